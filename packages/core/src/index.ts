@@ -1,0 +1,8 @@
+// @orderdesk/core — the domain, pure TypeScript, no I/O. See README.md.
+export * from './money/index.ts';
+export * from './pricing/index.ts';
+export * from './special-terms/index.ts';
+export * from './profile/index.ts';
+export * from './sla/index.ts';
+export * from './quote/index.ts';
+export * from './order/index.ts';
