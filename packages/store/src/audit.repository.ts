@@ -1,0 +1,54 @@
+import type { Executor } from './executor.ts';
+import { newId, nowIso } from './ids.ts';
+import type { AuditEvent } from './schema.ts';
+
+export interface AuditEventInput {
+  vendorId?: string | null;
+  partnerId?: string | null;
+  entityType: string;
+  entityId: string;
+  type: string;
+  actorUserId?: string | null;
+  actorLabel: string;
+  fromStatus?: string | null;
+  toStatus?: string | null;
+  reason?: string | null;
+  data?: unknown;
+  at?: string;
+}
+
+/** Records who did what, when and why; call inside the transaction that made the change. */
+export async function insertAuditEvent(db: Executor, input: AuditEventInput): Promise<AuditEvent> {
+  const row: AuditEvent = {
+    id: newId('evt'),
+    vendor_id: input.vendorId ?? null,
+    partner_id: input.partnerId ?? null,
+    entity_type: input.entityType,
+    entity_id: input.entityId,
+    type: input.type,
+    actor_user_id: input.actorUserId ?? null,
+    actor_label: input.actorLabel,
+    at: input.at ?? nowIso(),
+    from_status: input.fromStatus ?? null,
+    to_status: input.toStatus ?? null,
+    reason: input.reason ?? null,
+    data: input.data === undefined ? null : JSON.stringify(input.data),
+  };
+  await db.insertInto('audit_events').values(row).execute();
+  return row;
+}
+
+export async function listAuditEvents(
+  db: Executor,
+  entityType: string,
+  entityId: string,
+): Promise<AuditEvent[]> {
+  return db
+    .selectFrom('audit_events')
+    .selectAll()
+    .where('entity_type', '=', entityType)
+    .where('entity_id', '=', entityId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+}

@@ -1,0 +1,63 @@
+import type { Executor } from './executor.ts';
+import { newId, nowIso } from './ids.ts';
+import type { Customer } from './schema.ts';
+
+export interface CustomerInput {
+  partnerId: string;
+  name: string;
+  domains?: readonly string[];
+  microsoftDomain?: string | null;
+  employeeCount?: number | null;
+  taxId?: string | null;
+  addresses?: readonly unknown[];
+}
+
+export async function insertCustomer(db: Executor, input: CustomerInput): Promise<Customer> {
+  const now = nowIso();
+  const row: Customer = {
+    id: newId('cus'),
+    partner_id: input.partnerId,
+    name: input.name,
+    domains: JSON.stringify(input.domains ?? []),
+    microsoft_domain: input.microsoftDomain ?? null,
+    employee_count: input.employeeCount ?? null,
+    tax_id: input.taxId ?? null,
+    addresses: JSON.stringify(input.addresses ?? []),
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('customers').values(row).execute();
+  return row;
+}
+
+/** A customer if it belongs to one of the given partners; undefined otherwise (never leaks). */
+export async function findCustomerInScope(
+  db: Executor,
+  id: string,
+  partnerIds: readonly string[],
+): Promise<Customer | undefined> {
+  if (partnerIds.length === 0) return undefined;
+  return db
+    .selectFrom('customers')
+    .selectAll()
+    .where('id', '=', id)
+    .where('partner_id', 'in', partnerIds)
+    .executeTakeFirst();
+}
+
+/** A page of customers owned by the given partners, by id (creation order). */
+export async function listCustomers(
+  db: Executor,
+  scope: { partnerIds: readonly string[] },
+  page: { limit: number; after?: string },
+): Promise<Customer[]> {
+  if (scope.partnerIds.length === 0) return [];
+  let q = db
+    .selectFrom('customers')
+    .selectAll()
+    .where('partner_id', 'in', scope.partnerIds)
+    .orderBy('id')
+    .limit(page.limit);
+  if (page.after !== undefined) q = q.where('id', '>', page.after);
+  return q.execute();
+}

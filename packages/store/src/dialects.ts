@@ -1,0 +1,76 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+
+export const DIALECTS = ['sqlite', 'postgres'] as const;
+export type DialectName = (typeof DIALECTS)[number];
+
+export type DatabaseTarget =
+  { dialect: 'sqlite'; file: string } | { dialect: 'postgres'; connectionString: string };
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  close(): Promise<void>;
+}
+
+// int8 columns hold money in minor units; every value we store is a safe integer.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds 2^53`);
+  return n;
+});
+
+/**
+ * Parses DATABASE_URL: `sqlite:./data/orderdesk.db`, `sqlite::memory:`, a bare file path,
+ * or `postgres://…` / `postgresql://…`.
+ */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  const trimmed = url.trim();
+  if (/^postgres(ql)?:\/\//i.test(trimmed))
+    return { dialect: 'postgres', connectionString: trimmed };
+  if (/^sqlite:/i.test(trimmed)) {
+    const file = trimmed.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    if (file === '')
+      throw new Error('DATABASE_URL "sqlite:" needs a file path, e.g. sqlite:./data/orderdesk.db');
+    return { dialect: 'sqlite', file };
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed)) {
+    throw new Error(
+      `DATABASE_URL scheme not supported: ${trimmed.split(':')[0]} (use sqlite:PATH or postgres://…)`,
+    );
+  }
+  if (trimmed === '') throw new Error('DATABASE_URL is empty');
+  return { dialect: 'sqlite', file: trimmed };
+}
+
+export interface OpenStoreOptions {
+  /** PostgreSQL pool size (default 10). */
+  poolSize?: number;
+  /** SQLite `synchronous` pragma; FULL (default) makes an acknowledged write survive a power cut. */
+  sqliteSynchronous?: 'FULL' | 'NORMAL';
+}
+
+/** Opens a Kysely store for a DATABASE_URL. */
+export function openStore(url: string, options: OpenStoreOptions = {}): Store {
+  const target = parseDatabaseUrl(url);
+  if (target.dialect === 'postgres') {
+    const pool = new pg.Pool({
+      connectionString: target.connectionString,
+      max: options.poolSize ?? 10,
+    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, dialect: 'postgres', close: () => db.destroy() };
+  }
+  if (target.file !== ':memory:') mkdirSync(dirname(resolve(target.file)), { recursive: true });
+  const sqlite = new SqliteDatabase(target.file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}

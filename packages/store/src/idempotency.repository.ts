@@ -1,0 +1,45 @@
+import type { Executor } from './executor.ts';
+import { newId, nowIso } from './ids.ts';
+
+export interface StoredResponse {
+  requestHash: string;
+  statusCode: number;
+  body: string;
+}
+
+export async function findIdempotentResponse(
+  db: Executor,
+  userId: string,
+  key: string,
+): Promise<StoredResponse | undefined> {
+  const row = await db
+    .selectFrom('idempotency_keys')
+    .select(['request_hash', 'status_code', 'response_body'])
+    .where('user_id', '=', userId)
+    .where('key', '=', key)
+    .executeTakeFirst();
+  return (
+    row && { requestHash: row.request_hash, statusCode: row.status_code, body: row.response_body }
+  );
+}
+
+/** Stores the response of a creating POST; a concurrent duplicate violates the unique key. */
+export async function insertIdempotentResponse(
+  db: Executor,
+  input: { userId: string; key: string; method: string; path: string } & StoredResponse,
+): Promise<void> {
+  await db
+    .insertInto('idempotency_keys')
+    .values({
+      id: newId('idk'),
+      user_id: input.userId,
+      key: input.key,
+      method: input.method,
+      path: input.path,
+      request_hash: input.requestHash,
+      status_code: input.statusCode,
+      response_body: input.body,
+      created_at: nowIso(),
+    })
+    .execute();
+}

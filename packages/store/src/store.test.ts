@@ -1,0 +1,158 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStore, testDialects } from '../test/databases.ts';
+import type { Store } from './dialects.ts';
+import { parseDatabaseUrl } from './dialects.ts';
+import { insertAuditEvent, listAuditEvents } from './audit.repository.ts';
+import { findIdempotentResponse, insertIdempotentResponse } from './idempotency.repository.ts';
+import { isUniqueViolation } from './executor.ts';
+import {
+  insertPartner,
+  insertPartnership,
+  insertVendor,
+  listPartnerScopeIds,
+  listPartnerships,
+} from './tenancy.repository.ts';
+import { findUserByEmail, insertUser } from './users.repository.ts';
+import { findCustomerInScope, insertCustomer, listCustomers } from './customers.repository.ts';
+
+describe('parseDatabaseUrl', () => {
+  it('reads sqlite, bare paths and postgres URLs', () => {
+    expect(parseDatabaseUrl('sqlite:./data/x.db')).toEqual({
+      dialect: 'sqlite',
+      file: './data/x.db',
+    });
+    expect(parseDatabaseUrl('sqlite::memory:')).toEqual({ dialect: 'sqlite', file: ':memory:' });
+    expect(parseDatabaseUrl('/tmp/a.db')).toEqual({ dialect: 'sqlite', file: '/tmp/a.db' });
+    expect(parseDatabaseUrl('postgresql://u@h/db')).toMatchObject({ dialect: 'postgres' });
+    expect(() => parseDatabaseUrl('mysql://u@h/db')).toThrow(/not supported/);
+    expect(() => parseDatabaseUrl('')).toThrow(/empty/);
+  });
+});
+
+describe.each(testDialects())('store on %s', (dialect) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('reports its dialect', () => {
+    expect(store.dialect).toBe(dialect);
+  });
+
+  it('stores tenants, partnerships and scopes partners', async () => {
+    const { db } = store;
+    const vendor = await insertVendor(db, { slug: 'v1', name: 'Vendor One', profile: '{}' });
+    const acme = await insertPartner(db, { name: 'Acme', tier: 1 });
+    const beta = await insertPartner(db, { name: 'Beta', tier: 2, parentPartnerId: acme.id });
+    const other = await insertPartner(db, { name: 'Other', tier: 1 });
+    await insertPartnership(db, {
+      vendorId: vendor.id,
+      partnerId: acme.id,
+      legalName: 'Acme Distribution Ltd',
+      agreementDate: '2021-03-03',
+      multiplier: '0.75',
+    });
+    expect(await listPartnerScopeIds(db, acme.id)).toEqual([acme.id, beta.id]);
+    expect(await listPartnerScopeIds(db, other.id)).toEqual([other.id]);
+    const rows = await listPartnerships(db, { partnerIds: [acme.id] });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ vendor_slug: 'v1', partner_name: 'Acme', multiplier: '0.75' });
+    expect(await listPartnerships(db, { partnerIds: [other.id] })).toEqual([]);
+    await expect(
+      insertPartnership(db, {
+        vendorId: vendor.id,
+        partnerId: acme.id,
+        legalName: 'dup',
+        agreementDate: '2021-01-01',
+        multiplier: '1',
+      }),
+    ).rejects.toSatisfy(isUniqueViolation);
+
+    const c1 = await insertCustomer(db, {
+      partnerId: beta.id,
+      name: 'Beta customer',
+      domains: ['b.example'],
+    });
+    const c2 = await insertCustomer(db, { partnerId: other.id, name: 'Other customer' });
+    expect(await findCustomerInScope(db, c1.id, [acme.id, beta.id])).toMatchObject({
+      name: 'Beta customer',
+    });
+    expect(await findCustomerInScope(db, c2.id, [acme.id, beta.id])).toBeUndefined();
+    const page = await listCustomers(db, { partnerIds: [acme.id, beta.id] }, { limit: 10 });
+    expect(page.map((c) => c.id)).toEqual([c1.id]);
+  });
+
+  it('finds users by email case-insensitively and rejects duplicates', async () => {
+    const { db } = store;
+    await insertUser(db, {
+      email: 'Buyer@Example.com',
+      name: 'B',
+      passwordHash: 'x',
+      roles: ['partner_user'],
+    });
+    expect(await findUserByEmail(db, 'buyer@example.COM')).toMatchObject({ name: 'B' });
+    await expect(
+      insertUser(db, { email: 'buyer@example.com', name: 'C', passwordHash: 'x', roles: [] }),
+    ).rejects.toSatisfy(isUniqueViolation);
+  });
+
+  it('keeps audit events in order and idempotent responses by key', async () => {
+    const { db } = store;
+    await insertAuditEvent(db, {
+      entityType: 'order',
+      entityId: 'o1',
+      type: 'order.submitted',
+      actorLabel: 'a',
+      at: '2026-01-01T00:00:00.000Z',
+    });
+    await insertAuditEvent(db, {
+      entityType: 'order',
+      entityId: 'o1',
+      type: 'order.approved',
+      actorLabel: 'b',
+      at: '2026-01-02T00:00:00.000Z',
+      fromStatus: 'submitted',
+      toStatus: 'booking',
+    });
+    const events = await listAuditEvents(db, 'order', 'o1');
+    expect(events.map((e) => e.type)).toEqual(['order.submitted', 'order.approved']);
+
+    await insertIdempotentResponse(db, {
+      userId: 'u',
+      key: 'k',
+      method: 'POST',
+      path: '/x',
+      requestHash: 'h',
+      statusCode: 201,
+      body: '{}',
+    });
+    expect(await findIdempotentResponse(db, 'u', 'k')).toEqual({
+      requestHash: 'h',
+      statusCode: 201,
+      body: '{}',
+    });
+    await expect(
+      insertIdempotentResponse(db, {
+        userId: 'u',
+        key: 'k',
+        method: 'POST',
+        path: '/x',
+        requestHash: 'h2',
+        statusCode: 201,
+        body: '{}',
+      }),
+    ).rejects.toSatisfy(isUniqueViolation);
+  });
+
+  it('stores money beyond 2^31 minor units exactly', async () => {
+    // int8 on PostgreSQL is parsed back to a JS number (safe integers only).
+    const { sql } = await import('kysely');
+    const r = await sql<{ v: number }>`select cast(${9_000_000_000_123} as bigint) as v`.execute(
+      store.db,
+    );
+    expect(r.rows[0]?.v).toBe(9_000_000_000_123);
+  });
+});

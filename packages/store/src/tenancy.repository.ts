@@ -1,0 +1,192 @@
+import type { Executor } from './executor.ts';
+import { newId, nowIso } from './ids.ts';
+import type { NewVendor, Partner, Partnership, Vendor } from './schema.ts';
+
+/** Inserts a vendor and returns it. */
+export async function insertVendor(
+  db: Executor,
+  input: Omit<NewVendor, 'id' | 'created_at' | 'updated_at'>,
+): Promise<Vendor> {
+  const now = nowIso();
+  const row = { id: newId('ven'), created_at: now, updated_at: now, ...input };
+  await db.insertInto('vendors').values(row).execute();
+  return row;
+}
+
+export async function updateVendorProfile(
+  db: Executor,
+  vendorId: string,
+  fields: { name: string; profile: string },
+): Promise<void> {
+  await db
+    .updateTable('vendors')
+    .set({ ...fields, updated_at: nowIso() })
+    .where('id', '=', vendorId)
+    .execute();
+}
+
+export async function findVendorBySlug(db: Executor, slug: string): Promise<Vendor | undefined> {
+  return db.selectFrom('vendors').selectAll().where('slug', '=', slug).executeTakeFirst();
+}
+
+export async function findVendorById(db: Executor, id: string): Promise<Vendor | undefined> {
+  return db.selectFrom('vendors').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Vendors visible to a caller: all of them for partners' discovery, filtered by the caller's scope. */
+export async function listVendors(
+  db: Executor,
+  scope: { vendorIds?: readonly string[] },
+): Promise<Pick<Vendor, 'id' | 'slug' | 'name'>[]> {
+  let q = db.selectFrom('vendors').select(['id', 'slug', 'name']).orderBy('slug');
+  if (scope.vendorIds) {
+    if (scope.vendorIds.length === 0) return [];
+    q = q.where('id', 'in', scope.vendorIds);
+  }
+  return q.execute();
+}
+
+export async function insertPartner(
+  db: Executor,
+  input: { name: string; tier: 1 | 2; parentPartnerId?: string | null },
+): Promise<Partner> {
+  const row = {
+    id: newId('ptn'),
+    name: input.name,
+    tier: input.tier,
+    parent_partner_id: input.parentPartnerId ?? null,
+    created_at: nowIso(),
+  };
+  await db.insertInto('partners').values(row).execute();
+  return row;
+}
+
+export async function findPartnerById(db: Executor, id: string): Promise<Partner | undefined> {
+  return db.selectFrom('partners').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findPartnerByName(db: Executor, name: string): Promise<Partner | undefined> {
+  return db.selectFrom('partners').selectAll().where('name', '=', name).executeTakeFirst();
+}
+
+/** The ids of a partner and of the tier-2 resellers under it (a distributor sees both). */
+export async function listPartnerScopeIds(db: Executor, partnerId: string): Promise<string[]> {
+  const children = await db
+    .selectFrom('partners')
+    .select('id')
+    .where('parent_partner_id', '=', partnerId)
+    .execute();
+  return [partnerId, ...children.map((c) => c.id)];
+}
+
+export interface PartnershipInput {
+  vendorId: string;
+  partnerId: string;
+  legalName: string;
+  agreementDate: string;
+  multiplier: string;
+  camUserId?: string | null;
+  invoicingContactName?: string | null;
+  invoicingContactEmail?: string | null;
+  provisioningCc?: string | null;
+}
+
+export async function insertPartnership(
+  db: Executor,
+  input: PartnershipInput,
+): Promise<Partnership> {
+  const now = nowIso();
+  const row: Partnership = {
+    id: newId('pts'),
+    vendor_id: input.vendorId,
+    partner_id: input.partnerId,
+    legal_name: input.legalName,
+    agreement_date: input.agreementDate,
+    multiplier: input.multiplier,
+    cam_user_id: input.camUserId ?? null,
+    invoicing_contact_name: input.invoicingContactName ?? null,
+    invoicing_contact_email: input.invoicingContactEmail ?? null,
+    provisioning_cc: input.provisioningCc ?? null,
+    created_at: now,
+    updated_at: now,
+  };
+  await db.insertInto('partnerships').values(row).execute();
+  return row;
+}
+
+export interface PartnershipRow extends Partnership {
+  vendor_slug: string;
+  vendor_name: string;
+  vendor_profile: string;
+  partner_name: string;
+  partner_tier: number;
+  cam_name: string | null;
+  cam_email: string | null;
+}
+
+/** Partnerships in a scope: a vendor's, or those of a set of partners; optionally one vendor. */
+export async function listPartnerships(
+  db: Executor,
+  scope: { vendorId?: string; partnerIds?: readonly string[]; vendorSlug?: string },
+): Promise<PartnershipRow[]> {
+  let q = db
+    .selectFrom('partnerships as ps')
+    .innerJoin('vendors as v', 'v.id', 'ps.vendor_id')
+    .innerJoin('partners as p', 'p.id', 'ps.partner_id')
+    .leftJoin('users as cam', 'cam.id', 'ps.cam_user_id')
+    .selectAll('ps')
+    .select([
+      'v.slug as vendor_slug',
+      'v.name as vendor_name',
+      'v.profile as vendor_profile',
+      'p.name as partner_name',
+      'p.tier as partner_tier',
+      'cam.name as cam_name',
+      'cam.email as cam_email',
+    ])
+    .orderBy('v.slug')
+    .orderBy('p.name');
+  if (scope.vendorId !== undefined) q = q.where('ps.vendor_id', '=', scope.vendorId);
+  if (scope.partnerIds !== undefined) {
+    if (scope.partnerIds.length === 0) return [];
+    q = q.where('ps.partner_id', 'in', scope.partnerIds);
+  }
+  if (scope.vendorSlug !== undefined) q = q.where('v.slug', '=', scope.vendorSlug);
+  return q.execute();
+}
+
+export async function findPartnership(
+  db: Executor,
+  vendorId: string,
+  partnerId: string,
+): Promise<Partnership | undefined> {
+  return db
+    .selectFrom('partnerships')
+    .selectAll()
+    .where('vendor_id', '=', vendorId)
+    .where('partner_id', '=', partnerId)
+    .executeTakeFirst();
+}
+
+export async function updatePartnership(
+  db: Executor,
+  id: string,
+  fields: Partial<
+    Pick<
+      Partnership,
+      | 'invoicing_contact_name'
+      | 'invoicing_contact_email'
+      | 'provisioning_cc'
+      | 'legal_name'
+      | 'agreement_date'
+      | 'multiplier'
+      | 'cam_user_id'
+    >
+  >,
+): Promise<void> {
+  await db
+    .updateTable('partnerships')
+    .set({ ...fields, updated_at: nowIso() })
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import pg from 'pg';
+import { openStore, type DialectName, type Store } from '../src/dialects.ts';
+import { migrateToLatest } from '../src/migrate.ts';
+import { testDialects } from './dialect-list.ts';
+
+export { testDialects };
+
+/**
+ * A fresh, migrated database of the given dialect: an in-memory SQLite database, or a new
+ * database on the test run's PostgreSQL cluster. Each call is isolated from every other.
+ */
+export async function createTestStore(dialect: DialectName): Promise<Store & { url: string }> {
+  const url = await createTestDatabaseUrl(dialect);
+  const store = openStore(url);
+  await migrateToLatest(store);
+  return { ...store, url };
+}
+
+/** A DATABASE_URL for a new empty database (not migrated), e.g. for a server subprocess. */
+export async function createTestDatabaseUrl(
+  dialect: DialectName,
+  sqliteFile?: string,
+): Promise<string> {
+  if (dialect === 'sqlite') return sqliteFile ? `sqlite:${sqliteFile}` : 'sqlite::memory:';
+  const base = inject('postgresUrl');
+  if (!base) throw new Error('PostgreSQL was not started by the global setup');
+  const name = `od_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  return base.replace(/\/postgres$/, `/${name}`);
+}

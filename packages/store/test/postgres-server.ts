@@ -1,0 +1,90 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// A throwaway PostgreSQL cluster for tests: initdb + pg_ctl in a temp dir on a free
+// loopback port, stopped and removed after. Uses Debian's server binaries.
+
+export interface PostgresServer {
+  url: string;
+  stop(): void;
+}
+
+/** Finds the directory holding initdb and pg_ctl, or explains how to get them. */
+export function findPostgresBinDir(): string {
+  const fromEnv = process.env.PG_BIN_DIR;
+  if (fromEnv && existsSync(join(fromEnv, 'initdb'))) return fromEnv;
+  const root = '/usr/lib/postgresql';
+  if (existsSync(root)) {
+    const versions = readdirSync(root)
+      .filter((v) => existsSync(join(root, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions[0]) return join(root, versions[0], 'bin');
+  }
+  const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
+  const found = which.stdout.trim();
+  if (which.status === 0 && found) return join(found, '..');
+  throw new Error(
+    'PostgreSQL server binaries (initdb, pg_ctl) not found. The test suite runs on SQLite and ' +
+      'PostgreSQL: install them (Debian: apt-get install -y postgresql), set PG_BIN_DIR, or set ' +
+      'ORDERDESK_TEST_DATABASES=sqlite to run the SQLite half only.',
+  );
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a fresh cluster; as root it runs the server as the `postgres` user (initdb refuses root). */
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = findPostgresBinDir();
+  const dir = mkdtempSync(join(tmpdir(), 'orderdesk-pg-'));
+  chmodSync(dir, 0o777);
+  const dataDir = join(dir, 'data');
+  const port = await freePort();
+  const asRoot = process.getuid?.() === 0;
+  const run = (cmd: string, args: string[]): void => {
+    const full = join(bin, cmd);
+    const [file, argv] = asRoot
+      ? ['runuser', ['-u', 'postgres', '--', full, ...args]]
+      : [full, args];
+    execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
+  };
+  try {
+    run('initdb', ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale']);
+    run('pg_ctl', [
+      'start',
+      '-w',
+      '-D',
+      dataDir,
+      '-l',
+      join(dir, 'server.log'),
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    ]);
+  } catch (error) {
+    const e = error as { stderr?: Buffer; message: string };
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`Could not start PostgreSQL: ${e.stderr?.toString() ?? e.message}`);
+  }
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    stop: () => {
+      try {
+        run('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w']);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
