@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { registerMigrate } from './commands/db-migrate.ts';
+import { registerProfile } from './commands/profile-validate.ts';
+import { registerSeed } from './commands/seed-demo.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerToken } from './commands/token-create.ts';
+
+const program = new Command()
+  .name('orderdesk')
+  .description(
+    'OrderDesk, the partner order desk. Reads DATABASE_URL (default sqlite:./data/orderdesk.db).',
+  )
+  .showHelpAfterError();
+
+registerServe(program);
+registerMigrate(program);
+registerSeed(program);
+registerProfile(program);
+registerToken(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`orderdesk: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,84 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import type { Logger } from 'pino';
+import {
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Store } from '@orderdesk/store';
+import { installAuth } from './auth/auth.plugin.ts';
+import { LoginThrottle } from './auth/login-throttle.ts';
+import type { Config } from './config.ts';
+import type { AppContext } from './context.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { installErrorHandler } from './http/error-handler.ts';
+import { installOpenApi } from './openapi/openapi.plugin.ts';
+import { partnerRoutes } from './partners/partners.routes.ts';
+import { partnershipRoutes } from './partnerships/partnerships.routes.ts';
+import { sessionRoutes } from './session/session.routes.ts';
+import { VERSION } from './version.ts';
+import { vendorRoutes } from './vendors/vendors.routes.ts';
+import { installWeb } from './web/web.plugin.ts';
+
+export interface BuildAppOptions {
+  store: Store;
+  config: Config;
+  logger?: Logger | false;
+  now?: () => Date;
+}
+
+/** Builds the Fastify application: every route under /api/v1, the docs, and the web app at /. */
+export async function buildApp(
+  options: BuildAppOptions,
+): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+  const { config, store } = options;
+  const ctx: AppContext = {
+    store,
+    config,
+    version: VERSION,
+    routes: [],
+    now: options.now ?? (() => new Date()),
+    loginThrottle: new LoginThrottle(
+      config.LOGIN_MAX_FAILURES,
+      config.LOGIN_WINDOW_MINUTES * 60_000,
+    ),
+  };
+  const app = Fastify({
+    ...(options.logger
+      ? { loggerInstance: options.logger as FastifyBaseLogger }
+      : { logger: false }),
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    genReqId: () => crypto.randomUUID(),
+    requestIdHeader: false,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods)
+      if (method !== 'HEAD') ctx.routes.push({ method, url: route.url });
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  installErrorHandler(app);
+  await app.register(cookie);
+  installAuth(app, store.db);
+  await installOpenApi(app, VERSION);
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes(ctx));
+      await api.register(sessionRoutes(ctx));
+      await api.register(vendorRoutes(ctx));
+      await api.register(partnershipRoutes(ctx));
+      await api.register(partnerRoutes(ctx));
+    },
+    { prefix: '/api/v1' },
+  );
+  await installWeb(app);
+  return { app, ctx };
+}

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { badRequest } from './problem.ts';
+
+export const pageQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+/** Encodes an opaque cursor (base64url JSON) for keyset pagination. */
+export function encodeCursor(value: Record<string, string | number>): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** Decodes a cursor made by encodeCursor, checked against the expected shape; 400 otherwise. */
+export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>): T | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // fall through to the problem below
+  }
+  throw badRequest('Invalid cursor', [
+    { path: 'cursor', code: 'invalid', message: 'Not a cursor returned by this list' },
+  ]);
+}

@@ -1,0 +1,14 @@
+// @orderdesk/server — the Fastify application. See README.md.
+export { buildApp, type BuildAppOptions } from './app.ts';
+export { configSchema, loadConfig, ConfigError, type Config } from './config.ts';
+export { startServer, type RunningServer } from './serve.ts';
+export {
+  seedDemo,
+  DEMO_PARTNERS,
+  DEMO_STAFF,
+  DEMO_VENDOR_SLUGS,
+  loadExampleProfile,
+} from './seed/demo-seed.ts';
+export { hashPassword } from './auth/secrets.ts';
+export { createApiToken } from './session/session.service.ts';
+export { actorFromUser } from './auth/auth.plugin.ts';

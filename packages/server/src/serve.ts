@@ -1,0 +1,60 @@
+import pino from 'pino';
+import { migrateToLatest, openStore, type Store } from '@orderdesk/store';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { seedDemo } from './seed/demo-seed.ts';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  store: Store;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Whether the database holds no vendors yet (a first start). */
+async function isEmpty(store: Store): Promise<boolean> {
+  const row = await store.db.selectFrom('vendors').select('id').limit(1).executeTakeFirst();
+  return row === undefined;
+}
+
+/**
+ * Opens the database, migrates it, seeds the demo data on a first start when asked, and
+ * listens. Returns a handle whose close() drains requests and closes the database.
+ */
+export async function startServer(
+  config: Config,
+  options: { log?: (line: string) => void } = {},
+): Promise<RunningServer> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const logger = pino({ level: config.LOG_LEVEL });
+  const store = openStore(config.DATABASE_URL, {
+    poolSize: config.DB_POOL_SIZE,
+    sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
+  });
+  try {
+    const applied = await migrateToLatest(store);
+    if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
+    if (config.ORDERDESK_DEMO && (await isEmpty(store))) {
+      const summary = await store.db
+        .transaction()
+        .execute((tx) => seedDemo(tx, config.ORDERDESK_DEMO_PASSWORD));
+      log(`Seeded demo data (${summary.created} records).`);
+    }
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { app } = await buildApp({ store, config, logger });
+  const address = await app.listen({ port: config.PORT, host: config.HOST });
+  const url = address.replace('127.0.0.1', 'localhost');
+  return {
+    app,
+    store,
+    url,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}

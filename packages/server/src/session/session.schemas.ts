@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { ALL_ROLES } from '../auth/roles.ts';
+
+export const loginBodySchema = z.strictObject({
+  email: z.email().max(320),
+  password: z.string().min(1).max(1024),
+});
+
+export const meSchema = z
+  .object({
+    id: z.string(),
+    email: z.string(),
+    name: z.string(),
+    roles: z.array(z.enum(ALL_ROLES)),
+    vendor: z.object({ id: z.string(), slug: z.string(), name: z.string() }).optional(),
+    partner: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        tier: z.number().int(),
+        parentPartnerId: z.string().nullable(),
+      })
+      .optional(),
+  })
+  .meta({ id: 'Me' });
+
+export const loginResponseSchema = z.object({ user: meSchema, csrfToken: z.string() });
+
+export const tokenBodySchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export const tokenResponseSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  token: z.string(),
+});

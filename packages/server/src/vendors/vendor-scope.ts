@@ -1,0 +1,26 @@
+import { findVendorBySlug, listPartnerships, type Executor, type Vendor } from '@orderdesk/store';
+import type { Actor } from '../auth/actor.ts';
+import { notFound } from '../http/problem.ts';
+
+/** The partner whose partnerships a partner user acts under: a tier-2 reseller uses its distributor's. */
+export function contractingPartnerId(actor: Actor): string | null {
+  return actor.parentPartnerId ?? actor.partnerId;
+}
+
+/** The vendor ids a caller may see: its own (staff), or those it has a partnership with. */
+export async function visibleVendorIds(db: Executor, actor: Actor): Promise<string[]> {
+  if (actor.side === 'vendor') return actor.vendorId ? [actor.vendorId] : [];
+  const partnerId = contractingPartnerId(actor);
+  if (!partnerId) return [];
+  const rows = await listPartnerships(db, { partnerIds: [partnerId] });
+  return rows.map((r) => r.vendor_id);
+}
+
+/** A vendor by slug if the caller may see it; 404 otherwise (never reveals other tenants). */
+export async function findVisibleVendor(db: Executor, actor: Actor, slug: string): Promise<Vendor> {
+  const vendor = await findVendorBySlug(db, slug);
+  if (!vendor) throw notFound('Vendor');
+  const visible = await visibleVendorIds(db, actor);
+  if (!visible.includes(vendor.id)) throw notFound('Vendor');
+  return vendor;
+}

@@ -1,0 +1,342 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialects } from '@orderdesk/store/testing';
+import { createTestApp, DEMO_PASSWORD, type TestApp } from './harness.ts';
+import { apiRoutes, expectIsolated, TENANT_FREE_ROUTES, type IsolatedRoute } from './isolation.ts';
+
+describe.each(testDialects())('foundation API on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { LOGIN_MAX_FAILURES: 3 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers health with the database kind and version', async () => {
+    const res = await t.as(null).get('/api/v1/health');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({
+      status: 'ok',
+      db: dialect,
+      version: expect.stringMatching(/^\d+\.\d+\.\d+/),
+    });
+  });
+
+  it('serves the OpenAPI 3.1 document and the reference page', async () => {
+    const doc = await t.as(null).get('/api/v1/openapi.json');
+    expect(doc.statusCode).toBe(200);
+    const body = doc.json();
+    expect(body.openapi).toBe('3.1.0');
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/session', '/api/v1/partnerships', '/api/v1/me']),
+    );
+    expect(
+      body.paths['/api/v1/session'].post.requestBody.content['application/json'].schema.required,
+    ).toEqual(['email', 'password']);
+    const page = await t.as(null).get('/api/docs/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+  });
+
+  describe('login', () => {
+    it('logs in with a session cookie and a CSRF token, and enforces CSRF on cookie writes', async () => {
+      const login = await t
+        .as(null)
+        .post('/api/v1/session', { email: 'buyer@acme.example', password: DEMO_PASSWORD });
+      expect(login.statusCode).toBe(200);
+      const { user, csrfToken } = login.json();
+      expect(user).toMatchObject({
+        email: 'buyer@acme.example',
+        roles: ['partner_admin'],
+        partner: { name: 'Acme Distribution', tier: 1 },
+      });
+      const setCookie = String(login.headers['set-cookie']);
+      expect(setCookie).toMatch(/od_session=/);
+      expect(setCookie).toMatch(/HttpOnly/i);
+      expect(setCookie).toMatch(/SameSite=Lax/i);
+      const cookie = setCookie.split(';')[0] as string;
+
+      const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
+      expect(me.statusCode).toBe(200);
+      expect(me.json().email).toBe('buyer@acme.example');
+
+      const noCsrf = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: { cookie },
+        payload: { name: 'erp' },
+      });
+      expect(noCsrf.statusCode).toBe(403);
+      expect(noCsrf.headers['content-type']).toContain('application/problem+json');
+      const withCsrf = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/tokens',
+        headers: { cookie, 'x-csrf-token': csrfToken },
+        payload: { name: 'erp' },
+      });
+      expect(withCsrf.statusCode).toBe(201);
+      const { token } = withCsrf.json();
+      expect(token).toMatch(/^od_/);
+      const viaToken = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/me',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(viaToken.json().email).toBe('buyer@acme.example');
+
+      const out = await t.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/session',
+        headers: { cookie, 'x-csrf-token': csrfToken },
+      });
+      expect(out.statusCode).toBe(204);
+      const after = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
+      expect(after.statusCode).toBe(401);
+    });
+
+    it('answers 401 to a wrong password and 429 after repeated failures', async () => {
+      const email = 'desk@skyline.example';
+      for (let i = 0; i < 3; i++) {
+        const res = await t.as(null).post('/api/v1/session', { email, password: 'wrong' });
+        expect(res.statusCode).toBe(401);
+        expect(res.json()).toMatchObject({ status: 401, title: 'Not logged in' });
+      }
+      const limited = await t.as(null).post('/api/v1/session', { email, password: DEMO_PASSWORD });
+      expect(limited.statusCode).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    });
+
+    it('rejects an unknown bearer token and anonymous calls with 401', async () => {
+      expect(
+        (
+          await t.app.inject({
+            method: 'GET',
+            url: '/api/v1/me',
+            headers: { authorization: 'Bearer nope' },
+          })
+        ).statusCode,
+      ).toBe(401);
+      expect((await t.as(null).get('/api/v1/partnerships')).statusCode).toBe(401);
+    });
+  });
+
+  describe('bad input never gives a 500', () => {
+    const url = '/api/v1/session';
+    it('malformed JSON → 400 problem', async () => {
+      const res = await t
+        .as(null)
+        .request({
+          method: 'POST',
+          url,
+          payload: '{"email":',
+          headers: { 'content-type': 'application/json' },
+        });
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.json()).toMatchObject({
+        status: 400,
+        type: expect.any(String),
+        title: expect.any(String),
+      });
+    });
+    it('wrong content type → 415 problem', async () => {
+      const res = await t
+        .as(null)
+        .request({
+          method: 'POST',
+          url,
+          payload: 'email=a',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        });
+      expect(res.statusCode).toBe(415);
+      expect(res.json().status).toBe(415);
+    });
+    it('body over the limit → 413 problem', async () => {
+      const res = await t
+        .as(null)
+        .post(url, { email: 'a@b.example', password: 'x'.repeat(1_100_000) });
+      expect(res.statusCode).toBe(413);
+      expect(res.json().status).toBe(413);
+    });
+    it('unknown fields and wrong types name each field', async () => {
+      const res = await t.as(null).post(url, { email: 42, password: 'x', extra: 1, other: true });
+      expect(res.statusCode).toBe(400);
+      const paths = res
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort();
+      expect(paths).toEqual(['email', 'extra', 'other']);
+    });
+    it('missing fields are "required"', async () => {
+      const res = await t.as(null).post(url, {});
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ path: 'email', code: 'required' }),
+          expect.objectContaining({ path: 'password', code: 'required' }),
+        ]),
+      );
+    });
+    it('unknown route → 404 problem', async () => {
+      const res = await t.as('buyer@acme.example').get('/api/v1/nope');
+      expect(res.statusCode).toBe(404);
+      expect(res.json().status).toBe(404);
+    });
+  });
+
+  describe('roles', () => {
+    it('a partner calling a vendor-staff route gets 403', async () => {
+      const res = await t.as('buyer@acme.example').get('/api/v1/partners');
+      expect(res.statusCode).toBe(403);
+      expect(res.json()).toMatchObject({ status: 403 });
+      const staff = await t.as('cam@northwind.example').get('/api/v1/partners');
+      expect(staff.statusCode).toBe(200);
+      expect(
+        staff
+          .json()
+          .items.map((p: { name: string }) => p.name)
+          .sort(),
+      ).toEqual(['Acme Distribution', 'Contoso Channel']);
+    });
+    it('a partner may not change commercial terms of its partnership', async () => {
+      const list = await t.as('buyer@acme.example').get('/api/v1/partnerships?vendor=northwind');
+      const id = list.json().items[0].id as string;
+      const res = await t
+        .as('buyer@acme.example')
+        .patch(`/api/v1/partnerships/${id}`, { multiplier: '0.10' });
+      expect(res.statusCode).toBe(403);
+    });
+  });
+
+  describe('partnerships', () => {
+    it('shows a partner its partnerships with the rendered special-terms clause', async () => {
+      const res = await t.as('buyer@acme.example').get('/api/v1/partnerships');
+      expect(res.statusCode).toBe(200);
+      const items = res.json().items as {
+        vendor: string;
+        legalName: string;
+        multiplier: string;
+        specialTerms: string | null;
+        agreementDate: string;
+      }[];
+      expect(items.map((i) => i.vendor).sort()).toEqual(['edgeworks', 'northwind', 'skyline']);
+      const nw = items.find((i) => i.vendor === 'northwind');
+      expect(nw).toMatchObject({
+        legalName: 'Acme Distribution Ltd.',
+        agreementDate: '2021-03-03',
+        multiplier: '0.70',
+      });
+      expect(nw?.specialTerms).toContain('Acme Distribution Ltd.');
+      expect(nw?.specialTerms).toContain('March 3, 2021');
+    });
+    it('lets a partner admin set the invoicing contact and provisioning CC, audited', async () => {
+      const list = await t.as('buyer@contoso.example').get('/api/v1/partnerships?vendor=edgeworks');
+      const id = list.json().items[0].id as string;
+      const res = await t.as('buyer@contoso.example').patch(`/api/v1/partnerships/${id}`, {
+        invoicingContact: { name: 'Contoso AP', email: 'ap@contoso.example' },
+        provisioningCc: 'licensing@contoso.example',
+      });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toMatchObject({
+        invoicingContact: { email: 'ap@contoso.example' },
+        provisioningCc: 'licensing@contoso.example',
+      });
+      const bad = await t
+        .as('buyer@contoso.example')
+        .patch(`/api/v1/partnerships/${id}`, { provisioningCc: 'not-an-email' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.json().errors[0].path).toBe('provisioningCc');
+      const events = await t.store.db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('entity_id', '=', id)
+        .execute();
+      expect(events.map((e) => e.type)).toEqual(['partnership.updated']);
+    });
+    it('a tier-2 reseller sees the partnerships of its distributor', async () => {
+      const res = await t.as('buyer@beta.example').get('/api/v1/partnerships');
+      expect(res.json().items.map((i: { partner: { name: string } }) => i.partner.name)).toEqual([
+        'Acme Distribution',
+        'Acme Distribution',
+        'Acme Distribution',
+      ]);
+    });
+  });
+
+  describe('isolation', () => {
+    const partnerRoutes: IsolatedRoute[] = [
+      { method: 'GET', route: '/api/v1/partnerships', kind: 'list' },
+      {
+        method: 'PATCH',
+        route: '/api/v1/partnerships/:partnershipId',
+        kind: 'item',
+        body: { provisioningCc: 'x@acme.example' },
+      },
+    ];
+    const vendorRoutes: IsolatedRoute[] = [
+      { method: 'GET', route: '/api/v1/vendors', kind: 'list' },
+      { method: 'GET', route: '/api/v1/vendors/:slug/profile', kind: 'item' },
+      { method: 'GET', route: '/api/v1/partners', kind: 'list' },
+      { method: 'GET', route: '/api/v1/partnerships', kind: 'list' },
+      {
+        method: 'PATCH',
+        route: '/api/v1/partnerships/:partnershipId',
+        kind: 'item',
+        body: { legalName: 'Renamed Ltd.' },
+      },
+    ];
+
+    async function partnershipOf(user: string, vendor: string): Promise<string> {
+      const res = await t.as(user).get(`/api/v1/partnerships?vendor=${vendor}`);
+      return res.json().items[0].id as string;
+    }
+
+    it('keeps partners apart', async () => {
+      await expectIsolated(
+        t,
+        partnerRoutes,
+        {
+          user: 'buyer@acme.example',
+          ids: { partnershipId: await partnershipOf('buyer@acme.example', 'northwind') },
+        },
+        {
+          user: 'buyer@contoso.example',
+          ids: { partnershipId: await partnershipOf('buyer@contoso.example', 'northwind') },
+        },
+      );
+    });
+
+    it("keeps vendors' staff apart", async () => {
+      await expectIsolated(
+        t,
+        vendorRoutes,
+        {
+          user: 'admin@northwind.example',
+          ids: {
+            slug: 'northwind',
+            partnershipId: await partnershipOf('admin@northwind.example', 'northwind'),
+          },
+        },
+        {
+          user: 'admin@skyline.example',
+          ids: {
+            slug: 'skyline',
+            partnershipId: await partnershipOf('admin@skyline.example', 'skyline'),
+          },
+        },
+      );
+    });
+
+    it('covers every API route', () => {
+      const covered = new Set(
+        [...partnerRoutes, ...vendorRoutes].map(
+          (r) => `${r.method} ${r.route.replace(/:\w+/g, ':id')}`,
+        ),
+      );
+      const missing = apiRoutes(t)
+        .filter((r) => !TENANT_FREE_ROUTES.has(r))
+        .filter((r) => !covered.has(r.replace(/:\w+/g, ':id')));
+      expect(missing).toEqual([]);
+    });
+  });
+});

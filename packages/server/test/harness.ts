@@ -1,0 +1,95 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { findUserByEmail, type DialectName, type Store } from '@orderdesk/store';
+import { createTestStore } from '@orderdesk/store/testing';
+import { buildApp } from '../src/app.ts';
+import { actorFromUser } from '../src/auth/auth.plugin.ts';
+import { configSchema, type Config } from '../src/config.ts';
+import type { AppContext } from '../src/context.ts';
+import { seedDemo } from '../src/seed/demo-seed.ts';
+import { createApiToken } from '../src/session/session.service.ts';
+
+export const DEMO_PASSWORD = 'demo';
+
+export interface TestApp {
+  app: FastifyInstance;
+  ctx: AppContext;
+  store: Store;
+  /** Sends a request as a demo user (bearer token), or anonymously with `null`. */
+  as(email: string | null): Client;
+  close(): Promise<void>;
+}
+
+export interface Client {
+  get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  post(
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  patch(
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  put(
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<LightMyRequestResponse>;
+  delete(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  request(options: InjectOptions): Promise<LightMyRequestResponse>;
+}
+
+/** A fresh database of the dialect with the demo data, and the app on top of it. */
+export async function createTestApp(
+  dialect: DialectName,
+  overrides: Partial<Config> = {},
+): Promise<TestApp> {
+  const store = await createTestStore(dialect);
+  await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD));
+  const config = { ...configSchema.parse({}), DATABASE_URL: store.url, ...overrides };
+  const { app, ctx } = await buildApp({ store, config });
+  await app.ready();
+  const tokens = new Map<string, string>();
+  const tokenFor = async (email: string): Promise<string> => {
+    const cached = tokens.get(email);
+    if (cached) return cached;
+    const user = await findUserByEmail(store.db, email);
+    if (!user) throw new Error(`no demo user ${email}`);
+    const { token } = await createApiToken(
+      store.db,
+      await actorFromUser(store.db, user, 'token'),
+      'test',
+    );
+    tokens.set(email, token);
+    return token;
+  };
+  const as = (email: string | null): Client => {
+    const send = async (options: InjectOptions): Promise<LightMyRequestResponse> => {
+      const headers = { ...(options.headers ?? {}) } as Record<string, string>;
+      if (email) headers.authorization = `Bearer ${await tokenFor(email)}`;
+      return app.inject({ ...options, headers });
+    };
+    return {
+      get: (url, headers) => send({ method: 'GET', url, headers }),
+      post: (url, body, headers) =>
+        send({ method: 'POST', url, payload: body as InjectOptions['payload'], headers }),
+      patch: (url, body, headers) =>
+        send({ method: 'PATCH', url, payload: body as InjectOptions['payload'], headers }),
+      put: (url, body, headers) =>
+        send({ method: 'PUT', url, payload: body as InjectOptions['payload'], headers }),
+      delete: (url, headers) => send({ method: 'DELETE', url, headers }),
+      request: send,
+    };
+  };
+  return {
+    app,
+    ctx,
+    store,
+    as,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
