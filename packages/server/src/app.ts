@@ -11,6 +11,7 @@ import { installAuth } from './auth/auth.plugin.ts';
 import { LoginThrottle } from './auth/login-throttle.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
+import { customerRoutes } from './customers/customers.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
@@ -76,6 +77,7 @@ export async function buildApp(
       await api.register(vendorRoutes(ctx));
       await api.register(partnershipRoutes(ctx));
       await api.register(partnerRoutes(ctx));
+      await api.register(customerRoutes(ctx));
     },
     { prefix: '/api/v1' },
   );

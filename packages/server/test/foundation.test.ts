@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, DEMO_PASSWORD, type TestApp } from './harness.ts';
-import { apiRoutes, expectIsolated, TENANT_FREE_ROUTES, type IsolatedRoute } from './isolation.ts';
+import { apiRoutes, expectIsolated } from './isolation.ts';
+import {
+  coveredRoutes,
+  normalizeRoute,
+  PARTNER_ISOLATION,
+  TENANT_FREE_ROUTES,
+  VENDOR_ISOLATION,
+} from './isolated-routes.ts';
 
 describe.each(testDialects())('foundation API on %s', (dialect) => {
   let t: TestApp;
@@ -123,14 +130,12 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
   describe('bad input never gives a 500', () => {
     const url = '/api/v1/session';
     it('malformed JSON → 400 problem', async () => {
-      const res = await t
-        .as(null)
-        .request({
-          method: 'POST',
-          url,
-          payload: '{"email":',
-          headers: { 'content-type': 'application/json' },
-        });
+      const res = await t.as(null).request({
+        method: 'POST',
+        url,
+        payload: '{"email":',
+        headers: { 'content-type': 'application/json' },
+      });
       expect(res.statusCode).toBe(400);
       expect(res.headers['content-type']).toContain('application/problem+json');
       expect(res.json()).toMatchObject({
@@ -140,14 +145,12 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
       });
     });
     it('wrong content type → 415 problem', async () => {
-      const res = await t
-        .as(null)
-        .request({
-          method: 'POST',
-          url,
-          payload: 'email=a',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        });
+      const res = await t.as(null).request({
+        method: 'POST',
+        url,
+        payload: 'email=a',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(res.statusCode).toBe(415);
       expect(res.json().status).toBe(415);
     });
@@ -264,28 +267,6 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
   });
 
   describe('isolation', () => {
-    const partnerRoutes: IsolatedRoute[] = [
-      { method: 'GET', route: '/api/v1/partnerships', kind: 'list' },
-      {
-        method: 'PATCH',
-        route: '/api/v1/partnerships/:partnershipId',
-        kind: 'item',
-        body: { provisioningCc: 'x@acme.example' },
-      },
-    ];
-    const vendorRoutes: IsolatedRoute[] = [
-      { method: 'GET', route: '/api/v1/vendors', kind: 'list' },
-      { method: 'GET', route: '/api/v1/vendors/:slug/profile', kind: 'item' },
-      { method: 'GET', route: '/api/v1/partners', kind: 'list' },
-      { method: 'GET', route: '/api/v1/partnerships', kind: 'list' },
-      {
-        method: 'PATCH',
-        route: '/api/v1/partnerships/:partnershipId',
-        kind: 'item',
-        body: { legalName: 'Renamed Ltd.' },
-      },
-    ];
-
     async function partnershipOf(user: string, vendor: string): Promise<string> {
       const res = await t.as(user).get(`/api/v1/partnerships?vendor=${vendor}`);
       return res.json().items[0].id as string;
@@ -294,7 +275,7 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
     it('keeps partners apart', async () => {
       await expectIsolated(
         t,
-        partnerRoutes,
+        PARTNER_ISOLATION.partnerships ?? [],
         {
           user: 'buyer@acme.example',
           ids: { partnershipId: await partnershipOf('buyer@acme.example', 'northwind') },
@@ -309,7 +290,7 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
     it("keeps vendors' staff apart", async () => {
       await expectIsolated(
         t,
-        vendorRoutes,
+        [...(VENDOR_ISOLATION.vendors ?? []), ...(VENDOR_ISOLATION.partnerships ?? [])],
         {
           user: 'admin@northwind.example',
           ids: {
@@ -328,14 +309,10 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
     });
 
     it('covers every API route', () => {
-      const covered = new Set(
-        [...partnerRoutes, ...vendorRoutes].map(
-          (r) => `${r.method} ${r.route.replace(/:\w+/g, ':id')}`,
-        ),
-      );
+      const covered = coveredRoutes();
       const missing = apiRoutes(t)
         .filter((r) => !TENANT_FREE_ROUTES.has(r))
-        .filter((r) => !covered.has(r.replace(/:\w+/g, ':id')));
+        .filter((r) => !covered.has(normalizeRoute(r)));
       expect(missing).toEqual([]);
     });
   });

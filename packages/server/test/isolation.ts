@@ -2,20 +2,9 @@ import { expect } from 'vitest';
 import type { TestApp } from './harness.ts';
 
 /**
- * The tenant-isolation helper. Every route under /api/v1 is either listed in a test's
- * `IsolatedRoute`s or declared tenant-free in `TENANT_FREE_ROUTES`; a test enumerates the app's
- * routes and fails on any route in neither list, so a new route cannot skip isolation.
+ * The tenant-isolation helper: given routes and two tenants' fixtures, proves each tenant's
+ * resources are invisible to the other. The registry of routes is isolated-routes.ts.
  */
-
-/** Routes that hold no tenant data (or only the caller's own). */
-export const TENANT_FREE_ROUTES = new Set([
-  'GET /api/v1/health',
-  'POST /api/v1/session',
-  'DELETE /api/v1/session',
-  'GET /api/v1/me',
-  'POST /api/v1/tokens',
-  'GET /api/v1/openapi.json',
-]);
 
 export interface Tenant {
   /** A user of the tenant (demo e-mail). */

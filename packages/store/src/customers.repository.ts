@@ -1,6 +1,6 @@
 import type { Executor } from './executor.ts';
 import { newId, nowIso } from './ids.ts';
-import type { Customer } from './schema.ts';
+import type { Customer, CustomerContact } from './schema.ts';
 
 export interface CustomerInput {
   partnerId: string;
@@ -60,4 +60,56 @@ export async function listCustomers(
     .limit(page.limit);
   if (page.after !== undefined) q = q.where('id', '>', page.after);
   return q.execute();
+}
+
+export async function updateCustomer(
+  db: Executor,
+  id: string,
+  fields: Partial<Omit<CustomerInput, 'partnerId'>>,
+): Promise<void> {
+  await db
+    .updateTable('customers')
+    .set({
+      ...(fields.name !== undefined ? { name: fields.name } : {}),
+      ...(fields.domains !== undefined ? { domains: JSON.stringify(fields.domains) } : {}),
+      ...(fields.microsoftDomain !== undefined ? { microsoft_domain: fields.microsoftDomain } : {}),
+      ...(fields.employeeCount !== undefined ? { employee_count: fields.employeeCount } : {}),
+      ...(fields.taxId !== undefined ? { tax_id: fields.taxId } : {}),
+      ...(fields.addresses !== undefined ? { addresses: JSON.stringify(fields.addresses) } : {}),
+      updated_at: nowIso(),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface ContactInput {
+  customerId: string;
+  name: string;
+  email: string;
+  phone?: string | null;
+  roles: readonly string[];
+}
+
+export async function insertContact(db: Executor, input: ContactInput): Promise<CustomerContact> {
+  const row: CustomerContact = {
+    id: newId('con'),
+    customer_id: input.customerId,
+    name: input.name,
+    email: input.email,
+    phone: input.phone ?? null,
+    roles: JSON.stringify(input.roles),
+    created_at: nowIso(),
+  };
+  await db.insertInto('customer_contacts').values(row).execute();
+  return row;
+}
+
+/** The contacts of a customer (the caller has already checked the customer is in scope). */
+export async function listContacts(db: Executor, customerId: string): Promise<CustomerContact[]> {
+  return db
+    .selectFrom('customer_contacts')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('id')
+    .execute();
 }

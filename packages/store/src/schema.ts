@@ -79,6 +79,16 @@ export interface CustomerTable {
   updated_at: string;
 }
 
+export interface CustomerContactTable {
+  id: string;
+  customer_id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  roles: string;
+  created_at: string;
+}
+
 export interface AuditEventTable {
   id: string;
   vendor_id: string | null;
@@ -115,6 +125,7 @@ export interface Database {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   customers: CustomerTable;
+  customer_contacts: CustomerContactTable;
   audit_events: AuditEventTable;
   idempotency_keys: IdempotencyKeyTable;
 }
@@ -127,4 +138,5 @@ export type PartnershipUpdate = Updateable<PartnershipTable>;
 export type User = Selectable<UserTable>;
 export type NewUser = Insertable<UserTable>;
 export type Customer = Selectable<CustomerTable>;
+export type CustomerContact = Selectable<CustomerContactTable>;
 export type AuditEvent = Selectable<AuditEventTable>;

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialects } from '@orderdesk/store/testing';
+import { createTestApp, type TestApp } from './harness.ts';
+import { expectIsolated } from './isolation.ts';
+import { PARTNER_ISOLATION } from './isolated-routes.ts';
+
+describe.each(testDialects())('customers and contacts on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function firstCustomer(
+    user: string,
+  ): Promise<{ id: string; name: string; partnerId: string }> {
+    const res = await t.as(user).get('/api/v1/customers');
+    expect(res.statusCode).toBe(200);
+    return res.json().items[0];
+  }
+
+  it('creates a customer with domains, Microsoft tenant domain and addresses, idempotently', async () => {
+    const body = {
+      name: 'Adatum Clinics',
+      domains: ['Adatum.example'],
+      microsoftDomain: 'adatum.onmicrosoft.example',
+      employeeCount: 250,
+      taxId: 'US-98-7654321',
+      addresses: [
+        {
+          kind: 'shipping',
+          line1: '1 Main St',
+          city: 'Springfield',
+          postalCode: '12345',
+          country: 'us',
+        },
+      ],
+    };
+    const headers = { 'idempotency-key': 'cust-1' };
+    const first = await t.as('buyer@contoso.example').post('/api/v1/customers', body, headers);
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({
+      name: 'Adatum Clinics',
+      domains: ['adatum.example'],
+      addresses: [{ kind: 'shipping', country: 'US' }],
+    });
+    const again = await t.as('buyer@contoso.example').post('/api/v1/customers', body, headers);
+    expect(again.statusCode).toBe(201);
+    expect(again.json().id).toBe(first.json().id);
+    const other = await t
+      .as('buyer@contoso.example')
+      .post('/api/v1/customers', { ...body, name: 'Other' }, headers);
+    expect(other.statusCode).toBe(409);
+    const list = await t.as('buyer@contoso.example').get('/api/v1/customers');
+    expect(list.json().items.map((c: { name: string }) => c.name)).toEqual([
+      'Wingtip Labs',
+      'Adatum Clinics',
+    ]);
+  });
+
+  it('names every bad field', async () => {
+    const res = await t.as('buyer@contoso.example').post('/api/v1/customers', {
+      name: '',
+      domains: ['not a domain'],
+      employeeCount: -3,
+      addresses: [{ line1: 'x', city: 'y', postalCode: '1', country: 'USA' }],
+    });
+    expect(res.statusCode).toBe(400);
+    const paths = res
+      .json()
+      .errors.map((e: { path: string }) => e.path)
+      .sort();
+    expect(paths).toEqual(['addresses[0].country', 'domains[0]', 'employeeCount', 'name']);
+  });
+
+  it('lets a distributor see its tier-2 reseller’s customers, but not the reverse', async () => {
+    const beta = await firstCustomer('buyer@beta.example');
+    expect(beta.name).toBe('Tailspin Toys');
+    const acmeView = await t.as('buyer@acme.example').get(`/api/v1/customers/${beta.id}`);
+    expect(acmeView.statusCode).toBe(200);
+    const acme = await firstCustomer('buyer@acme.example');
+    expect((await t.as('buyer@beta.example').get(`/api/v1/customers/${acme.id}`)).statusCode).toBe(
+      404,
+    );
+    const acmeList = await t.as('buyer@acme.example').get('/api/v1/customers');
+    expect(
+      acmeList
+        .json()
+        .items.map((c: { name: string }) => c.name)
+        .sort(),
+    ).toEqual(['Fabrikam Health', 'Tailspin Toys']);
+  });
+
+  it('manages contacts with roles', async () => {
+    const c = await firstCustomer('buyer@acme.example');
+    const add = await t.as('buyer@acme.example').post(`/api/v1/customers/${c.id}/contacts`, {
+      name: 'Sam Site',
+      email: 'sam@fabrikam-health.example',
+      roles: ['site_admin', 'technical'],
+    });
+    expect(add.statusCode).toBe(201);
+    const bad = await t.as('buyer@acme.example').post(`/api/v1/customers/${c.id}/contacts`, {
+      name: 'X',
+      email: 'x',
+      roles: ['ceo'],
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['email', 'roles[0]']);
+    const list = await t.as('buyer@acme.example').get(`/api/v1/customers/${c.id}/contacts`);
+    expect(list.json().items).toEqual([
+      expect.objectContaining({ name: 'Sam Site', roles: ['site_admin', 'technical'] }),
+    ]);
+  });
+
+  it('pages with a cursor', async () => {
+    for (let i = 0; i < 3; i++) {
+      await t.as('buyer@beta.example').post('/api/v1/customers', { name: `Beta customer ${i}` });
+    }
+    const p1 = await t.as('buyer@beta.example').get('/api/v1/customers?limit=2');
+    expect(p1.json().items).toHaveLength(2);
+    const p2 = await t
+      .as('buyer@beta.example')
+      .get(`/api/v1/customers?limit=2&cursor=${p1.json().nextCursor}`);
+    expect(p2.json().items).toHaveLength(2);
+    expect(p2.json().nextCursor).toBeNull();
+    const bad = await t.as('buyer@beta.example').get('/api/v1/customers?cursor=garbage');
+    expect(bad.statusCode).toBe(400);
+  });
+
+  it('is for partners: vendor staff get 403', async () => {
+    expect((await t.as('desk@northwind.example').get('/api/v1/customers')).statusCode).toBe(403);
+  });
+
+  it('keeps partners apart', async () => {
+    await expectIsolated(
+      t,
+      PARTNER_ISOLATION.customers ?? [],
+      {
+        user: 'buyer@acme.example',
+        ids: { customerId: (await firstCustomer('buyer@acme.example')).id },
+      },
+      {
+        user: 'buyer@contoso.example',
+        ids: { customerId: (await firstCustomer('buyer@contoso.example')).id },
+      },
+    );
+  });
+});

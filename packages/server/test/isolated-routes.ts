@@ -1,0 +1,76 @@
+import type { IsolatedRoute } from './isolation.ts';
+
+/**
+ * The isolation registry: every tenant-scoped route, by feature, with how it is checked.
+ * Feature tests run `expectIsolated` over their lists; the coverage test in
+ * foundation.test.ts fails on any /api/v1 route found in no list (nor TENANT_FREE_ROUTES).
+ */
+
+/** Partner-side routes, checked between Acme and Contoso. */
+export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
+  partnerships: [
+    { method: 'GET', route: '/api/v1/partnerships', kind: 'list' },
+    {
+      method: 'PATCH',
+      route: '/api/v1/partnerships/:partnershipId',
+      kind: 'item',
+      body: { provisioningCc: 'orders@partner.example' },
+    },
+  ],
+  customers: [
+    { method: 'GET', route: '/api/v1/customers', kind: 'list' },
+    { method: 'GET', route: '/api/v1/customers/:customerId', kind: 'item' },
+    {
+      method: 'PATCH',
+      route: '/api/v1/customers/:customerId',
+      kind: 'item',
+      body: { employeeCount: 99 },
+    },
+    { method: 'GET', route: '/api/v1/customers/:customerId/contacts', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/customers/:customerId/contacts',
+      kind: 'item',
+      body: { name: 'Pat Admin', email: 'pat@customer.example', roles: ['site_admin'] },
+    },
+  ],
+};
+
+/** Vendor-side routes, checked between northwind and skyline staff. */
+export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
+  vendors: [
+    { method: 'GET', route: '/api/v1/vendors', kind: 'list' },
+    { method: 'GET', route: '/api/v1/vendors/:slug/profile', kind: 'item' },
+    { method: 'GET', route: '/api/v1/partners', kind: 'list' },
+  ],
+  partnerships: [
+    { method: 'GET', route: '/api/v1/partnerships', kind: 'list' },
+    {
+      method: 'PATCH',
+      route: '/api/v1/partnerships/:partnershipId',
+      kind: 'item',
+      body: { legalName: 'Renamed Ltd.' },
+    },
+  ],
+};
+
+/** Routes open to anyone logged in (or anonymous) whose answers hold no tenant data beyond the caller's own. */
+export const TENANT_FREE_ROUTES = new Set([
+  'GET /api/v1/health',
+  'POST /api/v1/session',
+  'DELETE /api/v1/session',
+  'GET /api/v1/me',
+  'POST /api/v1/tokens',
+  'POST /api/v1/customers',
+  'GET /api/v1/openapi.json',
+]);
+
+/** Every registered isolated route as `METHOD /path` with parameters normalized. */
+export function coveredRoutes(): Set<string> {
+  const all = [...Object.values(PARTNER_ISOLATION), ...Object.values(VENDOR_ISOLATION)].flat();
+  return new Set(all.map((r) => `${r.method} ${normalizeRoute(r.route)}`));
+}
+
+export function normalizeRoute(route: string): string {
+  return route.replace(/:\w+/g, ':id');
+}
