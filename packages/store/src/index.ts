@@ -9,3 +9,4 @@ export * from './users.repository.ts';
 export * from './customers.repository.ts';
 export * from './audit.repository.ts';
 export * from './idempotency.repository.ts';
+export * from './counters.repository.ts';

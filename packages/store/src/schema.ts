@@ -117,6 +117,142 @@ export interface IdempotencyKeyTable {
   created_at: string;
 }
 
+export interface CounterTable {
+  vendor_id: string;
+  name: string;
+  value: number;
+}
+
+export interface QuoteRequestTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  requested_by_partner_id: string;
+  customer_id: string;
+  order_type: string;
+  lines: string;
+  notes: string | null;
+  subscription_id: string | null;
+  status: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface QuoteTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  customer_id: string;
+  number: string;
+  version: number;
+  status: string;
+  order_type: string;
+  currency: string;
+  valid_until: string;
+  quote_request_id: string | null;
+  subscription_id: string | null;
+  previous_id: string | null;
+  price_list_id: string | null;
+  total_minor: number;
+  notes: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface QuoteLineTable {
+  quote_id: string;
+  line_no: number;
+  product_id: string | null;
+  part_number: string;
+  name: string;
+  quantity: number;
+  list_price_minor: number;
+  multiplier: string;
+  net_price_minor: number;
+  amount_minor: number;
+}
+
+export interface OrderTable {
+  id: string;
+  vendor_id: string;
+  /** The partnership holder (a tier-2 reseller orders under its distributor). */
+  partner_id: string;
+  /** The partner whose user submitted the order. */
+  ordering_partner_id: string;
+  customer_id: string;
+  number: string;
+  sales_order_number: string | null;
+  type: string;
+  channel: string;
+  status: string;
+  version: number;
+  quote_id: string | null;
+  currency: string;
+  po_number: string | null;
+  total_minor: number;
+  price_list_id: string | null;
+  /** The submission as sent (purchase order, contacts, addresses, attributes…), JSON. */
+  body: string;
+  /** Validation problems (warnings) at the last submission, JSON. */
+  problems: string;
+  /** Reasons given with the last hold, JSON. */
+  hold_reasons: string | null;
+  acknowledge_by: string | null;
+  fulfil_by: string | null;
+  submitted_by: string;
+  submitted_at: string;
+  completed_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OrderLineTable {
+  order_id: string;
+  line_no: number;
+  product_id: string | null;
+  part_number: string;
+  name: string | null;
+  quantity: number;
+  unit_price_minor: number;
+  list_price_minor: number | null;
+  multiplier: string | null;
+  expected_net_minor: number | null;
+  amount_minor: number;
+  attributes: string | null;
+}
+
+export interface SubscriptionTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  customer_id: string;
+  status: string;
+  term_months: number;
+  starts_on: string;
+  ends_on: string;
+  auto_renew: number;
+  lines: string;
+  last_order_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface LicenseTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  customer_id: string | null;
+  license_key: string;
+  part_number: string;
+  authorized: number;
+  pre_bundled: number;
+  order_id: string | null;
+  created_at: string;
+  authorized_at: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   partners: PartnerTable;
@@ -128,6 +264,14 @@ export interface Database {
   customer_contacts: CustomerContactTable;
   audit_events: AuditEventTable;
   idempotency_keys: IdempotencyKeyTable;
+  counters: CounterTable;
+  quote_requests: QuoteRequestTable;
+  quotes: QuoteTable;
+  quote_lines: QuoteLineTable;
+  orders: OrderTable;
+  order_lines: OrderLineTable;
+  subscriptions: SubscriptionTable;
+  licenses: LicenseTable;
 }
 
 export type Vendor = Selectable<VendorTable>;
@@ -140,3 +284,10 @@ export type NewUser = Insertable<UserTable>;
 export type Customer = Selectable<CustomerTable>;
 export type CustomerContact = Selectable<CustomerContactTable>;
 export type AuditEvent = Selectable<AuditEventTable>;
+export type QuoteRequest = Selectable<QuoteRequestTable>;
+export type Quote = Selectable<QuoteTable>;
+export type QuoteLine = Selectable<QuoteLineTable>;
+export type Order = Selectable<OrderTable>;
+export type OrderLine = Selectable<OrderLineTable>;
+export type Subscription = Selectable<SubscriptionTable>;
+export type License = Selectable<LicenseTable>;
