@@ -10,3 +10,6 @@ export * from './customers.repository.ts';
 export * from './audit.repository.ts';
 export * from './idempotency.repository.ts';
 export * from './counters.repository.ts';
+export * from './orders.repository.ts';
+export * from './quotes.repository.ts';
+export * from './subscriptions.repository.ts';

@@ -1,0 +1,124 @@
+import type { Executor } from './executor.ts';
+import type { Order, OrderLine } from './schema.ts';
+
+/** Who may see what: vendor staff see their vendor's orders; partners those they (or their tier-2s) placed. */
+export type OrderScope = { vendorId: string } | { partnerIds: readonly string[] };
+
+const LINE_CHUNK = 500;
+
+/** Inserts an order and its lines (call inside the submitting transaction). */
+export async function insertOrder(
+  db: Executor,
+  order: Order,
+  lines: readonly OrderLine[],
+): Promise<void> {
+  await db.insertInto('orders').values(order).execute();
+  for (let i = 0; i < lines.length; i += LINE_CHUNK) {
+    await db
+      .insertInto('order_lines')
+      .values(lines.slice(i, i + LINE_CHUNK))
+      .execute();
+  }
+}
+
+/** Replaces an order's lines (a partner's correction while on hold). */
+export async function replaceOrderLines(
+  db: Executor,
+  orderId: string,
+  lines: readonly OrderLine[],
+): Promise<void> {
+  await db.deleteFrom('order_lines').where('order_id', '=', orderId).execute();
+  for (let i = 0; i < lines.length; i += LINE_CHUNK) {
+    await db
+      .insertInto('order_lines')
+      .values(lines.slice(i, i + LINE_CHUNK))
+      .execute();
+  }
+}
+
+/** An order if the caller's scope covers it; undefined otherwise (never reveals other tenants). */
+export async function findOrderInScope(
+  db: Executor,
+  id: string,
+  scope: OrderScope,
+): Promise<Order | undefined> {
+  let q = db.selectFrom('orders').selectAll().where('id', '=', id);
+  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
+  else {
+    if (scope.partnerIds.length === 0) return undefined;
+    q = q.where('ordering_partner_id', 'in', scope.partnerIds);
+  }
+  return q.executeTakeFirst();
+}
+
+export async function listOrderLines(db: Executor, orderId: string): Promise<OrderLine[]> {
+  return db
+    .selectFrom('order_lines')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .orderBy('line_no')
+    .execute();
+}
+
+export interface OrderFilters {
+  status?: string;
+  vendorId?: string;
+  customerId?: string;
+  partnerId?: string;
+}
+
+/** A page of orders, newest first, by keyset on id (ids are time-ordered). */
+export async function listOrders(
+  db: Executor,
+  scope: OrderScope,
+  filters: OrderFilters,
+  page: { limit: number; before?: string },
+): Promise<Order[]> {
+  let q = db.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(page.limit);
+  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
+  else {
+    if (scope.partnerIds.length === 0) return [];
+    q = q.where('ordering_partner_id', 'in', scope.partnerIds);
+  }
+  if (filters.status !== undefined) q = q.where('status', '=', filters.status);
+  if (filters.vendorId !== undefined) q = q.where('vendor_id', '=', filters.vendorId);
+  if (filters.customerId !== undefined) q = q.where('customer_id', '=', filters.customerId);
+  if (filters.partnerId !== undefined) q = q.where('ordering_partner_id', '=', filters.partnerId);
+  if (page.before !== undefined) q = q.where('id', '<', page.before);
+  return q.execute();
+}
+
+/**
+ * Applies a change if the order is still at `expectedVersion`, bumping the version.
+ * Returns false when another change won (the caller answers 409).
+ */
+export async function updateOrderIfVersion(
+  db: Executor,
+  id: string,
+  expectedVersion: number,
+  fields: Partial<Omit<Order, 'id' | 'version'>>,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('orders')
+    .set({ ...fields, version: expectedVersion + 1 })
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Whether a live order (not rejected or cancelled) of the partnership already carries the PO number. */
+export async function poNumberInUse(
+  db: Executor,
+  input: { vendorId: string; partnerId: string; poNumber: string; excludeOrderId?: string },
+): Promise<boolean> {
+  let q = db
+    .selectFrom('orders')
+    .select('id')
+    .where('vendor_id', '=', input.vendorId)
+    .where('partner_id', '=', input.partnerId)
+    .where('po_number', '=', input.poNumber)
+    .where('status', 'not in', ['rejected', 'cancelled']);
+  if (input.excludeOrderId) q = q.where('id', '!=', input.excludeOrderId);
+  return (await q.limit(1).executeTakeFirst()) !== undefined;
+}
