@@ -1,0 +1,154 @@
+import {
+  findCurrentSubscription,
+  findCustomerInScope,
+  findKnownLicenseKeys,
+  findMultipliers,
+  findPartnerById,
+  findPartnership,
+  findPricesInForce,
+  findQuoteInScope,
+  findVendorBySlug,
+  listQuoteLines,
+  poNumberInUse,
+  type Executor,
+  type Partnership,
+  type Vendor,
+} from '@orderdesk/store';
+import {
+  type CatalogEntry,
+  type OrderSubmission,
+  type OrderValidationContext,
+  type ProductType,
+  type VendorProfile,
+} from '@orderdesk/core';
+import type { Actor } from '../auth/actor.ts';
+import { unprocessable } from '../http/problem.ts';
+import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.ts';
+import { todayIn } from './time.ts';
+
+export interface OrderParties {
+  vendor: Vendor;
+  profile: VendorProfile;
+  partnership: Partnership;
+  orderingPartnerId: string;
+  orderingPartnerTier: 1 | 2;
+}
+
+/**
+ * Resolves who the order is between: the vendor (visible to the caller), the partnership it
+ * falls under (a tier-2 reseller's distributor's) and the customer (the caller's own).
+ * Unknown or foreign ones are 422 problems that reveal nothing of other tenants.
+ */
+export async function resolveParties(
+  db: Executor,
+  actor: Actor & { partnerId: string },
+  input: { vendor: string; customerId: string },
+): Promise<OrderParties> {
+  const vendor = await findVendorBySlug(db, input.vendor);
+  const visible = vendor ? (await visibleVendorIds(db, actor)).includes(vendor.id) : false;
+  const contracting = contractingPartnerId(actor);
+  const partnership = vendor && visible && contracting ? await findPartnership(db, vendor.id, contracting) : undefined;
+  const customer = await findCustomerInScope(db, input.customerId, actor.partnerScopeIds);
+  const errors = [];
+  if (!vendor || !partnership) {
+    errors.push({ path: 'vendor', code: 'invalid', message: `No partnership with vendor "${input.vendor}"` });
+  }
+  if (!customer) errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
+  if (!vendor || !partnership || !customer || errors.length > 0) {
+    throw unprocessable('The order names an unknown vendor or customer', errors);
+  }
+  const me = await findPartnerById(db, actor.partnerId);
+  return {
+    vendor,
+    profile: JSON.parse(vendor.profile) as VendorProfile,
+    partnership,
+    orderingPartnerId: actor.partnerId,
+    orderingPartnerTier: me?.tier === 2 ? 2 : 1,
+  };
+}
+
+/** Gathers everything the validation engine needs in a handful of queries. */
+export async function gatherValidationContext(
+  db: Executor,
+  parties: OrderParties,
+  submission: OrderSubmission,
+  options: { now: Date; excludeOrderId?: string },
+): Promise<OrderValidationContext> {
+  const { vendor, profile, partnership } = parties;
+  const today = todayIn(profile.sla.calendar.timeZone, options.now);
+  const priceDate = submission.purchaseOrder?.date ?? today;
+  const partNumbers = [...new Set(submission.lines.map((l) => l.partNumber))];
+  const currency = submission.purchaseOrder?.currency ?? profile.currency;
+
+  const [prices, multipliers, quote, subscription, duplicate, licenses] = await Promise.all([
+    findPricesInForce(db, { vendorId: vendor.id, currency, partNumbers, on: priceDate }),
+    findMultipliers(db, partnership.id, priceDate),
+    submission.quoteId
+      ? findQuoteInScope(db, submission.quoteId, { partnerIds: [partnership.partner_id] })
+      : Promise.resolve(undefined),
+    findCurrentSubscription(db, vendor.id, submission.customerId),
+    submission.purchaseOrder
+      ? poNumberInUse(db, {
+          vendorId: vendor.id,
+          partnerId: partnership.partner_id,
+          poNumber: submission.purchaseOrder.number,
+          ...(options.excludeOrderId ? { excludeOrderId: options.excludeOrderId } : {}),
+        })
+      : Promise.resolve(false),
+    submission.licenseIds?.length
+      ? findKnownLicenseKeys(db, vendor.id, partnership.partner_id, submission.licenseIds)
+      : Promise.resolve(new Set<string>()),
+  ]);
+
+  const catalog = new Map<string, CatalogEntry>();
+  for (const p of prices) {
+    catalog.set(p.partNumber, {
+      partNumber: p.partNumber,
+      productId: p.productId,
+      name: p.name,
+      type: p.type as ProductType,
+      categoryId: p.categoryId,
+      categoryAncestorIds: p.categoryAncestorIds,
+      active: p.active,
+      listPriceMinor: p.listPriceMinor,
+      currency: p.currency,
+      priceListId: p.priceListId,
+    });
+  }
+  const quoteLines = quote ? await listQuoteLines(db, quote.id) : [];
+  return {
+    profile,
+    partnership: {
+      legalName: partnership.legal_name,
+      agreementDate: partnership.agreement_date,
+      multiplier: partnership.multiplier,
+      multipliers,
+    },
+    orderingPartnerTier: parties.orderingPartnerTier,
+    catalog,
+    quote: quote
+      ? {
+          id: quote.id,
+          status: quote.status,
+          validUntil: quote.valid_until,
+          currency: quote.currency,
+          customerId: quote.customer_id,
+          orderType: quote.order_type,
+          lines: quoteLines.map((l) => ({
+            partNumber: l.part_number,
+            quantity: l.quantity,
+            netPriceMinor: l.net_price_minor,
+          })),
+        }
+      : null,
+    currentSubscription: subscription
+      ? {
+          id: subscription.id,
+          lines: JSON.parse(subscription.lines) as { partNumber: string; quantity: number }[],
+        }
+      : null,
+    duplicatePoNumber: duplicate,
+    knownLicenseIds: licenses,
+    today,
+  };
+}

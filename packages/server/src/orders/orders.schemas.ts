@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { orderSubmissionSchema, ORDER_ACTIONS, ORDER_STATUSES } from '@orderdesk/core';
+import { problemItemSchema } from '../http/problem.ts';
+import { pageQuerySchema } from '../http/pagination.ts';
+
+export { orderSubmissionSchema };
+
+export const validationProblemSchema = problemItemSchema.extend({
+  severity: z.enum(['error', 'warning']),
+});
+
+const pricedLineSchema = z.object({
+  partNumber: z.string(),
+  quantity: z.number().int(),
+  listPrice: z.string().nullable(),
+  multiplier: z.string().nullable(),
+  expectedNetPrice: z.string().nullable(),
+  unitPrice: z.string(),
+  amount: z.string(),
+});
+
+export const validateResponseSchema = z
+  .object({
+    valid: z.boolean(),
+    problems: z.array(validationProblemSchema),
+    pricing: z.object({
+      currency: z.string(),
+      lines: z.array(pricedLineSchema),
+      total: z.string(),
+      expectedTotal: z.string().nullable(),
+    }),
+  })
+  .meta({ id: 'OrderValidation' });
+
+export const orderLineViewSchema = z.object({
+  lineNo: z.number().int(),
+  partNumber: z.string(),
+  name: z.string().nullable(),
+  quantity: z.number().int(),
+  unitPrice: z.string(),
+  listPrice: z.string().nullable(),
+  multiplier: z.string().nullable(),
+  expectedNetPrice: z.string().nullable(),
+  amount: z.string(),
+  attributes: z.record(z.string(), z.unknown()).nullable(),
+});
+
+export const orderSchema = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    salesOrderNumber: z.string().nullable(),
+    vendor: z.string(),
+    type: z.string(),
+    channel: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    statusLabel: z.string(),
+    version: z.number().int(),
+    customerId: z.string(),
+    partnerId: z.string(),
+    orderingPartnerId: z.string(),
+    quoteId: z.string().nullable(),
+    currency: z.string(),
+    total: z.string(),
+    lines: z.array(orderLineViewSchema),
+    purchaseOrder: z.record(z.string(), z.unknown()).nullable(),
+    contacts: z.record(z.string(), z.unknown()).nullable(),
+    tier2Reseller: z.record(z.string(), z.unknown()).nullable(),
+    shippingAddress: z.record(z.string(), z.unknown()).nullable(),
+    attributes: z.record(z.string(), z.unknown()).nullable(),
+    licenseIds: z.array(z.string()).nullable(),
+    termsAccepted: z.record(z.string(), z.unknown()).nullable(),
+    problems: z.array(validationProblemSchema),
+    holdReason: z.string().nullable(),
+    sla: z.object({ acknowledgeBy: z.string().nullable(), fulfilBy: z.string().nullable() }),
+    availableActions: z.array(z.enum(ORDER_ACTIONS)),
+    submittedAt: z.string(),
+    completedAt: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Order' });
+
+export const orderSummarySchema = orderSchema.omit({ lines: true, problems: true });
+
+export const orderListQuerySchema = pageQuerySchema.extend({
+  status: z.enum(ORDER_STATUSES).optional(),
+  vendor: z.string().min(1).max(100).optional(),
+  customerId: z.string().min(1).max(100).optional(),
+  partnerId: z.string().min(1).max(100).optional(),
+});
+
+export const orderActionParams = z.object({
+  id: z.string().min(1).max(100),
+  action: z.enum(ORDER_ACTIONS),
+});
+
+export const orderActionBodySchema = z
+  .strictObject({
+    reason: z.string().trim().min(1).max(5000).optional(),
+    problems: z
+      .array(
+        z.strictObject({
+          path: z.string().max(200),
+          code: z.string().max(100).default('invalid'),
+          message: z.string().min(1).max(2000),
+        }),
+      )
+      .max(200)
+      .optional(),
+  })
+  .default({});
+
+export const orderPatchSchema = orderSubmissionSchema
+  .omit({ vendor: true, customerId: true })
+  .partial()
+  .strict();
+
+export const orderEventSchema = z
+  .object({
+    at: z.string(),
+    actor: z.string(),
+    type: z.string(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    reason: z.string().optional(),
+    data: z.unknown().optional(),
+  })
+  .meta({ id: 'OrderEvent' });
