@@ -13,3 +13,8 @@ export * from './counters.repository.ts';
 export * from './orders.repository.ts';
 export * from './quotes.repository.ts';
 export * from './subscriptions.repository.ts';
+export * from './catalog.repository.ts';
+export * from './search.repository.ts';
+export * from './price-lists.repository.ts';
+export * from './multipliers.repository.ts';
+export * from './outbox.repository.ts';

@@ -253,6 +253,77 @@ export interface LicenseTable {
   authorized_at: string | null;
 }
 
+export interface CategoryTable {
+  id: string;
+  vendor_id: string;
+  /** A path of slugs, e.g. `hardware.gateways`; descendants share the prefix. */
+  key: string;
+  name: string;
+  parent_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ProductTable {
+  id: string;
+  vendor_id: string;
+  part_number: string;
+  name: string;
+  description: string;
+  type: string;
+  category_id: string | null;
+  billing_term: string | null;
+  ships: number;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PriceListTable {
+  id: string;
+  vendor_id: string;
+  currency: string;
+  version: number;
+  effective_from: string;
+  row_count: number;
+  source_name: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface PriceListItemTable {
+  price_list_id: string;
+  part_number: string;
+  product_id: string;
+  list_price_minor: number;
+}
+
+export interface PartnershipMultiplierTable {
+  id: string;
+  partnership_id: string;
+  category_id: string | null;
+  multiplier: string;
+  effective_from: string;
+  effective_to: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface OutboxTable {
+  id: string;
+  vendor_id: string | null;
+  topic: string;
+  entity_type: string;
+  entity_id: string;
+  payload: string;
+  created_at: string;
+  available_at: string;
+  attempts: Generated<number>;
+  processed_at: string | null;
+  last_error: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
   partners: PartnerTable;
@@ -264,6 +335,11 @@ export interface Database {
   customer_contacts: CustomerContactTable;
   audit_events: AuditEventTable;
   idempotency_keys: IdempotencyKeyTable;
+  categories: CategoryTable;
+  products: ProductTable;
+  price_lists: PriceListTable;
+  price_list_items: PriceListItemTable;
+  partnership_multipliers: PartnershipMultiplierTable;
   counters: CounterTable;
   quote_requests: QuoteRequestTable;
   quotes: QuoteTable;
@@ -272,6 +348,7 @@ export interface Database {
   order_lines: OrderLineTable;
   subscriptions: SubscriptionTable;
   licenses: LicenseTable;
+  outbox: OutboxTable;
 }
 
 export type Vendor = Selectable<VendorTable>;
@@ -291,3 +368,8 @@ export type Order = Selectable<OrderTable>;
 export type OrderLine = Selectable<OrderLineTable>;
 export type Subscription = Selectable<SubscriptionTable>;
 export type License = Selectable<LicenseTable>;
+export type Category = Selectable<CategoryTable>;
+export type Product = Selectable<ProductTable>;
+export type PriceList = Selectable<PriceListTable>;
+export type PartnershipMultiplier = Selectable<PartnershipMultiplierTable>;
+export type OutboxMessage = Selectable<OutboxTable>;

@@ -1,11 +1,15 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_foundation.ts';
+import * as m0002 from './0002_catalog.ts';
 import * as m0003 from './0003_contacts.ts';
 import * as m0004 from './0004_quotes_orders.ts';
+import * as m0005 from './0005_outbox.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001,
+  '0002_catalog': m0002,
   '0003_contacts': m0003,
   '0004_quotes_orders': m0004,
+  '0005_outbox': m0005,
 };
