@@ -1,1 +1,30 @@
-export {};
+export { currencyCodes, isCurrencyCode, minorUnitDigits } from './currency.ts';
+export {
+  AMOUNT_PARSE_ERRORS,
+  AmountOutOfRangeError,
+  MAX_MINOR,
+  assertSafeMinor,
+  decimalFromText,
+  formatAmount,
+  formatMoney,
+  multiplyMinor,
+  parseAmount,
+  sumMinor,
+  toDecimal,
+  toMinor,
+} from './money.ts';
+export type {
+  AmountParseError,
+  DecimalValue,
+  Money,
+  ParseAmountOptions,
+  ParseAmountResult,
+} from './money.ts';
+export {
+  MAX_MULTIPLIER,
+  MULTIPLIER_MAX_DECIMALS,
+  MULTIPLIER_PARSE_ERRORS,
+  isMultiplier,
+  parseMultiplier,
+} from './multiplier.ts';
+export type { MultiplierParseError, ParseMultiplierResult } from './multiplier.ts';
