@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { pageQuerySchema } from '../http/pagination.ts';
+
+export const QUOTE_STATUSES = ['draft', 'approved', 'declined', 'expired', 'superseded', 'ordered'] as const;
+export const QUOTE_ACTIONS = ['approve', 'decline', 'revise'] as const;
+
+const lineInput = z.strictObject({
+  partNumber: z.string().trim().min(1).max(100),
+  quantity: z.number().int().min(1).max(10_000_000),
+});
+
+export const quoteRequestBodySchema = z.strictObject({
+  vendor: z.string().trim().min(1).max(100),
+  customerId: z.string().trim().min(1).max(100),
+  orderType: z.string().trim().min(1).max(100),
+  lines: z.array(lineInput).max(1000).optional(),
+  subscriptionId: z.string().trim().min(1).max(100).optional(),
+  notes: z.string().max(10_000).optional(),
+});
+
+export const quoteRequestSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(['open', 'quoted', 'closed']),
+    vendor: z.string(),
+    partnerId: z.string(),
+    requestedByPartnerId: z.string(),
+    customer: z.object({ id: z.string(), name: z.string() }),
+    orderType: z.string(),
+    lines: z.array(z.object({ partNumber: z.string(), quantity: z.number().int() })),
+    subscriptionId: z.string().nullable(),
+    notes: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'QuoteRequest' });
+
+export const quoteBodySchema = z.strictObject({
+  vendor: z.string().trim().min(1).max(100).optional(),
+  partnerId: z.string().trim().min(1).max(100),
+  customerId: z.string().trim().min(1).max(100),
+  orderType: z.string().trim().min(1).max(100),
+  currency: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{3}$/, 'ISO 4217 currency code')
+    .optional(),
+  validUntil: z.iso.date().optional(),
+  lines: z.array(lineInput).min(1).max(5000),
+  quoteRequestId: z.string().trim().min(1).max(100).optional(),
+  subscriptionId: z.string().trim().min(1).max(100).optional(),
+  notes: z.string().max(10_000).optional(),
+});
+
+export const quoteActionParams = z.object({ id: z.string().min(1).max(100), action: z.enum(QUOTE_ACTIONS) });
+export const quoteActionBodySchema = z
+  .strictObject({
+    reason: z.string().trim().max(5000).optional(),
+    lines: z.array(lineInput).min(1).max(5000).optional(),
+    validUntil: z.iso.date().optional(),
+    notes: z.string().max(10_000).optional(),
+  })
+  .default({});
+
+export const quoteSchema = z
+  .object({
+    id: z.string(),
+    number: z.string(),
+    version: z.number().int(),
+    status: z.enum(QUOTE_STATUSES),
+    vendor: z.string(),
+    partnerId: z.string(),
+    customerId: z.string(),
+    orderType: z.string(),
+    currency: z.string(),
+    validUntil: z.string(),
+    quoteRequestId: z.string().nullable(),
+    subscriptionId: z.string().nullable(),
+    previousId: z.string().nullable(),
+    notes: z.string().nullable(),
+    lines: z.array(
+      z.object({
+        partNumber: z.string(),
+        name: z.string(),
+        quantity: z.number().int(),
+        listPrice: z.string(),
+        multiplier: z.string(),
+        netPrice: z.string(),
+        amount: z.string(),
+      }),
+    ),
+    total: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'Quote' });
+
+export const quoteListQuerySchema = pageQuerySchema.extend({
+  status: z.enum(QUOTE_STATUSES).optional(),
+  customerId: z.string().min(1).max(100).optional(),
+});
