@@ -1,1 +1,25 @@
-export {};
+export { PROBLEM_CODES, PROBLEM_SEVERITIES, isProblemCode } from './problem.ts';
+export type { Problem, ProblemCode, ProblemSeverity } from './problem.ts';
+export {
+  INITIAL_QUOTE_STATUS,
+  QUOTE_ACTIONS,
+  QUOTE_ACTORS,
+  QUOTE_STATUSES,
+  QUOTE_TRANSITIONS,
+  QUOTE_TRANSITION_ERROR_CODES,
+  availableQuoteActions,
+  isFinalQuoteStatus,
+  isQuoteExpired,
+  transitionQuote,
+} from './quote.machine.ts';
+export type {
+  QuoteAction,
+  QuoteActor,
+  QuoteStatus,
+  QuoteTransitionErrorCode,
+  QuoteTransitionMap,
+  QuoteTransitionResult,
+  QuoteTransitionRule,
+} from './quote.machine.ts';
+export { compareOrderToQuote } from './quote.rules.ts';
+export type { OrderLineForComparison, QuoteLineForComparison } from './quote.rules.ts';

@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import { PROBLEM_CODES, isProblemCode } from './problem.ts';
+import {
+  INITIAL_QUOTE_STATUS,
+  QUOTE_ACTIONS,
+  QUOTE_STATUSES,
+  QUOTE_TRANSITIONS,
+  availableQuoteActions,
+  isFinalQuoteStatus,
+  isQuoteExpired,
+  transitionQuote,
+} from './quote.machine.ts';
+import type { QuoteAction, QuoteStatus } from './quote.machine.ts';
+import { compareOrderToQuote } from './quote.rules.ts';
+
+describe('problem codes', () => {
+  it('are exactly the codes of API.md', () => {
+    expect(PROBLEM_CODES).toEqual([
+      'required',
+      'invalid',
+      'quote.required',
+      'quote.not_approved',
+      'quote.expired',
+      'quote.mismatch',
+      'part_number.unknown',
+      'part_number.inactive',
+      'price.mismatch',
+      'total.mismatch',
+      'currency.mismatch',
+      'special_terms.missing',
+      'special_terms.mismatch',
+      'po.duplicate',
+      'shipping.unconfirmed',
+      'shipping.tax_id_required',
+      'terms.not_accepted',
+      'license.unknown',
+      'order_type.unknown',
+    ]);
+    expect(isProblemCode('quote.mismatch')).toBe(true);
+    expect(isProblemCode('quote.missing')).toBe(false);
+  });
+});
+
+// Every allowed transition: [from, action, to, a role allowed, a role refused].
+const ALLOWED: [QuoteStatus, QuoteAction, QuoteStatus, string, string][] = [
+  ['draft', 'approve', 'approved', 'sales', 'partner_admin'],
+  ['draft', 'approve', 'approved', 'cam', 'system'],
+  ['draft', 'revise', 'superseded', 'sales', 'partner_user'],
+  ['draft', 'revise', 'superseded', 'cam', 'finance'],
+  ['draft', 'expire', 'expired', 'system', 'sales'],
+  ['approved', 'decline', 'declined', 'partner_user', 'sales'],
+  ['approved', 'decline', 'declined', 'partner_admin', 'cam'],
+  ['approved', 'revise', 'superseded', 'sales', 'partner_admin'],
+  ['approved', 'revise', 'superseded', 'cam', 'system'],
+  ['approved', 'expire', 'expired', 'system', 'cam'],
+  ['approved', 'order', 'ordered', 'system', 'partner_admin'],
+];
+
+describe('quote transitions', () => {
+  it.each(ALLOWED)('%s --%s--> %s for %s', (from, action, to, role) => {
+    expect(transitionQuote(from, action, [role])).toEqual({ ok: true, to });
+  });
+
+  it.each(ALLOWED)(
+    '%s --%s--> %s refuses %s with role.forbidden',
+    (from, action, _to, _ok, role) => {
+      expect(transitionQuote(from, action, [role])).toMatchObject({
+        ok: false,
+        code: 'role.forbidden',
+      });
+    },
+  );
+
+  it('accepts an actor holding several roles if one of them is allowed', () => {
+    expect(transitionQuote('draft', 'approve', ['order_desk', 'cam'])).toEqual({
+      ok: true,
+      to: 'approved',
+    });
+    expect(transitionQuote('draft', 'approve', [])).toMatchObject({
+      ok: false,
+      code: 'role.forbidden',
+    });
+  });
+
+  const refused = QUOTE_STATUSES.flatMap((status) =>
+    QUOTE_ACTIONS.filter((action) => !ALLOWED.some(([s, a]) => s === status && a === action)).map(
+      (action): [QuoteStatus, QuoteAction] => [status, action],
+    ),
+  );
+
+  it.each(refused)(
+    '%s --%s--> is refused with action.not_allowed, whatever the role',
+    (status, action) => {
+      const result = transitionQuote(status, action, ['sales', 'cam', 'partner_admin', 'system']);
+      expect(result).toMatchObject({ ok: false, code: 'action.not_allowed' });
+    },
+  );
+
+  it('checks the action before the role', () => {
+    expect(transitionQuote('draft', 'decline', ['partner_user'])).toMatchObject({
+      ok: false,
+      code: 'action.not_allowed',
+    });
+  });
+
+  it('the table above covers the whole map', () => {
+    const mapped = QUOTE_STATUSES.flatMap((status) =>
+      availableQuoteActions(status).map((action) => `${status}:${action}`),
+    );
+    expect(new Set(mapped)).toEqual(new Set(ALLOWED.map(([s, a]) => `${s}:${a}`)));
+  });
+
+  it('reaches every status from draft, and only declined/expired/superseded/ordered are final', () => {
+    const seen = new Set<QuoteStatus>([INITIAL_QUOTE_STATUS]);
+    const queue: QuoteStatus[] = [INITIAL_QUOTE_STATUS];
+    for (let status = queue.shift(); status !== undefined; status = queue.shift()) {
+      for (const rule of Object.values(QUOTE_TRANSITIONS[status])) {
+        if (!seen.has(rule.to)) {
+          seen.add(rule.to);
+          queue.push(rule.to);
+        }
+      }
+    }
+    expect([...seen].sort()).toEqual([...QUOTE_STATUSES].sort());
+    expect(QUOTE_STATUSES.filter(isFinalQuoteStatus)).toEqual([
+      'declined',
+      'expired',
+      'superseded',
+      'ordered',
+    ]);
+  });
+});
+
+describe('isQuoteExpired', () => {
+  it('is valid through validUntil inclusive', () => {
+    expect(isQuoteExpired('2024-03-31', '2024-03-30')).toBe(false);
+    expect(isQuoteExpired('2024-03-31', '2024-03-31')).toBe(false);
+    expect(isQuoteExpired('2024-03-31', '2024-04-01')).toBe(true);
+    expect(isQuoteExpired('2024-12-31', '2025-01-01')).toBe(true);
+  });
+
+  it('compares calendar days of timestamps', () => {
+    expect(isQuoteExpired('2024-03-31', '2024-03-31T23:59:59Z')).toBe(false);
+  });
+
+  it('refuses non-ISO dates', () => {
+    expect(() => isQuoteExpired('31/03/2024', '2024-03-31')).toThrow(RangeError);
+    expect(() => isQuoteExpired('2024-13-01', '2024-03-31')).toThrow(RangeError);
+  });
+});
+
+describe('compareOrderToQuote', () => {
+  const quote = [
+    { partNumber: 'NW-ENT', quantity: 10, netPriceMinor: 7500 },
+    { partNumber: 'NW-SUP', quantity: 1, netPriceMinor: 120000 },
+  ];
+
+  it('accepts the same lines in any order', () => {
+    expect(
+      compareOrderToQuote(
+        quote,
+        [
+          { partNumber: 'NW-SUP', quantity: 1, unitPriceMinor: 120000 },
+          { partNumber: 'NW-ENT', quantity: 10, unitPriceMinor: 7500 },
+        ],
+        'USD',
+      ),
+    ).toEqual([]);
+  });
+
+  it('reports a different quantity and a different price', () => {
+    expect(
+      compareOrderToQuote(
+        quote,
+        [
+          { partNumber: 'NW-ENT', quantity: 12, unitPriceMinor: 7000 },
+          { partNumber: 'NW-SUP', quantity: 1, unitPriceMinor: 120000 },
+        ],
+        'USD',
+      ),
+    ).toEqual([
+      expect.objectContaining({
+        path: 'lines[0].quantity',
+        code: 'quote.mismatch',
+        severity: 'error',
+        expected: '10',
+        actual: '12',
+      }),
+      expect.objectContaining({
+        path: 'lines[0].unitPrice',
+        code: 'quote.mismatch',
+        expected: '75.00',
+        actual: '70.00',
+      }),
+    ]);
+  });
+
+  it('reports an extra line and a missing line', () => {
+    const problems = compareOrderToQuote(
+      quote,
+      [
+        { partNumber: 'NW-ENT', quantity: 10, unitPriceMinor: 7500 },
+        { partNumber: 'NW-XTRA', quantity: 1, unitPriceMinor: 100 },
+      ],
+      'USD',
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({ path: 'lines[1]', code: 'quote.mismatch', actual: 'NW-XTRA' }),
+      expect.objectContaining({ path: 'lines', code: 'quote.mismatch', expected: 'NW-SUP' }),
+    ]);
+    expect(problems[1]?.message).toContain('missing from the PO');
+  });
+
+  it('pairs repeated part numbers with their identical quote lines first', () => {
+    const repeated = [
+      { partNumber: 'A', quantity: 1, netPriceMinor: 100 },
+      { partNumber: 'A', quantity: 5, netPriceMinor: 90 },
+    ];
+    expect(
+      compareOrderToQuote(
+        repeated,
+        [
+          { partNumber: 'A', quantity: 5, unitPriceMinor: 90 },
+          { partNumber: 'A', quantity: 1, unitPriceMinor: 100 },
+        ],
+        'USD',
+      ),
+    ).toEqual([]);
+    expect(
+      compareOrderToQuote(
+        repeated,
+        [
+          { partNumber: 'A', quantity: 5, unitPriceMinor: 90 },
+          { partNumber: 'A', quantity: 2, unitPriceMinor: 100 },
+        ],
+        'USD',
+      ),
+    ).toEqual([expect.objectContaining({ path: 'lines[1].quantity', expected: '1', actual: '2' })]);
+  });
+
+  it('formats prices in the quote currency', () => {
+    expect(
+      compareOrderToQuote(
+        [{ partNumber: 'J', quantity: 1, netPriceMinor: 1500 }],
+        [{ partNumber: 'J', quantity: 1, unitPriceMinor: 1400 }],
+        'JPY',
+      ),
+    ).toEqual([expect.objectContaining({ expected: '1500', actual: '1400' })]);
+  });
+});
