@@ -12,6 +12,9 @@ import { LoginThrottle } from './auth/login-throttle.ts';
 import type { Config } from './config.ts';
 import type { AppContext } from './context.ts';
 import { customerRoutes } from './customers/customers.routes.ts';
+import { orderRoutes } from './orders/orders.routes.ts';
+import { quoteRoutes } from './quotes/quotes.routes.ts';
+import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
@@ -78,6 +81,9 @@ export async function buildApp(
       await api.register(partnershipRoutes(ctx));
       await api.register(partnerRoutes(ctx));
       await api.register(customerRoutes(ctx));
+      await api.register(orderRoutes(ctx));
+      await api.register(quoteRoutes(ctx));
+      await api.register(subscriptionRoutes(ctx));
     },
     { prefix: '/api/v1' },
   );

@@ -39,7 +39,8 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['quotes'],
-          summary: 'A partner asks for a quote (new business, upsell, renewal); the CAM is notified',
+          summary:
+            'A partner asks for a quote (new business, upsell, renewal); the CAM is notified',
           body: quoteRequestBodySchema,
           response: { 201: quoteRequestSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
@@ -60,19 +61,38 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['quotes'],
           summary: 'Quote requests (vendor staff: from their partners; partners: their own)',
           querystring: pageQuerySchema,
-          response: { 200: z.object({ items: z.array(quoteRequestSchema), nextCursor: z.string().nullable() }), ...errors },
+          response: {
+            200: z.object({
+              items: z.array(quoteRequestSchema),
+              nextCursor: z.string().nullable(),
+            }),
+            ...errors,
+          },
         },
       },
       async (request) => {
         const before = decodeCursor(request.query.cursor, cursorSchema);
-        const page = await pageQuoteRequests(ctx, requireActor(request.actor), { limit: request.query.limit, ...(before ? { before: before.id } : {}) });
-        return { items: page.items, nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null };
+        const page = await pageQuoteRequests(ctx, requireActor(request.actor), {
+          limit: request.query.limit,
+          ...(before ? { before: before.id } : {}),
+        });
+        return {
+          items: page.items,
+          nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null,
+        };
       },
     );
 
     app.get(
       '/quote-requests/:id',
-      { schema: { tags: ['quotes'], summary: 'A quote request', params: idParams, response: { 200: quoteRequestSchema, ...errors } } },
+      {
+        schema: {
+          tags: ['quotes'],
+          summary: 'A quote request',
+          params: idParams,
+          response: { 200: quoteRequestSchema, ...errors },
+        },
+      },
       async (request) => getQuoteRequest(ctx, requireActor(request.actor), request.params.id),
     );
 
@@ -102,7 +122,10 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['quotes'],
           summary: 'Quotes, newest first',
           querystring: quoteListQuerySchema,
-          response: { 200: z.object({ items: z.array(quoteSchema), nextCursor: z.string().nullable() }), ...errors },
+          response: {
+            200: z.object({ items: z.array(quoteSchema), nextCursor: z.string().nullable() }),
+            ...errors,
+          },
         },
       },
       async (request) => {
@@ -111,29 +134,51 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const page = await pageQuotes(
           ctx,
           requireActor(request.actor),
-          { ...(q.status ? { status: q.status } : {}), ...(q.customerId ? { customerId: q.customerId } : {}) },
+          {
+            ...(q.status ? { status: q.status } : {}),
+            ...(q.customerId ? { customerId: q.customerId } : {}),
+          },
           { limit: q.limit, ...(before ? { before: before.id } : {}) },
         );
-        return { items: page.items, nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null };
+        return {
+          items: page.items,
+          nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null,
+        };
       },
     );
 
     app.get(
       '/quotes/:id',
-      { schema: { tags: ['quotes'], summary: 'A quote', params: idParams, response: { 200: quoteSchema, ...errors } } },
+      {
+        schema: {
+          tags: ['quotes'],
+          summary: 'A quote',
+          params: idParams,
+          response: { 200: quoteSchema, ...errors },
+        },
+      },
       async (request) => getQuote(ctx, requireActor(request.actor), request.params.id),
     );
 
     app.get(
       '/quotes/:id/pdf',
-      { schema: { tags: ['quotes'], summary: 'The quote as a PDF', params: idParams, response: { ...errors } } },
+      {
+        schema: {
+          tags: ['quotes'],
+          summary: 'The quote as a PDF',
+          params: idParams,
+          response: { 200: z.any().describe('application/pdf'), ...errors },
+        },
+      },
       async (request, reply) => {
         const doc = await quoteForDocument(ctx, requireActor(request.actor), request.params.id);
         const pdf = await renderQuotePdf(doc);
         return reply
           .type('application/pdf')
-          .header('content-disposition', `inline; filename="${doc.view.number}-v${doc.view.version}.pdf"`)
-          .serializer((x: unknown) => x as Buffer)
+          .header(
+            'content-disposition',
+            `inline; filename="${doc.view.number}-v${doc.view.version}.pdf"`,
+          )
           .send(pdf);
       },
     );
@@ -143,7 +188,8 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['quotes'],
-          summary: 'approve (sales, cam), decline (partner), revise (sales, cam: new version, this one superseded)',
+          summary:
+            'approve (sales, cam), decline (partner), revise (sales, cam: new version, this one superseded)',
           params: quoteActionParams,
           body: quoteActionBodySchema,
           response: { 200: quoteSchema, ...errors, 409: problemSchema, 422: problemSchema },
@@ -153,7 +199,16 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const actor = requireActor(request.actor);
         return ctx.store.db
           .transaction()
-          .execute((tx) => actOnQuote(ctx, tx, actor, request.params.id, request.params.action, request.body ?? {}));
+          .execute((tx) =>
+            actOnQuote(
+              ctx,
+              tx,
+              actor,
+              request.params.id,
+              request.params.action,
+              request.body ?? {},
+            ),
+          );
       },
     );
 
@@ -169,7 +224,9 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        const view = await ctx.store.db.transaction().execute((tx) => createRenewalQuote(ctx, tx, actor, request.params.id));
+        const view = await ctx.store.db
+          .transaction()
+          .execute((tx) => createRenewalQuote(ctx, tx, actor, request.params.id));
         return reply.code(201).send(view);
       },
     );

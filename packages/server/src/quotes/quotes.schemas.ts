@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { pageQuerySchema } from '../http/pagination.ts';
 
-export const QUOTE_STATUSES = ['draft', 'approved', 'declined', 'expired', 'superseded', 'ordered'] as const;
+export const QUOTE_STATUSES = [
+  'draft',
+  'approved',
+  'declined',
+  'expired',
+  'superseded',
+  'ordered',
+] as const;
 export const QUOTE_ACTIONS = ['approve', 'decline', 'revise'] as const;
 
 const lineInput = z.strictObject({
@@ -52,7 +59,10 @@ export const quoteBodySchema = z.strictObject({
   notes: z.string().max(10_000).optional(),
 });
 
-export const quoteActionParams = z.object({ id: z.string().min(1).max(100), action: z.enum(QUOTE_ACTIONS) });
+export const quoteActionParams = z.object({
+  id: z.string().min(1).max(100),
+  action: z.enum(QUOTE_ACTIONS),
+});
 export const quoteActionBodySchema = z
   .strictObject({
     reason: z.string().trim().max(5000).optional(),

@@ -41,7 +41,14 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { requirePartner, requireVendorStaff } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
-import { conflict, forbidden, HttpProblem, notFound, unprocessable, type ProblemItem } from '../http/problem.ts';
+import {
+  conflict,
+  forbidden,
+  HttpProblem,
+  notFound,
+  unprocessable,
+  type ProblemItem,
+} from '../http/problem.ts';
 import { todayIn } from '../orders/time.ts';
 import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.ts';
 import type {
@@ -66,7 +73,10 @@ function requestScope(actor: Actor): QuoteScope {
   return { partnerIds: actor.partnerScopeIds };
 }
 
-async function vendorInfo(db: Executor, vendorId: string): Promise<{ slug: string; profile: VendorProfile }> {
+async function vendorInfo(
+  db: Executor,
+  vendorId: string,
+): Promise<{ slug: string; profile: VendorProfile }> {
   const v = await findVendorById(db, vendorId);
   if (!v) throw notFound('Vendor');
   return { slug: v.slug, profile: JSON.parse(v.profile) as VendorProfile };
@@ -85,11 +95,20 @@ export async function createQuoteRequest(
   const vendor = await findVendorBySlug(tx, body.vendor);
   const contracting = contractingPartnerId(actor);
   const visible = vendor ? (await visibleVendorIds(tx, actor)).includes(vendor.id) : false;
-  const partnership = vendor && visible && contracting ? await findPartnership(tx, vendor.id, contracting) : undefined;
+  const partnership =
+    vendor && visible && contracting
+      ? await findPartnership(tx, vendor.id, contracting)
+      : undefined;
   const customer = await findCustomerInScope(tx, body.customerId, actor.partnerScopeIds);
   const errors: ProblemItem[] = [];
-  if (!vendor || !partnership) errors.push({ path: 'vendor', code: 'invalid', message: `No partnership with vendor "${body.vendor}"` });
-  if (!customer) errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
+  if (!vendor || !partnership)
+    errors.push({
+      path: 'vendor',
+      code: 'invalid',
+      message: `No partnership with vendor "${body.vendor}"`,
+    });
+  if (!customer)
+    errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
   const profile = vendor ? (JSON.parse(vendor.profile) as VendorProfile) : undefined;
   if (profile && !profile.orderTypes.some((t) => t.key === body.orderType)) {
     errors.push({
@@ -99,8 +118,11 @@ export async function createQuoteRequest(
     });
   }
   if (body.subscriptionId && vendor) {
-    const sub = await findSubscriptionInScope(tx, body.subscriptionId, { partnerIds: actor.partnerScopeIds.concat(contracting ?? []) });
-    if (!sub || sub.vendor_id !== vendor.id) errors.push({ path: 'subscriptionId', code: 'invalid', message: 'No such subscription' });
+    const sub = await findSubscriptionInScope(tx, body.subscriptionId, {
+      partnerIds: actor.partnerScopeIds.concat(contracting ?? []),
+    });
+    if (!sub || sub.vendor_id !== vendor.id)
+      errors.push({ path: 'subscriptionId', code: 'invalid', message: 'No such subscription' });
   }
   if (errors.length > 0 || !vendor || !partnership || !customer || !profile) {
     throw unprocessable('The quote request has problems', errors);
@@ -123,7 +145,8 @@ export async function createQuoteRequest(
   };
   await insertQuoteRequest(tx, row);
   const cam = partnership.cam_user_id ? await findUserById(tx, partnership.cam_user_id) : undefined;
-  const routeTo = profile.quotePolicy.requestRouting === 'cam' && cam ? cam.email : `sales@${vendor.slug}`;
+  const routeTo =
+    profile.quotePolicy.requestRouting === 'cam' && cam ? cam.email : `sales@${vendor.slug}`;
   await enqueueOutbox(tx, {
     vendorId: vendor.id,
     topic: 'mail',
@@ -150,7 +173,11 @@ export async function createQuoteRequest(
   return toRequestView(row, vendor.slug, customer.name);
 }
 
-function toRequestView(r: QuoteRequest, vendorSlug: string, customerName: string): QuoteRequestView {
+function toRequestView(
+  r: QuoteRequest,
+  vendorSlug: string,
+  customerName: string,
+): QuoteRequestView {
   return {
     id: r.id,
     status: r.status as QuoteRequestView['status'],
@@ -168,11 +195,19 @@ function toRequestView(r: QuoteRequest, vendorSlug: string, customerName: string
 
 async function requestView(db: Executor, r: QuoteRequest): Promise<QuoteRequestView> {
   const v = await vendorInfo(db, r.vendor_id);
-  const c = await db.selectFrom('customers').select('name').where('id', '=', r.customer_id).executeTakeFirst();
+  const c = await db
+    .selectFrom('customers')
+    .select('name')
+    .where('id', '=', r.customer_id)
+    .executeTakeFirst();
   return toRequestView(r, v.slug, c?.name ?? '');
 }
 
-export async function getQuoteRequest(ctx: AppContext, actor: Actor, id: string): Promise<QuoteRequestView> {
+export async function getQuoteRequest(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<QuoteRequestView> {
   const r = await findQuoteRequestInScope(ctx.store.db, id, requestScope(actor));
   if (!r) throw notFound('Quote request');
   return requestView(ctx.store.db, r);
@@ -183,11 +218,18 @@ export async function pageQuoteRequests(
   actor: Actor,
   page: { limit: number; before?: string },
 ): Promise<{ items: QuoteRequestView[]; more: boolean; last?: string }> {
-  const rows = await listQuoteRequests(ctx.store.db, requestScope(actor), { limit: page.limit + 1, ...(page.before ? { before: page.before } : {}) });
+  const rows = await listQuoteRequests(ctx.store.db, requestScope(actor), {
+    limit: page.limit + 1,
+    ...(page.before ? { before: page.before } : {}),
+  });
   const items = rows.slice(0, page.limit);
   const views = [];
   for (const r of items) views.push(await requestView(ctx.store.db, r));
-  return { items: views, more: rows.length > page.limit, ...(items.at(-1) ? { last: items.at(-1)?.id } : {}) };
+  return {
+    items: views,
+    more: rows.length > page.limit,
+    ...(items.at(-1) ? { last: items.at(-1)?.id } : {}),
+  };
 }
 
 // ---- Quotes -----------------------------------------------------------------------------
@@ -202,12 +244,23 @@ interface PricedQuote {
 /** Prices lines at the partnership's net prices from the price list in force today. */
 async function priceQuoteLines(
   db: Executor,
-  input: { vendorId: string; partnershipId: string; partnership: { legal_name: string; agreement_date: string; multiplier: string }; currency: string; on: string },
+  input: {
+    vendorId: string;
+    partnershipId: string;
+    partnership: { legal_name: string; agreement_date: string; multiplier: string };
+    currency: string;
+    on: string;
+  },
   lines: readonly { partNumber: string; quantity: number }[],
 ): Promise<PricedQuote> {
   const partNumbers = [...new Set(lines.map((l) => l.partNumber))];
   const [prices, multipliers] = await Promise.all([
-    findPricesInForce(db, { vendorId: input.vendorId, currency: input.currency, partNumbers, on: input.on }),
+    findPricesInForce(db, {
+      vendorId: input.vendorId,
+      currency: input.currency,
+      partNumbers,
+      on: input.on,
+    }),
     findMultipliers(db, input.partnershipId, input.on),
   ]);
   const byPart = new Map(prices.map((p) => [p.partNumber, p]));
@@ -218,20 +271,37 @@ async function priceQuoteLines(
   lines.forEach((l, i) => {
     const p = byPart.get(l.partNumber);
     if (!p) {
-      errors.push({ path: `lines[${i}].partNumber`, code: 'part_number.unknown', message: `Unknown part number ${l.partNumber}` });
+      errors.push({
+        path: `lines[${i}].partNumber`,
+        code: 'part_number.unknown',
+        message: `Unknown part number ${l.partNumber}`,
+      });
       return;
     }
     if (!p.active) {
-      errors.push({ path: `lines[${i}].partNumber`, code: 'part_number.inactive', message: `${l.partNumber} is no longer sold` });
+      errors.push({
+        path: `lines[${i}].partNumber`,
+        code: 'part_number.inactive',
+        message: `${l.partNumber} is no longer sold`,
+      });
       return;
     }
     if (p.listPriceMinor === null) {
-      errors.push({ path: `lines[${i}].partNumber`, code: 'part_number.unknown', message: `${l.partNumber} has no ${input.currency} price on ${input.on}` });
+      errors.push({
+        path: `lines[${i}].partNumber`,
+        code: 'part_number.unknown',
+        message: `${l.partNumber} has no ${input.currency} price on ${input.on}`,
+      });
       return;
     }
     const multiplier = multiplierFor(
       { categoryId: p.categoryId, categoryAncestorIds: p.categoryAncestorIds },
-      { legalName: input.partnership.legal_name, agreementDate: input.partnership.agreement_date, multiplier: input.partnership.multiplier, multipliers },
+      {
+        legalName: input.partnership.legal_name,
+        agreementDate: input.partnership.agreement_date,
+        multiplier: input.partnership.multiplier,
+        multipliers,
+      },
       input.on,
     );
     const net = netUnitPrice(p.listPriceMinor, multiplier, input.currency);
@@ -254,11 +324,17 @@ async function priceQuoteLines(
 }
 
 function effectiveStatus(q: Quote, today: string): QuoteView['status'] {
-  if ((q.status === 'draft' || q.status === 'approved') && isQuoteExpired(q.valid_until, today)) return 'expired';
+  if ((q.status === 'draft' || q.status === 'approved') && isQuoteExpired(q.valid_until, today))
+    return 'expired';
   return q.status as QuoteView['status'];
 }
 
-function toQuoteView(q: Quote, lines: readonly QuoteLine[], vendorSlug: string, today: string): QuoteView {
+function toQuoteView(
+  q: Quote,
+  lines: readonly QuoteLine[],
+  vendorSlug: string,
+  today: string,
+): QuoteView {
   return {
     id: q.id,
     number: q.number,
@@ -304,29 +380,53 @@ export async function createQuote(
   const actor = requireVendorStaff(actorIn, ['sales', 'cam']);
   const { slug, profile } = await vendorInfo(tx, actor.vendorId);
   const errors: ProblemItem[] = [];
-  if (body.vendor && body.vendor !== slug) errors.push({ path: 'vendor', code: 'invalid', message: `You quote for ${slug}` });
+  if (body.vendor && body.vendor !== slug)
+    errors.push({ path: 'vendor', code: 'invalid', message: `You quote for ${slug}` });
   const partnership = await findPartnership(tx, actor.vendorId, body.partnerId);
-  if (!partnership) errors.push({ path: 'partnerId', code: 'invalid', message: 'Not one of your partners' });
+  if (!partnership)
+    errors.push({ path: 'partnerId', code: 'invalid', message: 'Not one of your partners' });
   const scope = partnership ? await listPartnerScopeIds(tx, partnership.partner_id) : [];
   const customer = await findCustomerInScope(tx, body.customerId, scope);
-  if (!customer) errors.push({ path: 'customerId', code: 'invalid', message: "Not a customer of this partner (or its resellers)" });
+  if (!customer)
+    errors.push({
+      path: 'customerId',
+      code: 'invalid',
+      message: 'Not a customer of this partner (or its resellers)',
+    });
   if (!profile.orderTypes.some((t) => t.key === body.orderType)) {
-    errors.push({ path: 'orderType', code: 'order_type.unknown', message: `One of ${profile.orderTypes.map((t) => t.key).join(', ')}` });
+    errors.push({
+      path: 'orderType',
+      code: 'order_type.unknown',
+      message: `One of ${profile.orderTypes.map((t) => t.key).join(', ')}`,
+    });
   }
   let request: QuoteRequest | undefined;
   if (body.quoteRequestId) {
     request = await findQuoteRequestInScope(tx, body.quoteRequestId, { vendorId: actor.vendorId });
-    if (!request) errors.push({ path: 'quoteRequestId', code: 'invalid', message: 'No such quote request' });
+    if (!request)
+      errors.push({ path: 'quoteRequestId', code: 'invalid', message: 'No such quote request' });
   }
   if (body.subscriptionId) {
-    const sub = await findSubscriptionInScope(tx, body.subscriptionId, { vendorId: actor.vendorId });
-    if (!sub || sub.customer_id !== body.customerId) errors.push({ path: 'subscriptionId', code: 'invalid', message: 'No such subscription of this customer' });
+    const sub = await findSubscriptionInScope(tx, body.subscriptionId, {
+      vendorId: actor.vendorId,
+    });
+    if (!sub || sub.customer_id !== body.customerId)
+      errors.push({
+        path: 'subscriptionId',
+        code: 'invalid',
+        message: 'No such subscription of this customer',
+      });
   }
   const today = todayIn(profile.sla.calendar.timeZone, ctx.now());
   if (body.validUntil && body.validUntil < today) {
-    errors.push({ path: 'validUntil', code: 'invalid', message: `Must not be before today (${today})` });
+    errors.push({
+      path: 'validUntil',
+      code: 'invalid',
+      message: `Must not be before today (${today})`,
+    });
   }
-  if (errors.length > 0 || !partnership || !customer) throw unprocessable('The quote has problems', errors);
+  if (errors.length > 0 || !partnership || !customer)
+    throw unprocessable('The quote has problems', errors);
   const currency = body.currency ?? profile.currency;
   const priced = await priceQuoteLines(
     tx,
@@ -394,7 +494,11 @@ async function storeQuote(
     created_at: at,
     updated_at: at,
   };
-  await insertQuote(tx, row, q.priced.lines.map((l) => ({ ...l, quote_id: row.id })));
+  await insertQuote(
+    tx,
+    row,
+    q.priced.lines.map((l) => ({ ...l, quote_id: row.id })),
+  );
   await insertAuditEvent(tx, {
     vendorId: q.vendorId,
     partnerId: q.partnerId,
@@ -414,7 +518,12 @@ export async function getQuote(ctx: AppContext, actor: Actor, id: string): Promi
   const q = await findQuoteInScope(ctx.store.db, id, quoteScope(actor));
   if (!q) throw notFound('Quote');
   const { slug, profile } = await vendorInfo(ctx.store.db, q.vendor_id);
-  return toQuoteView(q, await listQuoteLines(ctx.store.db, q.id), slug, todayIn(profile.sla.calendar.timeZone, ctx.now()));
+  return toQuoteView(
+    q,
+    await listQuoteLines(ctx.store.db, q.id),
+    slug,
+    todayIn(profile.sla.calendar.timeZone, ctx.now()),
+  );
 }
 
 export async function pageQuotes(
@@ -423,14 +532,28 @@ export async function pageQuotes(
   filters: { status?: string; customerId?: string },
   page: { limit: number; before?: string },
 ): Promise<{ items: QuoteView[]; more: boolean; last?: string }> {
-  const rows = await listQuotes(ctx.store.db, quoteScope(actor), filters, { limit: page.limit + 1, ...(page.before ? { before: page.before } : {}) });
+  const rows = await listQuotes(ctx.store.db, quoteScope(actor), filters, {
+    limit: page.limit + 1,
+    ...(page.before ? { before: page.before } : {}),
+  });
   const items = rows.slice(0, page.limit);
   const views = [];
   for (const q of items) {
     const { slug, profile } = await vendorInfo(ctx.store.db, q.vendor_id);
-    views.push(toQuoteView(q, await listQuoteLines(ctx.store.db, q.id), slug, todayIn(profile.sla.calendar.timeZone, ctx.now())));
+    views.push(
+      toQuoteView(
+        q,
+        await listQuoteLines(ctx.store.db, q.id),
+        slug,
+        todayIn(profile.sla.calendar.timeZone, ctx.now()),
+      ),
+    );
   }
-  return { items: views, more: rows.length > page.limit, ...(items.at(-1) ? { last: items.at(-1)?.id } : {}) };
+  return {
+    items: views,
+    more: rows.length > page.limit,
+    ...(items.at(-1) ? { last: items.at(-1)?.id } : {}),
+  };
 }
 
 /** approve (sales, cam), decline (partner) or revise (sales, cam: a new version supersedes this one). */
@@ -450,7 +573,9 @@ export async function actOnQuote(
   const result = transitionQuote(status, action, actor.roles as Role[]);
   if (!result.ok) {
     if (result.code === 'role.forbidden') throw forbidden(result.message);
-    throw new HttpProblem(409, 'action-not-allowed', result.message, [{ path: 'action', code: result.code, message: result.message }]);
+    throw new HttpProblem(409, 'action-not-allowed', result.message, [
+      { path: 'action', code: result.code, message: result.message },
+    ]);
   }
   if (action === 'revise' && !profile.quotePolicy.revisionsAllowed) {
     throw forbidden(`${profile.name} does not revise quotes; create a new one`);
@@ -478,17 +603,38 @@ export async function actOnQuote(
       topic: 'mail',
       entityType: 'quote',
       entityId: q.id,
-      payload: { template: 'quote.approved', toPartnerId: q.partner_id, quoteId: q.id, attach: ['quote_pdf'] },
+      payload: {
+        template: 'quote.approved',
+        toPartnerId: q.partner_id,
+        quoteId: q.id,
+        attach: ['quote_pdf'],
+      },
     });
   }
   if (action !== 'revise') {
-    return toQuoteView({ ...q, status: result.to, updated_at: at }, await listQuoteLines(tx, q.id), slug, today);
+    return toQuoteView(
+      { ...q, status: result.to, updated_at: at },
+      await listQuoteLines(tx, q.id),
+      slug,
+      today,
+    );
   }
   const partnership = await findPartnership(tx, q.vendor_id, q.partner_id);
   if (!partnership) throw notFound('Partnership');
   const oldLines = await listQuoteLines(tx, q.id);
-  const lines = input.lines ?? oldLines.map((l) => ({ partNumber: l.part_number, quantity: l.quantity }));
-  const priced = await priceQuoteLines(tx, { vendorId: q.vendor_id, partnershipId: partnership.id, partnership, currency: q.currency, on: today }, lines);
+  const lines =
+    input.lines ?? oldLines.map((l) => ({ partNumber: l.part_number, quantity: l.quantity }));
+  const priced = await priceQuoteLines(
+    tx,
+    {
+      vendorId: q.vendor_id,
+      partnershipId: partnership.id,
+      partnership,
+      currency: q.currency,
+      on: today,
+    },
+    lines,
+  );
   const next = await storeQuote(ctx, tx, actor, {
     vendorId: q.vendor_id,
     partnerId: q.partner_id,
@@ -496,7 +642,9 @@ export async function actOnQuote(
     number: q.number,
     version: q.version + 1,
     orderType: q.order_type,
-    validUntil: input.validUntil ?? (q.valid_until < today ? addDays(today, profile.quotePolicy.validityDays) : q.valid_until),
+    validUntil:
+      input.validUntil ??
+      (q.valid_until < today ? addDays(today, profile.quotePolicy.validityDays) : q.valid_until),
     quoteRequestId: q.quote_request_id,
     subscriptionId: q.subscription_id,
     previousId: q.id,
@@ -518,8 +666,16 @@ export async function createRenewalQuote(
   if (!sub) throw notFound('Subscription');
   const { profile } = await vendorInfo(tx, actor.vendorId);
   const renewal =
-    profile.orderTypes.find((t) => t.key === 'renewal') ?? profile.orderTypes.find((t) => t.key.includes('renewal'));
-  if (!renewal) throw unprocessable(`${profile.name} has no renewal order type`, [{ path: 'orderType', code: 'order_type.unknown', message: 'No renewal order type in the profile' }]);
+    profile.orderTypes.find((t) => t.key === 'renewal') ??
+    profile.orderTypes.find((t) => t.key.includes('renewal'));
+  if (!renewal)
+    throw unprocessable(`${profile.name} has no renewal order type`, [
+      {
+        path: 'orderType',
+        code: 'order_type.unknown',
+        message: 'No renewal order type in the profile',
+      },
+    ]);
   return createQuote(ctx, tx, actor, {
     partnerId: sub.partner_id,
     customerId: sub.customer_id,
@@ -530,12 +686,25 @@ export async function createRenewalQuote(
 }
 
 /** The raw quote and its lines for the PDF, in the caller's scope. */
-export async function quoteForDocument(ctx: AppContext, actor: Actor, id: string): Promise<{ view: QuoteView; vendorName: string; customerName: string; partnerName: string }> {
+export async function quoteForDocument(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<{ view: QuoteView; vendorName: string; customerName: string; partnerName: string }> {
   const view = await getQuote(ctx, actor, id);
   const q = await findQuoteInScope(ctx.store.db, id, quoteScope(actor));
   if (!q) throw notFound('Quote');
   const vendor = await findVendorById(ctx.store.db, q.vendor_id);
-  const customer = await ctx.store.db.selectFrom('customers').select('name').where('id', '=', q.customer_id).executeTakeFirst();
+  const customer = await ctx.store.db
+    .selectFrom('customers')
+    .select('name')
+    .where('id', '=', q.customer_id)
+    .executeTakeFirst();
   const partner = await findPartnerById(ctx.store.db, q.partner_id);
-  return { view, vendorName: vendor?.name ?? '', customerName: customer?.name ?? '', partnerName: partner?.name ?? '' };
+  return {
+    view,
+    vendorName: vendor?.name ?? '',
+    customerName: customer?.name ?? '',
+    partnerName: partner?.name ?? '',
+  };
 }

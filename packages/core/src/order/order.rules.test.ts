@@ -1,0 +1,360 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseVendorProfile } from '../profile/profile.loader.ts';
+import type { VendorProfile } from '../profile/profile.schema.ts';
+import { renderSpecialTerms } from '../special-terms/index.ts';
+import { validateOrder } from './order.rules.ts';
+import type { CatalogEntry, OrderSubmission, OrderValidationContext } from './order.types.ts';
+
+function profile(slug: string): VendorProfile {
+  const file = new URL(`../../../../examples/profiles/${slug}.yaml`, import.meta.url);
+  const result = parseVendorProfile(readFileSync(file, 'utf8'), file.pathname);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  return result.profile;
+}
+
+const northwind = profile('northwind');
+const edgeworks = profile('edgeworks');
+
+function entry(
+  partNumber: string,
+  listPriceMinor: number,
+  overrides: Partial<CatalogEntry> = {},
+): CatalogEntry {
+  return {
+    partNumber,
+    productId: `prd_${partNumber}`,
+    name: partNumber,
+    type: 'subscription',
+    categoryId: null,
+    active: true,
+    listPriceMinor,
+    currency: 'USD',
+    priceListId: 'pl_1',
+    ...overrides,
+  };
+}
+
+function context(
+  p: VendorProfile,
+  overrides: Partial<OrderValidationContext> = {},
+): OrderValidationContext {
+  return {
+    profile: p,
+    partnership: {
+      legalName: 'Acme Distribution Ltd.',
+      agreementDate: '2021-03-03',
+      multiplier: '0.70',
+      multipliers: [],
+    },
+    orderingPartnerTier: 1,
+    catalog: new Map(),
+    quote: null,
+    currentSubscription: null,
+    duplicatePoNumber: false,
+    knownLicenseIds: new Set(),
+    today: '2026-11-20',
+    ...overrides,
+  };
+}
+
+const clause = renderSpecialTerms(
+  northwind.specialTerms?.template ?? '',
+  { agreementDate: '2021-03-03', partnerLegalName: 'Acme Distribution Ltd.' },
+  northwind.specialTerms?.dateFormat,
+);
+
+function nwOrder(overrides: Partial<OrderSubmission> = {}): OrderSubmission {
+  return {
+    vendor: 'northwind',
+    type: 'new',
+    customerId: 'cus_1',
+    quoteId: 'qt_1',
+    purchaseOrder: {
+      number: 'PO-1',
+      date: '2026-11-19',
+      currency: 'USD',
+      total: '700.00',
+      specialTerms: clause,
+    },
+    lines: [{ partNumber: 'NW-PRO-USER', quantity: 10, unitPrice: '70.00' }],
+    contacts: {
+      siteAdmin: { name: 'Sam Admin', email: 'sam@fabrikam.example' },
+      provisioningCc: 'orders-team@acme.example',
+    },
+    ...overrides,
+  };
+}
+
+const approvedQuote = {
+  id: 'qt_1',
+  status: 'approved',
+  validUntil: '2026-12-31',
+  currency: 'USD',
+  customerId: 'cus_1',
+  orderType: 'new',
+  lines: [{ partNumber: 'NW-PRO-USER', quantity: 10, netPriceMinor: 7000 }],
+};
+
+const nwContext = (o: Partial<OrderValidationContext> = {}): OrderValidationContext =>
+  context(northwind, {
+    catalog: new Map([['NW-PRO-USER', entry('NW-PRO-USER', 10000)]]),
+    quote: approvedQuote,
+    ...o,
+  });
+
+const codes = (r: ReturnType<typeof validateOrder>): string[] =>
+  r.problems.map((p) => `${p.path}:${p.code}`);
+
+describe('validateOrder — northwind (quote first, special terms)', () => {
+  it('accepts a complete order with the clause and an approved quote, and prices it', () => {
+    const r = validateOrder(nwOrder(), nwContext());
+    expect(codes(r)).toEqual([]);
+    expect(r.valid).toBe(true);
+    expect(r.pricing).toMatchObject({
+      currency: 'USD',
+      total: '700.00',
+      expectedTotal: '700.00',
+      lines: [
+        {
+          listPrice: '100.00',
+          multiplier: '0.70',
+          expectedNetPrice: '70.00',
+          unitPrice: '70.00',
+          amount: '700.00',
+        },
+      ],
+    });
+  });
+
+  it('lists every problem at once', () => {
+    const r = validateOrder(
+      nwOrder({
+        quoteId: undefined,
+        purchaseOrder: { number: 'PO-1', date: '2026-11-19', currency: 'USD', total: '999.00' },
+        contacts: undefined,
+        lines: [
+          { partNumber: 'NW-PRO-USER', quantity: 10, unitPrice: '70.00' },
+          { partNumber: 'NOPE', quantity: 1, unitPrice: '1.00' },
+        ],
+      }),
+      nwContext({ quote: null, duplicatePoNumber: true }),
+    );
+    expect(r.valid).toBe(false);
+    expect(codes(r).sort()).toEqual(
+      [
+        'contacts.siteAdmin.name:required',
+        'contacts.siteAdmin.email:required',
+        'contacts.provisioningCc:required',
+        'lines[1].partNumber:part_number.unknown',
+        'purchaseOrder.total:total.mismatch',
+        'purchaseOrder.number:po.duplicate',
+        'purchaseOrder.specialTerms:special_terms.missing',
+        'quoteId:quote.required',
+      ].sort(),
+    );
+    const total = r.problems.find((p) => p.code === 'total.mismatch');
+    expect(total).toMatchObject({ expected: '701.00', actual: '999.00' });
+  });
+
+  it('says which part of the clause is wrong', () => {
+    const wrongDate = clause.replace('March 3, 2021', 'March 4, 2021');
+    const r = validateOrder(
+      nwOrder({
+        purchaseOrder: {
+          number: 'PO-1',
+          date: '2026-11-19',
+          currency: 'USD',
+          total: '700.00',
+          notes: wrongDate,
+        },
+      }),
+      nwContext(),
+    );
+    expect(codes(r)).toEqual(['purchaseOrder.specialTerms:special_terms.mismatch']);
+    expect(r.problems[0]?.message).toMatch(/date/i);
+  });
+
+  it('requires tier-2 reseller information when a tier-2 partner orders', () => {
+    const r = validateOrder(nwOrder(), nwContext({ orderingPartnerTier: 2 }));
+    expect(codes(r)).toEqual(['tier2Reseller.name:required', 'tier2Reseller.email:required']);
+    const ok = validateOrder(
+      nwOrder({ tier2Reseller: { name: 'Beta', email: 'b@beta.example' } }),
+      nwContext({ orderingPartnerTier: 2 }),
+    );
+    expect(ok.valid).toBe(true);
+  });
+
+  it('checks the quote: approved, unexpired, same customer and lines', () => {
+    expect(
+      codes(validateOrder(nwOrder(), nwContext({ quote: { ...approvedQuote, status: 'draft' } }))),
+    ).toEqual(['quoteId:quote.not_approved']);
+    expect(
+      codes(
+        validateOrder(
+          nwOrder(),
+          nwContext({ quote: { ...approvedQuote, validUntil: '2026-11-01' } }),
+        ),
+      ),
+    ).toEqual(['quoteId:quote.expired']);
+    const more = nwOrder({
+      lines: [{ partNumber: 'NW-PRO-USER', quantity: 12, unitPrice: '70.00' }],
+      purchaseOrder: {
+        number: 'PO-1',
+        date: '2026-11-19',
+        currency: 'USD',
+        total: '840.00',
+        specialTerms: clause,
+      },
+    });
+    const r = validateOrder(more, nwContext());
+    expect(codes(r)).toEqual(['lines[0].quantity:quote.mismatch']);
+    expect(r.problems[0]).toMatchObject({ expected: '10', actual: '12' });
+  });
+
+  it('lets an unchanged auto-renewal go with the PO only, and asks for a quote when lines change', () => {
+    const renewal = nwOrder({ type: 'auto_renewal', quoteId: undefined, contacts: undefined });
+    const subscription = { id: 'sub_1', lines: [{ partNumber: 'NW-PRO-USER', quantity: 10 }] };
+    expect(
+      codes(validateOrder(renewal, nwContext({ quote: null, currentSubscription: subscription }))),
+    ).toEqual([]);
+    const changed = { id: 'sub_1', lines: [{ partNumber: 'NW-PRO-USER', quantity: 8 }] };
+    const r = validateOrder(renewal, nwContext({ quote: null, currentSubscription: changed }));
+    expect(codes(r)).toEqual(['quoteId:quote.required']);
+    expect(r.problems[0]?.message).toMatch(/differ/);
+  });
+
+  it('refuses an unknown order type', () => {
+    expect(codes(validateOrder(nwOrder({ type: 'gift' }), nwContext()))).toContain(
+      'type:order_type.unknown',
+    );
+  });
+});
+
+describe('validateOrder — edgeworks (net price = list × multiplier, devices)', () => {
+  const catalog = new Map([
+    ['LIC-100', entry('LIC-100', 120000, { type: 'perpetual_license' })],
+    ['MNT-100', entry('MNT-100', 24000, { type: 'maintenance' })],
+    ['F200-EU', entry('F200-EU', 89999, { type: 'device' })],
+  ]);
+  const ctx = (o: Partial<OrderValidationContext> = {}): OrderValidationContext =>
+    context(edgeworks, {
+      catalog,
+      partnership: {
+        legalName: 'Acme',
+        agreementDate: '2020-11-20',
+        multiplier: '0.65',
+        multipliers: [],
+      },
+      ...o,
+    });
+
+  it('flags a wrong net price on one line only, with expected and actual', () => {
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'license_maintenance',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-7', date: '2026-11-19', currency: 'USD', total: '936.00' },
+      attributes: { endUserName: 'Fabrikam' },
+      lines: [
+        { partNumber: 'LIC-100', quantity: 1, unitPrice: '780.00', attributes: { hostId: 'H1' } },
+        { partNumber: 'MNT-100', quantity: 1, unitPrice: '156.00', attributes: { hostId: 'H1' } },
+      ],
+    };
+    expect(validateOrder(order, ctx()).valid).toBe(true);
+    const wrong = {
+      ...order,
+      lines: [order.lines[0]!, { ...order.lines[1]!, unitPrice: '160.00' }],
+    };
+    wrong.purchaseOrder = { ...order.purchaseOrder!, total: '940.00' };
+    const r = validateOrder(wrong, ctx());
+    expect(codes(r)).toEqual(['lines[1].unitPrice:price.mismatch']);
+    expect(r.problems[0]).toMatchObject({ expected: '156.00', actual: '160.00' });
+  });
+
+  it('rounds the net price half-up to the cent', () => {
+    // 899.99 × 0.65 = 584.9935 → 584.99
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'device',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-8', date: '2026-11-19', currency: 'USD', total: '584.99' },
+      shippingAddress: {
+        name: 'Dock',
+        line1: '1 Road',
+        city: 'Austin',
+        postalCode: '78701',
+        country: 'US',
+        taxId: 'US-1',
+        confirmed: true,
+      },
+      lines: [{ partNumber: 'F200-EU', quantity: 1, unitPrice: '584.99' }],
+    };
+    expect(codes(validateOrder(order, ctx()))).toEqual([]);
+  });
+
+  it('refuses a device order without a tax id or an unconfirmed address', () => {
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'device',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-9', date: '2026-11-19', currency: 'USD', total: '584.99' },
+      shippingAddress: {
+        name: 'Dock',
+        line1: '1 Road',
+        city: 'Austin',
+        postalCode: '78701',
+        country: 'US',
+        confirmed: false,
+      },
+      lines: [{ partNumber: 'F200-EU', quantity: 1, unitPrice: '584.99' }],
+    };
+    expect(codes(validateOrder(order, ctx())).sort()).toEqual(
+      [
+        'shippingAddress.confirmed:shipping.unconfirmed',
+        'shippingAddress.taxId:shipping.tax_id_required',
+      ].sort(),
+    );
+  });
+
+  it('needs known licenses and the phrase on license authorization orders', () => {
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'license_authorization',
+      customerId: 'cus_1',
+      purchaseOrder: {
+        number: 'PO-10',
+        date: '2026-11-19',
+        currency: 'USD',
+        total: '780.00',
+        notes: 'please authorize',
+      },
+      licenseIds: ['LK-1', 'LK-2'],
+      lines: [{ partNumber: 'LIC-100', quantity: 1, unitPrice: '780.00' }],
+    };
+    const r = validateOrder(order, ctx({ knownLicenseIds: new Set(['LK-1']) }));
+    expect(codes(r)).toEqual(['purchaseOrder.notes:required', 'licenseIds[1]:license.unknown']);
+  });
+
+  it('refuses products the order type does not allow, and inactive parts', () => {
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'training_seat',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-11', date: '2026-11-19', currency: 'USD', total: '780.00' },
+      lines: [
+        {
+          partNumber: 'LIC-100',
+          quantity: 1,
+          unitPrice: '780.00',
+          attributes: { attendeeName: 'A', attendeeEmail: 'a@x.example', courseDate: '2026-12-01' },
+        },
+      ],
+    };
+    const inactive = new Map(catalog);
+    inactive.set('LIC-100', { ...catalog.get('LIC-100')!, active: false });
+    expect(codes(validateOrder(order, ctx({ catalog: inactive }))).sort()).toEqual(
+      ['lines[0].partNumber:invalid', 'lines[0].partNumber:part_number.inactive'].sort(),
+    );
+  });
+});

@@ -1,0 +1,180 @@
+// The order submission of API.md ("Orders") and what the validation engine needs to judge it.
+import { z } from 'zod';
+import type { Problem } from '../quote/problem.ts';
+import type { ProductType, VendorProfile } from '../profile/profile.schema.ts';
+
+/** A decimal money string as the API writes amounts: "1234.50", "-3", "0.5". */
+export const decimalString = z
+  .string()
+  .trim()
+  .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'A decimal amount like "1234.50"');
+
+const isoDate = z.iso.date();
+const attributeValue = z.union([z.string().max(2000), z.number(), z.boolean()]);
+const attributes = z.record(z.string().min(1).max(100), attributeValue);
+
+export const orderLineInputSchema = z.strictObject({
+  partNumber: z.string().trim().min(1).max(100),
+  quantity: z.number().int().min(1).max(10_000_000),
+  unitPrice: decimalString,
+  attributes: attributes.optional(),
+});
+
+const person = z.strictObject({ name: z.string().trim().min(1).max(200), email: z.email() });
+
+export const orderSubmissionSchema = z.strictObject({
+  vendor: z.string().trim().min(1).max(100),
+  type: z.string().trim().min(1).max(100),
+  customerId: z.string().trim().min(1).max(100),
+  quoteId: z.string().trim().min(1).max(100).optional(),
+  channel: z.enum(['api', 'web_wizard', 'email', 'excel_template', 'licensing_server']).optional(),
+  purchaseOrder: z
+    .strictObject({
+      number: z.string().trim().min(1).max(100),
+      date: isoDate,
+      currency: z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(/^[A-Z]{3}$/, 'ISO 4217 currency code'),
+      total: decimalString,
+      specialTerms: z.string().max(20_000).optional(),
+      notes: z.string().max(20_000).optional(),
+    })
+    .optional(),
+  lines: z.array(orderLineInputSchema).min(1).max(20_000),
+  contacts: z
+    .strictObject({
+      siteAdmin: person.optional(),
+      provisioningCc: z.email().optional(),
+      invoicing: person.optional(),
+    })
+    .optional(),
+  tier2Reseller: z
+    .strictObject({
+      name: z.string().trim().min(1).max(200),
+      email: z.email(),
+      phone: z.string().trim().min(3).max(40).optional(),
+    })
+    .optional(),
+  shippingAddress: z
+    .strictObject({
+      name: z.string().trim().min(1).max(200),
+      line1: z.string().trim().min(1).max(200),
+      line2: z.string().trim().max(200).optional(),
+      city: z.string().trim().min(1).max(100),
+      region: z.string().trim().max(100).optional(),
+      postalCode: z.string().trim().min(1).max(20),
+      country: z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code'),
+      taxId: z.string().trim().min(2).max(50).optional(),
+      confirmed: z.boolean(),
+    })
+    .optional(),
+  attributes: attributes.optional(),
+  licenseIds: z.array(z.string().trim().min(1).max(200)).max(10_000).optional(),
+  termsAccepted: z.strictObject({ version: z.string().trim().min(1).max(50) }).optional(),
+});
+
+export type OrderSubmission = z.infer<typeof orderSubmissionSchema>;
+export type OrderLineInput = z.infer<typeof orderLineInputSchema>;
+
+/** What the catalog knows about a part number on the PO date (price list in force). */
+export interface CatalogEntry {
+  partNumber: string;
+  productId: string;
+  name: string;
+  type: ProductType;
+  /** Category id, and its ancestors nearest first (for per-category multipliers). */
+  categoryId: string | null;
+  categoryAncestorIds?: readonly string[];
+  active: boolean;
+  /** List price in minor units of `currency`, from the price list in force; null if unpriced. */
+  listPriceMinor: number | null;
+  currency: string;
+  priceListId: string | null;
+}
+
+/** A multiplier rule of the partnership (default when `categoryId` is null). */
+export interface MultiplierRule {
+  categoryId: string | null;
+  multiplier: string;
+  effectiveFrom: string;
+  effectiveTo?: string | null;
+}
+
+export interface QuoteForValidation {
+  id: string;
+  status: string;
+  validUntil: string;
+  currency: string;
+  customerId: string;
+  orderType: string;
+  lines: readonly { partNumber: string; quantity: number; netPriceMinor: number }[];
+}
+
+export interface SubscriptionForValidation {
+  id: string;
+  lines: readonly { partNumber: string; quantity: number }[];
+}
+
+/**
+ * Everything the pure validation engine needs, gathered by the server in a few queries.
+ * `today` and the PO date come in as data: the engine reads no clock.
+ */
+export interface OrderValidationContext {
+  profile: VendorProfile;
+  partnership: {
+    legalName: string;
+    agreementDate: string;
+    /** Default multiplier of the partnership. */
+    multiplier: string;
+    multipliers: readonly MultiplierRule[];
+  };
+  /** The tier of the partner whose user submits (2 = a reseller under a distributor). */
+  orderingPartnerTier: 1 | 2;
+  /** Catalog entries by part number, for every part number on the order (missing = unknown). */
+  catalog: ReadonlyMap<string, CatalogEntry>;
+  /** The quote named by `quoteId`, if it exists and belongs to this partnership. */
+  quote: QuoteForValidation | null;
+  /** The customer's current subscription with this vendor, for renewals and auto-renewals. */
+  currentSubscription: SubscriptionForValidation | null;
+  /** Whether another live order of this partnership already carries the PO number. */
+  duplicatePoNumber: boolean;
+  /** Which of `licenseIds` are known licenses of this partnership. */
+  knownLicenseIds: ReadonlySet<string>;
+  /** Today in the vendor's time zone, ISO date. */
+  today: string;
+}
+
+export interface PricedLine {
+  partNumber: string;
+  quantity: number;
+  listPrice: string | null;
+  multiplier: string | null;
+  expectedNetPrice: string | null;
+  unitPrice: string;
+  amount: string;
+  /** Minor-unit forms for storage. */
+  listPriceMinor: number | null;
+  expectedNetMinor: number | null;
+  unitPriceMinor: number | null;
+  amountMinor: number | null;
+}
+
+export interface OrderValidationResult {
+  valid: boolean;
+  /** Every problem found, errors and warnings, in the order of the body's fields. */
+  problems: Problem[];
+  pricing: {
+    currency: string;
+    lines: PricedLine[];
+    /** Sum of the lines as written on the PO (unit price × quantity). */
+    total: string;
+    /** Sum at the expected net prices, when every line is priced. */
+    expectedTotal: string | null;
+  };
+}
