@@ -1,1 +1,36 @@
-export {};
+export {
+  ORDER_ACTIONS,
+  ORDER_STATUSES,
+  STAGE_ACTIONS,
+  STAGE_STATUSES,
+  TERMINAL_STATUSES,
+  TRANSITION_ERROR_CODES,
+  availableActions,
+  buildOrderMachine,
+  transition,
+} from './order.machine.ts';
+export type {
+  OrderAction,
+  OrderMachine,
+  OrderStatus,
+  OrderTransitionMap,
+  OrderTransitionRule,
+  StageStatus,
+  TerminalStatus,
+  TransitionErrorCode,
+  TransitionRequest,
+  TransitionResult,
+} from './order.machine.ts';
+export { multiplierFor, readPath, validateOrder } from './order.rules.ts';
+export { decimalString, orderLineInputSchema, orderSubmissionSchema } from './order.types.ts';
+export type {
+  CatalogEntry,
+  MultiplierRule,
+  OrderLineInput,
+  OrderSubmission,
+  OrderValidationContext,
+  OrderValidationResult,
+  PricedLine,
+  QuoteForValidation,
+  SubscriptionForValidation,
+} from './order.types.ts';
