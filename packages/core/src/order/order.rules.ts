@@ -1,6 +1,6 @@
 // The order validation engine: one pure function, driven by the vendor profile, that returns
 // every problem of a submission at once with the stable codes of API.md.
-import { formatAmount, parseAmount } from '../money/index.ts';
+import { formatAmount, MAX_MINOR, parseAmount } from '../money/index.ts';
 import { netUnitPrice, resolveMultiplier } from '../pricing/index.ts';
 import type { OrderTypeConfig, VendorProfile } from '../profile/profile.schema.ts';
 import { compareOrderToQuote } from '../quote/index.ts';
@@ -351,10 +351,10 @@ export function validateOrder(
 
   // The purchase order: total, currency, duplicate number, special terms.
   if (po) {
-    const total = parseAmount(po.total, currency);
+    const total = parseAmount(po.total, currency, { allowExtraZeros: true });
     if (!total.ok) {
-      add('purchaseOrder.total', 'invalid', `PO total: ${total.reason}`, { actual: po.total });
-    } else if (totalKnown && total.minor !== totalMinor) {
+      add('purchaseOrder.total', 'invalid', `PO total: ${total.message}`, { actual: po.total });
+    } else if (totalKnown && Math.abs(totalMinor) <= MAX_MINOR && total.minor !== totalMinor) {
       add('purchaseOrder.total', 'total.mismatch', 'The PO total is not the sum of its lines', {
         expected: formatAmount(totalMinor, currency),
         actual: formatAmount(total.minor, currency),

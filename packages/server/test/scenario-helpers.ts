@@ -1,0 +1,106 @@
+import { expect } from 'vitest';
+import type { TestApp } from './harness.ts';
+
+export interface PricedProduct {
+  partNumber: string;
+  name: string;
+  type: string;
+  netPrice: string;
+  listPrice: string;
+  multiplier: string;
+}
+
+/** Finds active products of a vendor through the catalog API, with the caller's net prices. */
+export async function findProducts(
+  t: TestApp,
+  user: string,
+  vendor: string,
+  filter: { type?: string; count: number },
+): Promise<PricedProduct[]> {
+  const found: { partNumber: string; name: string; type: string }[] = [];
+  let cursor: string | null = null;
+  do {
+    const url = `/api/v1/products?vendor=${vendor}&limit=200${cursor ? `&cursor=${cursor}` : ''}`;
+    const res = await t.as(user).get(url);
+    expect(res.statusCode, res.body).toBe(200);
+    const page = res.json() as {
+      items: { partNumber: string; name: string; type: string; active: boolean }[];
+      nextCursor: string | null;
+    };
+    for (const p of page.items)
+      if (p.active && (!filter.type || p.type === filter.type)) found.push(p);
+    cursor = page.nextCursor;
+  } while (cursor && found.length < filter.count);
+  const chosen = found.slice(0, filter.count);
+  expect(chosen.length, `${vendor} has ${filter.count} ${filter.type ?? ''} products`).toBe(
+    filter.count,
+  );
+  const prices = await t
+    .as(user)
+    .get(
+      `/api/v1/prices?vendor=${vendor}&partNumbers=${chosen.map((p) => encodeURIComponent(p.partNumber)).join(',')}`,
+    );
+  expect(prices.statusCode, prices.body).toBe(200);
+  const byPart = new Map(
+    (
+      prices.json().items as {
+        partNumber: string;
+        netPrice: string;
+        listPrice: string;
+        multiplier: string;
+      }[]
+    ).map((p) => [p.partNumber, p]),
+  );
+  return chosen.map((p) => {
+    const price = byPart.get(p.partNumber);
+    if (!price) throw new Error(`no price for ${p.partNumber}`);
+    return {
+      ...p,
+      netPrice: price.netPrice,
+      listPrice: price.listPrice,
+      multiplier: price.multiplier,
+    };
+  });
+}
+
+/** "123.4" → 12340 cents, exactly (no floats). */
+export function cents(amount: string): bigint {
+  const [whole = '0', frac = ''] = amount.split('.');
+  return BigInt(whole) * 100n + BigInt((frac + '00').slice(0, 2));
+}
+
+/** Sum of unit × quantity, exactly, as a decimal string with two decimals. */
+export function totalOf(lines: readonly { unitPrice: string; quantity: number }[]): string {
+  const sum = lines.reduce((acc, l) => acc + cents(l.unitPrice) * BigInt(l.quantity), 0n);
+  return `${sum / 100n}.${String(sum % 100n).padStart(2, '0')}`;
+}
+
+export async function firstCustomerId(t: TestApp, user: string): Promise<string> {
+  const res = await t.as(user).get('/api/v1/customers');
+  expect(res.statusCode).toBe(200);
+  return res.json().items[0].id as string;
+}
+
+export async function partnerIdOf(t: TestApp, user: string): Promise<string> {
+  return (await t.as(user).get('/api/v1/me')).json().partner.id as string;
+}
+
+/** Takes a workflow action with If-Match and expects the given status. */
+export async function act(
+  t: TestApp,
+  user: string,
+  order: { id: string; version: number },
+  action: string,
+  expectedStatus: string,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; version: number; status: string; salesOrderNumber: string | null }> {
+  const res = await t
+    .as(user)
+    .post(`/api/v1/orders/${order.id}/actions/${action}`, body, {
+      'if-match': String(order.version),
+    });
+  expect(res.statusCode, `${action} by ${user}: ${res.body}`).toBe(200);
+  const next = res.json();
+  expect(next.status).toBe(expectedStatus);
+  return next;
+}
