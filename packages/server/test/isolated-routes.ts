@@ -97,6 +97,35 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       body: { legalName: 'Renamed Ltd.' },
     },
   ],
+  orders: [
+    { method: 'GET', route: '/api/v1/orders', kind: 'list' },
+    { method: 'GET', route: '/api/v1/orders/:orderId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/orders/:orderId/events', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/orders/:orderId/actions/:action',
+      kind: 'item',
+      body: { reason: 'Missing paperwork' },
+    },
+    { method: 'GET', route: '/api/v1/quotes', kind: 'list' },
+    { method: 'GET', route: '/api/v1/quotes/:quoteId', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/quotes/:quoteId/actions/:quoteAction',
+      kind: 'item',
+      body: {},
+    },
+    { method: 'GET', route: '/api/v1/quote-requests', kind: 'list' },
+    { method: 'GET', route: '/api/v1/quote-requests/:quoteRequestId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/subscriptions', kind: 'list' },
+    { method: 'GET', route: '/api/v1/subscriptions/:subscriptionId', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/subscriptions/:subscriptionId/renewal-quote',
+      kind: 'item',
+      body: {},
+    },
+  ],
 };
 
 /** Routes open to anyone logged in (or anonymous) whose answers hold no tenant data beyond the caller's own. */

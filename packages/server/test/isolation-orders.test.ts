@@ -196,13 +196,11 @@ describe.each(testDialects())('order isolation on %s', (dialect) => {
       ]);
       expect(res.body).not.toContain('Fabrikam');
     }
-    const request = await t
-      .as('buyer@contoso.example')
-      .post('/api/v1/quote-requests', {
-        vendor: 'edgeworks',
-        customerId: acme.customerId,
-        orderType: 'kits_renewal',
-      });
+    const request = await t.as('buyer@contoso.example').post('/api/v1/quote-requests', {
+      vendor: 'edgeworks',
+      customerId: acme.customerId,
+      orderType: 'kits_renewal',
+    });
     expect(request.statusCode).toBe(422);
     const quote = await t.as('sales@edgeworks.example').post('/api/v1/quotes', {
       partnerId: contoso.partnerId,
@@ -213,13 +211,11 @@ describe.each(testDialects())('order isolation on %s', (dialect) => {
     expect(quote.statusCode).toBe(422);
     expect(quote.json().errors).toEqual([expect.objectContaining({ path: 'customerId' })]);
     const acmeQuote = await quoteFor('edgeworks', 'buyer@acme.example', true);
-    const withForeignQuote = await t
-      .as('buyer@contoso.example')
-      .post('/api/v1/orders/validate', {
-        ...body,
-        customerId: contoso.customerId,
-        quoteId: acmeQuote,
-      });
+    const withForeignQuote = await t.as('buyer@contoso.example').post('/api/v1/orders/validate', {
+      ...body,
+      customerId: contoso.customerId,
+      quoteId: acmeQuote,
+    });
     expect(withForeignQuote.json().problems).toEqual([
       expect.objectContaining({ path: 'quoteId', code: 'quote.required' }),
     ]);

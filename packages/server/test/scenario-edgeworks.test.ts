@@ -152,12 +152,10 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
         notes: 'License Authorization Order for self-generated licenses',
       },
     };
-    const unknown = await t
-      .as(BUYER)
-      .post('/api/v1/orders/validate', {
-        ...withPhrase,
-        licenseIds: ['LIC-SELF-1', 'LIC-NOT-MINE'],
-      });
+    const unknown = await t.as(BUYER).post('/api/v1/orders/validate', {
+      ...withPhrase,
+      licenseIds: ['LIC-SELF-1', 'LIC-NOT-MINE'],
+    });
     expect(unknown.json().problems).toEqual([
       expect.objectContaining({ path: 'licenseIds[1]', code: 'license.unknown' }),
     ]);
@@ -208,14 +206,12 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
     expect(res.json().errors).toEqual([
       expect.objectContaining({ path: 'shippingAddress.taxId', code: 'shipping.tax_id_required' }),
     ]);
-    const unconfirmed = await t
-      .as(BUYER)
-      .post(
-        '/api/v1/orders',
-        order('device', [line('device', 0, 1)], {
-          shippingAddress: { ...shipTo, confirmed: false },
-        }),
-      );
+    const unconfirmed = await t.as(BUYER).post(
+      '/api/v1/orders',
+      order('device', [line('device', 0, 1)], {
+        shippingAddress: { ...shipTo, confirmed: false },
+      }),
+    );
     expect(unconfirmed.json().errors).toEqual([
       expect.objectContaining({ path: 'shippingAddress.confirmed', code: 'shipping.unconfirmed' }),
     ]);

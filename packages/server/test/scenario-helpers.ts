@@ -94,11 +94,9 @@ export async function act(
   expectedStatus: string,
   body: Record<string, unknown> = {},
 ): Promise<{ id: string; version: number; status: string; salesOrderNumber: string | null }> {
-  const res = await t
-    .as(user)
-    .post(`/api/v1/orders/${order.id}/actions/${action}`, body, {
-      'if-match': String(order.version),
-    });
+  const res = await t.as(user).post(`/api/v1/orders/${order.id}/actions/${action}`, body, {
+    'if-match': String(order.version),
+  });
   expect(res.statusCode, `${action} by ${user}: ${res.body}`).toBe(200);
   const next = res.json();
   expect(next.status).toBe(expectedStatus);

@@ -43,3 +43,16 @@ export async function insertIdempotentResponse(
     })
     .execute();
 }
+
+/** Fills in the response of a key reserved by insertIdempotentResponse (same transaction). */
+export async function completeIdempotentResponse(
+  db: Executor,
+  input: { userId: string; key: string; statusCode: number; body: string },
+): Promise<void> {
+  await db
+    .updateTable('idempotency_keys')
+    .set({ status_code: input.statusCode, response_body: input.body })
+    .where('user_id', '=', input.userId)
+    .where('key', '=', input.key)
+    .execute();
+}

@@ -178,6 +178,12 @@ export function validateOrder(
       if (!conditionHolds(condition.when, submission, context)) continue;
       for (const path of condition.require) required.set(path, condition.message);
     }
+    // The terms check below says more (which version) than a bare "required".
+    const termsRequired = profile.termsAndConditions?.requiredFor.includes(orderType.key) ?? false;
+    if (termsRequired) {
+      required.delete('termsAccepted');
+      required.delete('termsAccepted.version');
+    }
     for (const [path, message] of required) {
       // A missing parent already says it all; don't also list each of its fields.
       const parent = [...required.keys()].find(
@@ -210,7 +216,12 @@ export function validateOrder(
       const found = phrase.caseSensitive
         ? haystack.includes(phrase.phrase)
         : haystack.toLowerCase().includes(phrase.phrase.toLowerCase());
-      if (!found && phrase.path !== 'email_body') {
+      // A missing field is already reported as required; only a text without the phrase is new.
+      if (
+        !found &&
+        phrase.path !== 'email_body' &&
+        !(required.has(phrase.path) && haystack === '')
+      ) {
         add(
           phrase.path,
           'required',
@@ -221,7 +232,7 @@ export function validateOrder(
         );
       }
     }
-    if (profile.termsAndConditions?.requiredFor.includes(orderType.key)) {
+    if (termsRequired && profile.termsAndConditions) {
       const version = submission.termsAccepted?.version;
       if (version !== profile.termsAndConditions.version) {
         add(

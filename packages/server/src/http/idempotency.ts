@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
+  completeIdempotentResponse,
   findIdempotentResponse,
   insertIdempotentResponse,
   isUniqueViolation,
@@ -72,13 +73,21 @@ export async function withIdempotency(
   if (earlier) return earlier;
   try {
     const result = await db.transaction().execute(async (tx) => {
-      const created = await create(tx);
+      // Reserve the key first: a concurrent request with the same key waits on this row (or,
+      // on SQLite, runs after this transaction) and then replays our response.
       await insertIdempotentResponse(tx, {
         userId,
         key,
         method: request.method,
         path: request.url.split('?')[0] ?? '',
         requestHash,
+        statusCode: 0,
+        body: '',
+      });
+      const created = await create(tx);
+      await completeIdempotentResponse(tx, {
+        userId,
+        key,
         statusCode: created.status,
         body: JSON.stringify(created.body),
       });

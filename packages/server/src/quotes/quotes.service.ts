@@ -665,9 +665,12 @@ export async function createRenewalQuote(
   const sub = await findSubscriptionInScope(tx, subscriptionId, { vendorId: actor.vendorId });
   if (!sub) throw notFound('Subscription');
   const { profile } = await vendorInfo(tx, actor.vendorId);
+  // The profile's renewal type, else its subscription-change type, else its first type.
   const renewal =
     profile.orderTypes.find((t) => t.key === 'renewal') ??
-    profile.orderTypes.find((t) => t.key.includes('renewal'));
+    profile.orderTypes.find((t) => t.key.includes('renewal')) ??
+    profile.orderTypes.find((t) => t.key === 'change') ??
+    profile.orderTypes[0];
   if (!renewal)
     throw unprocessable(`${profile.name} has no renewal order type`, [
       {
