@@ -15,11 +15,14 @@ import { customerRoutes } from './customers/customers.routes.ts';
 import { orderRoutes } from './orders/orders.routes.ts';
 import { quoteRoutes } from './quotes/quotes.routes.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
+import { catalogRoutes } from './catalog/catalog.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
 import { partnerRoutes } from './partners/partners.routes.ts';
 import { partnershipRoutes } from './partnerships/partnerships.routes.ts';
+import { priceListRoutes } from './price-lists/price-lists.routes.ts';
+import { priceRoutes } from './prices/prices.routes.ts';
 import { sessionRoutes } from './session/session.routes.ts';
 import { VERSION } from './version.ts';
 import { vendorRoutes } from './vendors/vendors.routes.ts';
@@ -50,7 +53,7 @@ export async function buildApp(
   };
   const app = Fastify({
     ...(options.logger
-      ? { loggerInstance: options.logger as FastifyBaseLogger }
+      ? { loggerInstance: options.logger }
       : { logger: false }),
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: () => crypto.randomUUID(),
@@ -84,6 +87,9 @@ export async function buildApp(
       await api.register(orderRoutes(ctx));
       await api.register(quoteRoutes(ctx));
       await api.register(subscriptionRoutes(ctx));
+      await api.register(catalogRoutes(ctx));
+      await api.register(priceListRoutes(ctx));
+      await api.register(priceRoutes(ctx));
     },
     { prefix: '/api/v1' },
   );

@@ -53,12 +53,17 @@ export async function insertPriceList(
   return row;
 }
 
-export async function setPriceListRowCount(
+/** Records the row count and final effective date of an imported list. */
+export async function completePriceList(
   db: Executor,
   id: string,
-  rowCount: number,
+  fields: { rowCount: number; effectiveFrom: string },
 ): Promise<void> {
-  await db.updateTable('price_lists').set({ row_count: rowCount }).where('id', '=', id).execute();
+  await db
+    .updateTable('price_lists')
+    .set({ row_count: fields.rowCount, effective_from: fields.effectiveFrom })
+    .where('id', '=', id)
+    .execute();
 }
 
 /** Adds items to a price list (one statement per call; keep batches ≤ 1,000 rows). */

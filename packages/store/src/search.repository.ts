@@ -55,7 +55,8 @@ function vendorIn(db: Executor, ids: readonly string[]): RawBuilder<unknown> {
 /**
  * Ranked search: exact part number first, then part-number prefixes ("F2" finds F200-…),
  * then products whose name or description contain every word (each word as a prefix),
- * best text rank first. Pages by offset (ranked results have no stable key).
+ * best text rank first; part-number matches among themselves by part number. Pages by
+ * offset (ranked results have no stable key).
  */
 export async function searchProducts(
   db: Executor,
@@ -124,7 +125,7 @@ export async function searchProducts(
     join vendors v on v.id = p.vendor_id
     left join categories c on c.id = p.category_id
     where ${inVendor} ${filterSql(filter)}
-    order by tier, best.score, p.part_number, p.id
+    order by tier, case when ${tier} = 2 then best.score else 0 end, p.part_number, p.id
     limit ${page.limit} offset ${page.offset}`.execute(db);
   return result.rows.map((r) => ({ ...r, tier: Number(r.tier) }));
 }

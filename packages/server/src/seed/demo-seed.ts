@@ -16,6 +16,7 @@ import {
   type Partner,
 } from '@orderdesk/store';
 import { hashPassword } from '../auth/secrets.ts';
+import { seedDemoCatalog } from './demo-catalog.ts';
 
 export const DEMO_VENDOR_SLUGS = ['northwind', 'skyline', 'edgeworks'] as const;
 export const DEMO_STAFF = [
@@ -198,6 +199,6 @@ export async function seedDemo(db: Executor, password: string): Promise<DemoSeed
       created++;
     }
   }
-  // The catalog and price lists of each vendor are seeded here by the catalog module.
+  for (const [slug, { id }] of vendors) created += await seedDemoCatalog(db, id, slug);
   return { created, logins };
 }

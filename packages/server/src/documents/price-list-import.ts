@@ -1,0 +1,267 @@
+import { Transform, type Readable } from 'node:stream';
+import { parse as parseCsv } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import { HttpProblem, type ProblemItem } from '../http/problem.ts';
+
+// Reads a price-list file (CSV or XLSX) as a stream of rows, without holding the file in
+// memory: csv-parse for CSV, exceljs's streaming WorkbookReader for XLSX (first worksheet).
+// The first non-empty row is the header; column names are matched loosely ("Part Number",
+// "part_number" and "partNumber" are the same column). Rows are numbered as the user sees
+// them: the spreadsheet row, or the CSV line, with the header as row 1.
+// The parser only reads: checking values is the price-list service's job.
+
+export const PRICE_LIST_FORMATS = ['csv', 'xlsx'] as const;
+export type PriceListFormat = (typeof PRICE_LIST_FORMATS)[number];
+
+export const REQUIRED_COLUMNS = ['partNumber', 'name', 'type', 'category', 'listPrice'] as const;
+export const OPTIONAL_COLUMNS = ['effectiveFrom', 'description', 'billingTerm', 'ships'] as const;
+export const PRICE_LIST_COLUMNS = [...REQUIRED_COLUMNS, ...OPTIONAL_COLUMNS] as const;
+export type PriceListColumn = (typeof PRICE_LIST_COLUMNS)[number];
+
+export const XLSX_CONTENT_TYPE =
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** One data row: its number in the file and its cells as text (trimmed; absent = empty). */
+export interface PriceListRow {
+  row: number;
+  values: Partial<Record<PriceListColumn, string>>;
+}
+
+/** The file cannot be read as a price list at all (not CSV/XLSX, or a header is missing). */
+export class PriceListFileError extends Error {
+  readonly problems: ProblemItem[];
+  constructor(message: string, problems: ProblemItem[]) {
+    super(message);
+    this.problems = problems;
+  }
+}
+
+const COLUMN_BY_KEY = new Map<string, PriceListColumn>(
+  PRICE_LIST_COLUMNS.map((c) => [normalizeHeader(c), c]),
+);
+
+function normalizeHeader(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]/g, '');
+}
+
+/** The format named by a file name or content type, if any. */
+export function priceListFormatOf(nameOrType: string | undefined): PriceListFormat | undefined {
+  if (!nameOrType) return undefined;
+  const s = nameOrType.toLowerCase();
+  if (s.endsWith('.xlsx') || s.startsWith(XLSX_CONTENT_TYPE)) return 'xlsx';
+  if (s.endsWith('.csv') || s.startsWith('text/csv')) return 'csv';
+  return undefined;
+}
+
+/** Maps header cells to columns (by position); unknown columns are ignored. */
+function mapHeader(cells: readonly string[], headerRow: number): (PriceListColumn | undefined)[] {
+  const columns = cells.map((c) => COLUMN_BY_KEY.get(normalizeHeader(c)));
+  const problems: ProblemItem[] = [];
+  for (const required of REQUIRED_COLUMNS) {
+    if (!columns.includes(required)) {
+      problems.push({
+        path: `row ${headerRow}/${required}`,
+        code: 'required',
+        message: `Missing column "${required}" (the header needs ${REQUIRED_COLUMNS.join(', ')})`,
+      });
+    }
+  }
+  const seen = new Set<PriceListColumn>();
+  columns.forEach((c) => {
+    if (c === undefined) return;
+    if (seen.has(c)) {
+      problems.push({
+        path: `row ${headerRow}/${c}`,
+        code: 'duplicate',
+        message: `Column "${c}" appears twice`,
+      });
+    }
+    seen.add(c);
+  });
+  if (problems.length > 0) throw new PriceListFileError('The header row is incomplete', problems);
+  return columns;
+}
+
+function toRow(
+  row: number,
+  columns: readonly (PriceListColumn | undefined)[],
+  cells: readonly string[],
+): PriceListRow | undefined {
+  const values: Partial<Record<PriceListColumn, string>> = {};
+  let empty = true;
+  columns.forEach((column, i) => {
+    const cell = cells[i]?.trim() ?? '';
+    if (column === undefined || cell === '') return;
+    values[column] = cell;
+    empty = false;
+  });
+  return empty ? undefined : { row, values };
+}
+
+/** Reads the rows of a price-list file; throws PriceListFileError if it is unreadable. */
+export function readPriceListRows(
+  source: Readable,
+  format: PriceListFormat,
+): AsyncGenerator<PriceListRow> {
+  return format === 'csv' ? readCsv(source) : readXlsx(source);
+}
+
+/**
+ * The delimiter of a CSV file, judged from its first line: Excel in many locales writes
+ * ';'-separated "CSV", and tab-separated text is common too. Peeks without consuming.
+ */
+async function sniffDelimiter(source: Readable): Promise<string> {
+  const chunk = await new Promise<Buffer | string | null>((resolve, reject) => {
+    const done = (value: Buffer | string | null, error?: Error): void => {
+      source.off('readable', onReadable);
+      source.off('end', onEnd);
+      source.off('error', onError);
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onReadable = (): void => done((source.read() as Buffer | string | null) ?? null);
+    const onEnd = (): void => done(null);
+    const onError = (error: Error): void => done(null, error);
+    source.on('readable', onReadable);
+    source.on('end', onEnd);
+    source.on('error', onError);
+  });
+  if (chunk === null) return ',';
+  source.unshift(chunk);
+  const firstLine =
+    (typeof chunk === 'string' ? chunk : chunk.toString('utf8')).split('\n')[0] ?? '';
+  const unquoted = firstLine.replace(/"[^"]*"/g, '');
+  const counts = [',', ';', '\t'].map((d) => [d, unquoted.split(d).length - 1] as const);
+  const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
+  return best[1] > 0 ? best[0] : ',';
+}
+
+async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
+  const parser = parseCsv({
+    bom: true,
+    delimiter: await sniffDelimiter(source),
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+  });
+  source.on('error', (error) => parser.destroy(error));
+  source.pipe(parser);
+  let columns: (PriceListColumn | undefined)[] | undefined;
+  try {
+    for await (const record of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      const line = record.info.lines;
+      if (columns === undefined) {
+        if (record.record.every((c) => c.trim() === '')) continue;
+        columns = mapHeader(record.record, line);
+        continue;
+      }
+      const row = toRow(line, columns, record.record);
+      if (row) yield row;
+    }
+  } catch (error) {
+    if (error instanceof PriceListFileError) throw error;
+    const e = error as { code?: string; message?: string; lines?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+      throw new PriceListFileError('The file is not valid CSV', [
+        {
+          path: `row ${e.lines ?? '?'}`,
+          code: 'invalid',
+          message: e.message ?? 'Malformed CSV',
+        },
+      ]);
+    }
+    throw error;
+  } finally {
+    source.unpipe(parser);
+  }
+  if (columns === undefined) throw emptyFile();
+}
+
+function emptyFile(): PriceListFileError {
+  return new PriceListFileError('The file has no header row', [
+    {
+      path: 'row 1',
+      code: 'required',
+      message: `Expected a header row: ${REQUIRED_COLUMNS.join(', ')}`,
+    },
+  ]);
+}
+
+/** Text of an exceljs cell value: numbers as written, dates as ISO dates, formulas by result. */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (value instanceof Date) {
+    return Number.isNaN(value.getTime()) ? 'invalid date' : value.toISOString().slice(0, 10);
+  }
+  if (typeof value === 'object') {
+    const v = value as {
+      richText?: { text: string }[];
+      text?: unknown;
+      result?: unknown;
+      error?: string;
+    };
+    if (Array.isArray(v.richText)) return v.richText.map((r) => r.text).join('');
+    if ('result' in v) return cellText(v.result);
+    if (v.text !== undefined) return cellText(v.text);
+    if (typeof v.error === 'string') return v.error;
+    return '';
+  }
+  return typeof value === 'bigint' ? value.toString() : '';
+}
+
+async function* readXlsx(source: Readable): AsyncGenerator<PriceListRow> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache', // needed to tell date cells from numbers
+    hyperlinks: 'ignore',
+    entries: 'emit',
+  });
+  let columns: (PriceListColumn | undefined)[] | undefined;
+  let sheets = 0;
+  try {
+    for await (const worksheet of reader) {
+      sheets++;
+      for await (const row of worksheet) {
+        if (sheets > 1) continue; // only the first worksheet is the price list; drain the rest
+        // row.values is 1-based and sparse: index 1 is column A.
+        const values = row.values as unknown[];
+        const cells: string[] = [];
+        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
+        if (columns === undefined) {
+          if (cells.every((c) => c.trim() === '')) continue;
+          columns = mapHeader(cells, row.number);
+          continue;
+        }
+        const parsed = toRow(row.number, columns, cells);
+        if (parsed) yield parsed;
+      }
+    }
+  } catch (error) {
+    if (error instanceof PriceListFileError || error instanceof HttpProblem) throw error;
+    throw new PriceListFileError('The file is not a readable XLSX workbook', [
+      { path: 'file', code: 'invalid', message: (error as Error).message },
+    ]);
+  }
+  if (columns === undefined) throw emptyFile();
+}
+
+/** Passes an upload through, failing it with a 413 once it exceeds `maxBytes`. */
+export function limitBytes(maxBytes: number): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > maxBytes) {
+        callback(
+          new HttpProblem(413, 'payload-too-large', `The file is larger than ${maxBytes} bytes`),
+        );
+      } else callback(null, chunk);
+    },
+  });
+}

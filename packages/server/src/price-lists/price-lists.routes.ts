@@ -1,0 +1,301 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import multipart from '@fastify/multipart';
+import type { FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../auth/actor.ts';
+import { findAdministeredVendor } from '../catalog/catalog.service.ts';
+import type { AppContext } from '../context.ts';
+import { writePriceList } from '../documents/price-list-export.ts';
+import {
+  XLSX_CONTENT_TYPE,
+  limitBytes,
+  priceListFormatOf,
+  type PriceListFormat,
+} from '../documents/price-list-import.ts';
+import { formatPath } from '../http/error-handler.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { HttpProblem, badRequest, problemSchema, unprocessable } from '../http/problem.ts';
+import { todayIn } from '../orders/time.ts';
+import {
+  exportQuery,
+  priceListImportSchema,
+  priceListListQuery,
+  priceListParams,
+  priceListSchema,
+  uploadOptionsSchema,
+} from './price-lists.schemas.ts';
+import {
+  getVisiblePriceList,
+  importPriceListOrConflict,
+  listVisiblePriceLists,
+  priceListExportRows,
+  toPriceListView,
+} from './price-lists.service.ts';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const slugParams = z.object({ slug: z.string().min(1).max(100) });
+
+interface Upload {
+  source: Readable;
+  filename: string | null;
+  format: PriceListFormat;
+  options: z.infer<typeof uploadOptionsSchema>;
+}
+
+/**
+ * The uploaded file as a byte-limited stream, and the upload options (query parameters, or
+ * multipart fields sent before the file). Nothing is buffered.
+ */
+async function receiveUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
+  const fields: Record<string, unknown> = { ...(request.query as Record<string, unknown>) };
+  let raw: Readable;
+  let filename: string | null = null;
+  let contentType: string | undefined = request.headers['content-type'];
+  if (request.isMultipart()) {
+    const part = await request.file();
+    if (!part) {
+      throw badRequest('No file in the upload', [
+        { path: 'file', code: 'required', message: 'Send the price list as a file part' },
+      ]);
+    }
+    for (const field of Object.values(part.fields).flat()) {
+      if (field && field.type === 'field' && field.fieldname in uploadOptionsSchema.shape) {
+        fields[field.fieldname] = field.value;
+      }
+    }
+    raw = part.file;
+    filename = part.filename || null;
+    contentType = part.mimetype;
+  } else if (request.body instanceof Readable) {
+    raw = request.body;
+  } else {
+    throw new HttpProblem(
+      415,
+      'unsupported-media-type',
+      `Send the file as multipart/form-data, text/csv or ${XLSX_CONTENT_TYPE}`,
+    );
+  }
+  const parsed = uploadOptionsSchema.safeParse(fields);
+  if (!parsed.success) {
+    raw.resume();
+    throw badRequest(
+      'Invalid upload options',
+      parsed.error.issues.map((i) => ({
+        path: formatPath(i.path) || 'query',
+        code: 'invalid',
+        message: i.message,
+      })),
+    );
+  }
+  const format =
+    parsed.data.format ??
+    priceListFormatOf(filename ?? undefined) ??
+    priceListFormatOf(contentType);
+  if (!format) {
+    raw.resume();
+    throw unprocessable('Unknown file format', [
+      { path: 'file', code: 'invalid', message: 'Upload a .csv or .xlsx file (or pass format=)' },
+    ]);
+  }
+  const limited = limitBytes(maxBytes);
+  raw.on('error', (error) => limited.destroy(error));
+  raw.pipe(limited);
+  return { source: limited, filename, format, options: parsed.data };
+}
+
+/**
+ * Spools an upload to a temporary file while hashing it, so an Idempotency-Key can compare the
+ * file itself; returns the hash and a fresh stream of the file.
+ */
+async function spool(source: Readable, dir: string): Promise<{ sha256: string; file: string }> {
+  const hash = createHash('sha256');
+  const file = join(dir, 'upload');
+  await pipeline(
+    source,
+    new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    }),
+    createWriteStream(file),
+  );
+  return { sha256: hash.digest('hex'), file };
+}
+
+/** Versioned price lists: upload (CSV / XLSX), list, export (API.md "Catalog and pricing"). */
+export function priceListRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    await app.register(multipart, {
+      // One byte over the limit reaches limitBytes(), which answers 413.
+      limits: { fileSize: ctx.config.UPLOAD_LIMIT_BYTES + 1, files: 1, fields: 10, parts: 12 },
+    });
+    // A raw CSV or XLSX body is handed over as a stream, never buffered.
+    app.addContentTypeParser(['text/csv', XLSX_CONTENT_TYPE], (_request, payload, done) => {
+      done(null, payload);
+    });
+
+    app.post(
+      '/vendors/:slug/price-lists',
+      {
+        schema: {
+          tags: ['catalog'],
+          summary:
+            'Upload a price list as a new version (vendor_admin; CSV or XLSX; all or nothing)',
+          description:
+            'Send the file as multipart/form-data (part `file`) or as the raw body with ' +
+            `Content-Type text/csv or ${XLSX_CONTENT_TYPE}. Columns: partNumber, name, type, ` +
+            'category, listPrice; optional effectiveFrom, description, billingTerm, ships. ' +
+            'Row 1 is the header. Every bad row is reported (`errors[].path` like ' +
+            '`row 12/listPrice`) and then nothing is written.',
+          params: slugParams,
+          querystring: uploadOptionsSchema,
+          consumes: ['multipart/form-data', 'text/csv', XLSX_CONTENT_TYPE],
+          response: {
+            201: priceListImportSchema,
+            ...errors,
+            409: problemSchema,
+            413: problemSchema,
+            422: problemSchema,
+          },
+        },
+        // Refuse other tenants and roles before reading a byte of the upload.
+        onRequest: async (request) => {
+          const { slug } = request.params;
+          await findAdministeredVendor(ctx.store.db, requireActor(request.actor), slug);
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request.actor);
+        const db = ctx.store.db;
+        const vendor = await findAdministeredVendor(db, actor, request.params.slug);
+        const upload = await receiveUpload(request, ctx.config.UPLOAD_LIMIT_BYTES);
+        let dir: string | undefined;
+        try {
+          let source = upload.source;
+          if (request.headers['idempotency-key'] !== undefined) {
+            dir = await mkdtemp(join(tmpdir(), 'orderdesk-upload-'));
+            const { sha256, file } = await spool(upload.source, dir);
+            source = createReadStream(file);
+            request.body = { sha256, ...upload.options };
+          }
+          const profile = JSON.parse(vendor.profile) as {
+            sla?: { calendar?: { timeZone?: string } };
+          };
+          const today = todayIn(profile.sla?.calendar?.timeZone ?? 'UTC', ctx.now());
+          return await withIdempotency(request, reply, db, actor.userId, async (tx) => {
+            const result = await importPriceListOrConflict(tx, {
+              vendor,
+              format: upload.format,
+              source,
+              sourceName: upload.filename,
+              today,
+              createdBy: { userId: actor.userId, label: actor.email },
+              ...(upload.options.currency ? { currency: upload.options.currency } : {}),
+              ...(upload.options.effectiveFrom
+                ? { effectiveFrom: upload.options.effectiveFrom }
+                : {}),
+            });
+            return {
+              status: 201,
+              body: {
+                ...toPriceListView(result.priceList, vendor.slug),
+                productsCreated: result.productsCreated,
+                productsUpdated: result.productsUpdated,
+              },
+            };
+          });
+        } finally {
+          upload.source.resume(); // drain what a failed import left unread
+          if (dir) await rm(dir, { recursive: true, force: true });
+        }
+      },
+    );
+
+    app.get(
+      '/vendors/:slug/price-lists',
+      {
+        schema: {
+          tags: ['catalog'],
+          summary: "A vendor's price lists, newest first (its staff, and its partners)",
+          params: slugParams,
+          querystring: priceListListQuery,
+          response: {
+            200: z.object({ items: z.array(priceListSchema), nextCursor: z.string().nullable() }),
+            ...errors,
+          },
+        },
+      },
+      async (request) =>
+        listVisiblePriceLists(ctx.store.db, requireActor(request.actor), request.params.slug, {
+          limit: request.query.limit,
+          ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
+        }),
+    );
+
+    app.get(
+      '/vendors/:slug/price-lists/:id',
+      {
+        schema: {
+          tags: ['catalog'],
+          summary: 'One price list',
+          params: priceListParams,
+          response: { 200: priceListSchema, ...errors },
+        },
+      },
+      async (request) => {
+        const { vendor, priceList } = await getVisiblePriceList(
+          ctx.store.db,
+          requireActor(request.actor),
+          request.params.slug,
+          request.params.id,
+        );
+        return toPriceListView(priceList, vendor.slug);
+      },
+    );
+
+    app.get(
+      '/vendors/:slug/price-lists/:id/export',
+      {
+        schema: {
+          tags: ['catalog'],
+          summary: 'Download a price list as CSV or XLSX (re-importable as is)',
+          params: priceListParams,
+          querystring: exportQuery,
+          produces: ['text/csv', XLSX_CONTENT_TYPE],
+          response: {
+            200: z.unknown().meta({ description: 'The price list file (CSV or XLSX)' }),
+            ...errors,
+          },
+        },
+      },
+      async (request, reply) => {
+        const db = ctx.store.db;
+        const { vendor, priceList } = await getVisiblePriceList(
+          db,
+          requireActor(request.actor),
+          request.params.slug,
+          request.params.id,
+        );
+        const { format } = request.query;
+        const out = new PassThrough();
+        writePriceList(out, format, priceListExportRows(db, priceList)).catch((error: unknown) => {
+          request.log.error({ err: error }, 'price list export failed');
+          out.destroy(error as Error);
+        });
+        const name = `${vendor.slug}-price-list-${priceList.currency}-v${priceList.version}.${format}`;
+        return reply
+          .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_CONTENT_TYPE)
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .send(out);
+      },
+    );
+  };
+}

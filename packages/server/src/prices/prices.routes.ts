@@ -1,0 +1,98 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { requireActor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { problemSchema } from '../http/problem.ts';
+import { addMultiplier, endMultiplier, getMultipliers } from './multipliers.service.ts';
+import {
+  multiplierBodySchema,
+  multiplierListSchema,
+  multiplierPatchSchema,
+  multiplierSchema,
+  priceQuery,
+  pricesSchema,
+} from './prices.schemas.ts';
+import { priceParts } from './prices.service.ts';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const partnershipParams = z.object({ id: z.string().min(1).max(100) });
+
+/** Net prices for a partner, and the price multipliers behind them (API.md "Catalog and pricing"). */
+export function priceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/prices',
+      {
+        schema: {
+          tags: ['catalog'],
+          summary: 'List price, multiplier and net price of part numbers for a partner',
+          description:
+            'Partners get their own prices (a tier-2 reseller its distributor’s); vendor staff ' +
+            'pass `partnerId`. Net = list × multiplier, rounded half-up to the currency’s minor ' +
+            'unit. A part number not in the catalog, or without a price in the list in force, ' +
+            'fails the request (422) with a `part_number.unknown` problem for each.',
+          querystring: priceQuery,
+          response: { 200: pricesSchema, ...errors, 422: problemSchema },
+        },
+      },
+      async (request) =>
+        priceParts(ctx.store.db, requireActor(request.actor), request.query, ctx.now()),
+    );
+
+    app.get(
+      '/partnerships/:id/multipliers',
+      {
+        schema: {
+          tags: ['partnerships'],
+          summary:
+            "A partnership's price multipliers: the default and the rules by category and dates",
+          params: partnershipParams,
+          response: { 200: multiplierListSchema, ...errors },
+        },
+      },
+      async (request) =>
+        getMultipliers(ctx.store.db, requireActor(request.actor), request.params.id),
+    );
+
+    app.post(
+      '/partnerships/:id/multipliers',
+      {
+        schema: {
+          tags: ['partnerships'],
+          summary: 'Add a multiplier rule, optionally for one category (vendor_admin)',
+          params: partnershipParams,
+          body: multiplierBodySchema,
+          response: { 201: multiplierSchema, ...errors, 409: problemSchema, 422: problemSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request.actor);
+        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+          status: 201,
+          body: await addMultiplier(tx, actor, request.params.id, request.body),
+        }));
+      },
+    );
+
+    app.patch(
+      '/partnerships/:id/multipliers/:multiplierId',
+      {
+        schema: {
+          tags: ['partnerships'],
+          summary: 'End (or reopen) a multiplier rule (vendor_admin)',
+          params: partnershipParams.extend({ multiplierId: z.string().min(1).max(100) }),
+          body: multiplierPatchSchema,
+          response: { 200: multiplierSchema, ...errors, 422: problemSchema },
+        },
+      },
+      async (request) => {
+        const actor = requireActor(request.actor);
+        const { id, multiplierId } = request.params;
+        return ctx.store.db
+          .transaction()
+          .execute((tx) => endMultiplier(tx, actor, id, multiplierId, request.body));
+      },
+    );
+  };
+}

@@ -1,0 +1,133 @@
+import { explainPrice, resolveMultiplier, type VendorProfile } from '@orderdesk/core';
+import {
+  findMultipliers,
+  findPartnership,
+  findPricesInForce,
+  type Executor,
+  type Partnership,
+} from '@orderdesk/store';
+import type { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
+import { PART_NUMBER } from '../catalog/catalog.schemas.ts';
+import { badRequest, notFound, unprocessable, type ProblemItem } from '../http/problem.ts';
+import { todayIn } from '../orders/time.ts';
+import { findVendorToRead } from '../catalog/catalog.service.ts';
+import { contractingPartnerId } from '../vendors/vendor-scope.ts';
+import { MAX_PRICED_PART_NUMBERS, type priceQuery, type pricesSchema } from './prices.schemas.ts';
+
+export type PricesView = z.infer<typeof pricesSchema>;
+
+/** The distinct part numbers of a comma-separated list, in order; 400 on a malformed one. */
+export function parsePartNumbers(text: string): string[] {
+  const list = [...new Set(text.split(',').map((p) => p.trim()))];
+  const problems: ProblemItem[] = [];
+  list.forEach((p, i) => {
+    if (!PART_NUMBER.test(p)) {
+      problems.push({
+        path: `partNumbers[${i}]`,
+        code: 'invalid',
+        message: p === '' ? 'Empty part number' : `"${p.slice(0, 70)}" is not a part number`,
+      });
+    }
+  });
+  if (list.length > MAX_PRICED_PART_NUMBERS) {
+    problems.push({
+      path: 'partNumbers',
+      code: 'invalid',
+      message: `At most ${MAX_PRICED_PART_NUMBERS} part numbers per request`,
+    });
+  }
+  if (problems.length > 0) throw badRequest('Invalid partNumbers', problems);
+  return list;
+}
+
+/** The partnership a price request is for: the caller's (a tier-2's distributor's), or for staff the named partner's. */
+async function pricingPartnership(
+  db: Executor,
+  actor: Actor,
+  vendorId: string,
+  partnerId: string | undefined,
+): Promise<Partnership> {
+  if (actor.side === 'partner') {
+    if (partnerId !== undefined) {
+      throw badRequest('Partners price for themselves', [
+        { path: 'partnerId', code: 'invalid', message: 'Only vendor staff may name a partner' },
+      ]);
+    }
+    const own = contractingPartnerId(actor);
+    const partnership = own ? await findPartnership(db, vendorId, own) : undefined;
+    if (!partnership) throw notFound('Vendor');
+    return partnership;
+  }
+  if (partnerId === undefined) {
+    throw badRequest('Name the partner to price for', [
+      { path: 'partnerId', code: 'required', message: 'Vendor staff must pass partnerId' },
+    ]);
+  }
+  const partnership = await findPartnership(db, vendorId, partnerId);
+  if (!partnership) throw notFound('Partner');
+  return partnership;
+}
+
+/**
+ * Prices part numbers for a partner on a date: list price from the price list in force,
+ * the partner's multiplier for the product's category (core's rule), and the net unit price
+ * (core's rounding). Unknown or unpriced part numbers fail the whole request with a
+ * `part_number.unknown` problem each (422), as order validation reports them.
+ */
+export async function priceParts(
+  db: Executor,
+  actor: Actor,
+  query: z.infer<typeof priceQuery>,
+  now: Date,
+): Promise<PricesView> {
+  const vendor = await findVendorToRead(db, actor, query.vendor);
+  const partNumbers = parsePartNumbers(query.partNumbers);
+  const partnership = await pricingPartnership(db, actor, vendor.id, query.partnerId);
+  const profile = JSON.parse(vendor.profile) as Partial<VendorProfile>;
+  const currency = query.currency ?? profile.currency ?? 'USD';
+  const on = query.on ?? todayIn(profile.sla?.calendar.timeZone ?? 'UTC', now);
+  const [prices, rules] = await Promise.all([
+    findPricesInForce(db, { vendorId: vendor.id, currency, partNumbers, on }),
+    findMultipliers(db, partnership.id, on),
+  ]);
+  const byPartNumber = new Map(prices.map((p) => [p.partNumber, p]));
+  const problems: ProblemItem[] = [];
+  const items: PricesView['items'] = [];
+  partNumbers.forEach((partNumber, i) => {
+    const entry = byPartNumber.get(partNumber);
+    if (!entry || entry.listPriceMinor === null) {
+      problems.push({
+        path: `partNumbers[${i}]`,
+        code: 'part_number.unknown',
+        message: entry
+          ? `${partNumber} has no ${currency} price on ${on}`
+          : `${partNumber} is not in the ${vendor.slug} catalog`,
+      });
+      return;
+    }
+    const multiplier = resolveMultiplier(rules, {
+      categoryId: entry.categoryId,
+      categoryAncestorIds: entry.categoryAncestorIds,
+      on,
+      defaultMultiplier: partnership.multiplier,
+    });
+    items.push({
+      ...explainPrice({ partNumber, listPriceMinor: entry.listPriceMinor, multiplier, currency }),
+      name: entry.name,
+      category: entry.category,
+      active: entry.active,
+    });
+  });
+  if (problems.length > 0) {
+    throw unprocessable(`${problems.length} part number(s) cannot be priced`, problems);
+  }
+  return {
+    vendor: vendor.slug,
+    partnerId: partnership.partner_id,
+    currency,
+    on,
+    priceListId: prices.find((p) => p.priceListId !== null)?.priceListId ?? null,
+    items,
+  };
+}
