@@ -23,10 +23,10 @@ export async function findProducts(
     const url = `/api/v1/products?vendor=${vendor}&limit=200${cursor ? `&cursor=${cursor}` : ''}`;
     const res = await t.as(user).get(url);
     expect(res.statusCode, res.body).toBe(200);
-    const page = res.json() as {
+    const page = res.json<{
       items: { partNumber: string; name: string; type: string; active: boolean }[];
       nextCursor: string | null;
-    };
+    }>();
     for (const p of page.items)
       if (p.active && (!filter.type || p.type === filter.type)) found.push(p);
     cursor = page.nextCursor;

@@ -11,7 +11,8 @@ export async function migrateToLatest(store: Store): Promise<string[]> {
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
-    const message = result.error instanceof Error ? result.error.message : String(result.error);
+    const message =
+      result.error instanceof Error ? result.error.message : JSON.stringify(result.error);
     throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed: ${message}`, {
       cause: result.error,
     });

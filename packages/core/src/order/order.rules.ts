@@ -60,7 +60,7 @@ const ATTRIBUTE_PATTERNS: Record<string, RegExp> = {
 function checkAttributes(
   profile: VendorProfile,
   scope: 'order' | 'line',
-  values: Record<string, unknown> | undefined,
+  values: Readonly<Record<string, string | number | boolean>> | undefined,
   base: string,
   add: Collector,
 ): void {

@@ -47,13 +47,21 @@ export async function resolveParties(
   const vendor = await findVendorBySlug(db, input.vendor);
   const visible = vendor ? (await visibleVendorIds(db, actor)).includes(vendor.id) : false;
   const contracting = contractingPartnerId(actor);
-  const partnership = vendor && visible && contracting ? await findPartnership(db, vendor.id, contracting) : undefined;
+  const partnership =
+    vendor && visible && contracting
+      ? await findPartnership(db, vendor.id, contracting)
+      : undefined;
   const customer = await findCustomerInScope(db, input.customerId, actor.partnerScopeIds);
   const errors = [];
   if (!vendor || !partnership) {
-    errors.push({ path: 'vendor', code: 'invalid', message: `No partnership with vendor "${input.vendor}"` });
+    errors.push({
+      path: 'vendor',
+      code: 'invalid',
+      message: `No partnership with vendor "${input.vendor}"`,
+    });
   }
-  if (!customer) errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
+  if (!customer)
+    errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
   if (!vendor || !partnership || !customer || errors.length > 0) {
     throw unprocessable('The order names an unknown vendor or customer', errors);
   }

@@ -51,7 +51,8 @@ export function orderRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['orders'],
-          summary: 'Submit an order (Idempotency-Key recommended); 422 with every problem when invalid',
+          summary:
+            'Submit an order (Idempotency-Key recommended); 422 with every problem when invalid',
           body: orderSubmissionSchema,
           response: { 201: orderSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
@@ -70,10 +71,14 @@ export function orderRoutes(ctx: AppContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['orders'],
-          summary: 'Orders, newest first (vendor staff: their vendor; partners: their own and their tier-2s)',
+          summary:
+            'Orders, newest first (vendor staff: their vendor; partners: their own and their tier-2s)',
           querystring: orderListQuerySchema,
           response: {
-            200: z.object({ items: z.array(orderSummarySchema), nextCursor: z.string().nullable() }),
+            200: z.object({
+              items: z.array(orderSummarySchema),
+              nextCursor: z.string().nullable(),
+            }),
             ...errors,
           },
         },
@@ -98,13 +103,23 @@ export function orderRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           },
           { limit: q.limit, ...(before ? { before: before.id } : {}) },
         );
-        return { items: page.items, nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null };
+        return {
+          items: page.items,
+          nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null,
+        };
       },
     );
 
     app.get(
       '/orders/:id',
-      { schema: { tags: ['orders'], summary: 'An order', params: idParams, response: { 200: orderSchema, ...errors } } },
+      {
+        schema: {
+          tags: ['orders'],
+          summary: 'An order',
+          params: idParams,
+          response: { 200: orderSchema, ...errors },
+        },
+      },
       async (request, reply) => {
         const order = await getOrder(ctx, requireActor(request.actor), request.params.id);
         reply.header('etag', `"${order.version}"`);
@@ -127,7 +142,16 @@ export function orderRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const actor = requireActor(request.actor);
         return ctx.store.db
           .transaction()
-          .execute((tx) => patchOrder(ctx, tx, actor, request.params.id, request.body, request.headers['if-match']));
+          .execute((tx) =>
+            patchOrder(
+              ctx,
+              tx,
+              actor,
+              request.params.id,
+              request.body,
+              request.headers['if-match'],
+            ),
+          );
       },
     );
 
@@ -147,7 +171,15 @@ export function orderRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         return ctx.store.db
           .transaction()
           .execute((tx) =>
-            actOnOrder(ctx, tx, actor, request.params.id, request.params.action, request.body ?? {}, request.headers['if-match']),
+            actOnOrder(
+              ctx,
+              tx,
+              actor,
+              request.params.id,
+              request.params.action,
+              request.body ?? {},
+              request.headers['if-match'],
+            ),
           );
       },
     );
@@ -162,7 +194,9 @@ export function orderRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           response: { 200: z.object({ items: z.array(orderEventSchema) }), ...errors },
         },
       },
-      async (request) => ({ items: await orderEvents(ctx, requireActor(request.actor), request.params.id) }),
+      async (request) => ({
+        items: await orderEvents(ctx, requireActor(request.actor), request.params.id),
+      }),
     );
   };
 }

@@ -10,7 +10,6 @@ import {
   type OrderStatus,
   type OrderSubmission,
   type OrderValidationResult,
-  type Role,
   type VendorProfile,
 } from '@orderdesk/core';
 import {
@@ -38,10 +37,22 @@ import {
 } from '@orderdesk/store';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
-import { conflict, forbidden, HttpProblem, notFound, unprocessable, type ProblemItem } from '../http/problem.ts';
+import {
+  conflict,
+  forbidden,
+  HttpProblem,
+  notFound,
+  unprocessable,
+  type ProblemItem,
+} from '../http/problem.ts';
 import type { AppContext } from '../context.ts';
 import { gatherValidationContext, resolveParties, type OrderParties } from './order-context.ts';
-import type { orderActionBodySchema, orderPatchSchema, orderSchema, validationProblemSchema } from './orders.schemas.ts';
+import type {
+  orderActionBodySchema,
+  orderPatchSchema,
+  orderSchema,
+  validationProblemSchema,
+} from './orders.schemas.ts';
 
 export type OrderView = z.infer<typeof orderSchema>;
 type ValidationProblem = z.infer<typeof validationProblemSchema>;
@@ -53,7 +64,8 @@ export function orderScope(actor: Actor): OrderScope {
 }
 
 function requireOrderingPartner(actor: Actor): Actor & { partnerId: string } {
-  if (actor.side !== 'partner' || !actor.partnerId) throw forbidden('Orders are submitted by partner users');
+  if (actor.side !== 'partner' || !actor.partnerId)
+    throw forbidden('Orders are submitted by partner users');
   return actor as Actor & { partnerId: string };
 }
 
@@ -65,7 +77,9 @@ export async function validateSubmission(
 ): Promise<OrderValidationResult> {
   const partner = requireOrderingPartner(actor);
   const parties = await resolveParties(ctx.store.db, partner, submission);
-  const context = await gatherValidationContext(ctx.store.db, parties, submission, { now: ctx.now() });
+  const context = await gatherValidationContext(ctx.store.db, parties, submission, {
+    now: ctx.now(),
+  });
   return validateOrder(submission, context);
 }
 
@@ -99,7 +113,9 @@ function orderLinesOf(
     multiplier: l.multiplier,
     expected_net_minor: l.expectedNetMinor,
     amount_minor: l.amountMinor ?? 0,
-    attributes: submission.lines[i]?.attributes ? JSON.stringify(submission.lines[i]?.attributes) : null,
+    attributes: submission.lines[i]?.attributes
+      ? JSON.stringify(submission.lines[i]?.attributes)
+      : null,
   }));
 }
 
@@ -129,7 +145,8 @@ export async function submitOrder(
   const now = ctx.now();
   const context = await gatherValidationContext(tx, parties, submission, { now });
   const result = validateOrder(submission, context);
-  if (!result.valid) throw unprocessable('The order has problems; nothing was recorded', errorsOf(result));
+  if (!result.valid)
+    throw unprocessable('The order has problems; nothing was recorded', errorsOf(result));
 
   const { vendor, profile, partnership } = parties;
   const seq = await nextCounterValue(tx, vendor.id, 'order');
@@ -193,7 +210,10 @@ export async function getOrder(ctx: AppContext, actor: Actor, id: string): Promi
 
 const profileCache = new WeakMap<object, Map<string, { slug: string; profile: VendorProfile }>>();
 
-async function vendorOf(db: Executor, vendorId: string): Promise<{ slug: string; profile: VendorProfile }> {
+async function vendorOf(
+  db: Executor,
+  vendorId: string,
+): Promise<{ slug: string; profile: VendorProfile }> {
   let cache = profileCache.get(db);
   if (!cache) profileCache.set(db, (cache = new Map()));
   const hit = cache.get(vendorId);
@@ -214,11 +234,20 @@ function actorSide(actor: Actor): 'vendor' | 'partner' {
   return actor.side;
 }
 
-export function toOrderView(order: Order, lines: readonly OrderLine[], vendorSlug: string, profile: VendorProfile, actor: Actor): OrderView {
+export function toOrderView(
+  order: Order,
+  lines: readonly OrderLine[],
+  vendorSlug: string,
+  profile: VendorProfile,
+  actor: Actor,
+): OrderView {
   const body = JSON.parse(order.body) as Partial<OrderSubmission>;
-  const money = (minor: number | null): string | null => (minor === null ? null : formatAmount(minor, order.currency));
+  const money = (minor: number | null): string | null =>
+    minor === null ? null : formatAmount(minor, order.currency);
   const machine = buildOrderMachine(profile.workflow);
-  const hold = order.hold_reasons ? (JSON.parse(order.hold_reasons) as { reason?: string; problems?: ProblemItem[] }) : null;
+  const hold = order.hold_reasons
+    ? (JSON.parse(order.hold_reasons) as { reason?: string; problems?: ProblemItem[] })
+    : null;
   const problems: ValidationProblem[] =
     order.status === 'on_hold' && hold
       ? (hold.problems ?? []).map((p) => ({ ...p, severity: 'error' as const }))
@@ -261,7 +290,12 @@ export function toOrderView(order: Order, lines: readonly OrderLine[], vendorSlu
     problems,
     holdReason: order.status === 'on_hold' ? (hold?.reason ?? null) : null,
     sla: { acknowledgeBy: order.acknowledge_by, fulfilBy: order.fulfil_by },
-    availableActions: availableActions(machine, order.status as OrderStatus, actor.roles as Role[], actorSide(actor)),
+    availableActions: availableActions(
+      machine,
+      order.status as OrderStatus,
+      actor.roles,
+      actorSide(actor),
+    ),
     submittedAt: order.submitted_at,
     completedAt: order.completed_at,
     updatedAt: order.updated_at,
@@ -273,8 +307,15 @@ export async function pageOrders(
   actor: Actor,
   filters: { status?: string; vendorId?: string; customerId?: string; partnerId?: string },
   page: { limit: number; before?: string },
-): Promise<{ items: Omit<OrderView, 'lines' | 'problems'>[]; last: string | undefined; more: boolean }> {
-  const rows = await listOrders(ctx.store.db, orderScope(actor), filters, { limit: page.limit + 1, ...(page.before ? { before: page.before } : {}) });
+): Promise<{
+  items: Omit<OrderView, 'lines' | 'problems'>[];
+  last: string | undefined;
+  more: boolean;
+}> {
+  const rows = await listOrders(ctx.store.db, orderScope(actor), filters, {
+    limit: page.limit + 1,
+    ...(page.before ? { before: page.before } : {}),
+  });
   const items = rows.slice(0, page.limit);
   const views = [];
   for (const o of items) {
@@ -289,9 +330,12 @@ function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   if (!m) {
-    throw new HttpProblem(400, 'bad-request', 'If-Match must be the order version, e.g. If-Match: 3', [
-      { path: 'headers.if-match', code: 'invalid', message: 'Not a version number' },
-    ]);
+    throw new HttpProblem(
+      400,
+      'bad-request',
+      'If-Match must be the order version, e.g. If-Match: 3',
+      [{ path: 'headers.if-match', code: 'invalid', message: 'Not a version number' }],
+    );
   }
   return Number(m[1]);
 }
@@ -322,7 +366,7 @@ export async function actOnOrder(
   const result = transition(machine, {
     status: order.status as OrderStatus,
     action,
-    actorRoles: actor.roles as Role[],
+    actorRoles: actor.roles,
     actorSide: actor.side,
   });
   if (!result.ok) {
@@ -344,7 +388,8 @@ export async function actOnOrder(
     const seq = await nextCounterValue(tx, order.vendor_id, 'sales_order');
     fields.sales_order_number = `${profile.salesOrderNumberPrefix}${String(seq).padStart(6, '0')}`;
   }
-  if (action === 'hold') fields.hold_reasons = JSON.stringify({ reason: input.reason, problems: input.problems ?? [] });
+  if (action === 'hold')
+    fields.hold_reasons = JSON.stringify({ reason: input.reason, problems: input.problems ?? [] });
   if (result.to === 'completed') fields.completed_at = now;
   if (!(await updateOrderIfVersion(tx, order.id, order.version, fields))) {
     throw conflict('The order was changed by someone else; reload and retry');
@@ -396,13 +441,17 @@ async function resubmitOrder(
   const partner = requireOrderingPartner(actor);
   const parties = await resolveParties(tx, partner, submission);
   const now = ctx.now();
-  const context = await gatherValidationContext(tx, parties, submission, { now, excludeOrderId: order.id });
+  const context = await gatherValidationContext(tx, parties, submission, {
+    now,
+    excludeOrderId: order.id,
+  });
   if (context.quote?.status === 'ordered' && context.quote.id === order.quote_id) {
     // The quote was consumed by this very order at its first submission.
     context.quote = { ...context.quote, status: 'approved' };
   }
   const result = validateOrder(submission, context);
-  if (!result.valid) throw unprocessable('The corrected order still has problems', errorsOf(result));
+  if (!result.valid)
+    throw unprocessable('The corrected order still has problems', errorsOf(result));
   const lines = orderLinesOf(order.id, result, submission, context.catalog);
   const at = now.toISOString();
   const fields: Partial<Order> = {
@@ -427,11 +476,21 @@ async function resubmitOrder(
     toStatus: 'submitted',
     at,
   });
-  return toOrderView({ ...order, ...fields, version: order.version + 1 }, lines, slug, profile, actor);
+  return toOrderView(
+    { ...order, ...fields, version: order.version + 1 },
+    lines,
+    slug,
+    profile,
+    actor,
+  );
 }
 
 /** Rebuilds the submission an order was made from (for re-validation). */
-async function submissionOf(db: Executor, order: Order, vendorSlug: string): Promise<OrderSubmission> {
+async function submissionOf(
+  db: Executor,
+  order: Order,
+  vendorSlug: string,
+): Promise<OrderSubmission> {
   const body = JSON.parse(order.body) as Partial<OrderSubmission>;
   const lines = await listOrderLines(db, order.id);
   return {
@@ -444,9 +503,11 @@ async function submissionOf(db: Executor, order: Order, vendorSlug: string): Pro
       partNumber: l.part_number,
       quantity: l.quantity,
       unitPrice: formatAmount(l.unit_price_minor, order.currency),
-      ...(l.attributes ? { attributes: JSON.parse(l.attributes) as Record<string, string | number | boolean> } : {}),
+      ...(l.attributes
+        ? { attributes: JSON.parse(l.attributes) as Record<string, string | number | boolean> }
+        : {}),
     })),
-  } as OrderSubmission;
+  };
 }
 
 /**
@@ -469,13 +530,16 @@ export async function patchOrder(
     throw conflict(`The order is at version ${order.version}, not ${expected}; reload and retry`);
   }
   if (order.status !== 'on_hold') {
-    throw new HttpProblem(409, 'not-on-hold', 'An order can be corrected only while it is on hold', [
-      { path: 'status', code: 'action.not_allowed', message: `The order is ${order.status}` },
-    ]);
+    throw new HttpProblem(
+      409,
+      'not-on-hold',
+      'An order can be corrected only while it is on hold',
+      [{ path: 'status', code: 'action.not_allowed', message: `The order is ${order.status}` }],
+    );
   }
   const { slug, profile } = await vendorOf(tx, order.vendor_id);
   const current = await submissionOf(tx, order, slug);
-  const next: OrderSubmission = { ...current, ...patch } as OrderSubmission;
+  const next: OrderSubmission = { ...current, ...patch };
   const at = ctx.now().toISOString();
   const fields: Partial<Order> = {
     body: bodyOf(next),
@@ -503,7 +567,10 @@ export async function patchOrder(
     }));
     // Unit prices as written are kept exactly; amounts are recomputed at resubmit.
     const priced = patch.lines.map((l) => l.unitPrice);
-    lines = lines.map((l, i) => ({ ...l, unit_price_minor: toMinorOrZero(priced[i] ?? '0', fields.currency ?? order.currency) }));
+    lines = lines.map((l, i) => ({
+      ...l,
+      unit_price_minor: toMinorOrZero(priced[i] ?? '0', fields.currency ?? order.currency),
+    }));
     await replaceOrderLines(tx, order.id, lines);
   }
   if (!(await updateOrderIfVersion(tx, order.id, order.version, fields))) {
@@ -520,7 +587,13 @@ export async function patchOrder(
     at,
     data: { fields: Object.keys(patch) },
   });
-  return toOrderView({ ...order, ...fields, version: order.version + 1 }, lines, slug, profile, actor);
+  return toOrderView(
+    { ...order, ...fields, version: order.version + 1 },
+    lines,
+    slug,
+    profile,
+    actor,
+  );
 }
 
 function toMinorOrZero(text: string, currency: string): number {
@@ -536,14 +609,31 @@ async function completeEffects(tx: Executor, order: Order, at: string): Promise<
     const current = await findCurrentSubscription(tx, order.vendor_id, order.customer_id);
     const today = at.slice(0, 10);
     const termMonths = 12;
-    const end = new Date(Date.UTC(Number(today.slice(0, 4)) + 1, Number(today.slice(5, 7)) - 1, Number(today.slice(8, 10))))
+    const end = new Date(
+      Date.UTC(
+        Number(today.slice(0, 4)) + 1,
+        Number(today.slice(5, 7)) - 1,
+        Number(today.slice(8, 10)),
+      ),
+    )
       .toISOString()
       .slice(0, 10);
-    if (current && (order.type === 'renewal' || order.type === 'auto_renewal' || order.type === 'upsell' || order.type === 'change')) {
-      const merged = order.type === 'upsell' ? mergeLines(JSON.parse(current.lines) as SubLine[], subscriptionLines) : subscriptionLines;
+    if (
+      current &&
+      (order.type === 'renewal' ||
+        order.type === 'auto_renewal' ||
+        order.type === 'upsell' ||
+        order.type === 'change')
+    ) {
+      const merged =
+        order.type === 'upsell'
+          ? mergeLines(JSON.parse(current.lines) as SubLine[], subscriptionLines)
+          : subscriptionLines;
       await updateSubscription(tx, current.id, {
         lines: JSON.stringify(merged),
-        ...(order.type === 'upsell' ? {} : { starts_on: current.ends_on, ends_on: addYears(current.ends_on, 1) }),
+        ...(order.type === 'upsell'
+          ? {}
+          : { starts_on: current.ends_on, ends_on: addYears(current.ends_on, 1) }),
         last_order_id: order.id,
         updated_at: at,
       });
@@ -585,12 +675,17 @@ function addYears(isoDate: string, years: number): string {
   return `${Number(isoDate.slice(0, 4)) + years}${isoDate.slice(4)}`;
 }
 
-async function subscriptionLinesOf(tx: Executor, vendorId: string, lines: readonly OrderLine[]): Promise<SubLine[]> {
+async function subscriptionLinesOf(
+  tx: Executor,
+  vendorId: string,
+  lines: readonly OrderLine[],
+): Promise<SubLine[]> {
   const partNumbers = [...new Set(lines.map((l) => l.part_number))];
   const entries = await findPricesInForce(tx, { vendorId, partNumbers, on: '9999-12-31' });
   const types = new Map(entries.map((e) => [e.partNumber, e.type]));
   return lines
-    .filter((l) => types.get(l.part_number) === 'subscription').map((l) => ({ partNumber: l.part_number, quantity: l.quantity }));
+    .filter((l) => types.get(l.part_number) === 'subscription')
+    .map((l) => ({ partNumber: l.part_number, quantity: l.quantity }));
 }
 
 export async function orderEvents(ctx: AppContext, actor: Actor, id: string) {

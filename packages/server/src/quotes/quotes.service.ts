@@ -4,7 +4,6 @@ import {
   multiplierFor,
   netUnitPrice,
   transitionQuote,
-  type Role,
   type VendorProfile,
 } from '@orderdesk/core';
 import {
@@ -570,7 +569,7 @@ export async function actOnQuote(
   const { slug, profile } = await vendorInfo(tx, q.vendor_id);
   const today = todayIn(profile.sla.calendar.timeZone, ctx.now());
   const status = effectiveStatus(q, today);
-  const result = transitionQuote(status, action, actor.roles as Role[]);
+  const result = transitionQuote(status, action, actor.roles);
   if (!result.ok) {
     if (result.code === 'role.forbidden') throw forbidden(result.message);
     throw new HttpProblem(409, 'action-not-allowed', result.message, [
