@@ -1,13 +1,13 @@
 import type { User } from '@orderdesk/store';
 import { forbidden, unauthorized } from '../http/problem.ts';
-import type { AnyRole } from './roles.ts';
+import type { Role } from '@orderdesk/core';
 
 /** Who is calling: the user, their side of the channel and the tenant scope every query uses. */
 export interface Actor {
   userId: string;
   email: string;
   name: string;
-  roles: AnyRole[];
+  roles: Role[];
   side: 'vendor' | 'partner';
   vendorId: string | null;
   partnerId: string | null;
@@ -24,8 +24,8 @@ declare module 'fastify' {
   }
 }
 
-export function parseRoles(user: User): AnyRole[] {
-  return JSON.parse(user.roles) as AnyRole[];
+export function parseRoles(user: User): Role[] {
+  return JSON.parse(user.roles) as Role[];
 }
 
 /** The caller, or a 401. */
@@ -35,7 +35,7 @@ export function requireActor(actor: Actor | null): Actor {
 }
 
 /** The caller if they hold one of the roles, else 403 (401 when not logged in). */
-export function requireRole(actor: Actor | null, roles: readonly AnyRole[]): Actor {
+export function requireRole(actor: Actor | null, roles: readonly Role[]): Actor {
   const a = requireActor(actor);
   if (!a.roles.some((r) => roles.includes(r))) {
     throw forbidden(`This action needs one of the roles: ${roles.join(', ')}`);
@@ -46,7 +46,7 @@ export function requireRole(actor: Actor | null, roles: readonly AnyRole[]): Act
 /** A vendor staff member (any vendor role, or one of `roles`), else 403. */
 export function requireVendorStaff(
   actor: Actor | null,
-  roles?: readonly AnyRole[],
+  roles?: readonly Role[],
 ): Actor & { vendorId: string } {
   const a = requireActor(actor);
   if (a.side !== 'vendor' || a.vendorId === null) throw forbidden('This route is for vendor staff');
@@ -57,7 +57,7 @@ export function requireVendorStaff(
 /** A partner user (any partner role, or one of `roles`), else 403. */
 export function requirePartner(
   actor: Actor | null,
-  roles?: readonly AnyRole[],
+  roles?: readonly Role[],
 ): Actor & { partnerId: string } {
   const a = requireActor(actor);
   if (a.side !== 'partner' || a.partnerId === null)

@@ -1,4 +1,4 @@
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { HttpProblem, type ProblemItem } from '../http/problem.ts';
@@ -108,44 +108,37 @@ export function readPriceListRows(
 
 /**
  * The delimiter of a CSV file, judged from its first line: Excel in many locales writes
- * ';'-separated "CSV", and tab-separated text is common too. Peeks without consuming.
+ * ';'-separated "CSV", and tab-separated text is common too.
  */
-async function sniffDelimiter(source: Readable): Promise<string> {
-  const chunk = await new Promise<Buffer | string | null>((resolve, reject) => {
-    const done = (value: Buffer | string | null, error?: Error): void => {
-      source.off('readable', onReadable);
-      source.off('end', onEnd);
-      source.off('error', onError);
-      if (error) reject(error);
-      else resolve(value);
-    };
-    const onReadable = (): void => done((source.read() as Buffer | string | null) ?? null);
-    const onEnd = (): void => done(null);
-    const onError = (error: Error): void => done(null, error);
-    source.on('readable', onReadable);
-    source.on('end', onEnd);
-    source.on('error', onError);
-  });
-  if (chunk === null) return ',';
-  source.unshift(chunk);
-  const firstLine =
-    (typeof chunk === 'string' ? chunk : chunk.toString('utf8')).split('\n')[0] ?? '';
-  const unquoted = firstLine.replace(/"[^"]*"/g, '');
+function sniffDelimiter(firstChunk: Buffer | string | undefined): string {
+  if (firstChunk === undefined) return ',';
+  const text = typeof firstChunk === 'string' ? firstChunk : firstChunk.toString('utf8');
+  const unquoted = (text.split('\n')[0] ?? '').replace(/"[^"]*"/g, '');
   const counts = [',', ';', '\t'].map((d) => [d, unquoted.split(d).length - 1] as const);
   const best = counts.reduce((a, b) => (b[1] > a[1] ? b : a));
   return best[1] > 0 ? best[0] : ',';
 }
 
 async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
+  // Peek at the first chunk for the delimiter, then stream it and the rest to the parser.
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const first = await chunks.next();
   const parser = parseCsv({
     bom: true,
-    delimiter: await sniffDelimiter(source),
+    delimiter: sniffDelimiter(first.done ? undefined : first.value),
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,
   });
-  source.on('error', (error) => parser.destroy(error));
-  source.pipe(parser);
+  const rest = Readable.from(
+    (async function* () {
+      if (first.done) return;
+      yield first.value;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    })(),
+  );
+  rest.on('error', (error) => parser.destroy(error));
+  rest.pipe(parser);
   let columns: (PriceListColumn | undefined)[] | undefined;
   try {
     for await (const record of parser as AsyncIterable<{
@@ -175,7 +168,7 @@ async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
     }
     throw error;
   } finally {
-    source.unpipe(parser);
+    rest.unpipe(parser);
   }
   if (columns === undefined) throw emptyFile();
 }

@@ -9,7 +9,11 @@ export async function renderQuotePdf(input: {
   customerName: string;
 }): Promise<Buffer> {
   const { view } = input;
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Quote ${view.number} v${view.version}` } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: { Title: `Quote ${view.number} v${view.version}` },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {
@@ -41,7 +45,9 @@ export async function renderQuotePdf(input: {
     row([l.partNumber, l.name, String(l.quantity), l.listPrice, l.netPrice, l.amount]);
   }
   doc.moveDown();
-  doc.font('Helvetica-Bold').text(`Total: ${view.total} ${view.currency}`, 50, doc.y, { align: 'right', width: 500 });
+  doc
+    .font('Helvetica-Bold')
+    .text(`Total: ${view.total} ${view.currency}`, 50, doc.y, { align: 'right', width: 500 });
   if (view.notes) doc.font('Helvetica').moveDown().text(view.notes, 50);
   doc.end();
   return done;

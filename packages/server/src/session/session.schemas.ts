@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ALL_ROLES } from '../auth/roles.ts';
+import { ROLES } from '@orderdesk/core';
 
 export const loginBodySchema = z.strictObject({
   email: z.email().max(320),
@@ -11,7 +11,7 @@ export const meSchema = z
     id: z.string(),
     email: z.string(),
     name: z.string(),
-    roles: z.array(z.enum(ALL_ROLES)),
+    roles: z.array(z.enum(ROLES)),
     vendor: z.object({ id: z.string(), slug: z.string(), name: z.string() }).optional(),
     partner: z
       .object({
