@@ -68,6 +68,16 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
       body: {},
     },
   ],
+  // Checked between Acme and Contoso in catalog.test.ts.
+  catalog: [
+    { method: 'GET', route: '/api/v1/partnerships/:partnershipId/multipliers', kind: 'item' },
+    {
+      method: 'GET',
+      route: '/api/v1/prices',
+      kind: 'list',
+      query: '?vendor=northwind&partNumbers=NW-MTG-PRO-U-1Y',
+    },
+  ],
 };
 
 /**
@@ -125,6 +135,48 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       kind: 'item',
       body: {},
     },
+  ], // Catalog admin data, checked between northwind and skyline admins in catalog.test.ts.
+  catalog: [
+    { method: 'GET', route: '/api/v1/products', kind: 'list' },
+    { method: 'GET', route: '/api/v1/products/:partNumber', kind: 'item' },
+    {
+      method: 'PATCH',
+      route: '/api/v1/products/:partNumber',
+      kind: 'item',
+      body: { description: 'Checked by the isolation test' },
+    },
+    { method: 'GET', route: '/api/v1/categories', kind: 'list' },
+    {
+      method: 'PATCH',
+      route: '/api/v1/categories/:categoryKey',
+      kind: 'item',
+      body: { name: 'Renamed category' },
+    },
+    { method: 'GET', route: '/api/v1/vendors/:slug/price-lists', kind: 'item' },
+    { method: 'GET', route: '/api/v1/vendors/:slug/price-lists/:priceListId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/vendors/:slug/price-lists/:priceListId/export', kind: 'item' },
+    {
+      // The tenant check runs before the body is read: a stranger gets 404, while the owner
+      // gets past it to the content-type check (this body has none: 415).
+      method: 'POST',
+      route: '/api/v1/vendors/:slug/price-lists',
+      kind: 'item',
+      body: 'partNumber,name,type,category,listPrice\n',
+      ownerStatuses: [415],
+    },
+    { method: 'GET', route: '/api/v1/partnerships/:partnershipId/multipliers', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/partnerships/:partnershipId/multipliers',
+      kind: 'item',
+      body: { multiplier: '0.5', effectiveFrom: '2031-01-01' },
+    },
+    {
+      method: 'PATCH',
+      route: '/api/v1/partnerships/:partnershipId/multipliers/:multiplierId',
+      kind: 'item',
+      body: { effectiveTo: null },
+    },
   ],
 };
 
@@ -136,6 +188,9 @@ export const TENANT_FREE_ROUTES = new Set([
   'GET /api/v1/me',
   'POST /api/v1/tokens',
   'POST /api/v1/customers',
+  // Create in the caller's own vendor's catalog only.
+  'POST /api/v1/products',
+  'POST /api/v1/categories',
   'GET /api/v1/openapi.json',
 ]);
 

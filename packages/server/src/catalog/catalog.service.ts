@@ -1,4 +1,4 @@
-import type { ProductType } from '@orderdesk/core';
+import type { ProductType, VendorProfile } from '@orderdesk/core';
 import {
   findCategoryByKey,
   findProduct,
@@ -154,6 +154,17 @@ export async function getProduct(
   return toProductView(row);
 }
 
+/** Refuses a product type the vendor's profile does not list among what it sells. */
+function checkSoldType(vendor: Vendor, type: ProductType | undefined): void {
+  if (type === undefined) return;
+  const sold = (JSON.parse(vendor.profile) as Partial<VendorProfile>).productTypes;
+  if (sold && !sold.includes(type)) {
+    throw unprocessable('This vendor does not sell that type of product', [
+      { path: 'type', code: 'invalid', message: `${vendor.slug} sells ${sold.join(', ')}` },
+    ]);
+  }
+}
+
 async function categoryIdFor(
   db: Executor,
   vendorId: string,
@@ -195,6 +206,7 @@ export async function createProduct(
   body: z.infer<typeof productBodySchema>,
 ): Promise<ProductView> {
   const vendor = await ownVendorAsAdmin(db, actor);
+  checkSoldType(vendor, body.type);
   const categoryId = await categoryIdFor(db, vendor.id, body.category);
   try {
     const product = await insertProduct(db, {
@@ -232,6 +244,7 @@ export async function patchProduct(
   const vendor = await ownVendorAsAdmin(db, actor);
   const row = await findProduct(db, vendor.id, partNumber);
   if (!row) throw notFound('Product');
+  checkSoldType(vendor, patch.type);
   const changes: ProductChanges = {
     ...(patch.name !== undefined ? { name: patch.name } : {}),
     ...(patch.description !== undefined ? { description: patch.description } : {}),

@@ -106,6 +106,9 @@ async function receiveUpload(request: FastifyRequest, maxBytes: number): Promise
   }
   const limited = limitBytes(maxBytes);
   raw.on('error', (error) => limited.destroy(error));
+  // Whoever reads `limited` gets its errors; this listener only keeps a late one (after the
+  // reader gave up) from becoming an uncaught exception.
+  limited.on('error', () => {});
   raw.pipe(limited);
   return { source: limited, filename, format, options: parsed.data };
 }
