@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBench } from './commands/bench.ts';
 import { registerMigrate } from './commands/db-migrate.ts';
 import { registerProfile } from './commands/profile-validate.ts';
 import { registerSeed } from './commands/seed-demo.ts';
@@ -17,6 +18,7 @@ registerMigrate(program);
 registerSeed(program);
 registerProfile(program);
 registerToken(program);
+registerBench(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,125 @@
+// One throwaway PostgreSQL cluster for the whole run (the test suite's helper: initdb + pg_ctl
+// in a temp dir on a free loopback port, as the `postgres` user when we are root). Each
+// scenario gets a database of its own. The helper starts the cluster with fsync,
+// synchronous_commit and full_page_writes off (fast tests); those are postmaster command-line
+// options, which ALTER SYSTEM cannot override, so the bench restarts the cluster once without
+// them: PostgreSQL then flushes every commit, like SQLite with synchronous=FULL.
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import pg from 'pg';
+import {
+  findPostgresBinDir,
+  startPostgres,
+  type PostgresServer,
+} from '../../packages/store/test/postgres-server.ts';
+import { onCleanup } from './cleanup.ts';
+
+let server: Promise<PostgresServer> | undefined;
+
+/** Whether PostgreSQL server binaries are installed (initdb, pg_ctl). */
+export function postgresAvailable(): boolean {
+  try {
+    findPostgresBinDir();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The cluster, started on first use and stopped by the bench's cleanup. */
+export function cluster(): Promise<PostgresServer> {
+  server ??= startPostgres().then(async (s) => {
+    onCleanup('stop PostgreSQL', () => {
+      server = undefined;
+      s.stop();
+    });
+    await restartDurable(s.url);
+    return s;
+  });
+  return server;
+}
+
+async function show(url: string, names: readonly string[]): Promise<string[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const out: string[] = [];
+    for (const name of names) {
+      const r = await client.query<Record<string, string>>(`SHOW ${name}`);
+      out.push(Object.values(r.rows[0] ?? {})[0] ?? '');
+    }
+    return out;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Restarts the cluster with the default (durable) fsync / synchronous_commit / full_page_writes. */
+async function restartDurable(url: string): Promise<void> {
+  const [dataDir = '', port = '', sockets = ''] = await show(url, [
+    'data_directory',
+    'port',
+    'unix_socket_directories',
+  ]);
+  const full = join(findPostgresBinDir(), 'pg_ctl');
+  const args = [
+    'restart',
+    '-m',
+    'fast',
+    '-w',
+    '-D',
+    dataDir,
+    '-l',
+    join(dirname(dataDir), 'server.log'),
+    '-o',
+    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${sockets} -c max_connections=300`,
+  ];
+  const [file, argv] =
+    process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
+  execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dirname(dataDir) });
+  const [fsync, syncCommit] = await show(url, ['fsync', 'synchronous_commit']);
+  if (fsync !== 'on' || syncCommit !== 'on') {
+    throw new Error(`PostgreSQL restart left fsync=${fsync} synchronous_commit=${syncCommit}`);
+  }
+}
+
+function urlFor(base: string, database: string): string {
+  const u = new URL(base);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const { url } = await cluster();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database in the cluster; returns its URL. */
+export async function createDatabase(name: string): Promise<string> {
+  const { url } = await cluster();
+  await admin(async (c) => {
+    await c.query(`DROP DATABASE IF EXISTS ${name}`);
+    await c.query(`CREATE DATABASE ${name}`);
+  });
+  return urlFor(url, name);
+}
+
+/** Drops a database made by createDatabase (frees disk between scenarios). */
+export async function dropDatabase(name: string): Promise<void> {
+  if (!server) return;
+  await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
+
+/** The server version, e.g. "15.14". */
+export async function postgresVersion(): Promise<string> {
+  return admin(async (c) => {
+    const r = await c.query<{ server_version: string }>('SHOW server_version');
+    return r.rows[0]?.server_version ?? '?';
+  });
+}

@@ -1,0 +1,446 @@
+// Scenarios 1, 2 and 7: order submission over HTTP, scale-out on PostgreSQL, server memory.
+//
+// A northwind "new" order of 5 lines with an approved quote, a PO carrying the partnership's
+// special-terms clause, the site admin and the provisioning CC — so every check runs: quote
+// match, price list × multiplier, clause, required fields, duplicate PO. Each request has its
+// own PO number, Idempotency-Key and quote (submitting consumes the quote). The server runs as
+// a child process (`orderdesk serve --demo`); so does the ceiling route it is compared with
+// (bench/anchor/ceiling-server.ts), against the same database. The two are measured in turns,
+// run after run, so drifting background load hits both alike.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { openStore, type Store } from '@orderdesk/store';
+import {
+  bearerToken,
+  cloneQuote,
+  ensureNorthwindParts,
+  startDesk,
+  today,
+  type DeskServer,
+  type QuoteView,
+} from '../lib/desk.ts';
+import { assertNoFailures, runLoad, type LoadResult } from '../lib/load.ts';
+import { createDatabase } from '../lib/postgres.ts';
+import {
+  expectJson,
+  freePort,
+  readMemory,
+  resetPeakMemory,
+  RssSampler,
+  spawnNode,
+  waitForHttp,
+  type Child,
+} from '../lib/proc.ts';
+import type { BenchContext, Scenario } from '../lib/scenario.ts';
+import { median } from '../lib/stats.ts';
+import { judge, ratioOf, type ResultRow } from '../lib/table.ts';
+
+interface Settings {
+  repeats: number;
+  /** Target length of one measured load run. */
+  seconds: number;
+  warmup: number;
+  minRequests: number;
+  maxRequests: number;
+}
+
+const FULL: Settings = {
+  repeats: 3,
+  seconds: 6,
+  warmup: 150,
+  minRequests: 200,
+  maxRequests: 20_000,
+};
+const QUICK: Settings = { repeats: 1, seconds: 2, warmup: 40, minRequests: 40, maxRequests: 2_000 };
+const LEVELS = [1, 16] as const;
+
+/** What a submission needs: who, which quote, the clause. */
+interface OrderSetup {
+  token: string;
+  customerId: string;
+  specialTerms: string;
+  provisioningCc: string;
+  quote: QuoteView;
+}
+
+interface Endpoint {
+  label: string;
+  targets: string[];
+  path: string;
+  prepare(n: number): Promise<{
+    body: (i: number) => string;
+    headers: (i: number) => Record<string, string>;
+  }>;
+}
+
+let poSeries = 0;
+
+function orderJson(setup: OrderSetup, quoteId: string, poNumber: string): string {
+  return JSON.stringify({
+    vendor: 'northwind',
+    type: 'new',
+    customerId: setup.customerId,
+    quoteId,
+    purchaseOrder: {
+      number: poNumber,
+      date: today(),
+      currency: 'USD',
+      total: setup.quote.total,
+      specialTerms: setup.specialTerms,
+    },
+    lines: setup.quote.lines.map((l) => ({
+      partNumber: l.partNumber,
+      quantity: l.quantity,
+      unitPrice: l.netPrice,
+    })),
+    contacts: {
+      siteAdmin: { name: 'Dana Whitfield', email: 'it-admin@fabrikam-health.example' },
+      provisioningCc: setup.provisioningCc,
+    },
+    attributes: { microsoftDomain: 'fabrikamhealth.onmicrosoft.example', employeeCount: 1200 },
+  });
+}
+
+/** Tokens, the partnership's clause, the customer, and an approved 5-line quote. */
+async function prepareOrders(desk: DeskServer, store: Store): Promise<OrderSetup> {
+  const parts = await ensureNorthwindParts(store);
+  const buyer = await bearerToken(desk.base, 'buyer@acme.example');
+  const sales = await bearerToken(desk.base, 'sales@northwind.example');
+  const asBuyer = { authorization: `Bearer ${buyer}` };
+  const asSales = { authorization: `Bearer ${sales}` };
+  const partnerships = await expectJson<{
+    items: { partner: { id: string }; specialTerms: string; provisioningCc: string | null }[];
+  }>(200, 'GET', `${desk.base}/api/v1/partnerships?vendor=northwind`, { headers: asBuyer });
+  const partnership = partnerships.items[0];
+  if (!partnership) throw new Error('buyer@acme.example has no northwind partnership');
+  const customers = await expectJson<{ items: { id: string; partnerId: string }[] }>(
+    200,
+    'GET',
+    `${desk.base}/api/v1/customers`,
+    { headers: asBuyer },
+  );
+  const customer = customers.items.find((c) => c.partnerId === partnership.partner.id);
+  if (!customer) throw new Error('Acme Distribution has no customer');
+  const quote = await expectJson<QuoteView>(201, 'POST', `${desk.base}/api/v1/quotes`, {
+    headers: { ...asSales, 'idempotency-key': randomUUID() },
+    body: {
+      vendor: 'northwind',
+      partnerId: partnership.partner.id,
+      customerId: customer.id,
+      orderType: 'new',
+      currency: 'USD',
+      lines: parts.map((p, i) => ({ partNumber: p.partNumber, quantity: 10 * (i + 1) })),
+    },
+  });
+  const approved = await expectJson<QuoteView>(
+    200,
+    'POST',
+    `${desk.base}/api/v1/quotes/${quote.id}/actions/approve`,
+    { headers: asSales, body: {} },
+  );
+  const setup: OrderSetup = {
+    token: buyer,
+    customerId: customer.id,
+    specialTerms: partnership.specialTerms,
+    provisioningCc: partnership.provisioningCc ?? 'orders-team@acme.example',
+    quote: { ...quote, status: approved.status },
+  };
+  // The order must be valid, or every request would be a 422 and measure nothing.
+  const check = await expectJson<{ valid: boolean; problems: unknown[] }>(
+    200,
+    'POST',
+    `${desk.base}/api/v1/orders/validate`,
+    { headers: asBuyer, body: JSON.parse(orderJson(setup, quote.id, 'PO-CHECK')) as unknown },
+  );
+  if (!check.valid) {
+    throw new Error(`The bench order is not valid: ${JSON.stringify(check.problems)}`);
+  }
+  return setup;
+}
+
+function deskEndpoint(label: string, targets: string[], store: Store, setup: OrderSetup): Endpoint {
+  return {
+    label,
+    targets,
+    path: '/api/v1/orders',
+    prepare: async (n) => {
+      const quoteIds = await cloneQuote(store, setup.quote.id, n);
+      const series = ++poSeries;
+      return {
+        body: (i) => orderJson(setup, quoteIds[i] ?? '', `PO-${series}-${i + 1}`),
+        headers: () => ({
+          authorization: `Bearer ${setup.token}`,
+          'idempotency-key': randomUUID(),
+        }),
+      };
+    },
+  };
+}
+
+function ceilingEndpoint(base: string, setup: OrderSetup): Endpoint {
+  return {
+    label: 'ceiling',
+    targets: [base],
+    path: '/orders',
+    prepare: async () => {
+      const series = ++poSeries;
+      return {
+        body: (i) => orderJson(setup, setup.quote.id, `PO-${series}-${i + 1}`),
+        headers: () => ({}),
+      };
+    },
+  };
+}
+
+async function measure(
+  ctx: BenchContext,
+  e: Endpoint,
+  concurrency: number,
+  requests: number,
+): Promise<LoadResult> {
+  const p = await e.prepare(requests);
+  const result = await runLoad({
+    targets: e.targets,
+    method: 'POST',
+    path: e.path,
+    requests,
+    concurrency,
+    body: p.body,
+    headers: p.headers,
+    expectStatus: 201,
+  });
+  assertNoFailures(`${e.label} at ${concurrency} connections`, result);
+  ctx.log(
+    `  ${e.label.padEnd(28)} c=${String(concurrency).padStart(2)}  ${result.rps.toFixed(0).padStart(5)}/s  ` +
+      `p50 ${result.latency.p50.toFixed(1)} ms  p99 ${result.latency.p99.toFixed(1)} ms  (${requests} req)`,
+  );
+  return result;
+}
+
+async function startCeiling(
+  label: string,
+  databaseUrl: string,
+): Promise<{ base: string; child: Child }> {
+  const port = await freePort();
+  const child = spawnNode(label, ['--import', 'tsx', 'bench/anchor/ceiling-server.ts'], {
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    SQLITE_SYNCHRONOUS: 'FULL',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${base}/health`, child);
+  return { base, child };
+}
+
+interface Runs {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function medianOf(results: readonly LoadResult[]): Runs {
+  return {
+    rps: median(results.map((r) => r.rps)),
+    p50: median(results.map((r) => r.latency.p50)),
+    p99: median(results.map((r) => r.latency.p99)),
+  };
+}
+
+/** Scenario 1 (and 7, and 2 on PostgreSQL) on one database. */
+async function runOn(
+  ctx: BenchContext,
+  settings: Settings,
+  dbLabel: 'SQLite' | 'PostgreSQL',
+  databaseUrl: string,
+): Promise<ResultRow[]> {
+  const rows: ResultRow[] = [];
+  ctx.log(`submit: ${dbLabel}: starting the server, preparing the quote`);
+  const desk = await startDesk(`orderdesk serve (${dbLabel})`, databaseUrl);
+  const store = openStore(databaseUrl, { poolSize: 2 });
+  try {
+    const setup = await prepareOrders(desk, store);
+    const ceiling = await startCeiling(`ceiling route (${dbLabel})`, databaseUrl);
+    const real = deskEndpoint('orderdesk POST /orders', [desk.base], store, setup);
+    const ceil = ceilingEndpoint(ceiling.base, setup);
+
+    // Warm up both (JIT, caches) and size each run to about `seconds` long.
+    const counts = new Map<string, number>();
+    for (const c of LEVELS) {
+      for (const e of [ceil, real]) {
+        const warm = await measure(
+          ctx,
+          e,
+          c,
+          Math.max(Math.round(settings.warmup / (c === 1 ? 3 : 1)), 10),
+        );
+        const n = Math.round(warm.rps * settings.seconds);
+        counts.set(
+          `${e.label}/${c}`,
+          Math.min(settings.maxRequests, Math.max(settings.minRequests, n)),
+        );
+      }
+    }
+    const idle = readMemory(desk.child.pid);
+    const hwmReset = resetPeakMemory(desk.child.pid);
+    const sampler = new RssSampler(desk.child.pid).start();
+
+    const results = new Map<string, LoadResult[]>();
+    for (let r = 0; r < settings.repeats; r++) {
+      for (const c of LEVELS) {
+        for (const e of [ceil, real]) {
+          const key = `${e.label}/${c}`;
+          const res = await measure(ctx, e, c, counts.get(key) ?? settings.minRequests);
+          results.set(key, [...(results.get(key) ?? []), res]);
+        }
+      }
+    }
+    const sampled = sampler.stop();
+    const mem = readMemory(desk.child.pid);
+    const peak = Math.max(sampled, hwmReset && mem ? mem.peakMb : 0);
+
+    for (const c of LEVELS) {
+      const a = medianOf(results.get(`${ceil.label}/${c}`) ?? []);
+      const v = medianOf(results.get(`${real.label}/${c}`) ?? []);
+      const gate = dbLabel === 'SQLite' && c === 16;
+      const ratio = ratioOf(v.rps, a.rps);
+      rows.push({
+        scenario: '1 submit',
+        figure: `orders/s, ${dbLabel}, ${c} conn`,
+        value: v.rps,
+        unit: 'orders/s',
+        anchor: { label: 'ceiling route', value: a.rps, unit: '/s' },
+        ratio,
+        ...(gate
+          ? { target: { text: '≥ 0.50× ceiling', met: judge(ratio, (x) => x >= 0.5) } }
+          : {}),
+      });
+      rows.push({
+        scenario: '1 submit',
+        figure: `p50 latency, ${dbLabel}, ${c} conn`,
+        value: v.p50,
+        unit: 'ms',
+        anchor: { label: 'ceiling route', value: a.p50, unit: 'ms' },
+        ratio: ratioOf(v.p50, a.p50),
+      });
+      const p99ratio = ratioOf(v.p99, a.p99);
+      rows.push({
+        scenario: '1 submit',
+        figure: `p99 latency, ${dbLabel}, ${c} conn`,
+        value: v.p99,
+        unit: 'ms',
+        anchor: { label: 'ceiling route', value: a.p99, unit: 'ms' },
+        ratio: p99ratio,
+        ...(gate
+          ? { target: { text: '≤ 2× ceiling p99', met: judge(p99ratio, (x) => x <= 2) } }
+          : {}),
+      });
+    }
+
+    if (dbLabel === 'SQLite') {
+      // The HTTP floor on this machine: the ceiling process answering without a database.
+      const n = ctx.quick ? 2_000 : 20_000;
+      const noop = await runLoad({
+        targets: [ceiling.base],
+        method: 'GET',
+        path: '/noop',
+        requests: n,
+        concurrency: 16,
+        expectStatus: 200,
+      });
+      assertNoFailures('GET /noop', noop);
+      rows.push({
+        scenario: '1 submit',
+        figure: 'HTTP floor: Fastify GET, no database, 16 conn',
+        value: noop.rps,
+        unit: 'req/s',
+        note: 'the same load client against a route that does nothing: the most any route here can do',
+      });
+    }
+    await ceiling.child.stop();
+
+    rows.push({
+      scenario: '7 memory',
+      figure: `server peak RSS during scenario 1, ${dbLabel}`,
+      value: peak > 0 ? peak : null,
+      unit: 'MB',
+      anchor: { label: 'same server idle', value: idle?.rssMb ?? null, unit: 'MB' },
+      ratio: ratioOf(peak, idle?.rssMb ?? null),
+      target: { text: '< 250 MB', met: judge(peak > 0 ? peak : null, (x) => x < 250) },
+    });
+
+    if (dbLabel === 'PostgreSQL') {
+      rows.push(...(await scaleOut(ctx, settings, databaseUrl, desk, store, setup)));
+    }
+  } finally {
+    await store.close();
+    await desk.child.stop();
+  }
+  return rows;
+}
+
+/** Scenario 2: the same load (16 connections) against one and against two server processes. */
+async function scaleOut(
+  ctx: BenchContext,
+  settings: Settings,
+  databaseUrl: string,
+  first: DeskServer,
+  store: Store,
+  setup: OrderSetup,
+): Promise<ResultRow[]> {
+  ctx.log('scale-out: starting a second server process on the same PostgreSQL database');
+  const second = await startDesk('orderdesk serve #2 (PostgreSQL)', databaseUrl);
+  try {
+    const one = deskEndpoint('1 process', [first.base], store, setup);
+    const two = deskEndpoint('2 processes', [first.base, second.base], store, setup);
+    const warm = await measure(ctx, two, 16, settings.warmup);
+    const n = Math.min(
+      settings.maxRequests,
+      Math.max(settings.minRequests, Math.round(warm.rps * settings.seconds)),
+    );
+    const ones: LoadResult[] = [];
+    const twos: LoadResult[] = [];
+    for (let r = 0; r < settings.repeats; r++) {
+      ones.push(await measure(ctx, one, 16, n));
+      twos.push(await measure(ctx, two, 16, n));
+    }
+    const a = medianOf(ones);
+    const v = medianOf(twos);
+    const ratio = ratioOf(v.rps, a.rps);
+    return [
+      {
+        scenario: '2 scale-out',
+        figure: 'orders/s, PostgreSQL, 2 processes, 16 conn',
+        value: v.rps,
+        unit: 'orders/s',
+        anchor: { label: '1 process', value: a.rps, unit: '/s' },
+        ratio,
+        target: { text: '≥ 1.6× one process', met: judge(ratio, (x) => x >= 1.6) },
+      },
+      {
+        scenario: '2 scale-out',
+        figure: 'p99 latency, PostgreSQL, 2 processes, 16 conn',
+        value: v.p99,
+        unit: 'ms',
+        anchor: { label: '1 process', value: a.p99, unit: 'ms' },
+        ratio: ratioOf(v.p99, a.p99),
+      },
+    ];
+  } finally {
+    await second.child.stop();
+  }
+}
+
+export const orderSubmission: Scenario = {
+  name: 'submit',
+  title: 'Order submission over HTTP (1), scale-out on PostgreSQL (2), server memory (7)',
+  async run(ctx) {
+    const settings = ctx.quick ? QUICK : FULL;
+    const rows = await runOn(ctx, settings, 'SQLite', `sqlite:${join(ctx.tmp, 'submit.db')}`);
+    if (ctx.postgres) {
+      rows.push(
+        ...(await runOn(ctx, settings, 'PostgreSQL', await createDatabase('bench_submit'))),
+      );
+    }
+    return rows;
+  },
+};
