@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench.ts';
 import { registerMigrate } from './commands/db-migrate.ts';
+import { registerExportPriceList } from './commands/export-pricelist.ts';
+import { registerImportPriceList } from './commands/import-pricelist.ts';
 import { registerProfile } from './commands/profile-validate.ts';
 import { registerSeed } from './commands/seed-demo.ts';
 import { registerServe } from './commands/serve.ts';
@@ -18,6 +20,8 @@ registerMigrate(program);
 registerSeed(program);
 registerProfile(program);
 registerToken(program);
+registerImportPriceList(program);
+registerExportPriceList(program);
 registerBench(program);
 
 try {

@@ -12,3 +12,17 @@ export {
 export { hashPassword } from './auth/secrets.ts';
 export { createApiToken } from './session/session.service.ts';
 export { actorFromUser } from './auth/auth.plugin.ts';
+export { HttpProblem, type ProblemItem } from './http/problem.ts';
+export {
+  importPriceListOrConflict,
+  priceListExportRows,
+  vendorToday,
+  type PriceListImport,
+  type PriceListImportResult,
+} from './price-lists/price-lists.service.ts';
+export {
+  PRICE_LIST_FORMATS,
+  priceListFormatOf,
+  type PriceListFormat,
+} from './documents/price-list-import.ts';
+export { writePriceList } from './documents/price-list-export.ts';

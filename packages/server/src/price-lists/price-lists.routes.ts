@@ -22,7 +22,6 @@ import {
 import { formatPath } from '../http/error-handler.ts';
 import { withIdempotency } from '../http/idempotency.ts';
 import { HttpProblem, badRequest, problemSchema, unprocessable } from '../http/problem.ts';
-import { todayIn } from '../orders/time.ts';
 import {
   exportQuery,
   priceListImportSchema,
@@ -37,6 +36,7 @@ import {
   listVisiblePriceLists,
   priceListExportRows,
   toPriceListView,
+  vendorToday,
 } from './price-lists.service.ts';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
@@ -189,10 +189,7 @@ export function priceListRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             source = createReadStream(file);
             request.body = { sha256, ...upload.options };
           }
-          const profile = JSON.parse(vendor.profile) as {
-            sla?: { calendar?: { timeZone?: string } };
-          };
-          const today = todayIn(profile.sla?.calendar?.timeZone ?? 'UTC', ctx.now());
+          const today = vendorToday(vendor, ctx.now());
           return await withIdempotency(request, reply, db, actor.userId, async (tx) => {
             const result = await importPriceListOrConflict(tx, {
               vendor,

@@ -37,6 +37,7 @@ import {
 } from '../documents/price-list-import.ts';
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 import { conflict, notFound, unprocessable, type ProblemItem } from '../http/problem.ts';
+import { todayIn } from '../orders/time.ts';
 import { findVisibleVendor } from '../vendors/vendor-scope.ts';
 import type { priceListSchema } from './price-lists.schemas.ts';
 
@@ -71,6 +72,12 @@ export function toPriceListView(row: PriceList, vendorSlug: string): PriceListVi
     createdAt: row.created_at,
     createdBy: row.created_by,
   };
+}
+
+/** Today's date (ISO) in the vendor's business time zone: the default effective date. */
+export function vendorToday(vendor: Vendor, now: Date): string {
+  const profile = JSON.parse(vendor.profile) as Partial<VendorProfile>;
+  return todayIn(profile.sla?.calendar.timeZone ?? 'UTC', now);
 }
 
 export interface PriceListImport {

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { PART_NUMBER } from '../catalog/catalog.schemas.ts';
 import { badRequest, notFound, unprocessable, type ProblemItem } from '../http/problem.ts';
-import { todayIn } from '../orders/time.ts';
+import { vendorToday } from '../price-lists/price-lists.service.ts';
 import { findVendorToRead } from '../catalog/catalog.service.ts';
 import { contractingPartnerId } from '../vendors/vendor-scope.ts';
 import { MAX_PRICED_PART_NUMBERS, type priceQuery, type pricesSchema } from './prices.schemas.ts';
@@ -86,7 +86,7 @@ export async function priceParts(
   const partnership = await pricingPartnership(db, actor, vendor.id, query.partnerId);
   const profile = JSON.parse(vendor.profile) as Partial<VendorProfile>;
   const currency = query.currency ?? profile.currency ?? 'USD';
-  const on = query.on ?? todayIn(profile.sla?.calendar.timeZone ?? 'UTC', now);
+  const on = query.on ?? vendorToday(vendor, now);
   const [prices, rules] = await Promise.all([
     findPricesInForce(db, { vendorId: vendor.id, currency, partNumbers, on }),
     findMultipliers(db, partnership.id, on),

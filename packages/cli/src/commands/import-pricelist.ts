@@ -1,0 +1,129 @@
+import { createReadStream, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Transform } from 'node:stream';
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { z } from 'zod';
+import {
+  HttpProblem,
+  PRICE_LIST_FORMATS,
+  importPriceListOrConflict,
+  priceListFormatOf,
+  vendorToday,
+} from '@orderdesk/server';
+import { findVendorBySlug } from '@orderdesk/store';
+import { configOrExit, fail, withStore } from './shared.ts';
+
+const optionsSchema = z.object({
+  vendor: z.string().min(1),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+    .optional(),
+  effectiveFrom: z.iso.date('a date like 2026-01-01').optional(),
+  format: z.enum(PRICE_LIST_FORMATS).optional(),
+});
+
+/** The nearest import/export group of commands, created once. */
+export function commandGroup(program: Command, name: string, description: string): Command {
+  return (
+    program.commands.find((c) => c.name() === name) ??
+    program.command(name).description(description)
+  );
+}
+
+export function registerImportPriceList(program: Command): void {
+  commandGroup(program, 'import', 'Import files into the database')
+    .command('pricelist')
+    .description(
+      'Import a price list (CSV or XLSX: partNumber,name,type,category,listPrice[,effectiveFrom,…]) ' +
+        'as a new version, all or nothing; every bad row is reported',
+    )
+    .argument('<file>', 'the .csv or .xlsx file')
+    .requiredOption('--vendor <slug>', 'the vendor whose price list it is')
+    .option('--currency <code>', "the list's currency (default: the vendor profile's)")
+    .option('--effective-from <date>', "first day in force (default: the file's, else today)")
+    .option('--format <format>', 'csv or xlsx (default: from the file name)')
+    .action(async (file: string, raw: Record<string, string | undefined>) => {
+      const parsed = optionsSchema.safeParse(raw);
+      if (!parsed.success) {
+        fail(parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('\n'), 2);
+      }
+      const opts = parsed.data;
+      const format = opts.format ?? priceListFormatOf(file);
+      if (!format)
+        fail(`Cannot tell the format of ${file}: name it .csv or .xlsx, or pass --format`, 2);
+      let size: number;
+      try {
+        size = statSync(file).size;
+      } catch (error) {
+        fail(`Cannot read ${file}: ${(error as Error).message}`);
+      }
+      const config = configOrExit();
+      const started = Date.now();
+      const bar = new cliProgress.SingleBar(
+        {
+          format: 'Importing |{bar}| {percentage}% | {rows} rows | {kb}/{totalKb} KB',
+          stream: process.stderr,
+          noTTYOutput: true,
+          notTTYSchedule: 500,
+          hideCursor: true,
+        },
+        cliProgress.Presets.shades_classic,
+      );
+      let bytes = 0;
+      let rows = 0;
+      const update = (): void =>
+        bar.update(bytes, { rows, kb: Math.round(bytes / 1024), totalKb: Math.round(size / 1024) });
+      const source = createReadStream(file).pipe(
+        new Transform({
+          transform(chunk: Buffer, _encoding, callback) {
+            bytes += chunk.length;
+            callback(null, chunk);
+          },
+        }),
+      );
+      bar.start(size, 0, { rows: 0, kb: 0, totalKb: Math.round(size / 1024) });
+      try {
+        const result = await withStore(config, async (store) => {
+          const vendor = await findVendorBySlug(store.db, opts.vendor);
+          if (!vendor) throw new Error(`No vendor "${opts.vendor}"`);
+          return store.db.transaction().execute((tx) =>
+            importPriceListOrConflict(tx, {
+              vendor,
+              format,
+              source,
+              sourceName: basename(file),
+              today: vendorToday(vendor, new Date()),
+              createdBy: { userId: null, label: 'orderdesk import pricelist' },
+              onProgress: (n) => {
+                rows = n;
+                update();
+              },
+              ...(opts.currency ? { currency: opts.currency } : {}),
+              ...(opts.effectiveFrom ? { effectiveFrom: opts.effectiveFrom } : {}),
+            }),
+          );
+        });
+        rows = result.priceList.row_count;
+        update();
+        bar.stop();
+        const p = result.priceList;
+        const seconds = ((Date.now() - started) / 1000).toFixed(1);
+        process.stdout.write(
+          `Imported ${p.row_count} rows as ${opts.vendor} ${p.currency} price list v${p.version} ` +
+            `(${p.id}), in force from ${p.effective_from}: ${result.productsCreated} products ` +
+            `created, ${result.productsUpdated} updated, in ${seconds} s.\n`,
+        );
+      } catch (error) {
+        bar.stop();
+        if (error instanceof HttpProblem) {
+          const lines = (error.errors ?? []).map((e) => `  ${e.path}: ${e.message}`);
+          process.stderr.write(`${error.message}\n${lines.join('\n')}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        throw error;
+      }
+    });
+}
