@@ -733,6 +733,12 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
         type: XLSX_TYPE,
       });
       expect(notXlsx.statusCode).toBe(422);
+      const unclosed = await upload(admin, 'edgeworks', {
+        name: 'q.csv',
+        content: `${HEADER}\nEW-Q,"Unclosed,service,X,1.00\n`,
+      });
+      expect(unclosed.statusCode).toBe(422);
+      expect(unclosed.json().errors[0].path).toMatch(/^row \d+$/);
       const pdf = await upload(admin, 'edgeworks', {
         name: 'a.pdf',
         content: '%PDF',

@@ -7,6 +7,7 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
+import type { Vendor } from '@orderdesk/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '../auth/actor.ts';
@@ -133,6 +134,9 @@ async function spool(source: Readable, dir: string): Promise<{ sha256: string; f
   return { sha256: hash.digest('hex'), file };
 }
 
+/** The vendor an upload is for, resolved (and access-checked) before the body is read. */
+const uploadVendor = new WeakMap<FastifyRequest, Vendor>();
+
 /** Versioned price lists: upload (CSV / XLSX), list, export (API.md "Catalog and pricing"). */
 export function priceListRoutes(ctx: AppContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -172,13 +176,19 @@ export function priceListRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         // Refuse other tenants and roles before reading a byte of the upload.
         onRequest: async (request) => {
           const { slug } = request.params;
-          await findAdministeredVendor(ctx.store.db, requireActor(request.actor), slug);
+          const vendor = await findAdministeredVendor(
+            ctx.store.db,
+            requireActor(request.actor),
+            slug,
+          );
+          uploadVendor.set(request, vendor);
         },
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
         const db = ctx.store.db;
-        const vendor = await findAdministeredVendor(db, actor, request.params.slug);
+        const vendor = uploadVendor.get(request);
+        if (!vendor) throw new Error('onRequest did not resolve the vendor');
         const upload = await receiveUpload(request, ctx.config.UPLOAD_LIMIT_BYTES);
         let dir: string | undefined;
         try {

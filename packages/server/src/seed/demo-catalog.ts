@@ -35,7 +35,7 @@ const TERMS = [
   { code: '3Y', term: 'P3Y', label: '3-year', months: 36, factor: 0.8 },
 ] as const;
 
-/** A price in minor units, rounded to whole currency units ending in 0 or 5 cents-free. */
+/** A price in minor units (cents, pence) for an amount rounded to whole currency units. */
 function price(major: number): number {
   return Math.round(major) * 100;
 }
