@@ -38,6 +38,7 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
     { method: 'GET', route: '/api/v1/orders', kind: 'list' },
     { method: 'GET', route: '/api/v1/orders/:orderId', kind: 'item' },
     { method: 'GET', route: '/api/v1/orders/:orderId/events', kind: 'item' },
+    { method: 'GET', route: '/api/v1/orders/:orderId/messages', kind: 'item' },
     // Not on hold: the owner is told 409, a stranger 404.
     {
       method: 'PATCH',
@@ -111,6 +112,7 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
     { method: 'GET', route: '/api/v1/orders', kind: 'list' },
     { method: 'GET', route: '/api/v1/orders/:orderId', kind: 'item' },
     { method: 'GET', route: '/api/v1/orders/:orderId/events', kind: 'item' },
+    { method: 'GET', route: '/api/v1/orders/:orderId/messages', kind: 'item' },
     {
       method: 'POST',
       route: '/api/v1/orders/:orderId/actions/:action',

@@ -167,6 +167,17 @@ describe.each(testDialects())('northwind scenario on %s', (dialect) => {
     expect(o.salesOrderNumber).toMatch(/^NWSO-\d{6}$/);
     o = await act(t, 'provisioning@northwind.example', o, 'complete', 'completed');
 
+    // The end user's welcome email copies the partner's provisioning CC; it is on the thread.
+    const thread = (await t.as(BUYER).get(`/api/v1/orders/${o.id}/messages`)).json().items;
+    expect(thread).toContainEqual(
+      expect.objectContaining({
+        event: 'order.completed',
+        template: 'welcome_email',
+        to: ['sam@fabrikam-health.example'],
+        cc: ['orders-team@acme.example'],
+      }),
+    );
+
     // Who, when, why at each step.
     const events = (await t.as(BUYER).get(`/api/v1/orders/${o.id}/events`)).json().items as {
       type: string;
@@ -307,6 +318,8 @@ describe.each(testDialects())('northwind scenario on %s', (dialect) => {
         },
       ],
     });
+    const thread = (await t.as(BUYER).get(`/api/v1/orders/${o.id}/messages`)).json().items;
+    expect(thread).toContainEqual(expect.objectContaining({ event: 'order.on_hold', to: [BUYER] }));
     const seen = (await t.as(BUYER).get(`/api/v1/orders/${o.id}`)).json();
     expect(seen).toMatchObject({
       status: 'on_hold',

@@ -34,3 +34,4 @@ export type {
   QuoteForValidation,
   SubscriptionForValidation,
 } from './order.types.ts';
+export { notificationsFor } from './order.notifications.ts';

@@ -10,6 +10,7 @@ import {
   orderActionBodySchema,
   orderActionParams,
   orderEventSchema,
+  orderMessageSchema,
   orderListQuerySchema,
   orderPatchSchema,
   orderSchema,
@@ -20,6 +21,7 @@ import {
 import {
   actOnOrder,
   getOrder,
+  getOrderMessages,
   orderEvents,
   pageOrders,
   patchOrder,
@@ -182,6 +184,21 @@ export function orderRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             ),
           );
       },
+    );
+
+    app.get(
+      '/orders/:id/messages',
+      {
+        schema: {
+          tags: ['orders'],
+          summary: "The order's e-mail thread (queued and sent notifications)",
+          params: idParams,
+          response: { 200: z.object({ items: z.array(orderMessageSchema) }), ...errors },
+        },
+      },
+      async (request) => ({
+        items: await getOrderMessages(ctx, requireActor(request.actor), request.params.id),
+      }),
     );
 
     app.get(

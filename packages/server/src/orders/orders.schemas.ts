@@ -97,6 +97,8 @@ export const orderActionParams = z.object({
 export const orderActionBodySchema = z
   .strictObject({
     reason: z.string().trim().min(1).max(5000).optional(),
+    /** On `complete`: whether provisioning sent the end user a welcome email (where the order type leaves it open). */
+    welcomeEmail: z.boolean().optional(),
     problems: z
       .array(
         z.strictObject({
@@ -126,3 +128,18 @@ export const orderEventSchema = z
     data: z.unknown().optional(),
   })
   .meta({ id: 'OrderEvent' });
+
+export const orderMessageSchema = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    event: z.string(),
+    template: z.string(),
+    thread: z.string(),
+    subject: z.string(),
+    to: z.array(z.string()),
+    cc: z.array(z.string()),
+    attach: z.array(z.string()),
+    status: z.enum(['queued', 'sent', 'failed']),
+  })
+  .meta({ id: 'OrderMessage' });

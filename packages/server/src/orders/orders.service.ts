@@ -6,6 +6,7 @@ import {
   parseAmount,
   transition,
   validateOrder,
+  type NotificationEvent,
   type OrderAction,
   type OrderStatus,
   type OrderSubmission,
@@ -47,6 +48,7 @@ import {
 } from '../http/problem.ts';
 import type { AppContext } from '../context.ts';
 import { gatherValidationContext, resolveParties, type OrderParties } from './order-context.ts';
+import { notifyOrderEvent, orderMessages } from './order-notifications.ts';
 import type {
   orderActionBodySchema,
   orderPatchSchema,
@@ -199,7 +201,15 @@ export async function submitOrder(
     at,
     data: { number: order.number, channel: order.channel },
   });
+  await notifyOrderEvent(tx, { order, profile, event: 'order.submitted', at });
   return toOrderView(order, lines, vendor.slug, profile, actor);
+}
+
+/** The order's e-mail thread (GET /orders/{id}/messages). */
+export async function getOrderMessages(ctx: AppContext, actor: Actor, id: string) {
+  const order = await findOrderInScope(ctx.store.db, id, orderScope(actor));
+  if (!order) throw notFound('Order');
+  return orderMessages(ctx.store.db, order.id);
 }
 
 export async function getOrder(ctx: AppContext, actor: Actor, id: string): Promise<OrderView> {
@@ -412,8 +422,26 @@ export async function actOnOrder(
   });
   const updated = { ...order, ...fields, version: order.version + 1 };
   if (result.to === 'completed') await completeEffects(tx, updated, now);
+  await notifyOrderEvent(tx, {
+    order: updated,
+    profile,
+    event: ACTION_EVENTS[action],
+    at: now,
+    reason: input.reason ?? null,
+    ...(input.welcomeEmail !== undefined ? { sendWelcomeEmail: input.welcomeEmail } : {}),
+  });
   return toOrderView(updated, await listOrderLines(tx, order.id), slug, profile, actor);
 }
+
+const ACTION_EVENTS: Record<OrderAction, NotificationEvent> = {
+  approve: 'order.approved',
+  hold: 'order.on_hold',
+  resubmit: 'order.resubmitted',
+  book: 'order.booked',
+  complete: 'order.completed',
+  reject: 'order.rejected',
+  cancel: 'order.cancelled',
+};
 
 function pastTense(action: OrderAction): string {
   const map: Record<OrderAction, string> = {
@@ -476,13 +504,9 @@ async function resubmitOrder(
     toStatus: 'submitted',
     at,
   });
-  return toOrderView(
-    { ...order, ...fields, version: order.version + 1 },
-    lines,
-    slug,
-    profile,
-    actor,
-  );
+  const updated = { ...order, ...fields, version: order.version + 1 };
+  await notifyOrderEvent(tx, { order: updated, profile, event: 'order.resubmitted', at });
+  return toOrderView(updated, lines, slug, profile, actor);
 }
 
 /** Rebuilds the submission an order was made from (for re-validation). */
