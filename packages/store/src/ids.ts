@@ -2,21 +2,43 @@ import { randomBytes } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
+let lastTime = -1;
+let lastRandom: number[] = [];
+
+function increment(digits: number[]): number[] {
+  const next = [...digits];
+  for (let i = next.length - 1; i >= 0; i--) {
+    if ((next[i] ?? 0) < 31) {
+      next[i] = (next[i] ?? 0) + 1;
+      return next;
+    }
+    next[i] = 0;
+  }
+  return next; // 32^16 ids in one millisecond: wraps, practically unreachable
+}
+
 /**
  * A prefixed, time-ordered id (`ord_01j…`): 10 chars of millisecond time then 16 random
- * chars, Crockford base32, so ids sort by creation and make stable pagination cursors.
+ * chars, Crockford base32. Monotonic within a process (ids made in the same millisecond
+ * increment the random part), so ids sort by creation and make stable pagination cursors.
  */
 export function newId(prefix: string, now: number = Date.now()): string {
+  let random: number[];
+  if (now <= lastTime) {
+    now = lastTime;
+    random = increment(lastRandom);
+  } else {
+    random = [...randomBytes(16)].map((b) => b % 32);
+  }
+  lastTime = now;
+  lastRandom = random;
   let time = '';
   let t = now;
   for (let i = 0; i < 10; i++) {
     time = ALPHABET[t % 32] + time;
     t = Math.floor(t / 32);
   }
-  const bytes = randomBytes(16);
-  let rand = '';
-  for (const b of bytes) rand += ALPHABET[b % 32];
-  return `${prefix}_${time}${rand}`;
+  return `${prefix}_${time}${random.map((d) => ALPHABET[d]).join('')}`;
 }
 
 /** The current time as the ISO-8601 UTC text stored in timestamp columns. */

@@ -156,3 +156,13 @@ describe.each(testDialects())('store on %s', (dialect) => {
     expect(r.rows[0]?.v).toBe(9_000_000_000_123);
   });
 });
+
+describe('newId', () => {
+  it('sorts by creation, also within one millisecond', async () => {
+    const { newId } = await import('./ids.ts');
+    const ids = Array.from({ length: 1000 }, () => newId('x', 1_700_000_000_000));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(1000);
+    expect(newId('x', 1_700_000_000_001) > ids.at(-1)!).toBe(true);
+  });
+});
