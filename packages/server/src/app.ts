@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import cookie from '@fastify/cookie';
 import type { Logger } from 'pino';
 import {
@@ -18,6 +18,7 @@ import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { problemType } from './http/problem.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
 import { partnerRoutes } from './partners/partners.routes.ts';
 import { partnershipRoutes } from './partnerships/partnerships.routes.ts';
@@ -27,6 +28,17 @@ import { sessionRoutes } from './session/session.routes.ts';
 import { VERSION } from './version.ts';
 import { vendorRoutes } from './vendors/vendors.routes.ts';
 import { installWeb } from './web/web.plugin.ts';
+
+/** Parses a query string, treating empty values (`?vendor=&q=`) as absent. */
+function parseQuery(text: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of new URLSearchParams(text)) {
+    if (value === '') continue;
+    const prev = out[key];
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
 
 export interface BuildAppOptions {
   store: Store;
@@ -46,10 +58,7 @@ export async function buildApp(
     version: VERSION,
     routes: [],
     now: options.now ?? (() => new Date()),
-    loginThrottle: new LoginThrottle(
-      config.LOGIN_MAX_FAILURES,
-      config.LOGIN_WINDOW_MINUTES * 60_000,
-    ),
+    loginThrottle: new LoginThrottle(config.LOGIN_WINDOW_MINUTES * 60_000),
   };
   // Typed as Fastify's base logger so the instance keeps Fastify's default generics.
   const loggerInstance: FastifyBaseLogger | undefined = options.logger || undefined;
@@ -59,8 +68,43 @@ export async function buildApp(
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
     trustProxy: false,
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQuery },
+    // Errors raised before routing (a malformed URL escape) are problem details too.
+    frameworkErrors: (error, request, rawReply) => {
+      const reply = rawReply as unknown as FastifyReply;
+      void reply
+        .code(400)
+        .type('application/problem+json; charset=utf-8')
+        .send(
+          JSON.stringify({
+            type: problemType('bad-url'),
+            title: 'Bad request',
+            status: 400,
+            detail: error.message,
+            requestId: request.id,
+          }),
+        );
+    },
   }).withTypeProvider<ZodTypeProvider>();
+  // JSON bodies only: text/plain on a JSON route is a wrong content type (415), and an empty
+  // JSON body is "no body" (routes whose body is optional accept it; others say "required").
+  app.removeContentTypeParser('text/plain');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      const e = error as Error & { statusCode?: number; code?: string };
+      e.statusCode = 400;
+      e.code = 'FST_ERR_CTP_INVALID_JSON_BODY';
+      done(e, undefined);
+    }
+  });
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods)

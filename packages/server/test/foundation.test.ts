@@ -111,6 +111,12 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
       const limited = await t.as(null).post('/api/v1/session', { email, password: DEMO_PASSWORD });
       expect(limited.statusCode).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      // The lock is per account: another user from the same address still logs in.
+      const other = await t.as(null).post('/api/v1/session', {
+        email: 'desk@edgeworks.example',
+        password: DEMO_PASSWORD,
+      });
+      expect(other.statusCode).toBe(200);
     });
 
     it('rejects an unknown bearer token and anonymous calls with 401', async () => {

@@ -357,4 +357,52 @@ describe('validateOrder — edgeworks (net price = list × multiplier, devices)'
       ['lines[0].partNumber:invalid', 'lines[0].partNumber:part_number.inactive'].sort(),
     );
   });
+
+  it('reports amounts too large to be exact instead of throwing', () => {
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'kits_renewal',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-12', date: '2026-11-19', currency: 'USD', total: '1.00' },
+      lines: [
+        { partNumber: 'F200-EU', quantity: 1000, unitPrice: '90000000000000.00' },
+        { partNumber: 'F200-EU', quantity: 9_000_000, unitPrice: '9000000000.00' },
+      ],
+      shippingAddress: {
+        name: 'Dock',
+        line1: '1 Road',
+        city: 'Austin',
+        postalCode: '78701',
+        country: 'US',
+        taxId: 'US-1',
+        confirmed: true,
+      },
+    };
+    const r = validateOrder(order, ctx());
+    expect(r.valid).toBe(false);
+    expect(codes(r)).toContain('lines[0].quantity:invalid');
+  });
+
+  it('says the currency is wrong once, not that every part is unpriced', () => {
+    const eur = new Map(
+      [...catalog].map(([k, v]) => [k, { ...v, currency: 'EUR', listPriceMinor: null }]),
+    );
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'kits_renewal',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-13', date: '2026-11-19', currency: 'EUR', total: '10.00' },
+      lines: [
+        {
+          partNumber: 'MNT-100',
+          quantity: 1,
+          unitPrice: '10.00',
+          attributes: { serialNumber: 'S1' },
+        },
+      ],
+    };
+    expect(codes(validateOrder(order, ctx({ catalog: eur })))).toEqual([
+      'purchaseOrder.currency:currency.mismatch',
+    ]);
+  });
 });

@@ -158,6 +158,10 @@ export function validateOrder(
   const currency = po?.currency ?? context.quote?.currency ?? profile.currency;
   const priceDate = po?.date ?? context.today;
   const orderType = profile.orderTypes.find((t) => t.key === submission.type);
+  // A currency with no price at all for these lines is a currency problem, not one per line.
+  const currencyPriced =
+    currency === profile.currency ||
+    [...context.catalog.values()].some((c) => c.currency === currency && c.listPriceMinor !== null);
 
   // Order type and the fields it requires.
   if (!orderType) {
@@ -307,11 +311,18 @@ export function validateOrder(
     }
     checkAttributes(profile, 'line', line.attributes, base, add);
 
-    const unit = parseAmount(line.unitPrice, currency);
-    if (!unit.ok)
-      add(`${base}unitPrice`, 'invalid', `Unit price: ${unit.reason}`, { actual: line.unitPrice });
+    const unit = parseAmount(line.unitPrice, currency, { allowExtraZeros: true });
+    if (!unit.ok) {
+      add(`${base}unitPrice`, 'invalid', `Unit price: ${unit.message}`, { actual: line.unitPrice });
+    }
     const unitMinor = unit.ok ? unit.minor : null;
-    const amountMinor = unitMinor === null ? null : unitMinor * line.quantity;
+    let amountMinor = unitMinor === null ? null : unitMinor * line.quantity;
+    if (amountMinor !== null && Math.abs(amountMinor) > MAX_MINOR) {
+      add(`${base}quantity`, 'invalid', 'The line amount is too large to be exact', {
+        actual: String(line.quantity),
+      });
+      amountMinor = null;
+    }
     if (amountMinor === null) totalKnown = false;
     else totalMinor += amountMinor;
 
@@ -333,7 +344,7 @@ export function validateOrder(
           },
         );
       }
-    } else if (entry && entry.listPriceMinor === null && orderType?.priceCheck) {
+    } else if (entry && entry.listPriceMinor === null && orderType?.priceCheck && currencyPriced) {
       add(
         `${base}partNumber`,
         'part_number.unknown',
@@ -344,7 +355,16 @@ export function validateOrder(
       );
     }
     if (expectedNet === null) expectedTotalMinor = null;
-    else if (expectedTotalMinor !== null) expectedTotalMinor += expectedNet * line.quantity;
+    else if (expectedTotalMinor !== null) {
+      expectedTotalMinor += expectedNet * line.quantity;
+      if (Math.abs(expectedTotalMinor) > MAX_MINOR) expectedTotalMinor = null;
+    }
+    if (Math.abs(totalMinor) > MAX_MINOR && totalKnown) {
+      add(`${base}quantity`, 'invalid', 'The order total is too large to be exact', {
+        actual: String(line.quantity),
+      });
+      totalKnown = false;
+    }
     priced.push({
       partNumber: line.partNumber,
       quantity: line.quantity,
@@ -381,10 +401,7 @@ export function validateOrder(
         },
       );
     }
-    if (
-      po.currency !== profile.currency &&
-      ![...context.catalog.values()].some((c) => c.currency === po.currency)
-    ) {
+    if (!currencyPriced) {
       add(
         'purchaseOrder.currency',
         'currency.mismatch',
@@ -514,12 +531,14 @@ function checkQuote(
     });
     return;
   }
+  // A line whose price cannot be read is already reported; compare it on part and quantity only.
+  const quotePrices = new Map(quote.lines.map((l) => [l.partNumber, l.netPriceMinor]));
   const orderLines = submission.lines.map((l) => {
-    const unit = parseAmount(l.unitPrice, currency);
+    const unit = parseAmount(l.unitPrice, currency, { allowExtraZeros: true });
     return {
       partNumber: l.partNumber,
       quantity: l.quantity,
-      unitPriceMinor: unit.ok ? unit.minor : -1,
+      unitPriceMinor: unit.ok ? unit.minor : (quotePrices.get(l.partNumber) ?? 0),
     };
   });
   for (const p of compareOrderToQuote(quote.lines, orderLines, currency)) {

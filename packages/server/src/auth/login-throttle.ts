@@ -1,23 +1,20 @@
 /**
- * Counts failed logins per e-mail and per client address in a sliding window; past the
- * limit, further attempts are refused (429) until the oldest failure leaves the window.
+ * Counts failed logins per key (an e-mail, a client address) in a sliding window; a key past
+ * its limit refuses further attempts (429) until its oldest failure leaves the window.
  * In-process: with several server processes each keeps its own count.
  */
 export class LoginThrottle {
   private readonly failures = new Map<string, number[]>();
 
-  constructor(
-    private readonly maxFailures: number,
-    private readonly windowMs: number,
-  ) {}
+  constructor(private readonly windowMs: number) {}
 
-  /** Seconds until another attempt is allowed for any of the keys, or 0. */
-  retryAfter(keys: readonly string[], now: number): number {
+  /** Seconds until another attempt is allowed for every key under its limit, or 0. */
+  retryAfter(limits: readonly { key: string; max: number }[], now: number): number {
     let wait = 0;
-    for (const key of keys) {
+    for (const { key, max } of limits) {
       const list = this.prune(key, now);
-      if (list.length >= this.maxFailures) {
-        const oldest = list[list.length - this.maxFailures] ?? now;
+      if (list.length >= max) {
+        const oldest = list[list.length - max] ?? now;
         wait = Math.max(wait, Math.ceil((oldest + this.windowMs - now) / 1000));
       }
     }

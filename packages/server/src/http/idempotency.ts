@@ -38,7 +38,8 @@ export async function withIdempotency(
   const key = request.headers['idempotency-key'];
   if (key === undefined) {
     const result = await db.transaction().execute((tx) => create(tx));
-    return reply.code(result.status).send(result.body);
+    void reply.code(result.status).send(result.body);
+    return reply;
   }
   if (typeof key !== 'string' || key.length === 0 || key.length > 200) {
     throw badRequest('Invalid Idempotency-Key header', [
@@ -50,9 +51,11 @@ export async function withIdempotency(
     ]);
   }
   const requestHash = hashRequest(request);
-  const replay = async (): Promise<FastifyReply | undefined> => {
+  // Returns whether a stored response was sent. (Never return the reply itself from an async
+  // function: a Fastify reply is a thenable, and awaiting it waits for the response to finish.)
+  const replay = async (): Promise<boolean> => {
     const stored = await findIdempotentResponse(db, userId, key);
-    if (!stored) return undefined;
+    if (!stored || stored.statusCode === 0) return false;
     if (stored.requestHash !== requestHash) {
       throw conflict('This Idempotency-Key was used with a different request', [
         {
@@ -62,15 +65,15 @@ export async function withIdempotency(
         },
       ]);
     }
-    return reply
+    void reply
       .code(stored.statusCode)
       .header('idempotent-replayed', 'true')
       .type('application/json; charset=utf-8')
       .serializer((x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x)))
       .send(stored.body);
+    return true;
   };
-  const earlier = await replay();
-  if (earlier) return earlier;
+  if (await replay()) return reply;
   try {
     const result = await db.transaction().execute(async (tx) => {
       // Reserve the key first: a concurrent request with the same key waits on this row (or,
@@ -93,13 +96,11 @@ export async function withIdempotency(
       });
       return created;
     });
-    return reply.code(result.status).send(result.body);
+    void reply.code(result.status).send(result.body);
+    return reply;
   } catch (error) {
     // A concurrent request with the same key committed first: answer as it did.
-    if (isUniqueViolation(error)) {
-      const winner = await replay();
-      if (winner) return winner;
-    }
+    if (isUniqueViolation(error) && (await replay())) return reply;
     throw error;
   }
 }

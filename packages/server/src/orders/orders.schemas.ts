@@ -94,8 +94,10 @@ export const orderActionParams = z.object({
   action: z.enum(ORDER_ACTIONS),
 });
 
-export const orderActionBodySchema = z
-  .strictObject({
+/** The body of an action; it may be left out entirely (no body, or an empty JSON body). */
+export const orderActionBodySchema = z.preprocess(
+  (v) => v ?? {},
+  z.strictObject({
     reason: z.string().trim().min(1).max(5000).optional(),
     /** On `complete`: whether provisioning sent the end user a welcome email (where the order type leaves it open). */
     welcomeEmail: z.boolean().optional(),
@@ -109,8 +111,8 @@ export const orderActionBodySchema = z
       )
       .max(200)
       .optional(),
-  })
-  .default({});
+  }),
+);
 
 export const orderPatchSchema = orderSubmissionSchema
   .omit({ vendor: true, customerId: true })

@@ -337,7 +337,7 @@ export async function pageOrders(
 }
 
 function parseIfMatch(header: string | undefined): number | undefined {
-  if (header === undefined) return undefined;
+  if (header === undefined || header.trim() === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   if (!m) {
     throw new HttpProblem(
