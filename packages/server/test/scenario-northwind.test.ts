@@ -362,4 +362,54 @@ describe.each(testDialects())('northwind scenario on %s', (dialect) => {
       reason: expect.stringContaining('clause'),
     });
   });
+
+  it('moves an order to another quote only by giving the first one back', async () => {
+    const qa = await approvedQuote('upsell', [
+      { partNumber: products[0]!.partNumber, quantity: 1 },
+    ]);
+    const qb = await approvedQuote('upsell', [
+      { partNumber: products[0]!.partNumber, quantity: 2 },
+    ]);
+    const linesOf = (q: typeof qa) =>
+      q.lines.map((l) => ({
+        partNumber: l.partNumber,
+        quantity: l.quantity,
+        unitPrice: l.netPrice,
+      }));
+    const body = order('upsell', qa, linesOf(qa), 'ACME-PO-2001');
+    let o = (await t.as(BUYER).post('/api/v1/orders', body)).json();
+    // An action may be sent with no body at all.
+    const held = await t.as('desk@northwind.example').request({
+      method: 'POST',
+      url: `/api/v1/orders/${o.id}/actions/hold`,
+    });
+    expect(held.statusCode).toBe(422); // a hold needs a reason
+    o = await act(t, 'desk@northwind.example', o, 'hold', 'on_hold', {
+      reason: 'Wrong quote: use the 2-seat one',
+    });
+    const linesB = linesOf(qb);
+    const patched = await t.as(BUYER).patch(`/api/v1/orders/${o.id}`, {
+      quoteId: qb.id,
+      lines: linesB,
+      purchaseOrder: { ...body.purchaseOrder, total: totalOf(linesB) },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json().total).toBe(totalOf(linesB));
+    o = await act(t, BUYER, patched.json(), 'resubmit', 'submitted');
+    const quoteStatus = async (id: string) =>
+      (await t.as('sales@northwind.example').get(`/api/v1/quotes/${id}`)).json().status;
+    expect(await quoteStatus(qa.id)).toBe('approved');
+    expect(await quoteStatus(qb.id)).toBe('ordered');
+    const reuse = await t
+      .as(BUYER)
+      .post('/api/v1/orders', order('upsell', qb, linesB, 'ACME-PO-2002'));
+    expect(reuse.statusCode).toBe(422);
+    expect(reuse.json().errors).toEqual([
+      expect.objectContaining({ path: 'quoteId', code: 'quote.not_approved' }),
+    ]);
+    const approve = await t
+      .as('desk@northwind.example')
+      .request({ method: 'POST', url: `/api/v1/orders/${o.id}/actions/approve` });
+    expect(approve.statusCode, approve.body).toBe(200);
+  });
 });

@@ -122,3 +122,20 @@ export async function poNumberInUse(
   if (input.excludeOrderId) q = q.where('id', '!=', input.excludeOrderId);
   return (await q.limit(1).executeTakeFirst()) !== undefined;
 }
+
+/** Whether another live order (not rejected or cancelled) was placed with the quote. */
+export async function quoteUsedByAnotherOrder(
+  db: Executor,
+  quoteId: string,
+  orderId: string,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('quote_id', '=', quoteId)
+    .where('id', '!=', orderId)
+    .where('status', 'not in', ['rejected', 'cancelled'])
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}

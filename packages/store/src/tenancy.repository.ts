@@ -1,4 +1,5 @@
 import type { Executor } from './executor.ts';
+import { isPostgres } from './search.repository.ts';
 import { newId, nowIso } from './ids.ts';
 import type { NewVendor, Partner, Partnership, Vendor } from './schema.ts';
 
@@ -188,5 +189,20 @@ export async function updatePartnership(
     .updateTable('partnerships')
     .set({ ...fields, updated_at: nowIso() })
     .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Serializes writes that check-then-insert under one partnership (duplicate PO numbers, a
+ * quote consumed once): on PostgreSQL a row lock held to the end of the transaction; SQLite
+ * already runs one write transaction at a time.
+ */
+export async function lockPartnership(db: Executor, partnershipId: string): Promise<void> {
+  if (!isPostgres(db)) return;
+  await db
+    .selectFrom('partnerships')
+    .select('id')
+    .where('id', '=', partnershipId)
+    .forUpdate()
     .execute();
 }

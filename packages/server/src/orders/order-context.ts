@@ -43,6 +43,8 @@ export async function resolveParties(
   db: Executor,
   actor: Actor & { partnerId: string },
   input: { vendor: string; customerId: string },
+  /** The partner that placed the order, when someone else (its distributor) acts on it. */
+  orderingPartnerId: string = actor.partnerId,
 ): Promise<OrderParties> {
   const vendor = await findVendorBySlug(db, input.vendor);
   const visible = vendor ? (await visibleVendorIds(db, actor)).includes(vendor.id) : false;
@@ -65,12 +67,12 @@ export async function resolveParties(
   if (!vendor || !partnership || !customer || errors.length > 0) {
     throw unprocessable('The order names an unknown vendor or customer', errors);
   }
-  const me = await findPartnerById(db, actor.partnerId);
+  const me = await findPartnerById(db, orderingPartnerId);
   return {
     vendor,
     profile: JSON.parse(vendor.profile) as VendorProfile,
     partnership,
-    orderingPartnerId: actor.partnerId,
+    orderingPartnerId,
     orderingPartnerTier: me?.tier === 2 ? 2 : 1,
   };
 }

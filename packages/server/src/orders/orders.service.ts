@@ -3,6 +3,7 @@ import {
   availableActions,
   computeSlaDueDates,
   formatAmount,
+  MAX_MINOR,
   parseAmount,
   transition,
   validateOrder,
@@ -11,6 +12,7 @@ import {
   type OrderStatus,
   type OrderSubmission,
   type OrderValidationResult,
+  type Problem,
   type VendorProfile,
 } from '@orderdesk/core';
 import {
@@ -22,6 +24,8 @@ import {
   insertAuditEvent,
   insertOrder,
   insertSubscription,
+  lockPartnership,
+  quoteUsedByAnotherOrder,
   listAuditEvents,
   listOrderLines,
   listOrders,
@@ -78,7 +82,27 @@ export async function validateSubmission(
   submission: OrderSubmission,
 ): Promise<OrderValidationResult> {
   const partner = requireOrderingPartner(actor);
-  const parties = await resolveParties(ctx.store.db, partner, submission);
+  let parties: OrderParties;
+  try {
+    parties = await resolveParties(ctx.store.db, partner, submission);
+  } catch (error) {
+    // An unknown vendor or customer is a finding of validation, not a failed request.
+    if (!(error instanceof HttpProblem) || error.status !== 422) throw error;
+    return {
+      valid: false,
+      problems: (error.errors ?? []).map((e) => ({
+        ...e,
+        code: e.code as Problem['code'],
+        severity: 'error' as const,
+      })),
+      pricing: {
+        currency: submission.purchaseOrder?.currency ?? '',
+        lines: [],
+        total: '',
+        expectedTotal: null,
+      },
+    };
+  }
   const context = await gatherValidationContext(ctx.store.db, parties, submission, {
     now: ctx.now(),
   });
@@ -144,6 +168,8 @@ export async function submitOrder(
 ): Promise<OrderView> {
   const partner = requireOrderingPartner(actor);
   const parties = await resolveParties(tx, partner, submission);
+  // PO numbers and quotes are checked, then used: one submission per partnership at a time.
+  await lockPartnership(tx, parties.partnership.id);
   const now = ctx.now();
   const context = await gatherValidationContext(tx, parties, submission, { now });
   const result = validateOrder(submission, context);
@@ -186,9 +212,7 @@ export async function submitOrder(
     updated_at: at,
   };
   await insertOrder(tx, order, lines);
-  if (submission.quoteId && context.quote) {
-    await updateQuoteStatus(tx, submission.quoteId, 'approved', 'ordered', at);
-  }
+  if (submission.quoteId && context.quote) await consumeQuote(tx, submission.quoteId, at);
   await insertAuditEvent(tx, {
     vendorId: vendor.id,
     partnerId: partnership.partner_id,
@@ -203,6 +227,15 @@ export async function submitOrder(
   });
   await notifyOrderEvent(tx, { order, profile, event: 'order.submitted', at });
   return toOrderView(order, lines, vendor.slug, profile, actor);
+}
+
+/** Marks the quote ordered; 422 when another order took it first. */
+async function consumeQuote(tx: Executor, quoteId: string, at: string): Promise<void> {
+  if (!(await updateQuoteStatus(tx, quoteId, 'approved', 'ordered', at))) {
+    throw unprocessable('The quote was just used by another order', [
+      { path: 'quoteId', code: 'quote.not_approved', message: 'The quote is already ordered' },
+    ]);
+  }
 }
 
 /** The order's e-mail thread (GET /orders/{id}/messages). */
@@ -467,19 +500,24 @@ async function resubmitOrder(
 ): Promise<OrderView> {
   const submission = await submissionOf(tx, order, slug);
   const partner = requireOrderingPartner(actor);
-  const parties = await resolveParties(tx, partner, submission);
+  const parties = await resolveParties(tx, partner, submission, order.ordering_partner_id);
+  await lockPartnership(tx, parties.partnership.id);
   const now = ctx.now();
   const context = await gatherValidationContext(tx, parties, submission, {
     now,
     excludeOrderId: order.id,
   });
-  if (context.quote?.status === 'ordered' && context.quote.id === order.quote_id) {
+  const consumedHere =
+    context.quote?.status === 'ordered' &&
+    !(await quoteUsedByAnotherOrder(tx, context.quote.id, order.id));
+  if (context.quote && consumedHere) {
     // The quote was consumed by this very order at its first submission.
     context.quote = { ...context.quote, status: 'approved' };
   }
   const result = validateOrder(submission, context);
   if (!result.valid)
     throw unprocessable('The corrected order still has problems', errorsOf(result));
+  if (context.quote && !consumedHere) await consumeQuote(tx, context.quote.id, now.toISOString());
   const lines = orderLinesOf(order.id, result, submission, context.catalog);
   const at = now.toISOString();
   const fields: Partial<Order> = {
@@ -574,28 +612,48 @@ export async function patchOrder(
     updated_at: at,
   };
   let lines = await listOrderLines(tx, order.id);
+  const currency = fields.currency ?? order.currency;
   if (patch.lines) {
-    lines = patch.lines.map((l, i) => ({
-      order_id: order.id,
-      line_no: i + 1,
-      product_id: null,
-      part_number: l.partNumber,
-      name: null,
-      quantity: l.quantity,
-      unit_price_minor: 0,
-      list_price_minor: null,
-      multiplier: null,
-      expected_net_minor: null,
-      amount_minor: 0,
-      attributes: l.attributes ? JSON.stringify(l.attributes) : null,
-    }));
-    // Unit prices as written are kept exactly; amounts are recomputed at resubmit.
-    const priced = patch.lines.map((l) => l.unitPrice);
-    lines = lines.map((l, i) => ({
-      ...l,
-      unit_price_minor: toMinorOrZero(priced[i] ?? '0', fields.currency ?? order.currency),
-    }));
+    // Prices as written on the corrected PO, exactly; checked against the price list at resubmit.
+    const errors: ProblemItem[] = [];
+    lines = patch.lines.map((l, i) => {
+      const unit = parseAmount(l.unitPrice, currency, { allowExtraZeros: true });
+      if (!unit.ok) {
+        errors.push({ path: `lines[${i}].unitPrice`, code: 'invalid', message: unit.message });
+      }
+      const unitMinor = unit.ok ? unit.minor : 0;
+      const amount = unitMinor * l.quantity;
+      if (Math.abs(amount) > MAX_MINOR) {
+        errors.push({
+          path: `lines[${i}].quantity`,
+          code: 'invalid',
+          message: 'The line amount is too large',
+        });
+      }
+      return {
+        order_id: order.id,
+        line_no: i + 1,
+        product_id: null,
+        part_number: l.partNumber,
+        name: null,
+        quantity: l.quantity,
+        unit_price_minor: unitMinor,
+        list_price_minor: null,
+        multiplier: null,
+        expected_net_minor: null,
+        amount_minor: amount,
+        attributes: l.attributes ? JSON.stringify(l.attributes) : null,
+      };
+    });
+    if (errors.length > 0) throw unprocessable('The corrected lines have problems', errors);
+    fields.total_minor = totalMinor(lines);
     await replaceOrderLines(tx, order.id, lines);
+  }
+  // A different quote: give back the one this order had consumed (unless another order uses it).
+  if (patch.quoteId !== undefined && order.quote_id && patch.quoteId !== order.quote_id) {
+    if (!(await quoteUsedByAnotherOrder(tx, order.quote_id, order.id))) {
+      await updateQuoteStatus(tx, order.quote_id, 'ordered', 'approved', at);
+    }
   }
   if (!(await updateOrderIfVersion(tx, order.id, order.version, fields))) {
     throw conflict('The order was changed by someone else; reload and retry');
@@ -618,11 +676,6 @@ export async function patchOrder(
     profile,
     actor,
   );
-}
-
-function toMinorOrZero(text: string, currency: string): number {
-  const r = parseAmount(text, currency);
-  return r.ok ? r.minor : 0;
 }
 
 /** Completion effects: subscriptions from subscription lines, licenses authorized. */
