@@ -8,7 +8,7 @@ const flag = z
 export const configSchema = z.object({
   DATABASE_URL: z.string().min(1).default('sqlite:./data/orderdesk.db'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: z.string().min(1).default('localhost'),
   ORDERDESK_DEMO: flag.default(false),
   ORDERDESK_DEMO_PASSWORD: z.string().min(1).default('demo'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

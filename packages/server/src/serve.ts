@@ -47,7 +47,7 @@ export async function startServer(
   }
   const { app } = await buildApp({ store, config, logger });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
-  const url = address.replace('127.0.0.1', 'localhost');
+  const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
   return {
     app,
     store,

@@ -119,11 +119,15 @@ export function customerRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['customers'],
           summary: "A customer's contacts (site admin, billing, technical)",
           params: idParams,
-          response: { 200: z.object({ items: z.array(contactSchema) }), ...errors },
+          response: {
+            200: z.object({ items: z.array(contactSchema), nextCursor: z.null() }),
+            ...errors,
+          },
         },
       },
       async (request) => ({
         items: await contactsOf(ctx.store.db, requirePartner(request.actor), request.params.id),
+        nextCursor: null,
       }),
     );
 

@@ -112,7 +112,17 @@ export async function addContact(
   body: z.infer<typeof contactBodySchema>,
 ): Promise<ContactView> {
   await getCustomer(db, actor, customerId);
-  return toContactView(await insertContact(db, { customerId, ...body }));
+  const contact = await insertContact(db, { customerId, ...body });
+  await insertAuditEvent(db, {
+    partnerId: actor.partnerId,
+    entityType: 'customer',
+    entityId: customerId,
+    type: 'customer.contact_added',
+    actorUserId: actor.userId,
+    actorLabel: actor.email,
+    data: { contactId: contact.id, roles: body.roles },
+  });
+  return toContactView(contact);
 }
 
 export async function contactsOf(

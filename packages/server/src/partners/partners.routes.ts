@@ -17,7 +17,10 @@ export function partnerRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['partnerships'],
           summary: "The vendor's partners (vendor staff only)",
-          response: { 200: z.object({ items: z.array(partnerSchema) }), 403: problemSchema },
+          response: {
+            200: z.object({ items: z.array(partnerSchema), nextCursor: z.null() }),
+            403: problemSchema,
+          },
         },
       },
       async (request) => {
@@ -30,6 +33,7 @@ export function partnerRoutes(ctx: AppContext): FastifyPluginAsyncZod {
             tier: r.partner_tier,
             partnershipId: r.id,
           })),
+          nextCursor: null,
         };
       },
     );

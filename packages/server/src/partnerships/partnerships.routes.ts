@@ -23,13 +23,16 @@ export function partnershipRoutes(ctx: AppContext): FastifyPluginAsyncZod {
           tags: ['partnerships'],
           summary: 'Partnerships (vendor × partner) with the rendered special-terms clause',
           querystring: partnershipListQuery,
-          response: { 200: z.object({ items: z.array(partnershipSchema) }), 401: problemSchema },
+          response: {
+            200: z.object({ items: z.array(partnershipSchema), nextCursor: z.null() }),
+            401: problemSchema,
+          },
         },
       },
       async (request) => {
         const actor = requireActor(request.actor);
         const rows = await listVisiblePartnerships(ctx.store.db, actor, request.query.vendor);
-        return { items: rows.map(toPartnershipView) };
+        return { items: rows.map(toPartnershipView), nextCursor: null };
       },
     );
 

@@ -17,14 +17,17 @@ export function vendorRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['catalog'],
           summary: 'Vendors the caller works with',
-          response: { 200: z.object({ items: z.array(vendorSchema) }), 401: problemSchema },
+          response: {
+            200: z.object({ items: z.array(vendorSchema), nextCursor: z.null() }),
+            401: problemSchema,
+          },
         },
       },
       async (request) => {
         const actor = requireActor(request.actor);
         const ids = await visibleVendorIds(ctx.store.db, actor);
         const rows = await listVendors(ctx.store.db, { vendorIds: ids });
-        return { items: rows.map((v) => ({ slug: v.slug, name: v.name })) };
+        return { items: rows.map((v) => ({ slug: v.slug, name: v.name })), nextCursor: null };
       },
     );
 
