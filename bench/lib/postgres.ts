@@ -5,6 +5,7 @@
 // options, which ALTER SYSTEM cannot override, so the bench restarts the cluster once without
 // them: PostgreSQL then flushes every commit, like SQLite with synchronous=FULL.
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pg from 'pg';
 import {
@@ -13,6 +14,7 @@ import {
   type PostgresServer,
 } from '../../packages/store/test/postgres-server.ts';
 import { onCleanup } from './cleanup.ts';
+import { readCpuMs } from './proc.ts';
 
 let server: Promise<PostgresServer> | undefined;
 
@@ -122,4 +124,35 @@ export async function postgresVersion(): Promise<string> {
     const r = await c.query<{ server_version: string }>('SHOW server_version');
     return r.rows[0]?.server_version ?? '?';
   });
+}
+
+/**
+ * CPU time (ms) used so far by the cluster: the postmaster and its children (backends,
+ * WAL writer, checkpointer…), from /proc. Backends that exited are not counted, so measure
+ * across a span in which the connection pools stay open. Null where /proc is not readable.
+ */
+export async function postgresCpuMs(): Promise<number | null> {
+  const { url } = await cluster();
+  const port = new URL(url).port;
+  try {
+    const procs: { pid: number; ppid: number; cmd: string }[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        procs.push({ pid: Number(entry), ppid, cmd });
+      } catch {
+        // gone meanwhile
+      }
+    }
+    const postmaster = procs.find((p) => /postgres/.test(p.cmd) && p.cmd.includes(`-p ${port}`));
+    if (!postmaster) return null;
+    let sum = readCpuMs(postmaster.pid) ?? 0;
+    for (const p of procs) if (p.ppid === postmaster.pid) sum += readCpuMs(p.pid) ?? 0;
+    return sum;
+  } catch {
+    return null;
+  }
 }

@@ -134,6 +134,22 @@ export function readMemory(pid: number): ProcMemory | null {
   }
 }
 
+/** CPU time (user + system) a process has used so far, ms, from /proc; null elsewhere. */
+export function readCpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is [0], utime [11], stime [12].
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * (1000 / CLOCK_TICKS) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux we run on. */
+const CLOCK_TICKS = 100;
+
 /** Resets the peak-RSS mark of a process we own (writes 5 to clear_refs); false if refused. */
 export function resetPeakMemory(pid: number): boolean {
   try {

@@ -55,13 +55,21 @@ export function wordQueries(count: number): string[] {
   return out;
 }
 
+/**
+ * Times the queries one after another, in order, until all ran or `budgetMs` is spent (at
+ * least 20): slow configurations get fewer samples instead of stretching the run. The mixes
+ * interleave their kinds, so any leading part of a list is as representative as the whole.
+ */
 async function timeQueries(
   run: (q: string) => Promise<unknown>,
   queries: readonly string[],
+  budgetMs: number,
 ): Promise<Summary> {
-  for (const q of queries.slice(0, 10)) await run(q); // warm-up
+  for (const q of queries.slice(0, 5)) await run(q); // warm-up
   const times: number[] = [];
+  const start = performance.now();
   for (const q of queries) {
+    if (times.length >= 20 && performance.now() - start > budgetMs) break;
     const t0 = performance.now();
     await run(q);
     times.push(performance.now() - t0);
@@ -79,16 +87,25 @@ interface Measured {
   exact: Summary;
 }
 
-async function measureStore(store: Store, catalog: CatalogDb, n: number): Promise<Measured> {
+async function measureStore(
+  store: Store,
+  catalog: CatalogDb,
+  n: number,
+  budgetMs: number,
+): Promise<Measured> {
   const filter = { vendorIds: [catalog.vendorId] };
   const search = (q: string): Promise<unknown> => searchProducts(store.db, filter, q, PAGE);
   const exactParts = Array.from({ length: n }, (_, k) =>
     partNumberAt(hash32(k, 99) % catalog.size),
   );
   return {
-    prefix: await timeQueries(search, prefixQueries(n, catalog.size)),
-    word: await timeQueries(search, wordQueries(n)),
-    exact: await timeQueries((pn) => findProduct(store.db, catalog.vendorId, pn), exactParts),
+    prefix: await timeQueries(search, prefixQueries(n, catalog.size), budgetMs),
+    word: await timeQueries(search, wordQueries(n), budgetMs),
+    exact: await timeQueries(
+      (pn) => findProduct(store.db, catalog.vendorId, pn),
+      exactParts,
+      budgetMs,
+    ),
   };
 }
 
@@ -131,6 +148,7 @@ async function measureHttp(
   catalog: CatalogDb,
   dbLabel: string,
   n: number,
+  budgetMs: number,
   store: Measured,
 ): Promise<ResultRow[]> {
   const desk = await startDesk(`orderdesk serve (search, ${dbLabel})`, catalog.url);
@@ -162,8 +180,8 @@ async function measureHttp(
       const status = await get(q);
       if (status !== 200) throw new Error(`GET /api/v1/products?q=${q} answered ${status}`);
     };
-    const prefix = await timeQueries(run, prefixQueries(n, catalog.size));
-    const word = await timeQueries(run, wordQueries(n));
+    const prefix = await timeQueries(run, prefixQueries(n, catalog.size), budgetMs);
+    const word = await timeQueries(run, wordQueries(n), budgetMs);
     return (['prefix', 'word'] as const).map((kind) => {
       const s = kind === 'prefix' ? prefix : word;
       return {
@@ -187,6 +205,8 @@ async function runOn(
 ): Promise<ResultRow[]> {
   const sizes = ctx.quick ? [10_000, 50_000] : [100_000, 1_000_000];
   const queries = ctx.quick ? 60 : 300;
+  // Per query kind and size: a slow search gets fewer samples rather than a longer run.
+  const budgetMs = ctx.quick ? 3_000 : 8_000;
   const catalog = await prepareCatalogDb(url);
   const rows: ResultRow[] = [];
   let last: Measured | undefined;
@@ -198,18 +218,19 @@ async function runOn(
     );
     const store = openCatalog(catalog);
     try {
-      last = await measureStore(store, catalog, queries);
+      last = await measureStore(store, catalog, queries, budgetMs);
     } finally {
       await store.close();
     }
     const largest = k === sizes.length - 1;
     ctx.log(
       `search: ${dbLabel} ${countLabel(size)}: prefix p50 ${last.prefix.p50.toFixed(2)} p95 ${last.prefix.p95.toFixed(2)} ms; ` +
-        `word p50 ${last.word.p50.toFixed(2)} p95 ${last.word.p95.toFixed(2)} ms; exact p95 ${last.exact.p95.toFixed(2)} ms`,
+        `word p50 ${last.word.p50.toFixed(2)} p95 ${last.word.p95.toFixed(2)} ms; exact p95 ${last.exact.p95.toFixed(2)} ms ` +
+        `(${last.prefix.n}/${last.word.n}/${last.exact.n} queries)`,
     );
     rows.push(...rowsFor(dbLabel, size, largest, last, largest && !ctx.quick));
   }
-  if (last) rows.push(...(await measureHttp(ctx, catalog, dbLabel, Math.min(queries, 100), last)));
+  if (last) rows.push(...(await measureHttp(ctx, catalog, dbLabel, queries, budgetMs, last)));
   // Validation (scenario 3) reuses the largest SQLite catalog.
   if (catalog.dialect === 'sqlite') ctx.shared.set('catalog:sqlite', catalog);
   return rows;

@@ -20,10 +20,11 @@ import {
   type QuoteView,
 } from '../lib/desk.ts';
 import { assertNoFailures, runLoad, type LoadResult } from '../lib/load.ts';
-import { createDatabase } from '../lib/postgres.ts';
+import { createDatabase, postgresCpuMs } from '../lib/postgres.ts';
 import {
   expectJson,
   freePort,
+  readCpuMs,
   readMemory,
   resetPeakMemory,
   RssSampler,
@@ -66,6 +67,10 @@ interface OrderSetup {
 interface Endpoint {
   label: string;
   targets: string[];
+  /** The server processes behind the targets (for their CPU time). */
+  pids: number[];
+  /** The database server's CPU time so far (PostgreSQL), ms. */
+  dbCpu?: () => Promise<number | null>;
   path: string;
   prepare(n: number): Promise<{
     body: (i: number) => string;
@@ -102,7 +107,7 @@ function orderJson(setup: OrderSetup, quoteId: string, poNumber: string): string
 }
 
 /** Tokens, the partnership's clause, the customer, and an approved 5-line quote. */
-async function prepareOrders(desk: DeskServer, store: Store): Promise<OrderSetup> {
+export async function prepareOrders(desk: DeskServer, store: Store): Promise<OrderSetup> {
   const parts = await ensureNorthwindParts(store);
   const buyer = await bearerToken(desk.base, 'buyer@acme.example');
   const sales = await bearerToken(desk.base, 'sales@northwind.example');
@@ -158,10 +163,17 @@ async function prepareOrders(desk: DeskServer, store: Store): Promise<OrderSetup
   return setup;
 }
 
-function deskEndpoint(label: string, targets: string[], store: Store, setup: OrderSetup): Endpoint {
+export function deskEndpoint(
+  label: string,
+  servers: DeskServer[],
+  store: Store,
+  setup: OrderSetup,
+): Endpoint {
   return {
+    ...(store.dialect === 'postgres' ? { dbCpu: postgresCpuMs } : {}),
     label,
-    targets,
+    targets: servers.map((s) => s.base),
+    pids: servers.map((s) => s.child.pid),
     path: '/api/v1/orders',
     prepare: async (n) => {
       const quoteIds = await cloneQuote(store, setup.quote.id, n);
@@ -177,10 +189,16 @@ function deskEndpoint(label: string, targets: string[], store: Store, setup: Ord
   };
 }
 
-function ceilingEndpoint(base: string, setup: OrderSetup): Endpoint {
+function ceilingEndpoint(
+  server: { base: string; child: Child },
+  setup: OrderSetup,
+  postgres: boolean,
+): Endpoint {
   return {
+    ...(postgres ? { dbCpu: postgresCpuMs } : {}),
     label: 'ceiling',
-    targets: [base],
+    targets: [server.base],
+    pids: [server.child.pid],
     path: '/orders',
     prepare: async () => {
       const series = ++poSeries;
@@ -192,14 +210,34 @@ function ceilingEndpoint(base: string, setup: OrderSetup): Endpoint {
   };
 }
 
+interface Measured extends LoadResult {
+  /** Server CPU time (all its processes) per successful request, ms. */
+  cpuMs: number | null;
+  /** PostgreSQL's CPU time per successful request, ms (null on SQLite: it runs in the server). */
+  dbCpuMs: number | null;
+}
+
+function cpuOf(pids: readonly number[]): number | null {
+  let sum = 0;
+  for (const pid of pids) {
+    const ms = readCpuMs(pid);
+    if (ms === null) return null;
+    sum += ms;
+  }
+  return sum;
+}
+
 async function measure(
   ctx: BenchContext,
   e: Endpoint,
   concurrency: number,
   requests: number,
-): Promise<LoadResult> {
+): Promise<Measured> {
   const p = await e.prepare(requests);
-  const result = await runLoad({
+  const cpu0 = cpuOf(e.pids);
+  const db0 = (await e.dbCpu?.()) ?? null;
+  const client0 = process.cpuUsage();
+  const load = await runLoad({
     targets: e.targets,
     method: 'POST',
     path: e.path,
@@ -209,10 +247,23 @@ async function measure(
     headers: p.headers,
     expectStatus: 201,
   });
+  const cpu1 = cpuOf(e.pids);
+  const client = process.cpuUsage(client0);
+  const db1 = (await e.dbCpu?.()) ?? null;
+  const perRequest = (a: number | null, b: number | null): number | null =>
+    a === null || b === null ? null : (b - a) / Math.max(1, load.ok);
+  const result: Measured = {
+    ...load,
+    cpuMs: perRequest(cpu0, cpu1),
+    dbCpuMs: perRequest(db0, db1),
+  };
   assertNoFailures(`${e.label} at ${concurrency} connections`, result);
   ctx.log(
     `  ${e.label.padEnd(28)} c=${String(concurrency).padStart(2)}  ${result.rps.toFixed(0).padStart(5)}/s  ` +
-      `p50 ${result.latency.p50.toFixed(1)} ms  p99 ${result.latency.p99.toFixed(1)} ms  (${requests} req)`,
+      `p50 ${result.latency.p50.toFixed(1)} ms  p99 ${result.latency.p99.toFixed(1)} ms  ` +
+      `CPU/req: server ${result.cpuMs?.toFixed(2) ?? '?'} ms` +
+      `${result.dbCpuMs === null ? '' : `, PostgreSQL ${result.dbCpuMs.toFixed(2)} ms`}` +
+      `, client ${((client.user + client.system) / 1000 / Math.max(1, load.ok)).toFixed(2)} ms  (${requests} req)`,
   );
   return result;
 }
@@ -236,13 +287,22 @@ interface Runs {
   rps: number;
   p50: number;
   p99: number;
+  cpuMs: number | null;
+  dbCpuMs: number | null;
 }
 
-function medianOf(results: readonly LoadResult[]): Runs {
+function medianOrNull(values: readonly (number | null)[]): number | null {
+  const known = values.filter((c): c is number => c !== null);
+  return known.length > 0 ? median(known) : null;
+}
+
+function medianOf(results: readonly Measured[]): Runs {
   return {
     rps: median(results.map((r) => r.rps)),
     p50: median(results.map((r) => r.latency.p50)),
     p99: median(results.map((r) => r.latency.p99)),
+    cpuMs: medianOrNull(results.map((r) => r.cpuMs)),
+    dbCpuMs: medianOrNull(results.map((r) => r.dbCpuMs)),
   };
 }
 
@@ -260,8 +320,8 @@ async function runOn(
   try {
     const setup = await prepareOrders(desk, store);
     const ceiling = await startCeiling(`ceiling route (${dbLabel})`, databaseUrl);
-    const real = deskEndpoint('orderdesk POST /orders', [desk.base], store, setup);
-    const ceil = ceilingEndpoint(ceiling.base, setup);
+    const real = deskEndpoint('orderdesk POST /orders', [desk], store, setup);
+    const ceil = ceilingEndpoint(ceiling, setup, dbLabel === 'PostgreSQL');
 
     // Warm up both (JIT, caches) and size each run to about `seconds` long.
     const counts = new Map<string, number>();
@@ -284,7 +344,7 @@ async function runOn(
     const hwmReset = resetPeakMemory(desk.child.pid);
     const sampler = new RssSampler(desk.child.pid).start();
 
-    const results = new Map<string, LoadResult[]>();
+    const results = new Map<string, Measured[]>();
     for (let r = 0; r < settings.repeats; r++) {
       for (const c of LEVELS) {
         for (const e of [ceil, real]) {
@@ -334,6 +394,32 @@ async function runOn(
           ? { target: { text: '≤ 2× ceiling p99', met: judge(p99ratio, (x) => x <= 2) } }
           : {}),
       });
+      if (c === 16) {
+        rows.push({
+          scenario: '1 submit',
+          figure: `server CPU per order, ${dbLabel}, ${c} conn`,
+          value: v.cpuMs,
+          unit: 'ms',
+          anchor: { label: 'ceiling route', value: a.cpuMs, unit: 'ms' },
+          ratio: ratioOf(v.cpuMs, a.cpuMs),
+          ...(dbLabel === 'SQLite'
+            ? {
+                note: 'user + system CPU of the server process over the run, divided by the orders it took',
+              }
+            : {}),
+        });
+        if (dbLabel === 'PostgreSQL') {
+          rows.push({
+            scenario: '1 submit',
+            figure: `PostgreSQL CPU per order, ${c} conn`,
+            value: v.dbCpuMs,
+            unit: 'ms',
+            anchor: { label: 'ceiling route', value: a.dbCpuMs, unit: 'ms' },
+            ratio: ratioOf(v.dbCpuMs, a.dbCpuMs),
+            note: 'CPU of the PostgreSQL cluster (postmaster and its children) per order',
+          });
+        }
+      }
     }
 
     if (dbLabel === 'SQLite') {
@@ -390,15 +476,16 @@ async function scaleOut(
   ctx.log('scale-out: starting a second server process on the same PostgreSQL database');
   const second = await startDesk('orderdesk serve #2 (PostgreSQL)', databaseUrl);
   try {
-    const one = deskEndpoint('1 process', [first.base], store, setup);
-    const two = deskEndpoint('2 processes', [first.base, second.base], store, setup);
-    const warm = await measure(ctx, two, 16, settings.warmup);
+    const one = deskEndpoint('1 process', [first], store, setup);
+    const two = deskEndpoint('2 processes', [first, second], store, setup);
+    // Both processes need their JIT warm: as many requests each as the first one had.
+    const warm = await measure(ctx, two, 16, settings.warmup * 4);
     const n = Math.min(
       settings.maxRequests,
       Math.max(settings.minRequests, Math.round(warm.rps * settings.seconds)),
     );
-    const ones: LoadResult[] = [];
-    const twos: LoadResult[] = [];
+    const ones: Measured[] = [];
+    const twos: Measured[] = [];
     for (let r = 0; r < settings.repeats; r++) {
       ones.push(await measure(ctx, one, 16, n));
       twos.push(await measure(ctx, two, 16, n));
