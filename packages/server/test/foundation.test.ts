@@ -40,6 +40,15 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
     expect(
       body.paths['/api/v1/session'].post.requestBody.content['application/json'].schema.required,
     ).toEqual(['email', 'password']);
+    const submit = body.paths['/api/v1/orders'].post;
+    expect(submit.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ in: 'header', name: 'Idempotency-Key' })]),
+    );
+    expect(Object.keys(submit.responses['422'].content)).toEqual(['application/problem+json']);
+    const action = body.paths['/api/v1/orders/{id}/actions/{action}'].post;
+    expect(action.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'If-Match' })]),
+    );
     const page = await t.as(null).get('/api/docs/');
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');

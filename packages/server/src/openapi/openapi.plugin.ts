@@ -30,6 +30,69 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    transformSpecification: (spec) => completeDocument(spec as OpenApiDocument),
+  });
+  let document: OpenApiDocument | undefined;
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
+    document ??= completeDocument(app.swagger() as unknown as OpenApiDocument);
+    return document;
+  });
+}
+
+interface OpenApiOperation {
+  parameters?: { in: string; name: string }[];
+  responses?: Record<string, { content?: Record<string, unknown> }>;
+  requestBody?: { required?: boolean };
+}
+type OpenApiDocument = { paths?: Record<string, Record<string, OpenApiOperation>> };
+
+const IDEMPOTENCY_KEY = {
+  in: 'header',
+  name: 'Idempotency-Key',
+  required: false,
+  description: 'Same key and body → the same response; same key, another body → 409.',
+  schema: { type: 'string', maxLength: 200 },
+};
+const IF_MATCH = {
+  in: 'header',
+  name: 'If-Match',
+  required: false,
+  description: "The resource's `version`; 409 when it has changed.",
+  schema: { type: 'string' },
+};
+
+/**
+ * What the schemas cannot say by themselves: errors are `application/problem+json`, creating
+ * POSTs take `Idempotency-Key`, actions and corrections take `If-Match`, and action bodies
+ * may be left out.
+ */
+function completeDocument(spec: OpenApiDocument): OpenApiDocument {
+  const doc = structuredClone(spec);
+  for (const [path, operations] of Object.entries(doc.paths ?? {})) {
+    for (const [method, op] of Object.entries(operations)) {
+      for (const [status, response] of Object.entries(op.responses ?? {})) {
+        const json = response.content?.['application/json'];
+        if (Number(status) >= 400 && json && response.content) {
+          response.content = { 'application/problem+json': json };
+        }
+      }
+      const params = (op.parameters ??= []);
+      const creating =
+        method === 'post' &&
+        !path.includes('/actions/') &&
+        !path.endsWith('/validate') &&
+        path !== '/api/v1/session';
+      if (creating) params.push(IDEMPOTENCY_KEY);
+      if (
+        path.includes('/actions/') ||
+        (method === 'patch' && path.startsWith('/api/v1/orders/'))
+      ) {
+        params.push(IF_MATCH);
+      }
+      if (path.includes('/actions/') && op.requestBody) op.requestBody.required = false;
+    }
+  }
+  return doc;
 }
