@@ -1,25 +1,112 @@
+import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import type { Executor } from './executor.ts';
-import type { Quote, QuoteLine, QuoteRequest } from './schema.ts';
+import type { Database, Quote, QuoteLine, QuoteRequest } from './schema.ts';
 
-/** Vendor staff see their vendor's quotes; partners the quotes made for them (or their tier-2s). */
-export type QuoteScope = { vendorId: string } | { partnerIds: readonly string[] };
+/**
+ * Who sees which quotes (and quote requests). Vendor staff: their vendor's. A partner: those of
+ * its contracting partnership (`partnerIds`, the distributor's id for a tier-2 reseller) and,
+ * when `customerPartnerIds` is given, only those for customers owned by one of these partners
+ * (a distributor passes itself and its tier-2s; a tier-2 itself only). With `issuedOnly`, quotes
+ * that were never approved (drafts, and drafts superseded or expired before approval) are hidden:
+ * they are internal to the vendor. `issuedOnly` does not apply to quote requests.
+ */
+export type QuoteScope =
+  | { vendorId: string }
+  | {
+      partnerIds: readonly string[];
+      customerPartnerIds?: readonly string[];
+      issuedOnly?: boolean;
+    };
+
+/** The statuses a quote can only reach by being approved first. */
+const ISSUED_STATUSES = ['approved', 'declined', 'ordered'] as const;
+
+/** "Today" in one vendor's time zone: quotes are shown expired the day after `valid_until`. */
+export interface VendorToday {
+  vendorId: string;
+  today: string;
+}
+
+type QuotesQuery = SelectQueryBuilder<Database, 'quotes', Quote>;
+type RequestsQuery = SelectQueryBuilder<Database, 'quote_requests', QuoteRequest>;
+
+/** The partner side of a scope, or undefined when it can see nothing at all. */
+function partnerCondition(
+  scope: Exclude<QuoteScope, { vendorId: string }>,
+): { partnerIds: readonly string[]; customerPartnerIds?: readonly string[] } | undefined {
+  if (scope.partnerIds.length === 0) return undefined;
+  if (scope.customerPartnerIds !== undefined && scope.customerPartnerIds.length === 0)
+    return undefined;
+  return scope;
+}
+
+function scopeQuotes(q: QuotesQuery, scope: QuoteScope): QuotesQuery | undefined {
+  if ('vendorId' in scope) return q.where('quotes.vendor_id', '=', scope.vendorId);
+  const p = partnerCondition(scope);
+  if (!p) return undefined;
+  let out = q.where('quotes.partner_id', 'in', p.partnerIds);
+  const customerPartnerIds = p.customerPartnerIds;
+  if (customerPartnerIds !== undefined) {
+    out = out.where('quotes.customer_id', 'in', (eb) =>
+      eb
+        .selectFrom('customers')
+        .select('customers.id')
+        .where('customers.partner_id', 'in', customerPartnerIds),
+    );
+  }
+  if (scope.issuedOnly) {
+    out = out.where((eb) =>
+      eb.or([
+        eb('quotes.status', 'in', ISSUED_STATUSES),
+        eb.and([
+          eb('quotes.status', '<>', 'draft'),
+          eb.exists(
+            eb
+              .selectFrom('audit_events')
+              .select('audit_events.id')
+              .where('audit_events.entity_type', '=', 'quote')
+              .whereRef('audit_events.entity_id', '=', 'quotes.id')
+              .where('audit_events.type', '=', 'quote.approved'),
+          ),
+        ]),
+      ]),
+    );
+  }
+  return out;
+}
+
+function scopeRequests(q: RequestsQuery, scope: QuoteScope): RequestsQuery | undefined {
+  if ('vendorId' in scope) return q.where('quote_requests.vendor_id', '=', scope.vendorId);
+  const p = partnerCondition(scope);
+  if (!p) return undefined;
+  let out = q.where('quote_requests.partner_id', 'in', p.partnerIds);
+  const customerPartnerIds = p.customerPartnerIds;
+  if (customerPartnerIds !== undefined) {
+    out = out.where('quote_requests.customer_id', 'in', (eb) =>
+      eb
+        .selectFrom('customers')
+        .select('customers.id')
+        .where('customers.partner_id', 'in', customerPartnerIds),
+    );
+  }
+  return out;
+}
 
 export async function insertQuoteRequest(db: Executor, row: QuoteRequest): Promise<void> {
   await db.insertInto('quote_requests').values(row).execute();
 }
 
+/** A quote request if the scope covers it (partners: their partnership's, for their customers). */
 export async function findQuoteRequestInScope(
   db: Executor,
   id: string,
   scope: QuoteScope,
 ): Promise<QuoteRequest | undefined> {
-  let q = db.selectFrom('quote_requests').selectAll().where('id', '=', id);
-  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
-  else {
-    if (scope.partnerIds.length === 0) return undefined;
-    q = q.where('requested_by_partner_id', 'in', scope.partnerIds);
-  }
-  return q.executeTakeFirst();
+  const q = scopeRequests(
+    db.selectFrom('quote_requests').selectAll().where('quote_requests.id', '=', id),
+    scope,
+  );
+  return q?.executeTakeFirst();
 }
 
 export async function listQuoteRequests(
@@ -27,13 +114,16 @@ export async function listQuoteRequests(
   scope: QuoteScope,
   page: { limit: number; before?: string },
 ): Promise<QuoteRequest[]> {
-  let q = db.selectFrom('quote_requests').selectAll().orderBy('id', 'desc').limit(page.limit);
-  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
-  else {
-    if (scope.partnerIds.length === 0) return [];
-    q = q.where('requested_by_partner_id', 'in', scope.partnerIds);
-  }
-  if (page.before !== undefined) q = q.where('id', '<', page.before);
+  let q = scopeRequests(
+    db
+      .selectFrom('quote_requests')
+      .selectAll()
+      .orderBy('quote_requests.id', 'desc')
+      .limit(page.limit),
+    scope,
+  );
+  if (!q) return [];
+  if (page.before !== undefined) q = q.where('quote_requests.id', '<', page.before);
   return q.execute();
 }
 
@@ -64,19 +154,14 @@ export async function insertQuote(
   }
 }
 
-/** A quote if the scope covers it. Partners see quotes of their partnership (tier-2s included). */
+/** A quote if the scope covers it (see QuoteScope). */
 export async function findQuoteInScope(
   db: Executor,
   id: string,
   scope: QuoteScope,
 ): Promise<Quote | undefined> {
-  let q = db.selectFrom('quotes').selectAll().where('id', '=', id);
-  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
-  else {
-    if (scope.partnerIds.length === 0) return undefined;
-    q = q.where('partner_id', 'in', scope.partnerIds);
-  }
-  return q.executeTakeFirst();
+  const q = scopeQuotes(db.selectFrom('quotes').selectAll().where('quotes.id', '=', id), scope);
+  return q?.executeTakeFirst();
 }
 
 export async function listQuoteLines(db: Executor, quoteId: string): Promise<QuoteLine[]> {
@@ -88,21 +173,48 @@ export async function listQuoteLines(db: Executor, quoteId: string): Promise<Quo
     .execute();
 }
 
+/** Drafts and approved quotes whose `valid_until` is before their vendor's today. */
+function shownExpired(eb: ExpressionBuilder<Database, 'quotes'>, todays: readonly VendorToday[]) {
+  return eb.and([
+    eb('quotes.status', 'in', ['draft', 'approved']),
+    eb.or(
+      todays.map((t) =>
+        eb.and([eb('quotes.vendor_id', '=', t.vendorId), eb('quotes.valid_until', '<', t.today)]),
+      ),
+    ),
+  ]);
+}
+
+/**
+ * Quotes in scope, newest first. `status` filters on the status shown: `expired` includes
+ * drafts and approved quotes past their validity (by `todays`, each vendor's date), and
+ * `draft`/`approved` exclude them.
+ */
 export async function listQuotes(
   db: Executor,
   scope: QuoteScope,
-  filters: { status?: string; customerId?: string },
+  filters: { status?: string; customerId?: string; todays?: readonly VendorToday[] },
   page: { limit: number; before?: string },
 ): Promise<Quote[]> {
-  let q = db.selectFrom('quotes').selectAll().orderBy('id', 'desc').limit(page.limit);
-  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
-  else {
-    if (scope.partnerIds.length === 0) return [];
-    q = q.where('partner_id', 'in', scope.partnerIds);
+  let q = scopeQuotes(
+    db.selectFrom('quotes').selectAll().orderBy('quotes.id', 'desc').limit(page.limit),
+    scope,
+  );
+  if (!q) return [];
+  const status = filters.status;
+  const todays = filters.todays ?? [];
+  if (status !== undefined) {
+    if (todays.length === 0) q = q.where('quotes.status', '=', status);
+    else if (status === 'expired')
+      q = q.where((eb) => eb.or([eb('quotes.status', '=', 'expired'), shownExpired(eb, todays)]));
+    else if (status === 'draft' || status === 'approved')
+      q = q.where((eb) =>
+        eb.and([eb('quotes.status', '=', status), eb.not(shownExpired(eb, todays))]),
+      );
+    else q = q.where('quotes.status', '=', status);
   }
-  if (filters.status !== undefined) q = q.where('status', '=', filters.status);
-  if (filters.customerId !== undefined) q = q.where('customer_id', '=', filters.customerId);
-  if (page.before !== undefined) q = q.where('id', '<', page.before);
+  if (filters.customerId !== undefined) q = q.where('quotes.customer_id', '=', filters.customerId);
+  if (page.before !== undefined) q = q.where('quotes.id', '<', page.before);
   return q.execute();
 }
 

@@ -1,5 +1,6 @@
+import type { SelectQueryBuilder } from 'kysely';
 import type { Executor } from './executor.ts';
-import type { License, Subscription } from './schema.ts';
+import type { Database, License, Subscription } from './schema.ts';
 
 /** The customer's live subscription with a vendor, if any (the latest one). */
 export async function findCurrentSubscription(
@@ -18,18 +19,46 @@ export async function findCurrentSubscription(
     .executeTakeFirst();
 }
 
+/**
+ * Who sees which subscriptions. Vendor staff: their vendor's. A partner: those of its contracting
+ * partnership (`partnerIds`) and, when `customerPartnerIds` is given, only those of customers
+ * owned by one of these partners (a distributor: itself and its tier-2s; a tier-2: itself).
+ */
+export type SubscriptionScope =
+  { vendorId: string } | { partnerIds: readonly string[]; customerPartnerIds?: readonly string[] };
+
+type SubscriptionsQuery = SelectQueryBuilder<Database, 'subscriptions', Subscription>;
+
+function scopeSubscriptions(
+  q: SubscriptionsQuery,
+  scope: SubscriptionScope,
+): SubscriptionsQuery | undefined {
+  if ('vendorId' in scope) return q.where('subscriptions.vendor_id', '=', scope.vendorId);
+  if (scope.partnerIds.length === 0) return undefined;
+  let out = q.where('subscriptions.partner_id', 'in', scope.partnerIds);
+  const customerPartnerIds = scope.customerPartnerIds;
+  if (customerPartnerIds !== undefined) {
+    if (customerPartnerIds.length === 0) return undefined;
+    out = out.where('subscriptions.customer_id', 'in', (eb) =>
+      eb
+        .selectFrom('customers')
+        .select('customers.id')
+        .where('customers.partner_id', 'in', customerPartnerIds),
+    );
+  }
+  return out;
+}
+
 export async function findSubscriptionInScope(
   db: Executor,
   id: string,
-  scope: { vendorId: string } | { partnerIds: readonly string[] },
+  scope: SubscriptionScope,
 ): Promise<Subscription | undefined> {
-  let q = db.selectFrom('subscriptions').selectAll().where('id', '=', id);
-  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
-  else {
-    if (scope.partnerIds.length === 0) return undefined;
-    q = q.where('partner_id', 'in', scope.partnerIds);
-  }
-  return q.executeTakeFirst();
+  const q = scopeSubscriptions(
+    db.selectFrom('subscriptions').selectAll().where('subscriptions.id', '=', id),
+    scope,
+  );
+  return q?.executeTakeFirst();
 }
 
 export async function insertSubscription(db: Executor, row: Subscription): Promise<void> {
@@ -44,18 +73,24 @@ export async function updateSubscription(
   await db.updateTable('subscriptions').set(fields).where('id', '=', id).execute();
 }
 
+/** Subscriptions in scope, newest first, a page at a time (keyset on id). */
 export async function listSubscriptions(
   db: Executor,
-  scope: { vendorId: string } | { partnerIds: readonly string[] },
+  scope: SubscriptionScope,
   filters: { customerId?: string },
+  page: { limit: number; before?: string },
 ): Promise<Subscription[]> {
-  let q = db.selectFrom('subscriptions').selectAll().orderBy('id', 'desc').limit(500);
-  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
-  else {
-    if (scope.partnerIds.length === 0) return [];
-    q = q.where('partner_id', 'in', scope.partnerIds);
-  }
-  if (filters.customerId) q = q.where('customer_id', '=', filters.customerId);
+  let q = scopeSubscriptions(
+    db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .orderBy('subscriptions.id', 'desc')
+      .limit(page.limit),
+    scope,
+  );
+  if (!q) return [];
+  if (filters.customerId) q = q.where('subscriptions.customer_id', '=', filters.customerId);
+  if (page.before !== undefined) q = q.where('subscriptions.id', '<', page.before);
   return q.execute();
 }
 

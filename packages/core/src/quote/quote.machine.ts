@@ -2,8 +2,9 @@
 // function. Decisions:
 // - `decline` is the partner's answer to an approved (issued) quote. Drafts are internal to the
 //   vendor and not yet offered, so a partner cannot decline one: `action.not_allowed`.
-// - `revise` (sales, cam) supersedes a draft or an approved quote; the caller creates the new
-//   version as a fresh draft. A declined quote cannot be revised: the partner asks again.
+// - `approve` is for sales and the CAM; `revise` is for sales only (API.md). A revision
+//   supersedes a draft or an approved quote; the caller creates the new version as a fresh
+//   draft. A declined quote cannot be revised: the partner asks again.
 // - `expire` (system) applies to drafts and approved quotes once `validUntil` has passed.
 // - `order` (system) marks an approved quote as used by an order.
 
@@ -40,6 +41,7 @@ export type QuoteTransitionMap = Readonly<
 >;
 
 const VENDOR_QUOTERS = ['sales', 'cam'] as const;
+const SALES = ['sales'] as const;
 const PARTNER = ['partner_user', 'partner_admin'] as const;
 const SYSTEM = ['system'] as const;
 
@@ -47,12 +49,12 @@ const SYSTEM = ['system'] as const;
 export const QUOTE_TRANSITIONS: QuoteTransitionMap = {
   draft: {
     approve: { to: 'approved', actors: VENDOR_QUOTERS },
-    revise: { to: 'superseded', actors: VENDOR_QUOTERS },
+    revise: { to: 'superseded', actors: SALES },
     expire: { to: 'expired', actors: SYSTEM },
   },
   approved: {
     decline: { to: 'declined', actors: PARTNER },
-    revise: { to: 'superseded', actors: VENDOR_QUOTERS },
+    revise: { to: 'superseded', actors: SALES },
     expire: { to: 'expired', actors: SYSTEM },
     order: { to: 'ordered', actors: SYSTEM },
   },

@@ -45,13 +45,13 @@ describe('problem codes', () => {
 const ALLOWED: [QuoteStatus, QuoteAction, QuoteStatus, string, string][] = [
   ['draft', 'approve', 'approved', 'sales', 'partner_admin'],
   ['draft', 'approve', 'approved', 'cam', 'system'],
+  ['draft', 'revise', 'superseded', 'sales', 'cam'],
   ['draft', 'revise', 'superseded', 'sales', 'partner_user'],
-  ['draft', 'revise', 'superseded', 'cam', 'finance'],
   ['draft', 'expire', 'expired', 'system', 'sales'],
   ['approved', 'decline', 'declined', 'partner_user', 'sales'],
   ['approved', 'decline', 'declined', 'partner_admin', 'cam'],
+  ['approved', 'revise', 'superseded', 'sales', 'cam'],
   ['approved', 'revise', 'superseded', 'sales', 'partner_admin'],
-  ['approved', 'revise', 'superseded', 'cam', 'system'],
   ['approved', 'expire', 'expired', 'system', 'cam'],
   ['approved', 'order', 'ordered', 'system', 'partner_admin'],
 ];
@@ -95,6 +95,23 @@ describe('quote transitions', () => {
       expect(result).toMatchObject({ ok: false, code: 'action.not_allowed' });
     },
   );
+
+  it('lets only sales revise (API.md), while sales and the CAM both approve', () => {
+    for (const status of ['draft', 'approved'] as const) {
+      expect(transitionQuote(status, 'revise', ['cam'])).toMatchObject({
+        ok: false,
+        code: 'role.forbidden',
+        message: expect.stringContaining('Only sales may revise'),
+      });
+      expect(transitionQuote(status, 'revise', ['cam', 'sales'])).toEqual({
+        ok: true,
+        to: 'superseded',
+      });
+    }
+    expect(QUOTE_TRANSITIONS.draft.revise?.actors).toEqual(['sales']);
+    expect(QUOTE_TRANSITIONS.approved.revise?.actors).toEqual(['sales']);
+    expect(QUOTE_TRANSITIONS.draft.approve?.actors).toEqual(['sales', 'cam']);
+  });
 
   it('checks the action before the role', () => {
     expect(transitionQuote('draft', 'decline', ['partner_user'])).toMatchObject({

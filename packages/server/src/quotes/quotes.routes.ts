@@ -189,7 +189,7 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['quotes'],
           summary:
-            'approve (sales, cam), decline (partner), revise (sales, cam: new version, this one superseded)',
+            'approve (sales, cam), decline (partner), revise (sales: new version, this one superseded); If-Match: version',
           params: quoteActionParams,
           body: quoteActionBodySchema,
           response: { 200: quoteSchema, ...errors, 409: problemSchema, 422: problemSchema },
@@ -206,7 +206,8 @@ export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
               actor,
               request.params.id,
               request.params.action,
-              request.body ?? {},
+              request.body,
+              request.headers['if-match'],
             ),
           );
       },

@@ -63,6 +63,10 @@ export const quoteActionParams = z.object({
   id: z.string().min(1).max(100),
   action: z.enum(QUOTE_ACTIONS),
 });
+/**
+ * The body of a quote action. Optional: a request with no body at all (Fastify passes
+ * `undefined`, or `null`) is read as `{}`; unknown fields are still refused.
+ */
 export const quoteActionBodySchema = z
   .strictObject({
     reason: z.string().trim().max(5000).optional(),
@@ -70,7 +74,8 @@ export const quoteActionBodySchema = z
     validUntil: z.iso.date().optional(),
     notes: z.string().max(10_000).optional(),
   })
-  .default({});
+  .nullish()
+  .transform((v) => v ?? {});
 
 export const quoteSchema = z
   .object({

@@ -1,8 +1,11 @@
 import {
+  AmountOutOfRangeError,
   formatAmount,
   isQuoteExpired,
+  multiplyMinor,
   multiplierFor,
   netUnitPrice,
+  sumMinor,
   transitionQuote,
   type VendorProfile,
 } from '@orderdesk/core';
@@ -26,6 +29,7 @@ import {
   listQuoteLines,
   listQuoteRequests,
   listQuotes,
+  listVendorUsers,
   newId,
   nextCounterValue,
   updateQuoteRequestStatus,
@@ -35,12 +39,15 @@ import {
   type QuoteLine,
   type QuoteRequest,
   type QuoteScope,
+  type SubscriptionScope,
+  type VendorToday,
 } from '@orderdesk/store';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
-import { requirePartner, requireVendorStaff } from '../auth/actor.ts';
+import { parseRoles, requirePartner, requireVendorStaff } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import {
+  badRequest,
   conflict,
   forbidden,
   HttpProblem,
@@ -61,15 +68,35 @@ import type {
 export type QuoteView = z.infer<typeof quoteSchema>;
 export type QuoteRequestView = z.infer<typeof quoteRequestSchema>;
 
-export function quoteScope(actor: Actor): QuoteScope {
-  if (actor.side === 'vendor' && actor.vendorId) return { vendorId: actor.vendorId };
-  const contracting = contractingPartnerId(actor);
-  return { partnerIds: contracting ? [contracting] : [] };
+/**
+ * What a partner user sees of its partnership: the contracting partnership's (the distributor's,
+ * for a tier-2 reseller) quotes, requests and subscriptions, but only for the customers it can
+ * see — a distributor those of itself and its tier-2s, a tier-2 reseller only its own.
+ */
+function partnerSide(actor: Actor): { partnerIds: string[]; customerPartnerIds: string[] } {
+  const contracting = actor.side === 'partner' ? contractingPartnerId(actor) : null;
+  return {
+    partnerIds: contracting ? [contracting] : [],
+    customerPartnerIds: actor.side === 'partner' ? actor.partnerScopeIds : [],
+  };
 }
 
-function requestScope(actor: Actor): QuoteScope {
+/** Vendor staff: their vendor's quotes. Partners: see partnerSide, and never a draft. */
+export function quoteScope(actor: Actor): QuoteScope {
   if (actor.side === 'vendor' && actor.vendorId) return { vendorId: actor.vendorId };
-  return { partnerIds: actor.partnerScopeIds };
+  return { ...partnerSide(actor), issuedOnly: true };
+}
+
+/** Vendor staff: their vendor's quote requests. Partners: see partnerSide. */
+export function requestScope(actor: Actor): QuoteScope {
+  if (actor.side === 'vendor' && actor.vendorId) return { vendorId: actor.vendorId };
+  return partnerSide(actor);
+}
+
+/** Vendor staff: their vendor's subscriptions. Partners: see partnerSide. */
+export function subscriptionScope(actor: Actor): SubscriptionScope {
+  if (actor.side === 'vendor' && actor.vendorId) return { vendorId: actor.vendorId };
+  return partnerSide(actor);
 }
 
 async function vendorInfo(
@@ -117,11 +144,13 @@ export async function createQuoteRequest(
     });
   }
   if (body.subscriptionId && vendor) {
-    const sub = await findSubscriptionInScope(tx, body.subscriptionId, {
-      partnerIds: actor.partnerScopeIds.concat(contracting ?? []),
-    });
-    if (!sub || sub.vendor_id !== vendor.id)
-      errors.push({ path: 'subscriptionId', code: 'invalid', message: 'No such subscription' });
+    const sub = await findSubscriptionInScope(tx, body.subscriptionId, subscriptionScope(actor));
+    if (!sub || sub.vendor_id !== vendor.id || sub.customer_id !== body.customerId)
+      errors.push({
+        path: 'subscriptionId',
+        code: 'invalid',
+        message: 'No such subscription of this customer',
+      });
   }
   if (errors.length > 0 || !vendor || !partnership || !customer || !profile) {
     throw unprocessable('The quote request has problems', errors);
@@ -143,21 +172,21 @@ export async function createQuoteRequest(
     updated_at: at,
   };
   await insertQuoteRequest(tx, row);
-  const cam = partnership.cam_user_id ? await findUserById(tx, partnership.cam_user_id) : undefined;
-  const routeTo =
-    profile.quotePolicy.requestRouting === 'cam' && cam ? cam.email : `sales@${vendor.slug}`;
-  await enqueueOutbox(tx, {
-    vendorId: vendor.id,
-    topic: 'mail',
-    entityType: 'quote_request',
-    entityId: row.id,
-    payload: {
-      template: 'quote.requested',
-      to: [routeTo],
-      subject: `Quote request from ${(await findPartnerById(tx, actor.partnerId))?.name ?? 'a partner'} for ${customer.name}`,
-      quoteRequestId: row.id,
-    },
-  });
+  const to = await quoteRequestRecipients(tx, vendor.id, partnership.cam_user_id, profile);
+  if (to.length > 0) {
+    await enqueueOutbox(tx, {
+      vendorId: vendor.id,
+      topic: 'mail',
+      entityType: 'quote_request',
+      entityId: row.id,
+      payload: {
+        template: 'quote.requested',
+        to,
+        subject: `Quote request from ${(await findPartnerById(tx, actor.partnerId))?.name ?? 'a partner'} for ${customer.name}`,
+        quoteRequestId: row.id,
+      },
+    });
+  }
   await insertAuditEvent(tx, {
     vendorId: vendor.id,
     partnerId: partnership.partner_id,
@@ -167,9 +196,34 @@ export async function createQuoteRequest(
     actorUserId: actor.userId,
     actorLabel: actor.email,
     at,
-    data: { notified: routeTo },
+    data: { notified: to },
   });
   return toRequestView(row, vendor.slug, customer.name);
+}
+
+/**
+ * Who hears of a quote request (API.md: "it notifies the CAM"): always the partnership's CAM;
+ * with `quotePolicy.requestRouting: sales` also the vendor's sales staff; the sales staff alone
+ * when the partnership has no (active) CAM, and the vendor's admins if there is no one else.
+ */
+async function quoteRequestRecipients(
+  tx: Executor,
+  vendorId: string,
+  camUserId: string | null,
+  profile: VendorProfile,
+): Promise<string[]> {
+  const to: string[] = [];
+  const cam = camUserId ? await findUserById(tx, camUserId) : undefined;
+  if (cam && cam.active !== 0 && cam.vendor_id === vendorId) to.push(cam.email);
+  if (profile.quotePolicy.requestRouting === 'sales' || to.length === 0) {
+    const staff = (await listVendorUsers(tx, vendorId)).filter((u) => u.active !== 0);
+    const withRole = (role: string): string[] =>
+      staff.filter((u) => (parseRoles(u) as string[]).includes(role)).map((u) => u.email);
+    const extra = withRole('sales');
+    if (to.length === 0 && extra.length === 0) extra.push(...withRole('vendor_admin'));
+    for (const email of extra) if (!to.includes(email)) to.push(email);
+  }
+  return to;
 }
 
 function toRequestView(
@@ -303,9 +357,22 @@ async function priceQuoteLines(
       },
       input.on,
     );
-    const net = netUnitPrice(p.listPriceMinor, multiplier, input.currency);
+    let net: number;
+    let amount: number;
+    try {
+      net = netUnitPrice(p.listPriceMinor, multiplier, input.currency);
+      amount = multiplyMinor(net, l.quantity);
+      total = sumMinor([total, amount]);
+    } catch (err) {
+      if (!(err instanceof AmountOutOfRangeError)) throw err;
+      errors.push({
+        path: `lines[${i}].quantity`,
+        code: 'invalid',
+        message: `${l.quantity} × ${l.partNumber} takes the quote beyond the largest amount ${input.currency} supports; split the quote`,
+      });
+      return;
+    }
     priceListId ??= p.priceListId;
-    total += net * l.quantity;
     out.push({
       line_no: i + 1,
       product_id: p.productId,
@@ -315,7 +382,7 @@ async function priceQuoteLines(
       list_price_minor: p.listPriceMinor,
       multiplier,
       net_price_minor: net,
-      amount_minor: net * l.quantity,
+      amount_minor: amount,
     });
   });
   if (errors.length > 0) throw unprocessable('Some lines cannot be quoted', errors);
@@ -404,6 +471,12 @@ export async function createQuote(
     request = await findQuoteRequestInScope(tx, body.quoteRequestId, { vendorId: actor.vendorId });
     if (!request)
       errors.push({ path: 'quoteRequestId', code: 'invalid', message: 'No such quote request' });
+    else if (request.partner_id !== body.partnerId || request.customer_id !== body.customerId)
+      errors.push({
+        path: 'quoteRequestId',
+        code: 'invalid',
+        message: 'The quote request is for another partner or customer than this quote',
+      });
   }
   if (body.subscriptionId) {
     const sub = await findSubscriptionInScope(tx, body.subscriptionId, {
@@ -531,22 +604,34 @@ export async function pageQuotes(
   filters: { status?: string; customerId?: string },
   page: { limit: number; before?: string },
 ): Promise<{ items: QuoteView[]; more: boolean; last?: string }> {
-  const rows = await listQuotes(ctx.store.db, quoteScope(actor), filters, {
-    limit: page.limit + 1,
-    ...(page.before ? { before: page.before } : {}),
-  });
+  const db = ctx.store.db;
+  const vendors = new Map<string, { slug: string; today: string }>();
+  const vendor = async (vendorId: string): Promise<{ slug: string; today: string }> => {
+    let v = vendors.get(vendorId);
+    if (!v) {
+      const { slug, profile } = await vendorInfo(db, vendorId);
+      v = { slug, today: todayIn(profile.sla.calendar.timeZone, ctx.now()) };
+      vendors.set(vendorId, v);
+    }
+    return v;
+  };
+  // The status shown depends on each vendor's today: filter on it in SQL, vendor by vendor.
+  const todays: VendorToday[] = [];
+  if (filters.status !== undefined) {
+    for (const vendorId of await visibleVendorIds(db, actor))
+      todays.push({ vendorId, today: (await vendor(vendorId)).today });
+  }
+  const rows = await listQuotes(
+    db,
+    quoteScope(actor),
+    { ...filters, todays },
+    { limit: page.limit + 1, ...(page.before ? { before: page.before } : {}) },
+  );
   const items = rows.slice(0, page.limit);
   const views = [];
   for (const q of items) {
-    const { slug, profile } = await vendorInfo(ctx.store.db, q.vendor_id);
-    views.push(
-      toQuoteView(
-        q,
-        await listQuoteLines(ctx.store.db, q.id),
-        slug,
-        todayIn(profile.sla.calendar.timeZone, ctx.now()),
-      ),
-    );
+    const { slug, today } = await vendor(q.vendor_id);
+    views.push(toQuoteView(q, await listQuoteLines(db, q.id), slug, today));
   }
   return {
     items: views,
@@ -555,7 +640,22 @@ export async function pageQuotes(
   };
 }
 
-/** approve (sales, cam), decline (partner) or revise (sales, cam: a new version supersedes this one). */
+/** The version an `If-Match` header asks for; undefined when absent or `*` (no check). */
+function parseIfMatch(header: string | undefined): number | undefined {
+  if (header === undefined || header.trim() === '*') return undefined;
+  const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
+  if (!m) {
+    throw badRequest('If-Match must be the quote version, e.g. If-Match: 2', [
+      { path: 'headers.if-match', code: 'invalid', message: 'Not a version number' },
+    ]);
+  }
+  return Number(m[1]);
+}
+
+/**
+ * approve (sales, cam), decline (partner) or revise (sales: a new version supersedes this one),
+ * if the quote is at the version `If-Match` names (absent or `*`: no check).
+ */
 export async function actOnQuote(
   ctx: AppContext,
   tx: Executor,
@@ -563,9 +663,22 @@ export async function actOnQuote(
   id: string,
   action: 'approve' | 'decline' | 'revise',
   input: z.infer<typeof quoteActionBodySchema>,
+  ifMatch?: string,
 ): Promise<QuoteView> {
   const q = await findQuoteInScope(tx, id, quoteScope(actor));
   if (!q) throw notFound('Quote');
+  const expected = parseIfMatch(ifMatch);
+  if (expected !== undefined && expected !== q.version) {
+    throw conflict(`The quote is at version ${q.version}, not ${expected}; reload and retry`, [
+      {
+        path: 'headers.if-match',
+        code: 'invalid',
+        message: 'Another version of the quote',
+        expected: String(q.version),
+        actual: String(expected),
+      },
+    ]);
+  }
   const { slug, profile } = await vendorInfo(tx, q.vendor_id);
   const today = todayIn(profile.sla.calendar.timeZone, ctx.now());
   const status = effectiveStatus(q, today);

@@ -6,10 +6,11 @@ import {
   type Subscription,
 } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireActor, type Actor } from '../auth/actor.ts';
+import { requireActor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
+import { decodeCursor, encodeCursor, pageQuerySchema } from '../http/pagination.ts';
 import { notFound, problemSchema } from '../http/problem.ts';
-import { contractingPartnerId } from '../vendors/vendor-scope.ts';
+import { subscriptionScope } from '../quotes/quotes.service.ts';
 
 const subscriptionSchema = z
   .object({
@@ -27,44 +28,76 @@ const subscriptionSchema = z
   })
   .meta({ id: 'Subscription' });
 
-function scopeOf(actor: Actor): { vendorId: string } | { partnerIds: string[] } {
-  if (actor.side === 'vendor' && actor.vendorId) return { vendorId: actor.vendorId };
-  const contracting = contractingPartnerId(actor);
-  return { partnerIds: contracting ? [contracting] : [] };
-}
+const listQuerySchema = z.strictObject({
+  ...pageQuerySchema.shape,
+  customerId: z.string().min(1).max(100).optional(),
+});
+const cursorSchema = z.object({ id: z.string() });
 
 /** Customers' subscriptions, created and updated when subscription orders complete. */
 export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
-  const view = async (s: Subscription): Promise<z.infer<typeof subscriptionSchema>> => ({
-    id: s.id,
-    vendor: (await findVendorById(ctx.store.db, s.vendor_id))?.slug ?? '',
-    partnerId: s.partner_id,
-    customerId: s.customer_id,
-    status: s.status,
-    termMonths: s.term_months,
-    startsOn: s.starts_on,
-    endsOn: s.ends_on,
-    autoRenew: s.auto_renew === 1,
-    lines: JSON.parse(s.lines) as { partNumber: string; quantity: number }[],
-    lastOrderId: s.last_order_id,
-  });
+  /** Renders subscriptions, looking each vendor's slug up once (per request). */
+  const viewer = () => {
+    const slugs = new Map<string, string>();
+    const slugOf = async (vendorId: string): Promise<string> => {
+      let slug = slugs.get(vendorId);
+      if (slug === undefined) {
+        slug = (await findVendorById(ctx.store.db, vendorId))?.slug ?? '';
+        slugs.set(vendorId, slug);
+      }
+      return slug;
+    };
+    return async (s: Subscription): Promise<z.infer<typeof subscriptionSchema>> => ({
+      id: s.id,
+      vendor: await slugOf(s.vendor_id),
+      partnerId: s.partner_id,
+      customerId: s.customer_id,
+      status: s.status,
+      termMonths: s.term_months,
+      startsOn: s.starts_on,
+      endsOn: s.ends_on,
+      autoRenew: s.auto_renew === 1,
+      lines: JSON.parse(s.lines) as { partNumber: string; quantity: number }[],
+      lastOrderId: s.last_order_id,
+    });
+  };
   return async (app) => {
     app.get(
       '/subscriptions',
       {
         schema: {
           tags: ['quotes'],
-          summary: 'Subscriptions (the base for renewals and auto-renewals)',
-          querystring: z.strictObject({ customerId: z.string().min(1).max(100).optional() }),
-          response: { 200: z.object({ items: z.array(subscriptionSchema) }), 401: problemSchema },
+          summary: 'Subscriptions (the base for renewals and auto-renewals), newest first',
+          querystring: listQuerySchema,
+          response: {
+            200: z.object({
+              items: z.array(subscriptionSchema),
+              nextCursor: z.string().nullable(),
+            }),
+            400: problemSchema,
+            401: problemSchema,
+          },
         },
       },
       async (request) => {
         const actor = requireActor(request.actor);
-        const rows = await listSubscriptions(ctx.store.db, scopeOf(actor), {
-          ...(request.query.customerId ? { customerId: request.query.customerId } : {}),
-        });
-        return { items: await Promise.all(rows.map(view)) };
+        const q = request.query;
+        const before = decodeCursor(q.cursor, cursorSchema);
+        const rows = await listSubscriptions(
+          ctx.store.db,
+          subscriptionScope(actor),
+          { ...(q.customerId ? { customerId: q.customerId } : {}) },
+          { limit: q.limit + 1, ...(before ? { before: before.id } : {}) },
+        );
+        const page = rows.slice(0, q.limit);
+        const view = viewer();
+        const items = [];
+        for (const s of page) items.push(await view(s));
+        const last = page.at(-1);
+        return {
+          items,
+          nextCursor: rows.length > q.limit && last ? encodeCursor({ id: last.id }) : null,
+        };
       },
     );
     app.get(
@@ -81,10 +114,10 @@ export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
         const s = await findSubscriptionInScope(
           ctx.store.db,
           request.params.id,
-          scopeOf(requireActor(request.actor)),
+          subscriptionScope(requireActor(request.actor)),
         );
         if (!s) throw notFound('Subscription');
-        return view(s);
+        return viewer()(s);
       },
     );
   };

@@ -1,0 +1,525 @@
+// Quotes, quote requests and subscriptions: who sees what (tier-1 distributor, tier-2 reseller,
+// vendor staff), drafts kept internal, If-Match on actions, request routing, the expired filter,
+// request/quote consistency, subscription paging, amount overflow and body-less actions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialects } from '@orderdesk/store/testing';
+import { insertSubscription, newId } from '@orderdesk/store';
+import { createTestApp, type TestApp } from './harness.ts';
+import { findProducts, partnerIdOf, type PricedProduct } from './scenario-helpers.ts';
+
+const ACME = 'buyer@acme.example';
+const BETA = 'buyer@beta.example';
+const CONTOSO = 'buyer@contoso.example';
+const SALES = 'sales@northwind.example';
+const CAM = 'cam@northwind.example';
+const today = new Date().toISOString().slice(0, 10);
+
+interface QuoteOut {
+  id: string;
+  number: string;
+  version: number;
+  status: string;
+  partnerId: string;
+  customerId: string;
+  previousId: string | null;
+  total: string;
+}
+
+describe.each(testDialects())('quotes on %s', (dialect) => {
+  let t: TestApp;
+  let acmeId: string;
+  let contosoId: string;
+  /** Acme's own customer (Fabrikam Health), Beta's (Tailspin Toys), Contoso's (Wingtip Labs). */
+  let fabrikam: string;
+  let tailspin: string;
+  let wingtip: string;
+  let products: PricedProduct[];
+
+  async function customerNamed(user: string, name: string): Promise<string> {
+    const res = await t.as(user).get('/api/v1/customers?limit=500');
+    expect(res.statusCode, res.body).toBe(200);
+    const found = (res.json().items as { id: string; name: string }[]).find((c) => c.name === name);
+    if (!found) throw new Error(`${user} has no customer ${name}`);
+    return found.id;
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    acmeId = await partnerIdOf(t, ACME);
+    contosoId = await partnerIdOf(t, CONTOSO);
+    fabrikam = await customerNamed(ACME, 'Fabrikam Health');
+    tailspin = await customerNamed(BETA, 'Tailspin Toys');
+    wingtip = await customerNamed(CONTOSO, 'Wingtip Labs');
+    products = await findProducts(t, ACME, 'northwind', { count: 4 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function draft(
+    customerId: string,
+    extra: Record<string, unknown> = {},
+    partnerId = acmeId,
+  ): Promise<QuoteOut> {
+    const res = await t.as(SALES).post('/api/v1/quotes', {
+      partnerId,
+      customerId,
+      orderType: 'new',
+      lines: [{ partNumber: products[0]!.partNumber, quantity: 2 }],
+      ...extra,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  }
+
+  async function approved(customerId: string, partnerId = acmeId): Promise<QuoteOut> {
+    const q = await draft(customerId, {}, partnerId);
+    const res = await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/approve`, {});
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  }
+
+  async function subscription(customerId: string, partnerId = acmeId): Promise<string> {
+    const vendor = await t.store.db
+      .selectFrom('vendors')
+      .select('id')
+      .where('slug', '=', 'northwind')
+      .executeTakeFirstOrThrow();
+    const id = newId('sub');
+    const at = new Date().toISOString();
+    await insertSubscription(t.store.db, {
+      id,
+      vendor_id: vendor.id,
+      partner_id: partnerId,
+      customer_id: customerId,
+      status: 'active',
+      term_months: 12,
+      starts_on: today,
+      ends_on: today,
+      auto_renew: 1,
+      lines: JSON.stringify([{ partNumber: products[0]!.partNumber, quantity: 3 }]),
+      last_order_id: null,
+      created_at: at,
+      updated_at: at,
+    });
+    return id;
+  }
+
+  async function listIds(user: string, url: string): Promise<string[]> {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const sep = url.includes('?') ? '&' : '?';
+      const res = await t
+        .as(user)
+        .get(`${url}${sep}limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json<{ items: { id: string }[]; nextCursor: string | null }>();
+      ids.push(...page.items.map((i) => i.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return ids;
+  }
+
+  async function requestMail(requestId: string): Promise<string[]> {
+    const rows = await t.store.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('entity_id', '=', requestId)
+      .execute();
+    expect(rows).toHaveLength(1);
+    return (JSON.parse(rows[0]!.payload) as { to: string[] }).to;
+  }
+
+  it("shows a tier-2 reseller its customers' quotes, requests and subscriptions only; the distributor all of them", async () => {
+    const forAcme = await approved(fabrikam);
+    const forBeta = await approved(tailspin);
+
+    // Quotes.
+    const betaQuotes = await listIds(BETA, '/api/v1/quotes');
+    expect(betaQuotes).toContain(forBeta.id);
+    expect(betaQuotes).not.toContain(forAcme.id);
+    const acmeQuotes = await listIds(ACME, '/api/v1/quotes');
+    expect(acmeQuotes).toEqual(expect.arrayContaining([forAcme.id, forBeta.id]));
+    expect((await t.as(BETA).get(`/api/v1/quotes/${forBeta.id}`)).statusCode).toBe(200);
+    expect((await t.as(ACME).get(`/api/v1/quotes/${forBeta.id}`)).statusCode).toBe(200);
+    for (const url of [`/api/v1/quotes/${forAcme.id}`, `/api/v1/quotes/${forAcme.id}/pdf`]) {
+      const res = await t.as(BETA).get(url);
+      expect(res.statusCode, url).toBe(404);
+      expect(res.body).not.toContain(forAcme.id);
+    }
+    const acted = await t.as(BETA).post(`/api/v1/quotes/${forAcme.id}/actions/decline`, {});
+    expect(acted.statusCode).toBe(404);
+    expect(
+      (await t.as(SALES).get(`/api/v1/quotes/${forAcme.id}`)).json().status,
+      'the refused decline changed nothing',
+    ).toBe('approved');
+    const declined = await t.as(BETA).post(`/api/v1/quotes/${forBeta.id}/actions/decline`, {});
+    expect(declined.statusCode, declined.body).toBe(200);
+    expect(declined.json().status).toBe('declined');
+
+    // Subscriptions.
+    const subAcme = await subscription(fabrikam);
+    const subBeta = await subscription(tailspin);
+    const betaSubs = await listIds(BETA, '/api/v1/subscriptions');
+    expect(betaSubs).toContain(subBeta);
+    expect(betaSubs).not.toContain(subAcme);
+    expect(await listIds(ACME, '/api/v1/subscriptions')).toEqual(
+      expect.arrayContaining([subAcme, subBeta]),
+    );
+    expect((await t.as(BETA).get(`/api/v1/subscriptions/${subAcme}`)).statusCode).toBe(404);
+    expect((await t.as(BETA).get(`/api/v1/subscriptions/${subBeta}`)).statusCode).toBe(200);
+    expect((await t.as(ACME).get(`/api/v1/subscriptions/${subBeta}`)).statusCode).toBe(200);
+
+    // Quote requests, and a reseller naming the distributor's subscription.
+    const ask = async (user: string, customerId: string, extra: Record<string, unknown> = {}) =>
+      t.as(user).post('/api/v1/quote-requests', {
+        vendor: 'northwind',
+        customerId,
+        orderType: 'new',
+        ...extra,
+      });
+    const reqAcme = await ask(ACME, fabrikam);
+    const reqBeta = await ask(BETA, tailspin, { subscriptionId: subBeta });
+    expect(reqAcme.statusCode, reqAcme.body).toBe(201);
+    expect(reqBeta.statusCode, reqBeta.body).toBe(201);
+    const betaRequests = await listIds(BETA, '/api/v1/quote-requests');
+    expect(betaRequests).toContain(reqBeta.json().id);
+    expect(betaRequests).not.toContain(reqAcme.json().id);
+    expect(await listIds(ACME, '/api/v1/quote-requests')).toEqual(
+      expect.arrayContaining([reqAcme.json().id, reqBeta.json().id]),
+    );
+    expect((await t.as(BETA).get(`/api/v1/quote-requests/${reqAcme.json().id}`)).statusCode).toBe(
+      404,
+    );
+    expect((await t.as(ACME).get(`/api/v1/quote-requests/${reqBeta.json().id}`)).statusCode).toBe(
+      200,
+    );
+    const foreignSub = await ask(BETA, tailspin, { subscriptionId: subAcme });
+    expect(foreignSub.statusCode).toBe(422);
+    expect(foreignSub.json().errors).toEqual([
+      expect.objectContaining({ path: 'subscriptionId', code: 'invalid' }),
+    ]);
+    const otherCustomersSub = await ask(ACME, fabrikam, { subscriptionId: subBeta });
+    expect(otherCustomersSub.statusCode).toBe(422);
+
+    // Another tier-1 partner sees none of it.
+    const contosoQuotes = await listIds(CONTOSO, '/api/v1/quotes');
+    expect(contosoQuotes).not.toContain(forAcme.id);
+    expect(contosoQuotes).not.toContain(forBeta.id);
+    expect(await listIds(CONTOSO, '/api/v1/subscriptions')).not.toContain(subBeta);
+  });
+
+  it('keeps drafts (and drafts revised before approval) from partners until approved', async () => {
+    const d = await draft(fabrikam);
+    const vendorSees = await listIds(SALES, '/api/v1/quotes');
+    expect(vendorSees).toContain(d.id);
+    expect(await listIds(ACME, '/api/v1/quotes')).not.toContain(d.id);
+    expect(await listIds(ACME, '/api/v1/quotes?status=draft')).toEqual([]);
+    for (const url of [`/api/v1/quotes/${d.id}`, `/api/v1/quotes/${d.id}/pdf`]) {
+      expect((await t.as(ACME).get(url)).statusCode, url).toBe(404);
+    }
+    const decline = await t.as(ACME).post(`/api/v1/quotes/${d.id}/actions/decline`, {});
+    expect(decline.statusCode).toBe(404);
+    expect(decline.body).not.toContain(d.id);
+
+    // Sales revises the draft: v1 is superseded without ever being issued; neither is shown.
+    const revised = await t.as(SALES).post(`/api/v1/quotes/${d.id}/actions/revise`, {
+      lines: [{ partNumber: products[1]!.partNumber, quantity: 1 }],
+    });
+    expect(revised.statusCode, revised.body).toBe(200);
+    const v2 = revised.json<QuoteOut>();
+    expect(v2).toMatchObject({ version: 2, status: 'draft', previousId: d.id, number: d.number });
+    expect((await t.as(SALES).get(`/api/v1/quotes/${d.id}`)).json().status).toBe('superseded');
+    let partnerSees = await listIds(ACME, '/api/v1/quotes');
+    expect(partnerSees).not.toContain(d.id);
+    expect(partnerSees).not.toContain(v2.id);
+    expect((await t.as(ACME).get(`/api/v1/quotes/${d.id}`)).statusCode).toBe(404);
+
+    // Approved: v2 is offered; an approved quote revised later stays visible as superseded.
+    expect((await t.as(CAM).post(`/api/v1/quotes/${v2.id}/actions/approve`, {})).statusCode).toBe(
+      200,
+    );
+    partnerSees = await listIds(ACME, '/api/v1/quotes');
+    expect(partnerSees).toContain(v2.id);
+    expect(partnerSees).not.toContain(d.id);
+    const pdf = await t.as(ACME).get(`/api/v1/quotes/${v2.id}/pdf`);
+    expect(pdf.statusCode).toBe(200);
+    const v3 = await t.as(SALES).post(`/api/v1/quotes/${v2.id}/actions/revise`, {});
+    expect(v3.statusCode, v3.body).toBe(200);
+    partnerSees = await listIds(ACME, '/api/v1/quotes');
+    expect(partnerSees).toContain(v2.id);
+    expect(partnerSees).not.toContain(v3.json().id);
+    expect((await t.as(ACME).get(`/api/v1/quotes/${v2.id}`)).json().status).toBe('superseded');
+  });
+
+  it('honours If-Match on quote actions: 409 on another version, no check when absent or *', async () => {
+    const q = await draft(fabrikam);
+    const stale = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${q.id}/actions/approve`, {}, { 'if-match': '2' });
+    expect(stale.statusCode).toBe(409);
+    expect(stale.json().errors).toEqual([
+      expect.objectContaining({ path: 'headers.if-match', expected: '1', actual: '2' }),
+    ]);
+    expect((await t.as(SALES).get(`/api/v1/quotes/${q.id}`)).json().status).toBe('draft');
+    const bad = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${q.id}/actions/approve`, {}, { 'if-match': 'yesterday' });
+    expect(bad.statusCode).toBe(400);
+    const ok = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${q.id}/actions/approve`, {}, { 'if-match': '1' });
+    expect(ok.statusCode, ok.body).toBe(200);
+
+    // A revision is version 2: If-Match 1 no longer matches it.
+    const v2 = (
+      await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {}, { 'if-match': '"1"' })
+    ).json<QuoteOut>();
+    expect(v2.version).toBe(2);
+    expect(
+      (await t.as(SALES).post(`/api/v1/quotes/${v2.id}/actions/approve`, {}, { 'if-match': '1' }))
+        .statusCode,
+    ).toBe(409);
+    expect(
+      (await t.as(SALES).post(`/api/v1/quotes/${v2.id}/actions/approve`, {}, { 'if-match': '*' }))
+        .statusCode,
+    ).toBe(200);
+    expect(
+      (await t.as(ACME).post(`/api/v1/quotes/${v2.id}/actions/decline`, {}, { 'if-match': '1' }))
+        .statusCode,
+    ).toBe(409);
+    const declined = await t
+      .as(ACME)
+      .post(`/api/v1/quotes/${v2.id}/actions/decline`, {}, { 'if-match': 'W/"2"' });
+    expect(declined.statusCode, declined.body).toBe(200);
+    expect(declined.json()).toMatchObject({ status: 'declined', version: 2 });
+  });
+
+  it('lets sales revise, not the CAM (who still approves)', async () => {
+    const q = await draft(fabrikam);
+    const byCam = await t.as(CAM).post(`/api/v1/quotes/${q.id}/actions/revise`, {});
+    expect(byCam.statusCode).toBe(403);
+    expect((await t.as(SALES).get(`/api/v1/quotes/${q.id}`)).json().status).toBe('draft');
+    const bySales = await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {});
+    expect(bySales.statusCode, bySales.body).toBe(200);
+    const approve = await t.as(CAM).post(`/api/v1/quotes/${bySales.json().id}/actions/approve`, {});
+    expect(approve.statusCode, approve.body).toBe(200);
+    const again = await t.as(CAM).post(`/api/v1/quotes/${bySales.json().id}/actions/revise`, {});
+    expect(again.statusCode).toBe(403);
+  });
+
+  it('notifies the CAM of a quote request, and sales too when the profile routes to sales', async () => {
+    const ask = async (user: string, vendor: string, customerId: string, orderType: string) => {
+      const res = await t
+        .as(user)
+        .post('/api/v1/quote-requests', { vendor, customerId, orderType });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json().id as string;
+    };
+    // northwind routes to the CAM.
+    expect(await requestMail(await ask(ACME, 'northwind', fabrikam, 'new'))).toEqual([CAM]);
+    // skyline and edgeworks route to sales: the CAM is told as well.
+    expect(await requestMail(await ask(BETA, 'skyline', tailspin, 'new'))).toEqual([
+      'cam@skyline.example',
+      'sales@skyline.example',
+    ]);
+    expect(await requestMail(await ask(ACME, 'edgeworks', fabrikam, 'kits_renewal'))).toEqual([
+      'cam@edgeworks.example',
+      'sales@edgeworks.example',
+    ]);
+
+    // No CAM on the partnership: sales hears of it, even where the profile routes to the CAM.
+    const vendor = await t.store.db
+      .selectFrom('vendors')
+      .select('id')
+      .where('slug', '=', 'northwind')
+      .executeTakeFirstOrThrow();
+    await t.store.db
+      .updateTable('partnerships')
+      .set({ cam_user_id: null })
+      .where('vendor_id', '=', vendor.id)
+      .where('partner_id', '=', contosoId)
+      .execute();
+    expect(await requestMail(await ask(CONTOSO, 'northwind', wingtip, 'new'))).toEqual([SALES]);
+
+    // Every address notified is a real user's.
+    const rows = await t.store.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('entity_type', '=', 'quote_request')
+      .execute();
+    const emails = new Set(
+      (await t.store.db.selectFrom('users').select('email').execute()).map((u) => u.email),
+    );
+    for (const r of rows) {
+      for (const to of (JSON.parse(r.payload) as { to: string[] }).to) expect(emails).toContain(to);
+    }
+  });
+
+  it('filters ?status= on the status shown: expired includes lapsed drafts and approved quotes', async () => {
+    const lapsedDraft = await draft(fabrikam);
+    const lapsedApproved = await approved(fabrikam);
+    const liveDraft = await draft(fabrikam);
+    const liveApproved = await approved(fabrikam);
+    await t.store.db
+      .updateTable('quotes')
+      .set({ valid_until: '2001-01-01' })
+      .where('id', 'in', [lapsedDraft.id, lapsedApproved.id])
+      .execute();
+    const mine = new Set([lapsedDraft.id, lapsedApproved.id, liveDraft.id, liveApproved.id]);
+    const filtered = async (user: string, status: string): Promise<string[]> => {
+      const res = await t.as(user).get(`/api/v1/quotes?status=${status}&limit=500`);
+      expect(res.statusCode, res.body).toBe(200);
+      const items = res.json().items as { id: string; status: string }[];
+      expect(
+        items.every((q) => q.status === status),
+        `${status}: ${res.body}`,
+      ).toBe(true);
+      return items.map((q) => q.id).filter((id) => mine.has(id));
+    };
+    expect((await filtered(SALES, 'expired')).sort()).toEqual(
+      [lapsedDraft.id, lapsedApproved.id].sort(),
+    );
+    expect(await filtered(SALES, 'draft')).toEqual([liveDraft.id]);
+    expect(await filtered(SALES, 'approved')).toEqual([liveApproved.id]);
+    // The partner never sees the drafts, lapsed or not.
+    expect(await filtered(ACME, 'expired')).toEqual([lapsedApproved.id]);
+    expect(await filtered(ACME, 'approved')).toEqual([liveApproved.id]);
+    expect(await filtered(ACME, 'draft')).toEqual([]);
+    // An expired quote cannot be approved or declined.
+    expect(
+      (await t.as(SALES).post(`/api/v1/quotes/${lapsedDraft.id}/actions/approve`, {})).statusCode,
+    ).toBe(409);
+    expect(
+      (await t.as(ACME).post(`/api/v1/quotes/${lapsedApproved.id}/actions/decline`, {})).statusCode,
+    ).toBe(409);
+  });
+
+  it('refuses a quoteRequestId of another partner or customer (422 naming it), and marks a matching request quoted', async () => {
+    const res = await t.as(ACME).post('/api/v1/quote-requests', {
+      vendor: 'northwind',
+      customerId: fabrikam,
+      orderType: 'new',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const requestId = res.json().id as string;
+    const body = {
+      orderType: 'new',
+      lines: [{ partNumber: products[0]!.partNumber, quantity: 1 }],
+      quoteRequestId: requestId,
+    };
+    for (const [partnerId, customerId] of [
+      [contosoId, wingtip],
+      [acmeId, tailspin],
+    ] as const) {
+      const refused = await t.as(SALES).post('/api/v1/quotes', { ...body, partnerId, customerId });
+      expect(refused.statusCode, refused.body).toBe(422);
+      expect(refused.json().errors).toEqual([
+        expect.objectContaining({ path: 'quoteRequestId', code: 'invalid' }),
+      ]);
+    }
+    const open = await t.as(CAM).get(`/api/v1/quote-requests/${requestId}`);
+    expect(open.json().status).toBe('open');
+    const ok = await t
+      .as(SALES)
+      .post('/api/v1/quotes', { ...body, partnerId: acmeId, customerId: fabrikam });
+    expect(ok.statusCode, ok.body).toBe(201);
+    expect(ok.json().quoteRequestId).toBe(requestId);
+    expect((await t.as(CAM).get(`/api/v1/quote-requests/${requestId}`)).json().status).toBe(
+      'quoted',
+    );
+  });
+
+  it('pages GET /subscriptions with limit and cursor', async () => {
+    const made: string[] = [];
+    for (let i = 0; i < 5; i++) made.push(await subscription(wingtip, contosoId));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await t
+        .as(CONTOSO)
+        .get(
+          `/api/v1/subscriptions?customerId=${wingtip}&limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
+      expect(res.statusCode, res.body).toBe(200);
+      const page = res.json<{ items: { id: string }[]; nextCursor: string | null }>();
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...made].reverse());
+    expect(new Set(seen).size).toBe(seen.length);
+    expect((await t.as(CONTOSO).get('/api/v1/subscriptions?cursor=nope')).statusCode).toBe(400);
+    expect((await t.as(CONTOSO).get('/api/v1/subscriptions?limit=0')).statusCode).toBe(400);
+    expect((await t.as(CONTOSO).get('/api/v1/subscriptions?colour=red')).statusCode).toBe(400);
+    const vendorPage = await t.as(SALES).get('/api/v1/subscriptions?limit=1');
+    expect(vendorPage.json()).toMatchObject({
+      items: [expect.any(Object)],
+      nextCursor: expect.any(String),
+    });
+  });
+
+  it('refuses a quote whose amounts would overflow with a 422 on the quantity', async () => {
+    const huge = products[3]!.partNumber;
+    await t.store.db
+      .updateTable('price_list_items')
+      .set({ list_price_minor: 900_000_000_000_000 })
+      .where('part_number', '=', huge)
+      .execute();
+    const quote = (lines: { partNumber: string; quantity: number }[]) =>
+      t.as(SALES).post('/api/v1/quotes', {
+        partnerId: acmeId,
+        customerId: fabrikam,
+        orderType: 'new',
+        lines,
+      });
+    // One line beyond the range.
+    const line = await quote([
+      { partNumber: products[0]!.partNumber, quantity: 1 },
+      { partNumber: huge, quantity: 100 },
+    ]);
+    expect(line.statusCode, line.body).toBe(422);
+    expect(line.json().errors).toEqual([
+      expect.objectContaining({ path: 'lines[1].quantity', code: 'invalid' }),
+    ]);
+    // Each line fits; their total does not.
+    const total = await quote([
+      { partNumber: huge, quantity: 10 },
+      { partNumber: huge, quantity: 10 },
+    ]);
+    expect(total.statusCode, total.body).toBe(422);
+    expect(total.json().errors).toEqual([
+      expect.objectContaining({ path: 'lines[1].quantity', code: 'invalid' }),
+    ]);
+    // Within range it is priced exactly.
+    const fits = await quote([{ partNumber: huge, quantity: 10 }]);
+    expect(fits.statusCode, fits.body).toBe(201);
+    expect(fits.json().total).toBe('63000000000000.00');
+  });
+
+  it('takes an action with no body at all, and still refuses unknown fields', async () => {
+    const q = await draft(fabrikam);
+    const bare = await t
+      .as(SALES)
+      .request({ method: 'POST', url: `/api/v1/quotes/${q.id}/actions/approve` });
+    expect(bare.statusCode, bare.body).toBe(200);
+    expect(bare.json().status).toBe('approved');
+    const nullBody = await t.as(ACME).request({
+      method: 'POST',
+      url: `/api/v1/quotes/${q.id}/actions/decline`,
+      headers: { 'content-type': 'application/json' },
+      payload: 'null',
+    });
+    expect(nullBody.statusCode, nullBody.body).toBe(200);
+    const other = await draft(fabrikam);
+    const unknown = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${other.id}/actions/approve`, { colour: 'red' });
+    expect(unknown.statusCode).toBe(400);
+    expect((await t.as(SALES).get(`/api/v1/quotes/${other.id}`)).json().status).toBe('draft');
+  });
+});
