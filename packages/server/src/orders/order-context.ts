@@ -32,6 +32,8 @@ export interface OrderParties {
   partnership: Partnership;
   orderingPartnerId: string;
   orderingPartnerTier: 1 | 2;
+  /** The partners whose customers the caller can see (itself and, for a distributor, its tier-2s). */
+  customerScopeIds: readonly string[];
 }
 
 /**
@@ -73,6 +75,7 @@ export async function resolveParties(
     profile: JSON.parse(vendor.profile) as VendorProfile,
     partnership,
     orderingPartnerId,
+    customerScopeIds: actor.partnerScopeIds,
     orderingPartnerTier: me?.tier === 2 ? 2 : 1,
   };
 }
@@ -94,7 +97,11 @@ export async function gatherValidationContext(
     findPricesInForce(db, { vendorId: vendor.id, currency, partNumbers, on: priceDate }),
     findMultipliers(db, partnership.id, priceDate),
     submission.quoteId
-      ? findQuoteInScope(db, submission.quoteId, { partnerIds: [partnership.partner_id] })
+      ? findQuoteInScope(db, submission.quoteId, {
+          partnerIds: [partnership.partner_id],
+          customerPartnerIds: parties.customerScopeIds,
+          issuedOnly: true,
+        })
       : Promise.resolve(undefined),
     findCurrentSubscription(db, vendor.id, submission.customerId),
     submission.purchaseOrder
