@@ -54,7 +54,8 @@ export function installAuth(app: FastifyInstance, db: Executor): void {
     const found = await findSessionUser(db, hashSecret(cookie), nowIso());
     if (!found) return; // expired or logged out: treated as anonymous
     // Logging in again over a live session needs no CSRF token; every other write does.
-    const isLogin = request.method === 'POST' && request.url.split('?')[0] === '/api/v1/session';
+    const isLogin =
+      request.method === 'POST' && /^\/api\/v1\/session\/?$/.test(request.url.split('?')[0] ?? '');
     if (!SAFE_METHODS.has(request.method) && !isLogin) {
       const sent = request.headers['x-csrf-token'];
       if (typeof sent !== 'string' || !safeEqual(sent, found.csrfToken)) {
