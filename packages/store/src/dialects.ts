@@ -71,6 +71,52 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
   sqlite.pragma(`synchronous = ${options.sqliteSynchronous ?? 'FULL'}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; preparing is a large share of a small query's cost on
+ * SQLite. Keep the prepared statements of the most recent distinct SQL texts. Safe because
+ * better-sqlite3 runs one statement at a time and Kysely never streams here (a statement in the
+ * middle of `iterate()` would be busy; `iterate` gets a fresh one).
+ */
+function withStatementCache(sqlite: SqliteDatabase.Database, max = 500): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = (sql: string): SqliteDatabase.Statement => {
+    let stmt = cache.get(sql);
+    if (stmt === undefined) {
+      stmt = sqlite.prepare(sql);
+      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property === 'prepare') {
+        return (sql: string) => {
+          const stmt = prepare(sql);
+          // Streaming needs a statement of its own.
+          return new Proxy(stmt, {
+            get(inner, key, innerReceiver) {
+              if (key === 'iterate') {
+                return (...args: unknown[]) => target.prepare(sql).iterate(...args);
+              }
+              const value: unknown = Reflect.get(inner, key, innerReceiver);
+              return typeof value === 'function'
+                ? (value as (...a: unknown[]) => unknown).bind(inner)
+                : value;
+            },
+          });
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
 }

@@ -1,3 +1,4 @@
+import { profileOf } from '../vendors/profile-cache.ts';
 import {
   findCurrentSubscription,
   findCustomerInScope,
@@ -72,7 +73,7 @@ export async function resolveParties(
   const me = await findPartnerById(db, orderingPartnerId);
   return {
     vendor,
-    profile: JSON.parse(vendor.profile) as VendorProfile,
+    profile: profileOf(vendor.profile),
     partnership,
     orderingPartnerId,
     customerScopeIds: actor.partnerScopeIds,

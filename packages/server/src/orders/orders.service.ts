@@ -1,3 +1,4 @@
+import { profileOf } from '../vendors/profile-cache.ts';
 import {
   buildOrderMachine,
   availableActions,
@@ -263,7 +264,7 @@ async function vendorOf(
   if (hit) return hit;
   const v = await findVendorById(db, vendorId);
   if (!v) throw notFound('Vendor');
-  const entry = { slug: v.slug, profile: JSON.parse(v.profile) as VendorProfile };
+  const entry = { slug: v.slug, profile: profileOf(v.profile) };
   cache.set(vendorId, entry);
   return entry;
 }

@@ -1,3 +1,4 @@
+import { profileOf } from '../vendors/profile-cache.ts';
 import {
   findUserByEmail,
   insertAuditEvent,
@@ -7,7 +8,7 @@ import {
   type PartnershipRow,
 } from '@orderdesk/store';
 import type { z } from 'zod';
-import { renderSpecialTerms, type VendorProfile } from '@orderdesk/core';
+import { renderSpecialTerms } from '@orderdesk/core';
 import type { Actor } from '../auth/actor.ts';
 import { forbidden, notFound, unprocessable } from '../http/problem.ts';
 import { contractingPartnerId } from '../vendors/vendor-scope.ts';
@@ -17,7 +18,7 @@ export type PartnershipView = z.infer<typeof partnershipSchema>;
 
 /** The special-terms clause a PO under this partnership must carry, or null if the vendor has none. */
 export function specialTermsFor(row: PartnershipRow): string | null {
-  const profile = JSON.parse(row.vendor_profile) as VendorProfile;
+  const profile = profileOf(row.vendor_profile);
   if (!profile.specialTerms) return null;
   return renderSpecialTerms(
     profile.specialTerms.template,

@@ -1,3 +1,4 @@
+import { profileOf } from '../vendors/profile-cache.ts';
 import {
   AmountOutOfRangeError,
   formatAmount,
@@ -105,7 +106,7 @@ async function vendorInfo(
 ): Promise<{ slug: string; profile: VendorProfile }> {
   const v = await findVendorById(db, vendorId);
   if (!v) throw notFound('Vendor');
-  return { slug: v.slug, profile: JSON.parse(v.profile) as VendorProfile };
+  return { slug: v.slug, profile: profileOf(v.profile) };
 }
 
 // ---- Quote requests -------------------------------------------------------------------
@@ -135,7 +136,7 @@ export async function createQuoteRequest(
     });
   if (!customer)
     errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
-  const profile = vendor ? (JSON.parse(vendor.profile) as VendorProfile) : undefined;
+  const profile = vendor ? profileOf(vendor.profile) : undefined;
   if (profile && !profile.orderTypes.some((t) => t.key === body.orderType)) {
     errors.push({
       path: 'orderType',
