@@ -127,9 +127,9 @@ export async function postgresVersion(): Promise<string> {
 }
 
 /**
- * CPU time (ms) used so far by the cluster: the postmaster and its children (backends,
- * WAL writer, checkpointer…), from /proc. Backends that exited are not counted, so measure
- * across a span in which the connection pools stay open. Null where /proc is not readable.
+ * CPU time (ms) used so far by the cluster: the postmaster, its live children (backends, WAL
+ * writer, checkpointer…) and the children it has reaped (backends of closed connections), from
+ * /proc. Null where /proc is not readable.
  */
 export async function postgresCpuMs(): Promise<number | null> {
   const { url } = await cluster();
@@ -149,7 +149,7 @@ export async function postgresCpuMs(): Promise<number | null> {
     }
     const postmaster = procs.find((p) => /postgres/.test(p.cmd) && p.cmd.includes(`-p ${port}`));
     if (!postmaster) return null;
-    let sum = readCpuMs(postmaster.pid) ?? 0;
+    let sum = readCpuMs(postmaster.pid, true) ?? 0;
     for (const p of procs) if (p.ppid === postmaster.pid) sum += readCpuMs(p.pid) ?? 0;
     return sum;
   } catch {

@@ -134,13 +134,18 @@ export function readMemory(pid: number): ProcMemory | null {
   }
 }
 
-/** CPU time (user + system) a process has used so far, ms, from /proc; null elsewhere. */
-export function readCpuMs(pid: number): number | null {
+/**
+ * CPU time (user + system) a process has used so far, ms, from /proc; null elsewhere. With
+ * `reapedChildren`, also that of its children that have exited and been waited for.
+ */
+export function readCpuMs(pid: number, reapedChildren = false): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is [0], utime [11], stime [12].
+    // Fields after the command name (which may hold spaces): state is [0], utime [11],
+    // stime [12], cutime [13], cstime [14].
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
+    const own = Number(fields[11]) + Number(fields[12]);
+    const ticks = reapedChildren ? own + Number(fields[13]) + Number(fields[14]) : own;
     return Number.isFinite(ticks) ? ticks * (1000 / CLOCK_TICKS) : null;
   } catch {
     return null;
