@@ -7,6 +7,9 @@ import { PRODUCT_COLUMNS, type ProductRow } from './catalog.repository.ts';
 // tsvector column and ts_rank(). Part-number prefixes use an index on upper(part_number) on
 // both (a range on SQLite, LIKE with text_pattern_ops on PostgreSQL).
 
+/** How many word matches a search ranks at most (see searchProducts). */
+export const TEXT_CANDIDATES = 2000;
+
 /** Whether the executor talks to PostgreSQL (else SQLite). */
 export function isPostgres(db: Executor): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -69,6 +72,12 @@ export async function searchProducts(
   const prefix = partNumberPrefix(q);
   if (words.length === 0 && prefix === null) return [];
   const pg = isPostgres(db);
+  // Bounded work whatever the catalog size: part-number matches come first in part-number
+  // order, so the index yields exactly the rows a page can show; a broad word query ranks its
+  // first TEXT_CANDIDATES matches only (an approximation that keeps search instant at a
+  // million products — narrow the words to rank more precisely).
+  const wanted = page.offset + page.limit;
+  const candidates = Math.max(TEXT_CANDIDATES, wanted);
   const inVendor = vendorIn(db, filter.vendorIds);
   const ctes: RawBuilder<unknown>[] = [];
   const hits: RawBuilder<unknown>[] = [];
@@ -76,16 +85,18 @@ export async function searchProducts(
     if (pg) {
       const like = `${prefix.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
       hits.push(
-        sql`select p.id, 0::float8 as score from products p
-            where ${inVendor} and upper(p.part_number) like ${like}`,
+        sql`select id, score from (select p.id, 0::float8 as score from products p
+            where ${inVendor} and upper(p.part_number) like ${like}
+            order by upper(p.part_number) limit ${wanted}) as by_prefix`,
       );
     } else {
       // The prefix as a range: up to the prefix with its last character incremented.
       const hi =
         prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
       hits.push(
-        sql`select p.id, 0.0 as score from products p
-            where ${inVendor} and upper(p.part_number) >= ${prefix} and upper(p.part_number) < ${hi}`,
+        sql`select id, score from (select p.id, 0.0 as score from products p
+            where ${inVendor} and upper(p.part_number) >= ${prefix} and upper(p.part_number) < ${hi}
+            order by upper(p.part_number) limit ${wanted}) as by_prefix`,
       );
     }
   }
@@ -94,8 +105,9 @@ export async function searchProducts(
       const query = words.map((w) => `${w}:*`).join(' & ');
       hits.push(
         sql`select p.id, -ts_rank(p.search_vector, to_tsquery('simple', ${query}))::float8 as score
-            from products p
-            where ${inVendor} and p.search_vector @@ to_tsquery('simple', ${query})`,
+            from (select p.id, p.search_vector from products p
+                  where ${inVendor} and p.search_vector @@ to_tsquery('simple', ${query})
+                  limit ${candidates}) as p`,
       );
     } else {
       // bm25() only works where the FTS table drives the scan: rank in a materialized CTE
@@ -103,7 +115,8 @@ export async function searchProducts(
       ctes.push(
         sql`fts as materialized (
               select rowid as rid, bm25(products_fts, 4.0, 2.0, 1.0) as score
-              from products_fts where products_fts match ${words.map((w) => `"${w}"*`).join(' ')})`,
+              from products_fts where products_fts match ${words.map((w) => `"${w}"*`).join(' ')}
+              limit ${candidates})`,
       );
       hits.push(
         sql`select p.id, fts.score from fts join products p on p.rowid = fts.rid where ${inVendor}`,
