@@ -154,6 +154,24 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
     ).toEqual([]);
   });
 
+  it('fills a page with matches that pass the filters, whatever the rows before them', async () => {
+    const { db } = store;
+    for (const n of ['1', '2', '3']) {
+      await insertProduct(db, product(otherVendorId, `ZQ-${n}`, { active: false }));
+    }
+    for (const n of ['4', '5']) await insertProduct(db, product(otherVendorId, `ZQ-${n}`));
+    const page = await searchProducts(db, { vendorIds: [otherVendorId], active: true }, 'zq', {
+      limit: 2,
+      offset: 0,
+    });
+    expect(page.map((h) => h.part_number)).toEqual(['ZQ-4', 'ZQ-5']);
+    const all = await searchProducts(db, { vendorIds: [otherVendorId] }, 'zq', {
+      limit: 3,
+      offset: 1,
+    });
+    expect(all.map((h) => h.part_number)).toEqual(['ZQ-2', 'ZQ-3', 'ZQ-4']);
+  });
+
   it('browses by part number with a keyset', async () => {
     const first = await listProducts(store.db, { vendorIds: [vendorId] }, { limit: 2 });
     expect(first.map((p) => p.part_number)).toEqual(['F2', 'F200-GW-01']);

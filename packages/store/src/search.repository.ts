@@ -86,7 +86,8 @@ export async function searchProducts(
       const like = `${prefix.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
       hits.push(
         sql`select id, score from (select p.id, 0::float8 as score from products p
-            where ${inVendor} and upper(p.part_number) like ${like}
+            left join categories c on c.id = p.category_id
+            where ${inVendor} and upper(p.part_number) like ${like} ${filterSql(filter)}
             order by upper(p.part_number) limit ${wanted}) as by_prefix`,
       );
     } else {
@@ -95,18 +96,31 @@ export async function searchProducts(
         prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
       hits.push(
         sql`select id, score from (select p.id, 0.0 as score from products p
+            left join categories c on c.id = p.category_id
             where ${inVendor} and upper(p.part_number) >= ${prefix} and upper(p.part_number) < ${hi}
+              ${filterSql(filter)}
             order by upper(p.part_number) limit ${wanted}) as by_prefix`,
       );
     }
   }
-  if (words.length > 0) {
+  // Part-number hits rank before word hits: when they alone fill the page, the word search
+  // (costly for short part-number-like prefixes such as "F20") cannot change it.
+  let prefixFillsPage = false;
+  if (prefix !== null && hits[0] !== undefined) {
+    const counted = await sql<{
+      n: number | string;
+    }>`select count(*) as n from (${hits[0]}) as h`.execute(db);
+    prefixFillsPage = Number(counted.rows[0]?.n ?? 0) >= wanted;
+  }
+  if (words.length > 0 && !prefixFillsPage) {
     if (pg) {
       const query = words.map((w) => `${w}:*`).join(' & ');
       hits.push(
         sql`select p.id, -ts_rank(p.search_vector, to_tsquery('simple', ${query}))::float8 as score
             from (select p.id, p.search_vector from products p
+                  left join categories c on c.id = p.category_id
                   where ${inVendor} and p.search_vector @@ to_tsquery('simple', ${query})
+                    ${filterSql(filter)}
                   limit ${candidates}) as p`,
       );
     } else {
