@@ -50,6 +50,9 @@ function filterSql(f: ProductFilter): RawBuilder<unknown> {
 }
 
 function vendorIn(db: Executor, ids: readonly string[]): RawBuilder<unknown> {
+  // One vendor (the usual case) as an equality, so the (vendor_id, upper(part_number)) index
+  // yields part numbers in order and a LIMIT stops early.
+  if (ids.length === 1) return sql`p.vendor_id = ${ids[0]}`;
   return isPostgres(db)
     ? sql`p.vendor_id = any(${[...ids]}::text[])`
     : sql`p.vendor_id in (${sql.join([...ids])})`;
@@ -88,7 +91,7 @@ export async function searchProducts(
         sql`select id, score from (select p.id, 0::float8 as score from products p
             left join categories c on c.id = p.category_id
             where ${inVendor} and upper(p.part_number) like ${like} ${filterSql(filter)}
-            order by upper(p.part_number) limit ${wanted}) as by_prefix`,
+            order by upper(p.part_number) using ~<~ limit ${wanted}) as by_prefix`,
       );
     } else {
       // The prefix as a range: up to the prefix with its last character incremented.
