@@ -16,10 +16,10 @@ import {
   type CatalogEntry,
   type OrderSubmission,
   type OrderValidationContext,
-  type ProductType,
   type VendorProfile,
 } from '@orderdesk/core';
 import { findPricesInForce, findVendorById, type Store } from '@orderdesk/store';
+import { catalogOf } from '@orderdesk/server';
 import {
   growCatalog,
   openCatalog,
@@ -64,22 +64,7 @@ async function catalogFor(ctx: BenchContext): Promise<CatalogDb> {
 function toCatalogMap(
   prices: Awaited<ReturnType<typeof findPricesInForce>>,
 ): Map<string, CatalogEntry> {
-  const map = new Map<string, CatalogEntry>();
-  for (const p of prices) {
-    map.set(p.partNumber, {
-      partNumber: p.partNumber,
-      productId: p.productId,
-      name: p.name,
-      type: p.type as ProductType,
-      categoryId: p.categoryId,
-      categoryAncestorIds: p.categoryAncestorIds,
-      active: p.active,
-      listPriceMinor: p.listPriceMinor,
-      currency: p.currency,
-      priceListId: p.priceListId,
-    });
-  }
-  return map;
+  return catalogOf(prices);
 }
 
 /** The PO: every line priced right, so the result is valid and every check runs to the end. */

@@ -26,3 +26,4 @@ export {
   type PriceListFormat,
 } from './documents/price-list-import.ts';
 export { writePriceList } from './documents/price-list-export.ts';
+export { catalogOf } from './orders/order-context.ts';

@@ -13,6 +13,7 @@ import {
   poNumberInUse,
   type Executor,
   type Partnership,
+  type PriceInForce,
   type Vendor,
 } from '@orderdesk/store';
 import {
@@ -118,21 +119,7 @@ export async function gatherValidationContext(
       : Promise.resolve(new Set<string>()),
   ]);
 
-  const catalog = new Map<string, CatalogEntry>();
-  for (const p of prices) {
-    catalog.set(p.partNumber, {
-      partNumber: p.partNumber,
-      productId: p.productId,
-      name: p.name,
-      type: p.type as ProductType,
-      categoryId: p.categoryId,
-      categoryAncestorIds: p.categoryAncestorIds,
-      active: p.active,
-      listPriceMinor: p.listPriceMinor,
-      currency: p.currency,
-      priceListId: p.priceListId,
-    });
-  }
+  const catalog = catalogOf(prices);
   const quoteLines = quote ? await listQuoteLines(db, quote.id) : [];
   return {
     profile,
@@ -169,4 +156,24 @@ export async function gatherValidationContext(
     knownLicenseIds: licenses,
     today,
   };
+}
+
+/** The validation engine's catalog map from the store's prices in force. */
+export function catalogOf(prices: readonly PriceInForce[]): Map<string, CatalogEntry> {
+  const catalog = new Map<string, CatalogEntry>();
+  for (const p of prices) {
+    catalog.set(p.partNumber, {
+      partNumber: p.partNumber,
+      productId: p.productId,
+      name: p.name,
+      type: p.type as ProductType,
+      categoryId: p.categoryId,
+      categoryAncestorIds: p.categoryAncestorIds,
+      active: p.active,
+      listPriceMinor: p.listPriceMinor,
+      currency: p.currency,
+      priceListId: p.priceListId,
+    });
+  }
+  return catalog;
 }
