@@ -164,6 +164,24 @@ export async function findQuoteInScope(
   return q?.executeTakeFirst();
 }
 
+/** The lines of several quotes in one query, by quote id (for lists). */
+export async function listQuoteLinesOf(
+  db: Executor,
+  quoteIds: readonly string[],
+): Promise<Map<string, QuoteLine[]>> {
+  const byQuote = new Map<string, QuoteLine[]>(quoteIds.map((id) => [id, []]));
+  if (quoteIds.length === 0) return byQuote;
+  const rows = await db
+    .selectFrom('quote_lines')
+    .selectAll()
+    .where('quote_id', 'in', quoteIds)
+    .orderBy('quote_id')
+    .orderBy('line_no')
+    .execute();
+  for (const r of rows) byQuote.get(r.quote_id)?.push(r);
+  return byQuote;
+}
+
 export async function listQuoteLines(db: Executor, quoteId: string): Promise<QuoteLine[]> {
   return db
     .selectFrom('quote_lines')

@@ -10,6 +10,7 @@ import {
   validateOrder,
   type NotificationEvent,
   type OrderAction,
+  type OrderMachine,
   type OrderStatus,
   type OrderSubmission,
   type OrderValidationResult,
@@ -252,21 +253,30 @@ export async function getOrder(ctx: AppContext, actor: Actor, id: string): Promi
   return viewOf(ctx.store.db, order, actor);
 }
 
-const profileCache = new WeakMap<object, Map<string, { slug: string; profile: VendorProfile }>>();
-
+/** A vendor's slug and parsed profile; `memo` shares look-ups within one request. */
 async function vendorOf(
   db: Executor,
   vendorId: string,
+  memo?: Map<string, { slug: string; profile: VendorProfile }>,
 ): Promise<{ slug: string; profile: VendorProfile }> {
-  let cache = profileCache.get(db);
-  if (!cache) profileCache.set(db, (cache = new Map()));
-  const hit = cache.get(vendorId);
+  const hit = memo?.get(vendorId);
   if (hit) return hit;
   const v = await findVendorById(db, vendorId);
   if (!v) throw notFound('Vendor');
   const entry = { slug: v.slug, profile: profileOf(v.profile) };
-  cache.set(vendorId, entry);
+  memo?.set(vendorId, entry);
   return entry;
+}
+
+// Profiles are shared objects (profileOf), so each workflow's machine is built once.
+const machines = new WeakMap<VendorProfile['workflow'], OrderMachine>();
+function machineOf(profile: VendorProfile): OrderMachine {
+  let machine = machines.get(profile.workflow);
+  if (machine === undefined) {
+    machine = buildOrderMachine(profile.workflow);
+    machines.set(profile.workflow, machine);
+  }
+  return machine;
 }
 
 async function viewOf(db: Executor, order: Order, actor: Actor): Promise<OrderView> {
@@ -288,7 +298,7 @@ export function toOrderView(
   const body = JSON.parse(order.body) as Partial<OrderSubmission>;
   const money = (minor: number | null): string | null =>
     minor === null ? null : formatAmount(minor, order.currency);
-  const machine = buildOrderMachine(profile.workflow);
+  const machine = machineOf(profile);
   const hold = order.hold_reasons
     ? (JSON.parse(order.hold_reasons) as { reason?: string; problems?: ProblemItem[] })
     : null;
@@ -362,8 +372,9 @@ export async function pageOrders(
   });
   const items = rows.slice(0, page.limit);
   const views = [];
+  const memo = new Map<string, { slug: string; profile: VendorProfile }>();
   for (const o of items) {
-    const { slug, profile } = await vendorOf(ctx.store.db, o.vendor_id);
+    const { slug, profile } = await vendorOf(ctx.store.db, o.vendor_id, memo);
     const { lines: _l, problems: _p, ...summary } = toOrderView(o, [], slug, profile, actor);
     views.push(summary);
   }
@@ -406,7 +417,7 @@ export async function actOnOrder(
     throw conflict(`The order is at version ${order.version}, not ${expected}; reload and retry`);
   }
   const { slug, profile } = await vendorOf(tx, order.vendor_id);
-  const machine = buildOrderMachine(profile.workflow);
+  const machine = machineOf(profile);
   const result = transition(machine, {
     status: order.status as OrderStatus,
     action,

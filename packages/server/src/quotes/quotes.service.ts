@@ -28,6 +28,7 @@ import {
   insertQuoteRequest,
   listPartnerScopeIds,
   listQuoteLines,
+  listQuoteLinesOf,
   listQuoteRequests,
   listQuotes,
   listVendorUsers,
@@ -630,9 +631,13 @@ export async function pageQuotes(
   );
   const items = rows.slice(0, page.limit);
   const views = [];
+  const lines = await listQuoteLinesOf(
+    db,
+    items.map((q) => q.id),
+  );
   for (const q of items) {
     const { slug, today } = await vendor(q.vendor_id);
-    views.push(toQuoteView(q, await listQuoteLines(db, q.id), slug, today));
+    views.push(toQuoteView(q, lines.get(q.id) ?? [], slug, today));
   }
   return {
     items: views,
