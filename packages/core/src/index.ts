@@ -4,5 +4,6 @@ export * from './pricing/index.ts';
 export * from './special-terms/index.ts';
 export * from './profile/index.ts';
 export * from './sla/index.ts';
+export * from './problems/index.ts';
 export * from './quote/index.ts';
 export * from './order/index.ts';

@@ -4,7 +4,7 @@ import { formatAmount, MAX_MINOR, parseAmount } from '../money/index.ts';
 import { netUnitPrice, resolveMultiplier } from '../pricing/index.ts';
 import type { OrderTypeConfig, VendorProfile } from '../profile/profile.schema.ts';
 import { compareOrderToQuote } from '../quote/index.ts';
-import type { Problem, ProblemCode } from '../quote/problem.ts';
+import type { Problem, ProblemCode } from '../problems/index.ts';
 import { matchSpecialTerms } from '../special-terms/index.ts';
 import type {
   CatalogEntry,

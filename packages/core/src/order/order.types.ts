@@ -1,6 +1,6 @@
 // The order submission of API.md ("Orders") and what the validation engine needs to judge it.
 import { z } from 'zod';
-import type { Problem } from '../quote/problem.ts';
+import type { Problem } from '../problems/index.ts';
 import type { ProductType, VendorProfile } from '../profile/profile.schema.ts';
 
 /** A decimal money string as the API writes amounts: "1234.50", "-3", "0.5". */

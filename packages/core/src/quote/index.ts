@@ -1,5 +1,3 @@
-export { PROBLEM_CODES, PROBLEM_SEVERITIES, isProblemCode } from './problem.ts';
-export type { Problem, ProblemCode, ProblemSeverity } from './problem.ts';
 export {
   INITIAL_QUOTE_STATUS,
   QUOTE_ACTIONS,

@@ -1,7 +1,7 @@
 // An order placed against a quote must carry the quote's lines: same part numbers, the same
 // quantities and the quote's net prices. Every difference is a `quote.mismatch` problem.
 import { formatAmount } from '../money/index.ts';
-import type { Problem } from './problem.ts';
+import type { Problem } from '../problems/index.ts';
 
 export interface QuoteLineForComparison {
   readonly partNumber: string;

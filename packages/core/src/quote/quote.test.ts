@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { PROBLEM_CODES, isProblemCode } from './problem.ts';
 import {
   INITIAL_QUOTE_STATUS,
   QUOTE_ACTIONS,
@@ -12,34 +11,6 @@ import {
 } from './quote.machine.ts';
 import type { QuoteAction, QuoteStatus } from './quote.machine.ts';
 import { compareOrderToQuote } from './quote.rules.ts';
-
-describe('problem codes', () => {
-  it('are exactly the codes of API.md', () => {
-    expect(PROBLEM_CODES).toEqual([
-      'required',
-      'invalid',
-      'quote.required',
-      'quote.not_approved',
-      'quote.expired',
-      'quote.mismatch',
-      'part_number.unknown',
-      'part_number.inactive',
-      'price.mismatch',
-      'total.mismatch',
-      'currency.mismatch',
-      'special_terms.missing',
-      'special_terms.mismatch',
-      'po.duplicate',
-      'shipping.unconfirmed',
-      'shipping.tax_id_required',
-      'terms.not_accepted',
-      'license.unknown',
-      'order_type.unknown',
-    ]);
-    expect(isProblemCode('quote.mismatch')).toBe(true);
-    expect(isProblemCode('quote.missing')).toBe(false);
-  });
-});
 
 // Every allowed transition: [from, action, to, a role allowed, a role refused].
 const ALLOWED: [QuoteStatus, QuoteAction, QuoteStatus, string, string][] = [
