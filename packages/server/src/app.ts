@@ -7,10 +7,10 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Store } from '@orderdesk/store';
+import { LoginThrottle, SettableClock, systemClock, type Clock } from '@orderdesk/app';
 import { installAuth } from './auth/auth.plugin.ts';
-import { LoginThrottle } from './auth/login-throttle.ts';
 import type { Config } from './config.ts';
-import type { AppContext } from './context.ts';
+import type { ServerContext } from './context.ts';
 import { customerRoutes } from './customers/customers.routes.ts';
 import { orderRoutes } from './orders/orders.routes.ts';
 import { quoteRoutes } from './quotes/quotes.routes.ts';
@@ -44,20 +44,24 @@ export interface BuildAppOptions {
   store: Store;
   config: Config;
   logger?: Logger | false;
-  now?: () => Date;
+  /** The clock of the app (a SettableClock in tests); the wall clock by default. */
+  clock?: Clock;
 }
 
 /** Builds the Fastify application: every route under /api/v1, the docs, and the web app at /. */
 export async function buildApp(
   options: BuildAppOptions,
-): Promise<{ app: FastifyInstance; ctx: AppContext }> {
+): Promise<{ app: FastifyInstance; ctx: ServerContext }> {
   const { config, store } = options;
-  const ctx: AppContext = {
+  const clock =
+    options.clock ?? (config.ORDERDESK_SETTABLE_CLOCK ? new SettableClock() : systemClock);
+  const ctx: ServerContext = {
     store,
     config,
+    clock,
     version: VERSION,
     routes: [],
-    now: options.now ?? (() => new Date()),
+    now: () => clock.now(),
     loginThrottle: new LoginThrottle(config.LOGIN_WINDOW_MINUTES * 60_000),
   };
   // Typed as Fastify's base logger so the instance keeps Fastify's default generics.
@@ -117,7 +121,7 @@ export async function buildApp(
   });
   installErrorHandler(app);
   await app.register(cookie);
-  installAuth(app, store.db);
+  installAuth(app, ctx);
   await installOpenApi(app, VERSION);
 
   await app.register(

@@ -32,6 +32,15 @@ export const configSchema = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   DB_POOL_SIZE: z.coerce.number().int().positive().max(200).default(10),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
+  INVITATION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 60)
+    .default(72),
+  /** Base URL of the web app, for links in mails (invitations). */
+  PUBLIC_URL: z.url().optional(),
+  /** Test only: lets `PUT /api/v1/test/clock` set the running app's clock. */
+  ORDERDESK_SETTABLE_CLOCK: flag.default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -8,10 +8,10 @@ export {
   DEMO_STAFF,
   DEMO_VENDOR_SLUGS,
   loadExampleProfile,
-} from './seed/demo-seed.ts';
-export { hashPassword } from './auth/secrets.ts';
-export { createApiToken } from './session/session.service.ts';
-export { actorFromUser } from './auth/auth.plugin.ts';
+} from '@orderdesk/app';
+export { hashPassword } from '@orderdesk/app';
+export { createApiToken } from '@orderdesk/app';
+export { actorFromUser } from '@orderdesk/app';
 export { HttpProblem, type ProblemItem } from './http/problem.ts';
 export {
   importPriceListOrConflict,
@@ -19,11 +19,11 @@ export {
   vendorToday,
   type PriceListImport,
   type PriceListImportResult,
-} from './price-lists/price-lists.service.ts';
+} from '@orderdesk/app';
 export {
   PRICE_LIST_FORMATS,
   priceListFormatOf,
   type PriceListFormat,
-} from './documents/price-list-import.ts';
-export { writePriceList } from './documents/price-list-export.ts';
-export { catalogOf } from './orders/order-context.ts';
+} from '@orderdesk/app';
+export { writePriceList } from '@orderdesk/app';
+export { catalogOf } from '@orderdesk/app';

@@ -3,7 +3,7 @@ import { migrateToLatest, openStore, type Store } from '@orderdesk/store';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
-import { seedDemo } from './seed/demo-seed.ts';
+import { seedDemo } from '@orderdesk/app';
 
 export interface RunningServer {
   app: FastifyInstance;

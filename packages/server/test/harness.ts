@@ -2,17 +2,15 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { findUserByEmail, type DialectName, type Store } from '@orderdesk/store';
 import { createTestStore } from '@orderdesk/store/testing';
 import { buildApp } from '../src/app.ts';
-import { actorFromUser } from '../src/auth/auth.plugin.ts';
+import { actorFromUser, createApiToken, seedDemo } from '@orderdesk/app';
 import { configSchema, type Config } from '../src/config.ts';
-import type { AppContext } from '../src/context.ts';
-import { seedDemo } from '../src/seed/demo-seed.ts';
-import { createApiToken } from '../src/session/session.service.ts';
+import type { ServerContext } from '../src/context.ts';
 
 export const DEMO_PASSWORD = 'demo';
 
 export interface TestApp {
   app: FastifyInstance;
-  ctx: AppContext;
+  ctx: ServerContext;
   store: Store;
   /** Sends a request as a demo user (bearer token), or anonymously with `null`. */
   as(email: string | null): Client;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import { requireActor } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
 import { problemSchema } from '../http/problem.ts';
 import {
@@ -16,7 +16,7 @@ import {
   productPatchSchema,
   productSchema,
   vendorQuery,
-} from './catalog.schemas.ts';
+} from '@orderdesk/app';
 import {
   createCategory,
   createProduct,
@@ -25,12 +25,12 @@ import {
   listVendorCategories,
   patchCategory,
   patchProduct,
-} from './catalog.service.ts';
+} from '@orderdesk/app';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
 /** The catalog: product search, products and categories (API.md "Catalog and pricing"). */
-export function catalogRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/products',

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requirePartner } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import { requirePartner } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageQuerySchema } from '../http/pagination.ts';
+import { decodeCursor, encodeCursor, pageQuerySchema } from '@orderdesk/app';
 import { problemSchema } from '../http/problem.ts';
 import {
   contactBodySchema,
@@ -11,7 +11,7 @@ import {
   customerBodySchema,
   customerPatchSchema,
   customerSchema,
-} from './customers.schemas.ts';
+} from '@orderdesk/app';
 import {
   addContact,
   contactsOf,
@@ -20,13 +20,13 @@ import {
   pageCustomers,
   patchCustomer,
   toCustomerView,
-} from './customers.service.ts';
+} from '@orderdesk/app';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
 /** Customer organizations and their contacts, owned by partners (API.md "Customers"). */
-export function customerRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/customers',

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { AppContext } from '../context.ts';
+import type { ServerContext } from '../context.ts';
 import { HttpProblem } from '../http/problem.ts';
 
 const healthSchema = z.object({
@@ -10,7 +10,7 @@ const healthSchema = z.object({
   version: z.string(),
 });
 
-export function healthRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function healthRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/health',

@@ -1,6 +1,14 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { HttpProblem, problemType, titleFor, type Problem, type ProblemItem } from './problem.ts';
+import { AppError } from '@orderdesk/app';
+import {
+  HttpProblem,
+  problemOfAppError,
+  problemType,
+  titleFor,
+  type Problem,
+  type ProblemItem,
+} from './problem.ts';
 
 /** Formats a Zod issue path (['lines', 2, 'unitPrice']) as `lines[2].unitPrice`. */
 export function formatPath(segments: readonly PropertyKey[]): string {
@@ -82,6 +90,10 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof HttpProblem) {
       return send(reply, error.toProblem(request.id), error.headers);
+    }
+    if (error instanceof AppError) {
+      const { problem, headers } = problemOfAppError(error, request.id);
+      return send(reply, problem, headers);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const errors = issuesToProblems(error.validationContext, error.validation);

@@ -1,14 +1,7 @@
 import { z } from 'zod';
+import { problemItemSchema, type AppError, type AppErrorKind, type ProblemItem } from '@orderdesk/app';
 
-/** One problem in a problem-details `errors` array (API.md). */
-export const problemItemSchema = z.object({
-  path: z.string(),
-  code: z.string(),
-  message: z.string(),
-  expected: z.string().optional(),
-  actual: z.string().optional(),
-});
-export type ProblemItem = z.infer<typeof problemItemSchema>;
+export { problemItemSchema, type ProblemItem };
 
 /** RFC 9457 problem details. */
 export const problemSchema = z
@@ -46,8 +39,43 @@ export function problemType(slug: string): string {
   return `urn:orderdesk:problem:${slug}`;
 }
 
+/** The one mapping of the application's error kinds to HTTP statuses. */
+export const STATUS_OF_KIND: Record<AppErrorKind, number> = {
+  invalid_input: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unprocessable: 422,
+  precondition_required: 428,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** Problem details (and headers) for an application error. */
+export function problemOfAppError(
+  error: AppError,
+  requestId?: string,
+): { problem: Problem; headers: Record<string, string> } {
+  const status = STATUS_OF_KIND[error.kind];
+  return {
+    problem: {
+      type: problemType(error.slug),
+      title: TITLES[status] ?? 'Error',
+      status,
+      detail: error.message,
+      ...(requestId ? { requestId } : {}),
+      ...(error.problems ? { errors: error.problems } : {}),
+    },
+    headers:
+      error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {},
+  };
+}
+
 /**
- * An expected failure with an HTTP status: thrown by services and routes, turned into
+ * An HTTP-level failure raised by the adapter itself (malformed header, CSRF, content type):
+ * thrown by routes and hooks, turned into
  * problem details by the one error handler.
  */
 export class HttpProblem extends Error {

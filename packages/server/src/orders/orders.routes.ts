@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { findVendorBySlug } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import { requireActor } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
-import { decodeCursor, encodeCursor } from '../http/pagination.ts';
+import { decodeCursor, encodeCursor } from '@orderdesk/app';
 import { problemSchema } from '../http/problem.ts';
 import {
   orderActionBodySchema,
@@ -17,7 +17,7 @@ import {
   orderSubmissionSchema,
   orderSummarySchema,
   validateResponseSchema,
-} from './orders.schemas.ts';
+} from '@orderdesk/app';
 import {
   actOnOrder,
   getOrder,
@@ -27,13 +27,13 @@ import {
   patchOrder,
   submitOrder,
   validateSubmission,
-} from './orders.service.ts';
+} from '@orderdesk/app';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
 /** Orders: validate, submit, follow, correct and move through the vendor's workflow (API.md "Orders"). */
-export function orderRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/orders/validate',

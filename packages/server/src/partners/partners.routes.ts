@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listPartnerships } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireVendorStaff } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import { requireVendorStaff } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
 
 const partnerSchema = z
   .object({ id: z.string(), name: z.string(), tier: z.number().int(), partnershipId: z.string() })
   .meta({ id: 'Partner' });
 
-export function partnerRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function partnerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/partners',

@@ -1,20 +1,20 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import { requireActor } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
 import {
   partnershipListQuery,
   partnershipPatchSchema,
   partnershipSchema,
-} from './partnerships.schemas.ts';
+} from '@orderdesk/app';
 import {
   listVisiblePartnerships,
   patchPartnership,
   toPartnershipView,
-} from './partnerships.service.ts';
+} from '@orderdesk/app';
 
-export function partnershipRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/partnerships',

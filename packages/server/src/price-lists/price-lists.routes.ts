@@ -10,16 +10,16 @@ import type { FastifyRequest } from 'fastify';
 import type { Vendor } from '@orderdesk/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import { findAdministeredVendor } from '../catalog/catalog.service.ts';
-import type { AppContext } from '../context.ts';
-import { writePriceList } from '../documents/price-list-export.ts';
+import { requireActor } from '@orderdesk/app';
+import { findAdministeredVendor } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { writePriceList } from '@orderdesk/app';
 import {
   XLSX_CONTENT_TYPE,
   limitBytes,
   priceListFormatOf,
   type PriceListFormat,
-} from '../documents/price-list-import.ts';
+} from '@orderdesk/app';
 import { formatPath } from '../http/error-handler.ts';
 import { withIdempotency } from '../http/idempotency.ts';
 import { HttpProblem, badRequest, problemSchema, unprocessable } from '../http/problem.ts';
@@ -30,7 +30,7 @@ import {
   priceListParams,
   priceListSchema,
   uploadOptionsSchema,
-} from './price-lists.schemas.ts';
+} from '@orderdesk/app';
 import {
   getVisiblePriceList,
   importPriceListOrConflict,
@@ -38,7 +38,7 @@ import {
   priceListExportRows,
   toPriceListView,
   vendorToday,
-} from './price-lists.service.ts';
+} from '@orderdesk/app';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const slugParams = z.object({ slug: z.string().min(1).max(100) });
@@ -138,7 +138,7 @@ async function spool(source: Readable, dir: string): Promise<{ sha256: string; f
 const uploadVendor = new WeakMap<FastifyRequest, Vendor>();
 
 /** Versioned price lists: upload (CSV / XLSX), list, export (API.md "Catalog and pricing"). */
-export function priceListRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     await app.register(multipart, {
       // One byte over the limit reaches limitBytes(), which answers 413.

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import { requireActor } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
 import { problemSchema } from '../http/problem.ts';
-import { addMultiplier, endMultiplier, getMultipliers } from './multipliers.service.ts';
+import { addMultiplier, endMultiplier, getMultipliers } from '@orderdesk/app';
 import {
   multiplierBodySchema,
   multiplierListSchema,
@@ -12,14 +12,14 @@ import {
   multiplierSchema,
   priceQuery,
   pricesSchema,
-} from './prices.schemas.ts';
-import { priceParts } from './prices.service.ts';
+} from '@orderdesk/app';
+import { priceParts } from '@orderdesk/app';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const partnershipParams = z.object({ id: z.string().min(1).max(100) });
 
 /** Net prices for a partner, and the price multipliers behind them (API.md "Catalog and pricing"). */
-export function priceRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function priceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/prices',

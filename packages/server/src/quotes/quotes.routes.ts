@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
-import { renderQuotePdf } from '../documents/quote-pdf.ts';
+import { requireActor } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { renderQuotePdf } from '@orderdesk/app';
 import { withIdempotency } from '../http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageQuerySchema } from '../http/pagination.ts';
+import { decodeCursor, encodeCursor, pageQuerySchema } from '@orderdesk/app';
 import { problemSchema } from '../http/problem.ts';
 import {
   quoteActionBodySchema,
@@ -14,7 +14,7 @@ import {
   quoteRequestBodySchema,
   quoteRequestSchema,
   quoteSchema,
-} from './quotes.schemas.ts';
+} from '@orderdesk/app';
 import {
   actOnQuote,
   createQuote,
@@ -25,14 +25,14 @@ import {
   pageQuoteRequests,
   pageQuotes,
   quoteForDocument,
-} from './quotes.service.ts';
+} from '@orderdesk/app';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const cursorSchema = z.object({ id: z.string() });
 
 /** Quote requests and quotes (API.md "Quotes"). */
-export function quoteRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/quote-requests',

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { findUserById } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import { SESSION_COOKIE, actorFromUser } from '../auth/auth.plugin.ts';
-import type { AppContext } from '../context.ts';
+import { requireActor } from '@orderdesk/app';
+import { SESSION_COOKIE } from '../auth/auth.plugin.ts';
+import { actorFromUser } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
 import { problemSchema } from '../http/problem.ts';
 import {
@@ -12,10 +13,10 @@ import {
   meSchema,
   tokenBodySchema,
   tokenResponseSchema,
-} from './session.schemas.ts';
-import { createApiToken, describeActor, logIn, logOut } from './session.service.ts';
+} from '@orderdesk/app';
+import { createApiToken, describeActor, logIn, logOut } from '@orderdesk/app';
 
-export function sessionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       '/session',

@@ -6,11 +6,11 @@ import {
   type Subscription,
 } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
-import { decodeCursor, encodeCursor, pageQuerySchema } from '../http/pagination.ts';
+import { requireActor } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { decodeCursor, encodeCursor, pageQuerySchema } from '@orderdesk/app';
 import { notFound, problemSchema } from '../http/problem.ts';
-import { subscriptionScope } from '../quotes/quotes.service.ts';
+import { subscriptionScope } from '@orderdesk/app';
 
 const subscriptionSchema = z
   .object({
@@ -35,7 +35,7 @@ const listQuerySchema = z.strictObject({
 const cursorSchema = z.object({ id: z.string() });
 
 /** Customers' subscriptions, created and updated when subscription orders complete. */
-export function subscriptionRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function subscriptionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   /** Renders subscriptions, looking each vendor's slug up once (per request). */
   const viewer = () => {
     const slugs = new Map<string, string>();

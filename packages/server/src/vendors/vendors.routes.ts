@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { listVendors } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireActor } from '../auth/actor.ts';
-import type { AppContext } from '../context.ts';
+import { requireActor } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
-import { findVisibleVendor, visibleVendorIds } from './vendor-scope.ts';
+import { findVisibleVendor, visibleVendorIds } from '@orderdesk/app';
 
 const vendorSchema = z.object({ slug: z.string(), name: z.string() }).meta({ id: 'Vendor' });
 const slugParams = z.object({ slug: z.string().min(1).max(100) });
 
-export function vendorRoutes(ctx: AppContext): FastifyPluginAsyncZod {
+export function vendorRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
       '/vendors',

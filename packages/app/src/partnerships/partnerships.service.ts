@@ -10,7 +10,7 @@ import {
 import type { z } from 'zod';
 import { renderSpecialTerms } from '@orderdesk/core';
 import type { Actor } from '../auth/actor.ts';
-import { forbidden, notFound, unprocessable } from '../http/problem.ts';
+import { forbidden, notFound, unprocessable } from '../shared/errors.ts';
 import { contractingPartnerId } from '../vendors/vendor-scope.ts';
 import type { partnershipPatchSchema, partnershipSchema } from './partnerships.schemas.ts';
 

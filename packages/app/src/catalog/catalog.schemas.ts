@@ -1,6 +1,6 @@
 import { PRODUCT_TYPES } from '@orderdesk/core';
 import { z } from 'zod';
-import { pageQuerySchema } from '../http/pagination.ts';
+import { pageQuerySchema } from '../shared/paging.ts';
 import { CATEGORY_KEY } from './category-path.ts';
 
 /** Part numbers: letters, digits, '.', '_' and '-', starting with a letter or digit. */

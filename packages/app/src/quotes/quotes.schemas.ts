@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuerySchema } from '../http/pagination.ts';
+import { pageQuerySchema } from '../shared/paging.ts';
 
 export const QUOTE_STATUSES = [
   'draft',

@@ -1,7 +1,7 @@
 import { Readable, Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
-import { HttpProblem, type ProblemItem } from '../http/problem.ts';
+import { AppError, type ProblemItem } from '../shared/errors.ts';
 
 // Reads a price-list file (CSV or XLSX) as a stream of rows, without holding the file in
 // memory: csv-parse for CSV, exceljs's streaming WorkbookReader for XLSX (first worksheet).
@@ -236,7 +236,7 @@ async function* readXlsx(source: Readable): AsyncGenerator<PriceListRow> {
       }
     }
   } catch (error) {
-    if (error instanceof PriceListFileError || error instanceof HttpProblem) throw error;
+    if (error instanceof PriceListFileError || error instanceof AppError) throw error;
     throw new PriceListFileError('The file is not a readable XLSX workbook', [
       { path: 'file', code: 'invalid', message: (error as Error).message },
     ]);
@@ -252,7 +252,7 @@ export function limitBytes(maxBytes: number): Transform {
       seen += chunk.length;
       if (seen > maxBytes) {
         callback(
-          new HttpProblem(413, 'payload-too-large', `The file is larger than ${maxBytes} bytes`),
+          new AppError('too_large', 'payload-too-large', `The file is larger than ${maxBytes} bytes`),
         );
       } else callback(null, chunk);
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { pageQuerySchema } from '../http/pagination.ts';
+import { pageQuerySchema } from '../shared/paging.ts';
 import { PRICE_LIST_FORMATS } from '../documents/price-list-import.ts';
 
 export const priceListSchema = z

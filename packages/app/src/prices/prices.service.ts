@@ -9,7 +9,7 @@ import {
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { PART_NUMBER } from '../catalog/catalog.schemas.ts';
-import { badRequest, notFound, unprocessable, type ProblemItem } from '../http/problem.ts';
+import { invalidInput, notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { vendorToday } from '../price-lists/price-lists.service.ts';
 import { findVendorToRead } from '../catalog/catalog.service.ts';
 import { contractingPartnerId } from '../vendors/vendor-scope.ts';
@@ -37,7 +37,7 @@ export function parsePartNumbers(text: string): string[] {
       message: `At most ${MAX_PRICED_PART_NUMBERS} part numbers per request`,
     });
   }
-  if (problems.length > 0) throw badRequest('Invalid partNumbers', problems);
+  if (problems.length > 0) throw invalidInput('Invalid partNumbers', problems);
   return list;
 }
 
@@ -50,7 +50,7 @@ async function pricingPartnership(
 ): Promise<Partnership> {
   if (actor.side === 'partner') {
     if (partnerId !== undefined) {
-      throw badRequest('Partners price for themselves', [
+      throw invalidInput('Partners price for themselves', [
         { path: 'partnerId', code: 'invalid', message: 'Only vendor staff may name a partner' },
       ]);
     }
@@ -60,7 +60,7 @@ async function pricingPartnership(
     return partnership;
   }
   if (partnerId === undefined) {
-    throw badRequest('Name the partner to price for', [
+    throw invalidInput('Name the partner to price for', [
       { path: 'partnerId', code: 'required', message: 'Vendor staff must pass partnerId' },
     ]);
   }

@@ -24,9 +24,9 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import type { Actor } from '../auth/actor.ts';
-import { unprocessable } from '../http/problem.ts';
+import { unprocessable } from '../shared/errors.ts';
 import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.ts';
-import { todayIn } from './time.ts';
+import { todayIn } from '../shared/time.ts';
 
 export interface OrderParties {
   vendor: Vendor;

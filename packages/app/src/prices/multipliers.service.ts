@@ -11,7 +11,7 @@ import {
 } from '@orderdesk/store';
 import type { z } from 'zod';
 import { requireVendorStaff, type Actor } from '../auth/actor.ts';
-import { conflict, notFound, unprocessable } from '../http/problem.ts';
+import { conflict, notFound, unprocessable } from '../shared/errors.ts';
 import { listVisiblePartnerships } from '../partnerships/partnerships.service.ts';
 import type {
   multiplierBodySchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badRequest } from './problem.ts';
+import { invalidInput } from './errors.ts';
 
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -20,7 +20,7 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   } catch {
     // fall through to the problem below
   }
-  throw badRequest('Invalid cursor', [
+  throw invalidInput('Invalid cursor', [
     { path: 'cursor', code: 'invalid', message: 'Not a cursor returned by this list' },
   ]);
 }

@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { hashSecret, randomSecret, verifyPassword } from '../auth/secrets.ts';
 import type { AppContext } from '../context.ts';
-import { HttpProblem } from '../http/problem.ts';
+import { AppError } from '../shared/errors.ts';
 import type { meSchema } from './session.schemas.ts';
 
 export type Me = z.infer<typeof meSchema>;
@@ -53,19 +53,19 @@ export async function logIn(
     now,
   );
   if (wait > 0) {
-    throw new HttpProblem(
-      429,
+    throw new AppError(
+      'rate_limited',
       'too-many-login-attempts',
       `Too many failed logins; try again in ${wait} s`,
       undefined,
-      { 'retry-after': String(wait) },
+      { retryAfterSeconds: wait },
     );
   }
   const user = await findUserByEmail(ctx.store.db, input.email);
   const ok = await verifyPassword(user?.password_hash ?? null, input.password);
   if (!user || !ok || user.active !== 1) {
     ctx.loginThrottle.recordFailure([emailKey, ipKey], now);
-    throw new HttpProblem(401, 'invalid-credentials', 'Wrong e-mail or password');
+    throw new AppError('unauthenticated', 'invalid-credentials', 'Wrong e-mail or password');
   }
   ctx.loginThrottle.recordSuccess([emailKey]);
   const sessionSecret = randomSecret();

@@ -1,5 +1,5 @@
 import type { User } from '@orderdesk/store';
-import { forbidden, unauthorized } from '../http/problem.ts';
+import { forbidden, unauthenticated } from '../shared/errors.ts';
 import type { Role } from '@orderdesk/core';
 
 /** Who is calling: the user, their side of the channel and the tenant scope every query uses. */
@@ -18,19 +18,13 @@ export interface Actor {
   via: 'session' | 'token';
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    actor: Actor | null;
-  }
-}
-
 export function parseRoles(user: User): Role[] {
   return JSON.parse(user.roles) as Role[];
 }
 
 /** The caller, or a 401. */
 export function requireActor(actor: Actor | null): Actor {
-  if (!actor) throw unauthorized();
+  if (!actor) throw unauthenticated();
   return actor;
 }
 

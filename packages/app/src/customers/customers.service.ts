@@ -12,7 +12,7 @@ import {
 } from '@orderdesk/store';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
-import { notFound } from '../http/problem.ts';
+import { notFound } from '../shared/errors.ts';
 import type {
   contactBodySchema,
   contactSchema,

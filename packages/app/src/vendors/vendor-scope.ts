@@ -1,6 +1,6 @@
 import { findVendorBySlug, listPartnerships, type Executor, type Vendor } from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
-import { notFound } from '../http/problem.ts';
+import { notFound } from '../shared/errors.ts';
 
 /** The partner whose partnerships a partner user acts under: a tier-2 reseller uses its distributor's. */
 export function contractingPartnerId(actor: Actor): string | null {

@@ -35,9 +35,9 @@ import {
   type PriceListFormat,
   type PriceListRow,
 } from '../documents/price-list-import.ts';
-import { decodeCursor, encodeCursor } from '../http/pagination.ts';
-import { conflict, notFound, unprocessable, type ProblemItem } from '../http/problem.ts';
-import { todayIn } from '../orders/time.ts';
+import { decodeCursor, encodeCursor } from '../shared/paging.ts';
+import { conflict, notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { todayIn } from '../shared/time.ts';
 import { findVisibleVendor } from '../vendors/vendor-scope.ts';
 import type { priceListSchema } from './price-lists.schemas.ts';
 

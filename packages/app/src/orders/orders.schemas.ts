@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { orderSubmissionSchema, ORDER_ACTIONS, ORDER_STATUSES } from '@orderdesk/core';
-import { problemItemSchema } from '../http/problem.ts';
-import { pageQuerySchema } from '../http/pagination.ts';
+import { problemItemSchema } from '../shared/errors.ts';
+import { pageQuerySchema } from '../shared/paging.ts';
 
 export { orderSubmissionSchema };
 

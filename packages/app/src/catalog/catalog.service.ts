@@ -20,8 +20,8 @@ import {
 } from '@orderdesk/store';
 import { z } from 'zod';
 import { requireVendorStaff, type Actor } from '../auth/actor.ts';
-import { decodeCursor, encodeCursor } from '../http/pagination.ts';
-import { badRequest, conflict, notFound, unprocessable } from '../http/problem.ts';
+import { decodeCursor, encodeCursor } from '../shared/paging.ts';
+import { invalidInput, conflict, notFound, unprocessable } from '../shared/errors.ts';
 import { findVisibleVendor, visibleVendorIds } from '../vendors/vendor-scope.ts';
 import type {
   categoryBodySchema,
@@ -92,7 +92,7 @@ export async function findVendorToRead(
     const vendor = await findVendorById(db, actor.vendorId);
     if (vendor) return vendor;
   }
-  throw badRequest('Name the vendor', [
+  throw invalidInput('Name the vendor', [
     { path: 'vendor', code: 'required', message: 'Pass ?vendor=<slug>' },
   ]);
 }

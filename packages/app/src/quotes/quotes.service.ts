@@ -49,15 +49,15 @@ import type { Actor } from '../auth/actor.ts';
 import { parseRoles, requirePartner, requireVendorStaff } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import {
-  badRequest,
+  invalidInput,
   conflict,
   forbidden,
-  HttpProblem,
+  AppError,
   notFound,
   unprocessable,
   type ProblemItem,
-} from '../http/problem.ts';
-import { todayIn } from '../orders/time.ts';
+} from '../shared/errors.ts';
+import { todayIn } from '../shared/time.ts';
 import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.ts';
 import type {
   quoteActionBodySchema,
@@ -651,7 +651,7 @@ function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const m = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
   if (!m) {
-    throw badRequest('If-Match must be the quote version, e.g. If-Match: 2', [
+    throw invalidInput('If-Match must be the quote version, e.g. If-Match: 2', [
       { path: 'headers.if-match', code: 'invalid', message: 'Not a version number' },
     ]);
   }
@@ -691,7 +691,7 @@ export async function actOnQuote(
   const result = transitionQuote(status, action, actor.roles);
   if (!result.ok) {
     if (result.code === 'role.forbidden') throw forbidden(result.message);
-    throw new HttpProblem(409, 'action-not-allowed', result.message, [
+    throw new AppError('conflict', 'action-not-allowed', result.message, [
       { path: 'action', code: result.code, message: result.message },
     ]);
   }

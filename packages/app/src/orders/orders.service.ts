@@ -47,11 +47,12 @@ import type { Actor } from '../auth/actor.ts';
 import {
   conflict,
   forbidden,
-  HttpProblem,
+  AppError,
+  isAppError,
   notFound,
   unprocessable,
   type ProblemItem,
-} from '../http/problem.ts';
+} from '../shared/errors.ts';
 import type { AppContext } from '../context.ts';
 import { gatherValidationContext, resolveParties, type OrderParties } from './order-context.ts';
 import { notifyOrderEvent, orderMessages } from './order-notifications.ts';
@@ -89,10 +90,10 @@ export async function validateSubmission(
     parties = await resolveParties(ctx.store.db, partner, submission);
   } catch (error) {
     // An unknown vendor or customer is a finding of validation, not a failed request.
-    if (!(error instanceof HttpProblem) || error.status !== 422) throw error;
+    if (!isAppError(error, 'unprocessable')) throw error;
     return {
       valid: false,
-      problems: (error.errors ?? []).map((e) => ({
+      problems: (error.problems ?? []).map((e) => ({
         ...e,
         code: e.code as Problem['code'],
         severity: 'error' as const,
@@ -385,8 +386,8 @@ function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined || header.trim() === '*') return undefined;
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   if (!m) {
-    throw new HttpProblem(
-      400,
+    throw new AppError(
+      'invalid_input',
       'bad-request',
       'If-Match must be the order version, e.g. If-Match: 3',
       [{ path: 'headers.if-match', code: 'invalid', message: 'Not a version number' }],
@@ -426,7 +427,7 @@ export async function actOnOrder(
   });
   if (!result.ok) {
     if (result.code === 'role.forbidden') throw forbidden(result.message);
-    throw new HttpProblem(409, 'action-not-allowed', result.message, [
+    throw new AppError('conflict', 'action-not-allowed', result.message, [
       { path: 'action', code: result.code, message: result.message },
     ]);
   }
@@ -604,8 +605,8 @@ export async function patchOrder(
     throw conflict(`The order is at version ${order.version}, not ${expected}; reload and retry`);
   }
   if (order.status !== 'on_hold') {
-    throw new HttpProblem(
-      409,
+    throw new AppError(
+      'conflict',
       'not-on-hold',
       'An order can be corrected only while it is on hold',
       [{ path: 'status', code: 'action.not_allowed', message: `The order is ${order.status}` }],

@@ -1,0 +1,35 @@
+import type { Store } from '@orderdesk/store';
+import type { Clock } from './shared/clock.ts';
+import type { LoginThrottle } from './session/login-throttle.ts';
+
+/** The settings the use cases read (the server's configuration supplies them). */
+export interface AppSettings {
+  /** Failed logins per account or client within the window before log-in is refused. */
+  LOGIN_MAX_FAILURES: number;
+  /** Lifetime of a login session. */
+  SESSION_TTL_HOURS: number;
+  /** Lifetime of an invitation link. */
+  INVITATION_TTL_HOURS: number;
+  /** Base URL of the web app, for links in mails (invitations). */
+  PUBLIC_URL?: string | undefined;
+}
+
+/**
+ * What every use case gets besides its actor and input: the store, the one clock and the
+ * settings. Built once per process by whoever hosts the use cases (server, CLI, worker).
+ */
+export interface AppContext {
+  store: Store;
+  clock: Clock;
+  config: AppSettings;
+  loginThrottle: LoginThrottle;
+  /** The clock's now (shorthand used throughout the use cases). */
+  now(): Date;
+}
+
+export const DEFAULT_APP_SETTINGS: AppSettings = {
+  LOGIN_MAX_FAILURES: 5,
+  SESSION_TTL_HOURS: 12,
+  INVITATION_TTL_HOURS: 72,
+  PUBLIC_URL: 'http://localhost:3000',
+};

@@ -1,0 +1,47 @@
+import {
+  findPartnerById,
+  findSessionUser,
+  findTokenUser,
+  listPartnerScopeIds,
+  type Executor,
+  type User,
+} from '@orderdesk/store';
+import { parseRoles, type Actor } from '../auth/actor.ts';
+import { hashSecret } from '../auth/secrets.ts';
+import type { AppContext } from '../context.ts';
+import { unauthenticated } from '../shared/errors.ts';
+
+/** The actor a user acts as: roles, side and the tenant scope every query uses. */
+export async function actorFromUser(db: Executor, user: User, via: Actor['via']): Promise<Actor> {
+  const partnerScopeIds = user.partner_id ? await listPartnerScopeIds(db, user.partner_id) : [];
+  const partner = user.partner_id ? await findPartnerById(db, user.partner_id) : undefined;
+  return {
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    roles: parseRoles(user),
+    side: user.vendor_id ? 'vendor' : 'partner',
+    vendorId: user.vendor_id,
+    partnerId: user.partner_id,
+    parentPartnerId: partner?.parent_partner_id ?? null,
+    partnerScopeIds,
+    via,
+  };
+}
+
+/** The actor behind a bearer API token; unauthenticated when it is unknown or revoked. */
+export async function actorFromToken(ctx: AppContext, token: string): Promise<Actor> {
+  const user = await findTokenUser(ctx.store.db, hashSecret(token));
+  if (!user) throw unauthenticated('Unknown or revoked API token');
+  return actorFromUser(ctx.store.db, user, 'token');
+}
+
+/** The actor of a live session and its CSRF token, or null (expired, logged out, unknown). */
+export async function actorFromSession(
+  ctx: AppContext,
+  sessionSecret: string,
+): Promise<{ actor: Actor; csrfToken: string } | null> {
+  const found = await findSessionUser(ctx.store.db, hashSecret(sessionSecret), ctx.now().toISOString());
+  if (!found) return null;
+  return { actor: await actorFromUser(ctx.store.db, found.user, 'session'), csrfToken: found.csrfToken };
+}
