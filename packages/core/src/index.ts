@@ -5,5 +5,7 @@ export * from './special-terms/index.ts';
 export * from './profile/index.ts';
 export * from './sla/index.ts';
 export * from './problems/index.ts';
+export * from './events/index.ts';
+export * from './notifications/index.ts';
 export * from './quote/index.ts';
 export * from './order/index.ts';

@@ -3,6 +3,7 @@
 // channels, workflow, SLA, notifications, invoicing, returns, licensing) has a key here.
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { NOTIFICATION_EVENTS, RENAMED_NOTIFICATION_EVENTS } from '../events/events.catalogue.ts';
 import { slaPolicySchema } from '../sla/sla.schema.ts';
 import {
   ORDER_FIELD_PATHS,
@@ -84,25 +85,9 @@ export type SpecialTermsLocation = (typeof SPECIAL_TERMS_LOCATIONS)[number];
 export const SPECIAL_TERMS_PLACEHOLDERS = ['agreementDate', 'partnerLegalName'] as const;
 export type SpecialTermsPlaceholder = (typeof SPECIAL_TERMS_PLACEHOLDERS)[number];
 
-export const NOTIFICATION_EVENTS = [
-  'order.submitted',
-  'order.approved',
-  'order.on_hold',
-  'order.resubmitted',
-  'order.booked',
-  'order.completed',
-  'order.rejected',
-  'order.cancelled',
-  'quote.requested',
-  'quote.issued',
-  'quote.approved',
-  'quote.expired',
-  'invoice.issued',
-  'license.authorized',
-  'sla.breached',
-  'escalation.raised',
-] as const;
-export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+// The events a notification may follow are the catalogue's (../events), same names.
+export { NOTIFICATION_EVENTS } from '../events/events.catalogue.ts';
+export type { NotificationEvent } from '../events/events.catalogue.ts';
 
 export const RECIPIENTS = [
   'partner',
@@ -299,7 +284,16 @@ const termsAndConditionsSchema = z.strictObject({
 });
 
 const notificationSchema = z.strictObject({
-  event: z.enum(NOTIFICATION_EVENTS),
+  /** An event of the catalogue (../events); an old name is refused with its new one. */
+  event: z.enum(NOTIFICATION_EVENTS, {
+    error: (issue) => {
+      const renamed =
+        typeof issue.input === 'string' ? RENAMED_NOTIFICATION_EVENTS[issue.input] : undefined;
+      return renamed === undefined
+        ? undefined
+        : `"${String(issue.input)}" was renamed "${renamed}"; use the new name`;
+    },
+  }),
   /** A template key, e.g. "welcome_email" (the end user's provisioning email). */
   template: z.string().regex(KEY, 'Expected a snake_case template key').optional(),
   to: z.array(z.enum(RECIPIENTS)).min(1),

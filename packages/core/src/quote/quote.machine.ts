@@ -6,7 +6,14 @@
 //   supersedes a draft or an approved quote; the caller creates the new version as a fresh
 //   draft. A declined quote cannot be revised: the partner asks again.
 // - `expire` (system) applies to drafts and approved quotes once `validUntil` has passed.
-// - `order` (system) marks an approved quote as used by an order.
+// - `order` (system) marks an approved quote as used by an order; `release` (system) gives it
+//   back (ordered → approved) when that order is rejected or cancelled, or a held order moves
+//   to another quote. An expired quote given back is expired by the next `expire` run.
+// - A role counts only on its own side (like the order machine): a vendor user whose roles
+//   name `partner_user` cannot decline, a partner claiming `sales` cannot approve, and only the
+//   system side takes the system's actions.
+import { PARTNER_ROLES, VENDOR_ROLES } from '../profile/profile.roles.ts';
+import type { ActorSide } from '../profile/profile.roles.ts';
 
 /** Every status a quote can be in. */
 export const QUOTE_STATUSES = [
@@ -20,12 +27,29 @@ export const QUOTE_STATUSES = [
 export type QuoteStatus = (typeof QUOTE_STATUSES)[number];
 
 /** Every action on a quote (`POST /api/v1/quotes/{id}/actions/{action}` plus the system's). */
-export const QUOTE_ACTIONS = ['approve', 'decline', 'revise', 'expire', 'order'] as const;
+export const QUOTE_ACTIONS = [
+  'approve',
+  'decline',
+  'revise',
+  'expire',
+  'order',
+  'release',
+] as const;
 export type QuoteAction = (typeof QUOTE_ACTIONS)[number];
 
 /** Who may act on a quote: user roles, and `system` for scheduled jobs and order intake. */
 export const QUOTE_ACTORS = ['sales', 'cam', 'partner_user', 'partner_admin', 'system'] as const;
 export type QuoteActor = (typeof QUOTE_ACTORS)[number];
+
+/** The sides a quote actor can be on: the order machine's, plus the system (jobs, intake). */
+export const QUOTE_ACTOR_SIDES = ['vendor', 'partner', 'system'] as const;
+export type QuoteActorSide = (typeof QUOTE_ACTOR_SIDES)[number];
+
+/** Who acts on a quote: the user's roles and the side it is on (`system` needs no roles). */
+export interface QuoteActorRef {
+  readonly roles: readonly string[];
+  readonly side: QuoteActorSide | ActorSide;
+}
 
 /** Codes of a refused transition (the same as the order machine's). */
 export const QUOTE_TRANSITION_ERROR_CODES = ['action.not_allowed', 'role.forbidden'] as const;
@@ -61,7 +85,9 @@ export const QUOTE_TRANSITIONS: QuoteTransitionMap = {
   declined: {},
   expired: {},
   superseded: {},
-  ordered: {},
+  ordered: {
+    release: { to: 'approved', actors: SYSTEM },
+  },
 };
 
 /** The status of a newly created quote. */
@@ -71,11 +97,26 @@ export type QuoteTransitionResult =
   | { readonly ok: true; readonly to: QuoteStatus }
   | { readonly ok: false; readonly code: QuoteTransitionErrorCode; readonly message: string };
 
-/** Apply `action` to a quote in `status` for an actor holding `actorRoles` (refusals are returned). */
+/**
+ * Apply `action` to a quote in `status` for an actor (refusals are returned). Pass the actor
+ * as `{ roles, side }`: a role counts only on its own side. The older form, a bare list of
+ * roles with `system` as a role, still works but checks no side.
+ */
+export function transitionQuote(
+  status: QuoteStatus,
+  action: QuoteAction,
+  actor: QuoteActorRef,
+): QuoteTransitionResult;
+/** @deprecated pass `{ roles, side }`, so the actor's side is checked too. */
 export function transitionQuote(
   status: QuoteStatus,
   action: QuoteAction,
   actorRoles: readonly string[],
+): QuoteTransitionResult;
+export function transitionQuote(
+  status: QuoteStatus,
+  action: QuoteAction,
+  actor: QuoteActorRef | readonly string[],
 ): QuoteTransitionResult {
   const rule = QUOTE_TRANSITIONS[status][action];
   if (rule === undefined) {
@@ -88,7 +129,8 @@ export function transitionQuote(
         (possible.length > 0 ? `; possible actions: ${possible.join(', ')}` : '; it is final'),
     };
   }
-  if (!actorRoles.some((role) => (rule.actors as readonly string[]).includes(role))) {
+  const effective = isActorRef(actor) ? effectiveActors(actor) : actor;
+  if (!effective.some((role) => (rule.actors as readonly string[]).includes(role))) {
     return {
       ok: false,
       code: 'role.forbidden',
@@ -96,6 +138,22 @@ export function transitionQuote(
     };
   }
   return { ok: true, to: rule.to };
+}
+
+function isActorRef(actor: QuoteActorRef | readonly string[]): actor is QuoteActorRef {
+  return !Array.isArray(actor);
+}
+
+// The quote actors an actor counts as: its roles of its own side, or `system` for the system.
+function effectiveActors(actor: QuoteActorRef): readonly string[] {
+  if (actor.side === 'system') return ['system'];
+  const ownSide: readonly string[] = actor.side === 'partner' ? PARTNER_ROLES : VENDOR_ROLES;
+  return actor.roles.filter((role) => ownSide.includes(role));
+}
+
+/** The actions `actor` may take on a quote in `status`, in QUOTE_ACTIONS order. */
+export function availableQuoteActionsFor(status: QuoteStatus, actor: QuoteActorRef): QuoteAction[] {
+  return QUOTE_ACTIONS.filter((action) => transitionQuote(status, action, actor).ok);
 }
 
 /** The actions possible from `status`, whoever takes them. */

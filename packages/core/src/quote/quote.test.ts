@@ -5,11 +5,12 @@ import {
   QUOTE_STATUSES,
   QUOTE_TRANSITIONS,
   availableQuoteActions,
+  availableQuoteActionsFor,
   isFinalQuoteStatus,
   isQuoteExpired,
   transitionQuote,
 } from './quote.machine.ts';
-import type { QuoteAction, QuoteStatus } from './quote.machine.ts';
+import type { QuoteAction, QuoteActorRef, QuoteStatus } from './quote.machine.ts';
 import { compareOrderToQuote } from './quote.rules.ts';
 
 // Every allowed transition: [from, action, to, a role allowed, a role refused].
@@ -25,17 +26,31 @@ const ALLOWED: [QuoteStatus, QuoteAction, QuoteStatus, string, string][] = [
   ['approved', 'revise', 'superseded', 'sales', 'partner_admin'],
   ['approved', 'expire', 'expired', 'system', 'cam'],
   ['approved', 'order', 'ordered', 'system', 'partner_admin'],
+  ['ordered', 'release', 'approved', 'system', 'sales'],
 ];
+
+// The side a role is on in these tables: `system` is the system side, not a role.
+function actorOf(role: string): QuoteActorRef {
+  if (role === 'system') return { roles: [], side: 'system' };
+  return { roles: [role], side: role.startsWith('partner_') ? 'partner' : 'vendor' };
+}
 
 describe('quote transitions', () => {
   it.each(ALLOWED)('%s --%s--> %s for %s', (from, action, to, role) => {
-    expect(transitionQuote(from, action, [role])).toEqual({ ok: true, to });
+    expect(transitionQuote(from, action, actorOf(role))).toEqual({ ok: true, to });
   });
+
+  it.each(ALLOWED)(
+    '%s --%s--> %s for %s, in the older roles-only form',
+    (from, action, to, role) => {
+      expect(transitionQuote(from, action, [role])).toEqual({ ok: true, to });
+    },
+  );
 
   it.each(ALLOWED)(
     '%s --%s--> %s refuses %s with role.forbidden',
     (from, action, _to, _ok, role) => {
-      expect(transitionQuote(from, action, [role])).toMatchObject({
+      expect(transitionQuote(from, action, actorOf(role))).toMatchObject({
         ok: false,
         code: 'role.forbidden',
       });
@@ -84,6 +99,65 @@ describe('quote transitions', () => {
     expect(QUOTE_TRANSITIONS.draft.approve?.actors).toEqual(['sales', 'cam']);
   });
 
+  it('counts a role only on its own side', () => {
+    // A vendor user whose roles name a partner role must not decline for the partner.
+    expect(
+      transitionQuote('approved', 'decline', { roles: ['partner_user'], side: 'vendor' }),
+    ).toMatchObject({ ok: false, code: 'role.forbidden' });
+    // A partner user claiming a vendor role must not approve or revise.
+    expect(
+      transitionQuote('draft', 'approve', { roles: ['sales', 'partner_admin'], side: 'partner' }),
+    ).toMatchObject({ ok: false, code: 'role.forbidden' });
+    expect(
+      transitionQuote('approved', 'revise', { roles: ['sales'], side: 'partner' }),
+    ).toMatchObject({ ok: false, code: 'role.forbidden' });
+    // Users never take the system's actions, whatever their roles say.
+    for (const side of ['vendor', 'partner'] as const) {
+      expect(
+        transitionQuote('approved', 'order', { roles: ['system', 'sales'], side }),
+      ).toMatchObject({ ok: false, code: 'role.forbidden' });
+      expect(transitionQuote('ordered', 'release', { roles: ['system'], side })).toMatchObject({
+        ok: false,
+        code: 'role.forbidden',
+      });
+    }
+    // The system needs no roles, and takes no user's action.
+    expect(transitionQuote('approved', 'expire', { roles: [], side: 'system' })).toEqual({
+      ok: true,
+      to: 'expired',
+    });
+    expect(transitionQuote('draft', 'approve', { roles: ['sales'], side: 'system' })).toMatchObject(
+      { ok: false, code: 'role.forbidden' },
+    );
+  });
+
+  it('gives an ordered quote back (release) and lets it be ordered again', () => {
+    const system: QuoteActorRef = { roles: [], side: 'system' };
+    expect(transitionQuote('approved', 'order', system)).toEqual({ ok: true, to: 'ordered' });
+    expect(transitionQuote('ordered', 'release', system)).toEqual({ ok: true, to: 'approved' });
+    expect(transitionQuote('approved', 'release', system)).toMatchObject({
+      ok: false,
+      code: 'action.not_allowed',
+    });
+    expect(transitionQuote('ordered', 'expire', system)).toMatchObject({
+      ok: false,
+      code: 'action.not_allowed',
+    });
+  });
+
+  it('lists the actions an actor may take', () => {
+    expect(
+      availableQuoteActionsFor('approved', { roles: ['partner_user'], side: 'partner' }),
+    ).toEqual(['decline']);
+    expect(
+      availableQuoteActionsFor('approved', { roles: ['sales', 'cam'], side: 'vendor' }),
+    ).toEqual(['revise']);
+    expect(availableQuoteActionsFor('approved', { roles: [], side: 'system' })).toEqual([
+      'expire',
+      'order',
+    ]);
+  });
+
   it('checks the action before the role', () => {
     expect(transitionQuote('draft', 'decline', ['partner_user'])).toMatchObject({
       ok: false,
@@ -98,7 +172,7 @@ describe('quote transitions', () => {
     expect(new Set(mapped)).toEqual(new Set(ALLOWED.map(([s, a]) => `${s}:${a}`)));
   });
 
-  it('reaches every status from draft, and only declined/expired/superseded/ordered are final', () => {
+  it('reaches every status from draft, and only declined/expired/superseded are final', () => {
     const seen = new Set<QuoteStatus>([INITIAL_QUOTE_STATUS]);
     const queue: QuoteStatus[] = [INITIAL_QUOTE_STATUS];
     for (let status = queue.shift(); status !== undefined; status = queue.shift()) {
@@ -114,7 +188,6 @@ describe('quote transitions', () => {
       'declined',
       'expired',
       'superseded',
-      'ordered',
     ]);
   });
 });

@@ -1,0 +1,25 @@
+export {
+  DOMAIN_EVENTS,
+  EVENT_SUBJECT,
+  EVENT_SUBJECTS,
+  NOTIFICATION_EVENTS,
+  ORDER_ACTION_EVENTS,
+  QUOTE_ACTION_EVENTS,
+  RENAMED_NOTIFICATION_EVENTS,
+  domainEvent,
+  isDomainEventName,
+  isNotificationEvent,
+} from './events.catalogue.ts';
+export type {
+  DomainEvent,
+  DomainEventData,
+  DomainEventName,
+  DomainEventOf,
+  EventSubject,
+  NotificationEvent,
+  OrderEventBase,
+  OrderTransitionData,
+  QuoteEventBase,
+  QuoteTransitionData,
+  SubscriptionTermData,
+} from './events.catalogue.ts';

@@ -1,0 +1,2 @@
+export { notificationsForEvent, selectNotifications } from './notification.rules.ts';
+export type { NotificationSubject } from './notification.rules.ts';
