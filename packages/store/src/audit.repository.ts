@@ -1,5 +1,5 @@
 import type { Executor } from './executor.ts';
-import { newId, nowIso } from './ids.ts';
+import { newId } from './ids.ts';
 import type { AuditEvent } from './schema.ts';
 
 export interface AuditEventInput {
@@ -14,7 +14,7 @@ export interface AuditEventInput {
   toStatus?: string | null;
   reason?: string | null;
   data?: unknown;
-  at?: string;
+  at: string;
 }
 
 /** Records who did what, when and why; call inside the transaction that made the change. */
@@ -28,7 +28,7 @@ export async function insertAuditEvent(db: Executor, input: AuditEventInput): Pr
     type: input.type,
     actor_user_id: input.actorUserId ?? null,
     actor_label: input.actorLabel,
-    at: input.at ?? nowIso(),
+    at: input.at,
     from_status: input.fromStatus ?? null,
     to_status: input.toStatus ?? null,
     reason: input.reason ?? null,

@@ -1,5 +1,5 @@
 import type { Executor } from './executor.ts';
-import { newId, nowIso } from './ids.ts';
+import { newId } from './ids.ts';
 import type { Category, Product } from './schema.ts';
 
 // Categories and products of a vendor's catalog. Search lives in search.repository.ts;
@@ -45,9 +45,9 @@ export async function findCategoryByKey(
 
 export async function insertCategory(
   db: Executor,
-  input: { vendorId: string; key: string; name: string; parentId: string | null },
+  input: { vendorId: string; key: string; name: string; parentId: string | null; at: string },
 ): Promise<Category> {
-  const now = nowIso();
+  const now = input.at;
   const row: Category = {
     id: newId('cat'),
     vendor_id: input.vendorId,
@@ -61,12 +61,13 @@ export async function insertCategory(
   return row;
 }
 
-export async function renameCategory(db: Executor, id: string, name: string): Promise<void> {
-  await db
-    .updateTable('categories')
-    .set({ name, updated_at: nowIso() })
-    .where('id', '=', id)
-    .execute();
+export async function renameCategory(
+  db: Executor,
+  id: string,
+  name: string,
+  at: string,
+): Promise<void> {
+  await db.updateTable('categories').set({ name, updated_at: at }).where('id', '=', id).execute();
 }
 
 /**
@@ -78,6 +79,7 @@ export async function ensureCategoryPath(
   db: Executor,
   vendorId: string,
   path: readonly { key: string; name: string }[],
+  at: string,
 ): Promise<Category> {
   let parent: Category | undefined;
   for (const level of path) {
@@ -89,6 +91,7 @@ export async function ensureCategoryPath(
         key: level.key,
         name: level.name,
         parentId: parent?.id ?? null,
+        at,
       }));
   }
   if (!parent) throw new Error('ensureCategoryPath: empty path');
@@ -184,8 +187,12 @@ function productRow(input: ProductInput, now: string): Product {
   };
 }
 
-export async function insertProduct(db: Executor, input: ProductInput): Promise<Product> {
-  const row = productRow(input, nowIso());
+export async function insertProduct(
+  db: Executor,
+  input: ProductInput,
+  at: string,
+): Promise<Product> {
+  const row = productRow(input, at);
   await db.insertInto('products').values(row).execute();
   return row;
 }
@@ -201,10 +208,11 @@ export async function updateProduct(
   db: Executor,
   id: string,
   changes: ProductChanges,
+  at: string,
 ): Promise<void> {
   await db
     .updateTable('products')
-    .set({ ...changes, updated_at: nowIso() })
+    .set({ ...changes, updated_at: at })
     .where('id', '=', id)
     .execute();
 }
@@ -236,13 +244,14 @@ export async function saveProductBatch(
   batch: readonly (ProductInput & {
     keep?: readonly ('description' | 'billingTerm' | 'ships')[];
   })[],
+  at: string,
 ): Promise<{ ids: Map<string, string>; created: number; updated: number }> {
   const existing = await findProductsByPartNumber(
     db,
     vendorId,
     batch.map((b) => b.partNumber),
   );
-  const now = nowIso();
+  const now = at;
   const ids = new Map<string, string>();
   const inserts: Product[] = [];
   const updates: Product[] = [];

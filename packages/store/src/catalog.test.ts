@@ -22,6 +22,8 @@ import {
 import { listProducts, searchProducts } from './search.repository.ts';
 import { insertPartner, insertPartnership, insertVendor } from './tenancy.repository.ts';
 
+const AT = '2026-01-01T00:00:00.000Z';
+
 function product(vendorId: string, partNumber: string, over: Partial<ProductInput> = {}) {
   return {
     vendorId,
@@ -47,17 +49,41 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
   beforeAll(async () => {
     store = await createTestStore(dialect);
     const { db } = store;
-    vendorId = (await insertVendor(db, { slug: 'edge', name: 'Edge', profile: '{}' })).id;
-    otherVendorId = (await insertVendor(db, { slug: 'other', name: 'Other', profile: '{}' })).id;
-    const gateways = await ensureCategoryPath(db, vendorId, [
-      { key: 'hardware', name: 'Hardware' },
-      { key: 'hardware.gateways', name: 'Gateways' },
-    ]);
+    vendorId = (
+      await insertVendor(db, {
+        slug: 'edge',
+        name: 'Edge',
+        profile: '{}',
+        schemaVersion: 1,
+        at: AT,
+      })
+    ).id;
+    otherVendorId = (
+      await insertVendor(db, {
+        slug: 'other',
+        name: 'Other',
+        profile: '{}',
+        schemaVersion: 1,
+        at: AT,
+      })
+    ).id;
+    const gateways = await ensureCategoryPath(
+      db,
+      vendorId,
+      [
+        { key: 'hardware', name: 'Hardware' },
+        { key: 'hardware.gateways', name: 'Gateways' },
+      ],
+      AT,
+    );
     gatewaysId = gateways.id;
     hardwareId = gateways.parent_id ?? '';
-    const software = await ensureCategoryPath(db, vendorId, [
-      { key: 'software', name: 'Software' },
-    ]);
+    const software = await ensureCategoryPath(
+      db,
+      vendorId,
+      [{ key: 'software', name: 'Software' }],
+      AT,
+    );
     await insertProduct(
       db,
       product(vendorId, 'F200-GW-01', {
@@ -67,10 +93,12 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
         ships: true,
         categoryId: gatewaysId,
       }),
+      AT,
     );
     await insertProduct(
       db,
       product(vendorId, 'F2', { name: 'Field kit two', type: 'kit', categoryId: hardwareId }),
+      AT,
     );
     await insertProduct(
       db,
@@ -80,12 +108,14 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
         type: 'perpetual_license',
         categoryId: software.id,
       }),
+      AT,
     );
     await insertProduct(
       db,
       product(vendorId, 'SW-OLD-1', { name: 'Legacy gateway tool', active: false }),
+      AT,
     );
-    await insertProduct(db, product(otherVendorId, 'F200-X', { name: 'Other gateway' }));
+    await insertProduct(db, product(otherVendorId, 'F200-X', { name: 'Other gateway' }), AT);
   });
   afterAll(async () => {
     await store.close();
@@ -98,9 +128,12 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
       ['hardware.gateways', 'hardware', 1],
       ['software', null, 1],
     ]);
-    const again = await ensureCategoryPath(store.db, vendorId, [
-      { key: 'hardware', name: 'ignored' },
-    ]);
+    const again = await ensureCategoryPath(
+      store.db,
+      vendorId,
+      [{ key: 'hardware', name: 'ignored' }],
+      AT,
+    );
     expect(again.id).toBe(hardwareId);
   });
 
@@ -157,9 +190,9 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
   it('fills a page with matches that pass the filters, whatever the rows before them', async () => {
     const { db } = store;
     for (const n of ['1', '2', '3']) {
-      await insertProduct(db, product(otherVendorId, `ZQ-${n}`, { active: false }));
+      await insertProduct(db, product(otherVendorId, `ZQ-${n}`, { active: false }), AT);
     }
-    for (const n of ['4', '5']) await insertProduct(db, product(otherVendorId, `ZQ-${n}`));
+    for (const n of ['4', '5']) await insertProduct(db, product(otherVendorId, `ZQ-${n}`), AT);
     const page = await searchProducts(db, { vendorIds: [otherVendorId], active: true }, 'zq', {
       limit: 2,
       offset: 0,
@@ -194,7 +227,7 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
 
   it('keeps the search index in step with renames', async () => {
     const p = await findProduct(store.db, vendorId, 'SW-OLD-1');
-    await updateProduct(store.db, p?.id ?? '', { name: 'Retired utility', active: 1 });
+    await updateProduct(store.db, p?.id ?? '', { name: 'Retired utility', active: 1 }, AT);
     const scope = { vendorIds: [vendorId] };
     const byOld = await searchProducts(store.db, scope, 'legacy', { limit: 10, offset: 0 });
     expect(byOld).toEqual([]);
@@ -204,16 +237,23 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
 
   it('saves product batches: inserts new, rewrites changed, leaves the same alone', async () => {
     const { db } = store;
-    const first = await saveProductBatch(db, otherVendorId, [
-      product(otherVendorId, 'B-1', { description: 'one' }),
-      product(otherVendorId, 'B-2'),
-    ]);
+    const first = await saveProductBatch(
+      db,
+      otherVendorId,
+      [product(otherVendorId, 'B-1', { description: 'one' }), product(otherVendorId, 'B-2')],
+      AT,
+    );
     expect([first.created, first.updated]).toEqual([2, 0]);
-    const second = await saveProductBatch(db, otherVendorId, [
-      { ...product(otherVendorId, 'B-1', { description: 'ignored' }), keep: ['description'] },
-      product(otherVendorId, 'B-2', { name: 'Renamed' }),
-      product(otherVendorId, 'B-3'),
-    ]);
+    const second = await saveProductBatch(
+      db,
+      otherVendorId,
+      [
+        { ...product(otherVendorId, 'B-1', { description: 'ignored' }), keep: ['description'] },
+        product(otherVendorId, 'B-2', { name: 'Renamed' }),
+        product(otherVendorId, 'B-3'),
+      ],
+      AT,
+    );
     expect([second.created, second.updated]).toEqual([1, 1]);
     expect(second.ids.get('B-1')).toBe(first.ids.get('B-1'));
     expect((await findProduct(db, otherVendorId, 'B-1'))?.description).toBe('one');
@@ -239,6 +279,7 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
         rowCount: prices.length,
         sourceName: null,
         createdBy: 'test',
+        at: AT,
       });
       await insertPriceListItems(
         db,
@@ -309,7 +350,7 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
       product(otherVendorId, `BULK-${String(i).padStart(5, '0')}`),
     );
     for (let i = 0; i < batch.length; i += 1000) {
-      await saveProductBatch(db, otherVendorId, batch.slice(i, i + 1000));
+      await saveProductBatch(db, otherVendorId, batch.slice(i, i + 1000), AT);
     }
     const wanted = [...batch.map((b) => b.partNumber), 'MISSING-1'];
     const found = await findPricesInForce(db, {
@@ -324,13 +365,14 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
 
   it('finds the multipliers in force on a date', async () => {
     const { db } = store;
-    const partner = await insertPartner(db, { name: 'P', tier: 1 });
+    const partner = await insertPartner(db, { name: 'P', tier: 1, at: AT });
     const ps = await insertPartnership(db, {
       vendorId,
       partnerId: partner.id,
       legalName: 'P Ltd',
       agreementDate: '2020-01-01',
       multiplier: '0.7',
+      at: AT,
     });
     await insertMultiplier(db, {
       partnershipId: ps.id,
@@ -339,6 +381,7 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
       effectiveFrom: '2026-01-01',
       effectiveTo: '2026-06-30',
       createdBy: 't',
+      at: AT,
     });
     await insertMultiplier(db, {
       partnershipId: ps.id,
@@ -347,6 +390,7 @@ describe.each(testDialects())('catalog store on %s', (dialect) => {
       effectiveFrom: '2026-03-01',
       effectiveTo: null,
       createdBy: 't',
+      at: AT,
     });
     const on = async (date: string) =>
       (await findMultipliers(db, ps.id, date)).map((m) => [m.category, m.multiplier]);

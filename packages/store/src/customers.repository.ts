@@ -1,5 +1,5 @@
 import type { Executor } from './executor.ts';
-import { newId, nowIso } from './ids.ts';
+import { newId } from './ids.ts';
 import type { Customer, CustomerContact } from './schema.ts';
 
 export interface CustomerInput {
@@ -12,8 +12,11 @@ export interface CustomerInput {
   addresses?: readonly unknown[];
 }
 
-export async function insertCustomer(db: Executor, input: CustomerInput): Promise<Customer> {
-  const now = nowIso();
+export async function insertCustomer(
+  db: Executor,
+  input: CustomerInput & { at: string },
+): Promise<Customer> {
+  const now = input.at;
   const row: Customer = {
     id: newId('cus'),
     partner_id: input.partnerId,
@@ -66,6 +69,7 @@ export async function updateCustomer(
   db: Executor,
   id: string,
   fields: Partial<Omit<CustomerInput, 'partnerId'>>,
+  at: string,
 ): Promise<void> {
   await db
     .updateTable('customers')
@@ -76,7 +80,7 @@ export async function updateCustomer(
       ...(fields.employeeCount !== undefined ? { employee_count: fields.employeeCount } : {}),
       ...(fields.taxId !== undefined ? { tax_id: fields.taxId } : {}),
       ...(fields.addresses !== undefined ? { addresses: JSON.stringify(fields.addresses) } : {}),
-      updated_at: nowIso(),
+      updated_at: at,
     })
     .where('id', '=', id)
     .execute();
@@ -88,6 +92,7 @@ export interface ContactInput {
   email: string;
   phone?: string | null;
   roles: readonly string[];
+  at: string;
 }
 
 export async function insertContact(db: Executor, input: ContactInput): Promise<CustomerContact> {
@@ -98,7 +103,7 @@ export async function insertContact(db: Executor, input: ContactInput): Promise<
     email: input.email,
     phone: input.phone ?? null,
     roles: JSON.stringify(input.roles),
-    created_at: nowIso(),
+    created_at: input.at,
   };
   await db.insertInto('customer_contacts').values(row).execute();
   return row;

@@ -1,5 +1,5 @@
 import type { Executor } from './executor.ts';
-import { newId, nowIso } from './ids.ts';
+import { newId } from './ids.ts';
 
 export interface StoredResponse {
   requestHash: string;
@@ -26,7 +26,7 @@ export async function findIdempotentResponse(
 /** Stores the response of a creating POST; a concurrent duplicate violates the unique key. */
 export async function insertIdempotentResponse(
   db: Executor,
-  input: { userId: string; key: string; method: string; path: string } & StoredResponse,
+  input: { userId: string; key: string; method: string; path: string; at: string } & StoredResponse,
 ): Promise<void> {
   await db
     .insertInto('idempotency_keys')
@@ -39,7 +39,7 @@ export async function insertIdempotentResponse(
       request_hash: input.requestHash,
       status_code: input.statusCode,
       response_body: input.body,
-      created_at: nowIso(),
+      created_at: input.at,
     })
     .execute();
 }

@@ -21,6 +21,8 @@ function increment(digits: number[]): number[] {
  * A prefixed, time-ordered id (`ord_01j…`): 10 chars of millisecond time then 16 random
  * chars, Crockford base32. Monotonic within a process (ids made in the same millisecond
  * increment the random part), so ids sort by creation and make stable pagination cursors.
+ * It reads the machine's clock, not the caller's: an id only has to order creations, while
+ * every stored instant comes from the caller's clock (so a test's clock never skews ids).
  */
 export function newId(prefix: string, now: number = Date.now()): string {
   let random: number[];
@@ -39,9 +41,4 @@ export function newId(prefix: string, now: number = Date.now()): string {
     t = Math.floor(t / 32);
   }
   return `${prefix}_${time}${random.map((d) => ALPHABET[d]).join('')}`;
-}
-
-/** The current time as the ISO-8601 UTC text stored in timestamp columns. */
-export function nowIso(now: Date = new Date()): string {
-  return now.toISOString();
 }

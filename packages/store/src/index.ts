@@ -18,3 +18,6 @@ export * from './search.repository.ts';
 export * from './price-lists.repository.ts';
 export * from './multipliers.repository.ts';
 export * from './outbox.repository.ts';
+export * from './messages.repository.ts';
+export * from './profiles.repository.ts';
+export * from './invitations.repository.ts';

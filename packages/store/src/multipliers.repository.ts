@@ -1,5 +1,5 @@
 import type { Executor } from './executor.ts';
-import { newId, nowIso } from './ids.ts';
+import { newId } from './ids.ts';
 import type { PartnershipMultiplier } from './schema.ts';
 
 // Price multipliers of a partnership beyond its default (partnerships.multiplier): for the
@@ -81,9 +81,10 @@ export async function insertMultiplier(
     effectiveFrom: string;
     effectiveTo: string | null;
     createdBy: string;
+    at: string;
   },
 ): Promise<string> {
-  const now = nowIso();
+  const now = input.at;
   const id = newId('pmu');
   await db
     .insertInto('partnership_multipliers')
@@ -106,10 +107,11 @@ export async function updateMultiplierEnd(
   db: Executor,
   id: string,
   effectiveTo: string | null,
+  at: string,
 ): Promise<void> {
   await db
     .updateTable('partnership_multipliers')
-    .set({ effective_to: effectiveTo, updated_at: nowIso() })
+    .set({ effective_to: effectiveTo, updated_at: at })
     .where('id', '=', id)
     .execute();
 }

@@ -1,5 +1,6 @@
 import type { Executor } from './executor.ts';
-import { newId, nowIso } from './ids.ts';
+import { newId } from './ids.ts';
+import { isPostgres } from './search.repository.ts';
 import type { OutboxMessage } from './schema.ts';
 
 export interface OutboxInput {
@@ -9,16 +10,23 @@ export interface OutboxInput {
   entityType: string;
   entityId: string;
   payload: unknown;
+  /** When it is queued. */
+  at: string;
+  /** Not before this instant (a retry, a scheduled reminder); `at` by default. */
   availableAt?: string;
 }
 
-/** Queues a side effect; call inside the transaction of the change that causes it. */
-export async function enqueueOutbox(db: Executor, input: OutboxInput): Promise<void> {
-  const now = nowIso();
+/**
+ * Queues a side effect; call inside the transaction of the change that causes it. A mail names
+ * its thread message (`messages.id`) in the payload.
+ */
+export async function enqueueOutbox(db: Executor, input: OutboxInput): Promise<{ id: string }> {
+  const now = input.at;
+  const id = newId('obx');
   await db
     .insertInto('outbox')
     .values({
-      id: newId('obx'),
+      id,
       vendor_id: input.vendorId ?? null,
       topic: input.topic,
       entity_type: input.entityType,
@@ -30,6 +38,7 @@ export async function enqueueOutbox(db: Executor, input: OutboxInput): Promise<v
       last_error: null,
     })
     .execute();
+  return { id };
 }
 
 /** The messages queued for an entity (e.g. an order's e-mail thread), oldest first. */
@@ -44,5 +53,56 @@ export async function listOutboxFor(
     .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .orderBy('id')
+    .execute();
+}
+
+/**
+ * Work due at `now`, oldest first (by `available_at`, then queue order). With `lock`, inside a
+ * transaction on PostgreSQL, the rows are locked and rows another worker holds are skipped, so
+ * concurrent workers take distinct work; SQLite runs one writer at a time anyway.
+ */
+export async function listPendingOutbox(
+  db: Executor,
+  options: { now: string; limit: number; topic?: string; lock?: boolean },
+): Promise<OutboxMessage[]> {
+  let q = db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('processed_at', 'is', null)
+    .where('available_at', '<=', options.now)
+    .orderBy('available_at')
+    .orderBy('id')
+    .limit(options.limit);
+  if (options.topic !== undefined) q = q.where('topic', '=', options.topic);
+  if (options.lock && isPostgres(db)) q = q.forUpdate().skipLocked();
+  return q.execute();
+}
+
+/** Marks work done at `at`; false if it was already done (another worker, a replay). */
+export async function markOutboxProcessed(db: Executor, id: string, at: string): Promise<boolean> {
+  const r = await db
+    .updateTable('outbox')
+    .set({ processed_at: at, last_error: null })
+    .where('id', '=', id)
+    .where('processed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Records a failed attempt and when to try again. */
+export async function markOutboxFailed(
+  db: Executor,
+  id: string,
+  failure: { error: string; retryAt: string },
+): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      last_error: failure.error,
+      available_at: failure.retryAt,
+    }))
+    .where('id', '=', id)
+    .where('processed_at', 'is', null)
     .execute();
 }

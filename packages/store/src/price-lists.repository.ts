@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
-import { newId, nowIso } from './ids.ts';
+import { newId } from './ids.ts';
 import type { PriceList } from './schema.ts';
 import { listCategoryAncestors } from './catalog.repository.ts';
 import { isPostgres } from './search.repository.ts';
@@ -36,6 +36,7 @@ export async function insertPriceList(
     rowCount: number;
     sourceName: string | null;
     createdBy: string;
+    at: string;
   },
 ): Promise<PriceList> {
   const row: PriceList = {
@@ -47,7 +48,7 @@ export async function insertPriceList(
     row_count: input.rowCount,
     source_name: input.sourceName,
     created_by: input.createdBy,
-    created_at: nowIso(),
+    created_at: input.at,
   };
   await db.insertInto('price_lists').values(row).execute();
   return row;

@@ -1,4 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { MessageDirection, MessageEntityType, MessageStatus } from './messages.repository.ts';
+import type { ProfileFormat } from './profiles.repository.ts';
 
 // Column conventions shared by both dialects (see docs/adr/0001-storage.md):
 // ids are prefixed text; timestamps are ISO-8601 UTC text; money is integer minor units;
@@ -9,9 +11,29 @@ export interface VendorTable {
   id: string;
   slug: string;
   name: string;
+  /**
+   * The parsed profile (JSON) of version `profile_version`, written with it so readers need not
+   * parse the source. The authoritative text is `vendor_profiles.source` of that version.
+   */
   profile: string;
+  /** The current version in `vendor_profiles`. */
+  profile_version: Generated<number>;
   created_at: string;
   updated_at: string;
+}
+
+/** One published version of a vendor's profile, as the vendor wrote it. */
+export interface VendorProfileTable {
+  id: string;
+  vendor_id: string;
+  /** 1, 2, … per vendor. */
+  version: number;
+  /** The version of the profile schema the source was checked against. */
+  schema_version: number;
+  source: string;
+  format: ProfileFormat;
+  created_by: string | null;
+  created_at: string;
 }
 
 export interface PartnerTable {
@@ -45,7 +67,9 @@ export interface UserTable {
   vendor_id: string | null;
   partner_id: string | null;
   roles: string;
+  /** 0 once deactivated (then `deactivated_at` says when); sessions and tokens stop at once. */
   active: Generated<number>;
+  deactivated_at: string | null;
   created_at: string;
 }
 
@@ -64,6 +88,22 @@ export interface ApiTokenTable {
   token_hash: string;
   created_at: string;
   last_used_at: string | null;
+  revoked_at: string | null;
+  /** Null: never expires. */
+  expires_at: string | null;
+  /** 1 if the token may create other tokens (0 by default). */
+  can_mint: Generated<number>;
+}
+
+/** A single-use link to set a new user's password. */
+export interface InvitationTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  expires_at: string;
+  used_at: string | null;
+  created_by: string | null;
+  created_at: string;
 }
 
 export interface CustomerTable {
@@ -145,7 +185,10 @@ export interface QuoteTable {
   partner_id: string;
   customer_id: string;
   number: string;
+  /** Concurrency counter of this row: 1 on insert, +1 on every change (`If-Match`). */
   version: number;
+  /** The n-th issue of the quote number; a revision is a new row superseding the previous one. */
+  revision: number;
   status: string;
   order_type: string;
   currency: string;
@@ -193,6 +236,8 @@ export interface OrderTable {
   po_number: string | null;
   total_minor: number;
   price_list_id: string | null;
+  /** The vendor profile version the order was submitted under (null: before versions). */
+  profile_version: number | null;
   /** The submission as sent (purchase order, contacts, addresses, attributes…), JSON. */
   body: string;
   /** Validation problems (warnings) at the last submission, JSON. */
@@ -324,8 +369,42 @@ export interface OutboxTable {
   last_error: string | null;
 }
 
+/** A thread message (mail), outgoing or incoming; the outbox row that sends it names its id. */
+export interface MessageTable {
+  id: string;
+  /** Null for mail outside any vendor (a partner admin inviting its own user). */
+  vendor_id: string | null;
+  partner_id: string | null;
+  entity_type: MessageEntityType;
+  entity_id: string;
+  direction: MessageDirection;
+  template: string | null;
+  from_addr: string;
+  /** JSON array of addresses. */
+  to_addrs: string;
+  /** JSON array of addresses. */
+  cc_addrs: string;
+  reply_to: string | null;
+  subject: string;
+  text: string;
+  html: string | null;
+  /** JSON array of `{ name, contentType, size, … }`. */
+  attachments: string;
+  status: MessageStatus;
+  /** The RFC 5322 Message-ID, unique: replies find their thread by it. */
+  message_id: string;
+  in_reply_to: string | null;
+  /** JSON array of Message-IDs (the References header), or null. */
+  references_ids: string | null;
+  /** The domain event (audit row) that caused the message, if any. */
+  event_id: string | null;
+  created_at: string;
+  sent_at: string | null;
+}
+
 export interface Database {
   vendors: VendorTable;
+  vendor_profiles: VendorProfileTable;
   partners: PartnerTable;
   partnerships: PartnershipTable;
   users: UserTable;
@@ -349,10 +428,13 @@ export interface Database {
   subscriptions: SubscriptionTable;
   licenses: LicenseTable;
   outbox: OutboxTable;
+  messages: MessageTable;
+  invitations: InvitationTable;
 }
 
 export type Vendor = Selectable<VendorTable>;
 export type NewVendor = Insertable<VendorTable>;
+export type VendorProfile = Selectable<VendorProfileTable>;
 export type Partner = Selectable<PartnerTable>;
 export type Partnership = Selectable<PartnershipTable>;
 export type PartnershipUpdate = Updateable<PartnershipTable>;
@@ -373,3 +455,6 @@ export type Product = Selectable<ProductTable>;
 export type PriceList = Selectable<PriceListTable>;
 export type PartnershipMultiplier = Selectable<PartnershipMultiplierTable>;
 export type OutboxMessage = Selectable<OutboxTable>;
+export type Message = Selectable<MessageTable>;
+export type Invitation = Selectable<InvitationTable>;
+export type ApiToken = Selectable<ApiTokenTable>;

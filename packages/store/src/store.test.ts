@@ -29,6 +29,8 @@ describe('parseDatabaseUrl', () => {
   });
 });
 
+const AT = '2026-01-01T00:00:00.000Z';
+
 describe.each(testDialects())('store on %s', (dialect) => {
   let store: Store;
   beforeAll(async () => {
@@ -44,16 +46,28 @@ describe.each(testDialects())('store on %s', (dialect) => {
 
   it('stores tenants, partnerships and scopes partners', async () => {
     const { db } = store;
-    const vendor = await insertVendor(db, { slug: 'v1', name: 'Vendor One', profile: '{}' });
-    const acme = await insertPartner(db, { name: 'Acme', tier: 1 });
-    const beta = await insertPartner(db, { name: 'Beta', tier: 2, parentPartnerId: acme.id });
-    const other = await insertPartner(db, { name: 'Other', tier: 1 });
+    const vendor = await insertVendor(db, {
+      slug: 'v1',
+      name: 'Vendor One',
+      profile: '{}',
+      schemaVersion: 1,
+      at: AT,
+    });
+    const acme = await insertPartner(db, { name: 'Acme', tier: 1, at: AT });
+    const beta = await insertPartner(db, {
+      name: 'Beta',
+      tier: 2,
+      parentPartnerId: acme.id,
+      at: AT,
+    });
+    const other = await insertPartner(db, { name: 'Other', tier: 1, at: AT });
     await insertPartnership(db, {
       vendorId: vendor.id,
       partnerId: acme.id,
       legalName: 'Acme Distribution Ltd',
       agreementDate: '2021-03-03',
       multiplier: '0.75',
+      at: AT,
     });
     expect(await listPartnerScopeIds(db, acme.id)).toEqual([acme.id, beta.id]);
     expect(await listPartnerScopeIds(db, other.id)).toEqual([other.id]);
@@ -68,6 +82,7 @@ describe.each(testDialects())('store on %s', (dialect) => {
         legalName: 'dup',
         agreementDate: '2021-01-01',
         multiplier: '1',
+        at: AT,
       }),
     ).rejects.toSatisfy(isUniqueViolation);
 
@@ -75,8 +90,9 @@ describe.each(testDialects())('store on %s', (dialect) => {
       partnerId: beta.id,
       name: 'Beta customer',
       domains: ['b.example'],
+      at: AT,
     });
-    const c2 = await insertCustomer(db, { partnerId: other.id, name: 'Other customer' });
+    const c2 = await insertCustomer(db, { partnerId: other.id, name: 'Other customer', at: AT });
     expect(await findCustomerInScope(db, c1.id, [acme.id, beta.id])).toMatchObject({
       name: 'Beta customer',
     });
@@ -92,10 +108,17 @@ describe.each(testDialects())('store on %s', (dialect) => {
       name: 'B',
       passwordHash: 'x',
       roles: ['partner_user'],
+      at: AT,
     });
     expect(await findUserByEmail(db, 'buyer@example.COM')).toMatchObject({ name: 'B' });
     await expect(
-      insertUser(db, { email: 'buyer@example.com', name: 'C', passwordHash: 'x', roles: [] }),
+      insertUser(db, {
+        email: 'buyer@example.com',
+        name: 'C',
+        passwordHash: 'x',
+        roles: [],
+        at: AT,
+      }),
     ).rejects.toSatisfy(isUniqueViolation);
   });
 
@@ -128,6 +151,7 @@ describe.each(testDialects())('store on %s', (dialect) => {
       requestHash: 'h',
       statusCode: 201,
       body: '{}',
+      at: AT,
     });
     expect(await findIdempotentResponse(db, 'u', 'k')).toEqual({
       requestHash: 'h',
@@ -143,6 +167,7 @@ describe.each(testDialects())('store on %s', (dialect) => {
         requestHash: 'h2',
         statusCode: 201,
         body: '{}',
+        at: AT,
       }),
     ).rejects.toSatisfy(isUniqueViolation);
   });

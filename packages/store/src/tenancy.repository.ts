@@ -1,29 +1,44 @@
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
-import { newId, nowIso } from './ids.ts';
-import type { NewVendor, Partner, Partnership, Vendor } from './schema.ts';
+import { newId } from './ids.ts';
+import { insertProfileRow, type ProfileFormat } from './profiles.repository.ts';
+import type { Partner, Partnership, Vendor } from './schema.ts';
 
-/** Inserts a vendor and returns it. */
-export async function insertVendor(
-  db: Executor,
-  input: Omit<NewVendor, 'id' | 'created_at' | 'updated_at'>,
-): Promise<Vendor> {
-  const now = nowIso();
-  const row = { id: newId('ven'), created_at: now, updated_at: now, ...input };
-  await db.insertInto('vendors').values(row).execute();
-  return row;
+export interface VendorInput {
+  slug: string;
+  name: string;
+  /** The parsed profile as JSON (what readers use). */
+  profile: string;
+  /** What the vendor wrote; by default the JSON profile itself. */
+  source?: { text: string; format: ProfileFormat };
+  /** The version of the profile schema the source was checked against. */
+  schemaVersion: number;
+  createdBy?: string | null;
+  at: string;
 }
 
-export async function updateVendorProfile(
-  db: Executor,
-  vendorId: string,
-  fields: { name: string; profile: string },
-): Promise<void> {
-  await db
-    .updateTable('vendors')
-    .set({ ...fields, updated_at: nowIso() })
-    .where('id', '=', vendorId)
-    .execute();
+/** Inserts a vendor with its profile as version 1, and returns it. */
+export async function insertVendor(db: Executor, input: VendorInput): Promise<Vendor> {
+  const row: Vendor = {
+    id: newId('ven'),
+    slug: input.slug,
+    name: input.name,
+    profile: input.profile,
+    profile_version: 1,
+    created_at: input.at,
+    updated_at: input.at,
+  };
+  await db.insertInto('vendors').values(row).execute();
+  await insertProfileRow(db, {
+    vendorId: row.id,
+    version: 1,
+    schemaVersion: input.schemaVersion,
+    source: input.source?.text ?? input.profile,
+    format: input.source?.format ?? 'json',
+    createdBy: input.createdBy ?? null,
+    at: input.at,
+  });
+  return row;
 }
 
 export async function findVendorBySlug(db: Executor, slug: string): Promise<Vendor | undefined> {
@@ -49,14 +64,14 @@ export async function listVendors(
 
 export async function insertPartner(
   db: Executor,
-  input: { name: string; tier: 1 | 2; parentPartnerId?: string | null },
+  input: { name: string; tier: 1 | 2; parentPartnerId?: string | null; at: string },
 ): Promise<Partner> {
   const row = {
     id: newId('ptn'),
     name: input.name,
     tier: input.tier,
     parent_partner_id: input.parentPartnerId ?? null,
-    created_at: nowIso(),
+    created_at: input.at,
   };
   await db.insertInto('partners').values(row).execute();
   return row;
@@ -90,13 +105,14 @@ export interface PartnershipInput {
   invoicingContactName?: string | null;
   invoicingContactEmail?: string | null;
   provisioningCc?: string | null;
+  at: string;
 }
 
 export async function insertPartnership(
   db: Executor,
   input: PartnershipInput,
 ): Promise<Partnership> {
-  const now = nowIso();
+  const now = input.at;
   const row: Partnership = {
     id: newId('pts'),
     vendor_id: input.vendorId,
@@ -184,10 +200,11 @@ export async function updatePartnership(
       | 'cam_user_id'
     >
   >,
+  at: string,
 ): Promise<void> {
   await db
     .updateTable('partnerships')
-    .set({ ...fields, updated_at: nowIso() })
+    .set({ ...fields, updated_at: at })
     .where('id', '=', id)
     .execute();
 }

@@ -1,14 +1,16 @@
 import type { Executor } from './executor.ts';
-import { newId, nowIso } from './ids.ts';
-import type { User } from './schema.ts';
+import { newId } from './ids.ts';
+import type { ApiToken, User } from './schema.ts';
 
 export interface UserInput {
   email: string;
   name: string;
+  /** Null for a user invited to set a password (or one who signs in otherwise). */
   passwordHash: string | null;
   roles: readonly string[];
   vendorId?: string | null;
   partnerId?: string | null;
+  at: string;
 }
 
 export async function insertUser(db: Executor, input: UserInput): Promise<User> {
@@ -21,7 +23,8 @@ export async function insertUser(db: Executor, input: UserInput): Promise<User> 
     partner_id: input.partnerId ?? null,
     roles: JSON.stringify(input.roles),
     active: 1,
-    created_at: nowIso(),
+    deactivated_at: null,
+    created_at: input.at,
   };
   await db.insertInto('users').values(row).execute();
   return row;
@@ -49,9 +52,57 @@ export async function listVendorUsers(db: Executor, vendorId: string): Promise<U
     .execute();
 }
 
+/** A partner's own users (not its tier-2 resellers'). */
+export async function listPartnerUsers(db: Executor, partnerId: string): Promise<User[]> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('partner_id', '=', partnerId)
+    .orderBy('email')
+    .execute();
+}
+
+/** Sets an active user's password (an invitation accepted, a reset); false if none changed. */
+export async function setUserPassword(
+  db: Executor,
+  userId: string,
+  passwordHash: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash })
+    .where('id', '=', userId)
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Deactivates a user and, in the same executor, ends everything it could act with: its sessions
+ * are deleted and its tokens revoked at `at`. Call inside one transaction so no request sees a
+ * deactivated user with a live session. False if the user was not active (nothing changed).
+ */
+export async function deactivateUser(db: Executor, userId: string, at: string): Promise<boolean> {
+  const r = await db
+    .updateTable('users')
+    .set({ active: 0, deactivated_at: at })
+    .where('id', '=', userId)
+    .where('active', '=', 1)
+    .executeTakeFirst();
+  if (Number(r.numUpdatedRows) !== 1) return false;
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+  await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
+  return true;
+}
+
 export async function insertSession(
   db: Executor,
-  input: { idHash: string; userId: string; csrfToken: string; expiresAt: string },
+  input: { idHash: string; userId: string; csrfToken: string; expiresAt: string; at: string },
 ): Promise<void> {
   await db
     .insertInto('sessions')
@@ -59,7 +110,7 @@ export async function insertSession(
       id: input.idHash,
       user_id: input.userId,
       csrf_token: input.csrfToken,
-      created_at: nowIso(),
+      created_at: input.at,
       expires_at: input.expiresAt,
     })
     .execute();
@@ -89,10 +140,18 @@ export async function deleteSession(db: Executor, idHash: string): Promise<void>
   await db.deleteFrom('sessions').where('id', '=', idHash).execute();
 }
 
-export async function insertApiToken(
-  db: Executor,
-  input: { userId: string; name: string; tokenHash: string },
-): Promise<{ id: string }> {
+export interface ApiTokenInput {
+  userId: string;
+  name: string;
+  tokenHash: string;
+  /** Null or absent: never expires. */
+  expiresAt?: string | null;
+  /** Whether the token may create other tokens. */
+  canMint?: boolean;
+  at: string;
+}
+
+export async function insertApiToken(db: Executor, input: ApiTokenInput): Promise<{ id: string }> {
   const id = newId('tok');
   await db
     .insertInto('api_tokens')
@@ -101,19 +160,123 @@ export async function insertApiToken(
       user_id: input.userId,
       name: input.name,
       token_hash: input.tokenHash,
-      created_at: nowIso(),
+      created_at: input.at,
       last_used_at: null,
+      revoked_at: null,
+      expires_at: input.expiresAt ?? null,
+      can_mint: input.canMint ? 1 : 0,
     })
     .execute();
   return { id };
 }
 
-export async function findTokenUser(db: Executor, tokenHash: string): Promise<User | undefined> {
-  return db
+/** A token as its owner may see it: never the hash. */
+export type ApiTokenSummary = Omit<ApiToken, 'token_hash'>;
+
+const TOKEN_COLUMNS = [
+  't.id',
+  't.user_id',
+  't.name',
+  't.created_at',
+  't.last_used_at',
+  't.revoked_at',
+  't.expires_at',
+  't.can_mint',
+] as const;
+
+/**
+ * The active user of a token that is neither revoked nor expired at `now`, with the token;
+ * undefined otherwise.
+ */
+export async function findTokenUser(
+  db: Executor,
+  tokenHash: string,
+  now: string,
+): Promise<{ user: User; token: ApiTokenSummary } | undefined> {
+  const row = await db
     .selectFrom('api_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .selectAll('u')
+    .select([
+      't.id as token_id',
+      't.name as token_name',
+      't.created_at as token_created_at',
+      't.last_used_at as token_last_used_at',
+      't.expires_at as token_expires_at',
+      't.can_mint as token_can_mint',
+    ])
     .where('t.token_hash', '=', tokenHash)
+    .where('t.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
     .where('u.active', '=', 1)
     .executeTakeFirst();
+  if (!row) return undefined;
+  const {
+    token_id,
+    token_name,
+    token_created_at,
+    token_last_used_at,
+    token_expires_at,
+    token_can_mint,
+    ...user
+  } = row;
+  return {
+    user,
+    token: {
+      id: token_id,
+      user_id: user.id,
+      name: token_name,
+      created_at: token_created_at,
+      last_used_at: token_last_used_at,
+      revoked_at: null,
+      expires_at: token_expires_at,
+      can_mint: token_can_mint,
+    },
+  };
+}
+
+/**
+ * Records a token's use. To spare a write on every request, only when the last recorded use is
+ * older than `minIntervalMs` before `at`.
+ */
+export async function touchToken(
+  db: Executor,
+  tokenId: string,
+  at: string,
+  minIntervalMs = 60_000,
+): Promise<void> {
+  const threshold = new Date(Date.parse(at) - minIntervalMs).toISOString();
+  await db
+    .updateTable('api_tokens')
+    .set({ last_used_at: at })
+    .where('id', '=', tokenId)
+    .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', threshold)]))
+    .execute();
+}
+
+/** A user's tokens, newest first, revoked and expired ones included (they say so). */
+export async function listTokens(db: Executor, userId: string): Promise<ApiTokenSummary[]> {
+  return db
+    .selectFrom('api_tokens as t')
+    .select(TOKEN_COLUMNS)
+    .where('t.user_id', '=', userId)
+    .orderBy('t.id', 'desc')
+    .execute();
+}
+
+/** Revokes one of a user's tokens; false if it is not the user's or was already revoked. */
+export async function revokeToken(
+  db: Executor,
+  id: string,
+  userId: string,
+  at: string,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

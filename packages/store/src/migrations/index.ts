@@ -4,6 +4,7 @@ import * as m0002 from './0002_catalog.ts';
 import * as m0003 from './0003_contacts.ts';
 import * as m0004 from './0004_quotes_orders.ts';
 import * as m0005 from './0005_outbox.ts';
+import * as m0006 from './0006_app_layer.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0003_contacts': m0003,
   '0004_quotes_orders': m0004,
   '0005_outbox': m0005,
+  '0006_app_layer': m0006,
 };

@@ -1,0 +1,143 @@
+import type { Executor } from './executor.ts';
+import { newId } from './ids.ts';
+import type { Message } from './schema.ts';
+
+// Thread messages (mail): what was said about an order, quote, intake item, user or
+// partnership, outgoing or incoming. The outbox stays the queue of work to do: the outbox row
+// that sends a message carries the message id in its payload and updates its status here.
+
+export const MESSAGE_ENTITY_TYPES = ['order', 'quote', 'intake', 'user', 'partnership'] as const;
+export type MessageEntityType = (typeof MESSAGE_ENTITY_TYPES)[number];
+
+export const MESSAGE_DIRECTIONS = ['out', 'in'] as const;
+export type MessageDirection = (typeof MESSAGE_DIRECTIONS)[number];
+
+/** `not_sent`: rendered and kept on its thread, no SMTP configured. */
+export const MESSAGE_STATUSES = ['queued', 'sent', 'failed', 'not_sent', 'received'] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface MessageAttachment {
+  name: string;
+  contentType: string;
+  size: number;
+  /** Where the bytes are (a document id), when stored. */
+  documentId?: string;
+}
+
+export interface MessageInput {
+  vendorId: string | null;
+  partnerId?: string | null;
+  entityType: MessageEntityType;
+  entityId: string;
+  direction: MessageDirection;
+  template?: string | null;
+  from: string;
+  to: readonly string[];
+  cc?: readonly string[];
+  replyTo?: string | null;
+  subject: string;
+  text: string;
+  html?: string | null;
+  attachments?: readonly MessageAttachment[];
+  status: MessageStatus;
+  /** The RFC 5322 Message-ID (unique). */
+  messageId: string;
+  inReplyTo?: string | null;
+  references?: readonly string[] | null;
+  eventId?: string | null;
+  /** When it was written (outgoing) or received (incoming). */
+  at: string;
+  sentAt?: string | null;
+}
+
+/** Records a message on its thread; a duplicate Message-ID violates the unique key. */
+export async function insertMessage(db: Executor, input: MessageInput): Promise<Message> {
+  const row: Message = {
+    id: newId('msg'),
+    vendor_id: input.vendorId,
+    partner_id: input.partnerId ?? null,
+    entity_type: input.entityType,
+    entity_id: input.entityId,
+    direction: input.direction,
+    template: input.template ?? null,
+    from_addr: input.from,
+    to_addrs: JSON.stringify(input.to),
+    cc_addrs: JSON.stringify(input.cc ?? []),
+    reply_to: input.replyTo ?? null,
+    subject: input.subject,
+    text: input.text,
+    html: input.html ?? null,
+    attachments: JSON.stringify(input.attachments ?? []),
+    status: input.status,
+    message_id: input.messageId,
+    in_reply_to: input.inReplyTo ?? null,
+    references_ids:
+      input.references === undefined || input.references === null
+        ? null
+        : JSON.stringify(input.references),
+    event_id: input.eventId ?? null,
+    created_at: input.at,
+    sent_at: input.sentAt ?? null,
+  };
+  await db.insertInto('messages').values(row).execute();
+  return row;
+}
+
+/**
+ * The thread of an entity, oldest first. The caller has already checked that the entity is in
+ * the reader's scope.
+ */
+export async function listMessages(
+  db: Executor,
+  thread: { entityType: MessageEntityType; entityId: string },
+): Promise<Message[]> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('entity_type', '=', thread.entityType)
+    .where('entity_id', '=', thread.entityId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function findMessageById(db: Executor, id: string): Promise<Message | undefined> {
+  return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The message with an RFC 5322 Message-ID (an incoming reply's In-Reply-To finds its thread). */
+export async function findMessageByMessageId(
+  db: Executor,
+  messageId: string,
+): Promise<Message | undefined> {
+  return db
+    .selectFrom('messages')
+    .selectAll()
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
+}
+
+/**
+ * Records what became of a message (the outbox worker after a send attempt). `sent` stamps
+ * `sent_at` with `at`. With `from`, only a message still in one of those statuses changes, so a
+ * late retry cannot turn `sent` back into `failed`. Returns whether the message changed.
+ */
+export async function updateMessageStatus(
+  db: Executor,
+  id: string,
+  change: { status: MessageStatus; at: string; from?: readonly MessageStatus[] },
+): Promise<boolean> {
+  let q = db
+    .updateTable('messages')
+    .set({
+      status: change.status,
+      ...(change.status === 'sent' ? { sent_at: change.at } : {}),
+    })
+    .where('id', '=', id);
+  if (change.from !== undefined) {
+    if (change.from.length === 0) return false;
+    q = q.where('status', 'in', change.from);
+  }
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
