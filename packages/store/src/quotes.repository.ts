@@ -236,19 +236,65 @@ export async function listQuotes(
   return q.execute();
 }
 
-/** Moves a quote from one status to another; false if it was no longer in `from` (a race lost). */
+/**
+ * Moves a quote from one status to another and bumps its version; false if it was no longer in
+ * `from`, or (with `expectedVersion`, an `If-Match`) no longer at that version: a race lost.
+ */
 export async function updateQuoteStatus(
   db: Executor,
   id: string,
   from: string,
   to: string,
   at: string,
+  expectedVersion?: number,
+): Promise<boolean> {
+  let q = db
+    .updateTable('quotes')
+    .set((eb) => ({ status: to, updated_at: at, version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .where('status', '=', from);
+  if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Applies a change if the quote is still at `expectedVersion`, bumping the version and stamping
+ * `updated_at` with `at`. Returns false when another change won (the caller answers 409).
+ */
+export async function updateQuoteIfVersion(
+  db: Executor,
+  id: string,
+  expectedVersion: number,
+  fields: Partial<Omit<Quote, 'id' | 'version' | 'revision' | 'updated_at'>>,
+  at: string,
 ): Promise<boolean> {
   const r = await db
     .updateTable('quotes')
-    .set({ status: to, updated_at: at })
+    .set({ ...fields, updated_at: at, version: expectedVersion + 1 })
     .where('id', '=', id)
-    .where('status', '=', from)
+    .where('version', '=', expectedVersion)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * Every revision of a quote number in scope, oldest first (a superseded quote names the
+ * revision that replaced it).
+ */
+export async function listQuoteRevisions(
+  db: Executor,
+  quote: { vendorId: string; number: string },
+  scope: QuoteScope,
+): Promise<Quote[]> {
+  const q = scopeQuotes(
+    db
+      .selectFrom('quotes')
+      .selectAll()
+      .where('quotes.vendor_id', '=', quote.vendorId)
+      .where('quotes.number', '=', quote.number)
+      .orderBy('quotes.revision'),
+    scope,
+  );
+  return q ? q.execute() : [];
 }

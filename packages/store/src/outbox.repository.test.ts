@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStore, testDialects } from '../test/databases.ts';
+import { later } from '../test/fixtures.ts';
+import type { Store } from './dialects.ts';
+import {
+  enqueueOutbox,
+  listOutboxFor,
+  listPendingOutbox,
+  markOutboxFailed,
+  markOutboxProcessed,
+} from './outbox.repository.ts';
+
+describe.each(testDialects())('outbox repository on %s', (dialect) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const enqueue = (
+    entityId: string,
+    at: string,
+    over: { topic?: string; availableAt?: string } = {},
+  ) =>
+    enqueueOutbox(store.db, {
+      topic: over.topic ?? 'mail',
+      entityType: 'order',
+      entityId,
+      payload: { messageId: `msg-${entityId}` },
+      at,
+      ...(over.availableAt ? { availableAt: over.availableAt } : {}),
+    });
+
+  it('hands out due work oldest first, once', async () => {
+    const a = await enqueue('a', later(2));
+    const b = await enqueue('b', later(1));
+    const c = await enqueue('c', later(1), { availableAt: later(30) });
+    const hook = await enqueue('d', later(3), { topic: 'webhook' });
+    const due = await listPendingOutbox(store.db, { now: later(10), limit: 10 });
+    // By when it became available, not by when it was written to the table.
+    expect(due.map((r) => r.id)).toEqual([b.id, a.id, hook.id]);
+    expect(due[0]).toMatchObject({
+      created_at: later(1),
+      available_at: later(1),
+      attempts: 0,
+      payload: JSON.stringify({ messageId: 'msg-b' }),
+    });
+    expect(
+      (await listPendingOutbox(store.db, { now: later(10), limit: 10, topic: 'mail' })).map(
+        (r) => r.id,
+      ),
+    ).toEqual([b.id, a.id]);
+    expect(
+      (await listPendingOutbox(store.db, { now: later(10), limit: 1 })).map((r) => r.id),
+    ).toEqual([b.id]);
+
+    expect(await markOutboxProcessed(store.db, b.id, later(11))).toBe(true);
+    expect(await markOutboxProcessed(store.db, b.id, later(12))).toBe(false);
+    await markOutboxFailed(store.db, a.id, { error: 'SMTP 451', retryAt: later(40) });
+    const at20 = await listPendingOutbox(store.db, { now: later(20), limit: 10 });
+    expect(at20.map((r) => r.id)).toEqual([hook.id]);
+    const at40 = await listPendingOutbox(store.db, { now: later(40), limit: 10 });
+    expect(at40.map((r) => [r.id, r.attempts, r.last_error])).toEqual([
+      [hook.id, 0, null],
+      [c.id, 0, null],
+      [a.id, 1, 'SMTP 451'],
+    ]);
+    expect((await listOutboxFor(store.db, 'order', 'b')).map((r) => r.processed_at)).toEqual([
+      later(11),
+    ]);
+  });
+
+  it.runIf(dialect === 'postgres')(
+    'gives concurrent workers distinct rows when they lock',
+    async () => {
+      const x = await enqueue('lock-x', later(100), { topic: 'lock' });
+      const y = await enqueue('lock-y', later(101), { topic: 'lock' });
+      const options = { now: later(102), limit: 1, topic: 'lock', lock: true } as const;
+      const first = await store.db.startTransaction().execute();
+      const second = await store.db.startTransaction().execute();
+      try {
+        const mine = await listPendingOutbox(first, options);
+        const theirs = await listPendingOutbox(second, options);
+        const ids = [...mine, ...theirs].map((r) => r.id);
+        // Without the lock both would get x.
+        expect(ids).toEqual([x.id, y.id]);
+      } finally {
+        await first.rollback().execute();
+        await second.rollback().execute();
+      }
+    },
+  );
+});
