@@ -48,6 +48,11 @@ export const DOMAIN_EVENTS = [
   'contact.added',
   'price_list.imported',
   'multiplier.set',
+  'multiplier.ended',
+  'product.created',
+  'product.updated',
+  'category.created',
+  'category.updated',
 ] as const;
 export type DomainEventName = (typeof DOMAIN_EVENTS)[number];
 
@@ -65,6 +70,8 @@ export const EVENT_SUBJECTS = [
   'token',
   'customer',
   'price_list',
+  'product',
+  'category',
 ] as const;
 export type EventSubject = (typeof EVENT_SUBJECTS)[number];
 
@@ -111,6 +118,11 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   'contact.added': 'customer',
   'price_list.imported': 'price_list',
   'multiplier.set': 'partnership',
+  'multiplier.ended': 'partnership',
+  'product.created': 'product',
+  'product.updated': 'product',
+  'category.created': 'category',
+  'category.updated': 'category',
 };
 
 /** Data shared by every order event. */
@@ -231,6 +243,12 @@ export interface DomainEventData {
     multiplier: string;
     effectiveFrom: string;
   };
+  'multiplier.ended': { partnershipId: string; multiplierId: string; effectiveTo: string | null };
+  'product.created': { productId: string; partNumber: string };
+  /** `deactivated`/`reactivated` when the change was to `active`. */
+  'product.updated': { productId: string; partNumber: string; fields: string[] };
+  'category.created': { categoryId: string; key: string; name: string };
+  'category.updated': { categoryId: string; fields: string[] };
 }
 
 /** One domain event: a name and its typed data (discriminated on `type`). */
