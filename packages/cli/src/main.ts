@@ -7,6 +7,7 @@ import { registerProfile } from './commands/profile-validate.ts';
 import { registerSeed } from './commands/seed-demo.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token-create.ts';
+import { registerVendor } from './commands/vendor-create.ts';
 
 const program = new Command()
   .name('orderdesk')
@@ -20,6 +21,7 @@ registerMigrate(program);
 registerSeed(program);
 registerProfile(program);
 registerToken(program);
+registerVendor(program);
 registerImportPriceList(program);
 registerExportPriceList(program);
 registerBench(program);

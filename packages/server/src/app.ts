@@ -11,6 +11,7 @@ import { LoginThrottle, SettableClock, systemClock, type Clock } from '@orderdes
 import { installAuth } from './auth/auth.plugin.ts';
 import type { Config } from './config.ts';
 import type { ServerContext } from './context.ts';
+import { adminRoutes } from './admin/admin.routes.ts';
 import { customerRoutes } from './customers/customers.routes.ts';
 import { orderRoutes } from './orders/orders.routes.ts';
 import { quoteRoutes } from './quotes/quotes.routes.ts';
@@ -138,6 +139,7 @@ export async function buildApp(
       await api.register(catalogRoutes(ctx));
       await api.register(priceListRoutes(ctx));
       await api.register(priceRoutes(ctx));
+      await api.register(adminRoutes(ctx));
     },
     { prefix: '/api/v1' },
   );

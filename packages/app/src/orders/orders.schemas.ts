@@ -3,6 +3,14 @@ import { orderSubmissionSchema, ORDER_ACTIONS, ORDER_STATUSES } from '@orderdesk
 import { problemItemSchema } from '../shared/errors.ts';
 import { pageQuerySchema } from '../shared/paging.ts';
 
+/**
+ * The body of submit and validate: the submission of API.md, plus `partnerId` when vendor
+ * staff place the order on a partner's behalf.
+ */
+export const orderSubmissionBodySchema = orderSubmissionSchema
+  .extend({ partnerId: z.string().trim().min(1).max(100).optional() })
+  .meta({ id: 'OrderSubmission' });
+export type OrderSubmissionBody = z.infer<typeof orderSubmissionBodySchema>;
 export { orderSubmissionSchema };
 
 export const validationProblemSchema = problemItemSchema.extend({
@@ -32,6 +40,17 @@ export const validateResponseSchema = z
   })
   .meta({ id: 'OrderValidation' });
 
+// The order's sub-objects are the submission's own schemas, so the OpenAPI document (and a
+// client generated from it) knows their shapes.
+const submission = orderSubmissionSchema.shape;
+const purchaseOrderSchema = submission.purchaseOrder.unwrap().meta({ id: 'PurchaseOrder' });
+const contactsSchema = submission.contacts.unwrap().meta({ id: 'OrderContacts' });
+const tier2ResellerSchema = submission.tier2Reseller.unwrap().meta({ id: 'Tier2Reseller' });
+const shippingAddressSchema = submission.shippingAddress.unwrap().meta({ id: 'ShippingAddress' });
+const attributesSchema = submission.attributes.unwrap().meta({ id: 'OrderAttributes' });
+const termsAcceptedSchema = submission.termsAccepted.unwrap().meta({ id: 'TermsAccepted' });
+const lineAttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+
 export const orderLineViewSchema = z.object({
   lineNo: z.number().int(),
   partNumber: z.string(),
@@ -42,7 +61,7 @@ export const orderLineViewSchema = z.object({
   multiplier: z.string().nullable(),
   expectedNetPrice: z.string().nullable(),
   amount: z.string(),
-  attributes: z.record(z.string(), z.unknown()).nullable(),
+  attributes: lineAttributesSchema.nullable(),
 });
 
 export const orderSchema = z
@@ -56,6 +75,8 @@ export const orderSchema = z
     status: z.enum(ORDER_STATUSES),
     statusLabel: z.string(),
     version: z.number().int(),
+    /** The vendor-profile version the order was submitted under. */
+    profileVersion: z.number().int().nullable(),
     customerId: z.string(),
     partnerId: z.string(),
     orderingPartnerId: z.string(),
@@ -63,13 +84,13 @@ export const orderSchema = z
     currency: z.string(),
     total: z.string(),
     lines: z.array(orderLineViewSchema),
-    purchaseOrder: z.record(z.string(), z.unknown()).nullable(),
-    contacts: z.record(z.string(), z.unknown()).nullable(),
-    tier2Reseller: z.record(z.string(), z.unknown()).nullable(),
-    shippingAddress: z.record(z.string(), z.unknown()).nullable(),
-    attributes: z.record(z.string(), z.unknown()).nullable(),
+    purchaseOrder: purchaseOrderSchema.nullable(),
+    contacts: contactsSchema.nullable(),
+    tier2Reseller: tier2ResellerSchema.nullable(),
+    shippingAddress: shippingAddressSchema.nullable(),
+    attributes: attributesSchema.nullable(),
     licenseIds: z.array(z.string()).nullable(),
-    termsAccepted: z.record(z.string(), z.unknown()).nullable(),
+    termsAccepted: termsAcceptedSchema.nullable(),
     problems: z.array(validationProblemSchema),
     holdReason: z.string().nullable(),
     sla: z.object({ acknowledgeBy: z.string().nullable(), fulfilBy: z.string().nullable() }),

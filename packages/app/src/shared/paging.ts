@@ -24,3 +24,27 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
     { path: 'cursor', code: 'invalid', message: 'Not a cursor returned by this list' },
   ]);
 }
+
+/** A page of a list (API.md: `{ items, nextCursor }`). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/**
+ * The one paging helper: given `limit + 1` rows read after the cursor, the page of `limit`
+ * items and the cursor of the next page (made from the last item), or null at the end.
+ */
+export function pageOf<Row, Item>(
+  rows: readonly Row[],
+  limit: number,
+  cursorOf: (last: Row) => Record<string, string | number>,
+  toItem: (row: Row) => Item,
+): Page<Item> {
+  const shown = rows.slice(0, limit);
+  const last = shown.at(-1);
+  return {
+    items: shown.map(toItem),
+    nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null,
+  };
+}

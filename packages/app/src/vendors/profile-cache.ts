@@ -1,19 +1,46 @@
-import type { VendorProfile } from '@orderdesk/core';
+// Profiles as source: the vendor's own text (YAML or JSON) is what is stored, per version
+// (vendor_profiles). On read it is parsed through the schema — the same function that
+// checked it when it was published — once per (vendor, version) and process: profiles are
+// shared objects, so core can cache what it derives from them (calendars, workflows).
+import { parseVendorProfile, formatProfileErrors, type VendorProfile } from '@orderdesk/core';
+import { findProfileVersion, type Executor, type Vendor } from '@orderdesk/store';
 
-const MAX_ENTRIES = 200;
+const MAX_ENTRIES = 500;
 const cache = new Map<string, VendorProfile>();
 
-/**
- * The parsed profile of a vendor row, shared between requests: parsing is not free, and the
- * same object lets core cache what it derives from it (business calendars, workflows).
- * Keyed by the stored text, so an updated profile is a new entry.
- */
-export function profileOf(profileText: string): VendorProfile {
-  let profile = cache.get(profileText);
-  if (profile === undefined) {
-    profile = JSON.parse(profileText) as VendorProfile;
-    if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
-    cache.set(profileText, profile);
-  }
+function remember(key: string, profile: VendorProfile): VendorProfile {
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
+  cache.set(key, profile);
   return profile;
+}
+
+/** Parses a stored source; a stored profile that no longer parses is a bug, not bad input. */
+function parseStored(source: string, label: string): VendorProfile {
+  const parsed = parseVendorProfile(source, label);
+  if (!parsed.ok) {
+    throw new Error(`Stored profile ${label} no longer parses:\n${formatProfileErrors(parsed.errors)}`);
+  }
+  return parsed.profile;
+}
+
+/** The profile of a vendor at one version (an order's: the version it was submitted under). */
+export async function profileVersionOf(
+  db: Executor,
+  vendor: Pick<Vendor, 'id' | 'slug' | 'profile'>,
+  version: number,
+): Promise<VendorProfile> {
+  const key = `${vendor.id}@${version}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const row = await findProfileVersion(db, vendor.id, version);
+  const source = row?.source ?? vendor.profile;
+  return remember(key, parseStored(source, `${vendor.slug} profile v${version}`));
+}
+
+/** The vendor's current profile. */
+export async function profileOfVendor(
+  db: Executor,
+  vendor: Pick<Vendor, 'id' | 'slug' | 'profile' | 'profile_version'>,
+): Promise<VendorProfile> {
+  return profileVersionOf(db, vendor, vendor.profile_version);
 }

@@ -1,33 +1,30 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { findVendorBySlug } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireActor } from '@orderdesk/app';
-import type { ServerContext } from '../context.ts';
-import { withIdempotency } from '../http/idempotency.ts';
-import { decodeCursor, encodeCursor } from '@orderdesk/app';
-import { problemSchema } from '../http/problem.ts';
 import {
+  actOnOrder,
+  correctOrder,
+  getOrder,
+  listOrderEvents,
+  listOrderMessages,
+  listOrdersPage,
   orderActionBodySchema,
   orderActionParams,
   orderEventSchema,
-  orderMessageSchema,
   orderListQuerySchema,
   orderPatchSchema,
   orderSchema,
-  orderSubmissionSchema,
+  orderSubmissionBodySchema,
   orderSummarySchema,
-  validateResponseSchema,
-} from '@orderdesk/app';
-import {
-  actOnOrder,
-  getOrder,
-  getOrderMessages,
-  orderEvents,
-  pageOrders,
-  patchOrder,
+  requireActor,
   submitOrder,
+  threadMessageSchema,
+  validateResponseSchema,
   validateSubmission,
 } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { expectedVersionOf } from '../http/if-match.ts';
+import { problemSchema } from '../http/problem.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
@@ -40,8 +37,8 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['orders'],
-          summary: 'Validate an order without recording it: every problem at once, and the pricing',
-          body: orderSubmissionSchema,
+          summary: 'Check a submission without recording anything: every problem at once',
+          body: orderSubmissionBodySchema,
           response: { 200: validateResponseSchema, ...errors, 422: problemSchema },
         },
       },
@@ -54,8 +51,8 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['orders'],
           summary:
-            'Submit an order (Idempotency-Key recommended); 422 with every problem when invalid',
-          body: orderSubmissionSchema,
+            'Submit an order (Idempotency-Key recommended); 422 with every problem when invalid. Vendor staff (order_desk, vendor_admin) submit on a partner’s behalf with partnerId',
+          body: orderSubmissionBodySchema,
           response: { 201: orderSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
       },
@@ -63,7 +60,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         const actor = requireActor(request.actor);
         return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
           status: 201,
-          body: await submitOrder(ctx, tx, actor, request.body),
+          body: await submitOrder(ctx, actor, request.body, { tx }),
         }));
       },
     );
@@ -77,39 +74,12 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             'Orders, newest first (vendor staff: their vendor; partners: their own and their tier-2s)',
           querystring: orderListQuerySchema,
           response: {
-            200: z.object({
-              items: z.array(orderSummarySchema),
-              nextCursor: z.string().nullable(),
-            }),
+            200: z.object({ items: z.array(orderSummarySchema), nextCursor: z.string().nullable() }),
             ...errors,
           },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        const q = request.query;
-        const before = decodeCursor(q.cursor, z.object({ id: z.string() }));
-        let vendorId: string | undefined;
-        if (q.vendor) {
-          const v = await findVendorBySlug(ctx.store.db, q.vendor);
-          vendorId = v?.id ?? 'none';
-        }
-        const page = await pageOrders(
-          ctx,
-          actor,
-          {
-            ...(q.status ? { status: q.status } : {}),
-            ...(vendorId ? { vendorId } : {}),
-            ...(q.customerId ? { customerId: q.customerId } : {}),
-            ...(q.partnerId ? { partnerId: q.partnerId } : {}),
-          },
-          { limit: q.limit, ...(before ? { before: before.id } : {}) },
-        );
-        return {
-          items: page.items,
-          nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null,
-        };
-      },
+      async (request) => listOrdersPage(ctx, requireActor(request.actor), request.query),
     );
 
     app.get(
@@ -117,7 +87,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['orders'],
-          summary: 'An order',
+          summary: 'One order: lines, PO, problems, SLA, the actions open to the caller',
           params: idParams,
           response: { 200: orderSchema, ...errors },
         },
@@ -134,27 +104,18 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['orders'],
-          summary: 'Correct an order while it is on hold (partner); then resubmit',
+          summary: 'Correct an order while it is on hold (partner; If-Match: version)',
           params: idParams,
           body: orderPatchSchema,
-          response: { 200: orderSchema, ...errors, 409: problemSchema },
+          response: { 200: orderSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        return ctx.store.db
-          .transaction()
-          .execute((tx) =>
-            patchOrder(
-              ctx,
-              tx,
-              actor,
-              request.params.id,
-              request.body,
-              request.headers['if-match'],
-            ),
-          );
-      },
+      async (request) =>
+        correctOrder(ctx, requireActor(request.actor), {
+          orderId: request.params.id,
+          patch: request.body,
+          expectedVersion: expectedVersionOf(request.headers['if-match']),
+        }),
     );
 
     app.post(
@@ -168,22 +129,13 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: orderSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        return ctx.store.db
-          .transaction()
-          .execute((tx) =>
-            actOnOrder(
-              ctx,
-              tx,
-              actor,
-              request.params.id,
-              request.params.action,
-              request.body ?? {},
-              request.headers['if-match'],
-            ),
-          );
-      },
+      async (request) =>
+        actOnOrder(ctx, requireActor(request.actor), {
+          orderId: request.params.id,
+          action: request.params.action,
+          body: request.body ?? {},
+          expectedVersion: expectedVersionOf(request.headers['if-match']),
+        }),
     );
 
     app.get(
@@ -191,13 +143,13 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['orders'],
-          summary: "The order's e-mail thread (queued and sent notifications)",
+          summary: "The order's e-mail thread, oldest first",
           params: idParams,
-          response: { 200: z.object({ items: z.array(orderMessageSchema) }), ...errors },
+          response: { 200: z.object({ items: z.array(threadMessageSchema) }), ...errors },
         },
       },
       async (request) => ({
-        items: await getOrderMessages(ctx, requireActor(request.actor), request.params.id),
+        items: await listOrderMessages(ctx, requireActor(request.actor), request.params.id),
       }),
     );
 
@@ -212,7 +164,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        items: await orderEvents(ctx, requireActor(request.actor), request.params.id),
+        items: await listOrderEvents(ctx, requireActor(request.actor), request.params.id),
       }),
     );
   };

@@ -1,0 +1,93 @@
+import {
+  EVENT_SUBJECT,
+  type DomainEventData,
+  type DomainEventName,
+  type EventSubject,
+} from '@orderdesk/core';
+import { insertAuditEvent, type Executor } from '@orderdesk/store';
+import type { Actor } from '../auth/actor.ts';
+import { notifyByProfile } from './notify-by-profile.ts';
+
+/** Who made a change, as the event records it: a user, or the system (jobs, intake). */
+export interface EventActor {
+  userId: string | null;
+  label: string;
+}
+
+/** Changes made by OrderDesk itself (scheduled jobs, the quote an order consumed). */
+export const SYSTEM_ACTOR: EventActor = { userId: null, label: 'system' };
+
+export function eventActorOf(actor: Actor): EventActor {
+  return { userId: actor.userId, label: actor.email };
+}
+
+/** One recorded event: the audit row and what the side-effect handlers see. */
+export interface RecordedEvent<N extends DomainEventName = DomainEventName> {
+  id: string;
+  type: N;
+  data: DomainEventData[N];
+  subject: EventSubject;
+  /** The id of the subject (order, quote, quote request, user, …). */
+  entityId: string;
+  vendorId: string | null;
+  partnerId: string | null;
+  actor: EventActor;
+  at: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  reason: string | null;
+}
+
+export type RecordEventInput<N extends DomainEventName> = Omit<
+  RecordedEvent<N>,
+  'id' | 'subject' | 'fromStatus' | 'toStatus' | 'reason'
+> & {
+  fromStatus?: string | null;
+  toStatus?: string | null;
+  reason?: string | null;
+};
+
+/**
+ * What runs, in the same transaction, for every event recorded. Each handler is idempotent
+ * per event id and writes only rows (messages, outbox) — anything outside the database runs
+ * after commit from the outbox.
+ */
+export type EventHandler = (tx: Executor, event: RecordedEvent) => Promise<void>;
+
+const HANDLERS: readonly EventHandler[] = [notifyByProfile];
+
+/**
+ * Records one domain event in the transaction of the change it describes: the audit row
+ * (the timeline) and, through the handlers, the side effects it drives (the profile's
+ * notifications as thread messages + outbox rows). Call it exactly once per change.
+ */
+export async function recordEvent<N extends DomainEventName>(
+  tx: Executor,
+  input: RecordEventInput<N>,
+): Promise<RecordedEvent<N>> {
+  const subject = EVENT_SUBJECT[input.type];
+  const row = await insertAuditEvent(tx, {
+    vendorId: input.vendorId,
+    partnerId: input.partnerId,
+    entityType: subject,
+    entityId: input.entityId,
+    type: input.type,
+    actorUserId: input.actor.userId,
+    actorLabel: input.actor.label,
+    fromStatus: input.fromStatus ?? null,
+    toStatus: input.toStatus ?? null,
+    reason: input.reason ?? null,
+    data: input.data,
+    at: input.at,
+  });
+  const event: RecordedEvent<N> = {
+    ...input,
+    id: row.id,
+    subject,
+    fromStatus: input.fromStatus ?? null,
+    toStatus: input.toStatus ?? null,
+    reason: input.reason ?? null,
+  };
+  for (const handle of HANDLERS) await handle(tx, event as unknown as RecordedEvent);
+  return event;
+}

@@ -1,0 +1,53 @@
+import { findPartnerById, findVendorBySlug, listPartnerScopeIds, type Executor } from '@orderdesk/store';
+import type { Actor } from '../auth/actor.ts';
+import { forbidden, unprocessable } from '../shared/errors.ts';
+import { ON_BEHALF_ROLES } from './order-access.ts';
+
+/**
+ * The partner an order is placed as. A partner user places its own; vendor staff (order desk,
+ * vendor admin) place one on a partner's behalf — an order that came by e-mail or file — by
+ * naming `partnerId`: the order is then checked exactly as if that partner had submitted it,
+ * and recorded as submitted by the staff member.
+ */
+export async function orderingPartnerOf(
+  db: Executor,
+  actor: Actor,
+  input: { vendor: string; partnerId?: string | undefined },
+): Promise<Actor & { partnerId: string }> {
+  if (actor.side === 'partner') {
+    if (!actor.partnerId) throw forbidden('This user belongs to no partner');
+    if (input.partnerId !== undefined && input.partnerId !== actor.partnerId) {
+      throw unprocessable('Partners place orders as themselves', [
+        { path: 'partnerId', code: 'invalid', message: 'Leave partnerId out, or give your own' },
+      ]);
+    }
+    return actor as Actor & { partnerId: string };
+  }
+  if (!actor.roles.some((r) => ON_BEHALF_ROLES.includes(r))) {
+    throw forbidden(`Orders are placed by partners, or on their behalf by ${ON_BEHALF_ROLES.join(' or ')}`);
+  }
+  if (input.partnerId === undefined) {
+    throw unprocessable('Name the partner the order is placed for', [
+      { path: 'partnerId', code: 'required', message: 'Required when vendor staff place an order' },
+    ]);
+  }
+  const vendor = await findVendorBySlug(db, input.vendor);
+  if (!vendor || vendor.id !== actor.vendorId) {
+    throw unprocessable('The order names another vendor', [
+      { path: 'vendor', code: 'invalid', message: 'Orders are placed with your own vendor' },
+    ]);
+  }
+  const partner = await findPartnerById(db, input.partnerId);
+  if (!partner) {
+    throw unprocessable('Unknown partner', [
+      { path: 'partnerId', code: 'invalid', message: 'No such partner' },
+    ]);
+  }
+  return {
+    ...actor,
+    side: 'partner',
+    partnerId: partner.id,
+    parentPartnerId: partner.parent_partner_id,
+    partnerScopeIds: await listPartnerScopeIds(db, partner.id),
+  };
+}

@@ -1,0 +1,129 @@
+import {
+  availableActions,
+  buildOrderMachine,
+  formatAmount,
+  type OrderMachine,
+  type OrderStatus,
+  type OrderSubmission,
+  type VendorProfile,
+} from '@orderdesk/core';
+import { findVendorById, listOrderLines, type Executor, type Order, type OrderLine } from '@orderdesk/store';
+import type { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
+import { notFound, type ProblemItem } from '../shared/errors.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
+import type { orderSchema, validationProblemSchema } from './orders.schemas.ts';
+
+export type OrderView = z.infer<typeof orderSchema>;
+export type OrderSummaryView = Omit<OrderView, 'lines' | 'problems'>;
+type ValidationProblem = z.infer<typeof validationProblemSchema>;
+
+export interface VendorOfOrder {
+  slug: string;
+  profile: VendorProfile;
+}
+
+/** A vendor's slug and current profile; `memo` shares look-ups within one call. */
+export async function vendorOf(
+  db: Executor,
+  vendorId: string,
+  memo?: Map<string, VendorOfOrder>,
+): Promise<VendorOfOrder> {
+  const hit = memo?.get(vendorId);
+  if (hit) return hit;
+  const v = await findVendorById(db, vendorId);
+  if (!v) throw notFound('Vendor');
+  const entry = { slug: v.slug, profile: await profileOfVendor(db, v) };
+  memo?.set(vendorId, entry);
+  return entry;
+}
+
+// Profiles are shared objects (profile-cache), so each workflow's machine is built once.
+const machines = new WeakMap<VendorProfile['workflow'], OrderMachine>();
+
+/** The order machine of a profile's workflow. */
+export function machineOf(profile: VendorProfile): OrderMachine {
+  let machine = machines.get(profile.workflow);
+  if (machine === undefined) {
+    machine = buildOrderMachine(profile.workflow);
+    machines.set(profile.workflow, machine);
+  }
+  return machine;
+}
+
+/** The API's view of an order, with the actions open to this actor. */
+export function toOrderView(
+  order: Order,
+  lines: readonly OrderLine[],
+  vendorSlug: string,
+  profile: VendorProfile,
+  actor: Actor,
+): OrderView {
+  const body = JSON.parse(order.body) as Partial<OrderSubmission>;
+  const money = (minor: number | null): string | null =>
+    minor === null ? null : formatAmount(minor, order.currency);
+  const hold = order.hold_reasons
+    ? (JSON.parse(order.hold_reasons) as { reason?: string; problems?: ProblemItem[] })
+    : null;
+  const problems: ValidationProblem[] =
+    order.status === 'on_hold' && hold
+      ? (hold.problems ?? []).map((p) => ({ ...p, severity: 'error' as const }))
+      : (JSON.parse(order.problems) as ValidationProblem[]);
+  return {
+    id: order.id,
+    number: order.number,
+    salesOrderNumber: order.sales_order_number,
+    vendor: vendorSlug,
+    type: order.type,
+    channel: order.channel,
+    status: order.status as OrderStatus,
+    statusLabel: profile.workflow.labels[order.status as OrderStatus] ?? order.status,
+    version: order.version,
+    profileVersion: order.profile_version,
+    customerId: order.customer_id,
+    partnerId: order.partner_id,
+    orderingPartnerId: order.ordering_partner_id,
+    quoteId: order.quote_id,
+    currency: order.currency,
+    total: formatAmount(order.total_minor, order.currency),
+    lines: lines.map((l) => ({
+      lineNo: l.line_no,
+      partNumber: l.part_number,
+      name: l.name,
+      quantity: l.quantity,
+      unitPrice: formatAmount(l.unit_price_minor, order.currency),
+      listPrice: money(l.list_price_minor),
+      multiplier: l.multiplier,
+      expectedNetPrice: money(l.expected_net_minor),
+      amount: formatAmount(l.amount_minor, order.currency),
+      attributes: l.attributes
+        ? (JSON.parse(l.attributes) as Record<string, string | number | boolean>)
+        : null,
+    })),
+    purchaseOrder: body.purchaseOrder ?? null,
+    contacts: body.contacts ?? null,
+    tier2Reseller: body.tier2Reseller ?? null,
+    shippingAddress: body.shippingAddress ?? null,
+    attributes: body.attributes ?? null,
+    licenseIds: body.licenseIds ?? null,
+    termsAccepted: body.termsAccepted ?? null,
+    problems,
+    holdReason: order.status === 'on_hold' ? (hold?.reason ?? null) : null,
+    sla: { acknowledgeBy: order.acknowledge_by, fulfilBy: order.fulfil_by },
+    availableActions: availableActions(
+      machineOf(profile),
+      order.status as OrderStatus,
+      actor.roles,
+      actor.side,
+    ),
+    submittedAt: order.submitted_at,
+    completedAt: order.completed_at,
+    updatedAt: order.updated_at,
+  };
+}
+
+/** The view of a stored order (reads its lines and vendor). */
+export async function viewOf(db: Executor, order: Order, actor: Actor): Promise<OrderView> {
+  const { slug, profile } = await vendorOf(db, order.vendor_id);
+  return toOrderView(order, await listOrderLines(db, order.id), slug, profile, actor);
+}

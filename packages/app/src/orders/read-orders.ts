@@ -1,0 +1,104 @@
+import {
+  findOrderInScope,
+  findVendorBySlug,
+  listAuditEvents,
+  listOrders,
+} from '@orderdesk/store';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { threadOf, type ThreadMessage } from '../messages/thread.ts';
+import { notFound } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
+import { orderScope } from './order-access.ts';
+import { toOrderView, vendorOf, viewOf, type OrderSummaryView, type OrderView, type VendorOfOrder } from './order-view.ts';
+import type { orderListQuerySchema } from './orders.schemas.ts';
+
+async function orderInScope(ctx: AppContext, actor: Actor, id: string) {
+  const order = await findOrderInScope(ctx.store.db, id, orderScope(actor));
+  if (!order) throw notFound('Order');
+  return order;
+}
+
+/** One order as the caller may see it. */
+export async function getOrder(ctx: AppContext, actor: Actor, id: string): Promise<OrderView> {
+  return viewOf(ctx.store.db, await orderInScope(ctx, actor, id), actor);
+}
+
+/** Orders, newest first, in the caller's scope, filtered. */
+export async function listOrdersPage(
+  ctx: AppContext,
+  actor: Actor,
+  query: z.infer<typeof orderListQuerySchema>,
+): Promise<Page<OrderSummaryView>> {
+  const db = ctx.store.db;
+  const before = decodeCursor(query.cursor, z.object({ id: z.string() }));
+  let vendorId: string | undefined;
+  if (query.vendor) vendorId = (await findVendorBySlug(db, query.vendor))?.id ?? 'none';
+  const rows = await listOrders(
+    db,
+    orderScope(actor),
+    {
+      ...(query.status ? { status: query.status } : {}),
+      ...(vendorId ? { vendorId } : {}),
+      ...(query.customerId ? { customerId: query.customerId } : {}),
+      ...(query.partnerId ? { partnerId: query.partnerId } : {}),
+    },
+    { limit: query.limit + 1, ...(before ? { before: before.id } : {}) },
+  );
+  const memo = new Map<string, VendorOfOrder>();
+  const vendors = new Map<string, VendorOfOrder>();
+  for (const o of rows.slice(0, query.limit)) {
+    if (!vendors.has(o.vendor_id)) vendors.set(o.vendor_id, await vendorOf(db, o.vendor_id, memo));
+  }
+  return pageOf(
+    rows,
+    query.limit,
+    (o) => ({ id: o.id }),
+    (o) => {
+      const v = vendors.get(o.vendor_id) as VendorOfOrder;
+      const { lines: _l, problems: _p, ...summary } = toOrderView(o, [], v.slug, v.profile, actor);
+      return summary;
+    },
+  );
+}
+
+/** One event of an order's timeline. */
+export interface OrderTimelineEvent {
+  at: string;
+  actor: string;
+  type: string;
+  from?: string;
+  to?: string;
+  reason?: string;
+  data?: unknown;
+}
+
+/** The order's timeline: every event recorded for it, oldest first. */
+export async function listOrderEvents(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<OrderTimelineEvent[]> {
+  const order = await orderInScope(ctx, actor, id);
+  const events = await listAuditEvents(ctx.store.db, 'order', order.id);
+  return events.map((e) => ({
+    at: e.at,
+    actor: e.actor_label,
+    type: e.type,
+    ...(e.from_status ? { from: e.from_status } : {}),
+    ...(e.to_status ? { to: e.to_status } : {}),
+    ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.data ? { data: JSON.parse(e.data) as unknown } : {}),
+  }));
+}
+
+/** The order's e-mail thread (GET /orders/{id}/messages). */
+export async function listOrderMessages(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<ThreadMessage[]> {
+  const order = await orderInScope(ctx, actor, id);
+  return threadOf(ctx.store.db, 'order', order.id);
+}

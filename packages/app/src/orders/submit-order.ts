@@ -1,0 +1,202 @@
+import {
+  computeSlaDueDates,
+  validateOrder,
+  type OrderSubmission,
+  type OrderValidationResult,
+  type Problem,
+} from '@orderdesk/core';
+import {
+  insertOrder,
+  lockPartnership,
+  newId,
+  nextCounterValue,
+  type Order,
+  type OrderLine,
+} from '@orderdesk/store';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { isAppError, unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { gatherValidationContext, resolveParties } from './order-context.ts';
+import { orderingPartnerOf } from './order-parties.ts';
+import { toOrderView, type OrderView } from './order-view.ts';
+import type { OrderSubmissionBody } from './orders.schemas.ts';
+import { consumeQuote } from './quote-usage.ts';
+
+/** Splits what the partner sent from who it is sent for. */
+function submissionOf(body: OrderSubmissionBody): OrderSubmission {
+  const { partnerId: _p, ...submission } = body;
+  return submission;
+}
+
+/**
+ * Checks a submission without side effects (POST /orders/validate): every problem at once.
+ * An unknown vendor or customer is a finding of the check, not a failed request.
+ */
+export async function validateSubmission(
+  ctx: AppContext,
+  actor: Actor,
+  body: OrderSubmissionBody,
+): Promise<OrderValidationResult> {
+  const submission = submissionOf(body);
+  const db = ctx.store.db;
+  try {
+    const partner = await orderingPartnerOf(db, actor, body);
+    const parties = await resolveParties(db, partner, submission);
+    const context = await gatherValidationContext(db, parties, submission, { now: ctx.now() });
+    return validateOrder(submission, context);
+  } catch (error) {
+    if (!isAppError(error, 'unprocessable')) throw error;
+    return {
+      valid: false,
+      problems: (error.problems ?? []).map((e) => ({
+        ...e,
+        code: e.code as Problem['code'],
+        severity: 'error' as const,
+      })),
+      pricing: {
+        currency: submission.purchaseOrder?.currency ?? '',
+        lines: [],
+        total: '',
+        expectedTotal: null,
+      },
+    };
+  }
+}
+
+/** The errors of a validation result as problem items (422). */
+export function errorsOf(result: OrderValidationResult): ProblemItem[] {
+  return result.problems
+    .filter((p) => p.severity === 'error')
+    .map((p) => ({
+      path: p.path,
+      code: p.code,
+      message: p.message,
+      ...(p.expected !== undefined ? { expected: p.expected } : {}),
+      ...(p.actual !== undefined ? { actual: p.actual } : {}),
+    }));
+}
+
+/** The order's lines at the prices validated against. */
+export function orderLinesOf(
+  orderId: string,
+  result: OrderValidationResult,
+  submission: OrderSubmission,
+  catalog: ReadonlyMap<string, { name: string; productId: string }>,
+): OrderLine[] {
+  return result.pricing.lines.map((l, i) => ({
+    order_id: orderId,
+    line_no: i + 1,
+    product_id: catalog.get(l.partNumber)?.productId ?? null,
+    part_number: l.partNumber,
+    name: catalog.get(l.partNumber)?.name ?? null,
+    quantity: l.quantity,
+    unit_price_minor: l.unitPriceMinor ?? 0,
+    list_price_minor: l.listPriceMinor,
+    multiplier: l.multiplier,
+    expected_net_minor: l.expectedNetMinor,
+    amount_minor: l.amountMinor ?? 0,
+    attributes: submission.lines[i]?.attributes
+      ? JSON.stringify(submission.lines[i]?.attributes)
+      : null,
+  }));
+}
+
+export function totalMinor(lines: readonly OrderLine[]): number {
+  return lines.reduce((sum, l) => sum + l.amount_minor, 0);
+}
+
+/** The parts of the submission kept as the order's body (everything but vendor, customer and lines). */
+export function bodyOf(s: OrderSubmission): string {
+  const { vendor: _v, customerId: _c, lines: _l, type: _t, quoteId: _q, channel: _ch, ...rest } = s;
+  return JSON.stringify(rest);
+}
+
+/**
+ * Validates and, when the submission is valid, records the order in one transaction: the
+ * number from the vendor's sequence, lines with the prices validated against, SLA due dates,
+ * the profile version it was judged under, the quote consumed and the `order.submitted`
+ * event. Invalid → unprocessable with every problem; nothing is written.
+ */
+export async function submitOrder(
+  ctx: AppContext,
+  actor: Actor,
+  body: OrderSubmissionBody,
+  options: WriteOptions = {},
+): Promise<OrderView> {
+  const submission = submissionOf(body);
+  return inTransaction(ctx, options, async (tx) => {
+    const partner = await orderingPartnerOf(tx, actor, body);
+    const parties = await resolveParties(tx, partner, submission);
+    // PO numbers and quotes are checked, then used: one submission per partnership at a time.
+    await lockPartnership(tx, parties.partnership.id);
+    const now = ctx.now();
+    const context = await gatherValidationContext(tx, parties, submission, { now });
+    const result = validateOrder(submission, context);
+    if (!result.valid)
+      throw unprocessable('The order has problems; nothing was recorded', errorsOf(result));
+
+    const { vendor, profile, partnership } = parties;
+    const seq = await nextCounterValue(tx, vendor.id, 'order');
+    const id = newId('ord');
+    const lines = orderLinesOf(id, result, submission, context.catalog);
+    const priceListId =
+      [...context.catalog.values()].find((c) => c.priceListId)?.priceListId ?? null;
+    const due = computeSlaDueDates(profile.sla, now);
+    const at = now.toISOString();
+    const channel = submission.channel ?? (actor.side === 'vendor' ? 'email' : 'api');
+    const order: Order = {
+      id,
+      vendor_id: vendor.id,
+      partner_id: partnership.partner_id,
+      ordering_partner_id: parties.orderingPartnerId,
+      customer_id: submission.customerId,
+      number: `${profile.orderNumberPrefix}${String(seq).padStart(6, '0')}`,
+      sales_order_number: null,
+      type: submission.type,
+      channel,
+      status: 'submitted',
+      version: 1,
+      profile_version: vendor.profile_version,
+      quote_id: submission.quoteId ?? null,
+      currency: result.pricing.currency,
+      po_number: submission.purchaseOrder?.number ?? null,
+      total_minor: totalMinor(lines),
+      price_list_id: priceListId,
+      body: bodyOf({ ...submission, channel }),
+      problems: JSON.stringify(result.problems.filter((p) => p.severity === 'warning')),
+      hold_reasons: null,
+      acknowledge_by: due.acknowledgeBy?.toISOString() ?? null,
+      fulfil_by: due.fulfilBy?.toISOString() ?? null,
+      submitted_by: actor.userId,
+      submitted_at: at,
+      completed_at: null,
+      created_at: at,
+      updated_at: at,
+    };
+    await insertOrder(tx, order, lines);
+    await recordEvent(tx, {
+      type: 'order.submitted',
+      entityId: id,
+      vendorId: vendor.id,
+      partnerId: partnership.partner_id,
+      actor: eventActorOf(actor),
+      at,
+      toStatus: 'submitted',
+      data: {
+        orderId: id,
+        number: order.number,
+        orderType: order.type,
+        to: 'submitted',
+        quoteId: order.quote_id,
+        channel,
+        profileVersion: vendor.profile_version,
+      },
+    });
+    if (submission.quoteId && context.quote) {
+      await consumeQuote(tx, { quoteId: submission.quoteId, vendorId: vendor.id, orderId: id, at });
+    }
+    return toOrderView(order, lines, vendor.slug, profile, actor);
+  });
+}
