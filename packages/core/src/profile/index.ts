@@ -33,6 +33,7 @@ export type {
   NotificationRule,
   OrderCondition,
   OrderTypeConfig,
+  OrderTypeSubscription,
   ProductType,
   QuoteExemption,
   QuotePolicy,
@@ -44,6 +45,7 @@ export type {
   SpecialTermsConfig,
   SpecialTermsLocation,
   SpecialTermsPlaceholder,
+  SubscriptionsPolicy,
   Thread,
   VendorProfile,
   VendorProfileInput,
@@ -57,8 +59,15 @@ export {
   isKnownOrderFieldPath,
 } from './profile.fields.ts';
 export type { LineFieldPath, OrderFieldPath } from './profile.fields.ts';
-export { ACTOR_SIDES, PARTNER_ROLES, ROLES, VENDOR_ROLES, sideOfRole } from './profile.roles.ts';
-export type { ActorSide, PartnerRole, Role, VendorRole } from './profile.roles.ts';
+export {
+  ACTOR_SIDES,
+  PARTNER_ROLES,
+  ROLES,
+  VENDOR_ROLES,
+  rolesOnOwnSide,
+  sideOfRole,
+} from './profile.roles.ts';
+export type { ActorRef, ActorSide, PartnerRole, Role, VendorRole } from './profile.roles.ts';
 export {
   DEFAULT_STATUS_LABELS,
   DEFAULT_WORKFLOW,

@@ -28,3 +28,18 @@ export type ActorSide = (typeof ACTOR_SIDES)[number];
 export function sideOfRole(role: Role): ActorSide {
   return (PARTNER_ROLES as readonly string[]).includes(role) ? 'partner' : 'vendor';
 }
+
+/** Who takes an action: a user's roles and its side, or the system (jobs, intake, effects). */
+export interface ActorRef {
+  readonly roles: readonly string[];
+  readonly side: ActorSide | 'system';
+}
+
+/** The roles that count for an actor: those of its own side; none for the system. */
+export function rolesOnOwnSide(actor: ActorRef): string[] {
+  if (actor.side === 'system') return [];
+  return actor.roles.filter(
+    (role) =>
+      (ROLES as readonly string[]).includes(role) && sideOfRole(role as Role) === actor.side,
+  );
+}

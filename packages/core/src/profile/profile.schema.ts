@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { NOTIFICATION_EVENTS, RENAMED_NOTIFICATION_EVENTS } from '../events/events.catalogue.ts';
 import { slaPolicySchema } from '../sla/sla.schema.ts';
+import { SUBSCRIPTION_EFFECTS } from '../subscription/subscription.machine.ts';
 import {
   ORDER_FIELD_PATHS,
   LINE_FIELD_PATHS,
@@ -179,6 +180,23 @@ const requiredPhraseSchema = z.strictObject({
   message: z.string().optional(),
 });
 
+/**
+ * What a completed order of a type does to the customer's subscription (see
+ * SUBSCRIPTION_EFFECTS): `create` a new one, `renew` it for the next term, `change` its lines,
+ * or `add` lines to it, co-terminous.
+ */
+const orderTypeSubscriptionSchema = z.strictObject({
+  effect: z.enum(SUBSCRIPTION_EFFECTS),
+  /** Months of the term a `create` or `renew` starts; `subscriptions.defaultTermMonths` if absent. */
+  termMonths: z.number().int().min(1).max(120).optional(),
+  /**
+   * The order field naming the subscription the order acts on (e.g. `attributes.subscriptionId`);
+   * an id that is not one of the customer's subscriptions is `subscription.unknown`. Without it
+   * the order acts on the customer's current subscription.
+   */
+  idField: z.string().optional(),
+});
+
 const orderTypeSchema = z.strictObject({
   key: orderTypeKey,
   label: text,
@@ -207,6 +225,20 @@ const orderTypeSchema = z.strictObject({
   allowedProductTypes: z.array(z.enum(PRODUCT_TYPES)).min(1).optional(),
   welcomeEmail: z.enum(WELCOME_EMAIL_POLICIES).default('never'),
   completionConfirmation: z.enum(COMPLETION_CONFIRMATIONS).default('completion_notice'),
+  /** What the order does to the customer's subscription when it completes; nothing if absent. */
+  subscription: orderTypeSubscriptionSchema.optional(),
+});
+
+const subscriptionsSchema = z.strictObject({
+  /** Months of a new or renewed term when the order type gives none. */
+  defaultTermMonths: z.number().int().min(1).max(120).default(12),
+  /** Product types whose lines make up a subscription (others on the order are one-off). */
+  productTypes: z.array(z.enum(PRODUCT_TYPES)).min(1).default(['subscription']),
+  /**
+   * The order type of the quote prepared ahead of a renewal (it must renew); without it no
+   * renewal quotes are prepared.
+   */
+  renewalQuoteOrderType: orderTypeKey.optional(),
 });
 
 const quotePolicySchema = z.strictObject({
@@ -368,6 +400,7 @@ const vendorProfileObject = z.strictObject({
   orderTypes: z.array(orderTypeSchema).min(1),
   quotePolicy: quotePolicySchema.prefault({}),
   pricing: pricingSchema.prefault({}),
+  subscriptions: subscriptionsSchema.prefault({}),
   specialTerms: specialTermsSchema.optional(),
   termsAndConditions: termsAndConditionsSchema.optional(),
   channels: z
@@ -517,6 +550,46 @@ function checkProfile(profile: ProfileShape, ctx: z.RefinementCtx): void {
         'A quote exemption only makes sense when the quote is required',
       );
     }
+    if (type.quoteExemption === 'unchanged_subscription' && type.subscription?.effect !== 'renew') {
+      issue(
+        [...at, 'quoteExemption'],
+        'An unchanged-subscription exemption needs subscription: { effect: renew }',
+      );
+    }
+    const subscription = type.subscription;
+    if (subscription !== undefined) {
+      const sat: Path = [...at, 'subscription'];
+      if (
+        subscription.termMonths !== undefined &&
+        subscription.effect !== 'create' &&
+        subscription.effect !== 'renew'
+      ) {
+        issue(
+          [...sat, 'termMonths'],
+          `A term only applies when the order creates or renews a subscription (effect is ${subscription.effect})`,
+        );
+      }
+      if (subscription.idField !== undefined) {
+        if (subscription.effect === 'create') {
+          issue([...sat, 'idField'], 'An order that creates a subscription names none');
+        } else if (!isKnownOrderFieldPath(subscription.idField, orderAttributes)) {
+          issue(
+            [...sat, 'idField'],
+            `Unknown order field "${subscription.idField}"; ${knownFieldsLike(subscription.idField, orderAttributes)}`,
+          );
+        }
+      }
+      const subscriptionTypes = profile.subscriptions.productTypes;
+      if (
+        type.allowedProductTypes !== undefined &&
+        !type.allowedProductTypes.some((t) => subscriptionTypes.includes(t))
+      ) {
+        issue(
+          [...sat, 'effect'],
+          `None of its allowed product types (${type.allowedProductTypes.join(', ')}) is a subscription product type (${subscriptionTypes.join(', ')})`,
+        );
+      }
+    }
     if (type.specialTermsRequired && profile.specialTerms === undefined) {
       issue(
         [...at, 'specialTermsRequired'],
@@ -573,6 +646,23 @@ function checkProfile(profile: ProfileShape, ctx: z.RefinementCtx): void {
         ['specialTerms', 'dateFormat'],
         `Date format "${profile.specialTerms.dateFormat}" does not print a year`,
       );
+    }
+  }
+
+  checkProductTypes(profile.subscriptions.productTypes, ['subscriptions', 'productTypes']);
+  const renewalQuoteType = profile.subscriptions.renewalQuoteOrderType;
+  if (renewalQuoteType !== undefined) {
+    const type = profile.orderTypes.find((t) => t.key === renewalQuoteType);
+    const path: Path = ['subscriptions', 'renewalQuoteOrderType'];
+    if (type === undefined) {
+      issue(
+        path,
+        `Unknown order type "${renewalQuoteType}"; declared: ${[...typeKeys].join(', ')}`,
+      );
+    } else if (type.subscription?.effect !== 'renew') {
+      issue(path, `Order type "${renewalQuoteType}" does not renew a subscription`);
+    } else if (type.quote === 'not_applicable') {
+      issue(path, `Order type "${renewalQuoteType}" takes no quote`);
     }
   }
 
@@ -650,3 +740,5 @@ export type InvoicingPolicy = VendorProfile['invoicing'];
 export type ReturnsPolicy = NonNullable<VendorProfile['returns']>;
 export type LicensingPolicy = NonNullable<VendorProfile['licensing']>;
 export type OrderCondition = OrderTypeConfig['conditions'][number];
+export type OrderTypeSubscription = NonNullable<OrderTypeConfig['subscription']>;
+export type SubscriptionsPolicy = VendorProfile['subscriptions'];

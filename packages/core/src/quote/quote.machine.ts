@@ -12,8 +12,8 @@
 // - A role counts only on its own side (like the order machine): a vendor user whose roles
 //   name `partner_user` cannot decline, a partner claiming `sales` cannot approve, and only the
 //   system side takes the system's actions.
-import { PARTNER_ROLES, VENDOR_ROLES } from '../profile/profile.roles.ts';
-import type { ActorSide } from '../profile/profile.roles.ts';
+import { rolesOnOwnSide } from '../profile/profile.roles.ts';
+import type { ActorRef } from '../profile/profile.roles.ts';
 
 /** Every status a quote can be in. */
 export const QUOTE_STATUSES = [
@@ -46,10 +46,7 @@ export const QUOTE_ACTOR_SIDES = ['vendor', 'partner', 'system'] as const;
 export type QuoteActorSide = (typeof QUOTE_ACTOR_SIDES)[number];
 
 /** Who acts on a quote: the user's roles and the side it is on (`system` needs no roles). */
-export interface QuoteActorRef {
-  readonly roles: readonly string[];
-  readonly side: QuoteActorSide | ActorSide;
-}
+export type QuoteActorRef = ActorRef;
 
 /** Codes of a refused transition (the same as the order machine's). */
 export const QUOTE_TRANSITION_ERROR_CODES = ['action.not_allowed', 'role.forbidden'] as const;
@@ -146,9 +143,7 @@ function isActorRef(actor: QuoteActorRef | readonly string[]): actor is QuoteAct
 
 // The quote actors an actor counts as: its roles of its own side, or `system` for the system.
 function effectiveActors(actor: QuoteActorRef): readonly string[] {
-  if (actor.side === 'system') return ['system'];
-  const ownSide: readonly string[] = actor.side === 'partner' ? PARTNER_ROLES : VENDOR_ROLES;
-  return actor.roles.filter((role) => ownSide.includes(role));
+  return actor.side === 'system' ? ['system'] : rolesOnOwnSide(actor);
 }
 
 /** The actions `actor` may take on a quote in `status`, in QUOTE_ACTIONS order. */

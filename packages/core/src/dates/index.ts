@@ -1,0 +1,1 @@
+export { addDays, addMonths, addYears, daysInMonth, isIsoDate, laterDate } from './iso-date.ts';
