@@ -118,3 +118,11 @@ export async function listContacts(db: Executor, customerId: string): Promise<Cu
     .orderBy('id')
     .execute();
 }
+
+/**
+ * A customer by id, unscoped: for readers that reached it through a record already in their
+ * scope (the customer named on a quote or order of theirs).
+ */
+export async function findCustomerById(db: Executor, id: string): Promise<Customer | undefined> {
+  return db.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+}
