@@ -1,16 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
-// One project per package: `core` is pure unit tests; `store` and `server` loop over
-// both databases (SQLite and a throwaway PostgreSQL started by the global setup).
+// One project per package: `core` is pure unit tests; the others loop over both databases
+// (SQLite and a throwaway PostgreSQL). The root global setup starts that PostgreSQL once for the
+// whole run and provides its URL to every project; a project whose tests open databases says
+// so with `provide: { usesDatabases: true }`.
+const usesDatabases = { usesDatabases: true };
+
 export default defineConfig({
   test: {
+    globalSetup: ['packages/store/test/global-setup.ts'],
     projects: [
       { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
       {
         test: {
           name: 'store',
           include: ['packages/store/src/**/*.test.ts'],
-          globalSetup: ['packages/store/test/global-setup.ts'],
+          provide: usesDatabases,
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -19,7 +24,7 @@ export default defineConfig({
         test: {
           name: 'server',
           include: ['packages/server/src/**/*.test.ts', 'packages/server/test/**/*.test.ts'],
-          globalSetup: ['packages/store/test/global-setup.ts'],
+          provide: usesDatabases,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -28,7 +33,7 @@ export default defineConfig({
         test: {
           name: 'cli',
           include: ['packages/cli/src/**/*.test.ts'],
-          globalSetup: ['packages/store/test/global-setup.ts'],
+          provide: usesDatabases,
           testTimeout: 120_000,
           hookTimeout: 60_000,
         },

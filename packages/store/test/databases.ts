@@ -25,7 +25,12 @@ export async function createTestDatabaseUrl(
 ): Promise<string> {
   if (dialect === 'sqlite') return sqliteFile ? `sqlite:${sqliteFile}` : 'sqlite::memory:';
   const base = inject('postgresUrl');
-  if (!base) throw new Error('PostgreSQL was not started by the global setup');
+  if (!base) {
+    throw new Error(
+      'PostgreSQL was not started by the global setup: give this vitest project ' +
+        '`provide: { usesDatabases: true }` in vitest.config.ts',
+    );
+  }
   const name = `od_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
