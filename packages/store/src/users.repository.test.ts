@@ -4,6 +4,7 @@ import { AT, later } from '../test/fixtures.ts';
 import type { Store } from './dialects.ts';
 import {
   deactivateUser,
+  findLoginUser,
   findSessionUser,
   findTokenUser,
   findUserById,
@@ -84,6 +85,21 @@ describe.each(testDialects())('users, sessions and tokens on %s', (dialect) => {
     expect((await findUserById(store.db, u.id))?.deactivated_at).toBe(later(2));
     expect(await setUserPassword(store.db, u.id, 'new')).toBe(false);
     expect(await setUserPassword(store.db, keep.id, 'new')).toBe(true);
+    expect(await findLoginUser(store.db, 'LEAVER@example.com')).toBeUndefined();
+    expect((await findLoginUser(store.db, 'STAYER@example.com'))?.id).toBe(keep.id);
+  });
+
+  it('lets an invited user log in only once it has a password', async () => {
+    const invited = await insertUser(store.db, {
+      email: 'invited@example.com',
+      name: 'I',
+      passwordHash: null,
+      roles: ['partner_user'],
+      at: AT,
+    });
+    expect(await findLoginUser(store.db, 'invited@example.com')).toBeUndefined();
+    expect(await setUserPassword(store.db, invited.id, 'h')).toBe(true);
+    expect((await findLoginUser(store.db, 'invited@example.com'))?.id).toBe(invited.id);
   });
 
   it('refuses revoked and expired tokens; a user revokes only its own', async () => {

@@ -38,6 +38,21 @@ export async function findUserByEmail(db: Executor, email: string): Promise<User
     .executeTakeFirst();
 }
 
+/**
+ * The user who may sign in with a password under this e-mail: active, with a password set (an
+ * invited user has none until it accepts). Undefined otherwise, so a deactivated user cannot
+ * log in whatever the caller forgets to check.
+ */
+export async function findLoginUser(db: Executor, email: string): Promise<User | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('email', '=', email.toLowerCase())
+    .where('active', '=', 1)
+    .where('password_hash', 'is not', null)
+    .executeTakeFirst();
+}
+
 export async function findUserById(db: Executor, id: string): Promise<User | undefined> {
   return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
 }
