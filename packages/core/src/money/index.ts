@@ -3,6 +3,7 @@ export {
   AMOUNT_PARSE_ERRORS,
   AmountOutOfRangeError,
   MAX_MINOR,
+  ROUNDING_MODES,
   assertSafeMinor,
   decimalFromText,
   formatAmount,
@@ -19,6 +20,7 @@ export type {
   Money,
   ParseAmountOptions,
   ParseAmountResult,
+  RoundingMode,
 } from './money.ts';
 export {
   MAX_MULTIPLIER,

@@ -9,6 +9,8 @@
 // THE rounding rule, used everywhere a value is brought to minor units: half-up to the
 // currency's minor unit, once per line. Ties go away from zero, so negatives mirror positives
 // (-0.125 USD → -0.13): a credit line is exactly the negation of the line it reverses.
+// A vendor profile may pick another mode for its net prices (`pricing.rounding`); every mode
+// is symmetric around zero for the same reason.
 import Decimal from 'decimal.js';
 import { isCurrencyCode, minorUnitDigits } from './currency.ts';
 
@@ -114,13 +116,32 @@ export function toDecimal(minor: number, currency: string): DecimalValue {
   return new D(minor).dividedBy(new D(10).pow(minorUnitDigits(currency)));
 }
 
-/** Round a major-unit decimal to minor units of `currency` by THE rule (half-up, ties away from zero). */
-export function toMinor(value: DecimalValue | string, currency: string): number {
+/**
+ * How a value is brought to minor units: `half_up` (ties away from zero, THE rule),
+ * `half_even` (ties to the even digit, "banker's"), `down` (toward zero, truncate), `up`
+ * (away from zero).
+ */
+export const ROUNDING_MODES = ['half_up', 'half_even', 'down', 'up'] as const;
+export type RoundingMode = (typeof ROUNDING_MODES)[number];
+
+const DECIMAL_ROUNDING: Readonly<Record<RoundingMode, Decimal.Rounding>> = {
+  half_up: Decimal.ROUND_HALF_UP,
+  half_even: Decimal.ROUND_HALF_EVEN,
+  down: Decimal.ROUND_DOWN,
+  up: Decimal.ROUND_UP,
+};
+
+/** Round a major-unit decimal to minor units of `currency` (half-up by default, THE rule). */
+export function toMinor(
+  value: DecimalValue | string,
+  currency: string,
+  rounding: RoundingMode = 'half_up',
+): number {
   const decimal = typeof value === 'string' ? decimalFromText(value) : new D(value);
   if (!decimal.isFinite()) throw new RangeError('Cannot bring a non-finite value to minor units');
   const minor = decimal
     .times(new D(10).pow(minorUnitDigits(currency)))
-    .toDecimalPlaces(0, D.ROUND_HALF_UP);
+    .toDecimalPlaces(0, DECIMAL_ROUNDING[rounding]);
   if (minor.abs().greaterThan(MAX_MINOR)) {
     throw new AmountOutOfRangeError(`${decimal.toFixed()} ${currency} is beyond the safe range`);
   }

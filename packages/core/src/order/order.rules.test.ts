@@ -406,3 +406,106 @@ describe('validateOrder — edgeworks (net price = list × multiplier, devices)'
     ]);
   });
 });
+
+describe('validateOrder — the pricing and email-body keys of the profile', () => {
+  const device = entry('F200-EU', 89999, { type: 'device', categoryId: 'cat_dev' });
+  const deviceOrder = (unitPrice: string): OrderSubmission => ({
+    vendor: 'edgeworks',
+    type: 'device',
+    customerId: 'cus_1',
+    purchaseOrder: { number: 'PO-8', date: '2026-11-19', currency: 'USD', total: unitPrice },
+    shippingAddress: {
+      name: 'Dock',
+      line1: '1 Road',
+      city: 'Austin',
+      postalCode: '78701',
+      country: 'US',
+      taxId: 'US-1',
+      confirmed: true,
+    },
+    lines: [{ partNumber: 'F200-EU', quantity: 1, unitPrice }],
+  });
+  const ctx = (
+    p: VendorProfile,
+    multipliers: OrderValidationContext['partnership']['multipliers'] = [],
+  ) =>
+    context(p, {
+      catalog: new Map([['F200-EU', device]]),
+      partnership: {
+        legalName: 'Acme',
+        agreementDate: '2020-11-20',
+        multiplier: '0.65',
+        multipliers,
+      },
+    });
+
+  it('rounds the expected net price by pricing.rounding', () => {
+    // 899.99 × 0.65 = 584.9935
+    const up = { ...edgeworks, pricing: { ...edgeworks.pricing, rounding: 'up' as const } };
+    expect(codes(validateOrder(deviceOrder('585.00'), ctx(up)))).toEqual([]);
+    const r = validateOrder(deviceOrder('584.99'), ctx(up));
+    expect(codes(r)).toEqual(['lines[0].unitPrice:price.mismatch']);
+    expect(r.problems[0]).toMatchObject({ expected: '585.00', actual: '584.99' });
+    expect(codes(validateOrder(deviceOrder('584.99'), ctx(edgeworks)))).toEqual([]);
+  });
+
+  it('applies category multipliers only when the profile allows them', () => {
+    const rule = { categoryId: 'cat_dev', multiplier: '0.50', effectiveFrom: '2020-01-01' };
+    // Edgeworks: one multiplier per partner, so a stray category rule is ignored.
+    expect(edgeworks.pricing.multipliersPerCategory).toBe(false);
+    expect(codes(validateOrder(deviceOrder('584.99'), ctx(edgeworks, [rule])))).toEqual([]);
+    const perCategory = {
+      ...edgeworks,
+      pricing: { ...edgeworks.pricing, multipliersPerCategory: true },
+    };
+    expect(codes(validateOrder(deviceOrder('450.00'), ctx(perCategory, [rule])))).toEqual([]);
+  });
+
+  it('finds the special-terms clause in the email body when the profile accepts it there', () => {
+    const order = nwOrder({
+      purchaseOrder: { number: 'PO-1', date: '2026-11-19', currency: 'USD', total: '700.00' },
+    });
+    expect(codes(validateOrder(order, nwContext()))).toEqual([
+      'purchaseOrder.specialTerms:special_terms.missing',
+    ]);
+    expect(
+      codes(validateOrder(order, nwContext({ emailBody: `Hello,\n\n${clause}\n\nThanks` }))),
+    ).toEqual([]);
+    // Not where the profile does not accept it.
+    const poOnly = {
+      ...northwind,
+      specialTerms: {
+        ...northwind.specialTerms!,
+        locations: ['purchaseOrder.specialTerms' as const],
+      },
+    };
+    expect(
+      codes(validateOrder(order, { ...nwContext({ emailBody: clause }), profile: poOnly })),
+    ).toEqual(['purchaseOrder.specialTerms:special_terms.missing']);
+  });
+
+  it('asks for a phrase in the email body of orders that came by email', () => {
+    const withPhrase = {
+      ...northwind,
+      orderTypes: northwind.orderTypes.map((t) =>
+        t.key === 'new'
+          ? {
+              ...t,
+              requiredPhrases: [
+                { path: 'email_body' as const, phrase: 'Please process', caseSensitive: false },
+              ],
+            }
+          : t,
+      ),
+    };
+    const ctxWith = (emailBody?: string) => ({
+      ...nwContext(emailBody === undefined ? {} : { emailBody }),
+      profile: withPhrase,
+    });
+    expect(codes(validateOrder(nwOrder(), ctxWith()))).toEqual([]);
+    expect(codes(validateOrder(nwOrder(), ctxWith('please PROCESS this order')))).toEqual([]);
+    const r = validateOrder(nwOrder(), ctxWith('Here is our PO'));
+    expect(codes(r)).toEqual(['email_body:required']);
+    expect(r.problems[0]).toMatchObject({ expected: 'Please process' });
+  });
+});

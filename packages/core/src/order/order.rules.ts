@@ -120,13 +120,22 @@ function conditionHolds(
   return true;
 }
 
-/** The partnership's multiplier for a catalog entry on a date (most specific category in force wins). */
+/**
+ * The partnership's multiplier for a catalog entry on a date (most specific category in force
+ * wins). With `perCategory: false` (the profile's `pricing.multipliersPerCategory`) category
+ * rules are ignored: only partnership-wide ones count.
+ */
 export function multiplierFor(
   entry: Pick<CatalogEntry, 'categoryId' | 'categoryAncestorIds'>,
   partnership: OrderValidationContext['partnership'],
   on: string,
+  options: { readonly perCategory?: boolean } = {},
 ): string {
-  return resolveMultiplier(partnership.multipliers, {
+  const rules =
+    options.perCategory === false
+      ? partnership.multipliers.filter((rule) => rule.categoryId === null)
+      : partnership.multipliers;
+  return resolveMultiplier(rules, {
     categoryId: entry.categoryId,
     categoryAncestorIds: entry.categoryAncestorIds ?? [],
     on,
@@ -215,17 +224,16 @@ export function validateOrder(
       );
     }
     for (const phrase of orderType.requiredPhrases) {
-      const text = phrase.path === 'email_body' ? undefined : readPath(submission, phrase.path);
+      // A phrase asked of the email body applies to orders that came with one (email intake).
+      if (phrase.path === 'email_body' && context.emailBody === undefined) continue;
+      const text =
+        phrase.path === 'email_body' ? context.emailBody : readPath(submission, phrase.path);
       const haystack = typeof text === 'string' ? text : '';
       const found = phrase.caseSensitive
         ? haystack.includes(phrase.phrase)
         : haystack.toLowerCase().includes(phrase.phrase.toLowerCase());
       // A missing field is already reported as required; only a text without the phrase is new.
-      if (
-        !found &&
-        phrase.path !== 'email_body' &&
-        !(required.has(phrase.path) && haystack === '')
-      ) {
+      if (!found && !(required.has(phrase.path) && haystack === '')) {
         add(
           phrase.path,
           'required',
@@ -331,8 +339,15 @@ export function validateOrder(
     let expectedNet: number | null = null;
     if (entry && entry.listPriceMinor !== null && entry.currency === currency) {
       listPriceMinor = entry.listPriceMinor;
-      multiplier = multiplierFor(entry, context.partnership, priceDate);
-      expectedNet = netUnitPrice(entry.listPriceMinor, multiplier, currency);
+      multiplier = multiplierFor(entry, context.partnership, priceDate, {
+        perCategory: profile.pricing.multipliersPerCategory,
+      });
+      expectedNet = netUnitPrice(
+        entry.listPriceMinor,
+        multiplier,
+        currency,
+        profile.pricing.rounding,
+      );
       if (orderType?.priceCheck && unitMinor !== null && unitMinor !== expectedNet) {
         add(
           `${base}unitPrice`,
@@ -415,9 +430,9 @@ export function validateOrder(
   }
   if (orderType?.specialTermsRequired && profile.specialTerms && po) {
     const terms = profile.specialTerms;
+    // Where the profile accepts the clause, in its order; the email body when there is one.
     const haystacks = terms.locations
-      .filter((l) => l !== 'email_body')
-      .map((l) => readPath(submission, l))
+      .map((l) => (l === 'email_body' ? context.emailBody : readPath(submission, l)))
       .filter((t): t is string => typeof t === 'string');
     const match = matchSpecialTerms(
       terms.template,
@@ -428,7 +443,9 @@ export function validateOrder(
       haystacks,
       terms.dateFormat,
     );
-    const where = terms.locations.find((l) => l !== 'email_body') ?? 'purchaseOrder.specialTerms';
+    // A problem points at the first place on the PO the clause may go (the email body is
+    // only a fallback for POs that cannot carry it).
+    const where = terms.locations.find((l) => l !== 'email_body') ?? 'email_body';
     if (match.status === 'missing') {
       add(
         where,

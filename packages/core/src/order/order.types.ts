@@ -148,6 +148,11 @@ export interface OrderValidationContext {
   knownLicenseIds: ReadonlySet<string>;
   /** Today in the vendor's time zone, ISO date. */
   today: string;
+  /**
+   * The body of the email the order came with (email intake), where the profile may accept
+   * the special-terms clause and ask for required phrases (`email_body`); absent otherwise.
+   */
+  emailBody?: string;
 }
 
 export interface PricedLine {

@@ -13,3 +13,10 @@ export type {
   PriceLineInput,
   LinePricing,
 } from './pricing.rules.ts';
+export {
+  categoryMultipliersApply,
+  checkCategoryMultiplier,
+  partnerSeesPriceList,
+  priceVisibility,
+} from './pricing-policy.rules.ts';
+export type { PriceViewer, PriceVisibility } from './pricing-policy.rules.ts';

@@ -1,5 +1,5 @@
-// Net price = list price × the partner's multiplier, rounded once per unit by THE rounding
-// rule of ../money (half-up, ties away from zero, to the minor unit). A line's amount is that
+// Net price = list price × the partner's multiplier, rounded once per unit to the minor unit
+// by the profile's `pricing.rounding` (THE rule of ../money, half-up, unless it says otherwise). A line's amount is that
 // net unit price × quantity, exact: no second rounding, so a total is always the plain sum of
 // the lines and the PO can be checked line by line.
 import {
@@ -12,6 +12,7 @@ import {
   toDecimal,
   toMinor,
 } from '../money/index.ts';
+import type { RoundingMode } from '../money/index.ts';
 
 /** The inputs of one priced line. */
 export interface PriceLineInput {
@@ -19,6 +20,8 @@ export interface PriceLineInput {
   /** Exact decimal string, validated by `parseMultiplier`. */
   readonly multiplier: string;
   readonly quantity: number;
+  /** How the net unit price is rounded; half-up when absent. */
+  readonly rounding?: RoundingMode;
 }
 
 /** One priced line, in minor units (for storage) and decimal strings (for the API). */
@@ -41,17 +44,26 @@ export interface PriceExplanation {
   readonly netPrice: string;
 }
 
-/** Net unit price in minor units: list × multiplier, rounded half-up to the minor unit. */
-export function netUnitPrice(listPriceMinor: number, multiplier: string, currency: string): number {
+/** Net unit price in minor units: list × multiplier, rounded to the minor unit (half-up by default). */
+export function netUnitPrice(
+  listPriceMinor: number,
+  multiplier: string,
+  currency: string,
+  rounding: RoundingMode = 'half_up',
+): number {
   const valid = parseMultiplier(multiplier);
   if (!valid.ok) throw new RangeError(`Invalid multiplier "${multiplier}": ${valid.message}`);
-  return toMinor(toDecimal(listPriceMinor, currency).times(decimalFromText(multiplier)), currency);
+  return toMinor(
+    toDecimal(listPriceMinor, currency).times(decimalFromText(multiplier)),
+    currency,
+    rounding,
+  );
 }
 
 /** Price one line: net unit price by THE rule, amount = net × quantity exactly. */
 export function priceLine(line: PriceLineInput & { readonly currency: string }): LinePricing {
-  const { listPriceMinor, multiplier, quantity, currency } = line;
-  const netPriceMinor = netUnitPrice(listPriceMinor, multiplier, currency);
+  const { listPriceMinor, multiplier, quantity, currency, rounding } = line;
+  const netPriceMinor = netUnitPrice(listPriceMinor, multiplier, currency, rounding);
   const amountMinor = multiplyMinor(netPriceMinor, quantity);
   return {
     listPriceMinor,
@@ -69,6 +81,7 @@ export function priceLine(line: PriceLineInput & { readonly currency: string }):
 export function priceLines<L extends PriceLineInput>(
   lines: readonly L[],
   currency: string,
+  rounding?: RoundingMode,
 ): {
   readonly currency: string;
   readonly lines: (LinePricing & Omit<L, keyof PriceLineInput>)[];
@@ -76,7 +89,10 @@ export function priceLines<L extends PriceLineInput>(
   readonly total: string;
 } {
   minorUnitDigits(currency); // validates the code even for an empty list
-  const priced = lines.map((line) => ({ ...line, ...priceLine({ ...line, currency }) }));
+  const priced = lines.map((line) => ({
+    ...line,
+    ...priceLine({ ...line, currency, ...(rounding !== undefined ? { rounding } : {}) }),
+  }));
   const totalMinor = sumMinor(priced.map((line) => line.amountMinor));
   return { currency, lines: priced, totalMinor, total: formatAmount(totalMinor, currency) };
 }
@@ -87,13 +103,14 @@ export function explainPrice(input: {
   readonly listPriceMinor: number;
   readonly multiplier: string;
   readonly currency: string;
+  readonly rounding?: RoundingMode;
 }): PriceExplanation {
-  const { partNumber, listPriceMinor, multiplier, currency } = input;
+  const { partNumber, listPriceMinor, multiplier, currency, rounding } = input;
   return {
     partNumber,
     listPrice: formatAmount(listPriceMinor, currency),
     multiplier,
-    netPrice: formatAmount(netUnitPrice(listPriceMinor, multiplier, currency), currency),
+    netPrice: formatAmount(netUnitPrice(listPriceMinor, multiplier, currency, rounding), currency),
   };
 }
 

@@ -4,6 +4,7 @@
 import { DateTime } from 'luxon';
 import { z } from 'zod';
 import { NOTIFICATION_EVENTS, RENAMED_NOTIFICATION_EVENTS } from '../events/events.catalogue.ts';
+import { ROUNDING_MODES } from '../money/money.ts';
 import { slaPolicySchema } from '../sla/sla.schema.ts';
 import { SUBSCRIPTION_EFFECTS } from '../subscription/subscription.machine.ts';
 import {
@@ -120,8 +121,9 @@ export type Thread = (typeof THREADS)[number];
 export const RETURN_BLOCKING_EVENTS = ['invoiced', 'emailed', 'downloaded'] as const;
 export type ReturnBlockingEvent = (typeof RETURN_BLOCKING_EVENTS)[number];
 
-export const ROUNDING_MODES = ['half_up', 'half_even', 'down', 'up'] as const;
-export type RoundingMode = (typeof ROUNDING_MODES)[number];
+// The modes a profile may round net prices by are the money module's.
+export { ROUNDING_MODES } from '../money/money.ts';
+export type { RoundingMode } from '../money/money.ts';
 
 /** The template of notifications that are the end user's welcome / provisioning email. */
 export const WELCOME_EMAIL_TEMPLATE = 'welcome_email';
@@ -248,13 +250,22 @@ const quotePolicySchema = z.strictObject({
   revisionsAllowed: z.boolean().default(true),
 });
 
+// There is no `roundAt`: a PO line is a unit price in minor units × a quantity, and the store
+// keeps unit prices in minor units, so the net *unit* price is what is rounded, once; a line
+// amount is that unit price × quantity, exact. Rounding line amounts instead would need unit
+// prices finer than the currency's minor unit, which no PO line here can carry.
 const pricingSchema = z.strictObject({
-  /** Multipliers may differ per product category, not only per partner. */
+  /**
+   * Multipliers may differ per product category, not only per partner. When false, setting a
+   * category multiplier is refused (`checkCategoryMultiplier`) and none is applied.
+   */
   multipliersPerCategory: z.boolean().default(false),
+  /** How the net unit price (list × multiplier) is rounded to the minor unit. */
   rounding: z.enum(ROUNDING_MODES).default('half_up'),
-  /** Round the net unit price, or the line amount. */
-  roundAt: z.enum(['unit', 'line']).default('line'),
-  /** Partners can see the price lists and their multipliers. */
+  /**
+   * Partners see list prices and their multipliers (`GET /prices`, partnerships). When
+   * false they see only the net prices they pay (`priceVisibility`).
+   */
   partnerVisible: z.boolean().default(true),
 });
 
