@@ -76,3 +76,4 @@ export {
 export type { OrderWorkflow, OrderWorkflowInput, WorkflowStage } from './profile.workflow.ts';
 export { formatProfileErrors, formatProfilePath, parseVendorProfile } from './profile.loader.ts';
 export type { ParseProfileResult, ProfileError } from './profile.loader.ts';
+export { PROFILE_SCHEMA_VERSION } from './profile.version.ts';
