@@ -21,7 +21,22 @@ export type {
   TransitionRequest,
   TransitionResult,
 } from './order.machine.ts';
-export { multiplierFor, readPath, validateOrder } from './order.rules.ts';
+export {
+  LINE_CHECKS,
+  ORDER_CHECKS,
+  multiplierFor,
+  readPath,
+  validateOrder,
+} from './order.rules.ts';
+export type {
+  LineCheck,
+  LineCheckInput,
+  OrderCheck,
+  OrderCheckInput,
+  PricingState,
+  ProblemCollector,
+  ValidateOrderOptions,
+} from './order.rules.ts';
 export { decimalString, orderLineInputSchema, orderSubmissionSchema } from './order.types.ts';
 export type {
   CatalogEntry,

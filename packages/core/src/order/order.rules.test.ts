@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseVendorProfile } from '../profile/profile.loader.ts';
 import type { VendorProfile } from '../profile/profile.schema.ts';
 import { renderSpecialTerms } from '../special-terms/index.ts';
-import { validateOrder } from './order.rules.ts';
+import { LINE_CHECKS, ORDER_CHECKS, validateOrder } from './order.rules.ts';
 import type { CatalogEntry, OrderSubmission, OrderValidationContext } from './order.types.ts';
 
 function profile(slug: string): VendorProfile {
@@ -507,5 +507,48 @@ describe('validateOrder — the pricing and email-body keys of the profile', () 
     const r = validateOrder(nwOrder(), ctxWith('Here is our PO'));
     expect(codes(r)).toEqual(['email_body:required']);
     expect(r.problems[0]).toMatchObject({ expected: 'Please process' });
+  });
+});
+
+describe('validateOrder as a list of named checks', () => {
+  const check = (name: string) => {
+    const found = ORDER_CHECKS.find((c) => c.name === name);
+    if (!found) throw new Error(`no check ${name}`);
+    return found;
+  };
+
+  it('names each check once', () => {
+    const names = [...ORDER_CHECKS, ...LINE_CHECKS].map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(
+      expect.arrayContaining(['order_type', 'required_fields', 'quote', 'lines', 'line.net_price']),
+    );
+  });
+
+  it('runs one check alone', () => {
+    const order = nwOrder({ type: 'new', contacts: undefined });
+    const ctx = nwContext({ quote: { ...approvedQuote, status: 'draft' } });
+    expect(codes(validateOrder(order, ctx))).toEqual([
+      'contacts.siteAdmin.name:required',
+      'contacts.siteAdmin.email:required',
+      'contacts.provisioningCc:required',
+      'quoteId:quote.not_approved',
+    ]);
+    expect(codes(validateOrder(order, ctx, { checks: [check('quote')] }))).toEqual([
+      'quoteId:quote.not_approved',
+    ]);
+    expect(codes(validateOrder(order, ctx, { checks: [check('required_fields')] }))).toHaveLength(
+      3,
+    );
+  });
+
+  it('runs chosen line checks, still pricing every line', () => {
+    const order = nwOrder({ lines: [{ partNumber: 'NOPE', quantity: 1, unitPrice: 'x' }] });
+    const r = validateOrder(order, nwContext(), {
+      checks: [check('lines')],
+      lineChecks: LINE_CHECKS.filter((c) => c.name === 'line.catalog'),
+    });
+    expect(codes(r)).toEqual(['lines[0].partNumber:part_number.unknown']);
+    expect(r.pricing.lines).toHaveLength(1);
   });
 });

@@ -1,25 +1,86 @@
-// The order validation engine: one pure function, driven by the vendor profile, that returns
-// every problem of a submission at once with the stable codes of API.md.
+// The order validation engine: a list of named checks, driven by the vendor profile, that
+// together return every problem of a submission at once with the stable codes of API.md.
+// Each check is findable by name (`ORDER_CHECKS`, `LINE_CHECKS`) and testable alone
+// (`validateOrder(submission, context, { checks: [...] })`). Problems come out in the order of
+// the body's fields: order-level checks in list order, the line checks line by line.
 import { formatAmount, MAX_MINOR, parseAmount } from '../money/index.ts';
 import { netUnitPrice, resolveMultiplier } from '../pricing/index.ts';
+import type { Problem, ProblemCode } from '../problems/index.ts';
 import type { OrderTypeConfig, VendorProfile } from '../profile/profile.schema.ts';
 import { compareOrderToQuote } from '../quote/index.ts';
-import type { Problem, ProblemCode } from '../problems/index.ts';
 import { matchSpecialTerms } from '../special-terms/index.ts';
 import type {
   CatalogEntry,
+  OrderLineInput,
   OrderSubmission,
   OrderValidationContext,
   OrderValidationResult,
   PricedLine,
 } from './order.types.ts';
 
-type Collector = (
+/** Records one problem. */
+export type ProblemCollector = (
   path: string,
   code: ProblemCode,
   message: string,
   extra?: { expected?: string; actual?: string; severity?: 'error' | 'warning' },
 ) => void;
+
+/** What every check sees: the submission, the context and what is derived from them once. */
+export interface OrderCheckInput {
+  readonly submission: OrderSubmission;
+  readonly context: OrderValidationContext;
+  readonly profile: VendorProfile;
+  /** The order type, or undefined when `type` is unknown (the `order_type` check says so). */
+  readonly orderType: OrderTypeConfig | undefined;
+  /** The order's currency: the PO's, else the quote's, else the vendor's. */
+  readonly currency: string;
+  /** The day prices are taken on: the PO date, else today. */
+  readonly priceDate: string;
+  /** Whether any line is priced in `currency` (else that is one currency problem, not many). */
+  readonly currencyPriced: boolean;
+  /** Order fields required for this order (order type and conditions that hold), with messages. */
+  readonly required: ReadonlyMap<string, string | undefined>;
+  /** Whether the profile asks for accepted terms on this order type. */
+  readonly termsRequired: boolean;
+  readonly add: ProblemCollector;
+  /** Pricing gathered by the line checks, read by the checks after them. */
+  readonly pricing: PricingState;
+}
+
+/** Running totals of the line checks. */
+export interface PricingState {
+  readonly lines: PricedLine[];
+  totalMinor: number;
+  totalKnown: boolean;
+  expectedTotalMinor: number | null;
+}
+
+/** One line as the line checks see it; the pricing checks fill in the amounts. */
+export interface LineCheckInput {
+  readonly line: OrderLineInput;
+  readonly index: number;
+  /** `lines[i].`, the prefix of this line's problem paths. */
+  readonly base: string;
+  readonly entry: CatalogEntry | undefined;
+  unitMinor: number | null;
+  amountMinor: number | null;
+  listPriceMinor: number | null;
+  multiplier: string | null;
+  expectedNetMinor: number | null;
+}
+
+/** A named order-level check. */
+export interface OrderCheck {
+  readonly name: string;
+  readonly run: (input: OrderCheckInput) => void;
+}
+
+/** A named check of one line. */
+export interface LineCheck {
+  readonly name: string;
+  readonly run: (line: LineCheckInput, input: OrderCheckInput) => void;
+}
 
 /** Reads a dotted path (`contacts.siteAdmin.email`, `attributes.microsoftDomain`) of a value. */
 export function readPath(value: unknown, path: string): unknown {
@@ -62,7 +123,7 @@ function checkAttributes(
   scope: 'order' | 'line',
   values: Readonly<Record<string, string | number | boolean>> | undefined,
   base: string,
-  add: Collector,
+  add: ProblemCollector,
 ): void {
   if (!values) return;
   for (const attr of profile.attributes) {
@@ -143,37 +204,35 @@ export function multiplierFor(
   });
 }
 
-/**
- * Validates an order submission against the vendor's profile and the gathered context;
- * returns every problem (errors and warnings) and the pricing of each line.
- */
-export function validateOrder(
+// The order fields required of this order: the PO, the order type's fields and those of the
+// conditions that hold. Terms are left to the terms check, which says which version.
+function requiredFieldsOf(
+  orderType: OrderTypeConfig | undefined,
   submission: OrderSubmission,
   context: OrderValidationContext,
-): OrderValidationResult {
-  const problems: Problem[] = [];
-  const add: Collector = (path, code, message, extra = {}) => {
-    problems.push({
-      path,
-      code,
-      severity: extra.severity ?? 'error',
-      message,
-      ...(extra.expected !== undefined ? { expected: extra.expected } : {}),
-      ...(extra.actual !== undefined ? { actual: extra.actual } : {}),
-    });
-  };
-  const { profile } = context;
-  const po = submission.purchaseOrder;
-  const currency = po?.currency ?? context.quote?.currency ?? profile.currency;
-  const priceDate = po?.date ?? context.today;
-  const orderType = profile.orderTypes.find((t) => t.key === submission.type);
-  // A currency with no price at all for these lines is a currency problem, not one per line.
-  const currencyPriced =
-    currency === profile.currency ||
-    [...context.catalog.values()].some((c) => c.currency === currency && c.listPriceMinor !== null);
+  termsRequired: boolean,
+): Map<string, string | undefined> {
+  const required = new Map<string, string | undefined>();
+  if (!orderType) return required;
+  if (orderType.purchaseOrderRequired) required.set('purchaseOrder', undefined);
+  for (const path of orderType.requiredFields) required.set(path, undefined);
+  for (const condition of orderType.conditions) {
+    if (!conditionHolds(condition.when, submission, context)) continue;
+    for (const path of condition.require) required.set(path, condition.message);
+  }
+  if (termsRequired) {
+    required.delete('termsAccepted');
+    required.delete('termsAccepted.version');
+  }
+  return required;
+}
 
-  // Order type and the fields it requires.
-  if (!orderType) {
+// ---- Order-level checks -------------------------------------------------------------------
+
+const orderTypeCheck: OrderCheck = {
+  name: 'order_type',
+  run({ submission, profile, orderType, add }) {
+    if (orderType) return;
     add(
       'type',
       'order_type.unknown',
@@ -183,20 +242,13 @@ export function validateOrder(
         actual: submission.type,
       },
     );
-  } else {
-    const required = new Map<string, string | undefined>();
-    if (orderType.purchaseOrderRequired) required.set('purchaseOrder', undefined);
-    for (const path of orderType.requiredFields) required.set(path, undefined);
-    for (const condition of orderType.conditions) {
-      if (!conditionHolds(condition.when, submission, context)) continue;
-      for (const path of condition.require) required.set(path, condition.message);
-    }
-    // The terms check below says more (which version) than a bare "required".
-    const termsRequired = profile.termsAndConditions?.requiredFor.includes(orderType.key) ?? false;
-    if (termsRequired) {
-      required.delete('termsAccepted');
-      required.delete('termsAccepted.version');
-    }
+  },
+};
+
+const requiredFieldsCheck: OrderCheck = {
+  name: 'required_fields',
+  run({ submission, orderType, required, add }) {
+    if (!orderType) return;
     for (const [path, message] of required) {
       // A missing parent already says it all; don't also list each of its fields.
       const parent = [...required.keys()].find(
@@ -211,6 +263,13 @@ export function validateOrder(
         );
       }
     }
+  },
+};
+
+const shippingCheck: OrderCheck = {
+  name: 'shipping',
+  run({ submission, context, orderType, required, add }) {
+    if (!orderType) return;
     if (
       required.has('shippingAddress.confirmed') === false &&
       submission.shippingAddress &&
@@ -223,6 +282,13 @@ export function validateOrder(
         'Device orders need a confirmed shipping address',
       );
     }
+  },
+};
+
+const requiredPhrasesCheck: OrderCheck = {
+  name: 'required_phrases',
+  run({ submission, context, orderType, required, add }) {
+    if (!orderType) return;
     for (const phrase of orderType.requiredPhrases) {
       // A phrase asked of the email body applies to orders that came with one (email intake).
       if (phrase.path === 'email_body' && context.emailBody === undefined) continue;
@@ -238,116 +304,143 @@ export function validateOrder(
           phrase.path,
           'required',
           phrase.message ?? `"${phrase.phrase}" must appear in ${phrase.path}`,
-          {
-            expected: phrase.phrase,
-          },
+          { expected: phrase.phrase },
         );
       }
     }
-    if (termsRequired && profile.termsAndConditions) {
-      const version = submission.termsAccepted?.version;
-      if (version !== profile.termsAndConditions.version) {
-        add(
-          'termsAccepted',
-          'terms.not_accepted',
-          'The current Terms and Conditions must be accepted',
-          {
-            expected: profile.termsAndConditions.version,
-            ...(version ? { actual: version } : {}),
-          },
-        );
-      }
-    }
-  }
-  checkAttributes(profile, 'order', submission.attributes, '', add);
+  },
+};
 
-  // Lines: catalog, per-line fields, prices.
-  const priced: PricedLine[] = [];
-  let totalMinor = 0;
-  let expectedTotalMinor: number | null = 0;
-  let totalKnown = true;
-  submission.lines.forEach((line, i) => {
-    const base = `lines[${i}].`;
-    const entry = context.catalog.get(line.partNumber);
+const termsCheck: OrderCheck = {
+  name: 'terms_accepted',
+  run({ submission, profile, termsRequired, add }) {
+    if (!termsRequired || !profile.termsAndConditions) return;
+    const version = submission.termsAccepted?.version;
+    if (version !== profile.termsAndConditions.version) {
+      add(
+        'termsAccepted',
+        'terms.not_accepted',
+        'The current Terms and Conditions must be accepted',
+        {
+          expected: profile.termsAndConditions.version,
+          ...(version ? { actual: version } : {}),
+        },
+      );
+    }
+  },
+};
+
+const orderAttributesCheck: OrderCheck = {
+  name: 'order_attributes',
+  run({ submission, profile, add }) {
+    checkAttributes(profile, 'order', submission.attributes, '', add);
+  },
+};
+
+// ---- Line checks ---------------------------------------------------------------------------
+
+const lineCatalogCheck: LineCheck = {
+  name: 'line.catalog',
+  run({ line, base, entry }, { orderType, currency, add }) {
     if (!entry) {
       add(`${base}partNumber`, 'part_number.unknown', `Unknown part number ${line.partNumber}`, {
         actual: line.partNumber,
       });
-    } else {
-      if (!entry.active) {
-        add(`${base}partNumber`, 'part_number.inactive', `${line.partNumber} is no longer sold`, {
-          actual: line.partNumber,
-        });
-      }
-      if (orderType?.allowedProductTypes && !orderType.allowedProductTypes.includes(entry.type)) {
-        add(
-          `${base}partNumber`,
-          'invalid',
-          `${entry.type} products cannot be ordered on ${orderType.label} orders`,
-          {
-            expected: orderType.allowedProductTypes.join(', '),
-            actual: entry.type,
-          },
-        );
-      }
-      if (entry.currency !== currency && entry.listPriceMinor !== null) {
-        add(
-          `${base}unitPrice`,
-          'currency.mismatch',
-          `${line.partNumber} is priced in ${entry.currency}`,
-          {
-            expected: entry.currency,
-            actual: currency,
-          },
-        );
-      }
+      return;
     }
-    if (orderType) {
-      const fields = [
-        ...orderType.lineRequiredFields,
-        ...(entry ? (orderType.lineRequiredFieldsByProductType[entry.type] ?? []) : []),
-      ];
-      for (const field of new Set(fields)) {
-        if (isMissing(readPath(line, field))) {
-          add(
-            `${base}${field}`,
-            'required',
-            `${field} is required on each ${entry?.type ?? ''} line`.replace('  ', ' '),
-          );
-        }
-      }
+    if (!entry.active) {
+      add(`${base}partNumber`, 'part_number.inactive', `${line.partNumber} is no longer sold`, {
+        actual: line.partNumber,
+      });
     }
-    checkAttributes(profile, 'line', line.attributes, base, add);
+    if (orderType?.allowedProductTypes && !orderType.allowedProductTypes.includes(entry.type)) {
+      add(
+        `${base}partNumber`,
+        'invalid',
+        `${entry.type} products cannot be ordered on ${orderType.label} orders`,
+        { expected: orderType.allowedProductTypes.join(', '), actual: entry.type },
+      );
+    }
+    if (entry.currency !== currency && entry.listPriceMinor !== null) {
+      add(
+        `${base}unitPrice`,
+        'currency.mismatch',
+        `${line.partNumber} is priced in ${entry.currency}`,
+        {
+          expected: entry.currency,
+          actual: currency,
+        },
+      );
+    }
+  },
+};
 
+const lineRequiredFieldsCheck: LineCheck = {
+  name: 'line.required_fields',
+  run({ line, base, entry }, { orderType, add }) {
+    if (!orderType) return;
+    const fields = [
+      ...orderType.lineRequiredFields,
+      ...(entry ? (orderType.lineRequiredFieldsByProductType[entry.type] ?? []) : []),
+    ];
+    for (const field of new Set(fields)) {
+      if (isMissing(readPath(line, field))) {
+        add(
+          `${base}${field}`,
+          'required',
+          `${field} is required on each ${entry?.type ?? ''} line`.replace('  ', ' '),
+        );
+      }
+    }
+  },
+};
+
+const lineAttributesCheck: LineCheck = {
+  name: 'line.attributes',
+  run({ line, base }, { profile, add }) {
+    checkAttributes(profile, 'line', line.attributes, base, add);
+  },
+};
+
+const lineAmountCheck: LineCheck = {
+  name: 'line.amount',
+  run(state, { currency, pricing, add }) {
+    const { line, base } = state;
     const unit = parseAmount(line.unitPrice, currency, { allowExtraZeros: true });
     if (!unit.ok) {
       add(`${base}unitPrice`, 'invalid', `Unit price: ${unit.message}`, { actual: line.unitPrice });
     }
-    const unitMinor = unit.ok ? unit.minor : null;
-    let amountMinor = unitMinor === null ? null : unitMinor * line.quantity;
+    state.unitMinor = unit.ok ? unit.minor : null;
+    let amountMinor = state.unitMinor === null ? null : state.unitMinor * line.quantity;
     if (amountMinor !== null && Math.abs(amountMinor) > MAX_MINOR) {
       add(`${base}quantity`, 'invalid', 'The line amount is too large to be exact', {
         actual: String(line.quantity),
       });
       amountMinor = null;
     }
-    if (amountMinor === null) totalKnown = false;
-    else totalMinor += amountMinor;
+    state.amountMinor = amountMinor;
+    if (amountMinor === null) pricing.totalKnown = false;
+    else pricing.totalMinor += amountMinor;
+  },
+};
 
-    let listPriceMinor: number | null = null;
-    let multiplier: string | null = null;
-    let expectedNet: number | null = null;
+const lineNetPriceCheck: LineCheck = {
+  name: 'line.net_price',
+  run(state, { context, profile, orderType, currency, priceDate, currencyPriced, pricing, add }) {
+    const { line, base, entry, unitMinor } = state;
     if (entry && entry.listPriceMinor !== null && entry.currency === currency) {
-      listPriceMinor = entry.listPriceMinor;
-      multiplier = multiplierFor(entry, context.partnership, priceDate, {
+      const multiplier = multiplierFor(entry, context.partnership, priceDate, {
         perCategory: profile.pricing.multipliersPerCategory,
       });
-      expectedNet = netUnitPrice(
+      const expectedNet = netUnitPrice(
         entry.listPriceMinor,
         multiplier,
         currency,
         profile.pricing.rounding,
       );
+      state.listPriceMinor = entry.listPriceMinor;
+      state.multiplier = multiplier;
+      state.expectedNetMinor = expectedNet;
       if (orderType?.priceCheck && unitMinor !== null && unitMinor !== expectedNet) {
         add(
           `${base}unitPrice`,
@@ -369,66 +462,136 @@ export function validateOrder(
         },
       );
     }
-    if (expectedNet === null) expectedTotalMinor = null;
-    else if (expectedTotalMinor !== null) {
-      expectedTotalMinor += expectedNet * line.quantity;
-      if (Math.abs(expectedTotalMinor) > MAX_MINOR) expectedTotalMinor = null;
+    const expectedNet = state.expectedNetMinor;
+    if (expectedNet === null) pricing.expectedTotalMinor = null;
+    else if (pricing.expectedTotalMinor !== null) {
+      pricing.expectedTotalMinor += expectedNet * line.quantity;
+      if (Math.abs(pricing.expectedTotalMinor) > MAX_MINOR) pricing.expectedTotalMinor = null;
     }
-    if (Math.abs(totalMinor) > MAX_MINOR && totalKnown) {
+  },
+};
+
+const lineTotalRangeCheck: LineCheck = {
+  name: 'line.total_range',
+  run({ line, base }, { pricing, add }) {
+    if (Math.abs(pricing.totalMinor) > MAX_MINOR && pricing.totalKnown) {
       add(`${base}quantity`, 'invalid', 'The order total is too large to be exact', {
         actual: String(line.quantity),
       });
-      totalKnown = false;
+      pricing.totalKnown = false;
     }
-    priced.push({
-      partNumber: line.partNumber,
-      quantity: line.quantity,
-      listPrice: listPriceMinor === null ? null : formatAmount(listPriceMinor, currency),
-      multiplier,
-      expectedNetPrice: expectedNet === null ? null : formatAmount(expectedNet, currency),
-      unitPrice: unitMinor === null ? line.unitPrice : formatAmount(unitMinor, currency),
-      amount: amountMinor === null ? '' : formatAmount(amountMinor, currency),
-      listPriceMinor,
-      expectedNetMinor: expectedNet,
-      unitPriceMinor: unitMinor,
-      amountMinor,
-    });
-  });
+  },
+};
 
-  // The purchase order: total, currency, duplicate number, special terms.
-  if (po) {
+/** The checks run on each line, in order; the pricing ones fill in the line's amounts. */
+export const LINE_CHECKS: readonly LineCheck[] = [
+  lineCatalogCheck,
+  lineRequiredFieldsCheck,
+  lineAttributesCheck,
+  lineAmountCheck,
+  lineNetPriceCheck,
+  lineTotalRangeCheck,
+];
+
+function linesCheckOf(lineChecks: readonly LineCheck[]): OrderCheck {
+  return {
+    name: 'lines',
+    run(input) {
+      const { submission, context, currency, pricing } = input;
+      submission.lines.forEach((line, index) => {
+        const state: LineCheckInput = {
+          line,
+          index,
+          base: `lines[${index}].`,
+          entry: context.catalog.get(line.partNumber),
+          unitMinor: null,
+          amountMinor: null,
+          listPriceMinor: null,
+          multiplier: null,
+          expectedNetMinor: null,
+        };
+        for (const check of lineChecks) check.run(state, input);
+        const fmt = (minor: number | null): string | null =>
+          minor === null ? null : formatAmount(minor, currency);
+        pricing.lines.push({
+          partNumber: line.partNumber,
+          quantity: line.quantity,
+          listPrice: fmt(state.listPriceMinor),
+          multiplier: state.multiplier,
+          expectedNetPrice: fmt(state.expectedNetMinor),
+          unitPrice: fmt(state.unitMinor) ?? line.unitPrice,
+          amount: fmt(state.amountMinor) ?? '',
+          listPriceMinor: state.listPriceMinor,
+          expectedNetMinor: state.expectedNetMinor,
+          unitPriceMinor: state.unitMinor,
+          amountMinor: state.amountMinor,
+        });
+      });
+    },
+  };
+}
+
+// ---- Order-level checks after the lines ----------------------------------------------------
+
+const poTotalCheck: OrderCheck = {
+  name: 'purchase_order.total',
+  run({ submission, currency, pricing, add }) {
+    const po = submission.purchaseOrder;
+    if (!po) return;
     const total = parseAmount(po.total, currency, { allowExtraZeros: true });
     if (!total.ok) {
       add('purchaseOrder.total', 'invalid', `PO total: ${total.message}`, { actual: po.total });
-    } else if (totalKnown && Math.abs(totalMinor) <= MAX_MINOR && total.minor !== totalMinor) {
+    } else if (
+      pricing.totalKnown &&
+      Math.abs(pricing.totalMinor) <= MAX_MINOR &&
+      total.minor !== pricing.totalMinor
+    ) {
       add('purchaseOrder.total', 'total.mismatch', 'The PO total is not the sum of its lines', {
-        expected: formatAmount(totalMinor, currency),
+        expected: formatAmount(pricing.totalMinor, currency),
         actual: formatAmount(total.minor, currency),
       });
     }
-    if (context.duplicatePoNumber) {
-      add(
-        'purchaseOrder.number',
-        'po.duplicate',
-        `PO ${po.number} was already submitted to ${profile.name}`,
-        {
-          actual: po.number,
-        },
-      );
-    }
-    if (!currencyPriced) {
-      add(
-        'purchaseOrder.currency',
-        'currency.mismatch',
-        `${profile.name} sells in ${profile.currency}`,
-        {
-          expected: profile.currency,
-          actual: po.currency,
-        },
-      );
-    }
-  }
-  if (orderType?.specialTermsRequired && profile.specialTerms && po) {
+  },
+};
+
+const poDuplicateCheck: OrderCheck = {
+  name: 'purchase_order.duplicate',
+  run({ submission, context, profile, add }) {
+    const po = submission.purchaseOrder;
+    if (!po || !context.duplicatePoNumber) return;
+    add(
+      'purchaseOrder.number',
+      'po.duplicate',
+      `PO ${po.number} was already submitted to ${profile.name}`,
+      {
+        actual: po.number,
+      },
+    );
+  },
+};
+
+const poCurrencyCheck: OrderCheck = {
+  name: 'purchase_order.currency',
+  run({ submission, profile, currencyPriced, add }) {
+    const po = submission.purchaseOrder;
+    if (!po || currencyPriced) return;
+    add(
+      'purchaseOrder.currency',
+      'currency.mismatch',
+      `${profile.name} sells in ${profile.currency}`,
+      {
+        expected: profile.currency,
+        actual: po.currency,
+      },
+    );
+  },
+};
+
+const specialTermsCheck: OrderCheck = {
+  name: 'special_terms',
+  run({ submission, context, profile, orderType, add }) {
+    const po = submission.purchaseOrder;
+    if (!orderType?.specialTermsRequired || !profile.specialTerms || !po) return;
     const terms = profile.specialTerms;
     // Where the profile accepts the clause, in its order; the email body when there is one.
     const haystacks = terms.locations
@@ -451,9 +614,7 @@ export function validateOrder(
         where,
         'special_terms.missing',
         'The PO must carry the special-terms clause of your distributor agreement',
-        {
-          expected: match.expected ?? '',
-        },
+        { expected: match.expected ?? '' },
       );
     } else if (match.status === 'mismatch') {
       add(where, 'special_terms.mismatch', match.message, {
@@ -461,29 +622,119 @@ export function validateOrder(
         ...(match.actual !== undefined ? { actual: match.actual } : {}),
       });
     }
-  }
+  },
+};
 
-  // The quote.
-  if (orderType) checkQuote(orderType, submission, context, add);
+const quoteCheck: OrderCheck = {
+  name: 'quote',
+  run({ submission, context, orderType, add }) {
+    if (orderType) checkQuote(orderType, submission, context, add);
+  },
+};
 
-  // Licenses named by license authorization orders.
-  submission.licenseIds?.forEach((id, i) => {
-    if (!context.knownLicenseIds.has(id)) {
-      add(`licenseIds[${i}]`, 'license.unknown', `License ${id} is not one of yours`, {
-        actual: id,
-      });
-    }
-  });
+const licensesCheck: OrderCheck = {
+  name: 'licenses',
+  run({ submission, context, add }) {
+    submission.licenseIds?.forEach((id, i) => {
+      if (!context.knownLicenseIds.has(id)) {
+        add(`licenseIds[${i}]`, 'license.unknown', `License ${id} is not one of yours`, {
+          actual: id,
+        });
+      }
+    });
+  },
+};
 
+/** Every order-level check, in the order of the body's fields; `lines` runs `LINE_CHECKS`. */
+export const ORDER_CHECKS: readonly OrderCheck[] = [
+  orderTypeCheck,
+  requiredFieldsCheck,
+  shippingCheck,
+  requiredPhrasesCheck,
+  termsCheck,
+  orderAttributesCheck,
+  linesCheckOf(LINE_CHECKS),
+  poTotalCheck,
+  poDuplicateCheck,
+  poCurrencyCheck,
+  specialTermsCheck,
+  quoteCheck,
+  licensesCheck,
+];
+
+/** Options of `validateOrder`: run only some checks (tests, partial validation). */
+export interface ValidateOrderOptions {
+  /** The order-level checks to run; `ORDER_CHECKS` when absent. */
+  readonly checks?: readonly OrderCheck[];
+  /** The line checks run by the `lines` check; `LINE_CHECKS` when absent. */
+  readonly lineChecks?: readonly LineCheck[];
+}
+
+/**
+ * Validates an order submission against the vendor's profile and the gathered context;
+ * returns every problem (errors and warnings) and the pricing of each line.
+ */
+export function validateOrder(
+  submission: OrderSubmission,
+  context: OrderValidationContext,
+  options: ValidateOrderOptions = {},
+): OrderValidationResult {
+  const problems: Problem[] = [];
+  const add: ProblemCollector = (path, code, message, extra = {}) => {
+    problems.push({
+      path,
+      code,
+      severity: extra.severity ?? 'error',
+      message,
+      ...(extra.expected !== undefined ? { expected: extra.expected } : {}),
+      ...(extra.actual !== undefined ? { actual: extra.actual } : {}),
+    });
+  };
+  const { profile } = context;
+  const po = submission.purchaseOrder;
+  const currency = po?.currency ?? context.quote?.currency ?? profile.currency;
+  const orderType = profile.orderTypes.find((t) => t.key === submission.type);
+  const termsRequired =
+    orderType !== undefined &&
+    (profile.termsAndConditions?.requiredFor.includes(orderType.key) ?? false);
+  const input: OrderCheckInput = {
+    submission,
+    context,
+    profile,
+    orderType,
+    currency,
+    priceDate: po?.date ?? context.today,
+    // A currency with no price at all for these lines is a currency problem, not one per line.
+    currencyPriced:
+      currency === profile.currency ||
+      [...context.catalog.values()].some(
+        (c) => c.currency === currency && c.listPriceMinor !== null,
+      ),
+    required: requiredFieldsOf(orderType, submission, context, termsRequired),
+    termsRequired,
+    add,
+    pricing: { lines: [], totalMinor: 0, totalKnown: true, expectedTotalMinor: 0 },
+  };
+  const checks =
+    options.lineChecks === undefined
+      ? (options.checks ?? ORDER_CHECKS)
+      : (options.checks ?? ORDER_CHECKS).map((check) =>
+          check.name === 'lines' ? linesCheckOf(options.lineChecks ?? LINE_CHECKS) : check,
+        );
+  for (const check of checks) check.run(input);
+
+  const { pricing } = input;
   return {
     valid: !problems.some((p) => p.severity === 'error'),
     problems,
     pricing: {
       currency,
-      lines: priced,
-      total: formatAmount(totalKnown ? totalMinor : 0, currency),
+      lines: pricing.lines,
+      total: formatAmount(pricing.totalKnown ? pricing.totalMinor : 0, currency),
       expectedTotal:
-        expectedTotalMinor === null ? null : formatAmount(expectedTotalMinor, currency),
+        pricing.expectedTotalMinor === null
+          ? null
+          : formatAmount(pricing.expectedTotalMinor, currency),
     },
   };
 }
@@ -492,7 +743,7 @@ function checkQuote(
   orderType: OrderTypeConfig,
   submission: OrderSubmission,
   context: OrderValidationContext,
-  add: Collector,
+  add: ProblemCollector,
 ): void {
   if (orderType.quote === 'not_applicable' && !submission.quoteId) return;
   if (!submission.quoteId) {
