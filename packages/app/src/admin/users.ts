@@ -1,0 +1,122 @@
+// The users of a tenant, managed by its admin: a vendor_admin its vendor's staff, a
+// partner_admin its partner's users. An admin never creates or touches users of the other side
+// or of another tenant (another tenant's user ids are "not found").
+import {
+  deactivateUser,
+  findPartnerById,
+  findUserById,
+  listPartnerUsers,
+  listTokens,
+  listVendorUsers,
+} from '@orderdesk/store';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { senderOf } from '../events/notify-by-profile.ts';
+import { conflict, forbidden, notFound } from '../shared/errors.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
+import { createUserWithInvitation } from './invitations.ts';
+import { isInScope, ownVendor, requireTenantAdmin, toUserView } from './admin-access.ts';
+import {
+  ROLES_OF_SIDE,
+  type InvitedUser,
+  type UserCreateBody,
+  type UserView,
+} from './admin.schemas.ts';
+
+/** Sender of mails that come from a partner rather than a vendor. */
+export const ORDERDESK_SENDER = 'no-reply@orderdesk.invalid';
+
+/**
+ * Creates a user of the caller's tenant and invites it by mail (vendor_admin: staff roles;
+ * partner_admin: partner roles). A role of the other side is a 403; a taken e-mail a 409.
+ */
+export async function inviteUser(
+  ctx: AppContext,
+  actor: Actor | null,
+  body: UserCreateBody,
+  options: WriteOptions = {},
+): Promise<InvitedUser> {
+  const scope = requireTenantAdmin(actor);
+  const a = scope.actor;
+  const allowed: readonly string[] = ROLES_OF_SIDE[scope.side];
+  const foreign = body.roles.filter((r) => !allowed.includes(r));
+  if (foreign.length > 0) {
+    throw forbidden(
+      `A ${scope.side === 'vendor' ? 'vendor' : 'partner'} admin hands out only ${allowed.join(', ')}; not ${foreign.join(', ')}`,
+    );
+  }
+  return inTransaction(ctx, options, async (tx) => {
+    let tenantName: string;
+    let from = ORDERDESK_SENDER;
+    if (scope.side === 'vendor') {
+      const vendor = await ownVendor(tx, scope.vendorId);
+      tenantName = vendor.name;
+      from = senderOf(await profileOfVendor(tx, vendor), vendor.slug);
+    } else {
+      const partner = await findPartnerById(tx, scope.partnerId);
+      if (!partner) throw notFound('Partner');
+      tenantName = partner.name;
+    }
+    const created = await createUserWithInvitation(ctx, tx, {
+      email: body.email,
+      name: body.name,
+      roles: body.roles,
+      vendorId: scope.vendorId,
+      partnerId: scope.partnerId,
+      tenantName,
+      from,
+      by: eventActorOf(a),
+      eventVendorId: scope.vendorId,
+    });
+    return { user: toUserView(created.user), invitation: created.invitation };
+  });
+}
+
+/** The users of the caller's tenant (its admin), by e-mail. */
+export async function listUsers(ctx: AppContext, actor: Actor | null): Promise<UserView[]> {
+  const scope = requireTenantAdmin(actor);
+  const rows =
+    scope.side === 'vendor'
+      ? await listVendorUsers(ctx.store.db, scope.vendorId)
+      : await listPartnerUsers(ctx.store.db, scope.partnerId);
+  return rows.map(toUserView);
+}
+
+/**
+ * Deactivates a user of the caller's tenant: in the same transaction its sessions end and its
+ * tokens are revoked, so its next request is a 401. Already deactivated: nothing changes.
+ * Another tenant's (or side's) user is not found; an admin cannot deactivate itself (409).
+ */
+export async function deactivateUserAccount(
+  ctx: AppContext,
+  actor: Actor | null,
+  userId: string,
+  options: WriteOptions = {},
+): Promise<void> {
+  const scope = requireTenantAdmin(actor);
+  const a = scope.actor;
+  await inTransaction(ctx, options, async (tx) => {
+    const user = await findUserById(tx, userId);
+    if (!user || !isInScope(scope, user)) throw notFound('User');
+    if (user.id === a.userId) {
+      throw conflict('You cannot deactivate yourself; ask another admin');
+    }
+    const at = ctx.now().toISOString();
+    const live = (await listTokens(tx, user.id)).filter(
+      (t) => t.revoked_at === null && (t.expires_at === null || t.expires_at > at),
+    );
+    if (!(await deactivateUser(tx, user.id, at))) return;
+    await recordEvent(tx, {
+      type: 'user.deactivated',
+      entityId: user.id,
+      vendorId: user.vendor_id,
+      partnerId: user.partner_id,
+      actor: eventActorOf(a),
+      at,
+      // The store's deactivateUser does not say how many sessions it deleted: 0 until it does.
+      data: { userId: user.id, sessionsEnded: 0, tokensRevoked: live.length },
+    });
+  });
+}
