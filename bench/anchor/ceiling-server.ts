@@ -101,6 +101,7 @@ app.post('/orders', async (request, reply) => {
       vendor_id: vendor.id,
       partner_id: partnership.partner_id,
       ordering_partner_id: partnership.partner_id,
+      profile_version: null,
       customer_id: body.customerId,
       number: `CEIL-${id.slice(-16)}`,
       sales_order_number: null,

@@ -161,16 +161,21 @@ export async function prepareCatalogDb(url: string): Promise<CatalogDb> {
   const store = openStore(url, { poolSize: 2 });
   try {
     await migrateToLatest(store);
-    await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD));
+    await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD, new Date()));
     const vendor = await findVendorBySlug(store.db, 'edgeworks');
     if (!vendor) throw new Error('The demo data has no edgeworks vendor');
     const categoryIds: string[] = [];
     for (const key of CATEGORY_KEYS) {
       const [root = '', leaf = ''] = key.split('.');
-      const c = await ensureCategoryPath(store.db, vendor.id, [
-        { key: root, name: capitalize(root) },
-        { key, name: capitalize(leaf) },
-      ]);
+      const c = await ensureCategoryPath(
+        store.db,
+        vendor.id,
+        [
+          { key: root, name: capitalize(root) },
+          { key, name: capitalize(leaf) },
+        ],
+        new Date().toISOString(),
+      );
       categoryIds.push(c.id);
     }
     const list = await store.db.transaction().execute(async (tx) =>
@@ -182,6 +187,7 @@ export async function prepareCatalogDb(url: string): Promise<CatalogDb> {
         rowCount: 0,
         sourceName: 'bench',
         createdBy: 'bench',
+        at: new Date().toISOString(),
       }),
     );
     return {

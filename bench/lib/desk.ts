@@ -114,17 +114,21 @@ export async function ensureNorthwindParts(store: Store): Promise<PricedPart[]> 
   await db.transaction().execute(async (tx) => {
     const items = [];
     for (let i = 1; i <= 5; i++) {
-      const product = await insertProduct(tx, {
-        vendorId: vendor.id,
-        partNumber: `NW-BENCH-0${i}`,
-        name: `Bench meetings plan ${i}`,
-        description: 'Added by the benchmark: the demo catalog has no northwind price list',
-        type: 'subscription',
-        categoryId: null,
-        billingTerm: 'annual',
-        ships: false,
-        active: true,
-      });
+      const product = await insertProduct(
+        tx,
+        {
+          vendorId: vendor.id,
+          partNumber: `NW-BENCH-0${i}`,
+          name: `Bench meetings plan ${i}`,
+          description: 'Added by the benchmark: the demo catalog has no northwind price list',
+          type: 'subscription',
+          categoryId: null,
+          billingTerm: 'annual',
+          ships: false,
+          active: true,
+        },
+        new Date().toISOString(),
+      );
       items.push({
         partNumber: product.part_number,
         productId: product.id,
@@ -138,6 +142,7 @@ export async function ensureNorthwindParts(store: Store): Promise<PricedPart[]> 
       effectiveFrom: '2020-01-01',
       rowCount: items.length,
       sourceName: 'bench',
+      at: new Date().toISOString(),
       createdBy: admin?.id ?? 'bench',
     });
     await insertPriceListItems(tx, list.id, items);

@@ -245,7 +245,7 @@ async function runOn(
   let p: Parties;
   try {
     await migrateToLatest(store);
-    await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD));
+    await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD, new Date()));
     p = await parties(store);
   } finally {
     await store.close();

@@ -94,7 +94,7 @@ async function freshDb(ctx: BenchContext, name: string): Promise<string> {
   const store = openStore(url, { poolSize: 1 });
   try {
     await migrateToLatest(store);
-    await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD));
+    await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD, new Date()));
   } finally {
     await store.close();
   }

@@ -38,7 +38,7 @@ export async function startServer(
     if (config.ORDERDESK_DEMO && (await isEmpty(store))) {
       const summary = await store.db
         .transaction()
-        .execute((tx) => seedDemo(tx, config.ORDERDESK_DEMO_PASSWORD));
+        .execute((tx) => seedDemo(tx, config.ORDERDESK_DEMO_PASSWORD, new Date()));
       log(`Seeded demo data (${summary.created} records).`);
     }
   } catch (error) {

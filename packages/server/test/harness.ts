@@ -2,7 +2,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { findUserByEmail, type DialectName, type Store } from '@orderdesk/store';
 import { createTestStore } from '@orderdesk/store/testing';
 import { buildApp } from '../src/app.ts';
-import { actorFromUser, createApiToken, seedDemo } from '@orderdesk/app';
+import { actorFromUser, createApiToken, seedDemo, SettableClock } from '@orderdesk/app';
 import { configSchema, type Config } from '../src/config.ts';
 import type { ServerContext } from '../src/context.ts';
 
@@ -12,6 +12,8 @@ export interface TestApp {
   app: FastifyInstance;
   ctx: ServerContext;
   store: Store;
+  /** The app's clock: tests travel in time with `clock.set(...)` / `clock.advance(ms)`. */
+  clock: SettableClock;
   /** Sends a request as a demo user (bearer token), or anonymously with `null`. */
   as(email: string | null): Client;
   close(): Promise<void>;
@@ -44,9 +46,10 @@ export async function createTestApp(
   overrides: Partial<Config> = {},
 ): Promise<TestApp> {
   const store = await createTestStore(dialect);
-  await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD));
+  await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD, new Date()));
   const config = { ...configSchema.parse({}), DATABASE_URL: store.url, ...overrides };
-  const { app, ctx } = await buildApp({ store, config });
+  const clock = new SettableClock();
+  const { app, ctx } = await buildApp({ store, config, clock });
   await app.ready();
   const tokens = new Map<string, string>();
   const tokenFor = async (email: string): Promise<string> => {
@@ -54,11 +57,9 @@ export async function createTestApp(
     if (cached) return cached;
     const user = await findUserByEmail(store.db, email);
     if (!user) throw new Error(`no demo user ${email}`);
-    const { token } = await createApiToken(
-      store.db,
-      await actorFromUser(store.db, user, 'token'),
-      'test',
-    );
+    const { token } = await createApiToken(ctx, await actorFromUser(store.db, user, 'token'), {
+      name: 'test',
+    });
     tokens.set(email, token);
     return token;
   };
@@ -84,6 +85,7 @@ export async function createTestApp(
     app,
     ctx,
     store,
+    clock,
     as,
     close: async () => {
       await app.close();

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import type { QuoteView } from '../quotes/quotes.service.ts';
+import type { QuoteView } from '../quotes/quote-view.ts';
 
 /** Renders a quote as a PDF (A4, one table of lines, totals, validity). */
 export async function renderQuotePdf(input: {
@@ -12,7 +12,7 @@ export async function renderQuotePdf(input: {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,
-    info: { Title: `Quote ${view.number} v${view.version}` },
+    info: { Title: `Quote ${view.number} rev. ${view.revision}` },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -22,7 +22,7 @@ export async function renderQuotePdf(input: {
   });
   doc.fontSize(18).text(`${input.vendorName} — Quote ${view.number}`, { continued: false });
   doc.fontSize(10).moveDown(0.5);
-  doc.text(`Version ${view.version} · Status: ${view.status} · Valid until ${view.validUntil}`);
+  doc.text(`Revision ${view.revision} · Status: ${view.status} · Valid until ${view.validUntil}`);
   doc.text(`Partner: ${input.partnerName}`);
   doc.text(`Customer: ${input.customerName}`);
   doc.text(`Order type: ${view.orderType} · Currency: ${view.currency}`);

@@ -25,11 +25,40 @@ import {
   listVendorUsers,
   type Executor,
 } from '@orderdesk/store';
-import { profileOf } from '../vendors/profile-cache.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
 import type { RecordedEvent } from './record-event.ts';
 import { renderNotification, type ThreadSubject } from './notification-text.ts';
 
 const NOTIFYING = new Set<string>(NOTIFICATION_EVENTS);
+
+/**
+ * What the API promises whatever the profile says: a quote request reaches the CAM, and a
+ * partner hears why its order is on hold or rejected. Used when the profile has no rule of
+ * its own for the event.
+ */
+const DEFAULT_RECIPIENTS: Partial<Record<NotificationEvent, Recipient[]>> = {
+  'quote.requested': ['cam'],
+  'order.held': ['partner'],
+  'order.rejected': ['partner'],
+};
+
+function rulesFor(
+  profile: VendorProfile,
+  event: NotificationEvent,
+  orderType: string,
+  sendWelcomeEmail: boolean | undefined,
+): NotificationRule[] {
+  const rules = notificationsFor(
+    profile,
+    event,
+    orderType,
+    sendWelcomeEmail === undefined ? {} : { sendWelcomeEmail },
+  );
+  const fallback = DEFAULT_RECIPIENTS[event];
+  if (rules.length > 0 || !fallback) return rules;
+  if (profile.notifications.some((r) => r.event === event)) return rules; // filtered out on purpose
+  return [{ event, to: fallback, cc: [], attach: [], thread: 'order' }];
+}
 
 /** What a thread is about, with what the recipients and the text need. */
 interface Thread extends ThreadSubject {
@@ -114,6 +143,34 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
   return null;
 }
 
+const isActive = (u: { active: number }): boolean => u.active !== 0;
+const hasRole = (u: { roles: string }, role: string): boolean =>
+  (JSON.parse(u.roles) as string[]).includes(role);
+
+/**
+ * Who hears of a quote request: the partnership's CAM; with `quotePolicy.requestRouting:
+ * sales` also the sales staff; the sales staff alone when there is no active CAM, and the
+ * vendor's admins if there is no one else.
+ */
+async function quoteRequestRecipients(
+  tx: Executor,
+  thread: Thread,
+  profile: VendorProfile,
+): Promise<string[]> {
+  const to: string[] = [];
+  const p = await findPartnership(tx, thread.vendorId, thread.partnerId);
+  const cam = p?.cam_user_id ? await findUserById(tx, p.cam_user_id) : undefined;
+  if (cam && isActive(cam) && cam.vendor_id === thread.vendorId) to.push(cam.email);
+  if (profile.quotePolicy.requestRouting === 'sales' || to.length === 0) {
+    const staff = (await listVendorUsers(tx, thread.vendorId)).filter(isActive);
+    const extra = staff.filter((u) => hasRole(u, 'sales')).map((u) => u.email);
+    if (to.length === 0 && extra.length === 0)
+      extra.push(...staff.filter((u) => hasRole(u, 'vendor_admin')).map((u) => u.email));
+    for (const email of extra) if (!to.includes(email)) to.push(email);
+  }
+  return to;
+}
+
 async function addressesOf(
   tx: Executor,
   recipient: Recipient,
@@ -121,15 +178,17 @@ async function addressesOf(
   profile: VendorProfile,
 ): Promise<string[]> {
   const partnership = async () => findPartnership(tx, thread.vendorId, thread.partnerId);
+  if (recipient === 'cam' && thread.kind === 'quote request') {
+    return quoteRequestRecipients(tx, thread, profile);
+  }
   switch (recipient) {
     case 'partner': {
       const user = thread.partnerUserId ? await findUserById(tx, thread.partnerUserId) : undefined;
-      if (user?.partner_id) return [user.email];
-      // Nobody of the partner acted yet (a quote the vendor made): its admins.
+      if (user?.partner_id && isActive(user)) return [user.email];
+      // Nobody of the partner acted (a quote the vendor made, an order placed on the
+      // partner's behalf): its admins.
       const users = await listPartnerUsers(tx, thread.partnerId);
-      return users
-        .filter((u) => (JSON.parse(u.roles) as string[]).includes('partner_admin'))
-        .map((u) => u.email);
+      return users.filter((u) => isActive(u) && hasRole(u, 'partner_admin')).map((u) => u.email);
     }
     case 'cam': {
       const p = await partnership();
@@ -141,9 +200,7 @@ async function addressesOf(
     case 'finance':
     case 'provisioning': {
       const staff = await listVendorUsers(tx, thread.vendorId);
-      return staff
-        .filter((u) => (JSON.parse(u.roles) as string[]).includes(recipient))
-        .map((u) => u.email);
+      return staff.filter((u) => isActive(u) && hasRole(u, recipient)).map((u) => u.email);
     }
     case 'end_user_site_admin': {
       if (thread.body.contacts?.siteAdmin?.email) return [thread.body.contacts.siteAdmin.email];
@@ -190,18 +247,21 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
   if (!NOTIFYING.has(event.type) || !event.vendorId) return;
   const vendor = await findVendorById(tx, event.vendorId);
   if (!vendor) return;
-  const profile = profileOf(vendor.profile);
+  const profile = await profileOfVendor(tx, vendor);
   const thread = await threadOf(tx, event);
   if (!thread) return;
   const data = event.data as { sendWelcomeEmail?: boolean };
-  const rules: NotificationRule[] = notificationsFor(
+  const rules = rulesFor(
     profile,
     event.type as NotificationEvent,
     thread.orderType,
-    data.sendWelcomeEmail === undefined ? {} : { sendWelcomeEmail: data.sendWelcomeEmail },
+    data.sendWelcomeEmail,
   );
   if (rules.length === 0) return;
-  const earlier = await listMessages(tx, { entityType: thread.entityType, entityId: thread.entityId });
+  const earlier = await listMessages(tx, {
+    entityType: thread.entityType,
+    entityId: thread.entityId,
+  });
   const references = earlier.map((m) => m.message_id);
   let n = 0;
   for (const rule of rules) {

@@ -43,7 +43,9 @@ export function checkVersion(
   expectedVersion: number | undefined,
 ): void {
   if (expectedVersion !== undefined && expectedVersion !== current) {
-    throw staleVersion(`The ${what} is at version ${current}, not ${expectedVersion}; reload and retry`);
+    throw staleVersion(
+      `The ${what} is at version ${current}, not ${expectedVersion}; reload and retry`,
+    );
   }
 }
 
@@ -229,7 +231,8 @@ async function resubmit(
     context.quote = { ...context.quote, status: 'approved' };
   }
   const result = validateOrder(submission, context);
-  if (!result.valid) throw unprocessable('The corrected order still has problems', errorsOf(result));
+  if (!result.valid)
+    throw unprocessable('The corrected order still has problems', errorsOf(result));
   const at = now.toISOString();
   const lines = orderLinesOf(order.id, result, submission, context.catalog);
   const fields: Partial<Order> = {
@@ -261,7 +264,12 @@ async function resubmit(
     },
   });
   if (context.quote && !consumedHere) {
-    await consumeQuote(tx, { quoteId: context.quote.id, vendorId: order.vendor_id, orderId: order.id, at });
+    await consumeQuote(tx, {
+      quoteId: context.quote.id,
+      vendorId: order.vendor_id,
+      orderId: order.id,
+      at,
+    });
   }
   const updated = { ...order, ...fields, version: order.version + 1 };
   return toOrderView(updated, lines, slug, profile, actor);

@@ -11,7 +11,13 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
-import { AppError, notFound, staleVersion, unprocessable, type ProblemItem } from '../shared/errors.ts';
+import {
+  AppError,
+  notFound,
+  staleVersion,
+  unprocessable,
+  type ProblemItem,
+} from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { checkVersion, storedSubmissionOf } from './act-on-order.ts';
 import { orderScope, requireOrderingPartner } from './order-access.ts';
@@ -40,9 +46,12 @@ export async function correctOrder(
     if (!order) throw notFound('Order');
     checkVersion('order', order.version, input.expectedVersion);
     if (order.status !== 'on_hold') {
-      throw new AppError('conflict', 'not-on-hold', 'An order can be corrected only while it is on hold', [
-        { path: 'status', code: 'action.not_allowed', message: `The order is ${order.status}` },
-      ]);
+      throw new AppError(
+        'conflict',
+        'not-on-hold',
+        'An order can be corrected only while it is on hold',
+        [{ path: 'status', code: 'action.not_allowed', message: `The order is ${order.status}` }],
+      );
     }
     const { slug, profile } = await vendorOf(tx, order.vendor_id);
     const current = await storedSubmissionOf(tx, order, slug);
@@ -104,7 +113,12 @@ export async function correctOrder(
       partnerId: order.partner_id,
       actor: eventActorOf(actor),
       at,
-      data: { orderId: order.id, number: order.number, orderType: next.type, fields: Object.keys(patch) },
+      data: {
+        orderId: order.id,
+        number: order.number,
+        orderType: next.type,
+        fields: Object.keys(patch),
+      },
     });
     // A different quote: give back the one this order had consumed (unless another order uses it).
     if (patch.quoteId !== undefined && order.quote_id && patch.quoteId !== order.quote_id) {
@@ -116,6 +130,12 @@ export async function correctOrder(
         reason: `Order ${order.number} moved to another quote`,
       });
     }
-    return toOrderView({ ...order, ...fields, version: order.version + 1 }, lines, slug, profile, actor);
+    return toOrderView(
+      { ...order, ...fields, version: order.version + 1 },
+      lines,
+      slug,
+      profile,
+      actor,
+    );
   });
 }

@@ -1,6 +1,6 @@
-import { profileOf } from '../vendors/profile-cache.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
+import { subscriptionForOrder } from './order-effects.ts';
 import {
-  findCurrentSubscription,
   findCustomerInScope,
   findKnownLicenseKeys,
   findMultipliers,
@@ -74,7 +74,7 @@ export async function resolveParties(
   const me = await findPartnerById(db, orderingPartnerId);
   return {
     vendor,
-    profile: profileOf(vendor.profile),
+    profile: await profileOfVendor(db, vendor),
     partnership,
     orderingPartnerId,
     customerScopeIds: actor.partnerScopeIds,
@@ -105,7 +105,16 @@ export async function gatherValidationContext(
           issuedOnly: true,
         })
       : Promise.resolve(undefined),
-    findCurrentSubscription(db, vendor.id, submission.customerId),
+    subscriptionForOrder(
+      db,
+      {
+        vendorId: vendor.id,
+        customerId: submission.customerId,
+        orderType: submission.type,
+        body: submission,
+      },
+      profile,
+    ),
     submission.purchaseOrder
       ? poNumberInUse(db, {
           vendorId: vendor.id,
@@ -146,10 +155,10 @@ export async function gatherValidationContext(
           })),
         }
       : null,
-    currentSubscription: subscription
+    currentSubscription: subscription.row
       ? {
-          id: subscription.id,
-          lines: JSON.parse(subscription.lines) as { partNumber: string; quantity: number }[],
+          id: subscription.row.id,
+          lines: JSON.parse(subscription.row.lines) as { partNumber: string; quantity: number }[],
         }
       : null,
     duplicatePoNumber: duplicate,

@@ -1,4 +1,9 @@
-import { findPartnerById, findVendorBySlug, listPartnerScopeIds, type Executor } from '@orderdesk/store';
+import {
+  findPartnerById,
+  findVendorBySlug,
+  listPartnerScopeIds,
+  type Executor,
+} from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
 import { forbidden, unprocessable } from '../shared/errors.ts';
 import { ON_BEHALF_ROLES } from './order-access.ts';
@@ -24,7 +29,9 @@ export async function orderingPartnerOf(
     return actor as Actor & { partnerId: string };
   }
   if (!actor.roles.some((r) => ON_BEHALF_ROLES.includes(r))) {
-    throw forbidden(`Orders are placed by partners, or on their behalf by ${ON_BEHALF_ROLES.join(' or ')}`);
+    throw forbidden(
+      `Orders are placed by partners, or on their behalf by ${ON_BEHALF_ROLES.join(' or ')}`,
+    );
   }
   if (input.partnerId === undefined) {
     throw unprocessable('Name the partner the order is placed for', [

@@ -7,7 +7,13 @@ import {
   type OrderSubmission,
   type VendorProfile,
 } from '@orderdesk/core';
-import { findVendorById, listOrderLines, type Executor, type Order, type OrderLine } from '@orderdesk/store';
+import {
+  findVendorById,
+  listOrderLines,
+  type Executor,
+  type Order,
+  type OrderLine,
+} from '@orderdesk/store';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { notFound, type ProblemItem } from '../shared/errors.ts';

@@ -3,7 +3,12 @@
 // moves to another quote while on hold. Both are system transitions of the quote machine,
 // each recorded as its own event.
 import { transitionQuote, type QuoteStatus } from '@orderdesk/core';
-import { findQuoteInScope, quoteUsedByAnotherOrder, updateQuoteStatus, type Executor } from '@orderdesk/store';
+import {
+  findQuoteInScope,
+  quoteUsedByAnotherOrder,
+  updateQuoteStatus,
+  type Executor,
+} from '@orderdesk/store';
 import { recordEvent, SYSTEM_ACTOR } from '../events/record-event.ts';
 import { unprocessable } from '../shared/errors.ts';
 

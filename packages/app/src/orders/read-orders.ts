@@ -1,9 +1,4 @@
-import {
-  findOrderInScope,
-  findVendorBySlug,
-  listAuditEvents,
-  listOrders,
-} from '@orderdesk/store';
+import { findOrderInScope, findVendorBySlug, listAuditEvents, listOrders } from '@orderdesk/store';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
@@ -11,7 +6,14 @@ import { threadOf, type ThreadMessage } from '../messages/thread.ts';
 import { notFound } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { orderScope } from './order-access.ts';
-import { toOrderView, vendorOf, viewOf, type OrderSummaryView, type OrderView, type VendorOfOrder } from './order-view.ts';
+import {
+  toOrderView,
+  vendorOf,
+  viewOf,
+  type OrderSummaryView,
+  type OrderView,
+  type VendorOfOrder,
+} from './order-view.ts';
 import type { orderListQuerySchema } from './orders.schemas.ts';
 
 async function orderInScope(ctx: AppContext, actor: Actor, id: string) {

@@ -1,15 +1,10 @@
 import { z } from 'zod';
+import { QUOTE_STATUSES } from '@orderdesk/core';
 import { pageQuerySchema } from '../shared/paging.ts';
 
-export const QUOTE_STATUSES = [
-  'draft',
-  'approved',
-  'declined',
-  'expired',
-  'superseded',
-  'ordered',
-] as const;
-export const QUOTE_ACTIONS = ['approve', 'decline', 'revise'] as const;
+/** The quote actions a user takes through the API (the machine also has system actions). */
+export const QUOTE_USER_ACTIONS = ['approve', 'decline', 'revise'] as const;
+export type QuoteUserAction = (typeof QUOTE_USER_ACTIONS)[number];
 
 const lineInput = z.strictObject({
   partNumber: z.string().trim().min(1).max(100),
@@ -61,7 +56,7 @@ export const quoteBodySchema = z.strictObject({
 
 export const quoteActionParams = z.object({
   id: z.string().min(1).max(100),
-  action: z.enum(QUOTE_ACTIONS),
+  action: z.enum(QUOTE_USER_ACTIONS),
 });
 /**
  * The body of a quote action. Optional: a request with no body at all (Fastify passes
@@ -81,6 +76,9 @@ export const quoteSchema = z
   .object({
     id: z.string(),
     number: z.string(),
+    /** The n-th issue of this quote number (a revision supersedes the previous one). */
+    revision: z.number().int(),
+    /** Concurrency version: changes with every change of this revision (If-Match). */
     version: z.number().int(),
     status: z.enum(QUOTE_STATUSES),
     vendor: z.string(),
@@ -92,7 +90,10 @@ export const quoteSchema = z
     quoteRequestId: z.string().nullable(),
     subscriptionId: z.string().nullable(),
     previousId: z.string().nullable(),
+    /** The revision that superseded this one, when it is superseded. */
+    supersededBy: z.object({ id: z.string(), revision: z.number().int() }).nullable(),
     notes: z.string().nullable(),
+    availableActions: z.array(z.enum(QUOTE_USER_ACTIONS)),
     lines: z.array(
       z.object({
         partNumber: z.string(),

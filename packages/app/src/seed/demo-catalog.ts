@@ -596,6 +596,7 @@ export async function seedDemoCatalog(
   db: Executor,
   vendorId: string,
   slug: string,
+  at: string,
 ): Promise<number> {
   const catalog = CATALOGS[slug];
   if (!catalog) return 0;
@@ -606,7 +607,7 @@ export async function seedDemoCatalog(
     const path = categoryPath(p.category);
     const leaf = path?.at(-1);
     if (path && leaf && !categories.has(p.category)) {
-      categories.set(p.category, (await ensureCategoryPath(db, vendorId, path)).id);
+      categories.set(p.category, (await ensureCategoryPath(db, vendorId, path, at)).id);
     }
   }
   const saved = await saveProductBatch(
@@ -623,6 +624,7 @@ export async function seedDemoCatalog(
       ships: p.type === 'device' || p.type === 'kit',
       active: true,
     })),
+    at,
   );
   const priceList = await insertPriceList(db, {
     vendorId,
@@ -632,6 +634,7 @@ export async function seedDemoCatalog(
     rowCount: products.length,
     sourceName: 'demo seed',
     createdBy: 'orderdesk seed --demo',
+    at,
   });
   await insertPriceListItems(
     db,

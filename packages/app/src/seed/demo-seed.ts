@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseVendorProfile, formatProfileErrors, type VendorProfile } from '@orderdesk/core';
+import {
+  formatProfileErrors,
+  parseVendorProfile,
+  PROFILE_SCHEMA_VERSION,
+  type VendorProfile,
+} from '@orderdesk/core';
 import {
   findPartnerByName,
   findPartnership,
@@ -98,15 +103,21 @@ export const DEMO_PARTNERS: DemoPartner[] = [
   },
 ];
 
-/** Reads and validates one of the example profiles shipped in examples/profiles/. */
-export function loadExampleProfile(slug: string): VendorProfile {
+/** The YAML text of one of the example profiles shipped in examples/profiles/, parsed. */
+export function loadExampleProfileSource(slug: string): { text: string; profile: VendorProfile } {
   const path = fileURLToPath(
     new URL(`../../../../examples/profiles/${slug}.yaml`, import.meta.url),
   );
-  const result = parseVendorProfile(readFileSync(path, 'utf8'), path);
+  const text = readFileSync(path, 'utf8');
+  const result = parseVendorProfile(text, path);
   if (!result.ok)
     throw new Error(`Invalid example profile:\n${formatProfileErrors(result.errors)}`);
-  return result.profile;
+  return { text, profile: result.profile };
+}
+
+/** Reads and validates one of the example profiles shipped in examples/profiles/. */
+export function loadExampleProfile(slug: string): VendorProfile {
+  return loadExampleProfileSource(slug).profile;
 }
 
 export interface DemoSeedSummary {
@@ -118,27 +129,38 @@ export interface DemoSeedSummary {
  * Seeds the demo data of API.md (vendors from the example profiles, their staff, Acme / Beta /
  * Contoso with partnerships and one customer each). Idempotent: what exists is left alone.
  */
-export async function seedDemo(db: Executor, password: string): Promise<DemoSeedSummary> {
+export async function seedDemo(
+  db: Executor,
+  password: string,
+  now: Date,
+): Promise<DemoSeedSummary> {
+  const at = now.toISOString();
   const passwordHash = await hashPassword(password);
   let created = 0;
   const logins: string[] = [];
-  const ensureUser = async (input: Parameters<typeof insertUser>[1]): Promise<string> => {
+  const ensureUser = async (
+    input: Omit<Parameters<typeof insertUser>[1], 'at'>,
+  ): Promise<string> => {
     logins.push(`${input.email} (${input.roles.join(', ')})`);
     const existing = await findUserByEmail(db, input.email);
     if (existing) return existing.id;
     created++;
-    return (await insertUser(db, input)).id;
+    return (await insertUser(db, { ...input, at })).id;
   };
 
   const vendors = new Map<string, { id: string; camId: string }>();
   for (const slug of DEMO_VENDOR_SLUGS) {
-    const profile = loadExampleProfile(slug);
+    const { text, profile } = loadExampleProfileSource(slug);
     let vendor = await findVendorBySlug(db, slug);
     if (!vendor) {
       vendor = await insertVendor(db, {
         slug,
         name: profile.name,
         profile: JSON.stringify(profile),
+        source: { text, format: 'yaml' },
+        schemaVersion: PROFILE_SCHEMA_VERSION,
+        createdBy: 'orderdesk seed --demo',
+        at,
       });
       created++;
     }
@@ -165,6 +187,7 @@ export async function seedDemo(db: Executor, password: string): Promise<DemoSeed
         name: p.name,
         tier: p.tier,
         parentPartnerId: parent?.id ?? null,
+        at,
       });
       created++;
     }
@@ -190,15 +213,16 @@ export async function seedDemo(db: Executor, password: string): Promise<DemoSeed
         invoicingContactName: p.invoicing?.name ?? null,
         invoicingContactEmail: p.invoicing?.email ?? null,
         provisioningCc: p.provisioningCc ?? null,
+        at,
       });
       created++;
     }
     const existing = await listCustomers(db, { partnerIds: [partner.id] }, { limit: 1 });
     if (existing.length === 0) {
-      await insertCustomer(db, { partnerId: partner.id, ...p.customer });
+      await insertCustomer(db, { partnerId: partner.id, ...p.customer, at });
       created++;
     }
   }
-  for (const [slug, { id }] of vendors) created += await seedDemoCatalog(db, id, slug);
+  for (const [slug, { id }] of vendors) created += await seedDemoCatalog(db, id, slug, at);
   return { created, logins };
 }

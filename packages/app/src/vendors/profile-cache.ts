@@ -18,7 +18,9 @@ function remember(key: string, profile: VendorProfile): VendorProfile {
 function parseStored(source: string, label: string): VendorProfile {
   const parsed = parseVendorProfile(source, label);
   if (!parsed.ok) {
-    throw new Error(`Stored profile ${label} no longer parses:\n${formatProfileErrors(parsed.errors)}`);
+    throw new Error(
+      `Stored profile ${label} no longer parses:\n${formatProfileErrors(parsed.errors)}`,
+    );
   }
   return parsed.profile;
 }

@@ -7,6 +7,7 @@ import {
   isUniqueViolation,
   type Executor,
 } from '@orderdesk/store';
+import type { AppContext } from '@orderdesk/app';
 import { conflict, badRequest } from './problem.ts';
 
 function hashRequest(request: FastifyRequest): string {
@@ -31,10 +32,11 @@ export interface CreatedResponse {
 export async function withIdempotency(
   request: FastifyRequest,
   reply: FastifyReply,
-  db: Executor,
+  ctx: AppContext,
   userId: string,
   create: (tx: Executor) => Promise<CreatedResponse>,
 ): Promise<FastifyReply> {
+  const db = ctx.store.db;
   const key = request.headers['idempotency-key'];
   if (key === undefined) {
     const result = await db.transaction().execute((tx) => create(tx));
@@ -86,6 +88,7 @@ export async function withIdempotency(
         requestHash,
         statusCode: 0,
         body: '',
+        at: ctx.now().toISOString(),
       });
       const created = await create(tx);
       await completeIdempotentResponse(tx, {

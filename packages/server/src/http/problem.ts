@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { problemItemSchema, type AppError, type AppErrorKind, type ProblemItem } from '@orderdesk/app';
+import {
+  problemItemSchema,
+  type AppError,
+  type AppErrorKind,
+  type ProblemItem,
+} from '@orderdesk/app';
 
 export { problemItemSchema, type ProblemItem };
 
@@ -69,7 +74,9 @@ export function problemOfAppError(
       ...(error.problems ? { errors: error.problems } : {}),
     },
     headers:
-      error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {},
+      error.retryAfterSeconds !== undefined
+        ? { 'retry-after': String(error.retryAfterSeconds) }
+        : {},
   };
 }
 

@@ -58,7 +58,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
           body: await submitOrder(ctx, actor, request.body, { tx }),
         }));
@@ -74,7 +74,10 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             'Orders, newest first (vendor staff: their vendor; partners: their own and their tier-2s)',
           querystring: orderListQuerySchema,
           response: {
-            200: z.object({ items: z.array(orderSummarySchema), nextCursor: z.string().nullable() }),
+            200: z.object({
+              items: z.array(orderSummarySchema),
+              nextCursor: z.string().nullable(),
+            }),
             ...errors,
           },
         },

@@ -1,35 +1,35 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '@orderdesk/app';
-import type { ServerContext } from '../context.ts';
-import { renderQuotePdf } from '@orderdesk/app';
-import { withIdempotency } from '../http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageQuerySchema } from '@orderdesk/app';
-import { problemSchema } from '../http/problem.ts';
 import {
+  actOnQuote,
+  createQuote,
+  createRenewalQuote,
+  getQuote,
+  getQuoteRequest,
+  listQuoteMessages,
+  listQuoteRequestsPage,
+  listQuotesPage,
+  pageQuerySchema,
   quoteActionBodySchema,
   quoteActionParams,
   quoteBodySchema,
+  quoteForDocument,
   quoteListQuerySchema,
   quoteRequestBodySchema,
   quoteRequestSchema,
   quoteSchema,
+  renderQuotePdf,
+  requestQuote,
+  requireActor,
+  threadMessageSchema,
 } from '@orderdesk/app';
-import {
-  actOnQuote,
-  createQuote,
-  createQuoteRequest,
-  createRenewalQuote,
-  getQuote,
-  getQuoteRequest,
-  pageQuoteRequests,
-  pageQuotes,
-  quoteForDocument,
-} from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { expectedVersionOf } from '../http/if-match.ts';
+import { problemSchema } from '../http/problem.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
-const cursorSchema = z.object({ id: z.string() });
 
 /** Quote requests and quotes (API.md "Quotes"). */
 export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
@@ -47,9 +47,9 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
-          body: await createQuoteRequest(ctx, tx, actor, request.body),
+          body: await requestQuote(ctx, actor, request.body, { tx }),
         }));
       },
     );
@@ -70,17 +70,7 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => {
-        const before = decodeCursor(request.query.cursor, cursorSchema);
-        const page = await pageQuoteRequests(ctx, requireActor(request.actor), {
-          limit: request.query.limit,
-          ...(before ? { before: before.id } : {}),
-        });
-        return {
-          items: page.items,
-          nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null,
-        };
-      },
+      async (request) => listQuoteRequestsPage(ctx, requireActor(request.actor), request.query),
     );
 
     app.get(
@@ -108,9 +98,9 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
-          body: await createQuote(ctx, tx, actor, request.body),
+          body: await createQuote(ctx, actor, request.body, { tx }),
         }));
       },
     );
@@ -128,23 +118,7 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => {
-        const q = request.query;
-        const before = decodeCursor(q.cursor, cursorSchema);
-        const page = await pageQuotes(
-          ctx,
-          requireActor(request.actor),
-          {
-            ...(q.status ? { status: q.status } : {}),
-            ...(q.customerId ? { customerId: q.customerId } : {}),
-          },
-          { limit: q.limit, ...(before ? { before: before.id } : {}) },
-        );
-        return {
-          items: page.items,
-          nextCursor: page.more && page.last ? encodeCursor({ id: page.last }) : null,
-        };
-      },
+      async (request) => listQuotesPage(ctx, requireActor(request.actor), request.query),
     );
 
     app.get(
@@ -157,7 +131,26 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: quoteSchema, ...errors },
         },
       },
-      async (request) => getQuote(ctx, requireActor(request.actor), request.params.id),
+      async (request, reply) => {
+        const quote = await getQuote(ctx, requireActor(request.actor), request.params.id);
+        reply.header('etag', `"${quote.version}"`);
+        return quote;
+      },
+    );
+
+    app.get(
+      '/quotes/:id/messages',
+      {
+        schema: {
+          tags: ['quotes'],
+          summary: "The quote's e-mail thread (its request's first), oldest first",
+          params: idParams,
+          response: { 200: z.object({ items: z.array(threadMessageSchema) }), ...errors },
+        },
+      },
+      async (request) => ({
+        items: await listQuoteMessages(ctx, requireActor(request.actor), request.params.id),
+      }),
     );
 
     app.get(
@@ -177,7 +170,7 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           .type('application/pdf')
           .header(
             'content-disposition',
-            `inline; filename="${doc.view.number}-v${doc.view.version}.pdf"`,
+            `inline; filename="${doc.view.number}-rev${doc.view.revision}.pdf"`,
           )
           .send(pdf);
       },
@@ -189,28 +182,19 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['quotes'],
           summary:
-            'approve (sales, cam), decline (partner), revise (sales: new version, this one superseded); If-Match: version',
+            'approve (sales, cam), decline (partner), revise (sales: a new revision, this one superseded); If-Match: version',
           params: quoteActionParams,
           body: quoteActionBodySchema,
           response: { 200: quoteSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        return ctx.store.db
-          .transaction()
-          .execute((tx) =>
-            actOnQuote(
-              ctx,
-              tx,
-              actor,
-              request.params.id,
-              request.params.action,
-              request.body,
-              request.headers['if-match'],
-            ),
-          );
-      },
+      async (request) =>
+        actOnQuote(ctx, requireActor(request.actor), {
+          quoteId: request.params.id,
+          action: request.params.action,
+          body: request.body,
+          expectedVersion: expectedVersionOf(request.headers['if-match']),
+        }),
     );
 
     app.post(
@@ -218,17 +202,18 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['quotes'],
-          summary: 'Start a renewal quote from an existing subscription (sales, cam)',
+          summary:
+            'Start a renewal quote from an existing subscription, of the order type the profile names (sales, cam)',
           params: idParams,
-          response: { 201: quoteSchema, ...errors, 422: problemSchema },
+          response: { 201: quoteSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        const view = await ctx.store.db
-          .transaction()
-          .execute((tx) => createRenewalQuote(ctx, tx, actor, request.params.id));
-        return reply.code(201).send(view);
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
+          status: 201,
+          body: await createRenewalQuote(ctx, actor, request.params.id, { tx }),
+        }));
       },
     );
   };

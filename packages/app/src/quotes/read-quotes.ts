@@ -1,0 +1,173 @@
+import {
+  findCustomerById,
+  findPartnerById,
+  findQuoteInScope,
+  findQuoteRequestInScope,
+  listQuoteLines,
+  listQuoteLinesOf,
+  listQuoteRequests,
+  listQuotes,
+  type Executor,
+  type QuoteRequest,
+  type VendorToday,
+} from '@orderdesk/store';
+import { z } from 'zod';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { threadOf, type ThreadMessage } from '../messages/thread.ts';
+import { notFound } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
+import { todayIn } from '../shared/time.ts';
+import { visibleVendorIds } from '../vendors/vendor-scope.ts';
+import { quoteScope, requestScope } from './quote-access.ts';
+import {
+  supersedingRevision,
+  toQuoteView,
+  toRequestView,
+  vendorInfo,
+  type QuoteRequestView,
+  type QuoteView,
+} from './quote-view.ts';
+import type { quoteListQuerySchema } from './quotes.schemas.ts';
+
+const cursorSchema = z.object({ id: z.string() });
+
+async function requestView(db: Executor, r: QuoteRequest): Promise<QuoteRequestView> {
+  const v = await vendorInfo(db, r.vendor_id);
+  const c = await findCustomerById(db, r.customer_id);
+  return toRequestView(r, v.slug, c?.name ?? '');
+}
+
+export async function getQuoteRequest(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<QuoteRequestView> {
+  const r = await findQuoteRequestInScope(ctx.store.db, id, requestScope(actor));
+  if (!r) throw notFound('Quote request');
+  return requestView(ctx.store.db, r);
+}
+
+export async function listQuoteRequestsPage(
+  ctx: AppContext,
+  actor: Actor,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<Page<QuoteRequestView>> {
+  const before = decodeCursor(query.cursor, cursorSchema);
+  const rows = await listQuoteRequests(ctx.store.db, requestScope(actor), {
+    limit: query.limit + 1,
+    ...(before ? { before: before.id } : {}),
+  });
+  const views = new Map<string, QuoteRequestView>();
+  for (const r of rows.slice(0, query.limit)) views.set(r.id, await requestView(ctx.store.db, r));
+  return pageOf(
+    rows,
+    query.limit,
+    (r) => ({ id: r.id }),
+    (r) => views.get(r.id) as QuoteRequestView,
+  );
+}
+
+export async function getQuote(ctx: AppContext, actor: Actor, id: string): Promise<QuoteView> {
+  const db = ctx.store.db;
+  const q = await findQuoteInScope(db, id, quoteScope(actor));
+  if (!q) throw notFound('Quote');
+  const { slug, profile } = await vendorInfo(db, q.vendor_id);
+  return toQuoteView(
+    q,
+    await listQuoteLines(db, q.id),
+    slug,
+    todayIn(profile.sla.calendar.timeZone, ctx.now()),
+    actor,
+    await supersedingRevision(db, q),
+  );
+}
+
+export async function listQuotesPage(
+  ctx: AppContext,
+  actor: Actor,
+  query: z.infer<typeof quoteListQuerySchema>,
+): Promise<Page<QuoteView>> {
+  const db = ctx.store.db;
+  const before = decodeCursor(query.cursor, cursorSchema);
+  const vendors = new Map<string, { slug: string; today: string }>();
+  const vendor = async (vendorId: string): Promise<{ slug: string; today: string }> => {
+    let v = vendors.get(vendorId);
+    if (!v) {
+      const { slug, profile } = await vendorInfo(db, vendorId);
+      v = { slug, today: todayIn(profile.sla.calendar.timeZone, ctx.now()) };
+      vendors.set(vendorId, v);
+    }
+    return v;
+  };
+  // The status shown depends on each vendor's today: filter on it in SQL, vendor by vendor.
+  const todays: VendorToday[] = [];
+  if (query.status !== undefined) {
+    for (const vendorId of await visibleVendorIds(db, actor))
+      todays.push({ vendorId, today: (await vendor(vendorId)).today });
+  }
+  const rows = await listQuotes(
+    db,
+    quoteScope(actor),
+    {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.customerId ? { customerId: query.customerId } : {}),
+      todays,
+    },
+    { limit: query.limit + 1, ...(before ? { before: before.id } : {}) },
+  );
+  const shown = rows.slice(0, query.limit);
+  const lines = await listQuoteLinesOf(
+    db,
+    shown.map((q) => q.id),
+  );
+  const views = new Map<string, QuoteView>();
+  for (const q of shown) {
+    const { slug, today } = await vendor(q.vendor_id);
+    views.set(
+      q.id,
+      toQuoteView(q, lines.get(q.id) ?? [], slug, today, actor, await supersedingRevision(db, q)),
+    );
+  }
+  return pageOf(
+    rows,
+    query.limit,
+    (q) => ({ id: q.id }),
+    (q) => views.get(q.id) as QuoteView,
+  );
+}
+
+/** The quote's e-mail thread (GET /quotes/{id}/messages), its request's messages first. */
+export async function listQuoteMessages(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<ThreadMessage[]> {
+  const db = ctx.store.db;
+  const q = await findQuoteInScope(db, id, quoteScope(actor));
+  if (!q) throw notFound('Quote');
+  const request = q.quote_request_id ? await threadOf(db, 'quote', q.quote_request_id) : [];
+  return [...request, ...(await threadOf(db, 'quote', q.id))];
+}
+
+/** The quote with the names its PDF shows, in the caller's scope. */
+export async function quoteForDocument(
+  ctx: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<{ view: QuoteView; vendorName: string; customerName: string; partnerName: string }> {
+  const view = await getQuote(ctx, actor, id);
+  const db = ctx.store.db;
+  const { name } = await vendorInfo(
+    db,
+    (await findQuoteInScope(db, id, quoteScope(actor)))?.vendor_id ?? '',
+  );
+  const customer = await findCustomerById(db, view.customerId);
+  const partner = await findPartnerById(db, view.partnerId);
+  return {
+    view,
+    vendorName: name,
+    customerName: customer?.name ?? '',
+    partnerName: partner?.name ?? '',
+  };
+}

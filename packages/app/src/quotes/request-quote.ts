@@ -1,0 +1,104 @@
+import {
+  findCustomerInScope,
+  findPartnership,
+  findSubscriptionInScope,
+  findVendorBySlug,
+  insertQuoteRequest,
+  newId,
+  type QuoteRequest,
+} from '@orderdesk/store';
+import type { z } from 'zod';
+import { requirePartner, type Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
+import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.ts';
+import { subscriptionScope } from './quote-access.ts';
+import { toRequestView, type QuoteRequestView } from './quote-view.ts';
+import type { quoteRequestBodySchema } from './quotes.schemas.ts';
+
+/**
+ * A partner asks for a quote. The `quote.requested` event notifies whom the profile says
+ * (by default the partnership's CAM, routed per `quotePolicy.requestRouting`).
+ */
+export async function requestQuote(
+  ctx: AppContext,
+  actorIn: Actor,
+  body: z.infer<typeof quoteRequestBodySchema>,
+  options: WriteOptions = {},
+): Promise<QuoteRequestView> {
+  const actor = requirePartner(actorIn);
+  return inTransaction(ctx, options, async (tx) => {
+    const vendor = await findVendorBySlug(tx, body.vendor);
+    const contracting = contractingPartnerId(actor);
+    const visible = vendor ? (await visibleVendorIds(tx, actor)).includes(vendor.id) : false;
+    const partnership =
+      vendor && visible && contracting
+        ? await findPartnership(tx, vendor.id, contracting)
+        : undefined;
+    const customer = await findCustomerInScope(tx, body.customerId, actor.partnerScopeIds);
+    const errors: ProblemItem[] = [];
+    if (!vendor || !partnership)
+      errors.push({
+        path: 'vendor',
+        code: 'invalid',
+        message: `No partnership with vendor "${body.vendor}"`,
+      });
+    if (!customer)
+      errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
+    const profile = vendor && partnership ? await profileOfVendor(tx, vendor) : undefined;
+    if (profile && !profile.orderTypes.some((t) => t.key === body.orderType)) {
+      errors.push({
+        path: 'orderType',
+        code: 'order_type.unknown',
+        message: `Unknown order type; one of ${profile.orderTypes.map((t) => t.key).join(', ')}`,
+      });
+    }
+    if (body.subscriptionId && vendor) {
+      const sub = await findSubscriptionInScope(tx, body.subscriptionId, subscriptionScope(actor));
+      if (!sub || sub.vendor_id !== vendor.id || sub.customer_id !== body.customerId)
+        errors.push({
+          path: 'subscriptionId',
+          code: 'invalid',
+          message: 'No such subscription of this customer',
+        });
+    }
+    if (errors.length > 0 || !vendor || !partnership || !customer || !profile) {
+      throw unprocessable('The quote request has problems', errors);
+    }
+    const at = ctx.now().toISOString();
+    const row: QuoteRequest = {
+      id: newId('qrq'),
+      vendor_id: vendor.id,
+      partner_id: partnership.partner_id,
+      requested_by_partner_id: actor.partnerId,
+      customer_id: customer.id,
+      order_type: body.orderType,
+      lines: JSON.stringify(body.lines ?? []),
+      notes: body.notes ?? null,
+      subscription_id: body.subscriptionId ?? null,
+      status: 'open',
+      created_by: actor.userId,
+      created_at: at,
+      updated_at: at,
+    };
+    await insertQuoteRequest(tx, row);
+    await recordEvent(tx, {
+      type: 'quote.requested',
+      entityId: row.id,
+      vendorId: vendor.id,
+      partnerId: partnership.partner_id,
+      actor: eventActorOf(actor),
+      at,
+      data: {
+        requestId: row.id,
+        customerId: customer.id,
+        orderType: body.orderType,
+        message: body.notes ?? null,
+      },
+    });
+    return toRequestView(row, vendor.slug, customer.name);
+  });
+}
