@@ -204,6 +204,8 @@ export interface PriceInForce {
   /** The category's ancestors, nearest first. */
   categoryAncestorIds: string[];
   active: boolean;
+  /** Whether the product is shipped (devices, kits with hardware). */
+  ships: boolean;
   /** List price in minor units of `currency`; null when the list in force does not price it. */
   listPriceMinor: number | null;
   currency: string;
@@ -240,6 +242,7 @@ export async function findPricesInForce(
     category_id: string | null;
     category_key: string | null;
     active: number;
+    ships: number;
     list_price_minor: number | null;
     price_list_id: string | null;
   }>`
@@ -251,7 +254,7 @@ export async function findPricesInForce(
       limit 1
     )
     select p.id as product_id, p.part_number, p.name, p.type, p.category_id,
-      c.key as category_key, p.active, i.list_price_minor,
+      c.key as category_key, p.active, p.ships, i.list_price_minor,
       case when i.list_price_minor is null then null else i.price_list_id end as price_list_id
     from products p
     left join categories c on c.id = p.category_id
@@ -270,6 +273,7 @@ export async function findPricesInForce(
     category: r.category_key,
     categoryAncestorIds: r.category_id ? (ancestors.get(r.category_id) ?? []) : [],
     active: Number(r.active) === 1,
+    ships: Number(r.ships) === 1,
     listPriceMinor: r.list_price_minor === null ? null : Number(r.list_price_minor),
     currency,
     priceListId: r.price_list_id,
