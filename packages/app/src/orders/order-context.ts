@@ -1,5 +1,6 @@
 import { profileOfVendor } from '../vendors/profile-cache.ts';
-import { subscriptionForOrder } from './order-effects.ts';
+import { supersedingRevision } from '../quotes/quote-view.ts';
+import { currentSubscriptionOf, subscriptionForOrder } from './order-effects.ts';
 import {
   findCustomerInScope,
   findKnownLicenseKeys,
@@ -130,6 +131,7 @@ export async function gatherValidationContext(
 
   const catalog = catalogOf(prices);
   const quoteLines = quote ? await listQuoteLines(db, quote.id) : [];
+  const superseding = quote ? await supersedingRevision(db, quote) : null;
   return {
     profile,
     partnership: {
@@ -143,6 +145,8 @@ export async function gatherValidationContext(
     quote: quote
       ? {
           id: quote.id,
+          number: quote.number,
+          revision: quote.revision,
           status: quote.status,
           validUntil: quote.valid_until,
           currency: quote.currency,
@@ -153,13 +157,16 @@ export async function gatherValidationContext(
             quantity: l.quantity,
             netPriceMinor: l.net_price_minor,
           })),
+          supersededBy: superseding
+            ? { number: quote.number, revision: superseding.revision }
+            : null,
         }
       : null,
     currentSubscription: subscription.row
-      ? {
-          id: subscription.row.id,
-          lines: JSON.parse(subscription.row.lines) as { partNumber: string; quantity: number }[],
-        }
+      ? (() => {
+          const current = currentSubscriptionOf(subscription.row);
+          return { id: current.id, status: current.status, lines: current.lines };
+        })()
       : null,
     duplicatePoNumber: duplicate,
     knownLicenseIds: licenses,
@@ -179,6 +186,7 @@ export function catalogOf(prices: readonly PriceInForce[]): Map<string, CatalogE
       categoryId: p.categoryId,
       categoryAncestorIds: p.categoryAncestorIds,
       active: p.active,
+      ships: p.ships,
       listPriceMinor: p.listPriceMinor,
       currency: p.currency,
       priceListId: p.priceListId,
