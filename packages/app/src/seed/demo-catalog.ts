@@ -621,7 +621,8 @@ export async function seedDemoCatalog(
       type: p.type,
       categoryId: categories.get(p.category) ?? null,
       billingTerm: p.billingTerm,
-      ships: p.type === 'device' || p.type === 'kit',
+      // Devices ship, and kits with hardware in them; a kit renewal is licenses only.
+      ships: p.type === 'device' || (p.type === 'kit' && !p.partNumber.includes('-RENEW-')),
       active: true,
     })),
     at,
