@@ -36,7 +36,6 @@ export * from './shared/transaction.ts';
 export * from './events/record-event.ts';
 export * from './events/notify-by-profile.ts';
 export * from './messages/thread.ts';
-export * from './vendors/profile-cache.ts';
 export * from './orders/order-access.ts';
 export * from './orders/order-parties.ts';
 export * from './orders/order-view.ts';

@@ -52,7 +52,7 @@ export function checkProfileSource(source: string, fileName: string, slug: strin
   const parsed = parseVendorProfile(source, fileName);
   if (!parsed.ok) {
     throw unprocessable(
-      'The profile has errors; nothing was published',
+      'The profile has errors; nothing was saved',
       profileProblemsOf(parsed.errors),
     );
   }
