@@ -3,6 +3,7 @@ import {
   findSessionUser,
   findTokenUser,
   listPartnerScopeIds,
+  touchToken,
   type Executor,
   type User,
 } from '@orderdesk/store';
@@ -29,11 +30,17 @@ export async function actorFromUser(db: Executor, user: User, via: Actor['via'])
   };
 }
 
-/** The actor behind a bearer API token; unauthenticated when it is unknown or revoked. */
+/**
+ * The actor behind a bearer API token; unauthenticated when it is unknown, revoked, expired
+ * or its user deactivated. Records the use (at most once a minute per token, so reads do not
+ * each cost a write).
+ */
 export async function actorFromToken(ctx: AppContext, token: string): Promise<Actor> {
-  const user = await findTokenUser(ctx.store.db, hashSecret(token));
-  if (!user) throw unauthenticated('Unknown or revoked API token');
-  return actorFromUser(ctx.store.db, user, 'token');
+  const at = ctx.now().toISOString();
+  const found = await findTokenUser(ctx.store.db, hashSecret(token), at);
+  if (!found) throw unauthenticated('Unknown, revoked or expired API token');
+  await touchToken(ctx.store.db, found.token.id, at);
+  return actorFromUser(ctx.store.db, found.user, 'token');
 }
 
 /** The actor of a live session and its CSRF token, or null (expired, logged out, unknown). */
@@ -41,7 +48,14 @@ export async function actorFromSession(
   ctx: AppContext,
   sessionSecret: string,
 ): Promise<{ actor: Actor; csrfToken: string } | null> {
-  const found = await findSessionUser(ctx.store.db, hashSecret(sessionSecret), ctx.now().toISOString());
+  const found = await findSessionUser(
+    ctx.store.db,
+    hashSecret(sessionSecret),
+    ctx.now().toISOString(),
+  );
   if (!found) return null;
-  return { actor: await actorFromUser(ctx.store.db, found.user, 'session'), csrfToken: found.csrfToken };
+  return {
+    actor: await actorFromUser(ctx.store.db, found.user, 'session'),
+    csrfToken: found.csrfToken,
+  };
 }

@@ -11,13 +11,15 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { hashSecret, randomSecret, verifyPassword } from '../auth/secrets.ts';
 import type { AppContext } from '../context.ts';
-import { AppError } from '../shared/errors.ts';
+import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { AppError, conflict } from '../shared/errors.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { actorFromUser } from './actor-resolution.ts';
 import type { meSchema } from './session.schemas.ts';
 
 export type Me = z.infer<typeof meSchema>;
 
-/** The caller as `GET /me` shows them. */
-export async function describeActor(db: Executor, actor: Actor): Promise<Me> {
+async function meOf(db: Executor, actor: Actor): Promise<Me> {
   const me: Me = { id: actor.userId, email: actor.email, name: actor.name, roles: actor.roles };
   if (actor.vendorId) {
     const v = await findVendorById(db, actor.vendorId);
@@ -31,15 +33,30 @@ export async function describeActor(db: Executor, actor: Actor): Promise<Me> {
   return me;
 }
 
+/** The caller as `GET /me` shows them: roles, and their vendor or partner. */
+export async function describeMe(ctx: AppContext, actor: Actor): Promise<Me> {
+  return meOf(ctx.store.db, actor);
+}
+
+/** A new login session: the secrets the adapter hands out (cookie, CSRF header) and the user. */
+export interface LoginResult {
+  me: Me;
+  sessionSecret: string;
+  csrfToken: string;
+  expiresAt: Date;
+}
+
 /**
  * Checks e-mail and password with a throttle on repeated failures (per e-mail and per client
- * address); returns the new session's secrets.
+ * address) and opens a session. Anonymous: there is no actor until it succeeds.
  */
 export async function logIn(
   ctx: AppContext,
   input: { email: string; password: string; clientIp: string },
-): Promise<{ userId: string; sessionSecret: string; csrfToken: string; expiresAt: Date }> {
-  const now = ctx.now().getTime();
+  options: WriteOptions = {},
+): Promise<LoginResult> {
+  const now = ctx.now();
+  const nowMs = now.getTime();
   // One account is locked after LOGIN_MAX_FAILURES failures; one client address (an office
   // behind NAT, a test runner) only after many more, so it cannot lock out everyone else.
   const emailKey = `email:${input.email.toLowerCase()}`;
@@ -50,7 +67,7 @@ export async function logIn(
       { key: emailKey, max },
       { key: ipKey, max: max * 20 },
     ],
-    now,
+    nowMs,
   );
   if (wait > 0) {
     throw new AppError(
@@ -64,37 +81,106 @@ export async function logIn(
   const user = await findUserByEmail(ctx.store.db, input.email);
   const ok = await verifyPassword(user?.password_hash ?? null, input.password);
   if (!user || !ok || user.active !== 1) {
-    ctx.loginThrottle.recordFailure([emailKey, ipKey], now);
+    ctx.loginThrottle.recordFailure([emailKey, ipKey], nowMs);
     throw new AppError('unauthenticated', 'invalid-credentials', 'Wrong e-mail or password');
   }
   ctx.loginThrottle.recordSuccess([emailKey]);
   const sessionSecret = randomSecret();
   const csrfToken = randomSecret();
-  const expiresAt = new Date(now + ctx.config.SESSION_TTL_HOURS * 3600_000);
-  await insertSession(ctx.store.db, {
-    idHash: hashSecret(sessionSecret),
-    userId: user.id,
-    csrfToken,
-    expiresAt: expiresAt.toISOString(),
+  const expiresAt = new Date(nowMs + ctx.config.SESSION_TTL_HOURS * 3600_000);
+  return inTransaction(ctx, options, async (tx) => {
+    await insertSession(tx, {
+      idHash: hashSecret(sessionSecret),
+      userId: user.id,
+      csrfToken,
+      expiresAt: expiresAt.toISOString(),
+      at: now.toISOString(),
+    });
+    const me = await meOf(tx, await actorFromUser(tx, user, 'session'));
+    return { me, sessionSecret, csrfToken, expiresAt };
   });
-  return { userId: user.id, sessionSecret, csrfToken, expiresAt };
 }
 
-export async function logOut(db: Executor, sessionSecret: string | undefined): Promise<void> {
-  if (sessionSecret) await deleteSession(db, hashSecret(sessionSecret));
+/** Ends the session of `sessionSecret` (nothing when there is none). */
+export async function logOut(
+  ctx: AppContext,
+  sessionSecret: string | undefined,
+  options: WriteOptions = {},
+): Promise<void> {
+  if (!sessionSecret) return;
+  await inTransaction(ctx, options, (tx) => deleteSession(tx, hashSecret(sessionSecret)));
 }
 
-/** Creates an API token for the caller; the secret is returned once and stored hashed. */
+/** What `POST /tokens` answers: the secret, shown this once (only its hash is stored). */
+export interface CreatedToken {
+  id: string;
+  name: string;
+  token: string;
+}
+
+/** Creates an API token acting as the caller; records `token.created`. */
 export async function createApiToken(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
-  name: string,
-): Promise<{ id: string; name: string; token: string }> {
+  input: { name: string; expiresAt?: string | null },
+  options: WriteOptions = {},
+): Promise<CreatedToken> {
   const token = randomSecret('od_');
-  const { id } = await insertApiToken(db, {
-    userId: actor.userId,
-    name,
-    tokenHash: hashSecret(token),
+  const at = ctx.now().toISOString();
+  return inTransaction(ctx, options, async (tx) => {
+    const { id } = await insertApiToken(tx, {
+      userId: actor.userId,
+      name: input.name,
+      tokenHash: hashSecret(token),
+      expiresAt: input.expiresAt ?? null,
+      at,
+    });
+    await recordEvent(tx, {
+      type: 'token.created',
+      entityId: id,
+      vendorId: actor.vendorId,
+      partnerId: actor.partnerId,
+      actor: eventActorOf(actor),
+      at,
+      data: { tokenId: id, userId: actor.userId, name: input.name },
+    });
+    return { id, name: input.name, token };
   });
-  return { id, name, token };
+}
+
+/**
+ * Creates an API token for a user by e-mail, for the operator at the command line
+ * (`orderdesk token create`), who owns the database and acts without a user account. The
+ * token acts as the user; `token.created` records the operator.
+ */
+export async function createApiTokenForUser(
+  ctx: AppContext,
+  by: { operator: string },
+  input: { email: string; name: string; expiresAt?: string | null },
+  options: WriteOptions = {},
+): Promise<CreatedToken> {
+  return inTransaction(ctx, options, async (tx) => {
+    const user = await findUserByEmail(tx, input.email);
+    if (!user) throw new AppError('not_found', 'not-found', `No user with e-mail ${input.email}`);
+    if (user.active !== 1) throw conflict(`User ${input.email} is deactivated`);
+    const token = randomSecret('od_');
+    const at = ctx.now().toISOString();
+    const { id } = await insertApiToken(tx, {
+      userId: user.id,
+      name: input.name,
+      tokenHash: hashSecret(token),
+      expiresAt: input.expiresAt ?? null,
+      at,
+    });
+    await recordEvent(tx, {
+      type: 'token.created',
+      entityId: id,
+      vendorId: user.vendor_id,
+      partnerId: user.partner_id,
+      actor: { userId: null, label: by.operator },
+      at,
+      data: { tokenId: id, userId: user.id, name: input.name },
+    });
+    return { id, name: input.name, token };
+  });
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { actorFromUser, createApiToken } from '@orderdesk/server';
-import { findUserByEmail } from '@orderdesk/store';
+import { AppError, createApiTokenForUser } from '@orderdesk/app';
+import { cliAppContext } from './import-pricelist.ts';
 import { configOrExit, fail, withStore } from './shared.ts';
 
 export function registerToken(program: Command): void {
@@ -12,12 +12,18 @@ export function registerToken(program: Command): void {
     .option('--name <name>', 'a label for the token', 'cli')
     .action(async (opts: { user: string; name: string }) => {
       const config = configOrExit();
-      const secret = await withStore(config, async (store) => {
-        const user = await findUserByEmail(store.db, opts.user);
-        if (!user) fail(`No user with e-mail ${opts.user}`);
-        const actor = await actorFromUser(store.db, user, 'token');
-        return (await createApiToken(store.db, actor, opts.name)).token;
-      });
-      process.stdout.write(`${secret}\n`);
+      try {
+        const created = await withStore(config, (store) =>
+          createApiTokenForUser(
+            cliAppContext(store, config),
+            { operator: 'orderdesk token create' },
+            { email: opts.user, name: opts.name },
+          ),
+        );
+        process.stdout.write(`${created.token}\n`);
+      } catch (error) {
+        if (error instanceof AppError) fail(error.message);
+        throw error;
+      }
     });
 }

@@ -1,21 +1,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { findUserById } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireActor } from '@orderdesk/app';
-import { SESSION_COOKIE } from '../auth/auth.plugin.ts';
-import { actorFromUser } from '@orderdesk/app';
-import type { ServerContext } from '../context.ts';
-import { withIdempotency } from '../http/idempotency.ts';
-import { problemSchema } from '../http/problem.ts';
 import {
+  createApiToken,
+  describeMe,
+  logIn,
+  logOut,
   loginBodySchema,
   loginResponseSchema,
   meSchema,
+  requireActor,
   tokenBodySchema,
   tokenResponseSchema,
 } from '@orderdesk/app';
-import { createApiToken, describeActor, logIn, logOut } from '@orderdesk/app';
+import { SESSION_COOKIE } from '../auth/auth.plugin.ts';
+import type { ServerContext } from '../context.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { problemSchema } from '../http/problem.ts';
 
+/** Log in and out, the caller, and API tokens (API.md "Identity"). */
 export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
@@ -30,9 +32,6 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const session = await logIn(ctx, { ...request.body, clientIp: request.ip });
-        const user = await findUserById(ctx.store.db, session.userId);
-        if (!user) throw new Error('user vanished during login');
-        const actor = await actorFromUser(ctx.store.db, user, 'session');
         reply.setCookie(SESSION_COOKIE, session.sessionSecret, {
           path: '/',
           httpOnly: true,
@@ -40,7 +39,7 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           secure: ctx.config.COOKIE_SECURE,
           expires: session.expiresAt,
         });
-        return { user: await describeActor(ctx.store.db, actor), csrfToken: session.csrfToken };
+        return { user: session.me, csrfToken: session.csrfToken };
       },
     );
 
@@ -48,7 +47,7 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       '/session',
       { schema: { tags: ['identity'], summary: 'Log out', response: { 204: z.null() } } },
       async (request, reply) => {
-        await logOut(ctx.store.db, request.cookies[SESSION_COOKIE]);
+        await logOut(ctx, request.cookies[SESSION_COOKIE]);
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.code(204).send(null);
       },
@@ -63,7 +62,7 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: meSchema, 401: problemSchema },
         },
       },
-      async (request) => describeActor(ctx.store.db, requireActor(request.actor)),
+      async (request) => describeMe(ctx, requireActor(request.actor)),
     );
 
     app.post(
@@ -78,9 +77,9 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
-          body: await createApiToken(tx, actor, request.body.name),
+          body: await createApiToken(ctx, actor, { name: request.body.name }, { tx }),
         }));
       },
     );
