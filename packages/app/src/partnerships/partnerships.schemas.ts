@@ -8,15 +8,32 @@ export const partnershipSchema = z
     vendor: z.string(),
     partner: z.object({ id: z.string(), name: z.string() }),
     tier: z.number().int(),
-    legalName: z.string(),
-    agreementDate: z.string(),
-    multiplier: z.string(),
+    legalName: z
+      .string()
+      .nullable()
+      .meta({ description: "Null for a tier-2 reseller looking at its distributor's partnership" }),
+    agreementDate: z
+      .string()
+      .nullable()
+      .meta({ description: "Null for a tier-2 reseller looking at its distributor's partnership" }),
+    multiplier: z
+      .string()
+      .nullable()
+      .meta({
+        description:
+          "The partnership's default multiplier; null when hidden from the caller (partners of a " +
+          'vendor whose profile says pricing.partnerVisible: false, and tier-2 resellers)',
+      }),
     cam: contactSchema.nullable(),
     invoicingContact: contactSchema.nullable(),
     provisioningCc: z.string().nullable(),
     specialTerms: z.string().nullable(),
   })
   .meta({ id: 'Partnership' });
+
+export const partnerSchema = z
+  .object({ id: z.string(), name: z.string(), tier: z.number().int(), partnershipId: z.string() })
+  .meta({ id: 'Partner' });
 
 export const partnershipListQuery = z.strictObject({
   vendor: z.string().min(1).max(100).optional(),

@@ -1,24 +1,33 @@
-import { profileOf } from '../vendors/profile-cache.ts';
 import {
   findUserByEmail,
-  insertAuditEvent,
+  findVendorById,
   listPartnerships,
   updatePartnership,
   type Executor,
   type PartnershipRow,
 } from '@orderdesk/store';
 import type { z } from 'zod';
-import { renderSpecialTerms } from '@orderdesk/core';
+import { renderSpecialTerms, type VendorProfile } from '@orderdesk/core';
 import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { forbidden, notFound, unprocessable } from '../shared/errors.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { contractingPartnerId } from '../vendors/vendor-scope.ts';
-import type { partnershipPatchSchema, partnershipSchema } from './partnerships.schemas.ts';
+import type {
+  partnerSchema,
+  partnershipListQuery,
+  partnershipPatchSchema,
+  partnershipSchema,
+} from './partnerships.schemas.ts';
+import { partnershipVisibility } from './price-visibility.ts';
 
 export type PartnershipView = z.infer<typeof partnershipSchema>;
+export type PartnerView = z.infer<typeof partnerSchema>;
 
 /** The special-terms clause a PO under this partnership must carry, or null if the vendor has none. */
-export function specialTermsFor(row: PartnershipRow): string | null {
-  const profile = profileOf(row.vendor_profile);
+export function specialTermsFor(profile: VendorProfile, row: PartnershipRow): string | null {
   if (!profile.specialTerms) return null;
   return renderSpecialTerms(
     profile.specialTerms.template,
@@ -27,27 +36,56 @@ export function specialTermsFor(row: PartnershipRow): string | null {
   );
 }
 
-export function toPartnershipView(row: PartnershipRow): PartnershipView {
+/** Profiles of the vendors of some partnerships, each read once. */
+export function profileReader(db: Executor): (vendorId: string) => Promise<VendorProfile> {
+  const memo = new Map<string, Promise<VendorProfile>>();
+  return (vendorId) => {
+    let found = memo.get(vendorId);
+    if (!found) {
+      found = (async () => {
+        const vendor = await findVendorById(db, vendorId);
+        if (!vendor) throw notFound('Vendor');
+        return profileOfVendor(db, vendor);
+      })();
+      memo.set(vendorId, found);
+    }
+    return found;
+  };
+}
+
+/**
+ * A partnership as `actor` may see it. The vendor's staff and the partner see everything of
+ * their own, except that partners see the multiplier only when the profile says
+ * `pricing.partnerVisible`. A tier-2 reseller looking at its distributor's partnership sees
+ * neither the multiplier (the distributor's buy price) nor the agreement (legal name, date,
+ * invoicing contact); it keeps the special-terms clause, which its own POs must carry.
+ */
+export function toPartnershipView(
+  row: PartnershipRow,
+  profile: VendorProfile,
+  actor: Actor,
+): PartnershipView {
+  const seen = partnershipVisibility(profile, actor, row);
   return {
     id: row.id,
     vendor: row.vendor_slug,
     partner: { id: row.partner_id, name: row.partner_name },
     tier: row.partner_tier,
-    legalName: row.legal_name,
-    agreementDate: row.agreement_date,
-    multiplier: row.multiplier,
+    legalName: seen.agreement ? row.legal_name : null,
+    agreementDate: seen.agreement ? row.agreement_date : null,
+    multiplier: seen.multipliers ? row.multiplier : null,
     cam: row.cam_name && row.cam_email ? { name: row.cam_name, email: row.cam_email } : null,
     invoicingContact:
-      row.invoicing_contact_name && row.invoicing_contact_email
+      seen.agreement && row.invoicing_contact_name && row.invoicing_contact_email
         ? { name: row.invoicing_contact_name, email: row.invoicing_contact_email }
         : null,
     provisioningCc: row.provisioning_cc,
-    specialTerms: specialTermsFor(row),
+    specialTerms: specialTermsFor(profile, row),
   };
 }
 
-/** The partnerships a caller may see: a vendor's partners, or the partner's own (a tier-2 its distributor's). */
-export async function listVisiblePartnerships(
+/** The partnership rows a caller may see: a vendor's partners, or the partner's own (a tier-2 its distributor's). */
+export async function visiblePartnershipRows(
   db: Executor,
   actor: Actor,
   vendorSlug?: string,
@@ -64,80 +102,127 @@ export async function listVisiblePartnerships(
   return listPartnerships(db, { partnerIds: [partnerId], ...(vendorSlug ? { vendorSlug } : {}) });
 }
 
-/**
- * Updates a partnership: partner admins keep their invoicing contact and provisioning CC up to
- * date; vendor admins and CAMs manage the commercial terms. Audited.
- */
-export async function patchPartnership(
+/** A partnership the caller may see (its partner's, its distributor's, or its vendor's); 404 otherwise. */
+export async function findVisiblePartnership(
   db: Executor,
   actor: Actor,
   id: string,
-  patch: z.infer<typeof partnershipPatchSchema>,
-): Promise<PartnershipView> {
-  const rows = await listVisiblePartnerships(db, actor);
-  const row = rows.find((r) => r.id === id);
+): Promise<PartnershipRow> {
+  const row = (await visiblePartnershipRows(db, actor)).find((p) => p.id === id);
   if (!row) throw notFound('Partnership');
-  const partnerFields = ['invoicingContact', 'provisioningCc'] as const;
-  const vendorFields = ['legalName', 'agreementDate', 'multiplier', 'camEmail'] as const;
-  const touched = Object.keys(patch);
+  return row;
+}
+
+/** `GET /partnerships`: the partnerships the caller may see, as it may see them. */
+export async function listVisiblePartnerships(
+  ctx: AppContext,
+  actor: Actor,
+  query: z.infer<typeof partnershipListQuery>,
+): Promise<PartnershipView[]> {
+  const db = ctx.store.db;
+  const rows = await visiblePartnershipRows(db, actor, query.vendor);
+  const profileOf = profileReader(db);
+  const views: PartnershipView[] = [];
+  for (const row of rows) views.push(toPartnershipView(row, await profileOf(row.vendor_id), actor));
+  return views;
+}
+
+/** `GET /partners`: the partners of the caller's vendor (vendor staff only). */
+export async function listVendorPartners(ctx: AppContext, actor: Actor): Promise<PartnerView[]> {
+  if (actor.side !== 'vendor' || !actor.vendorId) throw forbidden('This route is for vendor staff');
+  const rows = await listPartnerships(ctx.store.db, { vendorId: actor.vendorId });
+  return rows.map((r) => ({
+    id: r.partner_id,
+    name: r.partner_name,
+    tier: r.partner_tier,
+    partnershipId: r.id,
+  }));
+}
+
+const PARTNER_FIELDS = ['invoicingContact', 'provisioningCc'] as const;
+const VENDOR_FIELDS = ['legalName', 'agreementDate', 'multiplier', 'camEmail'] as const;
+
+/** Refuses the fields of a patch the actor's side and role may not change. */
+function checkPatchRights(actor: Actor, row: PartnershipRow, touched: readonly string[]): void {
   if (actor.side === 'partner') {
     if (!actor.roles.includes('partner_admin') || row.partner_id !== actor.partnerId) {
       throw forbidden('Only a partner admin of this partner may change its partnership details');
     }
-    const bad = touched.filter((k) => !(partnerFields as readonly string[]).includes(k));
+    const bad = touched.filter((k) => !(PARTNER_FIELDS as readonly string[]).includes(k));
     if (bad.length > 0) {
       throw forbidden(
-        `Partners may change only ${partnerFields.join(', ')}; not ${bad.join(', ')}`,
+        `Partners may change only ${PARTNER_FIELDS.join(', ')}; not ${bad.join(', ')}`,
       );
     }
-  } else if (!actor.roles.some((r) => r === 'vendor_admin' || r === 'cam')) {
+    return;
+  }
+  if (!actor.roles.some((r) => r === 'vendor_admin' || r === 'cam')) {
     throw forbidden('Only a vendor admin or CAM may change partnerships');
-  } else {
-    const bad = touched.filter(
-      (k) =>
-        !(vendorFields as readonly string[]).includes(k) &&
-        !(partnerFields as readonly string[]).includes(k),
-    );
-    if (bad.length > 0) throw forbidden(`Not changeable: ${bad.join(', ')}`);
   }
-  let camUserId: string | undefined;
-  if (patch.camEmail !== undefined) {
-    const cam = await findUserByEmail(db, patch.camEmail);
-    if (
-      !cam ||
-      cam.vendor_id !== row.vendor_id ||
-      !(JSON.parse(cam.roles) as string[]).includes('cam')
-    ) {
-      throw unprocessable('Unknown CAM', [
-        { path: 'camEmail', code: 'invalid', message: 'Not a CAM of this vendor' },
-      ]);
+  const allowed: readonly string[] = [...VENDOR_FIELDS, ...PARTNER_FIELDS];
+  const bad = touched.filter((k) => !allowed.includes(k));
+  if (bad.length > 0) throw forbidden(`Not changeable: ${bad.join(', ')}`);
+}
+
+/**
+ * Updates a partnership: partner admins keep their invoicing contact and provisioning CC up to
+ * date; vendor admins and CAMs manage the commercial terms. Records `partnership.updated`.
+ */
+export async function updatePartnershipDetails(
+  ctx: AppContext,
+  actor: Actor,
+  input: { partnershipId: string; patch: z.infer<typeof partnershipPatchSchema> },
+  options: WriteOptions = {},
+): Promise<PartnershipView> {
+  const { partnershipId: id, patch } = input;
+  return inTransaction(ctx, options, async (tx) => {
+    const row = await findVisiblePartnership(tx, actor, id);
+    const touched = Object.keys(patch);
+    checkPatchRights(actor, row, touched);
+    let camUserId: string | undefined;
+    if (patch.camEmail !== undefined) {
+      const cam = await findUserByEmail(tx, patch.camEmail);
+      if (
+        !cam ||
+        cam.vendor_id !== row.vendor_id ||
+        cam.active !== 1 ||
+        !(JSON.parse(cam.roles) as string[]).includes('cam')
+      ) {
+        throw unprocessable('Unknown CAM', [
+          { path: 'camEmail', code: 'invalid', message: 'Not a CAM of this vendor' },
+        ]);
+      }
+      camUserId = cam.id;
     }
-    camUserId = cam.id;
-  }
-  await updatePartnership(db, id, {
-    ...(patch.invoicingContact
-      ? {
-          invoicing_contact_name: patch.invoicingContact.name,
-          invoicing_contact_email: patch.invoicingContact.email,
-        }
-      : {}),
-    ...(patch.provisioningCc !== undefined ? { provisioning_cc: patch.provisioningCc } : {}),
-    ...(patch.legalName !== undefined ? { legal_name: patch.legalName } : {}),
-    ...(patch.agreementDate !== undefined ? { agreement_date: patch.agreementDate } : {}),
-    ...(patch.multiplier !== undefined ? { multiplier: patch.multiplier } : {}),
-    ...(camUserId !== undefined ? { cam_user_id: camUserId } : {}),
+    const at = ctx.now().toISOString();
+    await updatePartnership(
+      tx,
+      id,
+      {
+        ...(patch.invoicingContact
+          ? {
+              invoicing_contact_name: patch.invoicingContact.name,
+              invoicing_contact_email: patch.invoicingContact.email,
+            }
+          : {}),
+        ...(patch.provisioningCc !== undefined ? { provisioning_cc: patch.provisioningCc } : {}),
+        ...(patch.legalName !== undefined ? { legal_name: patch.legalName } : {}),
+        ...(patch.agreementDate !== undefined ? { agreement_date: patch.agreementDate } : {}),
+        ...(patch.multiplier !== undefined ? { multiplier: patch.multiplier } : {}),
+        ...(camUserId !== undefined ? { cam_user_id: camUserId } : {}),
+      },
+      at,
+    );
+    await recordEvent(tx, {
+      type: 'partnership.updated',
+      entityId: id,
+      vendorId: row.vendor_id,
+      partnerId: row.partner_id,
+      actor: eventActorOf(actor),
+      at,
+      data: { partnershipId: id, fields: touched },
+    });
+    const updated = await findVisiblePartnership(tx, actor, id);
+    return toPartnershipView(updated, await profileReader(tx)(row.vendor_id), actor);
   });
-  await insertAuditEvent(db, {
-    vendorId: row.vendor_id,
-    partnerId: row.partner_id,
-    entityType: 'partnership',
-    entityId: id,
-    type: 'partnership.updated',
-    actorUserId: actor.userId,
-    actorLabel: actor.email,
-    data: patch,
-  });
-  const updated = (await listVisiblePartnerships(db, actor)).find((r) => r.id === id);
-  if (!updated) throw notFound('Partnership');
-  return toPartnershipView(updated);
 }

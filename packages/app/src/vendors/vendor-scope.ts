@@ -1,6 +1,15 @@
-import { findVendorBySlug, listPartnerships, type Executor, type Vendor } from '@orderdesk/store';
+import type { VendorProfile } from '@orderdesk/core';
+import {
+  findVendorBySlug,
+  listPartnerships,
+  listVendors,
+  type Executor,
+  type Vendor,
+} from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
 import { notFound } from '../shared/errors.ts';
+import { profileOfVendor } from './profile-cache.ts';
 
 /** The partner whose partnerships a partner user acts under: a tier-2 reseller uses its distributor's. */
 export function contractingPartnerId(actor: Actor): string | null {
@@ -23,4 +32,30 @@ export async function findVisibleVendor(db: Executor, actor: Actor, slug: string
   const visible = await visibleVendorIds(db, actor);
   if (!visible.includes(vendor.id)) throw notFound('Vendor');
   return vendor;
+}
+
+/** A vendor as `GET /vendors` lists it. */
+export interface VendorSummaryView {
+  slug: string;
+  name: string;
+}
+
+/** The vendors the caller works with: its own (staff), or those it has a partnership with. */
+export async function listVisibleVendors(
+  ctx: AppContext,
+  actor: Actor,
+): Promise<VendorSummaryView[]> {
+  const db = ctx.store.db;
+  const rows = await listVendors(db, { vendorIds: await visibleVendorIds(db, actor) });
+  return rows.map((v) => ({ slug: v.slug, name: v.name }));
+}
+
+/** The current profile of a vendor the caller may see, parsed through the schema. */
+export async function getVendorProfile(
+  ctx: AppContext,
+  actor: Actor,
+  slug: string,
+): Promise<VendorProfile> {
+  const vendor = await findVisibleVendor(ctx.store.db, actor, slug);
+  return profileOfVendor(ctx.store.db, vendor);
 }

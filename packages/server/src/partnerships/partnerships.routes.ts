@@ -1,18 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '@orderdesk/app';
-import type { ServerContext } from '../context.ts';
-import { problemSchema } from '../http/problem.ts';
 import {
+  listVisiblePartnerships,
   partnershipListQuery,
   partnershipPatchSchema,
   partnershipSchema,
+  requireActor,
+  updatePartnershipDetails,
 } from '@orderdesk/app';
-import {
-  listVisiblePartnerships,
-  patchPartnership,
-  toPartnershipView,
-} from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { problemSchema } from '../http/problem.ts';
 
 export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -22,6 +19,10 @@ export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['partnerships'],
           summary: 'Partnerships (vendor × partner) with the rendered special-terms clause',
+          description:
+            'Partners see the multiplier only where the vendor profile says ' +
+            '`pricing.partnerVisible`; a tier-2 reseller sees its distributor’s partnerships ' +
+            'without the multiplier and the agreement (legal name, date, invoicing contact).',
           querystring: partnershipListQuery,
           response: {
             200: z.object({ items: z.array(partnershipSchema), nextCursor: z.null() }),
@@ -29,11 +30,10 @@ export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        const rows = await listVisiblePartnerships(ctx.store.db, actor, request.query.vendor);
-        return { items: rows.map(toPartnershipView), nextCursor: null };
-      },
+      async (request) => ({
+        items: await listVisiblePartnerships(ctx, requireActor(request.actor), request.query),
+        nextCursor: null,
+      }),
     );
 
     app.patch(
@@ -44,15 +44,20 @@ export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           summary: 'Update partnership details (partner admin: invoicing contact, provisioning CC)',
           params: z.object({ id: z.string().max(100) }),
           body: partnershipPatchSchema,
-          response: { 200: partnershipSchema, 403: problemSchema, 404: problemSchema },
+          response: {
+            200: partnershipSchema,
+            401: problemSchema,
+            403: problemSchema,
+            404: problemSchema,
+            422: problemSchema,
+          },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        return ctx.store.db
-          .transaction()
-          .execute((tx) => patchPartnership(tx, actor, request.params.id, request.body));
-      },
+      async (request) =>
+        updatePartnershipDetails(ctx, requireActor(request.actor), {
+          partnershipId: request.params.id,
+          patch: request.body,
+        }),
     );
   };
 }

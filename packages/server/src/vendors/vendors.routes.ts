@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { listVendors } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireActor } from '@orderdesk/app';
+import { getVendorProfile, listVisibleVendors, requireActor } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
-import { findVisibleVendor, visibleVendorIds } from '@orderdesk/app';
 
 const vendorSchema = z.object({ slug: z.string(), name: z.string() }).meta({ id: 'Vendor' });
 const slugParams = z.object({ slug: z.string().min(1).max(100) });
@@ -23,12 +21,10 @@ export function vendorRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        const ids = await visibleVendorIds(ctx.store.db, actor);
-        const rows = await listVendors(ctx.store.db, { vendorIds: ids });
-        return { items: rows.map((v) => ({ slug: v.slug, name: v.name })), nextCursor: null };
-      },
+      async (request) => ({
+        items: await listVisibleVendors(ctx, requireActor(request.actor)),
+        nextCursor: null,
+      }),
     );
 
     app.get(
@@ -41,11 +37,11 @@ export function vendorRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: z.record(z.string(), z.unknown()), 404: problemSchema },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        const vendor = await findVisibleVendor(ctx.store.db, actor, request.params.slug);
-        return JSON.parse(vendor.profile) as Record<string, unknown>;
-      },
+      async (request) =>
+        (await getVendorProfile(ctx, requireActor(request.actor), request.params.slug)) as Record<
+          string,
+          unknown
+        >,
     );
   };
 }
