@@ -3,7 +3,6 @@ import {
   findCategoryByKey,
   findProduct,
   findVendorById,
-  insertAuditEvent,
   insertCategory,
   insertProduct,
   isUniqueViolation,
@@ -20,8 +19,12 @@ import {
 } from '@orderdesk/store';
 import { z } from 'zod';
 import { requireVendorStaff, type Actor } from '../auth/actor.ts';
-import { decodeCursor, encodeCursor } from '../shared/paging.ts';
-import { invalidInput, conflict, notFound, unprocessable } from '../shared/errors.ts';
+import type { AppContext } from '../context.ts';
+import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { conflict, invalidInput, notFound, unprocessable } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { findVisibleVendor, visibleVendorIds } from '../vendors/vendor-scope.ts';
 import type {
   categoryBodySchema,
@@ -35,6 +38,10 @@ import { MAX_CATEGORY_DEPTH, slugify } from './category-path.ts';
 
 export type ProductView = z.infer<typeof productSchema>;
 export type CategoryView = z.infer<typeof categorySchema>;
+export type ProductListQuery = z.infer<typeof productListQuery>;
+export type ProductInput = z.infer<typeof productBodySchema>;
+export type ProductPatch = z.infer<typeof productPatchSchema>;
+export type CategoryInput = z.infer<typeof categoryBodySchema>;
 
 /** Product types that are physical goods: they ship unless said otherwise. */
 const SHIPPING_TYPES: readonly ProductType[] = ['device', 'kit'];
@@ -60,17 +67,6 @@ export function toCategoryView(row: CategoryRow): CategoryView {
     parent: row.parent_key,
     productCount: row.product_count,
   };
-}
-
-/** A vendor the caller administers (vendor_admin of that vendor): 404 if not visible, 403 if not admin. */
-export async function findAdministeredVendor(
-  db: Executor,
-  actor: Actor,
-  slug: string,
-): Promise<Vendor> {
-  const vendor = await findVisibleVendor(db, actor, slug);
-  requireVendorStaff(actor, ['vendor_admin']);
-  return vendor;
 }
 
 /** The caller's own vendor, for a vendor admin (403 for anyone else). */
@@ -105,10 +101,11 @@ const keysetCursor = z.object({ p: z.string(), i: z.string() });
  * they have a partnership with (active products unless asked otherwise), staff their own.
  */
 export async function findProducts(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
-  query: z.infer<typeof productListQuery>,
-): Promise<{ items: ProductView[]; nextCursor: string | null }> {
+  query: ProductListQuery,
+): Promise<Page<ProductView>> {
+  const db = ctx.store.db;
   const vendorIds = query.vendor
     ? [(await findVisibleVendor(db, actor, query.vendor)).id]
     : await visibleVendorIds(db, actor);
@@ -120,44 +117,43 @@ export async function findProducts(
   };
   const { limit } = query;
   if (query.q !== undefined) {
+    // Ranked results have no stable key to continue after: page by offset.
     const offset = decodeCursor(query.cursor, offsetCursor)?.o ?? 0;
     const rows = await searchProducts(db, filter, query.q, { limit: limit + 1, offset });
-    return {
-      items: rows.slice(0, limit).map(toProductView),
-      nextCursor: rows.length > limit ? encodeCursor({ o: offset + limit }) : null,
-    };
+    return pageOf(rows, limit, () => ({ o: offset + limit }), toProductView);
   }
   const after = decodeCursor(query.cursor, keysetCursor);
   const rows = await listProducts(db, filter, {
     limit: limit + 1,
     ...(after ? { after: { partNumber: after.p, id: after.i } } : {}),
   });
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items: items.map(toProductView),
-    nextCursor:
-      rows.length > limit && last ? encodeCursor({ p: last.part_number, i: last.id }) : null,
-  };
+  return pageOf(rows, limit, (last) => ({ p: last.part_number, i: last.id }), toProductView);
 }
 
-/** One product of a vendor the caller may see (staff: their own vendor by default). */
-export async function getProduct(
-  db: Executor,
-  actor: Actor,
-  slug: string | undefined,
-  partNumber: string,
-): Promise<ProductView> {
-  const vendor = await findVendorToRead(db, actor, slug);
+async function productOf(db: Executor, vendor: Vendor, partNumber: string): Promise<ProductView> {
   const row = await findProduct(db, vendor.id, partNumber);
   if (!row) throw notFound('Product');
   return toProductView(row);
 }
 
+/** One product of a vendor the caller may see (staff: their own vendor by default). */
+export async function getProduct(
+  ctx: AppContext,
+  actor: Actor,
+  input: { vendor?: string | undefined; partNumber: string },
+): Promise<ProductView> {
+  const vendor = await findVendorToRead(ctx.store.db, actor, input.vendor);
+  return productOf(ctx.store.db, vendor, input.partNumber);
+}
+
 /** Refuses a product type the vendor's profile does not list among what it sells. */
-function checkSoldType(vendor: Vendor, type: ProductType | undefined): void {
+function checkSoldType(
+  vendor: Vendor,
+  profile: VendorProfile,
+  type: ProductType | undefined,
+): void {
   if (type === undefined) return;
-  const sold = (JSON.parse(vendor.profile) as Partial<VendorProfile>).productTypes;
+  const sold = profile.productTypes;
   if (sold && !sold.includes(type)) {
     throw unprocessable('This vendor does not sell that type of product', [
       { path: 'type', code: 'invalid', message: `${vendor.slug} sells ${sold.join(', ')}` },
@@ -180,99 +176,126 @@ async function categoryIdFor(
   return category.id;
 }
 
-function audit(
-  db: Executor,
+/** Adds a product to the caller's catalog (vendor admin). Records `product.created`. */
+export async function createProduct(
+  ctx: AppContext,
   actor: Actor,
-  vendorId: string,
-  entity: { type: string; id: string },
-  event: string,
-  data: unknown,
-) {
-  return insertAuditEvent(db, {
-    vendorId,
-    entityType: entity.type,
-    entityId: entity.id,
-    type: event,
-    actorUserId: actor.userId,
-    actorLabel: actor.email,
-    data,
+  input: ProductInput,
+  options: WriteOptions = {},
+): Promise<ProductView> {
+  return inTransaction(ctx, options, async (tx) => {
+    const vendor = await ownVendorAsAdmin(tx, actor);
+    checkSoldType(vendor, await profileOfVendor(tx, vendor), input.type);
+    const categoryId = await categoryIdFor(tx, vendor.id, input.category);
+    const at = ctx.now().toISOString();
+    // A taken part number is found before writing: on PostgreSQL a failed insert would abort
+    // the caller's transaction (the idempotency record shares it).
+    if (await findProduct(tx, vendor.id, input.partNumber)) throw duplicatePartNumber(input);
+    let productId: string;
+    try {
+      const product = await insertProduct(
+        tx,
+        {
+          vendorId: vendor.id,
+          partNumber: input.partNumber,
+          name: input.name,
+          description: input.description,
+          type: input.type,
+          categoryId,
+          billingTerm: input.billingTerm,
+          ships: input.ships ?? SHIPPING_TYPES.includes(input.type),
+          active: input.active,
+        },
+        at,
+      );
+      productId = product.id;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw duplicatePartNumber(input);
+    }
+    await recordEvent(tx, {
+      type: 'product.created',
+      entityId: productId,
+      vendorId: vendor.id,
+      partnerId: null,
+      actor: eventActorOf(actor),
+      at,
+      data: { productId, partNumber: input.partNumber },
+    });
+    return productOf(tx, vendor, input.partNumber);
   });
 }
 
-/** Adds a product to the caller's catalog (vendor admin). */
-export async function createProduct(
-  db: Executor,
-  actor: Actor,
-  body: z.infer<typeof productBodySchema>,
-): Promise<ProductView> {
-  const vendor = await ownVendorAsAdmin(db, actor);
-  checkSoldType(vendor, body.type);
-  const categoryId = await categoryIdFor(db, vendor.id, body.category);
-  try {
-    const product = await insertProduct(db, {
-      vendorId: vendor.id,
-      partNumber: body.partNumber,
-      name: body.name,
-      description: body.description,
-      type: body.type,
-      categoryId,
-      billingTerm: body.billingTerm,
-      ships: body.ships ?? SHIPPING_TYPES.includes(body.type),
-      active: body.active,
-    });
-    await audit(db, actor, vendor.id, { type: 'product', id: product.id }, 'product.created', body);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    throw conflict('This part number is already in the catalog', [
-      {
-        path: 'partNumber',
-        code: 'duplicate',
-        message: `${body.partNumber} already exists; change it with PATCH`,
-      },
-    ]);
-  }
-  return getProduct(db, actor, vendor.slug, body.partNumber);
+function duplicatePartNumber(input: { partNumber: string }) {
+  return conflict('This part number is already in the catalog', [
+    {
+      path: 'partNumber',
+      code: 'duplicate',
+      message: `${input.partNumber} already exists; change it with PATCH`,
+    },
+  ]);
 }
 
-/** Changes a product (vendor admin); `active: false` takes it off sale, history stays. */
+/**
+ * Changes a product (vendor admin); `active: false` takes it off sale, history stays.
+ * Records `product.updated` with the fields changed.
+ */
 export async function patchProduct(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
-  partNumber: string,
-  patch: z.infer<typeof productPatchSchema>,
+  input: { partNumber: string; patch: ProductPatch },
+  options: WriteOptions = {},
 ): Promise<ProductView> {
-  const vendor = await ownVendorAsAdmin(db, actor);
-  const row = await findProduct(db, vendor.id, partNumber);
-  if (!row) throw notFound('Product');
-  checkSoldType(vendor, patch.type);
-  const changes: ProductChanges = {
-    ...(patch.name !== undefined ? { name: patch.name } : {}),
-    ...(patch.description !== undefined ? { description: patch.description } : {}),
-    ...(patch.type !== undefined ? { type: patch.type } : {}),
-    ...(patch.category !== undefined
-      ? { category_id: await categoryIdFor(db, vendor.id, patch.category) }
-      : {}),
-    ...(patch.billingTerm !== undefined ? { billing_term: patch.billingTerm } : {}),
-    ...(patch.ships !== undefined ? { ships: patch.ships ? 1 : 0 } : {}),
-    ...(patch.active !== undefined ? { active: patch.active ? 1 : 0 } : {}),
-  };
-  if (Object.keys(changes).length > 0) {
-    await updateProduct(db, row.id, changes);
-    const event =
-      patch.active === false && row.active === 1 ? 'product.deactivated' : 'product.updated';
-    await audit(db, actor, vendor.id, { type: 'product', id: row.id }, event, patch);
-  }
-  return getProduct(db, actor, vendor.slug, partNumber);
+  const { patch } = input;
+  return inTransaction(ctx, options, async (tx) => {
+    const vendor = await ownVendorAsAdmin(tx, actor);
+    const row = await findProduct(tx, vendor.id, input.partNumber);
+    if (!row) throw notFound('Product');
+    checkSoldType(vendor, await profileOfVendor(tx, vendor), patch.type);
+    const changes: ProductChanges = {
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.type !== undefined ? { type: patch.type } : {}),
+      ...(patch.category !== undefined
+        ? { category_id: await categoryIdFor(tx, vendor.id, patch.category) }
+        : {}),
+      ...(patch.billingTerm !== undefined ? { billing_term: patch.billingTerm } : {}),
+      ...(patch.ships !== undefined ? { ships: patch.ships ? 1 : 0 } : {}),
+      ...(patch.active !== undefined ? { active: patch.active ? 1 : 0 } : {}),
+    };
+    if (Object.keys(changes).length > 0) {
+      const at = ctx.now().toISOString();
+      await updateProduct(tx, row.id, changes, at);
+      await recordEvent(tx, {
+        type: 'product.updated',
+        entityId: row.id,
+        vendorId: vendor.id,
+        partnerId: null,
+        actor: eventActorOf(actor),
+        at,
+        data: { productId: row.id, partNumber: row.part_number, fields: changedFields(row, patch) },
+      });
+    }
+    return productOf(tx, vendor, input.partNumber);
+  });
+}
+
+/** The fields a patch names; a change of `active` says `deactivated` or `reactivated` (the catalogue's words). */
+function changedFields(row: { active: number }, patch: ProductPatch): string[] {
+  return Object.keys(patch).map((field) => {
+    if (field !== 'active' || patch.active === (row.active === 1)) return field;
+    return patch.active ? 'reactivated' : 'deactivated';
+  });
 }
 
 /** The category tree of a vendor the caller may see (staff: their own by default). */
 export async function listVendorCategories(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
-  slug: string | undefined,
+  input: { vendor?: string | undefined },
 ): Promise<CategoryView[]> {
-  const vendor = await findVendorToRead(db, actor, slug);
-  return (await listCategories(db, vendor.id)).map(toCategoryView);
+  const vendor = await findVendorToRead(ctx.store.db, actor, input.vendor);
+  return (await listCategories(ctx.store.db, vendor.id)).map(toCategoryView);
 }
 
 async function categoryView(db: Executor, vendorId: string, key: string): Promise<CategoryView> {
@@ -281,61 +304,87 @@ async function categoryView(db: Executor, vendorId: string, key: string): Promis
   return toCategoryView(row);
 }
 
-/** Adds a category, optionally under a parent (vendor admin). */
+/** Adds a category, optionally under a parent (vendor admin). Records `category.created`. */
 export async function createCategory(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
-  body: z.infer<typeof categoryBodySchema>,
+  input: CategoryInput,
+  options: WriteOptions = {},
 ): Promise<CategoryView> {
-  const vendor = await ownVendorAsAdmin(db, actor);
-  const parent = body.parent ? await findCategoryByKey(db, vendor.id, body.parent) : undefined;
-  if (body.parent && !parent) {
-    throw unprocessable('Unknown parent category', [
-      { path: 'parent', code: 'invalid', message: `No category "${body.parent}"` },
-    ]);
-  }
-  const own = body.slug ?? slugify(body.name);
-  if (own === '') {
-    throw unprocessable('The name makes no key', [
-      { path: 'slug', code: 'required', message: 'Give a slug of letters and digits' },
-    ]);
-  }
-  const key = parent ? `${parent.key}.${own}` : own;
-  if (key.split('.').length > MAX_CATEGORY_DEPTH) {
-    throw unprocessable('Categories nest at most five deep', [
-      { path: 'parent', code: 'invalid', message: `At most ${MAX_CATEGORY_DEPTH} levels` },
-    ]);
-  }
-  try {
-    const row = await insertCategory(db, {
-      vendorId: vendor.id,
-      key,
-      name: body.name,
-      parentId: parent?.id ?? null,
-    });
-    await audit(db, actor, vendor.id, { type: 'category', id: row.id }, 'category.created', body);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    throw conflict('This category exists', [
+  return inTransaction(ctx, options, async (tx) => {
+    const vendor = await ownVendorAsAdmin(tx, actor);
+    const parent = input.parent ? await findCategoryByKey(tx, vendor.id, input.parent) : undefined;
+    if (input.parent && !parent) {
+      throw unprocessable('Unknown parent category', [
+        { path: 'parent', code: 'invalid', message: `No category "${input.parent}"` },
+      ]);
+    }
+    const own = input.slug ?? slugify(input.name);
+    if (own === '') {
+      throw unprocessable('The name makes no key', [
+        { path: 'slug', code: 'required', message: 'Give a slug of letters and digits' },
+      ]);
+    }
+    const key = parent ? `${parent.key}.${own}` : own;
+    if (key.split('.').length > MAX_CATEGORY_DEPTH) {
+      throw unprocessable('Categories nest at most five deep', [
+        { path: 'parent', code: 'invalid', message: `At most ${MAX_CATEGORY_DEPTH} levels` },
+      ]);
+    }
+    const duplicate = conflict('This category exists', [
       { path: 'slug', code: 'duplicate', message: `Category "${key}" already exists` },
     ]);
-  }
-  return categoryView(db, vendor.id, key);
+    if (await findCategoryByKey(tx, vendor.id, key)) throw duplicate;
+    const at = ctx.now().toISOString();
+    let categoryId: string;
+    try {
+      const row = await insertCategory(tx, {
+        vendorId: vendor.id,
+        key,
+        name: input.name,
+        parentId: parent?.id ?? null,
+        at,
+      });
+      categoryId = row.id;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw duplicate;
+    }
+    await recordEvent(tx, {
+      type: 'category.created',
+      entityId: categoryId,
+      vendorId: vendor.id,
+      partnerId: null,
+      actor: eventActorOf(actor),
+      at,
+      data: { categoryId, key, name: input.name },
+    });
+    return categoryView(tx, vendor.id, key);
+  });
 }
 
-/** Renames a category; its key (and so every reference to it) stays. */
+/** Renames a category; its key (and so every reference to it) stays. Records `category.updated`. */
 export async function patchCategory(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
-  key: string,
-  name: string,
+  input: { key: string; name: string },
+  options: WriteOptions = {},
 ): Promise<CategoryView> {
-  const vendor = await ownVendorAsAdmin(db, actor);
-  const category = await findCategoryByKey(db, vendor.id, key);
-  if (!category) throw notFound('Category');
-  await renameCategory(db, category.id, name);
-  await audit(db, actor, vendor.id, { type: 'category', id: category.id }, 'category.updated', {
-    name,
+  return inTransaction(ctx, options, async (tx) => {
+    const vendor = await ownVendorAsAdmin(tx, actor);
+    const category = await findCategoryByKey(tx, vendor.id, input.key);
+    if (!category) throw notFound('Category');
+    const at = ctx.now().toISOString();
+    await renameCategory(tx, category.id, input.name, at);
+    await recordEvent(tx, {
+      type: 'category.updated',
+      entityId: category.id,
+      vendorId: vendor.id,
+      partnerId: null,
+      actor: eventActorOf(actor),
+      at,
+      data: { categoryId: category.id, fields: ['name'] },
+    });
+    return categoryView(tx, vendor.id, input.key);
   });
-  return categoryView(db, vendor.id, key);
 }

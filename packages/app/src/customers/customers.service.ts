@@ -1,6 +1,5 @@
 import {
   findCustomerInScope,
-  insertAuditEvent,
   insertContact,
   insertCustomer,
   listContacts,
@@ -10,9 +9,13 @@ import {
   type CustomerContact,
   type Executor,
 } from '@orderdesk/store';
-import type { z } from 'zod';
-import type { Actor } from '../auth/actor.ts';
+import { z } from 'zod';
+import { requirePartner, type Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { notFound } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type {
   contactBodySchema,
   contactSchema,
@@ -23,6 +26,9 @@ import type {
 
 export type CustomerView = z.infer<typeof customerSchema>;
 export type ContactView = z.infer<typeof contactSchema>;
+export type CustomerInput = z.infer<typeof customerBodySchema>;
+export type CustomerPatch = z.infer<typeof customerPatchSchema>;
+export type ContactInput = z.infer<typeof contactBodySchema>;
 
 export function toCustomerView(c: Customer): CustomerView {
   return {
@@ -50,7 +56,7 @@ export function toContactView(c: CustomerContact): ContactView {
 }
 
 /** A customer the partner may see (its own or, for a distributor, its tier-2s'); 404 otherwise. */
-export async function getCustomer(
+async function customerInScope(
   db: Executor,
   actor: Actor & { partnerId: string },
   id: string,
@@ -60,76 +66,118 @@ export async function getCustomer(
   return c;
 }
 
-export async function createCustomer(
-  db: Executor,
-  actor: Actor & { partnerId: string },
-  body: z.infer<typeof customerBodySchema>,
-): Promise<CustomerView> {
-  const row = await insertCustomer(db, { partnerId: actor.partnerId, ...body });
-  await insertAuditEvent(db, {
-    partnerId: actor.partnerId,
-    entityType: 'customer',
-    entityId: row.id,
-    type: 'customer.created',
-    actorUserId: actor.userId,
-    actorLabel: actor.email,
-  });
-  return toCustomerView(row);
+const cursorSchema = z.object({ id: z.string() });
+
+/** The partner's customers (a distributor also sees its tier-2s'), a page at a time. */
+export async function listCustomersPage(
+  ctx: AppContext,
+  actor: Actor,
+  query: { limit: number; cursor?: string | undefined },
+): Promise<Page<CustomerView>> {
+  const partner = requirePartner(actor);
+  const after = decodeCursor(query.cursor, cursorSchema);
+  const rows = await listCustomers(
+    ctx.store.db,
+    { partnerIds: partner.partnerScopeIds },
+    { limit: query.limit + 1, ...(after ? { after: after.id } : {}) },
+  );
+  return pageOf(rows, query.limit, (last) => ({ id: last.id }), toCustomerView);
 }
 
-export async function patchCustomer(
-  db: Executor,
-  actor: Actor & { partnerId: string },
-  id: string,
-  body: z.infer<typeof customerPatchSchema>,
-): Promise<CustomerView> {
-  await getCustomer(db, actor, id);
-  await updateCustomer(db, id, body);
-  await insertAuditEvent(db, {
-    partnerId: actor.partnerId,
-    entityType: 'customer',
-    entityId: id,
-    type: 'customer.updated',
-    actorUserId: actor.userId,
-    actorLabel: actor.email,
-    data: body,
-  });
-  return toCustomerView(await getCustomer(db, actor, id));
-}
-
-export async function pageCustomers(
-  db: Executor,
-  actor: Actor & { partnerId: string },
-  page: { limit: number; after?: string },
-): Promise<Customer[]> {
-  return listCustomers(db, { partnerIds: actor.partnerScopeIds }, page);
-}
-
-export async function addContact(
-  db: Executor,
-  actor: Actor & { partnerId: string },
+/** One customer the partner may see. */
+export async function getCustomer(
+  ctx: AppContext,
+  actor: Actor,
   customerId: string,
-  body: z.infer<typeof contactBodySchema>,
-): Promise<ContactView> {
-  await getCustomer(db, actor, customerId);
-  const contact = await insertContact(db, { customerId, ...body });
-  await insertAuditEvent(db, {
-    partnerId: actor.partnerId,
-    entityType: 'customer',
-    entityId: customerId,
-    type: 'customer.contact_added',
-    actorUserId: actor.userId,
-    actorLabel: actor.email,
-    data: { contactId: contact.id, roles: body.roles },
-  });
-  return toContactView(contact);
+): Promise<CustomerView> {
+  return toCustomerView(await customerInScope(ctx.store.db, requirePartner(actor), customerId));
 }
 
-export async function contactsOf(
-  db: Executor,
-  actor: Actor & { partnerId: string },
+/** Creates a customer organization of the caller's partner. Records `customer.created`. */
+export async function createCustomer(
+  ctx: AppContext,
+  actor: Actor,
+  input: CustomerInput,
+  options: WriteOptions = {},
+): Promise<CustomerView> {
+  const partner = requirePartner(actor);
+  return inTransaction(ctx, options, async (tx) => {
+    const at = ctx.now().toISOString();
+    const row = await insertCustomer(tx, { ...input, partnerId: partner.partnerId, at });
+    await recordEvent(tx, {
+      type: 'customer.created',
+      entityId: row.id,
+      vendorId: null,
+      partnerId: partner.partnerId,
+      actor: eventActorOf(actor),
+      at,
+      data: { customerId: row.id, name: row.name },
+    });
+    return toCustomerView(row);
+  });
+}
+
+/** Changes a customer's details. Records `customer.updated` with the fields changed. */
+export async function patchCustomer(
+  ctx: AppContext,
+  actor: Actor,
+  input: { customerId: string; patch: CustomerPatch },
+  options: WriteOptions = {},
+): Promise<CustomerView> {
+  const partner = requirePartner(actor);
+  return inTransaction(ctx, options, async (tx) => {
+    const customer = await customerInScope(tx, partner, input.customerId);
+    const at = ctx.now().toISOString();
+    await updateCustomer(tx, customer.id, input.patch, at);
+    await recordEvent(tx, {
+      type: 'customer.updated',
+      entityId: customer.id,
+      // The customer's own partner: a distributor may edit its tier-2's customers.
+      vendorId: null,
+      partnerId: customer.partner_id,
+      actor: eventActorOf(actor),
+      at,
+      data: { customerId: customer.id, fields: Object.keys(input.patch) },
+    });
+    return toCustomerView(await customerInScope(tx, partner, customer.id));
+  });
+}
+
+/** Adds a contact (site admin, billing, technical) to a customer. Records `contact.added`. */
+export async function addContact(
+  ctx: AppContext,
+  actor: Actor,
+  input: { customerId: string; contact: ContactInput },
+  options: WriteOptions = {},
+): Promise<ContactView> {
+  const partner = requirePartner(actor);
+  return inTransaction(ctx, options, async (tx) => {
+    const customer = await customerInScope(tx, partner, input.customerId);
+    const at = ctx.now().toISOString();
+    const contact = await insertContact(tx, { ...input.contact, customerId: customer.id, at });
+    await recordEvent(tx, {
+      type: 'contact.added',
+      entityId: customer.id,
+      vendorId: null,
+      partnerId: customer.partner_id,
+      actor: eventActorOf(actor),
+      at,
+      data: {
+        customerId: customer.id,
+        contactId: contact.id,
+        role: input.contact.roles.join(',') || null,
+      },
+    });
+    return toContactView(contact);
+  });
+}
+
+/** A customer's contacts. */
+export async function listCustomerContacts(
+  ctx: AppContext,
+  actor: Actor,
   customerId: string,
 ): Promise<ContactView[]> {
-  await getCustomer(db, actor, customerId);
-  return (await listContacts(db, customerId)).map(toContactView);
+  const customer = await customerInScope(ctx.store.db, requirePartner(actor), customerId);
+  return (await listContacts(ctx.store.db, customer.id)).map(toContactView);
 }

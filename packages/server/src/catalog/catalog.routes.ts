@@ -1,23 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '@orderdesk/app';
-import type { ServerContext } from '../context.ts';
-import { withIdempotency } from '../http/idempotency.ts';
-import { problemSchema } from '../http/problem.ts';
 import {
   categoryBodySchema,
   categoryParams,
   categoryPatchSchema,
   categorySchema,
-  productBodySchema,
-  productListQuery,
-  productListSchema,
-  productParams,
-  productPatchSchema,
-  productSchema,
-  vendorQuery,
-} from '@orderdesk/app';
-import {
   createCategory,
   createProduct,
   findProducts,
@@ -25,7 +12,18 @@ import {
   listVendorCategories,
   patchCategory,
   patchProduct,
+  productBodySchema,
+  productListQuery,
+  productListSchema,
+  productParams,
+  productPatchSchema,
+  productSchema,
+  requireActor,
+  vendorQuery,
 } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { problemSchema } from '../http/problem.ts';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
@@ -48,7 +46,7 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: productListSchema, ...errors },
         },
       },
-      async (request) => findProducts(ctx.store.db, requireActor(request.actor), request.query),
+      async (request) => findProducts(ctx, requireActor(request.actor), request.query),
     );
 
     app.get(
@@ -63,12 +61,10 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request) =>
-        getProduct(
-          ctx.store.db,
-          requireActor(request.actor),
-          request.query.vendor,
-          request.params.partNumber,
-        ),
+        getProduct(ctx, requireActor(request.actor), {
+          vendor: request.query.vendor,
+          partNumber: request.params.partNumber,
+        }),
     );
 
     app.post(
@@ -83,9 +79,9 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
-          body: await createProduct(tx, actor, request.body),
+          body: await createProduct(ctx, actor, request.body, { tx }),
         }));
       },
     );
@@ -101,13 +97,11 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: productSchema, ...errors, 422: problemSchema },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        const { partNumber } = request.params;
-        return ctx.store.db
-          .transaction()
-          .execute((tx) => patchProduct(tx, actor, partNumber, request.body));
-      },
+      async (request) =>
+        patchProduct(ctx, requireActor(request.actor), {
+          partNumber: request.params.partNumber,
+          patch: request.body,
+        }),
     );
 
     app.get(
@@ -121,11 +115,9 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        items: await listVendorCategories(
-          ctx.store.db,
-          requireActor(request.actor),
-          request.query.vendor,
-        ),
+        items: await listVendorCategories(ctx, requireActor(request.actor), {
+          vendor: request.query.vendor,
+        }),
       }),
     );
 
@@ -141,9 +133,9 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
-          body: await createCategory(tx, actor, request.body),
+          body: await createCategory(ctx, actor, request.body, { tx }),
         }));
       },
     );
@@ -159,13 +151,11 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: categorySchema, ...errors },
         },
       },
-      async (request) => {
-        const actor = requireActor(request.actor);
-        const { key } = request.params;
-        return ctx.store.db
-          .transaction()
-          .execute((tx) => patchCategory(tx, actor, key, request.body.name));
-      },
+      async (request) =>
+        patchCategory(ctx, requireActor(request.actor), {
+          key: request.params.key,
+          name: request.body.name,
+        }),
     );
   };
 }

@@ -1,26 +1,23 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requirePartner } from '@orderdesk/app';
-import type { ServerContext } from '../context.ts';
-import { withIdempotency } from '../http/idempotency.ts';
-import { decodeCursor, encodeCursor, pageQuerySchema } from '@orderdesk/app';
-import { problemSchema } from '../http/problem.ts';
 import {
+  addContact,
   contactBodySchema,
   contactSchema,
+  createCustomer,
   customerBodySchema,
   customerPatchSchema,
   customerSchema,
-} from '@orderdesk/app';
-import {
-  addContact,
-  contactsOf,
-  createCustomer,
   getCustomer,
-  pageCustomers,
+  listCustomerContacts,
+  listCustomersPage,
+  pageQuerySchema,
   patchCustomer,
-  toCustomerView,
+  requireActor,
 } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { problemSchema } from '../http/problem.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
@@ -41,21 +38,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           },
         },
       },
-      async (request) => {
-        const actor = requirePartner(request.actor);
-        const after = decodeCursor(request.query.cursor, z.object({ id: z.string() }));
-        const rows = await pageCustomers(ctx.store.db, actor, {
-          limit: request.query.limit + 1,
-          ...(after ? { after: after.id } : {}),
-        });
-        const items = rows.slice(0, request.query.limit);
-        const last = items.at(-1);
-        return {
-          items: items.map(toCustomerView),
-          nextCursor:
-            rows.length > request.query.limit && last ? encodeCursor({ id: last.id }) : null,
-        };
-      },
+      async (request) => listCustomersPage(ctx, requireActor(request.actor), request.query),
     );
 
     app.post(
@@ -69,10 +52,10 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const actor = requirePartner(request.actor);
-        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+        const actor = requireActor(request.actor);
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
-          body: await createCustomer(tx, actor, request.body),
+          body: await createCustomer(ctx, actor, request.body, { tx }),
         }));
       },
     );
@@ -87,10 +70,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: customerSchema, ...errors },
         },
       },
-      async (request) =>
-        toCustomerView(
-          await getCustomer(ctx.store.db, requirePartner(request.actor), request.params.id),
-        ),
+      async (request) => getCustomer(ctx, requireActor(request.actor), request.params.id),
     );
 
     app.patch(
@@ -104,12 +84,11 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: customerSchema, ...errors },
         },
       },
-      async (request) => {
-        const actor = requirePartner(request.actor);
-        return ctx.store.db
-          .transaction()
-          .execute((tx) => patchCustomer(tx, actor, request.params.id, request.body));
-      },
+      async (request) =>
+        patchCustomer(ctx, requireActor(request.actor), {
+          customerId: request.params.id,
+          patch: request.body,
+        }),
     );
 
     app.get(
@@ -126,7 +105,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        items: await contactsOf(ctx.store.db, requirePartner(request.actor), request.params.id),
+        items: await listCustomerContacts(ctx, requireActor(request.actor), request.params.id),
         nextCursor: null,
       }),
     );
@@ -143,10 +122,15 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const actor = requirePartner(request.actor);
-        return withIdempotency(request, reply, ctx.store.db, actor.userId, async (tx) => ({
+        const actor = requireActor(request.actor);
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
-          body: await addContact(tx, actor, request.params.id, request.body),
+          body: await addContact(
+            ctx,
+            actor,
+            { customerId: request.params.id, contact: request.body },
+            { tx },
+          ),
         }));
       },
     );
