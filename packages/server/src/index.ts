@@ -14,13 +14,6 @@ export { createApiToken } from '@orderdesk/app';
 export { actorFromUser } from '@orderdesk/app';
 export { HttpProblem, type ProblemItem } from './http/problem.ts';
 export {
-  importPriceListOrConflict,
-  priceListExportRows,
-  vendorToday,
-  type PriceListImport,
-  type PriceListImportResult,
-} from '@orderdesk/app';
-export {
   PRICE_LIST_FORMATS,
   priceListFormatOf,
   type PriceListFormat,

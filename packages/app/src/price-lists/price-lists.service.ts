@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import {
   PRODUCT_TYPES,
   formatAmount,
@@ -8,9 +8,11 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
+  completePriceList,
   ensureCategoryPath,
   findPriceList,
-  insertAuditEvent,
+  findPriceListInForce,
+  findVendorBySlug,
   insertPriceList,
   insertPriceListItems,
   isUniqueViolation,
@@ -18,30 +20,43 @@ import {
   listPriceLists,
   nextPriceListVersion,
   saveProductBatch,
-  completePriceList,
   type Executor,
   type PriceList,
   type ProductInput,
   type Vendor,
 } from '@orderdesk/store';
 import { z } from 'zod';
-import type { Actor } from '../auth/actor.ts';
+import { requireVendorStaff, type Actor } from '../auth/actor.ts';
 import { BILLING_TERM, PART_NUMBER } from '../catalog/catalog.schemas.ts';
 import { categoryPath } from '../catalog/category-path.ts';
-import type { ExportRow } from '../documents/price-list-export.ts';
+import type { AppContext } from '../context.ts';
+import { writePriceList, type ExportRow } from '../documents/price-list-export.ts';
 import {
   PriceListFileError,
+  XLSX_CONTENT_TYPE,
   readPriceListRows,
   type PriceListFormat,
   type PriceListRow,
 } from '../documents/price-list-import.ts';
-import { decodeCursor, encodeCursor } from '../shared/paging.ts';
-import { conflict, notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
+import { partnershipVisibility } from '../partnerships/price-visibility.ts';
+import {
+  AppError,
+  conflict,
+  forbidden,
+  notFound,
+  unprocessable,
+  type ProblemItem,
+} from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { todayIn } from '../shared/time.ts';
-import { findVisibleVendor } from '../vendors/vendor-scope.ts';
-import type { priceListSchema } from './price-lists.schemas.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
+import { contractingPartnerId, findVisibleVendor } from '../vendors/vendor-scope.ts';
+import type { priceListImportSchema, priceListSchema } from './price-lists.schemas.ts';
 
 export type PriceListView = z.infer<typeof priceListSchema>;
+export type PriceListImportView = z.infer<typeof priceListImportSchema>;
 
 /** Rows written per statement: well under both dialects' bound-parameter limits. */
 const BATCH_ROWS = 1000;
@@ -74,31 +89,87 @@ export function toPriceListView(row: PriceList, vendorSlug: string): PriceListVi
   };
 }
 
-/** Today's date (ISO) in the vendor's business time zone: the default effective date. */
-export function vendorToday(vendor: Vendor, now: Date): string {
-  const profile = JSON.parse(vendor.profile) as Partial<VendorProfile>;
-  return todayIn(profile.sla?.calendar.timeZone ?? 'UTC', now);
+/** Today's date (ISO) in the profile's business time zone: the default effective and pricing date. */
+export function todayForProfile(profile: VendorProfile, now: Date): string {
+  return todayIn(profile.sla.calendar.timeZone, now);
 }
 
-export interface PriceListImport {
-  vendor: Vendor;
+/** Today's date (ISO) in the vendor's business time zone. */
+export async function vendorToday(db: Executor, vendor: Vendor, now: Date): Promise<string> {
+  return todayForProfile(await profileOfVendor(db, vendor), now);
+}
+
+/**
+ * Who may import or export a vendor's price lists: a user (API), or the operator at the
+ * command line, who owns the database and acts without a user account.
+ */
+export type PriceListOperator = Actor | { operator: string };
+
+function isUser(by: PriceListOperator): by is Actor {
+  return 'userId' in by;
+}
+
+function eventActorOfOperator(by: PriceListOperator): EventActor {
+  return isUser(by) ? eventActorOf(by) : { userId: null, label: by.operator };
+}
+
+/** The vendor a write is for: for a user, one whose vendor_admin they are (404 if not visible, 403 if not admin). */
+async function vendorToAdminister(
+  db: Executor,
+  by: PriceListOperator,
+  slug: string,
+): Promise<Vendor> {
+  if (isUser(by)) {
+    const vendor = await findVisibleVendor(db, by, slug);
+    requireVendorStaff(by, ['vendor_admin']);
+    return vendor;
+  }
+  const vendor = await findVendorBySlug(db, slug);
+  if (!vendor) throw notFound('Vendor');
+  return vendor;
+}
+
+/**
+ * The vendor whose price lists a caller reads: its staff, and partners with a partnership
+ * with it — except where its profile hides list prices from partners
+ * (`pricing.partnerVisible: false`): a price list is nothing but list prices.
+ */
+async function vendorToRead(db: Executor, by: PriceListOperator, slug: string): Promise<Vendor> {
+  if (!isUser(by)) return vendorToAdminister(db, by, slug);
+  const vendor = await findVisibleVendor(db, by, slug);
+  if (by.side === 'partner') {
+    const profile = await profileOfVendor(db, vendor);
+    const seen = partnershipVisibility(profile, by, { partner_id: contractingPartnerId(by) ?? '' });
+    if (!seen.listPrices) throw forbidden(`${profile.name} does not show partners its list prices`);
+  }
+  return vendor;
+}
+
+/**
+ * Checks, before a byte of an upload is read, that the caller may import price lists for the
+ * vendor (its vendor_admin); 404 or 403 otherwise. `importPriceList` checks again.
+ */
+export async function authorizePriceListImport(
+  ctx: AppContext,
+  actor: Actor,
+  vendorSlug: string,
+): Promise<void> {
+  await vendorToAdminister(ctx.store.db, actor, vendorSlug);
+}
+
+/** A price-list file to import. */
+export interface PriceListImportInput {
+  /** The vendor's slug. */
+  vendor: string;
   format: PriceListFormat;
   source: Readable;
   sourceName?: string | null;
   /** Default: the vendor profile's currency. */
-  currency?: string;
-  /** Default: the file's effectiveFrom column (one date for all rows), else `today`. */
-  effectiveFrom?: string;
-  today: string;
-  createdBy: { userId: string | null; label: string };
+  currency?: string | undefined;
+  /** Default: the file's effectiveFrom column (one date for all rows), else today. */
+  effectiveFrom?: string | undefined;
   /** Called after each written batch with the number of rows read so far. */
   onProgress?: (rows: number) => void;
-}
-
-export interface PriceListImportResult {
-  priceList: PriceList;
-  productsCreated: number;
-  productsUpdated: number;
 }
 
 interface CheckedRow {
@@ -222,30 +293,55 @@ function checkRow(
  * nothing: products new to the catalog are created, known ones updated from the file, and
  * every row priced in the new list. Rows stream from the file and are written in batches as
  * they pass the checks; after the first bad row nothing more is written but every row is
- * still checked, and the import then fails with all the problems (422) so the caller's
- * transaction rolls back. Call inside a transaction.
+ * still checked, and the import then fails with all the problems (422) so the transaction
+ * rolls back. A lost race for the version number is a 409. Records `price_list.imported`.
+ * The API (vendor_admin) and `orderdesk import pricelist` (the operator) both call this.
  */
 export async function importPriceList(
+  ctx: AppContext,
+  by: PriceListOperator,
+  input: PriceListImportInput,
+  options: WriteOptions = {},
+): Promise<PriceListImportView> {
+  try {
+    return await inTransaction(ctx, options, (tx) => importInto(ctx, tx, by, input));
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw conflict(
+      'Another price list for this vendor and currency was imported at the same time; retry',
+    );
+  }
+}
+
+async function importInto(
+  ctx: AppContext,
   db: Executor,
-  input: PriceListImport,
-): Promise<PriceListImportResult> {
-  const profile = JSON.parse(input.vendor.profile) as Partial<VendorProfile>;
-  const currency = input.currency ?? profile.currency ?? 'USD';
+  by: PriceListOperator,
+  input: PriceListImportInput,
+): Promise<PriceListImportView> {
+  const vendor = await vendorToAdminister(db, by, input.vendor);
+  const profile = await profileOfVendor(db, vendor);
+  const now = ctx.now();
+  const at = now.toISOString();
+  const today = todayForProfile(profile, now);
+  const currency = input.currency ?? profile.currency;
   if (!isCurrencyCode(currency)) {
     throw unprocessable('Unknown currency', [
       { path: 'currency', code: 'invalid', message: `"${currency}" is not an ISO 4217 currency` },
     ]);
   }
   const rules = { currency, types: profile.productTypes ?? PRODUCT_TYPES };
-  const vendorId = input.vendor.id;
+  const vendorId = vendor.id;
+  const eventActor = eventActorOfOperator(by);
   const priceList = await insertPriceList(db, {
     vendorId,
     currency,
     version: await nextPriceListVersion(db, vendorId, currency),
-    effectiveFrom: input.effectiveFrom ?? input.today,
+    effectiveFrom: input.effectiveFrom ?? today,
     rowCount: 0,
     sourceName: input.sourceName ?? null,
-    createdBy: input.createdBy.label,
+    createdBy: eventActor.label,
+    at,
   });
 
   const problems: ProblemItem[] = [];
@@ -272,12 +368,13 @@ export async function importPriceList(
       const path = r.categoryText === null ? null : categoryPath(r.categoryText);
       const leaf = path?.at(-1);
       if (path && leaf) {
-        categoryId = categoryIds.get(leaf.key) ?? (await ensureCategoryPath(db, vendorId, path)).id;
+        categoryId =
+          categoryIds.get(leaf.key) ?? (await ensureCategoryPath(db, vendorId, path, at)).id;
         categoryIds.set(leaf.key, categoryId);
       }
       products.push({ ...r.product, vendorId, categoryId });
     }
-    const saved = await saveProductBatch(db, vendorId, products);
+    const saved = await saveProductBatch(db, vendorId, products, at);
     productsCreated += saved.created;
     productsUpdated += saved.updated;
     await insertPriceListItems(
@@ -340,84 +437,110 @@ export async function importPriceList(
     }
     throw unprocessable(`The price list has ${total} problem(s); nothing was imported`, problems);
   }
-  const effectiveFrom = input.effectiveFrom ?? fileDate?.date ?? input.today;
+  const effectiveFrom = input.effectiveFrom ?? fileDate?.date ?? today;
   await completePriceList(db, priceList.id, { rowCount: rows, effectiveFrom });
-  await insertAuditEvent(db, {
-    vendorId,
-    entityType: 'price_list',
-    entityId: priceList.id,
+  await recordEvent(db, {
     type: 'price_list.imported',
-    actorUserId: input.createdBy.userId,
-    actorLabel: input.createdBy.label,
-    data: {
-      currency,
-      version: priceList.version,
-      effectiveFrom,
-      rows,
-      productsCreated,
-      productsUpdated,
-    },
+    entityId: priceList.id,
+    vendorId,
+    partnerId: null,
+    actor: eventActor,
+    at,
+    data: { priceListId: priceList.id, currency, effectiveFrom, rows },
   });
   return {
-    priceList: { ...priceList, row_count: rows, effective_from: effectiveFrom },
+    ...toPriceListView(
+      { ...priceList, row_count: rows, effective_from: effectiveFrom },
+      vendor.slug,
+    ),
     productsCreated,
     productsUpdated,
   };
 }
 
-/** Runs an import, turning a lost race for the version number into a 409. */
-export async function importPriceListOrConflict(
-  db: Executor,
-  input: PriceListImport,
-): Promise<PriceListImportResult> {
-  try {
-    return await importPriceList(db, input);
-  } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    throw conflict(
-      'Another price list for this vendor and currency was imported at the same time; retry',
-    );
-  }
-}
-
-/** A vendor the caller may see, for reading its price lists (its staff, or partners of it). */
-export async function listVisiblePriceLists(
-  db: Executor,
+/** A vendor's price lists, newest first: its staff, and its partners where list prices are shown to them. */
+export async function listVendorPriceLists(
+  ctx: AppContext,
   actor: Actor,
-  slug: string,
-  page: { limit: number; cursor?: string },
-): Promise<{ items: PriceListView[]; nextCursor: string | null }> {
-  const vendor = await findVisibleVendor(db, actor, slug);
-  const before = decodeCursor(page.cursor, z.object({ id: z.string() }));
+  input: { vendor: string; limit: number; cursor?: string | undefined },
+): Promise<Page<PriceListView>> {
+  const db = ctx.store.db;
+  const vendor = await vendorToRead(db, actor, input.vendor);
+  const before = decodeCursor(input.cursor, z.object({ id: z.string() }));
   const rows = await listPriceLists(db, vendor.id, {
-    limit: page.limit + 1,
+    limit: input.limit + 1,
     ...(before ? { before: before.id } : {}),
   });
-  const items = rows.slice(0, page.limit);
-  const last = items.at(-1);
+  return pageOf(
+    rows,
+    input.limit,
+    (last) => ({ id: last.id }),
+    (r) => toPriceListView(r, vendor.slug),
+  );
+}
+
+/** One price list of a vendor whose price lists the caller may read. */
+export async function getPriceList(
+  ctx: AppContext,
+  actor: Actor,
+  input: { vendor: string; id: string },
+): Promise<PriceListView> {
+  const db = ctx.store.db;
+  const vendor = await vendorToRead(db, actor, input.vendor);
+  const priceList = await findPriceList(db, vendor.id, input.id);
+  if (!priceList) throw notFound('Price list');
+  return toPriceListView(priceList, vendor.slug);
+}
+
+/** A price list ready to be written out: what it is, a file name, and the writer. */
+export interface PriceListExport {
+  priceList: PriceListView;
+  fileName: string;
+  contentType: string;
+  /** Writes the file (CSV or XLSX, re-importable as is) into `out` and ends it. */
+  writeTo(out: Writable): Promise<void>;
+}
+
+/**
+ * Opens the export of a price list: the one named by `id`, else the one in force today in
+ * `currency` (default: the profile's). Access is checked and the list found before anything
+ * is written, so the caller can still answer 404/403; rows are then read page by page.
+ */
+export async function exportPriceList(
+  ctx: AppContext,
+  by: PriceListOperator,
+  input: { vendor: string; format: PriceListFormat; id?: string | undefined; currency?: string },
+): Promise<PriceListExport> {
+  const db = ctx.store.db;
+  const vendor = await vendorToRead(db, by, input.vendor);
+  let priceList: PriceList | undefined;
+  if (input.id !== undefined) {
+    priceList = await findPriceList(db, vendor.id, input.id);
+    if (!priceList) throw notFound('Price list');
+  } else {
+    const profile = await profileOfVendor(db, vendor);
+    const currency = input.currency ?? profile.currency;
+    const today = todayForProfile(profile, ctx.now());
+    priceList = await findPriceListInForce(db, vendor.id, currency, today);
+    if (!priceList) {
+      throw new AppError(
+        'not_found',
+        'not-found',
+        `No ${currency} price list of ${vendor.slug} is in force on ${today}`,
+      );
+    }
+  }
+  const list = priceList;
   return {
-    items: items.map((r) => toPriceListView(r, vendor.slug)),
-    nextCursor: rows.length > page.limit && last ? encodeCursor({ id: last.id }) : null,
+    priceList: toPriceListView(list, vendor.slug),
+    fileName: `${vendor.slug}-price-list-${list.currency}-v${list.version}.${input.format}`,
+    contentType: input.format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_CONTENT_TYPE,
+    writeTo: (out) => writePriceList(out, input.format, priceListExportRows(db, list)),
   };
 }
 
-export async function getVisiblePriceList(
-  db: Executor,
-  actor: Actor,
-  slug: string,
-  id: string,
-): Promise<{ vendor: Vendor; priceList: PriceList }> {
-  const vendor = await findVisibleVendor(db, actor, slug);
-  const priceList = await findPriceList(db, vendor.id, id);
-  if (!priceList) throw notFound('Price list');
-  return { vendor, priceList };
-}
-
 /** The rows of a price list for export, read from the database page by page. */
-export async function* priceListExportRows(
-  db: Executor,
-  priceList: PriceList,
-): AsyncGenerator<ExportRow> {
+async function* priceListExportRows(db: Executor, priceList: PriceList): AsyncGenerator<ExportRow> {
   let after: string | undefined;
   for (;;) {
     const page = await listPriceListItems(db, priceList.id, {

@@ -1,7 +1,7 @@
+import { checkCategoryMultiplier, type VendorProfile } from '@orderdesk/core';
 import {
   findCategoryByKey,
   findMultiplier,
-  insertAuditEvent,
   insertMultiplier,
   listMultipliers,
   updateMultiplierEnd,
@@ -11,8 +11,12 @@ import {
 } from '@orderdesk/store';
 import type { z } from 'zod';
 import { requireVendorStaff, type Actor } from '../auth/actor.ts';
-import { conflict, notFound, unprocessable } from '../shared/errors.ts';
-import { listVisiblePartnerships } from '../partnerships/partnerships.service.ts';
+import type { AppContext } from '../context.ts';
+import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { findVisiblePartnership, profileReader } from '../partnerships/partnerships.service.ts';
+import { partnershipVisibility } from '../partnerships/price-visibility.ts';
+import { conflict, forbidden, notFound, unprocessable } from '../shared/errors.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type {
   multiplierBodySchema,
   multiplierListSchema,
@@ -22,6 +26,8 @@ import type {
 
 export type MultiplierView = z.infer<typeof multiplierSchema>;
 export type MultiplierListView = z.infer<typeof multiplierListSchema>;
+export type MultiplierInput = z.infer<typeof multiplierBodySchema>;
+export type MultiplierEndInput = z.infer<typeof multiplierPatchSchema>;
 
 function toMultiplierView(row: MultiplierRuleRow): MultiplierView {
   return {
@@ -33,31 +39,37 @@ function toMultiplierView(row: MultiplierRuleRow): MultiplierView {
   };
 }
 
-/** A partnership the caller may see (its partner's, or its vendor's); 404 otherwise. */
-async function visiblePartnership(db: Executor, actor: Actor, id: string): Promise<PartnershipRow> {
-  const row = (await listVisiblePartnerships(db, actor)).find((p) => p.id === id);
-  if (!row) throw notFound('Partnership');
-  return row;
-}
-
-/** A partnership of the caller's vendor, for a vendor admin: 404 if not visible, 403 if not admin. */
+/** A partnership of the caller's vendor, for a vendor admin (404 if not visible, 403 if not admin), with its profile. */
 async function administeredPartnership(
   db: Executor,
   actor: Actor,
   id: string,
-): Promise<PartnershipRow> {
-  const row = await visiblePartnership(db, actor, id);
+): Promise<{ row: PartnershipRow; profile: VendorProfile }> {
+  const row = await findVisiblePartnership(db, actor, id);
   requireVendorStaff(actor, ['vendor_admin']);
-  return row;
+  return { row, profile: await profileReader(db)(row.vendor_id) };
 }
 
-/** The partnership's default multiplier and its rules, past, present and future. */
+/**
+ * The partnership's default multiplier and its rules, past, present and future. Vendor staff
+ * and the partner itself (where the profile lets partners see multipliers); never a tier-2
+ * reseller, for whom these are its distributor's buy prices (403).
+ */
 export async function getMultipliers(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
   partnershipId: string,
 ): Promise<MultiplierListView> {
-  const row = await visiblePartnership(db, actor, partnershipId);
+  const db = ctx.store.db;
+  const row = await findVisiblePartnership(db, actor, partnershipId);
+  const profile = await profileReader(db)(row.vendor_id);
+  if (!partnershipVisibility(profile, actor, row).multipliers) {
+    throw forbidden(
+      actor.partnerId === row.partner_id
+        ? `${profile.name} does not show partners their multipliers; ask your CAM`
+        : "A reseller does not see its distributor's multipliers",
+    );
+  }
   return {
     partnershipId: row.id,
     vendor: row.vendor_slug,
@@ -82,83 +94,102 @@ function checkDates(effectiveFrom: string, effectiveTo: string | null): void {
 /**
  * Adds a multiplier rule (vendor admin). Rules may overlap: where several of one category are
  * in force, the latest start wins (core's resolveMultiplier), so a new rule supersedes an
- * open-ended one from its start. Two rules of one category starting the same day are refused.
+ * open-ended one from its start. Two rules of one category starting the same day are refused,
+ * and so is any category rule where the profile says `pricing.multipliersPerCategory: false`.
+ * Records `multiplier.set`.
  */
-export async function addMultiplier(
-  db: Executor,
+export async function setMultiplier(
+  ctx: AppContext,
   actor: Actor,
-  partnershipId: string,
-  body: z.infer<typeof multiplierBodySchema>,
+  input: { partnershipId: string; rule: MultiplierInput },
+  options: WriteOptions = {},
 ): Promise<MultiplierView> {
-  const row = await administeredPartnership(db, actor, partnershipId);
-  checkDates(body.effectiveFrom, body.effectiveTo);
-  let categoryId: string | null = null;
-  if (body.category !== null) {
-    const category = await findCategoryByKey(db, row.vendor_id, body.category);
-    if (!category) {
-      throw unprocessable('Unknown category', [
-        { path: 'category', code: 'invalid', message: `No category "${body.category}"` },
+  const { rule } = input;
+  return inTransaction(ctx, options, async (tx) => {
+    const { row, profile } = await administeredPartnership(tx, actor, input.partnershipId);
+    const refused = checkCategoryMultiplier(profile, { categoryId: rule.category }, 'category');
+    if (refused) {
+      throw unprocessable('This vendor sets one multiplier per partner', [
+        { path: refused.path, code: refused.code, message: refused.message },
       ]);
     }
-    categoryId = category.id;
-  }
-  const clash = (await listMultipliers(db, row.id)).find(
-    (m) => m.categoryId === categoryId && m.effectiveFrom === body.effectiveFrom,
-  );
-  if (clash) {
-    throw conflict('A multiplier for this category already starts that day', [
-      {
-        path: 'effectiveFrom',
-        code: 'multiplier.overlap',
-        message: `Rule ${clash.id} (${clash.multiplier}) starts on ${clash.effectiveFrom}; end or replace it`,
+    checkDates(rule.effectiveFrom, rule.effectiveTo);
+    let categoryId: string | null = null;
+    if (rule.category !== null) {
+      const category = await findCategoryByKey(tx, row.vendor_id, rule.category);
+      if (!category) {
+        throw unprocessable('Unknown category', [
+          { path: 'category', code: 'invalid', message: `No category "${rule.category}"` },
+        ]);
+      }
+      categoryId = category.id;
+    }
+    const clash = (await listMultipliers(tx, row.id)).find(
+      (m) => m.categoryId === categoryId && m.effectiveFrom === rule.effectiveFrom,
+    );
+    if (clash) {
+      throw conflict('A multiplier for this category already starts that day', [
+        {
+          path: 'effectiveFrom',
+          code: 'multiplier.overlap',
+          message: `Rule ${clash.id} (${clash.multiplier}) starts on ${clash.effectiveFrom}; end or replace it`,
+        },
+      ]);
+    }
+    const at = ctx.now().toISOString();
+    const id = await insertMultiplier(tx, {
+      partnershipId: row.id,
+      categoryId,
+      multiplier: rule.multiplier,
+      effectiveFrom: rule.effectiveFrom,
+      effectiveTo: rule.effectiveTo,
+      createdBy: actor.email,
+      at,
+    });
+    await recordEvent(tx, {
+      type: 'multiplier.set',
+      entityId: row.id,
+      vendorId: row.vendor_id,
+      partnerId: row.partner_id,
+      actor: eventActorOf(actor),
+      at,
+      data: {
+        partnershipId: row.id,
+        categoryId,
+        multiplier: rule.multiplier,
+        effectiveFrom: rule.effectiveFrom,
       },
-    ]);
-  }
-  const id = await insertMultiplier(db, {
-    partnershipId: row.id,
-    categoryId,
-    multiplier: body.multiplier,
-    effectiveFrom: body.effectiveFrom,
-    effectiveTo: body.effectiveTo,
-    createdBy: actor.email,
+    });
+    const created = await findMultiplier(tx, row.id, id);
+    if (!created) throw notFound('Multiplier');
+    return toMultiplierView(created);
   });
-  await insertAuditEvent(db, {
-    vendorId: row.vendor_id,
-    partnerId: row.partner_id,
-    entityType: 'partnership',
-    entityId: row.id,
-    type: 'multiplier.added',
-    actorUserId: actor.userId,
-    actorLabel: actor.email,
-    data: { id, ...body },
-  });
-  const created = await findMultiplier(db, row.id, id);
-  if (!created) throw notFound('Multiplier');
-  return toMultiplierView(created);
 }
 
-/** Ends (or reopens) a multiplier rule (vendor admin); its start and value never change. */
+/** Ends (or reopens) a multiplier rule (vendor admin); its start and value never change. Records `multiplier.ended`. */
 export async function endMultiplier(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
-  partnershipId: string,
-  multiplierId: string,
-  patch: z.infer<typeof multiplierPatchSchema>,
+  input: { partnershipId: string; multiplierId: string; end: MultiplierEndInput },
+  options: WriteOptions = {},
 ): Promise<MultiplierView> {
-  const row = await administeredPartnership(db, actor, partnershipId);
-  const rule = await findMultiplier(db, row.id, multiplierId);
-  if (!rule) throw notFound('Multiplier');
-  checkDates(rule.effectiveFrom, patch.effectiveTo);
-  await updateMultiplierEnd(db, rule.id, patch.effectiveTo);
-  await insertAuditEvent(db, {
-    vendorId: row.vendor_id,
-    partnerId: row.partner_id,
-    entityType: 'partnership',
-    entityId: row.id,
-    type: 'multiplier.updated',
-    actorUserId: actor.userId,
-    actorLabel: actor.email,
-    data: { id: rule.id, ...patch },
+  const { effectiveTo } = input.end;
+  return inTransaction(ctx, options, async (tx) => {
+    const { row } = await administeredPartnership(tx, actor, input.partnershipId);
+    const rule = await findMultiplier(tx, row.id, input.multiplierId);
+    if (!rule) throw notFound('Multiplier');
+    checkDates(rule.effectiveFrom, effectiveTo);
+    const at = ctx.now().toISOString();
+    await updateMultiplierEnd(tx, rule.id, effectiveTo, at);
+    await recordEvent(tx, {
+      type: 'multiplier.ended',
+      entityId: row.id,
+      vendorId: row.vendor_id,
+      partnerId: row.partner_id,
+      actor: eventActorOf(actor),
+      at,
+      data: { partnershipId: row.id, multiplierId: rule.id, effectiveTo },
+    });
+    return toMultiplierView({ ...rule, effectiveTo });
   });
-  return toMultiplierView({ ...rule, effectiveTo: patch.effectiveTo });
 }

@@ -38,9 +38,18 @@ export const priceItemSchema = z.object({
   name: z.string(),
   category: z.string().nullable(),
   active: z.boolean(),
-  listPrice: z.string(),
-  multiplier: z.string(),
-  netPrice: z.string(),
+  listPrice: z.string().nullable().meta({
+    description: 'Null for partners of a vendor whose profile says pricing.partnerVisible: false',
+  }),
+  multiplier: z
+    .string()
+    .nullable()
+    .meta({
+      description:
+        'Null for partners where pricing.partnerVisible is false, and always for a tier-2 ' +
+        "reseller (its distributor's multiplier)",
+    }),
+  netPrice: z.string().meta({ description: 'What the partnership pays per unit' }),
 });
 
 export const pricesSchema = z

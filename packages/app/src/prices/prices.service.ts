@@ -1,4 +1,4 @@
-import { explainPrice, resolveMultiplier, type VendorProfile } from '@orderdesk/core';
+import { categoryMultipliersApply, explainPrice, resolveMultiplier } from '@orderdesk/core';
 import {
   findMultipliers,
   findPartnership,
@@ -8,14 +8,18 @@ import {
 } from '@orderdesk/store';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
 import { PART_NUMBER } from '../catalog/catalog.schemas.ts';
-import { invalidInput, notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
-import { vendorToday } from '../price-lists/price-lists.service.ts';
 import { findVendorToRead } from '../catalog/catalog.service.ts';
+import { partnershipVisibility } from '../partnerships/price-visibility.ts';
+import { todayForProfile } from '../price-lists/price-lists.service.ts';
+import { invalidInput, notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { contractingPartnerId } from '../vendors/vendor-scope.ts';
 import { MAX_PRICED_PART_NUMBERS, type priceQuery, type pricesSchema } from './prices.schemas.ts';
 
 export type PricesView = z.infer<typeof pricesSchema>;
+export type PriceQuery = z.infer<typeof priceQuery>;
 
 /** The distinct part numbers of a comma-separated list, in order; 400 on a malformed one. */
 export function parsePartNumbers(text: string): string[] {
@@ -70,27 +74,37 @@ async function pricingPartnership(
 }
 
 /**
- * Prices part numbers for a partner on a date: list price from the price list in force,
- * the partner's multiplier for the product's category (core's rule), and the net unit price
- * (core's rounding). Unknown or unpriced part numbers fail the whole request with a
+ * Prices part numbers for a partner on a date: list price from the price list in force, the
+ * partner's multiplier for the product's category (core's rule; category rules only where the
+ * profile says `pricing.multipliersPerCategory`), and the net unit price rounded by the
+ * profile's `pricing.rounding`. Unknown or unpriced part numbers fail the whole request with a
  * `part_number.unknown` problem each (422), as order validation reports them.
+ *
+ * What the caller sees follows `partnershipVisibility`: list price and multiplier are null
+ * for partners of a vendor whose profile says `pricing.partnerVisible: false` (they get the
+ * net prices they pay), and the multiplier is always null for a tier-2 reseller, who buys at
+ * its distributor's net prices but must not learn its distributor's multiplier.
  */
 export async function priceParts(
-  db: Executor,
+  ctx: AppContext,
   actor: Actor,
-  query: z.infer<typeof priceQuery>,
-  now: Date,
+  query: PriceQuery,
 ): Promise<PricesView> {
+  const db = ctx.store.db;
   const vendor = await findVendorToRead(db, actor, query.vendor);
   const partNumbers = parsePartNumbers(query.partNumbers);
   const partnership = await pricingPartnership(db, actor, vendor.id, query.partnerId);
-  const profile = JSON.parse(vendor.profile) as Partial<VendorProfile>;
-  const currency = query.currency ?? profile.currency ?? 'USD';
-  const on = query.on ?? vendorToday(vendor, now);
-  const [prices, rules] = await Promise.all([
+  const profile = await profileOfVendor(db, vendor);
+  const seen = partnershipVisibility(profile, actor, partnership);
+  const currency = query.currency ?? profile.currency;
+  const on = query.on ?? todayForProfile(profile, ctx.now());
+  const [prices, allRules] = await Promise.all([
     findPricesInForce(db, { vendorId: vendor.id, currency, partNumbers, on }),
     findMultipliers(db, partnership.id, on),
   ]);
+  const rules = categoryMultipliersApply(profile)
+    ? allRules
+    : allRules.filter((r) => r.categoryId === null);
   const byPartNumber = new Map(prices.map((p) => [p.partNumber, p]));
   const problems: ProblemItem[] = [];
   const items: PricesView['items'] = [];
@@ -112,11 +126,21 @@ export async function priceParts(
       on,
       defaultMultiplier: partnership.multiplier,
     });
+    const price = explainPrice({
+      partNumber,
+      listPriceMinor: entry.listPriceMinor,
+      multiplier,
+      currency,
+      rounding: profile.pricing.rounding,
+    });
     items.push({
-      ...explainPrice({ partNumber, listPriceMinor: entry.listPriceMinor, multiplier, currency }),
+      partNumber,
       name: entry.name,
       category: entry.category,
       active: entry.active,
+      listPrice: seen.listPrices ? price.listPrice : null,
+      multiplier: seen.multipliers ? price.multiplier : null,
+      netPrice: price.netPrice,
     });
   });
   if (problems.length > 0) {

@@ -2,14 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
-import {
-  PRICE_LIST_FORMATS,
-  priceListExportRows,
-  vendorToday,
-  writePriceList,
-} from '@orderdesk/server';
-import { findPriceList, findPriceListInForce, findVendorBySlug } from '@orderdesk/store';
-import { commandGroup } from './import-pricelist.ts';
+import { AppError, PRICE_LIST_FORMATS, exportPriceList } from '@orderdesk/app';
+import { cliAppContext, commandGroup, reportAppError } from './import-pricelist.ts';
 import { configOrExit, fail, withStore } from './shared.ts';
 
 const optionsSchema = z.object({
@@ -41,32 +35,34 @@ export function registerExportPriceList(program: Command): void {
       }
       const opts = parsed.data;
       const config = configOrExit();
-      const summary = await withStore(config, async (store) => {
-        const vendor = await findVendorBySlug(store.db, opts.vendor);
-        if (!vendor) fail(`No vendor "${opts.vendor}"`);
-        const profile = JSON.parse(vendor.profile) as { currency?: string };
-        const currency = opts.currency ?? profile.currency ?? 'USD';
-        const today = vendorToday(vendor, new Date());
-        const priceList = opts.id
-          ? await findPriceList(store.db, vendor.id, opts.id)
-          : await findPriceListInForce(store.db, vendor.id, currency, today);
-        if (!priceList) {
-          fail(
-            opts.id
-              ? `No price list ${opts.id} for ${opts.vendor}`
-              : `No ${currency} price list of ${opts.vendor} is in force on ${today}`,
+      try {
+        // The same use case as GET /vendors/{slug}/price-lists/{id}/export; the file is opened
+        // only once the price list is found.
+        const summary = await withStore(config, async (store) => {
+          const file = await exportPriceList(
+            cliAppContext(store, config),
+            { operator: 'orderdesk export pricelist' },
+            {
+              vendor: opts.vendor,
+              format: opts.format,
+              id: opts.id,
+              ...(opts.currency ? { currency: opts.currency } : {}),
+            },
           );
+          const out = createWriteStream(opts.out);
+          await Promise.all([finished(out), file.writeTo(out)]);
+          return file.priceList;
+        });
+        process.stdout.write(
+          `Wrote ${summary.rowCount} rows of ${opts.vendor} ${summary.currency} price list ` +
+            `v${summary.version} to ${opts.out}.\n`,
+        );
+      } catch (error) {
+        if (error instanceof AppError) {
+          reportAppError(error);
+          return;
         }
-        const out = createWriteStream(opts.out);
-        await Promise.all([
-          finished(out),
-          writePriceList(out, opts.format, priceListExportRows(store.db, priceList)),
-        ]);
-        return priceList;
-      });
-      process.stdout.write(
-        `Wrote ${summary.row_count} rows of ${opts.vendor} ${summary.currency} price list ` +
-          `v${summary.version} to ${opts.out}.\n`,
-      );
+        throw error;
+      }
     });
 }

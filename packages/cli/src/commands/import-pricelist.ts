@@ -5,13 +5,17 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import {
-  HttpProblem,
+  AppError,
+  DEFAULT_APP_SETTINGS,
+  LoginThrottle,
   PRICE_LIST_FORMATS,
-  importPriceListOrConflict,
+  importPriceList,
   priceListFormatOf,
-  vendorToday,
-} from '@orderdesk/server';
-import { findVendorBySlug } from '@orderdesk/store';
+  systemClock,
+  type AppContext,
+} from '@orderdesk/app';
+import type { Config } from '@orderdesk/server';
+import type { Store } from '@orderdesk/store';
 import { configOrExit, fail, withStore } from './shared.ts';
 
 const optionsSchema = z.object({
@@ -23,6 +27,24 @@ const optionsSchema = z.object({
   effectiveFrom: z.iso.date('a date like 2026-01-01').optional(),
   format: z.enum(PRICE_LIST_FORMATS).optional(),
 });
+
+/** The application context of a command: the store, the wall clock, the configured settings. */
+export function cliAppContext(store: Store, config: Config): AppContext {
+  return {
+    store,
+    clock: systemClock,
+    config: { ...DEFAULT_APP_SETTINGS, PUBLIC_URL: config.PUBLIC_URL },
+    loginThrottle: new LoginThrottle(60_000),
+    now: () => systemClock.now(),
+  };
+}
+
+/** Prints an application error (its problems one a line) and sets a failing exit code. */
+export function reportAppError(error: AppError): void {
+  const lines = (error.problems ?? []).map((e) => `  ${e.path}: ${e.message}`);
+  process.stderr.write(`${error.message}\n${lines.join('\n')}\n`);
+  process.exitCode = 1;
+}
 
 /** The nearest import/export group of commands, created once. */
 export function commandGroup(program: Command, name: string, description: string): Command {
@@ -85,42 +107,40 @@ export function registerImportPriceList(program: Command): void {
       );
       bar.start(size, 0, { rows: 0, kb: 0, totalKb: Math.round(size / 1024) });
       try {
-        const result = await withStore(config, async (store) => {
-          const vendor = await findVendorBySlug(store.db, opts.vendor);
-          if (!vendor) throw new Error(`No vendor "${opts.vendor}"`);
-          return store.db.transaction().execute((tx) =>
-            importPriceListOrConflict(tx, {
-              vendor,
+        // The same use case as POST /vendors/{slug}/price-lists; the operator, who owns the
+        // database, acts without a user account.
+        const result = await withStore(config, (store) =>
+          importPriceList(
+            cliAppContext(store, config),
+            { operator: 'orderdesk import pricelist' },
+            {
+              vendor: opts.vendor,
               format,
               source,
               sourceName: basename(file),
-              today: vendorToday(vendor, new Date()),
-              createdBy: { userId: null, label: 'orderdesk import pricelist' },
+              currency: opts.currency,
+              effectiveFrom: opts.effectiveFrom,
               onProgress: (n) => {
                 rows = n;
                 update();
               },
-              ...(opts.currency ? { currency: opts.currency } : {}),
-              ...(opts.effectiveFrom ? { effectiveFrom: opts.effectiveFrom } : {}),
-            }),
-          );
-        });
-        rows = result.priceList.row_count;
+            },
+          ),
+        );
+        rows = result.rowCount;
         update();
         bar.stop();
-        const p = result.priceList;
         const seconds = ((Date.now() - started) / 1000).toFixed(1);
         process.stdout.write(
-          `Imported ${p.row_count} rows as ${opts.vendor} ${p.currency} price list v${p.version} ` +
-            `(${p.id}), in force from ${p.effective_from}: ${result.productsCreated} products ` +
-            `created, ${result.productsUpdated} updated, in ${seconds} s.\n`,
+          `Imported ${result.rowCount} rows as ${opts.vendor} ${result.currency} price list ` +
+            `v${result.version} (${result.id}), in force from ${result.effectiveFrom}: ` +
+            `${result.productsCreated} products created, ${result.productsUpdated} updated, ` +
+            `in ${seconds} s.\n`,
         );
       } catch (error) {
         bar.stop();
-        if (error instanceof HttpProblem) {
-          const lines = (error.errors ?? []).map((e) => `  ${e.path}: ${e.message}`);
-          process.stderr.write(`${error.message}\n${lines.join('\n')}\n`);
-          process.exitCode = 1;
+        if (error instanceof AppError) {
+          reportAppError(error);
           return;
         }
         throw error;

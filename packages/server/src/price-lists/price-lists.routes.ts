@@ -7,38 +7,30 @@ import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import type { Vendor } from '@orderdesk/store';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { requireActor } from '@orderdesk/app';
-import { findAdministeredVendor } from '@orderdesk/app';
-import type { ServerContext } from '../context.ts';
-import { writePriceList } from '@orderdesk/app';
 import {
   XLSX_CONTENT_TYPE,
-  limitBytes,
-  priceListFormatOf,
-  type PriceListFormat,
-} from '@orderdesk/app';
-import { formatPath } from '../http/error-handler.ts';
-import { withIdempotency } from '../http/idempotency.ts';
-import { HttpProblem, badRequest, problemSchema, unprocessable } from '../http/problem.ts';
-import {
+  authorizePriceListImport,
+  exportPriceList,
   exportQuery,
+  getPriceList,
+  importPriceList,
+  limitBytes,
+  listVendorPriceLists,
+  priceListFormatOf,
   priceListImportSchema,
   priceListListQuery,
   priceListParams,
   priceListSchema,
+  requireActor,
   uploadOptionsSchema,
+  type PriceListFormat,
 } from '@orderdesk/app';
-import {
-  getVisiblePriceList,
-  importPriceListOrConflict,
-  listVisiblePriceLists,
-  priceListExportRows,
-  toPriceListView,
-  vendorToday,
-} from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { formatPath } from '../http/error-handler.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { HttpProblem, badRequest, problemSchema, unprocessable } from '../http/problem.ts';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 const slugParams = z.object({ slug: z.string().min(1).max(100) });
@@ -134,9 +126,6 @@ async function spool(source: Readable, dir: string): Promise<{ sha256: string; f
   return { sha256: hash.digest('hex'), file };
 }
 
-/** The vendor an upload is for, resolved (and access-checked) before the body is read. */
-const uploadVendor = new WeakMap<FastifyRequest, Vendor>();
-
 /** Versioned price lists: upload (CSV / XLSX), list, export (API.md "Catalog and pricing"). */
 export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -175,20 +164,11 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
         // Refuse other tenants and roles before reading a byte of the upload.
         onRequest: async (request) => {
-          const { slug } = request.params;
-          const vendor = await findAdministeredVendor(
-            ctx.store.db,
-            requireActor(request.actor),
-            slug,
-          );
-          uploadVendor.set(request, vendor);
+          await authorizePriceListImport(ctx, requireActor(request.actor), request.params.slug);
         },
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        const db = ctx.store.db;
-        const vendor = uploadVendor.get(request);
-        if (!vendor) throw new Error('onRequest did not resolve the vendor');
         const upload = await receiveUpload(request, ctx.config.UPLOAD_LIMIT_BYTES);
         let dir: string | undefined;
         try {
@@ -199,29 +179,22 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             source = createReadStream(file);
             request.body = { sha256, ...upload.options };
           }
-          const today = vendorToday(vendor, ctx.now());
-          return await withIdempotency(request, reply, db, actor.userId, async (tx) => {
-            const result = await importPriceListOrConflict(tx, {
-              vendor,
-              format: upload.format,
-              source,
-              sourceName: upload.filename,
-              today,
-              createdBy: { userId: actor.userId, label: actor.email },
-              ...(upload.options.currency ? { currency: upload.options.currency } : {}),
-              ...(upload.options.effectiveFrom
-                ? { effectiveFrom: upload.options.effectiveFrom }
-                : {}),
-            });
-            return {
-              status: 201,
-              body: {
-                ...toPriceListView(result.priceList, vendor.slug),
-                productsCreated: result.productsCreated,
-                productsUpdated: result.productsUpdated,
+          return await withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
+            status: 201,
+            body: await importPriceList(
+              ctx,
+              actor,
+              {
+                vendor: request.params.slug,
+                format: upload.format,
+                source,
+                sourceName: upload.filename,
+                currency: upload.options.currency,
+                effectiveFrom: upload.options.effectiveFrom,
               },
-            };
-          });
+              { tx },
+            ),
+          }));
         } finally {
           upload.source.resume(); // drain what a failed import left unread
           if (dir) await rm(dir, { recursive: true, force: true });
@@ -244,9 +217,10 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request) =>
-        listVisiblePriceLists(ctx.store.db, requireActor(request.actor), request.params.slug, {
+        listVendorPriceLists(ctx, requireActor(request.actor), {
+          vendor: request.params.slug,
           limit: request.query.limit,
-          ...(request.query.cursor !== undefined ? { cursor: request.query.cursor } : {}),
+          cursor: request.query.cursor,
         }),
     );
 
@@ -260,15 +234,11 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: priceListSchema, ...errors },
         },
       },
-      async (request) => {
-        const { vendor, priceList } = await getVisiblePriceList(
-          ctx.store.db,
-          requireActor(request.actor),
-          request.params.slug,
-          request.params.id,
-        );
-        return toPriceListView(priceList, vendor.slug);
-      },
+      async (request) =>
+        getPriceList(ctx, requireActor(request.actor), {
+          vendor: request.params.slug,
+          id: request.params.id,
+        }),
     );
 
     app.get(
@@ -287,23 +257,19 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const db = ctx.store.db;
-        const { vendor, priceList } = await getVisiblePriceList(
-          db,
-          requireActor(request.actor),
-          request.params.slug,
-          request.params.id,
-        );
-        const { format } = request.query;
+        const file = await exportPriceList(ctx, requireActor(request.actor), {
+          vendor: request.params.slug,
+          id: request.params.id,
+          format: request.query.format,
+        });
         const out = new PassThrough();
-        writePriceList(out, format, priceListExportRows(db, priceList)).catch((error: unknown) => {
+        file.writeTo(out).catch((error: unknown) => {
           request.log.error({ err: error }, 'price list export failed');
           out.destroy(error as Error);
         });
-        const name = `${vendor.slug}-price-list-${priceList.currency}-v${priceList.version}.${format}`;
         return reply
-          .type(format === 'csv' ? 'text/csv; charset=utf-8' : XLSX_CONTENT_TYPE)
-          .header('content-disposition', `attachment; filename="${name}"`)
+          .type(file.contentType)
+          .header('content-disposition', `attachment; filename="${file.fileName}"`)
           .send(out);
       },
     );
