@@ -347,7 +347,11 @@ describe('validateOrder — edgeworks (net price = list × multiplier, devices)'
           partNumber: 'LIC-100',
           quantity: 1,
           unitPrice: '780.00',
-          attributes: { attendeeName: 'A', attendeeEmail: 'a@x.example', courseDate: '2026-12-01' },
+          attributes: {
+            attendeeNames: ['A'],
+            attendeeEmails: ['a@x.example'],
+            courseDate: '2026-12-01',
+          },
         },
       ],
     };
@@ -550,5 +554,240 @@ describe('validateOrder as a list of named checks', () => {
     });
     expect(codes(r)).toEqual(['lines[0].partNumber:part_number.unknown']);
     expect(r.pricing.lines).toHaveLength(1);
+  });
+});
+
+describe('validateOrder — correctness gaps of issue 8', () => {
+  const skyline = profile('skyline');
+
+  describe('an unchanged auto-renewal keeps the subscription prices', () => {
+    const renewal = (unitPrice: string, quantity = 50): OrderSubmission =>
+      nwOrder({
+        type: 'auto_renewal',
+        quoteId: undefined,
+        contacts: undefined,
+        lines: [{ partNumber: 'NW-PRO-USER', quantity, unitPrice }],
+        purchaseOrder: {
+          number: 'PO-R',
+          date: '2026-11-19',
+          currency: 'USD',
+          total: (Number(unitPrice) * quantity).toFixed(2),
+          specialTerms: clause,
+        },
+      });
+    const sold = {
+      id: 'sub_1',
+      currency: 'USD',
+      lines: [{ partNumber: 'NW-PRO-USER', quantity: 50, unitPriceMinor: 13_580 }],
+    };
+
+    it('refuses 50 seats at 1.00 against the 135.80 they were sold at', () => {
+      const r = validateOrder(
+        renewal('1.00'),
+        nwContext({ quote: null, currentSubscription: sold }),
+      );
+      expect(codes(r)).toEqual(['lines[0].unitPrice:price.mismatch']);
+      expect(r.problems[0]).toMatchObject({ expected: '135.80', actual: '1.00' });
+      expect(
+        codes(
+          validateOrder(renewal('135.80'), nwContext({ quote: null, currentSubscription: sold })),
+        ),
+      ).toEqual([]);
+    });
+
+    it('falls back to the price-list net price for a subscription line without a price', () => {
+      const unpriced = { id: 'sub_1', lines: [{ partNumber: 'NW-PRO-USER', quantity: 50 }] };
+      const r = validateOrder(
+        renewal('1.00'),
+        nwContext({ quote: null, currentSubscription: unpriced }),
+      );
+      expect(codes(r)).toEqual(['lines[0].unitPrice:price.mismatch']);
+      expect(r.problems[0]).toMatchObject({ expected: '70.00', actual: '1.00' });
+    });
+
+    it('refuses a renewal in another currency than the subscription', () => {
+      const r = validateOrder(
+        renewal('135.80'),
+        nwContext({ quote: null, currentSubscription: { ...sold, currency: 'EUR' } }),
+      );
+      expect(codes(r)).toEqual(['purchaseOrder.currency:currency.mismatch']);
+    });
+  });
+
+  describe('a change names one of the customer subscriptions', () => {
+    const order = (subscriptionId: string): OrderSubmission => ({
+      vendor: 'skyline',
+      type: 'change',
+      customerId: 'cus_1',
+      lines: [{ partNumber: 'SKY-M365', quantity: 5, unitPrice: '7.00' }],
+      contacts: {
+        siteAdmin: { name: 'Sam', email: 'sam@fabrikam.example' },
+        invoicing: { name: 'Ivy', email: 'ivy@fabrikam.example' },
+      },
+      attributes: { subscriptionId },
+      termsAccepted: { version: '2025-01' },
+    });
+    const ctx = (currentSubscription: OrderValidationContext['currentSubscription']) =>
+      context(skyline, {
+        catalog: new Map([['SKY-M365', entry('SKY-M365', 1000, { currency: 'GBP' })]]),
+        currentSubscription,
+      });
+
+    it('refuses an unknown subscription id at its path', () => {
+      const r = validateOrder(order('sub_nope'), ctx(null));
+      expect(codes(r)).toEqual(['attributes.subscriptionId:subscription.unknown']);
+      expect(r.problems[0]).toMatchObject({ actual: 'sub_nope' });
+      // The context holds another subscription than the one named: still unknown.
+      expect(codes(validateOrder(order('sub_nope'), ctx({ id: 'sub_1', lines: [] })))).toEqual([
+        'attributes.subscriptionId:subscription.unknown',
+      ]);
+    });
+
+    it('accepts the id of the subscription found, but not a cancelled one', () => {
+      expect(codes(validateOrder(order('sub_1'), ctx({ id: 'sub_1', lines: [] })))).toEqual([]);
+      expect(
+        codes(validateOrder(order('sub_1'), ctx({ id: 'sub_1', status: 'cancelled', lines: [] }))),
+      ).toEqual(['attributes.subscriptionId:invalid']);
+    });
+  });
+
+  it('refuses a quote made for another order type, at type', () => {
+    const r = validateOrder(nwOrder({ type: 'renewal' }), nwContext());
+    expect(codes(r)).toEqual(['type:quote.mismatch']);
+    expect(r.problems[0]).toMatchObject({ expected: 'new', actual: 'renewal' });
+  });
+
+  it('asks for tier-2 details when the tier-2 orders, not when its distributor does', () => {
+    // The distributor (tier 1) ordering for a customer of its tier-2 reseller.
+    expect(codes(validateOrder(nwOrder(), nwContext({ orderingPartnerTier: 1 })))).toEqual([]);
+    expect(codes(validateOrder(nwOrder(), nwContext({ orderingPartnerTier: 2 })))).toEqual([
+      'tier2Reseller.name:required',
+      'tier2Reseller.email:required',
+    ]);
+  });
+
+  describe('whatever ships needs a confirmed address with a tax ID', () => {
+    const kitOrder = (shippingAddress?: OrderSubmission['shippingAddress']): OrderSubmission => ({
+      vendor: 'edgeworks',
+      type: 'kits_renewal',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-K', date: '2026-11-19', currency: 'USD', total: '650.00' },
+      lines: [{ partNumber: 'KIT-1', quantity: 1, unitPrice: '650.00' }],
+      ...(shippingAddress ? { shippingAddress } : {}),
+    });
+    const ctx = (ships: boolean | undefined) =>
+      context(edgeworks, {
+        catalog: new Map([['KIT-1', entry('KIT-1', 100000, { type: 'kit', ships })]]),
+        partnership: {
+          legalName: 'A',
+          agreementDate: '2020-01-01',
+          multiplier: '0.65',
+          multipliers: [],
+        },
+      });
+
+    it('a kit that ships', () => {
+      const problems = codes(validateOrder(kitOrder(), ctx(true)));
+      expect(problems).toContain('shippingAddress.taxId:shipping.tax_id_required');
+      expect(problems).toContain('shippingAddress.confirmed:shipping.unconfirmed');
+      expect(codes(validateOrder(kitOrder(), ctx(false)))).toEqual([]);
+      expect(codes(validateOrder(kitOrder(), ctx(undefined)))).toEqual([]);
+    });
+
+    it('is confirmed, and a device ships unless the catalog says otherwise', () => {
+      const address = {
+        name: 'Dock',
+        line1: '1 Road',
+        city: 'Austin',
+        postalCode: '78701',
+        country: 'US',
+        taxId: 'US-1',
+        confirmed: false,
+      };
+      expect(codes(validateOrder(kitOrder(address), ctx(true)))).toEqual([
+        'shippingAddress.confirmed:shipping.unconfirmed',
+      ]);
+      expect(codes(validateOrder(kitOrder({ ...address, confirmed: true }), ctx(true)))).toEqual(
+        [],
+      );
+    });
+  });
+
+  describe('a training line of N seats names N attendees', () => {
+    const seats = (names: string[], emails: string[], quantity = 3): OrderSubmission => ({
+      vendor: 'edgeworks',
+      type: 'training_seat',
+      customerId: 'cus_1',
+      purchaseOrder: {
+        number: 'PO-T',
+        date: '2026-11-19',
+        currency: 'USD',
+        total: (650 * quantity).toFixed(2),
+      },
+      lines: [
+        {
+          partNumber: 'TRN-1',
+          quantity,
+          unitPrice: '650.00',
+          attributes: { attendeeNames: names, attendeeEmails: emails, courseDate: '2026-12-01' },
+        },
+      ],
+    });
+    const ctx = context(edgeworks, {
+      catalog: new Map([['TRN-1', entry('TRN-1', 100000, { type: 'training_seat' })]]),
+      partnership: {
+        legalName: 'A',
+        agreementDate: '2020-01-01',
+        multiplier: '0.65',
+        multipliers: [],
+      },
+    });
+
+    it('refuses fewer attendees than seats, with a clear message', () => {
+      const r = validateOrder(seats(['Ada'], ['ada@fabrikam.example']), ctx);
+      expect(codes(r)).toEqual([
+        'lines[0].attributes.attendeeNames:invalid',
+        'lines[0].attributes.attendeeEmails:invalid',
+      ]);
+      expect(r.problems[0]).toMatchObject({
+        expected: '3',
+        actual: '1',
+        message: 'Attendee names: a line of 3 needs 3 entries, one per unit; it has 1',
+      });
+    });
+
+    it('accepts one attendee per seat, and checks each email', () => {
+      const names = ['Ada', 'Bob', 'Cy'];
+      const emails = ['ada@fabrikam.example', 'bob@fabrikam.example', 'cy@fabrikam.example'];
+      expect(codes(validateOrder(seats(names, emails), ctx))).toEqual([]);
+      expect(
+        codes(
+          validateOrder(seats(names, ['ada@fabrikam.example', 'bob', 'cy@fabrikam.example']), ctx),
+        ),
+      ).toEqual(['lines[0].attributes.attendeeEmails[1]:invalid']);
+      expect(codes(validateOrder(seats([], []), ctx))).toEqual([
+        'lines[0].attributes.attendeeNames:required',
+        'lines[0].attributes.attendeeEmails:required',
+      ]);
+    });
+  });
+
+  it('says a superseded quote was superseded, and by which revision', () => {
+    const r = validateOrder(
+      nwOrder(),
+      nwContext({
+        quote: {
+          ...approvedQuote,
+          number: 'NWQ-7',
+          revision: 2,
+          status: 'superseded',
+          supersededBy: { number: 'NWQ-7', revision: 3 },
+        },
+      }),
+    );
+    expect(codes(r)).toEqual(['quoteId:quote.not_approved']);
+    expect(r.problems[0]?.message).toBe(
+      'Quote NWQ-7 was superseded by revision 3; order against that one',
+    );
   });
 });

@@ -121,7 +121,7 @@ const ATTRIBUTE_PATTERNS: Record<string, RegExp> = {
 function checkAttributes(
   profile: VendorProfile,
   scope: 'order' | 'line',
-  values: Readonly<Record<string, string | number | boolean>> | undefined,
+  values: Readonly<Record<string, string | number | boolean | readonly string[]>> | undefined,
   base: string,
   add: ProblemCollector,
 ): void {
@@ -131,7 +131,27 @@ function checkAttributes(
     const v = values[attr.key];
     if (v === undefined) continue;
     const path = `${base}attributes.${attr.key}`;
-    if (attr.type === 'integer') {
+    if (attr.type === 'list') {
+      if (!Array.isArray(v)) {
+        add(path, 'invalid', `${attr.label} must be a list`, { actual: String(v) });
+        continue;
+      }
+      const pattern = ATTRIBUTE_PATTERNS[attr.items ?? 'string'];
+      (v as readonly string[]).forEach((item, i) => {
+        if (item.trim() === '' || (pattern && !pattern.test(item.trim()))) {
+          add(
+            `${path}[${i}]`,
+            'invalid',
+            `${attr.label}: entry ${i + 1} is not a valid ${attr.items ?? 'entry'}`,
+            {
+              actual: item,
+            },
+          );
+        }
+      });
+    } else if (Array.isArray(v)) {
+      add(path, 'invalid', `${attr.label} must be a single value, not a list`);
+    } else if (attr.type === 'integer') {
       if (!Number.isInteger(typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v)) {
         add(path, 'invalid', `${attr.label} must be a whole number`, { actual: String(v) });
       }
@@ -178,7 +198,20 @@ function conditionHolds(
   ) {
     return false;
   }
+  if (when.linesShip === true && !someLineShips(submission, context)) return false;
   return true;
+}
+
+/** Whether a catalog entry is shipped: as the catalog says, else when it is a device. */
+export function entryShips(entry: Pick<CatalogEntry, 'ships' | 'type'>): boolean {
+  return entry.ships ?? entry.type === 'device';
+}
+
+function someLineShips(submission: OrderSubmission, context: OrderValidationContext): boolean {
+  return submission.lines.some((l) => {
+    const entry = context.catalog.get(l.partNumber);
+    return entry !== undefined && entryShips(entry);
+  });
 }
 
 /**
@@ -270,16 +303,17 @@ const shippingCheck: OrderCheck = {
   name: 'shipping',
   run({ submission, context, orderType, required, add }) {
     if (!orderType) return;
+    // Whatever ships (a device, a kit with hardware) goes only to a confirmed address.
     if (
       required.has('shippingAddress.confirmed') === false &&
       submission.shippingAddress &&
-      submission.lines.some((l) => context.catalog.get(l.partNumber)?.type === 'device') &&
+      someLineShips(submission, context) &&
       !submission.shippingAddress.confirmed
     ) {
       add(
         'shippingAddress.confirmed',
         'shipping.unconfirmed',
-        'Device orders need a confirmed shipping address',
+        'Orders with products that ship need a confirmed shipping address',
       );
     }
   },
@@ -395,6 +429,26 @@ const lineRequiredFieldsCheck: LineCheck = {
   },
 };
 
+const linePerUnitCheck: LineCheck = {
+  name: 'line.per_unit',
+  run({ line, base }, { profile, orderType, add }) {
+    for (const field of orderType?.perUnitLineFields ?? []) {
+      const value = readPath(line, field);
+      // Missing is the required check's to report; a wrong shape the attribute check's.
+      if (!Array.isArray(value) || value.length === 0) continue;
+      if (value.length === line.quantity) continue;
+      const key = field.slice('attributes.'.length);
+      const label = profile.attributes.find((a) => a.key === key)?.label ?? field;
+      add(
+        `${base}${field}`,
+        'invalid',
+        `${label}: a line of ${line.quantity} needs ${line.quantity} ${line.quantity === 1 ? 'entry' : 'entries'}, one per unit; it has ${value.length}`,
+        { expected: String(line.quantity), actual: String(value.length) },
+      );
+    }
+  },
+};
+
 const lineAttributesCheck: LineCheck = {
   name: 'line.attributes',
   run({ line, base }, { profile, add }) {
@@ -488,6 +542,7 @@ export const LINE_CHECKS: readonly LineCheck[] = [
   lineCatalogCheck,
   lineRequiredFieldsCheck,
   lineAttributesCheck,
+  linePerUnitCheck,
   lineAmountCheck,
   lineNetPriceCheck,
   lineTotalRangeCheck,
@@ -632,6 +687,102 @@ const quoteCheck: OrderCheck = {
   },
 };
 
+const subscriptionCheck: OrderCheck = {
+  name: 'subscription',
+  run(input) {
+    const { submission, context, orderType, add } = input;
+    const policy = orderType?.subscription;
+    if (!orderType) return;
+    const subscription = context.currentSubscription;
+    // The subscription the order names must be one of the customer's (the context holds the
+    // one found by that id, or null).
+    const idField = policy?.effect === 'create' ? undefined : policy?.idField;
+    const named = idField === undefined ? undefined : readPath(submission, idField);
+    if (idField !== undefined && !isMissing(named)) {
+      const id = String(named);
+      if (subscription === null || subscription.id !== id) {
+        add(idField, 'subscription.unknown', `No subscription ${id} of this customer`, {
+          actual: id,
+        });
+        return;
+      }
+    }
+    if (policy?.effect === 'change') {
+      if (subscription === null) {
+        if (idField === undefined) {
+          add('customerId', 'subscription.unknown', 'The customer has no subscription to change');
+        }
+        return;
+      }
+      const status = subscription.status ?? 'active';
+      if (status !== 'active') {
+        add(
+          idField ?? 'customerId',
+          'invalid',
+          `Subscription ${subscription.id} is ${status}; only an active one can be changed`,
+          {
+            expected: 'active',
+            actual: status,
+          },
+        );
+      }
+    }
+    if (isUnchangedRenewal(orderType, submission, context)) checkRenewalPrices(input);
+  },
+};
+
+// An unchanged renewal goes without a quote, so nothing else fixes its prices: each line must
+// be at the price the subscription was sold at (the price list's net price for a subscription
+// line without one).
+function checkRenewalPrices({
+  submission,
+  context,
+  orderType,
+  currency,
+  pricing,
+  add,
+}: OrderCheckInput): void {
+  const subscription = context.currentSubscription;
+  if (subscription === null) return;
+  if (subscription.currency != null && subscription.currency !== currency) {
+    add(
+      'purchaseOrder.currency',
+      'currency.mismatch',
+      `The subscription is in ${subscription.currency}`,
+      {
+        expected: subscription.currency,
+        actual: currency,
+      },
+    );
+    return;
+  }
+  submission.lines.forEach((line, i) => {
+    const priced = pricing.lines[i];
+    const actual = priced?.unitPriceMinor ?? null;
+    if (actual === null) return; // an unreadable price is already reported
+    const sold = subscription.lines.filter((l) => l.partNumber === line.partNumber);
+    const fromList = sold.some((l) => l.unitPriceMinor == null);
+    // The list price fallback is already checked by the net-price check when the order type
+    // checks prices; don't report the same line twice.
+    if (fromList && orderType?.priceCheck) return;
+    const expected = [
+      ...new Set(
+        sold
+          .map((l) => l.unitPriceMinor ?? priced?.expectedNetMinor ?? null)
+          .filter((p): p is number => p !== null),
+      ),
+    ];
+    if (expected.length === 0 || expected.includes(actual)) return;
+    const formatted = expected.map((p) => formatAmount(p, currency)).join(' or ');
+    add(
+      `lines[${i}].unitPrice`,
+      'price.mismatch',
+      `An unchanged renewal keeps the subscription's price of ${line.partNumber}: ${formatted}`,
+      { expected: formatted, actual: formatAmount(actual, currency) },
+    );
+  });
+}
+
 const licensesCheck: OrderCheck = {
   name: 'licenses',
   run({ submission, context, add }) {
@@ -659,6 +810,7 @@ export const ORDER_CHECKS: readonly OrderCheck[] = [
   poCurrencyCheck,
   specialTermsCheck,
   quoteCheck,
+  subscriptionCheck,
   licensesCheck,
 ];
 
@@ -739,6 +891,20 @@ export function validateOrder(
   };
 }
 
+/** Whether an order is an auto-renewal exempt from the quote because it changes nothing. */
+function isUnchangedRenewal(
+  orderType: OrderTypeConfig,
+  submission: OrderSubmission,
+  context: OrderValidationContext,
+): boolean {
+  return (
+    orderType.quoteExemption === 'unchanged_subscription' &&
+    !submission.quoteId &&
+    context.currentSubscription !== null &&
+    sameLines(context.currentSubscription.lines, submission.lines)
+  );
+}
+
 function checkQuote(
   orderType: OrderTypeConfig,
   submission: OrderSubmission,
@@ -748,13 +914,8 @@ function checkQuote(
   if (orderType.quote === 'not_applicable' && !submission.quoteId) return;
   if (!submission.quoteId) {
     if (orderType.quote !== 'required') return;
-    if (
-      orderType.quoteExemption === 'unchanged_subscription' &&
-      context.currentSubscription &&
-      sameLines(context.currentSubscription.lines, submission.lines)
-    ) {
-      return; // an unchanged auto-renewal needs only the PO
-    }
+    // An unchanged auto-renewal needs only the PO (its prices: the subscription check).
+    if (isUnchangedRenewal(orderType, submission, context)) return;
     const why =
       orderType.quoteExemption === 'unchanged_subscription'
         ? context.currentSubscription
@@ -779,11 +940,36 @@ function checkQuote(
       expected: `valid on ${context.today}`,
       actual: quote.validUntil,
     });
+  } else if (quote.status === 'superseded') {
+    const by = quote.supersededBy;
+    const name = quote.number ?? submission.quoteId;
+    add(
+      'quoteId',
+      'quote.not_approved',
+      by
+        ? `Quote ${name} was superseded by ${by.number === name ? '' : `${by.number} `}revision ${by.revision}; order against that one`
+        : `Quote ${name} was superseded by a later revision; order against that one`,
+      {
+        expected: 'approved',
+        actual: by ? `superseded by ${by.number} revision ${by.revision}` : 'superseded',
+      },
+    );
   } else if (quote.status !== 'approved') {
     add('quoteId', 'quote.not_approved', `The quote is ${quote.status}, not approved`, {
       expected: 'approved',
       actual: quote.status,
     });
+  }
+  if (quote.orderType !== submission.type) {
+    add(
+      'type',
+      'quote.mismatch',
+      `The quote is for a ${quote.orderType} order, not ${submission.type}`,
+      {
+        expected: quote.orderType,
+        actual: submission.type,
+      },
+    );
   }
   if (quote.customerId !== submission.customerId) {
     add('customerId', 'quote.mismatch', 'The quote was made for another customer', {

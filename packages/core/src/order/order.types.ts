@@ -10,7 +10,13 @@ export const decimalString = z
   .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'A decimal amount like "1234.50"');
 
 const isoDate = z.iso.date();
-const attributeValue = z.union([z.string().max(2000), z.number(), z.boolean()]);
+// A `list` attribute (e.g. one attendee per seat) is an array of strings.
+const attributeValue = z.union([
+  z.string().max(2000),
+  z.number(),
+  z.boolean(),
+  z.array(z.string().max(2000)).max(10_000),
+]);
 const attributes = z.record(z.string().min(1).max(100), attributeValue);
 
 export const orderLineInputSchema = z.strictObject({
@@ -92,6 +98,11 @@ export interface CatalogEntry {
   categoryId: string | null;
   categoryAncestorIds?: readonly string[];
   active: boolean;
+  /**
+   * Whether the product is shipped (a device, a kit with hardware): orders with such lines
+   * need a confirmed shipping address. Devices ship when absent.
+   */
+  ships?: boolean;
   /** List price in minor units of `currency`, from the price list in force; null if unpriced. */
   listPriceMinor: number | null;
   currency: string;
@@ -108,17 +119,30 @@ export interface MultiplierRule {
 
 export interface QuoteForValidation {
   id: string;
+  /** The quote number and revision, to name it in messages. */
+  number?: string;
+  revision?: number;
   status: string;
   validUntil: string;
   currency: string;
   customerId: string;
   orderType: string;
   lines: readonly { partNumber: string; quantity: number; netPriceMinor: number }[];
+  /** For a superseded quote: the revision that replaced it. */
+  supersededBy?: { number: string; revision: number } | null;
 }
 
 export interface SubscriptionForValidation {
   id: string;
-  lines: readonly { partNumber: string; quantity: number }[];
+  /** The status of the subscription (active, expired, cancelled); active when absent. */
+  status?: string;
+  /** The currency of its prices; the order's when absent. */
+  currency?: string | null;
+  /**
+   * Its lines; `unitPriceMinor` is the price each was sold at (an unchanged renewal keeps it;
+   * without it the price list's net price is expected).
+   */
+  lines: readonly { partNumber: string; quantity: number; unitPriceMinor?: number | null }[];
 }
 
 /**
@@ -134,13 +158,22 @@ export interface OrderValidationContext {
     multiplier: string;
     multipliers: readonly MultiplierRule[];
   };
-  /** The tier of the partner whose user submits (2 = a reseller under a distributor). */
+  /**
+   * The tier of the partner that placed the order (2 = a reseller under a distributor): the
+   * partner whose user submitted it, kept when someone else resubmits. A distributor ordering
+   * for a customer of one of its tier-2 resellers is tier 1.
+   */
   orderingPartnerTier: 1 | 2;
   /** Catalog entries by part number, for every part number on the order (missing = unknown). */
   catalog: ReadonlyMap<string, CatalogEntry>;
   /** The quote named by `quoteId`, if it exists and belongs to this partnership. */
   quote: QuoteForValidation | null;
-  /** The customer's current subscription with this vendor, for renewals and auto-renewals. */
+  /**
+   * The subscription the order acts on: when the order type names one (its
+   * `subscription.idField`, e.g. `attributes.subscriptionId`), the customer's subscription
+   * with that id, or null if there is none; otherwise the customer's current subscription
+   * with this vendor (renewals, auto-renewals, upsells), or null.
+   */
   currentSubscription: SubscriptionForValidation | null;
   /** Whether another live order of this partnership already carries the PO number. */
   duplicatePoNumber: boolean;

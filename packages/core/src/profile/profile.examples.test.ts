@@ -211,12 +211,12 @@ describe('edgeworks (seed 002, licenses and devices)', () => {
     expect(profile.orderTypes.every((t) => t.priceCheck && t.purchaseOrderRequired)).toBe(true);
   });
 
-  it('ships devices only to a confirmed address with a tax ID', () => {
+  it('ships whatever ships only to a confirmed address with a tax ID', () => {
     expect(orderType(profile, 'device').requiredFields).toEqual(
       expect.arrayContaining(['shippingAddress.taxId', 'shippingAddress.confirmed']),
     );
     expect(orderType(profile, 'kits_renewal').conditions[0]).toMatchObject({
-      when: { lineProductType: 'device' },
+      when: { linesShip: true },
       require: expect.arrayContaining(['shippingAddress.taxId', 'shippingAddress.confirmed']),
     });
   });

@@ -483,3 +483,57 @@ describe('templatePlaceholders', () => {
     expect(templatePlaceholders('No placeholders }}').unbalanced).toBe(true);
   });
 });
+
+describe('per-unit line fields, list attributes and shipping conditions', () => {
+  const attendees = {
+    key: 'attendeeNames',
+    label: 'Attendee names',
+    type: 'list' as const,
+    items: 'string' as const,
+    scope: 'line' as const,
+  };
+
+  it('accepts a per-unit field that is a line list attribute', () => {
+    expect(
+      issuesOf(
+        buildProfileInput({
+          attributes: [attendees],
+          orderTypes: [
+            {
+              key: 'training',
+              label: 'Training',
+              quote: 'optional',
+              perUnitLineFields: ['attributes.attendeeNames'],
+              conditions: [{ when: { linesShip: true }, require: ['shippingAddress'] }],
+            },
+          ],
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses a per-unit field that is not a line list, and items on a non-list', () => {
+    expect(
+      issuesOf(
+        buildProfileInput({
+          attributes: [
+            { ...attendees, scope: 'order' },
+            { key: 'courseDate', label: 'Course date', type: 'date', items: 'date', scope: 'line' },
+          ],
+          orderTypes: [
+            {
+              key: 'training',
+              label: 'Training',
+              quote: 'optional',
+              perUnitLineFields: ['attributes.attendeeNames', 'attributes.courseDate'],
+            },
+          ],
+        }),
+      ),
+    ).toEqual([
+      'attributes.1.items: Only a list attribute has items',
+      'orderTypes.0.perUnitLineFields.0: "attributes.attendeeNames" must be attributes.<key> of a line attribute of type list',
+      'orderTypes.0.perUnitLineFields.1: "attributes.courseDate" must be attributes.<key> of a line attribute of type list',
+    ]);
+  });
+});

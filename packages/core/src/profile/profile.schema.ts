@@ -60,8 +60,14 @@ export const ATTRIBUTE_TYPES = [
   'url',
   'phone',
   'date',
+  /** A list of entries (e.g. one attendee per seat), each of the attribute's `items` type. */
+  'list',
 ] as const;
 export type AttributeType = (typeof ATTRIBUTE_TYPES)[number];
+
+/** The types a `list` attribute's entries can have. */
+export const LIST_ITEM_TYPES = ['string', 'email', 'domain', 'url', 'phone', 'date'] as const;
+export type ListItemType = (typeof LIST_ITEM_TYPES)[number];
 
 export const ATTRIBUTE_SCOPES = ['order', 'line'] as const;
 export type AttributeScope = (typeof ATTRIBUTE_SCOPES)[number];
@@ -149,6 +155,8 @@ const attributeSchema = z.strictObject({
   type: z.enum(ATTRIBUTE_TYPES).default('string'),
   /** `order`: `attributes.<key>` of the order; `line`: `attributes.<key>` of each line. */
   scope: z.enum(ATTRIBUTE_SCOPES).default('order'),
+  /** For a `list`: the type of each entry. */
+  items: z.enum(LIST_ITEM_TYPES).optional(),
   help: z.string().optional(),
   example: z.string().optional(),
 });
@@ -160,6 +168,8 @@ const conditionSchema = z.strictObject({
       partnerTier: z.literal([1, 2]).optional(),
       /** Some line is a product of this type. */
       lineProductType: z.enum(PRODUCT_TYPES).optional(),
+      /** Some line is a product that ships (the catalog says so; devices do by default). */
+      linesShip: z.literal(true).optional(),
       /** The order came in through this channel. */
       channel: z.enum(CHANNEL_KINDS).optional(),
       /** This field of the order is present (e.g. `attributes.microsoftDomain`). */
@@ -216,6 +226,12 @@ const orderTypeSchema = z.strictObject({
   optionalFields: z.array(z.string()).default([]),
   /** Per-line field paths or `attributes.<key>` of line-scope attributes. */
   lineRequiredFields: z.array(z.string()).default([]),
+  /**
+   * Line fields that list one entry per unit (`list` attributes): a line of N seats names N
+   * attendees. Missing is `required` (when also a required line field), a count that is not
+   * the quantity is `invalid`.
+   */
+  perUnitLineFields: z.array(z.string()).default([]),
   /** Further per-line fields for lines of a given product type (e.g. maintenance: serial). */
   lineRequiredFieldsByProductType: z
     .partialRecord(z.enum(PRODUCT_TYPES), z.array(z.string()).min(1))
@@ -490,6 +506,14 @@ function checkProfile(profile: ProfileShape, ctx: z.RefinementCtx): void {
     profile.attributes.filter((a) => a.scope === 'line').map((a) => a.key),
   );
   const productTypes = new Set(profile.productTypes);
+  const listLineAttributes = new Set(
+    profile.attributes.filter((a) => a.scope === 'line' && a.type === 'list').map((a) => a.key),
+  );
+  profile.attributes.forEach((attribute, a) => {
+    if (attribute.items !== undefined && attribute.type !== 'list') {
+      issue(['attributes', a, 'items'], 'Only a list attribute has items');
+    }
+  });
 
   const checkOrderPaths = (paths: readonly string[], at: Path): void => {
     paths.forEach((path, index) => {
@@ -525,6 +549,15 @@ function checkProfile(profile: ProfileShape, ctx: z.RefinementCtx): void {
     type.lineRequiredFields.forEach((path, index) => {
       if (!isKnownLineFieldPath(path, lineAttributes)) {
         issue([...at, 'lineRequiredFields', index], unknownLineField(path));
+      }
+    });
+    type.perUnitLineFields.forEach((path, index) => {
+      const key = path.startsWith('attributes.') ? path.slice('attributes.'.length) : undefined;
+      if (key === undefined || !listLineAttributes.has(key)) {
+        issue(
+          [...at, 'perUnitLineFields', index],
+          `"${path}" must be attributes.<key> of a line attribute of type list`,
+        );
       }
     });
     for (const [productType, paths] of Object.entries(type.lineRequiredFieldsByProductType)) {
