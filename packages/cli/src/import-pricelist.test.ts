@@ -1,5 +1,7 @@
 // `orderdesk import pricelist` and `orderdesk export pricelist` end to end: a real process on
-// a temporary SQLite database, with 100,000-row CSV and XLSX files.
+// a temporary database of each dialect, with CSV and XLSX files of a few hundred rows. The
+// 100,000-row imports are the bench's (bench/scenarios/price-list-import.ts), not `npm test`'s:
+// at that size the files alone outgrew the hook timeout and the tests were reported skipped.
 import { execFile } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,11 +11,11 @@ import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '@orderdesk/store';
-import { createTestDatabaseUrl } from '@orderdesk/store/testing';
+import { createTestDatabaseUrl, testDialects } from '@orderdesk/store/testing';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BIN = join(ROOT, 'packages/cli/bin/orderdesk.js');
-const ROWS = 100_000;
+const ROWS = 300;
 
 interface Run {
   code: number;
@@ -73,7 +75,7 @@ async function writeXlsx(file: string, prefix: string): Promise<void> {
   await workbook.commit();
 }
 
-describe('orderdesk import/export pricelist', () => {
+describe.each(testDialects())('orderdesk import/export pricelist on %s', (dialect) => {
   let dir: string;
   let env: Record<string, string>;
   let store: Store;
@@ -97,7 +99,7 @@ describe('orderdesk import/export pricelist', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'orderdesk-cli-'));
-    env = { DATABASE_URL: await createTestDatabaseUrl('sqlite', join(dir, 'od.db')) };
+    env = { DATABASE_URL: await createTestDatabaseUrl(dialect, join(dir, 'od.db')) };
     const seeded = await orderdesk(['seed', '--demo'], env);
     expect(seeded.code, seeded.stderr).toBe(0);
     store = openStore(env.DATABASE_URL ?? '');
@@ -111,20 +113,34 @@ describe('orderdesk import/export pricelist', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('imports a 100,000-row CSV with a progress bar', async () => {
+  it('imports a CSV with a progress bar and records the import', async () => {
     const run = await orderdesk(
       ['import', 'pricelist', join(dir, 'prices.csv'), '--vendor', 'northwind'],
       env,
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Imported 100000 rows as northwind USD price list v2 /);
-    expect(run.stdout).toContain('100000 products created');
+    expect(run.stdout).toMatch(/Imported 300 rows as northwind USD price list v2 /);
+    expect(run.stdout).toContain('300 products created');
     expect(run.stderr).toMatch(/Importing \|.*\| \d+% \| \d+ rows/);
     expect(run.stderr).toContain('100%');
-    expect(await itemsOf(newListId(run.stdout))).toBe(ROWS);
+    const id = newListId(run.stdout);
+    expect(await itemsOf(id)).toBe(ROWS);
+    // One event, as an import through the API records, by the operator.
+    const events = await store.db
+      .selectFrom('audit_events')
+      .select(['type', 'actor_label', 'actor_user_id'])
+      .where('entity_id', '=', id)
+      .execute();
+    expect(events).toEqual([
+      {
+        type: 'price_list.imported',
+        actor_label: 'orderdesk import pricelist',
+        actor_user_id: null,
+      },
+    ]);
   });
 
-  it('imports a 100,000-row XLSX (shared strings, numeric prices) with a progress bar', async () => {
+  it('imports an XLSX (shared strings, numeric prices) with a progress bar', async () => {
     const run = await orderdesk(
       [
         'import',
@@ -138,7 +154,7 @@ describe('orderdesk import/export pricelist', () => {
       env,
     );
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/Imported 100000 rows as northwind USD price list v3 .*2030-01-01/);
+    expect(run.stdout).toMatch(/Imported 300 rows as northwind USD price list v3 .*2030-01-01/);
     expect(run.stderr).toContain('100%');
     const id = newListId(run.stdout);
     expect(await itemsOf(id)).toBe(ROWS);
@@ -146,14 +162,14 @@ describe('orderdesk import/export pricelist', () => {
       .selectFrom('price_list_items')
       .select('list_price_minor')
       .where('price_list_id', '=', id)
-      .where('part_number', '=', 'GEX-012345')
+      .where('part_number', '=', 'GEX-000245')
       .executeTakeFirstOrThrow();
-    expect(item.list_price_minor).toBe(234_545); // row 12345: "2345.45"
+    expect(item.list_price_minor).toBe(24_545); // row 245: "245.45"
   });
 
   it('rejects a file with five bad rows, naming each, and writes nothing', async () => {
     const file = join(dir, 'bad.csv');
-    const good = Array.from({ length: 2500 }, (_, i) => row(i, 'BAD').join(','));
+    const good = Array.from({ length: 250 }, (_, i) => row(i, 'BAD').join(','));
     const lines = [
       'partNumber,name,type,category,listPrice,effectiveFrom',
       ...good.map((l) => `${l.split(',').slice(0, 5).join(',')},2031-01-01`),
@@ -169,11 +185,11 @@ describe('orderdesk import/export pricelist', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('5 problem(s); nothing was imported');
     for (const expected of [
-      'row 2502/type: Unknown type "gizmo"',
-      'row 2503/listPrice: Negative price -1.00',
-      'row 2504/partNumber: BAD-000003 is also on row 5',
-      'row 2505/effectiveFrom: Bad date "31/01/2031"',
-      'row 2506/name: Name is empty',
+      'row 252/type: Unknown type "gizmo"',
+      'row 253/listPrice: Negative price -1.00',
+      'row 254/partNumber: BAD-000003 is also on row 5',
+      'row 255/effectiveFrom: Bad date "31/01/2031"',
+      'row 256/name: Name is empty',
     ]) {
       expect(run.stderr).toContain(expected);
     }
@@ -210,5 +226,6 @@ describe('orderdesk import/export pricelist', () => {
       env,
     );
     expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Vendor not found');
   });
 });

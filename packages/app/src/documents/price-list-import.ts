@@ -252,7 +252,11 @@ export function limitBytes(maxBytes: number): Transform {
       seen += chunk.length;
       if (seen > maxBytes) {
         callback(
-          new AppError('too_large', 'payload-too-large', `The file is larger than ${maxBytes} bytes`),
+          new AppError(
+            'too_large',
+            'payload-too-large',
+            `The file is larger than ${maxBytes} bytes`,
+          ),
         );
       } else callback(null, chunk);
     },
