@@ -22,6 +22,15 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'app',
+          include: ['packages/app/src/**/*.test.ts', 'packages/app/test/**/*.test.ts'],
+          provide: usesDatabases,
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'server',
           include: ['packages/server/src/**/*.test.ts', 'packages/server/test/**/*.test.ts'],
           provide: usesDatabases,
