@@ -88,6 +88,30 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
       headers: { ...body.headers, ...options.headers },
     });
   };
+  const vendorIdOf = async (vendor: string): Promise<string> =>
+    (
+      await t.store.db
+        .selectFrom('vendors')
+        .select('id')
+        .where('slug', '=', vendor)
+        .executeTakeFirstOrThrow()
+    ).id;
+  /** Publishes a new version of a vendor's profile with another `pricing` block, as its admin would. */
+  const publishPricing = async (vendor: string, pricing: Record<string, boolean>) => {
+    const admin = t.as(`admin@${vendor}.example`);
+    const current = await admin.get(`/api/v1/vendors/${vendor}/profile/source`);
+    expect(current.statusCode, current.body).toBe(200);
+    const source = (current.json().source as string).replace(/^pricing:\n(?:(?:[ \t].*)?\n)*/m, '');
+    const block = Object.entries(pricing)
+      .map(([key, value]) => `  ${key}: ${value}`)
+      .join('\n');
+    const res = await admin.put(
+      `/api/v1/vendors/${vendor}/profile`,
+      `${source.trimEnd()}\n\npricing:\n${block}\n`,
+      { 'content-type': 'application/yaml' },
+    );
+    expect(res.statusCode, res.body).toBe(200);
+  };
   const count = async (table: 'products' | 'price_lists' | 'categories', vendor: string) => {
     const v = await t.store.db
       .selectFrom('vendors')
@@ -108,7 +132,12 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
       currency: string;
       on: string;
       priceListId: string | null;
-      items: { partNumber: string; listPrice: string; multiplier: string; netPrice: string }[];
+      items: {
+        partNumber: string;
+        listPrice: string | null;
+        multiplier: string | null;
+        netPrice: string;
+      }[];
     }>();
   };
 
@@ -327,21 +356,30 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
       const one = await t.as(ACME).get('/api/v1/products/F200-GW-01-R?vendor=edgeworks');
       expect(one.json()).toMatchObject({ active: false, category: 'devices.refurbished' });
 
+      // One catalogue event per change; taking a product off sale says so in its fields.
       const events = await t.store.db
         .selectFrom('audit_events')
-        .select('type')
+        .select(['type', 'data'])
         .where('type', 'in', [
           'category.created',
           'category.updated',
           'product.created',
-          'product.deactivated',
+          'product.updated',
         ])
+        .where('vendor_id', '=', await vendorIdOf('edgeworks'))
+        .orderBy('id')
         .execute();
-      expect(events.map((e) => e.type).sort()).toEqual([
-        'category.created',
-        'category.updated',
-        'product.created',
-        'product.deactivated',
+      expect(events.map((e) => [e.type, JSON.parse(e.data ?? 'null')])).toEqual([
+        [
+          'category.created',
+          { categoryId: expect.any(String), key: 'devices.refurbished', name: 'Refurbished' },
+        ],
+        ['category.updated', { categoryId: expect.any(String), fields: ['name'] }],
+        ['product.created', { productId: expect.any(String), partNumber: 'F200-GW-01-R' }],
+        [
+          'product.updated',
+          { productId: expect.any(String), partNumber: 'F200-GW-01-R', fields: ['deactivated'] },
+        ],
       ]);
     });
 
@@ -402,8 +440,10 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
           netPrice: '27.20',
         }),
       ]);
-      // A tier-2 reseller buys at its distributor's prices.
-      expect((await prices(BETA, query)).items).toEqual(acme.items);
+      // A tier-2 reseller buys at its distributor's net prices, but never sees its multiplier.
+      expect((await prices(BETA, query)).items).toEqual(
+        acme.items.map((i) => ({ ...i, multiplier: null })),
+      );
       // Vendor staff price for a named partner.
       const staff = await prices('cam@northwind.example', `${query}&partnerId=${contosoId}`);
       expect(staff.items).toEqual(contoso.items);
@@ -445,7 +485,32 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
   });
 
   describe('multipliers', () => {
+    it('refuses a category multiplier where the profile sets one multiplier per partner', async () => {
+      // Edgeworks says so in its profile; Northwind by the schema's default.
+      for (const vendor of ['edgeworks', 'northwind']) {
+        const admin = t.as(`admin@${vendor}.example`);
+        const url = `/api/v1/partnerships/${await partnershipOf(ACME, vendor)}/multipliers`;
+        const category = (await admin.get('/api/v1/categories')).json().items[0].key as string;
+        const refused = await admin.post(url, {
+          multiplier: '0.60',
+          category,
+          effectiveFrom: '2026-01-01',
+        });
+        expect(refused.statusCode, refused.body).toBe(422);
+        expect(refused.json().errors).toEqual([
+          expect.objectContaining({
+            path: 'category',
+            code: 'invalid',
+            message: expect.stringContaining('pricing.multipliersPerCategory'),
+          }),
+        ]);
+        expect((await admin.get(url)).json().items).toEqual([]);
+      }
+    });
+
     it('applies per-category multipliers with dates, the most specific category first', async () => {
+      // Northwind's admin turns per-category multipliers on: a new profile version.
+      await publishPricing('northwind', { multipliersPerCategory: true, partnerVisible: true });
       const admin = t.as('admin@northwind.example');
       const acmeNw = await partnershipOf(ACME, 'northwind');
       const url = `/api/v1/partnerships/${acmeNw}/multipliers`;
@@ -886,6 +951,79 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
       const body = (text: string) =>
         text.split('\r\n').map((l) => l.replace(/,\d{4}-\d{2}-\d{2},/, ','));
       expect(body(roundTrip.body)).toEqual(body(csv.body));
+    });
+  });
+
+  describe('what partners see of prices', () => {
+    it("hides the distributor's multiplier and agreement from its tier-2 reseller", async () => {
+      const acmeView = (await t.as(ACME).get('/api/v1/partnerships?vendor=northwind')).json()
+        .items[0];
+      expect(acmeView).toMatchObject({ multiplier: '0.70', legalName: expect.any(String) });
+      const betaView = (await t.as(BETA).get('/api/v1/partnerships?vendor=northwind')).json()
+        .items[0];
+      expect(betaView).toEqual({
+        ...acmeView,
+        multiplier: null,
+        legalName: null,
+        agreementDate: null,
+        invoicingContact: null,
+      });
+      // The special-terms clause stays: a reseller's own PO must carry it.
+      expect(betaView.specialTerms).toBe(acmeView.specialTerms);
+      const rules = await t.as(BETA).get(`/api/v1/partnerships/${acmeView.id}/multipliers`);
+      expect(rules.statusCode).toBe(403);
+      expect(
+        (await t.as(ACME).get(`/api/v1/partnerships/${acmeView.id}/multipliers`)).statusCode,
+      ).toBe(200);
+      const query = 'vendor=northwind&partNumbers=NW-MTG-PRO-U-1Y&on=2026-03-01';
+      const [acme, beta] = [await prices(ACME, query), await prices(BETA, query)];
+      expect(beta.items[0]).toEqual({ ...acme.items[0], multiplier: null });
+    });
+
+    it('shows partners only net prices where the profile says pricing.partnerVisible: false', async () => {
+      await publishPricing('edgeworks', { multipliersPerCategory: false, partnerVisible: false });
+      try {
+        const query = 'vendor=edgeworks&partNumbers=F200-GW-01&on=2026-03-01';
+        const partner = await prices(ACME, query);
+        expect(partner.items).toEqual([
+          expect.objectContaining({
+            partNumber: 'F200-GW-01',
+            listPrice: null,
+            multiplier: null,
+            netPrice: expect.stringMatching(/^\d+\.\d{2}$/),
+          }),
+        ]);
+        // The vendor's staff still see how the net price is made, and it is the same price.
+        const staff = await prices('cam@edgeworks.example', `${query}&partnerId=${acmeId}`);
+        expect(staff.items[0]).toMatchObject({
+          listPrice: expect.any(String),
+          multiplier: expect.any(String),
+          netPrice: partner.items[0]?.netPrice,
+        });
+        const partnership = (await t.as(ACME).get('/api/v1/partnerships?vendor=edgeworks')).json()
+          .items[0];
+        expect(partnership).toMatchObject({ multiplier: null, legalName: expect.any(String) });
+        const staffView = (await t.as('cam@edgeworks.example').get('/api/v1/partnerships'))
+          .json()
+          .items.find((p: { id: string }) => p.id === partnership.id);
+        expect(staffView.multiplier).toMatch(/^\d/);
+        const url = `/api/v1/partnerships/${partnership.id}/multipliers`;
+        expect((await t.as(ACME).get(url)).statusCode).toBe(403);
+        expect((await t.as('admin@edgeworks.example').get(url)).statusCode).toBe(200);
+        // A price list is nothing but list prices.
+        expect((await t.as(ACME).get('/api/v1/vendors/edgeworks/price-lists')).statusCode).toBe(
+          403,
+        );
+        expect(
+          (await t.as('admin@edgeworks.example').get('/api/v1/vendors/edgeworks/price-lists'))
+            .statusCode,
+        ).toBe(200);
+      } finally {
+        await publishPricing('edgeworks', { multipliersPerCategory: false, partnerVisible: true });
+      }
+      expect(
+        (await prices(ACME, 'vendor=edgeworks&partNumbers=F200-GW-01')).items[0]?.listPrice,
+      ).toMatch(/^\d/);
     });
   });
 
