@@ -233,3 +233,31 @@ describe('formatProfilePath', () => {
     );
   });
 });
+
+describe('parseVendorProfile: renamed and removed keys', () => {
+  const text = [
+    'slug: acme',
+    'name: Acme',
+    'currency: USD',
+    'orderNumberPrefix: A-',
+    'salesOrderNumberPrefix: AS-',
+    'orderTypes:',
+    '  - { key: new, label: New, quote: optional }',
+    'notifications:',
+    '  - event: order.on_hold',
+    '    to: [partner]',
+    'pricing:',
+    '  roundAt: line',
+  ].join('\n');
+
+  it('names the new event name and says why roundAt is gone, at line:column', () => {
+    const result = parseVendorProfile(text, 'old.yaml');
+    expect(result.ok).toBe(false);
+    expect(result.ok ? [] : formatProfileErrors(result.errors).split('\n')).toEqual([
+      'old.yaml:9:5 notifications[0].event: "order.on_hold" was renamed "order.held"; use the new name',
+      expect.stringMatching(
+        /^old\.yaml:12:3 pricing\.roundAt: Unknown key "roundAt": net unit prices are rounded/,
+      ),
+    ]);
+  });
+});

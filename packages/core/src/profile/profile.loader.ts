@@ -81,6 +81,13 @@ function position(lineCounter: LineCounter, offset: number): { line: number; col
   return line === 0 ? { line: 1, column: offset + 1 } : { line, column: col };
 }
 
+// Keys a profile once had, and why they are gone (so an old profile gets an answer, not just
+// "unknown"). Keyed by the dotted path of the key.
+const REMOVED_KEYS: Readonly<Record<string, string>> = {
+  'pricing.roundAt':
+    'net unit prices are rounded (pricing.rounding) and a line is unit price × quantity, so there is nothing else to round',
+};
+
 function schemaErrors(
   issues: readonly z.core.$ZodIssue[],
   doc: Document,
@@ -96,7 +103,13 @@ function schemaErrors(
     const path = issue.path;
     if (issue.code === 'unrecognized_keys') {
       // One error per unknown key, pointing at the key itself.
-      for (const key of issue.keys) add([...path, key], `Unknown key "${key}"`);
+      for (const key of issue.keys) {
+        const removed = REMOVED_KEYS[[...path, key].filter((p) => typeof p === 'string').join('.')];
+        add(
+          [...path, key],
+          removed === undefined ? `Unknown key "${key}"` : `Unknown key "${key}": ${removed}`,
+        );
+      }
     } else if (issue.code === 'invalid_type' && locate(doc, path).depth < path.length) {
       add(path, `Missing required key "${String(path[path.length - 1])}"`);
     } else {
