@@ -8,6 +8,13 @@ import type { IsolatedRoute } from './isolation.ts';
 
 /** Partner-side routes, checked between Acme and Contoso. */
 export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
+  // Administration (h4): a partner admin's users and tokens, checked in admin.test.ts.
+  admin: [
+    { method: 'GET', route: '/api/v1/users', kind: 'list' },
+    { method: 'DELETE', route: '/api/v1/users/:userId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/tokens', kind: 'list' },
+    { method: 'DELETE', route: '/api/v1/tokens/:tokenId', kind: 'item' },
+  ],
   partnerships: [
     { method: 'GET', route: '/api/v1/partnerships', kind: 'list' },
     {
@@ -57,6 +64,7 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
   quotes: [
     { method: 'GET', route: '/api/v1/quotes', kind: 'list' },
     { method: 'GET', route: '/api/v1/quotes/:quoteId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/quotes/:quoteId/messages', kind: 'item' },
     { method: 'GET', route: '/api/v1/quotes/:quoteId/pdf', kind: 'item' },
     { method: 'GET', route: '/api/v1/quote-requests', kind: 'list' },
     { method: 'GET', route: '/api/v1/quote-requests/:quoteRequestId', kind: 'item' },
@@ -86,6 +94,10 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
  * must be refused as unknown (422 naming the field), never used. Checked in isolation-orders.test.ts.
  */
 export const CREATING_ROUTES = new Set([
+  // Administration (h4): a foreign parent partner is unknown; enrolling names any partner by the
+  // id its admin hands over, unknown ids refused (admin.test.ts).
+  'POST /api/v1/partners',
+  'POST /api/v1/partnerships',
   'POST /api/v1/orders',
   'POST /api/v1/orders/validate',
   'POST /api/v1/quote-requests',
@@ -94,6 +106,23 @@ export const CREATING_ROUTES = new Set([
 
 /** Vendor-side routes, checked between northwind and skyline staff. */
 export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
+  // Administration (h4): profiles, staff and tokens, checked in admin.test.ts. The profile body
+  // is not the owner's vendor's (422 to the owner), so only the scope decides the stranger's 404.
+  admin: [
+    {
+      method: 'PUT',
+      route: '/api/v1/vendors/:slug/profile',
+      kind: 'item',
+      body: { slug: 'not-this-vendor' },
+      ownerStatuses: [422],
+    },
+    { method: 'GET', route: '/api/v1/vendors/:slug/profile/versions', kind: 'item' },
+    { method: 'GET', route: '/api/v1/vendors/:slug/profile/source', kind: 'item' },
+    { method: 'GET', route: '/api/v1/users', kind: 'list' },
+    { method: 'DELETE', route: '/api/v1/users/:userId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/tokens', kind: 'list' },
+    { method: 'DELETE', route: '/api/v1/tokens/:tokenId', kind: 'item' },
+  ],
   vendors: [
     { method: 'GET', route: '/api/v1/vendors', kind: 'list' },
     { method: 'GET', route: '/api/v1/vendors/:slug/profile', kind: 'item' },
@@ -121,6 +150,7 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
     },
     { method: 'GET', route: '/api/v1/quotes', kind: 'list' },
     { method: 'GET', route: '/api/v1/quotes/:quoteId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/quotes/:quoteId/messages', kind: 'item' },
     {
       method: 'POST',
       route: '/api/v1/quotes/:quoteId/actions/:quoteAction',
@@ -136,6 +166,8 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       route: '/api/v1/subscriptions/:subscriptionId/renewal-quote',
       kind: 'item',
       body: {},
+      // A vendor whose profile prepares no renewal quotes (skyline) answers its own staff 422.
+      ownerStatuses: [201, 422],
     },
   ], // Catalog admin data, checked between northwind and skyline admins in catalog.test.ts.
   catalog: [
@@ -184,6 +216,10 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
 
 /** Routes open to anyone logged in (or anonymous) whose answers hold no tenant data beyond the caller's own. */
 export const TENANT_FREE_ROUTES = new Set([
+  // Administration (h4): creates users in the caller's own tenant; the invitation link is its
+  // own credential (anonymous).
+  'POST /api/v1/users',
+  'POST /api/v1/invitations/:token',
   'GET /api/v1/health',
   'POST /api/v1/session',
   'DELETE /api/v1/session',

@@ -28,7 +28,11 @@ describe.each(testDialects())('order isolation on %s', (dialect) => {
   });
 
   async function kitOrder(user: string, po: string): Promise<string> {
-    const [kit] = await findProducts(t, user, 'edgeworks', { type: 'kit', count: 1 });
+    const [kit] = await findProducts(t, user, 'edgeworks', {
+      type: 'kit',
+      count: 1,
+      partNumberIncludes: '-RENEW-',
+    });
     const lines = [{ partNumber: kit!.partNumber, quantity: 1, unitPrice: kit!.netPrice }];
     const res = await t.as(user).post('/api/v1/orders', {
       vendor: 'edgeworks',
@@ -179,6 +183,7 @@ describe.each(testDialects())('order isolation on %s', (dialect) => {
     const [kit] = await findProducts(t, 'buyer@contoso.example', 'edgeworks', {
       type: 'kit',
       count: 1,
+      partNumberIncludes: '-RENEW-',
     });
     const lines = [{ partNumber: kit!.partNumber, quantity: 1, unitPrice: kit!.netPrice }];
     const body = {

@@ -15,7 +15,12 @@ describe.each(testDialects())('concurrent orders on %s', (dialect) => {
   beforeAll(async () => {
     t = await createTestApp(dialect);
     const customerId = await firstCustomerId(t, BUYER);
-    const [kit] = await findProducts(t, BUYER, 'edgeworks', { type: 'kit', count: 1 });
+    // A kit renewal: licenses only, so nothing ships and no address is needed.
+    const [kit] = await findProducts(t, BUYER, 'edgeworks', {
+      type: 'kit',
+      count: 1,
+      partNumberIncludes: '-RENEW-',
+    });
     const lines = [{ partNumber: kit!.partNumber, quantity: 2, unitPrice: kit!.netPrice }];
     body = (po) => ({
       vendor: 'edgeworks',

@@ -17,6 +17,7 @@ const today = new Date().toISOString().slice(0, 10);
 interface QuoteOut {
   id: string;
   number: string;
+  revision: number;
   version: number;
   status: string;
   partnerId: string;
@@ -121,14 +122,23 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     return ids;
   }
 
+  /** The one message a quote request put on its thread (and queued for the mail worker). */
   async function requestMail(requestId: string): Promise<string[]> {
     const rows = await t.store.db
+      .selectFrom('messages')
+      .select(['id', 'to_addrs'])
+      .where('entity_id', '=', requestId)
+      .execute();
+    expect(rows).toHaveLength(1);
+    const queued = await t.store.db
       .selectFrom('outbox')
       .select('payload')
       .where('entity_id', '=', requestId)
       .execute();
-    expect(rows).toHaveLength(1);
-    return (JSON.parse(rows[0]!.payload) as { to: string[] }).to;
+    expect(queued.map((q) => (JSON.parse(q.payload) as { messageId: string }).messageId)).toEqual([
+      rows[0]!.id,
+    ]);
+    return JSON.parse(rows[0]!.to_addrs) as string[];
   }
 
   it("shows a tier-2 reseller its customers' quotes, requests and subscriptions only; the distributor all of them", async () => {
@@ -229,7 +239,7 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     });
     expect(revised.statusCode, revised.body).toBe(200);
     const v2 = revised.json<QuoteOut>();
-    expect(v2).toMatchObject({ version: 2, status: 'draft', previousId: d.id, number: d.number });
+    expect(v2).toMatchObject({ revision: 2, status: 'draft', previousId: d.id, number: d.number });
     expect((await t.as(SALES).get(`/api/v1/quotes/${d.id}`)).json().status).toBe('superseded');
     let partnerSees = await listIds(ACME, '/api/v1/quotes');
     expect(partnerSees).not.toContain(d.id);
@@ -272,13 +282,25 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
       .post(`/api/v1/quotes/${q.id}/actions/approve`, {}, { 'if-match': '1' });
     expect(ok.statusCode, ok.body).toBe(200);
 
-    // A revision is version 2: If-Match 1 no longer matches it.
-    const v2 = (
-      await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {}, { 'if-match': '"1"' })
-    ).json<QuoteOut>();
-    expect(v2.version).toBe(2);
+    // Every change moves the version: the approval made it 2.
+    expect(ok.json()).toMatchObject({ status: 'approved', revision: 1, version: 2 });
     expect(
-      (await t.as(SALES).post(`/api/v1/quotes/${v2.id}/actions/approve`, {}, { 'if-match': '1' }))
+      (await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {}, { 'if-match': '1' }))
+        .statusCode,
+    ).toBe(409);
+    // A revision is a new quote: revision 2, at version 1; the old one is superseded.
+    const v2 = (
+      await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {}, { 'if-match': '"2"' })
+    ).json<QuoteOut>();
+    expect(v2).toMatchObject({ revision: 2, version: 1, status: 'draft', previousId: q.id });
+    expect((await t.as(SALES).get(`/api/v1/quotes/${q.id}`)).json()).toMatchObject({
+      status: 'superseded',
+      revision: 1,
+      version: 3,
+      supersededBy: { id: v2.id, revision: 2 },
+    });
+    expect(
+      (await t.as(SALES).post(`/api/v1/quotes/${v2.id}/actions/approve`, {}, { 'if-match': '2' }))
         .statusCode,
     ).toBe(409);
     expect(
@@ -293,7 +315,7 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
       .as(ACME)
       .post(`/api/v1/quotes/${v2.id}/actions/decline`, {}, { 'if-match': 'W/"2"' });
     expect(declined.statusCode, declined.body).toBe(200);
-    expect(declined.json()).toMatchObject({ status: 'declined', version: 2 });
+    expect(declined.json()).toMatchObject({ status: 'declined', revision: 2, version: 3 });
   });
 
   it('lets sales revise, not the CAM (who still approves)', async () => {
@@ -345,15 +367,16 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
 
     // Every address notified is a real user's.
     const rows = await t.store.db
-      .selectFrom('outbox')
-      .select('payload')
-      .where('entity_type', '=', 'quote_request')
+      .selectFrom('messages')
+      .select('to_addrs')
+      .where('template', '=', 'quote.requested')
       .execute();
+    expect(rows.length).toBeGreaterThanOrEqual(4);
     const emails = new Set(
       (await t.store.db.selectFrom('users').select('email').execute()).map((u) => u.email),
     );
     for (const r of rows) {
-      for (const to of (JSON.parse(r.payload) as { to: string[] }).to) expect(emails).toContain(to);
+      for (const to of JSON.parse(r.to_addrs) as string[]) expect(emails).toContain(to);
     }
   });
 

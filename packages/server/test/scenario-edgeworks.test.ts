@@ -19,7 +19,7 @@ type Line = {
   partNumber: string;
   quantity: number;
   unitPrice: string;
-  attributes?: Record<string, string>;
+  attributes?: Record<string, string | string[]>;
 };
 
 describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
@@ -43,7 +43,7 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
     type: string,
     i: number,
     quantity: number,
-    attributes?: Record<string, string>,
+    attributes?: Record<string, string | string[]>,
   ): Line => {
     const p = byType[type]![i]!;
     return {
@@ -103,17 +103,19 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
     await submitAndFulfil(
       order('training_seat', [
         line('training_seat', 0, 2, {
-          attendeeName: 'Ana',
-          attendeeEmail: 'ana@fabrikam-health.example',
+          attendeeNames: ['Ana', 'Ben'],
+          attendeeEmails: ['ana@fabrikam-health.example', 'ben@fabrikam-health.example'],
           courseDate: '2027-01-15',
         }),
       ]),
     );
+    // A starter kit carries a gateway: it ships, so the kit order needs the address too.
     await submitAndFulfil(
-      order('kits_renewal', [
-        line('kit', 0, 3),
-        line('maintenance', 1, 1, { serialNumber: 'SN-42' }),
-      ]),
+      order(
+        'kits_renewal',
+        [line('kit', 0, 3), line('maintenance', 1, 1, { serialNumber: 'SN-42' })],
+        { shippingAddress: shipTo },
+      ),
     );
     await submitAndFulfil(order('device', [line('device', 0, 2)], { shippingAddress: shipTo }));
 
@@ -175,7 +177,9 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
   it('flags a wrong net price on one line only, with expected and actual', async () => {
     const good = line('kit', 0, 1);
     const wrong = { ...line('kit', 1, 4), unitPrice: byType.kit![1]!.listPrice };
-    const res = await t.as(BUYER).post('/api/v1/orders', order('kits_renewal', [good, wrong]));
+    const res = await t
+      .as(BUYER)
+      .post('/api/v1/orders', order('kits_renewal', [good, wrong], { shippingAddress: shipTo }));
     expect(res.statusCode).toBe(422);
     const kit = byType.kit![1]!;
     expect(res.json().errors).toEqual([
@@ -217,13 +221,61 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
     ]);
   });
 
+  it('asks for a confirmed address with a tax ID when a kit ships, as for a device', async () => {
+    const res = await t
+      .as(BUYER)
+      .post('/api/v1/orders', order('kits_renewal', [line('kit', 0, 1)]));
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: 'shippingAddress.taxId',
+          code: 'shipping.tax_id_required',
+        }),
+        expect.objectContaining({
+          path: 'shippingAddress.confirmed',
+          code: 'shipping.unconfirmed',
+        }),
+      ]),
+    );
+  });
+
+  it('refuses a training line that names fewer attendees than seats', async () => {
+    const res = await t.as(BUYER).post(
+      '/api/v1/orders',
+      order('training_seat', [
+        line('training_seat', 0, 3, {
+          attendeeNames: ['Ana'],
+          attendeeEmails: ['ana@fabrikam-health.example'],
+          courseDate: '2027-01-15',
+        }),
+      ]),
+    );
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'lines[0].attributes.attendeeNames', code: 'invalid' }),
+      ]),
+    );
+  });
+
   it('lets a partner cancel before booking but not after', async () => {
     const a = (
-      await t.as(BUYER).post('/api/v1/orders', order('kits_renewal', [line('kit', 0, 1)]))
+      await t
+        .as(BUYER)
+        .post(
+          '/api/v1/orders',
+          order('kits_renewal', [line('kit', 0, 1)], { shippingAddress: shipTo }),
+        )
     ).json();
     await act(t, BUYER, a, 'cancel', 'cancelled', { reason: 'Ordered twice' });
     let b = (
-      await t.as(BUYER).post('/api/v1/orders', order('kits_renewal', [line('kit', 0, 1)]))
+      await t
+        .as(BUYER)
+        .post(
+          '/api/v1/orders',
+          order('kits_renewal', [line('kit', 0, 1)], { shippingAddress: shipTo }),
+        )
     ).json();
     b = await act(t, 'desk@edgeworks.example', b, 'approve', 'booking');
     const refused = await t

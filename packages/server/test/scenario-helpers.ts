@@ -15,7 +15,7 @@ export async function findProducts(
   t: TestApp,
   user: string,
   vendor: string,
-  filter: { type?: string; count: number },
+  filter: { type?: string; count: number; partNumberIncludes?: string },
 ): Promise<PricedProduct[]> {
   const found: { partNumber: string; name: string; type: string }[] = [];
   let cursor: string | null = null;
@@ -28,7 +28,12 @@ export async function findProducts(
       nextCursor: string | null;
     }>();
     for (const p of page.items)
-      if (p.active && (!filter.type || p.type === filter.type)) found.push(p);
+      if (
+        p.active &&
+        (!filter.type || p.type === filter.type) &&
+        (!filter.partNumberIncludes || p.partNumber.includes(filter.partNumberIncludes))
+      )
+        found.push(p);
     cursor = page.nextCursor;
   } while (cursor && found.length < filter.count);
   const chosen = found.slice(0, filter.count);

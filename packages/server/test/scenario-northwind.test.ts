@@ -102,11 +102,20 @@ describe.each(testDialects())('northwind scenario on %s', (dialect) => {
     });
     expect(request.statusCode, request.body).toBe(201);
     const mail = await t.store.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('entity_id', '=', request.json().id)
+      .execute();
+    expect(mail.map((m) => JSON.parse(m.to_addrs) as string[])).toEqual([
+      ['cam@northwind.example'],
+    ]);
+    // Queued for the mail worker in the same transaction.
+    const queued = await t.store.db
       .selectFrom('outbox')
       .selectAll()
       .where('entity_id', '=', request.json().id)
       .execute();
-    expect(JSON.parse(mail[0]?.payload ?? '{}').to).toEqual(['cam@northwind.example']);
+    expect(queued.map((q) => JSON.parse(q.payload).messageId)).toEqual([mail[0]?.id]);
     const inbox = await t.as('cam@northwind.example').get('/api/v1/quote-requests');
     expect(inbox.json().items.map((r: { id: string }) => r.id)).toContain(request.json().id);
 
@@ -171,7 +180,7 @@ describe.each(testDialects())('northwind scenario on %s', (dialect) => {
     const thread = (await t.as(BUYER).get(`/api/v1/orders/${o.id}/messages`)).json().items;
     expect(thread).toContainEqual(
       expect.objectContaining({
-        event: 'order.completed',
+        direction: 'out',
         template: 'welcome_email',
         to: ['sam@fabrikam-health.example'],
         cc: ['orders-team@acme.example'],
@@ -319,7 +328,13 @@ describe.each(testDialects())('northwind scenario on %s', (dialect) => {
       ],
     });
     const thread = (await t.as(BUYER).get(`/api/v1/orders/${o.id}/messages`)).json().items;
-    expect(thread).toContainEqual(expect.objectContaining({ event: 'order.on_hold', to: [BUYER] }));
+    expect(thread).toContainEqual(
+      expect.objectContaining({
+        template: 'order.held',
+        to: [BUYER],
+        text: expect.stringContaining('Add the clause to the PO'),
+      }),
+    );
     const seen = (await t.as(BUYER).get(`/api/v1/orders/${o.id}`)).json();
     expect(seen).toMatchObject({
       status: 'on_hold',

@@ -45,6 +45,7 @@ export function checkVersion(
   if (expectedVersion !== undefined && expectedVersion !== current) {
     throw staleVersion(
       `The ${what} is at version ${current}, not ${expectedVersion}; reload and retry`,
+      { expected: current, actual: expectedVersion },
     );
   }
 }
@@ -199,7 +200,11 @@ export async function storedSubmissionOf(
       quantity: l.quantity,
       unitPrice: formatAmount(l.unit_price_minor, order.currency),
       ...(l.attributes
-        ? { attributes: JSON.parse(l.attributes) as Record<string, string | number | boolean> }
+        ? {
+            attributes: JSON.parse(l.attributes) as NonNullable<
+              OrderSubmission['lines'][number]['attributes']
+            >,
+          }
         : {}),
     })),
   };

@@ -103,7 +103,7 @@ export function toOrderView(
       expectedNetPrice: money(l.expected_net_minor),
       amount: formatAmount(l.amount_minor, order.currency),
       attributes: l.attributes
-        ? (JSON.parse(l.attributes) as Record<string, string | number | boolean>)
+        ? (JSON.parse(l.attributes) as NonNullable<OrderSubmission['lines'][number]['attributes']>)
         : null,
     })),
     purchaseOrder: body.purchaseOrder ?? null,

@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { orderSubmissionSchema, ORDER_ACTIONS, ORDER_STATUSES } from '@orderdesk/core';
+import {
+  orderLineInputSchema,
+  orderSubmissionSchema,
+  ORDER_ACTIONS,
+  ORDER_STATUSES,
+} from '@orderdesk/core';
 import { problemItemSchema } from '../shared/errors.ts';
 import { pageQuerySchema } from '../shared/paging.ts';
 
@@ -49,7 +54,9 @@ const tier2ResellerSchema = submission.tier2Reseller.unwrap().meta({ id: 'Tier2R
 const shippingAddressSchema = submission.shippingAddress.unwrap().meta({ id: 'ShippingAddress' });
 const attributesSchema = submission.attributes.unwrap().meta({ id: 'OrderAttributes' });
 const termsAcceptedSchema = submission.termsAccepted.unwrap().meta({ id: 'TermsAccepted' });
-const lineAttributesSchema = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const lineAttributesSchema = orderLineInputSchema.shape.attributes
+  .unwrap()
+  .meta({ id: 'LineAttributes' });
 
 export const orderLineViewSchema = z.object({
   lineNo: z.number().int(),

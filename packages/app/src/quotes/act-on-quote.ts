@@ -12,6 +12,7 @@ import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { AppError, forbidden, notFound, staleVersion } from '../shared/errors.ts';
 import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { checkVersion } from '../orders/act-on-order.ts';
 import { storeQuote } from './create-quote.ts';
 import { quoteScope } from './quote-access.ts';
 import { priceQuoteLines } from './quote-pricing.ts';
@@ -36,11 +37,7 @@ export async function actOnQuote(
   return inTransaction(ctx, options, async (tx) => {
     const q = await findQuoteInScope(tx, input.quoteId, quoteScope(actor));
     if (!q) throw notFound('Quote');
-    if (input.expectedVersion !== undefined && input.expectedVersion !== q.version) {
-      throw staleVersion(
-        `The quote is at version ${q.version}, not ${input.expectedVersion}; reload and retry`,
-      );
-    }
+    checkVersion('quote', q.version, input.expectedVersion);
     const { slug, profile } = await vendorInfo(tx, q.vendor_id);
     const today = todayIn(profile.sla.calendar.timeZone, ctx.now());
     const from = q.status as QuoteStatus;

@@ -68,9 +68,18 @@ export const invalidInput = (detail: string, problems?: ProblemItem[]): AppError
   new AppError('invalid_input', 'bad-request', detail, problems);
 export const unprocessable = (detail: string, problems: ProblemItem[]): AppError =>
   new AppError('unprocessable', 'validation', detail, problems);
-export const staleVersion = (detail: string): AppError =>
+/** The resource is not at the version the caller read (If-Match), or changed meanwhile. */
+export const staleVersion = (
+  detail: string,
+  versions?: { expected: number; actual: number },
+): AppError =>
   new AppError('conflict', 'conflict', detail, [
-    { path: 'headers.if-match', code: 'version.conflict', message: detail },
+    {
+      path: 'headers.if-match',
+      code: 'version.conflict',
+      message: detail,
+      ...(versions ? { expected: String(versions.expected), actual: String(versions.actual) } : {}),
+    },
   ]);
 
 /** Whether `error` is an AppError of one of `kinds`. */

@@ -128,6 +128,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       );
     }
     request.log.error({ err: error }, 'unhandled error');
+    if (process.env.ORDERDESK_DEBUG_500) console.error(error);
     return send(reply, {
       type: 'about:blank',
       title: titleFor(500),
