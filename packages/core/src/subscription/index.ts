@@ -19,6 +19,7 @@ export type {
 } from './subscription.machine.ts';
 export {
   planSubscriptionChange,
+  subscriptionHasEnded,
   subscriptionLinesOf,
   subscriptionPolicyOf,
 } from './subscription.rules.ts';

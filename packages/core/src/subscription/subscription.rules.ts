@@ -231,3 +231,14 @@ export function planSubscriptionChange(input: PlanSubscriptionInput): Subscripti
     },
   };
 }
+
+/**
+ * Whether a subscription's term is over on `today`: `endsOn` is the day the next term starts,
+ * so on that day the subscription has ended unless it was renewed (the scheduler's `expire`).
+ */
+export function subscriptionHasEnded(
+  subscription: Pick<CurrentSubscription, 'endsOn'>,
+  today: string,
+): boolean {
+  return today.slice(0, 10) >= subscription.endsOn.slice(0, 10);
+}

@@ -10,7 +10,11 @@ import {
   transitionSubscription,
 } from './subscription.machine.ts';
 import type { SubscriptionAction, SubscriptionStatus } from './subscription.machine.ts';
-import { planSubscriptionChange, subscriptionPolicyOf } from './subscription.rules.ts';
+import {
+  planSubscriptionChange,
+  subscriptionHasEnded,
+  subscriptionPolicyOf,
+} from './subscription.rules.ts';
 import type { CurrentSubscription, OrderLineForSubscription } from './subscription.rules.ts';
 
 function load(slug: string): VendorProfile {
@@ -348,5 +352,13 @@ describe('subscription keys of a profile', () => {
     ).toEqual([
       'orderTypes.0.subscription.effect: None of its allowed product types (service) is a subscription product type (subscription)',
     ]);
+  });
+});
+
+describe('subscriptionHasEnded', () => {
+  it('ends on its end date, the day the next term would start', () => {
+    expect(subscriptionHasEnded({ endsOn: '2029-02-28' }, '2029-02-27')).toBe(false);
+    expect(subscriptionHasEnded({ endsOn: '2029-02-28' }, '2029-02-28')).toBe(true);
+    expect(subscriptionHasEnded({ endsOn: '2029-02-28' }, '2029-03-01T10:00:00Z')).toBe(true);
   });
 });
