@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { actorFromUser, addContact, createCustomer, patchCustomer } from '@orderdesk/app';
+import { findUserByEmail } from '@orderdesk/store';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
 import { expectIsolated } from './isolation.ts';
@@ -121,6 +123,51 @@ describe.each(testDialects())('customers and contacts on %s', (dialect) => {
     expect(list.json().items).toEqual([
       expect.objectContaining({ name: 'Sam Site', roles: ['site_admin', 'technical'] }),
     ]);
+  });
+
+  it('records one catalogue event per change, on the customer’s own partner', async () => {
+    const events = async (customerId: string) =>
+      (
+        await t.store.db
+          .selectFrom('audit_events')
+          .select(['type', 'partner_id', 'actor_label', 'data'])
+          .where('entity_id', '=', customerId)
+          .orderBy('id')
+          .execute()
+      ).map((e) => ({ ...e, data: JSON.parse(e.data ?? 'null') as unknown }));
+    // The use cases straight from the application layer, as a worker or intake channel calls them.
+    const user = await findUserByEmail(t.store.db, 'buyer@acme.example');
+    const acme = await actorFromUser(t.store.db, user!, 'session');
+    const created = await createCustomer(t.ctx, acme, { name: 'Litware Labs' });
+    expect(await events(created.id)).toEqual([
+      {
+        type: 'customer.created',
+        partner_id: acme.partnerId,
+        actor_label: 'buyer@acme.example',
+        data: { customerId: created.id, name: 'Litware Labs' },
+      },
+    ]);
+    // A distributor edits its tier-2 reseller’s customer: the events are the reseller’s.
+    const tailspin = await firstCustomer('buyer@beta.example');
+    await patchCustomer(t.ctx, acme, { customerId: tailspin.id, patch: { employeeCount: 40 } });
+    const contact = await addContact(t.ctx, acme, {
+      customerId: tailspin.id,
+      contact: { name: 'Bo Billing', email: 'bo@tailspin.example', roles: ['billing'] },
+    });
+    expect(await events(tailspin.id)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          type: 'customer.updated',
+          partner_id: tailspin.partnerId,
+          data: { customerId: tailspin.id, fields: ['employeeCount'] },
+        }),
+        expect.objectContaining({
+          type: 'contact.added',
+          partner_id: tailspin.partnerId,
+          data: { customerId: tailspin.id, contactId: contact.id, role: 'billing' },
+        }),
+      ]),
+    );
   });
 
   it('pages with a cursor', async () => {
