@@ -10,6 +10,7 @@ import {
   findPricesInForce,
   findQuoteInScope,
   findVendorBySlug,
+  listContacts,
   listQuoteLines,
   poNumberInUse,
   type Executor,
@@ -81,6 +82,37 @@ export async function resolveParties(
     customerScopeIds: actor.partnerScopeIds,
     orderingPartnerTier: me?.tier === 2 ? 2 : 1,
   };
+}
+
+/**
+ * The submission with the contacts the desk already knows filled in where the partner left
+ * them out: the customer's stored site admin and billing contacts, and the partnership's
+ * provisioning CC (seed 000: "We require 1 email address to copy on the provisioning email").
+ * What the partner wrote always wins.
+ */
+export async function withContactDefaults(
+  db: Executor,
+  submission: OrderSubmission,
+  parties: OrderParties,
+): Promise<OrderSubmission> {
+  const given = submission.contacts ?? {};
+  const stored = await listContacts(db, submission.customerId);
+  const withRole = (role: string) =>
+    stored.find((c) => (JSON.parse(c.roles) as string[]).includes(role));
+  const siteAdmin = withRole('site_admin');
+  const billing = withRole('billing');
+  const cc = parties.partnership.provisioning_cc;
+  const contacts = {
+    ...given,
+    ...(!given.siteAdmin && siteAdmin
+      ? { siteAdmin: { name: siteAdmin.name, email: siteAdmin.email } }
+      : {}),
+    ...(!given.invoicing && billing
+      ? { invoicing: { name: billing.name, email: billing.email } }
+      : {}),
+    ...(!given.provisioningCc && cc ? { provisioningCc: cc } : {}),
+  };
+  return Object.keys(contacts).length > 0 ? { ...submission, contacts } : submission;
 }
 
 /** Gathers everything the validation engine needs in a handful of queries. */

@@ -18,7 +18,7 @@ import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { isAppError, unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { gatherValidationContext, resolveParties } from './order-context.ts';
+import { gatherValidationContext, resolveParties, withContactDefaults } from './order-context.ts';
 import { orderingPartnerOf } from './order-parties.ts';
 import { toOrderView, type OrderView } from './order-view.ts';
 import type { OrderSubmissionBody } from './orders.schemas.ts';
@@ -39,11 +39,12 @@ export async function validateSubmission(
   actor: Actor,
   body: OrderSubmissionBody,
 ): Promise<OrderValidationResult> {
-  const submission = submissionOf(body);
   const db = ctx.store.db;
+  let submission = submissionOf(body);
   try {
     const partner = await orderingPartnerOf(db, actor, body);
     const parties = await resolveParties(db, partner, submission);
+    submission = await withContactDefaults(db, submission, parties);
     const context = await gatherValidationContext(db, parties, submission, { now: ctx.now() });
     return validateOrder(submission, context);
   } catch (error) {
@@ -125,10 +126,10 @@ export async function submitOrder(
   body: OrderSubmissionBody,
   options: WriteOptions = {},
 ): Promise<OrderView> {
-  const submission = submissionOf(body);
   return inTransaction(ctx, options, async (tx) => {
     const partner = await orderingPartnerOf(tx, actor, body);
-    const parties = await resolveParties(tx, partner, submission);
+    const parties = await resolveParties(tx, partner, submissionOf(body));
+    const submission = await withContactDefaults(tx, submissionOf(body), parties);
     // PO numbers and quotes are checked, then used: one submission per partnership at a time.
     await lockPartnership(tx, parties.partnership.id);
     const now = ctx.now();

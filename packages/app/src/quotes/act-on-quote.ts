@@ -96,6 +96,7 @@ export async function actOnQuote(
         partnership,
         currency: q.currency,
         on: today,
+        rounding: profile.pricing.rounding,
       },
       lines,
     );

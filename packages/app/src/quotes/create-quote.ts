@@ -94,7 +94,14 @@ export async function createQuote(
     const currency = body.currency ?? profile.currency;
     const priced = await priceQuoteLines(
       tx,
-      { vendorId: actor.vendorId, partnershipId: partnership.id, partnership, currency, on: today },
+      {
+        vendorId: actor.vendorId,
+        partnershipId: partnership.id,
+        partnership,
+        currency,
+        on: today,
+        rounding: profile.pricing.rounding,
+      },
       body.lines,
     );
     const seq = await nextCounterValue(tx, actor.vendorId, 'quote');

@@ -4,6 +4,7 @@ import {
   multiplyMinor,
   netUnitPrice,
   sumMinor,
+  type RoundingMode,
 } from '@orderdesk/core';
 import {
   findMultipliers,
@@ -29,6 +30,8 @@ export async function priceQuoteLines(
     partnership: { legal_name: string; agreement_date: string; multiplier: string };
     currency: string;
     on: string;
+    /** The profile's `pricing.rounding`. */
+    rounding: RoundingMode;
   },
   lines: readonly { partNumber: string; quantity: number }[],
 ): Promise<PricedQuote> {
@@ -86,7 +89,7 @@ export async function priceQuoteLines(
     let net: number;
     let amount: number;
     try {
-      net = netUnitPrice(p.listPriceMinor, multiplier, input.currency);
+      net = netUnitPrice(p.listPriceMinor, multiplier, input.currency, input.rounding);
       amount = multiplyMinor(net, l.quantity);
       total = sumMinor([total, amount]);
     } catch (err) {

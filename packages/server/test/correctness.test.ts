@@ -1,0 +1,312 @@
+// Regression tests for the correctness gaps found in review (issue 8, point 8), each driven
+// through the API as a new user would, on both databases. (Kits that ship and seats without
+// attendees: scenario-edgeworks; category multipliers and what a tier-2 sees of its
+// distributor's prices: catalog.test.)
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialects } from '@orderdesk/store/testing';
+import { createTestApp, type TestApp } from './harness.ts';
+import { act, findProducts, partnerIdOf, totalOf, type PricedProduct } from './scenario-helpers.ts';
+
+const ACME = 'buyer@acme.example';
+const BETA = 'buyer@beta.example';
+const SALES = 'sales@northwind.example';
+const today = new Date().toISOString().slice(0, 10);
+
+interface QuoteOut {
+  id: string;
+  number: string;
+  revision: number;
+  version: number;
+  status: string;
+  lines: { partNumber: string; quantity: number; netPrice: string }[];
+}
+type Line = { partNumber: string; quantity: number; unitPrice: string };
+
+describe.each(testDialects())('correctness on %s', (dialect) => {
+  let t: TestApp;
+  let acmeId: string;
+  let fabrikam: string; // Acme's customer
+  let tailspin: string; // Beta's customer (Beta is Acme's tier-2)
+  let clause: string;
+  let products: PricedProduct[];
+  let po = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    acmeId = await partnerIdOf(t, ACME);
+    const customers = (await t.as(ACME).get('/api/v1/customers')).json().items as {
+      id: string;
+      name: string;
+    }[];
+    fabrikam = customers.find((c) => c.name !== 'Tailspin Toys')!.id;
+    tailspin = customers.find((c) => c.name === 'Tailspin Toys')!.id;
+    clause = (await t.as(ACME).get('/api/v1/partnerships?vendor=northwind')).json().items[0]
+      .specialTerms as string;
+    products = await findProducts(t, ACME, 'northwind', { type: 'subscription', count: 2 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function quote(
+    orderType: string,
+    customerId: string,
+    lines: { partNumber: string; quantity: number }[],
+    approve = true,
+  ): Promise<QuoteOut> {
+    const created = await t
+      .as(SALES)
+      .post('/api/v1/quotes', { partnerId: acmeId, customerId, orderType, lines });
+    expect(created.statusCode, created.body).toBe(201);
+    if (!approve) return created.json();
+    const approved = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${created.json().id}/actions/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    return approved.json();
+  }
+
+  const linesOf = (q: QuoteOut): Line[] =>
+    q.lines.map((l) => ({ partNumber: l.partNumber, quantity: l.quantity, unitPrice: l.netPrice }));
+
+  function northwindOrder(
+    type: string,
+    customerId: string,
+    lines: Line[],
+    extra: Record<string, unknown> = {},
+  ) {
+    return {
+      vendor: 'northwind',
+      type,
+      customerId,
+      purchaseOrder: {
+        number: `GAP-PO-${++po}`,
+        date: today,
+        currency: 'USD',
+        total: totalOf(lines),
+        specialTerms: clause,
+      },
+      lines,
+      contacts: { siteAdmin: { name: 'Sam Admin', email: 'sam@fabrikam-health.example' } },
+      ...extra,
+    };
+  }
+
+  async function completed(user: string, body: Record<string, unknown>) {
+    const res = await t.as(user).post('/api/v1/orders', body);
+    expect(res.statusCode, res.body).toBe(201);
+    let o = res.json();
+    o = await act(t, 'desk@northwind.example', o, 'approve', 'booking');
+    o = await act(t, 'finance@northwind.example', o, 'book', 'provisioning');
+    return act(t, 'provisioning@northwind.example', o, 'complete', 'completed');
+  }
+
+  it('holds an unchanged auto-renewal to the prices of the subscription it renews', async () => {
+    const q = await quote('new', fabrikam, [{ partNumber: products[0]!.partNumber, quantity: 50 }]);
+    await completed(ACME, northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id }));
+    const sub = (await t.as(ACME).get(`/api/v1/subscriptions?customerId=${fabrikam}`)).json()
+      .items[0];
+    expect(sub).toMatchObject({ status: 'active', termMonths: 12 });
+
+    // 50 seats at 1.00 against the 50 seats the subscription was sold at: refused.
+    const cheap = [{ partNumber: products[0]!.partNumber, quantity: 50, unitPrice: '1.00' }];
+    const res = await t
+      .as(ACME)
+      .post('/api/v1/orders', northwindOrder('auto_renewal', fabrikam, cheap));
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors).toContainEqual(
+      expect.objectContaining({
+        path: 'lines[0].unitPrice',
+        code: 'price.mismatch',
+        expected: q.lines[0]!.netPrice,
+        actual: '1.00',
+      }),
+    );
+    // At the subscription's prices it needs only the PO, and renews for the next term.
+    const renewed = await completed(ACME, northwindOrder('auto_renewal', fabrikam, linesOf(q)));
+    expect(renewed.status).toBe('completed');
+    const after = (await t.as(ACME).get(`/api/v1/subscriptions/${sub.id}`)).json();
+    expect(after.startsOn).toBe(sub.endsOn);
+    expect(after.endsOn > sub.endsOn).toBe(true);
+  });
+
+  it('refuses a quote of another order type at `type`', async () => {
+    const upsell = await quote('upsell', fabrikam, [
+      { partNumber: products[1]!.partNumber, quantity: 5 },
+    ]);
+    const res = await t
+      .as(ACME)
+      .post(
+        '/api/v1/orders',
+        northwindOrder('renewal', fabrikam, linesOf(upsell), { quoteId: upsell.id }),
+      );
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors).toContainEqual(
+      expect.objectContaining({ path: 'type', code: 'quote.mismatch' }),
+    );
+  });
+
+  it('says a superseded quote was superseded, and by which revision', async () => {
+    const q = await quote('new', fabrikam, [{ partNumber: products[1]!.partNumber, quantity: 3 }]);
+    const revised = await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {});
+    expect(revised.statusCode, revised.body).toBe(200);
+    const res = await t
+      .as(ACME)
+      .post('/api/v1/orders', northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id }));
+    expect(res.statusCode, res.body).toBe(422);
+    const problem = (res.json().errors as { path: string; code: string; message: string }[]).find(
+      (e) => e.path === 'quoteId',
+    );
+    expect(problem?.code).toBe('quote.not_approved');
+    expect(problem?.message).toMatch(/superseded by revision 2\b/);
+  });
+
+  it('rejects with a reason on the thread and gives the quote back', async () => {
+    const q = await quote('new', fabrikam, [{ partNumber: products[0]!.partNumber, quantity: 7 }]);
+    const res = await t
+      .as(ACME)
+      .post('/api/v1/orders', northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id }));
+    expect(res.statusCode, res.body).toBe(201);
+    expect((await t.as(ACME).get(`/api/v1/quotes/${q.id}`)).json().status).toBe('ordered');
+
+    // A rejection without a reason is refused: the partner must hear why.
+    const silent = await t
+      .as('desk@northwind.example')
+      .post(`/api/v1/orders/${res.json().id}/actions/reject`, {});
+    expect(silent.statusCode).toBe(422);
+    await act(t, 'desk@northwind.example', res.json(), 'reject', 'rejected', {
+      reason: 'The customer already has this plan',
+    });
+    const thread = (await t.as(ACME).get(`/api/v1/orders/${res.json().id}/messages`)).json().items;
+    expect(thread).toContainEqual(
+      expect.objectContaining({
+        direction: 'out',
+        to: [ACME],
+        status: 'queued',
+        text: expect.stringContaining('The customer already has this plan'),
+      }),
+    );
+    expect((await t.as(ACME).get(`/api/v1/quotes/${q.id}`)).json().status).toBe('approved');
+    const events = (await t.as(SALES).get(`/api/v1/orders/${res.json().id}/events`)).json().items;
+    expect(events.map((e: { type: string }) => e.type)).toEqual([
+      'order.submitted',
+      'order.rejected',
+    ]);
+  });
+
+  it('asks for tier-2 reseller details only when the tier-2 reseller orders itself', async () => {
+    const q = await quote('new', tailspin, [{ partNumber: products[0]!.partNumber, quantity: 2 }]);
+    // The tier-2 reseller orders: its details are required.
+    const byBeta = await t
+      .as(BETA)
+      .post(
+        '/api/v1/orders/validate',
+        northwindOrder('new', tailspin, linesOf(q), { quoteId: q.id }),
+      );
+    expect(byBeta.json().problems).toContainEqual(
+      expect.objectContaining({ path: 'tier2Reseller.name', code: 'required' }),
+    );
+    // The distributor orders for the tier-2's customer: they are not.
+    const byAcme = await t
+      .as(ACME)
+      .post('/api/v1/orders', northwindOrder('new', tailspin, linesOf(q), { quoteId: q.id }));
+    expect(byAcme.statusCode, byAcme.body).toBe(201);
+  });
+
+  it('uses the stored site admin and the partnership CC as defaults for the order contacts', async () => {
+    const contact = await t.as(ACME).post(`/api/v1/customers/${fabrikam}/contacts`, {
+      name: 'Stored Admin',
+      email: 'stored-admin@fabrikam-health.example',
+      roles: ['site_admin'],
+    });
+    expect(contact.statusCode, contact.body).toBe(201);
+    const q = await quote('new', fabrikam, [{ partNumber: products[1]!.partNumber, quantity: 4 }]);
+    const { contacts: _none, ...body } = northwindOrder('new', fabrikam, linesOf(q), {
+      quoteId: q.id,
+    });
+    const valid = await t.as(ACME).post('/api/v1/orders/validate', body);
+    expect(valid.json().problems, valid.body).toEqual([]);
+    const res = await t.as(ACME).post('/api/v1/orders', body);
+    expect(res.statusCode, res.body).toBe(201);
+    const partnership = (await t.as(ACME).get('/api/v1/partnerships?vendor=northwind')).json()
+      .items[0];
+    expect(res.json().contacts).toEqual({
+      siteAdmin: { name: 'Stored Admin', email: 'stored-admin@fabrikam-health.example' },
+      provisioningCc: partnership.provisioningCc,
+    });
+  });
+
+  describe('skyline subscriptions', () => {
+    const RESELLER = BETA;
+    let subscriptionId: string;
+    let items: PricedProduct[];
+    const base = (type: string, lines: Line[], extra: Record<string, unknown> = {}) => ({
+      vendor: 'skyline',
+      type,
+      customerId: tailspin,
+      lines,
+      contacts: {
+        siteAdmin: { name: 'Tia Admin', email: 'it@tailspin.example' },
+        invoicing: { name: 'Tailspin AP', email: 'ap@tailspin.example' },
+      },
+      attributes: { primaryDomain: 'tailspin.example' },
+      termsAccepted: { version: '2025-01' },
+      ...extra,
+    });
+    const finish = async (body: Record<string, unknown>) => {
+      const res = await t.as(RESELLER).post('/api/v1/orders', body);
+      expect(res.statusCode, res.body).toBe(201);
+      const o = await act(t, 'desk@skyline.example', res.json(), 'approve', 'provisioning');
+      return act(t, 'provisioning@skyline.example', o, 'complete', 'completed');
+    };
+
+    beforeAll(async () => {
+      items = await findProducts(t, RESELLER, 'skyline', { type: 'subscription', count: 2 });
+      await finish(
+        base('new', [
+          { partNumber: items[0]!.partNumber, quantity: 5, unitPrice: items[0]!.netPrice },
+        ]),
+      );
+      const subs = (
+        await t.as(RESELLER).get(`/api/v1/subscriptions?customerId=${tailspin}`)
+      ).json().items as { id: string; vendor: string }[];
+      subscriptionId = subs.find((s) => s.vendor === 'skyline')!.id;
+    });
+
+    it('refuses a change naming an unknown subscription', async () => {
+      const lines = [
+        { partNumber: items[1]!.partNumber, quantity: 2, unitPrice: items[1]!.netPrice },
+      ];
+      const res = await t.as(RESELLER).post(
+        '/api/v1/orders',
+        base('change', lines, {
+          attributes: { primaryDomain: 'tailspin.example', subscriptionId: 'sub_doesnotexist' },
+        }),
+      );
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json().errors).toContainEqual(
+        expect.objectContaining({
+          path: 'attributes.subscriptionId',
+          code: 'subscription.unknown',
+        }),
+      );
+    });
+
+    it('changes the subscription on a change, keeping its term', async () => {
+      const before = (await t.as(RESELLER).get(`/api/v1/subscriptions/${subscriptionId}`)).json();
+      const lines = [
+        { partNumber: items[1]!.partNumber, quantity: 2, unitPrice: items[1]!.netPrice },
+      ];
+      await finish(
+        base('change', lines, {
+          attributes: { primaryDomain: 'tailspin.example', subscriptionId },
+        }),
+      );
+      const after = (await t.as(RESELLER).get(`/api/v1/subscriptions/${subscriptionId}`)).json();
+      expect(after).toMatchObject({ startsOn: before.startsOn, endsOn: before.endsOn });
+      expect(after.lines).toEqual([
+        expect.objectContaining({ partNumber: items[1]!.partNumber, quantity: 2 }),
+      ]);
+    });
+  });
+});
