@@ -1,7 +1,7 @@
 // Quotes, quote requests and subscriptions: who sees what (tier-1 distributor, tier-2 reseller,
 // vendor staff), drafts kept internal, If-Match on actions, request routing, the expired filter,
 // request/quote consistency, subscription paging, amount overflow and body-less actions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { insertSubscription, newId } from '@orderdesk/store';
 import { createTestApp, type TestApp } from './harness.ts';
@@ -73,8 +73,12 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     return res.json();
   }
 
-  async function approved(customerId: string, partnerId = acmeId): Promise<QuoteOut> {
-    const q = await draft(customerId, {}, partnerId);
+  async function approved(
+    customerId: string,
+    partnerId = acmeId,
+    extra: Record<string, unknown> = {},
+  ): Promise<QuoteOut> {
+    const q = await draft(customerId, extra, partnerId);
     const res = await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/approve`, {});
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
@@ -381,15 +385,14 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
   });
 
   it('filters ?status= on the status shown: expired includes lapsed drafts and approved quotes', async () => {
-    const lapsedDraft = await draft(fabrikam);
-    const lapsedApproved = await approved(fabrikam);
-    const liveDraft = await draft(fabrikam);
-    const liveApproved = await approved(fabrikam);
-    await t.store.db
-      .updateTable('quotes')
-      .set({ valid_until: '2001-01-01' })
-      .where('id', 'in', [lapsedDraft.id, lapsedApproved.id])
-      .execute();
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const lapsedDraft = await draft(fabrikam, { validUntil: inDays(2) });
+    const lapsedApproved = await approved(fabrikam, acmeId, { validUntil: inDays(2) });
+    const liveDraft = await draft(fabrikam, { validUntil: inDays(60) });
+    const liveApproved = await approved(fabrikam, acmeId, { validUntil: inDays(60) });
+    // Ten days later (the app's clock, not edited rows): the first two have lapsed.
+    t.clock.set(new Date(Date.now() + 10 * 86_400_000));
+    onTestFinished(() => t.clock.reset());
     const mine = new Set([lapsedDraft.id, lapsedApproved.id, liveDraft.id, liveApproved.id]);
     const filtered = async (user: string, status: string): Promise<string[]> => {
       const res = await t.as(user).get(`/api/v1/quotes?status=${status}&limit=500`);
