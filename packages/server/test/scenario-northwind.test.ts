@@ -157,7 +157,10 @@ describe.each(testDialects())('northwind scenario on %s', (dialect) => {
       total: totalOf(lines),
     });
     expect(o.number).toMatch(/^NW-\d{6}$/);
-    expect(o.sla.acknowledgeBy ?? o.sla.fulfilBy ?? null).toBeDefined();
+    // Seed 000 promises no turnaround: no SLA targets in the profile, no due dates.
+    expect(o.sla).toEqual({ acknowledgeBy: null, fulfilBy: null });
+    // The order keeps the profile version it was judged under.
+    expect(o.profileVersion).toBe(1);
     expect(
       (await t.as('sales@northwind.example').get(`/api/v1/quotes/${quote.id}`)).json().status,
     ).toBe('ordered');
