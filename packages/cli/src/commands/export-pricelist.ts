@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { AppError, PRICE_LIST_FORMATS, exportPriceList } from '@orderdesk/app';
-import { cliAppContext, commandGroup, reportAppError } from './import-pricelist.ts';
+import { cliAppContext, commandGroup, reportAppError } from './shared.ts';
 import { configOrExit, fail, withStore } from './shared.ts';
 
 const optionsSchema = z.object({

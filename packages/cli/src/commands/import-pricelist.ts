@@ -4,19 +4,15 @@ import { Transform } from 'node:stream';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
+import { AppError, PRICE_LIST_FORMATS, importPriceList, priceListFormatOf } from '@orderdesk/app';
 import {
-  AppError,
-  DEFAULT_APP_SETTINGS,
-  LoginThrottle,
-  PRICE_LIST_FORMATS,
-  importPriceList,
-  priceListFormatOf,
-  systemClock,
-  type AppContext,
-} from '@orderdesk/app';
-import type { Config } from '@orderdesk/server';
-import type { Store } from '@orderdesk/store';
-import { configOrExit, fail, withStore } from './shared.ts';
+  cliAppContext,
+  commandGroup,
+  configOrExit,
+  fail,
+  reportAppError,
+  withStore,
+} from './shared.ts';
 
 const optionsSchema = z.object({
   vendor: z.string().min(1),
@@ -27,32 +23,6 @@ const optionsSchema = z.object({
   effectiveFrom: z.iso.date('a date like 2026-01-01').optional(),
   format: z.enum(PRICE_LIST_FORMATS).optional(),
 });
-
-/** The application context of a command: the store, the wall clock, the configured settings. */
-export function cliAppContext(store: Store, config: Config): AppContext {
-  return {
-    store,
-    clock: systemClock,
-    config: { ...DEFAULT_APP_SETTINGS, PUBLIC_URL: config.PUBLIC_URL },
-    loginThrottle: new LoginThrottle(60_000),
-    now: () => systemClock.now(),
-  };
-}
-
-/** Prints an application error (its problems one a line) and sets a failing exit code. */
-export function reportAppError(error: AppError): void {
-  const lines = (error.problems ?? []).map((e) => `  ${e.path}: ${e.message}`);
-  process.stderr.write(`${error.message}\n${lines.join('\n')}\n`);
-  process.exitCode = 1;
-}
-
-/** The nearest import/export group of commands, created once. */
-export function commandGroup(program: Command, name: string, description: string): Command {
-  return (
-    program.commands.find((c) => c.name() === name) ??
-    program.command(name).description(description)
-  );
-}
 
 export function registerImportPriceList(program: Command): void {
   commandGroup(program, 'import', 'Import files into the database')

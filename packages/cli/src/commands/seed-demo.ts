@@ -11,7 +11,9 @@ export function registerSeed(program: Command): void {
       if (!opts.demo) fail('Nothing to seed: pass --demo');
       const config = configOrExit();
       const summary = await withStore(config, (store) =>
-        store.db.transaction().execute((tx) => seedDemo(tx, config.ORDERDESK_DEMO_PASSWORD, new Date())),
+        store.db
+          .transaction()
+          .execute((tx) => seedDemo(tx, config.ORDERDESK_DEMO_PASSWORD, new Date())),
       );
       process.stdout.write(`Demo data: ${summary.created} records created (existing ones kept).\n`);
     });

@@ -1,3 +1,11 @@
+import type { Command } from 'commander';
+import {
+  DEFAULT_APP_SETTINGS,
+  LoginThrottle,
+  systemClock,
+  type AppContext,
+  type AppError,
+} from '@orderdesk/app';
 import { ConfigError, loadConfig, type Config } from '@orderdesk/server';
 import { migrateToLatest, openStore, type Store } from '@orderdesk/store';
 
@@ -28,4 +36,30 @@ export async function withStore<T>(config: Config, work: (store: Store) => Promi
 export function fail(message: string, code = 1): never {
   process.stderr.write(`${message}\n`);
   process.exit(code);
+}
+
+/** The application context of a command: the store, the wall clock, the configured settings. */
+export function cliAppContext(store: Store, config: Config): AppContext {
+  return {
+    store,
+    clock: systemClock,
+    config: { ...DEFAULT_APP_SETTINGS, PUBLIC_URL: config.PUBLIC_URL },
+    loginThrottle: new LoginThrottle(60_000),
+    now: () => systemClock.now(),
+  };
+}
+
+/** Prints an application error (its problems one a line) and sets a failing exit code. */
+export function reportAppError(error: AppError): void {
+  const lines = (error.problems ?? []).map((e) => `  ${e.path}: ${e.message}`);
+  process.stderr.write(`${error.message}\n${lines.join('\n')}\n`);
+  process.exitCode = 1;
+}
+
+/** The nearest import/export group of commands, created once. */
+export function commandGroup(program: Command, name: string, description: string): Command {
+  return (
+    program.commands.find((c) => c.name() === name) ??
+    program.command(name).description(description)
+  );
 }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { AppError, createApiTokenForUser } from '@orderdesk/app';
-import { cliAppContext } from './import-pricelist.ts';
+import { cliAppContext } from './shared.ts';
 import { configOrExit, fail, withStore } from './shared.ts';
 
 export function registerToken(program: Command): void {
