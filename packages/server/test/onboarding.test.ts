@@ -2,7 +2,7 @@
 // file, then everything else happens through the API — no demo seed. The mailbox is the
 // user's thread in the messages table (there is no SMTP server in tests).
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -263,5 +263,50 @@ describe.each(testDialects())('onboarding a new vendor on %s', (dialect) => {
     const mails = thread.json<{ items: { to: string[]; cc: string[] }[] }>().items;
     expect(mails[0]).toMatchObject({ to: ['admin@lumen.example'], cc: ['cam@brightline.example'] });
     expect(mails).toHaveLength(2);
+  });
+});
+
+describe('orderdesk vendor create refusing bad input', () => {
+  it('prints file:line:column path: message per profile error, exits 1 and creates nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orderdesk-vendor-create-'));
+    try {
+      const url = `sqlite:${join(dir, 'v.db')}`;
+      const bad = join(dir, 'bad.yaml');
+      writeFileSync(
+        bad,
+        readFileSync(join(root, PROFILE), 'utf8')
+          .replace('quote: not_applicable', 'quote: sometimes')
+          .replace('currency: USD', 'currency: dollars'),
+      );
+      const args = [
+        'vendor',
+        'create',
+        '--slug',
+        'brightline',
+        '--name',
+        'B',
+        '--admin',
+        'a@b.example',
+      ];
+      const failed = await run('node', [bin, ...args, '--profile', bad], {
+        cwd: root,
+        env: { ...process.env, DATABASE_URL: url },
+      }).catch((error: unknown) => error as { code: number; stderr: string });
+      expect('code' in failed && failed.code).toBe(1);
+      const lines = (failed as { stderr: string }).stderr.trim().split('\n');
+      expect(lines).toContainEqual(expect.stringMatching(/bad\.yaml:\d+:\d+ currency: /));
+      expect(lines).toContainEqual(
+        expect.stringMatching(/bad\.yaml:\d+:5 orderTypes\[0\]\.quote: /),
+      );
+
+      const store = openStore(url);
+      try {
+        expect(await listVendors(store.db, {})).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -47,7 +47,11 @@ export function profileRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           summary:
             "Publish a new version of the vendor's profile (vendor_admin; application/yaml or application/json); 422 with `line:column path` per error",
           params: slugParams,
-          body: z.string().min(1, 'Send the profile source'),
+          consumes: ['application/yaml', 'text/yaml', 'application/json'],
+          body: z
+            .string()
+            .min(1, 'Send the profile source')
+            .meta({ description: 'The profile source (YAML or JSON), stored as written' }),
           response: {
             200: profilePublishedSchema,
             ...errors,
