@@ -505,6 +505,20 @@ describe.each(testDialects())('administration use cases on %s', (dialect) => {
     });
   });
 
+  it('makes a deactivated user’s pending invitation useless', async () => {
+    const acme = await actor('buyer@acme.example');
+    const invited = await inviteUser(ctx, acme, {
+      email: 'gone@acme.example',
+      name: 'Gone Soon',
+      roles: ['partner_user'],
+    });
+    const secret = await linkSecretOf(store, invited.user.id);
+    await deactivateUserAccount(ctx, acme, invited.user.id);
+    const e = await failure(acceptInvitation(ctx, secret, { password: 'never used this' }));
+    expect([e.kind, e.slug]).toEqual(['not_found', 'invitation-unknown']);
+    expect((await findUserByEmail(store.db, 'gone@acme.example'))?.password_hash).toBeNull();
+  });
+
   describe('tokens', () => {
     it('lists the caller’s own tokens without secrets and revokes them at once', async () => {
       const finance = await actor('finance@skyline.example');
