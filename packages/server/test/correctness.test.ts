@@ -236,6 +236,33 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     });
   });
 
+  it("never shows a tier-2 reseller its distributor's multiplier, in quotes or in problems", async () => {
+    const q = await quote('new', tailspin, [{ partNumber: products[0]!.partNumber, quantity: 2 }]);
+    const seenByAcme = (await t.as(ACME).get(`/api/v1/quotes/${q.id}`)).json();
+    expect(seenByAcme.lines[0].multiplier).not.toBeNull();
+    const seenByBeta = (await t.as(BETA).get(`/api/v1/quotes/${q.id}`)).json();
+    expect(seenByBeta.lines[0]).toMatchObject({ multiplier: null, netPrice: q.lines[0]!.netPrice });
+
+    const [item] = await findProducts(t, BETA, 'skyline', { type: 'subscription', count: 1 });
+    const wrong = {
+      vendor: 'skyline',
+      type: 'new',
+      customerId: tailspin,
+      lines: [{ partNumber: item!.partNumber, quantity: 1, unitPrice: '1.00' }],
+      termsAccepted: { version: '2025-01' },
+    };
+    const byBeta = (await t.as(BETA).post('/api/v1/orders/validate', wrong)).json();
+    const price = byBeta.problems.find((p: { code: string }) => p.code === 'price.mismatch');
+    expect(price).toMatchObject({ expected: item!.netPrice, actual: '1.00' });
+    expect(price.message).toBe(`The net price is ${item!.netPrice}`);
+    expect(byBeta.pricing.lines[0].multiplier).toBeNull();
+    // The distributor sees the computation.
+    const byAcme = (await t.as(ACME).post('/api/v1/orders/validate', wrong)).json();
+    expect(
+      byAcme.problems.find((p: { code: string }) => p.code === 'price.mismatch').message,
+    ).toContain('×');
+  });
+
   describe('skyline subscriptions', () => {
     const RESELLER = BETA;
     let subscriptionId: string;
@@ -267,9 +294,8 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
           { partNumber: items[0]!.partNumber, quantity: 5, unitPrice: items[0]!.netPrice },
         ]),
       );
-      const subs = (
-        await t.as(RESELLER).get(`/api/v1/subscriptions?customerId=${tailspin}`)
-      ).json().items as { id: string; vendor: string }[];
+      const subs = (await t.as(RESELLER).get(`/api/v1/subscriptions?customerId=${tailspin}`)).json()
+        .items as { id: string; vendor: string }[];
       subscriptionId = subs.find((s) => s.vendor === 'skyline')!.id;
     });
 

@@ -42,7 +42,7 @@ export async function renderQuotePdf(input: {
   row(header, true);
   for (const l of view.lines) {
     if (doc.y > 760) doc.addPage();
-    row([l.partNumber, l.name, String(l.quantity), l.listPrice, l.netPrice, l.amount]);
+    row([l.partNumber, l.name, String(l.quantity), l.listPrice ?? '—', l.netPrice, l.amount]);
   }
   doc.moveDown();
   doc

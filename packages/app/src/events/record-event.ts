@@ -88,6 +88,6 @@ export async function recordEvent<N extends DomainEventName>(
     toStatus: input.toStatus ?? null,
     reason: input.reason ?? null,
   };
-  for (const handle of HANDLERS) await handle(tx, event as unknown as RecordedEvent);
+  for (const handle of HANDLERS) await handle(tx, event);
   return event;
 }

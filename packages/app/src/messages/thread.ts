@@ -35,7 +35,7 @@ export async function threadOf(
   const rows = await listMessages(db, { entityType, entityId });
   return rows.map((m) => ({
     id: m.id,
-    direction: m.direction as ThreadMessage['direction'],
+    direction: m.direction,
     template: m.template,
     eventId: m.event_id,
     from: m.from_addr,
@@ -46,7 +46,7 @@ export async function threadOf(
     attachments: (
       JSON.parse(m.attachments) as { name: string; contentType: string; size: number }[]
     ).map((a) => ({ name: a.name, contentType: a.contentType, size: a.size })),
-    status: m.status as ThreadMessage['status'],
+    status: m.status,
     messageId: m.message_id,
     inReplyTo: m.in_reply_to,
     at: m.created_at,

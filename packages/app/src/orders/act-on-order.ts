@@ -32,7 +32,7 @@ import { applyCompletionEffects } from './order-effects.ts';
 import { machineOf, toOrderView, vendorOf, type OrderView } from './order-view.ts';
 import type { orderActionBodySchema } from './orders.schemas.ts';
 import { consumeQuote, releaseQuote } from './quote-usage.ts';
-import { errorsOf, orderLinesOf, totalMinor } from './submit-order.ts';
+import { errorsOf, orderLinesOf, totalMinor, visibleTo } from './submit-order.ts';
 
 export type OrderActionInput = z.infer<typeof orderActionBodySchema>;
 
@@ -165,8 +165,11 @@ export async function actOnOrder(
         });
         await applyCompletionEffects(tx, { order: updated, profile, actor, at });
         break;
-      default:
+      case 'order.approved':
+      case 'order.rejected':
+      case 'order.cancelled':
         await recordEvent(tx, { ...common, type, data: base });
+        break;
     }
     if ((step.to === 'rejected' || step.to === 'cancelled') && order.quote_id) {
       await releaseQuote(tx, {
@@ -236,8 +239,12 @@ async function resubmit(
     context.quote = { ...context.quote, status: 'approved' };
   }
   const result = validateOrder(submission, context);
-  if (!result.valid)
-    throw unprocessable('The corrected order still has problems', errorsOf(result));
+  if (!result.valid) {
+    throw unprocessable(
+      'The corrected order still has problems',
+      errorsOf(visibleTo(result, actor, parties)),
+    );
+  }
   const at = now.toISOString();
   const lines = orderLinesOf(order.id, result, submission, context.catalog);
   const fields: Partial<Order> = {

@@ -17,6 +17,10 @@ import {
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { notFound, type ProblemItem } from '../shared/errors.ts';
+import {
+  partnershipVisibility,
+  type PartnershipVisibility,
+} from '../partnerships/price-visibility.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import type { orderSchema, validationProblemSchema } from './orders.schemas.ts';
 
@@ -68,13 +72,14 @@ export function toOrderView(
   const body = JSON.parse(order.body) as Partial<OrderSubmission>;
   const money = (minor: number | null): string | null =>
     minor === null ? null : formatAmount(minor, order.currency);
+  const seen = partnershipVisibility(profile, actor, order);
   const hold = order.hold_reasons
     ? (JSON.parse(order.hold_reasons) as { reason?: string; problems?: ProblemItem[] })
     : null;
   const problems: ValidationProblem[] =
     order.status === 'on_hold' && hold
       ? (hold.problems ?? []).map((p) => ({ ...p, severity: 'error' as const }))
-      : (JSON.parse(order.problems) as ValidationProblem[]);
+      : maskProblems(JSON.parse(order.problems) as ValidationProblem[], seen);
   return {
     id: order.id,
     number: order.number,
@@ -98,8 +103,8 @@ export function toOrderView(
       name: l.name,
       quantity: l.quantity,
       unitPrice: formatAmount(l.unit_price_minor, order.currency),
-      listPrice: money(l.list_price_minor),
-      multiplier: l.multiplier,
+      listPrice: seen.listPrices ? money(l.list_price_minor) : null,
+      multiplier: seen.multipliers ? l.multiplier : null,
       expectedNetPrice: money(l.expected_net_minor),
       amount: formatAmount(l.amount_minor, order.currency),
       attributes: l.attributes
@@ -132,4 +137,21 @@ export function toOrderView(
 export async function viewOf(db: Executor, order: Order, actor: Actor): Promise<OrderView> {
   const { slug, profile } = await vendorOf(db, order.vendor_id);
   return toOrderView(order, await listOrderLines(db, order.id), slug, profile, actor);
+}
+
+/**
+ * Problems as a caller may read them: a price problem explains the expected net price as list
+ * × multiplier, which a caller who may not see the multiplier (a tier-2 reseller, or any
+ * partner where the profile hides prices) is told as the expected net price only.
+ */
+export function maskProblems<P extends { code: string; message: string; expected?: string }>(
+  problems: readonly P[],
+  seen: Pick<PartnershipVisibility, 'multipliers' | 'listPrices'>,
+): P[] {
+  if (seen.multipliers && seen.listPrices) return [...problems];
+  return problems.map((p) =>
+    p.code === 'price.mismatch' && p.expected !== undefined
+      ? { ...p, message: `The net price is ${p.expected}` }
+      : p,
+  );
 }

@@ -18,9 +18,15 @@ import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { isAppError, unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { gatherValidationContext, resolveParties, withContactDefaults } from './order-context.ts';
+import {
+  gatherValidationContext,
+  resolveParties,
+  withContactDefaults,
+  type OrderParties,
+} from './order-context.ts';
+import { partnershipVisibility } from '../partnerships/price-visibility.ts';
 import { orderingPartnerOf } from './order-parties.ts';
-import { toOrderView, type OrderView } from './order-view.ts';
+import { maskProblems, toOrderView, type OrderView } from './order-view.ts';
 import type { OrderSubmissionBody } from './orders.schemas.ts';
 import { consumeQuote } from './quote-usage.ts';
 
@@ -46,7 +52,7 @@ export async function validateSubmission(
     const parties = await resolveParties(db, partner, submission);
     submission = await withContactDefaults(db, submission, parties);
     const context = await gatherValidationContext(db, parties, submission, { now: ctx.now() });
-    return validateOrder(submission, context);
+    return visibleTo(validateOrder(submission, context), actor, parties);
   } catch (error) {
     if (!isAppError(error, 'unprocessable')) throw error;
     return {
@@ -64,6 +70,29 @@ export async function validateSubmission(
       },
     };
   }
+}
+
+/** A validation result as `actor` may read it (list prices and multipliers it may not see hidden). */
+export function visibleTo(
+  result: OrderValidationResult,
+  actor: Actor,
+  parties: Pick<OrderParties, 'profile' | 'partnership'>,
+): OrderValidationResult {
+  const seen = partnershipVisibility(parties.profile, actor, parties.partnership);
+  if (seen.multipliers && seen.listPrices) return result;
+  return {
+    ...result,
+    problems: maskProblems(result.problems, seen),
+    pricing: {
+      ...result.pricing,
+      lines: result.pricing.lines.map((l) => ({
+        ...l,
+        listPrice: seen.listPrices ? l.listPrice : null,
+        listPriceMinor: seen.listPrices ? l.listPriceMinor : null,
+        multiplier: seen.multipliers ? l.multiplier : null,
+      })),
+    },
+  };
 }
 
 /** The errors of a validation result as problem items (422). */
@@ -135,8 +164,12 @@ export async function submitOrder(
     const now = ctx.now();
     const context = await gatherValidationContext(tx, parties, submission, { now });
     const result = validateOrder(submission, context);
-    if (!result.valid)
-      throw unprocessable('The order has problems; nothing was recorded', errorsOf(result));
+    if (!result.valid) {
+      throw unprocessable(
+        'The order has problems; nothing was recorded',
+        errorsOf(visibleTo(result, actor, parties)),
+      );
+    }
 
     const { vendor, profile, partnership } = parties;
     const seq = await nextCounterValue(tx, vendor.id, 'order');

@@ -80,7 +80,12 @@ export async function actOnQuote(
     };
     if (input.action !== 'revise') {
       await recordEvent(tx, { ...common, type: QUOTE_ACTION_EVENTS[input.action], data: base });
-      return toQuoteView(changed, await listQuoteLines(tx, q.id), slug, today, actor);
+      return toQuoteView(changed, await listQuoteLines(tx, q.id), {
+        vendorSlug: slug,
+        profile,
+        today,
+        actor,
+      });
     }
     const partnership = await findPartnership(tx, q.vendor_id, q.partner_id);
     if (!partnership) throw notFound('Partnership');
@@ -121,6 +126,11 @@ export async function actOnQuote(
       type: 'quote.revised',
       data: { ...base, supersededBy: { quoteId: next.id, revision: next.revision } },
     });
-    return toQuoteView(next, await listQuoteLines(tx, next.id), slug, today, actor);
+    return toQuoteView(next, await listQuoteLines(tx, next.id), {
+      vendorSlug: slug,
+      profile,
+      today,
+      actor,
+    });
   });
 }

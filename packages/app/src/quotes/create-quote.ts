@@ -121,7 +121,12 @@ export async function createQuote(
       priced,
     });
     if (request) await updateQuoteRequestStatus(tx, request.id, 'quoted', quote.created_at);
-    return toQuoteView(quote, await listQuoteLines(tx, quote.id), slug, today, actor);
+    return toQuoteView(quote, await listQuoteLines(tx, quote.id), {
+      vendorSlug: slug,
+      profile,
+      today,
+      actor,
+    });
   });
 }
 

@@ -16,6 +16,7 @@ import {
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { notFound } from '../shared/errors.ts';
+import { partnershipVisibility } from '../partnerships/price-visibility.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import {
   QUOTE_USER_ACTIONS,
@@ -60,14 +61,25 @@ export async function supersedingRevision(
   return next ? { id: next.id, revision: next.revision } : null;
 }
 
+/**
+ * The API's view of a quote for `actor`: the actions open to it, and the list prices and
+ * multipliers only where it may see them (a tier-2 reseller never sees its distributor's
+ * multiplier; no partner sees list prices where the profile hides them).
+ */
 export function toQuoteView(
   q: Quote,
   lines: readonly QuoteLine[],
-  vendorSlug: string,
-  today: string,
-  actor: Actor,
-  supersededBy: { id: string; revision: number } | null = null,
+  view: {
+    vendorSlug: string;
+    profile: Pick<VendorProfile, 'pricing'>;
+    today: string;
+    actor: Actor;
+    supersededBy?: { id: string; revision: number } | null;
+  },
 ): QuoteView {
+  const { vendorSlug, today, actor } = view;
+  const supersededBy = view.supersededBy ?? null;
+  const seen = partnershipVisibility(view.profile, actor, { partner_id: q.partner_id });
   const status = effectiveStatus(q, today);
   const side = actor.side;
   const actions = availableQuoteActionsFor(status, { roles: actor.roles, side }).filter(
@@ -95,8 +107,8 @@ export function toQuoteView(
       partNumber: l.part_number,
       name: l.name,
       quantity: l.quantity,
-      listPrice: formatAmount(l.list_price_minor, q.currency),
-      multiplier: l.multiplier,
+      listPrice: seen.listPrices ? formatAmount(l.list_price_minor, q.currency) : null,
+      multiplier: seen.multipliers ? l.multiplier : null,
       netPrice: formatAmount(l.net_price_minor, q.currency),
       amount: formatAmount(l.amount_minor, q.currency),
     })),

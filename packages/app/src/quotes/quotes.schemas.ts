@@ -99,8 +99,10 @@ export const quoteSchema = z
         partNumber: z.string(),
         name: z.string(),
         quantity: z.number().int(),
-        listPrice: z.string(),
-        multiplier: z.string(),
+        /** Null where the caller may not see list prices (pricing.partnerVisible). */
+        listPrice: z.string().nullable(),
+        /** Null for a tier-2 reseller (its distributor's) or where the profile hides it. */
+        multiplier: z.string().nullable(),
         netPrice: z.string(),
         amount: z.string(),
       }),

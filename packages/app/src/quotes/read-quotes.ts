@@ -11,6 +11,7 @@ import {
   type QuoteRequest,
   type VendorToday,
 } from '@orderdesk/store';
+import type { VendorProfile } from '@orderdesk/core';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
@@ -73,14 +74,13 @@ export async function getQuote(ctx: AppContext, actor: Actor, id: string): Promi
   const q = await findQuoteInScope(db, id, quoteScope(actor));
   if (!q) throw notFound('Quote');
   const { slug, profile } = await vendorInfo(db, q.vendor_id);
-  return toQuoteView(
-    q,
-    await listQuoteLines(db, q.id),
-    slug,
-    todayIn(profile.sla.calendar.timeZone, ctx.now()),
+  return toQuoteView(q, await listQuoteLines(db, q.id), {
+    vendorSlug: slug,
+    profile,
+    today: todayIn(profile.sla.calendar.timeZone, ctx.now()),
     actor,
-    await supersedingRevision(db, q),
-  );
+    supersededBy: await supersedingRevision(db, q),
+  });
 }
 
 export async function listQuotesPage(
@@ -90,12 +90,13 @@ export async function listQuotesPage(
 ): Promise<Page<QuoteView>> {
   const db = ctx.store.db;
   const before = decodeCursor(query.cursor, cursorSchema);
-  const vendors = new Map<string, { slug: string; today: string }>();
-  const vendor = async (vendorId: string): Promise<{ slug: string; today: string }> => {
+  type VendorOfQuote = { slug: string; today: string; profile: VendorProfile };
+  const vendors = new Map<string, VendorOfQuote>();
+  const vendor = async (vendorId: string): Promise<VendorOfQuote> => {
     let v = vendors.get(vendorId);
     if (!v) {
       const { slug, profile } = await vendorInfo(db, vendorId);
-      v = { slug, today: todayIn(profile.sla.calendar.timeZone, ctx.now()) };
+      v = { slug, profile, today: todayIn(profile.sla.calendar.timeZone, ctx.now()) };
       vendors.set(vendorId, v);
     }
     return v;
@@ -123,10 +124,16 @@ export async function listQuotesPage(
   );
   const views = new Map<string, QuoteView>();
   for (const q of shown) {
-    const { slug, today } = await vendor(q.vendor_id);
+    const { slug, today, profile } = await vendor(q.vendor_id);
     views.set(
       q.id,
-      toQuoteView(q, lines.get(q.id) ?? [], slug, today, actor, await supersedingRevision(db, q)),
+      toQuoteView(q, lines.get(q.id) ?? [], {
+        vendorSlug: slug,
+        profile,
+        today,
+        actor,
+        supersededBy: await supersedingRevision(db, q),
+      }),
     );
   }
   return pageOf(
