@@ -25,6 +25,7 @@ const bin = join(root, 'packages/cli/bin/orderdesk.js');
 const PROFILE = 'packages/server/test/fixtures/brightline.yaml';
 
 interface Client {
+  authorization: string;
   get(url: string): Promise<LightMyRequestResponse>;
   post(
     url: string,
@@ -53,6 +54,7 @@ describe.each(testDialects())('onboarding a new vendor on %s', (dialect) => {
   function client(token: string): Client {
     const authorization = `Bearer ${token}`;
     return {
+      authorization,
       get: (path) => app.inject({ method: 'GET', url: path, headers: { authorization } }),
       post: (path, body, headers = {}) =>
         app.inject({
@@ -192,6 +194,19 @@ describe.each(testDialects())('onboarding a new vendor on %s', (dialect) => {
       }),
     ]);
 
+    // The admin publishes version 2 of the profile: the partner is also told of approval.
+    const source = await boss.get('/api/v1/vendors/brightline/profile/source');
+    expect(source.json()).toMatchObject({ version: 1, format: 'yaml' });
+    const v2 = `${source.json<{ source: string }>().source}  - event: order.approved\n    to: [partner]\n`;
+    const published = await app.inject({
+      method: 'PUT',
+      url: '/api/v1/vendors/brightline/profile',
+      payload: v2,
+      headers: { authorization: boss.authorization, 'content-type': 'application/yaml' },
+    });
+    expect(published.statusCode, published.body).toBe(200);
+    expect(published.json()).toEqual({ version: 2 });
+
     // The partner admin creates its customer and orders at its net prices.
     const customer = await lumen.post('/api/v1/customers', {
       name: 'Initech',
@@ -232,6 +247,7 @@ describe.each(testDialects())('onboarding a new vendor on %s', (dialect) => {
     expect(submitted.statusCode, submitted.body).toBe(201);
     let order = submitted.json<{ id: string; number: string; version: number; status: string }>();
     expect(order.number).toMatch(/^BL-\d{6}$/);
+    expect(submitted.json()).toMatchObject({ profileVersion: 2 });
 
     // The staff take it through the default workflow.
     const act = async (who: Client, action: string, status: string): Promise<void> => {
@@ -262,7 +278,8 @@ describe.each(testDialects())('onboarding a new vendor on %s', (dialect) => {
     const thread = await lumen.get(`/api/v1/orders/${order.id}/messages`);
     const mails = thread.json<{ items: { to: string[]; cc: string[] }[] }>().items;
     expect(mails[0]).toMatchObject({ to: ['admin@lumen.example'], cc: ['cam@brightline.example'] });
-    expect(mails).toHaveLength(2);
+    // submitted, approved (added in version 2), completed
+    expect(mails).toHaveLength(3);
   });
 });
 
