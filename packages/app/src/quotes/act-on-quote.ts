@@ -102,6 +102,7 @@ export async function actOnQuote(
         currency: q.currency,
         on: today,
         rounding: profile.pricing.rounding,
+        perCategory: profile.pricing.multipliersPerCategory,
       },
       lines,
     );

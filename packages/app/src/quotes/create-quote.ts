@@ -101,6 +101,7 @@ export async function createQuote(
         currency,
         on: today,
         rounding: profile.pricing.rounding,
+        perCategory: profile.pricing.multipliersPerCategory,
       },
       body.lines,
     );

@@ -32,6 +32,8 @@ export async function priceQuoteLines(
     on: string;
     /** The profile's `pricing.rounding`. */
     rounding: RoundingMode;
+    /** The profile's `pricing.multipliersPerCategory`: category rules count only when true. */
+    perCategory: boolean;
   },
   lines: readonly { partNumber: string; quantity: number }[],
 ): Promise<PricedQuote> {
@@ -85,6 +87,7 @@ export async function priceQuoteLines(
         multipliers,
       },
       input.on,
+      { perCategory: input.perCategory },
     );
     let net: number;
     let amount: number;
