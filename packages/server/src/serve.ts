@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { migrateToLatest, openStore, type Store } from '@orderdesk/store';
+import { hasNoVendors, migrateToLatest, openStore, type Store } from '@orderdesk/store';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
@@ -10,12 +10,6 @@ export interface RunningServer {
   store: Store;
   url: string;
   close(): Promise<void>;
-}
-
-/** Whether the database holds no vendors yet (a first start). */
-async function isEmpty(store: Store): Promise<boolean> {
-  const row = await store.db.selectFrom('vendors').select('id').limit(1).executeTakeFirst();
-  return row === undefined;
 }
 
 /**
@@ -35,7 +29,7 @@ export async function startServer(
   try {
     const applied = await migrateToLatest(store);
     if (applied.length > 0) log(`Applied migrations: ${applied.join(', ')}`);
-    if (config.ORDERDESK_DEMO && (await isEmpty(store))) {
+    if (config.ORDERDESK_DEMO && (await hasNoVendors(store.db))) {
       const summary = await store.db
         .transaction()
         .execute((tx) => seedDemo(tx, config.ORDERDESK_DEMO_PASSWORD, new Date()));

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
 /** A database handle or an open transaction: repositories never open their own. */
@@ -14,4 +14,14 @@ export function isUniqueViolation(error: unknown): boolean {
     e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
     (typeof e.message === 'string' && e.message.includes('UNIQUE constraint failed'))
   );
+}
+
+/** Whether the database answers (the health check): a trivial query, true or false. */
+export async function pingDatabase(db: Executor): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
 }

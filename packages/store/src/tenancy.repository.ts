@@ -223,3 +223,9 @@ export async function lockPartnership(db: Executor, partnershipId: string): Prom
     .forUpdate()
     .execute();
 }
+
+/** Whether the database holds no vendor yet (a first start). */
+export async function hasNoVendors(db: Executor): Promise<boolean> {
+  const row = await db.selectFrom('vendors').select('id').limit(1).executeTakeFirst();
+  return row === undefined;
+}

@@ -65,9 +65,9 @@ describe.each(testDialects())('users, sessions and tokens on %s', (dialect) => {
       token: { id: token.id, name: 'ci', revoked_at: null, can_mint: 0 },
     });
 
-    expect(await store.db.transaction().execute((trx) => deactivateUser(trx, u.id, later(2)))).toBe(
-      true,
-    );
+    expect(
+      await store.db.transaction().execute((trx) => deactivateUser(trx, u.id, later(2))),
+    ).toEqual({ sessionsEnded: 2, tokensRevoked: 1 });
     expect(await findUserById(store.db, u.id)).toMatchObject({
       active: 0,
       deactivated_at: later(2),
@@ -81,7 +81,7 @@ describe.each(testDialects())('users, sessions and tokens on %s', (dialect) => {
     expect((await findSessionUser(store.db, 's3', later(3)))?.user.id).toBe(keep.id);
     expect((await findTokenUser(store.db, 'th-2', later(3)))?.user.id).toBe(keep.id);
     // Already inactive: nothing changes, and the password cannot be set any more.
-    expect(await deactivateUser(store.db, u.id, later(4))).toBe(false);
+    expect(await deactivateUser(store.db, u.id, later(4))).toBeNull();
     expect((await findUserById(store.db, u.id))?.deactivated_at).toBe(later(2));
     expect(await setUserPassword(store.db, u.id, 'new')).toBe(false);
     expect(await setUserPassword(store.db, keep.id, 'new')).toBe(true);

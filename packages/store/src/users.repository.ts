@@ -97,22 +97,30 @@ export async function setUserPassword(
  * are deleted and its tokens revoked at `at`. Call inside one transaction so no request sees a
  * deactivated user with a live session. False if the user was not active (nothing changed).
  */
-export async function deactivateUser(db: Executor, userId: string, at: string): Promise<boolean> {
+export async function deactivateUser(
+  db: Executor,
+  userId: string,
+  at: string,
+): Promise<{ sessionsEnded: number; tokensRevoked: number } | null> {
   const r = await db
     .updateTable('users')
     .set({ active: 0, deactivated_at: at })
     .where('id', '=', userId)
     .where('active', '=', 1)
     .executeTakeFirst();
-  if (Number(r.numUpdatedRows) !== 1) return false;
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
-  await db
+  if (Number(r.numUpdatedRows) !== 1) return null;
+  const sessions = await db.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  const tokens = await db
     .updateTable('api_tokens')
     .set({ revoked_at: at })
     .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
-    .execute();
-  return true;
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
+    .executeTakeFirst();
+  return {
+    sessionsEnded: Number(sessions.numDeletedRows),
+    tokensRevoked: Number(tokens.numUpdatedRows),
+  };
 }
 
 export async function insertSession(

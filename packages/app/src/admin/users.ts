@@ -6,7 +6,6 @@ import {
   findPartnerById,
   findUserById,
   listPartnerUsers,
-  listTokens,
   listVendorUsers,
 } from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
@@ -104,10 +103,8 @@ export async function deactivateUserAccount(
       throw conflict('You cannot deactivate yourself; ask another admin');
     }
     const at = ctx.now().toISOString();
-    const live = (await listTokens(tx, user.id)).filter(
-      (t) => t.revoked_at === null && (t.expires_at === null || t.expires_at > at),
-    );
-    if (!(await deactivateUser(tx, user.id, at))) return;
+    const ended = await deactivateUser(tx, user.id, at);
+    if (!ended) return;
     await recordEvent(tx, {
       type: 'user.deactivated',
       entityId: user.id,
@@ -115,8 +112,7 @@ export async function deactivateUserAccount(
       partnerId: user.partner_id,
       actor: eventActorOf(a),
       at,
-      // The store's deactivateUser does not say how many sessions it deleted: 0 until it does.
-      data: { userId: user.id, sessionsEnded: 0, tokensRevoked: live.length },
+      data: { userId: user.id, ...ended },
     });
   });
 }

@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { checkHealth } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
-import { HttpProblem } from '../http/problem.ts';
+import { problemSchema } from '../http/problem.ts';
 
 const healthSchema = z.object({
   status: z.enum(['ok']),
@@ -18,17 +18,10 @@ export function healthRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['system'],
           summary: 'Liveness and database check',
-          response: { 200: healthSchema },
+          response: { 200: healthSchema, 503: problemSchema },
         },
       },
-      async () => {
-        try {
-          await sql`select 1`.execute(ctx.store.db);
-        } catch {
-          throw new HttpProblem(503, 'database-unavailable', 'The database does not answer');
-        }
-        return { status: 'ok' as const, db: ctx.store.dialect, version: ctx.version };
-      },
+      async () => ({ status: 'ok' as const, ...(await checkHealth(ctx)), version: ctx.version }),
     );
   };
 }
