@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import {
-  DEFAULT_APP_SETTINGS,
   LoginThrottle,
   systemClock,
   type AppContext,
@@ -43,8 +42,9 @@ export function cliAppContext(store: Store, config: Config): AppContext {
   return {
     store,
     clock: systemClock,
-    config: { ...DEFAULT_APP_SETTINGS, PUBLIC_URL: config.PUBLIC_URL },
-    loginThrottle: new LoginThrottle(60_000),
+    // The whole configuration: its PORT and PUBLIC_URL make links, its TTLs bound them.
+    config,
+    loginThrottle: new LoginThrottle(config.LOGIN_WINDOW_MINUTES * 60_000),
     now: () => systemClock.now(),
   };
 }

@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import {
-  LoginThrottle,
-  createVendor,
-  isAppError,
-  systemClock,
-  type AppContext,
-  type CreatedVendor,
-} from '@orderdesk/app';
-import { configOrExit, fail, withStore } from './shared.ts';
+import { createVendor, isAppError, type CreatedVendor } from '@orderdesk/app';
+import { cliAppContext, configOrExit, fail, withStore } from './shared.ts';
 
 interface VendorCreateOptions {
   slug: string;
@@ -52,13 +45,7 @@ export function registerVendor(program: Command): void {
       const outcome = await withStore(
         config,
         async (store): Promise<CreatedVendor | { error: string }> => {
-          const ctx: AppContext = {
-            store,
-            clock: systemClock,
-            config,
-            loginThrottle: new LoginThrottle(config.LOGIN_WINDOW_MINUTES * 60_000),
-            now: () => systemClock.now(),
-          };
+          const ctx = cliAppContext(store, config);
           try {
             return await createVendor(ctx, {
               slug: opts.slug,
