@@ -46,7 +46,7 @@ export const customerSchema = z
     microsoftDomain: z.string().nullable(),
     employeeCount: z.number().int().nullable(),
     taxId: z.string().nullable(),
-    addresses: z.array(z.record(z.string(), z.unknown())),
+    addresses: z.array(addressSchema),
     createdAt: z.string(),
   })
   .meta({ id: 'Customer' });

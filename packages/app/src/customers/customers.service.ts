@@ -39,7 +39,7 @@ export function toCustomerView(c: Customer): CustomerView {
     microsoftDomain: c.microsoft_domain,
     employeeCount: c.employee_count,
     taxId: c.tax_id,
-    addresses: JSON.parse(c.addresses) as Record<string, unknown>[],
+    addresses: JSON.parse(c.addresses) as CustomerView['addresses'],
     createdAt: c.created_at,
   };
 }

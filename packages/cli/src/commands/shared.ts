@@ -1,10 +1,5 @@
 import type { Command } from 'commander';
-import {
-  LoginThrottle,
-  systemClock,
-  type AppContext,
-  type AppError,
-} from '@orderdesk/app';
+import { LoginThrottle, systemClock, type AppContext, type AppError } from '@orderdesk/app';
 import { ConfigError, loadConfig, type Config } from '@orderdesk/server';
 import { migrateToLatest, openStore, type Store } from '@orderdesk/store';
 

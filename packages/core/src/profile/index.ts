@@ -19,6 +19,7 @@ export {
   WELCOME_EMAIL_TEMPLATE,
   templatePlaceholders,
   vendorProfileSchema,
+  vendorProfileViewSchema,
 } from './profile.schema.ts';
 export type {
   Attachment,
@@ -74,6 +75,7 @@ export {
   DEFAULT_STATUS_LABELS,
   DEFAULT_WORKFLOW,
   orderWorkflowSchema,
+  orderWorkflowViewSchema,
 } from './profile.workflow.ts';
 export type { OrderWorkflow, OrderWorkflowInput, WorkflowStage } from './profile.workflow.ts';
 export { formatProfileErrors, formatProfilePath, parseVendorProfile } from './profile.loader.ts';

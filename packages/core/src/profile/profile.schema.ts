@@ -14,7 +14,7 @@ import {
   isKnownOrderFieldPath,
 } from './profile.fields.ts';
 import { ROLES } from './profile.roles.ts';
-import { orderWorkflowSchema } from './profile.workflow.ts';
+import { orderWorkflowSchema, orderWorkflowViewSchema } from './profile.workflow.ts';
 
 /** Product types a catalog entry can have (PRODUCT.md glossary). */
 export const PRODUCT_TYPES = [
@@ -766,6 +766,15 @@ function checkProfile(profile: ProfileShape, ctx: z.RefinementCtx): void {
     }
   });
 }
+
+/**
+ * The shape of a parsed profile (every default filled in, the workflow resolved), for
+ * documents that show one — the OpenAPI document of `GET /vendors/{slug}/profile`. Parse
+ * with `vendorProfileSchema`, never with this.
+ */
+export const vendorProfileViewSchema = vendorProfileObject
+  .extend({ workflow: orderWorkflowViewSchema })
+  .meta({ id: 'VendorProfile' });
 
 /** Schema of a vendor profile (YAML/JSON), with cross-field checks and defaults. */
 export const vendorProfileSchema = vendorProfileObject.superRefine(checkProfile);

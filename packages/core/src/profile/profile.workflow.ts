@@ -223,6 +223,39 @@ export const orderWorkflowSchema = workflowInputSchema
 
 export type OrderWorkflowInput = z.input<typeof orderWorkflowSchema>;
 
+/**
+ * The shape of a resolved workflow (`OrderWorkflow`), for documents that show a parsed
+ * profile (the OpenAPI document): every stage labelled, every `from` filled in.
+ */
+export const orderWorkflowViewSchema = z
+  .object({
+    stages: z.array(
+      z.object({
+        status: z.enum(STAGE_STATUSES),
+        label: z.string(),
+        description: z.string().optional(),
+        roles: z.array(z.enum(VENDOR_ROLES)),
+        assignsSalesOrderNumber: z.boolean(),
+      }),
+    ),
+    labels: z.object(
+      Object.fromEntries(ORDER_STATUSES.map((s) => [s, z.string()])) as Record<
+        OrderStatus,
+        z.ZodString
+      >,
+    ),
+    hold: z.object({ roles: z.array(z.enum(VENDOR_ROLES)), from: z.array(z.enum(ORDER_STATUSES)) }),
+    resubmit: z.object({ roles: z.array(z.enum(PARTNER_ROLES)) }),
+    reject: z.object({
+      roles: z.array(z.enum(VENDOR_ROLES)),
+      from: z.array(z.enum(ORDER_STATUSES)),
+    }),
+    cancel: z.array(
+      z.object({ roles: z.array(z.enum(ROLES)), from: z.array(z.enum(ORDER_STATUSES)) }),
+    ),
+  })
+  .meta({ id: 'OrderWorkflow' });
+
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {
     for (const inner of Object.values(value)) deepFreeze(inner);

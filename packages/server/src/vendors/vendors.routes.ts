@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { vendorProfileViewSchema } from '@orderdesk/core';
 import { getVendorProfile, listVisibleVendors, requireActor } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
@@ -34,14 +35,14 @@ export function vendorRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['catalog'],
           summary: "A vendor's profile: order types, required fields, quote policy, workflow, SLA…",
           params: slugParams,
-          response: { 200: z.record(z.string(), z.unknown()), 404: problemSchema },
+          // The parsed profile: every default filled in, the workflow resolved.
+          response: { 200: vendorProfileViewSchema, 404: problemSchema },
         },
+        // The profile was parsed through that schema when it was read: sent as it is, not
+        // parsed again as input.
+        serializerCompiler: () => (data) => JSON.stringify(data),
       },
-      async (request) =>
-        (await getVendorProfile(ctx, requireActor(request.actor), request.params.slug)) as Record<
-          string,
-          unknown
-        >,
+      async (request) => getVendorProfile(ctx, requireActor(request.actor), request.params.slug),
     );
   };
 }
