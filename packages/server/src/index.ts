@@ -13,10 +13,6 @@ export { hashPassword } from '@orderdesk/app';
 export { createApiToken } from '@orderdesk/app';
 export { actorFromUser } from '@orderdesk/app';
 export { HttpProblem, type ProblemItem } from './http/problem.ts';
-export {
-  PRICE_LIST_FORMATS,
-  priceListFormatOf,
-  type PriceListFormat,
-} from '@orderdesk/app';
+export { PRICE_LIST_FORMATS, priceListFormatOf, type PriceListFormat } from '@orderdesk/app';
 export { writePriceList } from '@orderdesk/app';
 export { catalogOf } from '@orderdesk/app';

@@ -1,5 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { actorFromSession, actorFromToken, safeEqual, type Actor, type AppContext } from '@orderdesk/app';
+import {
+  actorFromSession,
+  actorFromToken,
+  safeEqual,
+  type Actor,
+  type AppContext,
+} from '@orderdesk/app';
 import { HttpProblem } from '../http/problem.ts';
 
 declare module 'fastify' {
