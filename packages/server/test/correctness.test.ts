@@ -263,6 +263,36 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     ).toContain('×');
   });
 
+  it("places an order from a mail on the partner's behalf, reading the clause in the mail body", async () => {
+    const q = await quote('new', fabrikam, [{ partNumber: products[1]!.partNumber, quantity: 6 }]);
+    const body = northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id });
+    const { specialTerms: _c, ...po } = body.purchaseOrder;
+    const fromMail = { ...body, purchaseOrder: po, partnerId: acmeId };
+    const DESK = 'desk@northwind.example';
+    const without = await t.as(DESK).post('/api/v1/orders/validate', fromMail);
+    expect(without.json().problems).toContainEqual(
+      expect.objectContaining({ code: 'special_terms.missing' }),
+    );
+    const placed = await t.as(DESK).post('/api/v1/orders', {
+      ...fromMail,
+      emailBody: `Hello, please find our PO attached.\n\n${clause}\n\nRegards, Acme`,
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    expect(placed.json()).toMatchObject({ partnerId: acmeId, channel: 'email' });
+    // The partner sees it as its own order.
+    expect((await t.as(ACME).get(`/api/v1/orders/${placed.json().id}`)).statusCode).toBe(200);
+    // A partner does not send a mail body; finance does not place orders.
+    const partnerTry = await t
+      .as(ACME)
+      .post('/api/v1/orders/validate', { ...body, emailBody: clause });
+    expect(partnerTry.json().problems).toContainEqual(
+      expect.objectContaining({ path: 'emailBody' }),
+    );
+    expect(
+      (await t.as('finance@northwind.example').post('/api/v1/orders', fromMail)).statusCode,
+    ).toBe(403);
+  });
+
   describe('skyline subscriptions', () => {
     const RESELLER = BETA;
     let subscriptionId: string;

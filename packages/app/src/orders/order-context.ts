@@ -115,6 +115,12 @@ export async function withContactDefaults(
   return Object.keys(contacts).length > 0 ? { ...submission, contacts } : submission;
 }
 
+/** The body of the mail an order came with (on-behalf submissions from e-mail intake). */
+function emailBodyOf(submission: OrderSubmission): string | undefined {
+  const text = (submission as OrderSubmission & { emailBody?: unknown }).emailBody;
+  return typeof text === 'string' ? text : undefined;
+}
+
 /** Gathers everything the validation engine needs in a handful of queries. */
 export async function gatherValidationContext(
   db: Executor,
@@ -203,6 +209,7 @@ export async function gatherValidationContext(
     duplicatePoNumber: duplicate,
     knownLicenseIds: licenses,
     today,
+    ...(emailBodyOf(submission) !== undefined ? { emailBody: emailBodyOf(submission) } : {}),
   };
 }
 

@@ -17,10 +17,15 @@ import { ON_BEHALF_ROLES } from './order-access.ts';
 export async function orderingPartnerOf(
   db: Executor,
   actor: Actor,
-  input: { vendor: string; partnerId?: string | undefined },
+  input: { vendor: string; partnerId?: string | undefined; emailBody?: string | undefined },
 ): Promise<Actor & { partnerId: string }> {
   if (actor.side === 'partner') {
     if (!actor.partnerId) throw forbidden('This user belongs to no partner');
+    if (input.emailBody !== undefined) {
+      throw unprocessable('The mail text comes with orders the desk places from a mail', [
+        { path: 'emailBody', code: 'invalid', message: 'Only for orders placed on your behalf' },
+      ]);
+    }
     if (input.partnerId !== undefined && input.partnerId !== actor.partnerId) {
       throw unprocessable('Partners place orders as themselves', [
         { path: 'partnerId', code: 'invalid', message: 'Leave partnerId out, or give your own' },

@@ -13,7 +13,14 @@ import { pageQuerySchema } from '../shared/paging.ts';
  * staff place the order on a partner's behalf.
  */
 export const orderSubmissionBodySchema = orderSubmissionSchema
-  .extend({ partnerId: z.string().trim().min(1).max(100).optional() })
+  .extend({
+    partnerId: z.string().trim().min(1).max(100).optional(),
+    /**
+     * On an order placed on a partner's behalf from a mail: the mail's text, where a profile
+     * may accept the special-terms clause and required phrases (`email_body`).
+     */
+    emailBody: z.string().max(200_000).optional(),
+  })
   .meta({ id: 'OrderSubmission' });
 export type OrderSubmissionBody = z.infer<typeof orderSubmissionBodySchema>;
 export { orderSubmissionSchema };

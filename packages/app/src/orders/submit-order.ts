@@ -30,7 +30,7 @@ import { maskProblems, toOrderView, type OrderView } from './order-view.ts';
 import type { OrderSubmissionBody } from './orders.schemas.ts';
 import { consumeQuote } from './quote-usage.ts';
 
-/** Splits what the partner sent from who it is sent for. */
+/** Splits what the partner sent from who it is sent for (the mail's text stays with it). */
 function submissionOf(body: OrderSubmissionBody): OrderSubmission {
   const { partnerId: _p, ...submission } = body;
   return submission;
