@@ -41,7 +41,7 @@ describe.each(testDialects())('messages repository on %s', (dialect) => {
 
   it('keeps a thread per entity, oldest first, with its addresses and attachments', async () => {
     // Written out of order: the thread follows the instants, not the insertion order.
-    const reply = await insertMessage(
+    const answer = await insertMessage(
       store.db,
       message({
         direction: 'in',
@@ -50,7 +50,7 @@ describe.each(testDialects())('messages repository on %s', (dialect) => {
         to: ['orders@vendor.example'],
         cc: ['boss@acme.example'],
         status: 'received',
-        messageId: '<reply-1@acme.example>',
+        messageId: '<answer-1@acme.example>',
         inReplyTo: '<first@vendor.example>',
         references: ['<first@vendor.example>'],
         attachments: [{ name: 'po.pdf', contentType: 'application/pdf', size: 1234 }],
@@ -63,7 +63,7 @@ describe.each(testDialects())('messages repository on %s', (dialect) => {
     );
     await insertMessage(store.db, message({ entityType: 'quote', entityId: 'ord_1' }));
     const thread = await listMessages(store.db, { entityType: 'order', entityId: 'ord_1' });
-    expect(thread.map((m) => m.id)).toEqual([first.id, reply.id]);
+    expect(thread.map((m) => m.id)).toEqual([first.id, answer.id]);
     expect(thread[1]).toMatchObject({
       direction: 'in',
       status: 'received',
@@ -78,7 +78,7 @@ describe.each(testDialects())('messages repository on %s', (dialect) => {
       { name: 'po.pdf', contentType: 'application/pdf', size: 1234 },
     ]);
     expect(thread[0]).toMatchObject({ cc_addrs: '[]', attachments: '[]', event_id: 'evt_1' });
-    expect((await findMessageByMessageId(store.db, '<reply-1@acme.example>'))?.id).toBe(reply.id);
+    expect((await findMessageByMessageId(store.db, '<answer-1@acme.example>'))?.id).toBe(answer.id);
     await expect(
       insertMessage(store.db, message({ messageId: '<first@vendor.example>' })),
     ).rejects.toSatisfy(isUniqueViolation);

@@ -60,7 +60,7 @@ export type PriceListImportView = z.infer<typeof priceListImportSchema>;
 
 /** Rows written per statement: well under both dialects' bound-parameter limits. */
 const BATCH_ROWS = 1000;
-/** Problems listed in one answer; a wholly wrong file should not produce a 100,000-item reply. */
+/** Problems listed in one answer: a wholly wrong file should not produce 100,000 of them. */
 export const MAX_REPORTED_PROBLEMS = 1000;
 
 const isoDate = z.iso.date();
