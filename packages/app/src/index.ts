@@ -65,3 +65,4 @@ export * from './admin/tokens.ts';
 export * from './partnerships/price-visibility.ts';
 export * from './subscriptions/read-subscriptions.ts';
 export * from './health/check-health.ts';
+export * from './shared/idempotency.ts';
