@@ -131,6 +131,11 @@ describe.each(testDialects())('onboarding a new vendor on %s', (dialect) => {
     const link = /https:\/\/desk\.example\/invitations\/(\S+)/.exec(cliOutput)?.[1];
     expect(link).toBeTruthy();
     expect((await listVendors(store.db, {})).map((v) => v.slug)).toEqual(['brightline']);
+    // The link opens a page that sets the password.
+    const page = await app.inject({ method: 'GET', url: `/invitations/${link}` });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toContain('/api/v1/invitations/');
     const boss = await onboard('boss@brightline.example', link ?? '');
     const again = await app.inject({
       method: 'POST',
