@@ -11,7 +11,7 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import { hashSecret, randomSecret, verifyPassword } from '../auth/secrets.ts';
 import type { AppContext } from '../context.ts';
-import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
 import { AppError, conflict } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { actorFromUser } from './actor-resolution.ts';
@@ -118,6 +118,34 @@ export interface CreatedToken {
   token: string;
 }
 
+/** Stores a new token of `user` (its hash only) and records `token.created` by `by`. */
+async function issueToken(
+  tx: Executor,
+  user: { id: string; vendorId: string | null; partnerId: string | null },
+  input: { name: string; expiresAt?: string | null },
+  by: EventActor,
+  at: string,
+): Promise<CreatedToken> {
+  const token = randomSecret('od_');
+  const { id } = await insertApiToken(tx, {
+    userId: user.id,
+    name: input.name,
+    tokenHash: hashSecret(token),
+    expiresAt: input.expiresAt ?? null,
+    at,
+  });
+  await recordEvent(tx, {
+    type: 'token.created',
+    entityId: id,
+    vendorId: user.vendorId,
+    partnerId: user.partnerId,
+    actor: by,
+    at,
+    data: { tokenId: id, userId: user.id, name: input.name },
+  });
+  return { id, name: input.name, token };
+}
+
 /** Creates an API token acting as the caller; records `token.created`. */
 export async function createApiToken(
   ctx: AppContext,
@@ -125,27 +153,16 @@ export async function createApiToken(
   input: { name: string; expiresAt?: string | null },
   options: WriteOptions = {},
 ): Promise<CreatedToken> {
-  const token = randomSecret('od_');
   const at = ctx.now().toISOString();
-  return inTransaction(ctx, options, async (tx) => {
-    const { id } = await insertApiToken(tx, {
-      userId: actor.userId,
-      name: input.name,
-      tokenHash: hashSecret(token),
-      expiresAt: input.expiresAt ?? null,
+  return inTransaction(ctx, options, (tx) =>
+    issueToken(
+      tx,
+      { id: actor.userId, vendorId: actor.vendorId, partnerId: actor.partnerId },
+      input,
+      eventActorOf(actor),
       at,
-    });
-    await recordEvent(tx, {
-      type: 'token.created',
-      entityId: id,
-      vendorId: actor.vendorId,
-      partnerId: actor.partnerId,
-      actor: eventActorOf(actor),
-      at,
-      data: { tokenId: id, userId: actor.userId, name: input.name },
-    });
-    return { id, name: input.name, token };
-  });
+    ),
+  );
 }
 
 /**
@@ -163,24 +180,12 @@ export async function createApiTokenForUser(
     const user = await findUserByEmail(tx, input.email);
     if (!user) throw new AppError('not_found', 'not-found', `No user with e-mail ${input.email}`);
     if (user.active !== 1) throw conflict(`User ${input.email} is deactivated`);
-    const token = randomSecret('od_');
-    const at = ctx.now().toISOString();
-    const { id } = await insertApiToken(tx, {
-      userId: user.id,
-      name: input.name,
-      tokenHash: hashSecret(token),
-      expiresAt: input.expiresAt ?? null,
-      at,
-    });
-    await recordEvent(tx, {
-      type: 'token.created',
-      entityId: id,
-      vendorId: user.vendor_id,
-      partnerId: user.partner_id,
-      actor: { userId: null, label: by.operator },
-      at,
-      data: { tokenId: id, userId: user.id, name: input.name },
-    });
-    return { id, name: input.name, token };
+    return issueToken(
+      tx,
+      { id: user.id, vendorId: user.vendor_id, partnerId: user.partner_id },
+      input,
+      { userId: null, label: by.operator },
+      ctx.now().toISOString(),
+    );
   });
 }
