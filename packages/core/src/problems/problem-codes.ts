@@ -32,8 +32,8 @@ export const PROBLEM_CODES = [
 export type ProblemCode = (typeof PROBLEM_CODES)[number];
 
 /**
- * Codes of a refused command (not a problem with one field of a body). The suggested HTTP
- * status is in `ACTION_PROBLEM_STATUS`, for the one place that maps domain results to HTTP.
+ * Codes of a refused command (not a problem with one field of a body). Core knows no HTTP:
+ * the server maps the application's error kinds to statuses in one place.
  */
 export const ACTION_PROBLEM_CODES = [
   /** The action does not exist from the current status (order, quote, subscription). */
@@ -54,16 +54,6 @@ export const ACTION_PROBLEM_CODES = [
 export type ActionProblemCode = (typeof ACTION_PROBLEM_CODES)[number];
 
 /** The HTTP status each action code stands for (used only by the HTTP adapter). */
-export const ACTION_PROBLEM_STATUS: Readonly<Record<ActionProblemCode, number>> = {
-  'action.not_allowed': 409,
-  'role.forbidden': 403,
-  'version.conflict': 409,
-  'version.required': 428,
-  'idempotency.conflict': 409,
-  not_found: 404,
-  'validation.failed': 422,
-};
-
 /** Every code, validation and action. */
 export type AnyProblemCode = ProblemCode | ActionProblemCode;
 
