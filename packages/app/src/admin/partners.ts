@@ -96,10 +96,9 @@ async function enrol(
 
 /**
  * Creates a partner (vendor_admin): tier 1 with its partnership with the admin's vendor, or
- * tier 2 under a tier-1 distributor enrolled with that vendor (it orders under its
- * distributor's partnership; terms given for it are recorded as its own partnership).
- * Optionally invites its first partner_admin. Events `partner.created`,
- * `partnership.created`, `user.invited`. A taken name → 409.
+ * tier 2 under a tier-1 distributor enrolled with that vendor (no partnership of its own: it
+ * orders under its distributor's). Optionally invites its first partner_admin. Events
+ * `partner.created`, `partnership.created` (tier 1), `user.invited`. A taken name → 409.
  */
 export async function createPartner(
   ctx: AppContext,
@@ -113,28 +112,20 @@ export async function createPartner(
     const problems: ProblemItem[] = [];
     let camUserId: string | null = null;
     let parent: Partner | undefined;
-    // A tier-1 partner gets its partnership with this vendor. A tier-2 reseller orders under
-    // its distributor's; the vendor may still record terms of its own for it (API.md lists
-    // them for every partner): all of them or none.
-    const givenTerms = TERM_FIELDS.filter((field) => body[field] !== undefined);
-    const withPartnership = body.tier === 1 || givenTerms.length > 0;
-    if (body.tier === 1 && body.parentPartnerId !== undefined) {
-      problems.push({
-        path: 'parentPartnerId',
-        code: 'invalid',
-        message: 'A tier-1 partner has no parent; send tier 2 for a reseller',
-      });
-    }
-    if (withPartnership) {
+    if (body.tier === 1) {
+      if (body.parentPartnerId !== undefined) {
+        problems.push({
+          path: 'parentPartnerId',
+          code: 'invalid',
+          message: 'A tier-1 partner has no parent; send tier 2 for a reseller',
+        });
+      }
       for (const field of TERM_FIELDS) {
         if (body[field] === undefined) {
           problems.push({
             path: field,
             code: 'required',
-            message:
-              body.tier === 1
-                ? 'Required for a tier-1 partner'
-                : 'Give every partnership term of the reseller, or none (it then orders only under its distributor)',
+            message: 'Required for a tier-1 partner',
           });
         }
       }
@@ -143,8 +134,16 @@ export async function createPartner(
         if ('path' in cam) problems.push(cam);
         else camUserId = cam.id;
       }
-    }
-    if (body.tier === 2) {
+    } else {
+      for (const field of TERM_FIELDS) {
+        if (body[field] !== undefined) {
+          problems.push({
+            path: field,
+            code: 'invalid',
+            message: "A tier-2 reseller orders under its distributor's partnership",
+          });
+        }
+      }
       if (body.parentPartnerId === undefined) {
         problems.push({
           path: 'parentPartnerId',
@@ -197,7 +196,7 @@ export async function createPartner(
     const { legalName, agreementDate, multiplier, camEmail, invoicingContact, provisioningCc } =
       body;
     if (
-      withPartnership &&
+      body.tier === 1 &&
       camUserId !== null &&
       legalName &&
       agreementDate &&
