@@ -440,9 +440,10 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
           netPrice: '27.20',
         }),
       ]);
-      // A tier-2 reseller buys at its distributor's net prices, but never sees its multiplier.
+      // A tier-2 reseller buys at its distributor's net prices, but never sees its multiplier
+      // (nor the list price, which beside the net price would give it away).
       expect((await prices(BETA, query)).items).toEqual(
-        acme.items.map((i) => ({ ...i, multiplier: null })),
+        acme.items.map((i) => ({ ...i, listPrice: null, multiplier: null })),
       );
       // Vendor staff price for a named partner.
       const staff = await prices('cam@northwind.example', `${query}&partnerId=${contosoId}`);
@@ -753,7 +754,7 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
         rowCount: 2,
       });
       const priced = await prices(
-        BETA,
+        ACME,
         'vendor=skyline&partNumbers=SKY-NEW-1,SKY-NEW-2&on=2027-03-01',
       );
       // Acme's skyline multiplier is 0.82: 47.50 × 0.82 = 38.95; 4.95 × 0.82 = 4.059 → 4.06.
@@ -977,7 +978,8 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
       ).toBe(200);
       const query = 'vendor=northwind&partNumbers=NW-MTG-PRO-U-1Y&on=2026-03-01';
       const [acme, beta] = [await prices(ACME, query), await prices(BETA, query)];
-      expect(beta.items[0]).toEqual({ ...acme.items[0], multiplier: null });
+      // Net prices only: with the list price beside it the multiplier would be net ÷ list.
+      expect(beta.items[0]).toEqual({ ...acme.items[0], listPrice: null, multiplier: null });
     });
 
     it('shows partners only net prices where the profile says pricing.partnerVisible: false', async () => {

@@ -241,7 +241,11 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     const seenByAcme = (await t.as(ACME).get(`/api/v1/quotes/${q.id}`)).json();
     expect(seenByAcme.lines[0].multiplier).not.toBeNull();
     const seenByBeta = (await t.as(BETA).get(`/api/v1/quotes/${q.id}`)).json();
-    expect(seenByBeta.lines[0]).toMatchObject({ multiplier: null, netPrice: q.lines[0]!.netPrice });
+    expect(seenByBeta.lines[0]).toMatchObject({
+      listPrice: null,
+      multiplier: null,
+      netPrice: q.lines[0]!.netPrice,
+    });
 
     const [item] = await findProducts(t, BETA, 'skyline', { type: 'subscription', count: 1 });
     const wrong = {
@@ -255,7 +259,7 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     const price = byBeta.problems.find((p: { code: string }) => p.code === 'price.mismatch');
     expect(price).toMatchObject({ expected: item!.netPrice, actual: '1.00' });
     expect(price.message).toBe(`The net price is ${item!.netPrice}`);
-    expect(byBeta.pricing.lines[0].multiplier).toBeNull();
+    expect(byBeta.pricing.lines[0]).toMatchObject({ listPrice: null, multiplier: null });
     // The distributor sees the computation.
     const byAcme = (await t.as(ACME).post('/api/v1/orders/validate', wrong)).json();
     expect(
@@ -291,6 +295,41 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     expect(
       (await t.as('finance@northwind.example').post('/api/v1/orders', fromMail)).statusCode,
     ).toBe(403);
+  });
+
+  it('answers bad input with problems, never a 500', async () => {
+    const q = await quote('new', fabrikam, [{ partNumber: products[0]!.partNumber, quantity: 1 }]);
+    const body = northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id });
+    // A well-formed code that is no currency.
+    for (const url of ['/api/v1/orders/validate', '/api/v1/orders']) {
+      const res = await t
+        .as(ACME)
+        .post(url, { ...body, purchaseOrder: { ...body.purchaseOrder, currency: 'XYZ' } });
+      expect(res.statusCode, res.body).toBe(400);
+      expect(res.json().errors).toContainEqual(
+        expect.objectContaining({ path: 'purchaseOrder.currency' }),
+      );
+    }
+    // On a held order, a new currency without the lines priced in it.
+    const placed = (await t.as(ACME).post('/api/v1/orders', body)).json();
+    const held = await act(t, 'desk@northwind.example', placed, 'hold', 'on_hold', {
+      reason: 'Wrong currency',
+    });
+    const patched = await t
+      .as(ACME)
+      .patch(`/api/v1/orders/${held.id}`, {
+        purchaseOrder: { ...body.purchaseOrder, currency: 'EUR' },
+      });
+    expect(patched.statusCode, patched.body).toBe(422);
+    expect(patched.json().errors).toEqual([expect.objectContaining({ path: 'lines' })]);
+    // Staff naming a partner that is not theirs: a problem at partnerId.
+    const unknown = await t
+      .as('desk@northwind.example')
+      .post('/api/v1/orders', { ...body, partnerId: 'ptn_nothere' });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors).toEqual([
+      expect.objectContaining({ path: 'partnerId', message: 'Not a partner of your vendor' }),
+    ]);
   });
 
   describe('skyline subscriptions', () => {

@@ -66,6 +66,8 @@ interface Thread extends ThreadSubject {
   entityId: string;
   vendorId: string;
   partnerId: string;
+  /** The partner that placed the order (a tier-2 reseller under `partnerId`), or asked. */
+  orderingPartnerId: string;
   customerId: string;
   orderType: string;
   /** The partner user who placed the order / asked for the quote, when known. */
@@ -95,6 +97,7 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       entityId: order.id,
       vendorId,
       partnerId: order.partner_id,
+      orderingPartnerId: order.ordering_partner_id,
       customerId: order.customer_id,
       orderType: order.type,
       partnerUserId: order.submitted_by,
@@ -113,6 +116,7 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       entityId: request.id,
       vendorId,
       partnerId: request.partner_id,
+      orderingPartnerId: request.requested_by_partner_id,
       customerId: request.customer_id,
       orderType: request.order_type,
       partnerUserId: request.created_by,
@@ -132,6 +136,7 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       entityId: quote.id,
       vendorId,
       partnerId: quote.partner_id,
+      orderingPartnerId: request?.requested_by_partner_id ?? quote.partner_id,
       customerId: quote.customer_id,
       orderType: quote.order_type,
       partnerUserId: request?.created_by ?? null,
@@ -186,8 +191,8 @@ async function addressesOf(
       const user = thread.partnerUserId ? await findUserById(tx, thread.partnerUserId) : undefined;
       if (user?.partner_id && isActive(user)) return [user.email];
       // Nobody of the partner acted (a quote the vendor made, an order placed on the
-      // partner's behalf): its admins.
-      const users = await listPartnerUsers(tx, thread.partnerId);
+      // partner's behalf): the admins of the partner that placed or asked for it.
+      const users = await listPartnerUsers(tx, thread.orderingPartnerId);
       return users.filter((u) => isActive(u) && hasRole(u, 'partner_admin')).map((u) => u.email);
     }
     case 'cam': {

@@ -67,6 +67,16 @@ export async function correctOrder(
     };
     let lines = await listOrderLines(tx, order.id);
     const currency = fields.currency ?? order.currency;
+    if (currency !== order.currency && !patch.lines) {
+      // The stored unit prices are minor units of the old currency: they cannot carry over.
+      throw unprocessable('A new currency needs the lines again, priced in it', [
+        {
+          path: 'lines',
+          code: 'required',
+          message: `Send the lines with their ${currency} prices along with the new currency`,
+        },
+      ]);
+    }
     if (patch.lines) {
       // Prices as written on the corrected PO, exactly; checked against the price list at resubmit.
       const errors: ProblemItem[] = [];

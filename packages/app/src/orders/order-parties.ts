@@ -1,5 +1,6 @@
 import {
   findPartnerById,
+  findPartnership,
   findVendorBySlug,
   listPartnerScopeIds,
   type Executor,
@@ -49,10 +50,12 @@ export async function orderingPartnerOf(
       { path: 'vendor', code: 'invalid', message: 'Orders are placed with your own vendor' },
     ]);
   }
+  // Unknown, or a partner of another vendor: the same answer (never reveal other tenants).
   const partner = await findPartnerById(db, input.partnerId);
-  if (!partner) {
-    throw unprocessable('Unknown partner', [
-      { path: 'partnerId', code: 'invalid', message: 'No such partner' },
+  const contracting = partner ? (partner.parent_partner_id ?? partner.id) : null;
+  if (!partner || !contracting || !(await findPartnership(db, vendor.id, contracting))) {
+    throw unprocessable('Not a partner of yours', [
+      { path: 'partnerId', code: 'invalid', message: 'Not a partner of your vendor' },
     ]);
   }
   return {

@@ -16,8 +16,8 @@ export interface PartnershipVisibility {
  * What `actor` may see of `partnership` under the vendor's profile (core's `priceVisibility`),
  * with one decision of ours for tier-2 resellers: they place orders under their distributor's
  * partnership and their POs are checked against its net prices, so they see those net prices
- * (unlike core's default for them); they never see the distributor's multipliers or its
- * agreement. Net prices are always shown: they are what the caller's PO must carry. Where
+ * (unlike core's default for them); they never see the distributor's multipliers, its
+ * agreement, or the list prices (net beside list would give the multiplier away). Net prices are always shown: they are what the caller's PO must carry. Where
  * the profile hides list prices from partners (`pricing.partnerVisible: false`), partners see
  * net prices only.
  */
@@ -32,7 +32,8 @@ export function partnershipVisibility(
   const own = actor.partnerId === partnership.partner_id;
   const seen = priceVisibility(profile, { side: 'partner', ownPartnership: own });
   return {
-    listPrices: seen.listPrices,
+    // A reseller seeing list and net prices side by side would read off the multiplier.
+    listPrices: own && seen.listPrices,
     multipliers: seen.multipliers,
     agreement: own,
   };

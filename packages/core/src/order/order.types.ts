@@ -1,5 +1,6 @@
 // The order submission of API.md ("Orders") and what the validation engine needs to judge it.
 import { z } from 'zod';
+import { isCurrencyCode } from '../money/currency.ts';
 import type { Problem } from '../problems/index.ts';
 import type { ProductType, VendorProfile } from '../profile/profile.schema.ts';
 
@@ -42,7 +43,8 @@ export const orderSubmissionSchema = z.strictObject({
         .string()
         .trim()
         .toUpperCase()
-        .regex(/^[A-Z]{3}$/, 'ISO 4217 currency code'),
+        .regex(/^[A-Z]{3}$/, 'ISO 4217 currency code')
+        .refine(isCurrencyCode, 'Not an ISO 4217 currency code'),
       total: decimalString,
       specialTerms: z.string().max(20_000).optional(),
       notes: z.string().max(20_000).optional(),
