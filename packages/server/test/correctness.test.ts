@@ -315,11 +315,9 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     const held = await act(t, 'desk@northwind.example', placed, 'hold', 'on_hold', {
       reason: 'Wrong currency',
     });
-    const patched = await t
-      .as(ACME)
-      .patch(`/api/v1/orders/${held.id}`, {
-        purchaseOrder: { ...body.purchaseOrder, currency: 'EUR' },
-      });
+    const patched = await t.as(ACME).patch(`/api/v1/orders/${held.id}`, {
+      purchaseOrder: { ...body.purchaseOrder, currency: 'EUR' },
+    });
     expect(patched.statusCode, patched.body).toBe(422);
     expect(patched.json().errors).toEqual([expect.objectContaining({ path: 'lines' })]);
     // Staff naming a partner that is not theirs: a problem at partnerId.
@@ -403,5 +401,152 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
         expect.objectContaining({ partNumber: items[1]!.partNumber, quantity: 2 }),
       ]);
     });
+  });
+});
+
+// What a new user found driving the API (issue 8 review): each answer checked on both databases.
+describe.each(testDialects())('review findings on %s', (dialect) => {
+  let t: TestApp;
+  let acmeId: string;
+  let fabrikam: string;
+  let clause: string;
+  let products: PricedProduct[];
+  const SALES = 'sales@northwind.example';
+  const ADMIN = 'admin@northwind.example';
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    acmeId = await partnerIdOf(t, ACME);
+    fabrikam = (await t.as(ACME).get('/api/v1/customers'))
+      .json()
+      .items.find((c: { name: string }) => c.name !== 'Tailspin Toys').id;
+    clause = (await t.as(ACME).get('/api/v1/partnerships?vendor=northwind')).json().items[0]
+      .specialTerms;
+    products = await findProducts(t, ACME, 'northwind', { type: 'subscription', count: 1 });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function placed(po: string) {
+    const created = await t.as(SALES).post('/api/v1/quotes', {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'new',
+      lines: [{ partNumber: products[0]!.partNumber, quantity: 2 }],
+    });
+    const q = (
+      await t.as(SALES).post(`/api/v1/quotes/${created.json().id}/actions/approve`, {})
+    ).json();
+    const lines = q.lines.map((l: { partNumber: string; quantity: number; netPrice: string }) => ({
+      partNumber: l.partNumber,
+      quantity: l.quantity,
+      unitPrice: l.netPrice,
+    }));
+    const res = await t.as(ACME).post('/api/v1/orders', {
+      vendor: 'northwind',
+      type: 'new',
+      customerId: fabrikam,
+      quoteId: q.id,
+      purchaseOrder: {
+        number: po,
+        date: today,
+        currency: 'USD',
+        total: totalOf(lines),
+        specialTerms: clause,
+      },
+      lines,
+      contacts: { siteAdmin: { name: 'Sam', email: 'sam@fabrikam-health.example' } },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  }
+
+  it('keeps what a correction replaced, and applies the contact defaults again at resubmit', async () => {
+    let o = await placed('REV-1');
+    o = await act(t, 'desk@northwind.example', o, 'hold', 'on_hold', { reason: 'New admin' });
+    const empty = await t.as(ACME).patch(`/api/v1/orders/${o.id}`, {});
+    expect(empty.statusCode).toBe(422);
+    const patched = await t.as(ACME).patch(`/api/v1/orders/${o.id}`, {
+      contacts: { siteAdmin: { name: 'Fab Admin', email: 'admin2@fabrikam-health.example' } },
+    });
+    expect(patched.statusCode, patched.body).toBe(200);
+    // The provisioning CC the first submission defaulted is filled in again at resubmit.
+    const resubmitted = await act(t, ACME, patched.json(), 'resubmit', 'submitted');
+    const seen = (await t.as(ACME).get(`/api/v1/orders/${resubmitted.id}`)).json();
+    expect(seen.contacts.provisioningCc).toEqual(expect.any(String));
+    const events = (await t.as(ACME).get(`/api/v1/orders/${o.id}/events`)).json().items;
+    const corrected = events.find((e: { type: string }) => e.type === 'order.corrected');
+    expect(corrected.data.previous.contacts.siteAdmin.email).toBe('sam@fabrikam-health.example');
+  });
+
+  it('shows a token once: a repeated request makes another token, never the old secret', async () => {
+    const key = { 'idempotency-key': 'token-1' };
+    const a = await t.as(ACME).post('/api/v1/tokens', { name: 'erp' }, key);
+    const b = await t.as(ACME).post('/api/v1/tokens', { name: 'erp' }, key);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(a.json().token).not.toBe(b.json().token);
+    const stored = await t.store.db
+      .selectFrom('idempotency_keys')
+      .select('response_body')
+      .execute();
+    expect(stored.some((r) => r.response_body.includes(a.json().token))).toBe(false);
+  });
+
+  it('keeps an order on the profile version it was placed under; PUT honours If-Match', async () => {
+    const o = await placed('REV-2');
+    expect(o).toMatchObject({ profileVersion: 1, statusLabel: 'Order management review' });
+    const source = (await t.as(ADMIN).get('/api/v1/vendors/northwind/profile/source')).json();
+    const edited = source.source.replace(
+      'label: Order management review',
+      'label: Paperwork review',
+    );
+    const put = (body: string, ifMatch?: string) =>
+      t.as(ADMIN).request({
+        method: 'PUT',
+        url: '/api/v1/vendors/northwind/profile',
+        payload: body,
+        headers: {
+          'content-type': 'application/yaml',
+          ...(ifMatch ? { 'if-match': ifMatch } : {}),
+        },
+      });
+    expect((await put(edited, '7')).statusCode).toBe(409);
+    const published = await put(edited, String(source.version));
+    expect(published.statusCode, published.body).toBe(200);
+    const version = published.json().version as number;
+    expect(version).toBe(source.version + 1);
+    // The same text again is no new version.
+    expect((await put(edited)).json()).toEqual({ version });
+    // The order placed before lives by its version; a new one by the new version.
+    expect((await t.as(ACME).get(`/api/v1/orders/${o.id}`)).json().statusLabel).toBe(
+      'Order management review',
+    );
+    const later = await placed('REV-3');
+    expect(later).toMatchObject({ profileVersion: version, statusLabel: 'Paperwork review' });
+  });
+
+  it('refuses an action outside the caller’s role with 403, and tells sales why a quote was declined', async () => {
+    const created = await t.as(SALES).post('/api/v1/quotes', {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'new',
+      lines: [{ partNumber: products[0]!.partNumber, quantity: 1 }],
+    });
+    const q = (
+      await t.as(SALES).post(`/api/v1/quotes/${created.json().id}/actions/approve`, {})
+    ).json();
+    const own = await t.as(ACME).post(`/api/v1/quotes/${q.id}/actions/approve`, {});
+    expect(own.statusCode).toBe(403);
+    expect(own.body).not.toContain('release');
+    await t.as(ACME).post(`/api/v1/quotes/${q.id}/actions/decline`, { reason: 'Too expensive' });
+    const thread = (await t.as(SALES).get(`/api/v1/quotes/${q.id}/messages`)).json().items;
+    expect(thread).toContainEqual(
+      expect.objectContaining({
+        template: 'quote.declined',
+        to: [SALES],
+        text: expect.stringContaining('Too expensive'),
+      }),
+    );
   });
 });

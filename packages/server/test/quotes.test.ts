@@ -388,8 +388,24 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
     const lapsedDraft = await draft(fabrikam, { validUntil: inDays(2) });
     const lapsedApproved = await approved(fabrikam, acmeId, { validUntil: inDays(2) });
-    const liveDraft = await draft(fabrikam, { validUntil: inDays(60) });
-    const liveApproved = await approved(fabrikam, acmeId, { validUntil: inDays(60) });
+    const liveDraft = await draft(fabrikam, { validUntil: inDays(25) });
+    const liveApproved = await approved(fabrikam, acmeId, { validUntil: inDays(25) });
+    // No further ahead than the profile's validity (northwind: 30 days).
+    const tooLong = await t.as(SALES).post('/api/v1/quotes', {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'new',
+      lines: [{ partNumber: products[0]!.partNumber, quantity: 1 }],
+      validUntil: inDays(45),
+    });
+    expect(tooLong.statusCode).toBe(422);
+    expect(tooLong.json().errors).toEqual([
+      expect.objectContaining({
+        path: 'validUntil',
+        message: expect.stringContaining('at most 30 days'),
+        actual: inDays(45),
+      }),
+    ]);
     // Ten days later (the app's clock, not edited rows): the first two have lapsed.
     t.clock.set(new Date(Date.now() + 10 * 86_400_000));
     onTestFinished(() => t.clock.reset());

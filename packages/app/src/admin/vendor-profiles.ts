@@ -18,7 +18,7 @@ import {
 import { requireActor, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
-import { notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { checkVersion, notFound, type ProblemItem, unprocessable } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { findStaffVendor } from './admin-access.ts';
 import type { ProfileSourceView, ProfileVersionView } from './admin.schemas.ts';
@@ -84,13 +84,25 @@ export function profileFormatOf(contentType: string | undefined): ProfileFormat 
 export async function publishProfile(
   ctx: AppContext,
   actor: Actor | null,
-  input: { slug: string; source: string; format: ProfileFormat },
+  input: {
+    slug: string;
+    source: string;
+    format: ProfileFormat;
+    /** If-Match: the version the editor started from; another one is a conflict. */
+    expectedVersion?: number | undefined;
+  },
   options: WriteOptions = {},
 ): Promise<{ version: number }> {
   return inTransaction(ctx, options, async (tx) => {
     const by = requireActor(actor);
     const vendor = await findStaffVendor(tx, by, input.slug, ['vendor_admin']);
+    checkVersion('profile', vendor.profile_version, input.expectedVersion);
     const profile = checkProfileSource(input.source, `${vendor.slug}.${input.format}`, vendor.slug);
+    // The same text again is no new version.
+    const current = await findCurrentProfileSource(tx, vendor.id);
+    if (current && current.source === input.source && current.format === input.format) {
+      return { version: current.version };
+    }
     const at = ctx.now().toISOString();
     const row = await insertProfileVersion(tx, {
       vendorId: vendor.id,

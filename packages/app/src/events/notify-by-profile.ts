@@ -25,21 +25,22 @@ import {
   listVendorUsers,
   type Executor,
 } from '@orderdesk/store';
-import { profileOfVendor } from '../vendors/profile-cache.ts';
+import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
 import type { RecordedEvent } from './record-event.ts';
 import { renderNotification, type ThreadSubject } from './notification-text.ts';
 
 const NOTIFYING = new Set<string>(NOTIFICATION_EVENTS);
 
 /**
- * What the API promises whatever the profile says: a quote request reaches the CAM, and a
- * partner hears why its order is on hold or rejected. Used when the profile has no rule of
- * its own for the event.
+ * What the API promises whatever the profile says: a quote request reaches the CAM, a
+ * partner hears why its order is on hold or rejected, and sales hears why a quote was
+ * declined. Used when the profile has no rule of its own for the event.
  */
 const DEFAULT_RECIPIENTS: Partial<Record<NotificationEvent, Recipient[]>> = {
   'quote.requested': ['cam'],
   'order.held': ['partner'],
   'order.rejected': ['partner'],
+  'quote.declined': ['sales'],
 };
 
 function rulesFor(
@@ -66,6 +67,8 @@ interface Thread extends ThreadSubject {
   entityId: string;
   vendorId: string;
   partnerId: string;
+  /** The profile version the order lives by (null: the vendor's current one). */
+  profileVersion: number | null;
   /** The partner that placed the order (a tier-2 reseller under `partnerId`), or asked. */
   orderingPartnerId: string;
   customerId: string;
@@ -97,6 +100,7 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       entityId: order.id,
       vendorId,
       partnerId: order.partner_id,
+      profileVersion: order.profile_version,
       orderingPartnerId: order.ordering_partner_id,
       customerId: order.customer_id,
       orderType: order.type,
@@ -116,6 +120,7 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       entityId: request.id,
       vendorId,
       partnerId: request.partner_id,
+      profileVersion: null,
       orderingPartnerId: request.requested_by_partner_id,
       customerId: request.customer_id,
       orderType: request.order_type,
@@ -136,6 +141,7 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       entityId: quote.id,
       vendorId,
       partnerId: quote.partner_id,
+      profileVersion: null,
       orderingPartnerId: request?.requested_by_partner_id ?? quote.partner_id,
       customerId: quote.customer_id,
       orderType: quote.order_type,
@@ -252,9 +258,13 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
   if (!NOTIFYING.has(event.type) || !event.vendorId) return;
   const vendor = await findVendorById(tx, event.vendorId);
   if (!vendor) return;
-  const profile = await profileOfVendor(tx, vendor);
   const thread = await threadOf(tx, event);
   if (!thread) return;
+  // An order's mails follow the profile it lives by, like its workflow.
+  const profile =
+    thread.profileVersion === null
+      ? await profileOfVendor(tx, vendor)
+      : await profileVersionOf(tx, vendor, thread.profileVersion);
   const data = event.data as { sendWelcomeEmail?: boolean };
   const rules = rulesFor(
     profile,

@@ -24,31 +24,24 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
-import { AppError, forbidden, notFound, staleVersion, unprocessable } from '../shared/errors.ts';
+import {
+  AppError,
+  checkVersion,
+  forbidden,
+  notFound,
+  staleVersion,
+  unprocessable,
+} from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { orderScope, requireOrderingPartner } from './order-access.ts';
-import { gatherValidationContext, resolveParties } from './order-context.ts';
+import { gatherValidationContext, resolveParties, withContactDefaults } from './order-context.ts';
 import { applyCompletionEffects } from './order-effects.ts';
 import { machineOf, toOrderView, vendorOf, type OrderView } from './order-view.ts';
 import type { orderActionBodySchema } from './orders.schemas.ts';
 import { consumeQuote, releaseQuote } from './quote-usage.ts';
-import { errorsOf, orderLinesOf, totalMinor, visibleTo } from './submit-order.ts';
+import { bodyOf, errorsOf, orderLinesOf, totalMinor, visibleTo } from './submit-order.ts';
 
 export type OrderActionInput = z.infer<typeof orderActionBodySchema>;
-
-/** Refuses a stale write: `expectedVersion` (If-Match) must be the order's version. */
-export function checkVersion(
-  what: string,
-  current: number,
-  expectedVersion: number | undefined,
-): void {
-  if (expectedVersion !== undefined && expectedVersion !== current) {
-    throw staleVersion(
-      `The ${what} is at version ${current}, not ${expectedVersion}; reload and retry`,
-      { expected: current, actual: expectedVersion },
-    );
-  }
-}
 
 /**
  * Takes a workflow action on an order: checks the actor and the transition against the
@@ -73,7 +66,7 @@ export async function actOnOrder(
     const order = await findOrderInScope(tx, input.orderId, orderScope(actor));
     if (!order) throw notFound('Order');
     checkVersion('order', order.version, input.expectedVersion);
-    const { slug, profile } = await vendorOf(tx, order.vendor_id);
+    const { slug, profile } = await vendorOf(tx, order);
     const step = transition(machineOf(profile), {
       status: order.status as OrderStatus,
       action: input.action,
@@ -222,9 +215,11 @@ async function resubmit(
   slug: string,
   profile: VendorProfile,
 ): Promise<OrderView> {
-  const submission = await storedSubmissionOf(tx, order, slug);
+  const stored = await storedSubmissionOf(tx, order, slug);
   const partner = requireOrderingPartner(actor);
-  const parties = await resolveParties(tx, partner, submission, order.ordering_partner_id);
+  const parties = await resolveParties(tx, partner, stored, order.ordering_partner_id);
+  // The same defaults as at the first submission: a correction may have replaced the contacts.
+  const submission = await withContactDefaults(tx, stored, parties);
   await lockPartnership(tx, parties.partnership.id);
   const now = ctx.now();
   const context = await gatherValidationContext(tx, parties, submission, {
@@ -250,6 +245,7 @@ async function resubmit(
   const fields: Partial<Order> = {
     status: 'submitted',
     updated_at: at,
+    body: bodyOf(submission),
     total_minor: totalMinor(lines),
     profile_version: parties.vendor.profile_version,
     problems: JSON.stringify(result.problems.filter((p) => p.severity === 'warning')),

@@ -13,13 +13,14 @@ import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import {
   AppError,
+  checkVersion,
   notFound,
+  type ProblemItem,
   staleVersion,
   unprocessable,
-  type ProblemItem,
 } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { checkVersion, storedSubmissionOf } from './act-on-order.ts';
+import { storedSubmissionOf } from './act-on-order.ts';
 import { orderScope, requireOrderingPartner } from './order-access.ts';
 import { toOrderView, vendorOf, type OrderView } from './order-view.ts';
 import type { orderPatchSchema } from './orders.schemas.ts';
@@ -41,6 +42,11 @@ export async function correctOrder(
 ): Promise<OrderView> {
   requireOrderingPartner(actor);
   const { patch } = input;
+  if (Object.keys(patch).length === 0) {
+    throw unprocessable('Nothing to correct: send the fields that change', [
+      { path: 'body', code: 'required', message: 'Give at least one field of the order' },
+    ]);
+  }
   return inTransaction(ctx, options, async (tx) => {
     const order = await findOrderInScope(tx, input.orderId, orderScope(actor));
     if (!order) throw notFound('Order');
@@ -53,7 +59,7 @@ export async function correctOrder(
         [{ path: 'status', code: 'action.not_allowed', message: `The order is ${order.status}` }],
       );
     }
-    const { slug, profile } = await vendorOf(tx, order.vendor_id);
+    const { slug, profile } = await vendorOf(tx, order);
     const current = await storedSubmissionOf(tx, order, slug);
     const next: OrderSubmission = { ...current, ...patch };
     const at = ctx.now().toISOString();
@@ -128,6 +134,10 @@ export async function correctOrder(
         number: order.number,
         orderType: next.type,
         fields: Object.keys(patch),
+        // What the corrected fields said before: nothing the partner sent is lost.
+        previous: Object.fromEntries(
+          Object.keys(patch).map((key) => [key, current[key as keyof OrderSubmission] ?? null]),
+        ),
       },
     });
     // A different quote: give back the one this order had consumed (unless another order uses it).

@@ -21,7 +21,7 @@ import {
   partnershipVisibility,
   type PartnershipVisibility,
 } from '../partnerships/price-visibility.ts';
-import { profileOfVendor } from '../vendors/profile-cache.ts';
+import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
 import type { orderSchema, validationProblemSchema } from './orders.schemas.ts';
 
 export type OrderView = z.infer<typeof orderSchema>;
@@ -33,18 +33,28 @@ export interface VendorOfOrder {
   profile: VendorProfile;
 }
 
-/** A vendor's slug and current profile; `memo` shares look-ups within one call. */
+/**
+ * The vendor's slug and the profile an order lives by: the version it was (re)submitted
+ * under, so a later edit of the workflow or its labels does not change orders already placed
+ * (the current profile for orders from before versions were kept). `memo` shares look-ups
+ * within one call.
+ */
 export async function vendorOf(
   db: Executor,
-  vendorId: string,
+  order: Pick<Order, 'vendor_id' | 'profile_version'>,
   memo?: Map<string, VendorOfOrder>,
 ): Promise<VendorOfOrder> {
-  const hit = memo?.get(vendorId);
+  const key = `${order.vendor_id}@${order.profile_version ?? 'current'}`;
+  const hit = memo?.get(key);
   if (hit) return hit;
-  const v = await findVendorById(db, vendorId);
+  const v = await findVendorById(db, order.vendor_id);
   if (!v) throw notFound('Vendor');
-  const entry = { slug: v.slug, profile: await profileOfVendor(db, v) };
-  memo?.set(vendorId, entry);
+  const profile =
+    order.profile_version === null
+      ? await profileOfVendor(db, v)
+      : await profileVersionOf(db, v, order.profile_version);
+  const entry = { slug: v.slug, profile };
+  memo?.set(key, entry);
   return entry;
 }
 
@@ -135,7 +145,7 @@ export function toOrderView(
 
 /** The view of a stored order (reads its lines and vendor). */
 export async function viewOf(db: Executor, order: Order, actor: Actor): Promise<OrderView> {
-  const { slug, profile } = await vendorOf(db, order.vendor_id);
+  const { slug, profile } = await vendorOf(db, order);
   return toOrderView(order, await listOrderLines(db, order.id), slug, profile, actor);
 }
 

@@ -50,15 +50,13 @@ export async function listOrdersPage(
   );
   const memo = new Map<string, VendorOfOrder>();
   const vendors = new Map<string, VendorOfOrder>();
-  for (const o of rows.slice(0, query.limit)) {
-    if (!vendors.has(o.vendor_id)) vendors.set(o.vendor_id, await vendorOf(db, o.vendor_id, memo));
-  }
+  for (const o of rows.slice(0, query.limit)) vendors.set(o.id, await vendorOf(db, o, memo));
   return pageOf(
     rows,
     query.limit,
     (o) => ({ id: o.id }),
     (o) => {
-      const v = vendors.get(o.vendor_id) as VendorOfOrder;
+      const v = vendors.get(o.id) as VendorOfOrder;
       const { lines: _l, problems: _p, ...summary } = toOrderView(o, [], v.slug, v.profile, actor);
       return summary;
     },

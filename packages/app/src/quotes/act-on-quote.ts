@@ -9,11 +9,17 @@ import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
-import { AppError, forbidden, notFound, staleVersion } from '../shared/errors.ts';
+import {
+  AppError,
+  checkVersion,
+  forbidden,
+  notFound,
+  staleVersion,
+  unprocessable,
+} from '../shared/errors.ts';
 import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { checkVersion } from '../orders/act-on-order.ts';
-import { storeQuote } from './create-quote.ts';
+import { storeQuote, validityProblems } from './create-quote.ts';
 import { quoteScope } from './quote-access.ts';
 import { priceQuoteLines } from './quote-pricing.ts';
 import { toQuoteView, vendorInfo, type QuoteView } from './quote-view.ts';
@@ -89,6 +95,10 @@ export async function actOnQuote(
     }
     const partnership = await findPartnership(tx, q.vendor_id, q.partner_id);
     if (!partnership) throw notFound('Partnership');
+    if (input.body.validUntil) {
+      const problems = validityProblems(input.body.validUntil, today, profile);
+      if (problems.length > 0) throw unprocessable('The revision has problems', problems);
+    }
     const oldLines = await listQuoteLines(tx, q.id);
     const lines =
       input.body.lines ??

@@ -1,4 +1,4 @@
-import { addDays } from '@orderdesk/core';
+import { addDays, type VendorProfile } from '@orderdesk/core';
 import {
   findCustomerInScope,
   findPartnership,
@@ -82,13 +82,7 @@ export async function createQuote(
         });
     }
     const today = todayIn(profile.sla.calendar.timeZone, ctx.now());
-    if (body.validUntil && body.validUntil < today) {
-      errors.push({
-        path: 'validUntil',
-        code: 'invalid',
-        message: `Must not be before today (${today})`,
-      });
-    }
+    if (body.validUntil) errors.push(...validityProblems(body.validUntil, today, profile));
     if (errors.length > 0 || !partnership || !customer)
       throw unprocessable('The quote has problems', errors);
     const currency = body.currency ?? profile.currency;
@@ -129,6 +123,35 @@ export async function createQuote(
       actor,
     });
   });
+}
+
+/**
+ * Problems with a quote's `validUntil`: not before today, and not beyond the profile's
+ * validity (`quotePolicy.validityDays`), which is also the default.
+ */
+export function validityProblems(
+  validUntil: string,
+  today: string,
+  profile: Pick<VendorProfile, 'quotePolicy'>,
+): ProblemItem[] {
+  const latest = addDays(today, profile.quotePolicy.validityDays);
+  if (validUntil < today) {
+    return [
+      { path: 'validUntil', code: 'invalid', message: `Must not be before today (${today})` },
+    ];
+  }
+  if (validUntil > latest) {
+    return [
+      {
+        path: 'validUntil',
+        code: 'invalid',
+        message: `Quotes are valid for at most ${profile.quotePolicy.validityDays} days (until ${latest})`,
+        expected: latest,
+        actual: validUntil,
+      },
+    ];
+  }
+  return [];
 }
 
 /** Writes a new draft revision of a quote number and its `quote.created` event. */

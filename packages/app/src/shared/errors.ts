@@ -86,3 +86,17 @@ export const staleVersion = (
 export function isAppError(error: unknown, ...kinds: AppErrorKind[]): error is AppError {
   return error instanceof AppError && (kinds.length === 0 || kinds.includes(error.kind));
 }
+
+/** Refuses a stale write: `expectedVersion` (If-Match), when given, must be the current version. */
+export function checkVersion(
+  what: string,
+  current: number,
+  expectedVersion: number | undefined,
+): void {
+  if (expectedVersion !== undefined && expectedVersion !== current) {
+    throw staleVersion(
+      `The ${what} is at version ${current}, not ${expectedVersion}; reload and retry`,
+      { expected: current, actual: expectedVersion },
+    );
+  }
+}

@@ -176,7 +176,8 @@ export interface DomainEventData {
     /** The vendor profile version the order was validated under. */
     profileVersion?: number;
   };
-  'order.corrected': OrderEventBase & { fields: string[] };
+  /** `previous` holds what the corrected fields said before, so nothing the partner sent is lost. */
+  'order.corrected': OrderEventBase & { fields: string[]; previous?: Record<string, unknown> };
   'order.approved': OrderTransitionData;
   'order.held': OrderTransitionData & { problems?: Problem[] };
   'order.resubmitted': OrderTransitionData;

@@ -210,19 +210,39 @@ export function transition(machine: OrderMachine, request: TransitionRequest): T
       message: `Status "${status}" is not part of this workflow`,
     };
   }
+  // A role only counts on its own side: a partner user claiming `finance` gets nothing.
+  const effective = actorRoles.filter((role) => sideOfRole(role) === actorSide);
   const rule = machine.transitions[status]?.[action];
   if (rule === undefined) {
-    const allowed = Object.keys(machine.transitions[status] ?? {});
+    // Whether the actor could take this action from any status: if never, its role is the
+    // reason (403), not the order's status (409).
+    const ever = Object.values(machine.transitions).some((byAction) => {
+      const roles = byAction?.[action]?.roles;
+      return roles !== undefined && effective.some((role) => roles.includes(role));
+    });
+    if (!ever) {
+      return {
+        ok: false,
+        code: 'role.forbidden',
+        message: `Your role does not allow you to ${action} an order`,
+      };
+    }
+    // Only the actions this actor may take from here.
+    const allowed = Object.entries(machine.transitions[status] ?? {})
+      .filter(([, r]) => r !== undefined && effective.some((role) => r.roles.includes(role)))
+      .map(([name]) => name);
     return {
       ok: false,
       code: 'action.not_allowed',
       message:
         `Cannot ${action} an order that is ${machine.labels[status]}` +
-        (allowed.length > 0 ? `; possible actions: ${allowed.join(', ')}` : '; it is final'),
+        (Object.keys(machine.transitions[status] ?? {}).length === 0
+          ? '; it is final'
+          : allowed.length > 0
+            ? `; you may ${allowed.join(', ')}`
+            : ''),
     };
   }
-  // A role only counts on its own side: a partner user claiming `finance` gets nothing.
-  const effective = actorRoles.filter((role) => sideOfRole(role) === actorSide);
   if (!effective.some((role) => rule.roles.includes(role))) {
     return {
       ok: false,

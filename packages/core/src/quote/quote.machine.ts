@@ -115,18 +115,38 @@ export function transitionQuote(
   action: QuoteAction,
   actor: QuoteActorRef | readonly string[],
 ): QuoteTransitionResult {
+  const effective = isActorRef(actor) ? effectiveActors(actor) : actor;
   const rule = QUOTE_TRANSITIONS[status][action];
   if (rule === undefined) {
-    const possible = availableQuoteActions(status);
+    // Never the actor's action at all: its role is the reason (403), not the status (409).
+    const ever = Object.values(QUOTE_TRANSITIONS).some((byAction) => {
+      const actors = byAction[action]?.actors as readonly string[] | undefined;
+      return actors !== undefined && effective.some((role) => actors.includes(role));
+    });
+    if (!ever) {
+      return {
+        ok: false,
+        code: 'role.forbidden',
+        message: `Your role does not allow you to ${action} a quote`,
+      };
+    }
+    // Only the actions this actor may take from here (never the system's).
+    const possible = availableQuoteActions(status).filter((a) => {
+      const actors = QUOTE_TRANSITIONS[status][a]?.actors as readonly string[] | undefined;
+      return actors !== undefined && effective.some((role) => actors.includes(role));
+    });
     return {
       ok: false,
       code: 'action.not_allowed',
       message:
         `Cannot ${action} a quote that is ${status}` +
-        (possible.length > 0 ? `; possible actions: ${possible.join(', ')}` : '; it is final'),
+        (availableQuoteActions(status).length === 0
+          ? '; it is final'
+          : possible.length > 0
+            ? `; you may ${possible.join(', ')}`
+            : ''),
     };
   }
-  const effective = isActorRef(actor) ? effectiveActors(actor) : actor;
   if (!effective.some((role) => (rule.actors as readonly string[]).includes(role))) {
     return {
       ok: false,

@@ -11,6 +11,7 @@ import {
   readProfileSource,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
+import { expectedVersionOf } from '../http/if-match.ts';
 import { problemSchema } from '../http/problem.ts';
 
 const slugParams = z.object({ slug: z.string().min(1).max(100) });
@@ -65,6 +66,7 @@ export function profileRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           slug: request.params.slug,
           source: request.body,
           format: profileFormatOf(request.headers['content-type']),
+          expectedVersion: expectedVersionOf(request.headers['if-match']),
         }),
     );
 

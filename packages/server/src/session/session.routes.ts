@@ -14,7 +14,6 @@ import {
 } from '@orderdesk/app';
 import { SESSION_COOKIE } from '../auth/auth.plugin.ts';
 import type { ServerContext } from '../context.ts';
-import { withIdempotency } from '../http/idempotency.ts';
 import { problemSchema } from '../http/problem.ts';
 
 /** Log in and out, the caller, and API tokens (API.md "Identity"). */
@@ -70,17 +69,19 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['identity'],
-          summary: 'Create an API token for the caller (shown once)',
+          summary:
+            'Create an API token for the caller (shown once; an Idempotency-Key is not honoured here: the secret is never stored to be replayed)',
           body: tokenBodySchema,
           response: { 201: tokenResponseSchema, 401: problemSchema },
         },
       },
       async (request, reply) => {
-        const actor = requireActor(request.actor);
-        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
-          status: 201,
-          body: await createApiToken(ctx, actor, { name: request.body.name }, { tx }),
-        }));
+        // No idempotency record: it would keep the secret in plain text and replay it (even
+        // after revocation). A retried request makes a second token, which is harmless.
+        const created = await createApiToken(ctx, requireActor(request.actor), {
+          name: request.body.name,
+        });
+        return reply.code(201).send(created);
       },
     );
   };
