@@ -230,6 +230,15 @@ describe.each(testDialects())('order use cases on %s', (dialect) => {
       held.id,
     );
     expect(held.messageId).toMatch(/^<.+@edgeworks\.orderdesk>$/);
+    // The next mail of the thread answers the last one, so mail clients keep them together.
+    await actOnOrder(ctx, desk, {
+      orderId: order.id,
+      action: 'reject',
+      body: { reason: 'No signed PO after a week' },
+    });
+    const after = await listOrderMessages(ctx, buyer, order.id);
+    const rejected = after.find((m) => m.template === 'order.rejected')!;
+    expect(rejected.inReplyTo).toBe(after[after.indexOf(rejected) - 1]!.messageId);
   });
 
   it('approves a quote through the machine, with If-Match on its version, and threads its mails', async () => {
