@@ -33,10 +33,18 @@ import type { quoteListQuerySchema } from './quotes.schemas.ts';
 
 const cursorSchema = z.object({ id: z.string() });
 
-async function requestView(db: Executor, r: QuoteRequest): Promise<QuoteRequestView> {
-  const v = await vendorInfo(db, r.vendor_id);
+async function requestView(
+  db: Executor,
+  r: QuoteRequest,
+  slugs = new Map<string, string>(),
+): Promise<QuoteRequestView> {
+  let slug = slugs.get(r.vendor_id);
+  if (slug === undefined) {
+    slug = (await vendorInfo(db, r.vendor_id)).slug;
+    slugs.set(r.vendor_id, slug);
+  }
   const c = await findCustomerById(db, r.customer_id);
-  return toRequestView(r, v.slug, c?.name ?? '');
+  return toRequestView(r, slug, c?.name ?? '');
 }
 
 export async function getQuoteRequest(
@@ -60,7 +68,10 @@ export async function listQuoteRequestsPage(
     ...(before ? { before: before.id } : {}),
   });
   const views = new Map<string, QuoteRequestView>();
-  for (const r of rows.slice(0, query.limit)) views.set(r.id, await requestView(ctx.store.db, r));
+  const slugs = new Map<string, string>(); // one vendor look-up per vendor, not per request
+  for (const r of rows.slice(0, query.limit)) {
+    views.set(r.id, await requestView(ctx.store.db, r, slugs));
+  }
   return pageOf(
     rows,
     query.limit,
