@@ -165,18 +165,3 @@ export const orderEventSchema = z
     data: z.unknown().optional(),
   })
   .meta({ id: 'OrderEvent' });
-
-export const orderMessageSchema = z
-  .object({
-    id: z.string(),
-    at: z.string(),
-    event: z.string(),
-    template: z.string(),
-    thread: z.string(),
-    subject: z.string(),
-    to: z.array(z.string()),
-    cc: z.array(z.string()),
-    attach: z.array(z.string()),
-    status: z.enum(['queued', 'sent', 'failed']),
-  })
-  .meta({ id: 'OrderMessage' });
