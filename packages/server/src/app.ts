@@ -20,6 +20,7 @@ import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { installSecurityHeaders } from './http/security-headers.ts';
 import { problemType } from './http/problem.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
 import { partnerRoutes } from './partners/partners.routes.ts';
@@ -122,6 +123,10 @@ export async function buildApp(
     reply.header('x-request-id', request.id);
   });
   installErrorHandler(app);
+  await installSecurityHeaders(app, {
+    corsOrigins: config.CORS_ORIGINS,
+    https: config.COOKIE_SECURE,
+  });
   await app.register(cookie);
   installAuth(app, ctx);
   await installOpenApi(app, VERSION);

@@ -39,6 +39,24 @@ export const configSchema = z.object({
     .default(72),
   /** Base URL of the web app, for links in mails (invitations). */
   PUBLIC_URL: z.url().optional(),
+  /**
+   * Browser origins allowed to call the API cross-origin (comma list, e.g.
+   * `https://admin.example.com`); empty → CORS stays off (the web app is same-origin).
+   */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .pipe(
+      z.array(
+        z.string().regex(/^https?:\/\/[^/\s?#]+$/, 'each origin is scheme://host[:port], no path'),
+      ),
+    ),
   /** Test only: lets `PUT /api/v1/test/clock` set the running app's clock. */
   ORDERDESK_SETTABLE_CLOCK: flag.default(false),
 });

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialects } from '@orderdesk/store/testing';
+import { createTestApp, type TestApp } from './harness.ts';
+
+/** Issue 13: the hardening points that concern every request (headers, input, tokens, audit). */
+
+const BUYER = 'buyer@acme.example';
+
+/** The directives of a Content-Security-Policy header, by name. */
+function cspDirectives(header: unknown): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const part of String(header).split(';')) {
+    const [name, ...values] = part.trim().split(/\s+/);
+    if (name) out.set(name, values);
+  }
+  return out;
+}
+
+describe.each(testDialects())('hardening on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('headers', () => {
+    it('sends a same-origin CSP, nosniff, frame denial and no referrer on the web app', async () => {
+      const res = await t.as(null).get('/');
+      expect(res.statusCode).toBe(200);
+      const csp = cspDirectives(res.headers['content-security-policy']);
+      expect(csp.get('default-src')).toEqual(["'self'"]);
+      expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+      expect(csp.get('object-src')).toEqual(["'none'"]);
+      expect(csp.get('script-src')).not.toContain("'unsafe-inline'");
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+    });
+
+    it("lets the invitation page's own inline script run (its hash), nothing else inline", async () => {
+      const res = await t.as(null).get('/invitations/some-token');
+      expect(res.statusCode).toBe(200);
+      const script = /<script\b[^>]*>([\s\S]*?)<\/script>/.exec(res.body)?.[1];
+      expect(script).toBeDefined();
+      const { createHash } = await import('node:crypto');
+      const hash = `'sha256-${createHash('sha256')
+        .update(script ?? '')
+        .digest('base64')}'`;
+      const csp = cspDirectives(res.headers['content-security-policy']);
+      expect(csp.get('script-src')).toContain(hash);
+    });
+
+    it('keeps the API reference page working: its scripts and styles load from the same origin', async () => {
+      const page = await t.as(null).get('/api/docs/');
+      expect(page.statusCode).toBe(200);
+      const csp = cspDirectives(page.headers['content-security-policy']);
+      expect(csp.get('default-src')).toEqual(["'self'"]);
+      const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
+      expect(assets.length).toBeGreaterThanOrEqual(4);
+      for (const asset of assets) {
+        // Relative ("./static/…") or same-origin absolute: nothing the CSP would refuse.
+        expect(asset).not.toMatch(/^(https?:)?\/\//);
+        const url = new URL(asset, 'http://localhost/api/docs/').pathname;
+        const res = await t.as(null).get(url);
+        expect(res.statusCode, url).toBe(200);
+      }
+      // The initializer loads the document from the same origin.
+      const init = await t.as(null).get('/api/docs/static/swagger-initializer.js');
+      expect(init.body).toContain("url: resolveUrl('./json')");
+      const json = await t.as(null).get('/api/docs/json');
+      expect(json.statusCode).toBe(200);
+    });
+
+    it('marks API answers Cache-Control: no-store, authenticated or not', async () => {
+      const me = await t.as(BUYER).get('/api/v1/me');
+      expect(me.statusCode).toBe(200);
+      expect(me.headers['cache-control']).toBe('no-store');
+      const orders = await t.as(BUYER).get('/api/v1/orders');
+      expect(orders.headers['cache-control']).toBe('no-store');
+      const refused = await t.as(null).get('/api/v1/orders');
+      expect(refused.statusCode).toBe(401);
+      expect(refused.headers['cache-control']).toBe('no-store');
+      expect(refused.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('sends no CORS headers when no allow-list is configured', async () => {
+      const simple = await t.as(BUYER).get('/api/v1/me', { origin: 'https://evil.example' });
+      expect(simple.headers['access-control-allow-origin']).toBeUndefined();
+      const preflight = await t.as(null).request({
+        method: 'OPTIONS',
+        url: '/api/v1/orders',
+        headers: {
+          origin: 'https://evil.example',
+          'access-control-request-method': 'POST',
+        },
+      });
+      expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+});
+
+describe('CORS with an allow-list', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp('sqlite', { CORS_ORIGINS: ['https://admin.example'] });
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers a listed origin and only it', async () => {
+    const preflight = await t.as(null).request({
+      method: 'OPTIONS',
+      url: '/api/v1/orders',
+      headers: {
+        origin: 'https://admin.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization, idempotency-key',
+      },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('https://admin.example');
+    expect(String(preflight.headers['access-control-allow-headers'])).toContain('idempotency-key');
+    const listed = await t.as(BUYER).get('/api/v1/me', { origin: 'https://admin.example' });
+    expect(listed.headers['access-control-allow-origin']).toBe('https://admin.example');
+    const other = await t.as(BUYER).get('/api/v1/me', { origin: 'https://evil.example' });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('configuration', () => {
+  it('reads CORS_ORIGINS as a comma list of origins and refuses a path', async () => {
+    const { loadConfig, ConfigError } = await import('../src/config.ts');
+    expect(loadConfig({}).CORS_ORIGINS).toEqual([]);
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://a.example, http://localhost:5173' }).CORS_ORIGINS,
+    ).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://a.example/app' })).toThrow(ConfigError);
+  });
+});
