@@ -3,11 +3,17 @@ import { createTestStore, testDialects } from '../test/databases.ts';
 import { later } from '../test/fixtures.ts';
 import type { Store } from './dialects.ts';
 import {
+  claimOutbox,
   enqueueOutbox,
+  findOutboxById,
+  listDeadOutbox,
   listOutboxFor,
   listPendingOutbox,
   markOutboxFailed,
+  markOutboxDead,
   markOutboxProcessed,
+  releaseOutbox,
+  reviveOutbox,
 } from './outbox.repository.ts';
 
 describe.each(testDialects())('outbox repository on %s', (dialect) => {
@@ -70,6 +76,76 @@ describe.each(testDialects())('outbox repository on %s', (dialect) => {
     expect((await listOutboxFor(store.db, 'order', 'b')).map((r) => r.processed_at)).toEqual([
       later(11),
     ]);
+  });
+});
+
+describe.each(testDialects())('outbox claims and dead letters on %s', (dialect) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const enqueue = (entityId: string, at: string, vendorId: string | null = null) =>
+    enqueueOutbox(store.db, {
+      vendorId,
+      topic: 'claim',
+      entityType: 'order',
+      entityId,
+      payload: {},
+      at,
+    });
+  const plusDay = (at: string) => new Date(Date.parse(at) + 86_400_000).toISOString();
+  const claim = (workerId: string, now: string, limit = 10) =>
+    store.db
+      .transaction()
+      .execute((tx) =>
+        claimOutbox(tx, { now, limit, workerId, leaseUntil: plusDay(now), topic: 'claim' }),
+      );
+
+  it('leases claimed rows to one worker until the lease runs out or it lets go', async () => {
+    const a = await enqueue('claim-a', later(200));
+    const b = await enqueue('claim-b', later(201));
+    expect((await claim('w1', later(202), 1)).map((r) => [r.id, r.locked_by])).toEqual([
+      [a.id, 'w1'],
+    ]);
+    // w2 gets only what w1 does not hold.
+    expect((await claim('w2', later(203))).map((r) => r.id)).toEqual([b.id]);
+    expect(await claim('w3', later(204))).toEqual([]);
+    await releaseOutbox(store.db, b.id, 'w1'); // not w1's: nothing happens
+    expect(await claim('w3', later(205))).toEqual([]);
+    await releaseOutbox(store.db, b.id, 'w2');
+    expect((await claim('w3', later(206))).map((r) => r.id)).toEqual([b.id]);
+    // w1 died: at the end of its lease its row is anyone's again.
+    expect((await claim('w4', later(2000))).map((r) => r.id)).toEqual([a.id, b.id]);
+    expect(await markOutboxProcessed(store.db, a.id, later(2001))).toBe(true);
+    expect(await markOutboxProcessed(store.db, b.id, later(2001))).toBe(true);
+    expect(await findOutboxById(store.db, a.id)).toMatchObject({
+      locked_by: null,
+      locked_until: null,
+    });
+  });
+
+  it('keeps a dead letter with its last error out of the queue until it is revived', async () => {
+    const v = 'vnd-claims';
+    const d = await enqueue('claim-d', later(600), v);
+    await enqueue('claim-e', later(600), 'vnd-other');
+    expect(await markOutboxDead(store.db, d.id, { error: '550 refused', at: later(601) })).toBe(
+      true,
+    );
+    expect(await markOutboxDead(store.db, d.id, { error: 'again', at: later(602) })).toBe(false);
+    expect((await claim('w1', later(603))).map((r) => r.entity_id)).toEqual(['claim-e']);
+    const dead = await listDeadOutbox(store.db, { vendorId: v, limit: 10 });
+    expect(dead.map((r) => [r.id, r.last_error, r.attempts, r.dead_at])).toEqual([
+      [d.id, '550 refused', 1, later(601)],
+    ]);
+    expect(await listDeadOutbox(store.db, { vendorId: 'vnd-none', limit: 10 })).toEqual([]);
+    expect(await reviveOutbox(store.db, d.id, later(700))).toBe(true);
+    expect(await reviveOutbox(store.db, d.id, later(701))).toBe(false);
+    expect(await listDeadOutbox(store.db, { vendorId: v, limit: 10 })).toEqual([]);
+    expect((await claim('w2', later(700))).map((r) => [r.id, r.attempts])).toEqual([[d.id, 0]]);
   });
 });
 

@@ -36,6 +36,9 @@ export async function enqueueOutbox(db: Executor, input: OutboxInput): Promise<{
       available_at: input.availableAt ?? now,
       processed_at: null,
       last_error: null,
+      locked_by: null,
+      locked_until: null,
+      dead_at: null,
     })
     .execute();
   return { id };
@@ -69,6 +72,7 @@ export async function listPendingOutbox(
     .selectFrom('outbox')
     .selectAll()
     .where('processed_at', 'is', null)
+    .where('dead_at', 'is', null)
     .where('available_at', '<=', options.now)
     .orderBy('available_at')
     .orderBy('id')
@@ -82,7 +86,7 @@ export async function listPendingOutbox(
 export async function markOutboxProcessed(db: Executor, id: string, at: string): Promise<boolean> {
   const r = await db
     .updateTable('outbox')
-    .set({ processed_at: at, last_error: null })
+    .set({ processed_at: at, last_error: null, locked_by: null, locked_until: null })
     .where('id', '=', id)
     .where('processed_at', 'is', null)
     .executeTakeFirst();
@@ -101,8 +105,116 @@ export async function markOutboxFailed(
       attempts: eb('attempts', '+', 1),
       last_error: failure.error,
       available_at: failure.retryAt,
+      locked_by: null,
+      locked_until: null,
     }))
     .where('id', '=', id)
     .where('processed_at', 'is', null)
     .execute();
+}
+
+/**
+ * Claims due work for one worker: rows not processed, not dead, due at `now` and not leased to
+ * a live worker (`locked_until` unset or past). Each claimed row is leased to `workerId` until
+ * `leaseUntil`, so a worker that dies gives its rows back when the lease runs out. Run it in a
+ * transaction: on PostgreSQL the candidate rows are locked and rows another worker is claiming
+ * are skipped (FOR UPDATE SKIP LOCKED), so concurrent workers never claim the same row.
+ */
+export async function claimOutbox(
+  db: Executor,
+  options: { now: string; limit: number; workerId: string; leaseUntil: string; topic?: string },
+): Promise<OutboxMessage[]> {
+  let q = db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('processed_at', 'is', null)
+    .where('dead_at', 'is', null)
+    .where('available_at', '<=', options.now)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', options.now)]))
+    .orderBy('available_at')
+    .orderBy('id')
+    .limit(options.limit);
+  if (options.topic !== undefined) q = q.where('topic', '=', options.topic);
+  if (isPostgres(db)) q = q.forUpdate().skipLocked();
+  const rows = await q.execute();
+  if (rows.length === 0) return [];
+  await db
+    .updateTable('outbox')
+    .set({ locked_by: options.workerId, locked_until: options.leaseUntil })
+    .where(
+      'id',
+      'in',
+      rows.map((r) => r.id),
+    )
+    .execute();
+  return rows.map((r) => ({ ...r, locked_by: options.workerId, locked_until: options.leaseUntil }));
+}
+
+/** Gives a claimed row back untouched (a worker stopping before it got to it). */
+export async function releaseOutbox(db: Executor, id: string, workerId: string): Promise<void> {
+  await db
+    .updateTable('outbox')
+    .set({ locked_by: null, locked_until: null })
+    .where('id', '=', id)
+    .where('locked_by', '=', workerId)
+    .where('processed_at', 'is', null)
+    .execute();
+}
+
+/** Gives up on a row after its last failed attempt: a dead letter with the last error. */
+export async function markOutboxDead(
+  db: Executor,
+  id: string,
+  failure: { error: string; at: string },
+): Promise<boolean> {
+  const r = await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      attempts: eb('attempts', '+', 1),
+      last_error: failure.error,
+      dead_at: failure.at,
+      locked_by: null,
+      locked_until: null,
+    }))
+    .where('id', '=', id)
+    .where('processed_at', 'is', null)
+    .where('dead_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function findOutboxById(db: Executor, id: string): Promise<OutboxMessage | undefined> {
+  return db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** A vendor's dead letters, the most recent first. */
+export async function listDeadOutbox(
+  db: Executor,
+  options: { vendorId: string; limit: number },
+): Promise<OutboxMessage[]> {
+  return db
+    .selectFrom('outbox')
+    .selectAll()
+    .where('vendor_id', '=', options.vendorId)
+    .where('dead_at', 'is not', null)
+    .where('processed_at', 'is', null)
+    .orderBy('dead_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(options.limit)
+    .execute();
+}
+
+/**
+ * Puts a dead letter back in the queue, due at `at`, with a fresh count of attempts (its last
+ * error stays until the next attempt). False if the row is not dead (already retried).
+ */
+export async function reviveOutbox(db: Executor, id: string, at: string): Promise<boolean> {
+  const r = await db
+    .updateTable('outbox')
+    .set({ dead_at: null, attempts: 0, available_at: at, locked_by: null, locked_until: null })
+    .where('id', '=', id)
+    .where('dead_at', 'is not', null)
+    .where('processed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }

@@ -367,6 +367,11 @@ export interface OutboxTable {
   attempts: Generated<number>;
   processed_at: string | null;
   last_error: string | null;
+  /** The worker holding the row, until `locked_until` (a lease: a dead worker's row comes back). */
+  locked_by: string | null;
+  locked_until: string | null;
+  /** Set when the row gave up after too many attempts (a dead letter); null while it may run. */
+  dead_at: string | null;
 }
 
 /** A thread message (mail), outgoing or incoming; the outbox row that sends it names its id. */

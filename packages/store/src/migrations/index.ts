@@ -5,6 +5,7 @@ import * as m0003 from './0003_contacts.ts';
 import * as m0004 from './0004_quotes_orders.ts';
 import * as m0005 from './0005_outbox.ts';
 import * as m0006 from './0006_app_layer.ts';
+import * as m0007 from './0007_outbox_worker.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004_quotes_orders': m0004,
   '0005_outbox': m0005,
   '0006_app_layer': m0006,
+  '0007_outbox_worker': m0007,
 };
