@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
+import { csvField, neutraliseCsvCell, restoreCsvCell } from '@orderdesk/app';
 import { createTestApp, type TestApp } from './harness.ts';
 
 /** Issue 13: the hardening points that concern every request (headers, input, tokens, audit). */
@@ -97,6 +98,80 @@ describe.each(testDialects())('hardening on %s', (dialect) => {
         },
       });
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('CSV injection', () => {
+    const NAMES = [
+      '=HYPERLINK("http://evil.example","click")',
+      '-Foo',
+      '+Plus',
+      '@SUM(A1)',
+      '\t=tabbed',
+      'Plain',
+    ];
+    const exportCsv = async (id: string) => {
+      const res = await t
+        .as('admin@northwind.example')
+        .get(`/api/v1/vendors/northwind/price-lists/${id}/export?format=csv`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.body;
+    };
+    const uploadCsv = async (content: string, effectiveFrom: string) => {
+      const res = await t
+        .as('admin@northwind.example')
+        .post(`/api/v1/vendors/northwind/price-lists?effectiveFrom=${effectiveFrom}`, content, {
+          'content-type': 'text/csv',
+        });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: string; productsCreated: number; productsUpdated: number }>();
+    };
+
+    it('strips on import exactly the apostrophe the export adds, even before apostrophes', () => {
+      for (const value of ['=1+1', "'=1+1", "''-2", '-Foo', "'plain", 'plain', '@x', '\r=x']) {
+        expect(restoreCsvCell(neutraliseCsvCell(value))).toBe(value);
+      }
+      expect(neutraliseCsvCell("'=1+1")).toBe("''=1+1");
+      expect(neutraliseCsvCell("'plain")).toBe("'plain");
+      expect(csvField('=1+1')).toBe("'=1+1");
+      expect(csvField('\tx')).toBe('"\'\tx"');
+    });
+
+    it('neutralises formula-like cells in a CSV export, and the export re-imports unchanged', async () => {
+      const rows = NAMES.map(
+        (name, i) => `NW-CSV-${i},"${name.replace(/"/g, '""')}",service,Services,${i + 1}.00`,
+      );
+      const first = await uploadCsv(
+        `partNumber,name,type,category,listPrice\n${rows.join('\n')}\n`,
+        '2031-06-01',
+      );
+      expect(first.productsCreated).toBe(NAMES.length);
+      const csv = await exportCsv(first.id);
+      const lines = csv.split('\r\n');
+      const cellOf = (part: string) => lines.find((l) => l.startsWith(`${part},`));
+      expect(cellOf('NW-CSV-0')).toContain(`,"'=HYPERLINK(""http://evil.example"",""click"")",`);
+      expect(cellOf('NW-CSV-1')).toContain(",'-Foo,");
+      expect(cellOf('NW-CSV-2')).toContain(",'+Plus,");
+      expect(cellOf('NW-CSV-3')).toContain(",'@SUM(A1),");
+      // Trimmed on import like every cell; the "=" then gets its apostrophe.
+      expect(cellOf('NW-CSV-4')).toContain(",'=tabbed,");
+      expect(cellOf('NW-CSV-5')).toContain(',Plain,');
+      // No cell of any line starts with a formula character.
+      for (const line of lines) {
+        for (const cell of line.split(',')) expect(cell).not.toMatch(/^"?[=+\-@\t\r]/);
+      }
+
+      const again = await uploadCsv(csv, '2031-07-01');
+      expect(again).toMatchObject({ productsCreated: 0, productsUpdated: 0 });
+      const names = await t.store.db
+        .selectFrom('products')
+        .select(['part_number', 'name'])
+        .where('part_number', 'like', 'NW-CSV-%')
+        .orderBy('part_number')
+        .execute();
+      expect(names.map((p) => p.name)).toEqual(NAMES.map((n) => n.trim()));
+      const dateless = (text: string) => text.replace(/,\d{4}-\d{2}-\d{2},/g, ',');
+      expect(dateless(await exportCsv(again.id))).toBe(dateless(csv));
     });
   });
 });

@@ -5,6 +5,7 @@ import type { PriceListFormat } from './price-list-import.ts';
 
 // Writes a price list as CSV or XLSX into a stream, row by row (exceljs's streaming
 // WorkbookWriter for XLSX), with the columns the importer reads: an export re-imports as is.
+// XLSX cells are plain strings (never formulas), so only CSV needs neutralising.
 
 export const EXPORT_COLUMNS = [
   'partNumber',
@@ -20,11 +21,34 @@ export const EXPORT_COLUMNS = [
 
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string>;
 
-/** One CSV field, quoted when it holds a delimiter, quote or line break (RFC 4180). */
+/**
+ * Cells a spreadsheet would run as a formula (OWASP "CSV injection"): `=`, `+`, `-`, `@`, tab
+ * or CR first. Leading apostrophes are looked through so that neutralising stays reversible:
+ * "'=x" gets a second apostrophe, and stripping one on import gives "'=x" back.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
+const NEUTRALISED = /^'+[=+\-@\t\r]/;
+
+/** A cell made inert for spreadsheets: an apostrophe before a formula-like start. */
+export function neutraliseCsvCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/**
+ * The inverse of neutraliseCsvCell, for the CSV importer: drops exactly the apostrophe the
+ * export added, so an exported price list (a product named "-Foo") re-imports unchanged.
+ */
+export function restoreCsvCell(value: string): string {
+  return NEUTRALISED.test(value) ? value.slice(1) : value;
+}
+
+/**
+ * One CSV field: neutralised against formula injection, then quoted when it holds a
+ * delimiter, quote or line break (RFC 4180). Every CSV the product writes goes through here.
+ */
 export function csvField(value: string): string {
-  return /[",;\r\n\t]/.test(value) || /^\s|\s$/.test(value)
-    ? `"${value.replace(/"/g, '""')}"`
-    : value;
+  const safe = neutraliseCsvCell(value);
+  return /[",;\r\n\t]/.test(safe) || /^\s|\s$/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 async function write(out: Writable, text: string): Promise<void> {

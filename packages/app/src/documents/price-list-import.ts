@@ -2,6 +2,7 @@ import { Readable, Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { AppError, type ProblemItem } from '../shared/errors.ts';
+import { restoreCsvCell } from './price-list-export.ts';
 
 // Reads a price-list file (CSV or XLSX) as a stream of rows, without holding the file in
 // memory: csv-parse for CSV, exceljs's streaming WorkbookReader for XLSX (first worksheet).
@@ -151,7 +152,12 @@ async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
         columns = mapHeader(record.record, line);
         continue;
       }
-      const row = toRow(line, columns, record.record);
+      // A CSV export neutralised formula-like cells with an apostrophe: take it off again.
+      const row = toRow(
+        line,
+        columns,
+        record.record.map((c) => restoreCsvCell(c.trim())),
+      );
       if (row) yield row;
     }
   } catch (error) {
