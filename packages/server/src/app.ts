@@ -21,6 +21,7 @@ import { catalogRoutes } from './catalog/catalog.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
+import { installInputBoundary, jsonCharsetError } from './http/input-boundary.ts';
 import { problemType } from './http/problem.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
 import { partnerRoutes } from './partners/partners.routes.ts';
@@ -97,7 +98,12 @@ export async function buildApp(
   // JSON body is "no body" (routes whose body is optional accept it; others say "required").
   app.removeContentTypeParser('text/plain');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const charsetError = jsonCharsetError(request.headers['content-type']);
+    if (charsetError) {
+      done(charsetError, undefined);
+      return;
+    }
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
       done(null, undefined);
@@ -123,6 +129,7 @@ export async function buildApp(
     reply.header('x-request-id', request.id);
   });
   installErrorHandler(app);
+  installInputBoundary(app);
   await installSecurityHeaders(app, {
     corsOrigins: config.CORS_ORIGINS,
     https: config.COOKIE_SECURE,

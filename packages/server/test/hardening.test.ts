@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { csvField, neutraliseCsvCell, restoreCsvCell } from '@orderdesk/app';
+import { badTextReason } from '../src/http/input-boundary.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 
 /** Issue 13: the hardening points that concern every request (headers, input, tokens, audit). */
@@ -98,6 +99,123 @@ describe.each(testDialects())('hardening on %s', (dialect) => {
         },
       });
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('NUL characters and unpaired surrogates', () => {
+    const ADMIN = 'admin@northwind.example';
+    const apiRoutes = () =>
+      t.ctx.routes.filter((r) => r.url.startsWith('/api/v1/') && !r.url.includes('/test/'));
+    interface Item {
+      path: string;
+      code: string;
+      message: string;
+    }
+    const expectRefused = (
+      res: { statusCode: number; body: string; json: () => unknown },
+      path: string,
+      what: string,
+    ) => {
+      expect(res.statusCode, `${what}: ${res.body}`).toBe(400);
+      const problem = res.json() as { type: string; errors: Item[] };
+      expect(problem.type, what).toBe('urn:orderdesk:problem:invalid-text');
+      expect(
+        problem.errors.map((e) => e.path),
+        what,
+      ).toContain(path);
+    };
+
+    it('refuses a NUL in any path parameter with 400 naming it', async () => {
+      const withParams = apiRoutes().filter((r) => r.url.includes('/:'));
+      expect(withParams.length).toBeGreaterThan(20);
+      for (const route of withParams) {
+        const names = [...route.url.matchAll(/:(\w+)/g)].map((m) => m[1] ?? '');
+        const url = route.url.replace(/:(\w+)/g, 'a%00b');
+        const res = await t.as(ADMIN).request({
+          method: route.method,
+          url,
+          ...(route.method === 'GET' || route.method === 'DELETE' ? {} : { payload: {} }),
+        });
+        expectRefused(res, `params.${names[0]}`, `${route.method} ${route.url}`);
+      }
+    });
+
+    it('refuses a NUL in the query of every read with 400 naming the parameter', async () => {
+      const reads = apiRoutes().filter((r) => r.method === 'GET');
+      for (const route of reads) {
+        const url = `${route.url.replace(/:(\w+)/g, 'x')}?q=a%00b`;
+        const res = await t.as(ADMIN).get(url);
+        expectRefused(res, 'querystring.q', `GET ${route.url}`);
+      }
+    });
+
+    it('refuses a NUL or a lone surrogate anywhere in a JSON body, on every write', async () => {
+      const writes = apiRoutes().filter((r) => ['POST', 'PUT', 'PATCH'].includes(r.method));
+      expect(writes.length).toBeGreaterThan(20);
+      for (const route of writes) {
+        // A real vendor, so that routes which authorise before reading the body get to it.
+        const url = route.url.replace(':slug', 'northwind').replace(/:(\w+)/g, 'x');
+        if (route.url.endsWith('/profile')) {
+          // The profile is source text: a raw NUL in it is refused as the body.
+          const raw = await t.as(ADMIN).put(url, 'name: a\u0000b\n', {
+            'content-type': 'application/yaml',
+          });
+          expectRefused(raw, 'body', `${route.method} ${route.url}`);
+          continue;
+        }
+        const res = await t.as(ADMIN).request({
+          method: route.method,
+          url,
+          headers: { 'content-type': 'application/json' },
+          payload: '{"name":"a\\u0000b","lines":[{"note":"\\ud800x"}]}',
+        });
+        expect(res.statusCode, `${route.method} ${route.url}: ${res.body}`).toBe(400);
+        const errors = res.json<{ errors: Item[] }>().errors.map((e) => e.path);
+        expect(errors, `${route.method} ${route.url}`).toEqual(['name', 'lines[0].note']);
+      }
+    });
+
+    it('keeps a NUL out of the database: creating a customer with one is a 400, not a 500', async () => {
+      const vendors = t.as(BUYER);
+      const res = await vendors.post('/api/v1/customers', {
+        name: 'Null\u0000Corp',
+        country: 'DE',
+      });
+      expectRefused(res, 'name', 'POST /customers');
+      const search = await vendors.get('/api/v1/customers?q=%00');
+      expectRefused(search, 'querystring.q', 'GET /customers');
+      // A well-formed pair (an emoji) is fine.
+      expect(badTextReason('ok \u{1F600}')).toBeUndefined();
+      expect(badTextReason('\udc00')).toBeDefined();
+    });
+
+    it('refuses a NUL in an uploaded price list with 422 naming the cell', async () => {
+      const res = await t
+        .as(ADMIN)
+        .post(
+          '/api/v1/vendors/northwind/price-lists?effectiveFrom=2031-01-01',
+          'partNumber,name,type,category,listPrice\nNW-NUL-1,A\u0000B,service,Services,1.00\n',
+          { 'content-type': 'text/csv' },
+        );
+      expect(res.statusCode, res.body).toBe(422);
+      expect(res.json<{ errors: Item[] }>().errors[0]?.path).toBe('row 2/name');
+    });
+
+    it('decodes only UTF-8 JSON: another declared charset is a 415', async () => {
+      const send = (contentType: string) =>
+        t.as(BUYER).request({
+          method: 'POST',
+          url: '/api/v1/customers',
+          headers: { 'content-type': contentType },
+          payload: Buffer.from('{"name":"Caf\xe9"}', 'latin1'),
+        });
+      const latin1 = await send('application/json; charset=iso-8859-1');
+      expect(latin1.statusCode, latin1.body).toBe(415);
+      expect(latin1.headers['content-type']).toContain('application/problem+json');
+      const utf16 = await send('application/json; charset="UTF-16"');
+      expect(utf16.statusCode).toBe(415);
+      const utf8 = await send('application/json; charset=UTF-8');
+      expect(utf8.statusCode).not.toBe(415);
     });
   });
 

@@ -83,6 +83,10 @@ function mapHeader(cells: readonly string[], headerRow: number): (PriceListColum
   return columns;
 }
 
+/** NUL or an unpaired UTF-16 surrogate: text PostgreSQL cannot store (SQLite would alter it). */
+const UNSTORABLE_TEXT =
+  /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function toRow(
   row: number,
   columns: readonly (PriceListColumn | undefined)[],
@@ -93,6 +97,16 @@ function toRow(
   columns.forEach((column, i) => {
     const cell = cells[i]?.trim() ?? '';
     if (column === undefined || cell === '') return;
+    if (UNSTORABLE_TEXT.test(cell)) {
+      // Refused here, the same on both databases, instead of failing inside an INSERT.
+      throw new PriceListFileError('The file holds text that cannot be stored', [
+        {
+          path: `row ${row}/${column}`,
+          code: 'invalid',
+          message: 'A cell may not contain a NUL character or an unpaired surrogate',
+        },
+      ]);
+    }
     values[column] = cell;
     empty = false;
   });

@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { formatPath } from './error-handler.ts';
+import { HttpProblem, type ProblemItem } from './problem.ts';
+
+// Text the databases cannot store the same way is refused where it enters, so the answer is
+// the same 400 on both: PostgreSQL rejects a NUL in a text value (a 500 deep in a query),
+// SQLite stores it and truncates it in places; an unpaired UTF-16 surrogate has no UTF-8 form
+// (PostgreSQL refuses it, SQLite keeps U+FFFD instead: the value silently changes).
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string cannot be accepted as text, if it cannot. */
+export function badTextReason(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'Text may not contain a NUL character (U+0000)';
+  if (LONE_SURROGATE.test(text)) return 'Text may not contain an unpaired UTF-16 surrogate';
+  return undefined;
+}
+
+function isPlainContainer(value: unknown): value is Record<string, unknown> | unknown[] {
+  if (Array.isArray(value)) return true;
+  if (value === null || typeof value !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Problem items for every string (and object key) in a parsed request part that cannot be
+ * stored as text. Streams and buffers (uploads) are not walked: their readers check them.
+ */
+export function badTextProblems(value: unknown, base: readonly PropertyKey[]): ProblemItem[] {
+  const items: ProblemItem[] = [];
+  const seen = new WeakSet<object>();
+  const visit = (v: unknown, path: readonly PropertyKey[], depth: number): void => {
+    if (typeof v === 'string') {
+      const reason = badTextReason(v);
+      if (reason)
+        items.push({ path: formatPath(path) || 'body', code: 'invalid', message: reason });
+      return;
+    }
+    // JSON nesting is bounded by the body limit; the depth cap keeps the walk cheap anyway.
+    if (depth > 64 || !isPlainContainer(v) || seen.has(v)) return;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      v.forEach((item, i) => visit(item, [...path, i], depth + 1));
+      return;
+    }
+    for (const [key, item] of Object.entries(v)) {
+      const reason = badTextReason(key);
+      if (reason) {
+        items.push({
+          path: formatPath([...path, key]),
+          code: 'invalid',
+          message: `Field name: ${reason}`,
+        });
+      }
+      visit(item, [...path, key], depth + 1);
+    }
+  };
+  visit(value, base, 0);
+  return items;
+}
+
+function refuse(errors: readonly ProblemItem[]): void {
+  if (errors.length === 0) return;
+  throw new HttpProblem(
+    400,
+    'invalid-text',
+    `The request holds text that cannot be stored: ${errors.map((e) => e.path).join(', ')}`,
+    [...errors],
+  );
+}
+
+/** Own enumerable entries as a plain object (the router's params object has its own class). */
+function entriesOf(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' ? { ...value } : {};
+}
+
+/**
+ * Refuses NUL characters and unpaired surrogates in path parameters, the query and JSON
+ * bodies with a 400 naming each field, before any schema or use case sees them. Paths are
+ * named as schema validation names them (`params.id`, `querystring.q`, `lines[0].partNumber`).
+ * Params and query are checked on request, before route hooks that already look a tenant up
+ * (an upload is authorised before a byte of it is read); bodies once they are parsed.
+ */
+export function installInputBoundary(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request) => {
+    refuse([
+      ...badTextProblems(entriesOf(request.params), ['params']),
+      ...badTextProblems(entriesOf(request.query), ['querystring']),
+    ]);
+  });
+  app.addHook('preValidation', async (request) => {
+    refuse(badTextProblems(request.body, []));
+  });
+}
+
+/**
+ * A 415 error when a JSON body declares a charset other than UTF-8 (RFC 8259: JSON exchanged
+ * between systems is UTF-8; decoding anything else as UTF-8 would change the text silently).
+ */
+export function jsonCharsetError(contentType: string | undefined): Error | undefined {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType ?? '')?.[1];
+  if (charset === undefined || /^utf-?8$/i.test(charset)) return undefined;
+  const error = new Error(
+    `JSON bodies are UTF-8; charset "${charset}" is not supported`,
+  ) as Error & { statusCode: number; code: string };
+  error.statusCode = 415;
+  error.code = 'FST_ERR_CTP_INVALID_MEDIA_TYPE';
+  return error;
+}
