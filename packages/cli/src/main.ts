@@ -8,6 +8,7 @@ import { registerSeed } from './commands/seed-demo.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token-create.ts';
 import { registerVendor } from './commands/vendor-create.ts';
+import { registerWorker } from './commands/worker.ts';
 
 const program = new Command()
   .name('orderdesk')
@@ -25,6 +26,7 @@ registerVendor(program);
 registerImportPriceList(program);
 registerExportPriceList(program);
 registerBench(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

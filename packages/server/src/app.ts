@@ -12,6 +12,7 @@ import { installAuth } from './auth/auth.plugin.ts';
 import type { Config } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { adminRoutes } from './admin/admin.routes.ts';
+import { outboxRoutes } from './outbox/outbox.routes.ts';
 import { testClockRoutes } from './testing/clock.routes.ts';
 import { customerRoutes } from './customers/customers.routes.ts';
 import { orderRoutes } from './orders/orders.routes.ts';
@@ -153,6 +154,7 @@ export async function buildApp(
       await api.register(priceListRoutes(ctx));
       await api.register(priceRoutes(ctx));
       await api.register(adminRoutes(ctx));
+      await api.register(outboxRoutes(ctx));
       if (config.ORDERDESK_SETTABLE_CLOCK) await api.register(testClockRoutes(ctx));
     },
     { prefix: '/api/v1' },

@@ -57,6 +57,26 @@ export const configSchema = z.object({
         z.string().regex(/^https?:\/\/[^/\s?#]+$/, 'each origin is scheme://host[:port], no path'),
       ),
     ),
+  // Mail out and the outbox worker (issue 10).
+  /** `smtp://[user:pass@]host:port` or `smtps://…`; unset: mail stays on its thread as `not_sent`. */
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/\S+$/, 'An smtp:// or smtps:// URL')
+    .optional(),
+  /** Connect, greeting and idle timeout of one SMTP conversation. */
+  SMTP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Run the outbox worker inside `serve` (turn off when `orderdesk worker` runs it). */
+  OUTBOX_IN_PROCESS: flag.default(true),
+  /** Pause between passes when the last one found less than a full batch. */
+  OUTBOX_POLL_MS: z.coerce.number().int().positive().default(1000),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().max(500).default(20),
+  /** Attempts before a mail becomes a dead letter (visible at GET /api/v1/outbox?status=dead). */
+  OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().positive().max(100).default(8),
+  /** First retry delay; doubled per attempt (jittered), capped by OUTBOX_BACKOFF_MAX_MS. */
+  OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(30_000),
+  OUTBOX_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(3_600_000),
+  /** How long claimed rows stay one worker's; a worker that dies gives them back after it. */
+  OUTBOX_LEASE_MS: z.coerce.number().int().positive().default(600_000),
   /** Test only: lets `PUT /api/v1/test/clock` set the running app's clock. */
   ORDERDESK_SETTABLE_CLOCK: flag.default(false),
 });

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from '@orderdesk/app';
+import { startMailWorker } from './mail/mail-worker.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -39,14 +40,19 @@ export async function startServer(
     await store.close();
     throw error;
   }
-  const { app } = await buildApp({ store, config, logger });
+  const { app, ctx } = await buildApp({ store, config, logger });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
+  // The outbox worker in-process (off when `orderdesk worker` runs it: OUTBOX_IN_PROCESS=0).
+  const mailWorker = config.OUTBOX_IN_PROCESS
+    ? startMailWorker(ctx, config, { log: (line) => logger.info(line) })
+    : null;
   const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
   return {
     app,
     store,
     url,
     close: async () => {
+      await mailWorker?.stop();
       await app.close();
       await store.close();
     },

@@ -169,6 +169,17 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       // A vendor whose profile prepares no renewal quotes (skyline) answers its own staff 422.
       ownerStatuses: [201, 422],
     },
+  ],
+  // The outbox's dead letters (issue 10), checked between skyline and northwind admins in
+  // mail.test.ts. Retrying twice is a 409 to the owner (no longer dead).
+  outbox: [
+    { method: 'GET', route: '/api/v1/outbox', kind: 'list', query: '?status=dead' },
+    {
+      method: 'POST',
+      route: '/api/v1/outbox/:outboxId/actions/retry',
+      kind: 'item',
+      ownerStatuses: [200, 409],
+    },
   ], // Catalog admin data, checked between northwind and skyline admins in catalog.test.ts.
   catalog: [
     { method: 'GET', route: '/api/v1/products', kind: 'list' },

@@ -1,0 +1,193 @@
+// The outbox worker's one pass: claim due mail rows, send each thread message once, record
+// what became of it. Delivery is at least once: the send happens before the transaction that
+// marks the message `sent` and the row processed, so a worker that dies between the two leaves
+// the row leased, and when the lease runs out another pass sends it again (one duplicate at
+// most per crash). What is never repeated is the marking: a row whose message is already
+// `sent` (or `not_sent`) is only marked processed, and both updates are conditional, so a
+// late or concurrent pass changes nothing twice.
+import {
+  claimOutbox,
+  findMessageById,
+  findVendorById,
+  markOutboxDead,
+  markOutboxFailed,
+  markOutboxProcessed,
+  releaseOutbox,
+  updateMessageStatus,
+  type MessageStatus,
+  type OutboxMessage,
+} from '@orderdesk/store';
+import type { AppContext } from '../context.ts';
+import type { MailTransport } from './mail-transport.ts';
+import { mailOfMessage } from './mail-render.ts';
+
+/** How the worker behaves (the server's OUTBOX_* settings). */
+export interface MailWorkerSettings {
+  /** Null: no SMTP configured; messages become `not_sent` and stay on their thread. */
+  transport: MailTransport | null;
+  /** Attempts before a row becomes a dead letter. */
+  maxAttempts: number;
+  /** The first retry's delay; each further one doubles, up to `backoffMaxMs`. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** How long a claimed row stays this worker's (longer than one send may take). */
+  leaseMs: number;
+  /** For the jitter; Math.random by default. */
+  random?: () => number;
+}
+
+export interface DrainOptions extends MailWorkerSettings {
+  /** Rows claimed in one pass. */
+  limit: number;
+  /** Names the claims (host name, process id, a counter): unique per running worker. */
+  workerId: string;
+  /** Asked before each message: true lets the pass release what it has not started and stop. */
+  shouldStop?: () => boolean;
+}
+
+export interface DrainResult {
+  claimed: number;
+  sent: number;
+  notSent: number;
+  /** Rows whose message was already sent or gone: marked processed without sending. */
+  skipped: number;
+  retried: number;
+  dead: number;
+  /** Claimed but given back: the worker is stopping, or the lease is running out. */
+  released: number;
+}
+
+/** Statuses a send may still change (a revived dead letter's message is `failed`). */
+const UNSENT: readonly MessageStatus[] = ['queued', 'failed'];
+
+/**
+ * The delay before attempt `attempt + 1` after `attempt` failures: exponential, capped, and
+ * jittered ("equal jitter": between half and all of it) so rows that failed together (an SMTP
+ * outage) do not all come back in the same second.
+ */
+export function retryDelayMs(
+  attempt: number,
+  settings: Pick<MailWorkerSettings, 'backoffBaseMs' | 'backoffMaxMs' | 'random'>,
+): number {
+  const exponential = settings.backoffBaseMs * 2 ** Math.max(0, attempt - 1);
+  const capped = Math.min(settings.backoffMaxMs, exponential);
+  const random = settings.random ?? Math.random;
+  return Math.round(capped / 2 + (capped / 2) * random());
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
+}
+
+function messageIdOf(row: OutboxMessage): string | null {
+  try {
+    const payload = JSON.parse(row.payload) as { messageId?: unknown };
+    return typeof payload.messageId === 'string' ? payload.messageId : null;
+  } catch {
+    return null;
+  }
+}
+
+/** One pass of the mail worker over the due `mail` rows of the outbox. */
+export async function drainOutbox(ctx: AppContext, options: DrainOptions): Promise<DrainResult> {
+  const result: DrainResult = {
+    claimed: 0,
+    sent: 0,
+    notSent: 0,
+    skipped: 0,
+    retried: 0,
+    dead: 0,
+    released: 0,
+  };
+  const db = ctx.store.db;
+  const claimedAt = ctx.now();
+  const rows = await db.transaction().execute((tx) =>
+    claimOutbox(tx, {
+      now: claimedAt.toISOString(),
+      limit: options.limit,
+      workerId: options.workerId,
+      leaseUntil: new Date(claimedAt.getTime() + options.leaseMs).toISOString(),
+      topic: 'mail',
+    }),
+  );
+  result.claimed = rows.length;
+  // Rows are not started in the last quarter of the lease: another worker may take them soon.
+  const startBy = claimedAt.getTime() + (options.leaseMs * 3) / 4;
+  for (const [i, row] of rows.entries()) {
+    if (options.shouldStop?.() || ctx.now().getTime() > startBy) {
+      for (const rest of rows.slice(i)) await releaseOutbox(db, rest.id, options.workerId);
+      result.released = rows.length - i;
+      break;
+    }
+    await deliver(ctx, row, options, result);
+  }
+  return result;
+}
+
+async function deliver(
+  ctx: AppContext,
+  row: OutboxMessage,
+  options: DrainOptions,
+  result: DrainResult,
+): Promise<void> {
+  const db = ctx.store.db;
+  const id = messageIdOf(row);
+  const message = id === null ? undefined : await findMessageById(db, id);
+  if (!message) {
+    // Nothing to send will ever appear: a dead letter, so an admin sees it.
+    await markOutboxDead(db, row.id, {
+      error: `No thread message ${id ?? '(payload names none)'}`,
+      at: ctx.now().toISOString(),
+    });
+    result.dead += 1;
+    return;
+  }
+  if (!UNSENT.includes(message.status)) {
+    // Sent by an earlier attempt whose row was not marked, or not sendable: do not send again.
+    await markOutboxProcessed(db, row.id, ctx.now().toISOString());
+    result.skipped += 1;
+    return;
+  }
+  if (options.transport === null) {
+    await db.transaction().execute(async (tx) => {
+      const at = ctx.now().toISOString();
+      await updateMessageStatus(tx, message.id, { status: 'not_sent', at, from: UNSENT });
+      await markOutboxProcessed(tx, row.id, at);
+    });
+    result.notSent += 1;
+    return;
+  }
+  const vendor = message.vendor_id ? await findVendorById(db, message.vendor_id) : undefined;
+  try {
+    await options.transport.send(mailOfMessage(message, vendor?.name ?? null));
+  } catch (error) {
+    const attempts = row.attempts + 1;
+    const at = ctx.now();
+    if (attempts >= options.maxAttempts) {
+      await db.transaction().execute(async (tx) => {
+        await markOutboxDead(tx, row.id, { error: errorText(error), at: at.toISOString() });
+        await updateMessageStatus(tx, message.id, {
+          status: 'failed',
+          at: at.toISOString(),
+          from: ['queued'],
+        });
+      });
+      result.dead += 1;
+    } else {
+      const retryAt = new Date(at.getTime() + retryDelayMs(attempts, options));
+      await markOutboxFailed(db, row.id, {
+        error: errorText(error),
+        retryAt: retryAt.toISOString(),
+      });
+      result.retried += 1;
+    }
+    return;
+  }
+  await db.transaction().execute(async (tx) => {
+    const at = ctx.now().toISOString();
+    await updateMessageStatus(tx, message.id, { status: 'sent', at, from: UNSENT });
+    await markOutboxProcessed(tx, row.id, at);
+  });
+  result.sent += 1;
+}

@@ -1,0 +1,6 @@
+// The mail worker and the outbox's administration (issue 10), exported as `@orderdesk/app/mail`.
+export * from './mail-transport.ts';
+export * from './mail-render.ts';
+export * from './drain-outbox.ts';
+export * from './mail.schemas.ts';
+export * from './dead-letters.ts';

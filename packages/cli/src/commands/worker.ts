@@ -1,0 +1,71 @@
+import type { Command } from 'commander';
+import { startMailWorker } from '@orderdesk/server/mail';
+import { migrateToLatest, openStore } from '@orderdesk/store';
+import { cliAppContext, configOrExit } from './shared.ts';
+
+/**
+ * `orderdesk worker`: the outbox worker as its own process (several at once on PostgreSQL, one
+ * on SQLite). Runs until SIGTERM or SIGINT, then finishes the message in hand, gives back the
+ * rest of its batch and exits; `--once` runs one pass and prints what it did.
+ */
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'Send queued mail from the outbox (SMTP_URL) until SIGTERM; run `serve` with OUTBOX_IN_PROCESS=0 beside it',
+    )
+    .option('--once', 'run one pass over the due mail and exit')
+    .action(async (opts: { once?: boolean }) => {
+      const config = configOrExit();
+      const store = openStore(config.DATABASE_URL, {
+        poolSize: 2,
+        sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
+      });
+      await migrateToLatest(store);
+      const log = (line: string): void => {
+        process.stdout.write(`${line}\n`);
+      };
+      const worker = startMailWorker(cliAppContext(store, config), config, {
+        autoStart: !opts.once,
+        log,
+      });
+      if (opts.once) {
+        try {
+          const r = await worker.drainNow();
+          log(
+            `outbox: ${r.claimed} claimed, ${r.sent} sent, ${r.notSent} not sent, ${r.skipped} already done, ${r.retried} to retry, ${r.dead} dead`,
+          );
+        } finally {
+          await worker.stop();
+          await store.close();
+        }
+        return;
+      }
+      log(
+        `Outbox worker ${worker.workerId} running${config.SMTP_URL ? '' : ' (no SMTP_URL: mail is kept as not_sent)'}`,
+      );
+      // The loop's timer does not hold the process open; this does, until a signal.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      let closing = false;
+      const shutdown = (signal: string): void => {
+        if (closing) return;
+        closing = true;
+        log(`Received ${signal}, finishing the message in hand…`);
+        worker
+          .stop()
+          .then(() => store.close())
+          .then(
+            () => {
+              clearInterval(keepAlive);
+              process.exit(0);
+            },
+            (error: unknown) => {
+              process.stderr.write(`Error while stopping: ${String(error)}\n`);
+              process.exit(1);
+            },
+          );
+      };
+      process.on('SIGINT', () => shutdown('SIGINT'));
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+    });
+}

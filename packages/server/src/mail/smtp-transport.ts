@@ -1,0 +1,38 @@
+import nodemailer from 'nodemailer';
+import type { MailTransport, OutgoingMail } from '@orderdesk/app/mail';
+
+export interface SmtpTransport extends MailTransport {
+  /** Closes pooled connections (none are kept today; here so callers need not know). */
+  close(): void;
+}
+
+/**
+ * The SMTP transport of SMTP_URL (nodemailer). One connection per message: the worker sends a
+ * handful a second at most, and a fresh conversation keeps one bad message from poisoning the
+ * next. The envelope is the message's to and cc.
+ */
+export function createSmtpTransport(url: string, options: { timeoutMs: number }): SmtpTransport {
+  const transporter = nodemailer.createTransport({
+    url,
+    connectionTimeout: options.timeoutMs,
+    greetingTimeout: options.timeoutMs,
+    socketTimeout: options.timeoutMs,
+  });
+  return {
+    async send(mail: OutgoingMail): Promise<void> {
+      await transporter.sendMail({
+        from: mail.from,
+        ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
+        to: mail.to,
+        ...(mail.cc.length > 0 ? { cc: mail.cc } : {}),
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+        messageId: mail.messageId,
+        ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
+        ...(mail.references ? { references: mail.references } : {}),
+      });
+    },
+    close: () => transporter.close(),
+  };
+}

@@ -1,0 +1,335 @@
+// Mail out (issue 10, points 1–2): the outbox worker sends thread messages through a real SMTP
+// server on loopback, keeps them as not_sent without SMTP_URL, retries a refusing server with
+// backoff and then keeps a dead letter that the vendor's admin sees and retries. Both databases.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  claimOutbox,
+  enqueueOutbox,
+  findMessageById,
+  findOutboxById,
+  insertMessage,
+  listMessages,
+  listOutboxFor,
+  type Message,
+} from '@orderdesk/store';
+import { testDialects } from '@orderdesk/store/testing';
+import type { DrainResult } from '@orderdesk/app/mail';
+import { configSchema } from '../src/config.ts';
+import { mailWorkerSettings, startMailWorker, type MailWorker } from '../src/mail/mail-worker.ts';
+import { createSmtpTransport } from '../src/mail/smtp-transport.ts';
+import { createTestApp, type TestApp } from './harness.ts';
+import { expectIsolated } from './isolation.ts';
+import { VENDOR_ISOLATION } from './isolated-routes.ts';
+import { act, findProducts } from './scenario-helpers.ts';
+import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
+
+const RESELLER = 'buyer@beta.example';
+const DESK = 'desk@skyline.example';
+const ADMIN = 'admin@skyline.example';
+const OTHER_ADMIN = 'admin@northwind.example';
+const MINUTE = 60_000;
+
+describe.each(testDialects())('mail out on %s', (dialect) => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    sink = await startSmtpSink();
+  });
+  afterAll(async () => {
+    await t.close();
+    await sink.close();
+  });
+
+  const config = (over: Partial<ReturnType<typeof configSchema.parse>> = {}) => ({
+    ...configSchema.parse({}),
+    SMTP_URL: sink.url,
+    SMTP_TIMEOUT_MS: 5000,
+    OUTBOX_MAX_ATTEMPTS: 3,
+    OUTBOX_BACKOFF_BASE_MS: MINUTE,
+    OUTBOX_BACKOFF_MAX_MS: 10 * MINUTE,
+    ...over,
+  });
+  /** A worker that runs passes only when asked (drainNow). */
+  const worker = (over: Parameters<typeof config>[0] = {}, transport?: null): MailWorker => {
+    const c = config(over);
+    return startMailWorker(t.ctx, c, {
+      autoStart: false,
+      settings: mailWorkerSettings(
+        c,
+        transport === null ? null : createSmtpTransport(sink.url, { timeoutMs: 5000 }),
+      ),
+    });
+  };
+  /** Passes until nothing due is left. */
+  const drainAll = async (w: MailWorker): Promise<DrainResult[]> => {
+    const passes: DrainResult[] = [];
+    for (;;) {
+      const r = await w.drainNow();
+      passes.push(r);
+      if (r.claimed === 0) return passes;
+    }
+  };
+  const sum = (passes: DrainResult[], key: keyof DrainResult) =>
+    passes.reduce((n, p) => n + p[key], 0);
+
+  /** A skyline order by the tier-2 reseller, as in seed 001. */
+  const placeOrder = async (): Promise<{ id: string; version: number; number: string }> => {
+    const items = await findProducts(t, RESELLER, 'skyline', { type: 'subscription', count: 1 });
+    const customerId = (await t.as(RESELLER).get('/api/v1/customers')).json().items[0].id;
+    const res = await t.as(RESELLER).post('/api/v1/orders', {
+      vendor: 'skyline',
+      type: 'new',
+      channel: 'web_wizard',
+      customerId,
+      lines: items.map((p) => ({ partNumber: p.partNumber, quantity: 3, unitPrice: p.netPrice })),
+      contacts: {
+        siteAdmin: { name: 'Tia Admin', email: 'it@tailspin.example' },
+        invoicing: { name: 'Tailspin AP', email: 'ap@tailspin.example' },
+      },
+      attributes: { primaryDomain: 'tailspin.example' },
+      termsAccepted: { version: '2025-01' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json();
+  };
+  /** An invitation mail from a vendor admin: one message, one outbox row of that vendor. */
+  const invite = async (admin: string, email: string): Promise<string> => {
+    const res = await t
+      .as(admin)
+      .post('/api/v1/users', { email, name: 'New Colleague', roles: ['order_desk'] });
+    expect(res.statusCode, res.body).toBe(201);
+    const [row] = await listOutboxFor(t.store.db, 'user', res.json().user.id);
+    expect(row).toBeDefined();
+    return row!.id;
+  };
+  const messageOf = async (outboxId: string): Promise<Message> => {
+    const row = await findOutboxById(t.store.db, outboxId);
+    const { messageId } = JSON.parse(row!.payload) as { messageId: string };
+    return (await findMessageById(t.store.db, messageId))!;
+  };
+
+  it('sends the partner the hold with its problems, threaded on the order', async () => {
+    // Whatever the demo data queued is sent first, so the order's mails are what follows.
+    const w = worker();
+    await drainAll(w);
+    const order = await placeOrder();
+    const before = sink.received.length;
+    await act(t, DESK, order, 'hold', 'on_hold', {
+      reason: 'The PO does not match the quote',
+      problems: [{ path: 'lines[0].quantity', message: 'The quote has 5 seats, the PO 3' }],
+    });
+    const passes = await drainAll(w);
+    await w.stop();
+    expect(sum(passes, 'sent')).toBeGreaterThanOrEqual(1);
+    expect(sum(passes, 'retried') + sum(passes, 'dead')).toBe(0);
+
+    const thread = await listMessages(t.store.db, { entityType: 'order', entityId: order.id });
+    const held = thread.find((m) => m.template === 'order.held' || /hold/i.test(m.subject));
+    expect(held, JSON.stringify(thread.map((m) => m.subject))).toBeDefined();
+    expect(held).toMatchObject({ status: 'sent' });
+    expect(held!.sent_at).not.toBeNull();
+    const mail = sink.received
+      .slice(before)
+      .find((m) => m.headers['message-id'] === held!.message_id);
+    expect(mail, 'the hold mail reached the SMTP server').toBeDefined();
+    expect(mail!.rcptTo).toEqual(expect.arrayContaining(JSON.parse(held!.to_addrs) as string[]));
+    expect(mail!.headers.subject).toBe(held!.subject);
+    expect(mail!.headers.from).toMatch(/^"?[^"<]+"? <[^>]+@[^>]+>$/); // the vendor's name
+    expect(mail!.text).toContain('The PO does not match the quote');
+    expect(mail!.text).toContain('lines[0].quantity: The quote has 5 seats, the PO 3');
+    expect(mail!.html).toContain('The PO does not match the quote');
+    // Threading: the hold answers the order's earlier mail when there is one.
+    if (held!.in_reply_to) {
+      expect(mail!.headers['in-reply-to']).toBe(held!.in_reply_to);
+      const refs = JSON.parse(held!.references_ids ?? '[]') as string[];
+      expect(mail!.headers.references?.split(/\s+/)).toEqual(refs);
+    }
+    // Each of the order's messages went out exactly once.
+    const ids = thread.map((m) => m.message_id);
+    const delivered = sink.received.filter((m) => ids.includes(m.headers['message-id'] ?? ''));
+    expect(delivered.length).toBe(thread.length);
+    // The partner reads the thread: the statuses are `sent`.
+    const api = await t.as(RESELLER).get(`/api/v1/orders/${order.id}/messages`);
+    expect(api.statusCode, api.body).toBe(200);
+    expect(JSON.stringify(api.json())).toContain('"sent"');
+  });
+
+  it('the second mail of a thread answers the first (In-Reply-To, References)', async () => {
+    const w = worker();
+    await drainAll(w);
+    const order = await placeOrder();
+    let o = await act(t, DESK, order, 'hold', 'on_hold', { reason: 'First hold' });
+    const patched = await t
+      .as(RESELLER)
+      .patch(`/api/v1/orders/${o.id}`, { attributes: { primaryDomain: 'tailspin.example' } });
+    expect(patched.statusCode, patched.body).toBe(200);
+    o = await act(t, RESELLER, patched.json(), 'resubmit', 'submitted');
+    await act(t, DESK, o, 'hold', 'on_hold', { reason: 'Second hold' });
+    await drainAll(w);
+    await w.stop();
+    const thread = await listMessages(t.store.db, { entityType: 'order', entityId: order.id });
+    const threaded = thread.filter((m) => m.in_reply_to !== null);
+    expect(threaded.length).toBeGreaterThan(0);
+    for (const m of threaded) {
+      const mail = sink.received.find((r) => r.headers['message-id'] === m.message_id);
+      expect(mail).toBeDefined();
+      expect(mail!.headers['in-reply-to']).toBe(m.in_reply_to);
+      expect(mail!.headers.references?.split(/\s+/)).toEqual(
+        JSON.parse(m.references_ids ?? '[]') as string[],
+      );
+    }
+  });
+
+  it('without SMTP_URL keeps the mail on its thread as not_sent', async () => {
+    const rowId = await invite(ADMIN, 'nosmtp@skyline.example');
+    const before = sink.received.length;
+    const w = worker({ SMTP_URL: undefined }, null);
+    const passes = await drainAll(w);
+    await w.stop();
+    expect(sum(passes, 'notSent')).toBeGreaterThanOrEqual(1);
+    expect(sink.received.length).toBe(before);
+    expect((await messageOf(rowId)).status).toBe('not_sent');
+    expect((await findOutboxById(t.store.db, rowId))!.processed_at).not.toBeNull();
+  });
+
+  it('sends a message already marked sent no second time, and takes over a dead worker’s rows', async () => {
+    const w = worker();
+    await drainAll(w);
+    // A row whose message is already sent (a replay): marked processed, nothing sent.
+    const message = await insertMessage(t.store.db, {
+      vendorId: null,
+      entityType: 'user',
+      entityId: 'usr-replay',
+      direction: 'out',
+      from: 'no-reply@skyline.example',
+      to: ['x@example.com'],
+      subject: 'Already sent',
+      text: 'Once.',
+      status: 'sent',
+      messageId: '<replay.1@skyline.orderdesk>',
+      at: t.ctx.now().toISOString(),
+      sentAt: t.ctx.now().toISOString(),
+    });
+    const at = t.ctx.now().toISOString();
+    const replay = await enqueueOutbox(t.store.db, {
+      topic: 'mail',
+      entityType: 'user',
+      entityId: 'usr-replay',
+      payload: { messageId: message.id },
+      at,
+    });
+    const before = sink.received.length;
+    expect(sum(await drainAll(w), 'skipped')).toBe(1);
+    expect(sink.received.length).toBe(before);
+    expect((await findOutboxById(t.store.db, replay.id))!.processed_at).not.toBeNull();
+
+    // A worker claims a row and dies: nobody sends it until its lease runs out; then one does.
+    const rowId = await invite(ADMIN, 'lease@skyline.example');
+    const leaseMs = config().OUTBOX_LEASE_MS;
+    const now = t.ctx.now();
+    await t.store.db.transaction().execute((tx) =>
+      claimOutbox(tx, {
+        now: now.toISOString(),
+        limit: 100,
+        workerId: 'dead-worker',
+        leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+        topic: 'mail',
+      }),
+    );
+    expect((await w.drainNow()).claimed).toBe(0);
+    t.clock.set(new Date(now.getTime() + leaseMs + 1000));
+    const passes = await drainAll(w);
+    await w.stop();
+    expect(sum(passes, 'sent')).toBeGreaterThanOrEqual(1);
+    expect((await messageOf(rowId)).status).toBe('sent');
+  });
+
+  it('retries a refusing server with backoff, then keeps a dead letter the vendor admin retries', async () => {
+    const w = worker();
+    await drainAll(w);
+    const rowId = await invite(ADMIN, 'refused@skyline.example');
+    const otherRowId = await invite(OTHER_ADMIN, 'refused@northwind.example');
+    sink.refuseWith = { code: 550, message: 'Mailbox unavailable' };
+    try {
+      const first = await drainAll(w);
+      expect(sum(first, 'retried')).toBe(2);
+      const row = (await findOutboxById(t.store.db, rowId))!;
+      expect(row.attempts).toBe(1);
+      expect(row.last_error).toContain('Mailbox unavailable');
+      // Jittered exponential backoff: the first retry between half and all of one minute.
+      const wait = Date.parse(row.available_at) - t.ctx.now().getTime();
+      expect(wait).toBeGreaterThanOrEqual(MINUTE / 2 - 1000);
+      expect(wait).toBeLessThanOrEqual(MINUTE);
+      expect((await w.drainNow()).claimed).toBe(0); // not due yet
+      t.clock.set(new Date(t.ctx.now().getTime() + 2 * MINUTE));
+      expect(sum(await drainAll(w), 'retried')).toBe(2);
+      expect((await messageOf(rowId)).status).toBe('queued');
+      t.clock.set(new Date(t.ctx.now().getTime() + 10 * MINUTE));
+      expect(sum(await drainAll(w), 'dead')).toBe(2);
+    } finally {
+      sink.refuseWith = null;
+    }
+    expect((await messageOf(rowId)).status).toBe('failed');
+    t.clock.set(new Date(t.ctx.now().getTime() + 60 * MINUTE));
+    expect((await w.drainNow()).claimed).toBe(0); // dead letters stay put
+
+    const listed = await t.as(ADMIN).get('/api/v1/outbox?status=dead');
+    expect(listed.statusCode, listed.body).toBe(200);
+    const items = listed.json().items as { id: string }[];
+    expect(items.map((i) => i.id)).toContain(rowId);
+    expect(items.map((i) => i.id)).not.toContain(otherRowId);
+    expect(listed.json().items.find((i: { id: string }) => i.id === rowId)).toMatchObject({
+      status: 'dead',
+      attempts: 3,
+      lastError: expect.stringContaining('Mailbox unavailable'),
+      to: ['refused@skyline.example'],
+      entityType: 'user',
+    });
+
+    // Only the vendor's admin: other staff 403, a partner 403, another vendor's admin 404.
+    expect((await t.as(DESK).get('/api/v1/outbox?status=dead')).statusCode).toBe(403);
+    expect((await t.as(RESELLER).get('/api/v1/outbox?status=dead')).statusCode).toBe(403);
+    expect((await t.as(DESK).post(`/api/v1/outbox/${rowId}/actions/retry`)).statusCode).toBe(403);
+    const stranger = await t.as(OTHER_ADMIN).post(`/api/v1/outbox/${rowId}/actions/retry`);
+    expect(stranger.statusCode).toBe(404);
+    expect(stranger.body).not.toContain(rowId);
+    expect((await t.as(ADMIN).get('/api/v1/outbox?status=pending')).statusCode).toBe(400);
+
+    await expectIsolated(
+      t,
+      VENDOR_ISOLATION.outbox ?? [],
+      { user: ADMIN, ids: { outboxId: rowId } },
+      { user: OTHER_ADMIN, ids: { outboxId: otherRowId } },
+    );
+
+    // The isolation check retried both; a later retry of a row that is not dead is a 409.
+    const again = await t.as(ADMIN).post(`/api/v1/outbox/${rowId}/actions/retry`);
+    expect(again.statusCode, again.body).toBe(409);
+    expect((await messageOf(rowId)).status).toBe('queued');
+    const before = sink.received.length;
+    const passes = await drainAll(w);
+    await w.stop();
+    expect(sum(passes, 'sent')).toBe(2);
+    expect((await messageOf(rowId)).status).toBe('sent');
+    const mail = sink.received
+      .slice(before)
+      .find((m) => m.rcptTo.includes('refused@skyline.example'));
+    expect(mail?.text).toContain('/invitations/');
+    expect((await t.as(ADMIN).get('/api/v1/outbox?status=dead')).json().items).toEqual([]);
+  });
+
+  it('stops gracefully: the loop ends and gives back what it had not started', async () => {
+    const w = startMailWorker(t.ctx, config({ OUTBOX_POLL_MS: 10 }), {
+      settings: mailWorkerSettings(config(), createSmtpTransport(sink.url, { timeoutMs: 5000 })),
+    });
+    const rowId = await invite(ADMIN, 'loop@skyline.example');
+    for (let i = 0; i < 200 && (await messageOf(rowId)).status !== 'sent'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await w.stop();
+    expect((await messageOf(rowId)).status).toBe('sent');
+    const row = (await findOutboxById(t.store.db, rowId))!;
+    expect(row).toMatchObject({ locked_by: null, locked_until: null });
+  });
+});
