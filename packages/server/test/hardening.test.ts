@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { csvField, neutraliseCsvCell, restoreCsvCell } from '@orderdesk/app';
 import { badTextReason } from '../src/http/input-boundary.ts';
-import { createTestApp, type TestApp } from './harness.ts';
+import { findUserByEmail } from '@orderdesk/store';
+import { actorFromUser, createApiToken } from '@orderdesk/app';
+import { createTestApp, DEMO_PASSWORD, type TestApp } from './harness.ts';
 
 /** Issue 13: the hardening points that concern every request (headers, input, tokens, audit). */
 
@@ -216,6 +218,75 @@ describe.each(testDialects())('hardening on %s', (dialect) => {
       expect(utf16.statusCode).toBe(415);
       const utf8 = await send('application/json; charset=UTF-8');
       expect(utf8.statusCode).not.toBe(415);
+    });
+  });
+
+  describe('token minting', () => {
+    const countTokens = async () =>
+      Number(
+        (
+          await t.store.db
+            .selectFrom('api_tokens')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+    it('refuses a bearer token without the right to mint another (403), and creates nothing', async () => {
+      const user = await findUserByEmail(t.store.db, BUYER);
+      if (!user) throw new Error('no demo buyer');
+      const plain = await createApiToken(t.ctx, await actorFromUser(t.store.db, user, 'session'), {
+        name: 'erp',
+      });
+      expect(plain.canMint).toBe(false);
+      const before = await countTokens();
+      const res = await t
+        .as(null)
+        .post('/api/v1/tokens', { name: 'successor' }, bearer(plain.token));
+      expect(res.statusCode, res.body).toBe(403);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(await countTokens()).toBe(before);
+    });
+
+    it('lets a logged-in session mint; its token cannot mint in turn unless created with canMint', async () => {
+      const login = await t
+        .as(null)
+        .post('/api/v1/session', { email: BUYER, password: DEMO_PASSWORD });
+      expect(login.statusCode, login.body).toBe(200);
+      const cookie = login.cookies.find((c) => c.name === 'od_session');
+      expect(cookie).toBeDefined();
+      const session = {
+        cookie: `od_session=${cookie?.value ?? ''}`,
+        'x-csrf-token': login.json<{ csrfToken: string }>().csrfToken,
+      };
+      const minted = await t.as(null).post('/api/v1/tokens', { name: 'ci' }, session);
+      expect(minted.statusCode, minted.body).toBe(201);
+      const plain = minted.json<{ token: string; canMint: boolean }>();
+      expect(plain.canMint).toBe(false);
+      const again = await t.as(null).post('/api/v1/tokens', { name: 'x' }, bearer(plain.token));
+      expect(again.statusCode).toBe(403);
+      // A body asking for the right is valid input (the route grants it once it passes it on).
+      const asked = await t
+        .as(null)
+        .post('/api/v1/tokens', { name: 'ci-minter', canMint: true }, session);
+      expect(asked.statusCode, asked.body).toBe(201);
+    });
+
+    it('lets a token created with canMint mint', async () => {
+      const user = await findUserByEmail(t.store.db, BUYER);
+      if (!user) throw new Error('no demo buyer');
+      const actor = await actorFromUser(t.store.db, user, 'session');
+      const minter = await createApiToken(t.ctx, actor, { name: 'minter', canMint: true });
+      expect(minter.canMint).toBe(true);
+      const res = await t.as(null).post('/api/v1/tokens', { name: 'child' }, bearer(minter.token));
+      expect(res.statusCode, res.body).toBe(201);
+      // A token that lacks the right cannot grant it either.
+      const child = res.json<{ token: string }>().token;
+      const grandchild = await t
+        .as(null)
+        .post('/api/v1/tokens', { name: 'grandchild', canMint: true }, bearer(child));
+      expect(grandchild.statusCode).toBe(403);
     });
   });
 

@@ -57,8 +57,10 @@ export async function createTestApp(
     if (cached) return cached;
     const user = await findUserByEmail(store.db, email);
     if (!user) throw new Error(`no demo user ${email}`);
+    // The tests act as the user: their token may do what a logged-in user may, minting too.
     const { token } = await createApiToken(ctx, await actorFromUser(store.db, user, 'token'), {
       name: 'test',
+      canMint: true,
     });
     tokens.set(email, token);
     return token;

@@ -30,6 +30,22 @@ export async function actorFromUser(db: Executor, user: User, via: Actor['via'])
   };
 }
 
+/** The API token a request presented, as far as the use cases need to know it. */
+export interface PresentedToken {
+  tokenId: string;
+  /** Created with the right to create other tokens (`canMint`). */
+  canMint: boolean;
+}
+
+// Which token an actor was resolved from. Only minting asks; keeping it beside the Actor
+// (keyed by the object actorFromToken returns) lets no other use case depend on it.
+const presentedTokens = new WeakMap<Actor, PresentedToken>();
+
+/** The bearer token the actor was resolved from by actorFromToken, if it was. */
+export function presentedTokenOf(actor: Actor): PresentedToken | undefined {
+  return presentedTokens.get(actor);
+}
+
 /**
  * The actor behind a bearer API token; unauthenticated when it is unknown, revoked, expired
  * or its user deactivated. Records the use (at most once a minute per token, so reads do not
@@ -40,7 +56,9 @@ export async function actorFromToken(ctx: AppContext, token: string): Promise<Ac
   const found = await findTokenUser(ctx.store.db, hashSecret(token), at);
   if (!found) throw unauthenticated('Unknown, revoked or expired API token');
   await touchToken(ctx.store.db, found.token.id, at);
-  return actorFromUser(ctx.store.db, found.user, 'token');
+  const actor = await actorFromUser(ctx.store.db, found.user, 'token');
+  presentedTokens.set(actor, { tokenId: found.token.id, canMint: found.token.can_mint === 1 });
+  return actor;
 }
 
 /** The actor of a live session and its CSRF token, or null (expired, logged out, unknown). */

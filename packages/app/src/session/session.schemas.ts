@@ -26,9 +26,14 @@ export const meSchema = z
 
 export const loginResponseSchema = z.object({ user: meSchema, csrfToken: z.string() });
 
-export const tokenBodySchema = z.strictObject({ name: z.string().trim().min(1).max(100) });
+export const tokenBodySchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  /** The new token may itself create tokens (only a session or such a token may grant it). */
+  canMint: z.boolean().optional(),
+});
 export const tokenResponseSchema = z.object({
   id: z.string(),
   name: z.string(),
   token: z.string(),
+  canMint: z.boolean(),
 });

@@ -12,9 +12,9 @@ import type { Actor } from '../auth/actor.ts';
 import { hashSecret, randomSecret, verifyPassword } from '../auth/secrets.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
-import { AppError, conflict } from '../shared/errors.ts';
+import { AppError, conflict, forbidden } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { actorFromUser } from './actor-resolution.ts';
+import { actorFromUser, presentedTokenOf } from './actor-resolution.ts';
 import type { meSchema } from './session.schemas.ts';
 
 export type Me = z.infer<typeof meSchema>;
@@ -116,13 +116,14 @@ export interface CreatedToken {
   id: string;
   name: string;
   token: string;
+  canMint: boolean;
 }
 
 /** Stores a new token of `user` (its hash only) and records `token.created` by `by`. */
 async function issueToken(
   tx: Executor,
   user: { id: string; vendorId: string | null; partnerId: string | null },
-  input: { name: string; expiresAt?: string | null },
+  input: { name: string; expiresAt?: string | null; canMint?: boolean },
   by: EventActor,
   at: string,
 ): Promise<CreatedToken> {
@@ -132,6 +133,7 @@ async function issueToken(
     name: input.name,
     tokenHash: hashSecret(token),
     expiresAt: input.expiresAt ?? null,
+    canMint: input.canMint === true,
     at,
   });
   await recordEvent(tx, {
@@ -143,16 +145,27 @@ async function issueToken(
     at,
     data: { tokenId: id, userId: user.id, name: input.name },
   });
-  return { id, name: input.name, token };
+  return { id, name: input.name, token, canMint: input.canMint === true };
 }
 
-/** Creates an API token acting as the caller; records `token.created`. */
+/**
+ * Creates an API token acting as the caller; records `token.created`. A caller holding a
+ * bearer token may mint only if that token was created with `canMint`: a leaked token must
+ * not be able to make itself a successor that survives its revocation. A logged-in session
+ * (password) may always mint, with or without the right.
+ */
 export async function createApiToken(
   ctx: AppContext,
   actor: Actor,
-  input: { name: string; expiresAt?: string | null },
+  input: { name: string; expiresAt?: string | null; canMint?: boolean },
   options: WriteOptions = {},
 ): Promise<CreatedToken> {
+  const presented = presentedTokenOf(actor);
+  if (presented && !presented.canMint) {
+    throw forbidden(
+      'This API token may not create tokens: log in, or use a token created with canMint',
+    );
+  }
   const at = ctx.now().toISOString();
   return inTransaction(ctx, options, (tx) =>
     issueToken(
@@ -173,7 +186,7 @@ export async function createApiToken(
 export async function createApiTokenForUser(
   ctx: AppContext,
   by: { operator: string },
-  input: { email: string; name: string; expiresAt?: string | null },
+  input: { email: string; name: string; expiresAt?: string | null; canMint?: boolean },
   options: WriteOptions = {},
 ): Promise<CreatedToken> {
   return inTransaction(ctx, options, async (tx) => {
