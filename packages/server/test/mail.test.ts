@@ -319,6 +319,57 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     expect((await t.as(ADMIN).get('/api/v1/outbox?status=dead')).json().items).toEqual([]);
   });
 
+  it('two workers at once deliver each message once', async () => {
+    const w1 = worker();
+    const w2 = worker();
+    await drainAll(w1);
+    const at = t.ctx.now().toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) {
+      const m = await insertMessage(t.store.db, {
+        vendorId: null,
+        entityType: 'user',
+        entityId: `usr-pair-${i}`,
+        direction: 'out',
+        from: 'no-reply@skyline.example',
+        to: [`pair${i}@example.com`],
+        subject: `Pair ${i}`,
+        text: `Message ${i}.`,
+        status: 'queued',
+        messageId: `<pair.${i}.${dialect}@skyline.orderdesk>`,
+        at,
+      });
+      ids.push(m.message_id);
+      await enqueueOutbox(t.store.db, {
+        topic: 'mail',
+        entityType: 'user',
+        entityId: `usr-pair-${i}`,
+        payload: { messageId: m.id },
+        at,
+      });
+    }
+    const small = { OUTBOX_BATCH_SIZE: 4 };
+    const a = startMailWorker(t.ctx, config(small), {
+      autoStart: false,
+      settings: mailWorkerSettings(config(), createSmtpTransport(sink.url, { timeoutMs: 5000 })),
+    });
+    const b = startMailWorker(t.ctx, config(small), {
+      autoStart: false,
+      settings: mailWorkerSettings(config(), createSmtpTransport(sink.url, { timeoutMs: 5000 })),
+    });
+    const [pa, pb] = await Promise.all([drainAll(a), drainAll(b)]);
+    await Promise.all([a.stop(), b.stop(), w1.stop(), w2.stop()]);
+    expect(sum(pa, 'sent') + sum(pb, 'sent')).toBe(30);
+    if (dialect === 'postgres') {
+      // Both took part (SKIP LOCKED hands each its own rows).
+      expect(sum(pa, 'sent')).toBeGreaterThan(0);
+      expect(sum(pb, 'sent')).toBeGreaterThan(0);
+    }
+    for (const id of ids) {
+      expect(sink.received.filter((m) => m.headers['message-id'] === id)).toHaveLength(1);
+    }
+  });
+
   it('stops gracefully: the loop ends and gives back what it had not started', async () => {
     const w = startMailWorker(t.ctx, config({ OUTBOX_POLL_MS: 10 }), {
       settings: mailWorkerSettings(config(), createSmtpTransport(sink.url, { timeoutMs: 5000 })),

@@ -2,18 +2,20 @@ import nodemailer from 'nodemailer';
 import type { MailTransport, OutgoingMail } from '@orderdesk/app/mail';
 
 export interface SmtpTransport extends MailTransport {
-  /** Closes pooled connections (none are kept today; here so callers need not know). */
+  /** Closes the pooled connection. */
   close(): void;
 }
 
 /**
- * The SMTP transport of SMTP_URL (nodemailer). One connection per message: the worker sends a
- * handful a second at most, and a fresh conversation keeps one bad message from poisoning the
- * next. The envelope is the message's to and cc.
+ * The SMTP transport of SMTP_URL (nodemailer). One pooled connection per worker, reused from
+ * message to message (a new SMTP conversation per message costs more than the message) and
+ * reopened by nodemailer when the server drops it. The envelope is the message's to and cc.
  */
 export function createSmtpTransport(url: string, options: { timeoutMs: number }): SmtpTransport {
   const transporter = nodemailer.createTransport({
     url,
+    pool: true,
+    maxConnections: 1,
     connectionTimeout: options.timeoutMs,
     greetingTimeout: options.timeoutMs,
     socketTimeout: options.timeoutMs,
