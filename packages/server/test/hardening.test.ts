@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { csvField, neutraliseCsvCell, restoreCsvCell } from '@orderdesk/app';
@@ -287,6 +288,39 @@ describe.each(testDialects())('hardening on %s', (dialect) => {
         .as(null)
         .post('/api/v1/tokens', { name: 'grandchild', canMint: true }, bearer(child));
       expect(grandchild.statusCode).toBe(403);
+    });
+  });
+
+  describe('audit log', () => {
+    it('is append-only: the database refuses to change or delete an event', async () => {
+      // An action that records an event, so the log is not empty.
+      const minted = await t.as(BUYER).post('/api/v1/tokens', { name: 'audit-probe' });
+      expect(minted.statusCode, minted.body).toBe(201);
+      const event = await t.store.db
+        .selectFrom('audit_events')
+        .select(['id', 'type'])
+        .where('entity_id', '=', minted.json<{ id: string }>().id)
+        .executeTakeFirstOrThrow();
+      expect(event.type).toBe('token.created');
+      await expect(
+        t.store.db
+          .updateTable('audit_events')
+          .set({ actor_label: 'someone else' })
+          .where('id', '=', event.id)
+          .execute(),
+      ).rejects.toThrow(/append-only/);
+      await expect(
+        t.store.db.deleteFrom('audit_events').where('id', '=', event.id).execute(),
+      ).rejects.toThrow(/append-only/);
+      if (dialect === 'postgres') {
+        await expect(sql`TRUNCATE audit_events`.execute(t.store.db)).rejects.toThrow(/append-only/);
+      }
+      const still = await t.store.db
+        .selectFrom('audit_events')
+        .select('actor_label')
+        .where('id', '=', event.id)
+        .executeTakeFirstOrThrow();
+      expect(still.actor_label).not.toBe('someone else');
     });
   });
 

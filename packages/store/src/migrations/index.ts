@@ -6,6 +6,7 @@ import * as m0004 from './0004_quotes_orders.ts';
 import * as m0005 from './0005_outbox.ts';
 import * as m0006 from './0006_app_layer.ts';
 import * as m0007 from './0007_outbox_worker.ts';
+import * as m0008 from './0008_audit_append_only.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_outbox': m0005,
   '0006_app_layer': m0006,
   '0007_outbox_worker': m0007,
+  '0008_audit_append_only': m0008,
 };
