@@ -21,6 +21,8 @@ export interface SmtpSink {
   received: ReceivedMail[];
   /** While set, every message is refused with this SMTP reply (e.g. 550). */
   refuseWith: { code: number; message: string } | null;
+  /** Milliseconds the server takes to accept each message (a slow relay). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     url: '',
     received: [],
     refuseWith: null,
+    delayMs: 0,
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -96,7 +99,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           text: partOf(raw, 'text/plain'),
           html: partOf(raw, 'text/html'),
         });
-        callback();
+        if (sink.delayMs > 0) setTimeout(() => callback(), sink.delayMs);
+        else callback();
       });
     },
   });
