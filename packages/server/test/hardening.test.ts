@@ -267,11 +267,17 @@ describe.each(testDialects())('hardening on %s', (dialect) => {
       expect(plain.canMint).toBe(false);
       const again = await t.as(null).post('/api/v1/tokens', { name: 'x' }, bearer(plain.token));
       expect(again.statusCode).toBe(403);
-      // A body asking for the right is valid input (the route grants it once it passes it on).
+      // A session may grant the right; that token then mints.
       const asked = await t
         .as(null)
         .post('/api/v1/tokens', { name: 'ci-minter', canMint: true }, session);
       expect(asked.statusCode, asked.body).toBe(201);
+      const minter = asked.json<{ token: string; canMint: boolean }>();
+      expect(minter.canMint).toBe(true);
+      const child = await t
+        .as(null)
+        .post('/api/v1/tokens', { name: 'child' }, bearer(minter.token));
+      expect(child.statusCode, child.body).toBe(201);
     });
 
     it('lets a token created with canMint mint', async () => {

@@ -32,6 +32,8 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
   });
   await app.register(swaggerUi, {
     routePrefix: '/api/docs',
+    // No validator badge: it loads from an outside site, which the CSP refuses.
+    uiConfig: { validatorUrl: null },
     transformSpecification: (spec) => completeDocument(spec as OpenApiDocument),
   });
   let document: OpenApiDocument | undefined;

@@ -72,7 +72,7 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           summary:
             'Create an API token for the caller (shown once; an Idempotency-Key is not honoured here: the secret is never stored to be replayed)',
           body: tokenBodySchema,
-          response: { 201: tokenResponseSchema, 401: problemSchema },
+          response: { 201: tokenResponseSchema, 401: problemSchema, 403: problemSchema },
         },
       },
       async (request, reply) => {
@@ -80,6 +80,7 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         // after revocation). A retried request makes a second token, which is harmless.
         const created = await createApiToken(ctx, requireActor(request.actor), {
           name: request.body.name,
+          ...(request.body.canMint !== undefined ? { canMint: request.body.canMint } : {}),
         });
         return reply.code(201).send(created);
       },
