@@ -66,3 +66,4 @@ export * from './partnerships/price-visibility.ts';
 export * from './subscriptions/read-subscriptions.ts';
 export * from './health/check-health.ts';
 export * from './shared/idempotency.ts';
+export * from './mail/index.ts';

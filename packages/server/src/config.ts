@@ -87,6 +87,13 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** A value as an error may print it: never a password, nor the password of a URL. */
+function shown(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return value;
+  if (/PASSWORD|SECRET|TOKEN/.test(name)) return '(hidden)';
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@/]*@/i, '$1***@');
+}
+
 /** Reads and validates the configuration; throws a ConfigError naming every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const known = Object.fromEntries(
@@ -97,7 +104,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const result = configSchema.safeParse(known);
   if (result.success) return result.data;
   const lines = result.error.issues.map(
-    (i) => `  ${i.path.join('.')}=${JSON.stringify(env[String(i.path[0])])}: ${i.message}`,
+    (i) =>
+      `  ${i.path.join('.')}=${JSON.stringify(shown(String(i.path[0]), env[String(i.path[0])]))}: ${i.message}`,
   );
   throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
 }

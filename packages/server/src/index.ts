@@ -16,3 +16,4 @@ export { HttpProblem, type ProblemItem } from './http/problem.ts';
 export { PRICE_LIST_FORMATS, priceListFormatOf, type PriceListFormat } from '@orderdesk/app';
 export { writePriceList } from '@orderdesk/app';
 export { catalogOf } from '@orderdesk/app';
+export * from './mail/index.ts';

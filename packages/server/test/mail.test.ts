@@ -21,7 +21,7 @@ import {
   type Store,
 } from '@orderdesk/store';
 import { createTestDatabaseUrl, testDialects } from '@orderdesk/store/testing';
-import type { DrainResult } from '@orderdesk/app/mail';
+import type { DrainResult } from '@orderdesk/app';
 import { configSchema } from '../src/config.ts';
 import { mailWorkerSettings, startMailWorker, type MailWorker } from '../src/mail/mail-worker.ts';
 import { createSmtpTransport } from '../src/mail/smtp-transport.ts';

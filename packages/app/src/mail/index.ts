@@ -1,4 +1,4 @@
-// The mail worker and the outbox's administration (issue 10), exported as `@orderdesk/app/mail`.
+// The mail worker and the outbox's administration (issue 10).
 export * from './mail-transport.ts';
 export * from './mail-render.ts';
 export * from './drain-outbox.ts';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { startMailWorker } from '@orderdesk/server/mail';
+import { startMailWorker } from '@orderdesk/server';
 import { migrateToLatest, openStore } from '@orderdesk/store';
 import { cliAppContext, configOrExit } from './shared.ts';
 

@@ -1,3 +1,3 @@
-// The SMTP transport and the outbox worker loop, exported as `@orderdesk/server/mail`.
+// The SMTP transport and the outbox worker loop.
 export * from './smtp-transport.ts';
 export * from './mail-worker.ts';

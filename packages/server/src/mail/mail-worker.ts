@@ -9,7 +9,7 @@ import {
   type DrainResult,
   type MailTransport,
   type MailWorkerSettings,
-} from '@orderdesk/app/mail';
+} from '@orderdesk/app';
 import type { AppContext } from '@orderdesk/app';
 import type { Config } from '../config.ts';
 import { createSmtpTransport } from './smtp-transport.ts';

@@ -1,5 +1,5 @@
 import nodemailer from 'nodemailer';
-import type { MailTransport, OutgoingMail } from '@orderdesk/app/mail';
+import type { MailTransport, OutgoingMail } from '@orderdesk/app';
 
 export interface SmtpTransport extends MailTransport {
   /** Closes the pooled connection. */

@@ -7,7 +7,7 @@ import {
   outboxItemSchema,
   outboxListQuerySchema,
   retryDeadLetter,
-} from '@orderdesk/app/mail';
+} from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
 
