@@ -23,6 +23,8 @@ export interface SmtpSink {
   refuseWith: { code: number; message: string } | null;
   /** Milliseconds the server takes to accept each message (a slow relay). */
   delayMs: number;
+  /** Connection errors seen (a client killed mid-conversation resets its connection). */
+  errors: Error[];
   close(): Promise<void>;
 }
 
@@ -70,6 +72,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     received: [],
     refuseWith: null,
     delayMs: 0,
+    errors: [],
     close: async () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -80,6 +83,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
+      stream.on('error', (error: Error) => sink.errors.push(error));
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
         if (sink.refuseWith) {
@@ -104,6 +108,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
+  // A worker killed with SIGKILL resets its connection (ECONNRESET): a real relay logs that and
+  // goes on; unhandled, the server's 'error' event would crash the test run.
+  server.on('error', (error: Error) => sink.errors.push(error));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const { port } = server.server.address() as AddressInfo;
   sink.url = `smtp://127.0.0.1:${port}`;
