@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import ExcelJS from 'exceljs';
 import type { PriceListFormat } from './price-list-import.ts';
 
 // Writes a price list as CSV or XLSX into a stream, row by row (exceljs's streaming
@@ -69,7 +68,9 @@ export async function writePriceList(
     out.end();
     return;
   }
-  // Inline strings, no shared-string table: a streaming reader then never has to wait for it.
+  // Loaded on first use (a third of a second); inline strings, no shared-string table: a
+  // streaming reader then never has to wait for it.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
     stream: out,
     useSharedStrings: false,

@@ -1,6 +1,5 @@
 import { Readable, Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
-import ExcelJS from 'exceljs';
 import { AppError, type ProblemItem } from '../shared/errors.ts';
 import { restoreCsvCell } from './price-list-export.ts';
 
@@ -228,6 +227,8 @@ export function cellText(value: unknown): string {
 }
 
 async function* readXlsx(source: Readable): AsyncGenerator<PriceListRow> {
+  // Loaded on first use: exceljs costs a third of a second to load, and most runs never read XLSX.
+  const { default: ExcelJS } = await import('exceljs');
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
     worksheets: 'emit',
     sharedStrings: 'cache',

@@ -1,4 +1,3 @@
-import PDFDocument from 'pdfkit';
 import type { QuoteView } from '../quotes/quote-view.ts';
 
 /** Renders a quote as a PDF (A4, one table of lines, totals, validity). */
@@ -9,6 +8,8 @@ export async function renderQuotePdf(input: {
   customerName: string;
 }): Promise<Buffer> {
   const { view } = input;
+  // Loaded on first use: most processes never render a PDF.
+  const { default: PDFDocument } = await import('pdfkit');
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,
