@@ -330,6 +330,37 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     ]);
   });
 
+  it("lets a distributor read its reseller's order but not act on it", async () => {
+    const [item] = await findProducts(t, BETA, 'skyline', { type: 'subscription', count: 1 });
+    const placed = await t.as(BETA).post('/api/v1/orders', {
+      vendor: 'skyline',
+      type: 'new',
+      customerId: tailspin,
+      lines: [{ partNumber: item!.partNumber, quantity: 1, unitPrice: item!.netPrice }],
+      contacts: {
+        siteAdmin: { name: 'Tia', email: 'it@tailspin.example' },
+        invoicing: { name: 'AP', email: 'ap@tailspin.example' },
+      },
+      attributes: { primaryDomain: 'tailspin.example' },
+      termsAccepted: { version: '2025-01' },
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    const id = placed.json().id as string;
+    const seen = await t.as(ACME).get(`/api/v1/orders/${id}`);
+    expect(seen.statusCode).toBe(200);
+    expect(seen.json().availableActions).toEqual([]);
+    expect(
+      (await t.as(ACME).post(`/api/v1/orders/${id}/actions/cancel`, { reason: 'x' })).statusCode,
+    ).toBe(403);
+    expect((await t.as(BETA).get(`/api/v1/orders/${id}`)).json().availableActions).toContain(
+      'cancel',
+    );
+    expect(
+      (await t.as(BETA).post(`/api/v1/orders/${id}/actions/cancel`, { reason: 'Ordered twice' }))
+        .statusCode,
+    ).toBe(200);
+  });
+
   describe('skyline subscriptions', () => {
     const RESELLER = BETA;
     let subscriptionId: string;

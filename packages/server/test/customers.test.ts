@@ -147,10 +147,30 @@ describe.each(testDialects())('customers and contacts on %s', (dialect) => {
         data: { customerId: created.id, name: 'Litware Labs' },
       },
     ]);
-    // A distributor edits its tier-2 reseller’s customer: the events are the reseller’s.
+    // A distributor reads its tier-2 reseller's customer but does not edit it (issue 13,
+    // point 7): the reseller does, and the events are the reseller's.
     const tailspin = await firstCustomer('buyer@beta.example');
-    await patchCustomer(t.ctx, acme, { customerId: tailspin.id, patch: { employeeCount: 40 } });
-    const contact = await addContact(t.ctx, acme, {
+    const refused = await patchCustomer(t.ctx, acme, {
+      customerId: tailspin.id,
+      patch: { employeeCount: 40 },
+    }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ kind: 'forbidden' });
+    expect(
+      (await t.as('buyer@acme.example').get(`/api/v1/customers/${tailspin.id}`)).statusCode,
+    ).toBe(200);
+    expect(
+      (
+        await t.as('buyer@acme.example').post(`/api/v1/customers/${tailspin.id}/contacts`, {
+          name: 'X',
+          email: 'x@tailspin.example',
+          roles: ['billing'],
+        })
+      ).statusCode,
+    ).toBe(403);
+    const betaUser = await findUserByEmail(t.store.db, 'buyer@beta.example');
+    const beta = await actorFromUser(t.store.db, betaUser!, 'session');
+    await patchCustomer(t.ctx, beta, { customerId: tailspin.id, patch: { employeeCount: 40 } });
+    const contact = await addContact(t.ctx, beta, {
       customerId: tailspin.id,
       contact: { name: 'Bo Billing', email: 'bo@tailspin.example', roles: ['billing'] },
     });

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { requirePartner, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
-import { notFound } from '../shared/errors.ts';
+import { forbidden, notFound } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type {
@@ -63,6 +63,22 @@ async function customerInScope(
 ): Promise<Customer> {
   const c = await findCustomerInScope(db, id, actor.partnerScopeIds);
   if (!c) throw notFound('Customer');
+  return c;
+}
+
+/**
+ * A customer the partner may change: its own. A distributor reads its tier-2 resellers'
+ * customers but does not edit them (the reseller does): 403, not 404 — it can see them.
+ */
+async function ownCustomer(
+  db: Executor,
+  actor: Actor & { partnerId: string },
+  id: string,
+): Promise<Customer> {
+  const c = await customerInScope(db, actor, id);
+  if (c.partner_id !== actor.partnerId) {
+    throw forbidden("A distributor reads its resellers' customers; the reseller edits them");
+  }
   return c;
 }
 
@@ -126,13 +142,12 @@ export async function patchCustomer(
 ): Promise<CustomerView> {
   const partner = requirePartner(actor);
   return inTransaction(ctx, options, async (tx) => {
-    const customer = await customerInScope(tx, partner, input.customerId);
+    const customer = await ownCustomer(tx, partner, input.customerId);
     const at = ctx.now().toISOString();
     await updateCustomer(tx, customer.id, input.patch, at);
     await recordEvent(tx, {
       type: 'customer.updated',
       entityId: customer.id,
-      // The customer's own partner: a distributor may edit its tier-2's customers.
       vendorId: null,
       partnerId: customer.partner_id,
       actor: eventActorOf(actor),
@@ -152,7 +167,7 @@ export async function addContact(
 ): Promise<ContactView> {
   const partner = requirePartner(actor);
   return inTransaction(ctx, options, async (tx) => {
-    const customer = await customerInScope(tx, partner, input.customerId);
+    const customer = await ownCustomer(tx, partner, input.customerId);
     const at = ctx.now().toISOString();
     const contact = await insertContact(tx, { ...input.contact, customerId: customer.id, at });
     await recordEvent(tx, {

@@ -33,7 +33,7 @@ import {
   unprocessable,
 } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { orderScope, requireOrderingPartner } from './order-access.ts';
+import { orderScope, requireOrderingPartner, requirePlacedBy } from './order-access.ts';
 import { gatherValidationContext, resolveParties, withContactDefaults } from './order-context.ts';
 import { applyCompletionEffects } from './order-effects.ts';
 import { machineOf, toOrderView, vendorOf, type OrderView } from './order-view.ts';
@@ -65,6 +65,7 @@ export async function actOnOrder(
   return inTransaction(ctx, options, async (tx) => {
     const order = await findOrderInScope(tx, input.orderId, orderScope(actor));
     if (!order) throw notFound('Order');
+    requirePlacedBy(actor, order);
     checkVersion('order', order.version, input.expectedVersion);
     const { slug, profile } = await vendorOf(tx, order);
     const step = transition(machineOf(profile), {

@@ -21,7 +21,7 @@ import {
 } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { storedSubmissionOf } from './act-on-order.ts';
-import { orderScope, requireOrderingPartner } from './order-access.ts';
+import { orderScope, requireOrderingPartner, requirePlacedBy } from './order-access.ts';
 import { toOrderView, vendorOf, type OrderView } from './order-view.ts';
 import type { orderPatchSchema } from './orders.schemas.ts';
 import { releaseQuote } from './quote-usage.ts';
@@ -50,6 +50,7 @@ export async function correctOrder(
   return inTransaction(ctx, options, async (tx) => {
     const order = await findOrderInScope(tx, input.orderId, orderScope(actor));
     if (!order) throw notFound('Order');
+    requirePlacedBy(actor, order);
     checkVersion('order', order.version, input.expectedVersion);
     if (order.status !== 'on_hold') {
       throw new AppError(

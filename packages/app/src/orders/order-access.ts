@@ -18,3 +18,18 @@ export function requireOrderingPartner(actor: Actor): Actor & { partnerId: strin
     throw forbidden('Orders are corrected and resubmitted by partner users');
   return actor as Actor & { partnerId: string };
 }
+
+/**
+ * A distributor reads the orders its tier-2 resellers placed but acts only on the orders it
+ * placed itself (correct, resubmit, cancel): the reseller owns its order. 403 otherwise.
+ */
+export function requirePlacedBy(actor: Actor, order: { ordering_partner_id: string }): void {
+  if (actor.side === 'partner' && actor.partnerId !== order.ordering_partner_id) {
+    throw forbidden('Only the partner that placed the order acts on it; a distributor reads it');
+  }
+}
+
+/** Whether `actor` only reads `order` (a distributor and its reseller's order). */
+export function readsOnly(actor: Actor, order: { ordering_partner_id: string }): boolean {
+  return actor.side === 'partner' && actor.partnerId !== order.ordering_partner_id;
+}

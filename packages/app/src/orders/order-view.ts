@@ -22,6 +22,7 @@ import {
   type PartnershipVisibility,
 } from '../partnerships/price-visibility.ts';
 import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
+import { readsOnly } from './order-access.ts';
 import type { orderSchema, validationProblemSchema } from './orders.schemas.ts';
 
 export type OrderView = z.infer<typeof orderSchema>;
@@ -131,12 +132,9 @@ export function toOrderView(
     problems,
     holdReason: order.status === 'on_hold' ? (hold?.reason ?? null) : null,
     sla: { acknowledgeBy: order.acknowledge_by, fulfilBy: order.fulfil_by },
-    availableActions: availableActions(
-      machineOf(profile),
-      order.status as OrderStatus,
-      actor.roles,
-      actor.side,
-    ),
+    availableActions: readsOnly(actor, order)
+      ? []
+      : availableActions(machineOf(profile), order.status as OrderStatus, actor.roles, actor.side),
     submittedAt: order.submitted_at,
     completedAt: order.completed_at,
     updatedAt: order.updated_at,
