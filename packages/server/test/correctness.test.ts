@@ -310,6 +310,23 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
         expect.objectContaining({ path: 'purchaseOrder.currency' }),
       );
     }
+    // A PO dated 9999-12-31, and a price with spaces: 400 naming the field.
+    const farOff = await t.as(ACME).post('/api/v1/orders/validate', {
+      ...body,
+      purchaseOrder: { ...body.purchaseOrder, date: '9999-12-31' },
+    });
+    expect(farOff.statusCode).toBe(400);
+    expect(farOff.json().errors).toContainEqual(
+      expect.objectContaining({ path: 'purchaseOrder.date' }),
+    );
+    const spaced = await t.as(ACME).post('/api/v1/orders/validate', {
+      ...body,
+      lines: body.lines.map((l) => ({ ...l, unitPrice: ` ${l.unitPrice} ` })),
+    });
+    expect(spaced.statusCode).toBe(400);
+    expect(spaced.json().errors).toContainEqual(
+      expect.objectContaining({ path: 'lines[0].unitPrice' }),
+    );
     // On a held order, a new currency without the lines priced in it.
     const placed = (await t.as(ACME).post('/api/v1/orders', body)).json();
     const held = await act(t, 'desk@northwind.example', placed, 'hold', 'on_hold', {

@@ -7,10 +7,12 @@ import type { ProductType, VendorProfile } from '../profile/profile.schema.ts';
 /** A decimal money string as the API writes amounts: "1234.50", "-3", "0.5". */
 export const decimalString = z
   .string()
-  .trim()
-  .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'A decimal amount like "1234.50"');
+  .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'A decimal amount like "1234.50", without spaces');
 
-const isoDate = z.iso.date();
+/** An ISO date within sane bounds: a PO dated 9999-12-31 is a typo, not an order. */
+const isoDate = z.iso
+  .date()
+  .refine((d) => d >= '2000-01-01' && d <= '2099-12-31', 'A date between 2000-01-01 and 2099-12-31');
 // A `list` attribute (e.g. one attendee per seat) is an array of strings.
 const attributeValue = z.union([
   z.string().max(2000),
