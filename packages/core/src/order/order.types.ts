@@ -12,7 +12,10 @@ export const decimalString = z
 /** An ISO date within sane bounds: a PO dated 9999-12-31 is a typo, not an order. */
 const isoDate = z.iso
   .date()
-  .refine((d) => d >= '2000-01-01' && d <= '2099-12-31', 'A date between 2000-01-01 and 2099-12-31');
+  .refine(
+    (d) => d >= '2000-01-01' && d <= '2099-12-31',
+    'A date between 2000-01-01 and 2099-12-31',
+  );
 // A `list` attribute (e.g. one attendee per seat) is an array of strings.
 const attributeValue = z.union([
   z.string().max(2000),
