@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { postalAddressFields } from '@orderdesk/core';
 
 const domain = z
   .string()
@@ -13,16 +14,7 @@ const domain = z
 export const addressSchema = z.strictObject({
   kind: z.enum(['billing', 'shipping', 'site']).default('site'),
   name: z.string().trim().min(1).max(200).optional(),
-  line1: z.string().trim().min(1).max(200),
-  line2: z.string().trim().max(200).optional(),
-  city: z.string().trim().min(1).max(100),
-  region: z.string().trim().max(100).optional(),
-  postalCode: z.string().trim().min(1).max(20),
-  country: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. US'),
+  ...postalAddressFields,
 });
 
 export const customerBodySchema = z.strictObject({

@@ -37,7 +37,12 @@ export type {
   ProblemCollector,
   ValidateOrderOptions,
 } from './order.rules.ts';
-export { decimalString, orderLineInputSchema, orderSubmissionSchema } from './order.types.ts';
+export {
+  decimalString,
+  orderLineInputSchema,
+  orderSubmissionSchema,
+  postalAddressFields,
+} from './order.types.ts';
 export type {
   CatalogEntry,
   MultiplierRule,

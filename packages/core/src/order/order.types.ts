@@ -34,6 +34,20 @@ export const orderLineInputSchema = z.strictObject({
 
 const person = z.strictObject({ name: z.string().trim().min(1).max(200), email: z.email() });
 
+/** The fields of a postal address (orders' shipping address, customers' addresses). */
+export const postalAddressFields = {
+  line1: z.string().trim().min(1).max(200),
+  line2: z.string().trim().max(200).optional(),
+  city: z.string().trim().min(1).max(100),
+  region: z.string().trim().max(100).optional(),
+  postalCode: z.string().trim().min(1).max(20),
+  country: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code, e.g. US'),
+};
+
 export const orderSubmissionSchema = z.strictObject({
   vendor: z.string().trim().min(1).max(100),
   type: z.string().trim().min(1).max(100),
@@ -72,17 +86,8 @@ export const orderSubmissionSchema = z.strictObject({
     .optional(),
   shippingAddress: z
     .strictObject({
+      ...postalAddressFields,
       name: z.string().trim().min(1).max(200),
-      line1: z.string().trim().min(1).max(200),
-      line2: z.string().trim().max(200).optional(),
-      city: z.string().trim().min(1).max(100),
-      region: z.string().trim().max(100).optional(),
-      postalCode: z.string().trim().min(1).max(20),
-      country: z
-        .string()
-        .trim()
-        .toUpperCase()
-        .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2 country code'),
       taxId: z.string().trim().min(2).max(50).optional(),
       confirmed: z.boolean(),
     })

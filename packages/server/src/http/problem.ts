@@ -117,14 +117,8 @@ export class HttpProblem extends Error {
   }
 }
 
-export const notFound = (what = 'Resource'): HttpProblem =>
-  new HttpProblem(404, 'not-found', `${what} not found`);
-export const forbidden = (detail = 'Your role does not allow this action'): HttpProblem =>
-  new HttpProblem(403, 'forbidden', detail);
 export const unauthorized = (detail = 'Log in or send a bearer token'): HttpProblem =>
   new HttpProblem(401, 'unauthorized', detail);
-export const conflict = (detail: string, errors?: ProblemItem[]): HttpProblem =>
-  new HttpProblem(409, 'conflict', detail, errors);
 export const badRequest = (detail: string, errors?: ProblemItem[]): HttpProblem =>
   new HttpProblem(400, 'bad-request', detail, errors);
 export const unprocessable = (detail: string, errors: ProblemItem[]): HttpProblem =>
