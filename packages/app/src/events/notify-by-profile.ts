@@ -154,6 +154,17 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
   return null;
 }
 
+// One look-up of the partnership per thread, however many recipients ask for it.
+const partnerships = new WeakMap<Thread, ReturnType<typeof findPartnership>>();
+function partnershipOf(tx: Executor, thread: Thread): ReturnType<typeof findPartnership> {
+  let found = partnerships.get(thread);
+  if (!found) {
+    found = findPartnership(tx, thread.vendorId, thread.partnerId);
+    partnerships.set(thread, found);
+  }
+  return found;
+}
+
 const isActive = (u: { active: number }): boolean => u.active !== 0;
 const hasRole = (u: { roles: string }, role: string): boolean =>
   (JSON.parse(u.roles) as string[]).includes(role);
@@ -169,7 +180,7 @@ async function quoteRequestRecipients(
   profile: VendorProfile,
 ): Promise<string[]> {
   const to: string[] = [];
-  const p = await findPartnership(tx, thread.vendorId, thread.partnerId);
+  const p = await partnershipOf(tx, thread);
   const cam = p?.cam_user_id ? await findUserById(tx, p.cam_user_id) : undefined;
   if (cam && isActive(cam) && cam.vendor_id === thread.vendorId) to.push(cam.email);
   if (profile.quotePolicy.requestRouting === 'sales' || to.length === 0) {
@@ -188,7 +199,7 @@ async function addressesOf(
   thread: Thread,
   profile: VendorProfile,
 ): Promise<string[]> {
-  const partnership = async () => findPartnership(tx, thread.vendorId, thread.partnerId);
+  const partnership = () => partnershipOf(tx, thread);
   if (recipient === 'cam' && thread.kind === 'quote request') {
     return quoteRequestRecipients(tx, thread, profile);
   }
