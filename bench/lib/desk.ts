@@ -41,6 +41,9 @@ export async function startDesk(label: string, databaseUrl: string): Promise<Des
     ORDERDESK_DEMO_PASSWORD: DEMO_PASSWORD,
     LOG_LEVEL: 'silent',
     SQLITE_SYNCHRONOUS: 'FULL',
+    // No mail worker: it would write to the database between the measured requests (and, on
+    // SQLite, compete for the write lock with the ceiling server sharing the file).
+    OUTBOX_IN_PROCESS: '0',
   });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/api/v1/health`, child);
