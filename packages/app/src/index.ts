@@ -67,3 +67,4 @@ export * from './subscriptions/read-subscriptions.ts';
 export * from './health/check-health.ts';
 export * from './shared/idempotency.ts';
 export * from './mail/index.ts';
+export * from './documents/extracted-order.ts';
