@@ -21,3 +21,5 @@ export * from './outbox.repository.ts';
 export * from './messages.repository.ts';
 export * from './profiles.repository.ts';
 export * from './invitations.repository.ts';
+export * from './login-attempts.repository.ts';
+export * from './intake.repository.ts';

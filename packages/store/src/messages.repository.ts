@@ -141,3 +141,27 @@ export async function updateMessageStatus(
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
+
+/**
+ * The first of the vendor's order or quote thread messages whose Message-ID is among
+ * `messageIds` (an incoming reply's In-Reply-To and References), most recent reference first.
+ */
+export async function findThreadMessageOfVendor(
+  db: Executor,
+  vendorId: string,
+  messageIds: readonly string[],
+): Promise<Message | undefined> {
+  if (messageIds.length === 0) return undefined;
+  const rows = await db
+    .selectFrom('messages')
+    .selectAll()
+    .where('vendor_id', '=', vendorId)
+    .where('entity_type', 'in', ['order', 'quote'])
+    .where('message_id', 'in', [...new Set(messageIds)].slice(0, 200))
+    .execute();
+  for (const id of messageIds) {
+    const found = rows.find((m) => m.message_id === id);
+    if (found) return found;
+  }
+  return undefined;
+}

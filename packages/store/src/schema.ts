@@ -1,6 +1,12 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { MessageDirection, MessageEntityType, MessageStatus } from './messages.repository.ts';
 import type { ProfileFormat } from './profiles.repository.ts';
+import type { LoginDeviceTable, LoginThrottleTable } from './login-attempts.repository.ts';
+import type {
+  InboundMailTable,
+  IntakeItemTable,
+  MailboxCheckpointTable,
+} from './intake.repository.ts';
 
 // Column conventions shared by both dialects (see docs/adr/0001-storage.md):
 // ids are prefixed text; timestamps are ISO-8601 UTC text; money is integer minor units;
@@ -435,6 +441,11 @@ export interface Database {
   outbox: OutboxTable;
   messages: MessageTable;
   invitations: InvitationTable;
+  login_throttle: LoginThrottleTable;
+  login_devices: LoginDeviceTable;
+  intake_items: IntakeItemTable;
+  inbound_mails: InboundMailTable;
+  mailbox_checkpoints: MailboxCheckpointTable;
 }
 
 export type Vendor = Selectable<VendorTable>;

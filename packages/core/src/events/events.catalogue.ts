@@ -53,6 +53,11 @@ export const DOMAIN_EVENTS = [
   'product.updated',
   'category.created',
   'category.updated',
+  'intake.received',
+  'intake.converted',
+  'intake.rejected',
+  'order.mail_received',
+  'quote.mail_received',
 ] as const;
 export type DomainEventName = (typeof DOMAIN_EVENTS)[number];
 
@@ -72,6 +77,7 @@ export const EVENT_SUBJECTS = [
   'price_list',
   'product',
   'category',
+  'intake',
 ] as const;
 export type EventSubject = (typeof EVENT_SUBJECTS)[number];
 
@@ -123,6 +129,12 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   'product.updated': 'product',
   'category.created': 'category',
   'category.updated': 'category',
+  'intake.received': 'intake',
+  'intake.converted': 'intake',
+  'intake.rejected': 'intake',
+  // A partner's mail joined the thread of an order or quote (mail intake).
+  'order.mail_received': 'order',
+  'quote.mail_received': 'quote',
 };
 
 /** Data shared by every order event. */
@@ -250,6 +262,11 @@ export interface DomainEventData {
   'product.updated': { productId: string; partNumber: string; fields: string[] };
   'category.created': { categoryId: string; key: string; name: string };
   'category.updated': { categoryId: string; fields: string[] };
+  'intake.received': { intakeId: string; messageId: string; status: string; from: string };
+  'intake.converted': { intakeId: string; orderId: string; number: string };
+  'intake.rejected': { intakeId: string; reason: string };
+  'order.mail_received': { orderId: string; messageId: string; from: string };
+  'quote.mail_received': { quoteId: string; messageId: string; from: string };
 }
 
 /** One domain event: a name and its typed data (discriminated on `type`). */

@@ -7,6 +7,8 @@ import * as m0005 from './0005_outbox.ts';
 import * as m0006 from './0006_app_layer.ts';
 import * as m0007 from './0007_outbox_worker.ts';
 import * as m0008 from './0008_audit_append_only.ts';
+import * as m0010 from './0010_login_throttle.ts';
+import * as m0011 from './0011_mail_intake.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +20,6 @@ export const migrations: Record<string, Migration> = {
   '0006_app_layer': m0006,
   '0007_outbox_worker': m0007,
   '0008_audit_append_only': m0008,
+  '0010_login_throttle': m0010,
+  '0011_mail_intake': m0011,
 };
