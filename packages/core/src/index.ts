@@ -11,3 +11,4 @@ export * from './events/index.ts';
 export * from './notifications/index.ts';
 export * from './quote/index.ts';
 export * from './order/index.ts';
+export * from './invoicing/index.ts';

@@ -375,6 +375,62 @@ const contactRefSchema = z
   })
   .refine((c) => c.role !== undefined || c.email !== undefined, 'Give a role or an email');
 
+const COUNTRY = /^[A-Z]{2}$/;
+const countryCode = z.string().regex(COUNTRY, 'Expected an ISO 3166-1 alpha-2 code such as "US"');
+
+const invoiceSellerSchema = z.strictObject({
+  legalName: text,
+  country: countryCode,
+  /** VAT / sales-tax registration, printed on the invoice and in UBL PartyTaxScheme. */
+  taxId: z.string().min(1).optional(),
+  /** PEPPOL endpoint: an electronic address scheme (EAS code, e.g. "0088" GLN, "0192") and id. */
+  endpoint: z.strictObject({ scheme: z.string().regex(/^\d{4}$|^[A-Z]{2,4}$/), id: text }),
+  address: z
+    .strictObject({
+      line1: text,
+      city: text,
+      postalCode: text,
+      region: z.string().optional(),
+    })
+    .optional(),
+});
+
+const invoiceTaxSchema = z
+  .strictObject({
+    /**
+     * Tax rate (percent, a decimal string such as "20" or "8.25") by the buyer's country; `*`
+     * for any other country. A country with no rate and no `*` is zero-rated (exports).
+     */
+    rates: z
+      .array(
+        z.strictObject({
+          country: z.union([countryCode, z.literal('*')]),
+          rate: z
+            .string()
+            .regex(/^\d{1,2}(\.\d{1,4})?$|^100$/, 'Expected a percentage such as "20" or "8.25"'),
+        }),
+      )
+      .default([]),
+    /**
+     * A buyer abroad that gives a tax ID accounts for the tax itself (reverse charge, UBL
+     * category AE); otherwise its country's rate applies.
+     */
+    reverseChargeWhenTaxId: z.boolean().default(false),
+  })
+  .superRefine((tax, ctx) => {
+    const seen = new Set<string>();
+    tax.rates.forEach((r, i) => {
+      if (seen.has(r.country)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rates', i, 'country'],
+          message: `Duplicate rate for ${r.country}`,
+        });
+      }
+      seen.add(r.country);
+    });
+  });
+
 const invoicingSchema = z.strictObject({
   timing: z
     .strictObject({
@@ -388,6 +444,14 @@ const invoicingSchema = z.strictObject({
   deliverTo: z.enum(['invoicing_contact']).default('invoicing_contact'),
   format: z.enum(['pdf']).default('pdf'),
   via: z.enum(['email', 'portal']).default('email'),
+  /** Invoice numbers are this prefix and a gapless per-vendor sequence (`INV-000001`). */
+  numberPrefix: z.string().min(1).max(12).default('INV-'),
+  /** Days from the issue date to the due date (payment terms "net N"). */
+  paymentTermsDays: z.number().int().min(0).max(365).default(30),
+  /** The seller as the invoice names it (UBL AccountingSupplierParty); the vendor's name if absent. */
+  seller: invoiceSellerSchema.optional(),
+  /** Tax on invoices; none (zero-rated) when absent. */
+  tax: invoiceTaxSchema.optional(),
 });
 
 const returnsSchema = z.strictObject({
