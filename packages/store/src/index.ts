@@ -23,3 +23,6 @@ export * from './profiles.repository.ts';
 export * from './invitations.repository.ts';
 export * from './login-attempts.repository.ts';
 export * from './intake.repository.ts';
+export * from './jobs.repository.ts';
+export * from './fulfilments.repository.ts';
+export * from './invoices.repository.ts';

@@ -413,6 +413,112 @@ export interface MessageTable {
   sent_at: string | null;
 }
 
+/** One run of a scheduled job for one slot (the instant it was due); unique per job and slot. */
+export interface JobRunTable {
+  id: string;
+  job: string;
+  slot: string;
+  /** `running` while leased to `locked_by` until `locked_until`; `done` or `failed` after. */
+  status: string;
+  locked_by: string | null;
+  locked_until: string | null;
+  attempts: Generated<number>;
+  started_at: string;
+  finished_at: string | null;
+  /** JSON: what the run did (counts), for `orderdesk jobs run` and the logs. */
+  summary: string | null;
+  last_error: string | null;
+}
+
+/** One delivery against an order (a shipment, keys issued, a provisioning). */
+export interface FulfilmentTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  order_id: string;
+  carrier: string | null;
+  tracking_number: string | null;
+  /** JSON: the confirmed address a device was shipped to. */
+  shipping_address: string | null;
+  /** JSON array of license keys issued. */
+  license_keys: string;
+  /** JSON array of document ids (product files) attached. */
+  document_ids: string;
+  created_by: string;
+  created_at: string;
+}
+
+export interface FulfilmentLineTable {
+  fulfilment_id: string;
+  order_id: string;
+  line_no: number;
+  quantity: number;
+  /** What was delivered: subscription_provisioned, license_keys_issued, device_shipped, … */
+  kind: string;
+}
+
+export interface InvoiceTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  ordering_partner_id: string;
+  /** Unique: one invoice per order. */
+  order_id: string;
+  number: string;
+  status: string;
+  version: number;
+  currency: string;
+  issued_at: string;
+  /** The issue date in the vendor's calendar zone. */
+  issue_date: string;
+  due_date: string;
+  payment_terms_days: number;
+  subtotal_minor: number;
+  tax_minor: number;
+  total_minor: number;
+  tax_category: string;
+  tax_rate: string;
+  tax_exemption_reason: string | null;
+  /** JSON: the seller party as issued. */
+  seller: string;
+  /** JSON: the buyer party as issued. */
+  buyer: string;
+  order_number: string;
+  sales_order_number: string | null;
+  po_number: string | null;
+  paid_at: string | null;
+  credited_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface InvoiceLineTable {
+  invoice_id: string;
+  line_no: number;
+  part_number: string;
+  name: string;
+  quantity: number;
+  unit_price_minor: number;
+  amount_minor: number;
+}
+
+export interface CreditNoteTable {
+  id: string;
+  vendor_id: string;
+  invoice_id: string;
+  number: string;
+  reason: string;
+  issued_at: string;
+  issue_date: string;
+  currency: string;
+  /** Negative: a credit note reverses its invoice. */
+  subtotal_minor: number;
+  tax_minor: number;
+  total_minor: number;
+  created_by: string;
+  created_at: string;
+}
+
 export interface Database {
   vendors: VendorTable;
   vendor_profiles: VendorProfileTable;
@@ -441,6 +547,12 @@ export interface Database {
   outbox: OutboxTable;
   messages: MessageTable;
   invitations: InvitationTable;
+  job_runs: JobRunTable;
+  fulfilments: FulfilmentTable;
+  fulfilment_lines: FulfilmentLineTable;
+  invoices: InvoiceTable;
+  invoice_lines: InvoiceLineTable;
+  credit_notes: CreditNoteTable;
   login_throttle: LoginThrottleTable;
   login_devices: LoginDeviceTable;
   intake_items: IntakeItemTable;
@@ -474,3 +586,9 @@ export type OutboxMessage = Selectable<OutboxTable>;
 export type Message = Selectable<MessageTable>;
 export type Invitation = Selectable<InvitationTable>;
 export type ApiToken = Selectable<ApiTokenTable>;
+export type JobRun = Selectable<JobRunTable>;
+export type Fulfilment = Selectable<FulfilmentTable>;
+export type FulfilmentLine = Selectable<FulfilmentLineTable>;
+export type Invoice = Selectable<InvoiceTable>;
+export type InvoiceLine = Selectable<InvoiceLineTable>;
+export type CreditNote = Selectable<CreditNoteTable>;

@@ -9,6 +9,8 @@ import * as m0007 from './0007_outbox_worker.ts';
 import * as m0008 from './0008_audit_append_only.ts';
 import * as m0010 from './0010_login_throttle.ts';
 import * as m0011 from './0011_mail_intake.ts';
+import * as m0013 from './0013_jobs_fulfilments.ts';
+import * as m0014 from './0014_invoices.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -22,4 +24,6 @@ export const migrations: Record<string, Migration> = {
   '0008_audit_append_only': m0008,
   '0010_login_throttle': m0010,
   '0011_mail_intake': m0011,
+  '0013_jobs_fulfilments': m0013,
+  '0014_invoices': m0014,
 };
