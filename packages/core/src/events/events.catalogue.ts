@@ -31,6 +31,10 @@ export const DOMAIN_EVENTS = [
   'subscription.changed',
   'license.authorized',
   'invoice.issued',
+  'invoice.requested',
+  'invoice.settled',
+  'credit_note.issued',
+  'fulfilment.recorded',
   'sla.breached',
   'escalation.raised',
   'vendor.created',
@@ -106,6 +110,13 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   'subscription.changed': 'subscription',
   'license.authorized': 'license',
   'invoice.issued': 'invoice',
+  // A partner asked for its invoice again: it was mailed to the invoicing contact once more.
+  'invoice.requested': 'invoice',
+  'invoice.settled': 'invoice',
+  // Recorded against the invoice it reverses.
+  'credit_note.issued': 'invoice',
+  // What was delivered for which lines of an order.
+  'fulfilment.recorded': 'order',
   // SLA breaches and escalations are about an order.
   'sla.breached': 'order',
   'escalation.raised': 'order',
@@ -219,6 +230,23 @@ export interface DomainEventData {
   'subscription.changed': SubscriptionTermData & { effect: 'change' | 'add' };
   'license.authorized': { licenseIds: string[]; orderId?: string | null };
   'invoice.issued': { invoiceId: string; number: string; orderId: string; total: string };
+  'invoice.requested': { invoiceId: string; number: string; orderId: string; to: string[] };
+  'invoice.settled': { invoiceId: string; number: string; orderId: string; paidOn: string };
+  'credit_note.issued': {
+    invoiceId: string;
+    creditNoteId: string;
+    number: string;
+    orderId: string;
+    total: string;
+  };
+  'fulfilment.recorded': OrderEventBase & {
+    fulfilmentId: string;
+    lines: { lineNo: number; quantity: number; kind: string }[];
+    carrier?: string | null;
+    trackingNumber?: string | null;
+    licenseKeys?: number;
+    documentIds?: string[];
+  };
   'sla.breached': OrderEventBase & { target: 'acknowledge' | 'fulfil'; dueAt: string };
   'escalation.raised': OrderEventBase & { reason: string };
   'vendor.created': { vendorId: string; slug: string; name: string };
