@@ -30,6 +30,7 @@ import { partnershipRoutes } from './partnerships/partnerships.routes.ts';
 import { priceListRoutes } from './price-lists/price-lists.routes.ts';
 import { priceRoutes } from './prices/prices.routes.ts';
 import { sessionRoutes } from './session/session.routes.ts';
+import { loginPolicyOf, trustProxyOf } from './session/login-settings.ts';
 import { VERSION } from './version.ts';
 import { vendorRoutes } from './vendors/vendors.routes.ts';
 import { installWeb } from './web/web.plugin.ts';
@@ -67,7 +68,7 @@ export async function buildApp(
     version: VERSION,
     routes: [],
     now: () => clock.now(),
-    loginThrottle: new LoginThrottle(config.LOGIN_WINDOW_MINUTES * 60_000),
+    loginThrottle: new LoginThrottle(config.LOGIN_WINDOW_MINUTES * 60_000, loginPolicyOf(config)),
   };
   // Typed as Fastify's base logger so the instance keeps Fastify's default generics.
   const loggerInstance: FastifyBaseLogger | undefined = options.logger || undefined;
@@ -76,7 +77,7 @@ export async function buildApp(
     bodyLimit: config.BODY_LIMIT_BYTES,
     genReqId: () => crypto.randomUUID(),
     requestIdHeader: false,
-    trustProxy: false,
+    trustProxy: trustProxyOf(config),
     routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQuery },
     // Errors raised before routing (a malformed URL escape) are problem details too.
     frameworkErrors: (error, request, rawReply) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isIP } from 'node:net';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', 'yes', 'no', ''])
@@ -30,6 +31,37 @@ export const configSchema = z.object({
     .default(64 * 1024 * 1024),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
+  /** The longest delay growing login delays reach (README, "Login throttling"). */
+  LOGIN_MAX_DELAY_SECONDS: z.coerce.number().int().positive().default(900),
+  /** Failed logins per client address (all accounts) per window before it is refused. */
+  LOGIN_ADDRESS_MAX_FAILURES: z.coerce.number().int().positive().default(100),
+  /** Failed logins per account (all addresses) per window before only known devices may try. */
+  LOGIN_ACCOUNT_MAX_FAILURES: z.coerce.number().int().positive().default(100),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (comma list of addresses, CIDR ranges or
+   * `loopback`, `linklocal`, `uniquelocal`); empty: the client address is the socket's.
+   */
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== ''),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .refine(
+            (p) =>
+              ['loopback', 'linklocal', 'uniquelocal'].includes(p) ||
+              isIP(p.replace(/\/\d{1,3}$/, '')) !== 0,
+            'each entry is an IP address, a CIDR range, loopback, linklocal or uniquelocal',
+          ),
+      ),
+    ),
   DB_POOL_SIZE: z.coerce.number().int().positive().max(200).default(10),
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   INVITATION_TTL_HOURS: z.coerce

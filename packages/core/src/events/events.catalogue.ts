@@ -47,6 +47,7 @@ export const DOMAIN_EVENTS = [
   'user.deactivated',
   'token.created',
   'token.revoked',
+  'user.login_throttled',
   'customer.created',
   'customer.updated',
   'contact.added',
@@ -130,6 +131,7 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   'user.deactivated': 'user',
   'token.created': 'token',
   'token.revoked': 'token',
+  'user.login_throttled': 'user',
   'customer.created': 'customer',
   'customer.updated': 'customer',
   'contact.added': 'customer',
@@ -269,6 +271,17 @@ export interface DomainEventData {
   'user.deactivated': { userId: string; sessionsEnded: number; tokensRevoked: number };
   'token.created': { tokenId: string; userId: string; name?: string | null };
   'token.revoked': { tokenId: string; userId: string };
+  /**
+   * Failed logins began to be throttled for the user: from one client address (`scope`
+   * `address`, growing delays) or from everywhere but known devices (`account`, the ceiling).
+   */
+  'user.login_throttled': {
+    userId: string;
+    scope: 'address' | 'account';
+    clientAddress: string | null;
+    failures: number;
+    blockedSeconds: number;
+  };
   'customer.created': { customerId: string; name: string };
   'customer.updated': { customerId: string; fields: string[] };
   'contact.added': { customerId: string; contactId: string; role?: string | null };

@@ -16,6 +16,13 @@ import { SESSION_COOKIE } from '../auth/auth.plugin.ts';
 import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
 
+/**
+ * The long-lived cookie of a browser that logged in before (a random secret whose hash is in
+ * `login_devices`): with it, the right password gets through while the account is throttled
+ * for everyone else (README, "Login throttling").
+ */
+export const DEVICE_COOKIE = 'od_device';
+
 /** Log in and out, the caller, and API tokens (API.md "Identity"). */
 export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -30,13 +37,35 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const session = await logIn(ctx, { ...request.body, clientIp: request.ip });
+        // Never the password, nor the e-mail typed: the account's id when it exists.
+        const session = await logIn(
+          ctx,
+          {
+            ...request.body,
+            clientIp: request.ip,
+            deviceSecret: request.cookies[DEVICE_COOKIE],
+          },
+          {
+            onLockout: (lockout) =>
+              request.log.warn({ ...lockout, clientIp: request.ip }, 'login lockout'),
+            onRefused: (refused) =>
+              request.log.info({ ...refused, clientIp: request.ip }, 'login refused: throttled'),
+          },
+        );
         reply.setCookie(SESSION_COOKIE, session.sessionSecret, {
           path: '/',
           httpOnly: true,
           sameSite: 'lax',
           secure: ctx.config.COOKIE_SECURE,
           expires: session.expiresAt,
+        });
+        // Only the login route ever reads it; it grants nothing but the device's own throttle.
+        reply.setCookie(DEVICE_COOKIE, session.deviceSecret, {
+          path: '/api/v1/session',
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: ctx.config.COOKIE_SECURE,
+          expires: session.deviceExpiresAt,
         });
         return { user: session.me, csrfToken: session.csrfToken };
       },
