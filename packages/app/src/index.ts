@@ -27,6 +27,7 @@ export * from './quotes/quotes.schemas.ts';
 export * from './orders/orders.schemas.ts';
 export * from './orders/order-context.ts';
 export * from './documents/price-list-import.ts';
+export * from './shared/uploads/index.ts';
 export * from './documents/price-list-export.ts';
 export * from './documents/quote-pdf.ts';
 export * from './seed/demo-seed.ts';
