@@ -1,9 +1,11 @@
 import { Command } from 'commander';
 import { registerBench } from './commands/bench.ts';
+import { registerBackup } from './commands/backup.ts';
 import { registerMigrate } from './commands/db-migrate.ts';
 import { registerExportPriceList } from './commands/export-pricelist.ts';
 import { registerImportPriceList } from './commands/import-pricelist.ts';
 import { registerProfile } from './commands/profile-validate.ts';
+import { registerRestore } from './commands/restore.ts';
 import { registerSeed } from './commands/seed-demo.ts';
 import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token-create.ts';
@@ -27,6 +29,8 @@ registerImportPriceList(program);
 registerExportPriceList(program);
 registerBench(program);
 registerWorker(program);
+registerBackup(program);
+registerRestore(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -22,6 +22,7 @@ export * from './messages.repository.ts';
 export * from './profiles.repository.ts';
 export * from './invitations.repository.ts';
 export * from './login-attempts.repository.ts';
+export * from './backup.ts';
 export * from './intake.repository.ts';
 export * from './jobs.repository.ts';
 export * from './fulfilments.repository.ts';
