@@ -112,6 +112,8 @@ export interface InvoiceCandidate {
   vendorId: string;
   eventType: string;
   eventAt: string;
+  /** The profile version the order lives by (null: the vendor's current one). */
+  profileVersion: number | null;
 }
 
 /**
@@ -128,18 +130,27 @@ export async function listInvoiceCandidates(
     .selectFrom('audit_events as e')
     .innerJoin('orders as o', 'o.id', 'e.entity_id')
     .leftJoin('invoices as i', 'i.order_id', 'o.id')
-    .select(['o.id as orderId', 'o.vendor_id as vendorId', 'e.type as eventType'])
+    .select([
+      'o.id as orderId',
+      'o.vendor_id as vendorId',
+      'o.profile_version as profileVersion',
+      'e.type as eventType',
+    ])
     .select((eb) => eb.fn.min<string>('e.at').as('eventAt'))
     .where('e.entity_type', '=', 'order')
     .where('e.type', 'in', input.eventTypes)
     .where('e.at', '<=', input.before)
     .where('i.id', 'is', null)
     .where('o.status', 'not in', ['rejected', 'cancelled'])
-    .groupBy(['o.id', 'o.vendor_id', 'e.type'])
+    .groupBy(['o.id', 'o.vendor_id', 'o.profile_version', 'e.type'])
     .orderBy('o.id')
     .limit(input.limit);
   if (input.afterOrderId !== undefined) q = q.where('o.id', '>', input.afterOrderId);
-  return (await q.execute()).map((r) => ({ ...r, eventAt: String(r.eventAt) }));
+  return (await q.execute()).map((r) => ({
+    ...r,
+    eventAt: String(r.eventAt),
+    profileVersion: r.profileVersion === null ? null : Number(r.profileVersion),
+  }));
 }
 
 /**
@@ -153,4 +164,23 @@ export async function lockOrderRow(db: Executor, orderId: string): Promise<void>
     .set((eb) => ({ updated_at: eb.ref('updated_at') }))
     .where('id', '=', orderId)
     .execute();
+}
+
+/**
+ * Names the invoice documents on the thread messages an event caused (the invoice mail the
+ * profile's `invoice.issued` rule wrote), so the thread shows what is attached; returns how
+ * many messages it updated.
+ */
+export async function setEventMessageAttachments(
+  db: Executor,
+  eventId: string,
+  attachments: readonly { name: string; contentType: string; size: number }[],
+): Promise<number> {
+  const result = await db
+    .updateTable('messages')
+    .set({ attachments: JSON.stringify(attachments) })
+    .where('event_id', '=', eventId)
+    .where('direction', '=', 'out')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

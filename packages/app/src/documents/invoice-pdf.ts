@@ -1,0 +1,107 @@
+import { formatAmount, formatRate } from '@orderdesk/core';
+import type { InvoiceDocument } from '../invoices/invoice-document.ts';
+
+const TAX_LABEL = { S: 'Tax', Z: 'Zero-rated', AE: 'Reverse charge' } as const;
+
+/**
+ * Renders an invoice as a PDF (A4): seller and buyer, number and dates, one row per line, the
+ * tax and the total. Text is drawn as text (standard fonts), so it can be extracted (the tests
+ * read it back); the creation date is the issue date, so the same invoice renders the same bytes.
+ */
+export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
+  // Loaded on first use: most processes never render a PDF.
+  const { default: PDFDocument } = await import('pdfkit');
+  const pdf = new PDFDocument({
+    size: 'A4',
+    margin: 50,
+    info: {
+      Title: `Invoice ${doc.number}`,
+      Author: doc.seller.name,
+      CreationDate: new Date(`${doc.issueDate}T00:00:00Z`),
+    },
+  });
+  const chunks: Buffer[] = [];
+  pdf.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    pdf.on('end', () => resolve(Buffer.concat(chunks)));
+    pdf.on('error', reject);
+  });
+  const money = (minor: number): string => formatAmount(minor, doc.currency);
+  pdf.fontSize(18).font('Helvetica-Bold').text(`Invoice ${doc.number}`);
+  pdf.fontSize(10).font('Helvetica').moveDown(0.5);
+  if (doc.status === 'credited' && doc.creditNote) {
+    pdf.text(`Credited by credit note ${doc.creditNote.number} on ${doc.creditNote.issueDate}`);
+  }
+  pdf.text(
+    `Issue date: ${doc.issueDate}    Due date: ${doc.dueDate} (net ${doc.paymentTermsDays} days)`,
+  );
+  pdf.text(
+    `Order: ${doc.orderNumber}${doc.salesOrderNumber ? `    Sales order: ${doc.salesOrderNumber}` : ''}${doc.poNumber ? `    PO: ${doc.poNumber}` : ''}`,
+  );
+  pdf.moveDown();
+  const top = pdf.y;
+  const party = (
+    title: string,
+    p: {
+      name: string;
+      taxId: string | null;
+      address: InvoiceDocument['seller']['address'];
+      country: string;
+    },
+    x: number,
+  ): void => {
+    pdf.font('Helvetica-Bold').text(title, x, top, { width: 240 });
+    pdf.font('Helvetica').text(p.name, x, pdf.y, { width: 240 });
+    if (p.address) {
+      pdf.text(p.address.line1, x, pdf.y, { width: 240 });
+      pdf.text(
+        `${p.address.postalCode} ${p.address.city}${p.address.region ? `, ${p.address.region}` : ''}`,
+        x,
+        pdf.y,
+        { width: 240 },
+      );
+    }
+    pdf.text(p.address?.country ?? p.country, x, pdf.y, { width: 240 });
+    if (p.taxId) pdf.text(`Tax ID: ${p.taxId}`, x, pdf.y, { width: 240 });
+  };
+  party('From', doc.seller, 50);
+  const afterSeller = pdf.y;
+  party('Bill to', doc.buyer, 300);
+  if (doc.buyer.contact.email)
+    pdf.text(`Attn: ${doc.buyer.contact.email}`, 300, pdf.y, { width: 240 });
+  pdf.y = Math.max(afterSeller, pdf.y);
+  pdf.x = 50;
+  pdf.moveDown();
+  const cols = [50, 140, 330, 380, 460, 545];
+  const row = (cells: string[], bold = false): void => {
+    if (pdf.y > 760) pdf.addPage();
+    const y = pdf.y;
+    pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica');
+    cells.forEach((cell, i) => {
+      const width = (cols[i + 1] ?? 545) - (cols[i] ?? 0) - 4;
+      pdf.text(cell, cols[i] ?? 50, y, { width, align: i >= 2 ? 'right' : 'left' });
+    });
+    pdf.moveDown(0.3);
+    pdf.x = 50;
+  };
+  row(['Part number', 'Description', 'Qty', 'Unit price', 'Amount'], true);
+  for (const l of doc.lines) {
+    row([l.partNumber, l.name, String(l.quantity), money(l.unitPriceMinor), money(l.amountMinor)]);
+  }
+  pdf.moveDown();
+  const label = TAX_LABEL[doc.tax.category];
+  const right = (text: string, bold = false): void => {
+    pdf
+      .font(bold ? 'Helvetica-Bold' : 'Helvetica')
+      .text(text, 50, pdf.y, { align: 'right', width: 495 });
+  };
+  right(`Subtotal: ${money(doc.subtotalMinor)} ${doc.currency}`);
+  right(
+    doc.tax.category === 'S'
+      ? `${label} ${formatRate(doc.tax.rate)}%: ${money(doc.taxMinor)} ${doc.currency}`
+      : `${label} (${doc.tax.exemptionReason ?? ''}): ${money(doc.taxMinor)} ${doc.currency}`,
+  );
+  right(`Total: ${money(doc.totalMinor)} ${doc.currency}`, true);
+  pdf.end();
+  return done;
+}

@@ -1,0 +1,142 @@
+// The UBL 2.1 Invoice of an issued invoice, following EN 16931 as PEPPOL BIS Billing 3.0
+// profiles it: the specification and process identifiers, both parties with their electronic
+// addresses (EndpointID), the tax breakdown per category (S standard, Z zero-rated, AE reverse
+// charge) and the monetary totals. Elements are written in the order the UBL 2.1 XSD requires
+// (the tests validate each demo vendor's invoice against it with xmllint).
+import { formatAmount, formatRate } from '@orderdesk/core';
+import type { InvoiceAddress, InvoiceDocument } from '../invoices/invoice-document.ts';
+
+export const PEPPOL_CUSTOMIZATION_ID =
+  'urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0';
+export const PEPPOL_PROFILE_ID = 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0';
+
+const XML_ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+function esc(text: string): string {
+  // Control characters other than tab and newlines are not allowed in XML 1.0.
+  return text
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '')
+    .replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
+}
+
+function el(name: string, value: string, attrs: Record<string, string> = {}): string {
+  const a = Object.entries(attrs)
+    .map(([k, v]) => ` ${k}="${esc(v)}"`)
+    .join('');
+  return `<${name}${a}>${esc(value)}</${name}>`;
+}
+
+function address(a: InvoiceAddress | null, country: string): string {
+  const parts: string[] = [];
+  if (a) {
+    parts.push(el('cbc:StreetName', a.line1));
+    if (a.line2) parts.push(el('cbc:AdditionalStreetName', a.line2));
+    parts.push(el('cbc:CityName', a.city), el('cbc:PostalZone', a.postalCode));
+    if (a.region) parts.push(el('cbc:CountrySubentity', a.region));
+  }
+  parts.push(`<cac:Country>${el('cbc:IdentificationCode', a?.country ?? country)}</cac:Country>`);
+  return `<cac:PostalAddress>${parts.join('')}</cac:PostalAddress>`;
+}
+
+const vatScheme = '<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>';
+
+function taxCategory(
+  doc: InvoiceDocument,
+  tag: 'cac:TaxCategory' | 'cac:ClassifiedTaxCategory',
+): string {
+  const parts = [el('cbc:ID', doc.tax.category), el('cbc:Percent', formatRate(doc.tax.rate))];
+  if (tag === 'cac:TaxCategory' && doc.tax.category !== 'S' && doc.tax.exemptionReason) {
+    if (doc.tax.category === 'AE') parts.push(el('cbc:TaxExemptionReasonCode', 'VATEX-EU-AE'));
+    parts.push(el('cbc:TaxExemptionReason', doc.tax.exemptionReason));
+  }
+  return `<${tag}>${parts.join('')}${vatScheme}</${tag}>`;
+}
+
+/** Renders the UBL 2.1 Invoice XML of an issued invoice. */
+export function renderInvoiceUbl(doc: InvoiceDocument): string {
+  const cur = doc.currency;
+  const amount = (name: string, minor: number): string =>
+    el(name, formatAmount(minor, cur), { currencyID: cur });
+  const { seller, buyer } = doc;
+  const orderRef = doc.poNumber ?? doc.orderNumber;
+  const out: string[] = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"' +
+      ' xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"' +
+      ' xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">',
+    el('cbc:CustomizationID', PEPPOL_CUSTOMIZATION_ID),
+    el('cbc:ProfileID', PEPPOL_PROFILE_ID),
+    el('cbc:ID', doc.number),
+    el('cbc:IssueDate', doc.issueDate),
+    el('cbc:DueDate', doc.dueDate),
+    el('cbc:InvoiceTypeCode', '380'),
+    el(
+      'cbc:Note',
+      `Order ${doc.orderNumber}${doc.salesOrderNumber ? ` / sales order ${doc.salesOrderNumber}` : ''}`,
+    ),
+    el('cbc:DocumentCurrencyCode', cur),
+    el('cbc:BuyerReference', orderRef),
+    `<cac:OrderReference>${el('cbc:ID', orderRef)}${doc.salesOrderNumber ? el('cbc:SalesOrderID', doc.salesOrderNumber) : ''}</cac:OrderReference>`,
+    '<cac:AccountingSupplierParty><cac:Party>',
+    el('cbc:EndpointID', seller.endpoint.id, { schemeID: seller.endpoint.scheme }),
+    `<cac:PartyName>${el('cbc:Name', seller.name)}</cac:PartyName>`,
+    address(seller.address, seller.country),
+    seller.taxId
+      ? `<cac:PartyTaxScheme>${el('cbc:CompanyID', seller.taxId)}${vatScheme}</cac:PartyTaxScheme>`
+      : '',
+    `<cac:PartyLegalEntity>${el('cbc:RegistrationName', seller.name)}</cac:PartyLegalEntity>`,
+    '</cac:Party></cac:AccountingSupplierParty>',
+    '<cac:AccountingCustomerParty><cac:Party>',
+    el('cbc:EndpointID', buyer.endpoint.id, { schemeID: buyer.endpoint.scheme }),
+    `<cac:PartyIdentification>${el('cbc:ID', buyer.partnerId)}</cac:PartyIdentification>`,
+    `<cac:PartyName>${el('cbc:Name', buyer.name)}</cac:PartyName>`,
+    address(buyer.address, buyer.country),
+    buyer.taxId
+      ? `<cac:PartyTaxScheme>${el('cbc:CompanyID', buyer.taxId)}${vatScheme}</cac:PartyTaxScheme>`
+      : '',
+    `<cac:PartyLegalEntity>${el('cbc:RegistrationName', buyer.name)}</cac:PartyLegalEntity>`,
+    buyer.contact.name || buyer.contact.email
+      ? `<cac:Contact>${buyer.contact.name ? el('cbc:Name', buyer.contact.name) : ''}${buyer.contact.email ? el('cbc:ElectronicMail', buyer.contact.email) : ''}</cac:Contact>`
+      : '',
+    '</cac:Party></cac:AccountingCustomerParty>',
+    `<cac:PaymentMeans>${el('cbc:PaymentMeansCode', '30')}${el('cbc:PaymentID', doc.number)}</cac:PaymentMeans>`,
+    `<cac:PaymentTerms>${el('cbc:Note', `Net ${doc.paymentTermsDays} days, due ${doc.dueDate}`)}</cac:PaymentTerms>`,
+    '<cac:TaxTotal>',
+    amount('cbc:TaxAmount', doc.taxMinor),
+    '<cac:TaxSubtotal>',
+    amount('cbc:TaxableAmount', doc.subtotalMinor),
+    amount('cbc:TaxAmount', doc.taxMinor),
+    taxCategory(doc, 'cac:TaxCategory'),
+    '</cac:TaxSubtotal>',
+    '</cac:TaxTotal>',
+    '<cac:LegalMonetaryTotal>',
+    amount('cbc:LineExtensionAmount', doc.subtotalMinor),
+    amount('cbc:TaxExclusiveAmount', doc.subtotalMinor),
+    amount('cbc:TaxInclusiveAmount', doc.totalMinor),
+    amount('cbc:PayableAmount', doc.totalMinor),
+    '</cac:LegalMonetaryTotal>',
+  ];
+  for (const line of doc.lines) {
+    out.push(
+      '<cac:InvoiceLine>',
+      el('cbc:ID', String(line.lineNo)),
+      el('cbc:InvoicedQuantity', String(line.quantity), { unitCode: 'C62' }),
+      amount('cbc:LineExtensionAmount', line.amountMinor),
+      '<cac:Item>',
+      el('cbc:Name', line.name),
+      `<cac:SellersItemIdentification>${el('cbc:ID', line.partNumber)}</cac:SellersItemIdentification>`,
+      taxCategory(doc, 'cac:ClassifiedTaxCategory'),
+      '</cac:Item>',
+      `<cac:Price>${amount('cbc:PriceAmount', line.unitPriceMinor)}</cac:Price>`,
+      '</cac:InvoiceLine>',
+    );
+  }
+  out.push('</Invoice>');
+  return out.filter((s) => s !== '').join('\n') + '\n';
+}

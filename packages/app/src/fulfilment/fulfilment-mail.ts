@@ -1,0 +1,95 @@
+// The order receipt a fulfilment sends when the order type's confirmation is OrderDesk's own
+// completion notice (seed 002: "email you the order receipt and content"): the keys issued,
+// the shipment's carrier and tracking number, the product files, on the order's thread to the
+// partner user who placed it. Welcome-mail and invoice confirmations are sent elsewhere (the
+// profile's order.completed rule; the invoice job).
+import type { VendorProfile } from '@orderdesk/core';
+import {
+  enqueueOutbox,
+  findUserById,
+  insertMessage,
+  listMessages,
+  listPartnerUsers,
+  type Executor,
+  type Fulfilment,
+  type Order,
+  type OrderLine,
+} from '@orderdesk/store';
+import { senderOf } from '../events/notify-by-profile.ts';
+
+export async function writeFulfilmentReceipt(
+  tx: Executor,
+  input: {
+    order: Order;
+    profile: VendorProfile;
+    vendorSlug: string;
+    fulfilment: Fulfilment;
+    planned: readonly { line: OrderLine; quantity: number; kind: string }[];
+    eventId: string;
+    at: string;
+  },
+): Promise<void> {
+  const { order, fulfilment } = input;
+  const keys = JSON.parse(fulfilment.license_keys) as string[];
+  const documents = JSON.parse(fulfilment.document_ids) as string[];
+  const submitter = await findUserById(tx, order.submitted_by);
+  const to =
+    submitter?.partner_id && submitter.active !== 0
+      ? [submitter.email]
+      : (await listPartnerUsers(tx, order.ordering_partner_id))
+          .filter(
+            (u) => u.active !== 0 && (JSON.parse(u.roles) as string[]).includes('partner_admin'),
+          )
+          .map((u) => u.email);
+  if (to.length === 0) return;
+  const text = [
+    `Order ${order.number}${order.sales_order_number ? ` (sales order ${order.sales_order_number})` : ''}: delivered`,
+    '',
+    ...input.planned.map(
+      (p) =>
+        `- line ${p.line.line_no} ${p.line.part_number} × ${p.quantity}: ${p.kind.replace(/_/g, ' ')}`,
+    ),
+    ...(keys.length > 0 ? ['', 'License keys:', ...keys.map((k) => `  ${k}`)] : []),
+    ...(fulfilment.carrier
+      ? [
+          '',
+          `Shipped by ${fulfilment.carrier}, tracking number ${fulfilment.tracking_number ?? '—'}`,
+        ]
+      : []),
+    ...(documents.length > 0
+      ? ['', `Product files: ${documents.length} attached on the order`]
+      : []),
+  ].join('\n');
+  const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
+  const references = earlier.map((m) => m.message_id);
+  const message = await insertMessage(tx, {
+    vendorId: order.vendor_id,
+    partnerId: order.partner_id,
+    entityType: 'order',
+    entityId: order.id,
+    direction: 'out',
+    template: 'order_receipt',
+    from: senderOf(input.profile, input.vendorSlug),
+    to,
+    subject: `Order receipt ${order.sales_order_number ?? order.number}`,
+    text,
+    status: 'queued',
+    messageId: `<${input.eventId}.receipt@${input.vendorSlug}.orderdesk>`,
+    inReplyTo: references.at(-1) ?? null,
+    references: references.length > 0 ? references : null,
+    eventId: input.eventId,
+    at: input.at,
+  });
+  await enqueueOutbox(tx, {
+    vendorId: order.vendor_id,
+    topic: 'mail',
+    entityType: 'order',
+    entityId: order.id,
+    payload: {
+      messageId: message.id,
+      attach: documents.length > 0 ? ['product_files'] : [],
+      documentIds: documents,
+    },
+    at: input.at,
+  });
+}

@@ -1,0 +1,113 @@
+// An issued invoice as its documents (PDF, UBL) and its API view read it: the stored row with
+// its parties parsed. Everything is copied at issue time, so the documents of an invoice are
+// the same however often they are rendered.
+import type { InvoiceStatus, TaxCategory } from '@orderdesk/core';
+import type { CreditNote, Invoice, InvoiceLine } from '@orderdesk/store';
+
+export interface InvoiceAddress {
+  line1: string;
+  line2?: string | undefined;
+  city: string;
+  region?: string | undefined;
+  postalCode: string;
+  country: string;
+}
+
+/** The seller as issued: the profile's `invoicing.seller`, else the vendor's name. */
+export interface InvoiceSeller {
+  name: string;
+  country: string;
+  taxId: string | null;
+  /** PEPPOL electronic address (EAS scheme and id). */
+  endpoint: { scheme: string; id: string };
+  address: InvoiceAddress | null;
+}
+
+/** The buyer as issued: the partner (its legal name), with its invoicing contact. */
+export interface InvoiceBuyer {
+  name: string;
+  partnerId: string;
+  country: string;
+  taxId: string | null;
+  address: InvoiceAddress | null;
+  contact: { name: string | null; email: string | null };
+  endpoint: { scheme: string; id: string };
+  /** The end customer the order was for. */
+  customerName: string | null;
+}
+
+export interface InvoiceDocument {
+  id: string;
+  number: string;
+  status: InvoiceStatus;
+  currency: string;
+  issueDate: string;
+  dueDate: string;
+  paymentTermsDays: number;
+  orderId: string;
+  orderNumber: string;
+  salesOrderNumber: string | null;
+  poNumber: string | null;
+  seller: InvoiceSeller;
+  buyer: InvoiceBuyer;
+  lines: {
+    lineNo: number;
+    partNumber: string;
+    name: string;
+    quantity: number;
+    unitPriceMinor: number;
+    amountMinor: number;
+  }[];
+  subtotalMinor: number;
+  taxMinor: number;
+  totalMinor: number;
+  tax: { category: TaxCategory; rate: string; exemptionReason: string | null };
+  creditNote: { number: string; issueDate: string; reason: string; totalMinor: number } | null;
+}
+
+/** The document model of a stored invoice. */
+export function invoiceDocumentOf(
+  invoice: Invoice,
+  lines: readonly InvoiceLine[],
+  creditNote?: CreditNote,
+): InvoiceDocument {
+  return {
+    id: invoice.id,
+    number: invoice.number,
+    status: invoice.status as InvoiceStatus,
+    currency: invoice.currency,
+    issueDate: invoice.issue_date,
+    dueDate: invoice.due_date,
+    paymentTermsDays: invoice.payment_terms_days,
+    orderId: invoice.order_id,
+    orderNumber: invoice.order_number,
+    salesOrderNumber: invoice.sales_order_number,
+    poNumber: invoice.po_number,
+    seller: JSON.parse(invoice.seller) as InvoiceSeller,
+    buyer: JSON.parse(invoice.buyer) as InvoiceBuyer,
+    lines: lines.map((l) => ({
+      lineNo: l.line_no,
+      partNumber: l.part_number,
+      name: l.name,
+      quantity: l.quantity,
+      unitPriceMinor: Number(l.unit_price_minor),
+      amountMinor: Number(l.amount_minor),
+    })),
+    subtotalMinor: Number(invoice.subtotal_minor),
+    taxMinor: Number(invoice.tax_minor),
+    totalMinor: Number(invoice.total_minor),
+    tax: {
+      category: invoice.tax_category as TaxCategory,
+      rate: invoice.tax_rate,
+      exemptionReason: invoice.tax_exemption_reason,
+    },
+    creditNote: creditNote
+      ? {
+          number: creditNote.number,
+          issueDate: creditNote.issue_date,
+          reason: creditNote.reason,
+          totalMinor: Number(creditNote.total_minor),
+        }
+      : null,
+  };
+}
