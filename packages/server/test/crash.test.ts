@@ -1,0 +1,272 @@
+// kill -9 of the server under concurrent submissions (issue 13, point 9), kept as a test:
+// real `orderdesk serve` subprocesses (one on SQLite, two on PostgreSQL) are killed with
+// SIGKILL while partners submit; after a restart every order acknowledged with a 201 is there
+// with its line and its `order.submitted` event, no order is half written, and no order number
+// is given twice. Then one Idempotency-Key sent 20 ways across two processes makes one order.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createApiTokenForUser,
+  DEFAULT_APP_SETTINGS,
+  LoginThrottle,
+  systemClock,
+} from '@orderdesk/app';
+import { openStore, type DialectName, type Store } from '@orderdesk/store';
+import { createTestDatabaseUrl, testDialects } from '@orderdesk/store/testing';
+
+const CLI = fileURLToPath(new URL('../../cli/bin/orderdesk.js', import.meta.url));
+const BUYER = 'buyer@contoso.example';
+
+interface Server {
+  child: ChildProcess;
+  base: string;
+}
+
+/** Starts `orderdesk serve` on a free port; `log` collects its output for failure messages. */
+async function serve(url: string, log: string[]): Promise<Server> {
+  let output = '';
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      ORDERDESK_DEMO: '1',
+      OUTBOX_IN_PROCESS: '0',
+      LOG_LEVEL: 'warn',
+      DB_POOL_SIZE: '5',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /running on (http:\/\/\S+)/.exec(output);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1].replace('localhost', '127.0.0.1'));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      log.push(output);
+      reject(new Error(`serve exited (${code ?? signal}): ${output}`));
+    });
+  });
+  child.removeAllListeners('exit');
+  child.once('exit', () => log.push(output));
+  return { child, base };
+}
+
+async function kill(server: Server, signal: NodeJS.Signals): Promise<void> {
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill(signal);
+  await exited;
+}
+
+interface Submitted {
+  po: string;
+  status: number | 'no-answer';
+  id?: string;
+  number?: string;
+}
+
+async function submit(
+  base: string,
+  token: string,
+  body: unknown,
+  key: string,
+): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${base}/api/v1/orders`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'idempotency-key': key,
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
+}
+
+/** The order body of the buyer: one kit renewal line (licenses only, nothing ships). */
+async function orderBody(base: string, token: string): Promise<(po: string) => unknown> {
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  };
+  const customers = await get<{ items: { id: string }[] }>('/api/v1/customers');
+  let kit: { partNumber: string } | undefined;
+  let cursor: string | null = null;
+  do {
+    const page: {
+      items: { partNumber: string; type: string; active: boolean }[];
+      nextCursor: string | null;
+    } = await get(
+      `/api/v1/products?vendor=edgeworks&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    kit = page.items.find((p) => p.active && p.type === 'kit' && p.partNumber.includes('-RENEW-'));
+    cursor = page.nextCursor;
+  } while (!kit && cursor);
+  if (!kit) throw new Error('no edgeworks kit renewal');
+  const prices = await get<{ items: { netPrice: string }[] }>(
+    `/api/v1/prices?vendor=edgeworks&partNumbers=${kit.partNumber}`,
+  );
+  const unitPrice = prices.items[0]!.netPrice;
+  const cents = Math.round(Number(unitPrice) * 100) * 2;
+  const total = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
+  const today = new Date().toISOString().slice(0, 10);
+  return (po) => ({
+    vendor: 'edgeworks',
+    type: 'kits_renewal',
+    customerId: customers.items[0]!.id,
+    purchaseOrder: { number: po, date: today, currency: 'USD', total },
+    lines: [{ partNumber: kit.partNumber, quantity: 2, unitPrice }],
+  });
+}
+
+describe.each(testDialects())('kill -9 of the server on %s', (dialect: DialectName) => {
+  // One process on SQLite (its writer is one process); two sharing PostgreSQL.
+  const PROCESSES = dialect === 'sqlite' ? 1 : 2;
+  const WORKERS = 8;
+  const log: string[] = [];
+  let dir: string;
+  let url: string;
+  let store: Store;
+  let servers: Server[] = [];
+  let token: string;
+  let body: (po: string) => unknown;
+
+  const startAll = async (n: number): Promise<void> => {
+    // The first migrates and seeds alone; the others join a ready database.
+    servers = [await serve(url, log)];
+    for (let i = 1; i < n; i++) servers.push(await serve(url, log));
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'orderdesk-kill9-'));
+    url = await createTestDatabaseUrl(dialect, join(dir, 'crash.db'));
+    await startAll(PROCESSES);
+    store = openStore(url, { poolSize: 2 });
+    const ctx = {
+      store,
+      clock: systemClock,
+      config: DEFAULT_APP_SETTINGS,
+      loginThrottle: new LoginThrottle(60_000),
+      now: () => systemClock.now(),
+    };
+    token = (
+      await createApiTokenForUser(ctx, { operator: 'crash test' }, { email: BUYER, name: 'load' })
+    ).token;
+    body = await orderBody(servers[0]!.base, token);
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const s of servers) await kill(s, 'SIGKILL');
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps every acknowledged order whole, with no number given twice', async () => {
+    const results: Submitted[] = [];
+    let running = true;
+    const loops = Array.from({ length: WORKERS }, async (_, w) => {
+      for (let i = 0; running; i++) {
+        const po = `K9-${w}-${i}`;
+        const base = servers[(w + i) % servers.length]!.base;
+        try {
+          const r = await submit(base, token, body(po), po);
+          results.push({
+            po,
+            status: r.status,
+            id: r.json.id as string | undefined,
+            number: r.json.number as string | undefined,
+          });
+          if (r.status !== 201 && r.status !== 503) {
+            throw new Error(`${po}: ${r.status} ${JSON.stringify(r.json)}`);
+          }
+        } catch (error) {
+          if (running) throw error;
+          // The server died with this request in flight: its outcome is unknown.
+          results.push({ po, status: 'no-answer' });
+          return;
+        }
+      }
+    });
+    const acked = () => results.filter((r) => r.status === 201).length;
+    const end = Date.now() + 20_000;
+    while (acked() < 300 && Date.now() < end) await new Promise((r) => setTimeout(r, 25));
+    expect(acked(), log.join('\n')).toBeGreaterThan(20);
+    // Every process at once, mid-stream.
+    running = false;
+    await Promise.all(servers.map((s) => kill(s, 'SIGKILL')));
+    await Promise.all(loops);
+
+    servers = [await serve(url, log)];
+    const orders = await store.db
+      .selectFrom('orders')
+      .select(['id', 'number', 'po_number'])
+      .execute();
+    const lines = await store.db
+      .selectFrom('order_lines')
+      .select(['order_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('order_id')
+      .execute();
+    const events = await store.db
+      .selectFrom('audit_events')
+      .select(['entity_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('type', '=', 'order.submitted')
+      .groupBy('entity_id')
+      .execute();
+    const linesOf = new Map(lines.map((l) => [l.order_id, Number(l.n)]));
+    const eventsOf = new Map(events.map((e) => [e.entity_id, Number(e.n)]));
+    const byId = new Map(orders.map((o) => [o.id, o]));
+
+    const ok = results.filter((r) => r.status === 201);
+    const lost = ok.filter((r) => byId.get(r.id!)?.number !== r.number);
+    expect(lost, 'acknowledged orders missing after the restart').toEqual([]);
+    const half = orders.filter((o) => linesOf.get(o.id) !== 1 || eventsOf.get(o.id) !== 1);
+    expect(half, 'orders without their line or their event').toEqual([]);
+    expect(new Set(orders.map((o) => o.number)).size).toBe(orders.length);
+    expect(new Set(orders.map((o) => o.po_number)).size).toBe(orders.length);
+    const unknown = results.filter((r) => r.status === 'no-answer');
+    console.info(
+      `kill -9 on ${dialect} (${PROCESSES} process(es)): ${ok.length} acknowledged, ` +
+        `${unknown.length} in flight, ${orders.length} orders after the restart`,
+    );
+
+    // The restarted server goes on numbering after the last order.
+    const after = await submit(servers[0]!.base, token, body('K9-AFTER'), 'K9-AFTER');
+    expect(after.status).toBe(201);
+    expect(orders.map((o) => o.number)).not.toContain(after.json.number);
+  }, 120_000);
+
+  it('makes one order of one Idempotency-Key sent 20 ways across two processes', async () => {
+    while (servers.length < 2) servers.push(await serve(url, log));
+    const po = 'IDEM-RACE';
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        submit(servers[i % 2]!.base, token, body(po), 'one-key-two-processes'),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(201));
+    expect(new Set(answers.map((a) => a.json.id)).size).toBe(1);
+    const rows = await store.db
+      .selectFrom('orders')
+      .select('id')
+      .where('po_number', '=', po)
+      .execute();
+    expect(rows).toEqual([{ id: answers[0]!.json.id }]);
+  }, 120_000);
+});
