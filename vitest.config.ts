@@ -47,6 +47,14 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      {
+        // The web app's checks that need no browser: the generated API types match the server.
+        test: {
+          name: 'web',
+          include: ['packages/web/test/**/*.test.ts'],
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

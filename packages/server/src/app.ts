@@ -160,6 +160,6 @@ export async function buildApp(
     },
     { prefix: '/api/v1' },
   );
-  await installWeb(app);
+  await installWeb(app, ctx);
   return { app, ctx };
 }

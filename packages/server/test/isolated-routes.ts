@@ -232,6 +232,7 @@ export const TENANT_FREE_ROUTES = new Set([
   'POST /api/v1/users',
   'POST /api/v1/invitations/:token',
   'GET /api/v1/health',
+  'GET /api/v1/demo-logins', // the web app's log-in page: public demo accounts, no tenant data
   'POST /api/v1/session',
   'DELETE /api/v1/session',
   'GET /api/v1/me',

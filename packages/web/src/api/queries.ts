@@ -1,0 +1,72 @@
+import { useQuery } from '@tanstack/react-query';
+import { api, unwrap } from './client';
+
+/** Shared reads, cached by TanStack Query under stable keys. */
+export function useVendors() {
+  return useQuery({
+    queryKey: ['vendors'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/vendors')).items,
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function useProfile(slug: string | undefined) {
+  return useQuery({
+    queryKey: ['profile', slug],
+    enabled: !!slug,
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/vendors/{slug}/profile', { params: { path: { slug: slug! } } }),
+      ),
+    staleTime: 5 * 60_000,
+  });
+}
+
+export function usePartnerships(vendor?: string) {
+  return useQuery({
+    queryKey: ['partnerships', vendor ?? null],
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/partnerships', { params: { query: vendor ? { vendor } : {} } }))
+        .items,
+    staleTime: 60_000,
+  });
+}
+
+export function useCustomers() {
+  return useQuery({
+    queryKey: ['customers'],
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/customers', { params: { query: { limit: 100 } } })).items,
+  });
+}
+
+export function useCustomer(id: string | undefined) {
+  return useQuery({
+    queryKey: ['customer', id],
+    enabled: !!id,
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/customers/{id}', { params: { path: { id: id! } } })),
+  });
+}
+
+export function useContacts(customerId: string | undefined) {
+  return useQuery({
+    queryKey: ['contacts', customerId],
+    enabled: !!customerId,
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/customers/{id}/contacts', {
+          params: { path: { id: customerId! } },
+        }),
+      ).items,
+  });
+}
+
+export function useOrder(id: string | undefined) {
+  return useQuery({
+    queryKey: ['order', id],
+    enabled: !!id,
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/orders/{id}', { params: { path: { id: id! } } })),
+  });
+}

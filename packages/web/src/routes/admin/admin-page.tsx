@@ -1,0 +1,446 @@
+import { useEffect, useState } from 'react';
+import {
+  Alert,
+  Button,
+  Checkbox,
+  FileInput,
+  Group,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, idempotencyKey, sendRaw, unwrap, type Me } from '../../api/client';
+import { usePartnerships } from '../../api/queries';
+import { PageHeader } from '../../components/page-header';
+import { QueryState } from '../../components/query-state';
+import { formatDate, formatDateTime, humanize } from '../../lib/format';
+import { VENDOR_ROLES, useMe } from '../../session/session';
+
+function problemLines(error: unknown): string[] {
+  if (!(error instanceof ApiError)) return error instanceof Error ? [error.message] : [];
+  const items = error.problem.errors ?? [];
+  return items.length ? items.map((e) => `${e.path}: ${e.message}`) : [error.message];
+}
+
+function ErrorList({ error }: { error: unknown }) {
+  const lines = problemLines(error);
+  if (lines.length === 0) return null;
+  return (
+    <Alert color="red" role="alert" title="Not saved">
+      <Stack gap={2}>
+        {lines.map((l, i) => (
+          <Text size="sm" key={i} ff="monospace">
+            {l}
+          </Text>
+        ))}
+      </Stack>
+    </Alert>
+  );
+}
+
+function UsersTab() {
+  const queryClient = useQueryClient();
+  const users = useQuery({
+    queryKey: ['users'],
+    queryFn: async () => unwrap(await api.GET('/api/v1/users')).items,
+  });
+  const [email, setEmail] = useState('');
+  const [name, setName] = useState('');
+  const [roles, setRoles] = useState<string[]>(['order_desk']);
+  const invite = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST('/api/v1/users', {
+          params: { header: { 'Idempotency-Key': idempotencyKey() } },
+          body: { email, name, roles: roles as Me['roles'] },
+        }),
+      ),
+    onSuccess: async () => {
+      setEmail('');
+      setName('');
+      await queryClient.invalidateQueries({ queryKey: ['users'] });
+    },
+  });
+  const deactivate = useMutation({
+    mutationFn: async (id: string) =>
+      unwrap(await api.DELETE('/api/v1/users/{id}', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['users'] }),
+  });
+  return (
+    <Stack>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          invite.mutate();
+        }}
+      >
+        <Stack gap="xs">
+          <Title order={3} size="h4">
+            Invite a user
+          </Title>
+          <Group grow wrap="wrap" align="flex-start">
+            <TextInput
+              label="Name"
+              required
+              value={name}
+              onChange={(e) => setName(e.currentTarget.value)}
+            />
+            <TextInput
+              label="E-mail"
+              type="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.currentTarget.value)}
+            />
+          </Group>
+          <Checkbox.Group label="Roles" value={roles} onChange={setRoles}>
+            <Group mt={4}>
+              {VENDOR_ROLES.map((r) => (
+                <Checkbox key={r} value={r} label={humanize(r)} />
+              ))}
+            </Group>
+          </Checkbox.Group>
+          {invite.error && <ErrorList error={invite.error} />}
+          {invite.isSuccess && (
+            <Alert color="green" role="status">
+              Invitation sent.
+            </Alert>
+          )}
+          <Button type="submit" w="fit-content" loading={invite.isPending}>
+            Send invitation
+          </Button>
+        </Stack>
+      </form>
+      <QueryState query={users}>
+        {(items) => (
+          <Table.ScrollContainer minWidth={560}>
+            <Table striped>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Name</Table.Th>
+                  <Table.Th>E-mail</Table.Th>
+                  <Table.Th>Roles</Table.Th>
+                  <Table.Th>Status</Table.Th>
+                  <Table.Th>Action</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((u) => (
+                  <Table.Tr key={u.id}>
+                    <Table.Td>{u.name}</Table.Td>
+                    <Table.Td>{u.email}</Table.Td>
+                    <Table.Td>{u.roles.map(humanize).join(', ')}</Table.Td>
+                    <Table.Td>{humanize(u.status)}</Table.Td>
+                    <Table.Td>
+                      {u.status !== 'deactivated' && (
+                        <Button
+                          size="xs"
+                          variant="outline"
+                          color="red"
+                          onClick={() => deactivate.mutate(u.id)}
+                          aria-label={`Deactivate ${u.email}`}
+                        >
+                          Deactivate
+                        </Button>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}
+
+function PriceListsTab({ slug }: { slug: string }) {
+  const queryClient = useQueryClient();
+  const lists = useQuery({
+    queryKey: ['price-lists', slug],
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/vendors/{slug}/price-lists', { params: { path: { slug } } }))
+        .items,
+  });
+  const [file, setFile] = useState<File | null>(null);
+  const [effectiveFrom, setEffectiveFrom] = useState('');
+  const upload = useMutation({
+    mutationFn: async () => {
+      const form = new FormData();
+      form.append('file', file!);
+      const query = effectiveFrom ? `?effectiveFrom=${encodeURIComponent(effectiveFrom)}` : '';
+      return sendRaw('POST', `/api/v1/vendors/${slug}/price-lists${query}`, form, {
+        'idempotency-key': idempotencyKey(),
+      });
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['price-lists', slug] }),
+  });
+  return (
+    <Stack>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (file) upload.mutate();
+        }}
+      >
+        <Stack gap="xs">
+          <Title order={3} size="h4">
+            Upload a price list
+          </Title>
+          <Group grow wrap="wrap" align="flex-start">
+            <FileInput
+              label="CSV or XLSX file"
+              description="Columns: partNumber, name, type, category, listPrice"
+              accept=".csv,.xlsx,text/csv"
+              value={file}
+              onChange={setFile}
+              required
+            />
+            <TextInput
+              label="Effective from"
+              type="date"
+              value={effectiveFrom}
+              onChange={(e) => setEffectiveFrom(e.currentTarget.value)}
+            />
+          </Group>
+          {upload.isPending && <Text size="sm">Uploading and checking every row…</Text>}
+          {upload.error && <ErrorList error={upload.error} />}
+          {upload.isSuccess && (
+            <Alert color="green" role="status">
+              Price list imported.
+            </Alert>
+          )}
+          <Button type="submit" w="fit-content" loading={upload.isPending} disabled={!file}>
+            Upload
+          </Button>
+        </Stack>
+      </form>
+      <QueryState query={lists}>
+        {(items) => (
+          <Table.ScrollContainer minWidth={480}>
+            <Table striped>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Version</Table.Th>
+                  <Table.Th>Currency</Table.Th>
+                  <Table.Th>Effective from</Table.Th>
+                  <Table.Th>Rows</Table.Th>
+                  <Table.Th>File</Table.Th>
+                  <Table.Th>Uploaded</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {items.map((l) => (
+                  <Table.Tr key={l.id}>
+                    <Table.Td>{l.version}</Table.Td>
+                    <Table.Td>{l.currency}</Table.Td>
+                    <Table.Td>{formatDate(l.effectiveFrom)}</Table.Td>
+                    <Table.Td>{l.rowCount}</Table.Td>
+                    <Table.Td>{l.sourceName ?? '—'}</Table.Td>
+                    <Table.Td>{formatDateTime(l.createdAt)}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}
+
+function ProfileTab({ slug }: { slug: string }) {
+  const queryClient = useQueryClient();
+  const source = useQuery({
+    queryKey: ['profile-source', slug],
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/vendors/{slug}/profile/source', { params: { path: { slug } } }),
+      ),
+  });
+  const [text, setText] = useState<string | null>(null);
+  useEffect(() => {
+    if (source.data && text === null) setText(source.data.source);
+  }, [source.data, text]);
+  const save = useMutation({
+    mutationFn: async () =>
+      sendRaw('PUT', `/api/v1/vendors/${slug}/profile`, text ?? '', {
+        'content-type': source.data?.format === 'json' ? 'application/json' : 'application/yaml',
+      }),
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ['profile-source', slug] });
+      await queryClient.invalidateQueries({ queryKey: ['profile', slug] });
+    },
+  });
+  return (
+    <QueryState query={source}>
+      {(s) => (
+        <Stack gap="xs">
+          <Text size="sm">
+            Version {s.version}, published {formatDateTime(s.createdAt)}. Errors name their line and
+            column.
+          </Text>
+          <Textarea
+            label="Vendor profile"
+            value={text ?? ''}
+            onChange={(e) => setText(e.currentTarget.value)}
+            autosize
+            minRows={12}
+            maxRows={30}
+            styles={{ input: { fontFamily: 'monospace', fontSize: 13 } }}
+            spellCheck={false}
+          />
+          {save.error && <ErrorList error={save.error} />}
+          {save.isSuccess && (
+            <Alert color="green" role="status">
+              Published a new version.
+            </Alert>
+          )}
+          <Button w="fit-content" onClick={() => save.mutate()} loading={save.isPending}>
+            Publish
+          </Button>
+        </Stack>
+      )}
+    </QueryState>
+  );
+}
+
+function DeadLettersTab() {
+  const queryClient = useQueryClient();
+  const items = useQuery({
+    queryKey: ['outbox', 'dead'],
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/outbox', { params: { query: { status: 'dead' } } })).items,
+  });
+  const retry = useMutation({
+    mutationFn: async (id: string) =>
+      unwrap(await api.POST('/api/v1/outbox/{id}/actions/retry', { params: { path: { id } } })),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['outbox'] }),
+  });
+  return (
+    <QueryState query={items}>
+      {(list) =>
+        list.length === 0 ? (
+          <Text c="dimmed">No dead letters: every message went out.</Text>
+        ) : (
+          <Table.ScrollContainer minWidth={640}>
+            <Table striped>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Subject</Table.Th>
+                  <Table.Th>To</Table.Th>
+                  <Table.Th>Attempts</Table.Th>
+                  <Table.Th>Last error</Table.Th>
+                  <Table.Th>Action</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {list.map((m) => (
+                  <Table.Tr key={m.id}>
+                    <Table.Td>{m.subject ?? m.topic}</Table.Td>
+                    <Table.Td>{m.to.join(', ')}</Table.Td>
+                    <Table.Td>{m.attempts}</Table.Td>
+                    <Table.Td>{m.lastError ?? '—'}</Table.Td>
+                    <Table.Td>
+                      <Button
+                        size="xs"
+                        onClick={() => retry.mutate(m.id)}
+                        aria-label={`Retry ${m.subject ?? m.id}`}
+                      >
+                        Retry
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )
+      }
+    </QueryState>
+  );
+}
+
+function PartnersTab({ slug }: { slug: string }) {
+  const partnerships = usePartnerships(slug);
+  return (
+    <QueryState query={partnerships}>
+      {(items) => (
+        <Table.ScrollContainer minWidth={640}>
+          <Table striped>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Partner</Table.Th>
+                <Table.Th>Tier</Table.Th>
+                <Table.Th>Agreement</Table.Th>
+                <Table.Th>Multiplier</Table.Th>
+                <Table.Th>CAM</Table.Th>
+                <Table.Th>Invoicing contact</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {items.map((p) => (
+                <Table.Tr key={p.id}>
+                  <Table.Td>
+                    {p.partner.name}
+                    {p.legalName && (
+                      <Text size="xs" c="dimmed">
+                        {p.legalName}
+                      </Text>
+                    )}
+                  </Table.Td>
+                  <Table.Td>{p.tier}</Table.Td>
+                  <Table.Td>{formatDate(p.agreementDate)}</Table.Td>
+                  <Table.Td>{p.multiplier ?? '—'}</Table.Td>
+                  <Table.Td>{p.cam?.email ?? '—'}</Table.Td>
+                  <Table.Td>{p.invoicingContact?.email ?? '—'}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </QueryState>
+  );
+}
+
+export default function AdminPage() {
+  const me = useMe();
+  const slug = me.vendor?.slug;
+  if (!slug) return <Text>Administration is for vendor staff.</Text>;
+  return (
+    <Stack>
+      <PageHeader title="Administration" />
+      <Tabs defaultValue="partners" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="partners">Partners</Tabs.Tab>
+          <Tabs.Tab value="users">Users</Tabs.Tab>
+          <Tabs.Tab value="price-lists">Price lists</Tabs.Tab>
+          <Tabs.Tab value="profile">Profile</Tabs.Tab>
+          <Tabs.Tab value="dead-letters">Dead letters</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="partners" pt="md">
+          <PartnersTab slug={slug} />
+        </Tabs.Panel>
+        <Tabs.Panel value="users" pt="md">
+          <UsersTab />
+        </Tabs.Panel>
+        <Tabs.Panel value="price-lists" pt="md">
+          <PriceListsTab slug={slug} />
+        </Tabs.Panel>
+        <Tabs.Panel value="profile" pt="md">
+          <ProfileTab slug={slug} />
+        </Tabs.Panel>
+        <Tabs.Panel value="dead-letters" pt="md">
+          <DeadLettersTab />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

@@ -1,0 +1,187 @@
+import { useMemo, useState } from 'react';
+import {
+  Anchor,
+  Group,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  UnstyledButton,
+  VisuallyHidden,
+} from '@mantine/core';
+import { useQueries } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { api, unwrap, type Order } from '../../api/client';
+import { useProfile } from '../../api/queries';
+import { PageHeader } from '../../components/page-header';
+import { QueryState } from '../../components/query-state';
+import { StatusBadge } from '../../components/status-badge';
+import { formatAge, formatDateTime, humanize } from '../../lib/format';
+import { formatMoney } from '../../lib/money';
+import { useMe } from '../../session/session';
+
+type QueueStatus = 'submitted' | 'booking' | 'provisioning' | 'on_hold';
+type SortKey = 'age' | 'due' | 'total' | 'number';
+
+type ListedOrder = Omit<Order, 'lines' | 'problems'>;
+
+function dueOf(o: ListedOrder): string | null {
+  return o.sla.acknowledgeBy ?? o.sla.fulfilBy;
+}
+
+function QueueTable({ orders }: { orders: ListedOrder[] }) {
+  const [filter, setFilter] = useState('');
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'age', desc: true });
+  const now = Date.now();
+  const shown = useMemo(() => {
+    const f = filter.trim().toLowerCase();
+    const rows = orders.filter(
+      (o) =>
+        !f ||
+        [o.number, o.type, o.channel, o.purchaseOrder?.number ?? '', o.partnerId]
+          .join(' ')
+          .toLowerCase()
+          .includes(f),
+    );
+    const value = (o: ListedOrder): number | string => {
+      switch (sort.key) {
+        case 'age':
+          return now - new Date(o.submittedAt).getTime();
+        case 'due':
+          return dueOf(o) ? new Date(dueOf(o)!).getTime() : Number.MAX_SAFE_INTEGER;
+        case 'total':
+          return Number(o.total);
+        case 'number':
+          return o.number;
+      }
+    };
+    return [...rows].sort((a, b) => {
+      const x = value(a);
+      const y = value(b);
+      const c = x < y ? -1 : x > y ? 1 : 0;
+      return sort.desc ? -c : c;
+    });
+  }, [orders, filter, sort, now]);
+  const header = (key: SortKey, label: string) => (
+    <Table.Th aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+      <UnstyledButton
+        onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}
+        fw={700}
+        fz="sm"
+      >
+        {label} {sort.key === key ? (sort.desc ? '▼' : '▲') : ''}
+        <VisuallyHidden>, sort</VisuallyHidden>
+      </UnstyledButton>
+    </Table.Th>
+  );
+  return (
+    <Stack gap="xs">
+      <TextInput
+        label="Filter"
+        placeholder="Order or PO number, type, channel"
+        value={filter}
+        onChange={(e) => setFilter(e.currentTarget.value)}
+        maw={360}
+      />
+      {shown.length === 0 ? (
+        <Text c="dimmed">Nothing waiting here.</Text>
+      ) : (
+        <Table.ScrollContainer minWidth={640}>
+          <Table striped highlightOnHover>
+            <Table.Thead>
+              <Table.Tr>
+                {header('number', 'Order')}
+                <Table.Th>Type</Table.Th>
+                <Table.Th>Channel</Table.Th>
+                {header('age', 'Age')}
+                {header('due', 'SLA due')}
+                {header('total', 'Total')}
+                <Table.Th>Status</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {shown.map((o) => {
+                const due = dueOf(o);
+                const overdue = due !== null && new Date(due).getTime() < now;
+                return (
+                  <Table.Tr key={o.id}>
+                    <Table.Td>
+                      <Anchor component={Link} to={`/orders/${o.id}`}>
+                        {o.number}
+                      </Anchor>
+                    </Table.Td>
+                    <Table.Td>{humanize(o.type)}</Table.Td>
+                    <Table.Td>{humanize(o.channel)}</Table.Td>
+                    <Table.Td>{formatAge(o.submittedAt, now)}</Table.Td>
+                    <Table.Td c={overdue ? 'red' : undefined} fw={overdue ? 700 : undefined}>
+                      {due ? formatDateTime(due) : '—'}
+                      {overdue ? ' (overdue)' : ''}
+                    </Table.Td>
+                    <Table.Td>{formatMoney(o.total, o.currency)}</Table.Td>
+                    <Table.Td>
+                      <StatusBadge status={o.status} label={o.statusLabel} />
+                    </Table.Td>
+                  </Table.Tr>
+                );
+              })}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
+    </Stack>
+  );
+}
+
+/** One queue per workflow stage of the vendor's profile, refreshed while open. */
+export default function QueuesPage() {
+  const me = useMe();
+  const profile = useProfile(me.vendor?.slug);
+  const stages: { status: QueueStatus; label: string }[] = [
+    ...(profile.data?.workflow.stages ?? []).map((s) => ({ status: s.status, label: s.label })),
+    { status: 'on_hold', label: profile.data?.workflow.labels.on_hold ?? 'On hold' },
+  ];
+  const queues = useQueries({
+    queries: stages.map((s) => ({
+      queryKey: ['orders', 'queue', s.status],
+      refetchInterval: 10_000,
+      queryFn: async () =>
+        unwrap(
+          await api.GET('/api/v1/orders', { params: { query: { status: s.status, limit: 100 } } }),
+        ).items,
+    })),
+  });
+  const [tab, setTab] = useState<string | null>(null);
+  return (
+    <Stack>
+      <PageHeader title="Queues" />
+      <QueryState query={profile}>
+        {() => (
+          <Tabs value={tab ?? stages[0]?.status ?? null} onChange={setTab} keepMounted={false}>
+            <Tabs.List>
+              {stages.map((s, i) => (
+                <Tabs.Tab key={s.status} value={s.status}>
+                  <Group gap={6} wrap="nowrap">
+                    {s.label}
+                    <Text span size="xs" c="dimmed">
+                      ({queues[i]?.data?.length ?? '…'})
+                    </Text>
+                  </Group>
+                </Tabs.Tab>
+              ))}
+            </Tabs.List>
+            {stages.map((s, i) => (
+              <Tabs.Panel key={s.status} value={s.status} pt="md">
+                {queues[i] && (
+                  <QueryState query={queues[i]}>
+                    {(items) => <QueueTable orders={items} />}
+                  </QueryState>
+                )}
+              </Tabs.Panel>
+            ))}
+          </Tabs>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}

@@ -1,0 +1,202 @@
+import { useState } from 'react';
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Checkbox,
+  Group,
+  Modal,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, ApiError, unwrap, type Order } from '../../api/client';
+import { humanize } from '../../lib/format';
+
+type Action = Order['availableActions'][number];
+
+const NEEDS_REASON: readonly Action[] = ['hold', 'reject', 'cancel'];
+
+interface HoldProblem {
+  path: string;
+  message: string;
+}
+
+/** The order's available actions as buttons named after them, each confirmed with a reason. */
+export function OrderActions({ order }: { order: Order }) {
+  const queryClient = useQueryClient();
+  const [action, setAction] = useState<Action | null>(null);
+  const [reason, setReason] = useState('');
+  const [welcomeEmail, setWelcomeEmail] = useState(true);
+  const [holdProblems, setHoldProblems] = useState<HoldProblem[]>([]);
+  const run = useMutation({
+    mutationFn: async (act: Action) => {
+      const problems = holdProblems.filter((p) => p.path.trim() && p.message.trim());
+      return unwrap(
+        await api.POST('/api/v1/orders/{id}/actions/{action}', {
+          params: {
+            path: { id: order.id, action: act },
+            header: { 'If-Match': String(order.version) },
+          },
+          body: {
+            ...(reason.trim() ? { reason: reason.trim() } : {}),
+            ...(act === 'hold' && problems.length ? { problems } : {}),
+            ...(act === 'complete' ? { welcomeEmail } : {}),
+          },
+        }),
+      );
+    },
+    onSuccess: async (updated) => {
+      queryClient.setQueryData(['order', order.id], updated);
+      await queryClient.invalidateQueries({ queryKey: ['order', order.id] });
+      await queryClient.invalidateQueries({ queryKey: ['orders'] });
+      setAction(null);
+    },
+  });
+  const open = (act: Action) => {
+    setAction(act);
+    setReason('');
+    setHoldProblems(
+      act === 'hold'
+        ? order.problems
+            .filter((p) => p.severity === 'error')
+            .map((p) => ({ path: p.path, message: p.message }))
+        : [],
+    );
+    run.reset();
+  };
+  const fieldError = (field: string) =>
+    run.error instanceof ApiError
+      ? run.error.problem.errors
+          ?.filter((e) => e.path === field || e.path.startsWith(`${field}[`))
+          .map((e) => e.message)
+          .join(' ') || undefined
+      : undefined;
+  if (order.availableActions.length === 0) return null;
+  return (
+    <>
+      <Group gap="xs" aria-label="Actions">
+        {order.availableActions.map((act) => (
+          <Button
+            key={act}
+            color={
+              act === 'reject' || act === 'cancel' ? 'red' : act === 'hold' ? 'orange' : undefined
+            }
+            variant={act === 'reject' || act === 'cancel' ? 'outline' : 'filled'}
+            onClick={() => open(act)}
+          >
+            {humanize(act)}
+          </Button>
+        ))}
+      </Group>
+      <Modal
+        opened={action !== null}
+        onClose={() => setAction(null)}
+        title={action ? `${humanize(action)} order ${order.number}` : ''}
+        size="lg"
+      >
+        {action && (
+          <form
+            onSubmit={(e) => {
+              e.preventDefault();
+              run.mutate(action);
+            }}
+          >
+            <Stack>
+              <Textarea
+                label="Reason"
+                description={
+                  NEEDS_REASON.includes(action)
+                    ? 'Required: the partner reads it.'
+                    : 'Optional note on the order timeline.'
+                }
+                required={NEEDS_REASON.includes(action)}
+                value={reason}
+                onChange={(e) => setReason(e.currentTarget.value)}
+                error={fieldError('reason')}
+                autosize
+                minRows={2}
+                data-autofocus
+              />
+              {action === 'complete' && (
+                <Checkbox
+                  label="Send the welcome e-mail to the end user"
+                  checked={welcomeEmail}
+                  onChange={(e) => setWelcomeEmail(e.currentTarget.checked)}
+                />
+              )}
+              {action === 'hold' && (
+                <Stack gap="xs">
+                  <Text fw={600} size="sm">
+                    Problems per field
+                  </Text>
+                  {holdProblems.map((p, i) => (
+                    <Group key={i} align="flex-end" wrap="nowrap">
+                      <TextInput
+                        label={`Field ${i + 1}`}
+                        placeholder="e.g. lines[0].unitPrice"
+                        value={p.path}
+                        onChange={(e) => {
+                          const path = e.currentTarget.value;
+                          setHoldProblems((all) =>
+                            all.map((x, j) => (j === i ? { ...x, path } : x)),
+                          );
+                        }}
+                        style={{ flex: 1 }}
+                      />
+                      <TextInput
+                        label={`Problem ${i + 1}`}
+                        value={p.message}
+                        onChange={(e) => {
+                          const message = e.currentTarget.value;
+                          setHoldProblems((all) =>
+                            all.map((x, j) => (j === i ? { ...x, message } : x)),
+                          );
+                        }}
+                        style={{ flex: 2 }}
+                      />
+                      <ActionIcon
+                        variant="subtle"
+                        color="red"
+                        size="lg"
+                        aria-label={`Remove problem ${i + 1}`}
+                        onClick={() => setHoldProblems((all) => all.filter((_, j) => j !== i))}
+                      >
+                        <span aria-hidden="true">✕</span>
+                      </ActionIcon>
+                    </Group>
+                  ))}
+                  <Button
+                    size="xs"
+                    variant="default"
+                    w="fit-content"
+                    onClick={() => setHoldProblems((all) => [...all, { path: '', message: '' }])}
+                  >
+                    Add a problem
+                  </Button>
+                </Stack>
+              )}
+              {run.error && (
+                <Alert color="red" role="alert">
+                  {run.error instanceof ApiError && run.error.problem.status === 409
+                    ? 'Someone else changed this order meanwhile: close this and look again.'
+                    : run.error.message}
+                </Alert>
+              )}
+              <Group justify="flex-end">
+                <Button variant="default" onClick={() => setAction(null)}>
+                  Close
+                </Button>
+                <Button type="submit" loading={run.isPending}>
+                  Confirm {humanize(action).toLowerCase()}
+                </Button>
+              </Group>
+            </Stack>
+          </form>
+        )}
+      </Modal>
+    </>
+  );
+}

@@ -1,0 +1,137 @@
+import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link } from 'react-router';
+import { api, unwrap } from '../../api/client';
+import { PageHeader } from '../../components/page-header';
+import { QueryState } from '../../components/query-state';
+import { StatusBadge } from '../../components/status-badge';
+import { formatDate, formatDateTime, humanize } from '../../lib/format';
+import { formatMoney } from '../../lib/money';
+import { useMe } from '../../session/session';
+
+const OPEN = ['submitted', 'booking', 'provisioning', 'on_hold'] as const;
+
+export default function DashboardPage() {
+  const me = useMe();
+  const orders = useQuery({
+    queryKey: ['orders', 'dashboard'],
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/orders', { params: { query: { limit: 100 } } })).items,
+    refetchInterval: 30_000,
+  });
+  const quotes = useQuery({
+    queryKey: ['quotes', 'approved'],
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/quotes', { params: { query: { status: 'approved' } } })).items,
+  });
+  return (
+    <Stack>
+      <PageHeader title={`Welcome, ${me.name}`} />
+      <QueryState query={orders}>
+        {(items) => {
+          const open = items.filter((o) => (OPEN as readonly string[]).includes(o.status));
+          const held = items.filter((o) => o.status === 'on_hold');
+          return (
+            <Stack>
+              <SimpleGrid cols={{ base: 2, sm: 4 }} aria-label="Open orders by status">
+                {OPEN.map((status) => (
+                  <Card key={status} withBorder padding="md">
+                    <Text size="sm" c="dimmed">
+                      {humanize(status)}
+                    </Text>
+                    <Text size="xl" fw={700}>
+                      {open.filter((o) => o.status === status).length}
+                    </Text>
+                  </Card>
+                ))}
+              </SimpleGrid>
+              <section aria-labelledby="held-title">
+                <Title order={3} id="held-title" size="h4" mb="xs">
+                  Orders on hold, waiting for you
+                </Title>
+                {held.length === 0 ? (
+                  <Text c="dimmed">Nothing on hold.</Text>
+                ) : (
+                  <Stack gap="xs">
+                    {held.map((o) => (
+                      <Card key={o.id} withBorder padding="sm">
+                        <Group justify="space-between">
+                          <Anchor component={Link} to={`/orders/${o.id}`}>
+                            {o.number}
+                          </Anchor>
+                          <Text size="sm">{o.holdReason ?? 'See the order for the reasons.'}</Text>
+                        </Group>
+                      </Card>
+                    ))}
+                  </Stack>
+                )}
+              </section>
+              <section aria-labelledby="open-title">
+                <Title order={3} id="open-title" size="h4" mb="xs">
+                  Open orders
+                </Title>
+                <Table.ScrollContainer minWidth={560}>
+                  <Table striped>
+                    <Table.Thead>
+                      <Table.Tr>
+                        <Table.Th>Order</Table.Th>
+                        <Table.Th>Vendor</Table.Th>
+                        <Table.Th>Status</Table.Th>
+                        <Table.Th>Total</Table.Th>
+                        <Table.Th>Acknowledge by</Table.Th>
+                        <Table.Th>Fulfil by</Table.Th>
+                      </Table.Tr>
+                    </Table.Thead>
+                    <Table.Tbody>
+                      {open.map((o) => (
+                        <Table.Tr key={o.id}>
+                          <Table.Td>
+                            <Anchor component={Link} to={`/orders/${o.id}`}>
+                              {o.number}
+                            </Anchor>
+                          </Table.Td>
+                          <Table.Td>{o.vendor}</Table.Td>
+                          <Table.Td>
+                            <StatusBadge status={o.status} label={o.statusLabel} />
+                          </Table.Td>
+                          <Table.Td>{formatMoney(o.total, o.currency)}</Table.Td>
+                          <Table.Td>{formatDateTime(o.sla.acknowledgeBy)}</Table.Td>
+                          <Table.Td>{formatDateTime(o.sla.fulfilBy)}</Table.Td>
+                        </Table.Tr>
+                      ))}
+                    </Table.Tbody>
+                  </Table>
+                </Table.ScrollContainer>
+              </section>
+            </Stack>
+          );
+        }}
+      </QueryState>
+      <section aria-labelledby="quotes-title">
+        <Title order={3} id="quotes-title" size="h4" mb="xs">
+          Quotes waiting for you
+        </Title>
+        <QueryState query={quotes}>
+          {(items) =>
+            items.length === 0 ? (
+              <Text c="dimmed">No approved quotes waiting.</Text>
+            ) : (
+              <Stack gap="xs">
+                {items.map((q) => (
+                  <Group key={q.id} justify="space-between">
+                    <Anchor component={Link} to={`/quotes/${q.id}`}>
+                      {q.number} (rev. {q.revision})
+                    </Anchor>
+                    <Text size="sm">
+                      {formatMoney(q.total, q.currency)} · valid until {formatDate(q.validUntil)}
+                    </Text>
+                  </Group>
+                ))}
+              </Stack>
+            )
+          }
+        </QueryState>
+      </section>
+    </Stack>
+  );
+}

@@ -1,0 +1,60 @@
+import { Checkbox, Textarea, TextInput } from '@mantine/core';
+import type { FieldSpec, FieldValue } from './wizard-model';
+
+/** One order field, labelled, with its help text and the problems found at it. */
+export function FieldInput({
+  spec,
+  value,
+  error,
+  warning,
+  onChange,
+  label,
+}: {
+  spec: FieldSpec;
+  value: FieldValue | undefined;
+  error: string | undefined;
+  warning?: string | undefined;
+  onChange: (value: FieldValue) => void;
+  label?: string;
+}) {
+  const common = {
+    label: label ?? spec.label,
+    description: [spec.help, warning].filter(Boolean).join(' ') || undefined,
+    error,
+    withAsterisk: spec.required,
+    'data-path': spec.path,
+  };
+  if (spec.kind === 'checkbox') {
+    return (
+      <Checkbox
+        label={common.label}
+        description={common.description}
+        error={error}
+        checked={value === true}
+        onChange={(e) => onChange(e.currentTarget.checked)}
+        data-path={spec.path}
+      />
+    );
+  }
+  const text = typeof value === 'string' ? value : '';
+  if (spec.kind === 'textarea' || spec.kind === 'list') {
+    return (
+      <Textarea
+        {...common}
+        autosize
+        minRows={spec.kind === 'list' ? 2 : 3}
+        value={text}
+        onChange={(e) => onChange(e.currentTarget.value)}
+      />
+    );
+  }
+  return (
+    <TextInput
+      {...common}
+      type={spec.kind === 'email' ? 'email' : spec.kind === 'date' ? 'date' : 'text'}
+      inputMode={spec.kind === 'integer' ? 'numeric' : undefined}
+      value={text}
+      onChange={(e) => onChange(e.currentTarget.value)}
+    />
+  );
+}

@@ -1,0 +1,389 @@
+// The order wizard's model: which fields an order type asks for, on which of the four steps,
+// with which label and help, and how the form's flat values become the submission body of
+// POST /orders/validate and POST /orders. Everything comes from the vendor profile, so the
+// same wizard serves every vendor.
+import type { Order, OrderSubmission, Partnership, Problem, VendorProfile } from '../../api/client';
+import { lineAmount, sumAmounts } from '../../lib/money';
+
+export const STEP_LABELS = [
+  'Select Items',
+  'Contact Details',
+  'Provisioning Information',
+  'Summary',
+] as const;
+
+export type OrderType = VendorProfile['orderTypes'][number];
+export type Attribute = VendorProfile['attributes'][number];
+
+export interface WizardLine {
+  partNumber: string;
+  name: string;
+  description: string;
+  billingTerm: string | null;
+  ships: boolean;
+  productType: string;
+  quantity: number;
+  unitPrice: string;
+  listPrice: string | null;
+  multiplier: string | null;
+  netPrice: string | null;
+  attributes: Record<string, string>;
+}
+
+export type FieldValue = string | boolean;
+
+export interface WizardState {
+  type: string;
+  quoteId: string;
+  lines: WizardLine[];
+  values: Record<string, FieldValue>;
+}
+
+export type FieldKind = 'text' | 'email' | 'date' | 'integer' | 'textarea' | 'checkbox' | 'list';
+
+export interface FieldSpec {
+  path: string;
+  label: string;
+  kind: FieldKind;
+  required: boolean;
+  help?: string;
+}
+
+const FIXED_LABELS: Record<string, [string, FieldKind]> = {
+  'purchaseOrder.number': ['PO number', 'text'],
+  'purchaseOrder.date': ['PO date', 'date'],
+  'purchaseOrder.specialTerms': ['Special terms on the PO', 'textarea'],
+  'purchaseOrder.notes': ['PO notes', 'textarea'],
+  'contacts.siteAdmin.name': ['Site admin name', 'text'],
+  'contacts.siteAdmin.email': ['Site admin e-mail', 'email'],
+  'contacts.provisioningCc': ['Provisioning CC address', 'email'],
+  'contacts.invoicing.name': ['Invoicing contact name', 'text'],
+  'contacts.invoicing.email': ['Invoicing contact e-mail', 'email'],
+  'tier2Reseller.name': ['Tier-2 reseller name', 'text'],
+  'tier2Reseller.email': ['Tier-2 reseller e-mail', 'email'],
+  'tier2Reseller.phone': ['Tier-2 reseller phone', 'text'],
+  'shippingAddress.name': ['Ship to (name)', 'text'],
+  'shippingAddress.line1': ['Address line 1', 'text'],
+  'shippingAddress.line2': ['Address line 2', 'text'],
+  'shippingAddress.city': ['City', 'text'],
+  'shippingAddress.region': ['Region', 'text'],
+  'shippingAddress.postalCode': ['Postal code', 'text'],
+  'shippingAddress.country': ['Country (ISO code)', 'text'],
+  'shippingAddress.taxId': ['Tax ID', 'text'],
+  'shippingAddress.confirmed': ['I confirm this shipping address', 'checkbox'],
+  licenseIds: ['License IDs (one per line)', 'list'],
+};
+
+/** Paths the wizard handles itself rather than as a plain field. */
+const SPECIAL = new Set(['lines', 'termsAccepted', 'quoteId', 'type']);
+
+const SHIPPING_ORDER = [
+  'shippingAddress.name',
+  'shippingAddress.line1',
+  'shippingAddress.line2',
+  'shippingAddress.city',
+  'shippingAddress.region',
+  'shippingAddress.postalCode',
+  'shippingAddress.country',
+  'shippingAddress.taxId',
+  'shippingAddress.confirmed',
+];
+
+function attributeKind(attribute: Attribute | undefined): FieldKind {
+  switch (attribute?.type) {
+    case 'integer':
+      return 'integer';
+    case 'email':
+      return 'email';
+    case 'date':
+      return 'date';
+    case 'list':
+      return 'list';
+    case 'string':
+    case 'domain':
+    case 'url':
+    case 'phone':
+    case undefined:
+      return 'text';
+  }
+}
+
+export function orderTypeOf(profile: VendorProfile, key: string): OrderType | undefined {
+  return profile.orderTypes.find((t) => t.key === key);
+}
+
+export function fieldSpec(profile: VendorProfile, path: string, required: boolean): FieldSpec {
+  const help = profile.fieldHelp[path];
+  if (path.startsWith('attributes.')) {
+    const attribute = profile.attributes.find((a) => a.key === path.slice('attributes.'.length));
+    const spec: FieldSpec = {
+      path,
+      label: attribute?.label ?? path,
+      kind: attributeKind(attribute),
+      required,
+    };
+    const text = help ?? attribute?.help;
+    if (text) spec.help = text;
+    return spec;
+  }
+  const [label, kind] = FIXED_LABELS[path] ?? [path, 'text'];
+  return help ? { path, label, kind, required, help } : { path, label, kind, required };
+}
+
+/** Every order-level field the type asks for, in the order the steps show them. */
+export function fieldsOf(
+  profile: VendorProfile,
+  type: OrderType,
+  context: { partnerTier: number; linesShip: boolean },
+): FieldSpec[] {
+  const required = new Set<string>(type.requiredFields);
+  const optional = new Set<string>(type.optionalFields);
+  if (type.purchaseOrderRequired) {
+    required.add('purchaseOrder.number');
+    required.add('purchaseOrder.date');
+  }
+  if (type.specialTermsRequired) {
+    const where = profile.specialTerms?.locations.find((l) => l !== 'email_body');
+    required.add(where ?? 'purchaseOrder.specialTerms');
+  }
+  for (const phrase of type.requiredPhrases) {
+    if (phrase.path !== 'email_body') required.add(phrase.path);
+  }
+  for (const condition of type.conditions) {
+    const applies =
+      (condition.when.partnerTier === undefined ||
+        condition.when.partnerTier === context.partnerTier) &&
+      (condition.when.linesShip === undefined || condition.when.linesShip === context.linesShip);
+    for (const path of condition.require) (applies ? required : optional).add(path);
+  }
+  // A PO number makes a PO: its date is then needed too.
+  if (optional.has('purchaseOrder.number') && !required.has('purchaseOrder.number'))
+    optional.add('purchaseOrder.date');
+  const all = [...required, ...[...optional].filter((p) => !required.has(p))].filter(
+    (p) => !SPECIAL.has(p),
+  );
+  if (all.some((p) => p.startsWith('shippingAddress.'))) {
+    for (const p of SHIPPING_ORDER) if (!all.includes(p)) all.push(p);
+  }
+  const rank = (p: string) => {
+    const i = SHIPPING_ORDER.indexOf(p);
+    return i >= 0 ? 100 + i : 0;
+  };
+  return all
+    .map((path, index) => ({ path, index }))
+    .sort((a, b) => rank(a.path) - rank(b.path) || a.index - b.index)
+    .map(({ path }) => fieldSpec(profile, path, required.has(path)));
+}
+
+/** The line attributes each product type needs for this order type (e.g. a host ID). */
+export function lineFieldsOf(
+  profile: VendorProfile,
+  type: OrderType,
+  productType: string,
+): FieldSpec[] {
+  const paths = new Set<string>(type.lineRequiredFields);
+  for (const p of type.lineRequiredFieldsByProductType[productType] ?? []) paths.add(p);
+  return [...paths].map((p) => fieldSpec(profile, p, true));
+}
+
+/** The step (0–3) each field is asked on: the profile's wizard says so, else a default rule. */
+export function stepOf(profile: VendorProfile, path: string): number {
+  const wizard = profile.channels.find((c) => c.kind === 'web_wizard' && c.wizard)?.wizard;
+  const index = wizard?.steps.findIndex((s) => s.fields.includes(path)) ?? -1;
+  if (index >= 0) return Math.min(index, 3);
+  if (path === 'lines' || path.startsWith('lines[') || path === 'quoteId' || path === 'type')
+    return 0;
+  if (path.startsWith('contacts.') || path.startsWith('tier2Reseller.')) return 1;
+  if (path === 'termsAccepted') return 3;
+  return 2;
+}
+
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const keys = path.split('.');
+  let node = target;
+  for (const key of keys.slice(0, -1)) {
+    if (typeof node[key] !== 'object' || node[key] === null) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[keys[keys.length - 1]!] = value;
+}
+
+function typedValue(spec: FieldSpec, value: FieldValue): unknown {
+  if (spec.kind === 'checkbox') return value === true;
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (text === '') return undefined;
+  if (spec.kind === 'integer') return /^-?\d+$/.test(text) ? Number(text) : text;
+  if (spec.kind === 'list')
+    return text
+      .split(/[\n,]+/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return text;
+}
+
+export function poTotal(lines: readonly WizardLine[]): string {
+  return sumAmounts(lines.map((l) => lineAmount(l.unitPrice || '0', l.quantity)));
+}
+
+/** The body of POST /orders/validate and POST /orders for the wizard's state. */
+export function buildSubmission(
+  profile: VendorProfile,
+  state: WizardState,
+  fields: readonly FieldSpec[],
+  context: { customerId: string; termsVersion: string | null },
+): OrderSubmission {
+  const body: Record<string, unknown> = {
+    vendor: profile.slug,
+    type: state.type,
+    customerId: context.customerId,
+    channel: 'web_wizard',
+    lines: state.lines.map((l) => {
+      const attributes: Record<string, unknown> = {};
+      for (const [key, value] of Object.entries(l.attributes)) {
+        const spec = fieldSpec(profile, `attributes.${key}`, true);
+        const typed = typedValue(spec, value);
+        if (typed !== undefined) attributes[key] = typed;
+      }
+      return {
+        partNumber: l.partNumber,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice.trim(),
+        ...(Object.keys(attributes).length ? { attributes } : {}),
+      };
+    }),
+  };
+  if (state.quoteId) body.quoteId = state.quoteId;
+  for (const spec of fields) {
+    const value = state.values[spec.path];
+    if (value === undefined) continue;
+    const typed = typedValue(spec, value);
+    if (typed === undefined) continue;
+    setPath(body, spec.path, typed);
+  }
+  const shipping = body.shippingAddress as Record<string, unknown> | undefined;
+  if (shipping && shipping.confirmed === undefined) shipping.confirmed = false;
+  const po = body.purchaseOrder as Record<string, unknown> | undefined;
+  if (po) {
+    po.currency = profile.currency;
+    po.total = poTotal(state.lines);
+    if (po.number === undefined) po.number = '';
+    if (po.date === undefined) po.date = new Date().toISOString().slice(0, 10);
+  }
+  if (state.values.termsAccepted === true && context.termsVersion)
+    body.termsAccepted = { version: context.termsVersion };
+  return body as unknown as OrderSubmission;
+}
+
+/** Values the wizard can fill in from what it knows (customer, contacts, partnership, user). */
+export function prefill(args: {
+  fields: readonly FieldSpec[];
+  customer: {
+    name: string;
+    domains: string[];
+    microsoftDomain: string | null;
+    employeeCount: number | null;
+    taxId: string | null;
+    addresses: {
+      kind: string;
+      name?: string;
+      line1: string;
+      line2?: string;
+      city: string;
+      region?: string;
+      postalCode: string;
+      country: string;
+    }[];
+  };
+  contacts: { name: string; email: string; roles: string[] }[];
+  partnership: Partnership | undefined;
+  me: { name: string; email: string; partner?: { name: string; tier: number } | undefined };
+}): Record<string, FieldValue> {
+  const { customer, contacts, partnership, me } = args;
+  const siteAdmin = contacts.find((c) => c.roles.includes('site_admin')) ?? contacts[0];
+  const billing = contacts.find((c) => c.roles.includes('billing'));
+  const address = customer.addresses.find((a) => a.kind === 'shipping') ?? customer.addresses[0];
+  const known: Record<string, string | undefined> = {
+    'contacts.siteAdmin.name': siteAdmin?.name,
+    'contacts.siteAdmin.email': siteAdmin?.email,
+    'contacts.provisioningCc': partnership?.provisioningCc ?? undefined,
+    'contacts.invoicing.name': partnership?.invoicingContact?.name ?? billing?.name,
+    'contacts.invoicing.email': partnership?.invoicingContact?.email ?? billing?.email,
+    'tier2Reseller.name': me.partner?.tier === 2 ? me.partner.name : undefined,
+    'tier2Reseller.email': me.partner?.tier === 2 ? me.email : undefined,
+    'attributes.primaryDomain': customer.domains[0],
+    'attributes.microsoftDomain': customer.microsoftDomain ?? undefined,
+    'attributes.employeeCount':
+      customer.employeeCount !== null ? String(customer.employeeCount) : undefined,
+    'attributes.endUserName': customer.name,
+    'shippingAddress.name': address?.name ?? (address ? customer.name : undefined),
+    'shippingAddress.line1': address?.line1,
+    'shippingAddress.line2': address?.line2,
+    'shippingAddress.city': address?.city,
+    'shippingAddress.region': address?.region,
+    'shippingAddress.postalCode': address?.postalCode,
+    'shippingAddress.country': address?.country,
+    'shippingAddress.taxId': customer.taxId ?? undefined,
+    'purchaseOrder.date': new Date().toISOString().slice(0, 10),
+  };
+  const out: Record<string, FieldValue> = {};
+  for (const spec of args.fields) {
+    const value = known[spec.path];
+    if (value !== undefined) out[spec.path] = value;
+  }
+  return out;
+}
+
+/** The wizard's state for correcting an order on hold: what was submitted. */
+export function stateFromOrder(order: Order, fields: readonly FieldSpec[]): WizardState {
+  const values: Record<string, FieldValue> = {};
+  const source = order as unknown as Record<string, unknown>;
+  for (const spec of fields) {
+    let node: unknown = source;
+    for (const key of spec.path.split('.')) {
+      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    }
+    if (node === undefined || node === null) continue;
+    if (typeof node === 'boolean') values[spec.path] = node;
+    else if (Array.isArray(node)) values[spec.path] = node.join('\n');
+    else if (typeof node === 'string' || typeof node === 'number')
+      values[spec.path] = String(node);
+  }
+  if (order.termsAccepted) values.termsAccepted = true;
+  return {
+    type: order.type,
+    quoteId: order.quoteId ?? '',
+    values,
+    lines: order.lines.map((l) => ({
+      partNumber: l.partNumber,
+      name: l.name ?? l.partNumber,
+      description: '',
+      billingTerm: null,
+      ships: false,
+      productType: '',
+      quantity: l.quantity,
+      unitPrice: l.unitPrice,
+      listPrice: l.listPrice,
+      multiplier: l.multiplier,
+      netPrice: l.expectedNetPrice,
+      attributes: Object.fromEntries(
+        Object.entries((l.attributes ?? {}) as Record<string, unknown>).map(([k, v]) => [
+          k,
+          Array.isArray(v) ? v.join('\n') : String(v),
+        ]),
+      ),
+    })),
+  };
+}
+
+/** The problems to show at one field. */
+export function problemsAt(problems: readonly Problem[], path: string): Problem[] {
+  return problems.filter((p) => p.path === path);
+}
+
+export function messageOf(problems: readonly Problem[]): string | undefined {
+  const errors = problems.filter((p) => p.severity === 'error');
+  if (errors.length === 0) return undefined;
+  return errors
+    .map((p) => (p.expected !== undefined ? `${p.message} (expected ${p.expected})` : p.message))
+    .join(' ');
+}

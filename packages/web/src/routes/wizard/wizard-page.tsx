@@ -1,0 +1,672 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import {
+  ActionIcon,
+  Alert,
+  Anchor,
+  Blockquote,
+  Button,
+  Card,
+  Checkbox,
+  CopyButton,
+  Group,
+  Select,
+  Stack,
+  Stepper,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useDebouncedValue, useMediaQuery } from '@mantine/hooks';
+import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useParams, useSearchParams } from 'react-router';
+import {
+  api,
+  ApiError,
+  idempotencyKey,
+  unwrap,
+  type Contact,
+  type Customer,
+  type Me,
+  type Order,
+  type OrderValidation,
+  type Partnership,
+  type Problem,
+  type VendorProfile,
+} from '../../api/client';
+import { useContacts, useCustomer, useOrder, usePartnerships, useProfile } from '../../api/queries';
+import { PageHeader } from '../../components/page-header';
+import { ErrorPanel } from '../../layout/route-error';
+import { Center, Loader } from '@mantine/core';
+import { formatMoney, lineAmount } from '../../lib/money';
+import { useMe } from '../../session/session';
+import { CatalogPanel, type PricedProduct } from './catalog-panel';
+import { FieldInput } from './field-input';
+import { LinesEditor } from './lines-editor';
+import {
+  buildSubmission,
+  fieldsOf,
+  messageOf,
+  orderTypeOf,
+  poTotal,
+  prefill,
+  problemsAt,
+  stateFromOrder,
+  STEP_LABELS,
+  stepOf,
+  type FieldSpec,
+  type WizardLine,
+  type WizardState,
+} from './wizard-model';
+
+interface WizardProps {
+  profile: VendorProfile;
+  partnership: Partnership | undefined;
+  customer: Customer;
+  contacts: Contact[];
+  me: Me;
+  order?: Order | undefined;
+}
+
+function fieldValueText(spec: FieldSpec, value: unknown): string {
+  if (spec.kind === 'checkbox') return value === true ? 'Yes' : 'No';
+  return typeof value === 'string' && value.trim() !== '' ? value : '—';
+}
+
+function Wizard({ profile, partnership, customer, contacts, me, order }: WizardProps) {
+  const queryClient = useQueryClient();
+  const [params] = useSearchParams();
+  const vertical = useMediaQuery('(max-width: 48em)');
+  const linesShip = (lines: readonly WizardLine[]) => lines.some((l) => l.ships);
+  const context = (lines: readonly WizardLine[]) => ({
+    partnerTier: me.partner?.tier ?? 1,
+    linesShip: linesShip(lines),
+  });
+  const initialType =
+    order?.type ??
+    (profile.orderTypes.some((t) => t.key === params.get('type'))
+      ? params.get('type')!
+      : profile.orderTypes[0]!.key);
+  const [state, setState] = useState<WizardState>(() => {
+    const type = orderTypeOf(profile, initialType)!;
+    const fields = fieldsOf(profile, type, context([]));
+    if (order) return stateFromOrder(order, fields);
+    return {
+      type: initialType,
+      quoteId: '',
+      lines: [],
+      values: prefill({ fields, customer, contacts, partnership, me }),
+    };
+  });
+  const [active, setActive] = useState(0);
+  const [reached, setReached] = useState(order ? 3 : 0);
+  const [submitProblems, setSubmitProblems] = useState<Problem[] | null>(null);
+  const [submitError, setSubmitError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [placed, setPlaced] = useState<{ id: string; number: string } | null>(null);
+  const keyRef = useRef(idempotencyKey());
+
+  const type = orderTypeOf(profile, state.type) ?? profile.orderTypes[0]!;
+  const fields = useMemo(
+    () => fieldsOf(profile, type, context(state.lines)),
+    [profile, type, state.lines, me],
+  );
+  const terms =
+    profile.termsAndConditions && profile.termsAndConditions.requiredFor.includes(type.key)
+      ? profile.termsAndConditions
+      : null;
+  const submission = useMemo(
+    () =>
+      buildSubmission(profile, state, fields, {
+        customerId: customer.id,
+        termsVersion: terms?.version ?? null,
+      }),
+    [profile, state, fields, customer.id, terms],
+  );
+  const submissionJson = JSON.stringify(submission);
+  const [debouncedJson] = useDebouncedValue(submissionJson, 350);
+  const validateQuery = (json: string) => ({
+    queryKey: ['validate', json],
+    queryFn: async (): Promise<OrderValidation> =>
+      unwrap(
+        await api.POST('/api/v1/orders/validate', {
+          body: JSON.parse(json) as typeof submission,
+        }),
+      ),
+    staleTime: 30_000,
+  });
+  const validation = useQuery({
+    ...validateQuery(debouncedJson),
+    placeholderData: keepPreviousData,
+  });
+
+  // Typing again replaces what the last submit said with live validation.
+  useEffect(() => {
+    setSubmitProblems(null);
+    setSubmitError(null);
+  }, [submissionJson]);
+
+  const quotes = useQuery({
+    queryKey: ['quotes', 'for-order', profile.slug, customer.id],
+    enabled: type.quote !== 'not_applicable',
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/quotes', {
+          params: { query: { customerId: customer.id, limit: 50 } },
+        }),
+      ).items.filter((q) => q.vendor === profile.slug && q.status === 'approved'),
+  });
+
+  const allProblems = submitProblems ?? validation.data?.problems ?? [];
+  // Problems of steps the partner has not reached yet are not news: show them once there.
+  const problems = allProblems.filter((p) => stepOf(profile, p.path) <= reached);
+  const stepFields = (step: number) => fields.filter((f) => stepOf(profile, f.path) === step);
+  const errorsOfStep = (list: readonly Problem[], step: number) =>
+    list.filter((p) => p.severity === 'error' && stepOf(profile, p.path) === step);
+
+  const setValue = (path: string, value: string | boolean) =>
+    setState((s) => ({ ...s, values: { ...s.values, [path]: value } }));
+  const setLines = (lines: WizardLine[]) => setState((s) => ({ ...s, lines }));
+  const addProduct = (p: PricedProduct) =>
+    setState((s) => {
+      const existing = s.lines.findIndex((l) => l.partNumber === p.partNumber);
+      if (existing >= 0)
+        return {
+          ...s,
+          lines: s.lines.map((l, i) => (i === existing ? { ...l, quantity: l.quantity + 1 } : l)),
+        };
+      const line: WizardLine = {
+        partNumber: p.partNumber,
+        name: p.name,
+        description: p.description,
+        billingTerm: p.billingTerm,
+        ships: p.ships,
+        productType: p.type,
+        quantity: 1,
+        unitPrice: p.netPrice ?? '',
+        listPrice: p.listPrice,
+        multiplier: p.multiplier,
+        netPrice: p.netPrice,
+        attributes: {},
+      };
+      return { ...s, lines: [...s.lines, line] };
+    });
+  const changeType = (key: string) =>
+    setState((s) => {
+      const next = orderTypeOf(profile, key);
+      if (!next) return s;
+      const nextFields = fieldsOf(profile, next, context(s.lines));
+      const filled = prefill({ fields: nextFields, customer, contacts, partnership, me });
+      return { ...s, type: key, quoteId: '', values: { ...filled, ...s.values } };
+    });
+  const chooseQuote = (id: string | null) => {
+    const quote = quotes.data?.find((q) => q.id === id);
+    setState((s) => ({
+      ...s,
+      quoteId: id ?? '',
+      lines: quote
+        ? quote.lines.map((l) => ({
+            partNumber: l.partNumber,
+            name: l.name,
+            description: '',
+            billingTerm: null,
+            ships: false,
+            productType: '',
+            quantity: l.quantity,
+            unitPrice: l.netPrice,
+            listPrice: l.listPrice,
+            multiplier: l.multiplier,
+            netPrice: l.netPrice,
+            attributes: {},
+          }))
+        : s.lines,
+    }));
+  };
+
+  const goTo = (step: number) => {
+    setActive(step);
+    setReached((r) => Math.max(r, step));
+  };
+  const next = async () => {
+    // Check the step against the current values (not a debounced answer) before moving on.
+    setReached((r) => Math.max(r, active));
+    const fresh = await queryClient.fetchQuery(validateQuery(submissionJson));
+    if (errorsOfStep(fresh.problems, active).length === 0) goTo(active + 1);
+  };
+
+  const submit = async () => {
+    setSubmitting(true);
+    setSubmitError(null);
+    try {
+      if (order) {
+        const { vendor: _v, customerId: _c, partnerId: _p, emailBody: _e, ...patch } = submission;
+        const patched = unwrap(
+          await api.PATCH('/api/v1/orders/{id}', {
+            params: { path: { id: order.id }, header: { 'If-Match': String(order.version) } },
+            body: patch,
+          }),
+        );
+        const resubmitted = unwrap(
+          await api.POST('/api/v1/orders/{id}/actions/{action}', {
+            params: {
+              path: { id: order.id, action: 'resubmit' },
+              header: { 'If-Match': String(patched.version) },
+            },
+            body: {},
+          }),
+        );
+        await queryClient.invalidateQueries({ queryKey: ['order', order.id] });
+        setPlaced({ id: resubmitted.id, number: resubmitted.number });
+      } else {
+        const created = unwrap(
+          await api.POST('/api/v1/orders', {
+            params: { header: { 'Idempotency-Key': keyRef.current } },
+            body: submission,
+          }),
+        );
+        setPlaced({ id: created.id, number: created.number });
+      }
+      await queryClient.invalidateQueries({ queryKey: ['orders'] });
+    } catch (error) {
+      keyRef.current = idempotencyKey();
+      if (error instanceof ApiError && error.problem.errors?.length) {
+        const found: Problem[] = error.problem.errors.map((e) => ({ ...e, severity: 'error' }));
+        setSubmitProblems(found);
+        setReached(3);
+        const first = Math.min(...found.map((p) => stepOf(profile, p.path)));
+        if (first < 3) setActive(first);
+      } else {
+        setSubmitError(error instanceof Error ? error.message : String(error));
+      }
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  if (placed) {
+    return (
+      <Card withBorder padding="lg" maw={560}>
+        <Stack>
+          <Title order={2}>{order ? 'Order corrected and resubmitted' : 'Order placed'}</Title>
+          <Text>
+            Order number:{' '}
+            <Text span fw={700} fz="xl" data-testid="order-number">
+              {placed.number}
+            </Text>
+          </Text>
+          <Text size="sm" c="dimmed">
+            The vendor has it now; follow its status on the order page.
+          </Text>
+          <Group>
+            <Button component={Link} to={`/orders/${placed.id}`}>
+              View the order
+            </Button>
+            <Button component={Link} to="/portal/organizations" variant="default">
+              Back to organizations
+            </Button>
+          </Group>
+        </Stack>
+      </Card>
+    );
+  }
+
+  const fieldFor = (spec: FieldSpec) => {
+    const at = problemsAt(problems, spec.path);
+    return (
+      <FieldInput
+        key={spec.path}
+        spec={spec}
+        value={state.values[spec.path]}
+        error={messageOf(at)}
+        warning={
+          at
+            .filter((p) => p.severity === 'warning')
+            .map((p) => p.message)
+            .join(' ') || undefined
+        }
+        onChange={(v) => setValue(spec.path, v)}
+      />
+    );
+  };
+  const orphanProblems = (step: number) =>
+    problems.filter(
+      (p) =>
+        stepOf(profile, p.path) === step &&
+        !fields.some((f) => f.path === p.path) &&
+        !p.path.startsWith('lines[') &&
+        p.path !== 'type' &&
+        p.path !== 'quoteId',
+    );
+  const ProblemsList = ({ list }: { list: Problem[] }) =>
+    list.length === 0 ? null : (
+      <Alert color="red" title="To fix" role="alert">
+        <Stack gap={2}>
+          {list.map((p, i) => (
+            <Text size="sm" key={`${p.path}-${i}`}>
+              {p.path ? `${p.path}: ` : ''}
+              {p.message}
+            </Text>
+          ))}
+        </Stack>
+      </Alert>
+    );
+
+  const total = poTotal(state.lines);
+  const specialTerms = type.specialTermsRequired ? partnership?.specialTerms : null;
+
+  const stepBody = [
+    <Stack key="items" gap="md">
+      <Text size="sm" c="dimmed">
+        Ordering from {profile.name} for {customer.name}.
+      </Text>
+      <Group align="flex-start" grow wrap="wrap">
+        <Select
+          label="Order type"
+          data={profile.orderTypes.map((t) => ({ value: t.key, label: t.label }))}
+          value={state.type}
+          onChange={(v) => v && changeType(v)}
+          allowDeselect={false}
+          description={type.description}
+          error={messageOf(problemsAt(problems, 'type'))}
+          miw={220}
+        />
+        {type.quote !== 'not_applicable' && (
+          <Select
+            label="Quote"
+            withAsterisk={type.quote === 'required'}
+            placeholder={quotes.data?.length ? 'Choose an approved quote' : 'No approved quote yet'}
+            data={(quotes.data ?? []).map((q) => ({
+              value: q.id,
+              label: `${q.number} rev. ${q.revision} · ${formatMoney(q.total, q.currency)}`,
+            }))}
+            value={state.quoteId || null}
+            onChange={chooseQuote}
+            clearable
+            description={
+              type.quote === 'required'
+                ? 'This order type needs an approved quote; its lines become the order lines.'
+                : undefined
+            }
+            error={messageOf(problemsAt(problems, 'quoteId'))}
+            miw={220}
+          />
+        )}
+      </Group>
+      <CatalogPanel
+        vendor={profile.slug}
+        currency={profile.currency}
+        onAdd={addProduct}
+        added={new Set(state.lines.map((l) => l.partNumber))}
+      />
+      <Title order={3} size="h4">
+        Selected items
+      </Title>
+      {state.lines.length === 0 ? (
+        <Text c={problemsAt(problems, 'lines').length ? 'red' : 'dimmed'} size="sm">
+          {messageOf(problemsAt(problems, 'lines')) ??
+            'Nothing selected yet: add products from the catalog.'}
+        </Text>
+      ) : (
+        <LinesEditor
+          profile={profile}
+          type={type}
+          lines={state.lines}
+          problems={problems}
+          partnership={partnership}
+          onChange={setLines}
+        />
+      )}
+      <Text fw={600}>Total: {formatMoney(total, profile.currency)}</Text>
+      {stepFields(0).map(fieldFor)}
+      <ProblemsList list={orphanProblems(0)} />
+    </Stack>,
+    <Stack key="contacts" gap="md" maw={640}>
+      {stepFields(1).length === 0 ? (
+        <Text c="dimmed">No contact details are needed for this order type.</Text>
+      ) : (
+        stepFields(1).map(fieldFor)
+      )}
+      <ProblemsList list={orphanProblems(1)} />
+    </Stack>,
+    <Stack key="provisioning" gap="md" maw={720}>
+      {specialTerms && (
+        <Card withBorder padding="sm">
+          <Text fw={600} size="sm">
+            Special terms your PO must carry
+          </Text>
+          <Blockquote p="sm" my="xs" data-testid="special-terms">
+            {specialTerms}
+          </Blockquote>
+          <Group gap="xs">
+            <CopyButton value={specialTerms}>
+              {({ copied, copy }) => (
+                <Button size="xs" variant="default" onClick={copy}>
+                  {copied ? 'Copied' : 'Copy the clause'}
+                </Button>
+              )}
+            </CopyButton>
+            <Button
+              size="xs"
+              variant="light"
+              onClick={() => {
+                const where = profile.specialTerms?.locations.find((l) => l !== 'email_body');
+                setValue(where ?? 'purchaseOrder.specialTerms', specialTerms);
+              }}
+            >
+              Put it on the PO
+            </Button>
+          </Group>
+        </Card>
+      )}
+      {stepFields(2).length === 0 ? (
+        <Text c="dimmed">No provisioning information is needed for this order type.</Text>
+      ) : (
+        stepFields(2).map(fieldFor)
+      )}
+      <ProblemsList list={orphanProblems(2)} />
+    </Stack>,
+    <Stack key="summary" gap="md">
+      <Group justify="space-between">
+        <Title order={3} size="h4">
+          Items
+        </Title>
+        <ActionIcon variant="default" aria-label="Edit items" onClick={() => setActive(0)}>
+          <span aria-hidden="true">✎</span>
+        </ActionIcon>
+      </Group>
+      <Table.ScrollContainer minWidth={480}>
+        <Table>
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Item</Table.Th>
+              <Table.Th>Quantity</Table.Th>
+              <Table.Th>Unit price</Table.Th>
+              <Table.Th>Amount</Table.Th>
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {state.lines.map((l) => (
+              <Table.Tr key={l.partNumber}>
+                <Table.Td>
+                  {l.name}
+                  <Text size="xs" c="dimmed">
+                    {l.partNumber}
+                  </Text>
+                </Table.Td>
+                <Table.Td>{l.quantity}</Table.Td>
+                <Table.Td>{formatMoney(l.unitPrice, profile.currency)}</Table.Td>
+                <Table.Td>
+                  {formatMoney(lineAmount(l.unitPrice || '0', l.quantity), profile.currency)}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+          <Table.Tfoot>
+            <Table.Tr>
+              <Table.Th colSpan={3}>Total</Table.Th>
+              <Table.Th>{formatMoney(total, profile.currency)}</Table.Th>
+            </Table.Tr>
+          </Table.Tfoot>
+        </Table>
+      </Table.ScrollContainer>
+      {[1, 2].map((step) => (
+        <Card key={step} withBorder padding="sm">
+          <Group justify="space-between">
+            <Title order={3} size="h5">
+              {STEP_LABELS[step]}
+            </Title>
+            <ActionIcon
+              variant="default"
+              aria-label={`Edit ${STEP_LABELS[step]}`}
+              onClick={() => setActive(step)}
+            >
+              <span aria-hidden="true">✎</span>
+            </ActionIcon>
+          </Group>
+          <Stack gap={2} mt={4}>
+            {stepFields(step).map((f) => (
+              <Text size="sm" key={f.path}>
+                <Text span c="dimmed" size="sm">
+                  {f.label}:
+                </Text>{' '}
+                {fieldValueText(f, state.values[f.path])}
+              </Text>
+            ))}
+          </Stack>
+        </Card>
+      ))}
+      <Card withBorder padding="sm">
+        <Title order={3} size="h5">
+          Invoice information
+        </Title>
+        <Text size="sm">
+          {partnership?.invoicingContact
+            ? `Invoices go to ${partnership.invoicingContact.name} (${partnership.invoicingContact.email}).`
+            : 'Invoices go to your invoicing contact.'}
+        </Text>
+        {profile.invoiceRequests && (
+          <Text size="sm">Invoice requests: {profile.invoiceRequests.email}</Text>
+        )}
+      </Card>
+      <ProblemsList
+        list={allProblems.filter(
+          (p) =>
+            p.severity === 'error' &&
+            (stepOf(profile, p.path) < 3 ? true : p.path !== 'termsAccepted'),
+        )}
+      />
+      {terms && (
+        <Card withBorder padding="sm">
+          <Title order={3} size="h5">
+            Terms and Conditions
+          </Title>
+          <Text size="sm" mb="xs">
+            {profile.name} reseller terms, version {terms.version}
+            {terms.url && (
+              <>
+                {' '}
+                (
+                <Anchor href={terms.url} target="_blank" rel="noreferrer">
+                  read them
+                </Anchor>
+                )
+              </>
+            )}
+            .
+          </Text>
+          <Checkbox
+            label="I Agree"
+            checked={state.values.termsAccepted === true}
+            onChange={(e) => setValue('termsAccepted', e.currentTarget.checked)}
+            error={messageOf(problemsAt(problems, 'termsAccepted'))}
+          />
+        </Card>
+      )}
+      {submitError && (
+        <Alert color="red" role="alert">
+          {submitError}
+        </Alert>
+      )}
+    </Stack>,
+  ];
+
+  return (
+    <Stack>
+      <Stepper
+        active={active}
+        onStepClick={(step) => step <= reached && setActive(step)}
+        orientation={vertical ? 'vertical' : 'horizontal'}
+        size="sm"
+      >
+        {STEP_LABELS.map((label, i) => (
+          <Stepper.Step
+            key={label}
+            label={label}
+            allowStepSelect={i <= reached}
+            color={errorsOfStep(problems, i).length > 0 && i < active ? 'red' : undefined}
+          />
+        ))}
+      </Stepper>
+      <Title order={3} size="h3">
+        {STEP_LABELS[active]}
+      </Title>
+      {stepBody[active]}
+      <Group justify="space-between">
+        <Button variant="default" disabled={active === 0} onClick={() => setActive(active - 1)}>
+          Back
+        </Button>
+        {active < 3 ? (
+          <Button onClick={() => void next()}>Continue</Button>
+        ) : (
+          <Button onClick={() => void submit()} loading={submitting}>
+            {order ? 'Save and resubmit' : 'Proceed for Approval'}
+          </Button>
+        )}
+      </Group>
+    </Stack>
+  );
+}
+
+export default function WizardPage() {
+  const { customerId, orderId } = useParams();
+  const [params] = useSearchParams();
+  const me = useMe();
+  const order = useOrder(orderId);
+  const vendor = order.data?.vendor ?? params.get('vendor') ?? undefined;
+  const custId = order.data?.customerId ?? customerId;
+  const profile = useProfile(vendor);
+  const partnerships = usePartnerships(vendor);
+  const customer = useCustomer(custId);
+  const contacts = useContacts(custId);
+  const queries = [profile, partnerships, customer, contacts, ...(orderId ? [order] : [])];
+  const failed = queries.find((q) => q.isError);
+  const title = orderId
+    ? `Correct order ${order.data?.number ?? ''}`
+    : `Place an order${customer.data ? ` for ${customer.data.name}` : ''}`;
+  return (
+    <Stack>
+      <PageHeader title={title} />
+      {failed ? (
+        <ErrorPanel error={failed.error} />
+      ) : !vendor && !orderId ? (
+        <ErrorPanel error={new Error('Choose a vendor from the organization list.')} />
+      ) : profile.data &&
+        partnerships.data &&
+        customer.data &&
+        contacts.data &&
+        (!orderId || order.data) ? (
+        <Wizard
+          profile={profile.data}
+          partnership={partnerships.data.find((p) => p.vendor === vendor)}
+          customer={customer.data}
+          contacts={contacts.data}
+          me={me}
+          order={order.data}
+        />
+      ) : (
+        <Center p="xl">
+          <Loader aria-label="Loading" />
+        </Center>
+      )}
+    </Stack>
+  );
+}
