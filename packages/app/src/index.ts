@@ -9,6 +9,7 @@ export * from './auth/secrets.ts';
 export * from './session/login-throttle.ts';
 export * from './session/session.service.ts';
 export * from './session/session.schemas.ts';
+export * from './session/login-lockouts.ts';
 export * from './vendors/profile-cache.ts';
 export * from './vendors/vendor-scope.ts';
 export * from './catalog/catalog.service.ts';

@@ -8,6 +8,8 @@ import type { IsolatedRoute } from './isolation.ts';
 
 /** Partner-side routes, checked between Acme and Contoso. */
 export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
+  // Login lockouts of a partner's users (issue 13), checked in lockout.test.ts.
+  lockouts: [{ method: 'GET', route: '/api/v1/login-lockouts', kind: 'list' }],
   // Administration (h4): a partner admin's users and tokens, checked in admin.test.ts.
   admin: [
     { method: 'GET', route: '/api/v1/users', kind: 'list' },
@@ -106,6 +108,8 @@ export const CREATING_ROUTES = new Set([
 
 /** Vendor-side routes, checked between northwind and skyline staff. */
 export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
+  // Login lockouts of a vendor's staff (issue 13), checked in lockout.test.ts.
+  lockouts: [{ method: 'GET', route: '/api/v1/login-lockouts', kind: 'list' }],
   // Administration (h4): profiles, staff and tokens, checked in admin.test.ts. The profile body
   // is not the owner's vendor's (422 to the owner), so only the scope decides the stranger's 404.
   admin: [

@@ -9,6 +9,8 @@ import { testDialects } from '@orderdesk/store/testing';
 import { buildApp } from '../src/app.ts';
 import { DEVICE_COOKIE } from '../src/session/session.routes.ts';
 import { createTestApp, DEMO_PASSWORD, type TestApp } from './harness.ts';
+import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
+import { expectIsolated } from './isolation.ts';
 
 const DESK = 'desk@skyline.example';
 const ADMIN = 'admin@skyline.example';
@@ -244,6 +246,64 @@ describe.each(testDialects())('login throttling on %s', (dialect) => {
     const all = lines.join('\n');
     expect(all).not.toContain(WRONG);
     expect(all).not.toContain(email);
+  });
+
+  it("shows lockouts to the tenant's admin only (GET /login-lockouts)", async () => {
+    freeze();
+    const idOf = async (email: string) =>
+      (
+        await t.store.db
+          .selectFrom('users')
+          .select('id')
+          .where('email', '=', email)
+          .executeTakeFirstOrThrow()
+      ).id;
+    const locked = [
+      'sales@skyline.example',
+      'provisioning@skyline.example',
+      'sales@northwind.example',
+      'buyer@acme.example',
+      'buyer@contoso.example',
+    ];
+    for (const [i, email] of locked.entries()) {
+      expect(await fail(t, email, 3, { from: `203.0.113.${40 + i}` })).toEqual([401, 401, 401]);
+    }
+    const page = await t.as(ADMIN).get('/api/v1/login-lockouts?limit=1');
+    expect(page.statusCode, page.body).toBe(200);
+    const first = page.json<{ items: Record<string, unknown>[]; nextCursor: string | null }>();
+    expect(first.items).toHaveLength(1);
+    expect(first.nextCursor).not.toBeNull();
+    const rest = await t
+      .as(ADMIN)
+      .get(`/api/v1/login-lockouts?limit=50&cursor=${first.nextCursor}`);
+    const emails = [...first.items, ...rest.json().items].map((i) => i.email);
+    expect(emails).toContain('sales@skyline.example');
+    expect(emails).toContain('provisioning@skyline.example');
+    expect(emails.every((e) => String(e).endsWith('@skyline.example'))).toBe(true);
+    expect(first.items[0]).toMatchObject({
+      scope: 'address',
+      failures: 3,
+      blockedSeconds: 1,
+      clientAddress: expect.stringMatching(/^203\.0\.113\./),
+    });
+    // Not an admin: refused.
+    expect((await t.as(DESK).get('/api/v1/login-lockouts')).statusCode).toBe(403);
+    await expectIsolated(
+      t,
+      VENDOR_ISOLATION.lockouts ?? [],
+      { user: ADMIN, ids: { userId: await idOf('sales@skyline.example') } },
+      { user: 'admin@northwind.example', ids: { userId: await idOf('sales@northwind.example') } },
+    );
+    await expectIsolated(
+      t,
+      PARTNER_ISOLATION.lockouts ?? [],
+      { user: 'buyer@acme.example', ids: { userId: await idOf('buyer@acme.example') } },
+      { user: 'buyer@contoso.example', ids: { userId: await idOf('buyer@contoso.example') } },
+    );
+    const acme = await t.as('buyer@acme.example').get('/api/v1/login-lockouts');
+    expect(acme.json().items.map((i: { email: string }) => i.email)).toEqual([
+      'buyer@acme.example',
+    ]);
   });
 
   it('keeps its counts in the database: another process (a restart) sees them', async () => {

@@ -156,3 +156,45 @@ export async function pruneLoginDevices(db: Executor, now: string): Promise<numb
   const r = await db.deleteFrom('login_devices').where('expires_at', '<=', now).executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/** A recorded lockout (`user.login_throttled`) with the e-mail of its user. */
+export interface LoginLockoutRow {
+  id: string;
+  at: string;
+  user_id: string;
+  email: string;
+  data: string | null;
+}
+
+/**
+ * The lockouts of one tenant's users, newest first: a vendor's staff, or a partner's users.
+ * `before`: the (at, id) of the last row of the previous page.
+ */
+export async function listLoginLockouts(
+  db: Executor,
+  scope: { vendorId: string } | { partnerId: string },
+  page: { limit: number; before?: { at: string; id: string } | undefined },
+): Promise<LoginLockoutRow[]> {
+  let q = db
+    .selectFrom('audit_events as e')
+    .innerJoin('users as u', 'u.id', 'e.entity_id')
+    .select(['e.id as id', 'e.at as at', 'u.id as user_id', 'u.email as email', 'e.data as data'])
+    .where('e.type', '=', 'user.login_throttled');
+  q =
+    'vendorId' in scope
+      ? q.where('e.vendor_id', '=', scope.vendorId).where('u.vendor_id', '=', scope.vendorId)
+      : q
+          .where('e.partner_id', '=', scope.partnerId)
+          .where('u.partner_id', '=', scope.partnerId)
+          .where('u.vendor_id', 'is', null);
+  const before = page.before;
+  if (before) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('e.at', '<', before.at),
+        eb.and([eb('e.at', '=', before.at), eb('e.id', '<', before.id)]),
+      ]),
+    );
+  }
+  return q.orderBy('e.at', 'desc').orderBy('e.id', 'desc').limit(page.limit).execute();
+}

@@ -37,3 +37,26 @@ export const tokenResponseSchema = z.object({
   token: z.string(),
   canMint: z.boolean(),
 });
+
+/** A recorded login lockout of a user of the caller's tenant (GET /login-lockouts). */
+export const loginLockoutSchema = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    userId: z.string(),
+    email: z.string(),
+    /** `address`: throttled from one client address; `account`: from everywhere but known devices. */
+    scope: z.enum(['address', 'account']),
+    clientAddress: z.string().nullable(),
+    /** Failed logins counted when it began. */
+    failures: z.number().int(),
+    /** How long the first refusal lasted (then it grows with each further failure). */
+    blockedSeconds: z.number().int(),
+  })
+  .meta({ id: 'LoginLockout' });
+export type LoginLockoutView = z.infer<typeof loginLockoutSchema>;
+
+export const loginLockoutListQuerySchema = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(500).optional(),
+});

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import {
   createApiToken,
   describeMe,
+  listLoginLockouts,
   logIn,
+  loginLockoutListQuerySchema,
+  loginLockoutSchema,
   logOut,
   loginBodySchema,
   loginResponseSchema,
@@ -69,6 +72,28 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         });
         return { user: session.me, csrfToken: session.csrfToken };
       },
+    );
+
+    app.get(
+      '/login-lockouts',
+      {
+        schema: {
+          tags: ['identity'],
+          summary:
+            "Login lockouts of your tenant's users, newest first (vendor_admin: its staff; partner_admin: its users)",
+          querystring: loginLockoutListQuerySchema,
+          response: {
+            200: z.object({
+              items: z.array(loginLockoutSchema),
+              nextCursor: z.string().nullable(),
+            }),
+            400: problemSchema,
+            401: problemSchema,
+            403: problemSchema,
+          },
+        },
+      },
+      async (request) => listLoginLockouts(ctx, request.actor, request.query),
     );
 
     app.delete(
