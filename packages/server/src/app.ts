@@ -92,6 +92,7 @@ export async function buildApp(
             status: 400,
             detail: error.message,
             requestId: request.id,
+            errors: [{ path: 'url', code: 'invalid', message: error.message }],
           }),
         );
     },

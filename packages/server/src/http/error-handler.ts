@@ -85,6 +85,13 @@ const FASTIFY_SLUGS: Record<string, string> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformed-body',
 };
 
+/**
+ * Errors the multipart parser (busboy) throws for a malformed form: no boundary, a body that
+ * ends mid-part. They carry no status, but they are the client's fault: 400, not 500.
+ */
+const MALFORMED_MULTIPART =
+  /^(Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data)$/;
+
 /** Installs the one error handler: expected problems as RFC 9457, anything else a masked 500. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -104,6 +111,16 @@ export function installErrorHandler(app: FastifyInstance): void {
         detail: `The request ${error.validationContext ?? 'body'} is invalid: ${errors.length} problem(s)`,
         requestId: request.id,
         errors,
+      });
+    }
+    if (error.statusCode === undefined && MALFORMED_MULTIPART.test(error.message)) {
+      return send(reply, {
+        type: problemType('malformed-body'),
+        title: titleFor(400),
+        status: 400,
+        detail: `Malformed multipart/form-data body: ${error.message}`,
+        requestId: request.id,
+        errors: [{ path: 'body', code: 'invalid', message: error.message }],
       });
     }
     const status = error.statusCode ?? 500;

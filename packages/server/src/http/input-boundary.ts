@@ -76,17 +76,46 @@ function entriesOf(value: unknown): Record<string, unknown> {
 }
 
 /**
+ * The text inside a list cursor (base64url JSON, as `encodeCursor` makes it), if the value is
+ * one. A cursor is opaque to clients, so a forged one is the only way its text goes wrong, and
+ * its values reach a query (PostgreSQL: a NUL there is a 500, not a 400).
+ */
+function cursorProblems(query: Record<string, unknown>): ProblemItem[] {
+  const cursor = query.cursor;
+  if (typeof cursor !== 'string') return [];
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return []; // not a cursor at all: the list refuses it (400 naming cursor)
+  }
+  const bad = badTextProblems(decoded, []);
+  return bad.length > 0
+    ? [
+        {
+          path: 'querystring.cursor',
+          code: 'invalid',
+          message: 'Not a cursor returned by this list',
+        },
+      ]
+    : [];
+}
+
+/**
  * Refuses NUL characters and unpaired surrogates in path parameters, the query and JSON
  * bodies with a 400 naming each field, before any schema or use case sees them. Paths are
  * named as schema validation names them (`params.id`, `querystring.q`, `lines[0].partNumber`).
  * Params and query are checked on request, before route hooks that already look a tenant up
- * (an upload is authorised before a byte of it is read); bodies once they are parsed.
+ * (an upload is authorised before a byte of it is read); bodies once they are parsed. The text
+ * inside a list cursor is checked too.
  */
 export function installInputBoundary(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
+    const query = entriesOf(request.query);
     refuse([
       ...badTextProblems(entriesOf(request.params), ['params']),
-      ...badTextProblems(entriesOf(request.query), ['querystring']),
+      ...badTextProblems(query, ['querystring']),
+      ...cursorProblems(query),
     ]);
   });
   app.addHook('preValidation', async (request) => {
