@@ -85,3 +85,121 @@ export function apiRoutes(t: TestApp): string[] {
   }
   return out;
 }
+
+/** What a probe of the walls found: how many requests an intruder sent, and every leak. */
+export interface WallReport {
+  probes: number;
+  leaks: string[];
+  /** The routes probed, as `METHOD /path` with parameters normalized to `:id`. */
+  routes: Set<string>;
+}
+
+export function newWallReport(): WallReport {
+  return { probes: 0, leaks: [], routes: new Set() };
+}
+
+/** Route parameters that name a verb, not a record: kept as they are in the control request. */
+const VERB_PARAMS = new Set(['action', 'quoteAction']);
+/** Route parameters whose values are public (GET /vendors lists every slug): never a leak. */
+const PUBLIC_PARAMS = new Set(['slug']);
+
+/** An id of the same shape that names nothing (`ord_…` → `ord_000…`, a slug → `no-such-…`). */
+function unknownLike(name: string, value: string): string {
+  if (VERB_PARAMS.has(name)) return value;
+  const m = /^([a-z]+_)(.+)$/.exec(value);
+  if (m) return `${m[1]}${'0'.repeat(m[2]!.length)}`;
+  return `no-such-${name.toLowerCase()}`;
+}
+
+export interface WallOptions {
+  /** Ids the intruder may legitimately know (a tier-2 reseller sees its distributor's partnership). */
+  shared?: readonly string[];
+  /** Names and other values of the owner's that must never appear in an intruder's answer. */
+  secrets?: readonly string[];
+  /** Check first that the owner gets the route's owner statuses (default true). */
+  checkOwner?: boolean;
+}
+
+/**
+ * Probes one tenant's resources as each intruder, counting every probe. A leak is: a 2xx on
+ * another tenant's record; an answer whose status differs from the same request naming a record
+ * that does not exist (so existence is not revealed, whatever the intruder's role); any of the
+ * owner's ids or secrets in a refusal or a list. Routes whose parameters the owner's fixture does
+ * not name are skipped (the caller's coverage check sees it). Records leaks in `report`.
+ */
+export async function probeWall(
+  t: TestApp,
+  report: WallReport,
+  routes: readonly IsolatedRoute[],
+  owner: Tenant,
+  intruders: readonly string[],
+  options: WallOptions = {},
+): Promise<void> {
+  const shared = new Set(options.shared ?? []);
+  const hidden = [
+    ...Object.entries(owner.ids)
+      .filter(([name, id]) => !VERB_PARAMS.has(name) && !PUBLIC_PARAMS.has(name) && !shared.has(id))
+      .map(([, id]) => id),
+    ...(options.secrets ?? []),
+  ];
+  const named = (route: string) => [...route.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] ?? '');
+  for (const r of routes) {
+    const params = named(r.route);
+    if (params.some((p) => owner.ids[p] === undefined)) continue;
+    report.routes.add(`${r.method} ${r.route.replace(/:\w+/g, ':id')}`);
+    const payload = r.body as string;
+    if (r.kind === 'item') {
+      const url = fill(r.route, owner.ids);
+      const control = fill(
+        r.route,
+        Object.fromEntries(params.map((p) => [p, unknownLike(p, owner.ids[p] ?? '')])),
+      );
+      const sharedOnly = params.every((p) => VERB_PARAMS.has(p) || shared.has(owner.ids[p] ?? ''));
+      if (options.checkOwner ?? true) {
+        const mine = await t.as(owner.user).request({ method: r.method, url, payload });
+        const ok = r.ownerStatuses ?? [200, 201, 202, 204];
+        expect(
+          ok,
+          `${r.method} ${url}: owner ${owner.user} got ${mine.statusCode} ${mine.body}`,
+        ).toContain(mine.statusCode);
+      }
+      for (const intruder of intruders) {
+        const label = `${r.method} ${r.route} (${intruder} → ${owner.user}'s)`;
+        const theirs = await t.as(intruder).request({ method: r.method, url, payload });
+        report.probes++;
+        if (theirs.statusCode < 300) {
+          report.leaks.push(`${label}: ${theirs.statusCode} ${theirs.body.slice(0, 200)}`);
+          continue;
+        }
+        if (theirs.statusCode >= 500) {
+          report.leaks.push(`${label}: ${theirs.statusCode} ${theirs.body.slice(0, 200)}`);
+          continue;
+        }
+        if (!sharedOnly) {
+          const none = await t.as(intruder).request({ method: r.method, url: control, payload });
+          if (none.statusCode !== theirs.statusCode) {
+            report.leaks.push(
+              `${label}: ${theirs.statusCode}, but ${none.statusCode} for a record that does not exist`,
+            );
+            continue;
+          }
+        }
+        const found = hidden.find((secret) => theirs.body.includes(secret));
+        if (found) report.leaks.push(`${label}: the answer names ${found}`);
+      }
+    } else {
+      for (const intruder of intruders) {
+        const label = `${r.method} ${r.route}${r.query ?? ''} (${intruder} → ${owner.user}'s)`;
+        const url = fill(r.route, owner.ids) + (r.query ?? '');
+        const res = await t.as(intruder).request({ method: r.method, url });
+        report.probes++;
+        if (res.statusCode >= 500) {
+          report.leaks.push(`${label}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+          continue;
+        }
+        const found = hidden.find((secret) => res.body.includes(secret));
+        if (found) report.leaks.push(`${label}: the list names ${found}`);
+      }
+    }
+  }
+}
