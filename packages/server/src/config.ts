@@ -29,6 +29,25 @@ export const configSchema = z.object({
     .int()
     .positive()
     .default(64 * 1024 * 1024),
+  // Limits of reading an uploaded file (issue 13); unset: @orderdesk/app's UPLOAD_LIMITS.
+  /** Data rows of one sheet or CSV (default 1,000,000). */
+  UPLOAD_MAX_ROWS: z.coerce.number().int().positive().optional(),
+  /** Columns of a row (default 256; XLSX column XFD is 16,384). */
+  UPLOAD_MAX_COLUMNS: z.coerce.number().int().positive().optional(),
+  /** One cell's text (default 32,767). */
+  UPLOAD_MAX_CELL_BYTES: z.coerce.number().int().positive().optional(),
+  /** One CSV record or XLSX row (default 1 MiB). */
+  UPLOAD_MAX_RECORD_BYTES: z.coerce.number().int().positive().optional(),
+  /** Entries of an XLSX shared-strings table (default 1,000,000). */
+  UPLOAD_MAX_SHARED_STRINGS: z.coerce.number().int().positive().optional(),
+  /** The XLSX shared-strings part, uncompressed (default 64 MiB). */
+  UPLOAD_MAX_SHARED_STRINGS_BYTES: z.coerce.number().int().positive().optional(),
+  /** All parts of an XLSX, uncompressed (default 512 MiB). */
+  UPLOAD_MAX_UNCOMPRESSED_BYTES: z.coerce.number().int().positive().optional(),
+  /** Wall time for reading and checking one file (default 120,000). */
+  UPLOAD_TIME_BUDGET_MS: z.coerce.number().int().positive().optional(),
+  /** Heap of the worker thread that reads a file (default 192). */
+  UPLOAD_WORKER_HEAP_MB: z.coerce.number().int().min(16).optional(),
   LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
   LOGIN_WINDOW_MINUTES: z.coerce.number().positive().default(15),
   /** The longest delay growing login delays reach (README, "Login throttling"). */
@@ -114,6 +133,21 @@ export const configSchema = z.object({
 });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** The upload limits the environment sets, as overrides of @orderdesk/app's `uploadLimits()`. */
+export function uploadLimitOverrides(config: Config): Record<string, number | undefined> {
+  return {
+    maxRows: config.UPLOAD_MAX_ROWS,
+    maxColumns: config.UPLOAD_MAX_COLUMNS,
+    maxCellBytes: config.UPLOAD_MAX_CELL_BYTES,
+    maxRecordBytes: config.UPLOAD_MAX_RECORD_BYTES,
+    maxSharedStrings: config.UPLOAD_MAX_SHARED_STRINGS,
+    maxSharedStringsBytes: config.UPLOAD_MAX_SHARED_STRINGS_BYTES,
+    maxUncompressedBytes: config.UPLOAD_MAX_UNCOMPRESSED_BYTES,
+    timeBudgetMs: config.UPLOAD_TIME_BUDGET_MS,
+    maxWorkerHeapMb: config.UPLOAD_WORKER_HEAP_MB,
+  };
+}
 
 export class ConfigError extends Error {
   override name = 'ConfigError';

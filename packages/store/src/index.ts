@@ -16,6 +16,7 @@ export * from './subscriptions.repository.ts';
 export * from './catalog.repository.ts';
 export * from './search.repository.ts';
 export * from './price-lists.repository.ts';
+export * from './import-staging.repository.ts';
 export * from './multipliers.repository.ts';
 export * from './outbox.repository.ts';
 export * from './messages.repository.ts';

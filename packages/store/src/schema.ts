@@ -519,6 +519,30 @@ export interface CreditNoteTable {
   created_at: string;
 }
 
+/** A staging of an import (0009): its rows are invisible until published, swept when stale. */
+export interface ImportRunTable {
+  id: string;
+  vendor_id: string;
+  kind: string;
+  created_at: string;
+}
+
+/** One staged price-list row (0009); null description/billing_term/ships = keep the product's. */
+export interface ImportPriceRowTable {
+  import_id: string;
+  row_number: number;
+  part_number: string;
+  product_id: string;
+  name: string;
+  type: string;
+  category_key: string | null;
+  description: string | null;
+  billing_term: string | null;
+  ships: number | null;
+  ships_new: number;
+  list_price_minor: number;
+}
+
 export interface Database {
   vendors: VendorTable;
   vendor_profiles: VendorProfileTable;
@@ -535,6 +559,8 @@ export interface Database {
   products: ProductTable;
   price_lists: PriceListTable;
   price_list_items: PriceListItemTable;
+  import_runs: ImportRunTable;
+  import_price_rows: ImportPriceRowTable;
   partnership_multipliers: PartnershipMultiplierTable;
   counters: CounterTable;
   quote_requests: QuoteRequestTable;

@@ -1,10 +1,20 @@
 import { Readable, Transform } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { AppError, type ProblemItem } from '../shared/errors.ts';
+import { csvGuard } from '../shared/uploads/csv-guard.ts';
+import {
+  UPLOAD_LIMITS,
+  uploadTooLarge,
+  type UploadLimits,
+} from '../shared/uploads/upload-limits.ts';
+import { readXlsxRows } from '../shared/uploads/xlsx-reader.ts';
+import type { ZipSource } from '../shared/uploads/zip-directory.ts';
 import { restoreCsvCell } from './price-list-export.ts';
 
 // Reads a price-list file (CSV or XLSX) as a stream of rows, without holding the file in
-// memory: csv-parse for CSV, exceljs's streaming WorkbookReader for XLSX (first worksheet).
+// memory and within the upload limits (shared/uploads): csv-parse behind the CSV guard for
+// CSV, the bounded streaming XLSX reader for XLSX (first worksheet). It runs on the import's
+// worker thread (price-lists/price-list-parse.worker.ts).
 // The first non-empty row is the header; column names are matched loosely ("Part Number",
 // "part_number" and "partNumber" are the same column). Rows are numbered as the user sees
 // them: the spreadsheet row, or the CSV line, with the header as row 1.
@@ -112,12 +122,31 @@ function toRow(
   return empty ? undefined : { row, values };
 }
 
-/** Reads the rows of a price-list file; throws PriceListFileError if it is unreadable. */
+export interface PriceListReadOptions {
+  limits?: UploadLimits;
+  /** Bytes of the file consumed so far (compressed bytes for XLSX). */
+  onProgress?: (bytes: number) => void;
+}
+
+/**
+ * Reads the rows of a price-list file: CSV from a stream, XLSX from a file or bytes (its zip
+ * directory is read first). Throws PriceListFileError if it is unreadable, a 413/422 AppError
+ * when it exceeds the limits.
+ */
 export function readPriceListRows(
-  source: Readable,
+  source: Readable | ZipSource,
   format: PriceListFormat,
+  options: PriceListReadOptions = {},
 ): AsyncGenerator<PriceListRow> {
-  return format === 'csv' ? readCsv(source) : readXlsx(source);
+  const limits = options.limits ?? UPLOAD_LIMITS;
+  if (format === 'csv') {
+    const stream =
+      source instanceof Readable ? source : Readable.from([Buffer.from(source as Uint8Array)]);
+    return readCsv(stream, limits, options.onProgress);
+  }
+  if (source instanceof Readable)
+    throw new Error('An XLSX is read from a file or bytes, not a stream');
+  return readXlsx(source, limits, options.onProgress);
 }
 
 /**
@@ -133,7 +162,21 @@ function sniffDelimiter(firstChunk: Buffer | string | undefined): string {
   return best[1] > 0 ? best[0] : ',';
 }
 
-async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
+async function* readCsv(
+  input: Readable,
+  limits: UploadLimits,
+  onProgress: ((bytes: number) => void) | undefined,
+): AsyncGenerator<PriceListRow> {
+  let bytes = 0;
+  const guard = csvGuard(limits);
+  input.on('error', (error) => guard.destroy(error));
+  if (onProgress) {
+    input.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      onProgress(bytes);
+    });
+  }
+  const source = input.pipe(guard);
   // Peek at the first chunk for the delimiter, then stream it and the rest to the parser.
   const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const first = await chunks.next();
@@ -143,6 +186,8 @@ async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
     relax_column_count: true,
     skip_empty_lines: true,
     info: true,
+    // The guard refuses long records first; this bounds the parser's own buffers as well.
+    max_record_size: limits.maxRecordBytes,
   });
   const rest = Readable.from(
     (async function* () {
@@ -154,6 +199,7 @@ async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
   rest.on('error', (error) => parser.destroy(error));
   rest.pipe(parser);
   let columns: (PriceListColumn | undefined)[] | undefined;
+  let rows = 0;
   try {
     for await (const record of parser as AsyncIterable<{
       record: string[];
@@ -165,6 +211,13 @@ async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
         columns = mapHeader(record.record, line);
         continue;
       }
+      if (++rows > limits.maxRows) {
+        throw uploadTooLarge(
+          'maxRows',
+          `The file has more than ${limits.maxRows} rows`,
+          `row ${line}`,
+        );
+      }
       // A CSV export neutralised formula-like cells with an apostrophe: take it off again.
       const row = toRow(
         line,
@@ -174,7 +227,7 @@ async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
       if (row) yield row;
     }
   } catch (error) {
-    if (error instanceof PriceListFileError) throw error;
+    if (error instanceof PriceListFileError || error instanceof AppError) throw error;
     const e = error as { code?: string; message?: string; lines?: number };
     if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
       throw new PriceListFileError('The file is not valid CSV', [
@@ -188,6 +241,7 @@ async function* readCsv(source: Readable): AsyncGenerator<PriceListRow> {
     throw error;
   } finally {
     rest.unpipe(parser);
+    input.destroy();
   }
   if (columns === undefined) throw emptyFile();
 }
@@ -226,35 +280,24 @@ export function cellText(value: unknown): string {
   return typeof value === 'bigint' ? value.toString() : '';
 }
 
-async function* readXlsx(source: Readable): AsyncGenerator<PriceListRow> {
-  // Loaded on first use: exceljs costs a third of a second to load, and most runs never read XLSX.
-  const { default: ExcelJS } = await import('exceljs');
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    styles: 'cache', // needed to tell date cells from numbers
-    hyperlinks: 'ignore',
-    entries: 'emit',
-  });
+async function* readXlsx(
+  source: ZipSource,
+  limits: UploadLimits,
+  onProgress: ((bytes: number) => void) | undefined,
+): AsyncGenerator<PriceListRow> {
   let columns: (PriceListColumn | undefined)[] | undefined;
-  let sheets = 0;
   try {
-    for await (const worksheet of reader) {
-      sheets++;
-      for await (const row of worksheet) {
-        if (sheets > 1) continue; // only the first worksheet is the price list; drain the rest
-        // row.values is 1-based and sparse: index 1 is column A.
-        const values = row.values as unknown[];
-        const cells: string[] = [];
-        for (let i = 1; i < values.length; i++) cells.push(cellText(values[i]));
-        if (columns === undefined) {
-          if (cells.every((c) => c.trim() === '')) continue;
-          columns = mapHeader(cells, row.number);
-          continue;
-        }
-        const parsed = toRow(row.number, columns, cells);
-        if (parsed) yield parsed;
+    for await (const row of readXlsxRows(source, {
+      limits,
+      ...(onProgress ? { onProgress } : {}),
+    })) {
+      if (columns === undefined) {
+        if (row.cells.every((c) => c.trim() === '')) continue;
+        columns = mapHeader(row.cells, row.row);
+        continue;
       }
+      const parsed = toRow(row.row, columns, row.cells);
+      if (parsed) yield parsed;
     }
   } catch (error) {
     if (error instanceof PriceListFileError || error instanceof AppError) throw error;

@@ -1,43 +1,36 @@
-import type { Readable, Writable } from 'node:stream';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PRODUCT_TYPES, formatAmount, isCurrencyCode, type VendorProfile } from '@orderdesk/core';
 import {
-  PRODUCT_TYPES,
-  formatAmount,
-  isCurrencyCode,
-  parseAmount,
-  type ProductType,
-  type VendorProfile,
-} from '@orderdesk/core';
-import {
-  completePriceList,
+  createImportRun,
+  discardImportRun,
   ensureCategoryPath,
+  findImportRun,
   findPriceList,
   findPriceListInForce,
   findVendorBySlug,
   insertPriceList,
-  insertPriceListItems,
   isUniqueViolation,
   listPriceListItems,
   listPriceLists,
+  newId,
   nextPriceListVersion,
-  saveProductBatch,
+  publishStagedPriceRows,
+  stagePriceRows,
+  sweepStaleImportRuns,
   type Executor,
   type PriceList,
-  type ProductInput,
   type Vendor,
 } from '@orderdesk/store';
 import { z } from 'zod';
 import { requireVendorStaff, type Actor } from '../auth/actor.ts';
-import { BILLING_TERM, PART_NUMBER } from '../catalog/catalog.schemas.ts';
-import { categoryPath } from '../catalog/category-path.ts';
 import type { AppContext } from '../context.ts';
 import { writePriceList, type ExportRow } from '../documents/price-list-export.ts';
-import {
-  PriceListFileError,
-  XLSX_CONTENT_TYPE,
-  readPriceListRows,
-  type PriceListFormat,
-  type PriceListRow,
-} from '../documents/price-list-import.ts';
+import { XLSX_CONTENT_TYPE, type PriceListFormat } from '../documents/price-list-import.ts';
 import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
 import { partnershipVisibility } from '../partnerships/price-visibility.ts';
 import {
@@ -51,29 +44,23 @@ import {
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import { UPLOAD_LIMITS, type UploadLimits } from '../shared/uploads/upload-limits.ts';
+import { runWorkerTask, siblingModule } from '../shared/uploads/worker-runner.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { contractingPartnerId, findVisibleVendor } from '../vendors/vendor-scope.ts';
+import type {
+  PriceListParseBatch,
+  PriceListParseInput,
+  PriceListParseSummary,
+} from './price-list-parse.worker.ts';
+import type { CategoryLevel } from './price-list-rows.ts';
 import type { priceListImportSchema, priceListSchema } from './price-lists.schemas.ts';
 
 export type PriceListView = z.infer<typeof priceListSchema>;
 export type PriceListImportView = z.infer<typeof priceListImportSchema>;
 
-/** Rows written per statement: well under both dialects' bound-parameter limits. */
-const BATCH_ROWS = 1000;
 /** Problems listed in one answer: a wholly wrong file should not produce 100,000 of them. */
 export const MAX_REPORTED_PROBLEMS = 1000;
-
-const isoDate = z.iso.date();
-const SHIPS = new Map([
-  ['true', true],
-  ['yes', true],
-  ['y', true],
-  ['1', true],
-  ['false', false],
-  ['no', false],
-  ['n', false],
-  ['0', false],
-]);
 
 export function toPriceListView(row: PriceList, vendorSlug: string): PriceListView {
   return {
@@ -162,140 +149,24 @@ export interface PriceListImportInput {
   /** The vendor's slug. */
   vendor: string;
   format: PriceListFormat;
-  source: Readable;
+  /** The file on disk, or a stream (spooled to a temporary file first). */
+  source: Readable | { path: string };
   sourceName?: string | null;
   /** Default: the vendor profile's currency. */
   currency?: string | undefined;
   /** Default: the file's effectiveFrom column (one date for all rows), else today. */
   effectiveFrom?: string | undefined;
-  /** Called after each written batch with the number of rows read so far. */
-  onProgress?: (rows: number) => void;
-}
-
-interface CheckedRow {
-  product: Omit<ProductInput, 'vendorId' | 'categoryId'> & {
-    keep: ('description' | 'billingTerm' | 'ships')[];
-  };
-  categoryText: string | null;
-  listPriceMinor: number;
-  effectiveFrom: string | undefined;
-}
-
-/** Checks one row; returns its problems (each naming `row N/column`) or the checked values. */
-function checkRow(
-  { row, values }: PriceListRow,
-  rules: { currency: string; types: readonly ProductType[] },
-  firstRowOf: Map<string, number>,
-): CheckedRow | ProblemItem[] {
-  const problems: ProblemItem[] = [];
-  const add = (column: string, code: string, message: string): void => {
-    problems.push({ path: `row ${row}/${column}`, code, message });
-  };
-  const partNumber = values.partNumber ?? '';
-  if (partNumber === '') add('partNumber', 'required', 'Part number is empty');
-  else if (!PART_NUMBER.test(partNumber)) {
-    add(
-      'partNumber',
-      'invalid',
-      `"${partNumber.slice(0, 70)}" is not a part number (letters, digits, '.', '_', '-'; at most 64)`,
-    );
-  } else {
-    const first = firstRowOf.get(partNumber);
-    if (first !== undefined)
-      add('partNumber', 'duplicate', `${partNumber} is also on row ${first}`);
-    else firstRowOf.set(partNumber, row);
-  }
-  const name = values.name ?? '';
-  if (name === '') add('name', 'required', 'Name is empty');
-  else if (name.length > 300) add('name', 'invalid', 'Name is longer than 300 characters');
-
-  const type = values.type ?? '';
-  if (type === '') add('type', 'required', 'Type is empty');
-  else if (!(PRODUCT_TYPES as readonly string[]).includes(type)) {
-    add(
-      'type',
-      'invalid',
-      `Unknown type "${type.slice(0, 40)}" (one of ${PRODUCT_TYPES.join(', ')})`,
-    );
-  } else if (!rules.types.includes(type as ProductType)) {
-    add(
-      'type',
-      'invalid',
-      `This vendor does not sell "${type}" (it sells ${rules.types.join(', ')})`,
-    );
-  }
-
-  const categoryText = values.category ?? null;
-  if (categoryText !== null && (categoryText.length > 200 || categoryPath(categoryText) === null)) {
-    add(
-      'category',
-      'invalid',
-      `"${categoryText.slice(0, 60)}" is not a category (e.g. "Hardware / Gateways")`,
-    );
-  }
-
-  let listPriceMinor = 0;
-  const listPrice = values.listPrice ?? '';
-  const amount = parseAmount(listPrice, rules.currency, { allowExtraZeros: true });
-  if (amount.ok && amount.minor < 0) add('listPrice', 'invalid', `Negative price ${listPrice}`);
-  else if (amount.ok) listPriceMinor = amount.minor;
-  else if (amount.reason === 'empty') add('listPrice', 'required', 'List price is empty');
-  else add('listPrice', 'invalid', amount.message);
-
-  const effectiveFrom = values.effectiveFrom;
-  if (effectiveFrom !== undefined && !isoDate.safeParse(effectiveFrom).success) {
-    add(
-      'effectiveFrom',
-      'invalid',
-      `Bad date "${effectiveFrom.slice(0, 40)}" (expected YYYY-MM-DD)`,
-    );
-  }
-  const description = values.description;
-  if (description !== undefined && description.length > 4000) {
-    add('description', 'invalid', 'Description is longer than 4,000 characters');
-  }
-  const billingTerm = values.billingTerm;
-  if (billingTerm !== undefined && !BILLING_TERM.test(billingTerm)) {
-    add(
-      'billingTerm',
-      'invalid',
-      `"${billingTerm.slice(0, 20)}" is not a term like P1M, P1Y or P3Y`,
-    );
-  }
-  const ships = values.ships === undefined ? undefined : SHIPS.get(values.ships.toLowerCase());
-  if (values.ships !== undefined && ships === undefined) {
-    add('ships', 'invalid', `"${values.ships.slice(0, 20)}" is not yes or no`);
-  }
-  if (problems.length > 0) return problems;
-  const keep: CheckedRow['product']['keep'] = [];
-  if (description === undefined) keep.push('description');
-  if (billingTerm === undefined) keep.push('billingTerm');
-  if (ships === undefined) keep.push('ships');
-  return {
-    product: {
-      partNumber,
-      name,
-      description: description ?? '',
-      type,
-      billingTerm: billingTerm ?? null,
-      ships: ships ?? (type === 'device' || type === 'kit'),
-      active: true,
-      keep,
-    },
-    categoryText,
-    listPriceMinor,
-    effectiveFrom,
-  };
+  /** Called as the file is read (every 1,000 rows, bad ones too): rows read, bytes consumed. */
+  onProgress?: (rows: number, bytes: number) => void;
+  /** Default: UPLOAD_LIMITS (the server passes its configured limits). */
+  limits?: UploadLimits | undefined;
 }
 
 /**
  * Imports a price list file as a new version of the vendor's price list in a currency, all or
- * nothing: products new to the catalog are created, known ones updated from the file, and
- * every row priced in the new list. Rows stream from the file and are written in batches as
- * they pass the checks; after the first bad row nothing more is written but every row is
- * still checked, and the import then fails with all the problems (422) so the transaction
- * rolls back. A lost race for the version number is a 409. Records `price_list.imported`.
- * The API (vendor_admin) and `orderdesk import pricelist` (the operator) both call this.
+ * nothing: `stagePriceListImport` (read, check, stage), `publishPriceListImport` (one short
+ * transaction), then `discardPriceListImport`. The CLI calls this; the API calls the three
+ * itself so the publishing shares its idempotency transaction.
  */
 export async function importPriceList(
   ctx: AppContext,
@@ -303,8 +174,205 @@ export async function importPriceList(
   input: PriceListImportInput,
   options: WriteOptions = {},
 ): Promise<PriceListImportView> {
+  const staged = await stagePriceListImport(ctx, by, input);
   try {
-    return await inTransaction(ctx, options, (tx) => importInto(ctx, tx, by, input));
+    return await publishPriceListImport(ctx, by, staged, options);
+  } finally {
+    await discardPriceListImport(ctx, staged);
+  }
+}
+
+/** A price list read, checked and staged, not yet visible (publishPriceListImport shows it). */
+export interface StagedPriceListImport {
+  importId: string;
+  vendorId: string;
+  vendorSlug: string;
+  currency: string;
+  effectiveFrom: string;
+  rows: number;
+  sourceName: string | null;
+  categories: CategoryLevel[][];
+}
+
+/** Stagings older than this are an interrupted process's leftovers, swept by the next import. */
+const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
+/** Distinct categories one price list may create or use. */
+const MAX_CATEGORIES = 10_000;
+
+/** The file of an upload on disk: a stream is spooled to a temporary file first. */
+async function fileOf(
+  source: PriceListImportInput['source'],
+): Promise<{ path: string; cleanup: () => Promise<void> }> {
+  if (!(source instanceof Readable)) return { path: source.path, cleanup: async () => {} };
+  const dir = await mkdtemp(join(tmpdir(), 'orderdesk-import-'));
+  const path = join(dir, 'upload');
+  try {
+    await pipeline(source, createWriteStream(path));
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Reads and checks a price-list file on a worker thread (within the upload limits: a file
+ * past one is refused with 413 naming it) and writes its rows to the staging area in chunks,
+ * each its own short write. Every bad row is reported (422, `errors[].path` like
+ * `row 12/listPrice`, at most MAX_REPORTED_PROBLEMS listed) and the staging discarded; the
+ * catalog is not touched. Access is checked first (vendor_admin, or the operator).
+ */
+export async function stagePriceListImport(
+  ctx: AppContext,
+  by: PriceListOperator,
+  input: PriceListImportInput,
+): Promise<StagedPriceListImport> {
+  const db = ctx.store.db;
+  const vendor = await vendorToAdminister(db, by, input.vendor);
+  const profile = await profileOfVendor(db, vendor);
+  const now = ctx.now();
+  const currency = input.currency ?? profile.currency;
+  if (!isCurrencyCode(currency)) {
+    throw unprocessable('Unknown currency', [
+      { path: 'currency', code: 'invalid', message: `"${currency}" is not an ISO 4217 currency` },
+    ]);
+  }
+  const limits = input.limits ?? UPLOAD_LIMITS;
+  await sweepStaleImportRuns(db, new Date(now.getTime() - STALE_STAGING_MS).toISOString());
+  const importId = await createImportRun(db, {
+    vendorId: vendor.id,
+    kind: 'price_list',
+    at: now.toISOString(),
+  });
+  const file = await fileOf(input.source).catch(async (error: unknown) => {
+    await discardImportRun(db, importId);
+    throw error;
+  });
+  try {
+    const problems: ProblemItem[] = [];
+    const summary = await runWorkerTask<
+      PriceListParseInput,
+      PriceListParseBatch,
+      PriceListParseSummary
+    >({
+      task: siblingModule(import.meta.url, 'price-list-parse.worker'),
+      input: {
+        path: file.path,
+        format: input.format,
+        currency,
+        types: profile.productTypes ?? PRODUCT_TYPES,
+        effectiveFromGiven: input.effectiveFrom !== undefined,
+        limits,
+        maxProblems: MAX_REPORTED_PROBLEMS,
+        maxCategories: MAX_CATEGORIES,
+      },
+      timeBudgetMs: limits.timeBudgetMs,
+      maxHeapMb: limits.maxWorkerHeapMb,
+      onMessage: async (batch) => {
+        problems.push(...batch.problems);
+        if (problems.length === 0 && batch.rows.length > 0) {
+          await stagePriceRows(
+            db,
+            importId,
+            batch.rows.map((r) => ({ ...r, productId: newId('prd') })),
+          );
+        }
+        input.onProgress?.(batch.read.rows, batch.read.bytes);
+      },
+    });
+    if (summary.fileError !== undefined) throw unprocessable(summary.fileError, problems);
+    if (summary.rows === 0 && summary.problems === 0) {
+      throw unprocessable('The price list has no rows; nothing was imported', [
+        { path: 'row 2', code: 'required', message: 'The file has no price rows' },
+      ]);
+    }
+    if (summary.problems > 0) {
+      const unlisted = summary.problems - problems.length;
+      if (unlisted > 0) {
+        problems.push({
+          path: 'file',
+          code: 'invalid',
+          message: `${unlisted} more problem(s) not listed`,
+        });
+      }
+      throw unprocessable(
+        `The price list has ${summary.problems} problem(s); nothing was imported`,
+        problems,
+      );
+    }
+    return {
+      importId,
+      vendorId: vendor.id,
+      vendorSlug: vendor.slug,
+      currency,
+      effectiveFrom: input.effectiveFrom ?? summary.fileDate ?? todayForProfile(profile, now),
+      rows: summary.rows,
+      sourceName: input.sourceName ?? null,
+      categories: summary.categories,
+    };
+  } catch (error) {
+    await discardImportRun(db, importId);
+    throw error;
+  } finally {
+    await file.cleanup();
+  }
+}
+
+/**
+ * Makes a staged price list visible in one short transaction (the caller's, if given): its
+ * categories, the price list (the next version), the products it creates or changes and its
+ * items, with three set-based statements whatever its size; records `price_list.imported`.
+ * A lost race for the version number is a 409.
+ */
+export async function publishPriceListImport(
+  ctx: AppContext,
+  by: PriceListOperator,
+  staged: StagedPriceListImport,
+  options: WriteOptions = {},
+): Promise<PriceListImportView> {
+  const at = ctx.now().toISOString();
+  const eventActor = eventActorOfOperator(by);
+  try {
+    return await inTransaction(ctx, options, async (tx) => {
+      if (!(await findImportRun(tx, staged.vendorId, staged.importId)))
+        throw notFound('Staged import');
+      for (const path of staged.categories) await ensureCategoryPath(tx, staged.vendorId, path, at);
+      const priceList = await insertPriceList(tx, {
+        vendorId: staged.vendorId,
+        currency: staged.currency,
+        version: await nextPriceListVersion(tx, staged.vendorId, staged.currency),
+        effectiveFrom: staged.effectiveFrom,
+        rowCount: staged.rows,
+        sourceName: staged.sourceName,
+        createdBy: eventActor.label,
+        at,
+      });
+      const saved = await publishStagedPriceRows(tx, {
+        importId: staged.importId,
+        vendorId: staged.vendorId,
+        priceListId: priceList.id,
+        at,
+      });
+      await recordEvent(tx, {
+        type: 'price_list.imported',
+        entityId: priceList.id,
+        vendorId: staged.vendorId,
+        partnerId: null,
+        actor: eventActor,
+        at,
+        data: {
+          priceListId: priceList.id,
+          currency: staged.currency,
+          effectiveFrom: staged.effectiveFrom,
+          rows: staged.rows,
+        },
+      });
+      return {
+        ...toPriceListView(priceList, staged.vendorSlug),
+        productsCreated: saved.created,
+        productsUpdated: saved.updated,
+      };
+    });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     throw conflict(
@@ -313,149 +381,12 @@ export async function importPriceList(
   }
 }
 
-async function importInto(
+/** Deletes a staging (in short chunks); call after publishing, or to abandon it. */
+export async function discardPriceListImport(
   ctx: AppContext,
-  db: Executor,
-  by: PriceListOperator,
-  input: PriceListImportInput,
-): Promise<PriceListImportView> {
-  const vendor = await vendorToAdminister(db, by, input.vendor);
-  const profile = await profileOfVendor(db, vendor);
-  const now = ctx.now();
-  const at = now.toISOString();
-  const today = todayForProfile(profile, now);
-  const currency = input.currency ?? profile.currency;
-  if (!isCurrencyCode(currency)) {
-    throw unprocessable('Unknown currency', [
-      { path: 'currency', code: 'invalid', message: `"${currency}" is not an ISO 4217 currency` },
-    ]);
-  }
-  const rules = { currency, types: profile.productTypes ?? PRODUCT_TYPES };
-  const vendorId = vendor.id;
-  const eventActor = eventActorOfOperator(by);
-  const priceList = await insertPriceList(db, {
-    vendorId,
-    currency,
-    version: await nextPriceListVersion(db, vendorId, currency),
-    effectiveFrom: input.effectiveFrom ?? today,
-    rowCount: 0,
-    sourceName: input.sourceName ?? null,
-    createdBy: eventActor.label,
-    at,
-  });
-
-  const problems: ProblemItem[] = [];
-  let unlisted = 0;
-  const report = (items: readonly ProblemItem[]): void => {
-    for (const item of items) {
-      if (problems.length < MAX_REPORTED_PROBLEMS) problems.push(item);
-      else unlisted++;
-    }
-  };
-  const firstRowOf = new Map<string, number>();
-  const categoryIds = new Map<string, string>();
-  let fileDate: { date: string; row: number } | undefined;
-  let batch: CheckedRow[] = [];
-  let rows = 0;
-  let productsCreated = 0;
-  let productsUpdated = 0;
-
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const products: (ProductInput & { keep: CheckedRow['product']['keep'] })[] = [];
-    for (const r of batch) {
-      let categoryId: string | null = null;
-      const path = r.categoryText === null ? null : categoryPath(r.categoryText);
-      const leaf = path?.at(-1);
-      if (path && leaf) {
-        categoryId =
-          categoryIds.get(leaf.key) ?? (await ensureCategoryPath(db, vendorId, path, at)).id;
-        categoryIds.set(leaf.key, categoryId);
-      }
-      products.push({ ...r.product, vendorId, categoryId });
-    }
-    const saved = await saveProductBatch(db, vendorId, products, at);
-    productsCreated += saved.created;
-    productsUpdated += saved.updated;
-    await insertPriceListItems(
-      db,
-      priceList.id,
-      batch.map((r) => ({
-        partNumber: r.product.partNumber,
-        productId: saved.ids.get(r.product.partNumber) ?? '',
-        listPriceMinor: r.listPriceMinor,
-      })),
-    );
-    batch = [];
-    input.onProgress?.(rows);
-  };
-
-  try {
-    for await (const row of readPriceListRows(input.source, input.format)) {
-      rows++;
-      const checked = checkRow(row, rules, firstRowOf);
-      if (Array.isArray(checked)) {
-        report(checked);
-        continue;
-      }
-      if (checked.effectiveFrom !== undefined && input.effectiveFrom === undefined) {
-        if (fileDate === undefined) fileDate = { date: checked.effectiveFrom, row: row.row };
-        else if (checked.effectiveFrom !== fileDate.date) {
-          report([
-            {
-              path: `row ${row.row}/effectiveFrom`,
-              code: 'invalid',
-              message: `One price list has one date: ${checked.effectiveFrom} differs from ${fileDate.date} (row ${fileDate.row})`,
-            },
-          ]);
-          continue;
-        }
-      }
-      if (problems.length > 0) continue; // all or nothing: stop writing, keep checking
-      batch.push(checked);
-      if (batch.length >= BATCH_ROWS) await flush();
-    }
-  } catch (error) {
-    if (error instanceof PriceListFileError) {
-      report(error.problems);
-      throw unprocessable(error.message, problems);
-    }
-    throw error;
-  }
-  if (problems.length === 0) await flush();
-  if (rows === 0 && problems.length === 0) {
-    report([{ path: 'row 2', code: 'required', message: 'The file has no price rows' }]);
-  }
-  if (problems.length > 0) {
-    const total = problems.length + unlisted;
-    if (unlisted > 0) {
-      problems.push({
-        path: 'file',
-        code: 'invalid',
-        message: `${unlisted} more problem(s) not listed`,
-      });
-    }
-    throw unprocessable(`The price list has ${total} problem(s); nothing was imported`, problems);
-  }
-  const effectiveFrom = input.effectiveFrom ?? fileDate?.date ?? today;
-  await completePriceList(db, priceList.id, { rowCount: rows, effectiveFrom });
-  await recordEvent(db, {
-    type: 'price_list.imported',
-    entityId: priceList.id,
-    vendorId,
-    partnerId: null,
-    actor: eventActor,
-    at,
-    data: { priceListId: priceList.id, currency, effectiveFrom, rows },
-  });
-  return {
-    ...toPriceListView(
-      { ...priceList, row_count: rows, effective_from: effectiveFrom },
-      vendor.slug,
-    ),
-    productsCreated,
-    productsUpdated,
-  };
+  staged: Pick<StagedPriceListImport, 'importId'>,
+): Promise<void> {
+  await discardImportRun(ctx.store.db, staged.importId);
 }
 
 /** A vendor's price lists, newest first: its staff, and its partners where list prices are shown to them. */

@@ -1,10 +1,16 @@
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { Transform } from 'node:stream';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { z } from 'zod';
-import { AppError, PRICE_LIST_FORMATS, importPriceList, priceListFormatOf } from '@orderdesk/app';
+import {
+  AppError,
+  PRICE_LIST_FORMATS,
+  importPriceList,
+  priceListFormatOf,
+  uploadLimits,
+} from '@orderdesk/app';
+import type { Config } from '@orderdesk/server';
 import {
   cliAppContext,
   commandGroup,
@@ -23,6 +29,21 @@ const optionsSchema = z.object({
   effectiveFrom: z.iso.date('a date like 2026-01-01').optional(),
   format: z.enum(PRICE_LIST_FORMATS).optional(),
 });
+
+/** The upload limits the environment sets (UPLOAD_MAX_ROWS …), as the server reads them. */
+function limitsOf(config: Config): ReturnType<typeof uploadLimits> {
+  return uploadLimits({
+    maxRows: config.UPLOAD_MAX_ROWS,
+    maxColumns: config.UPLOAD_MAX_COLUMNS,
+    maxCellBytes: config.UPLOAD_MAX_CELL_BYTES,
+    maxRecordBytes: config.UPLOAD_MAX_RECORD_BYTES,
+    maxSharedStrings: config.UPLOAD_MAX_SHARED_STRINGS,
+    maxSharedStringsBytes: config.UPLOAD_MAX_SHARED_STRINGS_BYTES,
+    maxUncompressedBytes: config.UPLOAD_MAX_UNCOMPRESSED_BYTES,
+    timeBudgetMs: config.UPLOAD_TIME_BUDGET_MS,
+    maxWorkerHeapMb: config.UPLOAD_WORKER_HEAP_MB,
+  });
+}
 
 export function registerImportPriceList(program: Command): void {
   commandGroup(program, 'import', 'Import files into the database')
@@ -67,14 +88,6 @@ export function registerImportPriceList(program: Command): void {
       let rows = 0;
       const update = (): void =>
         bar.update(bytes, { rows, kb: Math.round(bytes / 1024), totalKb: Math.round(size / 1024) });
-      const source = createReadStream(file).pipe(
-        new Transform({
-          transform(chunk: Buffer, _encoding, callback) {
-            bytes += chunk.length;
-            callback(null, chunk);
-          },
-        }),
-      );
       bar.start(size, 0, { rows: 0, kb: 0, totalKb: Math.round(size / 1024) });
       try {
         // The same use case as POST /vendors/{slug}/price-lists; the operator, who owns the
@@ -86,18 +99,23 @@ export function registerImportPriceList(program: Command): void {
             {
               vendor: opts.vendor,
               format,
-              source,
+              // The worker thread reads the file itself, at its own pace.
+              source: { path: file },
               sourceName: basename(file),
               currency: opts.currency,
               effectiveFrom: opts.effectiveFrom,
-              onProgress: (n) => {
+              limits: limitsOf(config),
+              // Every 1,000 rows read, bad ones too: the bar moves while a file is refused.
+              onProgress: (n, read) => {
                 rows = n;
+                bytes = Math.min(read, size);
                 update();
               },
             },
           ),
         );
         rows = result.rowCount;
+        bytes = size;
         update();
         bar.stop();
         const seconds = ((Date.now() - started) / 1000).toFixed(1);

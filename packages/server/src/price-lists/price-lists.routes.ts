@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,10 +12,10 @@ import { z } from 'zod';
 import {
   XLSX_CONTENT_TYPE,
   authorizePriceListImport,
+  discardPriceListImport,
   exportPriceList,
   exportQuery,
   getPriceList,
-  importPriceList,
   limitBytes,
   listVendorPriceLists,
   priceListFormatOf,
@@ -23,10 +23,14 @@ import {
   priceListListQuery,
   priceListParams,
   priceListSchema,
+  publishPriceListImport,
   requireActor,
+  stagePriceListImport,
+  uploadLimits,
   uploadOptionsSchema,
   type PriceListFormat,
 } from '@orderdesk/app';
+import { uploadLimitOverrides } from '../config.ts';
 import type { ServerContext } from '../context.ts';
 import { formatPath } from '../http/error-handler.ts';
 import { withIdempotency } from '../http/idempotency.ts';
@@ -107,8 +111,9 @@ async function receiveUpload(request: FastifyRequest, maxBytes: number): Promise
 }
 
 /**
- * Spools an upload to a temporary file while hashing it, so an Idempotency-Key can compare the
- * file itself; returns the hash and a fresh stream of the file.
+ * Spools an upload to a temporary file while hashing it: the parser's worker thread reads the
+ * file (an XLSX must be read from its end: the zip directory is checked before anything is
+ * inflated), and an Idempotency-Key compares the file itself by its hash.
  */
 async function spool(source: Readable, dir: string): Promise<{ sha256: string; file: string }> {
   const hash = createHash('sha256');
@@ -128,6 +133,7 @@ async function spool(source: Readable, dir: string): Promise<{ sha256: string; f
 
 /** Versioned price lists: upload (CSV / XLSX), list, export (API.md "Catalog and pricing"). */
 export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
+  const limits = uploadLimits(uploadLimitOverrides(ctx.config));
   return async (app) => {
     await app.register(multipart, {
       // One byte over the limit reaches limitBytes(), which answers 413.
@@ -170,34 +176,31 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       async (request, reply) => {
         const actor = requireActor(request.actor);
         const upload = await receiveUpload(request, ctx.config.UPLOAD_LIMIT_BYTES);
-        let dir: string | undefined;
+        const dir = await mkdtemp(join(tmpdir(), 'orderdesk-upload-'));
+        let staged: Awaited<ReturnType<typeof stagePriceListImport>> | undefined;
         try {
-          let source = upload.source;
-          if (request.headers['idempotency-key'] !== undefined) {
-            dir = await mkdtemp(join(tmpdir(), 'orderdesk-upload-'));
-            const { sha256, file } = await spool(upload.source, dir);
-            source = createReadStream(file);
-            request.body = { sha256, ...upload.options };
-          }
+          const { sha256, file } = await spool(upload.source, dir);
+          // Read, checked and staged outside any transaction: the database stays free for
+          // everyone else meanwhile; only the publishing below is one (short) transaction.
+          staged = await stagePriceListImport(ctx, actor, {
+            vendor: request.params.slug,
+            format: upload.format,
+            source: { path: file },
+            sourceName: upload.filename,
+            currency: upload.options.currency,
+            effectiveFrom: upload.options.effectiveFrom,
+            limits,
+          });
+          const ready = staged;
+          request.body = { sha256, ...upload.options };
           return await withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
             status: 201,
-            body: await importPriceList(
-              ctx,
-              actor,
-              {
-                vendor: request.params.slug,
-                format: upload.format,
-                source,
-                sourceName: upload.filename,
-                currency: upload.options.currency,
-                effectiveFrom: upload.options.effectiveFrom,
-              },
-              { tx },
-            ),
+            body: await publishPriceListImport(ctx, actor, ready, { tx }),
           }));
         } finally {
-          upload.source.resume(); // drain what a failed import left unread
-          if (dir) await rm(dir, { recursive: true, force: true });
+          upload.source.resume(); // drain what a refused upload left unread
+          if (staged) await discardPriceListImport(ctx, staged);
+          await rm(dir, { recursive: true, force: true });
         }
       },
     );

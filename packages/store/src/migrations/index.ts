@@ -7,6 +7,7 @@ import * as m0005 from './0005_outbox.ts';
 import * as m0006 from './0006_app_layer.ts';
 import * as m0007 from './0007_outbox_worker.ts';
 import * as m0008 from './0008_audit_append_only.ts';
+import * as m0009 from './0009_import_staging.ts';
 import * as m0010 from './0010_login_throttle.ts';
 import * as m0011 from './0011_mail_intake.ts';
 import * as m0013 from './0013_jobs_fulfilments.ts';
@@ -22,6 +23,7 @@ export const migrations: Record<string, Migration> = {
   '0006_app_layer': m0006,
   '0007_outbox_worker': m0007,
   '0008_audit_append_only': m0008,
+  '0009_import_staging': m0009,
   '0010_login_throttle': m0010,
   '0011_mail_intake': m0011,
   '0013_jobs_fulfilments': m0013,

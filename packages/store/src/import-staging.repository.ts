@@ -1,0 +1,174 @@
+import { sql } from 'kysely';
+import type { Executor } from './executor.ts';
+import { newId } from './ids.ts';
+
+// The staging area of imports (migration 0009). A price list is staged in chunks (each insert
+// its own short transaction), then published with three set-based statements inside the
+// import's final transaction, then the staged rows are deleted in chunks. Nothing here is read
+// by anything but the import that wrote it: an import id is never shown to another tenant.
+
+export const IMPORT_KINDS = ['price_list'] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+
+/** One checked row of a price list, ready to publish. */
+export interface StagedPriceRow {
+  rowNumber: number;
+  partNumber: string;
+  /** The id the product gets if it is new. */
+  productId: string;
+  name: string;
+  type: string;
+  /** The leaf category's key (the category is created before publishing), or null. */
+  categoryKey: string | null;
+  /** null: the file has no such column, keep the product's value. */
+  description: string | null;
+  billingTerm: string | null;
+  ships: boolean | null;
+  /** `ships` of a new product when the file does not say. */
+  shipsNew: boolean;
+  listPriceMinor: number;
+}
+
+/** Rows per staging insert: 12 columns × 1,000 stays under both dialects' parameter limits. */
+export const STAGING_BATCH_ROWS = 1000;
+
+/** Opens a staging for a vendor's import; returns its id. */
+export async function createImportRun(
+  db: Executor,
+  input: { vendorId: string; kind: ImportKind; at: string },
+): Promise<string> {
+  const id = newId('imp');
+  await db
+    .insertInto('import_runs')
+    .values({ id, vendor_id: input.vendorId, kind: input.kind, created_at: input.at })
+    .execute();
+  return id;
+}
+
+/** Adds checked rows to a staging (one statement; keep batches ≤ STAGING_BATCH_ROWS). */
+export async function stagePriceRows(
+  db: Executor,
+  importId: string,
+  rows: readonly StagedPriceRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .insertInto('import_price_rows')
+    .values(
+      rows.map((r) => ({
+        import_id: importId,
+        row_number: r.rowNumber,
+        part_number: r.partNumber,
+        product_id: r.productId,
+        name: r.name,
+        type: r.type,
+        category_key: r.categoryKey,
+        description: r.description,
+        billing_term: r.billingTerm,
+        ships: r.ships === null ? null : r.ships ? 1 : 0,
+        ships_new: r.shipsNew ? 1 : 0,
+        list_price_minor: r.listPriceMinor,
+      })),
+    )
+    .execute();
+}
+
+/** Whether a staging exists and is the vendor's (publishing someone else's staging is refused). */
+export async function findImportRun(
+  db: Executor,
+  vendorId: string,
+  importId: string,
+): Promise<{ id: string; kind: string; created_at: string } | undefined> {
+  return db
+    .selectFrom('import_runs')
+    .select(['id', 'kind', 'created_at'])
+    .where('id', '=', importId)
+    .where('vendor_id', '=', vendorId)
+    .executeTakeFirst();
+}
+
+/**
+ * Publishes a staged price list into the catalog (call in the import's final transaction,
+ * after the price list row and the categories exist): known products change where the file
+ * says something different, new ones are created, and every staged row becomes an item of
+ * the price list. Three set-based statements whatever the size of the file.
+ */
+export async function publishStagedPriceRows(
+  tx: Executor,
+  input: { importId: string; vendorId: string; priceListId: string; at: string },
+): Promise<{ created: number; updated: number }> {
+  const { importId, vendorId, priceListId, at } = input;
+  const updated = await sql`
+    update products set
+      name = s.name,
+      type = s.type,
+      category_id = c.id,
+      description = coalesce(s.description, products.description),
+      billing_term = coalesce(s.billing_term, products.billing_term),
+      ships = coalesce(s.ships, products.ships),
+      updated_at = ${at}
+    from import_price_rows s
+    left join categories c on c.vendor_id = ${vendorId} and c.key = s.category_key
+    where s.import_id = ${importId}
+      and products.vendor_id = ${vendorId}
+      and products.part_number = s.part_number
+      and (products.name is distinct from s.name
+        or products.type is distinct from s.type
+        or products.category_id is distinct from c.id
+        or products.description is distinct from coalesce(s.description, products.description)
+        or products.billing_term is distinct from coalesce(s.billing_term, products.billing_term)
+        or products.ships is distinct from coalesce(s.ships, products.ships))`.execute(tx);
+  const created = await sql`
+    insert into products (id, vendor_id, part_number, name, description, type, category_id,
+      billing_term, ships, active, created_at, updated_at)
+    select s.product_id, ${vendorId}, s.part_number, s.name, coalesce(s.description, ''), s.type,
+      c.id, s.billing_term, coalesce(s.ships, s.ships_new), 1, ${at}, ${at}
+    from import_price_rows s
+    left join categories c on c.vendor_id = ${vendorId} and c.key = s.category_key
+    where s.import_id = ${importId}
+      and not exists (
+        select 1 from products p where p.vendor_id = ${vendorId} and p.part_number = s.part_number)
+    order by s.row_number`.execute(tx);
+  await sql`
+    insert into price_list_items (price_list_id, part_number, product_id, list_price_minor)
+    select ${priceListId}, s.part_number, p.id, s.list_price_minor
+    from import_price_rows s
+    join products p on p.vendor_id = ${vendorId} and p.part_number = s.part_number
+    where s.import_id = ${importId}`.execute(tx);
+  return {
+    created: Number(created.numAffectedRows ?? 0),
+    updated: Number(updated.numAffectedRows ?? 0),
+  };
+}
+
+/**
+ * Deletes a staging, its rows in chunks of `chunk` (each statement short, so other writers get
+ * the SQLite write lock in between).
+ */
+export async function discardImportRun(
+  db: Executor,
+  importId: string,
+  chunk = 10_000,
+): Promise<void> {
+  for (;;) {
+    const result = await sql`
+      delete from import_price_rows
+      where import_id = ${importId} and row_number in (
+        select row_number from import_price_rows where import_id = ${importId}
+        order by row_number limit ${chunk})`.execute(db);
+    if (Number(result.numAffectedRows ?? 0) < chunk) break;
+  }
+  await db.deleteFrom('import_runs').where('id', '=', importId).execute();
+}
+
+/** Deletes stagings opened before `before` (ISO time) that a stopped process left behind. */
+export async function sweepStaleImportRuns(db: Executor, before: string): Promise<number> {
+  const stale = await db
+    .selectFrom('import_runs')
+    .select('id')
+    .where('created_at', '<', before)
+    .limit(100)
+    .execute();
+  for (const { id } of stale) await discardImportRun(db, id);
+  return stale.length;
+}
