@@ -285,6 +285,8 @@ interface Pools {
   tokens: string[];
   orderTypes: string[];
   emails: string[];
+  /** Ids read from every list operation at start (`invoices`, `intake`, …), by collection. */
+  listed: Record<string, string[]>;
 }
 
 function poolForName(pools: Pools, name: string): string[] | undefined {
@@ -341,7 +343,7 @@ function poolForPath(pools: Pools, path: string, param: string): string[] {
     users: pools.users,
     tokens: pools.tokens,
   };
-  return byCollection[collection] ?? [];
+  return byCollection[collection] ?? pools.listed[collection] ?? [];
 }
 
 class SchemaArbitraries {
@@ -735,7 +737,7 @@ function requestArbitrary(
     const known = poolForPath(pools, op.path, p.name);
     return fc.oneof(
       ...(known.length > 0
-        ? [{ weight: 12, arbitrary: fc.constantFrom(...known).map(encode) }]
+        ? [{ weight: 16, arbitrary: fc.constantFrom(...known).map(encode) }]
         : []),
       { weight: 3, arbitrary: gen.of(p.schema ?? {}, p.name).map((v) => encode(asText(v))) },
       { weight: 1, arbitrary: hostileString.filter((s) => s.length < 5_000).map(encode) },
@@ -1156,6 +1158,7 @@ describe.each(testDialects())('OpenAPI fuzz on %s', (dialect) => {
       tokens,
       orderTypes: [...orderTypes],
       emails: ['someone@acme.example', 'new.user@northwind.example', 'x@tailspin.example'],
+      listed: await listedIds(),
     };
     templates = {
       bodies: new Map<string, Json[]>([
@@ -1225,6 +1228,34 @@ describe.each(testDialects())('OpenAPI fuzz on %s', (dialect) => {
   afterAll(async () => {
     await t?.close();
   });
+
+  /**
+   * The ids every list operation (a GET of `/api/v1/<collection>`) shows a partner, an order
+   * desk and an admin, by collection: records of features the fixtures above know nothing of.
+   */
+  const listedIds = async (): Promise<Record<string, string[]>> => {
+    const out: Record<string, string[]> = {};
+    for (const op of operationsOf(doc)) {
+      const collection = /^\/api\/v1\/([a-z-]+)$/.exec(op.path)?.[1];
+      if (op.method !== 'GET' || !collection) continue;
+      const ids = new Set<string>();
+      for (const user of [
+        'buyer@acme.example',
+        'desk@edgeworks.example',
+        'admin@northwind.example',
+        'finance@skyline.example',
+      ]) {
+        const res = await t.as(user).get(op.path);
+        if (res.statusCode !== 200) continue;
+        const items = (res.json<{ items?: unknown }>().items ?? []) as { id?: unknown }[];
+        for (const item of Array.isArray(items) ? items.slice(0, 5) : []) {
+          if (typeof item.id === 'string') ids.add(item.id);
+        }
+      }
+      out[collection] = [...ids];
+    }
+    return out;
+  };
 
   /** Sends a request as its actor; a session ended by a DELETE /session is opened again. */
   const send = async (r: FuzzRequest): Promise<LightMyRequestResponse> => {
