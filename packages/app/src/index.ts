@@ -70,6 +70,8 @@ export * from './health/check-health.ts';
 export * from './shared/idempotency.ts';
 export * from './mail/index.ts';
 export * from './documents/extracted-order.ts';
+export * from './documents/order-template/index.ts';
+export * from './orders/import-order.ts';
 export * from './jobs/job.types.ts';
 export * from './jobs/job-registry.ts';
 export * from './jobs/run-due-jobs.ts';
