@@ -89,45 +89,61 @@ interface Acknowledged {
 }
 
 /**
- * Submits orders from `workers` concurrent loops until `stop()`; returns every 201 with the
- * moment it arrived. Any other answer but a refusal under load (503) fails the run.
+ * Submits orders from `workers` concurrent loops until `stop()`; records every 201 with the
+ * moment it arrived. Any other answer but a refusal under load (503) is an error of the run.
  */
 function submitUnderLoad(
   base: string,
   token: string,
   body: (po: string) => unknown,
   workers: number,
-): { acked: Acknowledged[]; stop: () => Promise<void> } {
+): { acked: Acknowledged[]; errors: string[]; stop: () => Promise<void> } {
   const acked: Acknowledged[] = [];
+  const errors: string[] = [];
   let running = true;
   const loops = Array.from({ length: workers }, async (_, w) => {
-    for (let i = 0; running; i++) {
+    for (let i = 0; running && errors.length === 0; i++) {
       const po = `LOAD-${w}-${i}`;
-      const res = await fetch(`${base}/api/v1/orders`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'idempotency-key': po,
-        },
-        body: JSON.stringify(body(po)),
-      });
-      const text = await res.text();
-      if (res.status === 201) {
-        const o = JSON.parse(text) as { id: string; number: string };
-        acked.push({ id: o.id, number: o.number, at: performance.now() });
-      } else if (res.status !== 503) {
-        throw new Error(`submit ${po}: ${res.status} ${text}`);
+      try {
+        const res = await fetch(`${base}/api/v1/orders`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+            'idempotency-key': po,
+          },
+          body: JSON.stringify(body(po)),
+        });
+        const text = await res.text();
+        if (res.status === 201) {
+          const o = JSON.parse(text) as { id: string; number: string };
+          acked.push({ id: o.id, number: o.number, at: performance.now() });
+        } else if (res.status !== 503) {
+          errors.push(`submit ${po}: ${res.status} ${text}`);
+        }
+      } catch (error) {
+        errors.push(`submit ${po}: ${String(error)}`);
       }
     }
   });
   return {
     acked,
+    errors,
     stop: async () => {
       running = false;
       await Promise.all(loops);
     },
   };
+}
+
+/** Waits until `done()`, failing on the load's first error or after `ms`. */
+async function until(done: () => boolean, load: { errors: string[] }, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!done()) {
+    if (load.errors.length > 0) throw new Error(load.errors.join('\n'));
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function orderBody(base: string, token: string): Promise<(po: string) => unknown> {
@@ -200,26 +216,30 @@ describe.each(testDialects())('orderdesk backup and restore on %s', (dialect: Di
 
   it('restores a backup taken under load with every order acknowledged before it', async () => {
     const liveUrl = await createTestDatabaseUrl(dialect, join(dir, 'live.db'));
+    // Seeded and given a token before the server runs (no second writer during the set-up).
+    const seed = await orderdesk(['seed', '--demo'], { DATABASE_URL: liveUrl });
+    expect(seed.code, seed.stderr).toBe(0);
+    const tokenRun = await orderdesk(['token', 'create', '--user', BUYER], {
+      DATABASE_URL: liveUrl,
+    });
+    expect(tokenRun.code, tokenRun.stderr).toBe(0);
+    const token = tokenRun.stdout.trim();
     const server = await serve({ DATABASE_URL: liveUrl });
     const backupFile = join(dir, `orderdesk-${dialect}.backup`);
     try {
-      const tokenRun = await orderdesk(['token', 'create', '--user', BUYER], {
-        DATABASE_URL: liveUrl,
-      });
-      expect(tokenRun.code, tokenRun.stderr).toBe(0);
-      const token = tokenRun.stdout.trim();
       const body = await orderBody(server.base, token);
       const load = submitUnderLoad(server.base, token, body, 6);
       try {
         // Let the load build up, then back up while it goes on.
-        while (load.acked.length < 30) await new Promise((r) => setTimeout(r, 50));
+        await until(() => load.acked.length >= 30, load, 60_000);
         const startedAt = performance.now();
         const backup = await orderdesk(['backup', '--out', backupFile], { DATABASE_URL: liveUrl });
         expect(backup.code, backup.stderr).toBe(0);
         expect(backup.stdout).toMatch(/^Backed up the (SQLite|PostgreSQL) database to .* orders\)/);
         const countAtEnd = load.acked.length;
-        while (load.acked.length < countAtEnd + 10) await new Promise((r) => setTimeout(r, 50));
+        await until(() => load.acked.length >= countAtEnd + 10, load, 60_000);
         await load.stop();
+        expect(load.errors).toEqual([]);
         const before = load.acked.filter((a) => a.at < startedAt);
         expect(before.length).toBeGreaterThanOrEqual(30);
         expect(load.acked.length).toBeGreaterThan(before.length); // submissions went on
