@@ -11,6 +11,7 @@ import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token-create.ts';
 import { registerVendor } from './commands/vendor-create.ts';
 import { registerWorker } from './commands/worker.ts';
+import { registerJobs } from './commands/jobs.ts';
 
 const program = new Command()
   .name('orderdesk')
@@ -29,6 +30,7 @@ registerImportPriceList(program);
 registerExportPriceList(program);
 registerBench(program);
 registerWorker(program);
+registerJobs(program);
 registerBackup(program);
 registerRestore(program);
 

@@ -16,7 +16,8 @@ import { outboxRoutes } from './outbox/outbox.routes.ts';
 import { testClockRoutes } from './testing/clock.routes.ts';
 import { customerRoutes } from './customers/customers.routes.ts';
 import { orderRoutes } from './orders/orders.routes.ts';
-import { orderImportRoutes } from './orders/order-import.routes.ts';
+import { invoiceRoutes } from './invoices/invoices.routes.ts';
+import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.ts';
 import { quoteRoutes } from './quotes/quotes.routes.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
@@ -93,7 +94,6 @@ export async function buildApp(
             status: 400,
             detail: error.message,
             requestId: request.id,
-            errors: [{ path: 'url', code: 'invalid', message: error.message }],
           }),
         );
     },
@@ -151,7 +151,8 @@ export async function buildApp(
       await api.register(partnerRoutes(ctx));
       await api.register(customerRoutes(ctx));
       await api.register(orderRoutes(ctx));
-      await api.register(orderImportRoutes(ctx));
+      await api.register(fulfilmentRoutes(ctx));
+      await api.register(invoiceRoutes(ctx));
       await api.register(quoteRoutes(ctx));
       await api.register(subscriptionRoutes(ctx));
       await api.register(catalogRoutes(ctx));

@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from '@orderdesk/app';
 import { startMailWorker } from './mail/mail-worker.ts';
+import { startInProcessJobs } from './jobs/job-runner.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -46,12 +47,15 @@ export async function startServer(
   const mailWorker = config.OUTBOX_IN_PROCESS
     ? startMailWorker(ctx, config, { log: (line) => logger.info(line) })
     : null;
+  // The scheduler in-process (invoices due, later SLA checks): safe beside `orderdesk worker`.
+  const jobs = startInProcessJobs(ctx, (line) => logger.info(line));
   const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
   return {
     app,
     store,
     url,
     close: async () => {
+      await jobs.stop();
       await mailWorker?.stop();
       await app.close();
       await store.close();

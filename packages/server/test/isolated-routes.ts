@@ -8,8 +8,15 @@ import type { IsolatedRoute } from './isolation.ts';
 
 /** Partner-side routes, checked between Acme and Contoso. */
 export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
-  // Login lockouts of a partner's users (issue 13), checked in lockout.test.ts.
-  lockouts: [{ method: 'GET', route: '/api/v1/login-lockouts', kind: 'list' }],
+  // Invoices (issue 11): partners see the invoices of the orders they placed; checked between
+  // Acme and Contoso in invoices.test.ts.
+  invoices: [
+    { method: 'GET', route: '/api/v1/invoices', kind: 'list' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId/pdf', kind: 'item' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId/ubl', kind: 'item' },
+    { method: 'POST', route: '/api/v1/invoices/:invoiceId/actions/resend', kind: 'item' },
+  ],
   // Administration (h4): a partner admin's users and tokens, checked in admin.test.ts.
   admin: [
     { method: 'GET', route: '/api/v1/users', kind: 'list' },
@@ -79,16 +86,6 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
       body: {},
     },
   ],
-  // The Excel order template (issue 10): each partner gets its own prices, customers and
-  // quotes; checked between Acme and Contoso in order-import.test.ts.
-  orderImport: [
-    {
-      method: 'GET',
-      route: '/api/v1/vendors/:slug/order-template',
-      kind: 'list',
-      query: '?type=license_maintenance',
-    },
-  ],
   // Checked between Acme and Contoso in catalog.test.ts.
   catalog: [
     { method: 'GET', route: '/api/v1/partnerships/:partnershipId/multipliers', kind: 'item' },
@@ -114,14 +111,41 @@ export const CREATING_ROUTES = new Set([
   'POST /api/v1/orders/validate',
   'POST /api/v1/quote-requests',
   'POST /api/v1/quotes',
-  // Names a vendor and a customer in the workbook; checked in order-import.test.ts.
-  'POST /api/v1/orders/import',
 ]);
 
 /** Vendor-side routes, checked between northwind and skyline staff. */
 export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
-  // Login lockouts of a vendor's staff (issue 13), checked in lockout.test.ts.
-  lockouts: [{ method: 'GET', route: '/api/v1/login-lockouts', kind: 'list' }],
+  // Invoices and fulfilment (issue 11), checked between edgeworks and northwind admins in
+  // invoices.test.ts. A second payment or credit note is a 409 to the owner; fulfilling an
+  // order that is not at its provisioning stage too.
+  invoices: [
+    { method: 'GET', route: '/api/v1/invoices', kind: 'list' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId/pdf', kind: 'item' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId/ubl', kind: 'item' },
+    { method: 'POST', route: '/api/v1/invoices/:invoiceId/actions/resend', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/invoices/:invoiceId/actions/mark-paid',
+      kind: 'item',
+      body: {},
+      ownerStatuses: [200, 409],
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/invoices/:invoiceId/credit-notes',
+      kind: 'item',
+      body: { reason: 'Isolation check' },
+      ownerStatuses: [201, 409],
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/orders/:orderId/fulfilments',
+      kind: 'item',
+      body: { lines: [{ lineNo: 1, quantity: 1 }] },
+      ownerStatuses: [201, 409, 422],
+    },
+  ],
   // Administration (h4): profiles, staff and tokens, checked in admin.test.ts. The profile body
   // is not the owner's vendor's (422 to the owner), so only the scope decides the stranger's 404.
   admin: [
@@ -184,16 +208,6 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       body: {},
       // A vendor whose profile prepares no renewal quotes (skyline) answers its own staff 422.
       ownerStatuses: [201, 422],
-    },
-  ],
-  // The Excel order template (issue 10), checked between edgeworks and northwind admins in
-  // order-import.test.ts: another vendor's template is a 404 (the owner, naming no type, 400).
-  orderImport: [
-    {
-      method: 'GET',
-      route: '/api/v1/vendors/:slug/order-template',
-      kind: 'item',
-      ownerStatuses: [400],
     },
   ],
   // The outbox's dead letters (issue 10), checked between skyline and northwind admins in

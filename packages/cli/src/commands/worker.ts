@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { startJobLoop } from '@orderdesk/app';
 import { startMailWorker } from '@orderdesk/server';
 import { migrateToLatest, openStore } from '@orderdesk/store';
 import { cliAppContext, configOrExit } from './shared.ts';
@@ -25,6 +26,10 @@ export function registerWorker(program: Command): void {
       const log = (line: string): void => {
         process.stdout.write(`${line}\n`);
       };
+      // The scheduler too (invoices due, …): each job's slot runs once across all processes.
+      const jobLoop = opts.once ? null : startJobLoop(cliAppContext(store, config), { log });
+      process.once('SIGTERM', () => void jobLoop?.stop());
+      process.once('SIGINT', () => void jobLoop?.stop());
       const worker = startMailWorker(cliAppContext(store, config), config, {
         autoStart: !opts.once,
         log,
