@@ -18,6 +18,7 @@ import { customerRoutes } from './customers/customers.routes.ts';
 import { orderRoutes } from './orders/orders.routes.ts';
 import { invoiceRoutes } from './invoices/invoices.routes.ts';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.ts';
+import { orderImportRoutes } from './orders/order-import.routes.ts';
 import { quoteRoutes } from './quotes/quotes.routes.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
@@ -94,6 +95,7 @@ export async function buildApp(
             status: 400,
             detail: error.message,
             requestId: request.id,
+            errors: [{ path: 'url', code: 'invalid', message: error.message }],
           }),
         );
     },
@@ -153,6 +155,7 @@ export async function buildApp(
       await api.register(orderRoutes(ctx));
       await api.register(fulfilmentRoutes(ctx));
       await api.register(invoiceRoutes(ctx));
+      await api.register(orderImportRoutes(ctx));
       await api.register(quoteRoutes(ctx));
       await api.register(subscriptionRoutes(ctx));
       await api.register(catalogRoutes(ctx));

@@ -17,6 +17,8 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
     { method: 'GET', route: '/api/v1/invoices/:invoiceId/ubl', kind: 'item' },
     { method: 'POST', route: '/api/v1/invoices/:invoiceId/actions/resend', kind: 'item' },
   ],
+  // Login lockouts of a partner's users (issue 13), checked in lockout.test.ts.
+  lockouts: [{ method: 'GET', route: '/api/v1/login-lockouts', kind: 'list' }],
   // Administration (h4): a partner admin's users and tokens, checked in admin.test.ts.
   admin: [
     { method: 'GET', route: '/api/v1/users', kind: 'list' },
@@ -86,6 +88,16 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
       body: {},
     },
   ],
+  // The Excel order template (issue 10): each partner gets its own prices, customers and
+  // quotes; checked between Acme and Contoso in order-import.test.ts.
+  orderImport: [
+    {
+      method: 'GET',
+      route: '/api/v1/vendors/:slug/order-template',
+      kind: 'list',
+      query: '?type=license_maintenance',
+    },
+  ],
   // Checked between Acme and Contoso in catalog.test.ts.
   catalog: [
     { method: 'GET', route: '/api/v1/partnerships/:partnershipId/multipliers', kind: 'item' },
@@ -111,6 +123,8 @@ export const CREATING_ROUTES = new Set([
   'POST /api/v1/orders/validate',
   'POST /api/v1/quote-requests',
   'POST /api/v1/quotes',
+  // Names a vendor and a customer in the workbook; checked in order-import.test.ts.
+  'POST /api/v1/orders/import',
 ]);
 
 /** Vendor-side routes, checked between northwind and skyline staff. */
@@ -146,6 +160,8 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       ownerStatuses: [201, 409, 422],
     },
   ],
+  // Login lockouts of a vendor's staff (issue 13), checked in lockout.test.ts.
+  lockouts: [{ method: 'GET', route: '/api/v1/login-lockouts', kind: 'list' }],
   // Administration (h4): profiles, staff and tokens, checked in admin.test.ts. The profile body
   // is not the owner's vendor's (422 to the owner), so only the scope decides the stranger's 404.
   admin: [
@@ -208,6 +224,16 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       body: {},
       // A vendor whose profile prepares no renewal quotes (skyline) answers its own staff 422.
       ownerStatuses: [201, 422],
+    },
+  ],
+  // The Excel order template (issue 10), checked between edgeworks and northwind admins in
+  // order-import.test.ts: another vendor's template is a 404 (the owner, naming no type, 400).
+  orderImport: [
+    {
+      method: 'GET',
+      route: '/api/v1/vendors/:slug/order-template',
+      kind: 'item',
+      ownerStatuses: [400],
     },
   ],
   // The outbox's dead letters (issue 10), checked between skyline and northwind admins in
