@@ -8,7 +8,14 @@
 // or another tenant's ids or names in an answer (see probeWall in isolation.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
-import { insertSubscription, listOutboxFor, markOutboxDead, newId } from '@orderdesk/store';
+import {
+  insertIntakeItem,
+  insertSubscription,
+  listOutboxFor,
+  markOutboxDead,
+  newId,
+} from '@orderdesk/store';
+import { emptyExtraction, issueInvoiceForOrder } from '@orderdesk/app';
 import { createTestApp, type TestApp } from './harness.ts';
 import {
   newWallReport,
@@ -180,6 +187,47 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
     return res.json<{ id: string }>().id;
   }
 
+  /** The invoice of an order, issued now (as the invoice job would). */
+  async function invoice(orderId: string, slug: string): Promise<string> {
+    const vendor = await vendorId(slug);
+    const outcome = await t.store.db
+      .transaction()
+      .execute((tx) => issueInvoiceForOrder(tx, { orderId, vendorId: vendor, at: new Date() }));
+    expect(outcome.invoice, JSON.stringify(outcome)).toBeDefined();
+    return outcome.invoice!.id;
+  }
+
+  /** A mail-intake item of a vendor, as the poller would leave an unreadable mail. */
+  async function intakeItem(slug: string, n: number): Promise<string> {
+    const at = new Date().toISOString();
+    const item = await insertIntakeItem(t.store.db, {
+      vendor_id: await vendorId(slug),
+      partner_id: partnerIds[ACME]!,
+      channel: 'email',
+      message_id: `<matrix-${dialect}-${n}@acme.example>`,
+      inbound_mail_id: null,
+      from_addr: ACME,
+      to_addrs: JSON.stringify([`orders@${slug}.example`]),
+      cc_addrs: '[]',
+      subject: `Matrix ${n}`,
+      body_text: '',
+      received_at: at,
+      status: 'new',
+      reason: null,
+      flags: '[]',
+      extracted: JSON.stringify(emptyExtraction()),
+      draft: JSON.stringify({ vendor: slug, customerId: customerIds[ACME] }),
+      validation: JSON.stringify({ valid: false, problems: [] }),
+      attachments: '[]',
+      order_id: null,
+      decided_by: null,
+      decided_at: null,
+      created_at: at,
+      updated_at: at,
+    });
+    return item.id;
+  }
+
   async function partnershipOf(user: string, slug: string): Promise<string> {
     const res = await t.as(user).get(`/api/v1/partnerships?vendor=${slug}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -206,6 +254,7 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
       quoteRequestId: await quoteRequest(user, 'edgeworks'),
       subscriptionId: await subscription('edgeworks', contracting, customerIds[user]!),
     };
+    ids.invoiceId = await invoice(ids.orderId!, tier2 ? 'skyline' : 'edgeworks');
     // A tier-2 reseller has no partnership of its own (it sees its distributor's).
     if (!tier2) ids.partnershipId = await partnershipOf(user, 'northwind');
     return { user, ids };
@@ -244,7 +293,11 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
       quoteRequestId: await quoteRequest(ACME, slug),
       subscriptionId: await subscription(slug, partnerIds[ACME]!, customerIds[ACME]!),
     };
-    if (slug !== 'northwind') ids.orderId = await order(ACME, slug, `MATRIX-V${n}`);
+    ids.intakeId = await intakeItem(slug, n);
+    if (slug !== 'northwind') {
+      ids.orderId = await order(ACME, slug, `MATRIX-V${n}`);
+      ids.invoiceId = await invoice(ids.orderId, slug);
+    }
     return ids;
   }
 
@@ -390,18 +443,22 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
     // Who owns what: order desk the orders, sales the quote actions, the admin all else.
     const salesRoute = (r: IsolatedRoute) =>
       r.route.includes('quoteAction') || r.route.includes('renewal-quote');
+    const roleFor = (feature: string, r: IsolatedRoute): string => {
+      if (r.route.endsWith('/fulfilments')) return 'provisioning';
+      if (feature === 'orders') return salesRoute(r) ? 'sales' : 'desk';
+      if (feature === 'intake') return 'desk';
+      return 'admin';
+    };
     const groups = Object.entries(VENDOR_ISOLATION).flatMap(([feature, routes]) =>
-      feature === 'orders'
-        ? [
-            { routes: routes.filter((r) => !salesRoute(r)), role: 'desk' },
-            { routes: routes.filter(salesRoute), role: 'sales' },
-          ]
-        : [{ routes, role: 'admin' }],
+      ['admin', 'desk', 'sales', 'provisioning'].map((role) => ({
+        routes: routes.filter((r) => roleFor(feature, r) === role),
+        role,
+      })),
     );
-    // Each vendor's records, probed by every role of the next vendor (and of the one before).
+    // Each vendor's records, probed by every role of the next vendor round the ring.
     const ring = ['northwind', 'skyline', 'edgeworks'] as const;
     for (const [i, slug] of ring.entries()) {
-      const intruders = [...staffOf(ring[(i + 1) % 3]!), ...staffOf(ring[(i + 2) % 3]!)];
+      const intruders = staffOf(ring[(i + 1) % 3]!);
       for (const group of groups) {
         await probeWall(
           t,
