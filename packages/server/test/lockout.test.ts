@@ -7,6 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
 import { testDialects } from '@orderdesk/store/testing';
 import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
 import { DEVICE_COOKIE } from '../src/session/session.routes.ts';
 import { createTestApp, DEMO_PASSWORD, type TestApp } from './harness.ts';
 import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
@@ -349,5 +350,17 @@ describe.each(testDialects())('X-Forwarded-For behind a trusted proxy on %s', (d
       codes.push((await login(t, ADMIN, WRONG, { ...direct, xff: `192.0.2.${i}` })).statusCode);
     }
     expect(codes).toEqual([401, 401, 401, 429]);
+  });
+});
+
+describe('TRUSTED_PROXIES', () => {
+  it('takes addresses, CIDR ranges and the proxy-addr keywords, and names a bad entry', () => {
+    expect(
+      loadConfig({ TRUSTED_PROXIES: '10.0.0.5, 192.168.0.0/16,loopback, ::1' }).TRUSTED_PROXIES,
+    ).toEqual(['10.0.0.5', '192.168.0.0/16', 'loopback', '::1']);
+    expect(loadConfig({}).TRUSTED_PROXIES).toEqual([]);
+    expect(() => loadConfig({ TRUSTED_PROXIES: '10.0.0.5,proxy.example' })).toThrow(
+      /TRUSTED_PROXIES\.1=.*each entry is an IP address/,
+    );
   });
 });
