@@ -68,6 +68,7 @@ export * from './partnerships/price-visibility.ts';
 export * from './subscriptions/read-subscriptions.ts';
 export * from './health/check-health.ts';
 export * from './shared/idempotency.ts';
+export * from './intake/index.ts';
 export * from './mail/index.ts';
 export * from './documents/extracted-order.ts';
 export * from './documents/order-template/index.ts';

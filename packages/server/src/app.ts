@@ -19,6 +19,7 @@ import { orderRoutes } from './orders/orders.routes.ts';
 import { invoiceRoutes } from './invoices/invoices.routes.ts';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.ts';
 import { orderImportRoutes } from './orders/order-import.routes.ts';
+import { intakeRoutes } from './intake/intake.routes.ts';
 import { quoteRoutes } from './quotes/quotes.routes.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
@@ -156,6 +157,7 @@ export async function buildApp(
       await api.register(fulfilmentRoutes(ctx));
       await api.register(invoiceRoutes(ctx));
       await api.register(orderImportRoutes(ctx));
+      await api.register(intakeRoutes(ctx));
       await api.register(quoteRoutes(ctx));
       await api.register(subscriptionRoutes(ctx));
       await api.register(catalogRoutes(ctx));

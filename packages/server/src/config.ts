@@ -128,6 +128,36 @@ export const configSchema = z.object({
   OUTBOX_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(3_600_000),
   /** How long claimed rows stay one worker's; a worker that dies gives them back after it. */
   OUTBOX_LEASE_MS: z.coerce.number().int().positive().default(600_000),
+  // Mail in (issue 10, point 3): the intake mailbox poller and its bounds per message.
+  /** `imap://user:pass@host:port/INBOX` (or `imaps://`); unset: no mail is read. */
+  IMAP_URL: z
+    .string()
+    .regex(/^imaps?:\/\/[^@\s]+@[^\s]+$/, 'An imap:// or imaps:// URL with user and password')
+    .optional(),
+  /** Pause between two reads of the mailbox. */
+  IMAP_POLL_MS: z.coerce.number().int().positive().default(15_000),
+  /** Connect and socket timeout of the IMAP connection. */
+  IMAP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Messages stored per pass (the rest follow in the next pass at once). */
+  IMAP_BATCH_SIZE: z.coerce.number().int().positive().max(1000).default(50),
+  /** Run the poller inside `serve` when IMAP_URL is set (off when `orderdesk worker` runs it). */
+  IMAP_IN_PROCESS: flag.default(true),
+  /** A larger message is not downloaded: an unreadable intake item from its headers. */
+  INTAKE_MAX_MESSAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
+  /** More attachments than this make an unreadable item. */
+  INTAKE_MAX_ATTACHMENTS: z.coerce.number().int().positive().max(1000).default(20),
+  /** A larger attachment is not read. */
+  INTAKE_MAX_ATTACHMENT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 1024 * 1024),
+  /** Time budget of reading one attachment (PDF or workbook). */
+  INTAKE_READ_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
   /** Test only: lets `PUT /api/v1/test/clock` set the running app's clock. */
   ORDERDESK_SETTABLE_CLOCK: flag.default(false),
 });

@@ -6,6 +6,7 @@ import type { Config } from './config.ts';
 import { seedDemo } from '@orderdesk/app';
 import { startMailWorker } from './mail/mail-worker.ts';
 import { startInProcessJobs } from './jobs/job-runner.ts';
+import { startImapPoller } from './mail/imap-poller.ts';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -47,6 +48,15 @@ export async function startServer(
   const mailWorker = config.OUTBOX_IN_PROCESS
     ? startMailWorker(ctx, config, { log: (line) => logger.info(line) })
     : null;
+  // The intake mailbox poller in-process when IMAP_URL is set (IMAP_IN_PROCESS=0 turns it off).
+  const imapPoller =
+    config.IMAP_URL && config.IMAP_IN_PROCESS
+      ? startImapPoller(
+          ctx,
+          { ...config, IMAP_URL: config.IMAP_URL },
+          { log: (line) => logger.info(line) },
+        )
+      : null;
   // The scheduler in-process (invoices due, later SLA checks): safe beside `orderdesk worker`.
   const jobs = startInProcessJobs(ctx, (line) => logger.info(line));
   const url = address.replace('127.0.0.1', 'localhost').replace('[::1]', 'localhost');
@@ -55,6 +65,7 @@ export async function startServer(
     store,
     url,
     close: async () => {
+      await imapPoller?.stop();
       await jobs.stop();
       await mailWorker?.stop();
       await app.close();

@@ -236,6 +236,26 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       ownerStatuses: [400],
     },
   ],
+  // Mail intake (issue 10), checked between edgeworks and northwind desks in intake.test.ts.
+  // Converting the owner's incomplete draft is a 422; rejecting it may find it decided (409).
+  intake: [
+    { method: 'GET', route: '/api/v1/intake', kind: 'list' },
+    { method: 'GET', route: '/api/v1/intake/:intakeId', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/intake/:intakeId/actions/convert',
+      kind: 'item',
+      body: {},
+      ownerStatuses: [201, 409, 422],
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/intake/:intakeId/actions/reject',
+      kind: 'item',
+      body: { reason: 'Checked by the isolation test' },
+      ownerStatuses: [200, 409],
+    },
+  ],
   // The outbox's dead letters (issue 10), checked between skyline and northwind admins in
   // mail.test.ts. Retrying twice is a 409 to the owner (no longer dead).
   outbox: [
@@ -290,6 +310,63 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
     },
   ],
 };
+
+/**
+ * A distributor and its tier-2 reseller's records (issue 13, point 7): the distributor reads
+ * (`reads`: 200, a list naming the record) the reseller's customers and orders, and the quotes,
+ * requests and subscriptions its partnership covers, but acts on none of the reseller's orders
+ * or customers (`refused`: 403, nothing changes). Every other partner route is a wall between
+ * them. Checked between Acme and Beta in isolation-matrix.test.ts.
+ */
+export interface DistributorAccess {
+  method: 'GET' | 'POST' | 'PATCH';
+  route: string;
+  expect: 'reads' | 'refused';
+  body?: unknown;
+  query?: string;
+}
+
+export const DISTRIBUTOR_ACCESS: DistributorAccess[] = [
+  { method: 'GET', route: '/api/v1/customers', query: '?limit=500', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/customers/:customerId', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/customers/:customerId/contacts', expect: 'reads' },
+  {
+    method: 'PATCH',
+    route: '/api/v1/customers/:customerId',
+    body: { employeeCount: 7 },
+    expect: 'refused',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/customers/:customerId/contacts',
+    body: { name: 'Pat', email: 'pat@tailspin.example', roles: ['billing'] },
+    expect: 'refused',
+  },
+  { method: 'GET', route: '/api/v1/orders', query: '?limit=500', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/orders/:orderId', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/orders/:orderId/events', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/orders/:orderId/messages', expect: 'reads' },
+  {
+    method: 'PATCH',
+    route: '/api/v1/orders/:orderId',
+    body: { attributes: {} },
+    expect: 'refused',
+  },
+  {
+    method: 'POST',
+    route: '/api/v1/orders/:orderId/actions/:action',
+    body: { reason: 'Not mine to act on' },
+    expect: 'refused',
+  },
+  { method: 'GET', route: '/api/v1/quotes', query: '?limit=500', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/quotes/:quoteId', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/quotes/:quoteId/messages', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/quotes/:quoteId/pdf', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/quote-requests', query: '?limit=500', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/quote-requests/:quoteRequestId', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/subscriptions', query: '?limit=500', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/subscriptions/:subscriptionId', expect: 'reads' },
+];
 
 /** Routes open to anyone logged in (or anonymous) whose answers hold no tenant data beyond the caller's own. */
 export const TENANT_FREE_ROUTES = new Set([

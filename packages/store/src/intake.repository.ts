@@ -156,10 +156,10 @@ export async function hasInboundMail(
   return (await q.executeTakeFirst()) !== undefined;
 }
 
-export type NewIntakeItem = Omit<IntakeItem, 'id'>;
+export type NewIntakeItem = Omit<IntakeItem, 'id'> & { id?: string };
 
 export async function insertIntakeItem(db: Executor, input: NewIntakeItem): Promise<IntakeItem> {
-  const row: IntakeItem = { id: newId('itk'), ...input };
+  const row: IntakeItem = { ...input, id: input.id ?? newId('itk') };
   await db.insertInto('intake_items').values(row).execute();
   return row;
 }
@@ -239,4 +239,19 @@ export async function decideIntakeItem(
     .where('status', 'in', change.from)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** The vendor's order of a number (a reply naming it in its subject joins its thread). */
+export async function findOrderIdByNumber(
+  db: Executor,
+  vendorId: string,
+  number: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('orders')
+    .select('id')
+    .where('vendor_id', '=', vendorId)
+    .where('number', '=', number)
+    .executeTakeFirst();
+  return row?.id;
 }

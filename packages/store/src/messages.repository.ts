@@ -143,7 +143,7 @@ export async function updateMessageStatus(
 }
 
 /**
- * The first of the vendor's order or quote thread messages whose Message-ID is among
+ * The first of the vendor's order, quote or intake thread messages whose Message-ID is among
  * `messageIds` (an incoming reply's In-Reply-To and References), most recent reference first.
  */
 export async function findThreadMessageOfVendor(
@@ -156,7 +156,7 @@ export async function findThreadMessageOfVendor(
     .selectFrom('messages')
     .selectAll()
     .where('vendor_id', '=', vendorId)
-    .where('entity_type', 'in', ['order', 'quote'])
+    .where('entity_type', 'in', ['order', 'quote', 'intake'])
     .where('message_id', 'in', [...new Set(messageIds)].slice(0, 200))
     .execute();
   for (const id of messageIds) {
@@ -164,4 +164,26 @@ export async function findThreadMessageOfVendor(
     if (found) return found;
   }
   return undefined;
+}
+
+/**
+ * Moves every message of one thread onto another (an intake item's mail and acknowledgment
+ * onto the order it became), so replies to either find the order. Returns how many moved.
+ */
+export async function moveThread(
+  db: Executor,
+  from: { entityType: MessageEntityType; entityId: string },
+  to: { entityType: MessageEntityType; entityId: string; partnerId?: string | null },
+): Promise<number> {
+  const r = await db
+    .updateTable('messages')
+    .set({
+      entity_type: to.entityType,
+      entity_id: to.entityId,
+      ...(to.partnerId !== undefined ? { partner_id: to.partnerId } : {}),
+    })
+    .where('entity_type', '=', from.entityType)
+    .where('entity_id', '=', from.entityId)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }

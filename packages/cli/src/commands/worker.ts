@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startJobLoop } from '@orderdesk/app';
-import { startMailWorker } from '@orderdesk/server';
+import { startImapPoller, startMailWorker } from '@orderdesk/server';
 import { migrateToLatest, openStore } from '@orderdesk/store';
 import { cliAppContext, configOrExit } from './shared.ts';
 
@@ -30,17 +30,33 @@ export function registerWorker(program: Command): void {
       const jobLoop = opts.once ? null : startJobLoop(cliAppContext(store, config), { log });
       process.once('SIGTERM', () => void jobLoop?.stop());
       process.once('SIGINT', () => void jobLoop?.stop());
-      const worker = startMailWorker(cliAppContext(store, config), config, {
+      const ctx = cliAppContext(store, config);
+      const worker = startMailWorker(ctx, config, {
         autoStart: !opts.once,
         log,
       });
+      // With IMAP_URL the worker also reads the intake mailbox.
+      const poller = config.IMAP_URL
+        ? startImapPoller(
+            ctx,
+            { ...config, IMAP_URL: config.IMAP_URL },
+            { autoStart: !opts.once, log },
+          )
+        : null;
       if (opts.once) {
         try {
+          if (poller) {
+            const p = await poller.pollNow();
+            log(
+              `imap: ${p.read} read, ${p.intake} intake, ${p.replies} replies, ${p.failed} failed`,
+            );
+          }
           const r = await worker.drainNow();
           log(
             `outbox: ${r.claimed} claimed, ${r.sent} sent, ${r.notSent} not sent, ${r.skipped} already done, ${r.retried} to retry, ${r.dead} dead`,
           );
         } finally {
+          await poller?.stop();
           await worker.stop();
           await store.close();
         }
@@ -56,8 +72,7 @@ export function registerWorker(program: Command): void {
         if (closing) return;
         closing = true;
         log(`Received ${signal}, finishing the message in hand…`);
-        worker
-          .stop()
+        Promise.all([worker.stop(), poller?.stop()])
           .then(() => store.close())
           .then(
             () => {

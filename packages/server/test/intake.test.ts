@@ -1,0 +1,528 @@
+// Mail intake (issue 10, points 3 and 7; acceptance "Seed 002 by mail"), on both databases:
+// real mails with real PDF attachments are APPENDed into a real dovecot mailbox, the poller
+// reads them, the outbox worker sends the acknowledgment through a real SMTP server on
+// loopback, the desk converts or rejects through the API, and the partner's reply lands on the
+// order's thread.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findMailboxCheckpoint, type Store } from '@orderdesk/store';
+import { testDialects } from '@orderdesk/store/testing';
+import type { AppContext } from '@orderdesk/app';
+import { configSchema, type Config } from '../src/config.ts';
+import { parseImapUrl, startImapPoller, type ImapPoller } from '../src/mail/imap-poller.ts';
+import { mailWorkerSettings, startMailWorker, type MailWorker } from '../src/mail/mail-worker.ts';
+import { createSmtpTransport } from '../src/mail/smtp-transport.ts';
+import { startDovecot, type Dovecot } from './dovecot.ts';
+import { createTestApp, type TestApp } from './harness.ts';
+import { appendMails, composeMail, makePoPdf, type PoLine } from './intake-fixtures.ts';
+import { VENDOR_ISOLATION } from './isolated-routes.ts';
+import { expectIsolated } from './isolation.ts';
+import { findProducts, totalOf } from './scenario-helpers.ts';
+import { startSmtpSink, type SmtpSink, type ReceivedMail } from './smtp-sink.ts';
+
+const BUYER = 'buyer@acme.example';
+const DESK = 'desk@edgeworks.example';
+const NW_DESK = 'desk@northwind.example';
+const today = new Date().toISOString().slice(0, 10);
+
+let dovecot: Dovecot;
+beforeAll(async () => {
+  dovecot = await startDovecot({});
+}, 60_000);
+afterAll(async () => {
+  await dovecot?.stop();
+});
+
+interface IntakeItem {
+  id: string;
+  vendor: string;
+  from: string;
+  subject: string;
+  status: string;
+  reason: string | null;
+  partner: { id: string; name: string } | null;
+  flags: { code: string; message: string }[];
+  extracted: {
+    purchaseOrder: Record<string, string>;
+    lines: Record<string, string>[];
+    specialTermsText?: string;
+  };
+  validation: { valid: boolean; problems: { path: string; code: string; message: string }[] };
+  attachments: { name: string; contentType: string; size: number }[];
+  draft: Record<string, unknown>;
+  orderId: string | null;
+}
+
+describe.each(testDialects())('mail intake on %s', (dialect) => {
+  let t: TestApp;
+  let sink: SmtpSink;
+  let poller: ImapPoller;
+  let worker: MailWorker;
+  let config: Config & { IMAP_URL: string };
+  let n = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    sink = await startSmtpSink();
+    const user = `orders-${dialect}`;
+    dovecot.addUser(user, `secret-${dialect}`);
+    config = {
+      ...configSchema.parse({}),
+      IMAP_URL: dovecot.urlOf(user),
+      SMTP_URL: sink.url,
+      IMAP_TIMEOUT_MS: 10_000,
+    };
+    poller = startImapPoller(t.ctx, config, { autoStart: false });
+    worker = startMailWorker(t.ctx, config, {
+      autoStart: false,
+      settings: mailWorkerSettings(config, createSmtpTransport(sink.url, { timeoutMs: 5000 })),
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await poller?.stop();
+    await worker?.stop();
+    await t?.close();
+    await sink?.close();
+  });
+
+  /** One worker cycle: read the mailbox, then send what is due. */
+  const cycle = async () => {
+    const polled = await poller.pollNow();
+    const drained = await worker.drainNow();
+    return { polled, drained };
+  };
+  const deliver = (raw: Buffer | Buffer[]) =>
+    appendMails(config.IMAP_URL, Array.isArray(raw) ? raw : [raw]);
+  const sentTo = (address: string, since: number): ReceivedMail[] =>
+    sink.received.slice(since).filter((m) => m.rcptTo.includes(address));
+  const items = async (user: string, query = ''): Promise<IntakeItem[]> => {
+    const res = await t.as(user).get(`/api/v1/intake${query}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().items as IntakeItem[];
+  };
+  const itemBySubject = async (user: string, subject: string): Promise<IntakeItem> => {
+    const found = (await items(user)).find((i) => i.subject === subject);
+    expect(found, `an intake item "${subject}"`).toBeDefined();
+    return found!;
+  };
+  const edgeworksLines = async (): Promise<PoLine[]> => {
+    const [license] = await findProducts(t, BUYER, 'edgeworks', {
+      type: 'perpetual_license',
+      count: 1,
+    });
+    const [maintenance] = await findProducts(t, BUYER, 'edgeworks', {
+      type: 'maintenance',
+      count: 1,
+    });
+    return [
+      {
+        partNumber: license!.partNumber,
+        description: 'License',
+        quantity: 2,
+        unitPrice: license!.netPrice,
+      },
+      {
+        partNumber: maintenance!.partNumber,
+        description: 'Maintenance',
+        quantity: 1,
+        unitPrice: maintenance!.netPrice,
+      },
+    ];
+  };
+  const poMail = async (input: {
+    from: string;
+    to: string;
+    subject: string;
+    text: string;
+    lines: PoLine[];
+    buyer?: string;
+    number: string;
+    replyTo?: string;
+  }): Promise<{ raw: Buffer; messageId: string }> => {
+    const pdf = await makePoPdf({
+      buyer: input.buyer ?? 'Acme Distribution',
+      number: input.number,
+      date: today,
+      currency: 'USD',
+      lines: input.lines,
+      total: totalOf(input.lines),
+    });
+    const messageId = `<${input.number}.${++n}.${dialect}@sender.example>`;
+    const raw = await composeMail({
+      from: input.from,
+      to: input.to,
+      subject: input.subject,
+      text: input.text,
+      messageId,
+      ...(input.replyTo ? { replyTo: input.replyTo } : {}),
+      attachments: [
+        { filename: `${input.number}.pdf`, content: pdf, contentType: 'application/pdf' },
+      ],
+    });
+    return { raw, messageId };
+  };
+
+  it('seed 002 by mail: acknowledged within one cycle, read, converted, and the reply joins the order', async () => {
+    const lines = await edgeworksLines();
+    const number = `ACME-${dialect}-1001`;
+    const subject = `Purchase order ${number}`;
+    const { raw, messageId } = await poMail({
+      from: 'Acme Buyer <buyer@acme.example>',
+      to: 'orders@edgeworks.example',
+      subject,
+      text: 'Hello Edgeworks,\n\nplease find our License & Maintenance Order attached.\nEnd user: Fabrikam Health.\n\nKind regards,\nAcme Buyer',
+      lines,
+      number,
+    });
+    await deliver(raw);
+    const since = sink.received.length;
+    const { polled } = await cycle();
+    expect(polled).toMatchObject({ read: 1, intake: 1, failed: 0 });
+
+    // Within the same cycle the sender has the acknowledgment, threaded on its mail.
+    const [ack] = sentTo(BUYER, since);
+    expect(ack, 'an acknowledgment to the sender').toBeDefined();
+    expect(ack!.headers['in-reply-to']).toBe(messageId);
+    expect(ack!.headers.subject).toContain(number);
+    expect(ack!.text).toContain(`PO ${number}`);
+    expect(ack!.headers.from).toContain('orders@edgeworks.example');
+
+    // The desk sees what was read and what is wrong with it.
+    const item = await itemBySubject(DESK, subject);
+    expect(item.status).toBe('new');
+    expect(item.partner?.name).toBe('Acme Distribution');
+    expect(item.flags).toEqual([]);
+    expect(item.extracted.purchaseOrder).toMatchObject({
+      number,
+      date: today,
+      currency: 'USD',
+      total: totalOf(lines),
+    });
+    expect(item.extracted.lines.map((l) => [l.partNumber, l.quantity, l.unitPrice])).toEqual(
+      lines.map((l) => [l.partNumber, String(l.quantity), l.unitPrice]),
+    );
+    expect(item.attachments).toEqual([
+      expect.objectContaining({ name: `${number}.pdf`, contentType: 'application/pdf' }),
+    ]);
+    expect(item.draft).toMatchObject({ type: 'license_maintenance', channel: 'email' });
+    expect(item.validation.valid).toBe(false);
+    const paths = item.validation.problems.map((p) => p.path);
+    expect(
+      paths.some((p) => p.includes('hostId')),
+      JSON.stringify(paths),
+    ).toBe(true);
+    expect((await items(DESK, '?status=converted')).map((i) => i.id)).not.toContain(item.id);
+
+    // Partners never see the intake; another vendor's desk does not find it.
+    expect((await t.as(BUYER).get('/api/v1/intake')).statusCode).toBe(403);
+    expect((await t.as(BUYER).get(`/api/v1/intake/${item.id}`)).statusCode).toBe(403);
+    expect(
+      (await t.as(BUYER).post(`/api/v1/intake/${item.id}/actions/convert`, {})).statusCode,
+    ).toBe(403);
+    expect((await t.as(NW_DESK).get(`/api/v1/intake/${item.id}`)).statusCode).toBe(404);
+
+    // Converting as read is refused with every problem; with the desk's additions it is placed.
+    const refused = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, {});
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().errors.length).toBeGreaterThan(0);
+    const converted = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, {
+      attributes: { endUserName: 'Fabrikam Health, Austin' },
+      lines: lines.map((l, i) => ({
+        partNumber: l.partNumber,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        attributes: { hostId: `HOST-${i + 1}` },
+      })),
+    });
+    expect(converted.statusCode, converted.body).toBe(201);
+    const order = converted.json();
+    expect(order).toMatchObject({ channel: 'email', vendor: 'edgeworks', status: 'submitted' });
+    expect(order.purchaseOrder.number).toBe(number);
+    expect(order.number).toMatch(/^EW-\d{6}$/);
+    const after = await t.as(DESK).get(`/api/v1/intake/${item.id}`);
+    expect(after.json()).toMatchObject({ status: 'converted', orderId: order.id });
+    const again = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, {});
+    expect(again.statusCode).toBe(409);
+
+    // The mail and the acknowledgment are the start of the order's thread, the PO kept.
+    const thread = (await t.as(BUYER).get(`/api/v1/orders/${order.id}/messages`)).json();
+    const original = thread.items.find((m: { messageId: string }) => m.messageId === messageId);
+    expect(original).toMatchObject({ direction: 'in', status: 'received' });
+    expect(original.attachments[0]).toMatchObject({ name: `${number}.pdf` });
+
+    // The partner answers the acknowledgment: the reply lands on the order's thread.
+    const replyId = `<reply.${dialect}@acme.example>`;
+    await deliver(
+      await composeMail({
+        from: 'Acme Buyer <buyer@acme.example>',
+        to: 'orders@edgeworks.example',
+        subject: `Re: ${ack!.headers.subject}`,
+        text: 'Please deliver the licenses to our IT team.',
+        messageId: replyId,
+        inReplyTo: ack!.headers['message-id'],
+        references: [messageId, ack!.headers['message-id']!],
+      }),
+    );
+    const replied = await cycle();
+    expect(replied.polled).toMatchObject({ read: 1, replies: 1, intake: 0 });
+    const messages = (await t.as(BUYER).get(`/api/v1/orders/${order.id}/messages`)).json().items;
+    expect(messages.find((m: { messageId: string }) => m.messageId === replyId)).toMatchObject({
+      direction: 'in',
+      status: 'received',
+      from: BUYER,
+      text: expect.stringContaining('IT team'),
+    });
+    const events = (await t.as(DESK).get(`/api/v1/orders/${order.id}/events`)).json().items;
+    expect(events.map((e: { type: string }) => e.type)).toContain('order.mail_received');
+
+    // A reply that names the order number in its subject, without thread headers, joins it too.
+    const bySubject = `<by-subject.${dialect}@acme.example>`;
+    await deliver(
+      await composeMail({
+        from: BUYER,
+        to: 'orders@edgeworks.example',
+        subject: `Question about ${order.number}`,
+        text: 'When will it ship?',
+        messageId: bySubject,
+      }),
+    );
+    expect((await cycle()).polled).toMatchObject({ replies: 1 });
+    const latest = (await t.as(DESK).get(`/api/v1/orders/${order.id}/messages`)).json().items;
+    expect(latest.map((m: { messageId: string }) => m.messageId)).toContain(bySubject);
+
+    // The same mail delivered twice is stored once (Message-ID de-duplication).
+    const count = (await items(DESK)).length;
+    await deliver(raw);
+    expect((await cycle()).polled).toMatchObject({ read: 1, duplicates: 1, intake: 0 });
+    expect((await items(DESK)).length).toBe(count);
+  });
+
+  it('reads the special-terms clause from the mail body (seed 000)', async () => {
+    const parts = await findProducts(t, BUYER, 'northwind', { type: 'subscription', count: 1 });
+    const partnerships = await t.as(BUYER).get('/api/v1/partnerships?vendor=northwind');
+    const clause = partnerships.json().items[0].specialTerms as string;
+    expect(clause).toContain('Acme Distribution Ltd.');
+    const number = `ACME-NW-${dialect}-7`;
+    const subject = `New business order ${number}`;
+    const { raw } = await poMail({
+      from: BUYER,
+      to: 'orders@northwind.example',
+      subject,
+      text: `Dear Northwind,\n\nour New business order is attached for Fabrikam Health.\n\n${clause}\n\nThanks,\nAcme`,
+      lines: parts.map((p) => ({
+        partNumber: p.partNumber,
+        description: p.name,
+        quantity: 5,
+        unitPrice: p.netPrice,
+      })),
+      number,
+    });
+    await deliver(raw);
+    expect((await cycle()).polled).toMatchObject({ intake: 1 });
+    const item = await itemBySubject(NW_DESK, subject);
+    expect(item.extracted.specialTermsText).toContain('Distributor Agreement');
+    expect(item.draft).toMatchObject({ type: 'new', vendor: 'northwind' });
+    const codes = item.validation.problems.map((p) => p.code);
+    expect(
+      codes.filter((c) => c.startsWith('special_terms')),
+      JSON.stringify(codes),
+    ).toEqual([]);
+    // Without the clause the same PO is told what is missing.
+    const { raw: bare } = await poMail({
+      from: BUYER,
+      to: 'orders@northwind.example',
+      subject: `${subject} (again)`,
+      text: 'Our New business order for Fabrikam Health is attached.',
+      lines: parts.map((p) => ({
+        partNumber: p.partNumber,
+        description: p.name,
+        quantity: 5,
+        unitPrice: p.netPrice,
+      })),
+      number: `${number}-B`,
+    });
+    await deliver(bare);
+    await cycle();
+    const without = await itemBySubject(NW_DESK, `${subject} (again)`);
+    expect(without.validation.problems.map((p) => p.code)).toContain('special_terms.missing');
+  });
+
+  it('rejects with the reason mailed to the sender', async () => {
+    const lines = await edgeworksLines();
+    const subject = `PO to reject ${dialect}`;
+    const { raw, messageId } = await poMail({
+      from: BUYER,
+      to: 'orders@edgeworks.example',
+      subject,
+      text: 'Order attached.',
+      lines,
+      number: `ACME-${dialect}-9003`,
+    });
+    await deliver(raw);
+    await cycle();
+    const item = await itemBySubject(DESK, subject);
+    const missing = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/reject`, {});
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().errors[0].path).toBe('reason');
+    const since = sink.received.length;
+    const res = await t
+      .as(DESK)
+      .post(`/api/v1/intake/${item.id}/actions/reject`, { reason: 'Duplicate of PO 1001' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ status: 'rejected', reason: 'Duplicate of PO 1001' });
+    await worker.drainNow();
+    const [mail] = sentTo(BUYER, since);
+    expect(mail?.text).toContain('Duplicate of PO 1001');
+    expect(mail?.headers['in-reply-to']).toBe(messageId);
+    expect((await items(DESK, '?status=rejected')).map((i) => i.id)).toContain(item.id);
+    expect(
+      (await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/reject`, { reason: 'x' }))
+        .statusCode,
+    ).toBe(409);
+  });
+
+  it('flags a sender outside the partner’s domains and converts only when confirmed', async () => {
+    const lines = await edgeworksLines();
+    const subject = `Urgent PO ${dialect}`;
+    const { raw } = await poMail({
+      from: 'Acme Purchasing <purchasing@acme-orders.example.net>',
+      to: 'orders@edgeworks.example',
+      subject,
+      text: 'License & Maintenance Order for Fabrikam Health attached.',
+      lines,
+      number: `ACME-${dialect}-9001`,
+    });
+    await deliver(raw);
+    await cycle();
+    const item = await itemBySubject(DESK, subject);
+    expect(item.partner?.name).toBe('Acme Distribution');
+    expect(item.flags.map((f) => f.code)).toEqual(['sender_outside_partner_domains']);
+    const body = {
+      attributes: { endUserName: 'Fabrikam Health' },
+      lines: lines.map((l, i) => ({
+        partNumber: l.partNumber,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        attributes: { hostId: `H-${i}` },
+      })),
+    };
+    const silent = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, body);
+    expect(silent.statusCode, silent.body).toBe(422);
+    expect(silent.json().errors.map((e: { path: string }) => e.path)).toEqual(['confirmSender']);
+    const confirmed = await t
+      .as(DESK)
+      .post(`/api/v1/intake/${item.id}/actions/convert`, { ...body, confirmSender: true });
+    expect(confirmed.statusCode, confirmed.body).toBe(201);
+    const after = (await t.as(DESK).get(`/api/v1/intake/${item.id}`)).json();
+    expect(after.status).toBe('converted');
+    expect(after.flags.map((f: { code: string }) => f.code)).toEqual([
+      'sender_outside_partner_domains',
+    ]);
+
+    // Reply-To pointing elsewhere is flagged too; an unknown sender names no partner.
+    const { raw: redirected } = await poMail({
+      from: BUYER,
+      replyTo: 'collect@elsewhere.example',
+      to: 'orders@edgeworks.example',
+      subject: `Redirected ${dialect}`,
+      text: 'See attached.',
+      lines,
+      number: `ACME-${dialect}-9002`,
+    });
+    const { raw: stranger } = await poMail({
+      from: 'someone@unknown.example',
+      to: 'orders@edgeworks.example',
+      subject: `Stranger ${dialect}`,
+      text: 'See attached.',
+      lines,
+      buyer: 'Unknown Trading',
+      number: `UNK-${dialect}-1`,
+    });
+    await deliver([redirected, stranger]);
+    await cycle();
+    expect((await itemBySubject(DESK, `Redirected ${dialect}`)).flags.map((f) => f.code)).toEqual([
+      'reply_to_outside_partner_domains',
+    ]);
+    const unknown = await itemBySubject(DESK, `Stranger ${dialect}`);
+    expect(unknown.partner).toBeNull();
+    expect(unknown.flags.map((f) => f.code)).toEqual(['sender_unknown']);
+    expect(unknown.validation.problems.map((p) => p.path)).toContain('partnerId');
+  });
+
+  it('re-reads a message whose storing was cut short, and keeps the UID checkpoint', async () => {
+    const subject = `Crash ${dialect}`;
+    const [uid] = await deliver(
+      await composeMail({
+        from: BUYER,
+        to: 'orders@edgeworks.example',
+        subject,
+        text: 'No attachment in this one.',
+        messageId: `<crash.${dialect}@acme.example>`,
+      }),
+    );
+    const key = parseImapUrl(config.IMAP_URL).key;
+    const before = await findMailboxCheckpoint(t.store.db, key);
+    // A poller whose database dies in the storing transaction (as a process killed there would).
+    const dying: AppContext = { ...t.ctx, store: dyingStore(t.store) };
+    const crashed = startImapPoller(dying, config, { autoStart: false });
+    const first = await crashed.pollNow();
+    await crashed.stop();
+    expect(first).toMatchObject({ read: 0, failed: 1 });
+    expect((await findMailboxCheckpoint(t.store.db, key))?.last_uid).toBe(before?.last_uid);
+    expect((await items(DESK)).map((i) => i.subject)).not.toContain(subject);
+
+    const second = await poller.pollNow();
+    expect(second).toMatchObject({ read: 1, intake: 1 });
+    const item = await itemBySubject(DESK, subject);
+    expect(item).toMatchObject({ status: 'unreadable' });
+    expect(item.reason).toContain('No attachment');
+    expect((await findMailboxCheckpoint(t.store.db, key))?.last_uid).toBe(uid);
+    expect((await poller.pollNow()).read).toBe(0);
+  });
+
+  it('keeps each vendor’s intake to its own staff', async () => {
+    const mail = (to: string, id: string) =>
+      composeMail({
+        from: BUYER,
+        to,
+        subject: `Isolation ${id}`,
+        text: 'n/a',
+        messageId: `<${id}@acme.example>`,
+      });
+    await deliver([
+      await mail('orders@edgeworks.example', `iso-ew-${dialect}`),
+      await mail('orders@northwind.example', `iso-nw-${dialect}`),
+    ]);
+    await cycle();
+    const ew = await itemBySubject(DESK, `Isolation iso-ew-${dialect}`);
+    const nw = await itemBySubject(NW_DESK, `Isolation iso-nw-${dialect}`);
+    expect((await items(DESK)).map((i) => i.id)).not.toContain(nw.id);
+    await expectIsolated(
+      t,
+      VENDOR_ISOLATION.intake ?? [],
+      { user: DESK, ids: { intakeId: ew.id } },
+      { user: NW_DESK, ids: { intakeId: nw.id } },
+    );
+  });
+});
+
+/** The store with a database whose next transaction fails before it commits. */
+function dyingStore(store: Store): Store {
+  let alive = false;
+  const db = new Proxy(store.db, {
+    get(target, prop, receiver) {
+      if (prop === 'transaction' && !alive) {
+        alive = true;
+        return () => ({
+          execute: async () => {
+            throw new Error('the process died before the commit');
+          },
+        });
+      }
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      return typeof value === 'function'
+        ? (value as (...a: unknown[]) => unknown).bind(target)
+        : value;
+    },
+  });
+  return { ...store, db };
+}
