@@ -3,14 +3,33 @@
 // prices; a filled-in template imports valid; problems point at Sheet!Cell; submit=true with
 // an Idempotency-Key places the order once; workbooks from other writers read back; hostile
 // files are refused with a reason. Both databases.
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { deflateRawSync } from 'node:zlib';
 import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { insertUser } from '@orderdesk/store';
-import { testDialects } from '@orderdesk/store/testing';
-import { readOrderWorkbook } from '@orderdesk/app';
+import {
+  findUserByEmail,
+  insertUser,
+  migrateToLatest,
+  openStore,
+  type Store,
+} from '@orderdesk/store';
+import { createTestDatabaseUrl, testDialects } from '@orderdesk/store/testing';
+import {
+  DEFAULT_APP_SETTINGS,
+  LoginThrottle,
+  SettableClock,
+  actorFromUser,
+  downloadOrderTemplate,
+  readOrderWorkbook,
+  seedDemo,
+} from '@orderdesk/app';
 import { createTestApp, type TestApp } from './harness.ts';
 import { expectIsolated } from './isolation.ts';
 import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
@@ -450,4 +469,106 @@ describe.each(testDialects())('Excel order template on %s', (dialect) => {
     expect(problems.find((p) => p.field === 'customerId')?.path).toMatch(/^Order!B\d+$/);
     expect(res.body).not.toContain(contosoCustomer.name);
   });
+});
+
+/** The template filled from its own sheets: the first customer, two priced parts at net price. */
+async function fillFromSheets(bytes: Buffer, po: string, priceOfFirst?: number): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.load(bytes as never);
+  const order = wb.getWorksheet('Order')!;
+  const lines = wb.getWorksheet('Lines')!;
+  const prices = wb.getWorksheet('Prices')!;
+  const set = (key: string, value: ExcelJS.CellValue) => {
+    order.getCell(`B${orderRow(order, key)}`).value = value;
+  };
+  set('customerId', wb.getWorksheet('Customers')!.getCell('A2').text);
+  set('purchaseOrder.number', po);
+  set('purchaseOrder.date', '2026-11-20');
+  set('attributes.endUserName', 'Fabrikam');
+  const parts = [2, 3].map((r) => ({
+    partNumber: prices.getCell(`A${r}`).text,
+    net: Number(prices.getCell(`D${r}`).value),
+  }));
+  set('purchaseOrder.total', parts.reduce((sum, p) => sum + p.net, 0).toFixed(2));
+  parts.forEach((p, i) => {
+    const r = 3 + i;
+    lines.getCell(`${lineColumn(lines, 'partNumber')}${r}`).value = p.partNumber;
+    lines.getCell(`${lineColumn(lines, 'quantity')}${r}`).value = 1;
+    lines.getCell(`${lineColumn(lines, 'unitPrice')}${r}`).value =
+      i === 0 && priceOfFirst !== undefined ? priceOfFirst : p.net;
+    lines.getCell(`${lineColumn(lines, 'attributes.hostId')}${r}`).value = `H-${i}`;
+  });
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+// `orderdesk import order`: the same check and submission from the command line, against a
+// database file the command opens itself.
+describe.each(testDialects())('orderdesk import order on %s', (dialect) => {
+  const BIN = fileURLToPath(new URL('../../cli/bin/orderdesk.js', import.meta.url));
+  let dir: string;
+  let url: string;
+  let store: Store;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'orderdesk-import-order-'));
+    url = await createTestDatabaseUrl(dialect, join(dir, 'cli.db'));
+    store = openStore(url);
+    await migrateToLatest(store);
+    await store.db.transaction().execute((tx) => seedDemo(tx, 'demo', new Date()));
+  });
+  afterAll(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const run = (args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [BIN, ...args],
+        { env: { ...process.env, DATABASE_URL: url } },
+        (error, stdout, stderr) =>
+          resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      );
+    });
+
+  it('checks a workbook, reports problems at their cells, and submits it', async () => {
+    const clock = new SettableClock();
+    const ctx = {
+      store,
+      clock,
+      config: DEFAULT_APP_SETTINGS,
+      loginThrottle: new LoginThrottle(60_000),
+      now: () => clock.now(),
+    };
+    const user = (await findUserByEmail(store.db, ACME))!;
+    const actor = await actorFromUser(store.db, user, 'token');
+    const template = await downloadOrderTemplate(ctx, actor, { vendor: 'edgeworks', type: TYPE });
+    const good = join(dir, 'good.xlsx');
+    const bad = join(dir, 'bad.xlsx');
+    writeFileSync(good, await fillFromSheets(template.bytes, `PO-CLI-${dialect}`));
+    writeFileSync(bad, await fillFromSheets(template.bytes, `PO-CLI-BAD-${dialect}`, 0.5));
+    const common = ['--vendor', 'edgeworks', '--as', ACME];
+
+    const checked = await run(['import', 'order', good, ...common]);
+    expect(checked.stderr).toBe('');
+    expect(checked.stdout).toContain('Valid: 2 line(s)');
+    expect(checked.code).toBe(0);
+
+    const refused = await run(['import', 'order', bad, ...common]);
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toMatch(/error Lines!C3 \(lines\[0\]\.unitPrice\) price\.mismatch/);
+
+    const submitted = await run(['import', 'order', good, ...common, '--submit']);
+    expect(submitted.stderr).toBe('');
+    expect(submitted.stdout).toMatch(/^Submitted order EW-\d+ \(ord_/);
+    const rows = await store.db
+      .selectFrom('orders')
+      .select(['channel', 'po_number'])
+      .where('po_number', '=', `PO-CLI-${dialect}`)
+      .execute();
+    expect(rows).toEqual([{ channel: 'excel_template', po_number: `PO-CLI-${dialect}` }]);
+
+    const missing = await run(['import', 'order', join(dir, 'nope.xlsx'), ...common]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('Cannot read');
+  }, 120_000);
 });
