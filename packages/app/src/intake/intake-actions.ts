@@ -70,7 +70,7 @@ async function toIntakeView(
     extracted: JSON.parse(item.extracted) as ExtractedPurchaseOrder,
     validation: JSON.parse(item.validation) as IntakeValidation,
     attachments: JSON.parse(item.attachments) as IntakeItemView['attachments'],
-    draft: JSON.parse(item.draft) as Record<string, unknown>,
+    draft: JSON.parse(item.draft) as IntakeItemView['draft'],
     orderId: item.order_id,
     decidedAt: item.decided_at,
   };

@@ -41,6 +41,37 @@ export const extractedOrderSchema = z
   })
   .meta({ id: 'ExtractedOrder' });
 
+/** The submission built from the mail, as far as it goes (values as read, possibly invalid). */
+export const intakeDraftSchema = z
+  .object({
+    vendor: optionalText,
+    type: optionalText,
+    customerId: optionalText,
+    channel: optionalText,
+    partnerId: optionalText,
+    purchaseOrder: z
+      .object({
+        number: optionalText,
+        date: optionalText,
+        currency: optionalText,
+        total: optionalText,
+        specialTerms: optionalText,
+      })
+      .optional(),
+    lines: z
+      .array(
+        z.object({
+          partNumber: optionalText,
+          quantity: z.union([z.number(), z.string()]).optional(),
+          unitPrice: optionalText,
+        }),
+      )
+      .optional(),
+    attributes: z.record(z.string(), z.string()).optional(),
+    emailBody: optionalText,
+  })
+  .meta({ id: 'IntakeDraft' });
+
 export const intakeItemSchema = z
   .object({
     id: z.string(),
@@ -69,7 +100,7 @@ export const intakeItemSchema = z
       }),
     ),
     /** The submission built from the mail: what convert starts from, before the overrides. */
-    draft: z.record(z.string(), z.unknown()),
+    draft: intakeDraftSchema,
     orderId: z.string().nullable(),
     decidedAt: z.string().nullable(),
   })
