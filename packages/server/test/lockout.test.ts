@@ -307,6 +307,32 @@ describe.each(testDialects())('login throttling on %s', (dialect) => {
     ]);
   });
 
+  it('forgets stale rows when a lockout begins, but never a block still in force', async () => {
+    freeze();
+    const old = new Date(epoch - 2 * 86_400_000).toISOString();
+    const later = new Date(epoch + 3600_000).toISOString();
+    await t.store.db
+      .insertInto('login_throttle')
+      .values([
+        { key: 'pair:gone@x.example|192.0.2.1', failures: 2, window_start: old, updated_at: old },
+        {
+          key: 'pair:kept@x.example|192.0.2.1',
+          failures: 9,
+          window_start: old,
+          blocked_until: later,
+          updated_at: old,
+        },
+      ])
+      .execute();
+    expect(await fail(t, DESK, 3, { from: '203.0.113.19' })).toEqual([401, 401, 401]);
+    const keys = (await t.store.db.selectFrom('login_throttle').select('key').execute()).map(
+      (r) => r.key,
+    );
+    expect(keys).not.toContain('pair:gone@x.example|192.0.2.1');
+    expect(keys).toContain('pair:kept@x.example|192.0.2.1');
+    expect(keys).toContain(`pair:${DESK}|203.0.113.19`);
+  });
+
   it('keeps its counts in the database: another process (a restart) sees them', async () => {
     freeze();
     const a = { from: '203.0.113.18' };

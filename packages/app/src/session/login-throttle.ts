@@ -203,6 +203,9 @@ export class LoginThrottle {
         at,
       });
     }
+    // Old rows go when a login succeeds, and when a lockout begins: an attack from many
+    // addresses that never succeeds still cannot grow the table without end.
+    if (lockouts.length > 0) await this.prune(tx, nowMs);
     return { keys: attempt.keys, lockouts };
   }
 
@@ -234,6 +237,10 @@ export class LoginThrottle {
       tx,
       reserved.keys.filter((k) => k.kind === 'delay').map((k) => k.key),
     );
+    await this.prune(tx, nowMs);
+  }
+
+  private async prune(tx: Executor, nowMs: number): Promise<void> {
     const horizon = Math.max(this.policy.memoryMs, this.policy.windowMs, this.policy.maxDelayMs);
     await pruneLoginThrottle(tx, new Date(nowMs - horizon).toISOString());
   }
