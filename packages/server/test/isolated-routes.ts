@@ -130,6 +130,37 @@ export const CREATING_ROUTES = new Set([
 /** Vendor-side routes, checked between northwind and skyline staff. */
 export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
   // Invoices and fulfilment (issue 11), checked between edgeworks and northwind admins in
+  // invoices.test.ts. A second payment or credit note is a 409 to the owner.
+  invoices: [
+    { method: 'GET', route: '/api/v1/invoices', kind: 'list' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId/pdf', kind: 'item' },
+    { method: 'GET', route: '/api/v1/invoices/:invoiceId/ubl', kind: 'item' },
+    { method: 'POST', route: '/api/v1/invoices/:invoiceId/actions/resend', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/invoices/:invoiceId/actions/mark-paid',
+      kind: 'item',
+      body: {},
+      ownerStatuses: [200, 409],
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/invoices/:invoiceId/credit-notes',
+      kind: 'item',
+      body: { reason: 'Isolation check' },
+      ownerStatuses: [201, 409],
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/orders/:orderId/fulfilments',
+      kind: 'item',
+      body: { lines: [{ lineNo: 1, quantity: 1 }] },
+      // Admins do not fulfil (the provisioning role does): 403 to the owner, 404 to others.
+      ownerStatuses: [201, 403, 409, 422],
+    },
+  ],
+  // Invoices and fulfilment (issue 11), checked between edgeworks and northwind admins in
   // invoices.test.ts. A second payment or credit note is a 409 to the owner; fulfilling an
   // order that is not at its provisioning stage too.
   invoices: [

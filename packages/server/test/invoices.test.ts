@@ -1,0 +1,480 @@
+// Invoices (issue 11): issued by the scheduler on the right business day in the vendor's time
+// zone, once however often (and by however many passes at once) the jobs run, numbered
+// gaplessly per vendor; the UBL of each demo vendor valid against the UBL 2.1 XSD; the PDF's
+// text carries the number, the lines and the total; seed 000's renewal without a welcome mail
+// is confirmed by its invoice; copies on request, credit notes, payments; tenant walls.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DateTime } from 'luxon';
+import { extractText } from 'unpdf';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDueJobs } from '@orderdesk/app';
+import { businessCalendar, isBusinessDate } from '@orderdesk/core';
+import { testDialects } from '@orderdesk/store/testing';
+import { createTestApp, type TestApp } from './harness.ts';
+import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
+import { expectIsolated } from './isolation.ts';
+import { act, findProducts, firstCustomerId, partnerIdOf, totalOf } from './scenario-helpers.ts';
+
+const run = promisify(execFile);
+const XSD = new URL('../../app/test/fixtures/ubl-2.1/maindoc/UBL-Invoice-2.1.xsd', import.meta.url)
+  .pathname;
+const ACME = 'buyer@acme.example';
+const CONTOSO = 'buyer@contoso.example';
+const NY = 'America/New_York';
+const today = new Date().toISOString().slice(0, 10);
+
+/** The next Friday (from a week ahead) whose Monday is a US public holiday, and its Tuesday. */
+function fridayBeforeMondayHoliday(): { friday: string; tuesday: string } {
+  const calendar = businessCalendar({ timeZone: NY, holidays: { country: 'US' } });
+  let day = DateTime.now().setZone(NY).startOf('day').plus({ days: 7 });
+  for (let i = 0; i < 800; i++, day = day.plus({ days: 1 })) {
+    if (day.weekday !== 5) continue;
+    const monday = day.plus({ days: 3 }).toISODate()!;
+    const tuesday = day.plus({ days: 4 }).toISODate()!;
+    if (isBusinessDate(calendar, day.toISODate()!) && !isBusinessDate(calendar, monday)) {
+      if (isBusinessDate(calendar, tuesday)) return { friday: day.toISODate()!, tuesday };
+    }
+  }
+  throw new Error('no Friday before a Monday holiday within two years');
+}
+
+async function validateUbl(xml: string): Promise<{ ok: boolean; output: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'ubl-'));
+  const file = join(dir, 'invoice.xml');
+  writeFileSync(file, xml);
+  try {
+    const r = await run('xmllint', ['--noout', '--schema', XSD, file]);
+    return { ok: true, output: r.stderr };
+  } catch (error) {
+    const e = error as { stderr: string };
+    return { ok: false, output: e.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface InvoiceItem {
+  id: string;
+  number: string;
+  orderId: string;
+  status: string;
+  issueDate: string;
+  dueAt: string;
+  total: string;
+  subtotal: string;
+  taxTotal: string;
+  currency: string;
+  version: number;
+  tax: { category: string; rate: string };
+}
+
+describe.each(testDialects())('invoices on %s', (dialect) => {
+  let t: TestApp;
+  let acmeCustomer: string;
+  let contosoCustomer: string;
+  let po = 0;
+  const invoiceOf: Record<string, InvoiceItem> = {};
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    acmeCustomer = await firstCustomerId(t, ACME);
+    contosoCustomer = await firstCustomerId(t, CONTOSO);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const jobs = (at: string | Date, workerId = 'test') =>
+    runDueJobs(t.ctx, { now: new Date(at), workerId });
+  const invoicesOf = async (user: string, orderId: string): Promise<InvoiceItem[]> => {
+    const res = await t.as(user).get(`/api/v1/invoices?orderId=${orderId}`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().items;
+  };
+
+  /** An edgeworks device order, approved and booked (at the clock's now). */
+  async function bookedDeviceOrder(user: string, customerId: string, quantity = 2) {
+    const [device] = await findProducts(t, user, 'edgeworks', { type: 'device', count: 1 });
+    const lines = [{ partNumber: device!.partNumber, quantity, unitPrice: device!.netPrice }];
+    const res = await t.as(user).post('/api/v1/orders', {
+      vendor: 'edgeworks',
+      type: 'device',
+      customerId,
+      purchaseOrder: {
+        number: `INV-PO-${++po}`,
+        date: today,
+        currency: 'USD',
+        total: totalOf(lines),
+      },
+      lines,
+      shippingAddress: {
+        name: 'Receiving',
+        line1: '500 Dock Rd',
+        city: 'Austin',
+        region: 'TX',
+        postalCode: '78701',
+        country: 'US',
+        taxId: 'US-12-3456789',
+        confirmed: true,
+      },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    let o = res.json();
+    o = await act(t, 'desk@edgeworks.example', o, 'approve', 'booking');
+    o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
+    return { order: o, lines };
+  }
+
+  it('invoices an order booked on the Friday before a Monday holiday on Tuesday, New York time, once', async () => {
+    const { friday, tuesday } = fridayBeforeMondayHoliday();
+    const bookedAt = DateTime.fromISO(`${friday}T16:30`, { zone: NY }).toJSDate();
+    t.clock.set(bookedAt);
+    const { order, lines } = await bookedDeviceOrder(ACME, acmeCustomer);
+    t.clock.reset();
+
+    const tuesdayStart = DateTime.fromISO(`${tuesday}T00:00`, { zone: NY }).toJSDate();
+    // Monday 23:59 in New York (the holiday): not yet.
+    const before = await jobs(new Date(tuesdayStart.getTime() - 60_000));
+    expect(before).toEqual([
+      expect.objectContaining({ job: 'invoices.issue-due', outcome: 'ran' }),
+    ]);
+    expect(before[0]!.summary).toMatchObject({ issued: 0 });
+    expect(before[0]!.summary!.waiting).toBeGreaterThanOrEqual(1);
+    expect(await invoicesOf(ACME, order.id)).toEqual([]);
+
+    // Tuesday 00:00 in New York: issued, dated Tuesday, due 30 days later.
+    const due = await jobs(tuesdayStart);
+    expect(due[0]!.summary).toMatchObject({ issued: 1 });
+    const [invoice] = await invoicesOf(ACME, order.id);
+    expect(invoice).toMatchObject({
+      orderId: order.id,
+      status: 'issued',
+      issueDate: tuesday,
+      dueAt: DateTime.fromISO(tuesday).plus({ days: 30 }).toISODate(),
+      currency: 'USD',
+      subtotal: totalOf(lines),
+      tax: { category: 'S', rate: '8.875' },
+    });
+    expect(invoice!.number).toMatch(/^EW-INV-\d{6}$/);
+    // The total is the order's lines plus tax at 8.875 %, to the cent.
+    const cents = (s: string) => Math.round(Number(s) * 100);
+    expect(cents(invoice!.taxTotal)).toBe(Math.round((cents(invoice!.subtotal) * 8.875) / 100));
+    expect(cents(invoice!.total)).toBe(cents(invoice!.subtotal) + cents(invoice!.taxTotal));
+    invoiceOf.edgeworks = invoice!;
+
+    // The same instant again: the slot is done. Later, and two passes at once: still one.
+    expect((await jobs(tuesdayStart))[0]).toMatchObject({ outcome: 'done_already' });
+    const later = new Date(tuesdayStart.getTime() + 3 * 3_600_000);
+    const twice = await Promise.all([jobs(later, 'worker-a'), jobs(later, 'worker-b')]);
+    expect(twice.map((r) => r[0]!.outcome).sort()).toEqual(expect.arrayContaining(['ran']));
+    expect(twice.flatMap((r) => (r[0]!.summary ? [r[0]!.summary.issued] : []))).not.toContain(1);
+    expect(await invoicesOf(ACME, order.id)).toHaveLength(1);
+
+    // Mailed to the partnership's invoicing contact with the PDF and the UBL named on it.
+    const thread = (await t.as(ACME).get(`/api/v1/orders/${order.id}/messages`)).json().items;
+    expect(thread).toContainEqual(
+      expect.objectContaining({
+        to: ['ap@acme.example'],
+        attachments: [
+          expect.objectContaining({
+            name: `${invoice!.number}.pdf`,
+            contentType: 'application/pdf',
+          }),
+          expect.objectContaining({
+            name: `${invoice!.number}.xml`,
+            contentType: 'application/xml',
+          }),
+        ],
+      }),
+    );
+  });
+
+  it('numbers a vendor’s invoices without gaps', async () => {
+    const a = await bookedDeviceOrder(ACME, acmeCustomer, 1);
+    const b = await bookedDeviceOrder(CONTOSO, contosoCustomer, 1);
+    const far = DateTime.now().plus({ days: 30 }).toJSDate();
+    expect((await jobs(far))[0]!.summary!.issued).toBeGreaterThanOrEqual(2);
+    const [ia] = await invoicesOf(ACME, a.order.id);
+    const [ib] = await invoicesOf(CONTOSO, b.order.id);
+    const seq = (n: string) => Number(n.replace(/\D/g, ''));
+    expect([seq(ia!.number), seq(ib!.number)].sort((x, y) => x - y)).toEqual([
+      seq(invoiceOf.edgeworks!.number) + 1,
+      seq(invoiceOf.edgeworks!.number) + 2,
+    ]);
+    invoiceOf.contoso = ib!;
+    invoiceOf.acme2 = ia!;
+  });
+
+  it('confirms seed 000’s renewal without a welcome mail by its invoice', async () => {
+    const acmeId = await partnerIdOf(t, ACME);
+    const clause = (await t.as(ACME).get('/api/v1/partnerships?vendor=northwind')).json().items[0]
+      .specialTerms as string;
+    const products = await findProducts(t, ACME, 'northwind', { type: 'subscription', count: 1 });
+    const quote = async (orderType: string, extra: Record<string, unknown> = {}) => {
+      const created = await t.as('sales@northwind.example').post('/api/v1/quotes', {
+        partnerId: acmeId,
+        customerId: acmeCustomer,
+        orderType,
+        lines: [{ partNumber: products[0]!.partNumber, quantity: 3 }],
+        ...extra,
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      const approved = await t
+        .as('sales@northwind.example')
+        .post(`/api/v1/quotes/${created.json().id}/actions/approve`, {});
+      expect(approved.statusCode, approved.body).toBe(200);
+      return approved.json();
+    };
+    const orderFrom = async (
+      type: string,
+      q: { id: string; lines: { partNumber: string; quantity: number; netPrice: string }[] },
+    ) => {
+      const lines = q.lines.map((l) => ({
+        partNumber: l.partNumber,
+        quantity: l.quantity,
+        unitPrice: l.netPrice,
+      }));
+      const res = await t.as(ACME).post('/api/v1/orders', {
+        vendor: 'northwind',
+        type,
+        customerId: acmeCustomer,
+        quoteId: q.id,
+        purchaseOrder: {
+          number: `NW-INV-${++po}`,
+          date: today,
+          currency: 'USD',
+          total: totalOf(lines),
+          specialTerms: clause,
+        },
+        lines,
+        contacts: {
+          siteAdmin: { name: 'Sam Admin', email: 'sam@fabrikam-health.example' },
+          provisioningCc: 'orders-team@acme.example',
+        },
+        attributes: { microsoftDomain: 'fabrikamhealth.onmicrosoft.example', employeeCount: 1200 },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      let o = res.json();
+      o = await act(t, 'desk@northwind.example', o, 'approve', 'booking');
+      o = await act(t, 'finance@northwind.example', o, 'book', 'provisioning');
+      return o as { id: string; version: number };
+    };
+    const first = await orderFrom('new', await quote('new'));
+    await act(t, 'provisioning@northwind.example', first, 'complete', 'completed');
+    const subscription = (await t.as(ACME).get(`/api/v1/subscriptions?customerId=${acmeCustomer}`))
+      .json()
+      .items.find((s: { vendor: string }) => s.vendor === 'northwind');
+    const renewalQuote = await t
+      .as('sales@northwind.example')
+      .post(`/api/v1/subscriptions/${subscription.id}/renewal-quote`, {});
+    expect(renewalQuote.statusCode, renewalQuote.body).toBe(201);
+    const approved = await t
+      .as('sales@northwind.example')
+      .post(`/api/v1/quotes/${renewalQuote.json().id}/actions/approve`, {});
+    const renewal = await orderFrom('renewal', approved.json());
+    await act(t, 'provisioning@northwind.example', renewal, 'complete', 'completed', {
+      welcomeEmail: false,
+    });
+    // Northwind invoices on completion, at once.
+    expect(
+      (await jobs(DateTime.now().plus({ minutes: 2 }).toJSDate()))[0]!.summary!.issued,
+    ).toBeGreaterThanOrEqual(2);
+    const [invoice] = await invoicesOf(ACME, renewal.id);
+    expect(invoice).toMatchObject({ status: 'issued', tax: { category: 'Z' } });
+    expect(invoice!.number).toMatch(/^NW-INV-\d{6}$/);
+    invoiceOf.northwind = invoice!;
+    const thread = (await t.as(ACME).get(`/api/v1/orders/${renewal.id}/messages`)).json().items as {
+      template: string;
+      to: string[];
+      subject: string;
+    }[];
+    expect(thread.map((m) => m.template)).not.toContain('welcome_email');
+    expect(thread).toContainEqual(
+      expect.objectContaining({ template: 'invoice.issued', to: ['ap@acme.example'] }),
+    );
+  });
+
+  it('invoices a skyline order on completion and its UBL, like every demo vendor’s, is valid', async () => {
+    const items = await findProducts(t, ACME, 'skyline', { type: 'subscription', count: 1 });
+    const lines = [
+      { partNumber: items[0]!.partNumber, quantity: 4, unitPrice: items[0]!.netPrice },
+    ];
+    const res = await t.as(ACME).post('/api/v1/orders', {
+      vendor: 'skyline',
+      type: 'new',
+      customerId: acmeCustomer,
+      lines,
+      contacts: {
+        siteAdmin: { name: 'Tia Admin', email: 'it@tailspin.example' },
+        invoicing: { name: 'Acme AP', email: 'ap@acme.example' },
+      },
+      attributes: { primaryDomain: 'tailspin.example' },
+      termsAccepted: { version: '2025-01' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    let o = res.json();
+    o = await act(t, 'desk@skyline.example', o, 'approve', 'provisioning');
+    await act(t, 'provisioning@skyline.example', o, 'complete', 'completed');
+    await jobs(DateTime.now().plus({ minutes: 3 }).toJSDate());
+    const [invoice] = await invoicesOf(ACME, o.id);
+    expect(invoice).toMatchObject({ currency: 'GBP', subtotal: totalOf(lines) });
+    expect(invoice!.number).toMatch(/^SKY-\d{6}$/);
+    invoiceOf.skyline = invoice!;
+
+    for (const vendor of ['edgeworks', 'northwind', 'skyline']) {
+      const inv = invoiceOf[vendor]!;
+      const ubl = await t.as(ACME).get(`/api/v1/invoices/${inv.id}/ubl`);
+      expect(ubl.statusCode).toBe(200);
+      expect(ubl.headers['content-type']).toContain('application/xml');
+      expect(ubl.body).toContain('urn:fdc:peppol.eu:2017:poacc:billing:3.0');
+      expect(ubl.body).toContain(`<cbc:ID>${inv.number}</cbc:ID>`);
+      expect(ubl.body).toContain(
+        `<cbc:PayableAmount currencyID="${inv.currency}">${inv.total}</cbc:PayableAmount>`,
+      );
+      const check = await validateUbl(ubl.body);
+      expect(check.ok, `${vendor}: ${check.output}`).toBe(true);
+      expect(check.output).toContain('validates');
+    }
+    // A broken document fails the same check (the check can fail).
+    const broken = (
+      await t.as(ACME).get(`/api/v1/invoices/${invoiceOf.skyline.id}/ubl`)
+    ).body.replace('<cbc:IssueDate>', '<cbc:Bogus>x</cbc:Bogus><cbc:IssueDate>');
+    expect((await validateUbl(broken)).ok).toBe(false);
+  });
+
+  it('renders a PDF whose text has the number, the lines and the total', async () => {
+    const inv = invoiceOf.edgeworks!;
+    const res = await t.as(ACME).get(`/api/v1/invoices/${inv.id}/pdf`);
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const { text } = await extractText(new Uint8Array(res.rawPayload), { mergePages: true });
+    const detail = (await t.as(ACME).get(`/api/v1/invoices/${inv.id}`)).json();
+    expect(text).toContain(inv.number);
+    for (const line of detail.lines as { partNumber: string; amount: string }[]) {
+      expect(text).toContain(line.partNumber);
+      expect(text).toContain(line.amount);
+    }
+    expect(text).toContain(`Total: ${inv.total} USD`);
+  });
+
+  it('mails a copy when the partner asks, recorded as an event; strangers get 404', async () => {
+    const inv = invoiceOf.edgeworks!;
+    const res = await t.as(ACME).post(`/api/v1/invoices/${inv.id}/actions/resend`, {});
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toEqual({
+      invoiceId: inv.id,
+      number: inv.number,
+      sentTo: ['ap@acme.example'],
+    });
+    expect(
+      (await t.as(CONTOSO).post(`/api/v1/invoices/${inv.id}/actions/resend`, {})).statusCode,
+    ).toBe(404);
+    const events = await t.store.db
+      .selectFrom('audit_events')
+      .select(['type', 'actor_label'])
+      .where('entity_id', '=', inv.id)
+      .orderBy('id')
+      .execute();
+    expect(events).toEqual([
+      { type: 'invoice.issued', actor_label: 'system' },
+      { type: 'invoice.requested', actor_label: ACME },
+    ]);
+    const thread = (await t.as(ACME).get(`/api/v1/orders/${inv.orderId}/messages`)).json().items;
+    expect(thread).toContainEqual(
+      expect.objectContaining({
+        template: 'invoice_resent',
+        to: ['ap@acme.example'],
+        attachments: [
+          expect.objectContaining({ name: `${inv.number}.pdf` }),
+          expect.objectContaining({ name: `${inv.number}.xml` }),
+        ],
+      }),
+    );
+  });
+
+  it('credits an invoice in full once (finance), and records payments of issued ones only', async () => {
+    const inv = invoiceOf.acme2!;
+    expect(
+      (await t.as(ACME).post(`/api/v1/invoices/${inv.id}/credit-notes`, { reason: 'x' }))
+        .statusCode,
+    ).toBe(403);
+    expect(
+      (await t.as('finance@edgeworks.example').post(`/api/v1/invoices/${inv.id}/credit-notes`, {}))
+        .statusCode,
+    ).toBe(400);
+    const credit = await t
+      .as('finance@edgeworks.example')
+      .post(`/api/v1/invoices/${inv.id}/credit-notes`, { reason: 'Device returned' });
+    expect(credit.statusCode, credit.body).toBe(201);
+    expect(credit.json()).toMatchObject({
+      invoiceId: inv.id,
+      invoiceNumber: inv.number,
+      total: `-${inv.total}`,
+      reason: 'Device returned',
+    });
+    expect(credit.json().number).toMatch(/^EW-INV-CN-\d{6}$/);
+    const again = await t
+      .as('finance@edgeworks.example')
+      .post(`/api/v1/invoices/${inv.id}/credit-notes`, { reason: 'Twice' });
+    expect(again.statusCode).toBe(409);
+    const detail = (await t.as(ACME).get(`/api/v1/invoices/${inv.id}`)).json();
+    expect(detail).toMatchObject({
+      status: 'credited',
+      creditNote: { number: credit.json().number },
+    });
+    expect((await t.as(ACME).get('/api/v1/invoices?status=credited')).json().items).toEqual([
+      expect.objectContaining({ id: inv.id }),
+    ]);
+    expect(
+      (
+        await t
+          .as('finance@edgeworks.example')
+          .post(`/api/v1/invoices/${inv.id}/actions/mark-paid`, {})
+      ).statusCode,
+    ).toBe(409);
+
+    const open = invoiceOf.contoso!;
+    const paid = await t
+      .as('finance@edgeworks.example')
+      .post(
+        `/api/v1/invoices/${open.id}/actions/mark-paid`,
+        {},
+        { 'if-match': String(open.version) },
+      );
+    expect(paid.statusCode, paid.body).toBe(200);
+    expect(paid.json()).toMatchObject({ status: 'paid', version: open.version + 1 });
+    expect(
+      (
+        await t
+          .as('desk@edgeworks.example')
+          .post(`/api/v1/invoices/${open.id}/actions/mark-paid`, {})
+      ).statusCode,
+    ).toBe(403);
+  });
+
+  it('keeps invoices behind the tenant walls', async () => {
+    const a = await bookedDeviceOrder(ACME, acmeCustomer, 1);
+    const c = await bookedDeviceOrder(CONTOSO, contosoCustomer, 1);
+    await jobs(DateTime.now().plus({ days: 40 }).toJSDate());
+    const [ia] = await invoicesOf(ACME, a.order.id);
+    const [ic] = await invoicesOf(CONTOSO, c.order.id);
+    await expectIsolated(
+      t,
+      PARTNER_ISOLATION.invoices!,
+      { user: ACME, ids: { invoiceId: ia!.id } },
+      { user: CONTOSO, ids: { invoiceId: ic!.id } },
+    );
+    // Vendor side: edgeworks' invoice and order against northwind's.
+    const nw = invoiceOf.northwind!;
+    await expectIsolated(
+      t,
+      VENDOR_ISOLATION.invoices!,
+      { user: 'admin@edgeworks.example', ids: { invoiceId: ia!.id, orderId: a.order.id } },
+      { user: 'admin@northwind.example', ids: { invoiceId: nw.id, orderId: nw.orderId } },
+    );
+  });
+});
