@@ -212,12 +212,15 @@ describe.each(testDialects())('kill -9 of the server on %s', (dialect: DialectNa
       }
     });
     const acked = () => results.filter((r) => r.status === 201).length;
-    const end = Date.now() + 20_000;
-    while (acked() < 300 && Date.now() < end && errors.length === 0) {
+    // Up to 300 acknowledged orders or 20 s of load, whichever comes first — but at least 20
+    // orders, however slow the machine (no speed is asserted, only what survives).
+    const started = Date.now();
+    const enough = () => acked() >= 300 || (acked() >= 20 && Date.now() - started > 20_000);
+    while (!enough() && errors.length === 0 && Date.now() - started < 90_000) {
       await new Promise((r) => setTimeout(r, 25));
     }
     expect(errors).toEqual([]);
-    expect(acked(), log.join('\n')).toBeGreaterThan(20);
+    expect(acked(), log.join('\n')).toBeGreaterThanOrEqual(20);
     // Every process at once, mid-stream.
     running = false;
     await Promise.all(servers.map((s) => kill(s, 'SIGKILL')));
