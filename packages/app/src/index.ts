@@ -71,6 +71,7 @@ export * from './shared/idempotency.ts';
 export * from './intake/index.ts';
 export * from './mail/index.ts';
 export * from './documents/extracted-order.ts';
+export * from './documents/po-pdf/index.ts';
 export * from './documents/order-template/index.ts';
 export * from './orders/import-order.ts';
 export * from './jobs/job.types.ts';

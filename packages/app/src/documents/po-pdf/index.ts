@@ -1,0 +1,2 @@
+export * from './read-po-pdf.ts';
+export * from './po-accuracy.ts';
