@@ -68,7 +68,7 @@ export async function writeFulfilmentReceipt(
     entityType: 'order',
     entityId: order.id,
     direction: 'out',
-    template: 'order_receipt',
+    template: 'fulfilment_receipt',
     from: senderOf(input.profile, input.vendorSlug),
     to,
     subject: `Order receipt ${order.sales_order_number ?? order.number}`,

@@ -1,0 +1,221 @@
+// Fulfilment (issue 11): per-line records — devices shipped with carrier and tracking number to
+// the confirmed address, license keys issued — by the profile's provisioning role only; the
+// order completes through the order machine when every line is fulfilled; seed 002's receipt
+// (keys, tracking) goes to the partner on the order's thread.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialects } from '@orderdesk/store/testing';
+import { createTestApp, type TestApp } from './harness.ts';
+import { act, findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+
+const ACME = 'buyer@acme.example';
+const PROVISIONING = 'provisioning@edgeworks.example';
+const today = new Date().toISOString().slice(0, 10);
+const shipTo = {
+  name: 'Fabrikam Receiving',
+  line1: '500 Dock Rd',
+  city: 'Austin',
+  region: 'TX',
+  postalCode: '78701',
+  country: 'US',
+  taxId: 'US-12-3456789',
+  confirmed: true,
+};
+
+describe.each(testDialects())('fulfilment on %s', (dialect) => {
+  let t: TestApp;
+  let customerId: string;
+  let po = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    customerId = await firstCustomerId(t, ACME);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  async function submitted(type: string, lines: unknown[], extra: Record<string, unknown> = {}) {
+    const res = await t.as(ACME).post('/api/v1/orders', {
+      vendor: 'edgeworks',
+      type,
+      customerId,
+      purchaseOrder: {
+        number: `FUL-PO-${++po}`,
+        date: today,
+        currency: 'USD',
+        total: totalOf(lines as { unitPrice: string; quantity: number }[]),
+      },
+      lines,
+      ...extra,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json<{ id: string; version: number }>();
+  }
+  const fulfil = (user: string, orderId: string, body: unknown) =>
+    t.as(user).post(`/api/v1/orders/${orderId}/fulfilments`, body);
+
+  it('ships devices in parts with carrier and tracking, then completes the order', async () => {
+    const [device] = await findProducts(t, ACME, 'edgeworks', { type: 'device', count: 1 });
+    let o = await submitted(
+      'device',
+      [{ partNumber: device!.partNumber, quantity: 3, unitPrice: device!.netPrice }],
+      { shippingAddress: shipTo },
+    );
+    // Not yet at the provisioning stage: a conflict, not a record.
+    expect(
+      (await fulfil(PROVISIONING, o.id, { lines: [{ lineNo: 1, quantity: 1 }] })).statusCode,
+    ).toBe(409);
+    o = await act(t, 'desk@edgeworks.example', o, 'approve', 'booking');
+    o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
+
+    // Only the provisioning role fulfils; another vendor does not see the order.
+    expect(
+      (await fulfil('desk@edgeworks.example', o.id, { lines: [{ lineNo: 1, quantity: 1 }] }))
+        .statusCode,
+    ).toBe(403);
+    expect((await fulfil(ACME, o.id, { lines: [{ lineNo: 1, quantity: 1 }] })).statusCode).toBe(
+      403,
+    );
+    expect(
+      (
+        await fulfil('provisioning@northwind.example', o.id, {
+          lines: [{ lineNo: 1, quantity: 1 }],
+        })
+      ).statusCode,
+    ).toBe(404);
+
+    // A shipment without carrier and tracking, a line that does not exist, too many units: 422.
+    const bad = await fulfil(PROVISIONING, o.id, {
+      lines: [
+        { lineNo: 1, quantity: 4 },
+        { lineNo: 9, quantity: 1 },
+      ],
+    });
+    expect(bad.statusCode, bad.body).toBe(422);
+    expect(bad.json().errors).toEqual([
+      expect.objectContaining({
+        path: 'lines[0].quantity',
+        code: 'invalid',
+        expected: 'at most 3',
+        actual: '4',
+      }),
+      expect.objectContaining({ path: 'lines[1].lineNo', code: 'invalid' }),
+    ]);
+    const noTracking = await fulfil(PROVISIONING, o.id, { lines: [{ lineNo: 1, quantity: 1 }] });
+    expect(noTracking.json().errors.map((e: { path: string }) => e.path)).toEqual([
+      'carrier',
+      'trackingNumber',
+    ]);
+    expect((await fulfil(PROVISIONING, o.id, { lines: [] })).statusCode).toBe(400);
+
+    const first = await fulfil(PROVISIONING, o.id, {
+      lines: [{ lineNo: 1, quantity: 2 }],
+      carrier: 'UPS',
+      trackingNumber: '1Z999AA10123456784',
+    });
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.json()).toMatchObject({
+      lines: [{ lineNo: 1, quantity: 2, kind: 'device_shipped' }],
+      carrier: 'UPS',
+      trackingNumber: '1Z999AA10123456784',
+      shippedTo: expect.objectContaining({ line1: '500 Dock Rd', postalCode: '78701' }),
+      orderCompleted: false,
+      orderStatus: 'provisioning',
+    });
+    expect((await t.as(ACME).get(`/api/v1/orders/${o.id}`)).json().status).toBe('provisioning');
+
+    const rest = await fulfil(PROVISIONING, o.id, {
+      lines: [{ lineNo: 1, quantity: 1 }],
+      carrier: 'UPS',
+      trackingNumber: '1Z999AA10123456785',
+    });
+    expect(rest.statusCode, rest.body).toBe(201);
+    expect(rest.json()).toMatchObject({ orderCompleted: true, orderStatus: 'completed' });
+    // Nothing left: a further unit is refused.
+    expect(
+      (await fulfil(PROVISIONING, o.id, { lines: [{ lineNo: 1, quantity: 1 }] })).statusCode,
+    ).toBe(409);
+
+    const events = (await t.as(ACME).get(`/api/v1/orders/${o.id}/events`)).json().items as {
+      type: string;
+    }[];
+    expect(events.map((e) => e.type).slice(-3)).toEqual([
+      'fulfilment.recorded',
+      'fulfilment.recorded',
+      'order.completed',
+    ]);
+    const thread = (await t.as(ACME).get(`/api/v1/orders/${o.id}/messages`)).json().items as {
+      template: string;
+      to: string[];
+      text: string;
+    }[];
+    const receipts = thread.filter(
+      (m) => m.template === 'fulfilment_receipt' && m.text.includes('Shipped by UPS'),
+    );
+    expect(receipts).toHaveLength(2);
+    expect(receipts[0]!.to).toEqual([ACME]);
+    expect(receipts[0]!.text).toContain('1Z999AA10123456784');
+  });
+
+  it('issues license keys for license lines and mails them to the partner', async () => {
+    const [license] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'perpetual_license',
+      count: 1,
+    });
+    const [maintenance] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'maintenance',
+      count: 1,
+    });
+    let o = await submitted(
+      'license_maintenance',
+      [
+        {
+          partNumber: license!.partNumber,
+          quantity: 1,
+          unitPrice: license!.netPrice,
+          attributes: { hostId: 'HOST-7' },
+        },
+        {
+          partNumber: maintenance!.partNumber,
+          quantity: 1,
+          unitPrice: maintenance!.netPrice,
+          attributes: { hostId: 'HOST-7' },
+        },
+      ],
+      { attributes: { endUserName: 'Fabrikam Health' } },
+    );
+    o = await act(t, 'desk@edgeworks.example', o, 'approve', 'booking');
+    o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
+    const lines = [
+      { lineNo: 1, quantity: 1 },
+      { lineNo: 2, quantity: 1 },
+    ];
+    const noKeys = await fulfil(PROVISIONING, o.id, { lines });
+    expect(noKeys.statusCode).toBe(422);
+    expect(noKeys.json().errors).toEqual([
+      expect.objectContaining({ path: 'licenseKeys', code: 'required' }),
+    ]);
+    const done = await fulfil(PROVISIONING, o.id, {
+      lines,
+      licenseKeys: ['EW-KEY-AAAA-BBBB'],
+      documentIds: ['doc_manual'],
+    });
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json()).toMatchObject({
+      lines: [
+        { lineNo: 1, kind: 'license_keys_issued' },
+        { lineNo: 2, kind: 'subscription_provisioned' },
+      ],
+      licenseKeys: ['EW-KEY-AAAA-BBBB'],
+      documentIds: ['doc_manual'],
+      orderCompleted: true,
+    });
+    const thread = (await t.as(ACME).get(`/api/v1/orders/${o.id}/messages`)).json().items as {
+      template: string;
+      text: string;
+    }[];
+    expect(thread.find((m) => m.template === 'fulfilment_receipt')?.text).toContain(
+      'EW-KEY-AAAA-BBBB',
+    );
+  });
+});
