@@ -124,20 +124,29 @@ function megabytes(bytes: number): string {
 
 const PDF_MAGIC = [0x25, 0x50, 0x44, 0x46]; // %PDF
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04]; // PK\3\4 (XLSX is a zip)
+// An OLE compound file: what Excel writes for a workbook with a password (and for old .xls).
+const CFB_MAGIC = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 function startsWith(bytes: Uint8Array, magic: readonly number[]): boolean {
   // A PDF may have a few bytes of junk before its header.
   const head = bytes.subarray(0, 1024);
   outer: for (let i = 0; i + magic.length <= head.length; i++) {
     for (let j = 0; j < magic.length; j++) if (head[i + j] !== magic[j]) continue outer;
-    return magic === ZIP_MAGIC ? i === 0 : true;
+    return magic === PDF_MAGIC ? true : i === 0;
   }
   return false;
 }
 
-function kindOf(a: IncomingAttachment): 'pdf' | 'workbook' | 'legacy_workbook' | null {
+function kindOf(
+  a: IncomingAttachment,
+): 'pdf' | 'workbook' | 'legacy_workbook' | 'protected_workbook' | null {
   const name = a.name.toLowerCase();
   const type = a.contentType.toLowerCase();
+  const spreadsheet =
+    /\.xls[xmb]?$/.test(name) || type.includes('spreadsheetml') || type.includes('excel');
+  if (spreadsheet && startsWith(a.content, CFB_MAGIC)) {
+    return name.endsWith('.xls') ? 'legacy_workbook' : 'protected_workbook';
+  }
   if (name.endsWith('.pdf') || type === 'application/pdf' || startsWith(a.content, PDF_MAGIC))
     return 'pdf';
   if (
@@ -231,6 +240,10 @@ async function readOrder(
     }
     if (kind === 'legacy_workbook') {
       reasons.push(`${a.name}: an old-format .xls workbook; save it as .xlsx`);
+      continue;
+    }
+    if (kind === 'protected_workbook') {
+      reasons.push(`${a.name}: the workbook is password-protected; send it without a password`);
       continue;
     }
     const result =
