@@ -397,6 +397,17 @@ export const DISTRIBUTOR_ACCESS: DistributorAccess[] = [
   { method: 'GET', route: '/api/v1/quote-requests/:quoteRequestId', expect: 'reads' },
   { method: 'GET', route: '/api/v1/subscriptions', query: '?limit=500', expect: 'reads' },
   { method: 'GET', route: '/api/v1/subscriptions/:subscriptionId', expect: 'reads' },
+  {
+    method: 'POST',
+    route: '/api/v1/quotes/:quoteId/actions/:quoteAction',
+    body: { reason: 'Too expensive' },
+    expect: 'acts',
+  },
+  { method: 'GET', route: '/api/v1/invoices', query: '?limit=500', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/invoices/:invoiceId', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/invoices/:invoiceId/pdf', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/invoices/:invoiceId/ubl', expect: 'reads' },
+  { method: 'POST', route: '/api/v1/invoices/:invoiceId/actions/resend', expect: 'acts' },
 ];
 
 /** Routes open to anyone logged in (or anonymous) whose answers hold no tenant data beyond the caller's own. */

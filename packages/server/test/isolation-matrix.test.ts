@@ -24,7 +24,13 @@ import {
   type Tenant,
   type WallReport,
 } from './isolation.ts';
-import { PARTNER_ISOLATION, VENDOR_ISOLATION, normalizeRoute } from './isolated-routes.ts';
+import {
+  DISTRIBUTOR_ACCESS,
+  PARTNER_ISOLATION,
+  VENDOR_ISOLATION,
+  normalizeRoute,
+  type DistributorAccess,
+} from './isolated-routes.ts';
 import { findProducts, firstCustomerId, partnerIdOf, totalOf } from './scenario-helpers.ts';
 
 const ACME = 'buyer@acme.example';
@@ -301,11 +307,16 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
     return ids;
   }
 
-  const expectNoLeaks = () => expect(report.leaks, report.leaks.join('\n')).toEqual([]);
+  /** No leak recorded since `start` (each test answers for its own probes). */
+  const expectNoLeaks = (start: number) => {
+    const found = report.leaks.slice(start);
+    expect(found, found.join('\n')).toEqual([]);
+  };
 
   // --- the matrix ------------------------------------------------------------------------------
 
   it('keeps tier-1 partners apart: every partner route, both partner roles, both ways', async () => {
+    const start = report.leaks.length;
     const acme = await partnerTenant(ACME, 1);
     const contoso = await partnerTenant(CONTOSO, 2);
     const before = report.probes;
@@ -316,10 +327,11 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
       secrets: ['Wingtip Labs'],
     });
     expect(report.probes - before).toBeGreaterThan(100);
-    expectNoLeaks();
+    expectNoLeaks(start);
   });
 
   it("keeps a tier-2 reseller out of its distributor's own records and another partner's", async () => {
+    const start = report.leaks.length;
     const acme = await partnerTenant(ACME, 3);
     const contoso = await partnerTenant(CONTOSO, 4);
     // Beta orders under Acme's partnerships and sees them (but never their multipliers).
@@ -338,83 +350,75 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
     await probeWall(t, report, partnerRoutes, beta, [CONTOSO, MEMBER.contoso], {
       secrets: ['Tailspin Toys'],
     });
-    expectNoLeaks();
+    expectNoLeaks(start);
   });
 
-  it("lets a distributor read its tier-2 reseller's customers and orders, and act on none of them", async () => {
-    const beta = await partnerTenant(BETA, 6);
-    const { customerId, orderId, quoteId, quoteRequestId, subscriptionId } = beta.ids;
-    interface Row {
-      method: 'GET' | 'POST' | 'PATCH';
-      url: string;
-      body?: unknown;
-      /** `reads`: 200 (a list: naming the record); `refused`: 403, and nothing changed. */
-      expect: 'reads' | 'refused';
-      contains?: string;
+  /**
+   * The rows of DISTRIBUTOR_ACCESS (those `only` keeps) as Acme and its partner_user against a
+   * fresh tier-2 tenant of Beta's: reads answer 200 (lists name the record), refusals 403, and
+   * what it may act on a 2xx (a 409 once the first probe has acted: a quote declined is final).
+   */
+  async function probeDistributor(beta: Tenant, only: (row: DistributorAccess) => boolean) {
+    const idOfList: Record<string, string | undefined> = {
+      customers: beta.ids.customerId,
+      orders: beta.ids.orderId,
+      quotes: beta.ids.quoteId,
+      'quote-requests': beta.ids.quoteRequestId,
+      subscriptions: beta.ids.subscriptionId,
+      invoices: beta.ids.invoiceId,
+    };
+    for (const row of DISTRIBUTOR_ACCESS.filter(only)) {
+      report.routes.add(`${row.method} ${normalizeRoute(row.route)}`);
+      const verbs = row.route.includes(':action')
+        ? ['cancel', 'resubmit']
+        : row.route.includes(':quoteAction')
+          ? ['decline']
+          : [''];
+      for (const verb of verbs) {
+        const url =
+          row.route.replace(/:(\w+)/g, (_, p: string) =>
+            p === 'action' || p === 'quoteAction' ? verb : (beta.ids[p] ?? `:${p}`),
+          ) + (row.query ?? '');
+        for (const user of [ACME, MEMBER.acme]) {
+          const res = await t.as(user).request({
+            method: row.method,
+            url,
+            payload: row.body as string,
+          });
+          report.probes++;
+          const label = `${row.method} ${url} (${user} → Beta's)`;
+          const listed = idOfList[/^\/api\/v1\/([a-z-]+)$/.exec(row.route)?.[1] ?? ''];
+          if (row.expect === 'reads') {
+            if (res.statusCode !== 200)
+              report.leaks.push(`${label}: expected to read, got ${res.statusCode}`);
+            else if (listed && !res.body.includes(listed))
+              report.leaks.push(`${label}: the list lacks ${listed}`);
+          } else if (row.expect === 'acts') {
+            if (res.statusCode >= 300 && res.statusCode !== 409)
+              report.leaks.push(`${label}: expected to act, got ${res.statusCode}`);
+          } else if (res.statusCode !== 403) {
+            report.leaks.push(
+              `${label}: expected 403, got ${res.statusCode} ${res.body.slice(0, 200)}`,
+            );
+          }
+        }
+      }
     }
-    const table: Row[] = [
-      { method: 'GET', url: '/api/v1/customers?limit=500', expect: 'reads', contains: customerId },
-      { method: 'GET', url: `/api/v1/customers/${customerId}`, expect: 'reads' },
-      { method: 'GET', url: `/api/v1/customers/${customerId}/contacts`, expect: 'reads' },
-      {
-        method: 'PATCH',
-        url: `/api/v1/customers/${customerId}`,
-        body: { employeeCount: 7 },
-        expect: 'refused',
-      },
-      {
-        method: 'POST',
-        url: `/api/v1/customers/${customerId}/contacts`,
-        body: { name: 'Pat', email: 'pat@tailspin.example', roles: ['billing'] },
-        expect: 'refused',
-      },
-      { method: 'GET', url: '/api/v1/orders?limit=500', expect: 'reads', contains: orderId },
-      { method: 'GET', url: `/api/v1/orders/${orderId}`, expect: 'reads' },
-      { method: 'GET', url: `/api/v1/orders/${orderId}/events`, expect: 'reads' },
-      { method: 'GET', url: `/api/v1/orders/${orderId}/messages`, expect: 'reads' },
-      {
-        method: 'PATCH',
-        url: `/api/v1/orders/${orderId}`,
-        body: { attributes: {} },
-        expect: 'refused',
-      },
-      ...['cancel', 'resubmit'].map((action): Row => ({
-        method: 'POST',
-        url: `/api/v1/orders/${orderId}/actions/${action}`,
-        body: { reason: 'Not mine to cancel' },
-        expect: 'refused',
-      })),
-      // What the distributor's partnership covers (quotes, requests, subscriptions) it reads too.
-      { method: 'GET', url: `/api/v1/quotes/${quoteId}`, expect: 'reads' },
-      { method: 'GET', url: `/api/v1/quote-requests/${quoteRequestId}`, expect: 'reads' },
-      { method: 'GET', url: `/api/v1/subscriptions/${subscriptionId}`, expect: 'reads' },
-    ];
+    return Object.values(idOfList).filter((id): id is string => id !== undefined);
+  }
+
+  const acts = (row: DistributorAccess) => row.expect === 'acts';
+
+  it("lets a distributor read its tier-2 reseller's customers and orders, and act on none of them", async () => {
+    const start = report.leaks.length;
+    const beta = await partnerTenant(BETA, 6);
+    const { customerId, orderId } = beta.ids;
     const orderBefore = (await t.as(BETA).get(`/api/v1/orders/${orderId}`)).json<{
       status: string;
       version: number;
     }>();
     const customerBefore = (await t.as(BETA).get(`/api/v1/customers/${customerId}`)).body;
-    for (const row of table) {
-      for (const user of [ACME, MEMBER.acme]) {
-        const res = await t.as(user).request({
-          method: row.method,
-          url: row.url,
-          payload: row.body as string,
-        });
-        report.probes++;
-        const label = `${row.method} ${row.url} (${user} → Beta's)`;
-        if (row.expect === 'reads') {
-          if (res.statusCode !== 200)
-            report.leaks.push(`${label}: expected to read, got ${res.statusCode}`);
-          else if (row.contains && !res.body.includes(row.contains))
-            report.leaks.push(`${label}: the list lacks ${row.contains}`);
-        } else if (res.statusCode !== 403) {
-          report.leaks.push(
-            `${label}: expected 403, got ${res.statusCode} ${res.body.slice(0, 200)}`,
-          );
-        }
-      }
-    }
+    const readable = await probeDistributor(beta, (row) => !acts(row));
     // On the reseller's order the distributor is offered no action; the reseller is.
     const seen = (await t.as(ACME).get(`/api/v1/orders/${orderId}`)).json<{
       availableActions: string[];
@@ -431,10 +435,34 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
       version: orderBefore.version,
     });
     expect((await t.as(BETA).get(`/api/v1/customers/${customerId}`)).body).toBe(customerBefore);
-    expectNoLeaks();
+
+    // Everything else of the reseller's is a wall to the distributor (its users and tokens); the
+    // records it reads are no secret to it.
+    const covered = new Set(DISTRIBUTOR_ACCESS.map((r) => `${r.method} ${r.route}`));
+    await probeWall(
+      t,
+      report,
+      partnerRoutes.filter((r) => !covered.has(`${r.method} ${r.route}`)),
+      beta,
+      [ACME, MEMBER.acme],
+      { checkOwner: false, shared: readable },
+    );
+    expectNoLeaks(start);
+  });
+
+  it("lets a distributor act where DISTRIBUTOR_ACCESS says it does today (its reseller's quotes, invoice copies)", async () => {
+    const start = report.leaks.length;
+    const beta = await partnerTenant(BETA, 7);
+    await probeDistributor(beta, acts);
+    const quote = (await t.as(BETA).get(`/api/v1/quotes/${beta.ids.quoteId}`)).json<{
+      status: string;
+    }>();
+    expect(quote.status).toBe('declined');
+    expectNoLeaks(start);
   });
 
   it("keeps vendors' staff apart: every vendor route, all six staff roles", async () => {
+    const start = report.leaks.length;
     const tenants = {
       northwind: await vendorTenant('northwind', 1),
       skyline: await vendorTenant('skyline', 2),
@@ -469,10 +497,10 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
         );
       }
     }
-    expectNoLeaks();
+    expectNoLeaks(start);
   });
 
-  it('probed every tenant-scoped route of the registry', () => {
+  it('probed every tenant-scoped route of the registry, and the distributor rules', () => {
     const registry = new Set(
       [...partnerRoutes, ...Object.values(VENDOR_ISOLATION).flat()].map(
         (r) => `${r.method} ${normalizeRoute(r.route)}`,
@@ -481,6 +509,5 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
     const missing = [...registry].filter((r) => !report.routes.has(r));
     expect(missing).toEqual([]);
     expect(report.probes).toBeGreaterThan(1000);
-    expectNoLeaks();
   });
 });
