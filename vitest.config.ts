@@ -55,6 +55,15 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      {
+        // Browser tests (e2e/): real Chromium against `orderdesk serve --demo` on SQLite.
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.test.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -7,7 +7,7 @@ import { RouterProvider } from 'react-router';
 import { ApiError } from './api/client';
 import { router } from './app-routes';
 import { SessionProvider } from './session/session';
-import { theme } from './theme';
+import { cssVariablesResolver, theme } from './theme';
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -28,6 +28,7 @@ createRoot(document.getElementById('root')!).render(
       theme={theme}
       colorSchemeManager={colorSchemeManager}
       defaultColorScheme="auto"
+      cssVariablesResolver={cssVariablesResolver}
     >
       <QueryClientProvider client={queryClient}>
         <SessionProvider>

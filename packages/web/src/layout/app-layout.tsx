@@ -16,6 +16,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import type { Me } from '../api/client';
 import { hasRole, isPartner, useMe, useSession } from '../session/session';
+import { MoonIcon, SunIcon } from '../components/icons';
 
 interface NavItem {
   to: string;
@@ -73,7 +74,7 @@ export function ColorSchemeToggle() {
       aria-label={`Switch to ${next} theme`}
       title={`Switch to ${next} theme`}
     >
-      <span aria-hidden="true">{computed === 'dark' ? '☀' : '☾'}</span>
+      {computed === 'dark' ? <SunIcon /> : <MoonIcon />}
     </ActionIcon>
   );
 }

@@ -49,7 +49,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         const result = await api.POST('/api/v1/session', { body: { email, password } });
         const data = unwrap(result);
         csrf.set(data.csrfToken);
-        queryClient.clear();
+        // Drop the other user's cached data; keep the observed `me` query and set it.
+        queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
         queryClient.setQueryData(['me'], data.user);
         return data.user;
       },
@@ -60,7 +61,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           if (!(error instanceof ApiError)) throw error;
         }
         csrf.set(null);
-        queryClient.clear();
+        queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
         queryClient.setQueryData(['me'], null);
       },
     }),

@@ -14,6 +14,7 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, type Order } from '../../api/client';
 import { humanize } from '../../lib/format';
+import { CloseIcon } from '../../components/icons';
 
 type Action = Order['availableActions'][number];
 
@@ -164,7 +165,7 @@ export function OrderActions({ order }: { order: Order }) {
                         aria-label={`Remove problem ${i + 1}`}
                         onClick={() => setHoldProblems((all) => all.filter((_, j) => j !== i))}
                       >
-                        <span aria-hidden="true">✕</span>
+                        <CloseIcon />
                       </ActionIcon>
                     </Group>
                   ))}

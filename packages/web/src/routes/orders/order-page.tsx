@@ -164,6 +164,9 @@ function SpecialTermsCheck({ order }: { order: Order }) {
 }
 
 function Details({ order }: { order: Order }) {
+  const profile = useProfile(order.vendor);
+  const labelOf = (key: string) =>
+    profile.data?.attributes.find((a) => a.key === key)?.label ?? humanize(key);
   const rows: [string, string | null | undefined][] = [
     ['Vendor', order.vendor],
     ['Order type', humanize(order.type)],
@@ -202,7 +205,7 @@ function Details({ order }: { order: Order }) {
         : null,
     ],
     ...Object.entries((order.attributes ?? {}) as Record<string, unknown>).map(
-      ([k, v]): [string, string] => [humanize(k), Array.isArray(v) ? v.join(', ') : String(v)],
+      ([k, v]): [string, string] => [labelOf(k), Array.isArray(v) ? v.join(', ') : String(v)],
     ),
     ['License IDs', order.licenseIds?.join(', ')],
     ['Acknowledge by', order.sla.acknowledgeBy ? formatDateTime(order.sla.acknowledgeBy) : null],
@@ -243,7 +246,9 @@ export default function OrderPage() {
               </>
             }
           >
-            <StatusBadge status={o.status} label={o.statusLabel} />
+            <span data-testid="order-status">
+              <StatusBadge status={o.status} label={o.statusLabel} />
+            </span>
           </PageHeader>
           {o.status === 'on_hold' && (
             <Alert color="orange" title="On hold" role="status">

@@ -15,7 +15,7 @@ import {
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { api, ApiError, idempotencyKey, unwrap, type Customer } from '../../api/client';
-import { useContacts, useCustomers, usePartnerships } from '../../api/queries';
+import { useContacts, useCustomers, usePartnerships, useVendors } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { humanize } from '../../lib/format';
@@ -107,6 +107,9 @@ function OrganizationCard({ customer }: { customer: Customer }) {
   const navigate = useNavigate();
   const contacts = useContacts(customer.id);
   const partnerships = usePartnerships();
+  const vendorNames = useVendors();
+  const nameOf = (slug: string) =>
+    vendorNames.data?.find((v) => v.slug === slug)?.name ?? humanize(slug);
   const [adding, setAdding] = useState(false);
   const vendors = partnerships.data ?? [];
   const titleId = `org-${customer.id}`;
@@ -139,7 +142,7 @@ function OrganizationCard({ customer }: { customer: Customer }) {
                   void navigate(`/portal/organizations/${customer.id}/order?vendor=${p.vendor}`)
                 }
               >
-                {humanize(p.vendor)}
+                {nameOf(p.vendor)}
               </Menu.Item>
             ))}
           </Menu.Dropdown>
@@ -181,7 +184,7 @@ function OrganizationCard({ customer }: { customer: Customer }) {
             variant="subtle"
             w="fit-content"
             onClick={() => setAdding(true)}
-            aria-label={`Add a contact to ${customer.name}`}
+            aria-label={`Add contact to ${customer.name}`}
           >
             Add contact
           </Button>

@@ -20,6 +20,7 @@ import {
   type OrderType,
   type WizardLine,
 } from './wizard-model';
+import { CloseIcon, InfoIcon, InvoiceIcon } from '../../components/icons';
 
 function InvoiceInfo({
   line,
@@ -34,7 +35,7 @@ function InvoiceInfo({
     <Popover width={280} position="bottom" withArrow shadow="md">
       <Popover.Target>
         <ActionIcon variant="subtle" aria-label={`Invoice information for ${line.partNumber}`}>
-          <span aria-hidden="true">🧾</span>
+          <InvoiceIcon />
         </ActionIcon>
       </Popover.Target>
       <Popover.Dropdown>
@@ -105,7 +106,7 @@ export function LinesEditor({
                     variant="subtle"
                     aria-label={`Product information for ${line.partNumber}`}
                   >
-                    <span aria-hidden="true">ⓘ</span>
+                    <InfoIcon />
                   </ActionIcon>
                 </Tooltip>
                 <InvoiceInfo line={line} currency={currency} partnership={partnership} />
@@ -115,7 +116,7 @@ export function LinesEditor({
                   aria-label={`Remove ${line.partNumber}`}
                   onClick={() => onChange(lines.filter((_, j) => j !== i))}
                 >
-                  <span aria-hidden="true">✕</span>
+                  <CloseIcon />
                 </ActionIcon>
               </Group>
             </Group>

@@ -225,12 +225,33 @@ export function poTotal(lines: readonly WizardLine[]): string {
   return sumAmounts(lines.map((l) => lineAmount(l.unitPrice || '0', l.quantity)));
 }
 
+const REQUIRED_KEYS: Record<string, readonly string[]> = {
+  purchaseOrder: ['number'],
+  'contacts.siteAdmin': ['name', 'email'],
+  'contacts.invoicing': ['name', 'email'],
+  tier2Reseller: ['name', 'email'],
+  shippingAddress: ['name', 'line1', 'city', 'postalCode', 'country'],
+};
+
+function dropIncomplete(body: Record<string, unknown>): void {
+  for (const [path, keys] of Object.entries(REQUIRED_KEYS)) {
+    const parts = path.split('.');
+    const parent =
+      parts.length === 1 ? body : (body[parts[0]!] as Record<string, unknown> | undefined);
+    const key = parts[parts.length - 1]!;
+    const node = parent?.[key] as Record<string, unknown> | undefined;
+    if (parent && node && keys.some((k) => node[k] === undefined)) delete parent[key];
+  }
+  const contacts = body.contacts as Record<string, unknown> | undefined;
+  if (contacts && Object.keys(contacts).length === 0) delete body.contacts;
+}
+
 /** The body of POST /orders/validate and POST /orders for the wizard's state. */
 export function buildSubmission(
   profile: VendorProfile,
   state: WizardState,
   fields: readonly FieldSpec[],
-  context: { customerId: string; termsVersion: string | null },
+  context: { customerId: string; termsVersion: string | null; purchaseOrderRequired: boolean },
 ): OrderSubmission {
   const body: Record<string, unknown> = {
     vendor: profile.slug,
@@ -262,11 +283,14 @@ export function buildSubmission(
   }
   const shipping = body.shippingAddress as Record<string, unknown> | undefined;
   if (shipping && shipping.confirmed === undefined) shipping.confirmed = false;
+  // A half-filled object (a PO without its number, a site admin without an e-mail) would make
+  // the whole body malformed (400) and hide every other problem; left out, the server names
+  // the missing field as a plain `required` problem instead.
+  dropIncomplete(body);
   const po = body.purchaseOrder as Record<string, unknown> | undefined;
   if (po) {
     po.currency = profile.currency;
     po.total = poTotal(state.lines);
-    if (po.number === undefined) po.number = '';
     if (po.date === undefined) po.date = new Date().toISOString().slice(0, 10);
   }
   if (state.values.termsAccepted === true && context.termsVersion)
@@ -345,8 +369,7 @@ export function stateFromOrder(order: Order, fields: readonly FieldSpec[]): Wiza
     if (node === undefined || node === null) continue;
     if (typeof node === 'boolean') values[spec.path] = node;
     else if (Array.isArray(node)) values[spec.path] = node.join('\n');
-    else if (typeof node === 'string' || typeof node === 'number')
-      values[spec.path] = String(node);
+    else if (typeof node === 'string' || typeof node === 'number') values[spec.path] = String(node);
   }
   if (order.termsAccepted) values.termsAccepted = true;
   return {

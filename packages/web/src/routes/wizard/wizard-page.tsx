@@ -57,6 +57,7 @@ import {
   type WizardLine,
   type WizardState,
 } from './wizard-model';
+import { PencilIcon } from '../../components/icons';
 
 interface WizardProps {
   profile: VendorProfile;
@@ -119,19 +120,34 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       buildSubmission(profile, state, fields, {
         customerId: customer.id,
         termsVersion: terms?.version ?? null,
+        purchaseOrderRequired: type.purchaseOrderRequired,
       }),
-    [profile, state, fields, customer.id, terms],
+    [profile, state, fields, customer.id, terms, type.purchaseOrderRequired],
   );
   const submissionJson = JSON.stringify(submission);
   const [debouncedJson] = useDebouncedValue(submissionJson, 350);
   const validateQuery = (json: string) => ({
     queryKey: ['validate', json],
-    queryFn: async (): Promise<OrderValidation> =>
-      unwrap(
-        await api.POST('/api/v1/orders/validate', {
-          body: JSON.parse(json) as typeof submission,
-        }),
-      ),
+    queryFn: async (): Promise<OrderValidation> => {
+      try {
+        return unwrap(
+          await api.POST('/api/v1/orders/validate', {
+            body: JSON.parse(json) as typeof submission,
+          }),
+        );
+      } catch (error) {
+        // A malformed body (a field not yet a valid e-mail, say) is a 400 naming each field:
+        // shown at those fields like any other problem.
+        if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors) {
+          return {
+            valid: false,
+            problems: error.problem.errors.map((e) => ({ ...e, severity: 'error' as const })),
+            pricing: { currency: profile.currency, lines: [], total: '0', expectedTotal: null },
+          };
+        }
+        throw error;
+      }
+    },
     staleTime: 30_000,
   });
   const validation = useQuery({
@@ -229,8 +245,13 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
   const next = async () => {
     // Check the step against the current values (not a debounced answer) before moving on.
     setReached((r) => Math.max(r, active));
-    const fresh = await queryClient.fetchQuery(validateQuery(submissionJson));
-    if (errorsOfStep(fresh.problems, active).length === 0) goTo(active + 1);
+    setSubmitError(null);
+    try {
+      const fresh = await queryClient.fetchQuery(validateQuery(submissionJson));
+      if (errorsOfStep(fresh.problems, active).length === 0) goTo(active + 1);
+    } catch (error) {
+      setSubmitError(error instanceof Error ? error.message : String(error));
+    }
   };
 
   const submit = async () => {
@@ -470,7 +491,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
           Items
         </Title>
         <ActionIcon variant="default" aria-label="Edit items" onClick={() => setActive(0)}>
-          <span aria-hidden="true">✎</span>
+          <PencilIcon />
         </ActionIcon>
       </Group>
       <Table.ScrollContainer minWidth={480}>
@@ -519,7 +540,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
               aria-label={`Edit ${STEP_LABELS[step]}`}
               onClick={() => setActive(step)}
             >
-              <span aria-hidden="true">✎</span>
+              <PencilIcon />
             </ActionIcon>
           </Group>
           <Stack gap={2} mt={4}>
@@ -581,11 +602,6 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
           />
         </Card>
       )}
-      {submitError && (
-        <Alert color="red" role="alert">
-          {submitError}
-        </Alert>
-      )}
     </Stack>,
   ];
 
@@ -610,6 +626,11 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
         {STEP_LABELS[active]}
       </Title>
       {stepBody[active]}
+      {submitError && (
+        <Alert color="red" role="alert">
+          {submitError}
+        </Alert>
+      )}
       <Group justify="space-between">
         <Button variant="default" disabled={active === 0} onClick={() => setActive(active - 1)}>
           Back

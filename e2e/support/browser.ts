@@ -1,0 +1,121 @@
+// Real Chromium (Debian's) driven by playwright-core, with the helpers the browser tests share:
+// logging in, counting the partner's clicks and keystroke groups, screenshots (a failed step
+// leaves one), and axe-core run inside the page.
+import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import axe from 'axe-core';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { ROOT } from './web-server.ts';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ARTIFACTS = join(ROOT, 'e2e/artifacts');
+
+/** Debian's chromium; installed with apt-get when missing and allowed (root on Debian). */
+export function ensureChromium(): string {
+  if (existsSync(CHROMIUM)) return CHROMIUM;
+  const root = process.getuid?.() === 0;
+  if (root && existsSync('/etc/debian_version')) {
+    execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit' });
+    if (existsSync(CHROMIUM)) return CHROMIUM;
+  }
+  throw new Error(`Chromium is missing at ${CHROMIUM}: run  apt-get install -y chromium`);
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return chromium.launch({
+    executablePath: ensureChromium(),
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const path = join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * Runs one named step of a flow; when it fails, the page as it was is saved as
+ * e2e/artifacts/FAILED-<name>.png before the error goes on.
+ */
+export async function step<T>(page: Page, name: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    await screenshot(page, `FAILED-${name}`).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Counts what the user does: every click, and every run of typing into one field. */
+export class UserActions {
+  clicks = 0;
+  keystrokeGroups = 0;
+  get total(): number {
+    return this.clicks + this.keystrokeGroups;
+  }
+  async click(target: Locator): Promise<void> {
+    this.clicks += 1;
+    await target.click();
+  }
+  async type(target: Locator, text: string): Promise<void> {
+    this.keystrokeGroups += 1;
+    await target.click();
+    await target.pressSequentially(text);
+  }
+}
+
+export async function logIn(page: Page, baseUrl: string, email: string): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('E-mail').fill(email);
+  await page.locator('input[type=password]').fill('demo');
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+export async function logOut(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await page.waitForURL((url) => url.pathname.startsWith('/login'));
+}
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: string[];
+}
+
+/** axe-core inside the page: the serious and critical violations (WCAG 2.1 A/AA rules). */
+export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> {
+  const loaded = await page.evaluate(() => 'axe' in window);
+  // Evaluated through the DevTools protocol: the page's CSP (no inline scripts) still holds.
+  if (!loaded) await page.evaluate(axe.source);
+  return page.evaluate(async () => {
+    const run = (window as unknown as { axe: typeof axe }).axe.run;
+    const result = await run(document, {
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      },
+    });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact ?? null,
+        help: v.help,
+        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+      }));
+  });
+}

@@ -1,0 +1,372 @@
+// The web app in real Chromium against `orderdesk serve --demo` on a fresh SQLite database
+// (issue 9, point 5): the three seed flows through the UI, a held order corrected and
+// resubmitted, partners walled off from each other, axe-core on every page, a 375 px phone.
+// The flows build on each other (one server), so they run in order.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  launchBrowser,
+  logIn,
+  screenshot,
+  seriousAxeViolations,
+  step,
+  UserActions,
+} from './support/browser.ts';
+import { ensureWebBuilt, startWebServer, type RunningWebServer } from './support/web-server.ts';
+
+let server: RunningWebServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  server = await startWebServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A fresh browser profile logged in as the user (each user its own cookies). */
+async function as(email: string, width = 1280): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
+  contexts.push(context);
+  const page = await context.newPage();
+  await logIn(page, server.url, email);
+  return page;
+}
+
+async function openOrganizations(page: Page): Promise<void> {
+  await page.getByRole('link', { name: 'Organizations' }).click();
+  await page.getByRole('heading', { name: 'Fabrikam Health' }).waitFor();
+}
+
+async function startWizard(page: Page, vendor: RegExp): Promise<void> {
+  await page.getByRole('button', { name: 'Place an order for Fabrikam Health' }).click();
+  await page.getByRole('menuitem', { name: vendor }).click();
+  await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+}
+
+async function continueTo(page: Page, stepName: string): Promise<void> {
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByRole('heading', { name: stepName, level: 3 }).waitFor();
+}
+
+/** Acts on the open order page: the action's button, then its confirmation. */
+async function act(page: Page, action: string, reason?: string): Promise<void> {
+  await page.getByRole('button', { name: action, exact: true }).click();
+  const dialog = page.getByRole('dialog');
+  if (reason) await dialog.getByLabel('Reason').fill(reason);
+  await dialog.getByRole('button', { name: `Confirm ${action.toLowerCase()}` }).click();
+  await dialog.waitFor({ state: 'hidden' });
+}
+
+async function statusOf(page: Page): Promise<string> {
+  return page.getByTestId('order-status').innerText();
+}
+
+async function openOrder(page: Page, number: string): Promise<void> {
+  await page.goto(`${server.url}/orders`);
+  await page.getByRole('link', { name: number }).click();
+  await page.getByTestId('order-title-number').filter({ hasText: number }).waitFor();
+}
+
+const placed: Record<string, { number: string; url: string }> = {};
+
+describe.sequential('the web app in Chromium', () => {
+  it('skyline (seed 001): the wizard from the organization list in ≤ 12 clicks and keystroke groups, then the desk approves', async () => {
+    const page = await as('buyer@acme.example');
+    await openOrganizations(page);
+    const user = new UserActions();
+    const number = await step(page, 'skyline-wizard', async () => {
+      await user.click(page.getByRole('button', { name: 'Place an order for Fabrikam Health' }));
+      await user.click(page.getByRole('menuitem', { name: /^Skyline/ }));
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      await user.type(page.getByLabel('Search products'), 'SKY-');
+      const add = page.getByRole('button', { name: /^Add SKY-/ }).first();
+      await add.waitFor();
+      await user.click(add);
+      await page
+        .getByLabel(/^Quantity/)
+        .first()
+        .waitFor();
+      await screenshot(page, 'wizard-1-select-items');
+      await user.click(page.getByRole('button', { name: 'Continue' }));
+
+      await page.getByRole('heading', { name: 'Contact Details', level: 3 }).waitFor();
+      await user.type(page.getByLabel('Site admin name'), 'Dana Admin');
+      await user.type(page.getByLabel('Site admin e-mail'), 'dana@fabrikam-health.example');
+      await screenshot(page, 'wizard-2-contact-details');
+      await user.click(page.getByRole('button', { name: 'Continue' }));
+
+      await page.getByRole('heading', { name: 'Provisioning Information', level: 3 }).waitFor();
+      // Prefilled from the organization and the partnership: nothing to type.
+      expect(await page.getByLabel('Primary domain').inputValue()).toBe('fabrikam-health.example');
+      expect(await page.getByLabel('Invoicing contact e-mail').inputValue()).toBe(
+        'ap@acme.example',
+      );
+      await screenshot(page, 'wizard-3-provisioning-information');
+      await user.click(page.getByRole('button', { name: 'Continue' }));
+
+      await page.getByRole('heading', { name: 'Summary', level: 3 }).waitFor();
+      await user.click(page.getByLabel('I Agree'));
+      await screenshot(page, 'wizard-4-summary');
+      await user.click(page.getByRole('button', { name: 'Proceed for Approval' }));
+      const shown = page.getByTestId('order-number');
+      await shown.waitFor();
+      await screenshot(page, 'wizard-5-order-number');
+      return shown.innerText();
+    });
+    expect(number).toMatch(/^SKY-\d+/);
+    expect(
+      user.total,
+      `${user.clicks} clicks + ${user.keystrokeGroups} keystroke groups`,
+    ).toBeLessThanOrEqual(12);
+    await page.getByRole('link', { name: 'View the order' }).click();
+    await page.getByTestId('order-title-number').waitFor();
+    placed.skyline = { number, url: page.url() };
+
+    const desk = await as('desk@skyline.example');
+    await step(desk, 'skyline-desk-approves', async () => {
+      await desk.getByRole('tab', { name: /Pending approval/ }).waitFor();
+      await desk.getByRole('link', { name: number }).click();
+      await act(desk, 'Approve');
+      await expect.poll(() => statusOf(desk)).toBe('Provisioning');
+      await screenshot(desk, 'order-page-skyline');
+    });
+  });
+
+  it('edgeworks (seed 002): a wrong net price is shown at its field as the partner types, corrected, submitted', async () => {
+    const page = await as('buyer@acme.example');
+    const number = await step(page, 'edgeworks-wizard', async () => {
+      await openOrganizations(page);
+      await startWizard(page, /^Edgeworks/);
+      await page.getByLabel('Search products').fill('EW-SUP-LIC-250');
+      await page.getByRole('button', { name: 'Add EW-SUP-LIC-250' }).click();
+      const price = page.getByLabel(/^Unit price/).first();
+      const net = await price.inputValue();
+      // 250 points: list 1,200.00 × Acme's 0.65 = 780.00.
+      expect(net).toBe('780.00');
+      await price.fill('800.00');
+      // The problem appears at the price field itself (its error text, tied to the input).
+      const error = page.locator('.mantine-InputWrapper-error').filter({ hasText: '780.00' });
+      await error.waitFor();
+      const describedBy = (await price.getAttribute('aria-describedby')) ?? '';
+      expect(describedBy).toContain((await error.getAttribute('id')) ?? 'missing id');
+      await screenshot(page, 'edgeworks-price-problem');
+      await price.fill('780.00');
+      await error.waitFor({ state: 'detached' });
+      await page.getByLabel(/^Host ID/).fill('HOST-0001');
+      await continueTo(page, 'Contact Details');
+      await continueTo(page, 'Provisioning Information');
+      await page.getByLabel('PO number').fill('ACME-EW-1001');
+      expect(await page.getByLabel('End-user name').inputValue()).toBe('Fabrikam Health');
+      await continueTo(page, 'Summary');
+      await page.getByRole('button', { name: 'Proceed for Approval' }).click();
+      const shown = page.getByTestId('order-number');
+      await shown.waitFor();
+      return shown.innerText();
+    });
+    expect(number).toMatch(/^EW-/);
+    placed.edgeworks = { number, url: '' };
+  });
+
+  it('a held order is corrected and resubmitted by the partner', async () => {
+    const number = placed.edgeworks!.number;
+    const desk = await as('desk@edgeworks.example');
+    await step(desk, 'hold', async () => {
+      await openOrder(desk, number);
+      await act(desk, 'Hold', 'The PO number must be the one on the signed PO: ACME-EW-1002.');
+      await expect.poll(() => statusOf(desk)).toMatch(/hold/i);
+    });
+
+    const page = await as('buyer@acme.example');
+    await step(page, 'correct-and-resubmit', async () => {
+      await page.getByRole('heading', { name: 'Orders on hold, waiting for you' }).waitFor();
+      await page.getByRole('link', { name: number }).first().click();
+      await page.getByText('ACME-EW-1002', { exact: false }).first().waitFor();
+      await page.getByRole('link', { name: 'Correct and resubmit' }).click();
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      await page
+        .getByRole('tab', { name: /Provisioning Information/ })
+        .or(page.getByRole('button', { name: /Provisioning Information/ }))
+        .first()
+        .click();
+      await page.getByLabel('PO number').fill('ACME-EW-1002');
+      await page
+        .getByRole('button', { name: /Summary/ })
+        .first()
+        .click();
+      await page.getByRole('button', { name: 'Save and resubmit' }).click();
+      await page.getByText('Order corrected and resubmitted').waitFor();
+      await page.getByRole('link', { name: 'View the order' }).click();
+      await expect.poll(() => statusOf(page)).not.toMatch(/hold/i);
+    });
+  });
+
+  it('northwind (seed 000): quote request → quote → PO with the clause → desk → finance → provisioning', async () => {
+    const buyer = await as('buyer@acme.example');
+    await step(buyer, 'northwind-request-quote', async () => {
+      await buyer.getByRole('link', { name: 'Quotes' }).click();
+      await buyer.getByRole('combobox', { name: 'Vendor' }).click();
+      await buyer.getByRole('option', { name: /^Northwind/ }).click();
+      await buyer.getByRole('combobox', { name: 'Customer' }).click();
+      await buyer.getByRole('option', { name: 'Fabrikam Health' }).click();
+      await buyer.getByRole('combobox', { name: 'Order type' }).click();
+      await buyer.getByRole('option', { name: 'New business' }).click();
+      await buyer.getByLabel('Items').fill('NW-MTG-PRO-U-1Y x 25');
+      await buyer.getByRole('button', { name: 'Request quote' }).click();
+      await buyer.getByText('Quote requested').waitFor();
+    });
+
+    const sales = await as('sales@northwind.example');
+    await step(sales, 'northwind-sales-quotes', async () => {
+      await sales.getByRole('link', { name: 'Quotes' }).click();
+      await sales.getByRole('button', { name: 'Create quote for Fabrikam Health' }).click();
+      await sales.getByRole('heading', { name: /^Quote / }).waitFor();
+      await sales.getByRole('button', { name: 'Approve' }).click();
+      await sales.getByText('Approved', { exact: true }).waitFor();
+    });
+
+    const number = await step(buyer, 'northwind-wizard', async () => {
+      await buyer.goto(`${server.url}/quotes`);
+      await buyer
+        .getByRole('link', { name: /rev\. 1/ })
+        .first()
+        .click();
+      await buyer.getByRole('link', { name: 'Order this quote' }).click();
+      await buyer.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      await buyer.getByRole('combobox', { name: 'Quote' }).click();
+      await buyer.getByRole('option').first().click();
+      await buyer
+        .getByLabel(/^Quantity/)
+        .first()
+        .waitFor();
+      await continueTo(buyer, 'Contact Details');
+      await buyer.getByLabel('Site admin name').fill('Dana Admin');
+      await buyer.getByLabel('Site admin e-mail').fill('dana@fabrikam-health.example');
+      await continueTo(buyer, 'Provisioning Information');
+      const clause = await buyer.getByTestId('special-terms').innerText();
+      expect(clause).toContain('Acme Distribution Ltd.');
+      await buyer.getByRole('button', { name: 'Put it on the PO' }).click();
+      await buyer.getByLabel('PO number').fill('ACME-NW-2001');
+      await screenshot(buyer, 'northwind-po-with-clause');
+      await continueTo(buyer, 'Summary');
+      await buyer.getByRole('button', { name: 'Proceed for Approval' }).click();
+      const shown = buyer.getByTestId('order-number');
+      await shown.waitFor();
+      return shown.innerText();
+    });
+    expect(number).toMatch(/^NW-/);
+    placed.northwind = { number, url: '' };
+
+    for (const [email, action, next] of [
+      ['desk@northwind.example', 'Approve', /Finance/],
+      ['finance@northwind.example', 'Book', /Provisioning/],
+      ['provisioning@northwind.example', 'Complete', /Completed/],
+    ] as const) {
+      const staff = await as(email);
+      await step(staff, `northwind-${action}`, async () => {
+        await openOrder(staff, number);
+        if (action === 'Approve') {
+          // The desk sees the clause check pass before approving.
+          await staff.getByText('Clause found').waitFor();
+          await screenshot(staff, 'order-page-northwind-desk');
+        }
+        await act(staff, action);
+        await expect.poll(() => statusOf(staff)).toMatch(next);
+      });
+    }
+  });
+
+  it('a partner cannot see another partner’s orders', async () => {
+    const contoso = await as('buyer@contoso.example');
+    await step(contoso, 'isolation', async () => {
+      await contoso.goto(`${server.url}/orders`);
+      await contoso.getByRole('heading', { name: 'Orders' }).waitFor();
+      await contoso
+        .getByText(/No orders|Order/)
+        .first()
+        .waitFor();
+      for (const { number } of Object.values(placed)) {
+        expect(await contoso.getByRole('link', { name: number }).count()).toBe(0);
+      }
+      await contoso.goto(placed.skyline!.url);
+      await contoso.getByText('Not found').waitFor();
+    });
+  });
+
+  it('has no serious or critical axe-core violations on any page, light and dark', async () => {
+    const pages: [string, string[]][] = [
+      [
+        'buyer@acme.example',
+        ['/portal', '/portal/organizations', '/orders', placed.skyline!.url, '/quotes'],
+      ],
+      ['desk@northwind.example', ['/desk', '/orders', '/catalog', '/quotes']],
+      ['admin@northwind.example', ['/admin']],
+    ];
+    const found: string[] = [];
+    const anon = await browser.newContext();
+    contexts.push(anon);
+    const login = await anon.newPage();
+    await login.goto(`${server.url}/login`);
+    await login.getByText('Demo logins').waitFor();
+    for (const v of await seriousAxeViolations(login))
+      found.push(`/login: ${v.id} ${v.nodes.join(', ')}`);
+    for (const [email, paths] of pages) {
+      const page = await as(email);
+      for (const path of paths) {
+        await page.goto(path.startsWith('http') ? path : `${server.url}${path}`);
+        await page.locator('main h2').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        for (const v of await seriousAxeViolations(page))
+          found.push(`${email} ${path}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
+      }
+    }
+    // The wizard's four steps, and the dark theme.
+    const buyer = await as('buyer@acme.example');
+    await openOrganizations(buyer);
+    await startWizard(buyer, /^Skyline/);
+    await buyer.getByRole('button', { name: 'Switch to dark theme' }).click();
+    await buyer.getByLabel('Search products').fill('SKY-');
+    await buyer
+      .getByRole('button', { name: /^Add SKY-/ })
+      .first()
+      .click();
+    for (const name of ['Select Items', 'Contact Details', 'Provisioning Information', 'Summary']) {
+      if (name !== 'Select Items') {
+        if (name === 'Provisioning Information') {
+          await buyer.getByLabel('Site admin name').fill('Dana Admin');
+          await buyer.getByLabel('Site admin e-mail').fill('dana@fabrikam-health.example');
+        }
+        await continueTo(buyer, name);
+      }
+      await buyer.waitForLoadState('networkidle');
+      for (const v of await seriousAxeViolations(buyer))
+        found.push(`wizard ${name} (dark): ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('fits a 375 px phone: no page scrolls sideways', async () => {
+    const page = await as('buyer@acme.example', 375);
+    const wide: string[] = [];
+    for (const path of ['/portal', '/portal/organizations', '/orders', placed.skyline!.url]) {
+      await page.goto(path.startsWith('http') ? path : `${server.url}${path}`);
+      await page.locator('main h2').first().waitFor();
+      await page.waitForLoadState('networkidle');
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 375) wide.push(`${path}: ${width}px`);
+    }
+    await screenshot(page, 'phone-order-page');
+    await page.getByRole('button', { name: 'Toggle navigation' }).click();
+    await page.getByRole('link', { name: 'Organizations' }).click();
+    await startWizard(page, /^Skyline/);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    if (width > 375) wide.push(`wizard: ${width}px`);
+    await screenshot(page, 'phone-wizard');
+    expect(wide).toEqual([]);
+  });
+});
