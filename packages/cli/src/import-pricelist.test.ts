@@ -198,6 +198,34 @@ describe.each(testDialects())('orderdesk import/export pricelist on %s', (dialec
     );
   });
 
+  it('moves the progress bar while a wholly wrong file is being refused', async () => {
+    const file = join(dir, 'all-bad.csv');
+    const lines = ['partNumber,name,type,category,listPrice'];
+    for (let i = 0; i < 3000; i++) lines.push(`ALLBAD-${i},Bad ${i},gizmo,Generated,1.00`);
+    await import('node:fs/promises').then((fs) => fs.writeFile(file, `${lines.join('\n')}\n`));
+    const before = { lists: await count('price_lists'), products: await count('products') };
+    const run = await orderdesk(['import', 'pricelist', file, '--vendor', 'northwind'], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('3000 problem(s); nothing was imported');
+    // The bar reached the end of the file, counting the rejected rows as it went.
+    expect(run.stderr).toMatch(/Importing \|.*\| 100% \| 3000 rows/);
+    expect({ lists: await count('price_lists'), products: await count('products') }).toEqual(
+      before,
+    );
+  });
+
+  it('refuses a file past the configured limits (UPLOAD_MAX_ROWS) with the reason', async () => {
+    const run = await orderdesk(
+      ['import', 'pricelist', join(dir, 'prices.csv'), '--vendor', 'northwind'],
+      {
+        ...env,
+        UPLOAD_MAX_ROWS: '100',
+      },
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('The file has more than 100 rows');
+  });
+
   it('exports the price list in force as CSV and XLSX', async () => {
     const csv = join(dir, 'out.csv');
     const run = await orderdesk(
