@@ -3,6 +3,7 @@
 // reads them, the outbox worker sends the acknowledgment through a real SMTP server on
 // loopback, the desk converts or rejects through the API, and the partner's reply lands on the
 // order's thread.
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMailboxCheckpoint, type Store } from '@orderdesk/store';
 import { testDialects } from '@orderdesk/store/testing';
@@ -344,6 +345,68 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     await cycle();
     const without = await itemBySubject(NW_DESK, `${subject} (again)`);
     expect(without.validation.problems.map((p) => p.code)).toContain('special_terms.missing');
+  });
+
+  it('reads the vendor’s order template sent by mail, down to the line attributes', async () => {
+    const lines = await edgeworksLines();
+    const res = await t
+      .as(BUYER)
+      .get('/api/v1/vendors/edgeworks/order-template?type=license_maintenance');
+    expect(res.statusCode, res.body).toBe(200);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(res.rawPayload as never);
+    const order = wb.getWorksheet('Order')!;
+    const sheet = wb.getWorksheet('Lines')!;
+    const rowOf = (key: string): number => {
+      let found = 0;
+      order.eachRow((row, r) => {
+        if (row.getCell(5).value === key) found = r;
+      });
+      return found;
+    };
+    const columnOf = (key: string): string => {
+      let found = '';
+      sheet.getRow(2).eachCell((cell, col) => {
+        if (cell.value === key) found = sheet.getColumn(col).letter;
+      });
+      return found;
+    };
+    const number = `ACME-XL-${dialect}-3001`;
+    order.getCell(`B${rowOf('customerId')}`).value = 'Fabrikam Health';
+    order.getCell(`B${rowOf('purchaseOrder.number')}`).value = number;
+    order.getCell(`B${rowOf('purchaseOrder.date')}`).value = new Date(`${today}T00:00:00Z`);
+    order.getCell(`B${rowOf('purchaseOrder.total')}`).value = Number(totalOf(lines));
+    order.getCell(`B${rowOf('attributes.endUserName')}`).value = 'Fabrikam Health, Austin';
+    lines.forEach((l, i) => {
+      sheet.getCell(`${columnOf('partNumber')}${3 + i}`).value = l.partNumber;
+      sheet.getCell(`${columnOf('quantity')}${3 + i}`).value = l.quantity;
+      sheet.getCell(`${columnOf('unitPrice')}${3 + i}`).value = Number(l.unitPrice);
+      sheet.getCell(`${columnOf('attributes.hostId')}${3 + i}`).value = `XL-HOST-${i + 1}`;
+    });
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    const subject = `Order template ${number}`;
+    await deliver(
+      await composeMail({
+        from: BUYER,
+        to: 'orders@edgeworks.example',
+        subject,
+        text: 'Our order, on your template.',
+        messageId: `<xl.${dialect}@acme.example>`,
+        attachments: [{ filename: 'edgeworks-order.xlsx', content: xlsx }],
+      }),
+    );
+    expect((await cycle()).polled).toMatchObject({ intake: 1 });
+    const item = await itemBySubject(DESK, subject);
+    expect(item.status).toBe('new');
+    expect(item.extracted.purchaseOrder.number).toBe(number);
+    expect(item.validation, JSON.stringify(item.validation.problems)).toMatchObject({
+      valid: true,
+    });
+    const converted = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, {});
+    expect(converted.statusCode, converted.body).toBe(201);
+    expect(
+      converted.json().lines.map((l: { attributes: { hostId: string } }) => l.attributes.hostId),
+    ).toEqual(['XL-HOST-1', 'XL-HOST-2']);
   });
 
   it('rejects with the reason mailed to the sender', async () => {

@@ -15,34 +15,19 @@ export interface DocumentReaders {
   readOrderWorkbook(bytes: Uint8Array): Promise<DocumentReadResult>;
 }
 
-type PdfModule = Pick<DocumentReaders, 'readPurchaseOrderPdf'>;
-type WorkbookModule = Pick<DocumentReaders, 'readOrderWorkbook'>;
-
-// Loaded on first use: most processes never read a PDF or a workbook.
-let pdfModule: Promise<PdfModule | null> | undefined;
-let workbookModule: Promise<WorkbookModule | null> | undefined;
-
-async function load<T>(relative: string): Promise<T | null> {
-  try {
-    return (await import(new URL(relative, import.meta.url).href)) as T;
-  } catch {
-    return null;
-  }
-}
-
-/** The readers of the documents package. */
+/**
+ * The readers of the documents package. Each loads its module on first use (pdf.js and exceljs
+ * are heavy, and most processes never read a PDF or a workbook), statically typed.
+ */
 export const documentReaders: DocumentReaders = {
   async readPurchaseOrderPdf(bytes, opts) {
-    pdfModule ??= load<PdfModule>('../documents/po-pdf/read-po-pdf.ts');
-    const m = await pdfModule;
-    if (!m) return { ok: false, reason: 'no PDF reader is installed' };
-    return m.readPurchaseOrderPdf(bytes, opts);
+    const { readPurchaseOrderPdf } = await import('../documents/po-pdf/read-po-pdf.ts');
+    return readPurchaseOrderPdf(bytes, opts);
   },
   async readOrderWorkbook(bytes) {
-    workbookModule ??= load<WorkbookModule>('../documents/order-template/read-order-workbook.ts');
-    const m = await workbookModule;
-    if (!m) return { ok: false, reason: 'no workbook reader is installed' };
-    return m.readOrderWorkbook(bytes);
+    const { readOrderWorkbook } =
+      await import('../documents/order-template/read-order-workbook.ts');
+    return readOrderWorkbook(bytes);
   },
 };
 

@@ -161,7 +161,7 @@ export async function buildDraft(
 }
 
 /** The desk's eyes for validating a draft: the vendor's order desk, acting for the partner. */
-function deskActor(vendorId: string): Actor {
+export function deskActor(vendorId: string): Actor {
   return {
     userId: 'system:intake',
     email: 'intake@orderdesk',

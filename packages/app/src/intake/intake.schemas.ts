@@ -41,12 +41,19 @@ export const extractedOrderSchema = z
   })
   .meta({ id: 'ExtractedOrder' });
 
-/** The submission built from the mail, as far as it goes (values as read, possibly invalid). */
+const attributeValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+const draftPerson = z.object({ name: optionalText, email: optionalText, phone: optionalText });
+
+/**
+ * The submission built from the mail, as far as it goes: the submission's fields, with values
+ * as read (not yet valid — validation says what is wrong with them).
+ */
 export const intakeDraftSchema = z
   .object({
     vendor: optionalText,
     type: optionalText,
     customerId: optionalText,
+    quoteId: optionalText,
     channel: optionalText,
     partnerId: optionalText,
     purchaseOrder: z
@@ -56,6 +63,7 @@ export const intakeDraftSchema = z
         currency: optionalText,
         total: optionalText,
         specialTerms: optionalText,
+        notes: optionalText,
       })
       .optional(),
     lines: z
@@ -64,10 +72,34 @@ export const intakeDraftSchema = z
           partNumber: optionalText,
           quantity: z.union([z.number(), z.string()]).optional(),
           unitPrice: optionalText,
+          attributes: z.record(z.string(), attributeValue).optional(),
         }),
       )
       .optional(),
-    attributes: z.record(z.string(), z.string()).optional(),
+    contacts: z
+      .object({
+        siteAdmin: draftPerson.optional(),
+        provisioningCc: optionalText,
+        invoicing: draftPerson.optional(),
+      })
+      .optional(),
+    tier2Reseller: draftPerson.optional(),
+    shippingAddress: z
+      .object({
+        name: optionalText,
+        line1: optionalText,
+        line2: optionalText,
+        city: optionalText,
+        region: optionalText,
+        postalCode: optionalText,
+        country: optionalText,
+        taxId: optionalText,
+        confirmed: z.boolean().optional(),
+      })
+      .optional(),
+    attributes: z.record(z.string(), attributeValue).optional(),
+    licenseIds: z.array(z.string()).optional(),
+    termsAccepted: z.object({ version: optionalText }).optional(),
     emailBody: optionalText,
   })
   .meta({ id: 'IntakeDraft' });

@@ -34,7 +34,8 @@ import {
   type DocumentReadResult,
 } from './document-readers.ts';
 import { parseIncomingMail, type IncomingAttachment, type IncomingMail } from './incoming-mail.ts';
-import { buildDraft, validateDraft, type IntakeValidation } from './intake-draft.ts';
+import { checkOrderImport } from '../orders/import-order.ts';
+import { buildDraft, deskActor, validateDraft, type IntakeValidation } from './intake-draft.ts';
 import {
   partnerOfSender,
   replyTargetOf,
@@ -116,6 +117,8 @@ interface ReadResult {
   documentText: string;
   /** The attachment the order was read from. */
   source: AttachmentMeta | null;
+  /** The bytes of the order template, when the order was read from one. */
+  workbook?: Uint8Array;
 }
 
 function megabytes(bytes: number): string {
@@ -268,6 +271,7 @@ async function readOrder(
         },
         documentText: result.text.slice(0, 200_000),
         source: { name: a.name, contentType: a.contentType, size: a.size, sha256: a.sha256 },
+        ...(kind === 'workbook' ? { workbook: a.content } : {}),
       };
     }
     reasons.push(`${a.name}: ${result.reason}`);
@@ -569,7 +573,36 @@ export async function receiveMail(
     });
     draft = built.draft;
     extracted.notes = [...extracted.notes, ...built.notes];
+    // The vendor's own template says more than an extraction can (line attributes, the
+    // customer by name): its import builds the draft, and its problems name their cells.
+    const cells = new Map<string, string>();
+    if (read.workbook && sender.partnerId) {
+      const imported = await checkOrderImport(ctx, deskActor(vendor.id), {
+        bytes: read.workbook,
+        vendor: vendor.slug,
+        partnerId: sender.partnerId,
+      });
+      if (imported.submission) {
+        draft = {
+          ...imported.submission,
+          vendor: vendor.slug,
+          channel: 'email',
+          partnerId: sender.partnerId,
+          ...(mail.text.trim() !== '' ? { emailBody: mail.text } : {}),
+        };
+        for (const p of imported.problems) if (p.path !== p.field) cells.set(p.field, p.path);
+      }
+    }
     validation = await validateDraft(ctx, vendor.id, draft);
+    if (cells.size > 0) {
+      validation = {
+        ...validation,
+        problems: validation.problems.map((p) => {
+          const cell = cells.get(p.path.replace(/\.(\d+)(?=\.|$)/g, '[$1]')) ?? cells.get(p.path);
+          return cell ? { ...p, message: `${p.message} (${cell})` } : p;
+        }),
+      };
+    }
   } else {
     validation = {
       valid: false,
