@@ -115,7 +115,9 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
         id: v.id,
         impact: v.impact ?? null,
         help: v.help,
-        nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+        nodes: v.nodes
+          .slice(0, 5)
+          .map((n) => `${n.target.join(' ')} (${n.any[0]?.message ?? n.failureSummary ?? ''})`),
       }));
   });
 }

@@ -41,6 +41,7 @@ function CategoryTree({
         return (
           <NavLink
             key={c.key}
+            component="button"
             label={c.name}
             active={selected === c.key}
             onClick={() => onSelect(selected === c.key ? null : c.key)}
@@ -127,6 +128,7 @@ export function CatalogPanel({
           </Text>
           <ScrollArea.Autosize mah={320}>
             <NavLink
+              component="button"
               label="All products"
               active={category === null}
               onClick={() => setCategory(null)}
@@ -176,7 +178,11 @@ export function CatalogPanel({
                     size="xs"
                     variant={added.has(p.partNumber) ? 'light' : 'filled'}
                     onClick={() => onAdd(p)}
-                    aria-label={`Add ${p.partNumber}`}
+                    aria-label={
+                      added.has(p.partNumber)
+                        ? `Add one more ${p.partNumber}`
+                        : `Add ${p.partNumber}`
+                    }
                   >
                     {added.has(p.partNumber) ? 'Add one more' : 'Add'}
                   </Button>

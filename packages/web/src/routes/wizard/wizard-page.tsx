@@ -586,7 +586,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
               <>
                 {' '}
                 (
-                <Anchor href={terms.url} target="_blank" rel="noreferrer">
+                <Anchor href={terms.url} target="_blank" rel="noreferrer" underline="always">
                   read them
                 </Anchor>
                 )
