@@ -1290,6 +1290,53 @@ describe.each(testDialects())('OpenAPI fuzz on %s', (dialect) => {
     return res;
   };
 
+  // What earlier runs of the fuzz test found (5xx, or a 400 that named no field), kept as plain
+  // requests so they stay fixed whatever the seed reaches.
+  it.each([
+    {
+      what: 'a forged cursor holding a NUL (500 on PostgreSQL)',
+      request: {
+        method: 'GET',
+        url: `/api/v1/orders?cursor=${Buffer.from('{"id":"x\\u0000y"}').toString('base64url')}`,
+      },
+      status: 400,
+      path: 'querystring.cursor',
+    },
+    {
+      what: 'a multipart upload without a boundary (500)',
+      request: {
+        method: 'POST',
+        url: '/api/v1/vendors/northwind/price-lists?format=csv',
+        headers: { 'content-type': 'multipart/form-data' },
+        payload: 'no boundary at all',
+      },
+      status: 400,
+      path: 'body',
+    },
+    {
+      what: 'a multipart upload cut short (500)',
+      request: {
+        method: 'POST',
+        url: '/api/v1/vendors/northwind/price-lists',
+        headers: { 'content-type': 'multipart/form-data; boundary=b0undary' },
+        payload: '--b0undary\r\n',
+      },
+      status: 400,
+      path: 'body',
+    },
+    {
+      what: 'a malformed URL escape (400 without errors[])',
+      request: { method: 'GET', url: '/api/v1/orders/%zz' },
+      status: 400,
+      path: 'url',
+    },
+  ])('answers $what with a $status naming $path', async ({ request, status, path }) => {
+    const res = await t.as('admin@northwind.example').request(request);
+    expect(res.statusCode, res.body).toBe(status);
+    expect(contractBreach(res)).toBeUndefined();
+    expect(res.json<{ errors: { path: string }[] }>().errors.map((e) => e.path)).toContain(path);
+  });
+
   it('answers every generated request without a 5xx, and every error as problem+json', async () => {
     const operations = operationsOf(doc);
     expect(operations.length).toBeGreaterThanOrEqual(60);
