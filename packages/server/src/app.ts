@@ -20,6 +20,7 @@ import { invoiceRoutes } from './invoices/invoices.routes.ts';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.ts';
 import { orderImportRoutes } from './orders/order-import.routes.ts';
 import { intakeRoutes } from './intake/intake.routes.ts';
+import { documentRoutes } from './documents/documents.routes.ts';
 import { quoteRoutes } from './quotes/quotes.routes.ts';
 import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
@@ -158,6 +159,7 @@ export async function buildApp(
       await api.register(invoiceRoutes(ctx));
       await api.register(orderImportRoutes(ctx));
       await api.register(intakeRoutes(ctx));
+      await api.register(documentRoutes(ctx));
       await api.register(quoteRoutes(ctx));
       await api.register(subscriptionRoutes(ctx));
       await api.register(catalogRoutes(ctx));

@@ -158,6 +158,14 @@ export const configSchema = z.object({
     .default(15 * 1024 * 1024),
   /** Time budget of reading one attachment (PDF or workbook). */
   INTAKE_READ_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+  /** Where documents on orders are stored (default: `documents/` beside the SQLite file, else ./data/documents). */
+  DOCUMENTS_DIR: z.string().min(1).optional(),
+  /** The largest document accepted on an order (413 above). */
+  DOCUMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(25 * 1024 * 1024),
   /** Test only: lets `PUT /api/v1/test/clock` set the running app's clock. */
   ORDERDESK_SETTABLE_CLOCK: flag.default(false),
 });

@@ -72,6 +72,24 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
       body: { reason: 'test' },
     },
   ],
+  // Documents on orders (issue 10), checked in documents.test.ts. A JSON body is the wrong
+  // media type: 415 to the owner, 404 to a stranger.
+  documents: [
+    { method: 'GET', route: '/api/v1/orders/:orderId/documents', kind: 'item' },
+    { method: 'GET', route: '/api/v1/orders/:orderId/documents/:documentId', kind: 'item' },
+    {
+      method: 'GET',
+      route: '/api/v1/orders/:orderId/documents/:documentId/extraction',
+      kind: 'item',
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/orders/:orderId/documents',
+      kind: 'item',
+      body: {},
+      ownerStatuses: [415],
+    },
+  ],
   quotes: [
     { method: 'GET', route: '/api/v1/quotes', kind: 'list' },
     { method: 'GET', route: '/api/v1/quotes/:quoteId', kind: 'item' },
@@ -129,6 +147,16 @@ export const CREATING_ROUTES = new Set([
 
 /** Vendor-side routes, checked between northwind and skyline staff. */
 export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
+  // Documents on orders (issue 10): edgeworks' against skyline's, in documents.test.ts.
+  documents: [
+    { method: 'GET', route: '/api/v1/orders/:orderId/documents', kind: 'item' },
+    { method: 'GET', route: '/api/v1/orders/:orderId/documents/:documentId', kind: 'item' },
+    {
+      method: 'GET',
+      route: '/api/v1/orders/:orderId/documents/:documentId/extraction',
+      kind: 'item',
+    },
+  ],
   // Invoices and fulfilment (issue 11), checked between edgeworks and northwind admins in
   // invoices.test.ts. A second payment or credit note is a 409 to the owner.
   invoices: [

@@ -28,3 +28,4 @@ export * from './intake.repository.ts';
 export * from './jobs.repository.ts';
 export * from './fulfilments.repository.ts';
 export * from './invoices.repository.ts';
+export * from './documents.repository.ts';

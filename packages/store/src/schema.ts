@@ -543,6 +543,27 @@ export interface ImportPriceRowTable {
   list_price_minor: number;
 }
 
+/** A file on an order (0012): the bytes are in the document storage under `storage_key`. */
+export interface DocumentTable {
+  id: string;
+  vendor_id: string;
+  /** The partnership holder of the order (null for a vendor's own file). */
+  partner_id: string | null;
+  order_id: string | null;
+  name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  /** po | product_file | license | other */
+  kind: string;
+  uploaded_by: string | null;
+  uploaded_by_label: string;
+  /** For a PDF kept as a PO: what the reader found in it and how it compares, JSON. */
+  extraction: string | null;
+  created_at: string;
+}
+
 export interface Database {
   vendors: VendorTable;
   vendor_profiles: VendorProfileTable;
@@ -584,6 +605,7 @@ export interface Database {
   intake_items: IntakeItemTable;
   inbound_mails: InboundMailTable;
   mailbox_checkpoints: MailboxCheckpointTable;
+  documents: DocumentTable;
 }
 
 export type Vendor = Selectable<VendorTable>;
@@ -618,3 +640,4 @@ export type FulfilmentLine = Selectable<FulfilmentLineTable>;
 export type Invoice = Selectable<InvoiceTable>;
 export type InvoiceLine = Selectable<InvoiceLineTable>;
 export type CreditNote = Selectable<CreditNoteTable>;
+export type StoredDocument = Selectable<DocumentTable>;

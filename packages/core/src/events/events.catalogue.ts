@@ -63,6 +63,8 @@ export const DOMAIN_EVENTS = [
   'intake.rejected',
   'order.mail_received',
   'quote.mail_received',
+  'order.document_attached',
+  'order.document_downloaded',
 ] as const;
 export type DomainEventName = (typeof DOMAIN_EVENTS)[number];
 
@@ -97,6 +99,8 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   'order.completed': 'order',
   'order.rejected': 'order',
   'order.cancelled': 'order',
+  'order.document_attached': 'order',
+  'order.document_downloaded': 'order',
   // A request is not yet a quote; it is recorded against the quote request's id.
   'quote.requested': 'quote',
   'quote.created': 'quote',
@@ -156,6 +160,14 @@ export interface OrderEventBase {
   number: string;
   /** The order type key of the profile (notifications select on it). */
   orderType: string;
+}
+
+/** A document on an order (documents: the PO PDF, product files, license files). */
+export interface OrderDocumentData {
+  documentId: string;
+  name: string;
+  kind: string;
+  sha256: string;
 }
 
 /** An order moved by an action of the order machine. */
@@ -308,6 +320,9 @@ export interface DomainEventData {
   'intake.rejected': { intakeId: string; reason: string };
   'order.mail_received': { orderId: string; messageId: string; from: string };
   'quote.mail_received': { quoteId: string; messageId: string; from: string };
+  'order.document_attached': OrderEventBase & OrderDocumentData;
+  /** A partner downloaded a license or product file: a return may no longer be refundable. */
+  'order.document_downloaded': OrderEventBase & OrderDocumentData;
 }
 
 /** One domain event: a name and its typed data (discriminated on `type`). */

@@ -10,6 +10,7 @@ import * as m0008 from './0008_audit_append_only.ts';
 import * as m0009 from './0009_import_staging.ts';
 import * as m0010 from './0010_login_throttle.ts';
 import * as m0011 from './0011_mail_intake.ts';
+import * as m0012 from './0012_documents.ts';
 import * as m0013 from './0013_jobs_fulfilments.ts';
 import * as m0014 from './0014_invoices.ts';
 
@@ -26,6 +27,7 @@ export const migrations: Record<string, Migration> = {
   '0009_import_staging': m0009,
   '0010_login_throttle': m0010,
   '0011_mail_intake': m0011,
+  '0012_documents': m0012,
   '0013_jobs_fulfilments': m0013,
   '0014_invoices': m0014,
 };
