@@ -34,6 +34,36 @@ export function intakeAddressesOf(profile: VendorProfile): string[] {
     .map((c) => (c.address ?? '').toLowerCase());
 }
 
+// The vendors' intake mailboxes, read again at most every few seconds: a poll of a thousand
+// mails need not read every vendor and profile a thousand times, and a profile published
+// meanwhile is seen within seconds.
+const MAILBOXES_TTL_MS = 5000;
+let mailboxes: { db: Executor; at: number; list: Promise<RoutedVendor[]> } | undefined;
+
+async function intakeMailboxes(db: Executor): Promise<RoutedVendor[]> {
+  const now = Date.now();
+  if (mailboxes && mailboxes.db === db && now - mailboxes.at < MAILBOXES_TTL_MS) {
+    return mailboxes.list;
+  }
+  const list = (async () => {
+    const out: RoutedVendor[] = [];
+    for (const v of await listVendors(db, {})) {
+      const vendor = await findVendorById(db, v.id);
+      if (!vendor) continue;
+      const profile = await profileOfVendor(db, vendor);
+      for (const address of intakeAddressesOf(profile)) {
+        out.push({ vendor, profile, mailbox: address });
+      }
+    }
+    return out;
+  })();
+  mailboxes = { db, at: now, list };
+  list.catch(() => {
+    if (mailboxes?.list === list) mailboxes = undefined;
+  });
+  return list;
+}
+
 /** The vendor whose intake mailbox is among the recipients (To and Cc, then Delivered-To). */
 export async function vendorOfRecipients(
   db: Executor,
@@ -41,15 +71,7 @@ export async function vendorOfRecipients(
 ): Promise<RoutedVendor | null> {
   const listed = [...mail.to, ...mail.cc];
   const candidates = [listed, mail.deliveredTo];
-  const vendors: RoutedVendor[] = [];
-  for (const v of await listVendors(db, {})) {
-    const vendor = await findVendorById(db, v.id);
-    if (!vendor) continue;
-    const profile = await profileOfVendor(db, vendor);
-    for (const address of intakeAddressesOf(profile)) {
-      vendors.push({ vendor, profile, mailbox: address });
-    }
-  }
+  const vendors = await intakeMailboxes(db);
   for (const recipients of candidates) {
     const found = vendors.find((v) => recipients.includes(v.mailbox));
     if (found) return found;
