@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 
@@ -72,9 +72,26 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
   });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+/**
+ * Transactions on SQLite take the write lock when they begin (`BEGIN IMMEDIATE`), not at their
+ * first write. With a deferred `BEGIN`, a transaction that reads and then writes fails at once
+ * with SQLITE_BUSY when another process (an `orderdesk worker`, `jobs run`, `backup` or `seed`
+ * beside `serve`) wrote in between — the busy timeout cannot help a reader upgrading to a writer.
+ * Taking the lock up front makes the second process wait its turn (busy_timeout) instead.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => {
+      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+    };
+    return driver;
+  }
 }
 
 /**
