@@ -4,7 +4,7 @@ import type { LoginThrottle } from './session/login-throttle.ts';
 
 /** The settings the use cases read (the server's configuration supplies them). */
 export interface AppSettings {
-  /** Failed logins per account or client within the window before log-in is refused. */
+  /** Failed logins per (account, client address) before each further attempt waits (growing delays). */
   LOGIN_MAX_FAILURES: number;
   /** Lifetime of a login session. */
   SESSION_TTL_HOURS: number;
