@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { extractedOrderSchema } from '../intake/intake.schemas.ts';
 import { problemItemSchema } from '../shared/errors.ts';
 
 /** What a document on an order is: the partner's PO, a product file, a license file, other. */
@@ -28,7 +29,7 @@ export const documentExtractionSchema = z
     /** Why nothing could be read (encrypted, not a PO, …) when ok is false. */
     reason: z.string().optional(),
     /** The extracted purchase order (documents/extracted-order.ts) when ok. */
-    extracted: z.unknown().optional(),
+    extracted: extractedOrderSchema.optional(),
     /** Where the PDF and the order disagree: PO number, currency, total, clause. */
     problems: z.array(problemItemSchema),
     at: z.string(),
