@@ -44,15 +44,17 @@ export const fulfilmentSchema = z
     ),
     carrier: z.string().nullable(),
     trackingNumber: z.string().nullable(),
+    /** The confirmed address the devices were shipped to (from the order). */
     shippedTo: z
       .object({
         name: z.string().optional(),
         line1: z.string(),
+        line2: z.string().optional(),
         city: z.string(),
+        region: z.string().optional(),
         postalCode: z.string(),
         country: z.string(),
       })
-      .passthrough()
       .nullable(),
     licenseKeys: z.array(z.string()),
     documentIds: z.array(z.string()),

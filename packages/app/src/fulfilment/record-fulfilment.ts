@@ -116,6 +116,20 @@ async function planLines(
   return { planned, remainingAfter, problems };
 }
 
+function shippedTo(
+  a: NonNullable<OrderSubmission['shippingAddress']>,
+): FulfilmentView['shippedTo'] {
+  return {
+    ...(a.name !== undefined ? { name: a.name } : {}),
+    line1: a.line1,
+    ...(a.line2 !== undefined ? { line2: a.line2 } : {}),
+    city: a.city,
+    ...(a.region !== undefined ? { region: a.region } : {}),
+    postalCode: a.postalCode,
+    country: a.country,
+  };
+}
+
 /** Records a fulfilment; completes the order when nothing is left to fulfil. */
 export async function recordFulfilment(
   ctx: AppContext,
@@ -262,7 +276,7 @@ export async function recordFulfilment(
       })),
       carrier: fulfilment.carrier,
       trackingNumber: fulfilment.tracking_number,
-      shippedTo: ships && submission.shippingAddress ? { ...submission.shippingAddress } : null,
+      shippedTo: ships && submission.shippingAddress ? shippedTo(submission.shippingAddress) : null,
       licenseKeys: body.licenseKeys ?? [],
       documentIds: body.documentIds ?? [],
       createdAt: at,
