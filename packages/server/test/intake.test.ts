@@ -250,6 +250,17 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     expect(original).toMatchObject({ direction: 'in', status: 'received' });
     expect(original.attachments[0]).toMatchObject({ name: `${number}.pdf` });
 
+    // The PO PDF is kept on the order as its document.
+    const docs = await t.as(BUYER).get(`/api/v1/orders/${order.id}/documents`);
+    expect(docs.statusCode, docs.body).toBe(200);
+    expect(docs.json().items).toEqual([
+      expect.objectContaining({
+        name: `${number}.pdf`,
+        kind: 'po',
+        contentType: 'application/pdf',
+      }),
+    ]);
+
     // The partner answers the acknowledgment: the reply lands on the order's thread.
     const replyId = `<reply.${dialect}@acme.example>`;
     await deliver(

@@ -5,6 +5,7 @@
 import {
   decideIntakeItem,
   enqueueOutbox,
+  findInboundMail,
   findIntakeItemInScope,
   findMessageByMessageId,
   findPartnerById,
@@ -20,7 +21,9 @@ import { requireVendorStaff, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import type { ExtractedPurchaseOrder } from '../documents/extracted-order.ts';
 import { senderOf as vendorSenderOf } from '../events/notify-by-profile.ts';
-import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { DOCUMENT_DEFAULT_MAX_BYTES, storeDocument } from '../documents/order-documents.ts';
+import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
+import { parseIncomingMail } from './incoming-mail.ts';
 import type { OrderView } from '../orders/order-view.ts';
 import { orderSubmissionBodySchema } from '../orders/orders.schemas.ts';
 import { submitOrder } from '../orders/submit-order.ts';
@@ -192,6 +195,7 @@ export async function convertIntake(
       { entityType: 'intake', entityId: item.id },
       { entityType: 'order', entityId: order.id, partnerId: order.partnerId },
     );
+    await keepAttachments(ctx, tx, item, order, eventActorOf(desk));
     await recordEvent(tx, {
       type: 'intake.converted',
       entityId: item.id,
@@ -205,6 +209,48 @@ export async function convertIntake(
     });
     return order;
   });
+}
+
+/** The most attachments of one mail kept on the order (the rest stay in the raw mail). */
+const MAX_KEPT_ATTACHMENTS = 20;
+
+/**
+ * The mail's attachments become the order's documents (the PO as `po`), read from the raw
+ * message stored at intake. A message stored only in part (over the size limit) keeps none:
+ * it stays whole in the mailbox.
+ */
+async function keepAttachments(
+  ctx: AppContext,
+  tx: Executor,
+  item: IntakeItem,
+  order: OrderView,
+  by: EventActor,
+): Promise<void> {
+  if (!item.inbound_mail_id) return;
+  const raw = await findInboundMail(tx, item.inbound_mail_id, { vendorId: item.vendor_id });
+  if (!raw || raw.truncated) return;
+  const mail = await parseIncomingMail(new Uint8Array(raw.raw));
+  const extracted = JSON.parse(item.extracted) as ExtractedPurchaseOrder;
+  const source = extracted.notes
+    .map((n) => /^Read from (.+)$/.exec(n)?.[1])
+    .find((name) => name !== undefined);
+  for (const a of mail.attachments.slice(0, MAX_KEPT_ATTACHMENTS)) {
+    if (a.size > DOCUMENT_DEFAULT_MAX_BYTES) continue;
+    await storeDocument(
+      ctx,
+      {
+        vendorId: item.vendor_id,
+        partnerId: order.partnerId,
+        orderId: order.id,
+        name: a.name,
+        bytes: a.content,
+        declaredType: a.contentType,
+        kind: a.name === source ? 'po' : 'other',
+        uploadedBy: by,
+      },
+      { tx },
+    );
+  }
 }
 
 /** Rejects the item; the sender gets the reason by mail, on the item's thread. */
