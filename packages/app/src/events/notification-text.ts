@@ -27,6 +27,23 @@ const HEADLINES: Record<string, string> = {
   'quote.released': 'The quote is available again',
 };
 
+/**
+ * What a profile's template adds to the headline: the words the seed guides promise (the
+ * order number, the welcome mail to the end user, the sales order's thread, the receipt).
+ */
+const TEMPLATE_TEXT: Record<string, (number: string, vendor: string) => string> = {
+  order_number: (n) => `Your order number is ${n}. Quote it in every mail about this order.`,
+  order_receipt: (n, v) =>
+    `${v} received your order ${n} and will process it. The order receipt and content follow on this thread.`,
+  welcome_email: (_n, v) =>
+    `Welcome to ${v}. Your subscription is provisioned: your site administrator can now sign in and invite users. Your partner is copied on this mail.`,
+  subscription_ready: (n) => `The subscription of order ${n} is ready to use.`,
+  sales_order_created: (n) =>
+    `A sales order was created for your order ${n}. This thread carries its order information and product files.`,
+  order_delivery: (n) => `Order ${n} is delivered: the order information and product files follow.`,
+  licenses_authorized: (n) => `The licenses of order ${n} are authorized in the licensing server.`,
+};
+
 /** The plain-text mail for one notification rule of an event (HTML comes with the mailer). */
 export function renderNotification(input: {
   event: RecordedEvent;
@@ -39,7 +56,9 @@ export function renderNotification(input: {
   const label = thread.kind.charAt(0).toUpperCase() + thread.kind.slice(1);
   const subject = `${profile.name} ${thread.kind} ${thread.number}: ${headline}`;
   const lines = [`${label} ${thread.number}`, '', `${headline}.`];
-  if (rule.template) lines.push('', `(${rule.template.replaceAll('_', ' ')})`);
+  const template = rule.template ? TEMPLATE_TEXT[rule.template] : undefined;
+  if (template) lines.push('', template(thread.number, profile.mail?.fromName ?? profile.name));
+  else if (rule.template) lines.push('', `(${rule.template.replaceAll('_', ' ')})`);
   if (event.reason) lines.push('', `Reason: ${event.reason}`);
   const problems = (event.data as { problems?: { path: string; message: string }[] }).problems;
   if (problems?.length) {
@@ -48,6 +67,15 @@ export function renderNotification(input: {
   }
   const salesOrder = (event.data as { salesOrderNumber?: string | null }).salesOrderNumber;
   if (salesOrder) lines.push('', `Sales order number: ${salesOrder}`);
+  // Fulfilment's hook: license keys travel in the event's data and are listed in the mail.
+  const keys = (event.data as { licenseKeys?: unknown }).licenseKeys;
+  if (Array.isArray(keys) && keys.length > 0) {
+    lines.push('', 'License keys:');
+    for (const k of keys) if (typeof k === 'string') lines.push(`- ${k}`);
+  }
+  if (rule.attach.length > 0) {
+    lines.push('', `Attached: ${rule.attach.map((a) => a.replaceAll('_', ' ')).join(', ')}.`);
+  }
   lines.push('', `— ${profile.name}`);
   return { subject, text: lines.join('\n') };
 }

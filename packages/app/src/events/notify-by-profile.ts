@@ -25,6 +25,7 @@ import {
   listVendorUsers,
   type Executor,
 } from '@orderdesk/store';
+import { renderQuoteAttachment, type MailPayload } from '../mail/mail-attachments.ts';
 import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
 import type { RecordedEvent } from './record-event.ts';
 import { renderNotification, type ThreadSubject } from './notification-text.ts';
@@ -289,6 +290,20 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     entityId: thread.entityId,
   });
   const references = earlier.map((m) => m.message_id);
+  // The records a rule's attachments are rendered from when the mail is sent.
+  const found = event.data as { invoiceId?: unknown; documentIds?: unknown };
+  const refs: Omit<MailPayload, 'messageId' | 'attach'> = {
+    ...(thread.entityType === 'quote' && thread.kind === 'quote'
+      ? { quoteId: thread.entityId }
+      : {}),
+    ...(thread.entityType === 'order' ? { orderId: thread.entityId } : {}),
+    ...(typeof found.invoiceId === 'string' ? { invoiceId: found.invoiceId } : {}),
+    ...(Array.isArray(found.documentIds)
+      ? { documentIds: found.documentIds.filter((d): d is string => typeof d === 'string') }
+      : {}),
+  };
+  // The quote PDF is listed on the thread with its size: rendered once here to know it.
+  let quotePdf: { name: string; contentType: string; size: number } | undefined;
   let n = 0;
   for (const rule of rules) {
     const to = await resolve(tx, rule.to, thread, profile);
@@ -296,6 +311,20 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     const cc = (await resolve(tx, rule.cc, thread, profile)).filter((a) => !to.includes(a));
     const text = renderNotification({ event, rule, profile, thread });
     const messageId = `<${event.id}.${n++}@${vendor.slug}.orderdesk>`;
+    const attachments = [];
+    if (rule.attach.includes('quote_pdf') && refs.quoteId) {
+      if (!quotePdf) {
+        const pdf = await renderQuoteAttachment(tx, {
+          quoteId: refs.quoteId,
+          vendorId: thread.vendorId,
+          at: new Date(event.at),
+        });
+        if (pdf) {
+          quotePdf = { name: pdf.filename, contentType: pdf.contentType, size: pdf.content.length };
+        }
+      }
+      if (quotePdf) attachments.push(quotePdf);
+    }
     const message = await insertMessage(tx, {
       vendorId: thread.vendorId,
       partnerId: thread.partnerId,
@@ -306,9 +335,10 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
       from: senderOf(profile, vendor.slug),
       to,
       cc,
+      replyTo: profile.mail?.replyTo ?? null,
       subject: text.subject,
       text: text.text,
-      attachments: [],
+      attachments,
       status: 'queued',
       messageId,
       inReplyTo: references.at(-1) ?? null,
@@ -317,12 +347,13 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
       at: event.at,
     });
     references.push(messageId);
+    const payload: MailPayload = { messageId: message.id, attach: rule.attach, ...refs };
     await enqueueOutbox(tx, {
       vendorId: thread.vendorId,
       topic: 'mail',
       entityType: thread.entityType,
       entityId: thread.entityId,
-      payload: { messageId: message.id, attach: rule.attach },
+      payload,
       at: event.at,
     });
   }

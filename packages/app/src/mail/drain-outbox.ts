@@ -18,6 +18,8 @@ import {
   type OutboxMessage,
 } from '@orderdesk/store';
 import type { AppContext } from '../context.ts';
+import { profileOfVendor } from '../vendors/profile-cache.ts';
+import { renderMailAttachments, type MailPayload } from './mail-attachments.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { mailOfMessage } from './mail-render.ts';
 
@@ -80,10 +82,10 @@ function errorText(error: unknown): string {
   return text.length > 1000 ? `${text.slice(0, 1000)}…` : text;
 }
 
-function messageIdOf(row: OutboxMessage): string | null {
+function payloadOf(row: OutboxMessage): MailPayload | null {
   try {
-    const payload = JSON.parse(row.payload) as { messageId?: unknown };
-    return typeof payload.messageId === 'string' ? payload.messageId : null;
+    const payload = JSON.parse(row.payload) as Partial<MailPayload> | null;
+    return payload && typeof payload.messageId === 'string' ? (payload as MailPayload) : null;
   } catch {
     return null;
   }
@@ -132,7 +134,8 @@ async function deliver(
   result: DrainResult,
 ): Promise<void> {
   const db = ctx.store.db;
-  const id = messageIdOf(row);
+  const payload = payloadOf(row);
+  const id = payload?.messageId ?? null;
   const message = id === null ? undefined : await findMessageById(db, id);
   if (!message) {
     // Nothing to send will ever appear: a dead letter, so an admin sees it.
@@ -160,7 +163,14 @@ async function deliver(
   }
   const vendor = message.vendor_id ? await findVendorById(db, message.vendor_id) : undefined;
   try {
-    await options.transport.send(mailOfMessage(message, vendor?.name ?? null));
+    // The profile's sender name and Reply-To; files rendered now from the records named.
+    const look = vendor ? (await profileOfVendor(db, vendor)).mail : undefined;
+    const mail = mailOfMessage(message, look?.fromName ?? vendor?.name ?? null);
+    if (!mail.replyTo && look?.replyTo) mail.replyTo = look.replyTo;
+    if (payload?.attach?.length) {
+      mail.attachments = await renderMailAttachments({ db, message, payload, at: ctx.now() });
+    }
+    await options.transport.send(mail);
   } catch (error) {
     const attempts = row.attempts + 1;
     const at = ctx.now();

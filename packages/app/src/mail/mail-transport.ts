@@ -1,6 +1,8 @@
 // What the outbox worker hands to whatever really sends mail (nodemailer over SMTP in the
 // server package). The app layer knows no SMTP: tests and other hosts plug in their own.
 
+import type { MailAttachment } from './mail-attachments.ts';
+
 /** One message as it goes on the wire, rendered from its thread message row. */
 export interface OutgoingMail {
   /** `"Vendor name" <address>` or a bare address. */
@@ -15,6 +17,8 @@ export interface OutgoingMail {
   messageId: string;
   inReplyTo?: string | undefined;
   references?: string[] | undefined;
+  /** Files rendered for the message (the quote PDF, the invoice), in order. */
+  attachments?: MailAttachment[] | undefined;
 }
 
 export interface MailTransport {

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { startJobLoop } from '@orderdesk/app';
-import { startImapPoller, startMailWorker } from '@orderdesk/server';
+import {
+  WorkerLockedError,
+  acquireWorkerLock,
+  startImapPoller,
+  startMailWorker,
+  type WorkerLock,
+} from '@orderdesk/server';
 import { migrateToLatest, openStore } from '@orderdesk/store';
 import { cliAppContext, configOrExit } from './shared.ts';
 
@@ -18,6 +24,17 @@ export function registerWorker(program: Command): void {
     .option('--once', 'run one pass over the due mail and exit')
     .action(async (opts: { once?: boolean }) => {
       const config = configOrExit();
+      // SQLite takes one worker: a second one on the same file refuses to start.
+      let lock: WorkerLock;
+      try {
+        lock = acquireWorkerLock(config.DATABASE_URL);
+      } catch (error) {
+        if (error instanceof WorkerLockedError) {
+          process.stderr.write(`orderdesk worker: ${error.message}\n`);
+          process.exit(2);
+        }
+        throw error;
+      }
       const store = openStore(config.DATABASE_URL, {
         poolSize: 2,
         sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
@@ -59,6 +76,7 @@ export function registerWorker(program: Command): void {
           await poller?.stop();
           await worker.stop();
           await store.close();
+          lock.release();
         }
         return;
       }
@@ -77,6 +95,7 @@ export function registerWorker(program: Command): void {
           .then(
             () => {
               clearInterval(keepAlive);
+              lock.release();
               process.exit(0);
             },
             (error: unknown) => {

@@ -501,6 +501,15 @@ const vendorProfileObject = z.strictObject({
   workflow: orderWorkflowSchema.prefault({}),
   sla: slaPolicySchema.prefault({}),
   notifications: z.array(notificationSchema).default([]),
+  /** How the vendor's mail reads in the partner's client: the sender's name, where replies go. */
+  mail: z
+    .strictObject({
+      /** The display name on From (the vendor's name when absent). */
+      fromName: z.string().trim().min(1).max(200).optional(),
+      /** Reply-To (the sending mailbox when absent), e.g. the ordering team's shared mailbox. */
+      replyTo: z.email().optional(),
+    })
+    .optional(),
   escalation: z.strictObject({ contacts: z.array(contactRefSchema).min(1) }).optional(),
   invoiceRequests: z.strictObject({ email: z.email(), notes: z.string().optional() }).optional(),
   invoicing: invoicingSchema.prefault({}),

@@ -2,3 +2,4 @@
 export * from './smtp-transport.ts';
 export * from './mail-worker.ts';
 export * from './imap-poller.ts';
+export * from './worker-lock.ts';
