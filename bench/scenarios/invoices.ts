@@ -221,7 +221,7 @@ export const invoices: Scenario = {
     const label = `SQLite, ${count.toLocaleString('en-US')} due`;
     return [
       {
-        scenario: '8 invoices',
+        scenario: '9 invoices',
         figure: `invoices issued/s (PDF + UBL + mail), ${label}`,
         value: r.perSecond,
         unit: 'invoices/s',
@@ -229,7 +229,7 @@ export const invoices: Scenario = {
         ratio: ratioOf(r.perSecond, r.renderPerSecond),
       },
       {
-        scenario: '8 invoices',
+        scenario: '9 invoices',
         figure: `peak RSS of the issuing process, ${label}`,
         value: r.peakRssMb,
         unit: 'MB',
