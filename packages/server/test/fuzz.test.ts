@@ -17,7 +17,7 @@ import { findProducts, firstCustomerId, partnerIdOf, totalOf } from './scenario-
 /** Fixed, so a failure reproduces; ORDERDESK_FUZZ_SEED explores other sequences locally. */
 const SEED = Number(process.env.ORDERDESK_FUZZ_SEED ?? 20_261_202);
 /** Requests per operation and database: 64 operations × 2 databases × this ≈ a few thousand. */
-const RUNS = Number(process.env.ORDERDESK_FUZZ_RUNS ?? 24);
+const RUNS = Number(process.env.ORDERDESK_FUZZ_RUNS ?? 20);
 /** ORDERDESK_FUZZ_VERBOSE=1 prints the commonest refusals per operation (to tune generation). */
 const VERBOSE = process.env.ORDERDESK_FUZZ_VERBOSE === '1';
 /** ORDERDESK_FUZZ_ONLY=<regex> fuzzes only the matching operations (`POST /api/v1/orders`). */
