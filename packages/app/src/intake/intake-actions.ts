@@ -288,6 +288,7 @@ export async function rejectIntake(
         direction: 'out',
         template: 'intake_rejection',
         from: vendorSenderOf(profile, vendor.slug),
+        replyTo: profile.mail?.replyTo ?? null,
         to: [item.from_addr],
         subject: `${profile.name}: your order mail was not accepted`,
         text: [

@@ -399,6 +399,7 @@ async function recordAcknowledgment(
     direction: 'out',
     template: 'intake_acknowledgment',
     from: vendorSenderOf(profile, vendor.slug),
+    replyTo: profile.mail?.replyTo ?? null,
     to: [item.from_addr],
     subject,
     text,
