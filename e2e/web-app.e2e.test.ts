@@ -12,6 +12,7 @@ import {
   step,
   UserActions,
 } from './support/browser.ts';
+import { scriptSizes } from './support/bundle-size.ts';
 import { ensureWebBuilt, startWebServer, type RunningWebServer } from './support/web-server.ts';
 
 let server: RunningWebServer;
@@ -348,6 +349,61 @@ describe.sequential('the web app in Chromium', () => {
         found.push(`wizard ${name} (dark): ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
     }
     expect(found).toEqual([]);
+  });
+
+  it('loads at most 200 KB of JavaScript (gzip) for the log-in page and the portal', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const scripts: string[] = [];
+    page.on('response', (response) => {
+      const url = new URL(response.url());
+      if (url.pathname.endsWith('.js')) scripts.push(url.pathname);
+    });
+    await logIn(page, server.url, 'buyer@acme.example');
+    await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+    await page.waitForLoadState('networkidle');
+    const sizes = scriptSizes(scripts);
+    const total = sizes.reduce((sum, s) => sum + s.gzipBytes, 0);
+    console.log(
+      `First load (log-in page + portal dashboard): ${sizes.length} scripts, ` +
+        `${(total / 1024).toFixed(1)} KB gzipped, ` +
+        `${(sizes.reduce((sum, s) => sum + s.bytes, 0) / 1024).toFixed(1)} KB raw`,
+    );
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(total).toBeLessThanOrEqual(200 * 1024);
+  });
+
+  it('works from the keyboard alone: log in, reach the organizations, open the order menu', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    await step(page, 'keyboard', async () => {
+      await page.goto(`${server.url}/login`);
+      await page.getByLabel('E-mail').focus();
+      await page.keyboard.type('buyer@acme.example');
+      await page.keyboard.press('Tab');
+      await page.keyboard.type('demo');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+      const organizations = page.getByRole('link', { name: 'Organizations' });
+      for (let i = 0; i < 30; i += 1) {
+        await page.keyboard.press('Tab');
+        if (await organizations.evaluate((el) => el === document.activeElement)) break;
+      }
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Fabrikam Health' }).waitFor();
+      const place = page.getByRole('button', { name: 'Place an order for Fabrikam Health' });
+      for (let i = 0; i < 30; i += 1) {
+        await page.keyboard.press('Tab');
+        if (await place.evaluate((el) => el === document.activeElement)) break;
+      }
+      await page.keyboard.press('Enter');
+      await page.getByRole('menuitem', { name: /^Skyline/ }).waitFor();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+    });
   });
 
   it('fits a 375 px phone: no page scrolls sideways', async () => {

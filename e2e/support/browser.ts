@@ -39,9 +39,10 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** What the user sees (the viewport); `fullPage` for the whole page, as failures save it. */
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
   const path = join(ARTIFACTS, `${name.replace(/[^\w.-]+/g, '-')}.png`);
-  await page.screenshot({ path, fullPage: true });
+  await page.screenshot({ path, fullPage });
   return path;
 }
 
@@ -53,7 +54,7 @@ export async function step<T>(page: Page, name: string, run: () => Promise<T>): 
   try {
     return await run();
   } catch (error) {
-    await screenshot(page, `FAILED-${name}`).catch(() => undefined);
+    await screenshot(page, `FAILED-${name}`, true).catch(() => undefined);
     throw error;
   }
 }

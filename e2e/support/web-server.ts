@@ -25,9 +25,12 @@ export function ensureWebBuilt(): void {
     newestMtime(join(WEB, 'vite.config.ts')),
   );
   if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  // Vitest sets NODE_ENV=test, and Vite keeps an inherited NODE_ENV: React would be bundled
+  // in its development build.
   const result = spawnSync('npx', ['vite', 'build', '--logLevel', 'warn'], {
     cwd: WEB,
     encoding: 'utf8',
+    env: { ...process.env, NODE_ENV: 'production' },
   });
   if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}${result.stderr}`);
 }
