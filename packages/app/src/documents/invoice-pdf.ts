@@ -3,6 +3,48 @@ import type { InvoiceDocument } from '../invoices/invoice-document.ts';
 
 const TAX_LABEL = { S: 'Tax', Z: 'Zero-rated', AE: 'Reverse charge' } as const;
 
+interface AfmMetrics {
+  attributes: unknown;
+  glyphWidths: unknown;
+  kernPairs: unknown;
+}
+
+let metricsCached = false;
+
+/**
+ * pdfkit parses a standard font's AFM metrics file anew for every document (regular
+ * expressions over ~3,000 lines per font): most of the time of a one-page invoice, and the
+ * invoice job renders thousands. The parsed metrics are read-only afterwards, so they are
+ * parsed once per font and process: the AFM class's `parse`, reached through the first
+ * document's default font, is wrapped with a cache keyed by the file's text. If a pdfkit
+ * version no longer has that shape, nothing is patched and every document parses as before.
+ */
+function cacheStandardFontMetrics(doc: object): void {
+  if (metricsCached) return;
+  metricsCached = true;
+  const afm = (doc as { _font?: { font?: object } })._font?.font;
+  if (!afm) return;
+  const proto = Object.getPrototypeOf(afm) as { parse?: (this: AfmMetrics, text: string) => void };
+  const parse = proto.parse;
+  if (typeof parse !== 'function') return;
+  const cache = new Map<string, AfmMetrics>();
+  proto.parse = function (this: AfmMetrics, text: string): void {
+    const hit = cache.get(text);
+    if (hit) {
+      this.attributes = hit.attributes;
+      this.glyphWidths = hit.glyphWidths;
+      this.kernPairs = hit.kernPairs;
+      return;
+    }
+    parse.call(this, text);
+    cache.set(text, {
+      attributes: this.attributes,
+      glyphWidths: this.glyphWidths,
+      kernPairs: this.kernPairs,
+    });
+  };
+}
+
 /**
  * Renders an invoice as a PDF (A4): seller and buyer, number and dates, one row per line, the
  * tax and the total. Text is drawn as text (standard fonts), so it can be extracted (the tests
@@ -20,6 +62,7 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
       CreationDate: new Date(`${doc.issueDate}T00:00:00Z`),
     },
   });
+  cacheStandardFontMetrics(pdf);
   const chunks: Buffer[] = [];
   pdf.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve, reject) => {

@@ -3,21 +3,32 @@
 // has no invoice yet. Each invoice is issued in its own transaction; a concurrent process
 // issuing the same one waits on the order's row and then finds it done.
 import { calendarOfSla, invoiceIssueAt } from '@orderdesk/core';
-import { findVendorById, listInvoiceCandidates } from '@orderdesk/store';
+import { findVendorById, listInvoiceCandidates, type InvoiceCandidate } from '@orderdesk/store';
 import { issueInvoiceForOrder } from '../invoices/issue-invoice.ts';
 import { vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
-import { everyMinutes, type JobDefinition, type JobSummary } from './job.types.ts';
+import {
+  everyMinutes,
+  type JobDefinition,
+  type JobRunContext,
+  type JobSummary,
+} from './job.types.ts';
 
 const INVOICING_EVENTS = ['order.booked', 'order.completed'] as const;
 const BATCH = 200;
+/**
+ * Invoices issued per transaction: each commit is a durable write (an fsync on SQLite), which
+ * costs more than issuing one invoice; a group that fails is issued again one by one, so one
+ * bad order never holds back the others.
+ */
+const PER_TRANSACTION = 20;
 
 export const issueDueInvoicesJob: JobDefinition = {
   name: 'invoices.issue-due',
   description: 'Issue (and mail) the invoices due by now, per the profile’s invoicing timing',
   slotAt: everyMinutes(1),
   leaseMs: 10 * 60_000,
-  async run({ ctx, now, shouldContinue }): Promise<JobSummary> {
-    const summary = { issued: 0, waiting: 0, alreadyIssued: 0 };
+  async run({ ctx, now, shouldContinue, log }): Promise<JobSummary> {
+    const summary: InvoiceJobSummary = { issued: 0, waiting: 0, alreadyIssued: 0, failed: 0 };
     const db = ctx.store.db;
     const profiles = new Map<string, VendorOfOrder>();
     let after: string | undefined;
@@ -29,6 +40,7 @@ export const issueDueInvoicesJob: JobDefinition = {
         ...(after !== undefined ? { afterOrderId: after } : {}),
       });
       if (batch.length === 0) break;
+      const due: InvoiceCandidate[] = [];
       for (const candidate of batch) {
         after = candidate.orderId;
         if (!shouldContinue()) return summary;
@@ -40,23 +52,66 @@ export const issueDueInvoicesJob: JobDefinition = {
         );
         const timing = profile.invoicing.timing;
         if (candidate.eventType !== timing.afterEvent) continue;
-        const due = invoiceIssueAt(calendarOfSla(profile.sla), timing, new Date(candidate.eventAt));
-        if (due > now) {
+        const issueAt = invoiceIssueAt(
+          calendarOfSla(profile.sla),
+          timing,
+          new Date(candidate.eventAt),
+        );
+        if (issueAt > now) {
           summary.waiting += 1;
           continue;
         }
-        const outcome = await db.transaction().execute((tx) =>
-          issueInvoiceForOrder(tx, {
-            orderId: candidate.orderId,
-            vendorId: candidate.vendorId,
-            at: now,
-          }),
-        );
-        if (outcome.issued) summary.issued += 1;
-        else if (outcome.reason === 'exists') summary.alreadyIssued += 1;
+        due.push(candidate);
       }
+      await issueAll(ctx, now, due, summary, shouldContinue, log);
       if (batch.length < BATCH) break;
     }
     return summary;
   },
 };
+
+type InvoiceJobSummary = { issued: number; waiting: number; alreadyIssued: number; failed: number };
+
+async function issueAll(
+  ctx: JobRunContext['ctx'],
+  now: Date,
+  due: readonly InvoiceCandidate[],
+  summary: InvoiceJobSummary,
+  shouldContinue: () => boolean,
+  log: (line: string) => void,
+): Promise<void> {
+  const db = ctx.store.db;
+  const issueIn = async (group: readonly InvoiceCandidate[]): Promise<void> => {
+    const outcomes = await db.transaction().execute(async (tx) => {
+      const results = [];
+      for (const c of group) {
+        results.push(
+          await issueInvoiceForOrder(tx, { orderId: c.orderId, vendorId: c.vendorId, at: now }),
+        );
+      }
+      return results;
+    });
+    for (const outcome of outcomes) {
+      if (outcome.issued) summary.issued += 1;
+      else if (outcome.reason === 'exists') summary.alreadyIssued += 1;
+    }
+  };
+  for (let i = 0; i < due.length; i += PER_TRANSACTION) {
+    if (!shouldContinue()) return;
+    const group = due.slice(i, i + PER_TRANSACTION);
+    try {
+      await issueIn(group);
+    } catch {
+      for (const one of group) {
+        try {
+          await issueIn([one]);
+        } catch (error) {
+          summary.failed += 1;
+          log(
+            `invoice of order ${one.orderId} not issued: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        }
+      }
+    }
+  }
+}
