@@ -156,6 +156,7 @@ describe.sequential('the web app in Chromium', () => {
       await error.waitFor();
       const describedBy = (await price.getAttribute('aria-describedby')) ?? '';
       expect(describedBy).toContain((await error.getAttribute('id')) ?? 'missing id');
+      await error.evaluate((el) => el.scrollIntoView({ block: 'center' }));
       await screenshot(page, 'edgeworks-price-problem');
       await price.fill('780.00');
       await error.waitFor({ state: 'detached' });

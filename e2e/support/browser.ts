@@ -1,7 +1,7 @@
 // Real Chromium (Debian's) driven by playwright-core, with the helpers the browser tests share:
 // logging in, counting the partner's clicks and keystroke groups, screenshots (a failed step
 // leaves one), and axe-core run inside the page.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import axe from 'axe-core';
@@ -23,6 +23,8 @@ export function ensureChromium(): string {
 }
 
 export async function launchBrowser(): Promise<Browser> {
+  // A FAILED-… screenshot left from an earlier run would read as this run's.
+  rmSync(ARTIFACTS, { recursive: true, force: true });
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({
     executablePath: ensureChromium(),

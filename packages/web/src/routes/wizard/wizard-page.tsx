@@ -37,6 +37,7 @@ import { useContacts, useCustomer, useOrder, usePartnerships, useProfile } from 
 import { PageHeader } from '../../components/page-header';
 import { ErrorPanel } from '../../layout/route-error';
 import { Center, Loader } from '@mantine/core';
+import { formatDate } from '../../lib/format';
 import { formatMoney, lineAmount } from '../../lib/money';
 import { useMe } from '../../session/session';
 import { CatalogPanel, type PricedProduct } from './catalog-panel';
@@ -70,6 +71,7 @@ interface WizardProps {
 
 function fieldValueText(spec: FieldSpec, value: unknown): string {
   if (spec.kind === 'checkbox') return value === true ? 'Yes' : 'No';
+  if (spec.kind === 'date' && typeof value === 'string' && value) return formatDate(value);
   return typeof value === 'string' && value.trim() !== '' ? value : '—';
 }
 
