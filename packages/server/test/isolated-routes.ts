@@ -405,6 +405,9 @@ export const DISTRIBUTOR_ACCESS: DistributorAccess[] = [
   { method: 'GET', route: '/api/v1/orders/:orderId', expect: 'reads' },
   { method: 'GET', route: '/api/v1/orders/:orderId/events', expect: 'reads' },
   { method: 'GET', route: '/api/v1/orders/:orderId/messages', expect: 'reads' },
+  // Documents (issue 10): the distributor reads its reseller's documents but adds none.
+  { method: 'GET', route: '/api/v1/orders/:orderId/documents', expect: 'reads' },
+  { method: 'POST', route: '/api/v1/orders/:orderId/documents', body: {}, expect: 'refused' },
   {
     method: 'PATCH',
     route: '/api/v1/orders/:orderId',
