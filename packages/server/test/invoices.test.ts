@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDueJobs } from '@orderdesk/app';
+import { runDueJobs, type JobPassResult } from '@orderdesk/app';
 import { businessCalendar, isBusinessDate } from '@orderdesk/core';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
@@ -88,8 +88,13 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     await t.close();
   });
 
-  const jobs = (at: string | Date, workerId = 'test') =>
-    runDueJobs(t.ctx, { now: new Date(at), workerId });
+  // One pass of every job; the invoice job's outcome (other jobs share the registry).
+  const jobs = async (at: string | Date, workerId = 'test'): Promise<JobPassResult> => {
+    const results = await runDueJobs(t.ctx, { now: new Date(at), workerId });
+    const invoices = results.find((r) => r.job === 'invoices.issue-due');
+    if (!invoices) throw new Error('the invoice job did not run');
+    return invoices;
+  };
   const invoicesOf = async (user: string, orderId: string): Promise<InvoiceItem[]> => {
     const res = await t.as(user).get(`/api/v1/invoices?orderId=${orderId}`);
     expect(res.statusCode, res.body).toBe(200);
@@ -139,16 +144,13 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     const tuesdayStart = DateTime.fromISO(`${tuesday}T00:00`, { zone: NY }).toJSDate();
     // Monday 23:59 in New York (the holiday): not yet.
     const before = await jobs(new Date(tuesdayStart.getTime() - 60_000));
-    expect(before).toEqual([
-      expect.objectContaining({ job: 'invoices.issue-due', outcome: 'ran' }),
-    ]);
-    expect(before[0]!.summary).toMatchObject({ issued: 0 });
-    expect(before[0]!.summary!.waiting).toBeGreaterThanOrEqual(1);
+    expect(before).toMatchObject({ outcome: 'ran', summary: { issued: 0 } });
+    expect(before.summary!.waiting).toBeGreaterThanOrEqual(1);
     expect(await invoicesOf(ACME, order.id)).toEqual([]);
 
     // Tuesday 00:00 in New York: issued, dated Tuesday, due 30 days later.
     const due = await jobs(tuesdayStart);
-    expect(due[0]!.summary).toMatchObject({ issued: 1 });
+    expect(due.summary).toMatchObject({ issued: 1 });
     const [invoice] = await invoicesOf(ACME, order.id);
     expect(invoice).toMatchObject({
       orderId: order.id,
@@ -167,11 +169,11 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     invoiceOf.edgeworks = invoice!;
 
     // The same instant again: the slot is done. Later, and two passes at once: still one.
-    expect((await jobs(tuesdayStart))[0]).toMatchObject({ outcome: 'done_already' });
+    expect(await jobs(tuesdayStart)).toMatchObject({ outcome: 'done_already' });
     const later = new Date(tuesdayStart.getTime() + 3 * 3_600_000);
     const twice = await Promise.all([jobs(later, 'worker-a'), jobs(later, 'worker-b')]);
-    expect(twice.map((r) => r[0]!.outcome).sort()).toEqual(expect.arrayContaining(['ran']));
-    expect(twice.flatMap((r) => (r[0]!.summary ? [r[0]!.summary.issued] : []))).not.toContain(1);
+    expect(twice.map((r) => r.outcome).sort()).toEqual(expect.arrayContaining(['ran']));
+    expect(twice.flatMap((r) => (r.summary ? [r.summary.issued] : []))).not.toContain(1);
     expect(await invoicesOf(ACME, order.id)).toHaveLength(1);
 
     // Mailed to the partnership's invoicing contact with the PDF and the UBL named on it.
@@ -197,7 +199,7 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     const a = await bookedDeviceOrder(ACME, acmeCustomer, 1);
     const b = await bookedDeviceOrder(CONTOSO, contosoCustomer, 1);
     const far = DateTime.now().plus({ days: 30 }).toJSDate();
-    expect((await jobs(far))[0]!.summary!.issued).toBeGreaterThanOrEqual(2);
+    expect((await jobs(far)).summary!.issued).toBeGreaterThanOrEqual(2);
     const [ia] = await invoicesOf(ACME, a.order.id);
     const [ib] = await invoicesOf(CONTOSO, b.order.id);
     const seq = (n: string) => Number(n.replace(/\D/g, ''));
@@ -281,7 +283,7 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     });
     // Northwind invoices on completion, at once.
     expect(
-      (await jobs(DateTime.now().plus({ minutes: 2 }).toJSDate()))[0]!.summary!.issued,
+      (await jobs(DateTime.now().plus({ minutes: 2 }).toJSDate())).summary!.issued,
     ).toBeGreaterThanOrEqual(2);
     const [invoice] = await invoicesOf(ACME, renewal.id);
     expect(invoice).toMatchObject({ status: 'issued', tax: { category: 'Z' } });
