@@ -109,6 +109,15 @@ export async function storeDocument(
   input: StoreDocumentInput,
   options: WriteOptions = {},
 ): Promise<StoredDocument> {
+  const row = await putDocumentBytes(ctx, input);
+  return inTransaction(ctx, options, (tx) => insertDocument(tx, row));
+}
+
+/** Sniffs, hashes and stores the bytes: the row to insert, outside any transaction. */
+async function putDocumentBytes(
+  ctx: AppContext,
+  input: StoreDocumentInput,
+): Promise<StoredDocument> {
   const maxBytes = input.maxBytes ?? DOCUMENT_DEFAULT_MAX_BYTES;
   if (input.bytes.byteLength > maxBytes) throw tooLarge(input.bytes.byteLength, maxBytes);
   const contentType = await sniffContentType(input.bytes, input.declaredType);
@@ -116,24 +125,22 @@ export async function storeDocument(
   const id = newDocumentId();
   const storageKey = `${input.vendorId}/${id}`;
   await documentStorageOf(ctx).put(storageKey, input.bytes);
-  return inTransaction(ctx, options, (tx) =>
-    insertDocument(tx, {
-      id,
-      vendor_id: input.vendorId,
-      partner_id: input.partnerId,
-      order_id: input.orderId,
-      name: cleanDocumentName(input.name),
-      content_type: contentType,
-      size: input.bytes.byteLength,
-      sha256,
-      storage_key: storageKey,
-      kind: input.kind,
-      uploaded_by: input.uploadedBy.userId,
-      uploaded_by_label: input.uploadedBy.label,
-      extraction: input.extraction ? JSON.stringify(input.extraction) : null,
-      created_at: ctx.now().toISOString(),
-    }),
-  );
+  return {
+    id,
+    vendor_id: input.vendorId,
+    partner_id: input.partnerId,
+    order_id: input.orderId,
+    name: cleanDocumentName(input.name),
+    content_type: contentType,
+    size: input.bytes.byteLength,
+    sha256,
+    storage_key: storageKey,
+    kind: input.kind,
+    uploaded_by: input.uploadedBy.userId,
+    uploaded_by_label: input.uploadedBy.label,
+    extraction: input.extraction ? JSON.stringify(input.extraction) : null,
+    created_at: ctx.now().toISOString(),
+  };
 }
 
 /** The API's view of a document row. */
@@ -306,23 +313,21 @@ export async function attachOrderDocument(
       extraction = { ok: false, reason: read.reason, problems: [], at };
     }
   }
+  // The bytes first, outside the transaction (a file write need not hold a database lock).
+  const prepared = await putDocumentBytes(ctx, {
+    vendorId: order.vendor_id,
+    partnerId: order.partner_id,
+    orderId: order.id,
+    name: cleanDocumentName(input.name),
+    bytes: input.bytes,
+    declaredType: input.declaredType,
+    kind,
+    uploadedBy: eventActorOf(actor),
+    extraction,
+    maxBytes,
+  });
   const row = await inTransaction(ctx, options, async (tx) => {
-    const stored = await storeDocument(
-      ctx,
-      {
-        vendorId: order.vendor_id,
-        partnerId: order.partner_id,
-        orderId: order.id,
-        name: cleanDocumentName(input.name),
-        bytes: input.bytes,
-        declaredType: input.declaredType,
-        kind,
-        uploadedBy: eventActorOf(actor),
-        extraction,
-        maxBytes,
-      },
-      { tx },
-    );
+    const stored = await insertDocument(tx, prepared);
     await recordEvent(tx, {
       type: 'order.document_attached',
       entityId: order.id,
