@@ -140,6 +140,8 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+# Tests try wrong passwords on purpose: no delay to slow them down.
+auth_failure_delay = 0
 default_login_user = ${runAs.name}
 default_internal_user = ${runAs.name}
 default_internal_group = ${groupName}

@@ -553,6 +553,91 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     expect((await poller.pollNow()).read).toBe(0);
   });
 
+  it('re-reads a mailbox whose UIDVALIDITY changed without storing anything twice', async () => {
+    const key = parseImapUrl(config.IMAP_URL).key;
+    const before = await findMailboxCheckpoint(t.store.db, key);
+    expect(before).toBeDefined();
+    const count = (await items(DESK)).length;
+    // As after a mailbox rebuilt on the server: the stored checkpoint names another UIDVALIDITY.
+    await t.store.db
+      .updateTable('mailbox_checkpoints')
+      .set({ uid_validity: before!.uid_validity + 1 })
+      .where('mailbox', '=', key)
+      .execute();
+    const passes = [];
+    for (;;) {
+      const r = await poller.pollNow();
+      passes.push(r);
+      if (r.read === 0) break;
+    }
+    const read = passes.reduce((n, p) => n + p.read, 0);
+    expect(read).toBe(before!.last_uid);
+    expect(passes.reduce((n, p) => n + p.intake + p.replies, 0)).toBe(0);
+    expect((await items(DESK)).length).toBe(count);
+    expect(await findMailboxCheckpoint(t.store.db, key)).toMatchObject({
+      uid_validity: before!.uid_validity,
+      last_uid: before!.last_uid,
+    });
+  });
+
+  it('flags a failed sender authentication and sends it no acknowledgment', async () => {
+    const lines = await edgeworksLines();
+    const pdf = await makePoPdf({
+      buyer: 'Acme Distribution',
+      number: `ACME-${dialect}-9100`,
+      date: today,
+      currency: 'USD',
+      lines,
+      total: totalOf(lines),
+    });
+    const subject = `Spoofed ${dialect}`;
+    await deliver(
+      await composeMail({
+        from: BUYER,
+        to: 'orders@edgeworks.example',
+        subject,
+        text: 'Attached.',
+        messageId: `<spoofed.${dialect}@acme.example>`,
+        headers: {
+          'Authentication-Results':
+            'mx.edgeworks.example; spf=fail smtp.mailfrom=acme.example; dmarc=fail',
+        },
+        attachments: [{ filename: 'po.pdf', content: pdf }],
+      }),
+    );
+    await worker.drainNow(); // what earlier tests queued
+    const since = sink.received.length;
+    await cycle();
+    const item = await itemBySubject(DESK, subject);
+    expect(item.flags.map((f) => f.code)).toEqual(['sender_authentication_failed']);
+    expect(sentTo(BUYER, since)).toEqual([]);
+  });
+
+  it('keeps polling when the mailbox cannot be reached', async () => {
+    // Its own server: the failed logins' penalties must not slow the shared one.
+    const other = await startDovecot({ intake: 'right-password' });
+    const url = other.urlOf('intake').replace(':right-password@', ':wrong-password@');
+    try {
+      const wrong = startImapPoller(t.ctx, { ...config, IMAP_URL: url }, { autoStart: false });
+      await expect(wrong.pollNow()).rejects.toThrow();
+      await wrong.stop();
+      const lines: string[] = [];
+      const looping = startImapPoller(
+        t.ctx,
+        { ...config, IMAP_URL: url, IMAP_POLL_MS: 20 },
+        { log: (line) => lines.push(line) },
+      );
+      const failed = () => lines.filter((l) => l.includes('pass failed')).length;
+      const end = Date.now() + 30_000;
+      while (failed() < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      await looping.stop();
+      expect(failed(), lines.join('\n')).toBeGreaterThanOrEqual(2);
+      expect(lines.join('\n')).not.toContain('wrong-password');
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('keeps each vendor’s intake to its own staff', async () => {
     const mail = (to: string, id: string) =>
       composeMail({
