@@ -407,6 +407,12 @@ export const DISTRIBUTOR_ACCESS: DistributorAccess[] = [
   { method: 'GET', route: '/api/v1/orders/:orderId/messages', expect: 'reads' },
   // Documents (issue 10): the distributor reads its reseller's documents but adds none.
   { method: 'GET', route: '/api/v1/orders/:orderId/documents', expect: 'reads' },
+  { method: 'GET', route: '/api/v1/orders/:orderId/documents/:documentId', expect: 'reads' },
+  {
+    method: 'GET',
+    route: '/api/v1/orders/:orderId/documents/:documentId/extraction',
+    expect: 'reads',
+  },
   { method: 'POST', route: '/api/v1/orders/:orderId/documents', body: {}, expect: 'refused' },
   {
     method: 'PATCH',
