@@ -1,8 +1,10 @@
 // The outbox worker's one pass: claim due mail rows, send each thread message once, record
 // what became of it. Delivery is at least once: the send happens before the transaction that
 // marks the message `sent` and the row processed, so a worker that dies between the two leaves
-// the row leased, and when the lease runs out another pass sends it again (one duplicate at
-// most per crash). What is never repeated is the marking: a row whose message is already
+// the row leased, and when the lease runs out another pass sends it again. Marks are written
+// in small groups (`markBatch`, one durable commit per group, written while the next mails go
+// out) because a commit costs more than an SMTP send: a crash repeats at most the group being
+// marked and the one filling (2 × markBatch duplicates, each counted by the receiver). What is never repeated is the marking: a row whose message is already
 // `sent` (or `not_sent`) is only marked processed, and both updates are conditional, so a
 // late or concurrent pass changes nothing twice.
 import {
@@ -45,7 +47,12 @@ export interface DrainOptions extends MailWorkerSettings {
   workerId: string;
   /** Asked before each message: true lets the pass release what it has not started and stop. */
   shouldStop?: () => boolean;
+  /** Sent messages marked per transaction (default DEFAULT_MARK_BATCH; 1: each at once). */
+  markBatch?: number;
 }
+
+/** Sends marked per commit: a tenth of the commits, at most this many duplicates per crash. */
+export const DEFAULT_MARK_BATCH = 10;
 
 export interface DrainResult {
   claimed: number;
@@ -116,15 +123,51 @@ export async function drainOutbox(ctx: AppContext, options: DrainOptions): Promi
   result.claimed = rows.length;
   // Rows are not started in the last quarter of the lease: another worker may take them soon.
   const startBy = claimedAt.getTime() + (options.leaseMs * 3) / 4;
-  for (const [i, row] of rows.entries()) {
-    if (options.shouldStop?.() || ctx.now().getTime() > startBy) {
-      for (const rest of rows.slice(i)) await releaseOutbox(db, rest.id, options.workerId);
-      result.released = rows.length - i;
-      break;
+  const markBatch = Math.max(1, options.markBatch ?? DEFAULT_MARK_BATCH);
+  const sent: Sent[] = [];
+  let marking: Promise<void> = Promise.resolve();
+  const flush = async (): Promise<void> => {
+    // One group in flight: the next waits for it, so marks keep their order and a failed
+    // commit fails the pass (its rows stay leased and are sent again after the lease).
+    await marking;
+    const group = sent.splice(0);
+    if (group.length === 0) return;
+    marking = markSent(ctx, group).then(() => {
+      result.sent += group.length;
+    });
+  };
+  try {
+    for (const [i, row] of rows.entries()) {
+      if (options.shouldStop?.() || ctx.now().getTime() > startBy) {
+        for (const rest of rows.slice(i)) await releaseOutbox(db, rest.id, options.workerId);
+        result.released = rows.length - i;
+        break;
+      }
+      const done = await deliver(ctx, row, options, result);
+      if (done) sent.push(done);
+      if (sent.length >= markBatch) await flush();
     }
-    await deliver(ctx, row, options, result);
+  } finally {
+    await flush();
+    await marking;
   }
   return result;
+}
+
+/** A message the SMTP server accepted, to be marked. */
+interface Sent {
+  rowId: string;
+  messageId: string;
+}
+
+async function markSent(ctx: AppContext, group: readonly Sent[]): Promise<void> {
+  await ctx.store.db.transaction().execute(async (tx) => {
+    const at = ctx.now().toISOString();
+    for (const s of group) {
+      await updateMessageStatus(tx, s.messageId, { status: 'sent', at, from: UNSENT });
+      await markOutboxProcessed(tx, s.rowId, at);
+    }
+  });
 }
 
 async function deliver(
@@ -132,7 +175,7 @@ async function deliver(
   row: OutboxMessage,
   options: DrainOptions,
   result: DrainResult,
-): Promise<void> {
+): Promise<Sent | null> {
   const db = ctx.store.db;
   const payload = payloadOf(row);
   const id = payload?.messageId ?? null;
@@ -144,13 +187,13 @@ async function deliver(
       at: ctx.now().toISOString(),
     });
     result.dead += 1;
-    return;
+    return null;
   }
   if (!UNSENT.includes(message.status)) {
     // Sent by an earlier attempt whose row was not marked, or not sendable: do not send again.
     await markOutboxProcessed(db, row.id, ctx.now().toISOString());
     result.skipped += 1;
-    return;
+    return null;
   }
   if (options.transport === null) {
     await db.transaction().execute(async (tx) => {
@@ -159,7 +202,7 @@ async function deliver(
       await markOutboxProcessed(tx, row.id, at);
     });
     result.notSent += 1;
-    return;
+    return null;
   }
   const vendor = message.vendor_id ? await findVendorById(db, message.vendor_id) : undefined;
   try {
@@ -192,12 +235,7 @@ async function deliver(
       });
       result.retried += 1;
     }
-    return;
+    return null;
   }
-  await db.transaction().execute(async (tx) => {
-    const at = ctx.now().toISOString();
-    await updateMessageStatus(tx, message.id, { status: 'sent', at, from: UNSENT });
-    await markOutboxProcessed(tx, row.id, at);
-  });
-  result.sent += 1;
+  return { rowId: row.id, messageId: message.id };
 }
