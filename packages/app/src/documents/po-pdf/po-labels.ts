@@ -99,5 +99,22 @@ export function splitInlineLabel(text: string): { field: HeaderField; value: str
     const field = headerFieldOf(hash[1]!);
     if (field) return { field, value: hash[2]!.trim() };
   }
+  // "PO Number 4711", "Order Date 2026-03-01": a label and its value with only spaces between,
+  // accepted when the value looks like one of that field (so prose starting "Total …" is not).
+  const words = text.trim().split(/\s+/);
+  for (let count = Math.min(4, words.length - 1); count >= 1; count -= 1) {
+    const field = headerFieldOf(words.slice(0, count).join(' '));
+    const value = words.slice(count).join(' ');
+    if (field && SPACED_VALUE[field]?.test(value)) return { field, value };
+  }
   return undefined;
 }
+
+/** What a value separated from its label by spaces alone must look like, per field. */
+const SPACED_VALUE: Partial<Record<HeaderField, RegExp>> = {
+  poNumber: /^[A-Z0-9][A-Z0-9\-/._]*\d[A-Z0-9\-/._]*$/i,
+  quoteNumber: /^[A-Z0-9][A-Z0-9\-/._]*\d[A-Z0-9\-/._]*$/i,
+  date: /^(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|\d{1,2}\.?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4})$/,
+  currency: /^[A-Z]{3}$/,
+  total: /^(?:[A-Z]{3}\s*|[$€£¥]\s*)?-?[\d.,' ]*\d(?:\s*(?:[A-Z]{3}|[$€£¥]))?$/,
+};

@@ -214,6 +214,50 @@ describe('readPurchaseOrderPdf on layouts it has never seen', () => {
   });
 });
 
+describe('readPurchaseOrderPdf on labels and values in one run of text', () => {
+  it('reads "PO Number 4711-A" and "Total EUR 1.234,50" written as single strings', async () => {
+    const pdf = await drawPdf((doc) => {
+      doc.font('Helvetica').fontSize(11);
+      doc.text('Umbrella Corp.', 40, 40, { lineBreak: false });
+      doc.text('Purchase Order', 40, 60, { lineBreak: false });
+      doc.text('PO Number 4711-A', 40, 90, { lineBreak: false });
+      doc.text('Order Date 2026-03-01', 40, 105, { lineBreak: false });
+      doc.text('Currency EUR', 40, 120, { lineBreak: false });
+      doc.text('Part No.', 40, 160, { lineBreak: false });
+      doc.text('Description', 130, 160, { lineBreak: false });
+      doc.text('Quantity', 330, 160, { lineBreak: false });
+      doc.text('Unit Price', 400, 160, { lineBreak: false });
+      doc.text('Total', 490, 160, { lineBreak: false });
+      doc.text('UC-T-VIRUS', 40, 178, { lineBreak: false });
+      doc.text('Antidote kit', 130, 178, { lineBreak: false });
+      doc.text('5', 330, 178, { lineBreak: false });
+      doc.text('246,90', 400, 178, { lineBreak: false });
+      doc.text('1.234,50', 490, 178, { lineBreak: false });
+      doc.text('Total EUR 1.234,50', 400, 220, { lineBreak: false });
+      doc.text('Totally discreet delivery, please', 40, 260, { lineBreak: false });
+    });
+    const result = await readPurchaseOrderPdf(pdf);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.extracted.purchaseOrder).toEqual({
+      number: '4711-A',
+      date: '2026-03-01',
+      currency: 'EUR',
+      total: '1234.50',
+      buyer: 'Umbrella Corp.',
+    });
+    expect(result.extracted.lines).toEqual([
+      {
+        partNumber: 'UC-T-VIRUS',
+        description: 'Antidote kit',
+        quantity: '5',
+        unitPrice: '246.90',
+        lineTotal: '1234.50',
+      },
+    ]);
+  });
+});
+
 describe('readPurchaseOrderPdf on what is not a readable PO', () => {
   it('refuses empty, non-PDF, oversized and truncated input with a reason', async () => {
     expect(await readPurchaseOrderPdf(new Uint8Array())).toEqual({
