@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
+import { isPostgres } from './search.repository.ts';
 
 // The staging area of imports (migration 0009). A price list is staged in chunks (each insert
 // its own short transaction), then published with three set-based statements inside the
@@ -29,8 +30,11 @@ export interface StagedPriceRow {
   listPriceMinor: number;
 }
 
-/** Rows per staging insert: 12 columns × 1,000 stays under both dialects' parameter limits. */
-export const STAGING_BATCH_ROWS = 1000;
+/**
+ * Rows per staging insert. The rows travel as one JSON parameter (no bound-parameter limit, and
+ * no SQL text of 60,000 placeholders to build), so a batch is bounded only by memory.
+ */
+export const STAGING_BATCH_ROWS = 5000;
 
 /** Opens a staging for a vendor's import; returns its id. */
 export async function createImportRun(
@@ -45,32 +49,42 @@ export async function createImportRun(
   return id;
 }
 
-/** Adds checked rows to a staging (one statement; keep batches ≤ STAGING_BATCH_ROWS). */
+/** Adds checked rows to a staging: one statement, one JSON parameter, whatever the count. */
 export async function stagePriceRows(
   db: Executor,
   importId: string,
   rows: readonly StagedPriceRow[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  await db
-    .insertInto('import_price_rows')
-    .values(
-      rows.map((r) => ({
-        import_id: importId,
-        row_number: r.rowNumber,
-        part_number: r.partNumber,
-        product_id: r.productId,
-        name: r.name,
-        type: r.type,
-        category_key: r.categoryKey,
-        description: r.description,
-        billing_term: r.billingTerm,
-        ships: r.ships === null ? null : r.ships ? 1 : 0,
-        ships_new: r.shipsNew ? 1 : 0,
-        list_price_minor: r.listPriceMinor,
-      })),
-    )
-    .execute();
+  const json = JSON.stringify(
+    rows.map((r) => [
+      r.rowNumber,
+      r.partNumber,
+      r.productId,
+      r.name,
+      r.type,
+      r.categoryKey,
+      r.description,
+      r.billingTerm,
+      r.ships === null ? null : r.ships ? 1 : 0,
+      r.shipsNew ? 1 : 0,
+      r.listPriceMinor,
+    ]),
+  );
+  const columns = sql`insert into import_price_rows (import_id, row_number, part_number,
+    product_id, name, type, category_key, description, billing_term, ships, ships_new,
+    list_price_minor)`;
+  if (isPostgres(db)) {
+    await sql`${columns}
+      select ${importId}, (e->>0)::int, e->>1, e->>2, e->>3, e->>4, e->>5, e->>6, e->>7,
+        (e->>8)::int, (e->>9)::int, (e->>10)::bigint
+      from jsonb_array_elements(${json}::jsonb) e`.execute(db);
+  } else {
+    await sql`${columns}
+      select ${importId}, e.value->>0, e.value->>1, e.value->>2, e.value->>3, e.value->>4,
+        e.value->>5, e.value->>6, e.value->>7, e.value->>8, e.value->>9, e.value->>10
+      from json_each(${json}) e`.execute(db);
+  }
 }
 
 /** Whether a staging exists and is the vendor's (publishing someone else's staging is refused). */

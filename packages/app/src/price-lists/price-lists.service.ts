@@ -21,9 +21,11 @@ import {
   nextPriceListVersion,
   publishStagedPriceRows,
   stagePriceRows,
+  STAGING_BATCH_ROWS,
   sweepStaleImportRuns,
   type Executor,
   type PriceList,
+  type StagedPriceRow,
   type Vendor,
 } from '@orderdesk/store';
 import { z } from 'zod';
@@ -250,6 +252,13 @@ export async function stagePriceListImport(
   });
   try {
     const problems: ProblemItem[] = [];
+    // Rows are written a few thousand at a time, each batch its own short statement.
+    let pending: StagedPriceRow[] = [];
+    const flush = async (): Promise<void> => {
+      const rows = pending;
+      pending = [];
+      await stagePriceRows(db, importId, rows);
+    };
     const summary = await runWorkerTask<
       PriceListParseInput,
       PriceListParseBatch,
@@ -270,16 +279,15 @@ export async function stagePriceListImport(
       maxHeapMb: limits.maxWorkerHeapMb,
       onMessage: async (batch) => {
         problems.push(...batch.problems);
-        if (problems.length === 0 && batch.rows.length > 0) {
-          await stagePriceRows(
-            db,
-            importId,
-            batch.rows.map((r) => ({ ...r, productId: newId('prd') })),
-          );
+        if (problems.length > 0) pending = [];
+        else {
+          for (const r of batch.rows) pending.push({ ...r, productId: newId('prd') });
+          if (pending.length >= STAGING_BATCH_ROWS) await flush();
         }
         input.onProgress?.(batch.read.rows, batch.read.bytes);
       },
     });
+    if (problems.length === 0) await flush();
     if (summary.fileError !== undefined) throw unprocessable(summary.fileError, problems);
     if (summary.rows === 0 && summary.problems === 0) {
       throw unprocessable('The price list has no rows; nothing was imported', [

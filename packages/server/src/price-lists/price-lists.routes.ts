@@ -115,9 +115,17 @@ async function receiveUpload(request: FastifyRequest, maxBytes: number): Promise
  * file (an XLSX must be read from its end: the zip directory is checked before anything is
  * inflated), and an Idempotency-Key compares the file itself by its hash.
  */
-async function spool(source: Readable, dir: string): Promise<{ sha256: string; file: string }> {
-  const hash = createHash('sha256');
+async function spool(
+  source: Readable,
+  dir: string,
+  hashed: boolean,
+): Promise<{ sha256: string | null; file: string }> {
   const file = join(dir, 'upload');
+  if (!hashed) {
+    await pipeline(source, createWriteStream(file));
+    return { sha256: null, file };
+  }
+  const hash = createHash('sha256');
   await pipeline(
     source,
     new Transform({
@@ -179,7 +187,9 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         const dir = await mkdtemp(join(tmpdir(), 'orderdesk-upload-'));
         let staged: Awaited<ReturnType<typeof stagePriceListImport>> | undefined;
         try {
-          const { sha256, file } = await spool(upload.source, dir);
+          // Only an Idempotency-Key needs the file's hash (50 MB of SHA-256 is CPU time).
+          const keyed = request.headers['idempotency-key'] !== undefined;
+          const { sha256, file } = await spool(upload.source, dir, keyed);
           // Read, checked and staged outside any transaction: the database stays free for
           // everyone else meanwhile; only the publishing below is one (short) transaction.
           staged = await stagePriceListImport(ctx, actor, {
@@ -192,7 +202,7 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             limits,
           });
           const ready = staged;
-          request.body = { sha256, ...upload.options };
+          if (keyed) request.body = { sha256, ...upload.options };
           return await withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
             status: 201,
             body: await publishPriceListImport(ctx, actor, ready, { tx }),

@@ -214,8 +214,22 @@ describe('worker runner', () => {
         seen.push(m.i);
       },
     });
-    expect(result).toEqual({ sent: 5 });
+    expect(result).toMatchObject({ sent: 5 });
     expect(seen).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('lends an idle worker to the next run, also after a task that failed', async () => {
+    const input = { count: 2, then: 'return' };
+    type Result = { sent: number; thread: number };
+    const first = await runWorkerTask<typeof input, unknown, Result>({ task, input });
+    await refusal(runWorkerTask({ task, input: { count: 1, then: 'refuse' } }));
+    const again = await runWorkerTask<typeof input, unknown, Result>({ task, input });
+    // The same thread: no new loader and module graph to start.
+    expect(again).toEqual({ sent: 2, thread: first.thread });
+    // A thread stopped for its time budget is not lent again.
+    await refusal(runWorkerTask({ task, input: { count: 0, then: 'spin' }, timeBudgetMs: 300 }));
+    const fresh = await runWorkerTask<typeof input, unknown, Result>({ task, input });
+    expect(fresh.thread).not.toBe(first.thread);
   });
 
   it('passes an AppError through with its kind and problems', async () => {

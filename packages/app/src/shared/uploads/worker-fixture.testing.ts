@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import { uploadTooLarge } from './upload-limits.ts';
 import type { WorkerChannel } from './worker-runner.ts';
 
@@ -5,7 +6,7 @@ import type { WorkerChannel } from './worker-runner.ts';
 export default async function fixtureTask(
   input: { count: number; then: 'return' | 'spin' | 'hog' | 'refuse' },
   channel: WorkerChannel<{ i: number }>,
-): Promise<{ sent: number }> {
+): Promise<{ sent: number; thread: number }> {
   for (let i = 0; i < input.count; i++) await channel.send({ i });
   if (input.then === 'spin') for (;;);
   if (input.then === 'hog') {
@@ -13,5 +14,5 @@ export default async function fixtureTask(
     for (;;) kept.push(Array.from({ length: 100_000 }, (_, i) => `cell ${i} ${kept.length}`));
   }
   if (input.then === 'refuse') throw uploadTooLarge('maxRows', 'Too many rows, as asked');
-  return { sent: input.count };
+  return { sent: input.count, thread: threadId };
 }

@@ -12,6 +12,9 @@ import { UPLOAD_LIMITS, uploadTooLarge } from './upload-limits.ts';
 // `channel.send`, which waits for the previous message to be handled (one in flight: a fast
 // parser cannot pile up rows in memory while the database writes them). The worker has a
 // wall-time budget and a heap cap: past either it is terminated and the upload refused (413).
+// A worker that finished its task is kept for the next one for IDLE_WORKER_MS (unreferenced:
+// it never keeps a process alive), so a busy server does not pay a thread's start-up — a
+// loader, a module graph — per upload.
 //
 // The worker must load TypeScript when this module runs as TypeScript (npm start, tsx,
 // vitest): it then registers tsx's loader first. When the sources are compiled, the `.js`
@@ -38,11 +41,19 @@ export interface WorkerRunOptions<I, M> {
   signal?: AbortSignal;
 }
 
-/** Messages between the runner and worker-host.ts. */
+/** Messages from worker-host.ts to the runner, each naming the run (`job`) it belongs to. */
 export type HostMessage =
-  | { type: 'message'; id: number; payload: unknown }
-  | { type: 'result'; value: unknown }
-  | { type: 'error'; error: SerializedError };
+  | { type: 'message'; job: number; id: number; payload: unknown }
+  | { type: 'result'; job: number; value: unknown }
+  | { type: 'error'; job: number; error: SerializedError };
+
+/** Messages from the runner to worker-host.ts. */
+export type RunnerMessage =
+  | { type: 'run'; job: number; task: string; input: unknown }
+  | { type: 'ack'; job: number; id: number };
+
+/** How long a worker waits for its next task before it ends. */
+export const IDLE_WORKER_MS = 30_000;
 
 export interface SerializedError {
   message: string;
@@ -88,10 +99,51 @@ export function deserializeError(error: SerializedError): Error {
   return out;
 }
 
+interface PooledWorker {
+  worker: Worker;
+  heapMb: number;
+  idleTimer?: NodeJS.Timeout | undefined;
+}
+
+let idle: PooledWorker | undefined;
+let jobs = 0;
+
+function acquireWorker(heapMb: number): PooledWorker {
+  const pooled = idle;
+  if (pooled && pooled.heapMb === heapMb) {
+    idle = undefined;
+    clearTimeout(pooled.idleTimer);
+    pooled.worker.ref();
+    return pooled;
+  }
+  const host = siblingModule(import.meta.url, 'worker-host').href;
+  const worker = new Worker(bootstrapCode(host), {
+    eval: true,
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32 },
+    stdout: false,
+    stderr: false,
+  });
+  const out: PooledWorker = { worker, heapMb };
+  worker.on('exit', () => {
+    if (idle === out) idle = undefined;
+  });
+  // Failures are handled by the run that owns the worker; an idle one has no one to tell.
+  worker.on('error', () => {});
+  return out;
+}
+
+function releaseWorker(pooled: PooledWorker): void {
+  if (idle) void idle.worker.terminate();
+  pooled.worker.unref();
+  pooled.idleTimer = setTimeout(() => void pooled.worker.terminate(), IDLE_WORKER_MS);
+  pooled.idleTimer.unref();
+  idle = pooled;
+}
+
 /**
- * Runs `task` on a fresh worker thread and resolves with its result; rejects with the task's
- * error (an AppError keeps its kind and problems), or a 413 AppError when the time budget or
- * the heap cap is exceeded. The worker is always terminated at the end.
+ * Runs `task` on a worker thread (an idle one, or a new one) and resolves with its result;
+ * rejects with the task's error (an AppError keeps its kind and problems), or a 413 AppError
+ * when the time budget or the heap cap is exceeded, the worker then being terminated.
  *
  * @example
  * const summary = await runWorkerTask<Input, Batch, Summary>({
@@ -103,22 +155,21 @@ export function deserializeError(error: SerializedError): Error {
 export function runWorkerTask<I, M, R>(options: WorkerRunOptions<I, M>): Promise<R> {
   const budget = options.timeBudgetMs ?? UPLOAD_LIMITS.timeBudgetMs;
   const heapMb = options.maxHeapMb ?? UPLOAD_LIMITS.maxWorkerHeapMb;
-  const host = siblingModule(import.meta.url, 'worker-host').href;
+  const job = ++jobs;
   return new Promise<R>((resolve, reject) => {
-    const worker = new Worker(bootstrapCode(host), {
-      eval: true,
-      workerData: { task: options.task.href, input: options.input },
-      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32 },
-      stdout: false,
-      stderr: false,
-    });
+    const pooled = acquireWorker(heapMb);
+    const { worker } = pooled;
     let settled = false;
-    const finish = (error: Error | null, value?: R): void => {
+    const finish = (error: Error | null, value?: R, reusable = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      void worker.terminate();
+      worker.off('message', onMessage);
+      worker.off('error', onError);
+      worker.off('exit', onExit);
+      if (reusable) releaseWorker(pooled);
+      else void worker.terminate();
       if (error) reject(error);
       else resolve(value as R);
     };
@@ -133,23 +184,27 @@ export function runWorkerTask<I, M, R>(options: WorkerRunOptions<I, M>): Promise
     const onAbort = (): void => finish(new Error('The upload was abandoned'));
     options.signal?.addEventListener('abort', onAbort);
     let handling: Promise<void> = Promise.resolve();
-    worker.on('message', (message: HostMessage) => {
+    const onMessage = (message: HostMessage): void => {
+      if (message.job !== job) return;
       if (message.type === 'message') {
         handling = handling
           .then(() => options.onMessage?.(message.payload as M))
           .then(
             () => {
-              if (!settled) worker.postMessage({ type: 'ack', id: message.id });
+              if (!settled) {
+                worker.postMessage({ type: 'ack', job, id: message.id } satisfies RunnerMessage);
+              }
             },
             (error: unknown) => finish(error instanceof Error ? error : new Error(String(error))),
           );
       } else if (message.type === 'result') {
-        void handling.then(() => finish(null, message.value as R));
+        void handling.then(() => finish(null, message.value as R, true));
       } else {
-        void handling.then(() => finish(deserializeError(message.error)));
+        // The task failed, not the thread: it can take the next task.
+        void handling.then(() => finish(deserializeError(message.error), undefined, true));
       }
-    });
-    worker.on('error', (error: Error & { code?: string }) => {
+    };
+    const onError = (error: Error & { code?: string }): void => {
       if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
         finish(
           uploadTooLarge(
@@ -158,9 +213,18 @@ export function runWorkerTask<I, M, R>(options: WorkerRunOptions<I, M>): Promise
           ),
         );
       } else finish(error);
-    });
-    worker.on('exit', (code) => {
+    };
+    const onExit = (code: number): void => {
       finish(new Error(`The upload worker stopped (exit code ${code}) before it finished`));
-    });
+    };
+    worker.on('message', onMessage);
+    worker.on('error', onError);
+    worker.on('exit', onExit);
+    worker.postMessage({
+      type: 'run',
+      job,
+      task: options.task.href,
+      input: options.input,
+    } satisfies RunnerMessage);
   });
 }
