@@ -173,12 +173,16 @@ export async function lockOrderRow(db: Executor, orderId: string): Promise<void>
  */
 export async function setEventMessageAttachments(
   db: Executor,
+  thread: { entityType: 'order'; entityId: string },
   eventId: string,
   attachments: readonly { name: string; contentType: string; size: number }[],
 ): Promise<number> {
+  // By the thread first (indexed), then the event: messages has no index on event_id.
   const result = await db
     .updateTable('messages')
     .set({ attachments: JSON.stringify(attachments) })
+    .where('entity_type', '=', thread.entityType)
+    .where('entity_id', '=', thread.entityId)
     .where('event_id', '=', eventId)
     .where('direction', '=', 'out')
     .executeTakeFirst();

@@ -142,7 +142,12 @@ export async function attachInvoiceToMail(
   },
 ): Promise<void> {
   const attachments = invoiceAttachmentsOf(input.invoice.number, input.sizes);
-  const written = await setEventMessageAttachments(tx, input.eventId, attachments);
+  const written = await setEventMessageAttachments(
+    tx,
+    { entityType: 'order', entityId: input.order.id },
+    input.eventId,
+    attachments,
+  );
   if (written > 0 || input.profile.invoicing.via !== 'email') return;
   await writeInvoiceMail(tx, { ...input, at: input.invoice.issued_at, attachments });
 }
