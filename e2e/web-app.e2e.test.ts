@@ -300,6 +300,37 @@ describe.sequential('the web app in Chromium', () => {
     });
   });
 
+  it('back office administration: a price list with a bad row is refused with the row named; a broken profile with line:column', async () => {
+    const admin = await as('admin@northwind.example');
+    await step(admin, 'admin', async () => {
+      await admin.getByRole('link', { name: 'Administration' }).click();
+      await admin.getByRole('tab', { name: 'Price lists' }).click();
+      await admin.locator('input[type=file]').setInputFiles({
+        name: 'bad-prices.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(
+          'partNumber,name,type,category,listPrice\n' +
+            'NW-TEST-1,Test plan,subscription,Services,10.00\n' +
+            'NW-TEST-2,Broken plan,subscription,Services,ten\n',
+        ),
+      });
+      await admin.getByRole('button', { name: 'Upload' }).click();
+      const refused = admin.getByRole('alert').filter({ hasText: 'listPrice' });
+      await refused.waitFor();
+      expect(await refused.innerText()).toMatch(/row \d+\/listPrice/);
+      await screenshot(admin, 'admin-price-list-row-error');
+
+      await admin.getByRole('tab', { name: 'Profile' }).click();
+      const editor = admin.getByLabel('Vendor profile');
+      await expect.poll(async () => (await editor.inputValue()).length).toBeGreaterThan(100);
+      await editor.fill('slug: northwind\nname: Northwind\norderTypes: 12\n');
+      await admin.getByRole('button', { name: 'Publish' }).click();
+      const problems = admin.getByRole('alert').filter({ hasText: 'Not saved' });
+      await problems.waitFor();
+      expect(await problems.innerText()).toMatch(/\d+:\d+/);
+    });
+  });
+
   it('has no serious or critical axe-core violations on any page, light and dark', async () => {
     const pages: [string, string[]][] = [
       [
@@ -326,6 +357,15 @@ describe.sequential('the web app in Chromium', () => {
         for (const v of await seriousAxeViolations(page))
           found.push(`${email} ${path}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
       }
+    }
+    // Every administration tab.
+    const admin = await as('admin@northwind.example');
+    await admin.goto(`${server.url}/admin`);
+    for (const tab of ['Partners', 'Users', 'Price lists', 'Profile', 'Dead letters']) {
+      await admin.getByRole('tab', { name: tab }).click();
+      await admin.waitForLoadState('networkidle');
+      for (const v of await seriousAxeViolations(admin))
+        found.push(`/admin ${tab}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
     }
     // The wizard's four steps, and the dark theme.
     const buyer = await as('buyer@acme.example');

@@ -367,7 +367,91 @@ function DeadLettersTab() {
   );
 }
 
+function MultipliersPanel({ partnershipId, name }: { partnershipId: string; name: string }) {
+  const queryClient = useQueryClient();
+  const rules = useQuery({
+    queryKey: ['multipliers', partnershipId],
+    queryFn: async () =>
+      unwrap(
+        await api.GET('/api/v1/partnerships/{id}/multipliers', {
+          params: { path: { id: partnershipId } },
+        }),
+      ),
+  });
+  const [multiplier, setMultiplier] = useState('');
+  const [category, setCategory] = useState('');
+  const [effectiveFrom, setEffectiveFrom] = useState(new Date().toISOString().slice(0, 10));
+  const add = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST('/api/v1/partnerships/{id}/multipliers', {
+          params: {
+            path: { id: partnershipId },
+            header: { 'Idempotency-Key': idempotencyKey() },
+          },
+          body: { multiplier, category: category.trim() || null, effectiveFrom },
+        }),
+      ),
+    onSuccess: async () => {
+      setMultiplier('');
+      await queryClient.invalidateQueries({ queryKey: ['multipliers', partnershipId] });
+      await queryClient.invalidateQueries({ queryKey: ['partnerships'] });
+    },
+  });
+  return (
+    <Stack gap="xs" p="sm">
+      <QueryState query={rules}>
+        {(data) => (
+          <Text size="sm">
+            Default multiplier {data.default}
+            {data.items.length > 0 &&
+              `; rules: ${data.items
+                .map(
+                  (r) =>
+                    `${r.multiplier} for ${r.category ?? 'every product'} from ${formatDate(r.effectiveFrom)}${r.effectiveTo ? ` to ${formatDate(r.effectiveTo)}` : ''}`,
+                )
+                .join('; ')}`}
+          </Text>
+        )}
+      </QueryState>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          add.mutate();
+        }}
+      >
+        <Group align="flex-end" wrap="wrap">
+          <TextInput
+            label={`New multiplier for ${name}`}
+            placeholder="0.75"
+            required
+            value={multiplier}
+            onChange={(e) => setMultiplier(e.currentTarget.value)}
+          />
+          <TextInput
+            label="Category key (empty: every product)"
+            value={category}
+            onChange={(e) => setCategory(e.currentTarget.value)}
+          />
+          <TextInput
+            label="Effective from"
+            type="date"
+            required
+            value={effectiveFrom}
+            onChange={(e) => setEffectiveFrom(e.currentTarget.value)}
+          />
+          <Button type="submit" loading={add.isPending}>
+            Add multiplier
+          </Button>
+        </Group>
+      </form>
+      {add.error && <ErrorList error={add.error} />}
+    </Stack>
+  );
+}
+
 function PartnersTab({ slug }: { slug: string }) {
+  const [open, setOpen] = useState<string | null>(null);
   const partnerships = usePartnerships(slug);
   return (
     <QueryState query={partnerships}>
@@ -397,7 +481,21 @@ function PartnersTab({ slug }: { slug: string }) {
                   </Table.Td>
                   <Table.Td>{p.tier}</Table.Td>
                   <Table.Td>{formatDate(p.agreementDate)}</Table.Td>
-                  <Table.Td>{p.multiplier ?? '—'}</Table.Td>
+                  <Table.Td>
+                    {p.multiplier ?? '—'}{' '}
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      onClick={() => setOpen(open === p.id ? null : p.id)}
+                      aria-expanded={open === p.id}
+                      aria-label={`Multipliers of ${p.partner.name}`}
+                    >
+                      Multipliers
+                    </Button>
+                    {open === p.id && (
+                      <MultipliersPanel partnershipId={p.id} name={p.partner.name} />
+                    )}
+                  </Table.Td>
                   <Table.Td>{p.cam?.email ?? '—'}</Table.Td>
                   <Table.Td>{p.invoicingContact?.email ?? '—'}</Table.Td>
                 </Table.Tr>

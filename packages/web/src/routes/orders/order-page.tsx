@@ -163,6 +163,33 @@ function SpecialTermsCheck({ order }: { order: Order }) {
   );
 }
 
+/** The fields the order type asks for, each with whether the order has it. */
+function RequiredFields({ order }: { order: Order }) {
+  const profile = useProfile(order.vendor);
+  const type = profile.data?.orderTypes.find((t) => t.key === order.type);
+  if (!type || type.requiredFields.length === 0) return null;
+  const missing = new Set(
+    order.problems
+      .filter((p) => p.code === 'required' || p.code.endsWith('.missing'))
+      .map((p) => p.path),
+  );
+  return (
+    <Card withBorder padding="sm" component="section" aria-labelledby="required-title" mt="sm">
+      <Title order={3} size="h5" id="required-title">
+        Required for {type.label}
+      </Title>
+      <Stack gap={2} mt={4}>
+        {type.requiredFields.map((path) => (
+          <Text size="sm" key={path} c={missing.has(path) ? 'red' : undefined}>
+            {missing.has(path) ? '✗ missing: ' : '✓ '}
+            {path}
+          </Text>
+        ))}
+      </Stack>
+    </Card>
+  );
+}
+
 function Details({ order }: { order: Order }) {
   const profile = useProfile(order.vendor);
   const labelOf = (key: string) =>
@@ -288,6 +315,7 @@ export default function OrderPage() {
             </Grid.Col>
             <Grid.Col span={{ base: 12, lg: 4 }}>
               <Details order={o} />
+              <RequiredFields order={o} />
               {o.quoteId && (
                 <Anchor component={Link} to={`/quotes/${o.quoteId}`} size="sm">
                   The quote
