@@ -450,6 +450,124 @@ function MultipliersPanel({ partnershipId, name }: { partnershipId: string; name
   );
 }
 
+function fieldError(error: unknown, path: string): string | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  return (
+    error.problem.errors
+      ?.filter((e) => e.path === path || e.path.startsWith(`${path}.`))
+      .map((e) => e.message)
+      .join(' ') || undefined
+  );
+}
+
+const EMPTY_PARTNER = {
+  name: '',
+  legalName: '',
+  agreementDate: '',
+  multiplier: '',
+  camEmail: '',
+  invoicingName: '',
+  invoicingEmail: '',
+  provisioningCc: '',
+  adminName: '',
+  adminEmail: '',
+};
+
+/** A new tier-1 partner with its partnership (and, optionally, its first admin invited). */
+function NewPartnerForm() {
+  const queryClient = useQueryClient();
+  const [v, setV] = useState(EMPTY_PARTNER);
+  const set = (key: keyof typeof EMPTY_PARTNER) => (e: React.ChangeEvent<HTMLInputElement>) => {
+    const value = e.currentTarget.value;
+    setV((old) => ({ ...old, [key]: value }));
+  };
+  const opt = (text: string) => (text.trim() ? text.trim() : undefined);
+  const create = useMutation({
+    mutationFn: async () =>
+      unwrap(
+        await api.POST('/api/v1/partners', {
+          params: { header: { 'Idempotency-Key': idempotencyKey() } },
+          body: {
+            name: v.name.trim(),
+            tier: 1,
+            ...(opt(v.legalName) ? { legalName: opt(v.legalName) } : {}),
+            ...(opt(v.agreementDate) ? { agreementDate: opt(v.agreementDate) } : {}),
+            ...(opt(v.multiplier) ? { multiplier: opt(v.multiplier) } : {}),
+            ...(opt(v.camEmail) ? { camEmail: opt(v.camEmail) } : {}),
+            ...(opt(v.invoicingName) || opt(v.invoicingEmail)
+              ? {
+                  invoicingContact: {
+                    name: v.invoicingName.trim(),
+                    email: v.invoicingEmail.trim(),
+                  },
+                }
+              : {}),
+            ...(opt(v.provisioningCc) ? { provisioningCc: opt(v.provisioningCc) } : {}),
+            ...(opt(v.adminEmail)
+              ? { admin: { name: v.adminName.trim(), email: v.adminEmail.trim() } }
+              : {}),
+          },
+        }),
+      ),
+    onSuccess: async () => {
+      setV(EMPTY_PARTNER);
+      await queryClient.invalidateQueries({ queryKey: ['partnerships'] });
+    },
+  });
+  const input = (key: keyof typeof EMPTY_PARTNER, label: string, path: string, type = 'text') => (
+    <TextInput
+      label={label}
+      type={type}
+      value={v[key]}
+      onChange={set(key)}
+      error={fieldError(create.error, path)}
+      required={key === 'name'}
+    />
+  );
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        create.mutate();
+      }}
+    >
+      <Stack gap="xs">
+        <Title order={3} size="h4">
+          New partner
+        </Title>
+        <Group grow wrap="wrap" align="flex-start">
+          {input('name', 'Partner name', 'name')}
+          {input('legalName', 'Legal name', 'legalName')}
+          {input('agreementDate', 'Agreement date', 'agreementDate', 'date')}
+          {input('multiplier', 'Price multiplier', 'multiplier')}
+        </Group>
+        <Group grow wrap="wrap" align="flex-start">
+          {input('camEmail', 'CAM e-mail', 'camEmail', 'email')}
+          {input('invoicingName', 'Invoicing contact name', 'invoicingContact.name')}
+          {input('invoicingEmail', 'Invoicing contact e-mail', 'invoicingContact.email', 'email')}
+          {input('provisioningCc', 'Provisioning CC', 'provisioningCc', 'email')}
+        </Group>
+        <Group grow wrap="wrap" align="flex-start">
+          {input('adminName', 'First admin name (optional)', 'admin.name')}
+          {input('adminEmail', 'First admin e-mail (optional)', 'admin.email', 'email')}
+        </Group>
+        {create.error &&
+          !(create.error instanceof ApiError && create.error.problem.errors?.length) && (
+            <ErrorList error={create.error} />
+          )}
+        {create.isSuccess && (
+          <Alert color="green" role="status">
+            Partner created.
+          </Alert>
+        )}
+        <Button type="submit" w="fit-content" loading={create.isPending}>
+          Create partner
+        </Button>
+      </Stack>
+    </form>
+  );
+}
+
 function PartnersTab({ slug }: { slug: string }) {
   const [open, setOpen] = useState<string | null>(null);
   const partnerships = usePartnerships(slug);
@@ -524,7 +642,10 @@ export default function AdminPage() {
           <Tabs.Tab value="dead-letters">Dead letters</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="partners" pt="md">
-          <PartnersTab slug={slug} />
+          <Stack gap="lg">
+            <NewPartnerForm />
+            <PartnersTab slug={slug} />
+          </Stack>
         </Tabs.Panel>
         <Tabs.Panel value="users" pt="md">
           <UsersTab />
