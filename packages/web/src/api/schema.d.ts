@@ -135,6 +135,75 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/login-lockouts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Login lockouts of your tenant's users, newest first (vendor_admin: its staff; partner_admin: its users) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['LoginLockout'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/me': {
     parameters: {
       query?: never;
@@ -1485,6 +1554,7 @@ export interface paths {
           vendor?: string;
           customerId?: string;
           partnerId?: string;
+          sort?: 'newest' | 'due';
         };
         header?: never;
         path?: never;
@@ -1534,7 +1604,10 @@ export interface paths {
                 holdReason: string | null;
                 sla: {
                   acknowledgeBy: string | null;
+                  acknowledgedAt?: string;
                   fulfilBy: string | null;
+                  fulfilledAt?: string;
+                  breaches: ('acknowledge' | 'fulfil')[];
                 };
                 availableActions: (
                   'approve' | 'hold' | 'resubmit' | 'book' | 'complete' | 'reject' | 'cancel'
@@ -2152,6 +2225,1463 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/orders/{id}/fulfilments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Record what was delivered for which lines (the profile’s provisioning role); the order completes when every line is fulfilled */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Same key and body → the same response; same key, another body → 409. */
+          'Idempotency-Key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': components['schemas']['FulfilmentRequestInput'];
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Fulfilment'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/invoices': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Invoices, newest first (partners: of the orders they placed; vendor staff: their vendor’s) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+          orderId?: string;
+          status?: 'issued' | 'paid' | 'credited';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['InvoiceSummary'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/invoices/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One invoice: parties, lines, tax, totals, credit note */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Invoice'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/invoices/{id}/pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The invoice as a PDF */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description application/pdf */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/invoices/{id}/ubl': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The invoice as a UBL 2.1 Invoice (EN 16931, PEPPOL BIS Billing 3.0) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description application/xml */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/invoices/{id}/actions/resend': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** “Request my invoice”: mail a copy to the invoicing contact (partner, or vendor staff); recorded on the timeline */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description The resource's `version`; 409 when it has changed. */
+          'If-Match'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              invoiceId: string;
+              number: string;
+              sentTo: string[];
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/invoices/{id}/actions/mark-paid': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Record the payment of an issued invoice (finance, vendor_admin; If-Match: version) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description The resource's `version`; 409 when it has changed. */
+          'If-Match'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          'application/json': {
+            /** Format: date */
+            paidOn?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Invoice'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/invoices/{id}/credit-notes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Credit the invoice in full (finance, vendor_admin): a credit note referencing it; the invoice becomes credited */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Same key and body → the same response; same key, another body → 409. */
+          'Idempotency-Key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CreditNote'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/sla': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Per SLA stage (acknowledge, fulfil): open, due today (the vendor’s day) and overdue; and the overdue orders (vendor staff) */
+    get: {
+      parameters: {
+        query?: {
+          vendor?: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['SlaSummary'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orders/{id}/escalations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Escalate an order (partner): the CAM is mailed, and the profile’s escalation contact when the CAM has not acted within the window */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Same key and body → the same response; same key, another body → 409. */
+          'Idempotency-Key'?: string;
+        };
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Escalation'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/licenses': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Licenses of a vendor, newest first (partners: their own); authorized=false is the report of those still unauthorized, format=csv its CSV */
+    get: {
+      parameters: {
+        query: {
+          limit?: number;
+          cursor?: string;
+          vendor: string;
+          authorized?: 'true' | 'false';
+          format?: 'json' | 'csv';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json':
+              | {
+                  items: components['schemas']['License'][];
+                  nextCursor: string | null;
+                }
+              | string;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Register licenses an OEM partner generated (unauthorized until an authorization order or the weekly job) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Same key and body → the same response; same key, another body → 409. */
+          'Idempotency-Key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            vendor: string;
+            licenses: {
+              licenseId: string;
+              partNumber: string;
+              hostId?: string;
+              /** @default false */
+              preBundled?: boolean;
+              orderId?: string;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['LicenseRegistrationResult'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/returns': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Returns and their decisions, newest first (partners: their own; staff: their vendor’s) */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          cursor?: string;
+          orderId?: string;
+          status?: 'approved' | 'refused' | 'requested';
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['Return'][];
+              nextCursor: string | null;
+            };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    /** Ask to return lines of an order (partner): approved with an RMA number, refused (return.not_refundable with what happened and when) or left to the vendor */
+    post: {
+      parameters: {
+        query?: never;
+        header?: {
+          /** @description Same key and body → the same response; same key, another body → 409. */
+          'Idempotency-Key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            orderId: string;
+            lines: {
+              lineNo: number;
+              quantity: number;
+            }[];
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Return'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/returns/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One return and its decision */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Return'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/vendors/{slug}/order-template': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The Excel order template of an order type: its fields with help, part-number lists and your net prices
+     * @description Partners get their own net prices (their multiplier applied), customers and approved quotes; vendor staff name the partner with `partnerId`, or get list prices without it. A vendor the partner has no partnership with is a 404.
+     */
+    get: {
+      parameters: {
+        query?: {
+          type?: string;
+          partnerId?: string;
+        };
+        header?: never;
+        path: {
+          slug: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The XLSX workbook */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': unknown;
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orders/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Check an order workbook (the Excel template) — problems at Sheet!Cell — or submit it (?submit=true, Idempotency-Key)
+     * @description Send the XLSX as multipart/form-data (part `file`) or as the raw body with Content-Type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet. Without submit: 200 { valid, problems, submission }, nothing recorded. With submit=true and an Idempotency-Key: 201 the order, or 422 with every problem at its cell.
+     */
+    post: {
+      parameters: {
+        query?: {
+          submit?: 'true' | 'false';
+          vendor?: string;
+          partnerId?: string;
+        };
+        header?: {
+          /** @description Same key and body → the same response; same key, another body → 409. */
+          'Idempotency-Key'?: string;
+        };
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['OrderImportResult'];
+          };
+        };
+        /** @description Default Response */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Order'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/intake': {
     parameters: {
       query?: never;
@@ -2494,38 +4024,34 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/v1/vendors/{slug}/order-template': {
+  '/api/v1/orders/{orderId}/documents': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /**
-     * The Excel order template of an order type: its fields with help, part-number lists and your net prices
-     * @description Partners get their own net prices (their multiplier applied), customers and approved quotes; vendor staff name the partner with `partnerId`, or get list prices without it. A vendor the partner has no partnership with is a 404.
-     */
+    /** The documents of an order, oldest first */
     get: {
       parameters: {
-        query?: {
-          type?: string;
-          partnerId?: string;
-        };
+        query?: never;
         header?: never;
         path: {
-          slug: string;
+          orderId: string;
         };
         cookie?: never;
       };
       requestBody?: never;
       responses: {
-        /** @description The XLSX workbook */
+        /** @description Default Response */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': unknown;
+            'application/json': {
+              items: components['schemas']['OrderDocument'][];
+            };
           };
         };
         /** @description Default Response */
@@ -2534,7 +4060,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -2543,7 +4069,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -2552,7 +4078,7 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -2561,73 +4087,37 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
-          };
-        };
-        /** @description Default Response */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': components['schemas']['Problem'];
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
       };
     };
     put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/v1/orders/import': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
     /**
-     * Check an order workbook (the Excel template) — problems at Sheet!Cell — or submit it (?submit=true, Idempotency-Key)
-     * @description Send the XLSX as multipart/form-data (part `file`) or as the raw body with Content-Type application/vnd.openxmlformats-officedocument.spreadsheetml.sheet. Without submit: 200 { valid, problems, submission }, nothing recorded. With submit=true and an Idempotency-Key: 201 the order, or 422 with every problem at its cell.
+     * Attach a document to an order: the PO PDF, a product file, a license file
+     * @description multipart/form-data: part `file`, optional fields `kind` (po | product_file | license | other) and `name`. The content type is sniffed from the bytes (the declared type is kept only for text), the SHA-256 recorded. A PDF without a kind, or with kind po, is read as a purchase order and compared to the order (`extraction`). The partner that placed the order or the vendor’s staff.
      */
     post: {
       parameters: {
-        query?: {
-          submit?: 'true' | 'false';
-          vendor?: string;
-          partnerId?: string;
-        };
+        query?: never;
         header?: {
           /** @description Same key and body → the same response; same key, another body → 409. */
           'Idempotency-Key'?: string;
         };
-        path?: never;
+        path: {
+          orderId: string;
+        };
         cookie?: never;
       };
       requestBody?: never;
       responses: {
-        /** @description Default Response */
-        200: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['OrderImportResult'];
-          };
-        };
         /** @description Default Response */
         201: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Order'];
+            'application/json': components['schemas']['OrderDocument'];
           };
         };
         /** @description Default Response */
@@ -2659,15 +4149,6 @@ export interface paths {
         };
         /** @description Default Response */
         404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/problem+json': components['schemas']['Problem'];
-          };
-        };
-        /** @description Default Response */
-        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -2693,8 +4174,81 @@ export interface paths {
             'application/problem+json': components['schemas']['Problem'];
           };
         };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orders/{orderId}/documents/{documentId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Download a document (a partner’s download of a license or product file is recorded on the order) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          orderId: string;
+          documentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The document’s bytes */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': unknown;
+          };
+        };
         /** @description Default Response */
-        422: {
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        503: {
           headers: {
             [name: string]: unknown;
           };
@@ -2704,6 +4258,83 @@ export interface paths {
         };
       };
     };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/orders/{orderId}/documents/{documentId}/extraction': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What was read from a PO PDF attached to the order, and where it disagrees with the order */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          orderId: string;
+          documentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Default Response */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['DocumentExtraction'];
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -6086,6 +7717,11 @@ export interface components {
           businessDays?: number;
           hours?: number;
         };
+        escalationWindow?: {
+          businessHours?: number;
+          businessDays?: number;
+          hours?: number;
+        };
       };
       /** @default [] */
       notifications: {
@@ -6162,6 +7798,11 @@ export interface components {
           | 'provisioning'
           | 'vendor_admin';
       }[];
+      mail?: {
+        fromName?: string;
+        /** Format: email */
+        replyTo?: string;
+      };
       escalation?: {
         contacts: {
           /** @enum {string} */
@@ -6279,6 +7920,60 @@ export interface components {
         [key: string]: string;
       };
     };
+    QuoteRequestInput: {
+      id: string;
+      /** @enum {string} */
+      status: 'open' | 'quoted' | 'closed';
+      vendor: string;
+      partnerId: string;
+      requestedByPartnerId: string;
+      customer: {
+        id: string;
+        name: string;
+      };
+      orderType: string;
+      lines: {
+        partNumber: string;
+        quantity: number;
+      }[];
+      subscriptionId: string | null;
+      notes: string | null;
+      createdAt: string;
+    };
+    QuoteInput: {
+      id: string;
+      number: string;
+      revision: number;
+      version: number;
+      /** @enum {string} */
+      status: 'draft' | 'approved' | 'declined' | 'expired' | 'superseded' | 'ordered';
+      vendor: string;
+      partnerId: string;
+      customerId: string;
+      orderType: string;
+      currency: string;
+      validUntil: string;
+      quoteRequestId: string | null;
+      subscriptionId: string | null;
+      previousId: string | null;
+      supersededBy: {
+        id: string;
+        revision: number;
+      } | null;
+      notes: string | null;
+      availableActions: ('approve' | 'decline' | 'revise')[];
+      lines: {
+        partNumber: string;
+        name: string;
+        quantity: number;
+        listPrice: string | null;
+        multiplier: string | null;
+        netPrice: string;
+        amount: string;
+      }[];
+      total: string;
+      createdAt: string;
+    };
     MeInput: {
       id: string;
       email: string;
@@ -6304,6 +7999,17 @@ export interface components {
         tier: number;
         parentPartnerId: string | null;
       };
+    };
+    LoginLockoutInput: {
+      id: string;
+      at: string;
+      userId: string;
+      email: string;
+      /** @enum {string} */
+      scope: 'address' | 'account';
+      clientAddress: string | null;
+      failures: number;
+      blockedSeconds: number;
     };
     ProductInput: {
       vendor: string;
@@ -6446,60 +8152,6 @@ export interface components {
       createdBy: string;
       productsCreated: number;
       productsUpdated: number;
-    };
-    QuoteRequestInput: {
-      id: string;
-      /** @enum {string} */
-      status: 'open' | 'quoted' | 'closed';
-      vendor: string;
-      partnerId: string;
-      requestedByPartnerId: string;
-      customer: {
-        id: string;
-        name: string;
-      };
-      orderType: string;
-      lines: {
-        partNumber: string;
-        quantity: number;
-      }[];
-      subscriptionId: string | null;
-      notes: string | null;
-      createdAt: string;
-    };
-    QuoteInput: {
-      id: string;
-      number: string;
-      revision: number;
-      version: number;
-      /** @enum {string} */
-      status: 'draft' | 'approved' | 'declined' | 'expired' | 'superseded' | 'ordered';
-      vendor: string;
-      partnerId: string;
-      customerId: string;
-      orderType: string;
-      currency: string;
-      validUntil: string;
-      quoteRequestId: string | null;
-      subscriptionId: string | null;
-      previousId: string | null;
-      supersededBy: {
-        id: string;
-        revision: number;
-      } | null;
-      notes: string | null;
-      availableActions: ('approve' | 'decline' | 'revise')[];
-      lines: {
-        partNumber: string;
-        name: string;
-        quantity: number;
-        listPrice: string | null;
-        multiplier: string | null;
-        netPrice: string;
-        amount: string;
-      }[];
-      total: string;
-      createdAt: string;
     };
     OrderSubmissionInput: {
       vendor: string;
@@ -6697,7 +8349,10 @@ export interface components {
       holdReason: string | null;
       sla: {
         acknowledgeBy: string | null;
+        acknowledgedAt?: string;
         fulfilBy: string | null;
+        fulfilledAt?: string;
+        breaches: ('acknowledge' | 'fulfil')[];
       };
       availableActions: (
         'approve' | 'hold' | 'resubmit' | 'book' | 'complete' | 'reject' | 'cancel'
@@ -6816,6 +8471,21 @@ export interface components {
       }[];
       lastOrderId: string | null;
     };
+    OrderImportResultInput: {
+      valid: boolean;
+      problems: {
+        /** @description The cell, e.g. Lines!C7, or the field when no cell holds it */
+        path: string;
+        field: string;
+        code: string;
+        /** @enum {string} */
+        severity: 'error' | 'warning';
+        message: string;
+        expected?: string;
+        actual?: string;
+      }[];
+      submission: components['schemas']['OrderSubmissionInput'] | null;
+    };
     ExtractedOrderInput: {
       purchaseOrder: {
         number?: string;
@@ -6843,6 +8513,67 @@ export interface components {
         [key: string]: string;
       };
       notes: string[];
+    };
+    IntakeDraftInput: {
+      vendor?: string;
+      type?: string;
+      customerId?: string;
+      quoteId?: string;
+      channel?: string;
+      partnerId?: string;
+      purchaseOrder?: {
+        number?: string;
+        date?: string;
+        currency?: string;
+        total?: string;
+        specialTerms?: string;
+        notes?: string;
+      };
+      lines?: {
+        partNumber?: string;
+        quantity?: number | string;
+        unitPrice?: string;
+        attributes?: {
+          [key: string]: string | number | boolean | string[];
+        };
+      }[];
+      contacts?: {
+        siteAdmin?: {
+          name?: string;
+          email?: string;
+          phone?: string;
+        };
+        provisioningCc?: string;
+        invoicing?: {
+          name?: string;
+          email?: string;
+          phone?: string;
+        };
+      };
+      tier2Reseller?: {
+        name?: string;
+        email?: string;
+        phone?: string;
+      };
+      shippingAddress?: {
+        name?: string;
+        line1?: string;
+        line2?: string;
+        city?: string;
+        region?: string;
+        postalCode?: string;
+        country?: string;
+        taxId?: string;
+        confirmed?: boolean;
+      };
+      attributes?: {
+        [key: string]: string | number | boolean | string[];
+      };
+      licenseIds?: string[];
+      termsAccepted?: {
+        version?: string;
+      };
+      emailBody?: string;
     };
     IntakeItemInput: {
       id: string;
@@ -6884,9 +8615,7 @@ export interface components {
         size: number;
         sha256?: string;
       }[];
-      draft: {
-        [key: string]: unknown;
-      };
+      draft: components['schemas']['IntakeDraftInput'];
       orderId: string | null;
       decidedAt: string | null;
     };
@@ -6958,6 +8687,32 @@ export interface components {
     IntakeRejectionInput: {
       reason: string;
     };
+    DocumentExtractionInput: {
+      ok: boolean;
+      reason?: string;
+      extracted?: components['schemas']['ExtractedOrderInput'];
+      problems: {
+        path: string;
+        code: string;
+        message: string;
+        expected?: string;
+        actual?: string;
+      }[];
+      at: string;
+    };
+    OrderDocumentInput: {
+      id: string;
+      name: string;
+      contentType: string;
+      size: number;
+      sha256: string;
+      /** @enum {string} */
+      kind: 'po' | 'product_file' | 'license' | 'other';
+      orderId: string | null;
+      uploadedBy: string;
+      uploadedAt: string;
+      extraction?: components['schemas']['DocumentExtractionInput'];
+    };
     OutboxItemInput: {
       id: string;
       topic: string;
@@ -6973,23 +8728,6 @@ export interface components {
       createdAt: string;
       availableAt: string;
       deadAt: string | null;
-    };
-    OrderImportResultInput: {
-      valid: boolean;
-      problems: {
-        /** @description The cell, e.g. Lines!C7, or the field when no cell holds it */
-        path: string;
-        field: string;
-        code: string;
-        /** @enum {string} */
-        severity: 'error' | 'warning';
-        message: string;
-        expected?: string;
-        actual?: string;
-      }[];
-      submission: {
-        [key: string]: unknown;
-      } | null;
     };
     CreditNoteInput: {
       id: string;
@@ -7105,22 +8843,132 @@ export interface components {
       }[];
       carrier: string | null;
       trackingNumber: string | null;
-      shippedTo:
-        | ({
-            name?: string;
-            line1: string;
-            city: string;
-            postalCode: string;
-            country: string;
-          } & {
-            [key: string]: unknown;
-          })
-        | null;
+      shippedTo: {
+        name?: string;
+        line1: string;
+        line2?: string;
+        city: string;
+        region?: string;
+        postalCode: string;
+        country: string;
+      } | null;
       licenseKeys: string[];
       documentIds: string[];
       createdAt: string;
       orderCompleted: boolean;
       orderStatus: string;
+    };
+    SlaSummaryInput: {
+      vendor: string;
+      at: string;
+      timeZone: string;
+      today: string;
+      stages: {
+        acknowledge: {
+          open: number;
+          dueToday: number;
+          overdue: number;
+        };
+        fulfil: {
+          open: number;
+          dueToday: number;
+          overdue: number;
+        };
+      };
+      overdue: {
+        id: string;
+        number: string;
+        salesOrderNumber: string | null;
+        vendor: string;
+        type: string;
+        channel: string;
+        /** @enum {string} */
+        status:
+          | 'submitted'
+          | 'booking'
+          | 'provisioning'
+          | 'completed'
+          | 'on_hold'
+          | 'rejected'
+          | 'cancelled';
+        statusLabel: string;
+        version: number;
+        profileVersion: number | null;
+        customerId: string;
+        partnerId: string;
+        orderingPartnerId: string;
+        quoteId: string | null;
+        currency: string;
+        total: string;
+        purchaseOrder: components['schemas']['PurchaseOrderInput'] | null;
+        contacts: components['schemas']['OrderContactsInput'] | null;
+        tier2Reseller: components['schemas']['Tier2ResellerInput'] | null;
+        shippingAddress: components['schemas']['ShippingAddressInput'] | null;
+        attributes: components['schemas']['OrderAttributesInput'] | null;
+        licenseIds: string[] | null;
+        termsAccepted: components['schemas']['TermsAcceptedInput'] | null;
+        holdReason: string | null;
+        sla: {
+          acknowledgeBy: string | null;
+          acknowledgedAt?: string;
+          fulfilBy: string | null;
+          fulfilledAt?: string;
+          breaches: ('acknowledge' | 'fulfil')[];
+        };
+        availableActions: (
+          'approve' | 'hold' | 'resubmit' | 'book' | 'complete' | 'reject' | 'cancel'
+        )[];
+        submittedAt: string;
+        completedAt: string | null;
+        updatedAt: string;
+      }[];
+    };
+    EscalationInput: {
+      id: string;
+      orderId: string;
+      /** @enum {string} */
+      source: 'partner' | 'breach';
+      stage: ('acknowledge' | 'fulfil') | null;
+      reason: string;
+      /** @enum {string} */
+      status: 'awaiting_cam' | 'cam_acted' | 'escalated' | 'no_contact';
+      raisedAt: string;
+      camNotified: string[];
+      contactDueAt: string;
+      contactNotified: string[];
+    };
+    LicenseInput: {
+      id: string;
+      licenseId: string;
+      partNumber: string;
+      hostId: string | null;
+      partnerId: string;
+      preBundled: boolean;
+      orderId: string | null;
+      authorized: boolean;
+      registeredAt: string;
+      authorizedAt: string | null;
+    };
+    LicenseRegistrationResultInput: {
+      vendor: string;
+      licenses: components['schemas']['LicenseInput'][];
+    };
+    ReturnInput: {
+      id: string;
+      orderId: string;
+      lines: {
+        lineNo: number;
+        quantity: number;
+      }[];
+      reason: string;
+      /** @enum {string} */
+      status: 'approved' | 'refused' | 'requested';
+      decision: {
+        code?: string;
+        message: string;
+      };
+      rmaNumber?: string;
+      createdAt: string;
     };
     ProblemInput: {
       type: string;
@@ -7489,6 +9337,11 @@ export interface components {
           businessDays?: number;
           hours?: number;
         };
+        escalationWindow?: {
+          businessHours?: number;
+          businessDays?: number;
+          hours?: number;
+        };
       };
       /** @default [] */
       notifications: {
@@ -7565,6 +9418,11 @@ export interface components {
           | 'provisioning'
           | 'vendor_admin';
       }[];
+      mail?: {
+        fromName?: string;
+        /** Format: email */
+        replyTo?: string;
+      };
       escalation?: {
         contacts: {
           /** @enum {string} */
@@ -7674,6 +9532,60 @@ export interface components {
         [key: string]: string;
       };
     };
+    QuoteRequest: {
+      id: string;
+      /** @enum {string} */
+      status: 'open' | 'quoted' | 'closed';
+      vendor: string;
+      partnerId: string;
+      requestedByPartnerId: string;
+      customer: {
+        id: string;
+        name: string;
+      };
+      orderType: string;
+      lines: {
+        partNumber: string;
+        quantity: number;
+      }[];
+      subscriptionId: string | null;
+      notes: string | null;
+      createdAt: string;
+    };
+    Quote: {
+      id: string;
+      number: string;
+      revision: number;
+      version: number;
+      /** @enum {string} */
+      status: 'draft' | 'approved' | 'declined' | 'expired' | 'superseded' | 'ordered';
+      vendor: string;
+      partnerId: string;
+      customerId: string;
+      orderType: string;
+      currency: string;
+      validUntil: string;
+      quoteRequestId: string | null;
+      subscriptionId: string | null;
+      previousId: string | null;
+      supersededBy: {
+        id: string;
+        revision: number;
+      } | null;
+      notes: string | null;
+      availableActions: ('approve' | 'decline' | 'revise')[];
+      lines: {
+        partNumber: string;
+        name: string;
+        quantity: number;
+        listPrice: string | null;
+        multiplier: string | null;
+        netPrice: string;
+        amount: string;
+      }[];
+      total: string;
+      createdAt: string;
+    };
     Me: {
       id: string;
       email: string;
@@ -7699,6 +9611,17 @@ export interface components {
         tier: number;
         parentPartnerId: string | null;
       };
+    };
+    LoginLockout: {
+      id: string;
+      at: string;
+      userId: string;
+      email: string;
+      /** @enum {string} */
+      scope: 'address' | 'account';
+      clientAddress: string | null;
+      failures: number;
+      blockedSeconds: number;
     };
     Product: {
       vendor: string;
@@ -7841,60 +9764,6 @@ export interface components {
       createdBy: string;
       productsCreated: number;
       productsUpdated: number;
-    };
-    QuoteRequest: {
-      id: string;
-      /** @enum {string} */
-      status: 'open' | 'quoted' | 'closed';
-      vendor: string;
-      partnerId: string;
-      requestedByPartnerId: string;
-      customer: {
-        id: string;
-        name: string;
-      };
-      orderType: string;
-      lines: {
-        partNumber: string;
-        quantity: number;
-      }[];
-      subscriptionId: string | null;
-      notes: string | null;
-      createdAt: string;
-    };
-    Quote: {
-      id: string;
-      number: string;
-      revision: number;
-      version: number;
-      /** @enum {string} */
-      status: 'draft' | 'approved' | 'declined' | 'expired' | 'superseded' | 'ordered';
-      vendor: string;
-      partnerId: string;
-      customerId: string;
-      orderType: string;
-      currency: string;
-      validUntil: string;
-      quoteRequestId: string | null;
-      subscriptionId: string | null;
-      previousId: string | null;
-      supersededBy: {
-        id: string;
-        revision: number;
-      } | null;
-      notes: string | null;
-      availableActions: ('approve' | 'decline' | 'revise')[];
-      lines: {
-        partNumber: string;
-        name: string;
-        quantity: number;
-        listPrice: string | null;
-        multiplier: string | null;
-        netPrice: string;
-        amount: string;
-      }[];
-      total: string;
-      createdAt: string;
     };
     OrderSubmission: {
       vendor: string;
@@ -8092,7 +9961,10 @@ export interface components {
       holdReason: string | null;
       sla: {
         acknowledgeBy: string | null;
+        acknowledgedAt?: string;
         fulfilBy: string | null;
+        fulfilledAt?: string;
+        breaches: ('acknowledge' | 'fulfil')[];
       };
       availableActions: (
         'approve' | 'hold' | 'resubmit' | 'book' | 'complete' | 'reject' | 'cancel'
@@ -8211,6 +10083,21 @@ export interface components {
       }[];
       lastOrderId: string | null;
     };
+    OrderImportResult: {
+      valid: boolean;
+      problems: {
+        /** @description The cell, e.g. Lines!C7, or the field when no cell holds it */
+        path: string;
+        field: string;
+        code: string;
+        /** @enum {string} */
+        severity: 'error' | 'warning';
+        message: string;
+        expected?: string;
+        actual?: string;
+      }[];
+      submission: components['schemas']['OrderSubmission'] | null;
+    };
     ExtractedOrder: {
       purchaseOrder: {
         number?: string;
@@ -8238,6 +10125,67 @@ export interface components {
         [key: string]: string;
       };
       notes: string[];
+    };
+    IntakeDraft: {
+      vendor?: string;
+      type?: string;
+      customerId?: string;
+      quoteId?: string;
+      channel?: string;
+      partnerId?: string;
+      purchaseOrder?: {
+        number?: string;
+        date?: string;
+        currency?: string;
+        total?: string;
+        specialTerms?: string;
+        notes?: string;
+      };
+      lines?: {
+        partNumber?: string;
+        quantity?: number | string;
+        unitPrice?: string;
+        attributes?: {
+          [key: string]: string | number | boolean | string[];
+        };
+      }[];
+      contacts?: {
+        siteAdmin?: {
+          name?: string;
+          email?: string;
+          phone?: string;
+        };
+        provisioningCc?: string;
+        invoicing?: {
+          name?: string;
+          email?: string;
+          phone?: string;
+        };
+      };
+      tier2Reseller?: {
+        name?: string;
+        email?: string;
+        phone?: string;
+      };
+      shippingAddress?: {
+        name?: string;
+        line1?: string;
+        line2?: string;
+        city?: string;
+        region?: string;
+        postalCode?: string;
+        country?: string;
+        taxId?: string;
+        confirmed?: boolean;
+      };
+      attributes?: {
+        [key: string]: string | number | boolean | string[];
+      };
+      licenseIds?: string[];
+      termsAccepted?: {
+        version?: string;
+      };
+      emailBody?: string;
     };
     IntakeItem: {
       id: string;
@@ -8279,9 +10227,7 @@ export interface components {
         size: number;
         sha256?: string;
       }[];
-      draft: {
-        [key: string]: unknown;
-      };
+      draft: components['schemas']['IntakeDraft'];
       orderId: string | null;
       decidedAt: string | null;
     };
@@ -8353,6 +10299,32 @@ export interface components {
     IntakeRejection: {
       reason: string;
     };
+    DocumentExtraction: {
+      ok: boolean;
+      reason?: string;
+      extracted?: components['schemas']['ExtractedOrder'];
+      problems: {
+        path: string;
+        code: string;
+        message: string;
+        expected?: string;
+        actual?: string;
+      }[];
+      at: string;
+    };
+    OrderDocument: {
+      id: string;
+      name: string;
+      contentType: string;
+      size: number;
+      sha256: string;
+      /** @enum {string} */
+      kind: 'po' | 'product_file' | 'license' | 'other';
+      orderId: string | null;
+      uploadedBy: string;
+      uploadedAt: string;
+      extraction?: components['schemas']['DocumentExtraction'];
+    };
     OutboxItem: {
       id: string;
       topic: string;
@@ -8368,23 +10340,6 @@ export interface components {
       createdAt: string;
       availableAt: string;
       deadAt: string | null;
-    };
-    OrderImportResult: {
-      valid: boolean;
-      problems: {
-        /** @description The cell, e.g. Lines!C7, or the field when no cell holds it */
-        path: string;
-        field: string;
-        code: string;
-        /** @enum {string} */
-        severity: 'error' | 'warning';
-        message: string;
-        expected?: string;
-        actual?: string;
-      }[];
-      submission: {
-        [key: string]: unknown;
-      } | null;
     };
     CreditNote: {
       id: string;
@@ -8500,22 +10455,132 @@ export interface components {
       }[];
       carrier: string | null;
       trackingNumber: string | null;
-      shippedTo:
-        | ({
-            name?: string;
-            line1: string;
-            city: string;
-            postalCode: string;
-            country: string;
-          } & {
-            [key: string]: unknown;
-          })
-        | null;
+      shippedTo: {
+        name?: string;
+        line1: string;
+        line2?: string;
+        city: string;
+        region?: string;
+        postalCode: string;
+        country: string;
+      } | null;
       licenseKeys: string[];
       documentIds: string[];
       createdAt: string;
       orderCompleted: boolean;
       orderStatus: string;
+    };
+    SlaSummary: {
+      vendor: string;
+      at: string;
+      timeZone: string;
+      today: string;
+      stages: {
+        acknowledge: {
+          open: number;
+          dueToday: number;
+          overdue: number;
+        };
+        fulfil: {
+          open: number;
+          dueToday: number;
+          overdue: number;
+        };
+      };
+      overdue: {
+        id: string;
+        number: string;
+        salesOrderNumber: string | null;
+        vendor: string;
+        type: string;
+        channel: string;
+        /** @enum {string} */
+        status:
+          | 'submitted'
+          | 'booking'
+          | 'provisioning'
+          | 'completed'
+          | 'on_hold'
+          | 'rejected'
+          | 'cancelled';
+        statusLabel: string;
+        version: number;
+        profileVersion: number | null;
+        customerId: string;
+        partnerId: string;
+        orderingPartnerId: string;
+        quoteId: string | null;
+        currency: string;
+        total: string;
+        purchaseOrder: components['schemas']['PurchaseOrder'] | null;
+        contacts: components['schemas']['OrderContacts'] | null;
+        tier2Reseller: components['schemas']['Tier2Reseller'] | null;
+        shippingAddress: components['schemas']['ShippingAddress'] | null;
+        attributes: components['schemas']['OrderAttributes'] | null;
+        licenseIds: string[] | null;
+        termsAccepted: components['schemas']['TermsAccepted'] | null;
+        holdReason: string | null;
+        sla: {
+          acknowledgeBy: string | null;
+          acknowledgedAt?: string;
+          fulfilBy: string | null;
+          fulfilledAt?: string;
+          breaches: ('acknowledge' | 'fulfil')[];
+        };
+        availableActions: (
+          'approve' | 'hold' | 'resubmit' | 'book' | 'complete' | 'reject' | 'cancel'
+        )[];
+        submittedAt: string;
+        completedAt: string | null;
+        updatedAt: string;
+      }[];
+    };
+    Escalation: {
+      id: string;
+      orderId: string;
+      /** @enum {string} */
+      source: 'partner' | 'breach';
+      stage: ('acknowledge' | 'fulfil') | null;
+      reason: string;
+      /** @enum {string} */
+      status: 'awaiting_cam' | 'cam_acted' | 'escalated' | 'no_contact';
+      raisedAt: string;
+      camNotified: string[];
+      contactDueAt: string;
+      contactNotified: string[];
+    };
+    License: {
+      id: string;
+      licenseId: string;
+      partNumber: string;
+      hostId: string | null;
+      partnerId: string;
+      preBundled: boolean;
+      orderId: string | null;
+      authorized: boolean;
+      registeredAt: string;
+      authorizedAt: string | null;
+    };
+    LicenseRegistrationResult: {
+      vendor: string;
+      licenses: components['schemas']['License'][];
+    };
+    Return: {
+      id: string;
+      orderId: string;
+      lines: {
+        lineNo: number;
+        quantity: number;
+      }[];
+      reason: string;
+      /** @enum {string} */
+      status: 'approved' | 'refused' | 'requested';
+      decision: {
+        code?: string;
+        message: string;
+      };
+      rmaNumber?: string;
+      createdAt: string;
     };
     Problem: {
       type: string;
