@@ -54,8 +54,8 @@ export interface ImportProblem {
 export interface OrderImportResult {
   valid: boolean;
   problems: ImportProblem[];
-  /** The submission read from the workbook (what submit would send), or null if unreadable. */
-  submission: Record<string, unknown> | null;
+  /** The submission read from the workbook (what submit would send); null when it is not one. */
+  submission: OrderSubmissionBody | null;
 }
 
 export interface OrderImportInput {
@@ -429,7 +429,7 @@ async function checkWorkbook(
   const shaped = checkShape(parsed, body, problems);
   if (!shaped) {
     return {
-      result: { valid: false, problems, submission: body },
+      result: { valid: false, problems, submission: null },
       parsed,
       body: null,
       lineIndex: [],
@@ -540,6 +540,6 @@ export const orderImportResultSchema = z
   .object({
     valid: z.boolean(),
     problems: z.array(importProblemSchema),
-    submission: z.record(z.string(), z.unknown()).nullable(),
+    submission: orderSubmissionBodySchema.nullable(),
   })
   .meta({ id: 'OrderImportResult' });
