@@ -220,7 +220,7 @@ async function onDatabase(
       ctx.log(`outbox: ${count} mails, ${workers} worker(s), ${label}`);
       const perSecond = await drainWith(url, sink, workers, count);
       rows.push({
-        scenario: '10 outbox',
+        scenario: '11 outbox',
         figure: `mails sent/s to a local SMTP server, ${label}, ${workers} worker${workers > 1 ? 's' : ''}, ${count.toLocaleString('en-US')} mails`,
         value: perSecond,
         unit: 'mails/s',
@@ -252,7 +252,7 @@ async function onDatabase(
       await workerStore.close();
     }
     rows.push({
-      scenario: '10 outbox',
+      scenario: '11 outbox',
       figure: `orders submitted/s with the mail worker running, ${label}, ${orders} orders one at a time`,
       value: withWorker,
       unit: 'orders/s',
@@ -291,7 +291,7 @@ export const outbox: Scenario = {
         }
       } else {
         rows.push({
-          scenario: '10 outbox',
+          scenario: '11 outbox',
           figure: 'mails sent/s, PostgreSQL, 2 workers',
           value: null,
           unit: '',
