@@ -8,6 +8,18 @@ import type { IsolatedRoute } from './isolation.ts';
 
 /** Partner-side routes, checked between Acme and Contoso. */
 export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
+  // SLA, escalations, licenses and returns (issue 11, H9): Acme against Contoso in returns.test.ts.
+  afterBooking: [
+    {
+      method: 'POST',
+      route: '/api/v1/orders/:orderId/escalations',
+      kind: 'item',
+      body: { reason: 'Isolation check' },
+    },
+    { method: 'GET', route: '/api/v1/returns', kind: 'list' },
+    { method: 'GET', route: '/api/v1/returns/:returnId', kind: 'item' },
+    { method: 'GET', route: '/api/v1/licenses', kind: 'list', query: '?vendor=edgeworks' },
+  ],
   // Invoices (issue 11): partners see the invoices of the orders they placed; checked between
   // Acme and Contoso in invoices.test.ts.
   invoices: [
@@ -143,10 +155,20 @@ export const CREATING_ROUTES = new Set([
   'POST /api/v1/quotes',
   // Names a vendor and a customer in the workbook; checked in order-import.test.ts.
   'POST /api/v1/orders/import',
+  // Name an order / a vendor (and bundled orders): another partner's is unknown (returns.test.ts,
+  // licenses.test.ts).
+  'POST /api/v1/returns',
+  'POST /api/v1/licenses',
 ]);
 
 /** Vendor-side routes, checked between northwind and skyline staff. */
 export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
+  // SLA summary, returns and licenses (issue 11, H9): edgeworks against northwind in returns.test.ts.
+  afterBooking: [
+    { method: 'GET', route: '/api/v1/sla', kind: 'list' },
+    { method: 'GET', route: '/api/v1/returns', kind: 'list' },
+    { method: 'GET', route: '/api/v1/returns/:returnId', kind: 'item' },
+  ],
   // Documents on orders (issue 10): edgeworks' against skyline's, in documents.test.ts.
   documents: [
     { method: 'GET', route: '/api/v1/orders/:orderId/documents', kind: 'item' },

@@ -28,4 +28,8 @@ export * from './intake.repository.ts';
 export * from './jobs.repository.ts';
 export * from './fulfilments.repository.ts';
 export * from './invoices.repository.ts';
+export * from './sla.repository.ts';
+export * from './escalations.repository.ts';
+export * from './returns.repository.ts';
+export * from './licenses.repository.ts';
 export * from './documents.repository.ts';

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import type { Order, OrderLine } from './schema.ts';
 
@@ -67,14 +68,35 @@ export interface OrderFilters {
   partnerId?: string;
 }
 
-/** A page of orders, newest first, by keyset on id (ids are time-ordered). */
+/** Orders without a due time sort after every real one in `sort: due`. */
+export const NO_DUE_TIME = '9999-12-31T23:59:59.999Z';
+
+/**
+ * A page of orders, newest first, by keyset on id (ids are time-ordered); with `dueAfter`
+ * soonest fulfilment due time first, by keyset on (due time, id).
+ */
 export async function listOrders(
   db: Executor,
   scope: OrderScope,
   filters: OrderFilters,
-  page: { limit: number; before?: string },
+  page: {
+    limit: number;
+    before?: string;
+    sort?: 'newest' | 'due';
+    dueAfter?: { due: string; id: string };
+  },
 ): Promise<Order[]> {
-  let q = db.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(page.limit);
+  const due = sql<string>`coalesce(fulfil_by, ${NO_DUE_TIME})`;
+  let q =
+    page.sort === 'due'
+      ? db.selectFrom('orders').selectAll().orderBy(due).orderBy('id').limit(page.limit)
+      : db.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(page.limit);
+  const after = page.dueAfter;
+  if (page.sort === 'due' && after) {
+    q = q.where((eb) =>
+      eb.or([eb(due, '>', after.due), eb.and([eb(due, '=', after.due), eb('id', '>', after.id)])]),
+    );
+  }
   if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
   else {
     if (scope.partnerIds.length === 0) return [];

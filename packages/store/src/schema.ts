@@ -252,6 +252,11 @@ export interface OrderTable {
   hold_reasons: string | null;
   acknowledge_by: string | null;
   fulfil_by: string | null;
+  /** The first vendor action or acknowledgment mail (kept by the SLA job; optional: 0015). */
+  acknowledged_at?: string | null;
+  /** SLA outcome per stage: null while open, then met | breached | void (0015). */
+  sla_acknowledge_state?: string | null;
+  sla_fulfil_state?: string | null;
   submitted_by: string;
   submitted_at: string;
   completed_at: string | null;
@@ -300,6 +305,8 @@ export interface LicenseTable {
   authorized: number;
   pre_bundled: number;
   order_id: string | null;
+  /** The host a licensing server generated the license for (0015). */
+  host_id?: string | null;
   created_at: string;
   authorized_at: string | null;
 }
@@ -606,6 +613,8 @@ export interface Database {
   inbound_mails: InboundMailTable;
   mailbox_checkpoints: MailboxCheckpointTable;
   documents: DocumentTable;
+  escalations: EscalationTable;
+  returns: ReturnTable;
 }
 
 export type Vendor = Selectable<VendorTable>;
@@ -622,10 +631,14 @@ export type AuditEvent = Selectable<AuditEventTable>;
 export type QuoteRequest = Selectable<QuoteRequestTable>;
 export type Quote = Selectable<QuoteTable>;
 export type QuoteLine = Selectable<QuoteLineTable>;
-export type Order = Selectable<OrderTable>;
+/** Columns added after orders were first written (0015): optional, so older writers still compile. */
+type LaterOrderColumns = 'acknowledged_at' | 'sla_acknowledge_state' | 'sla_fulfil_state';
+export type Order = Omit<Selectable<OrderTable>, LaterOrderColumns> &
+  Partial<Pick<Selectable<OrderTable>, LaterOrderColumns>>;
 export type OrderLine = Selectable<OrderLineTable>;
 export type Subscription = Selectable<SubscriptionTable>;
-export type License = Selectable<LicenseTable>;
+export type License = Omit<Selectable<LicenseTable>, 'host_id'> &
+  Partial<Pick<Selectable<LicenseTable>, 'host_id'>>;
 export type Category = Selectable<CategoryTable>;
 export type Product = Selectable<ProductTable>;
 export type PriceList = Selectable<PriceListTable>;
@@ -641,3 +654,45 @@ export type Invoice = Selectable<InvoiceTable>;
 export type InvoiceLine = Selectable<InvoiceLineTable>;
 export type CreditNote = Selectable<CreditNoteTable>;
 export type StoredDocument = Selectable<DocumentTable>;
+
+export interface EscalationTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  order_id: string;
+  /** partner | breach */
+  source: string;
+  /** The SLA stage a breach escalation is about. */
+  stage: string | null;
+  reason: string;
+  /** awaiting_cam | cam_acted | escalated | no_contact */
+  status: string;
+  raised_by: string | null;
+  raised_at: string;
+  /** Addresses the CAM mail went to, JSON. */
+  cam_notified: string | null;
+  contact_due_at: string;
+  /** Addresses the escalation contact mail went to, JSON. */
+  contact_notified: string | null;
+  resolved_at: string | null;
+}
+export type Escalation = Selectable<EscalationTable>;
+
+export interface ReturnTable {
+  id: string;
+  vendor_id: string;
+  partner_id: string;
+  ordering_partner_id: string;
+  order_id: string;
+  /** [{ lineNo, quantity }], JSON. */
+  lines: string;
+  reason: string;
+  /** approved | refused | requested */
+  status: string;
+  decision_code: string | null;
+  decision_message: string;
+  rma_number: string | null;
+  created_by: string;
+  created_at: string;
+}
+export type ReturnRequest = Selectable<ReturnTable>;

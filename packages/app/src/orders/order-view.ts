@@ -22,6 +22,7 @@ import {
   type PartnershipVisibility,
 } from '../partnerships/price-visibility.ts';
 import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
+import { acknowledgmentsOf, orderSlaOf } from '../sla/order-sla.ts';
 import { readsOnly } from './order-access.ts';
 import type { orderSchema, validationProblemSchema } from './orders.schemas.ts';
 
@@ -79,6 +80,8 @@ export function toOrderView(
   vendorSlug: string,
   profile: VendorProfile,
   actor: Actor,
+  /** The order's first acknowledgment when not yet stored on it (sla/order-sla.ts). */
+  acknowledgedAt?: string | null,
 ): OrderView {
   const body = JSON.parse(order.body) as Partial<OrderSubmission>;
   const money = (minor: number | null): string | null =>
@@ -131,7 +134,7 @@ export function toOrderView(
     termsAccepted: body.termsAccepted ?? null,
     problems,
     holdReason: order.status === 'on_hold' ? (hold?.reason ?? null) : null,
-    sla: { acknowledgeBy: order.acknowledge_by, fulfilBy: order.fulfil_by },
+    sla: orderSlaOf(order, acknowledgedAt),
     availableActions: readsOnly(actor, order)
       ? []
       : availableActions(machineOf(profile), order.status as OrderStatus, actor.roles, actor.side),
@@ -144,7 +147,8 @@ export function toOrderView(
 /** The view of a stored order (reads its lines and vendor). */
 export async function viewOf(db: Executor, order: Order, actor: Actor): Promise<OrderView> {
   const { slug, profile } = await vendorOf(db, order);
-  return toOrderView(order, await listOrderLines(db, order.id), slug, profile, actor);
+  const acknowledged = (await acknowledgmentsOf(db, [order])).get(order.id);
+  return toOrderView(order, await listOrderLines(db, order.id), slug, profile, actor, acknowledged);
 }
 
 /**

@@ -107,7 +107,13 @@ export const orderSchema = z
     termsAccepted: termsAcceptedSchema.nullable(),
     problems: z.array(validationProblemSchema),
     holdReason: z.string().nullable(),
-    sla: z.object({ acknowledgeBy: z.string().nullable(), fulfilBy: z.string().nullable() }),
+    sla: z.object({
+      acknowledgeBy: z.string().nullable(),
+      acknowledgedAt: z.string().optional(),
+      fulfilBy: z.string().nullable(),
+      fulfilledAt: z.string().optional(),
+      breaches: z.array(z.enum(['acknowledge', 'fulfil'])),
+    }),
     availableActions: z.array(z.enum(ORDER_ACTIONS)),
     submittedAt: z.string(),
     completedAt: z.string().nullable(),
@@ -122,6 +128,8 @@ export const orderListQuerySchema = pageQuerySchema.extend({
   vendor: z.string().min(1).max(100).optional(),
   customerId: z.string().min(1).max(100).optional(),
   partnerId: z.string().min(1).max(100).optional(),
+  /** `due`: soonest fulfilment due time first (orders without an SLA last); newest first otherwise. */
+  sort: z.enum(['newest', 'due']).default('newest'),
 });
 
 export const orderActionParams = z.object({

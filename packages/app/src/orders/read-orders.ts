@@ -6,6 +6,8 @@ import { threadOf, type ThreadMessage } from '../messages/thread.ts';
 import { notFound } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { orderScope } from './order-access.ts';
+import { acknowledgmentsOf } from '../sla/order-sla.ts';
+import { NO_DUE_TIME } from '@orderdesk/store';
 import {
   toOrderView,
   vendorOf,
@@ -34,7 +36,11 @@ export async function listOrdersPage(
   query: z.infer<typeof orderListQuerySchema>,
 ): Promise<Page<OrderSummaryView>> {
   const db = ctx.store.db;
-  const before = decodeCursor(query.cursor, z.object({ id: z.string() }));
+  const byDue = query.sort === 'due';
+  const before = byDue ? undefined : decodeCursor(query.cursor, z.object({ id: z.string() }));
+  const dueAfter = byDue
+    ? decodeCursor(query.cursor, z.object({ id: z.string(), due: z.string() }))
+    : undefined;
   let vendorId: string | undefined;
   if (query.vendor) vendorId = (await findVendorBySlug(db, query.vendor))?.id ?? 'none';
   const rows = await listOrders(
@@ -46,18 +52,29 @@ export async function listOrdersPage(
       ...(query.customerId ? { customerId: query.customerId } : {}),
       ...(query.partnerId ? { partnerId: query.partnerId } : {}),
     },
-    { limit: query.limit + 1, ...(before ? { before: before.id } : {}) },
+    {
+      limit: query.limit + 1,
+      ...(before ? { before: before.id } : {}),
+      ...(byDue ? { sort: 'due' as const } : {}),
+      ...(dueAfter ? { dueAfter } : {}),
+    },
   );
+  const acks = await acknowledgmentsOf(db, rows.slice(0, query.limit));
   const memo = new Map<string, VendorOfOrder>();
   const vendors = new Map<string, VendorOfOrder>();
   for (const o of rows.slice(0, query.limit)) vendors.set(o.id, await vendorOf(db, o, memo));
   return pageOf(
     rows,
     query.limit,
-    (o) => ({ id: o.id }),
+    (o): Record<string, string> =>
+      byDue ? { id: o.id, due: o.fulfil_by ?? NO_DUE_TIME } : { id: o.id },
     (o) => {
       const v = vendors.get(o.id) as VendorOfOrder;
-      const { lines: _l, problems: _p, ...summary } = toOrderView(o, [], v.slug, v.profile, actor);
+      const {
+        lines: _l,
+        problems: _p,
+        ...summary
+      } = toOrderView(o, [], v.slug, v.profile, actor, acks.get(o.id));
       return summary;
     },
   );

@@ -37,6 +37,9 @@ export const DOMAIN_EVENTS = [
   'fulfilment.recorded',
   'sla.breached',
   'escalation.raised',
+  'escalation.forwarded',
+  'license.registered',
+  'return.decided',
   'vendor.created',
   'vendor.profile_published',
   'partner.created',
@@ -125,6 +128,9 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   // SLA breaches and escalations are about an order.
   'sla.breached': 'order',
   'escalation.raised': 'order',
+  'escalation.forwarded': 'order',
+  'license.registered': 'license',
+  'return.decided': 'order',
   'vendor.created': 'vendor',
   'vendor.profile_published': 'vendor',
   'partner.created': 'partner',
@@ -263,6 +269,17 @@ export interface DomainEventData {
   };
   'sla.breached': OrderEventBase & { target: 'acknowledge' | 'fulfil'; dueAt: string };
   'escalation.raised': OrderEventBase & { reason: string };
+  /** The CAM had not acted within the window: the escalation went on to the contact. */
+  'escalation.forwarded': OrderEventBase & { escalationId: string; to: string[] };
+  /** An OEM partner's licensing server registered licenses (unauthorized). */
+  'license.registered': { licenseIds: string[]; partnerId: string };
+  /** A return request judged by the profile's returns policy. */
+  'return.decided': OrderEventBase & {
+    returnId: string;
+    status: 'approved' | 'refused' | 'requested';
+    code?: string | null;
+    rmaNumber?: string | null;
+  };
   'vendor.created': { vendorId: string; slug: string; name: string };
   'vendor.profile_published': {
     vendorId: string;

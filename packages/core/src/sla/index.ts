@@ -1,4 +1,5 @@
 export {
+  DEFAULT_ESCALATION_WINDOW,
   WEEKDAYS,
   businessCalendarConfigSchema,
   holidaySourceSchema,

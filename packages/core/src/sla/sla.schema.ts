@@ -94,6 +94,14 @@ export const slaPolicySchema = z.strictObject({
   acknowledgeWithin: slaDurationSchema.optional(),
   /** Time from submission to completion. */
   fulfilWithin: slaDurationSchema.optional(),
+  /**
+   * How long the CAM has to act on an escalated order before it goes on to the profile's
+   * escalation contact (DEFAULT_ESCALATION_WINDOW when absent).
+   */
+  escalationWindow: slaDurationSchema.optional(),
 });
 export type SlaPolicy = z.output<typeof slaPolicySchema>;
+
+/** The CAM's window on an escalation when the profile names none: one business day's hours. */
+export const DEFAULT_ESCALATION_WINDOW: SlaDuration = { businessHours: 8 };
 export type SlaPolicyInput = z.input<typeof slaPolicySchema>;

@@ -13,6 +13,7 @@ import * as m0011 from './0011_mail_intake.ts';
 import * as m0012 from './0012_documents.ts';
 import * as m0013 from './0013_jobs_fulfilments.ts';
 import * as m0014 from './0014_invoices.ts';
+import * as m0015 from './0015_sla_escalations_returns.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0012_documents': m0012,
   '0013_jobs_fulfilments': m0013,
   '0014_invoices': m0014,
+  '0015_sla_escalations_returns': m0015,
 };

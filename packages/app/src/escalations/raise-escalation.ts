@@ -1,0 +1,234 @@
+// Escalations: the partner's (POST /orders/{id}/escalations) and the automatic one an SLA
+// breach raises. The CAM is mailed at once on the order's thread; when the CAM has not acted
+// on the order within the profile's window (sla.escalationWindow, business time) the
+// escalation job mails the profile's escalation contacts. Each step is an event on the
+// order's timeline (escalation.raised, escalation.forwarded).
+import {
+  DEFAULT_ESCALATION_WINDOW,
+  addSlaDuration,
+  calendarOfSla,
+  type VendorProfile,
+} from '@orderdesk/core';
+import {
+  enqueueOutbox,
+  findOrderInScope,
+  findPartnership,
+  findUserById,
+  insertEscalation,
+  insertMessage,
+  listMessages,
+  listVendorUsers,
+  newId,
+  type Escalation,
+  type EscalationSource,
+  type Executor,
+  type Order,
+} from '@orderdesk/store';
+import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
+import { senderOf } from '../events/notify-by-profile.ts';
+import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
+import { orderScope } from '../orders/order-access.ts';
+import { vendorOf } from '../orders/order-view.ts';
+import { forbidden, notFound } from '../shared/errors.ts';
+import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
+import type { EscalationBody, EscalationView } from './escalations.schemas.ts';
+
+export function escalationViewOf(row: Escalation): EscalationView {
+  const list = (json: string | null): string[] => (json ? (JSON.parse(json) as string[]) : []);
+  return {
+    id: row.id,
+    orderId: row.order_id,
+    source: row.source as EscalationView['source'],
+    stage: row.stage as EscalationView['stage'],
+    reason: row.reason,
+    status: row.status as EscalationView['status'],
+    raisedAt: row.raised_at,
+    camNotified: list(row.cam_notified),
+    contactDueAt: row.contact_due_at,
+    contactNotified: list(row.contact_notified),
+  };
+}
+
+/** The partnership's active CAM (id and address), if it has one. */
+export async function camOf(
+  tx: Executor,
+  order: Pick<Order, 'vendor_id' | 'partner_id'>,
+): Promise<{ userId: string; email: string } | null> {
+  const partnership = await findPartnership(tx, order.vendor_id, order.partner_id);
+  const cam = partnership?.cam_user_id
+    ? await findUserById(tx, partnership.cam_user_id)
+    : undefined;
+  if (!cam || cam.active === 0 || cam.vendor_id !== order.vendor_id) return null;
+  return { userId: cam.id, email: cam.email };
+}
+
+/** The profile's escalation contacts after the CAM: addresses, and staff of the roles named. */
+export async function escalationContactsOf(
+  tx: Executor,
+  order: Pick<Order, 'vendor_id'>,
+  profile: VendorProfile,
+): Promise<string[]> {
+  const to: string[] = [];
+  const contacts = (profile.escalation?.contacts ?? []).filter((c) => c.role !== 'cam');
+  const roles = contacts.flatMap((c) => (c.email === undefined && c.role ? [c.role] : []));
+  for (const c of contacts) if (c.email) to.push(c.email);
+  if (roles.length > 0) {
+    for (const u of await listVendorUsers(tx, order.vendor_id)) {
+      const has = (JSON.parse(u.roles) as string[]).some((r) => roles.includes(r as never));
+      if (u.active !== 0 && has) to.push(u.email);
+    }
+  }
+  return [...new Set(to)];
+}
+
+/** Writes one escalation mail on the order's thread (message + outbox row). */
+export async function writeEscalationMail(
+  tx: Executor,
+  input: {
+    order: Order;
+    profile: VendorProfile;
+    vendorSlug: string;
+    to: readonly string[];
+    template: 'escalation_cam' | 'escalation_contact';
+    subject: string;
+    text: string;
+    eventId: string;
+    at: string;
+  },
+): Promise<void> {
+  const { order } = input;
+  const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
+  const references = earlier.map((m) => m.message_id);
+  const message = await insertMessage(tx, {
+    vendorId: order.vendor_id,
+    partnerId: order.partner_id,
+    entityType: 'order',
+    entityId: order.id,
+    direction: 'out',
+    template: input.template,
+    from: senderOf(input.profile, input.vendorSlug),
+    to: [...input.to],
+    subject: input.subject,
+    text: input.text,
+    status: 'queued',
+    messageId: `<${input.eventId}.${input.template}@${input.vendorSlug}.orderdesk>`,
+    inReplyTo: references.at(-1) ?? null,
+    references: references.length > 0 ? references : null,
+    eventId: input.eventId,
+    at: input.at,
+  });
+  await enqueueOutbox(tx, {
+    vendorId: order.vendor_id,
+    topic: 'mail',
+    entityType: 'order',
+    entityId: order.id,
+    payload: { messageId: message.id, orderId: order.id },
+    at: input.at,
+  });
+}
+
+const STAGE_TEXT = { acknowledge: 'acknowledgment', fulfil: 'fulfilment' } as const;
+
+/**
+ * Raises an escalation in the caller's transaction: the row, the event, the CAM's mail. The
+ * contact is due after the profile's window (business time on the vendor's calendar).
+ */
+export async function raiseEscalationIn(
+  tx: Executor,
+  input: {
+    order: Order;
+    profile: VendorProfile;
+    vendorSlug: string;
+    source: EscalationSource;
+    stage?: 'acknowledge' | 'fulfil';
+    reason: string;
+    actor: EventActor;
+    at: Date;
+  },
+): Promise<Escalation> {
+  const { order, profile } = input;
+  const at = input.at.toISOString();
+  const window = profile.sla.escalationWindow ?? DEFAULT_ESCALATION_WINDOW;
+  const contactDue = addSlaDuration(calendarOfSla(profile.sla), input.at, window);
+  const cam = await camOf(tx, order);
+  const row: Escalation = {
+    id: newId('esc'),
+    vendor_id: order.vendor_id,
+    partner_id: order.partner_id,
+    order_id: order.id,
+    source: input.source,
+    stage: input.stage ?? null,
+    reason: input.reason,
+    status: 'awaiting_cam',
+    raised_by: input.actor.userId,
+    raised_at: at,
+    cam_notified: JSON.stringify(cam ? [cam.email] : []),
+    // No CAM to wait for: the contact is due at once.
+    contact_due_at: cam ? contactDue.toISOString() : at,
+    contact_notified: null,
+    resolved_at: null,
+  };
+  await insertEscalation(tx, row);
+  const event = await recordEvent(tx, {
+    type: 'escalation.raised',
+    entityId: order.id,
+    vendorId: order.vendor_id,
+    partnerId: order.partner_id,
+    actor: input.actor,
+    at,
+    reason: input.reason,
+    data: { orderId: order.id, number: order.number, orderType: order.type, reason: input.reason },
+  });
+  if (cam) {
+    const why =
+      input.source === 'breach' && input.stage
+        ? `The ${STAGE_TEXT[input.stage]} SLA of order ${order.number} was breached.`
+        : `The partner escalated order ${order.number}.`;
+    await writeEscalationMail(tx, {
+      order,
+      profile,
+      vendorSlug: input.vendorSlug,
+      to: [cam.email],
+      template: 'escalation_cam',
+      subject: `Escalation: order ${order.number}`,
+      text: [
+        why,
+        '',
+        `Reason: ${input.reason}`,
+        '',
+        `Please act on the order by ${row.contact_due_at}; after that the escalation goes to ${profile.name}'s escalation contact.`,
+      ].join('\n'),
+      eventId: event.id,
+      at,
+    });
+  }
+  return row;
+}
+
+/** POST /orders/{id}/escalations: the partner that placed the order escalates it. */
+export async function escalateOrder(
+  ctx: AppContext,
+  actor: Actor,
+  input: { orderId: string; body: EscalationBody },
+  options: WriteOptions = {},
+): Promise<EscalationView> {
+  if (actor.side !== 'partner') throw forbidden('Partners escalate their orders');
+  return inTransaction(ctx, options, async (tx) => {
+    // Only the partner that placed the order escalates it (a distributor reads its reseller's
+    // orders but acts on none of them: a wall, so a 404 like any stranger's).
+    const order = await findOrderInScope(tx, input.orderId, orderScope(actor));
+    if (!order || order.ordering_partner_id !== actor.partnerId) throw notFound('Order');
+    const { slug, profile } = await vendorOf(tx, order);
+    const row = await raiseEscalationIn(tx, {
+      order,
+      profile,
+      vendorSlug: slug,
+      source: 'partner',
+      reason: input.body.reason,
+      actor: eventActorOf(actor),
+      at: ctx.now(),
+    });
+    return escalationViewOf(row);
+  });
+}

@@ -1,0 +1,111 @@
+// The SLA breach job: every minute, each order stage that is still open and due by now gets
+// its outcome — met (acknowledged / completed in time), void (cancelled or rejected first) or
+// breached. A breach is recorded once (settleSlaStage changes a stage only while it is open:
+// a second pass or process finds it settled) as `sla.breached`, and raises the automatic
+// escalation in the same transaction.
+import {
+  SLA_STAGES,
+  listOpenSlaStages,
+  settleSlaStage,
+  type Order,
+  type SlaStage,
+  type SlaState,
+} from '@orderdesk/store';
+import { SYSTEM_ACTOR, recordEvent } from '../events/record-event.ts';
+import { raiseEscalationIn } from '../escalations/raise-escalation.ts';
+import { everyMinutes, type JobDefinition, type JobSummary } from '../jobs/job.types.ts';
+import { vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
+import { acknowledgmentsOf } from './order-sla.ts';
+
+const BATCH = 200;
+const GAVE_UP = ['rejected', 'cancelled'];
+
+/** The outcome of a stage due at or before now (null: leave it open). */
+export function slaOutcome(
+  stage: SlaStage,
+  order: Pick<Order, 'status' | 'acknowledge_by' | 'fulfil_by' | 'completed_at'>,
+  acknowledgedAt: string | undefined,
+): SlaState {
+  if (stage === 'acknowledge') {
+    if (acknowledgedAt !== undefined && order.acknowledge_by !== null) {
+      return acknowledgedAt <= order.acknowledge_by ? 'met' : 'breached';
+    }
+    return GAVE_UP.includes(order.status) ? 'void' : 'breached';
+  }
+  if (order.completed_at !== null && order.fulfil_by !== null) {
+    return order.completed_at <= order.fulfil_by ? 'met' : 'breached';
+  }
+  return GAVE_UP.includes(order.status) ? 'void' : 'breached';
+}
+
+export const slaBreachJob: JobDefinition = {
+  name: 'sla.check-breaches',
+  description: 'Record SLA breaches (acknowledgment, fulfilment) once and escalate them',
+  slotAt: everyMinutes(1),
+  leaseMs: 10 * 60_000,
+  async run({ ctx, now, shouldContinue }): Promise<JobSummary> {
+    const summary: JobSummary = { met: 0, breached: 0, void: 0 };
+    const db = ctx.store.db;
+    const profiles = new Map<string, VendorOfOrder>();
+    for (const stage of SLA_STAGES) {
+      let after: { due: string; id: string } | undefined;
+      for (;;) {
+        const batch = await listOpenSlaStages(db, {
+          stage,
+          dueBefore: now.toISOString(),
+          limit: BATCH,
+          ...(after ? { after } : {}),
+        });
+        if (batch.length === 0) break;
+        const acks = await acknowledgmentsOf(db, batch);
+        for (const order of batch) {
+          if (!shouldContinue()) return summary;
+          const due = stage === 'acknowledge' ? order.acknowledge_by : order.fulfil_by;
+          after = { due: due ?? '', id: order.id };
+          const acknowledgedAt = acks.get(order.id);
+          const state = slaOutcome(stage, order, acknowledgedAt);
+          await db.transaction().execute(async (tx) => {
+            const settled = await settleSlaStage(tx, {
+              orderId: order.id,
+              stage,
+              state,
+              acknowledgedAt: acknowledgedAt ?? null,
+            });
+            if (!settled) return;
+            summary[state] = (summary[state] ?? 0) + 1;
+            if (state !== 'breached') return;
+            const { slug, profile } = await vendorOf(tx, order, profiles);
+            const at = now.toISOString();
+            await recordEvent(tx, {
+              type: 'sla.breached',
+              entityId: order.id,
+              vendorId: order.vendor_id,
+              partnerId: order.partner_id,
+              actor: SYSTEM_ACTOR,
+              at,
+              data: {
+                orderId: order.id,
+                number: order.number,
+                orderType: order.type,
+                target: stage,
+                dueAt: due ?? at,
+              },
+            });
+            await raiseEscalationIn(tx, {
+              order,
+              profile,
+              vendorSlug: slug,
+              source: 'breach',
+              stage,
+              reason: `The ${stage === 'acknowledge' ? 'acknowledgment' : 'fulfilment'} was due by ${due ?? at}`,
+              actor: SYSTEM_ACTOR,
+              at: now,
+            });
+          });
+        }
+        if (batch.length < BATCH) break;
+      }
+    }
+    return summary;
+  },
+};

@@ -1,0 +1,72 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  getReturn,
+  listReturnsPage,
+  requestReturn,
+  requireActor,
+  returnBodySchema,
+  returnListQuerySchema,
+  returnSchema,
+} from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { withIdempotency } from '../http/idempotency.ts';
+import { problemSchema } from '../http/problem.ts';
+
+const idParams = z.object({ id: z.string().min(1).max(100) });
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+
+/** Returns judged by the profile's policy (API.md "SLA, escalations, returns, licenses"). */
+export function returnRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      '/returns',
+      {
+        schema: {
+          tags: ['returns'],
+          summary:
+            'Ask to return lines of an order (partner): approved with an RMA number, refused (return.not_refundable with what happened and when) or left to the vendor',
+          body: returnBodySchema,
+          response: { 201: returnSchema, ...errors, 422: problemSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request.actor);
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
+          status: 201,
+          body: await requestReturn(ctx, actor, request.body, { tx }),
+        }));
+      },
+    );
+
+    app.get(
+      '/returns',
+      {
+        schema: {
+          tags: ['returns'],
+          summary:
+            'Returns and their decisions, newest first (partners: their own; staff: their vendor’s)',
+          querystring: returnListQuerySchema,
+          response: {
+            200: z.object({ items: z.array(returnSchema), nextCursor: z.string().nullable() }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => listReturnsPage(ctx, requireActor(request.actor), request.query),
+    );
+
+    app.get(
+      '/returns/:id',
+      {
+        schema: {
+          tags: ['returns'],
+          summary: 'One return and its decision',
+          params: idParams,
+          response: { 200: returnSchema, ...errors },
+        },
+      },
+      async (request) => getReturn(ctx, requireActor(request.actor), request.params.id),
+    );
+  };
+}

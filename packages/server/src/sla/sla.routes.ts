@@ -1,0 +1,25 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { readSlaSummary, requireActor, slaQuerySchema, slaSummarySchema } from '@orderdesk/app';
+import type { ServerContext } from '../context.ts';
+import { problemSchema } from '../http/problem.ts';
+
+const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+
+/** SLA clocks (API.md "SLA, escalations, returns, licenses"). */
+export function slaRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/sla',
+      {
+        schema: {
+          tags: ['orders'],
+          summary:
+            'Per SLA stage (acknowledge, fulfil): open, due today (the vendor’s day) and overdue; and the overdue orders (vendor staff)',
+          querystring: slaQuerySchema,
+          response: { 200: slaSummarySchema, ...errors },
+        },
+      },
+      async (request) => readSlaSummary(ctx, requireActor(request.actor), request.query),
+    );
+  };
+}

@@ -1,0 +1,256 @@
+// SLA clocks, breaches and escalations (issue 11 points 4–5), on both databases: edgeworks
+// promises acknowledgment within 24 business hours and fulfilment within 2 business days on
+// its New York calendar (weekends and US holidays off). Time travels with the app's clock (for
+// submission and GET /sla) and with runDueJobs' `now` (what `orderdesk jobs run --now` does).
+import { DateTime } from 'luxon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDueJobs } from '@orderdesk/app';
+import { testDialects } from '@orderdesk/store/testing';
+import { createTestApp, type TestApp } from './harness.ts';
+import { act, findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+
+const ACME = 'buyer@acme.example';
+const DESK = 'desk@edgeworks.example';
+const CAM = 'cam@edgeworks.example';
+const NY = 'America/New_York';
+const ny = (local: string): Date => DateTime.fromISO(local, { zone: NY }).toJSDate();
+// A Friday with an ordinary Monday after it (no US holiday), well after the demo data.
+const FRIDAY = '2027-01-08';
+
+interface TimelineEvent {
+  type: string;
+  at: string;
+  actor: string;
+  reason?: string;
+  data?: { target?: string; to?: string[] };
+}
+interface Message {
+  template: string | null;
+  to: string[];
+  subject: string;
+}
+
+describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
+  let t: TestApp;
+  let customerId: string;
+  let po = 0;
+
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+    customerId = await firstCustomerId(t, ACME);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  const jobs = (at: Date, workerId = 'test') => runDueJobs(t.ctx, { now: at, workerId });
+  const eventsOf = async (user: string, id: string): Promise<TimelineEvent[]> =>
+    (await t.as(user).get(`/api/v1/orders/${id}/events`)).json().items;
+  const messagesOf = async (id: string): Promise<Message[]> => {
+    const res = await t.as(DESK).get(`/api/v1/orders/${id}/messages`);
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json().items;
+  };
+
+  /** An edgeworks device order submitted by Acme at `at`. */
+  async function submittedAt(at: Date) {
+    const [device] = await findProducts(t, ACME, 'edgeworks', { type: 'device', count: 1 });
+    const lines = [{ partNumber: device!.partNumber, quantity: 1, unitPrice: device!.netPrice }];
+    t.clock.set(at, { freeze: true });
+    try {
+      const res = await t.as(ACME).post('/api/v1/orders', {
+        vendor: 'edgeworks',
+        type: 'device',
+        customerId,
+        purchaseOrder: {
+          number: `SLA-PO-${dialect}-${++po}`,
+          date: DateTime.fromJSDate(at, { zone: NY }).toISODate(),
+          currency: 'USD',
+          total: totalOf(lines),
+        },
+        lines,
+        shippingAddress: {
+          name: 'Receiving',
+          line1: '500 Dock Rd',
+          city: 'Austin',
+          region: 'TX',
+          postalCode: '78701',
+          country: 'US',
+          taxId: 'US-12-3456789',
+          confirmed: true,
+        },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<{ id: string; version: number; sla: Record<string, unknown> }>();
+    } finally {
+      t.clock.reset();
+    }
+  }
+
+  it('counts a breach over a weekend in business hours, records it once and escalates to the CAM, then the escalation contact', async () => {
+    const order = await submittedAt(ny(`${FRIDAY}T16:00`));
+    // 24 business hours from Friday 16:00 is Monday 16:00 (the weekend does not count);
+    // two business days is Tuesday 16:00.
+    expect(order.sla).toEqual({
+      acknowledgeBy: ny('2027-01-11T16:00').toISOString(),
+      fulfilBy: ny('2027-01-12T16:00').toISOString(),
+      breaches: [],
+    });
+
+    // Monday 15:59: 71 wall-clock hours later, but 23:59 business hours — no breach.
+    await jobs(ny('2027-01-11T15:59'));
+    const breachesOf = async () =>
+      (await eventsOf(ACME, order.id)).filter((e) => e.type === 'sla.breached');
+    expect(await breachesOf()).toEqual([]);
+
+    // GET /sla on Monday morning: the order is open and due today, not yet overdue.
+    t.clock.set(ny('2027-01-11T10:00'), { freeze: true });
+    const monday = await t.as(DESK).get('/api/v1/sla?vendor=edgeworks');
+    t.clock.reset();
+    expect(monday.statusCode, monday.body).toBe(200);
+    const mondayBody = monday.json();
+    expect(mondayBody).toMatchObject({ vendor: 'edgeworks', timeZone: NY, today: '2027-01-11' });
+    expect(mondayBody.stages.acknowledge.dueToday).toBeGreaterThanOrEqual(1);
+    expect(mondayBody.overdue.map((o: { id: string }) => o.id)).not.toContain(order.id);
+
+    // Monday 16:01: breached. Two passes at the same instant and a later one: one event.
+    const breachAt = ny('2027-01-11T16:01');
+    const [first] = await Promise.all([jobs(breachAt, 'worker-a'), jobs(breachAt, 'worker-b')]);
+    expect(first.find((r) => r.job === 'sla.check-breaches')).toBeDefined();
+    await jobs(ny('2027-01-11T16:30'));
+    const breaches = await breachesOf();
+    expect(breaches).toHaveLength(1);
+    expect(breaches[0]).toMatchObject({
+      actor: 'system',
+      data: { target: 'acknowledge', dueAt: ny('2027-01-11T16:00').toISOString() },
+    });
+    const view = (await t.as(ACME).get(`/api/v1/orders/${order.id}`)).json();
+    expect(view.sla.breaches).toEqual(['acknowledge']);
+    expect(view.sla.acknowledgedAt).toBeUndefined();
+
+    t.clock.set(ny('2027-01-11T17:00'), { freeze: true });
+    const overdue = (await t.as(DESK).get('/api/v1/sla')).json();
+    t.clock.reset();
+    expect(overdue.overdue.map((o: { id: string }) => o.id)).toContain(order.id);
+    expect(overdue.stages.acknowledge.overdue).toBeGreaterThanOrEqual(1);
+
+    // The breach escalated automatically: on the timeline, and mailed to the CAM only.
+    const raised = (await eventsOf(ACME, order.id)).filter((e) => e.type === 'escalation.raised');
+    expect(raised).toHaveLength(1);
+    let mails = await messagesOf(order.id);
+    expect(mails.filter((m) => m.template === 'escalation_cam')).toEqual([
+      expect.objectContaining({ to: [CAM], subject: expect.stringContaining('Escalation') }),
+    ]);
+    expect(mails.filter((m) => m.template === 'escalation_contact')).toEqual([]);
+
+    // The CAM's window is 8 business hours (the default): Monday 16:01 → Tuesday 00:01.
+    await jobs(ny('2027-01-11T23:59'));
+    expect((await messagesOf(order.id)).filter((m) => m.template === 'escalation_contact')).toEqual(
+      [],
+    );
+    await jobs(ny('2027-01-12T00:05'));
+    await jobs(ny('2027-01-12T00:10'));
+    mails = await messagesOf(order.id);
+    expect(mails.filter((m) => m.template === 'escalation_contact')).toEqual([
+      expect.objectContaining({ to: ['orders@edgeworks.example'] }),
+    ]);
+    const forwarded = (await eventsOf(ACME, order.id)).filter(
+      (e) => e.type === 'escalation.forwarded',
+    );
+    expect(forwarded).toEqual([
+      expect.objectContaining({
+        data: expect.objectContaining({ to: ['orders@edgeworks.example'] }),
+      }),
+    ]);
+    // The mails are queued for the mail worker (outbox), one row each.
+    const outbox = await t.store.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('entity_id', '=', order.id)
+      .execute();
+    expect(outbox.filter((r) => r.payload.includes('"messageId"')).length).toBeGreaterThanOrEqual(
+      2,
+    );
+  });
+
+  it('meets the SLA when the vendor acts in time, and shows when it was acknowledged', async () => {
+    const order = await submittedAt(ny(`${FRIDAY}T10:00`));
+    t.clock.set(ny('2027-01-11T09:00'), { freeze: true });
+    let o = await act(t, DESK, order, 'approve', 'booking');
+    t.clock.reset();
+    const view = (await t.as(ACME).get(`/api/v1/orders/${o.id}`)).json();
+    expect(view.sla.acknowledgedAt).toBe(ny('2027-01-11T09:00').toISOString());
+    await jobs(ny('2027-01-11T10:30'));
+    const after = (await t.as(ACME).get(`/api/v1/orders/${o.id}`)).json();
+    expect(after.sla).toMatchObject({
+      acknowledgedAt: ny('2027-01-11T09:00').toISOString(),
+      breaches: [],
+    });
+    expect((await eventsOf(ACME, o.id)).map((e) => e.type)).not.toContain('sla.breached');
+    // Completed on Tuesday before 10:00 (due Tuesday 10:00): fulfilled in time.
+    t.clock.set(ny('2027-01-12T09:00'), { freeze: true });
+    o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
+    o = await act(t, 'provisioning@edgeworks.example', o, 'complete', 'completed');
+    t.clock.reset();
+    await jobs(ny('2027-01-12T11:00'));
+    const done = (await t.as(ACME).get(`/api/v1/orders/${o.id}`)).json();
+    expect(done.sla).toMatchObject({ fulfilledAt: done.completedAt, breaches: [] });
+  });
+
+  it('lets the partner escalate, mailing the CAM; refuses vendor staff and strangers', async () => {
+    const order = await submittedAt(ny(`${FRIDAY}T11:00`));
+    const res = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Our customer is waiting' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({
+      orderId: order.id,
+      source: 'partner',
+      status: 'awaiting_cam',
+      camNotified: [CAM],
+      reason: 'Our customer is waiting',
+    });
+    const events = await eventsOf(ACME, order.id);
+    expect(events.filter((e) => e.type === 'escalation.raised')).toEqual([
+      expect.objectContaining({ actor: ACME, reason: 'Our customer is waiting' }),
+    ]);
+    expect(
+      (await messagesOf(order.id)).filter((m) => m.template === 'escalation_cam'),
+    ).toHaveLength(1);
+
+    const empty = await t.as(ACME).post(`/api/v1/orders/${order.id}/escalations`, { reason: ' ' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().errors).toEqual([expect.objectContaining({ path: 'reason' })]);
+    const staff = await t.as(DESK).post(`/api/v1/orders/${order.id}/escalations`, { reason: 'x' });
+    expect(staff.statusCode).toBe(403);
+    const stranger = await t
+      .as('buyer@contoso.example')
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'x' });
+    expect(stranger.statusCode).toBe(404);
+  });
+
+  it('sorts order lists by due time, with a cursor', async () => {
+    const late = await submittedAt(ny('2027-01-13T09:00'));
+    const early = await submittedAt(ny('2027-01-05T09:00'));
+    const all: { id: string; sla: { fulfilBy: string | null } }[] = [];
+    let cursor: string | null = null;
+    do {
+      const url = `/api/v1/orders?vendor=edgeworks&sort=due&limit=3${cursor ? `&cursor=${cursor}` : ''}`;
+      const res = await t.as(DESK).get(url);
+      expect(res.statusCode, res.body).toBe(200);
+      all.push(...res.json().items);
+      cursor = res.json().nextCursor;
+    } while (cursor);
+    const dues = all.map((o) => o.sla.fulfilBy ?? '9999');
+    expect(dues).toEqual([...dues].sort());
+    expect(new Set(all.map((o) => o.id)).size).toBe(all.length);
+    const ids = all.map((o) => o.id);
+    expect(ids.indexOf(early.id)).toBeLessThan(ids.indexOf(late.id));
+    expect((await t.as(DESK).get('/api/v1/orders?sort=soon')).statusCode).toBe(400);
+  });
+
+  it('keeps GET /sla to vendor staff and their own vendor', async () => {
+    expect((await t.as(ACME).get('/api/v1/sla')).statusCode).toBe(403);
+    expect((await t.as(DESK).get('/api/v1/sla?vendor=northwind')).statusCode).toBe(404);
+  });
+});

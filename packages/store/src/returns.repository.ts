@@ -1,0 +1,117 @@
+// Return requests and the facts a returns policy is judged on: whether the order was invoiced,
+// e-mailed (a delivery mail on its thread) or downloaded (a partner's download event).
+import type { Executor } from './executor.ts';
+import type { ReturnRequest } from './schema.ts';
+
+/** Who may see what: a vendor its returns; a partner those of its scope's orders. */
+export type ReturnScope = { vendorId: string } | { partnerIds: readonly string[] };
+
+export async function insertReturn(db: Executor, row: ReturnRequest): Promise<void> {
+  await db.insertInto('returns').values(row).execute();
+}
+
+export async function findReturnInScope(
+  db: Executor,
+  id: string,
+  scope: ReturnScope,
+): Promise<ReturnRequest | undefined> {
+  let q = db.selectFrom('returns').selectAll().where('id', '=', id);
+  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
+  else {
+    if (scope.partnerIds.length === 0) return undefined;
+    q = q.where('ordering_partner_id', 'in', scope.partnerIds);
+  }
+  return q.executeTakeFirst();
+}
+
+/** A page of returns, newest first (keyset on id). */
+export async function listReturns(
+  db: Executor,
+  scope: ReturnScope,
+  filters: { orderId?: string; status?: string },
+  page: { limit: number; before?: string },
+): Promise<ReturnRequest[]> {
+  let q = db.selectFrom('returns').selectAll().orderBy('id', 'desc').limit(page.limit);
+  if ('vendorId' in scope) q = q.where('vendor_id', '=', scope.vendorId);
+  else {
+    if (scope.partnerIds.length === 0) return [];
+    q = q.where('ordering_partner_id', 'in', scope.partnerIds);
+  }
+  if (filters.orderId !== undefined) q = q.where('order_id', '=', filters.orderId);
+  if (filters.status !== undefined) q = q.where('status', '=', filters.status);
+  if (page.before !== undefined) q = q.where('id', '<', page.before);
+  return q.execute();
+}
+
+/** When an order was first invoiced (its invoice's number and issue instant), if it was. */
+export async function orderInvoicedAt(
+  db: Executor,
+  orderId: string,
+): Promise<{ at: string; number: string } | null> {
+  const row = await db
+    .selectFrom('invoices')
+    .select(['issued_at', 'number'])
+    .where('order_id', '=', orderId)
+    .orderBy('issued_at')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { at: row.issued_at, number: row.number } : null;
+}
+
+/** Quantities per line already in returns of the order that were not refused. */
+export async function returnedQuantities(
+  db: Executor,
+  orderId: string,
+): Promise<Map<number, number>> {
+  const rows = await db
+    .selectFrom('returns')
+    .select('lines')
+    .where('order_id', '=', orderId)
+    .where('status', '!=', 'refused')
+    .execute();
+  const out = new Map<number, number>();
+  for (const r of rows) {
+    for (const l of JSON.parse(r.lines) as { lineNo: number; quantity: number }[]) {
+      out.set(l.lineNo, (out.get(l.lineNo) ?? 0) + l.quantity);
+    }
+  }
+  return out;
+}
+
+/** The first outgoing mail of one of the templates on the order's thread (sent, else queued). */
+export async function orderMailedAt(
+  db: Executor,
+  input: { orderId: string; templates: readonly string[] },
+): Promise<{ at: string; template: string | null } | null> {
+  if (input.templates.length === 0) return null;
+  const rows = await db
+    .selectFrom('messages')
+    .select(['sent_at', 'created_at', 'template'])
+    .where('entity_type', '=', 'order')
+    .where('entity_id', '=', input.orderId)
+    .where('direction', '=', 'out')
+    .where('template', 'in', input.templates)
+    .where('status', 'in', ['queued', 'sent'])
+    .execute();
+  const instants = rows
+    .map((r) => ({ at: r.sent_at ?? r.created_at, template: r.template }))
+    .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  return instants[0] ?? null;
+}
+
+/** The first event of a type on the order's timeline (e.g. a partner's document download). */
+export async function firstOrderEventAt(
+  db: Executor,
+  input: { orderId: string; type: string },
+): Promise<{ at: string; data: string | null } | null> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select(['at', 'data'])
+    .where('entity_type', '=', 'order')
+    .where('entity_id', '=', input.orderId)
+    .where('type', '=', input.type)
+    .orderBy('at')
+    .limit(1)
+    .executeTakeFirst();
+  return row ?? null;
+}
