@@ -458,6 +458,37 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     ).toBe(403);
   });
 
+  it('pages the list by cursor, filters by status, and names bad filters', async () => {
+    const all = (await t.as('finance@edgeworks.example').get('/api/v1/invoices?limit=100')).json();
+    expect(all.items.length).toBeGreaterThanOrEqual(3);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await t
+        .as('finance@edgeworks.example')
+        .get(`/api/v1/invoices?limit=1${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.statusCode, page.body).toBe(200);
+      seen.push(...page.json().items.map((i: { id: string }) => i.id));
+      cursor = page.json().nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.items.map((i: { id: string }) => i.id));
+    const paid = (
+      await t.as('finance@edgeworks.example').get('/api/v1/invoices?status=paid')
+    ).json();
+    expect(paid.items.map((i: { status: string }) => i.status)).toEqual(['paid']);
+    const bad = await t.as(ACME).get('/api/v1/invoices?status=overdue&limit=0');
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['querystring.limit', 'querystring.status']);
+    // Another vendor's staff see none of edgeworks' invoices.
+    const other = (await t.as('finance@skyline.example').get('/api/v1/invoices')).json();
+    expect(other.items.every((i: { number: string }) => i.number.startsWith('SKY-'))).toBe(true);
+  });
+
   it('keeps invoices behind the tenant walls', async () => {
     const a = await bookedDeviceOrder(ACME, acmeCustomer, 1);
     const c = await bookedDeviceOrder(CONTOSO, contosoCustomer, 1);
