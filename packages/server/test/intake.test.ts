@@ -301,6 +301,18 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     const latest = (await t.as(DESK).get(`/api/v1/orders/${order.id}/messages`)).json().items;
     expect(latest.map((m: { messageId: string }) => m.messageId)).toContain(bySubject);
 
+    // A quote number holds the order prefix (Q-EW-000001): it never names the order EW-000001.
+    await deliver(
+      await composeMail({
+        from: BUYER,
+        to: 'orders@edgeworks.example',
+        subject: `About quote Q-${order.number}`,
+        text: 'Is this quote still valid?',
+        messageId: `<quote-like.${dialect}@acme.example>`,
+      }),
+    );
+    expect((await cycle()).polled).toMatchObject({ replies: 0, intake: 1 });
+
     // The same mail delivered twice is stored once (Message-ID de-duplication).
     const count = (await items(DESK)).length;
     await deliver(raw);

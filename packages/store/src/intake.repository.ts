@@ -255,3 +255,20 @@ export async function findOrderIdByNumber(
     .executeTakeFirst();
   return row?.id;
 }
+
+/** The vendor's latest revision of a quote number (a reply naming it joins its thread). */
+export async function findQuoteIdByNumber(
+  db: Executor,
+  vendorId: string,
+  number: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('quotes')
+    .select('id')
+    .where('vendor_id', '=', vendorId)
+    .where('number', '=', number)
+    .orderBy('revision', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.id;
+}

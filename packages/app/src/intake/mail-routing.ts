@@ -8,6 +8,7 @@ import {
   findIntakeItemInScope,
   findOrderIdByNumber,
   findPartnerById,
+  findQuoteIdByNumber,
   findThreadMessageOfVendor,
   findUserByEmail,
   findVendorById,
@@ -123,11 +124,21 @@ export async function replyTargetOf(
   }
   const prefix = routed.profile.orderNumberPrefix;
   if (prefix) {
-    const match = new RegExp(`(?:^|[^A-Za-z0-9])(${escapeRegExp(prefix)}\\d{3,})\\b`).exec(
+    // Quote numbers embed the order prefix (Q-EW-000001): look for them first, and never take
+    // the tail of a quote number for an order number.
+    const quotePrefix = `Q-${prefix.replace(/[^A-Z0-9]/gi, '')}-`;
+    const quote = new RegExp(`(?:^|[^A-Za-z0-9-])(${escapeRegExp(quotePrefix)}\\d{3,})\\b`).exec(
       mail.subject,
     );
-    if (match?.[1]) {
-      const orderId = await findOrderIdByNumber(db, routed.vendor.id, match[1]);
+    if (quote?.[1]) {
+      const quoteId = await findQuoteIdByNumber(db, routed.vendor.id, quote[1]);
+      if (quoteId) return { entityType: 'quote', entityId: quoteId, partnerId: null };
+    }
+    const order = new RegExp(`(?:^|[^A-Za-z0-9-])(${escapeRegExp(prefix)}\\d{3,})\\b`).exec(
+      mail.subject,
+    );
+    if (order?.[1]) {
+      const orderId = await findOrderIdByNumber(db, routed.vendor.id, order[1]);
       if (orderId) return { entityType: 'order', entityId: orderId, partnerId: null };
     }
   }
