@@ -1,0 +1,342 @@
+// Returns judged by the vendor profile's policy (issue 11 point 7), on both databases. Seed 002
+// (edgeworks): software licenses are not refundable once the order was invoiced, e-mailed or
+// downloaded — the refusal says which happened and when; devices returned within the window
+// get an RMA number. Also the walls around returns, escalations, licenses and GET /sla.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDialects } from '@orderdesk/store/testing';
+import { createTestApp, type TestApp } from './harness.ts';
+import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
+import { expectIsolated } from './isolation.ts';
+import { act, findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+
+const ACME = 'buyer@acme.example';
+const CONTOSO = 'buyer@contoso.example';
+const BETA = 'buyer@beta.example';
+const DESK = 'desk@edgeworks.example';
+const today = new Date().toISOString().slice(0, 10);
+const shipTo = {
+  name: 'Receiving',
+  line1: '500 Dock Rd',
+  city: 'Austin',
+  region: 'TX',
+  postalCode: '78701',
+  country: 'US',
+  taxId: 'US-12-3456789',
+  confirmed: true,
+};
+
+/** A multipart/form-data body with one `file` part and text fields. */
+function multipart(name: string, bytes: Buffer, fields: Record<string, string>) {
+  const boundary = `----orderdesk${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const [key, value] of Object.entries(fields)) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${key}"\r\n\r\n${value}\r\n`,
+      ),
+    );
+  }
+  chunks.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n`,
+    ),
+    bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}
+
+interface ReturnView {
+  id: string;
+  status: string;
+  decision: { code?: string; message: string };
+  rmaNumber?: string;
+}
+
+describe.each(testDialects())('returns on %s', (dialect) => {
+  let t: TestApp;
+  let dir: string;
+  let po = 0;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'orderdesk-returns-'));
+    t = await createTestApp(dialect, { DOCUMENTS_DIR: dir });
+  });
+  afterAll(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** An edgeworks order of Acme's (or another partner's), taken through to completion. */
+  async function completed(
+    user: string,
+    type: string,
+    lines: { partNumber: string; quantity: number; unitPrice: string; attributes?: object }[],
+    extra: Record<string, unknown> = {},
+  ) {
+    const res = await t.as(user).post('/api/v1/orders', {
+      vendor: 'edgeworks',
+      type,
+      customerId: await firstCustomerId(t, user),
+      purchaseOrder: {
+        number: `RET-PO-${dialect}-${++po}`,
+        date: today,
+        currency: 'USD',
+        total: totalOf(lines),
+      },
+      lines,
+      ...extra,
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    let o = res.json();
+    o = await act(t, DESK, o, 'approve', 'booking');
+    o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
+    o = await act(t, 'provisioning@edgeworks.example', o, 'complete', 'completed');
+    return o as { id: string; number: string };
+  }
+  const ask = (user: string, body: unknown) => t.as(user).post('/api/v1/returns', body);
+
+  async function deviceOrder(user = ACME, quantity = 2) {
+    const [device] = await findProducts(t, user, 'edgeworks', { type: 'device', count: 1 });
+    return completed(
+      user,
+      'device',
+      [{ partNumber: device!.partNumber, quantity, unitPrice: device!.netPrice }],
+      { shippingAddress: shipTo },
+    );
+  }
+
+  it('refuses the return of a downloaded license with return.not_refundable, saying what happened and when', async () => {
+    const [license] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'perpetual_license',
+      count: 1,
+    });
+    const [maintenance] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'maintenance',
+      count: 1,
+    });
+    const order = await completed(
+      ACME,
+      'license_maintenance',
+      [
+        {
+          partNumber: license!.partNumber,
+          quantity: 1,
+          unitPrice: license!.netPrice,
+          attributes: { hostId: 'HOST-R' },
+        },
+        {
+          partNumber: maintenance!.partNumber,
+          quantity: 1,
+          unitPrice: maintenance!.netPrice,
+          attributes: { hostId: 'HOST-R' },
+        },
+      ],
+      { attributes: { endUserName: 'Fabrikam Health' } },
+    );
+    // The vendor attaches the license file; the partner downloads it.
+    const upload = await t.as(DESK).request({
+      method: 'POST',
+      url: `/api/v1/orders/${order.id}/documents`,
+      ...multipart('edge.lic', Buffer.from('EDGE license key 1234\n'), { kind: 'license' }),
+    });
+    expect(upload.statusCode, upload.body).toBe(201);
+    const doc = upload.json<{ id: string }>();
+    const download = await t.as(ACME).get(`/api/v1/orders/${order.id}/documents/${doc.id}`);
+    expect(download.statusCode).toBe(200);
+    const events = (await t.as(ACME).get(`/api/v1/orders/${order.id}/events`)).json().items as {
+      type: string;
+      at: string;
+    }[];
+    const downloadedAt = events.find((e) => e.type === 'order.document_downloaded')!.at;
+
+    const res = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Bought the wrong edition',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const refused = res.json<ReturnView>();
+    expect(refused).toMatchObject({
+      status: 'refused',
+      decision: { code: 'return.not_refundable' },
+    });
+    expect(refused.rmaNumber).toBeUndefined();
+    expect(refused.decision.message).toContain(`downloaded on ${downloadedAt} (file edge.lic)`);
+    expect(refused.decision.message).toContain('software license');
+    expect(refused.decision.message).toContain(license!.partNumber);
+    // The order's receipt mail carried it too (seed: "email you the order receipt and content").
+    expect(refused.decision.message).toContain('e-mailed on');
+
+    // The partner sees the decision; the timeline has it.
+    const again = await t.as(ACME).get(`/api/v1/returns/${refused.id}`);
+    expect(again.statusCode).toBe(200);
+    expect(again.json()).toEqual(refused);
+    const decided = (await t.as(ACME).get(`/api/v1/orders/${order.id}/events`))
+      .json()
+      .items.filter((e: { type: string }) => e.type === 'return.decided');
+    expect(decided).toEqual([
+      expect.objectContaining({
+        reason: 'Bought the wrong edition',
+        data: expect.objectContaining({ status: 'refused', code: 'return.not_refundable' }),
+      }),
+    ]);
+    // Maintenance is refundable under this policy: the vendor decides.
+    const service = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 2, quantity: 1 }],
+      reason: 'Not needed',
+    });
+    expect(service.json()).toMatchObject({ status: 'requested' });
+    expect(service.json().decision.code).toBeUndefined();
+  });
+
+  it('gives a device returned within the window an RMA number, and refuses one past it', async () => {
+    const order = await deviceOrder();
+    const res = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Dead on arrival',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const approved = res.json<ReturnView>();
+    expect(approved).toMatchObject({
+      status: 'approved',
+      rmaNumber: expect.stringMatching(/^RMA-\d{6}$/),
+    });
+    expect(approved.decision.message).toContain('30 days');
+
+    // The second unit once more is fine; a third is more than the line holds.
+    const second = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Also broken',
+    });
+    expect(second.json().rmaNumber).not.toBe(approved.rmaNumber);
+    const tooMany = await ask(ACME, {
+      orderId: order.id,
+      lines: [
+        { lineNo: 1, quantity: 1 },
+        { lineNo: 7, quantity: 1 },
+      ],
+      reason: 'x',
+    });
+    expect(tooMany.statusCode).toBe(422);
+    expect(tooMany.json().errors).toEqual([
+      expect.objectContaining({ path: 'lines[0].quantity', expected: 'at most 0', actual: '1' }),
+      expect.objectContaining({ path: 'lines[1].lineNo', code: 'invalid' }),
+    ]);
+
+    // Thirty-one days after delivery: refused.
+    const old = await deviceOrder();
+    t.clock.set(new Date(Date.now() + 31 * 86_400_000), { freeze: true });
+    const late = await ask(ACME, {
+      orderId: old.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Changed our mind',
+    });
+    t.clock.reset();
+    expect(late.json()).toMatchObject({
+      status: 'refused',
+      decision: { code: 'return.not_refundable' },
+    });
+    expect(late.json().decision.message).toContain('within 30 days of delivery');
+  });
+
+  it('checks the request: bad fields named, only the partner that placed the order, vendors read', async () => {
+    const bad = await ask(ACME, { orderId: '', lines: [], reason: '' });
+    expect(bad.statusCode).toBe(400);
+    expect(
+      bad
+        .json()
+        .errors.map((e: { path: string }) => e.path)
+        .sort(),
+    ).toEqual(['lines', 'orderId', 'reason']);
+    const order = await deviceOrder();
+    const foreign = await ask(CONTOSO, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'x',
+    });
+    expect(foreign.statusCode).toBe(422);
+    expect(foreign.json().errors).toEqual([expect.objectContaining({ path: 'orderId' })]);
+    expect(foreign.body).not.toContain(order.number);
+    const staff = await ask(DESK, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'x',
+    });
+    expect(staff.statusCode).toBe(403);
+    const mine = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'x',
+    });
+    const id = mine.json<ReturnView>().id;
+    const listed = (await t.as(DESK).get(`/api/v1/returns?orderId=${order.id}`)).json().items;
+    expect(listed.map((r: { id: string }) => r.id)).toEqual([id]);
+    expect((await t.as('admin@northwind.example').get(`/api/v1/returns/${id}`)).statusCode).toBe(
+      404,
+    );
+  });
+
+  it('walls off returns, escalations, licenses and the SLA summary between tenants', async () => {
+    const acmeOrder = await deviceOrder(ACME, 1);
+    const contosoOrder = await deviceOrder(CONTOSO, 1);
+    const returnOf = async (user: string, orderId: string) => {
+      const res = await ask(user, {
+        orderId,
+        lines: [{ lineNo: 1, quantity: 1 }],
+        reason: 'Isolation',
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      return res.json<ReturnView>().id;
+    };
+    await expectIsolated(
+      t,
+      PARTNER_ISOLATION.afterBooking!,
+      { user: ACME, ids: { orderId: acmeOrder.id, returnId: await returnOf(ACME, acmeOrder.id) } },
+      {
+        user: CONTOSO,
+        ids: { orderId: contosoOrder.id, returnId: await returnOf(CONTOSO, contosoOrder.id) },
+      },
+    );
+    // Vendor side: an edgeworks return against a skyline one (Beta's subscription order).
+    const [item] = await findProducts(t, BETA, 'skyline', { type: 'subscription', count: 1 });
+    const placed = await t.as(BETA).post('/api/v1/orders', {
+      vendor: 'skyline',
+      type: 'new',
+      customerId: await firstCustomerId(t, BETA),
+      lines: [{ partNumber: item!.partNumber, quantity: 1, unitPrice: item!.netPrice }],
+      contacts: {
+        siteAdmin: { name: 'Site Admin', email: 'it@customer.example' },
+        invoicing: { name: 'Accounts', email: 'ap@customer.example' },
+      },
+      attributes: { primaryDomain: 'customer.example' },
+      termsAccepted: { version: '2025-01' },
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    const skylineReturn = await returnOf(BETA, placed.json<{ id: string }>().id);
+    await expectIsolated(
+      t,
+      VENDOR_ISOLATION.afterBooking!,
+      {
+        user: 'admin@edgeworks.example',
+        ids: {
+          returnId: await returnOf(ACME, (await deviceOrder(ACME, 1)).id),
+          orderId: acmeOrder.id,
+        },
+      },
+      {
+        user: 'admin@skyline.example',
+        ids: { returnId: skylineReturn, orderId: placed.json<{ id: string }>().id },
+      },
+    );
+  });
+});
