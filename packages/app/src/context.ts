@@ -12,6 +12,10 @@ export interface AppSettings {
   INVITATION_TTL_HOURS: number;
   /** Base URL of the web app, for links in mails (invitations). */
   PUBLIC_URL?: string | undefined;
+  /** The database, for where documents live by default (beside a SQLite file). */
+  DATABASE_URL?: string | undefined;
+  /** Where documents (PO PDFs, product files) are stored; see documents/storage. */
+  DOCUMENTS_DIR?: string | undefined;
 }
 
 /**

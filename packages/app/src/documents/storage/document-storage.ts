@@ -102,13 +102,16 @@ export function useDocumentStorage(ctx: AppContext, storage: DocumentStorage): v
 }
 
 /**
- * The document storage of `ctx`: the one installed by its host (the server installs the disk
- * under DOCUMENTS_DIR), else the disk under the default directory.
+ * The document storage of `ctx`: the one installed by its host, else the disk under
+ * DOCUMENTS_DIR or the default directory of its database — the same place for the server, the
+ * worker and the CLI, so whichever process stores a file, the others find it.
  */
 export function documentStorageOf(ctx: AppContext): DocumentStorage {
   let storage = storages.get(ctx);
   if (!storage) {
-    storage = new DiskDocumentStorage(defaultDocumentsDir(undefined));
+    storage = new DiskDocumentStorage(
+      ctx.config.DOCUMENTS_DIR ?? defaultDocumentsDir(ctx.config.DATABASE_URL),
+    );
     storages.set(ctx, storage);
   }
   return storage;
