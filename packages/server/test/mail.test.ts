@@ -620,6 +620,9 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     const salesMail = receivedOnce(salesOrder!);
     expect(salesMail.text).toMatch(/Sales order number: EWSO-\d+/);
     expect(salesMail.text).toContain('A sales order was created');
+    // Seed 002: the sales order opens a new thread — it answers none of the order's mails.
+    expect(salesMail.headers['in-reply-to']).toBeUndefined();
+    expect(salesOrder!.message_id).toMatch(/\.so@edgeworks\.orderdesk>$/);
   }, 120_000);
 
   it('stops gracefully: the loop ends and gives back what it had not started', async () => {

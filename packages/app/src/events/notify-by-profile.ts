@@ -32,6 +32,9 @@ import { renderNotification, type ThreadSubject } from './notification-text.ts';
 
 const NOTIFYING = new Set<string>(NOTIFICATION_EVENTS);
 
+/** Marks the Message-IDs of an order's sales-order thread (`<event.n.so@vendor.orderdesk>`). */
+const SALES_ORDER_MARK = '.so';
+
 /**
  * What the API promises whatever the profile says: a quote request reaches the CAM, a
  * partner hears why its order is on hold or rejected, and sales hears why a quote was
@@ -310,7 +313,11 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     if (to.length === 0) continue;
     const cc = (await resolve(tx, rule.cc, thread, profile)).filter((a) => !to.includes(a));
     const text = renderNotification({ event, rule, profile, thread });
-    const messageId = `<${event.id}.${n++}@${vendor.slug}.orderdesk>`;
+    // A rule on the sales-order thread opens a thread of its own (seed 002: "a Sales Order will
+    // be created and a new thread will be opened"): its mails answer only each other.
+    const salesOrder = rule.thread === 'sales_order';
+    const messageId = `<${event.id}.${n++}${salesOrder ? SALES_ORDER_MARK : ''}@${vendor.slug}.orderdesk>`;
+    const threadIds = references.filter((id) => id.includes(`${SALES_ORDER_MARK}@`) === salesOrder);
     const attachments = [];
     if (rule.attach.includes('quote_pdf') && refs.quoteId) {
       if (!quotePdf) {
@@ -341,8 +348,8 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
       attachments,
       status: 'queued',
       messageId,
-      inReplyTo: references.at(-1) ?? null,
-      references: references.length > 0 ? [...references] : null,
+      inReplyTo: threadIds.at(-1) ?? null,
+      references: threadIds.length > 0 ? threadIds : null,
       eventId: event.id,
       at: event.at,
     });
