@@ -119,7 +119,7 @@ function acquireWorker(heapMb: number): PooledWorker {
   const host = siblingModule(import.meta.url, 'worker-host').href;
   const worker = new Worker(bootstrapCode(host), {
     eval: true,
-    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 32 },
+    resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 },
     stdout: false,
     stderr: false,
   });
