@@ -205,6 +205,7 @@ describe.sequential('the web app in Chromium', () => {
       await page.getByText('Order corrected and resubmitted').waitFor();
       await page.getByRole('link', { name: 'View the order' }).click();
       await expect.poll(() => statusOf(page)).not.toMatch(/hold/i);
+      placed.edgeworks!.url = page.url();
     });
   });
 
@@ -338,6 +339,8 @@ describe.sequential('the web app in Chromium', () => {
         ['/portal', '/portal/organizations', '/orders', placed.skyline!.url, '/quotes'],
       ],
       ['desk@northwind.example', ['/desk', '/orders', '/catalog', '/quotes']],
+      // An order page with its actions (Approve, Hold, Reject).
+      ['desk@edgeworks.example', [placed.edgeworks!.url]],
       ['admin@northwind.example', ['/admin']],
     ];
     const found: string[] = [];

@@ -141,7 +141,7 @@ function UsersTab() {
                         <Button
                           size="xs"
                           variant="outline"
-                          color="red"
+                          color="red.9"
                           onClick={() => deactivate.mutate(u.id)}
                           aria-label={`Deactivate ${u.email}`}
                         >

@@ -82,9 +82,15 @@ export function OrderActions({ order }: { order: Order }) {
         {order.availableActions.map((act) => (
           <Button
             key={act}
+            // Dark red text and black on yellow keep 4.5:1 contrast (red.6 / orange do not).
             color={
-              act === 'reject' || act === 'cancel' ? 'red' : act === 'hold' ? 'orange' : undefined
+              act === 'reject' || act === 'cancel'
+                ? 'red.9'
+                : act === 'hold'
+                  ? 'yellow.4'
+                  : undefined
             }
+            c={act === 'hold' ? 'black' : undefined}
             variant={act === 'reject' || act === 'cancel' ? 'outline' : 'filled'}
             onClick={() => open(act)}
           >

@@ -39,7 +39,7 @@ function QuoteActions({ quote }: { quote: Quote }) {
           <Button
             key={a}
             variant={a === 'decline' ? 'outline' : 'filled'}
-            color={a === 'decline' ? 'red' : undefined}
+            color={a === 'decline' ? 'red.9' : undefined}
             onClick={() => run.mutate(a)}
             loading={run.isPending && run.variables === a}
           >
