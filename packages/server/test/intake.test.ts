@@ -313,6 +313,30 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     );
     expect((await cycle()).polled).toMatchObject({ replies: 0, intake: 1 });
 
+    // A mail naming a quote number joins that quote's thread.
+    const quote = await t.as('sales@edgeworks.example').post('/api/v1/quotes', {
+      partnerId: order.partnerId,
+      customerId: order.customerId,
+      orderType: 'license_maintenance',
+      lines: [{ partNumber: lines[0]!.partNumber, quantity: 1 }],
+    });
+    expect(quote.statusCode, quote.body).toBe(201);
+    const aboutQuote = `<about-quote.${dialect}@acme.example>`;
+    await deliver(
+      await composeMail({
+        from: BUYER,
+        to: 'orders@edgeworks.example',
+        subject: `Question on ${quote.json().number}`,
+        text: 'Can you add training?',
+        messageId: aboutQuote,
+      }),
+    );
+    expect((await cycle()).polled).toMatchObject({ replies: 1 });
+    const quoteThread = await t.as(DESK).get(`/api/v1/quotes/${quote.json().id}/messages`);
+    expect(quoteThread.json().items.map((m: { messageId: string }) => m.messageId)).toContain(
+      aboutQuote,
+    );
+
     // The same mail delivered twice is stored once (Message-ID de-duplication).
     const count = (await items(DESK)).length;
     await deliver(raw);
