@@ -3,6 +3,7 @@
 // sheet's "Key" column, the lines sheet's key row) and, when a writer dropped those, by their
 // labels. What comes out keeps each value's cell, so every problem points at `Sheet!Cell`.
 import type { Workbook, Worksheet } from 'exceljs';
+import { inspectXlsx } from '../../shared/uploads/xlsx-inspect.ts';
 import { emptyExtraction, type ExtractedPurchaseOrder } from '../extracted-order.ts';
 import { textOf, toDecimal, toIsoDate, type CellValue } from './cell-values.ts';
 import {
@@ -195,8 +196,13 @@ export async function parseOrderWorkbook(
   bytes: Uint8Array,
   limits: OrderWorkbookLimits = ORDER_WORKBOOK_LIMITS,
 ): Promise<WorkbookRead> {
+  // The upload limits every reader of a partner's file shares (parts, declared sizes, shared
+  // strings), then this reader's own: the file's size and each part inflated against its
+  // declared size.
   const check = guardOrderWorkbook(bytes, limits);
   if (!check.ok) return check;
+  const inspected = await inspectXlsx(bytes);
+  if (!inspected.ok) return { ok: false, reason: inspected.reason };
   // Loaded on first use: exceljs costs a third of a second, and most processes never read XLSX.
   const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
