@@ -407,6 +407,10 @@ export function messageOf(problems: readonly Problem[]): string | undefined {
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length === 0) return undefined;
   return errors
-    .map((p) => (p.expected !== undefined ? `${p.message} (expected ${p.expected})` : p.message))
+    .map((p) =>
+      p.expected !== undefined && !p.message.includes(p.expected)
+        ? `${p.message} (expected ${p.expected})`
+        : p.message,
+    )
     .join(' ');
 }
