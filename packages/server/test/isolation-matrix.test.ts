@@ -277,6 +277,17 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
     return own!.id;
   }
 
+  /** A return of line 1 of an order, asked by the partner that placed it (issue 11, H9). */
+  async function returnRequest(user: string, orderId: string): Promise<string> {
+    const res = await t.as(user).post('/api/v1/returns', {
+      orderId,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Matrix',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json<{ id: string }>().id;
+  }
+
   /** A partner's records, by the registry's parameter names. Beta orders under Acme's terms. */
   async function partnerTenant(user: string, n: number): Promise<Tenant> {
     const tier2 = user === BETA;
@@ -295,6 +306,7 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
     };
     ids.invoiceId = await invoice(ids.orderId!, tier2 ? 'skyline' : 'edgeworks');
     ids.documentId = await document(user, ids.orderId!);
+    ids.returnId = await returnRequest(user, ids.orderId!);
     // A tier-2 reseller has no partnership of its own (it sees its distributor's).
     if (!tier2) ids.partnershipId = await partnershipOf(user, 'northwind');
     return { user, ids };
@@ -338,6 +350,7 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
       ids.orderId = await order(ACME, slug, `MATRIX-V${n}`);
       ids.invoiceId = await invoice(ids.orderId, slug);
       ids.documentId = await document(`desk@${slug}.example`, ids.orderId);
+      ids.returnId = await returnRequest(ACME, ids.orderId);
     }
     return ids;
   }
