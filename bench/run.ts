@@ -18,6 +18,10 @@ import { orderList } from './scenarios/order-list.ts';
 import { orderSubmission } from './scenarios/order-submission.ts';
 import { priceListImport } from './scenarios/price-list-import.ts';
 import { validation } from './scenarios/validation.ts';
+import { outbox } from './scenarios/outbox.ts';
+import { intake } from './scenarios/intake.ts';
+import { pdfAccuracy } from './scenarios/pdf-accuracy.ts';
+import { invoices } from './scenarios/invoices.ts';
 
 /** In run order: search builds the 1,000,000-product catalog that validation then reuses. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -26,6 +30,10 @@ export const SCENARIOS: readonly Scenario[] = [
   validation,
   priceListImport,
   orderList,
+  outbox,
+  intake,
+  pdfAccuracy,
+  invoices,
 ];
 
 export interface BenchOptions {
