@@ -107,6 +107,23 @@ export async function listOrders(
   if (filters.customerId !== undefined) q = q.where('customer_id', '=', filters.customerId);
   if (filters.partnerId !== undefined) q = q.where('ordering_partner_id', '=', filters.partnerId);
   if (page.before !== undefined) q = q.where('id', '<', page.before);
+  if ('partnerIds' in scope && scope.partnerIds.length > 1 && page.sort !== 'due') {
+    // `ordering_partner_id IN (…) ORDER BY id DESC` makes both databases read every matching
+    // row and sort them (186 ms for a first page at 1M orders on SQLite): instead each partner's
+    // newest rows come straight from the (ordering_partner_id[, status], id) index, merged here.
+    const arms = scope.partnerIds.map((partnerId, i) =>
+      db.selectFrom(q.where('ordering_partner_id', '=', partnerId).as(`p${i}`)).selectAll(),
+    );
+    const [first, ...rest] = arms;
+    if (first === undefined) return [];
+    const merged = rest.reduce((acc, arm) => acc.unionAll(arm), first);
+    return db
+      .selectFrom(merged.as('merged'))
+      .selectAll()
+      .orderBy('id', 'desc')
+      .limit(page.limit)
+      .execute();
+  }
   return q.execute();
 }
 

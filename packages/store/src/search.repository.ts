@@ -129,10 +129,16 @@ export async function searchProducts(
     } else {
       // bm25() only works where the FTS table drives the scan: rank in a materialized CTE
       // of its own (the planner would otherwise flatten it), then join products by rowid.
+      // The caller's vendors and filters apply inside it (CROSS JOIN keeps the FTS table the
+      // outer loop), so the candidate cap cannot fill with other vendors' products.
       ctes.push(
         sql`fts as materialized (
-              select rowid as rid, bm25(products_fts, 4.0, 2.0, 1.0) as score
-              from products_fts where products_fts match ${words.map((w) => `"${w}"*`).join(' ')}
+              select products_fts.rowid as rid, bm25(products_fts, 4.0, 2.0, 1.0) as score
+              from products_fts
+              cross join products p on p.rowid = products_fts.rowid
+              left join categories c on c.id = p.category_id
+              where products_fts match ${words.map((w) => `"${w}"*`).join(' ')}
+                and ${inVendor} ${filterSql(filter)}
               limit ${candidates})`,
       );
       hits.push(
