@@ -2,6 +2,9 @@
 // promises acknowledgment within 24 business hours and fulfilment within 2 business days on
 // its New York calendar (weekends and US holidays off). Time travels with the app's clock (for
 // submission and GET /sla) and with runDueJobs' `now` (what `orderdesk jobs run --now` does).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDueJobs } from '@orderdesk/app';
@@ -32,15 +35,18 @@ interface Message {
 
 describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
   let t: TestApp;
+  let dir: string;
   let customerId: string;
   let po = 0;
 
   beforeAll(async () => {
-    t = await createTestApp(dialect);
+    dir = mkdtempSync(join(tmpdir(), 'orderdesk-sla-'));
+    t = await createTestApp(dialect, { DOCUMENTS_DIR: dir });
     customerId = await firstCustomerId(t, ACME);
   });
   afterAll(async () => {
     await t.close();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   const jobs = (at: Date, workerId = 'test') => runDueJobs(t.ctx, { now: at, workerId });
@@ -227,6 +233,41 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
       .as('buyer@contoso.example')
       .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'x' });
     expect(stranger.statusCode).toBe(404);
+  });
+
+  it('does not go on to the escalation contact when the CAM acted on the order in the window', async () => {
+    const order = await submittedAt(ny('2027-01-13T10:00'));
+    t.clock.set(ny('2027-01-13T11:00'), { freeze: true });
+    const res = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Please call us' });
+    expect(res.statusCode, res.body).toBe(201);
+    // 8 business hours later (whole business days): Wednesday 19:00 New York.
+    expect(res.json().contactDueAt).toBe(ny('2027-01-13T19:00').toISOString());
+    // The CAM answers on the order (a note attached to it): an event of theirs on its timeline.
+    t.clock.set(ny('2027-01-13T12:00'), { freeze: true });
+    const boundary = '----orderdesk-sla';
+    const note = await t.as(CAM).request({
+      method: 'POST',
+      url: `/api/v1/orders/${order.id}/documents`,
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      payload: Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="call-notes.txt"\r\n` +
+          `Content-Type: text/plain\r\n\r\nCalled the partner.\r\n--${boundary}--\r\n`,
+      ),
+    });
+    t.clock.reset();
+    expect(note.statusCode, note.body).toBe(201);
+    await jobs(ny('2027-01-13T19:05'));
+    const rows = await t.store.db
+      .selectFrom('escalations')
+      .select(['status', 'contact_notified'])
+      .where('order_id', '=', order.id)
+      .execute();
+    expect(rows).toEqual([{ status: 'cam_acted', contact_notified: null }]);
+    expect((await messagesOf(order.id)).filter((m) => m.template === 'escalation_contact')).toEqual(
+      [],
+    );
   });
 
   it('sorts order lists by due time, with a cursor', async () => {
