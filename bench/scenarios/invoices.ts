@@ -173,8 +173,8 @@ export async function benchInvoices(count: number, tmp: string): Promise<Invoice
     global.gc?.();
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 20);
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 50);
     const started = performance.now();
     const results = await runDueJobs(ctx, {
       now: new Date('2026-02-02T12:00:00Z'),

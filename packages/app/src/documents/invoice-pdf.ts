@@ -1,3 +1,4 @@
+import type PDFKitDocument from 'pdfkit';
 import { formatAmount, formatRate } from '@orderdesk/core';
 import type { InvoiceDocument } from '../invoices/invoice-document.ts';
 
@@ -10,6 +11,17 @@ interface AfmMetrics {
 }
 
 let metricsCached = false;
+let pdfkit: Promise<typeof PDFKitDocument> | undefined;
+
+/**
+ * pdfkit, loaded on first use (most processes never render a PDF) and kept: a dynamic
+ * `import()` per document costs a round trip through the module loader (its hooks thread under
+ * tsx) each time, which showed as a large share of issuing thousands of invoices.
+ */
+function loadPdfKit(): Promise<typeof PDFKitDocument> {
+  pdfkit ??= import('pdfkit').then((m) => m.default);
+  return pdfkit;
+}
 
 /**
  * pdfkit parses a standard font's AFM metrics file anew for every document (regular
@@ -51,8 +63,7 @@ function cacheStandardFontMetrics(doc: object): void {
  * read it back); the creation date is the issue date, so the same invoice renders the same bytes.
  */
 export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
-  // Loaded on first use: most processes never render a PDF.
-  const { default: PDFDocument } = await import('pdfkit');
+  const PDFDocument = await loadPdfKit();
   const pdf = new PDFDocument({
     size: 'A4',
     margin: 50,
