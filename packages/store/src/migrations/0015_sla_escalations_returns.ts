@@ -12,6 +12,19 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('orders').addColumn('acknowledged_at', 'text').execute();
   await db.schema.alterTable('orders').addColumn('sla_acknowledge_state', 'text').execute();
   await db.schema.alterTable('orders').addColumn('sla_fulfil_state', 'text').execute();
+  // Stages already due when this runs were never watched: they get no outcome after the fact
+  // (a first job pass must not mail a breach escalation for every old order).
+  const now = new Date().toISOString();
+  await db
+    .updateTable('orders')
+    .set({ sla_acknowledge_state: 'void' })
+    .where('acknowledge_by', '<=', now)
+    .execute();
+  await db
+    .updateTable('orders')
+    .set({ sla_fulfil_state: 'void' })
+    .where('fulfil_by', '<=', now)
+    .execute();
   await db.schema
     .createIndex('orders_sla_ack_idx')
     .on('orders')
