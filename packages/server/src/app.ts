@@ -31,6 +31,7 @@ import { catalogRoutes } from './catalog/catalog.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
+import { installEtags } from './http/etag.ts';
 import { installInputBoundary, jsonCharsetError } from './http/input-boundary.ts';
 import { problemType } from './http/problem.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
@@ -146,6 +147,7 @@ export async function buildApp(
     corsOrigins: config.CORS_ORIGINS,
     https: config.COOKIE_SECURE,
   });
+  installEtags(app);
   await app.register(cookie);
   installAuth(app, ctx);
   await installOpenApi(app, VERSION);
