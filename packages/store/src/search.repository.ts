@@ -107,39 +107,49 @@ export async function searchProducts(
     }
   }
   // Part-number hits rank before word hits: when they alone fill the page, the word search
-  // (costly for short part-number-like prefixes such as "F20") cannot change it.
-  let prefixFillsPage = false;
+  // (costly for short part-number-like prefixes such as "F20") cannot change it. A query
+  // shaped like a part number (a digit or a separator in it) that found part numbers is one:
+  // its words ("krv", "417", "x"*) would only find the same products again, slowly.
+  let skipWords = false;
   if (prefix !== null && hits[0] !== undefined) {
     const counted = await sql<{
       n: number | string;
     }>`select count(*) as n from (${hits[0]}) as h`.execute(db);
-    prefixFillsPage = Number(counted.rows[0]?.n ?? 0) >= wanted;
+    const found = Number(counted.rows[0]?.n ?? 0);
+    skipWords = found >= wanted || (found > 0 && /[0-9._-]/.test(prefix));
   }
-  if (words.length > 0 && !prefixFillsPage) {
+  if (words.length > 0 && !skipWords) {
     if (pg) {
       const query = words.map((w) => `${w}:*`).join(' & ');
       hits.push(
-        sql`select p.id, -ts_rank(p.search_vector, to_tsquery('simple', ${query}))::float8 as score
-            from (select p.id, p.search_vector from products p
-                  left join categories c on c.id = p.category_id
-                  where ${inVendor} and p.search_vector @@ to_tsquery('simple', ${query})
-                    ${filterSql(filter)}
-                  limit ${candidates}) as p`,
+        sql`select id, score from (
+              select p.id, p.part_number,
+                     -ts_rank(p.search_vector, to_tsquery('simple', ${query}))::float8 as score
+              from (select p.id, p.part_number, p.search_vector from products p
+                    left join categories c on c.id = p.category_id
+                    where ${inVendor} and p.search_vector @@ to_tsquery('simple', ${query})
+                      ${filterSql(filter)}
+                    limit ${candidates}) as p
+              order by score, p.part_number, p.id limit ${wanted}) as by_words`,
       );
     } else {
       // bm25() only works where the FTS table drives the scan: rank in a materialized CTE
       // of its own (the planner would otherwise flatten it), then join products by rowid.
       // The caller's vendors and filters apply inside it (CROSS JOIN keeps the FTS table the
-      // outer loop), so the candidate cap cannot fill with other vendors' products.
+      // outer loop), so the candidate cap cannot fill with other vendors' products. Only the
+      // page's worth of best candidates (in the final order) leaves it, to be joined again.
       ctes.push(
         sql`fts as materialized (
-              select products_fts.rowid as rid, bm25(products_fts, 4.0, 2.0, 1.0) as score
-              from products_fts
-              cross join products p on p.rowid = products_fts.rowid
-              left join categories c on c.id = p.category_id
-              where products_fts match ${words.map((w) => `"${w}"*`).join(' ')}
-                and ${inVendor} ${filterSql(filter)}
-              limit ${candidates})`,
+              select rid, score from (
+                select products_fts.rowid as rid, bm25(products_fts, 4.0, 2.0, 1.0) as score,
+                       p.part_number as pn, p.id as pid
+                from products_fts
+                cross join products p on p.rowid = products_fts.rowid
+                left join categories c on c.id = p.category_id
+                where products_fts match ${words.map((w) => `"${w}"*`).join(' ')}
+                  and ${inVendor} ${filterSql(filter)}
+                limit ${candidates})
+              order by score, pn, pid limit ${wanted})`,
       );
       hits.push(
         sql`select p.id, fts.score from fts join products p on p.rowid = fts.rid where ${inVendor}`,
