@@ -5,6 +5,7 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { seedDemo } from '@orderdesk/app';
 import { startMailWorker } from './mail/mail-worker.ts';
+import { acquireWorkerLock, WorkerLockedError, type WorkerLock } from './mail/worker-lock.ts';
 import { startInProcessJobs } from './jobs/job-runner.ts';
 import { startImapPoller } from './mail/imap-poller.ts';
 
@@ -45,9 +46,19 @@ export async function startServer(
   const { app, ctx } = await buildApp({ store, config, logger });
   const address = await app.listen({ port: config.PORT, host: config.HOST });
   // The outbox worker in-process (off when `orderdesk worker` runs it: OUTBOX_IN_PROCESS=0).
-  const mailWorker = config.OUTBOX_IN_PROCESS
-    ? startMailWorker(ctx, config, { log: (line) => logger.info(line) })
-    : null;
+  // On SQLite it takes the one-worker lock like `orderdesk worker`; when a worker process holds
+  // it already, that process sends the mail and this server sends none itself.
+  let mailWorker: ReturnType<typeof startMailWorker> | null = null;
+  let workerLock: WorkerLock | null = null;
+  if (config.OUTBOX_IN_PROCESS) {
+    try {
+      workerLock = acquireWorkerLock(config.DATABASE_URL);
+      mailWorker = startMailWorker(ctx, config, { log: (line) => logger.info(line) });
+    } catch (error) {
+      if (!(error instanceof WorkerLockedError)) throw error;
+      logger.warn(`${error.message} This server leaves the outbox to it.`);
+    }
+  }
   // The intake mailbox poller in-process when IMAP_URL is set (IMAP_IN_PROCESS=0 turns it off).
   const imapPoller =
     config.IMAP_URL && config.IMAP_IN_PROCESS
@@ -68,6 +79,7 @@ export async function startServer(
       await imapPoller?.stop();
       await jobs.stop();
       await mailWorker?.stop();
+      workerLock?.release();
       await app.close();
       await store.close();
     },
