@@ -378,6 +378,28 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
       expect(after.revokedAt).not.toBeNull();
     });
 
+    it('creates a token that expires, refused from that instant; an expiry in the past is a 400', async () => {
+      const finance = t.as('finance@northwind.example');
+      const expiresAt = new Date(t.clock.now().getTime() + 60 * 60_000).toISOString();
+      const created = await finance.post('/api/v1/tokens', { name: 'one hour', expiresAt });
+      expect(created.statusCode, created.body).toBe(201);
+      expect(created.json().expiresAt).toBe(expiresAt);
+      const bearer = { authorization: `Bearer ${created.json().token}` };
+      expect((await t.as(null).get('/api/v1/me', bearer)).statusCode).toBe(200);
+      t.clock.advance(60 * 60_000 + 1);
+      expect((await t.as(null).get('/api/v1/me', bearer)).statusCode).toBe(401);
+
+      const past = await finance.post('/api/v1/tokens', {
+        name: 'too late',
+        expiresAt: new Date(t.clock.now().getTime() - 1).toISOString(),
+      });
+      expect(past.statusCode).toBe(400);
+      expect(past.json().errors).toEqual([expect.objectContaining({ path: 'expiresAt' })]);
+      const garbled = await finance.post('/api/v1/tokens', { name: 'x', expiresAt: 'tomorrow' });
+      expect(garbled.statusCode).toBe(400);
+      expect(garbled.json().errors[0].path).toBe('expiresAt');
+    });
+
     it('lets a vendor admin see and revoke its staff’s tokens, not another vendor’s', async () => {
       const desk = await t
         .as('provisioning@northwind.example')

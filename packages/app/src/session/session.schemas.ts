@@ -30,12 +30,15 @@ export const tokenBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   /** The new token may itself create tokens (only a session or such a token may grant it). */
   canMint: z.boolean().optional(),
+  /** When the token stops working (an ISO instant in the future); none: until revoked. */
+  expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 export const tokenResponseSchema = z.object({
   id: z.string(),
   name: z.string(),
   token: z.string(),
   canMint: z.boolean(),
+  expiresAt: z.string().nullable(),
 });
 
 /** A recorded login lockout of a user of the caller's tenant (GET /login-lockouts). */

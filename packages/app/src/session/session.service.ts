@@ -22,7 +22,7 @@ import {
   SYSTEM_ACTOR,
   type EventActor,
 } from '../events/record-event.ts';
-import { AppError, conflict, forbidden } from '../shared/errors.ts';
+import { AppError, conflict, forbidden, invalidInput } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { actorFromUser, presentedTokenOf } from './actor-resolution.ts';
 import { LoginBlocked, type LoginThrottleScope, type ReservedAttempt } from './login-throttle.ts';
@@ -216,6 +216,7 @@ export interface CreatedToken {
   name: string;
   token: string;
   canMint: boolean;
+  expiresAt: string | null;
 }
 
 /** Stores a new token of `user` (its hash only) and records `token.created` by `by`. */
@@ -244,7 +245,13 @@ async function issueToken(
     at,
     data: { tokenId: id, userId: user.id, name: input.name },
   });
-  return { id, name: input.name, token, canMint: input.canMint === true };
+  return {
+    id,
+    name: input.name,
+    token,
+    canMint: input.canMint === true,
+    expiresAt: input.expiresAt ?? null,
+  };
 }
 
 /**
@@ -266,6 +273,15 @@ export async function createApiToken(
     );
   }
   const at = ctx.now().toISOString();
+  if (input.expiresAt != null) {
+    const expiresAt = new Date(input.expiresAt);
+    if (!(expiresAt.getTime() > ctx.now().getTime())) {
+      throw invalidInput('A token must expire in the future', [
+        { path: 'expiresAt', code: 'invalid', message: 'Give an instant in the future' },
+      ]);
+    }
+    input = { ...input, expiresAt: expiresAt.toISOString() };
+  }
   return inTransaction(ctx, options, (tx) =>
     issueToken(
       tx,

@@ -135,6 +135,7 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         const created = await createApiToken(ctx, requireActor(request.actor), {
           name: request.body.name,
           ...(request.body.canMint !== undefined ? { canMint: request.body.canMint } : {}),
+          ...(request.body.expiresAt !== undefined ? { expiresAt: request.body.expiresAt } : {}),
         });
         return reply.code(201).send(created);
       },
