@@ -210,37 +210,6 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       ownerStatuses: [201, 403, 409, 422],
     },
   ],
-  // Invoices and fulfilment (issue 11), checked between edgeworks and northwind admins in
-  // invoices.test.ts. A second payment or credit note is a 409 to the owner; fulfilling an
-  // order that is not at its provisioning stage too.
-  invoices: [
-    { method: 'GET', route: '/api/v1/invoices', kind: 'list' },
-    { method: 'GET', route: '/api/v1/invoices/:invoiceId', kind: 'item' },
-    { method: 'GET', route: '/api/v1/invoices/:invoiceId/pdf', kind: 'item' },
-    { method: 'GET', route: '/api/v1/invoices/:invoiceId/ubl', kind: 'item' },
-    { method: 'POST', route: '/api/v1/invoices/:invoiceId/actions/resend', kind: 'item' },
-    {
-      method: 'POST',
-      route: '/api/v1/invoices/:invoiceId/actions/mark-paid',
-      kind: 'item',
-      body: {},
-      ownerStatuses: [200, 409],
-    },
-    {
-      method: 'POST',
-      route: '/api/v1/invoices/:invoiceId/credit-notes',
-      kind: 'item',
-      body: { reason: 'Isolation check' },
-      ownerStatuses: [201, 409],
-    },
-    {
-      method: 'POST',
-      route: '/api/v1/orders/:orderId/fulfilments',
-      kind: 'item',
-      body: { lines: [{ lineNo: 1, quantity: 1 }] },
-      ownerStatuses: [201, 409, 422],
-    },
-  ],
   // Login lockouts of a vendor's staff (issue 13), checked in lockout.test.ts.
   lockouts: [{ method: 'GET', route: '/api/v1/login-lockouts', kind: 'list' }],
   // Administration (h4): profiles, staff and tokens, checked in admin.test.ts. The profile body
@@ -394,15 +363,20 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
 
 /**
  * A distributor and its tier-2 reseller's records (issue 13, point 7): the distributor reads
- * (`reads`: 200, a list naming the record) the reseller's customers and orders, and the quotes,
- * requests and subscriptions its partnership covers, but acts on none of the reseller's orders
- * or customers (`refused`: 403, nothing changes). Every other partner route is a wall between
- * them. Checked between Acme and Beta in isolation-matrix.test.ts.
+ * (`reads`: 200, a list naming the record) the reseller's customers and orders, the quotes,
+ * requests and subscriptions its partnership covers, and the invoices of the reseller's orders
+ * (billed to the contracting partnership, the distributor's); it acts on none of the reseller's
+ * orders or customers (`refused`: 403, nothing changes). `acts` marks what the distributor may
+ * do today although it is the reseller's record: decline or approve a quote issued for the
+ * reseller's customer, and have an invoice of the reseller's order sent again (to the order's
+ * invoicing contact). Issue 13 point 7 settles orders and customers only; make these `refused`
+ * if the distributor should only read them. Every other partner route is a wall between them.
+ * Checked between Acme and Beta in isolation-matrix.test.ts.
  */
 export interface DistributorAccess {
   method: 'GET' | 'POST' | 'PATCH';
   route: string;
-  expect: 'reads' | 'refused';
+  expect: 'reads' | 'refused' | 'acts';
   body?: unknown;
   query?: string;
 }
