@@ -7,6 +7,7 @@ const policy: ReturnsPolicy = {
   policy: 'No credit is issued for software licenses once invoiced, e-mailed or downloaded.',
   nonRefundableProductTypes: ['perpetual_license'],
   nonRefundableAfter: ['invoiced', 'emailed', 'downloaded'],
+  deviceReturnDays: RETURN_WINDOW_DAYS,
 };
 const license: ReturnedLine = {
   lineNo: 1,
@@ -52,6 +53,15 @@ describe('decideReturn', () => {
         now,
       }).status,
     ).toBe('requested');
+  });
+
+  it("takes the window from the profile's returns.deviceReturnDays", () => {
+    const short = { ...policy, deviceReturnDays: 10 };
+    const judge = (days: number) =>
+      decideReturn({ policy: short, lines: [device], facts: {}, deliveredAt: daysAgo(days), now });
+    expect(judge(10)).toMatchObject({ status: 'approved', rma: true });
+    expect(judge(11)).toMatchObject({ status: 'refused', code: 'return.not_refundable' });
+    expect(judge(11).message).toContain('within 10 days');
   });
 
   it('gives shipped goods an RMA within the window, to the day, and refuses them after it', () => {

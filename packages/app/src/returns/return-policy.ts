@@ -1,15 +1,13 @@
 // Judging a return by the vendor profile's returns policy (seed 002): products of a
 // non-refundable type (software licenses) may not be returned once the order was invoiced,
 // e-mailed or downloaded — the refusal says which of these happened and when; shipped goods
-// (devices, kits) returned within RETURN_WINDOW_DAYS of delivery get an RMA number; anything
+// (devices, kits) returned within the profile's returns.deviceReturnDays (default 30) of delivery get an RMA number; anything
 // else waits for the vendor's decision. Pure: the facts are read by the caller.
 import type { ProductType, ReturnBlockingEvent, ReturnsPolicy } from '@orderdesk/core';
 import type { ReturnStatus } from './returns.schemas.ts';
 
-/**
- * Days after delivery within which a shipped item is taken back with an RMA. Not in the
- * profile schema yet (returns.rmaWithinDays would be its place): the same for every vendor.
- */
+/** Days after delivery within which a shipped item is taken back with an RMA, by default. */
+/** The window when a profile names none (`returns.deviceReturnDays`). */
 export const RETURN_WINDOW_DAYS = 30;
 
 /** What happened to the order that can make a return non-refundable, with when. */
@@ -80,6 +78,7 @@ export function decideReturn(input: {
       rma: false,
     };
   }
+  const windowDays = policy?.deviceReturnDays ?? RETURN_WINDOW_DAYS;
   const shipped = input.lines.filter((l) => l.ships);
   if (shipped.length === input.lines.length) {
     if (input.deliveredAt === null) {
@@ -90,17 +89,17 @@ export function decideReturn(input: {
       };
     }
     const ageDays = (input.now.getTime() - new Date(input.deliveredAt).getTime()) / 86_400_000;
-    if (ageDays <= RETURN_WINDOW_DAYS) {
+    if (ageDays <= windowDays) {
       return {
         status: 'approved',
-        message: `Returned within ${RETURN_WINDOW_DAYS} days of delivery (${input.deliveredAt}): send the items back quoting the RMA number.`,
+        message: `Returned within ${windowDays} days of delivery (${input.deliveredAt}): send the items back quoting the RMA number.`,
         rma: true,
       };
     }
     return {
       status: 'refused',
       code: 'return.not_refundable',
-      message: `Delivered on ${input.deliveredAt}: returns are taken within ${RETURN_WINDOW_DAYS} days of delivery.`,
+      message: `Delivered on ${input.deliveredAt}: returns are taken within ${windowDays} days of delivery.`,
       rma: false,
     };
   }

@@ -458,6 +458,8 @@ const returnsSchema = z.strictObject({
   policy: text,
   nonRefundableProductTypes: z.array(z.enum(PRODUCT_TYPES)).default([]),
   nonRefundableAfter: z.array(z.enum(RETURN_BLOCKING_EVENTS)).default([]),
+  /** Days after delivery within which shipped goods (devices, kits) get an RMA number. */
+  deviceReturnDays: z.number().int().min(0).max(365).default(30),
 });
 
 const CRON = /^(\S+\s+){4}\S+$/;
