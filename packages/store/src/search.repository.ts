@@ -113,16 +113,14 @@ export async function searchProducts(
     }
   }
   // Part-number hits rank before word hits: when they alone fill the page, the word search
-  // (costly for short part-number-like prefixes such as "F20") cannot change it. A query
-  // shaped like a part number (a digit or a separator in it) that found part numbers is one:
-  // its words ("krv", "417", "x"*) would only find the same products again, slowly.
+  // (costly for short part-number-like prefixes such as "F20") cannot change it. Otherwise it
+  // runs, also for a part-number-shaped query: "F2" finds products whose text names F200.
   let skipWords = false;
   if (prefix !== null && hits[0] !== undefined) {
     const counted = await sql<{
       n: number | string;
     }>`select count(*) as n from (${hits[0]}) as h`.execute(db);
-    const found = Number(counted.rows[0]?.n ?? 0);
-    skipWords = found >= wanted || (found > 0 && /[0-9._-]/.test(prefix));
+    skipWords = Number(counted.rows[0]?.n ?? 0) >= wanted;
   }
   if (words.length > 0 && !skipWords) {
     if (pg) {
