@@ -158,7 +158,7 @@ describe.each(testDialects())('northwind scenario on %s', (dialect) => {
     });
     expect(o.number).toMatch(/^NW-\d{6}$/);
     // Seed 000 promises no turnaround: no SLA targets in the profile, no due dates.
-    expect(o.sla).toEqual({ acknowledgeBy: null, fulfilBy: null });
+    expect(o.sla).toEqual({ acknowledgeBy: null, fulfilBy: null, breaches: [] });
     // The order keeps the profile version it was judged under.
     expect(o.profileVersion).toBe(1);
     expect(
