@@ -1327,6 +1327,17 @@ describe.each(testDialects())('OpenAPI fuzz on %s', (dialect) => {
       path: 'body',
     },
     {
+      what: 'a body of 5,000 nested arrays (500: the idempotency hash ran out of stack)',
+      request: {
+        method: 'POST',
+        url: '/api/v1/subscriptions/sub_x/renewal-quote',
+        headers: { 'content-type': 'application/json', 'idempotency-key': 'deep-1' },
+        payload: `${'['.repeat(5000)}${']'.repeat(5000)}`,
+      },
+      status: 400,
+      path: 'body',
+    },
+    {
       what: 'a malformed URL escape (400 without errors[])',
       request: { method: 'GET', url: '/api/v1/orders/%zz' },
       status: 400,

@@ -119,8 +119,38 @@ export function installInputBoundary(app: FastifyInstance): void {
     ]);
   });
   app.addHook('preValidation', async (request) => {
+    if (jsonDepthOver(request.body, MAX_JSON_DEPTH)) {
+      throw new HttpProblem(400, 'invalid-request', 'The request body is nested too deeply', [
+        {
+          path: 'body',
+          code: 'invalid',
+          message: `JSON may nest at most ${MAX_JSON_DEPTH} levels deep`,
+        },
+      ]);
+    }
     refuse(badTextProblems(request.body, []));
   });
+}
+
+/**
+ * The deepest JSON any operation takes is a vendor profile (about ten levels). V8 parses JSON
+ * of any depth but cannot stringify (nor Zod walk) a few thousand levels without running out of
+ * stack, so a hostile `[[[[…` would be a 500 further in (idempotency hashes the body).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether `value` nests deeper than `max` levels; iterative, so any depth is safe to ask. */
+export function jsonDepthOver(value: unknown, max: number): boolean {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop() as { v: unknown; depth: number };
+    if (v === null || typeof v !== 'object' || !isPlainContainer(v)) continue;
+    if (depth >= max) return true;
+    for (const item of Array.isArray(v) ? v : Object.values(v)) {
+      if (item !== null && typeof item === 'object') stack.push({ v: item, depth: depth + 1 });
+    }
+  }
+  return false;
 }
 
 /**
