@@ -335,6 +335,8 @@ export interface paths {
           'application/json': {
             name: string;
             canMint?: boolean;
+            /** Format: date-time */
+            expiresAt?: string;
           };
         };
       };
@@ -350,6 +352,7 @@ export interface paths {
               name: string;
               token: string;
               canMint: boolean;
+              expiresAt: string | null;
             };
           };
         };
@@ -7904,6 +7907,8 @@ export interface components {
         )[];
         /** @default [] */
         nonRefundableAfter: ('invoiced' | 'emailed' | 'downloaded')[];
+        /** @default 30 */
+        deviceReturnDays: number;
       };
       licensing?: {
         /** @default false */
@@ -9516,6 +9521,8 @@ export interface components {
         )[];
         /** @default [] */
         nonRefundableAfter: ('invoiced' | 'emailed' | 'downloaded')[];
+        /** @default 30 */
+        deviceReturnDays: number;
       };
       licensing?: {
         /** @default false */
