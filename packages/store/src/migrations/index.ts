@@ -14,7 +14,7 @@ import * as m0012 from './0012_documents.ts';
 import * as m0013 from './0013_jobs_fulfilments.ts';
 import * as m0014 from './0014_invoices.ts';
 import * as m0015 from './0015_sla_escalations_returns.ts';
-import * as m0017 from './0017_search_list_indexes.ts';
+import * as m0016 from './0016_search_list_indexes.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -33,5 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0013_jobs_fulfilments': m0013,
   '0014_invoices': m0014,
   '0015_sla_escalations_returns': m0015,
-  '0017_search_list_indexes': m0017,
+  '0016_search_list_indexes': m0016,
 };
