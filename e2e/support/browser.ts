@@ -16,7 +16,10 @@ export function ensureChromium(): string {
   if (existsSync(CHROMIUM)) return CHROMIUM;
   const root = process.getuid?.() === 0;
   if (root && existsSync('/etc/debian_version')) {
-    execFileSync('apt-get', ['install', '-y', 'chromium'], { stdio: 'inherit' });
+    execFileSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq chromium'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
     if (existsSync(CHROMIUM)) return CHROMIUM;
   }
   throw new Error(`Chromium is missing at ${CHROMIUM}: run  apt-get install -y chromium`);

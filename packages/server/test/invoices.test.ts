@@ -3,8 +3,8 @@
 // gaplessly per vendor; the UBL of each demo vendor valid against the UBL 2.1 XSD; the PDF's
 // text carries the number, the lines and the total; seed 000's renewal without a welcome mail
 // is confirmed by its invoice; copies on request, credit notes, payments; tenant walls.
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -42,7 +42,21 @@ function fridayBeforeMondayHoliday(): { friday: string; tuesday: string } {
   throw new Error('no Friday before a Monday holiday within two years');
 }
 
+/** Debian's xmllint; installed with apt-get when missing and allowed (root on Debian). */
+function ensureXmllint(): void {
+  if (spawnSync('xmllint', ['--version']).status === 0) return;
+  if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
+    spawnSync('sh', ['-c', 'apt-get update -qq && apt-get install -y -qq libxml2-utils'], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    if (spawnSync('xmllint', ['--version']).status === 0) return;
+  }
+  throw new Error('xmllint is not installed; install it with: apt-get install -y libxml2-utils');
+}
+
 async function validateUbl(xml: string): Promise<{ ok: boolean; output: string }> {
+  ensureXmllint();
   const dir = mkdtempSync(join(tmpdir(), 'ubl-'));
   const file = join(dir, 'invoice.xml');
   writeFileSync(file, xml);
