@@ -3,7 +3,7 @@
 // resubmitted, partners walled off from each other, axe-core on every page, a 375 px phone.
 // The flows build on each other (one server), so they run in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import {
   launchBrowser,
   logIn,
@@ -418,6 +418,19 @@ describe.sequential('the web app in Chromium', () => {
     expect(total).toBeLessThanOrEqual(200 * 1024);
   });
 
+  /**
+   * Presses Tab until `target` has the focus (at most 100 times: the page may still be adding
+   * links while its lists load); whether it got there.
+   */
+  async function tabTo(page: Page, target: Locator): Promise<boolean> {
+    await target.waitFor();
+    for (let i = 0; i < 100; i += 1) {
+      await page.keyboard.press('Tab');
+      if (await target.evaluate((el) => el === document.activeElement)) return true;
+    }
+    return false;
+  }
+
   it('works from the keyboard alone: log in, reach the organizations, open the order menu', async () => {
     const context = await browser.newContext();
     contexts.push(context);
@@ -431,17 +444,11 @@ describe.sequential('the web app in Chromium', () => {
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
       const organizations = page.getByRole('link', { name: 'Organizations' });
-      for (let i = 0; i < 30; i += 1) {
-        await page.keyboard.press('Tab');
-        if (await organizations.evaluate((el) => el === document.activeElement)) break;
-      }
+      expect(await tabTo(page, organizations), 'Tab reaches "Organizations"').toBe(true);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Fabrikam Health' }).waitFor();
       const place = page.getByRole('button', { name: 'Place an order for Fabrikam Health' });
-      for (let i = 0; i < 30; i += 1) {
-        await page.keyboard.press('Tab');
-        if (await place.evaluate((el) => el === document.activeElement)) break;
-      }
+      expect(await tabTo(page, place), 'Tab reaches "Place an order"').toBe(true);
       await page.keyboard.press('Enter');
       await page.getByRole('menuitem', { name: /^Skyline/ }).waitFor();
       await page.keyboard.press('ArrowDown');

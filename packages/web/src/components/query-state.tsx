@@ -14,7 +14,7 @@ export function QueryState<T>({
   if (query.isPending)
     return (
       <Center p="xl">
-        <Loader aria-label="Loading" />
+        <Loader role="status" aria-label="Loading" />
       </Center>
     );
   if (query.isError) return <ErrorPanel error={query.error} />;

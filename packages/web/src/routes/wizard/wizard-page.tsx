@@ -687,7 +687,7 @@ export default function WizardPage() {
         />
       ) : (
         <Center p="xl">
-          <Loader aria-label="Loading" />
+          <Loader role="status" aria-label="Loading" />
         </Center>
       )}
     </Stack>
