@@ -22,7 +22,10 @@ export interface Dovecot {
   port: number;
   /** `imap://user:pass@127.0.0.1:port/INBOX` for a user made by `addUser` (or at start). */
   urlOf(user: string): string;
-  /** Adds a mail user (dovecot reads the passwd file on every login). */
+  /**
+   * Adds a mail user. dovecot re-reads the passwd file at most once a second: a user added
+   * right after a login may be refused for that second, so tests add their users at start.
+   */
   addUser(user: string, password: string): void;
   /** The server's log, for a failing test's message. */
   log(): string;

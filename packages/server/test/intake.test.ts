@@ -27,7 +27,11 @@ const today = new Date().toISOString().slice(0, 10);
 
 let dovecot: Dovecot;
 beforeAll(async () => {
-  dovecot = await startDovecot({});
+  // Every user up front: dovecot may not see a passwd-file line added within a second of its
+  // last look-up (seen in CI: the second database's login failed).
+  dovecot = await startDovecot(
+    Object.fromEntries(testDialects().map((d) => [`orders-${d}`, `secret-${d}`])),
+  );
 }, 60_000);
 afterAll(async () => {
   await dovecot?.stop();
@@ -65,7 +69,6 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     t = await createTestApp(dialect);
     sink = await startSmtpSink();
     const user = `orders-${dialect}`;
-    dovecot.addUser(user, `secret-${dialect}`);
     config = {
       ...configSchema.parse({}),
       IMAP_URL: dovecot.urlOf(user),
