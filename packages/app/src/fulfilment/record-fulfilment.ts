@@ -28,6 +28,7 @@ import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { actOnOrder } from '../orders/act-on-order.ts';
 import { orderScope } from '../orders/order-access.ts';
+import { pickOrderLines } from '../orders/order-line-picks.ts';
 import { machineOf, vendorOf } from '../orders/order-view.ts';
 import {
   AppError,
@@ -72,42 +73,19 @@ async function planLines(
   );
   const problems: ProblemItem[] = [];
   const planned: PlannedLine[] = [];
-  const seen = new Set<number>();
-  input.lines.forEach((requested, i) => {
-    const line = byNo.get(requested.lineNo);
-    if (!line) {
-      problems.push({
-        path: `lines[${i}].lineNo`,
-        code: 'invalid',
-        message: `The order has no line ${requested.lineNo}`,
-      });
-      return;
-    }
-    if (seen.has(requested.lineNo)) {
-      problems.push({
-        path: `lines[${i}].lineNo`,
-        code: 'invalid',
-        message: `Line ${requested.lineNo} is named twice`,
-      });
-      return;
-    }
-    seen.add(requested.lineNo);
-    const remaining = line.quantity - (done.get(line.line_no) ?? 0);
-    if (requested.quantity > remaining) {
-      problems.push({
-        path: `lines[${i}].quantity`,
-        code: 'invalid',
-        message: `Line ${line.line_no} has ${remaining} left to fulfil`,
-        expected: `at most ${remaining}`,
-        actual: String(requested.quantity),
-      });
-      return;
-    }
+  const picked = pickOrderLines(
+    input.lines,
+    byNo,
+    done,
+    (line, left) => `Line ${line.line_no} has ${left} left to fulfil`,
+    problems,
+  );
+  for (const { line, quantity } of picked) {
     const product = products.get(line.part_number);
     const type = (product?.type ?? 'service') as ProductType;
     const kind = product?.ships ? 'device_shipped' : KIND_OF_TYPE[type];
-    planned.push({ line, quantity: requested.quantity, kind });
-  });
+    planned.push({ line, quantity, kind });
+  }
   const fulfilledNow = new Map(planned.map((p) => [p.line.line_no, p.quantity]));
   const remainingAfter = lines.reduce(
     (sum, l) => sum + l.quantity - (done.get(l.line_no) ?? 0) - (fulfilledNow.get(l.line_no) ?? 0),

@@ -25,6 +25,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
+import { pickOrderLines } from '../orders/order-line-picks.ts';
 import { vendorOf } from '../orders/order-view.ts';
 import { forbidden, notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
@@ -86,44 +87,21 @@ export async function requestReturn(
       lines.map((l) => l.part_number),
     );
     const problems: ProblemItem[] = [];
-    const seen = new Set<number>();
-    const judged: ReturnedLine[] = [];
-    input.lines.forEach((requested, i) => {
-      const line = byNo.get(requested.lineNo);
-      if (!line) {
-        problems.push({
-          path: `lines[${i}].lineNo`,
-          code: 'invalid',
-          message: `The order has no line ${requested.lineNo}`,
-        });
-        return;
-      }
-      if (seen.has(requested.lineNo)) {
-        problems.push({
-          path: `lines[${i}].lineNo`,
-          code: 'invalid',
-          message: `Line ${requested.lineNo} is named twice`,
-        });
-        return;
-      }
-      seen.add(requested.lineNo);
-      const left = line.quantity - (returned.get(line.line_no) ?? 0);
-      if (requested.quantity > left) {
-        problems.push({
-          path: `lines[${i}].quantity`,
-          code: 'invalid',
-          message: `At most ${left} of line ${line.line_no} can be returned`,
-          expected: `at most ${left}`,
-          actual: String(requested.quantity),
-        });
-      }
+    const picked = pickOrderLines(
+      input.lines,
+      byNo,
+      returned,
+      (line, left) => `At most ${left} of line ${line.line_no} can be returned`,
+      problems,
+    );
+    const judged: ReturnedLine[] = picked.map(({ line }) => {
       const product = products.get(line.part_number);
-      judged.push({
+      return {
         lineNo: line.line_no,
         partNumber: line.part_number,
         type: (product?.type as ProductType | undefined) ?? null,
         ships: product ? product.ships === 1 || product.type === 'device' : false,
-      });
+      };
     });
     if (problems.length > 0) throw unprocessable('The return cannot be requested', problems);
 
