@@ -29,6 +29,8 @@ export async function startServer(
   const store = openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
+    onPoolError: (error) =>
+      logger.warn({ err: error }, 'PostgreSQL ended an idle pooled connection'),
   });
   try {
     const applied = await migrateToLatest(store);

@@ -52,6 +52,12 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** SQLite `synchronous` pragma; FULL (default) makes an acknowledged write survive a power cut. */
   sqliteSynchronous?: 'FULL' | 'NORMAL';
+  /**
+   * Told when PostgreSQL ends an idle pooled connection (a restart, a failover, an administrator's
+   * `pg_terminate_backend`, `DROP DATABASE … WITH (FORCE)`). The pool drops that connection and
+   * the next query opens a new one; nothing is lost. Default: a one-line warning on stderr.
+   */
+  onPoolError?: (error: Error) => void;
 }
 
 /** Opens a Kysely store for a DATABASE_URL. */
@@ -61,6 +67,11 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
     const pool = new pg.Pool({
       connectionString: target.connectionString,
       max: options.poolSize ?? 10,
+    });
+    // Without a listener an idle connection's error is an unhandled 'error' event: the process exits.
+    pool.on('error', (error) => {
+      if (options.onPoolError) options.onPoolError(error);
+      else process.stderr.write(`PostgreSQL ended an idle pooled connection: ${error.message}\n`);
     });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
