@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { findUserByEmail, type DialectName, type Store } from '@orderdesk/store';
 import { createTestStore } from '@orderdesk/store/testing';
@@ -47,7 +50,15 @@ export async function createTestApp(
 ): Promise<TestApp> {
   const store = await createTestStore(dialect);
   await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD, new Date()));
-  const config = { ...configSchema.parse({}), DATABASE_URL: store.url, ...overrides };
+  // Documents (invoices, uploads) go to a temporary directory of this app, never to ./data of
+  // the checkout (the default beside a PostgreSQL URL); removed at close.
+  const documentsDir = overrides.DOCUMENTS_DIR ? null : mkdtempSync(join(tmpdir(), 'od-docs-'));
+  const config = {
+    ...configSchema.parse({}),
+    DATABASE_URL: store.url,
+    ...(documentsDir ? { DOCUMENTS_DIR: documentsDir } : {}),
+    ...overrides,
+  };
   const clock = new SettableClock();
   const { app, ctx } = await buildApp({ store, config, clock });
   await app.ready();
@@ -92,6 +103,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       await store.close();
+      if (documentsDir) rmSync(documentsDir, { recursive: true, force: true });
     },
   };
 }
