@@ -13,7 +13,13 @@ import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
 import { expectIsolated } from './isolation.ts';
 import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
-import { findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+import {
+  findProducts,
+  firstCustomerId,
+  multipart,
+  totalOf,
+  type FilePart,
+} from './scenario-helpers.ts';
 
 const ACME = 'buyer@acme.example';
 const CONTOSO = 'buyer@contoso.example';
@@ -30,38 +36,6 @@ const PNG = Buffer.concat([
   Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex'),
   Buffer.alloc(64),
 ]);
-
-interface FilePart {
-  name?: string;
-  type?: string;
-  bytes: Buffer;
-  fields?: Record<string, string>;
-}
-
-/** A multipart/form-data body with one `file` part and text fields, as a browser sends it. */
-function multipart(part: FilePart): { payload: Buffer; headers: Record<string, string> } {
-  const boundary = `----orderdesk${Math.random().toString(16).slice(2)}`;
-  const chunks: Buffer[] = [];
-  for (const [name, value] of Object.entries(part.fields ?? {})) {
-    chunks.push(
-      Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
-      ),
-    );
-  }
-  chunks.push(
-    Buffer.from(
-      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${part.name ?? 'file.bin'}"\r\n` +
-        `Content-Type: ${part.type ?? 'application/octet-stream'}\r\n\r\n`,
-    ),
-    part.bytes,
-    Buffer.from(`\r\n--${boundary}--\r\n`),
-  );
-  return {
-    payload: Buffer.concat(chunks),
-    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
-  };
-}
 
 async function pdfOf(lines: { text: string; x: number; y: number }[]): Promise<Buffer> {
   const { default: PDFDocument } = await import('pdfkit');

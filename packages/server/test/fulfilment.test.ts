@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
-import { act, findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+import { act, findProducts, firstCustomerId, multipart, totalOf } from './scenario-helpers.ts';
 
 const ACME = 'buyer@acme.example';
 const PROVISIONING = 'provisioning@edgeworks.example';
@@ -195,10 +195,32 @@ describe.each(testDialects())('fulfilment on %s', (dialect) => {
     expect(noKeys.json().errors).toEqual([
       expect.objectContaining({ path: 'licenseKeys', code: 'required' }),
     ]);
+    // The product files are documents of the order: an id of nothing, or of another order, is refused.
+    const manual = await t.as(PROVISIONING).request({
+      method: 'POST',
+      url: `/api/v1/orders/${o.id}/documents`,
+      ...multipart({
+        name: 'manual.pdf',
+        type: 'application/pdf',
+        bytes: Buffer.from('%PDF-1.4\n%%EOF\n'),
+      }),
+    });
+    expect(manual.statusCode, manual.body).toBe(201);
+    const docId = manual.json<{ id: string }>().id;
+    const unknownDoc = await fulfil(PROVISIONING, o.id, {
+      lines,
+      licenseKeys: ['EW-KEY-AAAA-BBBB'],
+      documentIds: [docId, 'doc_nothing', docId],
+    });
+    expect(unknownDoc.statusCode).toBe(422);
+    expect(unknownDoc.json().errors).toEqual([
+      expect.objectContaining({ path: 'documentIds[1]', code: 'invalid' }),
+      expect.objectContaining({ path: 'documentIds[2]', code: 'invalid' }),
+    ]);
     const done = await fulfil(PROVISIONING, o.id, {
       lines,
       licenseKeys: ['EW-KEY-AAAA-BBBB'],
-      documentIds: ['doc_manual'],
+      documentIds: [docId],
     });
     expect(done.statusCode, done.body).toBe(201);
     expect(done.json()).toMatchObject({
@@ -207,7 +229,7 @@ describe.each(testDialects())('fulfilment on %s', (dialect) => {
         { lineNo: 2, kind: 'subscription_provisioned' },
       ],
       licenseKeys: ['EW-KEY-AAAA-BBBB'],
-      documentIds: ['doc_manual'],
+      documentIds: [docId],
       orderCompleted: true,
     });
     const thread = (await t.as(ACME).get(`/api/v1/orders/${o.id}/messages`)).json().items as {

@@ -107,3 +107,35 @@ export async function act(
   expect(next.status).toBe(expectedStatus);
   return next;
 }
+
+export interface FilePart {
+  name?: string;
+  type?: string;
+  bytes: Buffer;
+  fields?: Record<string, string>;
+}
+
+/** A multipart/form-data body with one `file` part and text fields, as a browser sends it. */
+export function multipart(part: FilePart): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----orderdesk${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const [name, value] of Object.entries(part.fields ?? {})) {
+    chunks.push(
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`,
+      ),
+    );
+  }
+  chunks.push(
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${part.name ?? 'file.bin'}"\r\n` +
+        `Content-Type: ${part.type ?? 'application/octet-stream'}\r\n\r\n`,
+    ),
+    part.bytes,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  );
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}

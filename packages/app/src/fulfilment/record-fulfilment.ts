@@ -11,6 +11,7 @@ import {
   type ProductType,
 } from '@orderdesk/core';
 import {
+  findDocumentsByIds,
   findOrderInScope,
   findProductsByPartNumber,
   fulfilledQuantities,
@@ -108,6 +109,36 @@ function shippedTo(
   };
 }
 
+/** The product files a fulfilment attaches must be documents of the order itself, named once. */
+async function documentProblems(
+  db: Executor,
+  order: Order,
+  ids: readonly string[],
+): Promise<ProblemItem[]> {
+  if (ids.length === 0) return [];
+  const found = await findDocumentsByIds(db, order.vendor_id, ids);
+  const ofOrder = new Set(found.filter((d) => d.order_id === order.id).map((d) => d.id));
+  const seen = new Set<string>();
+  const problems: ProblemItem[] = [];
+  ids.forEach((id, i) => {
+    if (seen.has(id)) {
+      problems.push({
+        path: `documentIds[${i}]`,
+        code: 'invalid',
+        message: `Document ${id} is named twice`,
+      });
+    } else if (!ofOrder.has(id)) {
+      problems.push({
+        path: `documentIds[${i}]`,
+        code: 'invalid',
+        message: `Document ${id} is not a document of this order (upload it with POST /orders/{id}/documents)`,
+      });
+    }
+    seen.add(id);
+  });
+  return problems;
+}
+
 /** Records a fulfilment; completes the order when nothing is left to fulfil. */
 export async function recordFulfilment(
   ctx: AppContext,
@@ -172,6 +203,7 @@ export async function recordFulfilment(
         message: 'License lines are fulfilled by issuing their keys',
       });
     }
+    problems.push(...(await documentProblems(tx, order, body.documentIds ?? [])));
     if (problems.length > 0) throw unprocessable('The fulfilment cannot be recorded', problems);
 
     const at = ctx.now().toISOString();
