@@ -45,6 +45,15 @@ import { VERSION } from './version.ts';
 import { vendorRoutes } from './vendors/vendors.routes.ts';
 import { installWeb } from './web/web.plugin.ts';
 
+/** The security headers of a problem answered before routing: a JSON error loads nothing. */
+const BEFORE_ROUTING_HEADERS = {
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+} as const;
+
 /** Parses a query string, treating empty values (`?vendor=&q=`) as absent. */
 function parseQuery(text: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -89,11 +98,13 @@ export async function buildApp(
     requestIdHeader: false,
     trustProxy: trustProxyOf(config),
     routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQuery },
-    // Errors raised before routing (a malformed URL escape) are problem details too.
+    // Errors raised before routing (a malformed URL escape) are problem details too. No hook
+    // runs for them, so the security headers every other answer gets are set here.
     frameworkErrors: (error, request, rawReply) => {
       const reply = rawReply as unknown as FastifyReply;
       void reply
         .code(400)
+        .headers(BEFORE_ROUTING_HEADERS)
         .type('application/problem+json; charset=utf-8')
         .send(
           JSON.stringify({

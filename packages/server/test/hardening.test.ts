@@ -44,6 +44,19 @@ describe.each(testDialects())('hardening on %s', (dialect) => {
       expect(res.headers['referrer-policy']).toBe('no-referrer');
     });
 
+    it('sends the same headers on the problem answered before routing (a malformed URL escape)', async () => {
+      const res = await t.as(null).get('/api/v1/orders/%E0%A4%A');
+      expect(res.statusCode).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['x-frame-options']).toBe('DENY');
+      expect(res.headers['referrer-policy']).toBe('no-referrer');
+      expect(res.headers['cache-control']).toBe('no-store');
+      const csp = cspDirectives(res.headers['content-security-policy']);
+      expect(csp.get('default-src')).toEqual(["'none'"]);
+      expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
+    });
+
     it("lets the invitation page's own inline script run (its hash), nothing else inline", async () => {
       const res = await t.as(null).get('/invitations/some-token');
       expect(res.statusCode).toBe(200);
