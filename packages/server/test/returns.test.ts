@@ -171,8 +171,9 @@ describe.each(testDialects())('returns on %s', (dialect) => {
     expect(refused.decision.message).toContain(`downloaded on ${downloadedAt} (file edge.lic)`);
     expect(refused.decision.message).toContain('software license');
     expect(refused.decision.message).toContain(license!.partNumber);
-    // The order's receipt mail carried it too (seed: "email you the order receipt and content").
+    // The delivery mail carried it too (seed: "email you the order receipt and content").
     expect(refused.decision.message).toContain('e-mailed on');
+    expect(refused.decision.message).toContain('order_delivery');
 
     // The partner sees the decision; the timeline has it.
     const again = await t.as(ACME).get(`/api/v1/returns/${refused.id}`);
@@ -195,6 +196,57 @@ describe.each(testDialects())('returns on %s', (dialect) => {
     });
     expect(service.json()).toMatchObject({ status: 'requested' });
     expect(service.json().decision.code).toBeUndefined();
+  });
+
+  it('does not count the receipt sent at submission as the license e-mailed: before delivery the vendor decides', async () => {
+    const [license] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'perpetual_license',
+      count: 1,
+    });
+    const [maintenance] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'maintenance',
+      count: 1,
+    });
+    const lines = [
+      {
+        partNumber: license!.partNumber,
+        quantity: 1,
+        unitPrice: license!.netPrice,
+        attributes: { hostId: 'HOST-S' },
+      },
+      {
+        partNumber: maintenance!.partNumber,
+        quantity: 1,
+        unitPrice: maintenance!.netPrice,
+        attributes: { hostId: 'HOST-S' },
+      },
+    ];
+    const res = await t.as(ACME).post('/api/v1/orders', {
+      vendor: 'edgeworks',
+      type: 'license_maintenance',
+      customerId: await firstCustomerId(t, ACME),
+      purchaseOrder: {
+        number: `RET-PO-${dialect}-${++po}`,
+        date: today,
+        currency: 'USD',
+        total: totalOf(lines),
+      },
+      lines,
+      attributes: { endUserName: 'Fabrikam Health' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const order = res.json<{ id: string }>();
+    const thread = (await t.as(ACME).get(`/api/v1/orders/${order.id}/messages`)).json().items as {
+      template: string;
+    }[];
+    expect(thread.map((m) => m.template)).toContain('order_receipt');
+    const asked = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Ordered twice',
+    });
+    expect(asked.statusCode, asked.body).toBe(201);
+    expect(asked.json()).toMatchObject({ status: 'requested' });
   });
 
   it('gives a device returned within the window an RMA number, and refuses one past it', async () => {

@@ -33,9 +33,12 @@ import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { decideReturn, type ReturnFacts, type ReturnedLine } from './return-policy.ts';
 import type { ReturnBody, ReturnListQuery, ReturnStatus, ReturnView } from './returns.schemas.ts';
 
-/** Mails that deliver an order's content (receipts with keys, product files, authorizations). */
+/**
+ * Mails that deliver an order's content (receipts with keys, product files, authorizations).
+ * Not `order_receipt`: edgeworks sends it at submission to say the order arrived, with no
+ * license in it, so it cannot make a license "e-mailed" (seed 002's no-refund rule).
+ */
 export const DELIVERY_MAIL_TEMPLATES = [
-  'order_receipt',
   'order_delivery',
   'fulfilment_receipt',
   'licenses_authorized',
