@@ -280,47 +280,58 @@ describe.each(testDialects())('hostile uploads on %s', (dialect) => {
     expect(await counts()).toEqual(before);
   });
 
-  it("keeps another tenant's GET /api/v1/orders within 250 ms while bad files are refused", async () => {
-    // The uploads come from another process, as a client's would: the server's event loop
-    // then carries only the server's share of the work.
-    const dir = mkdtempSync(join(tmpdir(), 'orderdesk-uploads-'));
-    const files = [
-      ...hostileFiles(),
-      { label: 'all bad', body: allBadCsv(100_000), type: CSV },
-    ].map((f, i) => {
-      const path = join(dir, `file-${i}`);
-      writeFileSync(path, f.body);
-      return { path, type: f.type };
-    });
-    let uploading = true;
-    const uploads = new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--input-type=module', '-e', UPLOADER, JSON.stringify({ base, token: adminToken, files })],
-        { maxBuffer: 16 * 1024 * 1024 },
-        (error, stdout) => (error ? reject(new Error(error.message)) : resolve(stdout)),
-      );
-    }).finally(() => {
-      uploading = false;
-    });
-    const latencies: number[] = [];
-    try {
-      while (uploading) {
-        latencies.push(await ordersOfOtherTenant());
-        await new Promise((r) => setTimeout(r, 20));
+  // A wall-clock bound on a shared CI host: a GC pause or a neighbour's burst can cost one run,
+  // so it gets two more tries; an import that blocks the event loop fails all three.
+  it(
+    "keeps another tenant's GET /api/v1/orders within 250 ms while bad files are refused",
+    { retry: 2 },
+    async () => {
+      // The uploads come from another process, as a client's would: the server's event loop
+      // then carries only the server's share of the work.
+      const dir = mkdtempSync(join(tmpdir(), 'orderdesk-uploads-'));
+      const files = [
+        ...hostileFiles(),
+        { label: 'all bad', body: allBadCsv(100_000), type: CSV },
+      ].map((f, i) => {
+        const path = join(dir, `file-${i}`);
+        writeFileSync(path, f.body);
+        return { path, type: f.type };
+      });
+      let uploading = true;
+      const uploads = new Promise<string>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          [
+            '--input-type=module',
+            '-e',
+            UPLOADER,
+            JSON.stringify({ base, token: adminToken, files }),
+          ],
+          { maxBuffer: 16 * 1024 * 1024 },
+          (error, stdout) => (error ? reject(new Error(error.message)) : resolve(stdout)),
+        );
+      }).finally(() => {
+        uploading = false;
+      });
+      const latencies: number[] = [];
+      try {
+        while (uploading) {
+          latencies.push(await ordersOfOtherTenant());
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const statuses = JSON.parse(await uploads) as number[];
+        expect(statuses).toEqual([413, 413, 413, 413, 422]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      const statuses = JSON.parse(await uploads) as number[];
-      expect(statuses).toEqual([413, 413, 413, 413, 422]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    expect(latencies.length).toBeGreaterThanOrEqual(10);
-    const slowest = Math.max(...latencies);
-    expect(
-      slowest,
-      `${latencies.length} requests, slowest ${slowest.toFixed(0)} ms`,
-    ).toBeLessThanOrEqual(250);
-  });
+      expect(latencies.length).toBeGreaterThanOrEqual(10);
+      const slowest = Math.max(...latencies);
+      expect(
+        slowest,
+        `${latencies.length} requests, slowest ${slowest.toFixed(0)} ms`,
+      ).toBeLessThanOrEqual(250);
+    },
+  );
 
   it('reports every bad row of a wholly wrong file (1,000 listed, the rest counted)', async () => {
     const res = await upload(allBadCsv(3000), CSV);
