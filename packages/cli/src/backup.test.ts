@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore, type DialectName } from '@orderdesk/store';
 import { createTestDatabaseUrl, testDialects } from '@orderdesk/store/testing';
+import { kitRenewalOrderBody } from '../../server/test/http-orders.ts';
 
 const execFileAsync = promisify(execFile);
 const root = new URL('../../../', import.meta.url).pathname;
@@ -146,41 +147,6 @@ async function until(done: () => boolean, load: { errors: string[] }, ms: number
   }
 }
 
-async function orderBody(base: string, token: string): Promise<(po: string) => unknown> {
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  const customers = await get<{ items: { id: string }[] }>('/api/v1/customers');
-  let kit: { partNumber: string } | undefined;
-  let cursor: string | null = null;
-  do {
-    const page: {
-      items: { partNumber: string; type: string; active: boolean }[];
-      nextCursor: string | null;
-    } = await get(
-      `/api/v1/products?vendor=edgeworks&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
-    );
-    kit = page.items.find((p) => p.active && p.type === 'kit' && p.partNumber.includes('-RENEW-'));
-    cursor = page.nextCursor;
-  } while (!kit && cursor);
-  if (!kit) throw new Error('no edgeworks kit renewal');
-  const prices = await get<{ items: { netPrice: string }[] }>(
-    `/api/v1/prices?vendor=edgeworks&partNumbers=${kit.partNumber}`,
-  );
-  const unitPrice = prices.items[0]!.netPrice;
-  const total = (Math.round(Number(unitPrice) * 100) * 2) / 100;
-  const today = new Date().toISOString().slice(0, 10);
-  return (po) => ({
-    vendor: 'edgeworks',
-    type: 'kits_renewal',
-    customerId: customers.items[0]!.id,
-    purchaseOrder: { number: po, date: today, currency: 'USD', total: total.toFixed(2) },
-    lines: [{ partNumber: kit.partNumber, quantity: 2, unitPrice }],
-  });
-}
-
 /** Every order of the database with its line and `order.submitted` event counts. */
 async function ordersIn(url: string) {
   const store = openStore(url);
@@ -227,7 +193,7 @@ describe.each(testDialects())('orderdesk backup and restore on %s', (dialect: Di
     const server = await serve({ DATABASE_URL: liveUrl });
     const backupFile = join(dir, `orderdesk-${dialect}.backup`);
     try {
-      const body = await orderBody(server.base, token);
+      const body = await kitRenewalOrderBody(server.base, token);
       const load = submitUnderLoad(server.base, token, body, 6);
       try {
         // Let the load build up, then back up while it goes on.

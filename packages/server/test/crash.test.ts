@@ -18,6 +18,7 @@ import {
 } from '@orderdesk/app';
 import { migrateToLatest, openStore, type DialectName, type Store } from '@orderdesk/store';
 import { createTestDatabaseUrl, testDialects } from '@orderdesk/store/testing';
+import { kitRenewalOrderBody } from './http-orders.ts';
 
 const CLI = fileURLToPath(new URL('../../cli/bin/orderdesk.js', import.meta.url));
 const BUYER = 'buyer@contoso.example';
@@ -100,43 +101,6 @@ async function submit(
   return { status: res.status, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
-/** The order body of the buyer: one kit renewal line (licenses only, nothing ships). */
-async function orderBody(base: string, token: string): Promise<(po: string) => unknown> {
-  const get = async <T>(path: string): Promise<T> => {
-    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
-    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-    return (await res.json()) as T;
-  };
-  const customers = await get<{ items: { id: string }[] }>('/api/v1/customers');
-  let kit: { partNumber: string } | undefined;
-  let cursor: string | null = null;
-  do {
-    const page: {
-      items: { partNumber: string; type: string; active: boolean }[];
-      nextCursor: string | null;
-    } = await get(
-      `/api/v1/products?vendor=edgeworks&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
-    );
-    kit = page.items.find((p) => p.active && p.type === 'kit' && p.partNumber.includes('-RENEW-'));
-    cursor = page.nextCursor;
-  } while (!kit && cursor);
-  if (!kit) throw new Error('no edgeworks kit renewal');
-  const prices = await get<{ items: { netPrice: string }[] }>(
-    `/api/v1/prices?vendor=edgeworks&partNumbers=${kit.partNumber}`,
-  );
-  const unitPrice = prices.items[0]!.netPrice;
-  const cents = Math.round(Number(unitPrice) * 100) * 2;
-  const total = `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, '0')}`;
-  const today = new Date().toISOString().slice(0, 10);
-  return (po) => ({
-    vendor: 'edgeworks',
-    type: 'kits_renewal',
-    customerId: customers.items[0]!.id,
-    purchaseOrder: { number: po, date: today, currency: 'USD', total },
-    lines: [{ partNumber: kit.partNumber, quantity: 2, unitPrice }],
-  });
-}
-
 describe.each(testDialects())('kill -9 of the server on %s', (dialect: DialectName) => {
   // One process on SQLite (its writer is one process); two sharing PostgreSQL.
   const PROCESSES = dialect === 'sqlite' ? 1 : 2;
@@ -174,7 +138,7 @@ describe.each(testDialects())('kill -9 of the server on %s', (dialect: DialectNa
       await createApiTokenForUser(ctx, { operator: 'crash test' }, { email: BUYER, name: 'load' })
     ).token;
     await startAll(PROCESSES);
-    body = await orderBody(servers[0]!.base, token);
+    body = await kitRenewalOrderBody(servers[0]!.base, token);
   }, 120_000);
 
   afterAll(async () => {
