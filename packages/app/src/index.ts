@@ -3,6 +3,7 @@ export * from './shared/errors.ts';
 export * from './shared/clock.ts';
 export * from './shared/paging.ts';
 export * from './shared/time.ts';
+export * from './shared/paths.ts';
 export * from './context.ts';
 export * from './auth/actor.ts';
 export * from './auth/secrets.ts';

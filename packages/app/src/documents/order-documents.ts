@@ -5,7 +5,6 @@
 // A partner's download of a license or product file is an event on the order: seed 002's
 // refund rule ("no credit once … downloaded") reads it.
 import { createHash } from 'node:crypto';
-import { fileTypeFromBuffer } from 'file-type';
 import { toMinor } from '@orderdesk/core';
 import {
   findOrderDocument,
@@ -39,6 +38,12 @@ export const DOCUMENT_DEFAULT_MAX_BYTES = 25 * 1024 * 1024;
 
 const PDF = 'application/pdf';
 const OCTET_STREAM = 'application/octet-stream';
+
+/** file-type's sniffer, loaded with the first document rather than at start. */
+async function fileTypeFromBuffer(bytes: Uint8Array): Promise<{ mime: string } | undefined> {
+  const { fileTypeFromBuffer: sniff } = await import('file-type');
+  return sniff(bytes);
+}
 
 /** The declared type is believed only for text, and only if the bytes are text. */
 async function sniffContentType(bytes: Uint8Array, declared: string | undefined): Promise<string> {

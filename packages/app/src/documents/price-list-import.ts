@@ -1,5 +1,4 @@
 import { Readable, Transform } from 'node:stream';
-import { parse as parseCsv } from 'csv-parse';
 import { AppError, type ProblemItem } from '../shared/errors.ts';
 import { csvGuard } from '../shared/uploads/csv-guard.ts';
 import {
@@ -7,7 +6,6 @@ import {
   uploadTooLarge,
   type UploadLimits,
 } from '../shared/uploads/upload-limits.ts';
-import { readXlsxRows } from '../shared/uploads/xlsx-reader.ts';
 import type { ZipSource } from '../shared/uploads/zip-directory.ts';
 import { restoreCsvCell } from './price-list-export.ts';
 
@@ -180,6 +178,8 @@ async function* readCsv(
   // Peek at the first chunk for the delimiter, then stream it and the rest to the parser.
   const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const first = await chunks.next();
+  // The parsers load with the first file (on the import's worker thread), not with the server.
+  const { parse: parseCsv } = await import('csv-parse');
   const parser = parseCsv({
     bom: true,
     delimiter: sniffDelimiter(first.done ? undefined : first.value),
@@ -286,6 +286,7 @@ async function* readXlsx(
   onProgress: ((bytes: number) => void) | undefined,
 ): AsyncGenerator<PriceListRow> {
   let columns: (PriceListColumn | undefined)[] | undefined;
+  const { readXlsxRows } = await import('../shared/uploads/xlsx-reader.ts');
   try {
     for await (const row of readXlsxRows(source, {
       limits,

@@ -3,7 +3,7 @@
 // mailparser cannot make sense of is not an exception: `malformed` says why, and intake keeps
 // it as an unreadable item.
 import { createHash } from 'node:crypto';
-import { simpleParser, type AddressObject, type ParsedMail } from 'mailparser';
+import type { AddressObject, ParsedMail } from 'mailparser';
 
 export interface IncomingAttachment {
   name: string;
@@ -101,6 +101,8 @@ function structureProblem(parsed: ParsedMail): string | null {
  */
 export async function parseIncomingMail(raw: Uint8Array): Promise<IncomingMail> {
   let parsed: ParsedMail;
+  // mailparser (and its HTML and charset libraries) loads with the first message, not at start.
+  const { simpleParser } = await import('mailparser');
   try {
     parsed = await simpleParser(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength), {
       skipImageLinks: true,

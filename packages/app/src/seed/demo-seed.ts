@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import {
   formatProfileErrors,
   parseVendorProfile,
@@ -20,6 +19,7 @@ import {
   type Executor,
   type Partner,
 } from '@orderdesk/store';
+import { repoPath } from '../shared/paths.ts';
 import { hashPassword } from '../auth/secrets.ts';
 import { seedDemoCatalog } from './demo-catalog.ts';
 
@@ -105,9 +105,7 @@ export const DEMO_PARTNERS: DemoPartner[] = [
 
 /** The YAML text of one of the example profiles shipped in examples/profiles/, parsed. */
 export function loadExampleProfileSource(slug: string): { text: string; profile: VendorProfile } {
-  const path = fileURLToPath(
-    new URL(`../../../../examples/profiles/${slug}.yaml`, import.meta.url),
-  );
+  const path = repoPath('examples', 'profiles', `${slug}.yaml`);
   const text = readFileSync(path, 'utf8');
   const result = parseVendorProfile(text, path);
   if (!result.ok)

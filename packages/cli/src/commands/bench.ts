@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import { repoPath } from '@orderdesk/app';
 
 /** The benchmark runner: a program of its own, run as a child process (the CLI imports none of it). */
-const BENCH_RUNNER = fileURLToPath(new URL('../../../../bench/run.ts', import.meta.url));
+const BENCH_RUNNER = repoPath('bench', 'run.ts');
 
 export function registerBench(program: Command): void {
   program

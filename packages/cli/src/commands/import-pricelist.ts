@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import { z } from 'zod';
 import {
   AppError,
@@ -74,6 +73,8 @@ export function registerImportPriceList(program: Command): void {
       }
       const config = configOrExit();
       const started = Date.now();
+      // Loaded here, not with the CLI: only this command draws a progress bar.
+      const { default: cliProgress } = await import('cli-progress');
       const bar = new cliProgress.SingleBar(
         {
           format: 'Importing |{bar}| {percentage}% | {rows} rows | {kb}/{totalKb} KB',

@@ -1,8 +1,8 @@
 // A business calendar: working days, optional working hours and public holidays in one time
 // zone. All arithmetic happens on the calendar's local wall clock (luxon), so a due time stays
 // at 16:00 across a DST change.
-import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
+import { holidaysClass } from './holidays.ts';
 import { businessCalendarConfigSchema } from './sla.schema.ts';
 import type { BusinessCalendarConfig, BusinessCalendarConfigInput } from './sla.schema.ts';
 
@@ -32,8 +32,8 @@ export function businessCalendar(
     source === undefined
       ? undefined
       : source.region === undefined
-        ? new Holidays(source.country, { types: ['public'] })
-        : new Holidays(source.country, source.region, { types: ['public'] });
+        ? new (holidaysClass())(source.country, { types: ['public'] })
+        : new (holidaysClass())(source.country, source.region, { types: ['public'] });
   const extra = new Set(source?.extraDates ?? []);
 
   // date -> null for a whole day off, or the local "HH:mm" at which a half-day holiday

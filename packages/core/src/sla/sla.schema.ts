@@ -1,13 +1,14 @@
 // The `sla` block of a vendor profile: a business calendar and the SLA targets counted on it.
-import Holidays from 'date-holidays';
+import type Holidays from 'date-holidays';
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { holidaysClass } from './holidays.ts';
 
 const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 // Built once: the list of countries and states date-holidays knows.
 let holidayDirectory: Holidays | undefined;
-const directory = (): Holidays => (holidayDirectory ??= new Holidays());
+const directory = (): Holidays => (holidayDirectory ??= new (holidaysClass())());
 
 /** ISO weekday numbers, Monday = 1 … Sunday = 7 (luxon's numbering). */
 export const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;

@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import helmet from '@fastify/helmet';
 import cors from '@fastify/cors';
+import { repoPath } from '@orderdesk/app';
 
 /** Where the web app's pages live (the same two folders web.plugin.ts serves from). */
-const WEB_ROOTS = [
-  fileURLToPath(new URL('../../../web/dist', import.meta.url)),
-  fileURLToPath(new URL('../../../web/public', import.meta.url)),
-];
+const WEB_ROOTS = [repoPath('packages', 'web', 'dist'), repoPath('packages', 'web', 'public')];
 
 /**
  * CSP hashes of the inline `<script>` blocks in the web app's HTML pages (the invitation page

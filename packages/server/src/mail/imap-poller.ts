@@ -3,7 +3,8 @@
 // in the transaction that stores the message, so a poller killed between fetching and storing
 // reads the message again. Mail is never deleted or flagged on the server: the mailbox stays
 // the partner's record of what was sent. Runs in-process in `serve` and in `orderdesk worker`.
-import { ImapFlow, type FetchMessageObject, type MessageStructureObject } from 'imapflow';
+// imapflow (and its parsers) loads with the first pass, not with the server.
+import type { ImapFlow, FetchMessageObject, MessageStructureObject } from 'imapflow';
 import {
   DEFAULT_INTAKE_LIMITS,
   receiveMail,
@@ -174,6 +175,7 @@ export function startImapPoller(
       failed: 0,
       more: false,
     };
+    const { ImapFlow } = await import('imapflow');
     const client = new ImapFlow({
       host: target.host,
       port: target.port,

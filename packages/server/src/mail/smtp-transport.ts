@@ -1,4 +1,4 @@
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { MailTransport, OutgoingMail } from '@orderdesk/app';
 
 export interface SmtpTransport extends MailTransport {
@@ -10,19 +10,26 @@ export interface SmtpTransport extends MailTransport {
  * The SMTP transport of SMTP_URL (nodemailer). One pooled connection per worker, reused from
  * message to message (a new SMTP conversation per message costs more than the message) and
  * reopened by nodemailer when the server drops it. The envelope is the message's to and cc.
+ * nodemailer loads with the first message, not with the server.
  */
 export function createSmtpTransport(url: string, options: { timeoutMs: number }): SmtpTransport {
-  const transporter = nodemailer.createTransport({
-    url,
-    pool: true,
-    maxConnections: 1,
-    connectionTimeout: options.timeoutMs,
-    greetingTimeout: options.timeoutMs,
-    socketTimeout: options.timeoutMs,
-  });
+  let transporter: Promise<Transporter> | undefined;
+  const open = (): Promise<Transporter> =>
+    (transporter ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        url,
+        pool: true,
+        maxConnections: 1,
+        connectionTimeout: options.timeoutMs,
+        greetingTimeout: options.timeoutMs,
+        socketTimeout: options.timeoutMs,
+      }),
+    ));
   return {
     async send(mail: OutgoingMail): Promise<void> {
-      await transporter.sendMail({
+      await (
+        await open()
+      ).sendMail({
         from: mail.from,
         ...(mail.replyTo ? { replyTo: mail.replyTo } : {}),
         to: mail.to,
@@ -44,6 +51,6 @@ export function createSmtpTransport(url: string, options: { timeoutMs: number })
           : {}),
       });
     },
-    close: () => transporter.close(),
+    close: () => void transporter?.then((t) => t.close()),
   };
 }

@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
-import { DEMO_PARTNERS, DEMO_STAFF, DEMO_VENDOR_SLUGS } from '@orderdesk/app';
+import { DEMO_PARTNERS, DEMO_STAFF, DEMO_VENDOR_SLUGS, repoPath } from '@orderdesk/app';
 import { findUserByEmail } from '@orderdesk/store';
 import type { ServerContext } from '../context.ts';
 
-const BUILT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
-const PUBLIC = fileURLToPath(new URL('../../../web/public', import.meta.url));
+const BUILT = repoPath('packages', 'web', 'dist');
+const PUBLIC = repoPath('packages', 'web', 'public');
 
 const demoLoginsSchema = z.object({
   demo: z.boolean().describe('Demo data is loaded and the demo logins below work'),
