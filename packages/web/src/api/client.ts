@@ -15,6 +15,13 @@ export type Category = Schemas['Category'];
 export type Partnership = Schemas['Partnership'];
 export type Quote = Schemas['Quote'];
 export type QuoteRequest = Schemas['QuoteRequest'];
+export type Invoice = Schemas['Invoice'];
+export type InvoiceSummary = Schemas['InvoiceSummary'];
+export type OrderDocument = Schemas['OrderDocument'];
+export type IntakeItem = Schemas['IntakeItem'];
+export type SlaSummary = Schemas['SlaSummary'];
+export type Return = Schemas['Return'];
+export type License = Schemas['License'];
 
 /** An RFC 9457 problem answer, as the server sends it. */
 export interface ProblemDetails {

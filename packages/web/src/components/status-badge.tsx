@@ -20,6 +20,14 @@ const COLORS: Record<string, string> = {
   open: 'blue.9',
   quoted: 'teal.9',
   closed: 'gray.8',
+  issued: 'blue.9',
+  paid: 'teal.9',
+  credited: 'gray.8',
+  requested: 'yellow.4',
+  refused: 'red.9',
+  new: 'blue.9',
+  converted: 'teal.9',
+  unreadable: 'red.9',
 };
 const DARK_TEXT = new Set(['yellow.4']);
 

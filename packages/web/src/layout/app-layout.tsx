@@ -15,6 +15,7 @@ import {
 import { useDisclosure } from '@mantine/hooks';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import type { Me } from '../api/client';
+import { useProfile } from '../api/queries';
 import { hasRole, isPartner, useMe, useSession } from '../session/session';
 import { MoonIcon, SunIcon } from '../components/icons';
 
@@ -23,21 +24,30 @@ interface NavItem {
   label: string;
 }
 
-function navFor(me: Me): NavItem[] {
+function navFor(me: Me, licensing: boolean): NavItem[] {
   if (isPartner(me)) {
     return [
       { to: '/portal', label: 'Dashboard' },
       { to: '/portal/organizations', label: 'Organizations' },
       { to: '/orders', label: 'Orders' },
       { to: '/quotes', label: 'Quotes' },
+      { to: '/invoices', label: 'Invoices' },
+      { to: '/returns', label: 'Returns' },
     ];
   }
   const items: NavItem[] = [
     { to: '/desk', label: 'Queues' },
     { to: '/orders', label: 'Orders' },
     { to: '/quotes', label: 'Quotes' },
-    { to: '/catalog', label: 'Catalog' },
   ];
+  if (hasRole(me, 'order_desk', 'vendor_admin')) items.push({ to: '/intake', label: 'Intake' });
+  items.push(
+    { to: '/sla', label: 'SLA' },
+    { to: '/invoices', label: 'Invoices' },
+    { to: '/returns', label: 'Returns' },
+    { to: '/catalog', label: 'Catalog' },
+  );
+  if (licensing) items.push({ to: '/licenses', label: 'Licenses' });
   if (hasRole(me, 'vendor_admin')) items.push({ to: '/admin', label: 'Administration' });
   return items;
 }
@@ -85,7 +95,9 @@ export function AppLayout() {
   const navigate = useNavigate();
   const location = useLocation();
   const [opened, { toggle, close }] = useDisclosure();
-  const items = navFor(me);
+  // Only a vendor that licenses its products (edgeworks) has the licenses report.
+  const profile = useProfile(me.vendor?.slug);
+  const items = navFor(me, !!profile.data?.licensing);
   const org = me.partner?.name ?? me.vendor?.name ?? '';
   return (
     <AppShell

@@ -24,7 +24,13 @@ import { StatusBadge } from '../../components/status-badge';
 import { formatDate, formatDateTime, humanize } from '../../lib/format';
 import { formatMoney, sameAmount } from '../../lib/money';
 import { isPartner, useMe } from '../../session/session';
+import { EscalateButton } from './escalate-button';
+import { FulfilmentButton } from './fulfilment-form';
 import { OrderActions } from './order-actions';
+import { OrderDocuments } from './order-documents';
+import { OrderInvoices } from './order-invoices';
+import { OrderReturns } from './order-returns';
+import { OrderSla } from './order-sla';
 
 function Differs({ children, differs }: { children: React.ReactNode; differs: boolean }) {
   return (
@@ -235,8 +241,6 @@ function Details({ order }: { order: Order }) {
       ([k, v]): [string, string] => [labelOf(k), Array.isArray(v) ? v.join(', ') : String(v)],
     ),
     ['License IDs', order.licenseIds?.join(', ')],
-    ['Acknowledge by', order.sla.acknowledgeBy ? formatDateTime(order.sla.acknowledgeBy) : null],
-    ['Fulfil by', order.sla.fulfilBy ? formatDateTime(order.sla.fulfilBy) : null],
   ];
   return (
     <Card withBorder padding="sm" component="section" aria-label="Order details">
@@ -262,6 +266,7 @@ export default function OrderPage() {
   const { orderId } = useParams();
   const me = useMe();
   const order = useOrder(orderId);
+  const placedByMe = (o: Order) => isPartner(me) && o.orderingPartnerId === me.partner?.id;
   return (
     <QueryState query={order}>
       {(o) => (
@@ -296,7 +301,15 @@ export default function OrderPage() {
               </Stack>
             </Alert>
           )}
-          <OrderActions order={o} />
+          <Group gap="xs" align="flex-start">
+            <OrderActions order={o} />
+            {o.status === 'provisioning' &&
+              !isPartner(me) &&
+              o.availableActions.includes('complete') && <FulfilmentButton order={o} />}
+            {placedByMe(o) && !['completed', 'cancelled', 'rejected'].includes(o.status) && (
+              <EscalateButton order={o} />
+            )}
+          </Group>
           {o.status !== 'on_hold' && o.problems.length > 0 && (
             <Alert color="yellow" title="Problems found at submission">
               {o.problems.map((p, i) => (
@@ -311,11 +324,15 @@ export default function OrderPage() {
               <Stack>
                 <LinesComparison order={o} />
                 <SpecialTermsCheck order={o} />
+                <OrderReturns order={o} canRequest={placedByMe(o) && o.status === 'completed'} />
+                <OrderDocuments order={o} />
               </Stack>
             </Grid.Col>
             <Grid.Col span={{ base: 12, lg: 4 }}>
               <Details order={o} />
               <RequiredFields order={o} />
+              <OrderSla order={o} />
+              <OrderInvoices order={o} />
               {o.quoteId && (
                 <Anchor component={Link} to={`/quotes/${o.quoteId}`} size="sm">
                   The quote
