@@ -10,16 +10,16 @@ export async function nextCounterValue(
   vendorId: string,
   name: string,
 ): Promise<number> {
-  await db
-    .insertInto('counters')
-    .values({ vendor_id: vendorId, name, value: 0 })
-    .onConflict((oc) => oc.columns(['vendor_id', 'name']).doNothing())
-    .execute();
+  // One statement: the first use creates the row at 1, later ones add 1 (an upsert locks the
+  // row like the update it replaces).
   const row = await db
-    .updateTable('counters')
-    .set((eb) => ({ value: eb('value', '+', 1) }))
-    .where('vendor_id', '=', vendorId)
-    .where('name', '=', name)
+    .insertInto('counters')
+    .values({ vendor_id: vendorId, name, value: 1 })
+    .onConflict((oc) =>
+      oc.columns(['vendor_id', 'name']).doUpdateSet((eb) => ({
+        value: eb('counters.value', '+', 1),
+      })),
+    )
     .returning('value')
     .executeTakeFirstOrThrow();
   return Number(row.value);

@@ -1,6 +1,8 @@
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
+import { outboxRowOf, type OutboxInput } from './outbox.repository.ts';
 import type { Message } from './schema.ts';
+import { isPostgres } from './search.repository.ts';
 
 // Thread messages (mail): what was said about an order, quote, intake item, user or
 // partnership, outgoing or incoming. The outbox stays the queue of work to do: the outbox row
@@ -52,7 +54,37 @@ export interface MessageInput {
 
 /** Records a message on its thread; a duplicate Message-ID violates the unique key. */
 export async function insertMessage(db: Executor, input: MessageInput): Promise<Message> {
-  const row: Message = {
+  const row = messageRowOf(input);
+  await db.insertInto('messages').values(row).execute();
+  return row;
+}
+
+/**
+ * Records a message and queues the outbox row that sends it (`outbox` gets the message, whose
+ * id its payload names): one statement on PostgreSQL, one round trip.
+ */
+export async function insertMessageWithOutbox(
+  db: Executor,
+  input: MessageInput,
+  outbox: (message: Message) => OutboxInput,
+): Promise<Message> {
+  const row = messageRowOf(input);
+  const queued = outboxRowOf(outbox(row));
+  if (isPostgres(db)) {
+    await db
+      .with('m', (qb) => qb.insertInto('messages').values(row).returning('id'))
+      .insertInto('outbox')
+      .values(queued)
+      .execute();
+  } else {
+    await db.insertInto('messages').values(row).execute();
+    await db.insertInto('outbox').values(queued).execute();
+  }
+  return row;
+}
+
+function messageRowOf(input: MessageInput): Message {
+  return {
     id: newId('msg'),
     vendor_id: input.vendorId,
     partner_id: input.partnerId ?? null,
@@ -79,8 +111,6 @@ export async function insertMessage(db: Executor, input: MessageInput): Promise<
     created_at: input.at,
     sent_at: input.sentAt ?? null,
   };
-  await db.insertInto('messages').values(row).execute();
-  return row;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
+import { isPostgres } from './search.repository.ts';
 import type { Order, OrderLine } from './schema.ts';
 
 /** Who may see what: vendor staff see their vendor's orders; partners those they (or their tier-2s) placed. */
@@ -7,19 +8,49 @@ export type OrderScope = { vendorId: string } | { partnerIds: readonly string[] 
 
 const LINE_CHUNK = 500;
 
-/** Inserts an order and its lines (call inside the submitting transaction). */
+/**
+ * Inserts an order and its lines (call inside the submitting transaction). On PostgreSQL the
+ * order and its (first 500) lines go in one statement, one round trip.
+ */
 export async function insertOrder(
   db: Executor,
   order: Order,
   lines: readonly OrderLine[],
 ): Promise<void> {
-  await db.insertInto('orders').values(order).execute();
-  for (let i = 0; i < lines.length; i += LINE_CHUNK) {
+  const first = lines.slice(0, LINE_CHUNK);
+  if (isPostgres(db) && first.length > 0) {
+    await db
+      .with('o', (qb) => qb.insertInto('orders').values(order).returning('id'))
+      .insertInto('order_lines')
+      .values(first)
+      .execute();
+  } else {
+    await db.insertInto('orders').values(order).execute();
+    if (first.length > 0) await db.insertInto('order_lines').values(first).execute();
+  }
+  for (let i = LINE_CHUNK; i < lines.length; i += LINE_CHUNK) {
     await db
       .insertInto('order_lines')
       .values(lines.slice(i, i + LINE_CHUNK))
       .execute();
   }
+}
+
+/**
+ * Whether a write failed on `orders_live_po_number_uq` (migration 0017): another live order
+ * of the partnership carries the PO number. Concurrent submissions that both passed the
+ * duplicate check meet here; the caller reports it as the check would have (`po.duplicate`).
+ */
+export function isLivePoNumberTaken(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; constraint?: unknown; message?: unknown };
+  if (e.code === '23505') return e.constraint === 'orders_live_po_number_uq';
+  // SQLite names the columns of the violated index, not the index.
+  return (
+    typeof e.message === 'string' &&
+    e.message.includes('UNIQUE constraint failed') &&
+    e.message.includes('orders.po_number')
+  );
 }
 
 /** Replaces an order's lines (a partner's correction while on hold). */

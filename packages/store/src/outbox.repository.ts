@@ -1,7 +1,8 @@
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import { isPostgres } from './search.repository.ts';
-import type { OutboxMessage } from './schema.ts';
+import type { Insertable } from 'kysely';
+import type { OutboxMessage, OutboxTable } from './schema.ts';
 
 export interface OutboxInput {
   vendorId?: string | null;
@@ -21,27 +22,29 @@ export interface OutboxInput {
  * its thread message (`messages.id`) in the payload.
  */
 export async function enqueueOutbox(db: Executor, input: OutboxInput): Promise<{ id: string }> {
+  const row = outboxRowOf(input);
+  await db.insertInto('outbox').values(row).execute();
+  return { id: row.id };
+}
+
+/** The outbox row `enqueueOutbox` writes (for a caller that writes it with other rows). */
+export function outboxRowOf(input: OutboxInput): Insertable<OutboxTable> & { id: string } {
   const now = input.at;
-  const id = newId('obx');
-  await db
-    .insertInto('outbox')
-    .values({
-      id,
-      vendor_id: input.vendorId ?? null,
-      topic: input.topic,
-      entity_type: input.entityType,
-      entity_id: input.entityId,
-      payload: JSON.stringify(input.payload),
-      created_at: now,
-      available_at: input.availableAt ?? now,
-      processed_at: null,
-      last_error: null,
-      locked_by: null,
-      locked_until: null,
-      dead_at: null,
-    })
-    .execute();
-  return { id };
+  return {
+    id: newId('obx'),
+    vendor_id: input.vendorId ?? null,
+    topic: input.topic,
+    entity_type: input.entityType,
+    entity_id: input.entityId,
+    payload: JSON.stringify(input.payload),
+    created_at: now,
+    available_at: input.availableAt ?? now,
+    processed_at: null,
+    last_error: null,
+    locked_by: null,
+    locked_until: null,
+    dead_at: null,
+  };
 }
 
 /** The messages queued for an entity (e.g. an order's e-mail thread), oldest first. */

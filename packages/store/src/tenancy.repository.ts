@@ -1,5 +1,4 @@
 import type { Executor } from './executor.ts';
-import { isPostgres } from './search.repository.ts';
 import { newId } from './ids.ts';
 import { insertProfileRow, type ProfileFormat } from './profiles.repository.ts';
 import type { Partner, Partnership, Vendor } from './schema.ts';
@@ -209,23 +208,96 @@ export async function updatePartnership(
     .execute();
 }
 
-/**
- * Serializes writes that check-then-insert under one partnership (duplicate PO numbers, a
- * quote consumed once): on PostgreSQL a row lock held to the end of the transaction; SQLite
- * already runs one write transaction at a time.
- */
-export async function lockPartnership(db: Executor, partnershipId: string): Promise<void> {
-  if (!isPostgres(db)) return;
-  await db
-    .selectFrom('partnerships')
-    .select('id')
-    .where('id', '=', partnershipId)
-    .forUpdate()
-    .execute();
-}
-
 /** Whether the database holds no vendor yet (a first start). */
 export async function hasNoVendors(db: Executor): Promise<boolean> {
   const row = await db.selectFrom('vendors').select('id').limit(1).executeTakeFirst();
   return row === undefined;
+}
+
+const PARTNERSHIP_COLUMNS = [
+  'id',
+  'vendor_id',
+  'partner_id',
+  'legal_name',
+  'agreement_date',
+  'multiplier',
+  'cam_user_id',
+  'invoicing_contact_name',
+  'invoicing_contact_email',
+  'provisioning_cc',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof Partnership)[];
+
+/**
+ * Who an order is between, in one query: the vendor by slug, the partnership of the
+ * contracting partner with it (none when `contractingPartnerId` is null or has none) and the
+ * tier of the partner that places the order. Undefined when no vendor has the slug.
+ */
+export async function findOrderParties(
+  db: Executor,
+  input: { vendorSlug: string; contractingPartnerId: string | null; orderingPartnerId: string },
+): Promise<
+  | { vendor: Vendor; partnership: Partnership | undefined; orderingPartnerTier: number | null }
+  | undefined
+> {
+  const row = await db
+    .selectFrom('vendors as v')
+    .leftJoin('partnerships as ps', (join) =>
+      join
+        .onRef('ps.vendor_id', '=', 'v.id')
+        .on('ps.partner_id', '=', input.contractingPartnerId ?? ''),
+    )
+    .leftJoin('partners as me', (join) => join.on('me.id', '=', input.orderingPartnerId))
+    .selectAll('v')
+    .select(PARTNERSHIP_COLUMNS.map((c) => `ps.${c} as ps_${c}` as const))
+    .select('me.tier as ordering_partner_tier')
+    .where('v.slug', '=', input.vendorSlug)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const {
+    ps_id,
+    ps_vendor_id,
+    ps_partner_id,
+    ps_legal_name,
+    ps_agreement_date,
+    ps_multiplier,
+    ps_cam_user_id,
+    ps_invoicing_contact_name,
+    ps_invoicing_contact_email,
+    ps_provisioning_cc,
+    ps_created_at,
+    ps_updated_at,
+    ordering_partner_tier,
+    ...vendor
+  } = row;
+  const partnership: Partnership | undefined =
+    ps_id === null ||
+    ps_vendor_id === null ||
+    ps_partner_id === null ||
+    ps_legal_name === null ||
+    ps_agreement_date === null ||
+    ps_multiplier === null ||
+    ps_created_at === null ||
+    ps_updated_at === null
+      ? undefined
+      : {
+          id: ps_id,
+          vendor_id: ps_vendor_id,
+          partner_id: ps_partner_id,
+          legal_name: ps_legal_name,
+          agreement_date: ps_agreement_date,
+          multiplier: ps_multiplier,
+          cam_user_id: ps_cam_user_id,
+          invoicing_contact_name: ps_invoicing_contact_name,
+          invoicing_contact_email: ps_invoicing_contact_email,
+          provisioning_cc: ps_provisioning_cc,
+          created_at: ps_created_at,
+          updated_at: ps_updated_at,
+        };
+  return {
+    vendor,
+    partnership,
+    orderingPartnerTier: ordering_partner_tier === null ? null : Number(ordering_partner_tier),
+  };
 }

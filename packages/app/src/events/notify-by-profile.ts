@@ -11,19 +11,19 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
-  enqueueOutbox,
   findOrderInScope,
   findPartnership,
   findQuoteInScope,
   findQuoteRequestInScope,
   findUserById,
   findVendorById,
-  insertMessage,
+  insertMessageWithOutbox,
   listContacts,
   listMessages,
   listPartnerUsers,
   listVendorUsers,
   type Executor,
+  type OutboxInput,
 } from '@orderdesk/store';
 import { renderQuoteAttachment, type MailPayload } from '../mail/mail-attachments.ts';
 import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
@@ -97,7 +97,11 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
   const data = event.data as { orderId?: string };
   const orderId = event.subject === 'order' ? event.entityId : data.orderId;
   if (event.subject !== 'quote' && orderId) {
-    const order = await findOrderInScope(tx, orderId, { vendorId });
+    const known = event.known?.order;
+    const order =
+      known?.id === orderId && known.vendor_id === vendorId
+        ? known
+        : await findOrderInScope(tx, orderId, { vendorId });
     if (!order) return null;
     return {
       entityType: 'order',
@@ -135,7 +139,11 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
     };
   }
   if (event.subject === 'quote') {
-    const quote = await findQuoteInScope(tx, event.entityId, { vendorId });
+    const known = event.known?.quote;
+    const quote =
+      known?.id === event.entityId && known.vendor_id === vendorId
+        ? known
+        : await findQuoteInScope(tx, event.entityId, { vendorId });
     if (!quote) return null;
     const request = quote.quote_request_id
       ? await findQuoteRequestInScope(tx, quote.quote_request_id, { vendorId })
@@ -271,7 +279,10 @@ export function senderOf(profile: VendorProfile, vendorSlug: string): string {
 /** The thread messages and outbox rows for the profile's rules that match the event. */
 export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promise<void> {
   if (!NOTIFYING.has(event.type) || !event.vendorId) return;
-  const vendor = await findVendorById(tx, event.vendorId);
+  const vendor =
+    event.known?.vendor?.id === event.vendorId
+      ? event.known.vendor
+      : await findVendorById(tx, event.vendorId);
   if (!vendor) return;
   const thread = await threadOf(tx, event);
   if (!thread) return;
@@ -288,10 +299,12 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     data.sendWelcomeEmail,
   );
   if (rules.length === 0) return;
-  const earlier = await listMessages(tx, {
-    entityType: thread.entityType,
-    entityId: thread.entityId,
-  });
+  const earlier =
+    event.known?.orderIsNew &&
+    thread.entityType === 'order' &&
+    thread.entityId === event.known.order?.id
+      ? []
+      : await listMessages(tx, { entityType: thread.entityType, entityId: thread.entityId });
   const references = earlier.map((m) => m.message_id);
   // The records a rule's attachments are rendered from when the mail is sent.
   const found = event.data as { invoiceId?: unknown; documentIds?: unknown };
@@ -332,36 +345,38 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
       }
       if (quotePdf) attachments.push(quotePdf);
     }
-    const message = await insertMessage(tx, {
-      vendorId: thread.vendorId,
-      partnerId: thread.partnerId,
-      entityType: thread.entityType,
-      entityId: thread.entityId,
-      direction: 'out',
-      template: rule.template ?? event.type,
-      from: senderOf(profile, vendor.slug),
-      to,
-      cc,
-      replyTo: profile.mail?.replyTo ?? null,
-      subject: text.subject,
-      text: text.text,
-      attachments,
-      status: 'queued',
-      messageId,
-      inReplyTo: threadIds.at(-1) ?? null,
-      references: threadIds.length > 0 ? threadIds : null,
-      eventId: event.id,
-      at: event.at,
-    });
+    await insertMessageWithOutbox(
+      tx,
+      {
+        vendorId: thread.vendorId,
+        partnerId: thread.partnerId,
+        entityType: thread.entityType,
+        entityId: thread.entityId,
+        direction: 'out',
+        template: rule.template ?? event.type,
+        from: senderOf(profile, vendor.slug),
+        to,
+        cc,
+        replyTo: profile.mail?.replyTo ?? null,
+        subject: text.subject,
+        text: text.text,
+        attachments,
+        status: 'queued',
+        messageId,
+        inReplyTo: threadIds.at(-1) ?? null,
+        references: threadIds.length > 0 ? threadIds : null,
+        eventId: event.id,
+        at: event.at,
+      },
+      (m): OutboxInput => ({
+        vendorId: thread.vendorId,
+        topic: 'mail',
+        entityType: thread.entityType,
+        entityId: thread.entityId,
+        payload: { messageId: m.id, attach: rule.attach, ...refs } satisfies MailPayload,
+        at: event.at,
+      }),
+    );
     references.push(messageId);
-    const payload: MailPayload = { messageId: message.id, attach: rule.attach, ...refs };
-    await enqueueOutbox(tx, {
-      vendorId: thread.vendorId,
-      topic: 'mail',
-      entityType: thread.entityType,
-      entityId: thread.entityId,
-      payload,
-      at: event.at,
-    });
   }
 }

@@ -4,7 +4,13 @@ import {
   type DomainEventName,
   type EventSubject,
 } from '@orderdesk/core';
-import { insertAuditEvent, type Executor } from '@orderdesk/store';
+import {
+  insertAuditEvent,
+  type Executor,
+  type Order,
+  type Quote,
+  type Vendor,
+} from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
 import { notifyByProfile } from './notify-by-profile.ts';
 
@@ -19,6 +25,18 @@ export const SYSTEM_ACTOR: EventActor = { userId: null, label: 'system' };
 
 export function eventActorOf(actor: Actor): EventActor {
   return { userId: actor.userId, label: actor.email };
+}
+
+/**
+ * Rows the caller has in hand (just read or written in the same transaction), so the
+ * handlers need not read them again. Only a row whose id matches the event's is used.
+ */
+export interface KnownRows {
+  vendor?: Vendor;
+  order?: Order;
+  quote?: Quote;
+  /** The order was created in this transaction: its thread has no message yet. */
+  orderIsNew?: boolean;
 }
 
 /** One recorded event: the audit row and what the side-effect handlers see. */
@@ -36,6 +54,7 @@ export interface RecordedEvent<N extends DomainEventName = DomainEventName> {
   fromStatus: string | null;
   toStatus: string | null;
   reason: string | null;
+  known?: KnownRows;
 }
 
 export type RecordEventInput<N extends DomainEventName> = Omit<

@@ -12,10 +12,10 @@ import {
 import {
   findOrderInScope,
   listOrderLines,
-  lockPartnership,
   nextCounterValue,
   quoteUsedByAnotherOrder,
   replaceOrderLines,
+  isLivePoNumberTaken,
   updateOrderIfVersion,
   type Executor,
   type Order,
@@ -34,12 +34,19 @@ import {
 } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { orderScope, requireOrderingPartner, requirePlacedBy } from './order-access.ts';
-import { gatherValidationContext, resolveParties, withContactDefaults } from './order-context.ts';
+import { loadValidationContext, resolveParties, withContactDefaults } from './order-context.ts';
 import { applyCompletionEffects } from './order-effects.ts';
 import { machineOf, toOrderView, vendorOf, type OrderView } from './order-view.ts';
 import type { orderActionBodySchema } from './orders.schemas.ts';
 import { consumeQuote, releaseQuote } from './quote-usage.ts';
-import { bodyOf, errorsOf, orderLinesOf, totalMinor, visibleTo } from './submit-order.ts';
+import {
+  bodyOf,
+  errorsOf,
+  orderLinesOf,
+  poNumberTaken,
+  totalMinor,
+  visibleTo,
+} from './submit-order.ts';
 
 export type OrderActionInput = z.infer<typeof orderActionBodySchema>;
 
@@ -221,12 +228,14 @@ async function resubmit(
   const parties = await resolveParties(tx, partner, stored, order.ordering_partner_id);
   // The same defaults as at the first submission: a correction may have replaced the contacts.
   const submission = await withContactDefaults(tx, stored, parties);
-  await lockPartnership(tx, parties.partnership.id);
+  // No partnership lock (see submitOrder): the PO number's unique index and the quote's
+  // conditional update decide a race with another submission.
   const now = ctx.now();
-  const context = await gatherValidationContext(tx, parties, submission, {
+  const loaded = await loadValidationContext(tx, parties, submission, {
     now,
     excludeOrderId: order.id,
   });
+  const { context } = loaded;
   const consumedHere =
     context.quote?.status === 'ordered' &&
     !(await quoteUsedByAnotherOrder(tx, context.quote.id, order.id));
@@ -251,7 +260,17 @@ async function resubmit(
     profile_version: parties.vendor.profile_version,
     problems: JSON.stringify(result.problems.filter((p) => p.severity === 'warning')),
   };
-  if (!(await updateOrderIfVersion(tx, order.id, order.version, fields))) {
+  let written: boolean;
+  try {
+    written = await updateOrderIfVersion(tx, order.id, order.version, fields);
+  } catch (error) {
+    // Leaving hold puts the PO number back under the index: another order took it meanwhile.
+    if (order.po_number !== null && isLivePoNumberTaken(error)) {
+      throw poNumberTaken('The corrected order still has problems', order.po_number, profile);
+    }
+    throw error;
+  }
+  if (!written) {
     throw staleVersion('The order was changed by someone else; reload and retry');
   }
   await replaceOrderLines(tx, order.id, lines);
@@ -272,13 +291,8 @@ async function resubmit(
       to: 'submitted',
     },
   });
-  if (context.quote && !consumedHere) {
-    await consumeQuote(tx, {
-      quoteId: context.quote.id,
-      vendorId: order.vendor_id,
-      orderId: order.id,
-      at,
-    });
+  if (loaded.quote && !consumedHere) {
+    await consumeQuote(tx, { quote: loaded.quote, orderId: order.id, at });
   }
   const updated = { ...order, ...fields, version: order.version + 1 };
   return toOrderView(updated, lines, slug, profile, actor);

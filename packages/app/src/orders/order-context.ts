@@ -5,17 +5,16 @@ import {
   findCustomerInScope,
   findKnownLicenseKeys,
   findMultipliers,
-  findPartnerById,
-  findPartnership,
+  findOrderParties,
   findPricesInForce,
   findQuoteInScope,
-  findVendorBySlug,
   listContacts,
   listQuoteLines,
   poNumberInUse,
   type Executor,
   type Partnership,
   type PriceInForce,
+  type Quote,
   type Vendor,
 } from '@orderdesk/store';
 import {
@@ -52,13 +51,21 @@ export async function resolveParties(
   /** The partner that placed the order, when someone else (its distributor) acts on it. */
   orderingPartnerId: string = actor.partnerId,
 ): Promise<OrderParties> {
-  const vendor = await findVendorBySlug(db, input.vendor);
-  const visible = vendor ? (await visibleVendorIds(db, actor)).includes(vendor.id) : false;
   const contracting = contractingPartnerId(actor);
-  const partnership =
-    vendor && visible && contracting
-      ? await findPartnership(db, vendor.id, contracting)
-      : undefined;
+  // The vendor, the partnership and the ordering partner's tier in one query. A partner sees
+  // the vendors it has a partnership with: finding that partnership tells as much.
+  const found = await findOrderParties(db, {
+    vendorSlug: input.vendor,
+    contractingPartnerId: contracting,
+    orderingPartnerId,
+  });
+  const vendor = found?.vendor;
+  const visible = !vendor
+    ? false
+    : actor.side === 'partner'
+      ? true
+      : (await visibleVendorIds(db, actor)).includes(vendor.id);
+  const partnership = vendor && visible && contracting ? found?.partnership : undefined;
   const customer = await findCustomerInScope(db, input.customerId, actor.partnerScopeIds);
   const errors = [];
   if (!vendor || !partnership) {
@@ -73,14 +80,13 @@ export async function resolveParties(
   if (!vendor || !partnership || !customer || errors.length > 0) {
     throw unprocessable('The order names an unknown vendor or customer', errors);
   }
-  const me = await findPartnerById(db, orderingPartnerId);
   return {
     vendor,
     profile: await profileOfVendor(db, vendor),
     partnership,
     orderingPartnerId,
     customerScopeIds: actor.partnerScopeIds,
-    orderingPartnerTier: me?.tier === 2 ? 2 : 1,
+    orderingPartnerTier: found?.orderingPartnerTier === 2 ? 2 : 1,
   };
 }
 
@@ -128,6 +134,19 @@ export async function gatherValidationContext(
   submission: OrderSubmission,
   options: { now: Date; excludeOrderId?: string },
 ): Promise<OrderValidationContext> {
+  return (await loadValidationContext(db, parties, submission, options)).context;
+}
+
+/**
+ * The validation context, with the quote row it was built from (a submission consumes that
+ * quote without reading it again).
+ */
+export async function loadValidationContext(
+  db: Executor,
+  parties: OrderParties,
+  submission: OrderSubmission,
+  options: { now: Date; excludeOrderId?: string },
+): Promise<{ context: OrderValidationContext; quote: Quote | undefined }> {
   const { vendor, profile, partnership } = parties;
   const today = todayIn(profile.sla.calendar.timeZone, options.now);
   const priceDate = submission.purchaseOrder?.date ?? today;
@@ -170,7 +189,7 @@ export async function gatherValidationContext(
   const catalog = catalogOf(prices);
   const quoteLines = quote ? await listQuoteLines(db, quote.id) : [];
   const superseding = quote ? await supersedingRevision(db, quote) : null;
-  return {
+  const context: OrderValidationContext = {
     profile,
     partnership: {
       legalName: partnership.legal_name,
@@ -211,6 +230,7 @@ export async function gatherValidationContext(
     today,
     ...(emailBodyOf(submission) !== undefined ? { emailBody: emailBodyOf(submission) } : {}),
   };
+  return { context, quote };
 }
 
 /** The validation engine's catalog map from the store's prices in force. */

@@ -8,29 +8,38 @@ import {
   quoteUsedByAnotherOrder,
   updateQuoteStatus,
   type Executor,
+  type Quote,
 } from '@orderdesk/store';
-import { recordEvent, SYSTEM_ACTOR } from '../events/record-event.ts';
+import {
+  recordEvent,
+  SYSTEM_ACTOR,
+  type KnownRows,
+  type RecordEventInput,
+} from '../events/record-event.ts';
 import { unprocessable } from '../shared/errors.ts';
 
 const SYSTEM = { roles: ['system'], side: 'system' } as const;
 
-/** Marks the quote ordered for `orderId`; 422 when another order took it first. */
-export async function consumeQuote(
+/**
+ * Marks the quote ordered for `orderId`; 422 when another order took it first. The quote row
+ * is the one the order was validated against (read in this transaction): the update applies
+ * only if the quote still has the status read then, so of two orders naming one quote the
+ * second finds it changed (on PostgreSQL it waits for the first to commit, then re-checks).
+ * Returns the event to record once the order's own is (`recordQuoteOrdered`): the update can
+ * come early, before the order number is taken, and the timeline keeps its order.
+ */
+export async function claimQuote(
   tx: Executor,
-  input: { quoteId: string; vendorId: string; orderId: string; at: string },
-): Promise<void> {
-  const quote = await findQuoteInScope(tx, input.quoteId, { vendorId: input.vendorId });
-  const step = quote ? transitionQuote(quote.status as QuoteStatus, 'order', SYSTEM) : null;
-  if (
-    !quote ||
-    !step?.ok ||
-    !(await updateQuoteStatus(tx, quote.id, quote.status, step.to, input.at))
-  ) {
+  input: { quote: Quote; orderId: string; at: string },
+): Promise<RecordEventInput<'quote.ordered'>> {
+  const { quote } = input;
+  const step = transitionQuote(quote.status as QuoteStatus, 'order', SYSTEM);
+  if (!step.ok || !(await updateQuoteStatus(tx, quote.id, quote.status, step.to, input.at))) {
     throw unprocessable('The quote was just used by another order', [
       { path: 'quoteId', code: 'quote.not_approved', message: 'The quote is already ordered' },
     ]);
   }
-  await recordEvent(tx, {
+  return {
     type: 'quote.ordered',
     entityId: quote.id,
     vendorId: quote.vendor_id,
@@ -48,7 +57,25 @@ export async function consumeQuote(
       to: step.to,
       orderId: input.orderId,
     },
-  });
+    known: { quote: { ...quote, status: step.to } },
+  };
+}
+
+/** Records the `quote.ordered` event `claimQuote` returned (rows in hand passed on). */
+export async function recordQuoteOrdered(
+  tx: Executor,
+  event: RecordEventInput<'quote.ordered'>,
+  known: KnownRows = {},
+): Promise<void> {
+  await recordEvent(tx, { ...event, known: { ...known, ...event.known } });
+}
+
+/** Marks the quote ordered for `orderId` and records it; 422 when another order took it first. */
+export async function consumeQuote(
+  tx: Executor,
+  input: { quote: Quote; orderId: string; at: string; known?: KnownRows },
+): Promise<void> {
+  await recordQuoteOrdered(tx, await claimQuote(tx, input), input.known);
 }
 
 /**

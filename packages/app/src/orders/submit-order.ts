@@ -4,10 +4,11 @@ import {
   type OrderSubmission,
   type OrderValidationResult,
   type Problem,
+  type VendorProfile,
 } from '@orderdesk/core';
 import {
   insertOrder,
-  lockPartnership,
+  isLivePoNumberTaken,
   newId,
   nextCounterValue,
   type Order,
@@ -16,10 +17,11 @@ import {
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
-import { isAppError, unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { isAppError, unprocessable, type AppError, type ProblemItem } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import {
   gatherValidationContext,
+  loadValidationContext,
   resolveParties,
   withContactDefaults,
   type OrderParties,
@@ -28,7 +30,7 @@ import { partnershipVisibility } from '../partnerships/price-visibility.ts';
 import { orderingPartnerOf } from './order-parties.ts';
 import { maskProblems, toOrderView, type OrderView } from './order-view.ts';
 import type { OrderSubmissionBody } from './orders.schemas.ts';
-import { consumeQuote } from './quote-usage.ts';
+import { claimQuote, recordQuoteOrdered } from './quote-usage.ts';
 
 /** Splits what the partner sent from who it is sent for (the mail's text stays with it). */
 function submissionOf(body: OrderSubmissionBody): OrderSubmission {
@@ -108,6 +110,22 @@ export function errorsOf(result: OrderValidationResult): ProblemItem[] {
     }));
 }
 
+/**
+ * The 422 of a submission whose PO number another live order of the partnership took while
+ * it was being checked (the unique index of migration 0017 said so): the problem the
+ * duplicate check gives, so a client sees the same answer whichever of the two caught it.
+ */
+export function poNumberTaken(title: string, poNumber: string, profile: VendorProfile): AppError {
+  return unprocessable(title, [
+    {
+      path: 'purchaseOrder.number',
+      code: 'po.duplicate',
+      message: `PO ${poNumber} was already submitted to ${profile.name}`,
+      actual: poNumber,
+    },
+  ]);
+}
+
 /** The order's lines at the prices validated against. */
 export function orderLinesOf(
   orderId: string,
@@ -159,10 +177,13 @@ export async function submitOrder(
     const partner = await orderingPartnerOf(tx, actor, body);
     const parties = await resolveParties(tx, partner, submissionOf(body));
     const submission = await withContactDefaults(tx, submissionOf(body), parties);
-    // PO numbers and quotes are checked, then used: one submission per partnership at a time.
-    await lockPartnership(tx, parties.partnership.id);
+    // No lock: a PO number is used once per partnership by the unique index of migration 0017
+    // and a quote once by the conditional update of consumeQuote, so orders of one partnership
+    // do not wait for each other. The statements that follow the order number (a row lock per
+    // vendor until commit) are kept few.
     const now = ctx.now();
-    const context = await gatherValidationContext(tx, parties, submission, { now });
+    const loaded = await loadValidationContext(tx, parties, submission, { now });
+    const { context } = loaded;
     const result = validateOrder(submission, context);
     if (!result.valid) {
       throw unprocessable(
@@ -172,13 +193,19 @@ export async function submitOrder(
     }
 
     const { vendor, profile, partnership } = parties;
-    const seq = await nextCounterValue(tx, vendor.id, 'order');
     const id = newId('ord');
+    const at = now.toISOString();
+    // The quote first: its row lock is the quote's own, while the order number below locks
+    // the vendor's counter until commit, so as little as possible comes after it.
+    const quoteOrdered =
+      submission.quoteId && loaded.quote
+        ? await claimQuote(tx, { quote: loaded.quote, orderId: id, at })
+        : null;
+    const seq = await nextCounterValue(tx, vendor.id, 'order');
     const lines = orderLinesOf(id, result, submission, context.catalog);
     const priceListId =
       [...context.catalog.values()].find((c) => c.priceListId)?.priceListId ?? null;
     const due = computeSlaDueDates(profile.sla, now);
-    const at = now.toISOString();
     const channel = submission.channel ?? (actor.side === 'vendor' ? 'email' : 'api');
     const order: Order = {
       id,
@@ -209,7 +236,19 @@ export async function submitOrder(
       created_at: at,
       updated_at: at,
     };
-    await insertOrder(tx, order, lines);
+    try {
+      await insertOrder(tx, order, lines);
+    } catch (error) {
+      if (order.po_number !== null && isLivePoNumberTaken(error)) {
+        throw poNumberTaken(
+          'The order has problems; nothing was recorded',
+          order.po_number,
+          profile,
+        );
+      }
+      throw error;
+    }
+    const known = { vendor, order, orderIsNew: true };
     await recordEvent(tx, {
       type: 'order.submitted',
       entityId: id,
@@ -227,10 +266,9 @@ export async function submitOrder(
         channel,
         profileVersion: vendor.profile_version,
       },
+      known,
     });
-    if (submission.quoteId && context.quote) {
-      await consumeQuote(tx, { quoteId: submission.quoteId, vendorId: vendor.id, orderId: id, at });
-    }
+    if (quoteOrdered) await recordQuoteOrdered(tx, quoteOrdered, { vendor });
     return toOrderView(order, lines, vendor.slug, profile, actor);
   });
 }
