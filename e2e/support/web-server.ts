@@ -55,6 +55,8 @@ function withoutMailSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 export interface RunningWebServer {
   url: string;
+  /** The server's DATABASE_URL, for a CLI command run against the same database. */
+  databaseUrl: string;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startWebServer(): Promise<RunningWebServer> {
   }
   return {
     url,
+    databaseUrl: `sqlite:${join(dir, 'e2e.db')}`,
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -107,7 +107,19 @@ function Extracted({ item }: { item: IntakeItem }) {
   );
 }
 
-function ConvertButton({ item }: { item: IntakeItem }) {
+interface Placed {
+  id: string;
+  number: string;
+  subject: string;
+}
+
+function ConvertButton({
+  item,
+  onPlaced,
+}: {
+  item: IntakeItem;
+  onPlaced: (placed: Placed) => void;
+}) {
   const queryClient = useQueryClient();
   const profile = useProfile(item.vendor);
   const [opened, setOpened] = useState(false);
@@ -152,7 +164,10 @@ function ConvertButton({ item }: { item: IntakeItem }) {
         }),
       );
     },
-    onSuccess: async () => {
+    onSuccess: async (order) => {
+      // The item leaves the list of new ones (and this card with it): the page says so.
+      setOpened(false);
+      onPlaced({ id: order.id, number: order.number, subject: item.subject });
       await queryClient.invalidateQueries({ queryKey: ['intake'] });
       await queryClient.invalidateQueries({ queryKey: ['orders'] });
     },
@@ -169,25 +184,13 @@ function ConvertButton({ item }: { item: IntakeItem }) {
         Convert to order
       </Button>
       <Modal
+        closeButtonProps={{ 'aria-label': 'Close dialog' }}
         opened={opened}
         onClose={() => setOpened(false)}
         title={`Convert "${item.subject}" to an order`}
         size="lg"
       >
-        {convert.isSuccess ? (
-          <Stack>
-            <Alert color="green" role="status" title="Order placed">
-              Order{' '}
-              <Anchor component={Link} to={`/orders/${convert.data.id}`}>
-                {convert.data.number}
-              </Anchor>{' '}
-              was placed on {item.partner?.name ?? 'the partner'}&apos;s behalf.
-            </Alert>
-            <Button w="fit-content" onClick={() => setOpened(false)}>
-              Close
-            </Button>
-          </Stack>
-        ) : (
+        {
           <form
             onSubmit={(e) => {
               e.preventDefault();
@@ -268,7 +271,7 @@ function ConvertButton({ item }: { item: IntakeItem }) {
               </Group>
             </Stack>
           </form>
-        )}
+        }
       </Modal>
     </>
   );
@@ -305,6 +308,7 @@ function RejectButton({ item }: { item: IntakeItem }) {
         Reject
       </Button>
       <Modal
+        closeButtonProps={{ 'aria-label': 'Close dialog' }}
         opened={opened}
         onClose={() => setOpened(false)}
         title={`Reject "${item.subject}"`}
@@ -344,7 +348,7 @@ function RejectButton({ item }: { item: IntakeItem }) {
   );
 }
 
-function IntakeCard({ item }: { item: IntakeItem }) {
+function IntakeCard({ item, onPlaced }: { item: IntakeItem; onPlaced: (p: Placed) => void }) {
   const open = item.status === 'new' || item.status === 'unreadable';
   const titleId = `intake-${item.id}`;
   const problems = item.validation.problems;
@@ -407,7 +411,7 @@ function IntakeCard({ item }: { item: IntakeItem }) {
         )}
         {open && (
           <Group gap="xs">
-            <ConvertButton item={item} />
+            <ConvertButton item={item} onPlaced={onPlaced} />
             <RejectButton item={item} />
           </Group>
         )}
@@ -421,6 +425,7 @@ export default function IntakePage() {
   useMe();
   const [params, setParams] = useSearchParams();
   const status = (params.get('status') ?? 'new') as IntakeStatus | 'all';
+  const [placed, setPlaced] = useState<Placed | null>(null);
   const items = useQuery({
     queryKey: ['intake', status],
     placeholderData: keepPreviousData,
@@ -435,6 +440,22 @@ export default function IntakePage() {
   return (
     <Stack>
       <PageHeader title="Intake" />
+      {placed && (
+        <Alert
+          color="green"
+          role="status"
+          title="Order placed"
+          withCloseButton
+          closeButtonLabel="Dismiss"
+          onClose={() => setPlaced(null)}
+        >
+          Order{' '}
+          <Anchor component={Link} to={`/orders/${placed.id}`}>
+            {placed.number}
+          </Anchor>{' '}
+          was placed from &quot;{placed.subject}&quot;.
+        </Alert>
+      )}
       <Group>
         <Select
           label="Status"
@@ -455,7 +476,7 @@ export default function IntakePage() {
           ) : (
             <Stack>
               {list.map((item) => (
-                <IntakeCard key={item.id} item={item} />
+                <IntakeCard key={item.id} item={item} onPlaced={setPlaced} />
               ))}
             </Stack>
           )

@@ -195,6 +195,7 @@ function CreditNoteButton({ invoice }: { invoice: Invoice }) {
         Credit note
       </Button>
       <Modal
+        closeButtonProps={{ 'aria-label': 'Close dialog' }}
         opened={opened}
         onClose={() => setOpened(false)}
         title={`Credit invoice ${invoice.number} in full`}

@@ -35,6 +35,7 @@ export function EscalateButton({ order }: { order: Order }) {
         Escalate
       </Button>
       <Modal
+        closeButtonProps={{ 'aria-label': 'Close dialog' }}
         opened={opened}
         onClose={() => setOpened(false)}
         title={`Escalate order ${order.number}`}

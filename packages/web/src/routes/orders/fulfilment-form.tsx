@@ -21,7 +21,7 @@ import { useOrderDocuments } from './order-documents';
  * Records a fulfilment of the order (the provisioning stage): which lines, how many, and what
  * went out — carrier and tracking for devices, license keys, product files from the documents.
  */
-export function FulfilmentButton({ order }: { order: Order }) {
+export function FulfilmentButton({ order, canRecord }: { order: Order; canRecord: boolean }) {
   const queryClient = useQueryClient();
   const documents = useOrderDocuments(order.id);
   const [opened, setOpened] = useState(false);
@@ -81,12 +81,17 @@ export function FulfilmentButton({ order }: { order: Order }) {
           .join(' ')
       : undefined;
   const shownAt = ['lines', 'carrier', 'trackingNumber', 'licenseKeys', 'documentIds'];
+  // Stays mounted after the fulfilment that completes the order, to say so.
+  if (!canRecord && !opened) return null;
   return (
     <>
-      <Button variant="default" onClick={open}>
-        Record a fulfilment
-      </Button>
+      {canRecord && (
+        <Button variant="default" onClick={open}>
+          Record a fulfilment
+        </Button>
+      )}
       <Modal
+        closeButtonProps={{ 'aria-label': 'Close dialog' }}
         opened={opened}
         onClose={() => setOpened(false)}
         title={`Record a fulfilment of order ${order.number}`}

@@ -99,6 +99,7 @@ export function OrderActions({ order }: { order: Order }) {
         ))}
       </Group>
       <Modal
+        closeButtonProps={{ 'aria-label': 'Close dialog' }}
         opened={action !== null}
         onClose={() => setAction(null)}
         title={action ? `${humanize(action)} order ${order.number}` : ''}

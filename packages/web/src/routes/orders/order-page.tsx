@@ -303,9 +303,12 @@ export default function OrderPage() {
           )}
           <Group gap="xs" align="flex-start">
             <OrderActions order={o} />
-            {o.status === 'provisioning' &&
-              !isPartner(me) &&
-              o.availableActions.includes('complete') && <FulfilmentButton order={o} />}
+            {!isPartner(me) && (
+              <FulfilmentButton
+                order={o}
+                canRecord={o.status === 'provisioning' && o.availableActions.includes('complete')}
+              />
+            )}
             {placedByMe(o) && !['completed', 'cancelled', 'rejected'].includes(o.status) && (
               <EscalateButton order={o} />
             )}

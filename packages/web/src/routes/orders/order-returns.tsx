@@ -92,6 +92,7 @@ function RequestReturn({ order }: { order: Order }) {
         Request a return
       </Button>
       <Modal
+        closeButtonProps={{ 'aria-label': 'Close dialog' }}
         opened={opened}
         onClose={() => setOpened(false)}
         title={`Return items of order ${order.number}`}

@@ -1,0 +1,522 @@
+// The back-office and portal screens added after the first browser suite, in real Chromium
+// against `orderdesk serve --demo` on a fresh SQLite database: documents uploaded and
+// downloaded on the order page, a fulfilment that completes the order, its invoice listed and
+// opened by the partner (PDF and UBL answer 200), credited by finance; a return and an
+// escalation by the partner; the SLA summary, the licenses report, the intake desk converting
+// and rejecting mailed orders; axe-core on each new page. Orders are seeded through the public
+// API, as a client would; the flows build on each other (one server), so they run in order.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import MailComposer from 'nodemailer/lib/mail-composer/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  DEFAULT_APP_SETTINGS,
+  LoginThrottle,
+  receiveMail,
+  systemClock,
+  type AppContext,
+} from '@orderdesk/app';
+import { openStore } from '@orderdesk/store';
+import { launchBrowser, logIn, screenshot, seriousAxeViolations, step } from './support/browser.ts';
+import {
+  ensureWebBuilt,
+  ROOT,
+  startWebServer,
+  type RunningWebServer,
+} from './support/web-server.ts';
+
+let server: RunningWebServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  ensureWebBuilt();
+  server = await startWebServer();
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** A fresh browser profile logged in as the user (each user its own cookies). */
+async function as(email: string, width = 1280): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
+  contexts.push(context);
+  const page = await context.newPage();
+  await logIn(page, server.url, email);
+  return page;
+}
+
+interface Answer {
+  status: number;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test data read loosely
+  json: any;
+  bytes: Buffer;
+}
+
+type Call = (
+  method: 'GET' | 'POST',
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+) => Promise<Answer>;
+
+/** The API as the user, over HTTP with a session cookie and its CSRF token. */
+async function apiAs(email: string): Promise<Call> {
+  const login = await fetch(`${server.url}/api/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'demo' }),
+  });
+  expect(login.status).toBe(200);
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  return async (method, path, body, headers = {}) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method,
+      headers: {
+        cookie,
+        'x-csrf-token': csrfToken,
+        ...(method === 'POST' ? { 'idempotency-key': crypto.randomUUID() } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const type = response.headers.get('content-type') ?? '';
+    return {
+      status: response.status,
+      json: type.includes('json') && bytes.length ? JSON.parse(bytes.toString('utf8')) : undefined,
+      bytes,
+    };
+  };
+}
+
+/** A skyline order placed by Acme through the API (as the wizard sends it): id and number. */
+async function placeSkylineOrder(buyer: Call): Promise<{ id: string; number: string }> {
+  const customers = await buyer('GET', '/api/v1/customers');
+  const customerId = customers.json.items[0].id as string;
+  const products = await buyer('GET', '/api/v1/products?vendor=skyline');
+  const product = (
+    products.json.items as { partNumber: string; type: string; active: boolean }[]
+  ).find((p) => p.type === 'subscription' && p.active)!;
+  const prices = await buyer(
+    'GET',
+    `/api/v1/prices?vendor=skyline&partNumbers=${encodeURIComponent(product.partNumber)}`,
+  );
+  const res = await buyer('POST', '/api/v1/orders', {
+    vendor: 'skyline',
+    type: 'new',
+    channel: 'web_wizard',
+    customerId,
+    lines: [
+      { partNumber: product.partNumber, quantity: 3, unitPrice: prices.json.items[0].netPrice },
+    ],
+    contacts: {
+      siteAdmin: { name: 'Dana Admin', email: 'dana@fabrikam-health.example' },
+      invoicing: { name: 'Acme AP', email: 'ap@acme.example' },
+    },
+    attributes: { primaryDomain: 'fabrikam-health.example' },
+    termsAccepted: { version: '2025-01' },
+  });
+  expect(res.status, res.bytes.toString()).toBe(201);
+  return { id: res.json.id, number: res.json.number };
+}
+
+async function statusOf(page: Page): Promise<string> {
+  return page.getByTestId('order-status').innerText();
+}
+
+async function axeOf(page: Page, label: string, found: string[]): Promise<void> {
+  // Away from the link just clicked: a hovered link's colours are not what is checked.
+  await page.mouse.move(1, 899);
+  await page.waitForLoadState('networkidle');
+  for (const v of await seriousAxeViolations(page))
+    found.push(`${label}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
+}
+
+const state: {
+  order?: { id: string; number: string };
+  invoice?: { id: string; number: string };
+} = {};
+const violations: string[] = [];
+
+describe.sequential('the new screens in Chromium', () => {
+  it('provisioning uploads a product file, downloads it, and records the fulfilment that completes the order', async () => {
+    const buyer = await apiAs('buyer@acme.example');
+    const order = await placeSkylineOrder(buyer);
+    state.order = order;
+    const desk = await apiAs('desk@skyline.example');
+    const current = await desk('GET', `/api/v1/orders/${order.id}`);
+    const approved = await desk(
+      'POST',
+      `/api/v1/orders/${order.id}/actions/approve`,
+      {},
+      { 'if-match': String(current.json.version) },
+    );
+    expect(approved.status, approved.bytes.toString()).toBe(200);
+    expect(approved.json.status).toBe('provisioning');
+
+    const page = await as('provisioning@skyline.example');
+    await step(page, 'documents-upload', async () => {
+      await page.goto(`${server.url}/orders/${order.id}`);
+      await page.getByTestId('order-title-number').filter({ hasText: order.number }).waitFor();
+      await page.getByRole('heading', { name: 'Documents' }).waitFor();
+      await page.getByText('No documents yet.').waitFor();
+      const form = page.getByRole('form', { name: 'Upload a document' });
+      await form.locator('input[type=file]').setInputFiles({
+        name: 'setup-guide.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('Skyline setup guide for Fabrikam Health.\n'),
+      });
+      await form.getByRole('combobox', { name: 'Kind' }).click();
+      await page.getByRole('option', { name: 'Product file' }).click();
+      await form.getByRole('button', { name: 'Upload' }).click();
+      const link = page
+        .getByRole('table', { name: 'Documents of the order' })
+        .getByRole('link', { name: 'setup-guide.txt' });
+      await link.waitFor();
+      const href = (await link.getAttribute('href')) ?? '';
+      const download = await page.request.get(`${server.url}${href}`);
+      expect(download.status()).toBe(200);
+      expect((await download.body()).toString()).toContain('Skyline setup guide');
+      await screenshot(page, 'order-documents');
+      await axeOf(page, 'order page with documents (provisioning)', violations);
+    });
+
+    await step(page, 'fulfilment', async () => {
+      await page.getByRole('button', { name: 'Record a fulfilment' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Quantity delivered of line 1').waitFor();
+      expect(await dialog.getByLabel('Quantity delivered of line 1').inputValue()).toBe('3');
+      await dialog.getByRole('checkbox', { name: 'setup-guide.txt' }).check();
+      await screenshot(page, 'fulfilment-form');
+      await axeOf(page, 'fulfilment form', violations);
+      await dialog.getByRole('button', { name: 'Record fulfilment' }).click();
+      await dialog.getByText('Every line is fulfilled: the order is completed.').waitFor();
+      await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+      await expect.poll(() => statusOf(page)).toMatch(/Completed/);
+    });
+  });
+
+  it('the invoice of the completed order is listed for the partner, its PDF and UBL answer 200, a copy is requested', async () => {
+    const order = state.order!;
+    // The scheduler issues it (skyline: on completion); run the due jobs now, as an operator would.
+    const jobs = spawnSync(
+      process.execPath,
+      [join(ROOT, 'packages/cli/bin/orderdesk.js'), 'jobs', 'run'],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, DATABASE_URL: server.databaseUrl, LOG_LEVEL: 'warn' },
+      },
+    );
+    expect(jobs.status, `${jobs.stdout}${jobs.stderr}`).toBe(0);
+    const buyer = await apiAs('buyer@acme.example');
+    await expect
+      .poll(
+        async () =>
+          (await buyer('GET', `/api/v1/invoices?orderId=${order.id}`)).json.items.length as number,
+      )
+      .toBe(1);
+
+    const page = await as('buyer@acme.example');
+    await step(page, 'invoices-list', async () => {
+      await page.getByRole('link', { name: 'Invoices' }).click();
+      await page.getByRole('heading', { name: 'Invoices' }).waitFor();
+      const row = page.getByRole('row').filter({ hasText: order.number });
+      await row.waitFor();
+      expect(await row.innerText()).toMatch(/Issued/);
+      await axeOf(page, '/invoices (partner)', violations);
+      // The status filter: nothing credited yet.
+      await page.getByRole('combobox', { name: 'Status' }).click();
+      await page.getByRole('option', { name: 'Credited' }).click();
+      await page.getByText('No invoices credited.').waitFor();
+      await page.getByRole('combobox', { name: 'Status' }).click();
+      await page.getByRole('option', { name: 'Issued' }).click();
+      await row.getByRole('link').first().click();
+    });
+
+    await step(page, 'invoice-page', async () => {
+      const number = await page.getByTestId('invoice-number').innerText();
+      state.invoice = { id: page.url().split('/').pop()!, number };
+      expect(number.length).toBeGreaterThan(0);
+      expect(await page.getByTestId('invoice-total').innerText()).toMatch(/\d/);
+      for (const [name, type] of [
+        ['Invoice PDF', 'application/pdf'],
+        ['UBL (XML)', 'xml'],
+      ] as const) {
+        const href = (await page.getByRole('link', { name }).getAttribute('href')) ?? '';
+        const answer = await page.request.get(`${server.url}${href}`);
+        expect(answer.status(), name).toBe(200);
+        expect(answer.headers()['content-type'], name).toContain(type);
+      }
+      await page.getByRole('button', { name: 'Request my invoice' }).click();
+      await page.getByText(/^Sent to /).waitFor();
+      await screenshot(page, 'invoice-page-partner');
+      await axeOf(page, 'invoice page (partner)', violations);
+      // The order page links to it.
+      await page.getByRole('link', { name: order.number }).click();
+      await page.getByRole('link', { name: `Invoice ${number}` }).waitFor();
+    });
+  });
+
+  it('the partner requests a return of the completed order and sees the decision', async () => {
+    const order = state.order!;
+    const page = await as('buyer@acme.example');
+    await step(page, 'return', async () => {
+      await page.goto(`${server.url}/orders/${order.id}`);
+      await page.getByRole('button', { name: 'Request a return' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Quantity to return of line 1').fill('1');
+      await dialog.getByLabel('Reason').fill('One seat too many was ordered.');
+      await dialog.getByRole('button', { name: 'Request the return' }).click();
+      const decision = dialog.getByRole('status');
+      await decision.waitFor();
+      expect(await decision.innerText()).toMatch(/Approved|Refused|Requested/);
+      await screenshot(page, 'return-decision');
+      await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+      await page
+        .getByRole('region', { name: 'Returns' })
+        .getByText('One seat too many was ordered.')
+        .waitFor();
+      await page.getByRole('link', { name: 'Returns' }).click();
+      await page.getByRole('heading', { name: 'Returns' }).waitFor();
+      await page.getByText('One seat too many was ordered.').waitFor();
+      await axeOf(page, '/returns (partner)', violations);
+    });
+  });
+
+  it('finance credits the invoice in full, with the reason', async () => {
+    const invoice = state.invoice!;
+    const page = await as('finance@skyline.example');
+    await step(page, 'credit-note', async () => {
+      await page.getByRole('link', { name: 'Invoices' }).click();
+      // The invoice's link comes first in its row (skyline numbers both alike).
+      await page.getByRole('link', { name: invoice.number }).first().click();
+      await page.getByTestId('invoice-number').filter({ hasText: invoice.number }).waitFor();
+      await axeOf(page, 'invoice page (finance)', violations);
+      await page.getByRole('button', { name: 'Credit note' }).click();
+      const dialog = page.getByRole('dialog');
+      // The reason is required: the browser refuses the empty form.
+      await dialog.getByLabel('Reason').fill('Ordered by mistake; returned.');
+      await dialog.getByRole('button', { name: 'Issue the credit note' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('heading', { name: /^Credit note / }).waitFor();
+      await page.getByText('Reason: Ordered by mistake; returned.').waitFor();
+      await page.getByText('Credited', { exact: true }).first().waitFor();
+      await screenshot(page, 'invoice-credited');
+    });
+  });
+
+  it('the partner escalates an open order with a reason; it is on the timeline', async () => {
+    const buyer = await apiAs('buyer@acme.example');
+    const order = await placeSkylineOrder(buyer);
+    const page = await as('buyer@acme.example');
+    await step(page, 'escalate', async () => {
+      await page.goto(`${server.url}/orders/${order.id}`);
+      await page.getByRole('button', { name: 'Escalate' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Reason').fill('The customer starts on Monday: please approve.');
+      await dialog.getByRole('button', { name: 'Confirm escalation' }).click();
+      await dialog.getByText('Escalated').first().waitFor();
+      await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+      await page
+        .getByRole('region', { name: 'Timeline' })
+        .getByText(/Escalation raised|The customer starts on Monday/)
+        .first()
+        .waitFor();
+      await axeOf(page, 'order page (partner, escalated)', violations);
+    });
+  });
+
+  it('the SLA summary and the unauthorized-licenses report', async () => {
+    const desk = await as('desk@skyline.example');
+    await step(desk, 'sla', async () => {
+      await desk.getByRole('link', { name: 'SLA' }).click();
+      await desk.getByRole('heading', { name: 'Service levels' }).waitFor();
+      await desk.getByRole('heading', { name: 'Acknowledge' }).waitFor();
+      await desk.getByRole('heading', { name: 'Overdue orders' }).waitFor();
+      await axeOf(desk, '/sla', violations);
+      // No licensing in skyline's profile: no report in its menu.
+      expect(await desk.getByRole('link', { name: 'Licenses' }).count()).toBe(0);
+    });
+
+    const acme = await apiAs('buyer@acme.example');
+    const products = await acme('GET', '/api/v1/products?vendor=edgeworks');
+    const license = (products.json.items as { partNumber: string; type: string }[]).find(
+      (p) => p.type === 'perpetual_license',
+    )!;
+    const registered = await acme('POST', '/api/v1/licenses', {
+      vendor: 'edgeworks',
+      licenses: [{ licenseId: 'E2E-LIC-0001', partNumber: license.partNumber, hostId: 'HOST-E2E' }],
+    });
+    expect(registered.status, registered.bytes.toString()).toBe(201);
+
+    const edgeworks = await as('desk@edgeworks.example');
+    await step(edgeworks, 'licenses', async () => {
+      await edgeworks.getByRole('link', { name: 'Licenses' }).click();
+      await edgeworks.getByRole('heading', { name: 'Licenses' }).waitFor();
+      const row = edgeworks.getByRole('row').filter({ hasText: 'E2E-LIC-0001' });
+      await row.waitFor();
+      expect(await row.innerText()).toContain('Acme Distribution');
+      await axeOf(edgeworks, '/licenses', violations);
+      const csv = await edgeworks.request.get(
+        `${server.url}${(await edgeworks.getByRole('link', { name: /CSV/ }).getAttribute('href')) ?? ''}`,
+      );
+      expect(csv.status()).toBe(200);
+      expect((await csv.body()).toString()).toContain('E2E-LIC-0001');
+    });
+  });
+
+  it('the intake desk converts a mailed order template and rejects another mail with a reason', async () => {
+    // Two mails as the IMAP poller hands them over, stored by the same use case into the
+    // server's database (the e2e server reads no mailbox).
+    const buyer = await apiAs('buyer@acme.example');
+    const template = await buyer(
+      'GET',
+      '/api/v1/vendors/edgeworks/order-template?type=license_maintenance',
+    );
+    expect(template.status).toBe(200);
+    const products = (await buyer('GET', '/api/v1/products?vendor=edgeworks')).json.items as {
+      partNumber: string;
+      type: string;
+    }[];
+    const license = products.find((p) => p.type === 'perpetual_license')!;
+    const price = await buyer(
+      'GET',
+      `/api/v1/prices?vendor=edgeworks&partNumbers=${encodeURIComponent(license.partNumber)}`,
+    );
+    const unitPrice = price.json.items[0].netPrice as string;
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(template.bytes as never);
+    const sheet = wb.getWorksheet('Order')!;
+    const lines = wb.getWorksheet('Lines')!;
+    const rowOf = (key: string): number => {
+      let found = 0;
+      sheet.eachRow((row, r) => {
+        if (row.getCell(5).value === key) found = r;
+      });
+      return found;
+    };
+    const columnOf = (key: string): string => {
+      let found = '';
+      lines.getRow(2).eachCell((cell, col) => {
+        if (cell.value === key) found = lines.getColumn(col).letter;
+      });
+      return found;
+    };
+    const today = new Date().toISOString().slice(0, 10);
+    sheet.getCell(`B${rowOf('customerId')}`).value = 'Fabrikam Health';
+    sheet.getCell(`B${rowOf('purchaseOrder.number')}`).value = 'ACME-E2E-MAIL-1';
+    sheet.getCell(`B${rowOf('purchaseOrder.date')}`).value = new Date(`${today}T00:00:00Z`);
+    sheet.getCell(`B${rowOf('purchaseOrder.total')}`).value = Number(unitPrice) * 2;
+    sheet.getCell(`B${rowOf('attributes.endUserName')}`).value = 'Fabrikam Health, Austin';
+    lines.getCell(`${columnOf('partNumber')}3`).value = license.partNumber;
+    lines.getCell(`${columnOf('quantity')}3`).value = 2;
+    lines.getCell(`${columnOf('unitPrice')}3`).value = Number(unitPrice);
+    lines.getCell(`${columnOf('attributes.hostId')}3`).value = 'MAIL-HOST-1';
+    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+
+    const compose = (subject: string, attachments: { filename: string; content: Buffer }[]) =>
+      new Promise<Buffer>((resolve, reject) =>
+        new MailComposer({
+          from: 'Acme Buyer <buyer@acme.example>',
+          to: 'orders@edgeworks.example',
+          subject,
+          text: 'Our order, on your template.',
+          messageId: `<${crypto.randomUUID()}@acme.example>`,
+          attachments,
+        })
+          .compile()
+          .build((error, message) => (error ? reject(error) : resolve(message))),
+      );
+    const store = openStore(server.databaseUrl);
+    try {
+      const ctx: AppContext = {
+        store,
+        clock: systemClock,
+        config: { ...DEFAULT_APP_SETTINGS, DATABASE_URL: server.databaseUrl },
+        loginThrottle: new LoginThrottle(15 * 60_000),
+        now: () => systemClock.now(),
+      };
+      for (const raw of [
+        await compose('Order ACME-E2E-MAIL-1', [
+          { filename: 'edgeworks-order.xlsx', content: xlsx },
+        ]),
+        await compose('Question about our last order', []),
+      ]) {
+        const outcome = await receiveMail(ctx, {
+          mailbox: 'e2e',
+          uidValidity: null,
+          uid: null,
+          raw: new Uint8Array(raw),
+          size: raw.length,
+          headerOnly: false,
+          receivedAt: new Date().toISOString(),
+        });
+        expect(outcome.outcome).toBe('intake');
+      }
+    } finally {
+      await store.close();
+    }
+
+    const page = await as('desk@edgeworks.example');
+    await step(page, 'intake-convert', async () => {
+      await page.getByRole('link', { name: 'Intake' }).click();
+      await page.getByRole('heading', { name: 'Intake' }).waitFor();
+      const item = page.getByRole('article', { name: 'Order ACME-E2E-MAIL-1' });
+      await item.waitFor();
+      expect(await item.innerText()).toContain('ACME-E2E-MAIL-1');
+      expect(await item.innerText()).toContain(license.partNumber);
+      await screenshot(page, 'intake-list');
+      await axeOf(page, '/intake', violations);
+      await item.getByRole('button', { name: 'Convert to order' }).click();
+      const dialog = page.getByRole('dialog');
+      expect(await dialog.getByLabel('PO number').inputValue()).toBe('ACME-E2E-MAIL-1');
+      await axeOf(page, 'intake convert dialog', violations);
+      await dialog.getByRole('button', { name: 'Place the order' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      const placed = page.getByRole('status').filter({ hasText: 'Order placed' });
+      await placed.waitFor();
+      const link = placed.getByRole('link', { name: /^EW-/ });
+      await link.click();
+      await page.getByTestId('order-title-number').waitFor();
+      expect(await page.getByTestId('order-title-number').innerText()).toMatch(/^EW-/);
+      // The mailed workbook is kept on the order as a document.
+      await page
+        .getByRole('table', { name: 'Documents of the order' })
+        .getByRole('link', { name: 'edgeworks-order.xlsx' })
+        .waitFor();
+    });
+
+    await step(page, 'intake-reject', async () => {
+      await page.getByRole('link', { name: 'Intake' }).click();
+      const item = page.getByRole('article', { name: 'Question about our last order' });
+      await item.getByRole('button', { name: 'Reject' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Reason').fill('Not an order: please write to your CAM.');
+      await dialog.getByRole('button', { name: 'Confirm reject' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await item.waitFor({ state: 'detached' });
+      await page.getByRole('combobox', { name: 'Status' }).click();
+      await page.getByRole('option', { name: 'Rejected' }).click();
+      await page
+        .getByRole('article', { name: 'Question about our last order' })
+        .getByText('Not an order: please write to your CAM.')
+        .waitFor();
+    });
+  });
+
+  it('has no serious or critical axe-core violations on the new pages', () => {
+    expect(violations).toEqual([]);
+  });
+});
