@@ -31,8 +31,46 @@ export interface StagedPriceRow {
 }
 
 /**
+ * A staged row as `stagePriceRows` takes it: the columns of import_price_rows in order (ships
+ * and shipsNew as 1/0). An import's rows cross from its parser thread and become one JSON
+ * parameter per batch; a tuple costs a third of an object both ways.
+ */
+export type StagedPriceTuple = [
+  rowNumber: number,
+  partNumber: string,
+  productId: string,
+  name: string,
+  type: string,
+  categoryKey: string | null,
+  description: string | null,
+  billingTerm: string | null,
+  ships: 0 | 1 | null,
+  shipsNew: 0 | 1,
+  listPriceMinor: number,
+];
+
+/** A row as a StagedPriceTuple. */
+export function stagedPriceTuple(r: StagedPriceRow): StagedPriceTuple {
+  return [
+    r.rowNumber,
+    r.partNumber,
+    r.productId,
+    r.name,
+    r.type,
+    r.categoryKey,
+    r.description,
+    r.billingTerm,
+    r.ships === null ? null : r.ships ? 1 : 0,
+    r.shipsNew ? 1 : 0,
+    r.listPriceMinor,
+  ];
+}
+
+/**
  * Rows per staging insert. The rows travel as one JSON parameter (no bound-parameter limit, and
- * no SQL text of 60,000 placeholders to build), so a batch is bounded only by memory.
+ * no SQL text of 60,000 placeholders to build), so a batch is bounded only by memory; on
+ * SQLite each insert holds the write lock (and the event loop) for its duration, so it stays
+ * a few thousand rows.
  */
 export const STAGING_BATCH_ROWS = 5000;
 
@@ -49,28 +87,21 @@ export async function createImportRun(
   return id;
 }
 
-/** Adds checked rows to a staging: one statement, one JSON parameter, whatever the count. */
+/**
+ * Adds checked rows to a staging: one statement, one JSON parameter, whatever the count.
+ *
+ * @example
+ * await stagePriceRows(db, importId, [
+ *   [2, 'F200-GW-01', newId('prd'), 'Gateway', 'device', null, null, null, null, 1, 129900],
+ * ]);
+ */
 export async function stagePriceRows(
   db: Executor,
   importId: string,
-  rows: readonly StagedPriceRow[],
+  rows: readonly StagedPriceTuple[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(
-    rows.map((r) => [
-      r.rowNumber,
-      r.partNumber,
-      r.productId,
-      r.name,
-      r.type,
-      r.categoryKey,
-      r.description,
-      r.billingTerm,
-      r.ships === null ? null : r.ships ? 1 : 0,
-      r.shipsNew ? 1 : 0,
-      r.listPriceMinor,
-    ]),
-  );
+  const json = JSON.stringify(rows);
   const columns = sql`insert into import_price_rows (import_id, row_number, part_number,
     product_id, name, type, category_key, description, billing_term, ships, ships_new,
     list_price_minor)`;

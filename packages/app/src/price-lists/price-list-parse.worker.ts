@@ -13,7 +13,9 @@ import { checkPriceRow, type CategoryLevel, type PriceRowDraft } from './price-l
 // Reads and checks a price-list file on a worker thread (runWorkerTask): the main thread only
 // writes the batches this sends to the staging area, so its event loop stays free for other
 // requests. A batch goes out every BATCH_ROWS rows read, good or bad, so progress is reported
-// while a wholly wrong file is being refused too. After the first problem no more rows are
+// while a wholly wrong file is being refused too. Half a staging insert per batch: the main
+// thread acknowledges a batch before it writes it, so this thread reads the next one while
+// the insert runs (SQLite's inserts hold the main thread, and only one batch is in flight). After the first problem no more rows are
 // sent (nothing will be published) but every row is still checked and its problems reported.
 
 export interface PriceListParseInput {
@@ -49,7 +51,7 @@ export interface PriceListParseSummary {
   fileError: string | undefined;
 }
 
-const BATCH_ROWS = 1000;
+const BATCH_ROWS = 2500;
 
 export default async function parsePriceList(
   input: PriceListParseInput,

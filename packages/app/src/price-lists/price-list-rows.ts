@@ -1,5 +1,5 @@
 import { PRODUCT_TYPES, parseAmount, type ProductType } from '@orderdesk/core';
-import type { StagedPriceRow } from '@orderdesk/store';
+import type { StagedPriceTuple } from '@orderdesk/store';
 import { z } from 'zod';
 import { BILLING_TERM, PART_NUMBER } from '../catalog/catalog.schemas.ts';
 import { categoryPath } from '../catalog/category-path.ts';
@@ -8,10 +8,15 @@ import type { ProblemItem } from '../shared/errors.ts';
 
 // The checks of one price-list row, run on the import's worker thread
 // (price-list-parse.worker.ts): each problem names `row N/column`; a good row comes out as
-// the values to stage (store/import-staging.repository.ts).
+// the values to stage (store/import-staging.repository.ts), as a tuple in the staging
+// table's column order: a 100,000-row file's rows cross to the main thread and become JSON
+// parameters, and a tuple is a third of an object's cost both ways.
 
-/** A checked row as staged, before the main thread gives it the id a new product would get. */
-export type PriceRowDraft = Omit<StagedPriceRow, 'productId'>;
+/**
+ * A checked row as staged, its product id still empty: the main thread gives it the id a new
+ * product would get (ids come from the store, which the parser thread does not load).
+ */
+export type PriceRowDraft = StagedPriceTuple;
 
 /** One level of a category path (`{ key: 'hardware.gateways', name: 'Gateways' }`). */
 export interface CategoryLevel {
@@ -60,7 +65,7 @@ export function checkPriceRow(
     const first = firstRowOf.get(partNumber);
     if (first !== undefined)
       add('partNumber', 'duplicate', `${partNumber} is also on row ${first}`);
-    else firstRowOf.set(partNumber, row);
+    else firstRowOf.set(detached(partNumber), row);
   }
   const name = values.name ?? '';
   if (name === '') add('name', 'required', 'Name is empty');
@@ -83,7 +88,8 @@ export function checkPriceRow(
   }
 
   const categoryText = values.category ?? null;
-  if (categoryText !== null && (categoryText.length > 200 || categoryPath(categoryText) === null)) {
+  const path = categoryText === null ? null : categoryPathOf(categoryText);
+  if (categoryText !== null && path === null) {
     add(
       'category',
       'invalid',
@@ -124,21 +130,48 @@ export function checkPriceRow(
     add('ships', 'invalid', `"${values.ships.slice(0, 20)}" is not yes or no`);
   }
   if (problems.length > 0) return problems;
-  const path = categoryText === null ? null : categoryPath(categoryText);
   return {
-    row: {
-      rowNumber: row,
+    row: [
+      row,
       partNumber,
+      '',
       name,
       type,
-      categoryKey: path?.at(-1)?.key ?? null,
-      description: description ?? null,
-      billingTerm: billingTerm ?? null,
-      ships: ships ?? null,
-      shipsNew: type === 'device' || type === 'kit',
+      path?.at(-1)?.key ?? null,
+      description ?? null,
+      billingTerm ?? null,
+      ships === undefined ? null : ships ? 1 : 0,
+      type === 'device' || type === 'kit' ? 1 : 0,
       listPriceMinor,
-    },
+    ],
     categoryPath: path,
     effectiveFrom,
   };
+}
+
+/** Category texts read so far and their paths: a price list names a few categories many times. */
+const pathsOfText = new Map<string, CategoryLevel[] | null>();
+const MAX_REMEMBERED_PATHS = 10_000;
+
+/** The path a category text names (null if none), remembered for the next row (read-only). */
+function categoryPathOf(text: string): CategoryLevel[] | null {
+  let path = pathsOfText.get(text);
+  if (path === undefined) {
+    const own = detached(text);
+    path = own.length > 200 ? null : categoryPath(own);
+    if (pathsOfText.size >= MAX_REMEMBERED_PATHS) pathsOfText.clear();
+    pathsOfText.set(own, path);
+  }
+  return path;
+}
+
+/**
+ * A copy of `text` that keeps no larger string alive. V8 makes a substring of 13 or more
+ * characters a view into its parent, and the XLSX reader's cell texts are substrings of a
+ * 16 KB chunk of XML: a part number kept for the duplicate check would keep its chunk, i.e.
+ * the whole sheet by the end of a 100,000-row file (+70 MB). Concatenating flattens into a
+ * new string; the slice then refers to that copy only.
+ */
+function detached(text: string): string {
+  return text.length < 13 ? text : ` ${text}`.slice(1);
 }

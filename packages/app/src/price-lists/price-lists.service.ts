@@ -25,7 +25,7 @@ import {
   sweepStaleImportRuns,
   type Executor,
   type PriceList,
-  type StagedPriceRow,
+  type StagedPriceTuple,
   type Vendor,
 } from '@orderdesk/store';
 import { z } from 'zod';
@@ -158,7 +158,7 @@ export interface PriceListImportInput {
   currency?: string | undefined;
   /** Default: the file's effectiveFrom column (one date for all rows), else today. */
   effectiveFrom?: string | undefined;
-  /** Called as the file is read (every 1,000 rows, bad ones too): rows read, bytes consumed. */
+  /** Called as the file is read (every 2,500 rows, bad ones too): rows read, bytes consumed. */
   onProgress?: (rows: number, bytes: number) => void;
   /** Default: UPLOAD_LIMITS (the server passes its configured limits). */
   limits?: UploadLimits | undefined;
@@ -252,12 +252,18 @@ export async function stagePriceListImport(
   });
   try {
     const problems: ProblemItem[] = [];
-    // Rows are written a few thousand at a time, each batch its own short statement.
-    let pending: StagedPriceRow[] = [];
+    // Rows are written a few thousand at a time, each batch its own short statement, one at a
+    // time: a batch is acknowledged before it is written, so the parser thread reads the next
+    // one meanwhile, and it waits (backpressure) while the write before is still running.
+    let pending: StagedPriceTuple[] = [];
+    let writing: Promise<void> | undefined;
     const flush = async (): Promise<void> => {
+      if (writing) await writing;
       const rows = pending;
       pending = [];
-      await stagePriceRows(db, importId, rows);
+      writing = rows.length > 0 ? stagePriceRows(db, importId, rows) : undefined;
+      // Awaited by the next flush or at the end; until then a failure must not go unhandled.
+      writing?.catch(() => {});
     };
     const summary = await runWorkerTask<
       PriceListParseInput,
@@ -281,13 +287,22 @@ export async function stagePriceListImport(
         problems.push(...batch.problems);
         if (problems.length > 0) pending = [];
         else {
-          for (const r of batch.rows) pending.push({ ...r, productId: newId('prd') });
+          for (const row of batch.rows) {
+            row[2] = newId('prd');
+            pending.push(row);
+          }
           if (pending.length >= STAGING_BATCH_ROWS) await flush();
         }
         input.onProgress?.(batch.read.rows, batch.read.bytes);
       },
+    }).finally(async () => {
+      // Nothing is discarded, or published, while a write of it may still be running.
+      await writing?.catch(() => {});
     });
-    if (problems.length === 0) await flush();
+    if (problems.length === 0) {
+      await flush();
+      await writing;
+    }
     if (summary.fileError !== undefined) throw unprocessable(summary.fileError, problems);
     if (summary.rows === 0 && summary.problems === 0) {
       throw unprocessable('The price list has no rows; nothing was imported', [
