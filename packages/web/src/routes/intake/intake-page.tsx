@@ -26,7 +26,6 @@ import { QueryState } from '../../components/query-state';
 import { StatusBadge } from '../../components/status-badge';
 import { formatDateTime, humanize } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
-import { useMe } from '../../session/session';
 
 const INTAKE_STATUSES = ['new', 'unreadable', 'converted', 'rejected'] as const;
 type IntakeStatus = (typeof INTAKE_STATUSES)[number];
@@ -422,20 +421,29 @@ function IntakeCard({ item, onPlaced }: { item: IntakeItem; onPlaced: (p: Placed
 
 /** The mail-received orders waiting for the desk: convert each, or reject it with a reason. */
 export default function IntakePage() {
-  useMe();
   const [params, setParams] = useSearchParams();
-  const status = (params.get('status') ?? 'new') as IntakeStatus | 'all';
+  // "waiting" (the default): new and unreadable mail, both for the desk to decide.
+  const status = (params.get('status') ?? 'waiting') as IntakeStatus | 'waiting' | 'all';
   const [placed, setPlaced] = useState<Placed | null>(null);
   const items = useQuery({
     queryKey: ['intake', status],
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
-    queryFn: async () =>
-      unwrap(
+    queryFn: async () => {
+      const list = unwrap(
         await api.GET('/api/v1/intake', {
-          params: { query: { limit: 100, ...(status === 'all' ? {} : { status }) } },
+          params: {
+            query: {
+              limit: 100,
+              ...(status === 'all' || status === 'waiting' ? {} : { status }),
+            },
+          },
         }),
-      ).items,
+      ).items;
+      return status === 'waiting'
+        ? list.filter((i) => i.status === 'new' || i.status === 'unreadable')
+        : list;
+    },
   });
   return (
     <Stack>
@@ -460,13 +468,14 @@ export default function IntakePage() {
         <Select
           label="Status"
           data={[
+            { value: 'waiting', label: 'Waiting (new or unreadable)' },
             ...INTAKE_STATUSES.map((s) => ({ value: s, label: humanize(s) })),
             { value: 'all', label: 'Any status' },
           ]}
           value={status}
-          onChange={(v) => setParams(v && v !== 'new' ? { status: v } : {})}
+          onChange={(v) => setParams(v && v !== 'waiting' ? { status: v } : {})}
           allowDeselect={false}
-          w={220}
+          w={260}
         />
       </Group>
       <QueryState query={items}>
