@@ -21,7 +21,7 @@ import type { BenchContext, Scenario } from '../lib/scenario.ts';
 import { median } from '../lib/stats.ts';
 import { judge, ratioOf, type ResultRow } from '../lib/table.ts';
 
-const BUNDLE = 'packages/cli/dist/main.js';
+const BUNDLE = 'packages/cli/dist/orderdesk.js';
 const HEALTH_CALLS = 20;
 
 /** The node flags of the root `start` script (`node <flags> packages/cli/dist/main.js …`). */

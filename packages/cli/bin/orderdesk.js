@@ -20,7 +20,7 @@ function bundleIsCurrent() {
 }
 
 if (bundleIsCurrent()) {
-  await import(new URL('main.js', DIST).href);
+  await import(new URL('orderdesk.js', DIST).href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();

@@ -1,7 +1,8 @@
 // Compiles the `orderdesk` command (and so the server) into packages/cli/dist, for `npm start`
 // and the `orderdesk` bin: one ESM bundle of src/main.ts with the workspace packages
 // (@orderdesk/*) inside and every npm dependency left to node_modules, plus the worker-thread
-// entries beside it. Run by `npm run build` (so by `npm ci`, through `prepare`); about a second.
+// entries beside it, and scripts/entry.js as dist/orderdesk.js, which loads main.js (what
+// `npm start` runs). Run by `npm run build` (so by `npm ci`, through `prepare`); about a second.
 //
 // dist/ is flat — entries and shared chunks in one folder — because the code finds its worker
 // modules next to itself (`siblingModule(import.meta.url, 'worker-host')`,
@@ -77,9 +78,11 @@ const result = await build({
 
 // What the bundle depends on besides its sources: this script and the package manifests
 // (which dependencies stay external).
+const ENTRY = join(CLI, 'scripts/entry.js');
 const sources = [
   ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('node_modules/')),
   relative(ROOT, fileURLToPath(import.meta.url)),
+  relative(ROOT, ENTRY),
   ...WORKSPACES.map((pkg) => `packages/${pkg}/package.json`),
 ].sort();
 
@@ -99,13 +102,14 @@ const ordered = [
   ...result.outputFiles.filter((f) => !isChunk(f.path)),
 ];
 for (const file of ordered) writeAtomically(file.path, file.contents);
+writeAtomically(join(DIST, 'orderdesk.js'), readFileSync(ENTRY));
 writeAtomically(
   join(DIST, 'build.json'),
   `${JSON.stringify({ builtAt: started, sources }, null, 1)}\n`,
 );
 const current = new Set(result.outputFiles.map((f) => basename(f.path)));
 for (const name of readdirSync(DIST)) {
-  if (current.has(name) || name === 'build.json') continue;
+  if (current.has(name) || name === 'build.json' || name === 'orderdesk.js') continue;
   const path = join(DIST, name);
   if (started - statSync(path).mtimeMs > 24 * 3600_000) rmSync(path, { force: true });
 }

@@ -16,9 +16,10 @@ import { UPLOAD_LIMITS, uploadTooLarge } from './upload-limits.ts';
 // it never keeps a process alive), so a busy server does not pay a thread's start-up — a
 // loader, a module graph — per upload.
 //
-// The worker must load TypeScript when this module runs as TypeScript (npm start, tsx,
-// vitest): it then registers tsx's loader first. When the sources are compiled, the `.js`
-// siblings load as they are.
+// The worker must load TypeScript when this module runs as TypeScript (tsx, vitest): it then
+// registers tsx's loader first. Compiled (npm start: packages/cli/dist, see
+// packages/cli/scripts/build.js), the `.js` siblings load as they are: the bundle keeps every
+// worker entry and chunk in one folder, so a sibling is found whichever chunk asks.
 
 /** What a task module exports by default. */
 export type WorkerTask<I, M, R> = (input: I, channel: WorkerChannel<M>) => Promise<R>;
@@ -63,7 +64,10 @@ export interface SerializedError {
 
 const RUNS_AS_TYPESCRIPT = import.meta.url.endsWith('.ts');
 
-/** A module next to `importMetaUrl` by base name, with the same extension (.ts or .js). */
+/**
+ * A module next to `importMetaUrl` by base name, with the same extension (.ts or .js). In the
+ * compiled bundle the module must be one of its entries (packages/cli/scripts/build.js).
+ */
 export function siblingModule(importMetaUrl: string, baseName: string): URL {
   return new URL(`./${baseName}${importMetaUrl.endsWith('.ts') ? '.ts' : '.js'}`, importMetaUrl);
 }
