@@ -168,7 +168,7 @@ function categoryPathOf(text: string): CategoryLevel[] | null {
 /**
  * A copy of `text` that keeps no larger string alive. V8 makes a substring of 13 or more
  * characters a view into its parent, and the XLSX reader's cell texts are substrings of a
- * 16 KB chunk of XML: a part number kept for the duplicate check would keep its chunk, i.e.
+ * 64 KB chunk of XML: a part number kept for the duplicate check would keep its chunk, i.e.
  * the whole sheet by the end of a 100,000-row file (+70 MB). Concatenating flattens into a
  * new string; the slice then refers to that copy only.
  */
