@@ -139,6 +139,8 @@ async function axeOf(page: Page, label: string, found: string[]): Promise<void> 
   // Away from the link just clicked: a hovered link's colours are not what is checked.
   await page.mouse.move(1, 899);
   await page.waitForLoadState('networkidle');
+  // A dialog fading in has blended colours: check it once its transitions have finished.
+  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
   for (const v of await seriousAxeViolations(page))
     found.push(`${label}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
 }
@@ -209,24 +211,26 @@ describe.sequential('the new screens in Chromium', () => {
 
   it('the invoice of the completed order is listed for the partner, its PDF and UBL answer 200, a copy is requested', async () => {
     const order = state.order!;
-    // The scheduler issues it (skyline: on completion); run the due jobs now, as an operator would.
-    const jobs = spawnSync(
-      process.execPath,
-      [join(ROOT, 'packages/cli/bin/orderdesk.js'), 'jobs', 'run'],
-      {
-        cwd: ROOT,
-        encoding: 'utf8',
-        env: { ...process.env, DATABASE_URL: server.databaseUrl, LOG_LEVEL: 'warn' },
-      },
-    );
-    expect(jobs.status, `${jobs.stdout}${jobs.stderr}`).toBe(0);
+    // The scheduler issues it (skyline: on completion); run the due jobs, as an operator would.
+    // Each job runs once per one-minute slot, and the server's own loop may have taken this
+    // minute's slot already: each try runs the slot of a later minute.
     const buyer = await apiAs('buyer@acme.example');
-    await expect
-      .poll(
-        async () =>
-          (await buyer('GET', `/api/v1/invoices?orderId=${order.id}`)).json.items.length as number,
-      )
-      .toBe(1);
+    const invoiceCount = async (): Promise<number> =>
+      (await buyer('GET', `/api/v1/invoices?orderId=${order.id}`)).json.items.length as number;
+    for (let attempt = 1; attempt <= 3 && (await invoiceCount()) === 0; attempt += 1) {
+      const at = new Date(Date.now() + attempt * 60_000).toISOString();
+      const jobs = spawnSync(
+        process.execPath,
+        [join(ROOT, 'packages/cli/bin/orderdesk.js'), 'jobs', 'run', '--now', at],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          env: { ...process.env, DATABASE_URL: server.databaseUrl, LOG_LEVEL: 'warn' },
+        },
+      );
+      expect(jobs.status, `${jobs.stdout}${jobs.stderr}`).toBe(0);
+    }
+    expect(await invoiceCount()).toBe(1);
 
     const page = await as('buyer@acme.example');
     await step(page, 'invoices-list', async () => {
@@ -514,6 +518,24 @@ describe.sequential('the new screens in Chromium', () => {
         .getByText('Not an order: please write to your CAM.')
         .waitFor();
     });
+  });
+
+  it('fits a 375 px phone: none of the new pages scrolls sideways', async () => {
+    const wide: string[] = [];
+    for (const [email, paths] of [
+      ['buyer@acme.example', ['/invoices', `/invoices/${state.invoice!.id}`, '/returns']],
+      ['desk@edgeworks.example', ['/intake', '/sla', '/licenses', '/invoices']],
+    ] as const) {
+      const page = await as(email, 375);
+      for (const path of paths) {
+        await page.goto(`${server.url}${path}`);
+        await page.locator('main h2').first().waitFor();
+        await page.waitForLoadState('networkidle');
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (width > 375) wide.push(`${email} ${path}: ${width}px`);
+      }
+    }
+    expect(wide).toEqual([]);
   });
 
   it('has no serious or critical axe-core violations on the new pages', () => {

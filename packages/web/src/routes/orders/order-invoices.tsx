@@ -10,7 +10,8 @@ import { formatMoney } from '../../lib/money';
 export function OrderInvoices({ order }: { order: Order }) {
   const invoices = useQuery({
     queryKey: ['invoices', 'order', order.id],
-    enabled: order.status === 'provisioning' || order.status === 'completed',
+    // Issued after booking or completion, per profile; nothing to ask for before.
+    enabled: order.status !== 'submitted',
     queryFn: async () =>
       unwrap(
         await api.GET('/api/v1/invoices', { params: { query: { orderId: order.id, limit: 10 } } }),
