@@ -140,7 +140,15 @@ async function axeOf(page: Page, label: string, found: string[]): Promise<void> 
   await page.mouse.move(1, 899);
   await page.waitForLoadState('networkidle');
   // A dialog fading in has blended colours: check it once its transitions have finished.
-  await page.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+  // (A spinner's animation never ends: only those that do are waited for.)
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((a) => a.finished),
+    ),
+  );
   for (const v of await seriousAxeViolations(page))
     found.push(`${label}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
 }
