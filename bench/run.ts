@@ -22,6 +22,7 @@ import { outbox } from './scenarios/outbox.ts';
 import { intake } from './scenarios/intake.ts';
 import { pdfAccuracy } from './scenarios/pdf-accuracy.ts';
 import { invoices } from './scenarios/invoices.ts';
+import { startup } from './scenarios/startup.ts';
 
 /** In run order: search builds the 1,000,000-product catalog that validation then reuses. */
 export const SCENARIOS: readonly Scenario[] = [
@@ -34,6 +35,7 @@ export const SCENARIOS: readonly Scenario[] = [
   intake,
   pdfAccuracy,
   invoices,
+  startup,
 ];
 
 export interface BenchOptions {
