@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, testDialects } from '../test/databases.ts';
 import type { Store } from './dialects.ts';
 import { saveProductBatch, type ProductInput } from './catalog.repository.ts';
-import { searchProducts, TEXT_CANDIDATES } from './search.repository.ts';
+import { sql } from 'kysely';
+import { searchProducts } from './search.repository.ts';
 import { insertVendor } from './tenancy.repository.ts';
 
 const AT = '2026-01-01T00:00:00.000Z';
@@ -35,16 +36,16 @@ describe.each(testDialects())('catalog search on %s', (dialect) => {
         .id;
     mine = await vendor('mine');
     big = await vendor('big');
-    // The big vendor's products come first (lower rowids / earlier in every index), and more
-    // of them carry the broad word than the search ranks at most.
-    const crowd = Array.from({ length: TEXT_CANDIDATES + 100 }, (_, i) =>
+    // The big vendor's products come first (lower rowids / earlier in every index), and
+    // more of them carry the broad word than two words are ever intersected at.
+    const crowd = Array.from({ length: 600 }, (_, i) =>
       product(big, `BIG-${String(i).padStart(5, '0')}`, {
         name: `Widget housing ${i}`,
         description: 'A widget part',
       }),
     );
-    for (let i = 0; i < crowd.length; i += 500) {
-      await saveProductBatch(store.db, big, crowd.slice(i, i + 500), AT);
+    for (let i = 0; i < crowd.length; i += 300) {
+      await saveProductBatch(store.db, big, crowd.slice(i, i + 300), AT);
     }
     await saveProductBatch(
       store.db,
@@ -84,5 +85,141 @@ describe.each(testDialects())('catalog search on %s', (dialect) => {
     const theirs = await searchProducts(store.db, { vendorIds: [big] }, 'widget', PAGE);
     expect(theirs).toHaveLength(PAGE.limit);
     expect(theirs.every((h) => h.vendor_id === big)).toBe(true);
+  });
+
+  it('ranks name matches before description-only ones, then shorter texts', async () => {
+    await saveProductBatch(
+      store.db,
+      mine,
+      [
+        product(mine, 'RK-3', { name: 'Gizmo', description: 'a long text about the sprocket' }),
+        product(mine, 'RK-1', { name: 'Sprocket holder', description: 'plain' }),
+        product(mine, 'RK-2', { name: 'Sprocket', description: '' }),
+      ],
+      AT,
+    );
+    const hits = await searchProducts(store.db, { vendorIds: [mine] }, 'sprocket', PAGE);
+    expect(hits.map((h) => h.part_number)).toEqual(['RK-2', 'RK-1', 'RK-3']);
+    // The word itself before longer words it begins.
+    await saveProductBatch(
+      store.db,
+      mine,
+      [product(mine, 'RK-4', { name: 'Sprockets', description: '' })],
+      AT,
+    );
+    const typed = await searchProducts(store.db, { vendorIds: [mine] }, 'sprock', PAGE);
+    expect(typed.map((h) => h.part_number)).toEqual(['RK-2', 'RK-1', 'RK-3', 'RK-4']);
+  });
+
+  it('needs every word, whether the words are rare or common', async () => {
+    const two = await searchProducts(store.db, { vendorIds: [mine] }, 'widget steel', PAGE);
+    expect(two.map((h) => h.part_number)).toEqual(['AB-1']);
+    expect(await searchProducts(store.db, { vendorIds: [mine] }, 'widget zzz', PAGE)).toEqual([]);
+    // Rare words are intersected, common ones walked (the rarer word's products, checked for
+    // the others): the two ways give the same answer.
+    const crowd = Array.from({ length: 300 }, (_, i) =>
+      product(big, `CR-${String(i).padStart(6, '0')}`, {
+        name: ['Flange gasket', 'Flange', 'Gasket set', 'Flanged gasket ring'][i % 4] ?? '',
+        description: i % 3 === 0 ? 'rubber' : 'steel rubber flanges',
+      }),
+    );
+    await saveProductBatch(store.db, big, crowd, AT);
+    for (const q of ['gasket flange', 'flang gask', 'rubber gasket', 'steel flange rubber']) {
+      const walked = await searchProducts(store.db, { vendorIds: [big] }, q, PAGE, {
+        intersectLimit: 0,
+      });
+      const intersected = await searchProducts(store.db, { vendorIds: [big] }, q, PAGE, {
+        intersectLimit: 1_000_000,
+      });
+      expect(walked.length, q).toBe(PAGE.limit);
+      expect(
+        walked.map((h) => h.part_number),
+        q,
+      ).toEqual(intersected.map((h) => h.part_number));
+    }
+    const both = await searchProducts(store.db, { vendorIds: [big] }, 'gasket flange', PAGE);
+    expect(both.slice(0, 3).map((h) => h.name)).toEqual([
+      'Flange gasket',
+      'Flange gasket',
+      'Flange gasket',
+    ]);
+    // Nothing of another vendor, even where the words are everywhere there.
+    expect(await searchProducts(store.db, { vendorIds: [mine] }, 'gasket flange', PAGE)).toEqual(
+      [],
+    );
+  });
+
+  it('applies the active and category filters before the page is cut', async () => {
+    const cat = await sql<{ id: string }>`select id from categories where 1 = 0`.execute(store.db);
+    expect(cat.rows).toEqual([]);
+    const crowd = Array.from({ length: 40 }, (_, i) =>
+      product(mine, `FL-${String(i).padStart(3, '0')}`, {
+        name: 'Filterable thing',
+        active: i >= 35,
+      }),
+    );
+    await saveProductBatch(store.db, mine, crowd, AT);
+    const active = await searchProducts(
+      store.db,
+      { vendorIds: [mine], active: true },
+      'filterable',
+      PAGE,
+    );
+    expect(active.map((h) => h.part_number)).toEqual([
+      'FL-035',
+      'FL-036',
+      'FL-037',
+      'FL-038',
+      'FL-039',
+    ]);
+  });
+
+  it('follows product changes: new words are found, old ones no longer', async () => {
+    await saveProductBatch(
+      store.db,
+      mine,
+      [product(mine, 'CH-1', { name: 'Walrus clamp', description: 'for tusks' })],
+      AT,
+    );
+    const find = async (q: string) =>
+      (await searchProducts(store.db, { vendorIds: [mine] }, q, PAGE)).map((h) => h.part_number);
+    expect(await find('walrus')).toEqual(['CH-1']);
+    expect(await find('tusk')).toEqual(['CH-1']);
+    await store.db
+      .updateTable('products')
+      .set({ name: 'Narwhal clamp' })
+      .where('part_number', '=', 'CH-1')
+      .execute();
+    expect(await find('walrus')).toEqual([]);
+    expect(await find('narwhal tusks')).toEqual(['CH-1']);
+    // A change of something else leaves the words alone.
+    await store.db
+      .updateTable('products')
+      .set({ active: 0 })
+      .where('part_number', '=', 'CH-1')
+      .execute();
+    expect(await find('narwhal')).toEqual(['CH-1']);
+    await store.db.deleteFrom('products').where('part_number', '=', 'CH-1').execute();
+    expect(await find('narwhal')).toEqual([]);
+    const counted = await sql<{ products: number }>`
+      select t.products from search_terms t where t.vendor_id = ${mine} and t.term = 'narwhal'`.execute(
+      store.db,
+    );
+    expect(counted.rows.map((r) => Number(r.products))).toEqual([0]);
+  });
+
+  it('matches words whatever their case (and, on SQLite, their accents)', async () => {
+    await saveProductBatch(
+      store.db,
+      mine,
+      [product(mine, 'CS-1', { name: 'ÉCLAIR Mount', description: 'Kabel-Halter' })],
+      AT,
+    );
+    const find = async (q: string) =>
+      (await searchProducts(store.db, { vendorIds: [mine] }, q, PAGE)).map((h) => h.part_number);
+    expect(await find('halter')).toEqual(['CS-1']);
+    expect(await find('KABEL')).toEqual(['CS-1']);
+    expect(await find('ÉCLAIR')).toEqual(['CS-1']);
+    if (dialect === 'sqlite') expect(await find('eclair')).toEqual(['CS-1']);
   });
 });

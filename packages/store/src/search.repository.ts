@@ -2,13 +2,27 @@ import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Executor } from './executor.ts';
 import { PRODUCT_COLUMNS, type ProductRow } from './catalog.repository.ts';
 
-// Catalog search behind one function; the dialects differ only here (and in migration 0002):
-// SQLite uses the FTS5 table `products_fts` and bm25(); PostgreSQL the `search_vector`
-// tsvector column and ts_rank(). Part-number prefixes use an index on upper(part_number) on
-// both (a range on SQLite, LIKE with text_pattern_ops on PostgreSQL).
+// Catalog search behind one function. Part-number prefixes use an index on upper(part_number)
+// on both dialects (a range on SQLite, LIKE with text_pattern_ops on PostgreSQL). Words use the
+// word index of migration 0018, the same on both: `search_terms` (a vendor's vocabulary) and
+// `search_postings` (term, score, product), read in score order so a search stops at the page.
 
-/** How many word matches a search ranks at most (see searchProducts). */
-export const TEXT_CANDIDATES = 500;
+/** A PostgreSQL regular expression: the start of a token of the word index (migration 0018). */
+const TOKEN_START = String.raw`(^|[\x01-\x2f\x3a-\x60\x7b-\x7f])`;
+
+/**
+ * How many terms of the vocabulary a word may stand for and still drive a search (each is
+ * one index range read). A word beginning more (one or two characters, the start of part
+ * numbers' serial parts) only filters; if every word is that wide, the first MAX_TERMS terms
+ * drive it: all results contain the words, but better matches under other terms can be missed.
+ */
+export const MAX_TERMS = 300;
+
+/**
+ * Up to how many postings (all words together) a several-word query intersects the words'
+ * postings instead of walking the rarest word's products (see wordMatches).
+ */
+export const INTERSECT_LIMIT = 20_000;
 
 /** Whether the executor talks to PostgreSQL (else SQLite). */
 export function isPostgres(db: Executor): boolean {
@@ -24,6 +38,12 @@ export interface ProductFilter {
   active?: boolean;
 }
 
+/** Knobs for tests and benchmarks; the defaults are what the application uses. */
+export interface SearchTuning {
+  /** See INTERSECT_LIMIT. */
+  intersectLimit?: number;
+}
+
 export interface SearchHit extends ProductRow {
   /** 0 exact part number, 1 part-number prefix, 2 words of name or description. */
   tier: number;
@@ -32,6 +52,20 @@ export interface SearchHit extends ProductRow {
 /** Splits a query into words for full-text matching (letters and digits only, lowercased). */
 export function searchWords(q: string): string[] {
   return (q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 10);
+}
+
+/**
+ * The words of a query as the dialect's word index spells its terms (see migration 0018):
+ * SQLite's FTS5 tokenizer folds case and removes diacritics and splits at anything but letters
+ * and digits; PostgreSQL splits at ASCII characters other than letters and digits and
+ * lower-cases in SQL (its lower() follows the database's collation, as the index did).
+ */
+export function indexWords(q: string, dialect: 'sqlite' | 'postgres'): string[] {
+  const words =
+    dialect === 'sqlite'
+      ? searchWords(q.normalize('NFD').replace(/\p{M}+/gu, ''))
+      : q.split(/[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+/).filter((w) => w !== '');
+  return [...new Set(words)].slice(0, 10);
 }
 
 /** The part-number prefix a query can be (trimmed, upper-cased), or null if it cannot be one. */
@@ -54,130 +88,309 @@ function categoryJoin(f: ProductFilter): RawBuilder<unknown> {
   return f.categoryKey === undefined ? sql`` : sql`left join categories c on c.id = p.category_id`;
 }
 
-function vendorIn(db: Executor, ids: readonly string[]): RawBuilder<unknown> {
+function vendorIn(db: Executor, ids: readonly string[], column = sql.ref('p.vendor_id')) {
   // One vendor (the usual case) as an equality, so the (vendor_id, upper(part_number)) index
   // yields part numbers in order and a LIMIT stops early.
-  if (ids.length === 1) return sql`p.vendor_id = ${ids[0]}`;
+  if (ids.length === 1) return sql`${column} = ${ids[0]}`;
   return isPostgres(db)
-    ? sql`p.vendor_id = any(${[...ids]}::text[])`
-    : sql`p.vendor_id in (${sql.join([...ids])})`;
+    ? sql`${column} = any(${[...ids]}::text[])`
+    : sql`${column} in (${sql.join([...ids])})`;
+}
+
+/** The ids of the part numbers starting with the prefix, in part-number order (at most `limit`). */
+async function partNumberMatches(
+  db: Executor,
+  filter: ProductFilter,
+  prefix: string,
+  limit: number,
+): Promise<string[]> {
+  const inVendor = vendorIn(db, filter.vendorIds);
+  const query = isPostgres(db)
+    ? sql<{ id: string }>`select p.id from products p ${categoryJoin(filter)}
+        where ${inVendor}
+          and upper(p.part_number) like ${`${prefix.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}
+          ${filterSql(filter)}
+        order by upper(p.part_number) using ~<~ limit ${limit}`
+    : // The prefix as a range: up to the prefix with its last character incremented.
+      sql<{ id: string }>`select p.id from products p ${categoryJoin(filter)}
+        where ${inVendor} and upper(p.part_number) >= ${prefix}
+          and upper(p.part_number) < ${
+            prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
+          }
+          ${filterSql(filter)}
+        order by upper(p.part_number) limit ${limit}`;
+  return (await query.execute(db)).rows.map((r) => r.id);
+}
+
+interface WordTerms {
+  word: string;
+  /** The shortest terms the word begins (up to MAX_TERMS; the exact word first when it is one). */
+  termIds: number[];
+  /** How many products have those terms (a product may count more than once). */
+  products: number;
+  /** The word begins more than MAX_TERMS terms ("a", "1"). */
+  wide: boolean;
+}
+
+/** The caller's vendors' terms each word is a prefix of. */
+async function termsOfWords(
+  db: Executor,
+  filter: ProductFilter,
+  words: readonly string[],
+): Promise<WordTerms[]> {
+  const pg = isPostgres(db);
+  const inVendor = vendorIn(db, filter.vendorIds, sql.ref('t.vendor_id'));
+  return Promise.all(
+    words.map(async (word) => {
+      // `term` is in the C collation on PostgreSQL, so LIKE on a prefix is an index range
+      // (words hold no LIKE wildcards); on SQLite a range up to the largest code point.
+      const range = pg
+        ? sql`t.term like lower(${word}) || '%'`
+        : sql`t.term >= ${word} and t.term < ${`${word}\u{10FFFF}`}`;
+      const rows = await sql<{ id: number; products: number }>`
+        select t.id, t.products from search_terms t
+        where ${inVendor} and ${range} order by length(t.term), t.term limit ${MAX_TERMS + 1}`.execute(
+        db,
+      );
+      const found = rows.rows.slice(0, MAX_TERMS);
+      return {
+        word,
+        termIds: found.map((r) => Number(r.id)),
+        products: found.reduce((n, r) => n + Number(r.products), 0),
+        wide: rows.rows.length > MAX_TERMS,
+      };
+    }),
+  );
+}
+
+/**
+ * Runs `work` on one pooled connection with PostgreSQL's JIT compilation off. The planner
+ * prices a filtered posting walk as if it read every posting (it cannot know the LIMIT stops
+ * early), which crosses jit_above_cost: compiling then takes ~35 ms of a query that runs in
+ * one or two. Inside a transaction, SET LOCAL lasts to its end (harmless: it only skips JIT).
+ */
+async function withoutJit<T>(db: Executor, work: (c: Executor) => Promise<T>): Promise<T> {
+  if (db.isTransaction) {
+    await sql`set local jit = off`.execute(db);
+    return work(db);
+  }
+  return db.connection().execute(async (c) => {
+    await sql`set jit = off`.execute(c);
+    try {
+      return await work(c);
+    } finally {
+      await sql`reset jit`.execute(c);
+    }
+  });
+}
+
+/**
+ * The best `limit` products with every word, best first. The rarest word drives: its terms
+ * are read one after the other, the word itself first, then the longer words it begins
+ * (shortest first), each term's postings in score order (name matches before description-only
+ * ones, then shorter texts); a posting counts when its product passes the filters and contains
+ * the other words. The read stops as soon as `limit` products are found, so a common word costs
+ * no more than a rare one.
+ */
+async function wordMatches(
+  db: Executor,
+  filter: ProductFilter,
+  words: readonly string[],
+  limit: number,
+  intersectLimit: number,
+): Promise<number[]> {
+  const terms = await termsOfWords(db, filter, words);
+  if (terms.some((t) => t.termIds.length === 0)) return [];
+  // The rarest word drives; a wide word only if every word is wide.
+  const narrow = terms.filter((t) => !t.wide);
+  const driver = (narrow.length > 0 ? narrow : terms).reduce((a, b) =>
+    b.products < a.products ? b : a,
+  );
+  const rest = terms.filter((t) => t !== driver);
+  // Rare words together: intersect their postings (index reads only) rather than check a
+  // product row per posting of the driver, which costs a random read each and, when the
+  // words seldom meet, runs through all of the driver's postings.
+  if (
+    rest.length > 0 &&
+    rest.every((t) => !t.wide) &&
+    terms.reduce((n, t) => n + t.products, 0) <= intersectLimit
+  ) {
+    return intersection(db, filter, driver.termIds, rest, limit);
+  }
+  const others = rest.map((t) => t.word);
+  // A product with two of the driver's terms ("license", "licensed") comes twice: read a
+  // little more than the page, and more again in the rare case that was not enough.
+  for (let take = limit + 10; ; take *= 4) {
+    const keys = await driverWalk(db, filter, driver.termIds, others, take);
+    const unique = [...new Set(keys)];
+    if (unique.length >= limit || keys.length < take) return unique.slice(0, limit);
+  }
+}
+
+/**
+ * The products with a term of each word, ranked as driverWalk would rank them (the driver's
+ * term order, then score, then key), best `limit` first.
+ */
+async function intersection(
+  db: Executor,
+  filter: ProductFilter,
+  driverTerms: readonly number[],
+  rest: readonly WordTerms[],
+  limit: number,
+): Promise<number[]> {
+  const pg = isPostgres(db);
+  const ids = (termIds: readonly number[]) =>
+    pg
+      ? sql`any(${[...termIds]}::int[])`
+      : sql`(select value from json_each(${JSON.stringify(termIds)}))`;
+  const withAll = rest.map(
+    (t) => sql`and a.product_key in (
+      select b.product_key from search_postings b where b.term_id ${pg ? sql`=` : sql`in`} ${ids(t.termIds)})`,
+  );
+  const position = pg
+    ? sql`array_position(${[...driverTerms]}::int[], a.term_id)`
+    : sql`(select d.key from json_each(${JSON.stringify(driverTerms)}) as d where d.value = a.term_id)`;
+  const key = pg ? sql`p.search_key` : sql`p.rowid`;
+  const query = sql<{ key: number | string }>`
+    select x.product_key as key from (
+      select a.product_key, min(${position} * 10000 + a.score) as rank
+      from search_postings a
+      where a.term_id ${pg ? sql`=` : sql`in`} ${ids(driverTerms)} ${sql.join(withAll, sql` `)}
+      group by a.product_key) as x
+    join products p on ${key} = x.product_key
+    ${categoryJoin(filter)}
+    where ${vendorIn(db, filter.vendorIds)} ${filterSql(filter)}
+    order by x.rank, x.product_key
+    limit ${limit}`;
+  const rows = pg ? await withoutJit(db, (c) => query.execute(c)) : await query.execute(db);
+  return rows.rows.map((r) => Number(r.key));
+}
+
+/**
+ * The product keys of the first `take` postings of the terms (in the given order, each in score order)
+ * whose products pass the filters and contain the other words, duplicates included. No ORDER
+ * BY on purpose: the terms are joined laterally in array order and each term's read is an
+ * ordered index range, so the rows come in rank order and the LIMIT ends the read early (a
+ * sort would have to read every term to the end first).
+ */
+async function driverWalk(
+  db: Executor,
+  filter: ProductFilter,
+  termIds: readonly number[],
+  others: readonly string[],
+  take: number,
+): Promise<number[]> {
+  const plain = others.length === 0 && filter.active === undefined && !filter.categoryKey;
+  if (isPostgres(db)) {
+    // Another word is in the text when a token starts with it: after a separator of the
+    // index (an ASCII non-alphanumeric) or at the start.
+    const contains = others.map(
+      (w) => sql`and lower(p.name || ' ' || p.description) ~ (${TOKEN_START} || lower(${w}))`,
+    );
+    const perTerm = plain
+      ? sql`select sp.product_key from search_postings sp
+            where sp.term_id = t.id
+            order by sp.score, sp.product_key limit ${take}`
+      : sql`select sp.product_key from search_postings sp
+            join products p on p.search_key = sp.product_key
+            ${categoryJoin(filter)}
+            where sp.term_id = t.id ${filterSql(filter)} ${sql.join(contains, sql` `)}
+            order by sp.score, sp.product_key limit ${take}`;
+    // Nothing joined after the lateral read: a hash join there would lose its order.
+    const query = sql<{ key: number | string }>`
+      select x.product_key as key from unnest(${[...termIds]}::int[]) as t(id)
+      cross join lateral (${perTerm}) as x
+      limit ${take}`;
+    return (await withoutJit(db, (c) => query.execute(c))).rows.map((r) => Number(r.key));
+  }
+  // SQLite has no LATERAL: a correlated subquery per term (json_each yields the terms in
+  // order) returns its postings as a JSON array, unnested in turn. The other words are
+  // checked in products_fts by rowid (the same tokenizer as the word index).
+  const contains = others.map(
+    (w) => sql`and exists (select 1 from products_fts f
+                 where f.products_fts match ${`{name description}: "${w}"*`}
+                   and f.rowid = sp.product_key)`,
+  );
+  const perTerm = plain
+    ? sql`select sp.product_key from search_postings sp
+          where sp.term_id = t.value
+          order by sp.score, sp.product_key limit ${take}`
+    : sql`select sp.product_key from search_postings sp
+          cross join products p on p.rowid = sp.product_key
+          ${categoryJoin(filter)}
+          where sp.term_id = t.value ${filterSql(filter)} ${sql.join(contains, sql` `)}
+          order by sp.score, sp.product_key limit ${take}`;
+  const rows = await sql<{ key: number }>`
+    select j.value as key from json_each(${JSON.stringify(termIds)}) as t
+    cross join json_each((select json_group_array(product_key) from (${perTerm}))) as j
+    limit ${take}`.execute(db);
+  return rows.rows.map((r) => Number(r.key));
 }
 
 /**
  * Ranked search: exact part number first, then part-number prefixes ("F2" finds F200-…),
- * then products whose name or description contain every word (each word as a prefix),
- * best text rank first; part-number matches among themselves by part number. Pages by
- * offset (ranked results have no stable key).
+ * then products whose name or description contain every word (each word as a
+ * prefix), best word match first; part-number matches among themselves by part number.
+ * Pages by offset (ranked results have no stable key).
  */
 export async function searchProducts(
   db: Executor,
   filter: ProductFilter,
   q: string,
   page: { limit: number; offset: number },
+  tuning: SearchTuning = {},
 ): Promise<SearchHit[]> {
   if (filter.vendorIds.length === 0) return [];
-  const words = searchWords(q);
+  const words = indexWords(q, isPostgres(db) ? 'postgres' : 'sqlite');
   const prefix = partNumberPrefix(q);
   if (words.length === 0 && prefix === null) return [];
-  const pg = isPostgres(db);
   // Bounded work whatever the catalog size: part-number matches come first in part-number
-  // order, so the index yields exactly the rows a page can show; a broad word query ranks its
-  // first TEXT_CANDIDATES matches in the caller's vendors only (an approximation that keeps
-  // search instant at a million products — narrow the words to rank more precisely; 500
-  // rather than 2,000 halves a broad word's p95 on SQLite at 1M products).
+  // order, so the index yields exactly the rows a page can show; word matches are read best
+  // first from the word index and stop at the page too.
   const wanted = page.offset + page.limit;
-  const candidates = Math.max(TEXT_CANDIDATES, wanted);
-  const inVendor = vendorIn(db, filter.vendorIds);
-  const ctes: RawBuilder<unknown>[] = [];
-  const hits: RawBuilder<unknown>[] = [];
-  if (prefix !== null) {
-    if (pg) {
-      const like = `${prefix.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
-      hits.push(
-        sql`select id, score from (select p.id, 0::float8 as score from products p
-            ${categoryJoin(filter)}
-            where ${inVendor} and upper(p.part_number) like ${like} ${filterSql(filter)}
-            order by upper(p.part_number) using ~<~ limit ${wanted}) as by_prefix`,
-      );
-    } else {
-      // The prefix as a range: up to the prefix with its last character incremented.
-      const hi =
-        prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-      hits.push(
-        sql`select id, score from (select p.id, 0.0 as score from products p
-            ${categoryJoin(filter)}
-            where ${inVendor} and upper(p.part_number) >= ${prefix} and upper(p.part_number) < ${hi}
-              ${filterSql(filter)}
-            order by upper(p.part_number) limit ${wanted}) as by_prefix`,
-      );
-    }
-  }
+  const byPart = prefix === null ? [] : await partNumberMatches(db, filter, prefix, wanted);
   // Part-number hits rank before word hits: when they alone fill the page, the word search
-  // (costly for short part-number-like prefixes such as "F20") cannot change it. Otherwise it
-  // runs, also for a part-number-shaped query: "F2" finds products whose text names F200.
-  let skipWords = false;
-  if (prefix !== null && hits[0] !== undefined) {
-    const counted = await sql<{
-      n: number | string;
-    }>`select count(*) as n from (${hits[0]}) as h`.execute(db);
-    skipWords = Number(counted.rows[0]?.n ?? 0) >= wanted;
-  }
-  if (words.length > 0 && !skipWords) {
-    if (pg) {
-      const query = words.map((w) => `${w}:*`).join(' & ');
-      hits.push(
-        sql`select id, score from (
-              select p.id, p.part_number,
-                     -ts_rank(p.search_vector, to_tsquery('simple', ${query}))::float8 as score
-              from (select p.id, p.part_number, p.search_vector from products p
-                    ${categoryJoin(filter)}
-                    where ${inVendor} and p.search_vector @@ to_tsquery('simple', ${query})
-                      ${filterSql(filter)}
-                    limit ${candidates}) as p
-              order by score, p.part_number, p.id limit ${wanted}) as by_words`,
-      );
-    } else {
-      // bm25() only works where the FTS table drives the scan: rank in a materialized CTE
-      // of its own (the planner would otherwise flatten it), then join products by rowid.
-      // The caller's vendors and filters apply inside it (CROSS JOIN keeps the FTS table the
-      // outer loop), so the candidate cap cannot fill with other vendors' products. Only the
-      // page's worth of best candidates (in the final order) leaves it, to be joined again.
-      ctes.push(
-        sql`fts as materialized (
-              select rid, score from (
-                select products_fts.rowid as rid, bm25(products_fts, 4.0, 2.0, 1.0) as score,
-                       p.part_number as pn, p.id as pid
-                from products_fts
-                cross join products p on p.rowid = products_fts.rowid
-                ${categoryJoin(filter)}
-                where products_fts match ${words.map((w) => `"${w}"*`).join(' ')}
-                  and ${inVendor} ${filterSql(filter)}
-                limit ${candidates})
-              order by score, pn, pid limit ${wanted})`,
-      );
-      hits.push(
-        sql`select p.id, fts.score from fts join products p on p.rowid = fts.rid where ${inVendor}`,
-      );
-    }
-  }
-  const tier =
-    prefix === null
-      ? sql`2`
-      : sql`case when upper(p.part_number) = ${prefix} then 0
-                 when substr(upper(p.part_number), 1, ${prefix.length}) = ${prefix} then 1
-                 else 2 end`;
-  const result = await sql<SearchHit>`
-    with ${sql.join([...ctes, sql`hits as (${sql.join(hits, sql` union all `)})`])},
-    best as (select id, min(score) as score from hits group by id)
-    select ${sql.raw(PRODUCT_COLUMNS.join(', '))}, v.slug as vendor_slug, c.key as category_key, ${tier} as tier
-    from best
-    join products p on p.id = best.id
-    join vendors v on v.id = p.vendor_id
-    left join categories c on c.id = p.category_id
-    where ${inVendor} ${filterSql(filter)}
-    order by tier, case when ${tier} = 2 then best.score else 0 end, p.part_number, p.id
-    limit ${page.limit} offset ${page.offset}`.execute(db);
-  return result.rows.map((r) => ({ ...r, tier: Number(r.tier) }));
+  // cannot change it. Otherwise it runs, also for a part-number-shaped query: "F2" finds
+  // products whose text names F200.
+  const byWords =
+    words.length > 0 && byPart.length < wanted
+      ? await wordMatches(db, filter, words, wanted, tuning.intersectLimit ?? INTERSECT_LIMIT)
+      : [];
+  if (byPart.length === 0 && byWords.length === 0) return [];
+  // Word matches are product keys (the rowid on SQLite, search_key on PostgreSQL).
+  const key = sql<number | string>`${sql.raw(isPostgres(db) ? 'p.search_key' : 'p.rowid')}`;
+  const rows = await db
+    .selectFrom('products as p')
+    .innerJoin('vendors as v', 'v.id', 'p.vendor_id')
+    .leftJoin('categories as c', 'c.id', 'p.category_id')
+    .select([...PRODUCT_COLUMNS, 'v.slug as vendor_slug', 'c.key as category_key'])
+    .select(key.as('search_key'))
+    .where((eb) =>
+      eb.or([
+        ...(byPart.length > 0 ? [eb('p.id', 'in', byPart)] : []),
+        ...(byWords.length > 0 ? [eb(key, 'in', byWords)] : []),
+      ]),
+    )
+    .where('p.vendor_id', 'in', filter.vendorIds)
+    .execute();
+  const wordRank = new Map(byWords.map((k, rank) => [k, rank]));
+  const tierOf = (partNumber: string): number => {
+    const upper = partNumber.toUpperCase();
+    if (prefix === null || !upper.startsWith(prefix)) return 2;
+    return upper === prefix ? 0 : 1;
+  };
+  const hits = rows.map(({ search_key: k, ...r }) => ({
+    ...r,
+    tier: tierOf(r.part_number),
+    rank: wordRank.get(Number(k)) ?? Infinity,
+  }));
+  const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  hits.sort((a, b) => {
+    if (a.tier !== b.tier) return a.tier - b.tier;
+    if (a.tier === 2 && a.rank !== b.rank) return a.rank - b.rank;
+    return byText(a.part_number, b.part_number) || byText(a.id, b.id);
+  });
+  return hits.slice(page.offset, page.offset + page.limit).map(({ rank: _, ...hit }) => hit);
 }
 
 /** Browses products by part number (keyset pagination after a part number and id). */

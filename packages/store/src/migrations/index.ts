@@ -16,6 +16,7 @@ import * as m0014 from './0014_invoices.ts';
 import * as m0015 from './0015_sla_escalations_returns.ts';
 import * as m0016 from './0016_search_list_indexes.ts';
 import * as m0017 from './0017_order_po_number_unique.ts';
+import * as m0018 from './0018_search_postings.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0015_sla_escalations_returns': m0015,
   '0016_search_list_indexes': m0016,
   '0017_order_po_number_unique': m0017,
+  '0018_search_postings': m0018,
 };
