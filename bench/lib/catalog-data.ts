@@ -260,12 +260,19 @@ function growSqlite(catalog: CatalogDb, size: number): void {
     const fts = db
       .prepare("select 1 from sqlite_master where type = 'table' and name = 'products_fts'")
       .get();
+    const words = db
+      .prepare("select 1 from sqlite_master where type = 'table' and name = 'search_postings'")
+      .get();
+    const { last } = db.prepare('select coalesce(max(rowid), 0) as last from products').get() as {
+      last: number;
+    };
     for (const t of triggers) db.exec(`drop trigger "${t.name}"`);
     try {
       for (let from = catalog.size; from < size; from += 50_000) {
         batch(from, Math.min(size, from + 50_000));
       }
       if (fts) db.exec("insert into products_fts(products_fts) values ('rebuild')");
+      if (words) indexWordsSqlite(db, catalog.vendorId, last);
     } finally {
       for (const t of triggers) db.exec(t.sql);
     }
@@ -275,6 +282,39 @@ function growSqlite(catalog: CatalogDb, size: number): void {
   } finally {
     db.close();
   }
+}
+
+/**
+ * Adds the products after rowid `after` to the word index of migration 0018 the way its
+ * backfill does (its triggers are off during the bulk load): tokenized in batches by the
+ * scratch FTS5 table, then the vendor's product counts per term recounted.
+ */
+function indexWordsSqlite(db: Database.Database, vendorId: string, after: number): void {
+  const { last } = db.prepare('select coalesce(max(rowid), 0) as last from products').get() as {
+    last: number;
+  };
+  const BATCH = 20_000;
+  for (let from = after + 1; from <= last; from += BATCH) {
+    db.prepare(
+      `insert into search_scratch(rowid, name, description)
+       select rowid, name, description from products where rowid >= ? and rowid < ?`,
+    ).run(from, from + BATCH);
+    db.exec(`create temp table search_batch as
+      select p.vendor_id, s.term, s.score, s.product_key from search_scratch_postings s
+      join products p on p.rowid = s.product_key`);
+    db.exec(`insert or ignore into search_terms(vendor_id, term)
+      select distinct vendor_id, term from search_batch`);
+    db.exec(`insert or ignore into search_postings(term_id, score, product_key)
+      select t.id, b.score, b.product_key from search_batch b
+      join search_terms t on t.vendor_id = b.vendor_id and t.term = b.term`);
+    db.exec('drop table search_batch');
+    db.exec("insert into search_scratch(search_scratch) values ('delete-all')");
+  }
+  db.prepare(
+    `update search_terms set products = (
+       select count(*) from search_postings where term_id = search_terms.id)
+     where vendor_id = ?`,
+  ).run(vendorId);
 }
 
 async function growPostgres(catalog: CatalogDb, size: number): Promise<void> {
