@@ -338,7 +338,7 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     await jobs(DateTime.now().plus({ minutes: 3 }).toJSDate());
     const [invoice] = await invoicesOf(ACME, o.id);
     expect(invoice).toMatchObject({ currency: 'GBP', subtotal: totalOf(lines) });
-    expect(invoice!.number).toMatch(/^SKY-\d{6}$/);
+    expect(invoice!.number).toMatch(/^SKY-INV-\d{6}$/);
     invoiceOf.skyline = invoice!;
 
     for (const vendor of ['edgeworks', 'northwind', 'skyline']) {
@@ -500,7 +500,9 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     ).toEqual(['querystring.limit', 'querystring.status']);
     // Another vendor's staff see none of edgeworks' invoices.
     const other = (await t.as('finance@skyline.example').get('/api/v1/invoices')).json();
-    expect(other.items.every((i: { number: string }) => i.number.startsWith('SKY-'))).toBe(true);
+    expect(other.items.every((i: { number: string }) => i.number.startsWith('SKY-INV-'))).toBe(
+      true,
+    );
   });
 
   it('keeps invoices behind the tenant walls', async () => {
