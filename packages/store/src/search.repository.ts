@@ -24,6 +24,9 @@ export const MAX_TERMS = 300;
  */
 export const INTERSECT_LIMIT = 20_000;
 
+/** Up to how many terms a word is checked by probing its postings per product (see driverWalk). */
+const PROBED_TERMS = 8;
+
 /** Whether the executor talks to PostgreSQL (else SQLite). */
 export function isPostgres(db: Executor): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
@@ -217,11 +220,10 @@ async function wordMatches(
   ) {
     return intersection(db, filter, driver.termIds, rest, limit);
   }
-  const others = rest.map((t) => t.word);
   // A product with two of the driver's terms ("license", "licensed") comes twice: read a
   // little more than the page, and more again in the rare case that was not enough.
   for (let take = limit + 10; ; take *= 4) {
-    const keys = await driverWalk(db, filter, driver.termIds, others, take);
+    const keys = await driverWalk(db, filter, driver.termIds, rest, take);
     const unique = [...new Set(keys)];
     if (unique.length >= limit || keys.length < take) return unique.slice(0, limit);
   }
@@ -267,35 +269,52 @@ async function intersection(
 }
 
 /**
- * The product keys of the first `take` postings of the terms (in the given order, each in score order)
- * whose products pass the filters and contain the other words, duplicates included. No ORDER
- * BY on purpose: the terms are joined laterally in array order and each term's read is an
- * ordered index range, so the rows come in rank order and the LIMIT ends the read early (a
- * sort would have to read every term to the end first).
+ * The product keys of the first `take` postings of the terms (in the given order, each in
+ * score order) whose products pass the filters and contain the other words, duplicates
+ * included. No ORDER BY on purpose: the terms are joined laterally in array order and each
+ * term's read is an ordered index range, so the rows come in rank order and the LIMIT ends the
+ * read early (a sort would have to read every term to the end first).
  */
 async function driverWalk(
   db: Executor,
   filter: ProductFilter,
   termIds: readonly number[],
-  others: readonly string[],
+  others: readonly WordTerms[],
   take: number,
 ): Promise<number[]> {
-  const plain = others.length === 0 && filter.active === undefined && !filter.categoryKey;
-  if (isPostgres(db)) {
-    // Another word is in the text when a token starts with it: after a separator of the
-    // index (an ASCII non-alphanumeric) or at the start.
-    const contains = others.map(
-      (w) => sql`and lower(p.name || ' ' || p.description) ~ (${TOKEN_START} || lower(${w}))`,
-    );
-    const perTerm = plain
-      ? sql`select sp.product_key from search_postings sp
-            where sp.term_id = t.id
-            order by sp.score, sp.product_key limit ${take}`
-      : sql`select sp.product_key from search_postings sp
-            join products p on p.search_key = sp.product_key
-            ${categoryJoin(filter)}
-            where sp.term_id = t.id ${filterSql(filter)} ${sql.join(contains, sql` `)}
-            order by sp.score, sp.product_key limit ${take}`;
+  const pg = isPostgres(db);
+  const list = (ids: readonly number[]) =>
+    pg ? sql`any(${[...ids]}::int[])` : sql`(select value from json_each(${JSON.stringify(ids)}))`;
+  const inList = pg ? sql`=` : sql`in`;
+  // Whether a product has another word: a word of few terms by probing its postings for the
+  // product (every posting of a product has score n or 1000 + n, n its number of terms, so
+  // each probe is an index look-up); a word of many terms in the product's text: a regular
+  // expression on PostgreSQL (a token starts with the word), on SQLite the word's rowid set
+  // from products_fts, read once (the same tokenizer as the word index).
+  let needsProduct = filter.active !== undefined || !!filter.categoryKey;
+  const contains = others.map((w) => {
+    if (!w.wide && w.termIds.length <= PROBED_TERMS) {
+      return sql`and exists (select 1 from search_postings b
+        where b.term_id ${inList} ${list(w.termIds)}
+          and b.score ${inList} ${pg ? sql`any(array[sp.score % 1000, 1000 + sp.score % 1000])` : sql`(sp.score % 1000, 1000 + sp.score % 1000)`}
+          and b.product_key = sp.product_key)`;
+    }
+    if (pg) {
+      needsProduct = true;
+      return sql`and lower(p.name || ' ' || p.description) ~ (${TOKEN_START} || lower(${w.word}))`;
+    }
+    return sql`and sp.product_key in (select rowid from products_fts
+      where products_fts match ${`{name description}: "${w.word}"*`})`;
+  });
+  const product = needsProduct
+    ? sql`join products p on ${sql.raw(pg ? 'p.search_key' : 'p.rowid')} = sp.product_key
+          ${categoryJoin(filter)}`
+    : sql``;
+  const perTerm = sql`select sp.product_key from search_postings sp ${product}
+    where sp.term_id = ${sql.raw(pg ? 't.id' : 't.value')}
+      ${needsProduct ? filterSql(filter) : sql``} ${sql.join(contains, sql` `)}
+    order by sp.score, sp.product_key limit ${take}`;
+  if (pg) {
     // Nothing joined after the lateral read: a hash join there would lose its order.
     const query = sql<{ key: number | string }>`
       select x.product_key as key from unnest(${[...termIds]}::int[]) as t(id)
@@ -304,22 +323,7 @@ async function driverWalk(
     return (await withoutJit(db, (c) => query.execute(c))).rows.map((r) => Number(r.key));
   }
   // SQLite has no LATERAL: a correlated subquery per term (json_each yields the terms in
-  // order) returns its postings as a JSON array, unnested in turn. The other words are
-  // checked in products_fts by rowid (the same tokenizer as the word index).
-  const contains = others.map(
-    (w) => sql`and exists (select 1 from products_fts f
-                 where f.products_fts match ${`{name description}: "${w}"*`}
-                   and f.rowid = sp.product_key)`,
-  );
-  const perTerm = plain
-    ? sql`select sp.product_key from search_postings sp
-          where sp.term_id = t.value
-          order by sp.score, sp.product_key limit ${take}`
-    : sql`select sp.product_key from search_postings sp
-          cross join products p on p.rowid = sp.product_key
-          ${categoryJoin(filter)}
-          where sp.term_id = t.value ${filterSql(filter)} ${sql.join(contains, sql` `)}
-          order by sp.score, sp.product_key limit ${take}`;
+  // order) returns its postings as a JSON array, unnested in turn.
   const rows = await sql<{ key: number }>`
     select j.value as key from json_each(${JSON.stringify(termIds)}) as t
     cross join json_each((select json_group_array(product_key) from (${perTerm}))) as j
