@@ -5,12 +5,14 @@
 // Loading the server creates tens of MB of objects that all stay (modules, schemas, routes).
 // V8 takes that survival rate as a sign to grow its young generation to the maximum (2 × 16 MB
 // semi-spaces) and keeps it so while the server idles: a third of its memory at rest. So while
-// `serve` starts, the young generation does not grow; once the server listens (the bundle's
-// top-level await ends there), it grows again as V8 sees fit, so a loaded server keeps the
-// same garbage-collection behaviour. A growth factor set on the command line is left alone.
+// `serve` starts, the young generation does not grow. It may again a few seconds after the
+// server listens (the bundle's top-level await ends there): the in-process jobs' first pass
+// (profiles, holiday calendars) is over by then, and a loaded server keeps V8's usual
+// garbage-collection behaviour. A growth factor set on the command line is left alone.
 import { setFlagsFromString } from 'node:v8';
 
 const DEFAULT_GROWTH_FACTOR = 2; // V8's --semi-space-growth-factor
+const SETTLE_MS = 5_000;
 const tuned = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) =>
   a.includes('semi-space'),
 );
@@ -20,5 +22,8 @@ if (steady) setFlagsFromString('--semi-space-growth-factor=1');
 try {
   await import('./main.js');
 } finally {
-  if (steady) setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
+  if (steady) {
+    const grow = () => setFlagsFromString(`--semi-space-growth-factor=${DEFAULT_GROWTH_FACTOR}`);
+    setTimeout(grow, SETTLE_MS).unref();
+  }
 }
