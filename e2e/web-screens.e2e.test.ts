@@ -307,6 +307,31 @@ describe.sequential('the new screens in Chromium', () => {
     });
   });
 
+  it('the order desk approves the return left to it, with a reason the partner reads', async () => {
+    const page = await as('desk@skyline.example');
+    await step(page, 'return-decided', async () => {
+      await page.goto(`${server.url}/returns?status=requested`);
+      await page.getByRole('heading', { name: 'Returns' }).waitFor();
+      const row = page.getByRole('row').filter({ hasText: 'One seat too many was ordered.' });
+      await row.getByRole('button', { name: 'Approve' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Reason').fill('Within the first week: seat removed.');
+      await axeOf(page, '/returns (decide dialog)', violations);
+      await dialog.getByRole('button', { name: 'Confirm: approve' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.goto(`${server.url}/returns?status=approved`);
+      await page
+        .getByText('Approved by the vendor: Within the first week: seat removed.')
+        .waitFor();
+    });
+    const buyer = await apiAs('buyer@acme.example');
+    const mine = await buyer('GET', `/api/v1/returns?orderId=${state.order!.id}`);
+    expect(mine.json.items[0]).toMatchObject({
+      status: 'approved',
+      decision: { message: 'Approved by the vendor: Within the first week: seat removed.' },
+    });
+  });
+
   it('finance credits the invoice in full, with the reason', async () => {
     const invoice = state.invoice!;
     const page = await as('finance@skyline.example');

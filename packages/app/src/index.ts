@@ -104,4 +104,5 @@ export * from './licenses/license-job.ts';
 export * from './returns/returns.schemas.ts';
 export * from './returns/return-policy.ts';
 export * from './returns/request-return.ts';
+export * from './returns/decide-return.ts';
 export * from './jobs/job-loop.ts';

@@ -168,6 +168,13 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
     { method: 'GET', route: '/api/v1/sla', kind: 'list' },
     { method: 'GET', route: '/api/v1/returns', kind: 'list' },
     { method: 'GET', route: '/api/v1/returns/:returnId', kind: 'item' },
+    {
+      method: 'POST',
+      route: '/api/v1/returns/:returnId/actions/:action',
+      kind: 'item',
+      body: { reason: 'Isolation' },
+      ownerStatuses: [200, 409],
+    },
   ],
   // Documents on orders (issue 10): edgeworks' against skyline's, in documents.test.ts.
   documents: [

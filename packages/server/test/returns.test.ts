@@ -338,6 +338,89 @@ describe.each(testDialects())('returns on %s', (dialect) => {
     );
   });
 
+  it('lets the order desk decide a return left to it, once: approve or refuse with the reason, on the timeline', async () => {
+    const [maintenance] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'maintenance',
+      count: 1,
+    });
+    const order = await completed(
+      ACME,
+      'license_maintenance',
+      [
+        {
+          partNumber: maintenance!.partNumber,
+          quantity: 2,
+          unitPrice: maintenance!.netPrice,
+          attributes: { hostId: 'HOST-D' },
+        },
+      ],
+      { attributes: { endUserName: 'Fabrikam Health' } },
+    );
+    const askFor = async (quantity: number) => {
+      const res = await ask(ACME, {
+        orderId: order.id,
+        lines: [{ lineNo: 1, quantity }],
+        reason: 'Site closed',
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      expect(res.json()).toMatchObject({ status: 'requested' });
+      return res.json<ReturnView>().id;
+    };
+    const first = await askFor(1);
+    const decide = (user: string, id: string, action: string, body: unknown) =>
+      t.as(user).post(`/api/v1/returns/${id}/actions/${action}`, body);
+
+    // The partner does not decide; a reason is required; an unknown verb is a bad request.
+    expect((await decide(ACME, first, 'approve', { reason: 'mine' })).statusCode).toBe(403);
+    const noReason = await decide(DESK, first, 'approve', {});
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.json().errors).toEqual([expect.objectContaining({ path: 'reason' })]);
+    expect((await decide(DESK, first, 'maybe', { reason: 'x' })).statusCode).toBe(400);
+
+    const approved = await decide(DESK, first, 'approve', { reason: 'Goodwill, first year' });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json()).toMatchObject({
+      id: first,
+      status: 'approved',
+      decision: { message: 'Approved by the vendor: Goodwill, first year' },
+    });
+    // Maintenance ships nothing: no RMA number.
+    expect(approved.json().rmaNumber).toBeUndefined();
+    // Decided once: a second decision is a conflict; the partner reads the decision.
+    const again = await decide(DESK, first, 'refuse', { reason: 'Changed my mind' });
+    expect(again.statusCode).toBe(409);
+    expect((await t.as(ACME).get(`/api/v1/returns/${first}`)).json()).toEqual(approved.json());
+
+    const second = await askFor(1);
+    const refused = await decide('admin@edgeworks.example', second, 'refuse', {
+      reason: 'Past the cancellation window',
+    });
+    expect(refused.statusCode, refused.body).toBe(200);
+    expect(refused.json()).toMatchObject({
+      status: 'refused',
+      decision: {
+        code: 'return.refused',
+        message: 'Refused by the vendor: Past the cancellation window',
+      },
+    });
+    // Both decisions are on the order's timeline with who decided and why.
+    const decided = (await t.as(ACME).get(`/api/v1/orders/${order.id}/events`))
+      .json()
+      .items.filter((e: { type: string }) => e.type === 'return.decided');
+    expect(decided).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          reason: 'Goodwill, first year',
+          data: expect.objectContaining({ returnId: first, status: 'approved' }),
+        }),
+        expect.objectContaining({
+          reason: 'Past the cancellation window',
+          data: expect.objectContaining({ returnId: second, status: 'refused' }),
+        }),
+      ]),
+    );
+  });
+
   it('walls off returns, escalations, licenses and the SLA summary between tenants', async () => {
     const acmeOrder = await deviceOrder(ACME, 1);
     const contosoOrder = await deviceOrder(CONTOSO, 1);
@@ -383,11 +466,16 @@ describe.each(testDialects())('returns on %s', (dialect) => {
         ids: {
           returnId: await returnOf(ACME, (await deviceOrder(ACME, 1)).id),
           orderId: acmeOrder.id,
+          action: 'refuse',
         },
       },
       {
         user: 'admin@skyline.example',
-        ids: { returnId: skylineReturn, orderId: placed.json<{ id: string }>().id },
+        ids: {
+          returnId: skylineReturn,
+          orderId: placed.json<{ id: string }>().id,
+          action: 'refuse',
+        },
       },
     );
   });

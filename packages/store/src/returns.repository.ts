@@ -24,6 +24,36 @@ export async function findReturnInScope(
   return q.executeTakeFirst();
 }
 
+/**
+ * The vendor's decision on a return left to it: only while it is still `requested` (two staff
+ * deciding at once: one wins, the other's update changes nothing). True when this one decided.
+ */
+export async function decideRequestedReturn(
+  db: Executor,
+  input: {
+    vendorId: string;
+    id: string;
+    status: 'approved' | 'refused';
+    decisionCode: string | null;
+    decisionMessage: string;
+    rmaNumber: string | null;
+  },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('returns')
+    .set({
+      status: input.status,
+      decision_code: input.decisionCode,
+      decision_message: input.decisionMessage,
+      rma_number: input.rmaNumber,
+    })
+    .where('id', '=', input.id)
+    .where('vendor_id', '=', input.vendorId)
+    .where('status', '=', 'requested')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** A page of returns, newest first (keyset on id). */
 export async function listReturns(
   db: Executor,

@@ -19,6 +19,11 @@ export const returnBodySchema = z.strictObject({
 });
 export type ReturnBody = z.infer<typeof returnBodySchema>;
 
+export const returnDecisionBodySchema = z.strictObject({
+  reason: z.string().trim().min(1, 'Say why the return is approved or refused').max(2000),
+});
+export type ReturnDecisionBody = z.infer<typeof returnDecisionBodySchema>;
+
 export const returnSchema = z
   .object({
     id: z.string(),

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  decideReturnRequest,
   getReturn,
   listReturnsPage,
   requestReturn,
   requireActor,
   returnBodySchema,
+  returnDecisionBodySchema,
   returnListQuerySchema,
   returnSchema,
 } from '@orderdesk/app';
@@ -14,6 +16,7 @@ import { withIdempotency } from '../http/idempotency.ts';
 import { problemSchema } from '../http/problem.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
+const decisionParams = idParams.extend({ action: z.enum(['approve', 'refuse']) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
 /** Returns judged by the profile's policy (API.md "SLA, escalations, returns, licenses"). */
@@ -35,6 +38,36 @@ export function returnRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
           status: 201,
           body: await requestReturn(ctx, actor, request.body, { tx }),
+        }));
+      },
+    );
+
+    app.post(
+      '/returns/:id/actions/:action',
+      {
+        schema: {
+          tags: ['returns'],
+          summary:
+            'Decide a return left to the vendor (order desk, vendor admin, CAM): approve (an RMA number when goods ship) or refuse, with the reason; 409 once decided',
+          params: decisionParams,
+          body: returnDecisionBodySchema,
+          response: { 200: returnSchema, ...errors, 409: problemSchema, 422: problemSchema },
+        },
+      },
+      async (request, reply) => {
+        const actor = requireActor(request.actor);
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
+          status: 200,
+          body: await decideReturnRequest(
+            ctx,
+            actor,
+            {
+              returnId: request.params.id,
+              decision: request.params.action,
+              body: request.body,
+            },
+            { tx },
+          ),
         }));
       },
     );

@@ -5,17 +5,21 @@ import { api, unwrap } from '../../api/client';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { formatDateTime, humanize } from '../../lib/format';
+import { hasRole, useMe } from '../../session/session';
 import { ReturnDecision } from '../orders/order-returns';
+import { DecideReturnButtons } from './decide-return-buttons';
 
 const RETURN_STATUSES = ['requested', 'approved', 'refused'] as const;
 type ReturnStatus = (typeof RETURN_STATUSES)[number];
 
 /**
  * The returns and their decisions (a partner: its own; vendor staff: their vendor's). The API
- * decides each return by the profile's policy when it is requested; it has no action for the
- * vendor to decide a `requested` one, so this list has none either.
+ * decides each return by the profile's policy when it is requested; those it leaves
+ * `requested` the order desk (vendor admin, CAM) approves or refuses here.
  */
 export default function ReturnsPage() {
+  const me = useMe();
+  const decides = hasRole(me, 'order_desk', 'vendor_admin', 'cam');
   const [params, setParams] = useSearchParams();
   const status = params.get('status') as ReturnStatus | null;
   const returns = useQuery({
@@ -72,7 +76,11 @@ export default function ReturnsPage() {
                       </Table.Td>
                       <Table.Td>{r.reason}</Table.Td>
                       <Table.Td>
-                        <ReturnDecision r={r} />
+                        {decides && r.status === 'requested' ? (
+                          <DecideReturnButtons returnId={r.id} />
+                        ) : (
+                          <ReturnDecision r={r} />
+                        )}
                       </Table.Td>
                     </Table.Tr>
                   ))}
