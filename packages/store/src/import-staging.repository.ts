@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
+import { insertProductsIndexedInBulk } from './search-index.repository.ts';
 import { isPostgres } from './search.repository.ts';
 
 // The staging area of imports (migration 0009). A price list is staged in chunks (each insert
@@ -163,7 +164,9 @@ export async function publishStagedPriceRows(
         or products.description is distinct from coalesce(s.description, products.description)
         or products.billing_term is distinct from coalesce(s.billing_term, products.billing_term)
         or products.ships is distinct from coalesce(s.ships, products.ships))`.execute(tx);
-  const created = await sql`
+  // The new products join the word index set-based (per row on SQLite would take minutes).
+  const created = await insertProductsIndexedInBulk(tx, () =>
+    sql`
     insert into products (id, vendor_id, part_number, name, description, type, category_id,
       billing_term, ships, active, created_at, updated_at)
     select s.product_id, ${vendorId}, s.part_number, s.name, coalesce(s.description, ''), s.type,
@@ -173,7 +176,8 @@ export async function publishStagedPriceRows(
     where s.import_id = ${importId}
       and not exists (
         select 1 from products p where p.vendor_id = ${vendorId} and p.part_number = s.part_number)
-    order by s.row_number`.execute(tx);
+    order by s.row_number`.execute(tx),
+  );
   await sql`
     insert into price_list_items (price_list_id, part_number, product_id, list_price_minor)
     select ${priceListId}, s.part_number, p.id, s.list_price_minor

@@ -15,6 +15,7 @@ export * from './quotes.repository.ts';
 export * from './subscriptions.repository.ts';
 export * from './catalog.repository.ts';
 export * from './search.repository.ts';
+export * from './search-index.repository.ts';
 export * from './price-lists.repository.ts';
 export * from './import-staging.repository.ts';
 export * from './multipliers.repository.ts';

@@ -3,6 +3,7 @@ import { createTestStore, testDialects } from '../test/databases.ts';
 import type { Store } from './dialects.ts';
 import { saveProductBatch, type ProductInput } from './catalog.repository.ts';
 import { sql } from 'kysely';
+import { insertProductsIndexedInBulk } from './search-index.repository.ts';
 import { searchProducts } from './search.repository.ts';
 import { insertVendor } from './tenancy.repository.ts';
 
@@ -221,5 +222,45 @@ describe.each(testDialects())('catalog search on %s', (dialect) => {
     expect(await find('KABEL')).toEqual(['CS-1']);
     expect(await find('ÉCLAIR')).toEqual(['CS-1']);
     if (dialect === 'sqlite') expect(await find('eclair')).toEqual(['CS-1']);
+  });
+
+  it('indexes a bulk insert (the import path) exactly as the per-row triggers index one product', async () => {
+    // One product the way the API writes it (triggers), then the same texts in bulk.
+    const texts = { name: 'Gantry sprocket', description: 'Sprocket for the gantry, zinc' };
+    await saveProductBatch(store.db, mine, [product(mine, 'BK-0', texts)], AT);
+    await store.db.transaction().execute((tx) =>
+      insertProductsIndexedInBulk(tx, () =>
+        sql`insert into products (id, vendor_id, part_number, name, description, type,
+              billing_term, ships, active, created_at, updated_at)
+            values ('prd_bk1', ${mine}, 'BK-1', ${texts.name}, ${texts.description}, 'service',
+                    null, 0, 1, ${AT}, ${AT}),
+                   ('prd_bk2', ${mine}, 'BK-2', ${texts.name}, ${texts.description}, 'service',
+                    null, 0, 1, ${AT}, ${AT})`.execute(tx),
+      ),
+    );
+    const postingsOf = async (partNumber: string) => {
+      const key = dialect === 'sqlite' ? sql`p.rowid` : sql`p.search_key`;
+      const rows = await sql<{ term: string; score: number }>`
+        select t.term, sp.score from products p
+        join search_postings sp on sp.product_key = ${key}
+        join search_terms t on t.id = sp.term_id
+        where p.vendor_id = ${mine} and p.part_number = ${partNumber}
+        order by t.term`.execute(store.db);
+      return rows.rows.map((r) => `${r.term}:${Number(r.score)}`);
+    };
+    const byTrigger = await postingsOf('BK-0');
+    expect(byTrigger.length).toBeGreaterThanOrEqual(4);
+    expect(await postingsOf('BK-1')).toEqual(byTrigger);
+    expect(await postingsOf('BK-2')).toEqual(byTrigger);
+    const counted = await sql<{ products: number }>`
+      select products from search_terms where vendor_id = ${mine} and term = 'gantry'`.execute(
+      store.db,
+    );
+    expect(counted.rows.map((r) => Number(r.products))).toEqual([3]);
+    const found = await searchProducts(store.db, { vendorIds: [mine] }, 'zinc gantry', PAGE);
+    expect(found.map((h) => h.part_number).sort()).toEqual(['BK-0', 'BK-1', 'BK-2']);
+    // The deferral never outlives the insert: the next single product is indexed by its trigger.
+    await saveProductBatch(store.db, mine, [product(mine, 'BK-3', texts)], AT);
+    expect(await postingsOf('BK-3')).toEqual(byTrigger);
   });
 });
