@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Button, Group, Modal, Stack, Textarea } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { api, idempotencyKey, unwrap } from '../../api/client';
+import { api, unwrap } from '../../api/client';
 import { fieldError, WriteError } from '../../components/problem-fields';
 
 type Decision = 'approve' | 'refuse';
@@ -14,12 +14,11 @@ export function DecideReturnButtons({ returnId }: { returnId: string }) {
   const queryClient = useQueryClient();
   const [decision, setDecision] = useState<Decision | null>(null);
   const [reason, setReason] = useState('');
-  const [key, setKey] = useState(idempotencyKey);
   const decide = useMutation({
     mutationFn: async (action: Decision) =>
       unwrap(
         await api.POST('/api/v1/returns/{id}/actions/{action}', {
-          params: { path: { id: returnId, action }, header: { 'Idempotency-Key': key } },
+          params: { path: { id: returnId, action } },
           body: { reason: reason.trim() },
         }),
       ),
@@ -30,7 +29,6 @@ export function DecideReturnButtons({ returnId }: { returnId: string }) {
   });
   const open = (d: Decision) => {
     setReason('');
-    setKey(idempotencyKey());
     decide.reset();
     setDecision(d);
   };
