@@ -170,7 +170,7 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
     { method: 'GET', route: '/api/v1/returns/:returnId', kind: 'item' },
     {
       method: 'POST',
-      route: '/api/v1/returns/:returnId/actions/:action',
+      route: '/api/v1/returns/:returnId/actions/:returnAction',
       kind: 'item',
       body: { reason: 'Isolation' },
       ownerStatuses: [200, 409],

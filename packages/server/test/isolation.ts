@@ -99,7 +99,7 @@ export function newWallReport(): WallReport {
 }
 
 /** Route parameters that name a verb, not a record: kept as they are in the control request. */
-const VERB_PARAMS = new Set(['action', 'quoteAction']);
+const VERB_PARAMS = new Set(['action', 'quoteAction', 'returnAction']);
 /** Route parameters whose values are public (GET /vendors lists every slug): never a leak. */
 const PUBLIC_PARAMS = new Set(['slug']);
 

@@ -466,7 +466,7 @@ describe.each(testDialects())('returns on %s', (dialect) => {
         ids: {
           returnId: await returnOf(ACME, (await deviceOrder(ACME, 1)).id),
           orderId: acmeOrder.id,
-          action: 'refuse',
+          returnAction: 'refuse',
         },
       },
       {
@@ -474,7 +474,7 @@ describe.each(testDialects())('returns on %s', (dialect) => {
         ids: {
           returnId: skylineReturn,
           orderId: placed.json<{ id: string }>().id,
-          action: 'refuse',
+          returnAction: 'refuse',
         },
       },
     );
