@@ -451,7 +451,17 @@ describe.sequential('the web app in Chromium', () => {
       expect(await tabTo(page, place), 'Tab reaches "Place an order"').toBe(true);
       await page.keyboard.press('Enter');
       await page.getByRole('menuitem', { name: /^Skyline/ }).waitFor();
-      await page.keyboard.press('ArrowDown');
+      // Arrow keys move into the menu once it has taken the focus (it opens with a
+      // transition): press until a vendor is focused, then choose it.
+      let inMenu = false;
+      for (let i = 0; i < 20 && !inMenu; i++) {
+        await page.keyboard.press('ArrowDown');
+        inMenu = await page.evaluate(
+          () => document.activeElement?.getAttribute('role') === 'menuitem',
+        );
+        if (!inMenu) await page.waitForTimeout(100);
+      }
+      expect(inMenu, 'ArrowDown reaches a vendor in the order menu').toBe(true);
       await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
     });
