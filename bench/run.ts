@@ -1,4 +1,4 @@
-// The benchmark suite's entry: `npm run bench` (full, ~10 minutes) or `npm run bench -- --quick`
+// The benchmark suite's entry: `npm run bench` (full, < 15 minutes) or `npm run bench -- --quick`
 // (the smoke run CI does). Builds its own data in a temp dir, runs each scenario, prints one
 // table and writes it as JSON to bench/results/. It fails only when something is broken (a
 // scenario throws: a request failed, the server did not start, a result was wrong) — never
@@ -118,7 +118,9 @@ export async function runBench(options: BenchOptions): Promise<number> {
         log(`!! ${scenario.name} failed: ${message}`);
       }
       timings[scenario.name] = Math.round((performance.now() - s0) / 1000);
-      log(`== ${scenario.name} done in ${timings[scenario.name]} s`);
+      log(
+        `== ${scenario.name} done in ${timings[scenario.name]} s (load average ${os.loadavg()[0]?.toFixed(2) ?? '?'})`,
+      );
     }
     if (ctx.postgres && rows.some((r) => r.figure.includes('PostgreSQL'))) {
       info.postgres = await postgresVersion().catch(() => undefined);
@@ -134,7 +136,13 @@ export async function runBench(options: BenchOptions): Promise<number> {
     `\nOrderDesk benchmarks — ${options.quick ? 'quick' : 'full'} run, ${started.toISOString()}, ` +
       `${seconds} s\n${info.cpus}× ${info.cpuModel}, ${info.memoryGb} GB RAM, Node ${info.node}` +
       `${info.postgres ? `, PostgreSQL ${info.postgres}` : ''}, load average at start ` +
-      `${info.loadAverageAtStart.join(' ')}\n\n${text}\n`,
+      `${info.loadAverageAtStart.join(' ')}\n\n${text}\n` +
+      `\nScenario durations: ${Object.entries(timings)
+        .map(([name, s]) => `${name} ${s} s`)
+        .join(', ')}; load average at the end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
   );
   if (options.markdown) process.stdout.write(`\n${markdown}\n`);
   const resultsDir = join(REPO_ROOT, 'bench/results');

@@ -56,13 +56,19 @@ async function show(url: string, names: readonly string[]): Promise<string[]> {
   }
 }
 
-/** Restarts the cluster with the default (durable) fsync / synchronous_commit / full_page_writes. */
-async function restartDurable(url: string): Promise<void> {
+/** The cluster's data directory, port and socket directory. */
+async function where(url: string): Promise<{ dataDir: string; port: string; sockets: string }> {
   const [dataDir = '', port = '', sockets = ''] = await show(url, [
     'data_directory',
     'port',
     'unix_socket_directories',
   ]);
+  return { dataDir, port, sockets };
+}
+
+/** `pg_ctl restart` with the helper's own options and `settings` (more `-c name=value`). */
+async function restart(url: string, settings: readonly string[]): Promise<void> {
+  const { dataDir, port, sockets } = await where(url);
   const full = join(findPostgresBinDir(), 'pg_ctl');
   const args = [
     'restart',
@@ -74,14 +80,84 @@ async function restartDurable(url: string): Promise<void> {
     '-l',
     join(dirname(dataDir), 'server.log'),
     '-o',
-    `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${sockets} -c max_connections=300`,
+    [
+      `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${sockets} -c max_connections=300`,
+      ...settings.map((s) => `-c ${s}`),
+    ].join(' '),
   ];
   const [file, argv] =
     process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', full, ...args]] : [full, args];
   execFileSync(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], cwd: dirname(dataDir) });
-  const [fsync, syncCommit] = await show(url, ['fsync', 'synchronous_commit']);
-  if (fsync !== 'on' || syncCommit !== 'on') {
-    throw new Error(`PostgreSQL restart left fsync=${fsync} synchronous_commit=${syncCommit}`);
+}
+
+/** Restarts the cluster with the default (durable) fsync / synchronous_commit / full_page_writes. */
+async function restartDurable(url: string): Promise<void> {
+  await restart(url, []);
+  const [fsync, syncCommit, walLevel] = await show(url, [
+    'fsync',
+    'synchronous_commit',
+    'wal_level',
+  ]);
+  if (fsync !== 'on' || syncCommit !== 'on' || walLevel !== 'replica') {
+    throw new Error(
+      `PostgreSQL restart left fsync=${fsync} synchronous_commit=${syncCommit} wal_level=${walLevel}`,
+    );
+  }
+}
+
+/** What a bulk load gets from withBulkLoadSettings. */
+export interface BulkLoad {
+  /** The cluster's directory (the data directory's parent): readable by the server's user. */
+  dir: string;
+  /** psql, for COPY … FROM PROGRAM (the server runs it as its own user). */
+  psql: string;
+  /** psql's connection options for a database of this cluster (its Unix socket). */
+  psqlArgs(database: string): string[];
+}
+
+/**
+ * Runs `work` (a bulk load of test data) on the cluster restarted without durability and with
+ * wal_level = minimal, then restarts it durable (also when `work` fails) and flushes what the
+ * load left in the OS's page cache to disk (`sync`), so the measurements that follow run as
+ * they do on a cluster that never left its durable settings, without a write-back in their
+ * middle. Under wal_level = minimal, CREATE INDEX and a COPY into a table truncated in the same
+ * transaction write no WAL at all (the files are synced at commit instead, a no-op with fsync
+ * off): the load writes each page once instead of three times (WAL, full-page images after
+ * each checkpoint, the table). Nothing else may use the cluster meanwhile (the bench runs its
+ * scenarios one at a time; the restart ends every connection).
+ */
+export async function withBulkLoadSettings<T>(work: (load: BulkLoad) => Promise<T>): Promise<T> {
+  const { url } = await cluster();
+  const { dataDir, port, sockets } = await where(url);
+  await restart(url, [
+    'fsync=off',
+    'synchronous_commit=off',
+    'full_page_writes=off',
+    'wal_level=minimal',
+    'max_wal_senders=0',
+    'max_wal_size=16GB',
+    'checkpoint_timeout=30min',
+  ]);
+  try {
+    return await work({
+      dir: dirname(dataDir),
+      psql: join(findPostgresBinDir(), 'psql'),
+      psqlArgs: (database) => [
+        '-X',
+        '-q',
+        '-h',
+        sockets,
+        '-p',
+        port,
+        '-U',
+        'postgres',
+        '-d',
+        database,
+      ],
+    });
+  } finally {
+    await restartDurable(url);
+    execFileSync('sync');
   }
 }
 

@@ -9,6 +9,7 @@
 // inserts in large transactions; PostgreSQL: generate_series, see fillPostgres) over three
 // years of ids; the statuses are spread as in a desk that has run for a while (70%
 // completed, 8% submitted…). The load time is a row of its own.
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -28,12 +29,14 @@ import {
   type Store,
 } from '@orderdesk/store';
 import { DEMO_PASSWORD } from '../lib/desk.ts';
-import { createDatabase, dropDatabase } from '../lib/postgres.ts';
+import { createDatabase, dropDatabase, withBulkLoadSettings } from '../lib/postgres.ts';
 import type { BenchContext, Scenario } from '../lib/scenario.ts';
 import { rng, summarize } from '../lib/stats.ts';
 import { judge, ratioOf, type ResultRow } from '../lib/table.ts';
 
 const PAGE_SIZE = 50;
+/** Rows per COPY statement of the PostgreSQL load (progress is logged after each). */
+const CHUNK = 1_000_000;
 
 const STATUSES: readonly (readonly [string, number])[] = [
   ['completed', 0.7],
@@ -182,161 +185,175 @@ function fillSqlite(file: string, p: Parties, n: number): void {
 }
 
 /**
- * Bulk-loads n orders with SQL alone (generate_series: no row passes through Node), in 1M-row
- * statements on two connections at once. The measured table keeps exactly the layout and
- * indexes the migrations give it: the secondary indexes and the unique constraint are dropped
- * first and built again afterwards from their own definitions (pg_indexes,
- * pg_get_constraintdef; sorted builds, about twice as fast as keeping them at 1M orders), the
- * primary key stays (other tables refer to it; ids arrive in order, so it only appends), and
- * the foreign keys stay in place but are not checked row by row (session_replication_role =
- * replica, as pg_restore --disable-triggers does: every id the rows use is a demo party's).
- * max_wal_size is raised for the load (fewer checkpoints, fewer full-page images) and reset
- * after; then VACUUM ANALYZE, as autovacuum would do soon after. Same mix as the SQLite generator: 50/25/25% vendors, Acme 45% / Beta 15% / Contoso
- * 40%, the status mix, PO numbers PO-1 … PO-n; ids are time-ordered over three years, their
- * time part in hex (`ord_` + 13 + 13 characters: newId's length and order, cheaper in SQL).
+ * Bulk-loads n orders with SQL alone (generate_series: no row passes through Node). The
+ * measured table keeps exactly the layout, keys and indexes the migrations give it; only how
+ * they are filled differs. The cluster runs the load without durability and with wal_level =
+ * minimal (withBulkLoadSettings; it is durable again for the measurements). In one
+ * transaction: the foreign keys that refer to orders, its constraints and indexes are dropped,
+ * the table is truncated, and the rows arrive by COPY … FREEZE in 1M-row statements, each
+ * FROM PROGRAM psql, whose own backend generates them (COPY (SELECT … generate_series) TO
+ * STDOUT): generating and storing run on two cores at once; the rows are written once, with no
+ * WAL, already frozen and all-visible (nothing for VACUUM or the first reads to rewrite). Then
+ * every index and key is built again from its own definition (pg_indexes,
+ * pg_get_constraintdef: sorted builds, two at a time, largest first, in memory), the foreign
+ * keys are added back (their tables are empty), and VACUUM ANALYZE runs, as autovacuum would
+ * soon after. The foreign keys of orders stay but are not checked row by row
+ * (session_replication_role = replica, as pg_restore --disable-triggers does: every id the
+ * rows use is a demo party's). Same mix as the SQLite generator: 50/25/25% vendors, Acme 45% /
+ * Beta 15% / Contoso 40%, the status mix, PO numbers PO-1 … PO-n; ids are time-ordered over
+ * three years, their time part in hex (`ord_` + 13 + 13 characters: newId's length and order,
+ * cheaper in SQL).
  */
 async function fillPostgres(
   ctx: BenchContext,
   url: string,
   p: Parties,
   n: number,
-): Promise<{ loadMs: number; indexMs: number }> {
-  const connect = async (): Promise<pg.Client> => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    await c.query(`set session_replication_role = replica`);
-    await c.query(`set maintenance_work_mem = '1GB'`);
-    return c;
-  };
-  const clients = [await connect(), await connect()] as const;
-  const [client] = clients;
-  try {
-    await client.query(`alter system set max_wal_size = '16GB'`);
-    await client.query(`alter system set checkpoint_timeout = '30min'`);
-    await client.query(`select pg_reload_conf()`);
-    const indexes = await client.query<{ name: string; def: string }>(
-      `select indexname as name, indexdef as def from pg_indexes
-       where schemaname = current_schema() and tablename = 'orders'
-         and indexname not in (select conname from pg_constraint where conrelid = 'orders'::regclass)`,
-    );
-    const uniques = await client.query<{ name: string; def: string }>(
-      `select conname as name, pg_get_constraintdef(oid) as def
-       from pg_constraint where conrelid = 'orders'::regclass and contype = 'u'`,
-    );
-    for (const c of uniques.rows)
-      await client.query(`alter table orders drop constraint ${c.name}`);
-    for (const i of indexes.rows) await client.query(`drop index ${i.name}`);
-
-    const start = Date.now() - 3 * 365 * 86_400_000;
-    const step = (3 * 365 * 86_400_000) / n;
-    const vendor = (k: number): Parties['vendors'][number] => {
-      const v = p.vendors[k];
-      if (!v) throw new Error('three demo vendors expected');
-      return v;
+): Promise<{ loadMs: number; indexMs: number; syncMs: number }> {
+  const database = new URL(url).pathname.slice(1);
+  const tStart = performance.now();
+  let loadMs = 0;
+  let indexMs = 0;
+  await withBulkLoadSettings(async (load) => {
+    const connect = async (): Promise<pg.Client> => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`set session_replication_role = replica`);
+      // Each build sorts in memory (a 3-column key of 10M orders is ~1.3 GB) and alone: the
+      // two connections already keep both cores busy; parallel workers would sort to disk.
+      await c.query(`set maintenance_work_mem = '2GB'`);
+      await c.query(`set max_parallel_maintenance_workers = 0`);
+      return c;
     };
-    // $1 vendor ids, $2 slugs, $3 order types; $4 ordering partners (Acme, Beta, Contoso),
-    // $5 their customers, $6 their users; $7 Acme (Beta's holder); $8/$9 this chunk's g range;
-    // $10 start (ms), $11 step (ms).
-    const statusCase = (() => {
-      let acc = 0;
-      const arms = STATUSES.map(
-        ([status, w]) => `when s < ${(acc += w).toFixed(4)} then '${status}'`,
+    const clients = [await connect(), await connect()] as const;
+    const [client] = clients;
+    try {
+      // Indexes, largest key first; those behind a constraint (primary key, unique) are
+      // dropped and added back as the constraint.
+      const indexes = await client.query<{ name: string; def: string; constraint: string | null }>(
+        `select i.indexname as name, i.indexdef as def,
+           (select pg_get_constraintdef(c.oid) from pg_constraint c
+            where c.conrelid = 'orders'::regclass and c.conname = i.indexname) as constraint
+         from pg_indexes i join pg_class x on x.relname = i.indexname
+           join pg_index ix on ix.indexrelid = x.oid
+         where i.schemaname = current_schema() and i.tablename = 'orders'
+         order by ix.indnatts desc, i.indexname`,
       );
-      return `case ${arms.join(' ')} else 'completed' end`;
-    })();
-    const insert = `
-      insert into orders (${COLUMNS})
-      select 'ord_' || lpad(to_hex(t), 13, '0') || lpad(to_hex(g), 13, '0'), ($1::text[])[vi],
-        case when pi = 2 then $7 else ($4::text[])[pi] end, ($4::text[])[pi], ($5::text[])[pi],
-        'B-' || ($2::text[])[vi] || '-' || lpad(g::text, 8, '0'), ($3::text[])[vi], 'api',
-        status, 1, 'USD', 'PO-' || g, total,
-        '{"purchaseOrder":{"number":"PO-' || g || '","date":"' || left(at, 10) ||
-          '","currency":"USD","total":"' || (total / 100.0)::numeric(12, 2) || '"}}',
-        '[]', ($6::text[])[pi], at, at, at
-      from (
-        select g, t, at, status, total,
-          case when u < 0.5 then 1 when u < 0.75 then 2 else 3 end as vi,
-          case when w < 0.45 then 1 when w < 0.6 then 2 else 3 end as pi
+      const foreignKeys = await client.query<{ tbl: string; name: string; def: string }>(
+        `select conrelid::regclass::text as tbl, conname as name, pg_get_constraintdef(oid) as def
+         from pg_constraint where confrelid = 'orders'::regclass and contype = 'f'`,
+      );
+      const shape = async (): Promise<string> => {
+        const r = await client.query<{ n: string }>(
+          `select (select count(*) from pg_indexes where schemaname = current_schema()
+                   and tablename = 'orders') || '/' ||
+                  (select count(*) from pg_constraint where conrelid = 'orders'::regclass
+                   or confrelid = 'orders'::regclass) as n`,
+        );
+        return r.rows[0]?.n ?? '';
+      };
+      const before = await shape();
+
+      const start = Date.now() - 3 * 365 * 86_400_000;
+      const step = (3 * 365 * 86_400_000) / n;
+      const vendor = (k: number): Parties['vendors'][number] => {
+        const v = p.vendors[k];
+        if (!v) throw new Error('three demo vendors expected');
+        return v;
+      };
+      const lit = (v: string): string => client.escapeLiteral(v);
+      const array = (vs: readonly string[]): string => `array[${vs.map(lit).join(', ')}]`;
+      const ordering = [p.acme, p.beta, p.contoso];
+      const vendorIds = array([0, 1, 2].map((k) => vendor(k).id));
+      const slugs = array([0, 1, 2].map((k) => vendor(k).slug));
+      const types = array([0, 1, 2].map((k) => vendor(k).type));
+      const partners = array(ordering);
+      const customers = array(ordering.map((id) => p.customers.get(id) ?? ''));
+      const users = array(ordering.map((id) => p.users.get(id) ?? ''));
+      const statusCase = (() => {
+        let acc = 0;
+        const arms = STATUSES.map(
+          ([status, w]) => `when s < ${(acc += w).toFixed(4)} then '${status}'`,
+        );
+        return `case ${arms.join(' ')} else 'completed' end`;
+      })();
+      // Orders from..to (g), in the column order of COLUMNS.
+      const generate = (from: number, to: number): string => `
+        select 'ord_' || lpad(to_hex(t), 13, '0') || lpad(to_hex(g), 13, '0'), (${vendorIds})[vi],
+          case when pi = 2 then ${lit(p.acme)} else (${partners})[pi] end, (${partners})[pi],
+          (${customers})[pi], 'B-' || (${slugs})[vi] || '-' || lpad(g::text, 8, '0'),
+          (${types})[vi], 'api', status, 1, 'USD', 'PO-' || g, total,
+          '{"purchaseOrder":{"number":"PO-' || g || '","date":"' || left(at, 10) ||
+            '","currency":"USD","total":"' || (total / 100.0)::numeric(12, 2) || '"}}',
+          '[]', (${users})[pi], at, at, at
         from (
-          select g, t, random() as u, random() as w, ${statusCase} as status,
-            1000 + floor(random() * 5000000)::bigint as total,
-            to_char(to_timestamp(t / 1000.0) at time zone 'UTC',
-              'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
-          from (select g, ($10::bigint + floor((g - 1) * $11::float8))::bigint as t, random() as s
-                from generate_series($8::bigint, $9::bigint) g) a
-          offset 0
-        ) b
-      ) c`;
-    const ordering = [p.acme, p.beta, p.contoso];
-    const params = (from: number, to: number): unknown[] => [
-      [0, 1, 2].map((k) => vendor(k).id),
-      [0, 1, 2].map((k) => vendor(k).slug),
-      [0, 1, 2].map((k) => vendor(k).type),
-      ordering,
-      ordering.map((id) => p.customers.get(id) ?? ''),
-      ordering.map((id) => p.users.get(id) ?? ''),
-      p.acme,
-      from,
-      to,
-      start,
-      step,
-    ];
-    const t0 = performance.now();
-    const CHUNK = 1_000_000;
-    let next = 1;
-    let done = 0;
-    // Two connections take the next chunk as they finish one (the table has no index but the
-    // primary key yet, so they hardly wait for each other).
-    await Promise.all(
-      clients.map(async (c) => {
-        while (next <= n) {
-          const from = next;
-          const to = Math.min(n, from + CHUNK - 1);
-          next = to + 1;
-          await c.query(insert, params(from, to));
-          done += to - from + 1;
-          if (n > CHUNK) ctx.log(`orders: PostgreSQL: ${done.toLocaleString('en-US')} rows`);
-        }
-      }),
-    );
-    const loadMs = performance.now() - t0;
-    const t1 = performance.now();
-    const timed = async (c: pg.Client, label: string, text: string): Promise<void> => {
-      const t = performance.now();
-      await c.query(text);
-      if (n > CHUNK) ctx.log(`orders: ${label} ${((performance.now() - t) / 1000).toFixed(1)} s`);
-    };
-    // The indexes are built two at a time too, largest first.
-    const builds = [
-      ...indexes.rows.map((i) => ({ label: i.name, text: i.def })),
-      ...uniques.rows.map((c) => ({
-        label: c.name,
-        text: `alter table orders add constraint ${c.name} ${c.def}`,
-      })),
-    ];
-    await Promise.all(
-      clients.map(async (c) => {
-        for (let b = builds.shift(); b; b = builds.shift()) await timed(c, b.label, b.text);
-      }),
-    );
-    // As autovacuum would soon after such a load (it would otherwise run during the timings):
-    // statistics, the visibility map and hint bits set once.
-    await timed(client, 'vacuum analyze', 'vacuum analyze orders');
-    const indexMs = performance.now() - t1;
-    const after = await client.query<{ n: string }>(
-      `select count(*) as n from pg_indexes where schemaname = current_schema() and tablename = 'orders'`,
-    );
-    const before = indexes.rows.length + uniques.rows.length + 1;
-    if (Number(after.rows[0]?.n) !== before) {
-      throw new Error(`orders has ${after.rows[0]?.n} indexes after the load, ${before} before`);
+          select g, t, at, status, total,
+            case when u < 0.5 then 1 when u < 0.75 then 2 else 3 end as vi,
+            case when w < 0.45 then 1 when w < 0.6 then 2 else 3 end as pi
+          from (
+            select g, t, random() as u, random() as w, ${statusCase} as status,
+              1000 + floor(random() * 5000000)::bigint as total,
+              to_char(to_timestamp(t / 1000.0) at time zone 'UTC',
+                'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as at
+            from (select g, (${start}::bigint + floor((g - 1) * ${step}::float8))::bigint as t,
+                    random() as s
+                  from generate_series(${from}::bigint, ${to}::bigint) g) a
+            offset 0
+          ) b
+        ) c`;
+      const timed = async (c: pg.Client, label: string, text: string): Promise<void> => {
+        const t = performance.now();
+        await c.query(text);
+        if (n > CHUNK) ctx.log(`orders: ${label} ${((performance.now() - t) / 1000).toFixed(1)} s`);
+      };
+
+      const t0 = performance.now();
+      await client.query('begin');
+      for (const f of foreignKeys.rows)
+        await client.query(`alter table ${f.tbl} drop constraint ${f.name}`);
+      for (const i of indexes.rows) {
+        await client.query(
+          i.constraint ? `alter table orders drop constraint ${i.name}` : `drop index ${i.name}`,
+        );
+      }
+      await client.query('truncate orders');
+      for (let from = 1, chunk = 0; from <= n; from += CHUNK, chunk++) {
+        const to = Math.min(n, from + CHUNK - 1);
+        const file = join(load.dir, `orders-${chunk}.sql`);
+        writeFileSync(file, `copy (${generate(from, to)}) to stdout\n`);
+        const program = [load.psql, ...load.psqlArgs(database), '-f', file].join(' ');
+        await client.query(`copy orders (${COLUMNS}) from program ${lit(program)} with (freeze)`);
+        rmSync(file);
+        if (n > CHUNK) ctx.log(`orders: PostgreSQL: ${to.toLocaleString('en-US')} rows`);
+      }
+      await client.query('commit');
+      loadMs = performance.now() - t0;
+
+      const t1 = performance.now();
+      const builds = indexes.rows.map((i) => ({
+        label: i.name,
+        text: i.constraint ? `alter table orders add constraint ${i.name} ${i.constraint}` : i.def,
+      }));
+      await Promise.all(
+        clients.map(async (c) => {
+          for (let b = builds.shift(); b; b = builds.shift()) await timed(c, b.label, b.text);
+        }),
+      );
+      for (const f of foreignKeys.rows)
+        await client.query(`alter table ${f.tbl} add constraint ${f.name} ${f.def}`);
+      // Statistics (the rows are frozen and all-visible already: VACUUM has nothing to write).
+      await timed(client, 'vacuum analyze', 'vacuum analyze orders');
+      indexMs = performance.now() - t1;
+      const after = await shape();
+      if (after !== before) {
+        throw new Error(`orders has ${after} indexes/constraints after the load, ${before} before`);
+      }
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
     }
-    return { loadMs, indexMs };
-  } finally {
-    await client.query(`alter system reset max_wal_size`);
-    await client.query(`alter system reset checkpoint_timeout`);
-    await client.query(`select pg_reload_conf()`);
-    await Promise.all(clients.map((c) => c.end()));
-  }
+  });
+  const syncMs = performance.now() - tStart - loadMs - indexMs;
+  return { loadMs, indexMs, syncMs };
 }
 
 interface View {
@@ -462,8 +479,10 @@ export async function runOn(
   let how = '';
   if (dbLabel === 'SQLite') fillSqlite(url.replace(/^sqlite:/, ''), p, n);
   else {
-    const { loadMs, indexMs } = await fillPostgres(ctx, url, p, n);
-    how = ` (rows ${(loadMs / 1000).toFixed(1)} s, then indexes and vacuum analyze ${(indexMs / 1000).toFixed(1)} s)`;
+    const { loadMs, indexMs, syncMs } = await fillPostgres(ctx, url, p, n);
+    how =
+      ` (rows ${(loadMs / 1000).toFixed(1)} s, indexes and vacuum analyze ` +
+      `${(indexMs / 1000).toFixed(1)} s, durable restart and sync ${(syncMs / 1000).toFixed(1)} s)`;
   }
   const fillMs = performance.now() - t0;
   ctx.log(
