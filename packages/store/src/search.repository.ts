@@ -7,9 +7,6 @@ import { PRODUCT_COLUMNS, type ProductRow } from './catalog.repository.ts';
 // word index of migration 0018, the same on both: `search_terms` (a vendor's vocabulary) and
 // `search_postings` (term, score, product), read in score order so a search stops at the page.
 
-/** A PostgreSQL regular expression: the start of a token of the word index (migration 0018). */
-const TOKEN_START = String.raw`(^|[\x01-\x2f\x3a-\x60\x7b-\x7f])`;
-
 /**
  * How many terms of the vocabulary a word may stand for and still drive a search (each is
  * one index range read). A word beginning more (one or two characters, the start of part
@@ -17,15 +14,6 @@ const TOKEN_START = String.raw`(^|[\x01-\x2f\x3a-\x60\x7b-\x7f])`;
  * drive it: all results contain the words, but better matches under other terms can be missed.
  */
 export const MAX_TERMS = 300;
-
-/**
- * Up to how many postings (all words together) a several-word query intersects the words'
- * postings instead of walking the rarest word's products (see wordMatches).
- */
-export const INTERSECT_LIMIT = 20_000;
-
-/** Up to how many terms a word is checked by probing its postings per product (see driverWalk). */
-const PROBED_TERMS = 8;
 
 /** Whether the executor talks to PostgreSQL (else SQLite). */
 export function isPostgres(db: Executor): boolean {
@@ -39,12 +27,6 @@ export interface ProductFilter {
   categoryKey?: string;
   /** Only active (true) or inactive (false) products; both when undefined. */
   active?: boolean;
-}
-
-/** Knobs for tests and benchmarks; the defaults are what the application uses. */
-export interface SearchTuning {
-  /** See INTERSECT_LIMIT. */
-  intersectLimit?: number;
 }
 
 export interface SearchHit extends ProductRow {
@@ -135,6 +117,17 @@ interface WordTerms {
   wide: boolean;
 }
 
+/**
+ * Whether a term begins with the word. `term` is in the C collation on PostgreSQL, so LIKE on
+ * a prefix is an index range (words hold no LIKE wildcards); on SQLite a range up to the
+ * largest code point.
+ */
+function termPrefix(pg: boolean, term: RawBuilder<unknown>, word: string): RawBuilder<unknown> {
+  return pg
+    ? sql`${term} like lower(${word}) || '%'`
+    : sql`${term} >= ${word} and ${term} < ${`${word}\u{10FFFF}`}`;
+}
+
 /** The caller's vendors' terms each word is a prefix of. */
 async function termsOfWords(
   db: Executor,
@@ -145,11 +138,7 @@ async function termsOfWords(
   const inVendor = vendorIn(db, filter.vendorIds, sql.ref('t.vendor_id'));
   return Promise.all(
     words.map(async (word) => {
-      // `term` is in the C collation on PostgreSQL, so LIKE on a prefix is an index range
-      // (words hold no LIKE wildcards); on SQLite a range up to the largest code point.
-      const range = pg
-        ? sql`t.term like lower(${word}) || '%'`
-        : sql`t.term >= ${word} and t.term < ${`${word}\u{10FFFF}`}`;
+      const range = termPrefix(pg, sql.ref('t.term'), word);
       const rows = await sql<{ id: number; products: number }>`
         select t.id, t.products from search_terms t
         where ${inVendor} and ${range} order by length(t.term), t.term limit ${MAX_TERMS + 1}`.execute(
@@ -193,14 +182,16 @@ async function withoutJit<T>(db: Executor, work: (c: Executor) => Promise<T>): P
  * (shortest first), each term's postings in score order (name matches before description-only
  * ones, then shorter texts); a posting counts when its product passes the filters and contains
  * the other words. The read stops as soon as `limit` products are found, so a common word costs
- * no more than a rare one.
+ * no more than a rare one. The other words are checked per walked product by index look-ups,
+ * never by reading their postings whole: a mid-frequency word has tens of thousands, more than
+ * two rare words ever need walked to meet (issue 12: "kajinlo silqua" read both words'
+ * postings in full, 71 ms on PostgreSQL).
  */
 async function wordMatches(
   db: Executor,
   filter: ProductFilter,
   words: readonly string[],
   limit: number,
-  intersectLimit: number,
 ): Promise<number[]> {
   const terms = await termsOfWords(db, filter, words);
   if (terms.some((t) => t.termIds.length === 0)) return [];
@@ -210,62 +201,35 @@ async function wordMatches(
     b.products < a.products ? b : a,
   );
   const rest = terms.filter((t) => t !== driver);
-  // Rare words together: intersect their postings (index reads only) rather than check a
-  // product row per posting of the driver, which costs a random read each and, when the
-  // words seldom meet, runs through all of the driver's postings.
-  if (
-    rest.length > 0 &&
-    rest.every((t) => !t.wide) &&
-    terms.reduce((n, t) => n + t.products, 0) <= intersectLimit
-  ) {
-    return intersection(db, filter, driver.termIds, rest, limit);
-  }
   // A product with two of the driver's terms ("license", "licensed") comes twice: read a
   // little more than the page, and more again in the rare case that was not enough.
   for (let take = limit + 10; ; take *= 4) {
-    const keys = await driverWalk(db, filter, driver.termIds, rest, take);
+    const keys = await driverWalk(db, filter, driver, rest, take);
     const unique = [...new Set(keys)];
     if (unique.length >= limit || keys.length < take) return unique.slice(0, limit);
   }
 }
 
 /**
- * The products with a term of each word, ranked as driverWalk would rank them (the driver's
- * term order, then score, then key), best `limit` first.
+ * When a word is read whole as a set (see readWhole), per dialect: at most `limit` products
+ * and at most `ratio` times the driver's. A posting read in a range costs about 1/25 of a
+ * look-up on PostgreSQL (a look-up descends an index mostly outside shared_buffers), about
+ * 1/10 on SQLite (look-ups are cheap there, and the set is built as a temporary index).
  */
-async function intersection(
-  db: Executor,
-  filter: ProductFilter,
-  driverTerms: readonly number[],
-  rest: readonly WordTerms[],
-  limit: number,
-): Promise<number[]> {
-  const pg = isPostgres(db);
-  const ids = (termIds: readonly number[]) =>
-    pg
-      ? sql`any(${[...termIds]}::int[])`
-      : sql`(select value from json_each(${JSON.stringify(termIds)}))`;
-  const withAll = rest.map(
-    (t) => sql`and a.product_key in (
-      select b.product_key from search_postings b where b.term_id ${pg ? sql`=` : sql`in`} ${ids(t.termIds)})`,
-  );
-  const position = pg
-    ? sql`array_position(${[...driverTerms]}::int[], a.term_id)`
-    : sql`(select d.key from json_each(${JSON.stringify(driverTerms)}) as d where d.value = a.term_id)`;
-  const key = pg ? sql`p.search_key` : sql`p.rowid`;
-  const query = sql<{ key: number | string }>`
-    select x.product_key as key from (
-      select a.product_key, min(${position} * 10000 + a.score) as rank
-      from search_postings a
-      where a.term_id ${pg ? sql`=` : sql`in`} ${ids(driverTerms)} ${sql.join(withAll, sql` `)}
-      group by a.product_key) as x
-    join products p on ${key} = x.product_key
-    ${categoryJoin(filter)}
-    where ${vendorIn(db, filter.vendorIds)} ${filterSql(filter)}
-    order by x.rank, x.product_key
-    limit ${limit}`;
-  const rows = pg ? await withoutJit(db, (c) => query.execute(c)) : await query.execute(db);
-  return rows.rows.map((r) => Number(r.key));
+const READ_WHOLE = {
+  postgres: { limit: 30_000, ratio: 25 },
+  sqlite: { limit: 10_000, ratio: 10 },
+} as const;
+
+/**
+ * Whether to check the other word `w` by reading its products once rather than looking each
+ * walked product up. A walk meets the other word's products at their frequency, so when two
+ * words seldom meet it runs through most of the driver's postings (thousands for two
+ * mid-frequency words, a random look-up each); the driver's products bound the look-ups.
+ */
+function readWhole(pg: boolean, w: WordTerms, driver: WordTerms): boolean {
+  const { limit, ratio } = READ_WHOLE[pg ? 'postgres' : 'sqlite'];
+  return !w.wide && w.products <= limit && w.products <= ratio * driver.products;
 }
 
 /**
@@ -278,33 +242,40 @@ async function intersection(
 async function driverWalk(
   db: Executor,
   filter: ProductFilter,
-  termIds: readonly number[],
+  driver: WordTerms,
   others: readonly WordTerms[],
   take: number,
 ): Promise<number[]> {
   const pg = isPostgres(db);
+  const { termIds } = driver;
   const list = (ids: readonly number[]) =>
     pg ? sql`any(${[...ids]}::int[])` : sql`(select value from json_each(${JSON.stringify(ids)}))`;
   const inList = pg ? sql`=` : sql`in`;
-  // Whether a product has another word: a word of few terms by probing its postings for the
-  // product (every posting of a product has score n or 1000 + n, n its number of terms, so
-  // each probe is an index look-up); a word of many terms in the product's text: a regular
-  // expression on PostgreSQL (a token starts with the word), on SQLite the word's rowid set
-  // from products_fts, read once (the same tokenizer as the word index).
-  let needsProduct = filter.active !== undefined || !!filter.categoryKey;
+  // Whether a product has another word: a word of not many more products than the driver
+  // has by its set of products, read once (an index range; see readWhole); else, per walked
+  // product, one range read of the product's own postings
+  // (migration 0019's index on (product_key, term_id): ~18 rows) matched against the word's
+  // terms, by id when they are listed, by text when the word begins too many to list. OFFSET 0
+  // keeps PostgreSQL from turning the EXISTS into a semi-join, which reads every posting of
+  // the other word (68,000 for "phone") before the first row.
+  const needsProduct = filter.active !== undefined || !!filter.categoryKey;
   const contains = others.map((w) => {
-    if (!w.wide && w.termIds.length <= PROBED_TERMS) {
+    if (readWhole(pg, w, driver)) {
+      // SQLite: the unary + keeps it from reading the set through the product index and
+      // sorting afterwards; the driver's term order is what stops the walk early.
+      return sql`and ${pg ? sql`sp.product_key` : sql`+sp.product_key`} in (
+        select b.product_key from search_postings b where b.term_id ${inList} ${list(w.termIds)})`;
+    }
+    if (!w.wide) {
       return sql`and exists (select 1 from search_postings b
-        where b.term_id ${inList} ${list(w.termIds)}
-          and b.score ${inList} ${pg ? sql`any(array[sp.score % 1000, 1000 + sp.score % 1000])` : sql`(sp.score % 1000, 1000 + sp.score % 1000)`}
-          and b.product_key = sp.product_key)`;
+        where b.product_key = sp.product_key
+          and ${pg ? sql`b.term_id` : sql`+b.term_id`} ${inList} ${list(w.termIds)}
+        ${pg ? sql`offset 0` : sql``})`;
     }
-    if (pg) {
-      needsProduct = true;
-      return sql`and lower(p.name || ' ' || p.description) ~ (${TOKEN_START} || lower(${w.word}))`;
-    }
-    return sql`and sp.product_key in (select rowid from products_fts
-      where products_fts match ${`{name description}: "${w.word}"*`})`;
+    return sql`and exists (select 1 from search_postings b
+      join search_terms bt on bt.id = b.term_id
+      where b.product_key = sp.product_key and ${termPrefix(pg, sql.ref('bt.term'), w.word)}
+      ${pg ? sql`offset 0` : sql``})`;
   });
   const product = needsProduct
     ? sql`join products p on ${sql.raw(pg ? 'p.search_key' : 'p.rowid')} = sp.product_key
@@ -342,7 +313,6 @@ export async function searchProducts(
   filter: ProductFilter,
   q: string,
   page: { limit: number; offset: number },
-  tuning: SearchTuning = {},
 ): Promise<SearchHit[]> {
   if (filter.vendorIds.length === 0) return [];
   const words = indexWords(q, isPostgres(db) ? 'postgres' : 'sqlite');
@@ -357,9 +327,7 @@ export async function searchProducts(
   // cannot change it. Otherwise it runs, also for a part-number-shaped query: "F2" finds
   // products whose text names F200.
   const byWords =
-    words.length > 0 && byPart.length < wanted
-      ? await wordMatches(db, filter, words, wanted, tuning.intersectLimit ?? INTERSECT_LIMIT)
-      : [];
+    words.length > 0 && byPart.length < wanted ? await wordMatches(db, filter, words, wanted) : [];
   if (byPart.length === 0 && byWords.length === 0) return [];
   // Word matches are product keys (the rowid on SQLite, search_key on PostgreSQL).
   const key = sql<number | string>`${sql.raw(isPostgres(db) ? 'p.search_key' : 'p.rowid')}`;
