@@ -19,7 +19,23 @@ export interface AuditEventInput {
 
 /** Records who did what, when and why; call inside the transaction that made the change. */
 export async function insertAuditEvent(db: Executor, input: AuditEventInput): Promise<AuditEvent> {
-  const row: AuditEvent = {
+  const [row] = await insertAuditEvents(db, [input]);
+  if (!row) throw new Error('insertAuditEvents returned no row');
+  return row;
+}
+
+/** Several audit events of one change in one statement, in the order given. */
+export async function insertAuditEvents(
+  db: Executor,
+  inputs: readonly AuditEventInput[],
+): Promise<AuditEvent[]> {
+  const rows = inputs.map(auditRowOf);
+  if (rows.length > 0) await db.insertInto('audit_events').values(rows).execute();
+  return rows;
+}
+
+function auditRowOf(input: AuditEventInput): AuditEvent {
+  return {
     id: newId('evt'),
     vendor_id: input.vendorId ?? null,
     partner_id: input.partnerId ?? null,
@@ -34,8 +50,6 @@ export async function insertAuditEvent(db: Executor, input: AuditEventInput): Pr
     reason: input.reason ?? null,
     data: input.data === undefined ? null : JSON.stringify(input.data),
   };
-  await db.insertInto('audit_events').values(row).execute();
-  return row;
 }
 
 export async function listAuditEvents(

@@ -98,26 +98,6 @@ export async function ensureCategoryPath(
   return parent;
 }
 
-/** The ancestors of each category of a vendor, nearest first (for per-category multipliers). */
-export async function listCategoryAncestors(
-  db: Executor,
-  vendorId: string,
-): Promise<Map<string, string[]>> {
-  const rows = await db
-    .selectFrom('categories')
-    .select(['id', 'parent_id'])
-    .where('vendor_id', '=', vendorId)
-    .execute();
-  const parentOf = new Map(rows.map((r) => [r.id, r.parent_id]));
-  const out = new Map<string, string[]>();
-  for (const { id } of rows) {
-    const chain: string[] = [];
-    for (let p = parentOf.get(id); p && chain.length < 50; p = parentOf.get(p)) chain.push(p);
-    out.set(id, chain);
-  }
-  return out;
-}
-
 /**
  * The product columns, spelled out: on PostgreSQL the table also holds the generated
  * `search_vector`, which `p.*` would drag into every answer.

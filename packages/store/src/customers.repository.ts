@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
+import { isPostgres } from './search.repository.ts';
 import { newId } from './ids.ts';
 import type { Customer, CustomerContact } from './schema.ts';
 
@@ -46,6 +48,40 @@ export async function findCustomerInScope(
     .where('id', '=', id)
     .where('partner_id', 'in', partnerIds)
     .executeTakeFirst();
+}
+
+/**
+ * A customer owned by one of the partners, with its contacts (by id), in one statement: the
+ * order submission reads both.
+ */
+export async function findCustomerWithContacts(
+  db: Executor,
+  id: string,
+  partnerIds: readonly string[],
+): Promise<{ customer: Customer; contacts: CustomerContact[] } | undefined> {
+  if (partnerIds.length === 0) return undefined;
+  const contactsJson = isPostgres(db)
+    ? sql<string | null>`(select json_agg(json_build_object('id', cc.id, 'customer_id',
+        cc.customer_id, 'name', cc.name, 'email', cc.email, 'phone', cc.phone, 'roles', cc.roles,
+        'created_at', cc.created_at) order by cc.id)::text
+        from customer_contacts cc where cc.customer_id = customers.id)`
+    : sql<string | null>`(select json_group_array(json_object('id', cc.id, 'customer_id',
+        cc.customer_id, 'name', cc.name, 'email', cc.email, 'phone', cc.phone, 'roles', cc.roles,
+        'created_at', cc.created_at))
+        from (select * from customer_contacts where customer_id = customers.id order by id) cc)`;
+  const row = await db
+    .selectFrom('customers')
+    .selectAll()
+    .select(contactsJson.as('contacts_json'))
+    .where('id', '=', id)
+    .where('partner_id', 'in', partnerIds)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { contacts_json, ...customer } = row;
+  return {
+    customer,
+    contacts: contacts_json ? (JSON.parse(contacts_json) as CustomerContact[]) : [],
+  };
 }
 
 /** A page of customers owned by the given partners, by id (creation order). */

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, type Driver } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
+import { BatchingPostgresDialect } from './batched-reads.ts';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type DialectName = (typeof DIALECTS)[number];
@@ -73,7 +74,7 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
       if (options.onPoolError) options.onPoolError(error);
       else process.stderr.write(`PostgreSQL ended an idle pooled connection: ${error.message}\n`);
     });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) });
     return { db, dialect: 'postgres', close: () => db.destroy() };
   }
   if (target.file !== ':memory:') mkdirSync(dirname(resolve(target.file)), { recursive: true });

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import type { PriceList } from './schema.ts';
-import { listCategoryAncestors } from './catalog.repository.ts';
 import { isPostgres } from './search.repository.ts';
 
 // Versioned price lists. A list is complete: the list in force on a date for a vendor and
@@ -234,6 +233,8 @@ export async function findPricesInForce(
   const wanted = isPostgres(db)
     ? sql`p.part_number = any(${partNumbers}::text[])`
     : sql`p.part_number in (select value from json_each(${JSON.stringify(partNumbers)}))`;
+  // The products, their prices in the list in force and each category's ancestors (nearest
+  // first, for per-category multipliers) in one statement.
   const result = await sql<{
     product_id: string;
     part_number: string;
@@ -245,25 +246,37 @@ export async function findPricesInForce(
     ships: number;
     list_price_minor: number | null;
     price_list_id: string | null;
+    ancestor_ids: string | null;
   }>`
-    with pl as (
+    with recursive pl as (
       select id from price_lists
       where vendor_id = ${input.vendorId} and currency = ${currency}
         and effective_from <= ${input.on}
       order by effective_from desc, version desc
       limit 1
+    ),
+    hits as (
+      select p.id as product_id, p.part_number, p.name, p.type, p.category_id,
+        c.key as category_key, p.active, p.ships, i.list_price_minor,
+        case when i.list_price_minor is null then null else i.price_list_id end as price_list_id
+      from products p
+      left join categories c on c.id = p.category_id
+      left join price_list_items i
+        on i.price_list_id = (select id from pl) and i.part_number = p.part_number
+      where p.vendor_id = ${input.vendorId} and ${wanted}
+    ),
+    anc (category_id, ancestor_id, depth) as (
+      select c.id, c.parent_id, 1 from categories c
+      where c.id in (select category_id from hits) and c.parent_id is not null
+      union all
+      select anc.category_id, c.parent_id, anc.depth + 1
+      from anc join categories c on c.id = anc.ancestor_id
+      where c.parent_id is not null and anc.depth < 50
     )
-    select p.id as product_id, p.part_number, p.name, p.type, p.category_id,
-      c.key as category_key, p.active, p.ships, i.list_price_minor,
-      case when i.list_price_minor is null then null else i.price_list_id end as price_list_id
-    from products p
-    left join categories c on c.id = p.category_id
-    left join price_list_items i
-      on i.price_list_id = (select id from pl) and i.part_number = p.part_number
-    where p.vendor_id = ${input.vendorId} and ${wanted}`.execute(db);
-  const ancestors = result.rows.some((r) => r.category_id !== null)
-    ? await listCategoryAncestors(db, input.vendorId)
-    : new Map<string, string[]>();
+    select hits.*,
+      (select string_agg(anc.ancestor_id, ',' order by anc.depth) from anc
+       where anc.category_id = hits.category_id) as ancestor_ids
+    from hits`.execute(db);
   return result.rows.map((r) => ({
     partNumber: r.part_number,
     productId: r.product_id,
@@ -271,7 +284,7 @@ export async function findPricesInForce(
     type: r.type,
     categoryId: r.category_id,
     category: r.category_key,
-    categoryAncestorIds: r.category_id ? (ancestors.get(r.category_id) ?? []) : [],
+    categoryAncestorIds: r.ancestor_ids ? r.ancestor_ids.split(',') : [],
     active: Number(r.active) === 1,
     ships: Number(r.ships) === 1,
     listPriceMinor: r.list_price_minor === null ? null : Number(r.list_price_minor),

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import type { ApiToken, User } from './schema.ts';
@@ -144,19 +145,57 @@ export async function findSessionUser(
   db: Executor,
   idHash: string,
   now: string,
-): Promise<{ user: User; csrfToken: string } | undefined> {
+): Promise<{ user: User; csrfToken: string; partnerScope: PartnerScope } | undefined> {
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
+    .leftJoin('partners as up', 'up.id', 'u.partner_id')
     .selectAll('u')
     .select('s.csrf_token as csrf_token')
+    .select(PARTNER_SCOPE_COLUMNS)
     .where('s.id', '=', idHash)
     .where('s.expires_at', '>', now)
     .where('u.active', '=', 1)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { csrf_token, ...user } = row;
-  return { user, csrfToken: csrf_token };
+  const { csrf_token, partner_parent_id, partner_children, ...user } = row;
+  return {
+    user,
+    csrfToken: csrf_token,
+    partnerScope: partnerScopeOf(user, partner_parent_id, partner_children),
+  };
+}
+
+/**
+ * A partner user's tenant scope, read with the user in the same statement (authentication
+ * runs on every request): the partner's distributor, if it is a tier-2 reseller, and the
+ * tier-2 resellers under it, if it is a distributor.
+ */
+export interface PartnerScope {
+  parentPartnerId: string | null;
+  /** The partner and the tier-2 resellers under it; empty for vendor staff. */
+  partnerScopeIds: string[];
+}
+
+const PARTNER_SCOPE_COLUMNS = [
+  'up.parent_partner_id as partner_parent_id',
+  sql<
+    string | null
+  >`(select string_agg(c.id, ',') from partners c where c.parent_partner_id = u.partner_id)`.as(
+    'partner_children',
+  ),
+] as const;
+
+function partnerScopeOf(
+  user: Pick<User, 'partner_id'>,
+  parent: string | null,
+  children: string | null,
+): PartnerScope {
+  if (!user.partner_id) return { parentPartnerId: null, partnerScopeIds: [] };
+  return {
+    parentPartnerId: parent,
+    partnerScopeIds: [user.partner_id, ...(children ? children.split(',') : [])],
+  };
 }
 
 export async function deleteSession(db: Executor, idHash: string): Promise<void> {
@@ -215,11 +254,13 @@ export async function findTokenUser(
   db: Executor,
   tokenHash: string,
   now: string,
-): Promise<{ user: User; token: ApiTokenSummary } | undefined> {
+): Promise<{ user: User; token: ApiTokenSummary; partnerScope: PartnerScope } | undefined> {
   const row = await db
     .selectFrom('api_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
+    .leftJoin('partners as up', 'up.id', 'u.partner_id')
     .selectAll('u')
+    .select(PARTNER_SCOPE_COLUMNS)
     .select([
       't.id as token_id',
       't.name as token_name',
@@ -241,10 +282,13 @@ export async function findTokenUser(
     token_last_used_at,
     token_expires_at,
     token_can_mint,
+    partner_parent_id,
+    partner_children,
     ...user
   } = row;
   return {
     user,
+    partnerScope: partnerScopeOf(user, partner_parent_id, partner_children),
     token: {
       id: token_id,
       user_id: user.id,

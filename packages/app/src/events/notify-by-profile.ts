@@ -27,7 +27,7 @@ import {
 } from '@orderdesk/store';
 import { renderQuoteAttachment, type MailPayload } from '../mail/mail-attachments.ts';
 import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
-import type { RecordedEvent } from './record-event.ts';
+import type { KnownPartnerUser, RecordedEvent } from './record-event.ts';
 import { renderNotification, type ThreadSubject } from './notification-text.ts';
 
 const NOTIFYING = new Set<string>(NOTIFICATION_EVENTS);
@@ -79,6 +79,8 @@ interface Thread extends ThreadSubject {
   orderType: string;
   /** The partner user who placed the order / asked for the quote, when known. */
   partnerUserId: string | null;
+  /** That user's row, when the caller had it in hand. */
+  partnerUser?: KnownPartnerUser | undefined;
   body: OrderBody;
 }
 
@@ -113,6 +115,9 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       customerId: order.customer_id,
       orderType: order.type,
       partnerUserId: order.submitted_by,
+      ...(event.known?.partnerUser?.id === order.submitted_by
+        ? { partnerUser: event.known.partnerUser }
+        : {}),
       kind: 'order',
       number: order.sales_order_number
         ? `${order.number} / ${order.sales_order_number}`
@@ -217,7 +222,9 @@ async function addressesOf(
   }
   switch (recipient) {
     case 'partner': {
-      const user = thread.partnerUserId ? await findUserById(tx, thread.partnerUserId) : undefined;
+      const user = !thread.partnerUserId
+        ? undefined
+        : (thread.partnerUser ?? (await findUserById(tx, thread.partnerUserId)));
       if (user?.partner_id && isActive(user)) return [user.email];
       // Nobody of the partner acted (a quote the vendor made, an order placed on the
       // partner's behalf): the admins of the partner that placed or asked for it.

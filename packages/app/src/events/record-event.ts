@@ -5,7 +5,7 @@ import {
   type EventSubject,
 } from '@orderdesk/core';
 import {
-  insertAuditEvent,
+  insertAuditEvents,
   type Executor,
   type Order,
   type Quote,
@@ -37,6 +37,16 @@ export interface KnownRows {
   quote?: Quote;
   /** The order was created in this transaction: its thread has no message yet. */
   orderIsNew?: boolean;
+  /** The partner user who is acting (authenticated just now, so active). */
+  partnerUser?: KnownPartnerUser;
+}
+
+/** What the mail rules need of a partner user: whom to write to. */
+export interface KnownPartnerUser {
+  id: string;
+  email: string;
+  partner_id: string;
+  active: number;
 }
 
 /** One recorded event: the audit row and what the side-effect handlers see. */
@@ -84,29 +94,44 @@ export async function recordEvent<N extends DomainEventName>(
   tx: Executor,
   input: RecordEventInput<N>,
 ): Promise<RecordedEvent<N>> {
-  const subject = EVENT_SUBJECT[input.type];
-  const row = await insertAuditEvent(tx, {
-    vendorId: input.vendorId,
-    partnerId: input.partnerId,
-    entityType: subject,
-    entityId: input.entityId,
-    type: input.type,
-    actorUserId: input.actor.userId,
-    actorLabel: input.actor.label,
-    fromStatus: input.fromStatus ?? null,
-    toStatus: input.toStatus ?? null,
-    reason: input.reason ?? null,
-    data: input.data,
-    at: input.at,
-  });
-  const event: RecordedEvent<N> = {
+  const [event] = await recordEvents(tx, [input]);
+  if (!event) throw new Error('recordEvents returned no event');
+  return event as RecordedEvent<N>;
+}
+
+/**
+ * Records several events of one change, in order: their audit rows in one statement, then
+ * each event's handlers (as recordEvent would, one event after the other).
+ */
+export async function recordEvents(
+  tx: Executor,
+  inputs: readonly RecordEventInput<DomainEventName>[],
+): Promise<RecordedEvent[]> {
+  const rows = await insertAuditEvents(
+    tx,
+    inputs.map((input) => ({
+      vendorId: input.vendorId,
+      partnerId: input.partnerId,
+      entityType: EVENT_SUBJECT[input.type],
+      entityId: input.entityId,
+      type: input.type,
+      actorUserId: input.actor.userId,
+      actorLabel: input.actor.label,
+      fromStatus: input.fromStatus ?? null,
+      toStatus: input.toStatus ?? null,
+      reason: input.reason ?? null,
+      data: input.data,
+      at: input.at,
+    })),
+  );
+  const events = inputs.map((input, i): RecordedEvent => ({
     ...input,
-    id: row.id,
-    subject,
+    id: rows[i]?.id ?? '',
+    subject: EVENT_SUBJECT[input.type],
     fromStatus: input.fromStatus ?? null,
     toStatus: input.toStatus ?? null,
     reason: input.reason ?? null,
-  };
-  for (const handle of HANDLERS) await handle(tx, event);
-  return event;
+  }));
+  for (const event of events) for (const handle of HANDLERS) await handle(tx, event);
+  return events;
 }

@@ -2,7 +2,8 @@ import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { supersedingRevision } from '../quotes/quote-view.ts';
 import { currentSubscriptionOf, subscriptionForOrder } from './order-effects.ts';
 import {
-  findCustomerInScope,
+  batchedReads,
+  findCustomerWithContacts,
   findKnownLicenseKeys,
   findMultipliers,
   findOrderParties,
@@ -12,6 +13,7 @@ import {
   listQuoteLines,
   poNumberInUse,
   type Executor,
+  type CustomerContact,
   type Partnership,
   type PriceInForce,
   type Quote,
@@ -37,6 +39,9 @@ export interface OrderParties {
   orderingPartnerTier: 1 | 2;
   /** The partners whose customers the caller can see (itself and, for a distributor, its tier-2s). */
   customerScopeIds: readonly string[];
+  /** The customer the parties were resolved for, and its stored contacts (read with it). */
+  customerId: string;
+  customerContacts: readonly CustomerContact[];
 }
 
 /**
@@ -54,11 +59,16 @@ export async function resolveParties(
   const contracting = contractingPartnerId(actor);
   // The vendor, the partnership and the ordering partner's tier in one query. A partner sees
   // the vendors it has a partnership with: finding that partnership tells as much.
-  const found = await findOrderParties(db, {
-    vendorSlug: input.vendor,
-    contractingPartnerId: contracting,
-    orderingPartnerId,
-  });
+  // With the customer (and its contacts): on PostgreSQL one round trip (batchedReads).
+  const reads = await batchedReads(db);
+  const [found, withContacts] = await Promise.all([
+    findOrderParties(reads, {
+      vendorSlug: input.vendor,
+      contractingPartnerId: contracting,
+      orderingPartnerId,
+    }),
+    findCustomerWithContacts(reads, input.customerId, actor.partnerScopeIds),
+  ]);
   const vendor = found?.vendor;
   const visible = !vendor
     ? false
@@ -66,7 +76,7 @@ export async function resolveParties(
       ? true
       : (await visibleVendorIds(db, actor)).includes(vendor.id);
   const partnership = vendor && visible && contracting ? found?.partnership : undefined;
-  const customer = await findCustomerInScope(db, input.customerId, actor.partnerScopeIds);
+  const customer = withContacts?.customer;
   const errors = [];
   if (!vendor || !partnership) {
     errors.push({
@@ -87,6 +97,8 @@ export async function resolveParties(
     orderingPartnerId,
     customerScopeIds: actor.partnerScopeIds,
     orderingPartnerTier: found?.orderingPartnerTier === 2 ? 2 : 1,
+    customerId: customer.id,
+    customerContacts: withContacts?.contacts ?? [],
   };
 }
 
@@ -102,7 +114,10 @@ export async function withContactDefaults(
   parties: OrderParties,
 ): Promise<OrderSubmission> {
   const given = submission.contacts ?? {};
-  const stored = await listContacts(db, submission.customerId);
+  const stored =
+    parties.customerId === submission.customerId
+      ? parties.customerContacts
+      : await listContacts(db, submission.customerId);
   const withRole = (role: string) =>
     stored.find((c) => (JSON.parse(c.roles) as string[]).includes(role));
   const siteAdmin = withRole('site_admin');
@@ -153,41 +168,45 @@ export async function loadValidationContext(
   const partNumbers = [...new Set(submission.lines.map((l) => l.partNumber))];
   const currency = submission.purchaseOrder?.currency ?? profile.currency;
 
-  const [prices, multipliers, quote, subscription, duplicate, licenses] = await Promise.all([
-    findPricesInForce(db, { vendorId: vendor.id, currency, partNumbers, on: priceDate }),
-    findMultipliers(db, partnership.id, priceDate),
-    submission.quoteId
-      ? findQuoteInScope(db, submission.quoteId, {
-          partnerIds: [partnership.partner_id],
-          customerPartnerIds: parties.customerScopeIds,
-          issuedOnly: true,
-        })
-      : Promise.resolve(undefined),
-    subscriptionForOrder(
-      db,
-      {
-        vendorId: vendor.id,
-        customerId: submission.customerId,
-        orderType: submission.type,
-        body: submission,
-      },
-      profile,
-    ),
-    submission.purchaseOrder
-      ? poNumberInUse(db, {
+  // Independent reads, together: on PostgreSQL one round trip (batchedReads).
+  const reads = await batchedReads(db);
+  const [prices, multipliers, quote, quoteLines, subscription, duplicate, licenses] =
+    await Promise.all([
+      findPricesInForce(reads, { vendorId: vendor.id, currency, partNumbers, on: priceDate }),
+      findMultipliers(reads, partnership.id, priceDate),
+      submission.quoteId
+        ? findQuoteInScope(reads, submission.quoteId, {
+            partnerIds: [partnership.partner_id],
+            customerPartnerIds: parties.customerScopeIds,
+            issuedOnly: true,
+          })
+        : Promise.resolve(undefined),
+      // The lines of the quote named (used only if the quote is found in scope above).
+      submission.quoteId ? listQuoteLines(reads, submission.quoteId) : Promise.resolve([]),
+      subscriptionForOrder(
+        reads,
+        {
           vendorId: vendor.id,
-          partnerId: partnership.partner_id,
-          poNumber: submission.purchaseOrder.number,
-          ...(options.excludeOrderId ? { excludeOrderId: options.excludeOrderId } : {}),
-        })
-      : Promise.resolve(false),
-    submission.licenseIds?.length
-      ? findKnownLicenseKeys(db, vendor.id, partnership.partner_id, submission.licenseIds)
-      : Promise.resolve(new Set<string>()),
-  ]);
+          customerId: submission.customerId,
+          orderType: submission.type,
+          body: submission,
+        },
+        profile,
+      ),
+      submission.purchaseOrder
+        ? poNumberInUse(reads, {
+            vendorId: vendor.id,
+            partnerId: partnership.partner_id,
+            poNumber: submission.purchaseOrder.number,
+            ...(options.excludeOrderId ? { excludeOrderId: options.excludeOrderId } : {}),
+          })
+        : Promise.resolve(false),
+      submission.licenseIds?.length
+        ? findKnownLicenseKeys(reads, vendor.id, partnership.partner_id, submission.licenseIds)
+        : Promise.resolve(new Set<string>()),
+    ]);
 
   const catalog = catalogOf(prices);
-  const quoteLines = quote ? await listQuoteLines(db, quote.id) : [];
   const superseding = quote ? await supersedingRevision(db, quote) : null;
   const context: OrderValidationContext = {
     profile,

@@ -16,7 +16,7 @@ import {
 } from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
-import { eventActorOf, recordEvent } from '../events/record-event.ts';
+import { eventActorOf, recordEvents, type RecordEventInput } from '../events/record-event.ts';
 import { isAppError, unprocessable, type AppError, type ProblemItem } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import {
@@ -30,7 +30,7 @@ import { partnershipVisibility } from '../partnerships/price-visibility.ts';
 import { orderingPartnerOf } from './order-parties.ts';
 import { maskProblems, toOrderView, type OrderView } from './order-view.ts';
 import type { OrderSubmissionBody } from './orders.schemas.ts';
-import { claimQuote, recordQuoteOrdered } from './quote-usage.ts';
+import { claimQuote } from './quote-usage.ts';
 
 /** Splits what the partner sent from who it is sent for (the mail's text stays with it). */
 function submissionOf(body: OrderSubmissionBody): OrderSubmission {
@@ -248,8 +248,23 @@ export async function submitOrder(
       }
       throw error;
     }
-    const known = { vendor, order, orderIsNew: true };
-    await recordEvent(tx, {
+    const known = {
+      vendor,
+      order,
+      orderIsNew: true,
+      ...(actor.side === 'partner' && actor.partnerId
+        ? {
+            partnerUser: {
+              id: actor.userId,
+              email: actor.email,
+              partner_id: actor.partnerId,
+              active: 1,
+            },
+          }
+        : {}),
+    };
+    // The order's event and the quote's, in that order, in one audit statement.
+    const submitted: RecordEventInput<'order.submitted'> = {
       type: 'order.submitted',
       entityId: id,
       vendorId: vendor.id,
@@ -267,8 +282,11 @@ export async function submitOrder(
         profileVersion: vendor.profile_version,
       },
       known,
-    });
-    if (quoteOrdered) await recordQuoteOrdered(tx, quoteOrdered, { vendor });
+    };
+    await recordEvents(tx, [
+      submitted,
+      ...(quoteOrdered ? [{ ...quoteOrdered, known: { vendor, ...quoteOrdered.known } }] : []),
+    ]);
     return toOrderView(order, lines, vendor.slug, profile, actor);
   });
 }

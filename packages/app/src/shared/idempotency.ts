@@ -28,6 +28,20 @@ export interface IdempotencyKey {
 export type IdempotentResult =
   (CreatedResult & { replayed: false }) | { replayed: true; status: number; body: string };
 
+export interface IdempotencyOptions {
+  /**
+   * Store the key with the answer at the end of the use case's transaction instead of reading
+   * it first and reserving it (one statement instead of three). Only for use cases whose
+   * every effect is in that transaction, and whose repetition fails or is rolled back: a
+   * repeated request runs the use case again, which then either fails (an order's PO number
+   * is taken by the first) or succeeds until the key's unique index refuses the second row —
+   * either way its transaction is rolled back and the first answer is replayed. A concurrent
+   * request with the same key waits on that index (PostgreSQL) or runs after this one
+   * (SQLite), as before.
+   */
+  keyLast?: boolean;
+}
+
 /**
  * Runs a creating use case at most once per idempotency key (per user): the same key and
  * request get the stored answer back; the same key with another request is a conflict.
@@ -40,6 +54,7 @@ export async function runIdempotent(
   ctx: AppContext,
   key: IdempotencyKey | null,
   create: (tx: Executor) => Promise<CreatedResult>,
+  options: IdempotencyOptions = {},
 ): Promise<IdempotentResult> {
   const db = ctx.store.db;
   if (key === null) {
@@ -59,6 +74,7 @@ export async function runIdempotent(
     }
     return { replayed: true, status: found.statusCode, body: found.body };
   };
+  if (options.keyLast) return runKeyLast(ctx, key, create, stored);
   const earlier = await stored();
   if (earlier) return earlier;
   try {
@@ -91,6 +107,38 @@ export async function runIdempotent(
       const theirs = await stored();
       if (theirs) return theirs;
     }
+    throw error;
+  }
+}
+
+/** runIdempotent with the key written last (see IdempotencyOptions.keyLast). */
+async function runKeyLast(
+  ctx: AppContext,
+  key: IdempotencyKey,
+  create: (tx: Executor) => Promise<CreatedResult>,
+  stored: () => Promise<IdempotentResult | null>,
+): Promise<IdempotentResult> {
+  try {
+    const created = await ctx.store.db.transaction().execute(async (tx) => {
+      const result = await create(tx);
+      await insertIdempotentResponse(tx, {
+        userId: key.userId,
+        key: key.key,
+        method: key.method,
+        path: key.path,
+        requestHash: key.requestHash,
+        statusCode: result.status,
+        body: JSON.stringify(result.body),
+        at: ctx.now().toISOString(),
+      });
+      return result;
+    });
+    return { ...created, replayed: false };
+  } catch (error) {
+    // Whatever failed (the key's row, or the use case finding its own first run's effects),
+    // a request with this key that was answered before is answered the same way again.
+    const earlier = await stored();
+    if (earlier) return earlier;
     throw error;
   }
 }

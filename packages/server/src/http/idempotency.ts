@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { runIdempotent, type AppContext, type CreatedResult } from '@orderdesk/app';
+import {
+  runIdempotent,
+  type AppContext,
+  type CreatedResult,
+  type IdempotencyOptions,
+} from '@orderdesk/app';
 import type { Executor } from '@orderdesk/store';
 import { badRequest } from './problem.ts';
 
@@ -26,6 +31,7 @@ export async function withIdempotency(
   ctx: AppContext,
   userId: string,
   create: (tx: Executor) => Promise<CreatedResponse>,
+  options: IdempotencyOptions = {},
 ): Promise<FastifyReply> {
   const header = request.headers['idempotency-key'];
   if (
@@ -50,7 +56,7 @@ export async function withIdempotency(
           path: request.url.split('?')[0] ?? '',
           requestHash: hashRequest(request),
         };
-  const result = await runIdempotent(ctx, key, create);
+  const result = await runIdempotent(ctx, key, create, options);
   if (!result.replayed) {
     void reply.code(result.status).send(result.body);
     return reply;

@@ -58,10 +58,19 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
-        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
-          status: 201,
-          body: await submitOrder(ctx, actor, request.body, { tx }),
-        }));
+        // The key is written with the order, last: a repeated submission finds its PO number
+        // (or its key) taken, is rolled back and answered as the first was.
+        return withIdempotency(
+          request,
+          reply,
+          ctx,
+          actor.userId,
+          async (tx) => ({
+            status: 201,
+            body: await submitOrder(ctx, actor, request.body, { tx }),
+          }),
+          { keyLast: true },
+        );
       },
     );
 

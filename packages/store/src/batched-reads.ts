@@ -1,0 +1,290 @@
+// Several reads of one transaction in one round trip to PostgreSQL.
+//
+// A use case that needs several independent reads (the order submission's validation context:
+// prices, multipliers, the quote and its lines, the subscription, the PO-number check) issues
+// them together through `batchedReads(tx)` (with Promise.all). On PostgreSQL each would cost a
+// round trip: the connection is the transaction's, and pg sends one query at a time. Here the
+// connection holds the reads issued in the same turn of the event loop and sends them as ONE
+// statement, each read a subquery aggregated to JSON:
+//
+//   select (select coalesce(json_agg(t), '[]'::json) from (<read 1>) t) as r0,
+//          (select coalesce(json_agg(t), '[]'::json) from (<read 2>) t) as r1, …
+//
+// Every column type the store uses comes back the same way through JSON as through pg's own
+// parsers (text, integer, and int8 — which the store parses as a safe integer anyway). Only
+// reads marked by `batchedReads` are held; every other statement goes out at once, after the
+// held ones (pg runs a connection's queries in the order they were sent). On SQLite, which
+// runs in-process with no round trips, `batchedReads` changes nothing.
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresQueryCompiler,
+  type ConnectionProvider,
+  type Dialect,
+  type DatabaseConnection,
+  type Driver,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type TransactionSettings,
+  type UnknownRow,
+} from 'kysely';
+import type { QueryId } from 'kysely';
+import type { Executor } from './executor.ts';
+import type { Database } from './schema.ts';
+import { isPostgres } from './search.repository.ts';
+
+/** The queries issued through `batchedReads` (by Kysely's per-query id). */
+const batchable = new WeakSet<QueryId>();
+
+class MarkBatchable implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    batchable.add(args.queryId);
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+const MARK = new MarkBatchable();
+
+/**
+ * The executor to issue independent reads of a transaction through, together, so that
+ * PostgreSQL gets them in one round trip (see the top of this file). Kysely hands a
+ * transaction's connection to one query at a time; this executor hands it to every read at
+ * once, and the connection (BatchingConnection) holds them until the turn ends. Use it for
+ * reads only, all issued at once (Promise.all), and go back to the transaction for what
+ * follows. Outside a transaction, or on SQLite, it is `db` itself.
+ */
+export async function batchedReads(db: Executor): Promise<Executor> {
+  if (!isPostgres(db) || !db.isTransaction) return db;
+  const executor = db.getExecutor();
+  // A transaction's provider always gives the same connection: borrow it for the reads.
+  const connection = await executor.provideConnection(async (c) => c);
+  if (!(connection instanceof BatchingConnection)) return db;
+  const together: ConnectionProvider = { provideConnection: (consume) => consume(connection) };
+  return new Kysely<Database>({
+    config: { dialect: READS_ONLY },
+    driver: READS_ONLY_DRIVER,
+    dialect: READS_ONLY,
+    executor: executor.withConnectionProvider(together).withPlugin(MARK),
+  });
+}
+
+/** What the reads executor has in place of a driver: it never opens connections. */
+const READS_ONLY_DRIVER: Driver = new Proxy({} as Driver, {
+  get: () => () => Promise.reject(new Error('batchedReads: reads only, inside their transaction')),
+});
+const READS_ONLY = {
+  createAdapter: () => new PostgresAdapter(),
+  createDriver: () => READS_ONLY_DRIVER,
+  createIntrospector: () => {
+    throw new Error('batchedReads: reads only');
+  },
+  createQueryCompiler: () => new PostgresQueryCompiler(),
+} as Dialect;
+
+/** A read (SELECT or WITH … SELECT) whose placeholders can be renumbered safely. */
+function canHold(query: CompiledQuery): boolean {
+  if (!batchable.has(query.queryId)) return false;
+  const sql = query.sql;
+  return (
+    /^\s*(select|with)\b/i.test(sql) &&
+    !/\b(insert\s+into|delete\s+from|for\s+update|for\s+share)\b/i.test(sql) &&
+    !/\bupdate\s+"?\w+"?\s+set\b/i.test(sql) &&
+    !sql.includes('$$')
+  );
+}
+
+/** `sql` with its placeholders $1…$n shifted by `offset`, outside quoted literals and names. */
+export function shiftPlaceholders(sql: string, offset: number): string {
+  if (offset === 0) return sql;
+  let out = '';
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i] as string;
+    if (c === "'" || c === '"') {
+      const end = closingQuote(sql, i, c);
+      out += sql.slice(i, end);
+      i = end;
+      continue;
+    }
+    if (c === '$') {
+      const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
+      if (m?.[1]) {
+        out += `$${Number(m[1]) + offset}`;
+        i += m[0].length;
+        continue;
+      }
+    }
+    out += c;
+    i++;
+  }
+  return out;
+}
+
+function closingQuote(sql: string, start: number, quote: string): number {
+  let i = start + 1;
+  while (i < sql.length) {
+    if (sql[i] === quote) {
+      if (sql[i + 1] === quote) i += 2;
+      else return i + 1;
+    } else i++;
+  }
+  return sql.length;
+}
+
+interface Held {
+  query: CompiledQuery;
+  resolve: (result: QueryResult<UnknownRow>) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A pg connection that sends the reads it holds as one statement. */
+class BatchingConnection implements DatabaseConnection {
+  readonly inner: DatabaseConnection;
+  #held: Held[] = [];
+  #scheduled = false;
+
+  constructor(inner: DatabaseConnection) {
+    this.inner = inner;
+  }
+
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (canHold(query)) {
+      return new Promise<QueryResult<UnknownRow>>((resolve, reject) => {
+        this.#held.push({ query, resolve, reject });
+        if (!this.#scheduled) {
+          this.#scheduled = true;
+          // After the microtasks of this turn: every read of a Promise.all has arrived by then.
+          setImmediate(() => this.flush());
+        }
+      }) as Promise<QueryResult<R>>;
+    }
+    this.flush();
+    return this.inner.executeQuery<R>(query);
+  }
+
+  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    this.flush();
+    return this.inner.streamQuery<R>(query, chunkSize);
+  }
+
+  /** Sends what is held (one read as it is, several as one statement); pg keeps the order. */
+  flush(): void {
+    this.#scheduled = false;
+    const held = this.#held;
+    if (held.length === 0) return;
+    this.#held = [];
+    if (held.length === 1) {
+      const [only] = held as [Held];
+      this.inner.executeQuery<UnknownRow>(only.query).then(only.resolve, only.reject);
+      return;
+    }
+    const parts: string[] = [];
+    const parameters: unknown[] = [];
+    for (const [i, h] of held.entries()) {
+      const sql = shiftPlaceholders(h.query.sql, parameters.length);
+      parts.push(`(select coalesce(json_agg(t), '[]'::json) from (${sql}) t) as r${i}`);
+      parameters.push(...h.query.parameters);
+    }
+    const combined = CompiledQuery.raw(`select ${parts.join(',\n  ')}`, parameters);
+    this.inner.executeQuery<Record<string, UnknownRow[]>>(combined).then(
+      (result) => {
+        const row = result.rows[0] ?? {};
+        for (const [i, h] of held.entries()) h.resolve({ rows: row[`r${i}`] ?? [] });
+      },
+      (error: unknown) => {
+        for (const h of held) h.reject(error);
+      },
+    );
+  }
+}
+
+/** Wraps the pg driver's connections in BatchingConnection. */
+class BatchingDriver implements Driver {
+  readonly #inner: Driver;
+  readonly #wrapped = new WeakMap<DatabaseConnection, BatchingConnection>();
+
+  constructor(inner: Driver) {
+    this.#inner = inner;
+  }
+
+  init(): Promise<void> {
+    return this.#inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const connection = await this.#inner.acquireConnection();
+    let wrapped = this.#wrapped.get(connection);
+    if (!wrapped) {
+      wrapped = new BatchingConnection(connection);
+      this.#wrapped.set(connection, wrapped);
+    }
+    return wrapped;
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.#inner.beginTransaction(innerOf(connection), settings);
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.commitTransaction(innerOf(connection));
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.rollbackTransaction(innerOf(connection));
+  }
+
+  async savepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: Parameters<NonNullable<Driver['savepoint']>>[2],
+  ): Promise<void> {
+    await this.#inner.savepoint?.(innerOf(connection), name, compile);
+  }
+
+  async rollbackToSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: Parameters<NonNullable<Driver['rollbackToSavepoint']>>[2],
+  ): Promise<void> {
+    await this.#inner.rollbackToSavepoint?.(innerOf(connection), name, compile);
+  }
+
+  async releaseSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: Parameters<NonNullable<Driver['releaseSavepoint']>>[2],
+  ): Promise<void> {
+    await this.#inner.releaseSavepoint?.(innerOf(connection), name, compile);
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.#inner.releaseConnection(innerOf(connection));
+  }
+
+  destroy(): Promise<void> {
+    return this.#inner.destroy();
+  }
+}
+
+/** The pg connection behind a BatchingConnection, with what it holds sent first. */
+function innerOf(connection: DatabaseConnection): DatabaseConnection {
+  if (connection instanceof BatchingConnection) {
+    connection.flush();
+    return connection.inner;
+  }
+  return connection;
+}
+
+/** Kysely's PostgreSQL dialect with batched reads (`batchedReads`). */
+export class BatchingPostgresDialect extends PostgresDialect {
+  override createDriver(): Driver {
+    return new BatchingDriver(super.createDriver());
+  }
+}
