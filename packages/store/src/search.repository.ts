@@ -202,8 +202,10 @@ async function wordMatches(
   );
   const rest = terms.filter((t) => t !== driver);
   // A product with two of the driver's terms ("license", "licensed") comes twice: read a
-  // little more than the page, and more again in the rare case that was not enough.
-  for (let take = limit + 10; ; take *= 4) {
+  // little more than the page when the driver has several terms, and more again in the rare
+  // case that was not enough. (One term has one posting per product: the walk's length is
+  // its cost when the words seldom meet.)
+  for (let take = limit + (driver.termIds.length > 1 ? 10 : 0); ; take *= 4) {
     const keys = await driverWalk(db, filter, driver, rest, take);
     const unique = [...new Set(keys)];
     if (unique.length >= limit || keys.length < take) return unique.slice(0, limit);
