@@ -108,6 +108,23 @@ if (newest) {
     self.set(key, (self.get(key) ?? 0) + dt);
     total += dt;
   });
+  // Self time by package: where the server's CPU goes, grouped.
+  const byPackage = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const url = byId.get(id)?.callFrame.url ?? '';
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+      (url.includes('/dist/')
+        ? 'orderdesk (bundle)'
+        : url.startsWith('node:')
+          ? 'node'
+          : '(native/gc)');
+    byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  console.log('\nself time by package:');
+  for (const [pkg, us] of [...byPackage.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+    console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${pkg}`);
+  }
   const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 40);
   console.log(`\n${newest} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
   for (const [key, us] of top) {

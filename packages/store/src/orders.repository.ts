@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { nextCounterValue } from './counters.repository.ts';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 import type { Order, OrderLine } from './schema.ts';
@@ -34,6 +35,67 @@ export async function insertOrder(
       .values(lines.slice(i, i + LINE_CHUNK))
       .execute();
   }
+}
+
+/** How a new order is numbered: the prefix, then the next value of the vendor's counter. */
+export interface OrderNumbering {
+  prefix: string;
+  /** The counter (counters.name) of the order's vendor. */
+  counter: string;
+}
+
+/** The number for a counter value: the prefix and at least six digits (NW-000042). */
+export function orderNumberOf(prefix: string, value: number): string {
+  return `${prefix}${String(value).padStart(6, '0')}`;
+}
+
+/**
+ * Inserts an order numbered from its vendor's counter, with its lines, and returns the number
+ * (call inside the submitting transaction). On PostgreSQL the counter, the order and its
+ * (first 500) lines are one statement: the counter's row lock, held until commit, is taken as
+ * late as it can be.
+ */
+export async function insertNumberedOrder(
+  db: Executor,
+  order: Omit<Order, 'number'>,
+  lines: readonly OrderLine[],
+  numbering: OrderNumbering,
+): Promise<string> {
+  const first = lines.slice(0, LINE_CHUNK);
+  if (!isPostgres(db) || first.length === 0) {
+    const value = await nextCounterValue(db, order.vendor_id, numbering.counter);
+    const number = orderNumberOf(numbering.prefix, value);
+    await insertOrder(db, { ...order, number }, lines);
+    return number;
+  }
+  // The same number as orderNumberOf: lpad would cut a seventh digit, so only shorter ones pad.
+  const numbered = sql<string>`(select ${numbering.prefix}::text || case
+    when length(c.value::text) >= 6 then c.value::text else lpad(c.value::text, 6, '0') end
+    from c)`;
+  const row = await db
+    .with('c', (qb) =>
+      qb
+        .insertInto('counters')
+        .values({ vendor_id: order.vendor_id, name: numbering.counter, value: 1 })
+        .onConflict((oc) =>
+          oc
+            .columns(['vendor_id', 'name'])
+            .doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })),
+        )
+        .returning('value'),
+    )
+    .with('l', (qb) => qb.insertInto('order_lines').values(first))
+    .insertInto('orders')
+    .values({ ...order, number: numbered })
+    .returning('number')
+    .executeTakeFirstOrThrow();
+  for (let i = LINE_CHUNK; i < lines.length; i += LINE_CHUNK) {
+    await db
+      .insertInto('order_lines')
+      .values(lines.slice(i, i + LINE_CHUNK))
+      .execute();
+  }
+  return row.number;
 }
 
 /**

@@ -272,11 +272,13 @@ export async function findPricesInForce(
       select anc.category_id, c.parent_id, anc.depth + 1
       from anc join categories c on c.id = anc.ancestor_id
       where c.parent_id is not null and anc.depth < 50
+    ),
+    chains as (
+      select category_id, string_agg(ancestor_id, ',' order by depth) as ancestor_ids
+      from anc group by category_id
     )
-    select hits.*,
-      (select string_agg(anc.ancestor_id, ',' order by anc.depth) from anc
-       where anc.category_id = hits.category_id) as ancestor_ids
-    from hits`.execute(db);
+    select hits.*, chains.ancestor_ids
+    from hits left join chains on chains.category_id = hits.category_id`.execute(db);
   return result.rows.map((r) => ({
     partNumber: r.part_number,
     productId: r.product_id,

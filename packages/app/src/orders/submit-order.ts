@@ -7,10 +7,9 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
-  insertOrder,
+  insertNumberedOrder,
   isLivePoNumberTaken,
   newId,
-  nextCounterValue,
   type Order,
   type OrderLine,
 } from '@orderdesk/store';
@@ -201,7 +200,6 @@ export async function submitOrder(
       submission.quoteId && loaded.quote
         ? await claimQuote(tx, { quote: loaded.quote, orderId: id, at })
         : null;
-    const seq = await nextCounterValue(tx, vendor.id, 'order');
     const lines = orderLinesOf(id, result, submission, context.catalog);
     const priceListId =
       [...context.catalog.values()].find((c) => c.priceListId)?.priceListId ?? null;
@@ -213,7 +211,8 @@ export async function submitOrder(
       partner_id: partnership.partner_id,
       ordering_partner_id: parties.orderingPartnerId,
       customer_id: submission.customerId,
-      number: `${profile.orderNumberPrefix}${String(seq).padStart(6, '0')}`,
+      // Given by the vendor's counter as the order is inserted (insertNumberedOrder).
+      number: '',
       sales_order_number: null,
       type: submission.type,
       channel,
@@ -237,7 +236,10 @@ export async function submitOrder(
       updated_at: at,
     };
     try {
-      await insertOrder(tx, order, lines);
+      order.number = await insertNumberedOrder(tx, order, lines, {
+        prefix: profile.orderNumberPrefix,
+        counter: 'order',
+      });
     } catch (error) {
       if (order.po_number !== null && isLivePoNumberTaken(error)) {
         throw poNumberTaken(
