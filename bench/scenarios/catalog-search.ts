@@ -6,6 +6,9 @@
 // - word: one or two words of names and descriptions, drawn with the catalog's own word
 //   frequencies (common words are searched more), a third of them typed half-way ("licen").
 // Anchor: the exact part-number look-up (findProduct, one index probe) in the same database.
+// BENCH_SEARCH_DATABASES=sqlite|postgres and BENCH_SEARCH_SIZES=1000000 narrow a run to one
+// database or size (the validation scenario, which reuses the SQLite catalog, then grows or
+// builds its own).
 import { join } from 'node:path';
 import { findProduct, searchProducts, type Store } from '@orderdesk/store';
 import {
@@ -201,7 +204,7 @@ async function runOn(
   dbLabel: 'SQLite' | 'PostgreSQL',
   url: string,
 ): Promise<ResultRow[]> {
-  const sizes = ctx.quick ? [10_000, 50_000] : [100_000, 1_000_000];
+  const sizes = onlySizes() ?? (ctx.quick ? [10_000, 50_000] : [100_000, 1_000_000]);
   const queries = ctx.quick ? 60 : 300;
   // Per query kind and size: a slow search gets fewer samples rather than a longer run.
   const budgetMs = ctx.quick ? 3_000 : 8_000;
@@ -234,12 +237,35 @@ async function runOn(
   return rows;
 }
 
+/**
+ * Sizes from BENCH_SEARCH_SIZES (comma-separated product counts, e.g. `1000000`), to measure
+ * one size without building the others; undefined when unset.
+ */
+function onlySizes(): number[] | undefined {
+  const raw = process.env.BENCH_SEARCH_SIZES;
+  if (!raw) return undefined;
+  const sizes = raw.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new Error(`BENCH_SEARCH_SIZES: product counts, comma-separated (got ${raw})`);
+  }
+  return sizes.sort((a, b) => a - b);
+}
+
+/** The databases to run on: BENCH_SEARCH_DATABASES=sqlite or postgres (default both). */
+function onlyDatabase(name: 'sqlite' | 'postgres'): boolean {
+  const raw = process.env.BENCH_SEARCH_DATABASES;
+  return !raw || raw.split(',').some((d) => d.trim().toLowerCase() === name);
+}
+
 export const catalogSearch: Scenario = {
   name: 'search',
   title: 'Catalog search: prefix and word queries at two catalog sizes, both databases (4)',
   async run(ctx) {
-    const rows = await runOn(ctx, 'SQLite', `sqlite:${join(ctx.tmp, 'catalog.db')}`);
-    if (ctx.postgres) {
+    const rows: ResultRow[] = [];
+    if (onlyDatabase('sqlite')) {
+      rows.push(...(await runOn(ctx, 'SQLite', `sqlite:${join(ctx.tmp, 'catalog.db')}`)));
+    }
+    if (ctx.postgres && onlyDatabase('postgres')) {
       rows.push(...(await runOn(ctx, 'PostgreSQL', await createDatabase('bench_catalog'))));
     }
     return rows;
