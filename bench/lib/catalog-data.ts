@@ -9,9 +9,11 @@
 // rarest in a few hundred of a million — the spread real catalogs have.
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { sql } from 'kysely';
 import {
   ensureCategoryPath,
   findVendorBySlug,
+  indexProductsAfterRowid,
   insertPriceList,
   migrateToLatest,
   newId,
@@ -210,12 +212,13 @@ function sqliteFile(url: string): string {
 /** Adds products (and their price-list items) up to `size`, in large transactions. */
 export async function growCatalog(catalog: CatalogDb, size: number): Promise<void> {
   if (size <= catalog.size) return;
-  if (catalog.dialect === 'sqlite') growSqlite(catalog, size);
+  if (catalog.dialect === 'sqlite') await indexSqlite(catalog, growSqlite(catalog, size));
   else await growPostgres(catalog, size);
   catalog.size = size;
 }
 
-function growSqlite(catalog: CatalogDb, size: number): void {
+/** Loads the products up to `size`; returns the largest rowid before the load. */
+function growSqlite(catalog: CatalogDb, size: number): number {
   const db = new Database(sqliteFile(catalog.url));
   try {
     db.pragma('journal_mode = WAL');
@@ -260,9 +263,6 @@ function growSqlite(catalog: CatalogDb, size: number): void {
     const fts = db
       .prepare("select 1 from sqlite_master where type = 'table' and name = 'products_fts'")
       .get();
-    const words = db
-      .prepare("select 1 from sqlite_master where type = 'table' and name = 'search_postings'")
-      .get();
     const { last } = db.prepare('select coalesce(max(rowid), 0) as last from products').get() as {
       last: number;
     };
@@ -272,49 +272,29 @@ function growSqlite(catalog: CatalogDb, size: number): void {
         batch(from, Math.min(size, from + 50_000));
       }
       if (fts) db.exec("insert into products_fts(products_fts) values ('rebuild')");
-      if (words) indexWordsSqlite(db, catalog.vendorId, last);
     } finally {
       for (const t of triggers) db.exec(t.sql);
     }
     db.prepare('update price_lists set row_count = ? where id = ?').run(size, catalog.priceListId);
-    db.exec('analyze');
-    db.pragma('wal_checkpoint(TRUNCATE)');
+    return last;
   } finally {
     db.close();
   }
 }
 
 /**
- * Adds the products after rowid `after` to the word index of migration 0018 the way its
- * backfill does (its triggers are off during the bulk load): tokenized in batches by the
- * scratch FTS5 table, then the vendor's product counts per term recounted.
+ * Adds the products after rowid `after` to the word index of migration 0018 (its triggers
+ * were off during the load) the way the store indexes a bulk import, then analyzes.
  */
-function indexWordsSqlite(db: Database.Database, vendorId: string, after: number): void {
-  const { last } = db.prepare('select coalesce(max(rowid), 0) as last from products').get() as {
-    last: number;
-  };
-  const BATCH = 20_000;
-  for (let from = after + 1; from <= last; from += BATCH) {
-    db.prepare(
-      `insert into search_scratch(rowid, name, description)
-       select rowid, name, description from products where rowid >= ? and rowid < ?`,
-    ).run(from, from + BATCH);
-    db.exec(`create temp table search_batch as
-      select p.vendor_id, s.term, s.score, s.product_key from search_scratch_postings s
-      join products p on p.rowid = s.product_key`);
-    db.exec(`insert or ignore into search_terms(vendor_id, term)
-      select distinct vendor_id, term from search_batch`);
-    db.exec(`insert or ignore into search_postings(term_id, score, product_key)
-      select t.id, b.score, b.product_key from search_batch b
-      join search_terms t on t.vendor_id = b.vendor_id and t.term = b.term`);
-    db.exec('drop table search_batch');
-    db.exec("insert into search_scratch(search_scratch) values ('delete-all')");
+async function indexSqlite(catalog: CatalogDb, after: number): Promise<void> {
+  const store = openStore(catalog.url, { poolSize: 1, sqliteSynchronous: 'NORMAL' });
+  try {
+    await store.db.transaction().execute((tx) => indexProductsAfterRowid(tx, after));
+    await sql`analyze`.execute(store.db);
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
+  } finally {
+    await store.close();
   }
-  db.prepare(
-    `update search_terms set products = (
-       select count(*) from search_postings where term_id = search_terms.id)
-     where vendor_id = ?`,
-  ).run(vendorId);
 }
 
 async function growPostgres(catalog: CatalogDb, size: number): Promise<void> {
