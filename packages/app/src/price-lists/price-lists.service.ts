@@ -47,7 +47,7 @@ import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { UPLOAD_LIMITS, type UploadLimits } from '../shared/uploads/upload-limits.ts';
-import { runWorkerTask, siblingModule } from '../shared/uploads/worker-runner.ts';
+import { endIdleWorker, runWorkerTask, siblingModule } from '../shared/uploads/worker-runner.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { contractingPartnerId, findVisibleVendor } from '../vendors/vendor-scope.ts';
 import type {
@@ -178,6 +178,10 @@ export async function importPriceList(
 ): Promise<PriceListImportView> {
   const staged = await stagePriceListImport(ctx, by, input);
   try {
+    // The parser thread is done: its heap (tens of MB after a large file) goes back before
+    // the publishing transaction, whose SQLite memory grows with the file, adds to the peak.
+    // (The API keeps its worker warm for the next upload; it stages and publishes itself.)
+    await endIdleWorker();
     return await publishPriceListImport(ctx, by, staged, options);
   } finally {
     await discardPriceListImport(ctx, staged);

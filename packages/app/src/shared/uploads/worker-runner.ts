@@ -136,6 +136,18 @@ function acquireWorker(heapMb: number): PooledWorker {
   return out;
 }
 
+/**
+ * Ends the idle worker, if any, returning its heap to the system now rather than after
+ * IDLE_WORKER_MS: for a one-shot process (the CLI) whose next step needs memory, not a thread.
+ */
+export async function endIdleWorker(): Promise<void> {
+  const pooled = idle;
+  if (!pooled) return;
+  idle = undefined;
+  clearTimeout(pooled.idleTimer);
+  await pooled.worker.terminate();
+}
+
 function releaseWorker(pooled: PooledWorker): void {
   if (idle) void idle.worker.terminate();
   pooled.worker.unref();
