@@ -99,8 +99,8 @@ export async function ensureCategoryPath(
 }
 
 /**
- * The product columns, spelled out: on PostgreSQL the table also holds the generated
- * `search_vector`, which `p.*` would drag into every answer.
+ * The product columns, spelled out (databases migrated before 0020 held a generated
+ * `search_vector` on PostgreSQL, which `p.*` dragged into every answer).
  */
 export const PRODUCT_COLUMNS = [
   'p.id',
