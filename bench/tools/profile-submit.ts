@@ -3,14 +3,14 @@
 // [--concurrency=N]`. The server runs the compiled bundle (`npm run build:server` first) as
 // `node --cpu-prof … serve --demo`; the profile lands in bench/results/ (open it in Chrome's
 // DevTools or `npx speedscope`), and the top functions by self time are printed.
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@orderdesk/store';
 import { DEMO_PASSWORD } from '../lib/desk.ts';
 import { runLoad } from '../lib/load.ts';
 import { cluster, createDatabase, dropDatabase } from '../lib/postgres.ts';
-import { CLI_BIN, REPO_ROOT, freePort, spawnNode, waitForHttp } from '../lib/proc.ts';
+import { REPO_ROOT, freePort, spawnNode, waitForHttp } from '../lib/proc.ts';
 import { deskEndpoint, prepareOrders } from '../scenarios/order-submission.ts';
 
 const arg = (name: string, fallback: number): number => {
@@ -21,6 +21,8 @@ const postgres = process.argv.includes('--postgres');
 const requests = arg('requests', 3000);
 const concurrency = arg('concurrency', 16);
 
+/** The compiled bundle itself (the bin would fall back to tsx when a source is newer). */
+const DIST_BIN = join(REPO_ROOT, 'packages/cli/dist/orderdesk.js');
 const dir = mkdtempSync(join(tmpdir(), 'orderdesk-profile-'));
 const profileDir = join(REPO_ROOT, 'bench/results');
 let dbName: string | null = null;
@@ -34,7 +36,7 @@ const port = await freePort();
 const started = Date.now();
 const child = spawnNode(
   'orderdesk serve (profiled)',
-  ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, CLI_BIN, 'serve', '--demo'],
+  ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, DIST_BIN, 'serve', '--demo'],
   {
     DATABASE_URL: url,
     PORT: String(port),
@@ -42,7 +44,8 @@ const child = spawnNode(
     ORDERDESK_DEMO: '1',
     ORDERDESK_DEMO_PASSWORD: DEMO_PASSWORD,
     LOG_LEVEL: 'silent',
-    SQLITE_SYNCHRONOUS: 'FULL',
+    // --normal: without the commit's fsync, to see the CPU alone.
+    SQLITE_SYNCHRONOUS: process.argv.includes('--normal') ? 'NORMAL' : 'FULL',
     OUTBOX_IN_PROCESS: '0',
   },
 );
@@ -79,12 +82,13 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-// The newest profile: top functions by self time.
+// The main thread's profile (the largest of the newest run's): top functions by self time.
 const newest = readdirSync(profileDir)
   .filter((f) => f.endsWith('.cpuprofile'))
   .map((f) => join(profileDir, f))
-  .sort()
-  .at(-1);
+  .filter((f) => statSync(f).mtimeMs >= started)
+  .sort((a, b) => statSync(b).size - statSync(a).size)
+  .at(0);
 if (newest) {
   interface Node {
     id: number;
