@@ -171,15 +171,6 @@ function fillSqlite(file: string, p: Parties, n: number): void {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = OFF'); // building test data; the measurements use FULL
     db.pragma('cache_size = -262144');
-    // The secondary indexes are built after the rows, each by one sort, from their own
-    // definitions (the table ends with exactly the indexes the migrations gave it), instead of
-    // growing ten B-trees row by row; the primary key and the unique constraint stay.
-    const indexes = db
-      .prepare<[], { name: string; sql: string }>(
-        `select name, sql from sqlite_master where type = 'index' and tbl_name = 'orders' and sql is not null`,
-      )
-      .all();
-    for (const i of indexes) db.exec(`drop index "${i.name}"`);
     const insert = db.prepare(
       `insert into orders (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, 'api', ?, 1, 'USD', ?, ?, ?, '[]', ?, ?, ?, ?)`,
     );
@@ -191,7 +182,6 @@ function fillSqlite(file: string, p: Parties, n: number): void {
       }
     });
     for (let from = 0; from < n; from += 50_000) batch(from, Math.min(n, from + 50_000));
-    for (const i of indexes) db.exec(i.sql);
     db.exec('analyze');
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
