@@ -2,7 +2,12 @@ import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createTestDatabaseUrl, testDialects } from '../test/databases.ts';
-import { batchedReads, BatchingPostgresDialect, shiftPlaceholders } from './batched-reads.ts';
+import {
+  batchedReads,
+  BatchingPostgresDialect,
+  deferredWrites,
+  shiftPlaceholders,
+} from './batched-reads.ts';
 import { openStore } from './dialects.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
@@ -140,5 +145,90 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('batched reads on 
       'commit',
     ]);
     expect(sent[1]).toMatch(/json_agg.*json_agg.*json_agg/s);
+  });
+  it('sends the last writes with the COMMIT, exactly as written, and fails the commit on a duplicate', async () => {
+    const url = await createTestDatabaseUrl(dialect);
+    const setup = openStore(url, { poolSize: 1 });
+    await migrateToLatest(setup);
+    await setup.close();
+    const sent: string[] = [];
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        const [first] = args;
+        sent.push(typeof first === 'string' ? first : ((first as { text?: string }).text ?? ''));
+        return query(...args);
+      };
+    });
+    const db = new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) });
+    const at = '2026-12-02T10:00:00.000Z';
+    const tricky = `O'Brien \\ "Co" $1 ; commit; -- 100% ✓ \n e'x'`;
+    try {
+      await db.transaction().execute(async (tx) => {
+        const later = deferredWrites(tx);
+        await later
+          .insertInto('partners')
+          .values({ id: 'prt_x', name: tricky, tier: 1, parent_partner_id: null, created_at: at })
+          .execute();
+        await later
+          .insertInto('partners')
+          .values({ id: 'prt_y', name: 'Y', tier: 2, parent_partner_id: null, created_at: at })
+          .execute();
+      });
+      // One round trip for both inserts and the COMMIT.
+      expect(sent.filter((q) => /insert into "partners"/.test(q))).toHaveLength(1);
+      expect(sent.at(-1)).toMatch(
+        /^insert into "partners".*;\ninsert into "partners".*;\ncommit$/s,
+      );
+      const rows = await db
+        .selectFrom('partners')
+        .select(['id', 'name', 'tier'])
+        .orderBy('id')
+        .execute();
+      expect(rows).toEqual([
+        { id: 'prt_x', name: tricky, tier: 1 },
+        { id: 'prt_y', name: 'Y', tier: 2 },
+      ]);
+
+      // A read after a held write sees it (the write goes first).
+      const seen = await db.transaction().execute(async (tx) => {
+        await deferredWrites(tx)
+          .insertInto('partners')
+          .values({ id: 'prt_z', name: 'Z', tier: 1, parent_partner_id: null, created_at: at })
+          .execute();
+        return tx.selectFrom('partners').select('id').where('id', '=', 'prt_z').execute();
+      });
+      expect(seen).toEqual([{ id: 'prt_z' }]);
+
+      // A duplicate key among the held writes fails the commit; nothing of it is kept.
+      await expect(
+        db.transaction().execute(async (tx) => {
+          await tx
+            .updateTable('partners')
+            .set({ name: 'changed' })
+            .where('id', '=', 'prt_y')
+            .execute();
+          await deferredWrites(tx)
+            .insertInto('partners')
+            .values({
+              id: 'prt_x',
+              name: 'again',
+              tier: 1,
+              parent_partner_id: null,
+              created_at: at,
+            })
+            .execute();
+        }),
+      ).rejects.toMatchObject({ code: '23505' });
+      const y = await db
+        .selectFrom('partners')
+        .select('name')
+        .where('id', '=', 'prt_y')
+        .executeTakeFirst();
+      expect(y?.name).toBe('Y');
+    } finally {
+      await db.destroy();
+    }
   });
 });

@@ -52,6 +52,79 @@ class MarkBatchable implements KyselyPlugin {
 }
 const MARK = new MarkBatchable();
 
+/** The inserts issued through `deferredWrites` (by Kysely's per-query id). */
+const deferrable = new WeakSet<QueryId>();
+
+class MarkDeferrable implements KyselyPlugin {
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    deferrable.add(args.queryId);
+    return args.node;
+  }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+const DEFER = new MarkDeferrable();
+
+/**
+ * The executor for the last writes of a transaction whose results nobody reads (the audit
+ * rows, the thread messages and outbox rows, the idempotency key): on PostgreSQL its inserts
+ * are held and sent with the COMMIT, in one round trip, as one simple-protocol query with the
+ * values written in as literals. An error in them (a unique key) fails the commit, which rolls
+ * the transaction back. Any other statement on the connection first sends what is held, so
+ * reads still see every write before them. On SQLite, and outside a transaction, it is `db`.
+ */
+export function deferredWrites(db: Executor): Executor {
+  return isPostgres(db) && db.isTransaction ? db.withPlugin(DEFER) : db;
+}
+
+/** An INSERT of plain values (no RETURNING) that can wait for the commit. */
+function canDefer(query: CompiledQuery): boolean {
+  if (!deferrable.has(query.queryId)) return false;
+  const sql = query.sql;
+  return (
+    /^\s*(insert\s+into|with\b)/i.test(sql) &&
+    !/\breturning\b[^)]*$/i.test(sql) &&
+    !sql.includes('$$') &&
+    query.parameters.every(isPlainValue)
+  );
+}
+
+function isPlainValue(v: unknown): boolean {
+  return (
+    v === null ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    typeof v === 'bigint' ||
+    (typeof v === 'number' && Number.isFinite(v))
+  );
+}
+
+/** A value as a PostgreSQL literal (strings quoted as pg's escapeLiteral does). */
+function literalOf(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
+  if (typeof v !== 'string') throw new TypeError(`No literal for a ${typeof v} (canDefer)`);
+  const text = v;
+  let quoted = "'";
+  let backslash = false;
+  for (const c of text) {
+    if (c === "'") quoted += "''";
+    else if (c === '\\') {
+      quoted += '\\\\';
+      backslash = true;
+    } else quoted += c;
+  }
+  quoted += "'";
+  return backslash ? ` E${quoted}` : quoted;
+}
+
+/** A statement with its parameters written in as literals (for a multi-statement query). */
+export function inlined(query: { sql: string; parameters: readonly unknown[] }): string {
+  return mapPlaceholders(query.sql, (n) => literalOf(query.parameters[n - 1]));
+}
+
 /**
  * The executor to issue independent reads of a transaction through, together, so that
  * PostgreSQL gets them in one round trip (see the top of this file). Kysely hands a
@@ -103,6 +176,11 @@ function canHold(query: CompiledQuery): boolean {
 /** `sql` with its placeholders $1…$n shifted by `offset`, outside quoted literals and names. */
 export function shiftPlaceholders(sql: string, offset: number): string {
   if (offset === 0) return sql;
+  return mapPlaceholders(sql, (n) => `$${n + offset}`);
+}
+
+/** `sql` with each placeholder $n (outside quoted literals and names) replaced by `to(n)`. */
+function mapPlaceholders(sql: string, to: (n: number) => string): string {
   let out = '';
   let i = 0;
   while (i < sql.length) {
@@ -116,7 +194,7 @@ export function shiftPlaceholders(sql: string, offset: number): string {
     if (c === '$') {
       const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
       if (m?.[1]) {
-        out += `$${Number(m[1]) + offset}`;
+        out += to(Number(m[1]));
         i += m[0].length;
         continue;
       }
@@ -154,8 +232,16 @@ class BatchingConnection implements DatabaseConnection {
     this.inner = inner;
   }
 
+  #writes: CompiledQuery[] = [];
+
   executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    if (canDefer(query)) {
+      this.flush();
+      this.#writes.push(query);
+      return Promise.resolve({ rows: [] });
+    }
     if (canHold(query)) {
+      this.#sendWrites();
       return new Promise<QueryResult<UnknownRow>>((resolve, reject) => {
         this.#held.push({ query, resolve, reject });
         if (!this.#scheduled) {
@@ -166,12 +252,46 @@ class BatchingConnection implements DatabaseConnection {
       }) as Promise<QueryResult<R>>;
     }
     this.flush();
+    this.#sendWrites();
     return this.inner.executeQuery<R>(query);
+  }
+
+  /**
+   * Sends the held writes as one multi-statement query, followed by `then` (COMMIT) if given;
+   * resolves when PostgreSQL has run them all, rejects with the first one's error.
+   */
+  sendWrites(then?: string): Promise<void> | null {
+    const writes = this.#writes;
+    if (writes.length === 0) return null;
+    this.#writes = [];
+    const text = [...writes.map(inlined), ...(then ? [then] : [])].join(';\n');
+    return this.inner.executeQuery(CompiledQuery.raw(text, [])).then(() => undefined);
+  }
+
+  /** Held writes go out before another statement; their error then surfaces at the commit. */
+  #sendWrites(): void {
+    const sent = this.sendWrites();
+    if (sent) this.#failed = sent.catch((error: unknown) => error);
+  }
+
+  /** The error of writes sent ahead of another statement (reported by the commit). */
+  #failed: Promise<unknown> | null = null;
+
+  async takeFailure(): Promise<unknown> {
+    const failed = this.#failed;
+    this.#failed = null;
+    return failed ? await failed : undefined;
   }
 
   streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     this.flush();
+    this.#sendWrites();
     return this.inner.streamQuery<R>(query, chunkSize);
+  }
+
+  /** Forgets the held writes (the transaction is rolled back). */
+  discardWrites(): void {
+    this.#writes = [];
   }
 
   /** Sends what is held (one read as it is, several as one statement); pg keeps the order. */
@@ -232,11 +352,25 @@ class BatchingDriver implements Driver {
     return this.#inner.beginTransaction(innerOf(connection), settings);
   }
 
-  commitTransaction(connection: DatabaseConnection): Promise<void> {
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof BatchingConnection) {
+      connection.flush();
+      // Writes sent ahead of a later statement that failed: the transaction is aborted, and
+      // PostgreSQL would answer COMMIT with a silent ROLLBACK. Say so instead.
+      const failed = await connection.takeFailure();
+      if (failed !== undefined) throw failed;
+      // The held writes and the COMMIT in one round trip.
+      const sent = connection.sendWrites('commit');
+      if (sent) return sent;
+    }
     return this.#inner.commitTransaction(innerOf(connection));
   }
 
-  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (connection instanceof BatchingConnection) {
+      connection.discardWrites();
+      await connection.takeFailure();
+    }
     return this.#inner.rollbackTransaction(innerOf(connection));
   }
 

@@ -1,6 +1,6 @@
 // @orderdesk/store — persistence: Kysely schema, migrations, repositories. See README.md.
 export * from './dialects.ts';
-export { batchedReads, BatchingPostgresDialect } from './batched-reads.ts';
+export { batchedReads, BatchingPostgresDialect, deferredWrites } from './batched-reads.ts';
 export * from './executor.ts';
 export * from './ids.ts';
 export * from './migrate.ts';

@@ -11,6 +11,7 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
+  deferredWrites,
   findOrderInScope,
   findPartnership,
   findQuoteInScope,
@@ -352,8 +353,9 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
       }
       if (quotePdf) attachments.push(quotePdf);
     }
+    // Nothing here reads it back: on PostgreSQL it goes with the commit (deferredWrites).
     await insertMessageWithOutbox(
-      tx,
+      deferredWrites(tx),
       {
         vendorId: thread.vendorId,
         partnerId: thread.partnerId,

@@ -5,6 +5,7 @@ import {
   type EventSubject,
 } from '@orderdesk/core';
 import {
+  deferredWrites,
   insertAuditEvents,
   type Executor,
   type Order,
@@ -107,8 +108,9 @@ export async function recordEvents(
   tx: Executor,
   inputs: readonly RecordEventInput<DomainEventName>[],
 ): Promise<RecordedEvent[]> {
+  // The audit rows need no answer: on PostgreSQL they go with the commit (deferredWrites).
   const rows = await insertAuditEvents(
-    tx,
+    deferredWrites(tx),
     inputs.map((input) => ({
       vendorId: input.vendorId,
       partnerId: input.partnerId,

@@ -1,5 +1,6 @@
 import {
   completeIdempotentResponse,
+  deferredWrites,
   findIdempotentResponse,
   insertIdempotentResponse,
   isUniqueViolation,
@@ -121,7 +122,8 @@ async function runKeyLast(
   try {
     const created = await ctx.store.db.transaction().execute(async (tx) => {
       const result = await create(tx);
-      await insertIdempotentResponse(tx, {
+      // On PostgreSQL the key goes with the commit (deferredWrites): a duplicate fails it.
+      await insertIdempotentResponse(deferredWrites(tx), {
         userId: key.userId,
         key: key.key,
         method: key.method,
