@@ -17,7 +17,7 @@ import {
   type DialectName,
   type Store,
 } from '@orderdesk/store';
-import { createTestDatabaseUrl, testDialects } from '@orderdesk/store/testing';
+import { createTestDatabaseUrl, testDialects, watchQueries } from '@orderdesk/store/testing';
 import { actorFromUser, createApiToken, seedDemo, SettableClock } from '@orderdesk/app';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -65,18 +65,11 @@ async function countingStore(dialect: DialectName, log: (event: LogEvent) => voi
     // What goes over the wire: the statements pg sends (the store's dialect may send several
     // reads as one), each a round trip.
     const pool = new pg.Pool({ connectionString: url, max: 10 });
-    pool.on('connect', (client) => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as { query: unknown }).query = (...args: unknown[]) => {
-        const [first] = args;
-        const text = typeof first === 'string' ? first : (first as { text?: string }).text;
-        // The writes held for the commit go with it as one multi-statement query: count each
-        // of its statements, and the query as one round trip.
-        const statementsSent = (text ?? '').split(';\n');
-        roundTrips.count += 1;
-        for (const sql of statementsSent) log({ query: { sql } } as LogEvent);
-        return query(...args);
-      };
+    watchQueries(pool, (text) => {
+      // The writes held for the commit go with it as one multi-statement query: count each
+      // of its statements, and the query as one round trip.
+      roundTrips.count += 1;
+      for (const sql of text.split(';\n')) log({ query: { sql } } as LogEvent);
     });
     const db = new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) });
     return { db, dialect, close: () => db.destroy() };

@@ -1,14 +1,14 @@
 import { Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabaseUrl, testDialects } from '../test/databases.ts';
+import { createTestDatabaseUrl, testDialects, watchQueries } from '../test/databases.ts';
 import {
   batchedReads,
   BatchingPostgresDialect,
   deferredWrites,
   shiftPlaceholders,
 } from './batched-reads.ts';
-import { openStore } from './dialects.ts';
+import { openStore, type DialectName } from './dialects.ts';
 import { migrateToLatest } from './migrate.ts';
 import type { Database } from './schema.ts';
 
@@ -106,25 +106,23 @@ describe.each(testDialects())('batched reads on %s', (dialect) => {
   });
 });
 
+/** A migrated database behind the store's pg dialect, and the queries sent to it so far. */
+async function watchedDatabase(
+  dialect: DialectName,
+): Promise<{ db: Kysely<Database>; sent: string[] }> {
+  const url = await createTestDatabaseUrl(dialect);
+  const setup = openStore(url, { poolSize: 1 });
+  await migrateToLatest(setup);
+  await setup.close();
+  const sent: string[] = [];
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  watchQueries(pool, (text) => sent.push(text));
+  return { db: new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) }), sent };
+}
+
 describe.each(testDialects().filter((d) => d === 'postgres'))('batched reads on %s', (dialect) => {
   it('sends the reads of one turn as one statement', async () => {
-    const url = await createTestDatabaseUrl(dialect);
-    const setup = openStore(url, { poolSize: 1 });
-    await migrateToLatest(setup);
-    await setup.close();
-    const sent: string[] = [];
-    const pool = new pg.Pool({ connectionString: url, max: 1 });
-    pool.on('connect', (client) => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as { query: unknown }).query = (...args: unknown[]) => {
-        const [first] = args;
-        sent.push(typeof first === 'string' ? first : ((first as { text?: string }).text ?? ''));
-        return query(...args);
-      };
-    });
-    const db = new Kysely<Database>({
-      dialect: new BatchingPostgresDialect({ pool }),
-    });
+    const { db, sent } = await watchedDatabase(dialect);
     try {
       await db.transaction().execute(async (tx) => {
         const reads = await batchedReads(tx);
@@ -147,21 +145,7 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('batched reads on 
     expect(sent[1]).toMatch(/json_agg.*json_agg.*json_agg/s);
   });
   it('sends the last writes with the COMMIT, exactly as written, and fails the commit on a duplicate', async () => {
-    const url = await createTestDatabaseUrl(dialect);
-    const setup = openStore(url, { poolSize: 1 });
-    await migrateToLatest(setup);
-    await setup.close();
-    const sent: string[] = [];
-    const pool = new pg.Pool({ connectionString: url, max: 1 });
-    pool.on('connect', (client) => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as { query: unknown }).query = (...args: unknown[]) => {
-        const [first] = args;
-        sent.push(typeof first === 'string' ? first : ((first as { text?: string }).text ?? ''));
-        return query(...args);
-      };
-    });
-    const db = new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) });
+    const { db, sent } = await watchedDatabase(dialect);
     const at = '2026-12-02T10:00:00.000Z';
     const tricky = `O'Brien \\ "Co" $1 ; commit; -- 100% ✓ \n e'x'`;
     try {

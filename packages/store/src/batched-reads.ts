@@ -41,30 +41,22 @@ import { isPostgres } from './search.repository.ts';
 /** The queries issued through `batchedReads` (by Kysely's per-query id). */
 const batchable = new WeakSet<QueryId>();
 
-class MarkBatchable implements KyselyPlugin {
+/** A plugin that notes the id of every query issued through it in `marked`. */
+class MarkQueries implements KyselyPlugin {
+  constructor(private readonly marked: WeakSet<QueryId>) {}
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    batchable.add(args.queryId);
+    this.marked.add(args.queryId);
     return args.node;
   }
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     return args.result;
   }
 }
-const MARK = new MarkBatchable();
+const MARK = new MarkQueries(batchable);
 
 /** The inserts issued through `deferredWrites` (by Kysely's per-query id). */
 const deferrable = new WeakSet<QueryId>();
-
-class MarkDeferrable implements KyselyPlugin {
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    deferrable.add(args.queryId);
-    return args.node;
-  }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    return args.result;
-  }
-}
-const DEFER = new MarkDeferrable();
+const DEFER = new MarkQueries(deferrable);
 
 /**
  * The executor for the last writes of a transaction whose results nobody reads (the audit

@@ -45,7 +45,7 @@ export interface OrderNumbering {
 }
 
 /** The number for a counter value: the prefix and at least six digits (NW-000042). */
-export function orderNumberOf(prefix: string, value: number): string {
+function orderNumberOf(prefix: string, value: number): string {
   return `${prefix}${String(value).padStart(6, '0')}`;
 }
 

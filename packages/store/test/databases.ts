@@ -41,3 +41,18 @@ export async function createTestDatabaseUrl(
   }
   return base.replace(/\/postgres$/, `/${name}`);
 }
+
+/**
+ * Tells `onQuery` the text of every query a pool's connections send to PostgreSQL (each one
+ * round trip), from connections opened after this call.
+ */
+export function watchQueries(pool: pg.Pool, onQuery: (text: string) => void): void {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const [first] = args;
+      onQuery(typeof first === 'string' ? first : ((first as { text?: string }).text ?? ''));
+      return query(...args);
+    };
+  });
+}

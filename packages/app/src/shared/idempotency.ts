@@ -83,11 +83,7 @@ export async function runIdempotent(
       // Reserve the key first: a concurrent request with the same key waits on this row (or,
       // on SQLite, runs after this transaction) and then replays our answer.
       await insertIdempotentResponse(tx, {
-        userId: key.userId,
-        key: key.key,
-        method: key.method,
-        path: key.path,
-        requestHash: key.requestHash,
+        ...key,
         statusCode: 0,
         body: '',
         at: ctx.now().toISOString(),
@@ -124,11 +120,7 @@ async function runKeyLast(
       const result = await create(tx);
       // On PostgreSQL the key goes with the commit (deferredWrites): a duplicate fails it.
       await insertIdempotentResponse(deferredWrites(tx), {
-        userId: key.userId,
-        key: key.key,
-        method: key.method,
-        path: key.path,
-        requestHash: key.requestHash,
+        ...key,
         statusCode: result.status,
         body: JSON.stringify(result.body),
         at: ctx.now().toISOString(),
