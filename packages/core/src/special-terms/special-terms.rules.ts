@@ -91,7 +91,7 @@ export function matchSpecialTerms(
   dateFormat: string = DEFAULT_SPECIAL_TERMS_DATE_FORMAT,
 ): SpecialTermsMatch {
   const rendered = renderSpecialTerms(template, expected, dateFormat);
-  const clause = compileClause(template);
+  const clause = compiledClauseOf(template);
   const want = {
     date: formatAgreementDate(expected.agreementDate, dateFormat),
     isoDate: expected.agreementDate,
@@ -126,6 +126,23 @@ export function matchSpecialTerms(
     expected: rendered,
     message: "The special-terms clause is missing from the PO's special terms and notes",
   };
+}
+
+/** Compiled clauses by template: a vendor has one, checked on every order. */
+const compiledClauses = new Map<string, CompiledClause>();
+const MAX_COMPILED_CLAUSES = 100;
+
+/** The template's clause, compiled once per process (its pattern's lastIndex is reset on use). */
+function compiledClauseOf(template: string): CompiledClause {
+  let clause = compiledClauses.get(template);
+  if (clause === undefined) {
+    clause = compileClause(template);
+    if (compiledClauses.size >= MAX_COMPILED_CLAUSES) {
+      compiledClauses.delete(compiledClauses.keys().next().value as string);
+    }
+    compiledClauses.set(template, clause);
+  }
+  return clause;
 }
 
 function compileClause(template: string): CompiledClause {

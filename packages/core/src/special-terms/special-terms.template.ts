@@ -45,11 +45,32 @@ export function parseSpecialTermsTemplate(template: string): SpecialTermsPart[] 
   return parts;
 }
 
+/** Formatted dates and parsed templates, by their inputs: each partnership's repeat per order. */
+const formattedDates = new Map<string, string>();
+const parsedTemplates = new Map<string, readonly SpecialTermsPart[]>();
+const MAX_REMEMBERED = 1000;
+
+function remember<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    if (cache.size >= MAX_REMEMBERED) cache.delete(cache.keys().next().value as string);
+    cache.set(key, value);
+  }
+  return value;
+}
+
 /** Format an ISO date (YYYY-MM-DD) with luxon tokens in US English; throws on an invalid date. */
 export function formatAgreementDate(
   isoDate: string,
   dateFormat: string = DEFAULT_SPECIAL_TERMS_DATE_FORMAT,
 ): string {
+  return remember(formattedDates, `${dateFormat}\u0000${isoDate}`, () =>
+    formatDate(isoDate, dateFormat),
+  );
+}
+
+function formatDate(isoDate: string, dateFormat: string): string {
   const date = ISO_DATE.test(isoDate)
     ? DateTime.fromISO(isoDate, { zone: 'utc', locale: 'en-US' })
     : null;
@@ -64,7 +85,7 @@ export function renderSpecialTerms(
   dateFormat: string = DEFAULT_SPECIAL_TERMS_DATE_FORMAT,
 ): string {
   const date = formatAgreementDate(values.agreementDate, dateFormat);
-  return parseSpecialTermsTemplate(template)
+  return remember(parsedTemplates, template, () => parseSpecialTermsTemplate(template))
     .map((part) => {
       if (part.kind === 'text') return part.text;
       return part.field === 'agreementDate' ? date : values.partnerLegalName;
