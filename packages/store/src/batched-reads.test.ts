@@ -136,13 +136,74 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('batched reads on 
     } finally {
       await db.destroy();
     }
-    expect(sent.map((s) => s.split(/\s+/)[0]?.toLowerCase())).toEqual([
-      'begin',
-      'select',
-      'select',
-      'commit',
-    ]);
-    expect(sent[1]).toMatch(/json_agg.*json_agg.*json_agg/s);
+    // The reads before BEGIN (READ COMMITTED: the same snapshots), which goes with the next.
+    expect(sent).toHaveLength(3);
+    expect(sent[0]).toMatch(/^select .*json_agg.*json_agg.*json_agg/s);
+    expect(sent[1]).toMatch(/^begin;\nselect "id" from "partners"$/);
+    expect(sent[2]).toBe('commit');
+  });
+  it('sends BEGIN with the first statement that needs the transaction, and none for reads alone', async () => {
+    const { db, sent } = await watchedDatabase(dialect);
+    const at = '2026-12-02T10:00:00.000Z';
+    const partner = (id: string) => ({
+      id,
+      name: id,
+      tier: 1,
+      parent_partner_id: null,
+      created_at: at,
+    });
+    try {
+      // Reads only: no transaction at all.
+      const read = await db.transaction().execute(async (tx) => {
+        const reads = await batchedReads(tx);
+        return Promise.all([
+          reads.selectFrom('partners').select('id').execute(),
+          reads.selectFrom('vendors').select('id').execute(),
+        ]);
+      });
+      expect(read).toEqual([[], []]);
+      expect(sent).toHaveLength(1);
+      expect(sent[0]).toMatch(/^select /);
+
+      // A value with no literal (an array): BEGIN on its own first.
+      sent.length = 0;
+      const tags = await db.transaction().execute(async (tx) => {
+        const r = await sql<{ n: number }>`select cardinality(${['a', 'b']}::text[]) as n`.execute(
+          tx,
+        );
+        return r.rows[0]?.n;
+      });
+      expect(tags).toBe(2);
+      expect(sent.map((q) => q.split(/\s+/)[0])).toEqual(['begin', 'select', 'commit']);
+
+      // A write that returns rows answers them through the combined BEGIN.
+      sent.length = 0;
+      const inserted = await db
+        .transaction()
+        .execute((tx) =>
+          tx.insertInto('partners').values(partner('prt_r')).returning('id').execute(),
+        );
+      expect(inserted).toEqual([{ id: 'prt_r' }]);
+      expect(sent[0]).toMatch(/^begin;\ninsert into "partners"/);
+
+      // A failure in the combined statement rolls back what the transaction did, and the
+      // connection (the pool has one) goes on with the next transaction.
+      await expect(
+        db.transaction().execute(async (tx) => {
+          await tx.insertInto('partners').values(partner('prt_s')).execute();
+          await tx.insertInto('partners').values(partner('prt_r')).execute();
+        }),
+      ).rejects.toThrow(/duplicate key/);
+      await expect(
+        db
+          .transaction()
+          .execute((tx) => tx.insertInto('partners').values(partner('prt_r')).execute()),
+      ).rejects.toThrow(/duplicate key/);
+      const ids = await db.selectFrom('partners').select('id').orderBy('id').execute();
+      expect(ids).toEqual([{ id: 'prt_r' }]);
+    } finally {
+      await db.destroy();
+    }
   });
   it('sends the last writes with the COMMIT, exactly as written, and fails the commit on a duplicate', async () => {
     const { db, sent } = await watchedDatabase(dialect);
@@ -163,7 +224,7 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('batched reads on 
       // One round trip for both inserts and the COMMIT.
       expect(sent.filter((q) => /insert into "partners"/.test(q))).toHaveLength(1);
       expect(sent.at(-1)).toMatch(
-        /^insert into "partners".*;\ninsert into "partners".*;\ncommit$/s,
+        /^begin;\ninsert into "partners".*;\ninsert into "partners".*;\ncommit$/s,
       );
       const rows = await db
         .selectFrom('partners')

@@ -25,6 +25,8 @@ import {
   type Dialect,
   type DatabaseConnection,
   type Driver,
+  type PostgresDialectConfig,
+  type PostgresPool,
   type KyselyPlugin,
   type PluginTransformQueryArgs,
   type PluginTransformResultArgs,
@@ -245,7 +247,44 @@ class BatchingConnection implements DatabaseConnection {
     }
     this.flush();
     this.#sendWrites();
+    if (this.#beginPending) {
+      this.#beginPending = false;
+      // BEGIN and the statement in one round trip (simple protocol, values as literals), the
+      // statement's result being the last; or BEGIN on its own for values with no literal.
+      if (query.parameters.every(isPlainValue) && !query.sql.includes('$$')) {
+        return this.inner.executeQuery<R>(CompiledQuery.raw(`begin;\n${inlined(query)}`, []));
+      }
+      return this.inner
+        .executeQuery(CompiledQuery.raw('begin', []))
+        .then(() => this.inner.executeQuery<R>(query));
+    }
     return this.inner.executeQuery<R>(query);
+  }
+
+  /**
+   * Set by the driver for a transaction whose BEGIN waits for its first statement that needs
+   * it. Under READ COMMITTED (every transaction here) each statement reads its own snapshot
+   * anyway, so the reads held by `batchedReads` run before BEGIN with the same meaning, and
+   * BEGIN goes with the first other statement, or with the held writes and the COMMIT.
+   */
+  #beginPending = false;
+
+  deferBegin(): void {
+    this.#beginPending = true;
+  }
+
+  /** Whether the transaction's BEGIN was never sent (nothing but reads ran). */
+  takeBeginPending(): boolean {
+    const pending = this.#beginPending;
+    this.#beginPending = false;
+    return pending;
+  }
+
+  /** Sends a pending BEGIN on its own (before a savepoint or a stream). */
+  async begin(): Promise<void> {
+    this.flush();
+    if (!this.takeBeginPending()) return;
+    await this.inner.executeQuery(CompiledQuery.raw('begin', []));
   }
 
   /**
@@ -256,7 +295,8 @@ class BatchingConnection implements DatabaseConnection {
     const writes = this.#writes;
     if (writes.length === 0) return null;
     this.#writes = [];
-    const text = [...writes.map(inlined), ...(then ? [then] : [])].join(';\n');
+    const begin = this.takeBeginPending() ? ['begin'] : [];
+    const text = [...begin, ...writes.map(inlined), ...(then ? [then] : [])].join(';\n');
     return this.inner.executeQuery(CompiledQuery.raw(text, [])).then(() => undefined);
   }
 
@@ -275,10 +315,14 @@ class BatchingConnection implements DatabaseConnection {
     return failed ? await failed : undefined;
   }
 
-  streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+  async *streamQuery<R>(
+    query: CompiledQuery,
+    chunkSize?: number,
+  ): AsyncIterableIterator<QueryResult<R>> {
     this.flush();
     this.#sendWrites();
-    return this.inner.streamQuery<R>(query, chunkSize);
+    await this.begin();
+    yield* this.inner.streamQuery<R>(query, chunkSize);
   }
 
   /** Forgets the held writes (the transaction is rolled back). */
@@ -340,7 +384,19 @@ class BatchingDriver implements Driver {
     return wrapped;
   }
 
-  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  async beginTransaction(
+    connection: DatabaseConnection,
+    settings: TransactionSettings,
+  ): Promise<void> {
+    // The default READ COMMITTED: BEGIN waits for the first statement that needs it.
+    if (
+      connection instanceof BatchingConnection &&
+      !settings.isolationLevel &&
+      !settings.accessMode
+    ) {
+      connection.deferBegin();
+      return;
+    }
     return this.#inner.beginTransaction(innerOf(connection), settings);
   }
 
@@ -351,9 +407,11 @@ class BatchingDriver implements Driver {
       // PostgreSQL would answer COMMIT with a silent ROLLBACK. Say so instead.
       const failed = await connection.takeFailure();
       if (failed !== undefined) throw failed;
-      // The held writes and the COMMIT in one round trip.
+      // The held writes and the COMMIT in one round trip (with the BEGIN if still pending).
       const sent = connection.sendWrites('commit');
       if (sent) return sent;
+      // Only reads ran: there is no transaction to end.
+      if (connection.takeBeginPending()) return;
     }
     return this.#inner.commitTransaction(innerOf(connection));
   }
@@ -362,6 +420,8 @@ class BatchingDriver implements Driver {
     if (connection instanceof BatchingConnection) {
       connection.discardWrites();
       await connection.takeFailure();
+      connection.flush();
+      if (connection.takeBeginPending()) return;
     }
     return this.#inner.rollbackTransaction(innerOf(connection));
   }
@@ -371,6 +431,7 @@ class BatchingDriver implements Driver {
     name: string,
     compile: Parameters<NonNullable<Driver['savepoint']>>[2],
   ): Promise<void> {
+    if (connection instanceof BatchingConnection) await connection.begin();
     await this.#inner.savepoint?.(innerOf(connection), name, compile);
   }
 
@@ -379,6 +440,7 @@ class BatchingDriver implements Driver {
     name: string,
     compile: Parameters<NonNullable<Driver['rollbackToSavepoint']>>[2],
   ): Promise<void> {
+    if (connection instanceof BatchingConnection) await connection.begin();
     await this.#inner.rollbackToSavepoint?.(innerOf(connection), name, compile);
   }
 
@@ -387,6 +449,7 @@ class BatchingDriver implements Driver {
     name: string,
     compile: Parameters<NonNullable<Driver['releaseSavepoint']>>[2],
   ): Promise<void> {
+    if (connection instanceof BatchingConnection) await connection.begin();
     await this.#inner.releaseSavepoint?.(innerOf(connection), name, compile);
   }
 
@@ -410,7 +473,45 @@ function innerOf(connection: DatabaseConnection): DatabaseConnection {
 
 /** Kysely's PostgreSQL dialect with batched reads (`batchedReads`). */
 export class BatchingPostgresDialect extends PostgresDialect {
+  constructor(config: PostgresDialectConfig) {
+    const { pool } = config;
+    super({
+      ...config,
+      pool: typeof pool === 'function' ? async () => lastResults(await pool()) : lastResults(pool),
+    });
+  }
+
   override createDriver(): Driver {
     return new BatchingDriver(super.createDriver());
   }
+}
+
+const answeringLast = new WeakSet<object>();
+
+/**
+ * The pool, its clients answering a multi-statement query (`begin; …`, the held writes and
+ * COMMIT) with the last statement's result, the one asked for: pg answers with one result per
+ * statement, and Kysely reads a single one. Callbacks and cursors pass through.
+ */
+function lastResults(pool: PostgresPool): PostgresPool {
+  return new Proxy(pool, {
+    get(target, property, receiver) {
+      if (property !== 'connect') return Reflect.get(target, property, receiver) as unknown;
+      return async () => {
+        const client = await target.connect();
+        if (!answeringLast.has(client)) {
+          answeringLast.add(client);
+          const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+          (client as { query: unknown }).query = (...args: unknown[]) => {
+            const out = query(...args);
+            if (!(out instanceof Promise)) return out;
+            return out.then((result: unknown) =>
+              Array.isArray(result) ? (result[result.length - 1] as unknown) : result,
+            );
+          };
+        }
+        return client;
+      };
+    },
+  });
 }

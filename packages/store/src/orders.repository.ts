@@ -1,8 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type QueryCreator } from 'kysely';
 import { nextCounterValue } from './counters.repository.ts';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
-import type { Order, OrderLine } from './schema.ts';
+import type { Database, Order, OrderLine } from './schema.ts';
 
 /** Who may see what: vendor staff see their vendor's orders; partners those they (or their tier-2s) placed. */
 export type OrderScope = { vendorId: string } | { partnerIds: readonly string[] };
@@ -50,29 +50,56 @@ function orderNumberOf(prefix: string, value: number): string {
 }
 
 /**
+ * The quote an order consumes, moved from `from` to `to` as the order is inserted, only if it
+ * still has the status `from` (another order may have taken it since it was read).
+ */
+export interface QuoteClaim {
+  quoteId: string;
+  from: string;
+  to: string;
+  at: string;
+}
+
+/**
  * Inserts an order numbered from its vendor's counter, with its lines, and returns the number
- * (call inside the submitting transaction). On PostgreSQL the counter, the order and its
- * (first 500) lines are one statement: the counter's row lock, held until commit, is taken as
- * late as it can be.
+ * (call inside the submitting transaction). With `claim`, the quote is claimed first; when it
+ * is no longer in `claim.from`, `quoteClaimed` is false and the caller must roll back (on
+ * SQLite nothing was written then; on PostgreSQL the order's statement ran). On PostgreSQL the
+ * quote, the counter, the order and its (first 500) lines are one statement: the counter's row
+ * lock, held until commit, is taken as late as it can be, and the quote's with it.
  */
 export async function insertNumberedOrder(
   db: Executor,
   order: Omit<Order, 'number'>,
   lines: readonly OrderLine[],
   numbering: OrderNumbering,
-): Promise<string> {
+  claim?: QuoteClaim,
+): Promise<{ number: string; quoteClaimed: boolean }> {
   const first = lines.slice(0, LINE_CHUNK);
   if (!isPostgres(db) || first.length === 0) {
+    if (claim && !(await claimQuoteRow(db, claim))) return { number: '', quoteClaimed: false };
     const value = await nextCounterValue(db, order.vendor_id, numbering.counter);
     const number = orderNumberOf(numbering.prefix, value);
     await insertOrder(db, { ...order, number }, lines);
-    return number;
+    return { number, quoteClaimed: true };
   }
   // The same number as orderNumberOf: lpad would cut a seventh digit, so only shorter ones pad.
   const numbered = sql<string>`(select ${numbering.prefix}::text || case
     when length(c.value::text) >= 6 then c.value::text else lpad(c.value::text, 6, '0') end
     from c)`;
-  const row = await db
+  // PostgreSQL runs every data-modifying WITH whether or not the query reads it: the quote's
+  // update is one, and its count says whether it applied.
+  const start: QueryCreator<Database> = claim
+    ? db.with('q', (qb) =>
+        qb
+          .updateTable('quotes')
+          .set((eb) => ({ status: claim.to, updated_at: claim.at, version: eb('version', '+', 1) }))
+          .where('id', '=', claim.quoteId)
+          .where('status', '=', claim.from)
+          .returning('id'),
+      )
+    : db;
+  const row = await start
     .with('c', (qb) =>
       qb
         .insertInto('counters')
@@ -87,7 +114,10 @@ export async function insertNumberedOrder(
     .with('l', (qb) => qb.insertInto('order_lines').values(first))
     .insertInto('orders')
     .values({ ...order, number: numbered })
-    .returning('number')
+    .returning([
+      'number',
+      (claim ? sql<number>`(select count(*) from q)::int` : sql<number>`1`).as('claimed'),
+    ])
     .executeTakeFirstOrThrow();
   for (let i = LINE_CHUNK; i < lines.length; i += LINE_CHUNK) {
     await db
@@ -95,7 +125,18 @@ export async function insertNumberedOrder(
       .values(lines.slice(i, i + LINE_CHUNK))
       .execute();
   }
-  return row.number;
+  return { number: row.number, quoteClaimed: !claim || Number(row.claimed) === 1 };
+}
+
+/** The quote moved from `claim.from` to `claim.to`; false if it had left `claim.from`. */
+async function claimQuoteRow(db: Executor, claim: QuoteClaim): Promise<boolean> {
+  const r = await db
+    .updateTable('quotes')
+    .set((eb) => ({ status: claim.to, updated_at: claim.at, version: eb('version', '+', 1) }))
+    .where('id', '=', claim.quoteId)
+    .where('status', '=', claim.from)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /**

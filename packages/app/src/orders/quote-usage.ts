@@ -9,6 +9,7 @@ import {
   updateQuoteStatus,
   type Executor,
   type Quote,
+  type QuoteClaim,
 } from '@orderdesk/store';
 import {
   recordEvent,
@@ -16,49 +17,70 @@ import {
   type KnownRows,
   type RecordEventInput,
 } from '../events/record-event.ts';
-import { unprocessable } from '../shared/errors.ts';
+import { unprocessable, type AppError } from '../shared/errors.ts';
 
 const SYSTEM = { roles: ['system'], side: 'system' } as const;
 
+/** The 422 of an order whose quote another order took first. */
+export function quoteTaken(): AppError {
+  return unprocessable('The quote was just used by another order', [
+    { path: 'quoteId', code: 'quote.not_approved', message: 'The quote is already ordered' },
+  ]);
+}
+
 /**
- * Marks the quote ordered for `orderId`; 422 when another order took it first. The quote row
- * is the one the order was validated against (read in this transaction): the update applies
- * only if the quote still has the status read then, so of two orders naming one quote the
- * second finds it changed (on PostgreSQL it waits for the first to commit, then re-checks).
- * Returns the event to record once the order's own is (`recordQuoteOrdered`): the update can
- * come early, before the order number is taken, and the timeline keeps its order.
+ * What ordering the quote does: the claim for the store (approved → ordered, applied only if
+ * the quote still has the status read in this transaction, so of two orders naming one quote
+ * the second finds it changed — on PostgreSQL it waits for the first to commit, then
+ * re-checks) and the event to record once the order's own is. 422 when the quote machine
+ * does not allow it. The submission hands the claim to `insertNumberedOrder`, which applies it
+ * with the order's insert.
+ */
+export function quoteClaimOf(input: { quote: Quote; orderId: string; at: string }): {
+  claim: QuoteClaim;
+  event: RecordEventInput<'quote.ordered'>;
+} {
+  const { quote } = input;
+  const step = transitionQuote(quote.status as QuoteStatus, 'order', SYSTEM);
+  if (!step.ok) throw quoteTaken();
+  return {
+    claim: { quoteId: quote.id, from: quote.status, to: step.to, at: input.at },
+    event: {
+      type: 'quote.ordered',
+      entityId: quote.id,
+      vendorId: quote.vendor_id,
+      partnerId: quote.partner_id,
+      actor: SYSTEM_ACTOR,
+      at: input.at,
+      fromStatus: quote.status,
+      toStatus: step.to,
+      data: {
+        quoteId: quote.id,
+        number: quote.number,
+        revision: quote.revision,
+        orderType: quote.order_type,
+        from: quote.status as QuoteStatus,
+        to: step.to,
+        orderId: input.orderId,
+      },
+      known: { quote: { ...quote, status: step.to } },
+    },
+  };
+}
+
+/**
+ * Marks the quote ordered for `orderId`; 422 when another order took it first. Returns the
+ * event to record once the order's own is (`recordQuoteOrdered`).
  */
 export async function claimQuote(
   tx: Executor,
   input: { quote: Quote; orderId: string; at: string },
 ): Promise<RecordEventInput<'quote.ordered'>> {
-  const { quote } = input;
-  const step = transitionQuote(quote.status as QuoteStatus, 'order', SYSTEM);
-  if (!step.ok || !(await updateQuoteStatus(tx, quote.id, quote.status, step.to, input.at))) {
-    throw unprocessable('The quote was just used by another order', [
-      { path: 'quoteId', code: 'quote.not_approved', message: 'The quote is already ordered' },
-    ]);
+  const { claim, event } = quoteClaimOf(input);
+  if (!(await updateQuoteStatus(tx, claim.quoteId, claim.from, claim.to, claim.at))) {
+    throw quoteTaken();
   }
-  return {
-    type: 'quote.ordered',
-    entityId: quote.id,
-    vendorId: quote.vendor_id,
-    partnerId: quote.partner_id,
-    actor: SYSTEM_ACTOR,
-    at: input.at,
-    fromStatus: quote.status,
-    toStatus: step.to,
-    data: {
-      quoteId: quote.id,
-      number: quote.number,
-      revision: quote.revision,
-      orderType: quote.order_type,
-      from: quote.status as QuoteStatus,
-      to: step.to,
-      orderId: input.orderId,
-    },
-    known: { quote: { ...quote, status: step.to } },
-  };
+  return event;
 }
 
 /** Records the `quote.ordered` event `claimQuote` returned (rows in hand passed on). */

@@ -29,7 +29,7 @@ import { partnershipVisibility } from '../partnerships/price-visibility.ts';
 import { orderingPartnerOf } from './order-parties.ts';
 import { maskProblems, toOrderView, type OrderView } from './order-view.ts';
 import type { OrderSubmissionBody } from './orders.schemas.ts';
-import { claimQuote } from './quote-usage.ts';
+import { quoteClaimOf, quoteTaken } from './quote-usage.ts';
 
 /** Splits what the partner sent from who it is sent for (the mail's text stays with it). */
 function submissionOf(body: OrderSubmissionBody): OrderSubmission {
@@ -194,11 +194,10 @@ export async function submitOrder(
     const { vendor, profile, partnership } = parties;
     const id = newId('ord');
     const at = now.toISOString();
-    // The quote first: its row lock is the quote's own, while the order number below locks
-    // the vendor's counter until commit, so as little as possible comes after it.
+    // The quote is claimed with the order's insert (one statement on PostgreSQL).
     const quoteOrdered =
       submission.quoteId && loaded.quote
-        ? await claimQuote(tx, { quote: loaded.quote, orderId: id, at })
+        ? quoteClaimOf({ quote: loaded.quote, orderId: id, at })
         : null;
     const lines = orderLinesOf(id, result, submission, context.catalog);
     const priceListId =
@@ -236,10 +235,15 @@ export async function submitOrder(
       updated_at: at,
     };
     try {
-      order.number = await insertNumberedOrder(tx, order, lines, {
-        prefix: profile.orderNumberPrefix,
-        counter: 'order',
-      });
+      const inserted = await insertNumberedOrder(
+        tx,
+        order,
+        lines,
+        { prefix: profile.orderNumberPrefix, counter: 'order' },
+        quoteOrdered?.claim,
+      );
+      if (!inserted.quoteClaimed) throw quoteTaken();
+      order.number = inserted.number;
     } catch (error) {
       if (order.po_number !== null && isLivePoNumberTaken(error)) {
         throw poNumberTaken(
@@ -287,7 +291,9 @@ export async function submitOrder(
     };
     await recordEvents(tx, [
       submitted,
-      ...(quoteOrdered ? [{ ...quoteOrdered, known: { vendor, ...quoteOrdered.known } }] : []),
+      ...(quoteOrdered
+        ? [{ ...quoteOrdered.event, known: { vendor, ...quoteOrdered.event.known } }]
+        : []),
     ]);
     return toOrderView(order, lines, vendor.slug, profile, actor);
   });
