@@ -4,14 +4,25 @@
 // product through the scratch FTS table: fine for the API's single products, minutes for an
 // import's 100,000 under the write lock. So the import's insert runs with the INSERT trigger
 // deferred (a row in search_index_deferred, inside the caller's transaction, gone before it
-// commits) and the new products are then indexed here in rowid batches, set-based, the way the
-// migration's backfill does it.
-import { sql } from 'kysely';
+// commits) and the new products are then indexed here in rowid batches.
+//
+// A product whose name and description are plain ASCII is tokenized here, in JavaScript: for
+// such text FTS5's unicode61 tokenizer (what the triggers use) yields exactly the lower-cased
+// runs of ASCII letters and digits (every other ASCII character separates; there is nothing to
+// fold or strip), so the terms and scores are the triggers' (search-index.repository.test.ts
+// compares both paths). A batch then costs one statement for its terms and their counts and
+// multi-row inserts of its postings in primary-key order — B-tree appends, not the random
+// inserts and the vocabulary scan of the FTS5 path, which is ~6× the CPU at 100,000 products.
+// Any other product (a letter outside ASCII, a NUL, a text long enough for FTS5 to cut a
+// token) goes through the scratch FTS table as the triggers do.
+import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 
-/** Products tokenized per statement while indexing a bulk insert. */
-const BATCH = 20_000;
+/** Products indexed per batch (their postings are held in memory meanwhile: ~2 MB). */
+const BATCH = 10_000;
+/** Postings per INSERT statement (3 parameters each; SQLite allows 32,766). */
+const POSTINGS_PER_INSERT = 1000;
 
 /**
  * Runs `insert` (one set-based INSERT INTO products) and indexes the products it created for
@@ -43,7 +54,9 @@ export async function insertProductsIndexedInBulk<T>(
 export async function indexProductsAfterRowid(tx: Executor, after: number): Promise<void> {
   if (isPostgres(tx)) return;
   const to = await maxProductRowid(tx);
-  for (let lo = after + 1; lo <= to; lo += BATCH) await indexRowids(tx, lo, lo + BATCH);
+  for (let lo = after + 1; lo <= to; lo += BATCH) {
+    await indexRowids(tx, lo, Math.min(lo + BATCH, to + 1));
+  }
 }
 
 async function maxProductRowid(tx: Executor): Promise<number> {
@@ -51,11 +64,126 @@ async function maxProductRowid(tx: Executor): Promise<number> {
   return r.rows[0]?.hi ?? 0;
 }
 
+/** A score and a product key in one number (score × 2^42 + key), sorting as the pair does. */
+const KEY_SPAN = 2 ** 42;
+
+/**
+ * The terms of a product and whether each is only in the description (1) or also in the name
+ * (0), as unicode61 gives them; undefined when the text is not plain ASCII (or so long that
+ * FTS5 would cut a token at 32,768 bytes): then only FTS5 itself can say.
+ */
+function plainTermsOf(name: unknown, description: unknown): Map<string, 0 | 1> | undefined {
+  if (typeof name !== 'string' || typeof description !== 'string') return undefined;
+  if (name.length >= 32_768 || description.length >= 32_768) return undefined;
+  if (!PLAIN.test(name) || !PLAIN.test(description)) return undefined;
+  const terms = new Map<string, 0 | 1>();
+  for (const term of name.toLowerCase().split(SEPARATORS)) if (term !== '') terms.set(term, 0);
+  for (const term of description.toLowerCase().split(SEPARATORS)) {
+    if (term !== '' && !terms.has(term)) terms.set(term, 1);
+  }
+  return terms;
+}
+const PLAIN = /^[\x01-\x7f]*$/;
+const SEPARATORS = /[^a-z0-9]+/;
+
 /** Indexes the products with rowid in [lo, hi): terms, postings, and each term's product count. */
 async function indexRowids(tx: Executor, lo: number, hi: number): Promise<void> {
+  if (hi > KEY_SPAN) {
+    await indexByTokenizer(tx, sql`rowid >= ${lo} and rowid < ${hi}`);
+    return;
+  }
+  const products = await sql<{ k: number; vendor_id: string; name: unknown; description: unknown }>`
+      select rowid as k, vendor_id, name, description from products
+      where rowid >= ${lo} and rowid < ${hi} order by rowid`.execute(tx);
+  // Per vendor, per term: the packed (score, key) of each product that has it, in key order.
+  const byVendor = new Map<string, Map<string, number[]>>();
+  const others: number[] = [];
+  for (const p of products.rows) {
+    const terms = plainTermsOf(p.name, p.description);
+    if (terms === undefined) {
+      others.push(p.k);
+      continue;
+    }
+    let vocabulary = byVendor.get(p.vendor_id);
+    if (vocabulary === undefined) byVendor.set(p.vendor_id, (vocabulary = new Map()));
+    const length = Math.min(999, terms.size);
+    for (const [term, described] of terms) {
+      const packed = (described * 1000 + length) * KEY_SPAN + p.k;
+      const postings = vocabulary.get(term);
+      if (postings === undefined) vocabulary.set(term, [packed]);
+      else postings.push(packed);
+    }
+  }
+  for (const [vendorId, vocabulary] of byVendor) await addPostings(tx, vendorId, vocabulary);
+  if (others.length > 0) {
+    await indexByTokenizer(
+      tx,
+      sql`rowid in (select value from json_each(${JSON.stringify(others)}))`,
+    );
+  }
+}
+
+/**
+ * Adds one vendor's terms (a new one, or its count raised by the products that have it) and
+ * their postings, in (term id, score, key) order: the primary key's.
+ */
+async function addPostings(
+  tx: Executor,
+  vendorId: string,
+  vocabulary: Map<string, number[]>,
+): Promise<void> {
+  // Terms in (vendor, term) order, as the triggers upsert them (for these terms JavaScript's
+  // order is SQLite's BINARY order).
+  const counted = [...vocabulary].map(([term, postings]) => [term, postings.length] as const);
+  counted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const ids = await sql<{ id: number; term: string }>`
+      insert into search_terms (vendor_id, term, products)
+        select ${vendorId}, j.value ->> 0, j.value ->> 1 from json_each(${JSON.stringify(counted)}) j
+        where true
+      on conflict (vendor_id, term) do update set products = products + excluded.products
+      returning id, term`.execute(tx);
+  const terms = ids.rows.sort((a, b) => a.id - b.id);
+  // A new array per statement: the compiled query freezes its parameters.
+  let params: number[] = [];
+  const insert = (rows: number): Promise<unknown> =>
+    tx.executeQuery(CompiledQuery.raw(postingsInsert(rows), params));
+  for (const { id, term } of terms) {
+    const postings = vocabulary.get(term);
+    if (postings === undefined) continue;
+    if (postings.length > 1) postings.sort((a, b) => a - b);
+    for (const packed of postings) {
+      const score = Math.floor(packed / KEY_SPAN);
+      params.push(id, score, packed - score * KEY_SPAN);
+      if (params.length === POSTINGS_PER_INSERT * 3) {
+        await insert(POSTINGS_PER_INSERT);
+        params = [];
+      }
+    }
+  }
+  if (params.length > 0) await insert(params.length / 3);
+}
+
+const postingsInserts = new Map<number, string>();
+
+/** `insert or ignore into search_postings … values (?, ?, ?), …` for `rows` rows. */
+function postingsInsert(rows: number): string {
+  let text = postingsInserts.get(rows);
+  if (text === undefined) {
+    text =
+      'insert or ignore into search_postings (term_id, score, product_key) values ' +
+      Array.from({ length: rows }, () => '(?, ?, ?)').join(', ');
+    if (rows === POSTINGS_PER_INSERT) postingsInserts.set(rows, text);
+  }
+  return text;
+}
+
+/**
+ * Indexes the products `where` selects through FTS5's own tokenizer, set-based, as migration
+ * 0018's backfill does: the scratch table tokenizes them, its vocabulary gives the postings.
+ */
+async function indexByTokenizer(tx: Executor, where: ReturnType<typeof sql>): Promise<void> {
   await sql`insert into search_scratch(rowid, name, description)
-      select rowid, name, description from products
-      where rowid >= ${lo} and rowid < ${hi}`.execute(tx);
+      select rowid, name, description from products where ${where}`.execute(tx);
   await sql`create temp table search_bulk_batch as
       select p.vendor_id, s.term, s.score, s.product_key from search_scratch_postings s
       join products p on p.rowid = s.product_key`.execute(tx);

@@ -1,0 +1,172 @@
+import fc from 'fast-check';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStore, testDialects } from '../test/databases.ts';
+import type { Store } from './dialects.ts';
+import type { Executor } from './executor.ts';
+import { insertProductsIndexedInBulk } from './search-index.repository.ts';
+import { insertVendor } from './tenancy.repository.ts';
+
+// The bulk path (a price-list import: insertProductsIndexedInBulk) must write the word index
+// the per-row triggers of migration 0018 write for the same products: the same terms with the
+// same scores per product, the same product count per term. On SQLite the bulk path tokenizes
+// plain-ASCII texts itself and sends the rest through FTS5 (search-index.repository.ts); on
+// PostgreSQL both paths are the triggers. Term ids are numbered in the order terms are first
+// met, so they are compared through their text.
+
+const AT = '2026-01-01T00:00:00.000Z';
+
+interface Texts {
+  name: string;
+  description: string;
+}
+
+let serial = 0;
+
+/** Inserts products with one statement each: the triggers index them one by one. */
+async function insertOneByOne(db: Executor, vendorId: string, texts: readonly Texts[]) {
+  for (const t of texts) {
+    serial++;
+    await sql`insert into products (id, vendor_id, part_number, name, description, type,
+        billing_term, ships, active, created_at, updated_at)
+      values (${`prd_t${serial}`}, ${vendorId}, ${`P-${serial}`}, ${t.name}, ${t.description},
+        'service', null, 0, 1, ${AT}, ${AT})`.execute(db);
+  }
+}
+
+/** Inserts products with one set-based statement through the bulk path, in a transaction. */
+async function insertInBulk(store: Store, vendorId: string, texts: readonly Texts[]) {
+  const rows = texts.map((t) => {
+    serial++;
+    return [`prd_b${serial}`, `P-${serial}`, t.name, t.description];
+  });
+  const json = JSON.stringify(rows);
+  const each =
+    store.dialect === 'sqlite'
+      ? sql`(select j.key as n, j.value as e from json_each(${json}) j)`
+      : sql`jsonb_array_elements(${json}::jsonb) with ordinality as j(e, n)`;
+  await store.db.transaction().execute((tx) =>
+    insertProductsIndexedInBulk(tx, () =>
+      sql`insert into products (id, vendor_id, part_number, name, description, type,
+          billing_term, ships, active, created_at, updated_at)
+        select e ->> 0, ${vendorId}, e ->> 1, e ->> 2, e ->> 3, 'service', null, 0, 1, ${AT}, ${AT}
+        from ${each}
+        order by n`.execute(tx),
+    ),
+  );
+}
+
+/** A vendor's word index: per product (in insertion order) its sorted `term:score` postings. */
+async function indexOf(store: Store, vendorId: string) {
+  const key = store.dialect === 'sqlite' ? sql`p.rowid` : sql`p.search_key`;
+  const postings = await sql<{ k: number; term: string; score: number }>`
+      select ${key} as k, t.term, sp.score from products p
+      join search_postings sp on sp.product_key = ${key}
+      join search_terms t on t.id = sp.term_id and t.vendor_id = p.vendor_id
+      where p.vendor_id = ${vendorId}
+      order by ${key}, t.term`.execute(store.db);
+  const byProduct = new Map<number, string[]>();
+  for (const r of postings.rows) {
+    const list = byProduct.get(Number(r.k)) ?? [];
+    list.push(`${r.term}:${Number(r.score)}`);
+    byProduct.set(Number(r.k), list);
+  }
+  const products = await sql<{ k: number }>`
+      select ${key} as k from products p where p.vendor_id = ${vendorId} order by ${key}`.execute(
+    store.db,
+  );
+  const counts = await sql<{ term: string; products: number }>`
+      select term, products from search_terms where vendor_id = ${vendorId} and products > 0
+      order by term`.execute(store.db);
+  return {
+    products: products.rows.map((r) => byProduct.get(Number(r.k)) ?? []),
+    counts: counts.rows.map((r) => `${r.term}:${Number(r.products)}`),
+  };
+}
+
+const SAMPLES: Texts[] = [
+  { name: 'Gantry sprocket', description: 'Sprocket for the gantry, zinc' },
+  { name: 'EDGE-Router 4000 (rev.B)', description: 'router/switch; 4x 1GbE — 19" rack' },
+  { name: 'ÉCLAIR Mount', description: 'Kabel-Halter, Straße & Größe' },
+  { name: 'Café crème license', description: 'Ünïcödé naïve façade — ﬁle ligature' },
+  { name: '東京 gateway', description: 'Привет мир Ωmega' },
+  { name: 'tab\there', description: 'new\nline\r\nand\u0001soh' },
+  { name: '...', description: '' },
+  { name: 'a_b-c.d', description: 'A_B C.D e1e2 007 0x1F' },
+  { name: 'Same same SAME', description: 'same different Different' },
+  { name: 'x', description: `${'long'.repeat(100)} ${'z'.repeat(40)}` },
+  {
+    name: 'Many terms',
+    description: Array.from({ length: 1200 }, (_, i) => `w${i}`).join(' '),
+  },
+];
+
+describe.each(testDialects())('bulk word indexing on %s', (dialect) => {
+  let store: Store;
+  let vendors = 0;
+
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const vendor = async (): Promise<string> => {
+    vendors++;
+    const slug = `v${vendors}`;
+    return (
+      await insertVendor(store.db, { slug, name: slug, profile: '{}', schemaVersion: 1, at: AT })
+    ).id;
+  };
+
+  it('writes the postings and term counts the per-row triggers write', async () => {
+    const byTrigger = await vendor();
+    const inBulk = await vendor();
+    await insertOneByOne(store.db, byTrigger, SAMPLES);
+    await insertInBulk(store, inBulk, SAMPLES);
+    const expected = await indexOf(store, byTrigger);
+    expect(expected.products.every((p, i) => p.length > 0 || i === 6)).toBe(true);
+    expect(expected.products[10]).toContain('many:999');
+    expect(await indexOf(store, inBulk)).toEqual(expected);
+    // A second import adds to the counts of the terms the first created.
+    await insertOneByOne(store.db, byTrigger, SAMPLES.slice(0, 3));
+    await insertInBulk(store, inBulk, SAMPLES.slice(0, 3));
+    expect(await indexOf(store, inBulk)).toEqual(await indexOf(store, byTrigger));
+  });
+
+  it('indexes more products than one batch holds, mixed plain and other texts', async () => {
+    const byTrigger = await vendor();
+    const inBulk = await vendor();
+    // SQLite indexes a bulk insert in batches of 10,000 products; PostgreSQL's triggers have no
+    // batches (and its one-by-one inserts are round trips: 1,000 of them say enough).
+    const texts = Array.from({ length: dialect === 'sqlite' ? 10_020 : 1000 }, (_, i) => ({
+      name: `Item ${i % 97} ${i % 3 === 0 ? 'Zürich' : 'Zurich'}`,
+      description: `part ${i} of ${i % 13}`,
+    }));
+    await insertInBulk(store, inBulk, texts);
+    await store.db.transaction().execute((tx) => insertOneByOne(tx, byTrigger, texts));
+    expect(await indexOf(store, inBulk)).toEqual(await indexOf(store, byTrigger));
+  });
+
+  it('tokenizes any text as the triggers do (property)', async () => {
+    // Mostly ASCII with its punctuation and control characters, some letters beyond it.
+    const char = fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom(...'abcXYZ019 -_.,/\'"()\t\n') },
+      { weight: 2, arbitrary: fc.integer({ min: 1, max: 127 }).map((c) => String.fromCharCode(c)) },
+      { weight: 1, arbitrary: fc.constantFrom(...'éÉüßøŁıİﬁ東Ω–') },
+    );
+    const text = fc.array(char, { maxLength: 40 }).map((cs) => cs.join(''));
+    const product = fc.record({ name: text, description: text });
+    await fc.assert(
+      fc.asyncProperty(fc.array(product, { minLength: 1, maxLength: 8 }), async (texts) => {
+        const byTrigger = await vendor();
+        const inBulk = await vendor();
+        await insertOneByOne(store.db, byTrigger, texts);
+        await insertInBulk(store, inBulk, texts);
+        expect(await indexOf(store, inBulk)).toEqual(await indexOf(store, byTrigger));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
