@@ -7,12 +7,16 @@
 // a few dozen. Names and descriptions draw words from a 5,000-word vocabulary with a Zipf-like
 // law (domain words such as "license" first): the commonest word is in ~20% of products, the
 // rarest in a few hundred of a million — the spread real catalogs have.
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
 import {
   ensureCategoryPath,
   findVendorBySlug,
+  indexPostgresProductsAfterKey,
   indexProductsAfterRowid,
   insertPriceList,
   migrateToLatest,
@@ -23,6 +27,7 @@ import {
 } from '@orderdesk/store';
 import { seedDemo } from '@orderdesk/server';
 import { DEMO_PASSWORD, today } from './desk.ts';
+import { dropIndexes, withBulkLoadSettings } from './postgres.ts';
 
 const FAMILY_LETTERS = 'ABCDEFGHJKLMNPRSTVWXZ';
 /** 40 three-letter product families. */
@@ -210,10 +215,53 @@ function sqliteFile(url: string): string {
 }
 
 /** Adds products (and their price-list items) up to `size`, in large transactions. */
-export async function growCatalog(catalog: CatalogDb, size: number): Promise<void> {
+export async function growCatalog(
+  catalog: CatalogDb,
+  size: number,
+  log?: (message: string) => void,
+): Promise<void> {
   if (size <= catalog.size) return;
-  if (catalog.dialect === 'sqlite') await indexSqlite(catalog, growSqlite(catalog, size));
-  else await growPostgres(catalog, size);
+  if (catalog.dialect === 'sqlite') {
+    const t = performance.now();
+    const after = growSqlite(catalog, size);
+    const loaded = performance.now();
+    await indexSqlite(catalog, after);
+    log?.(
+      `SQLite: ${size.toLocaleString('en-US')} products: rows ${((loaded - t) / 1000).toFixed(1)} s, word index ${((performance.now() - loaded) / 1000).toFixed(1)} s`,
+    );
+  } else await growPostgres(catalog, size, log);
+  catalog.size = size;
+}
+
+/**
+ * growCatalog for a SQLite catalog in a worker thread (catalog-worker.ts), so the main thread
+ * stays free: the bench builds its PostgreSQL catalogs meanwhile, on the other core. Nothing
+ * is measured while either runs.
+ */
+export async function growCatalogInWorker(
+  catalog: CatalogDb,
+  size: number,
+  log?: (message: string) => void,
+): Promise<void> {
+  if (size <= catalog.size) return;
+  if (catalog.dialect !== 'sqlite') throw new Error('growCatalogInWorker: SQLite catalogs only');
+  // The worker's module runs through tsx, as the bench does (a worker does not inherit the
+  // loader that --import registered).
+  const api = import.meta.resolve('tsx/esm/api');
+  const file = new URL('./catalog-worker.ts', import.meta.url).href;
+  const worker = new Worker(
+    `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(file)}); })`,
+    { eval: true, workerData: { catalog, size } },
+  );
+  await new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: { log?: string }) => {
+      if (m.log) log?.(m.log);
+    });
+    worker.on('error', reject);
+    worker.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`the catalog worker exited with ${code}`)),
+    );
+  });
   catalog.size = size;
 }
 
@@ -289,6 +337,12 @@ function growSqlite(catalog: CatalogDb, size: number): number {
 async function indexSqlite(catalog: CatalogDb, after: number): Promise<void> {
   const store = openStore(catalog.url, { poolSize: 1, sqliteSynchronous: 'NORMAL' });
   try {
+    // The postings' B-trees (~18 rows a product) take random inserts: with SQLite's default
+    // 2 MB page cache each batch rereads and rewrites most of them (300,000 products: word
+    // index 92 s → 36 s with 1 GB, load 5). The test data's connection only; the measurements
+    // run with the application's settings.
+    await sql`pragma cache_size = -1048576`.execute(store.db);
+    await sql`pragma temp_store = memory`.execute(store.db);
     await store.db.transaction().execute((tx) => indexProductsAfterRowid(tx, after));
     await sql`analyze`.execute(store.db);
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
@@ -297,57 +351,150 @@ async function indexSqlite(catalog: CatalogDb, after: number): Promise<void> {
   }
 }
 
-async function growPostgres(catalog: CatalogDb, size: number): Promise<void> {
-  const client = new pg.Client({ connectionString: catalog.url });
-  await client.connect();
-  try {
-    const now = new Date().toISOString();
-    const BATCH = 10_000;
-    for (let from = catalog.size; from < size; from += BATCH) {
-      const to = Math.min(size, from + BATCH);
-      const cols = {
-        id: [] as string[],
-        part: [] as string[],
-        name: [] as string[],
-        desc: [] as string[],
-        type: [] as string[],
-        cat: [] as (string | null)[],
-        price: [] as number[],
-      };
-      for (let i = from; i < to; i++) {
-        const p = productAt(i, EDGEWORKS_TYPES);
-        cols.id.push(newId('prd'));
-        cols.part.push(p.partNumber);
-        cols.name.push(p.name);
-        cols.desc.push(p.description);
-        cols.type.push(p.type);
-        cols.cat.push(catalog.categoryIds[p.category] ?? null);
-        cols.price.push(p.listPriceMinor);
-      }
+/** A CSV field (COPY's CSV format): quoted when it holds a quote, a comma or a line break. */
+function csv(v: string | number | null): string {
+  if (v === null) return '';
+  const t = String(v);
+  return /[",\r\n]/.test(t) || t === '' ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
+/** Products (and price-list items) per COPY statement of the PostgreSQL load. */
+const PG_CHUNK = 100_000;
+
+/**
+ * Adds products up to `size` on PostgreSQL as a bulk load of test data, on the cluster
+ * restarted without durability (withBulkLoadSettings; durable and synced again before anything
+ * is measured): in one transaction the indexes of products, price-list items and postings are
+ * dropped (dropIndexes) and the rows arrive by COPY from CSV files that Node writes while the
+ * previous chunk loads (generating and storing on two cores at once), with the word index's
+ * triggers off (session_replication_role = replica, as pg_restore --disable-triggers: they
+ * would insert ~18 postings per product into two B-trees, row by row). Then the new products
+ * are indexed for word search by the store's indexPostgresProductsAfterKey (the rows the
+ * triggers would have written, in one set-based pass), every index and key is built again
+ * from its own definition, and VACUUM ANALYZE runs. The measured tables keep exactly the
+ * layout, keys and indexes the migrations give them.
+ */
+async function growPostgres(
+  catalog: CatalogDb,
+  size: number,
+  log?: (message: string) => void,
+): Promise<void> {
+  await withBulkLoadSettings(async (load) => {
+    const connect = async (): Promise<pg.Client> => {
+      const c = new pg.Client({ connectionString: catalog.url });
+      await c.connect();
+      await c.query('set session_replication_role = replica');
+      // Each build sorts in memory; the two connections keep both cores busy.
+      await c.query(`set maintenance_work_mem = '1GB'`);
+      await c.query('set max_parallel_maintenance_workers = 0');
+      await c.query(`set work_mem = '256MB'`);
+      return c;
+    };
+    const clients = [await connect(), await connect()] as const;
+    const [client] = clients;
+    const t = performance.now();
+    const step = (what: string): void =>
+      log?.(`${what} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+    try {
+      const now = new Date().toISOString();
       await client.query('begin');
-      await client.query(
-        `insert into products (id, vendor_id, part_number, name, description, type, category_id,
-           billing_term, ships, active, created_at, updated_at)
-         select id, $2, part, name, descr, type, cat, null, 0, 1, $8, $8
-         from unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-           as t(id, part, name, descr, type, cat)`,
-        [cols.id, catalog.vendorId, cols.part, cols.name, cols.desc, cols.type, cols.cat, now],
+      const dropped = await dropIndexes(client, [
+        'search_postings',
+        'products',
+        'price_list_items',
+      ]);
+      const before = await client.query<{ k: string }>(
+        'select coalesce(max(search_key), 0) as k from products',
       );
-      await client.query(
-        `insert into price_list_items (price_list_id, part_number, product_id, list_price_minor)
-         select $1, part, id, price from unnest($2::text[], $3::text[], $4::bigint[]) as t(part, id, price)`,
-        [catalog.priceListId, cols.part, cols.id, cols.price],
-      );
+      const after = Number(before.rows[0]?.k ?? 0);
+      let pending: Promise<void> = Promise.resolve();
+      for (let from = catalog.size, chunk = 0; from < size; from += PG_CHUNK, chunk++) {
+        const to = Math.min(size, from + PG_CHUNK);
+        const products: string[] = [];
+        const items: string[] = [];
+        for (let i = from; i < to; i++) {
+          const p = productAt(i, EDGEWORKS_TYPES);
+          const id = newId('prd');
+          products.push(
+            [
+              id,
+              catalog.vendorId,
+              p.partNumber,
+              p.name,
+              p.description,
+              p.type,
+              catalog.categoryIds[p.category] ?? null,
+              now,
+              now,
+            ]
+              .map(csv)
+              .join(','),
+          );
+          items.push([catalog.priceListId, p.partNumber, id, p.listPriceMinor].map(csv).join(','));
+        }
+        const productsFile = join(load.dir, `products-${chunk}.csv`);
+        const itemsFile = join(load.dir, `items-${chunk}.csv`);
+        writeFileSync(productsFile, `${products.join('\n')}\n`);
+        writeFileSync(itemsFile, `${items.join('\n')}\n`);
+        await pending;
+        pending = (async () => {
+          await client.query(
+            `copy products (id, vendor_id, part_number, name, description, type, category_id,
+               created_at, updated_at) from ${client.escapeLiteral(productsFile)} with (format csv)`,
+          );
+          await client.query(
+            `copy price_list_items (price_list_id, part_number, product_id, list_price_minor)
+             from ${client.escapeLiteral(itemsFile)} with (format csv)`,
+          );
+          rmSync(productsFile);
+          rmSync(itemsFile);
+        })();
+      }
+      await pending;
+      await client.query('update price_lists set row_count = $1 where id = $2', [
+        size,
+        catalog.priceListId,
+      ]);
       await client.query('commit');
+      step(`PostgreSQL: ${size.toLocaleString('en-US')} products copied`);
+      // Two halves of the new products' keys, indexed by two transactions at once (the terms
+      // of one PostgreSQL statement are computed by one core).
+      const top = await client.query<{ k: string }>(
+        'select coalesce(max(search_key), 0) as k from products',
+      );
+      const last = Number(top.rows[0]?.k ?? 0);
+      const mid = Math.floor((after + last) / 2);
+      const store = openStore(catalog.url, { poolSize: 2 });
+      try {
+        const halves = await Promise.all(
+          [
+            [after, mid],
+            [mid, last],
+          ].map(([lo = 0, hi = 0]) =>
+            store.db.transaction().execute(async (tx) => {
+              await sql`set local work_mem = '256MB'`.execute(tx);
+              return indexPostgresProductsAfterKey(tx, lo, hi);
+            }),
+          ),
+        );
+        const postings = halves.reduce((n, h) => n + h.postings, 0);
+        step(`PostgreSQL: word index: ${postings.toLocaleString('en-US')} postings`);
+      } finally {
+        await store.close();
+      }
+      await dropped.rebuild(clients);
+      step('PostgreSQL: indexes and keys built');
+      await Promise.all([
+        client.query('vacuum analyze products'),
+        clients[1].query('vacuum analyze search_postings'),
+      ]);
+      await client.query('vacuum analyze price_list_items');
+      await client.query('analyze');
+      step('PostgreSQL: vacuum analyze');
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
     }
-    await client.query('update price_lists set row_count = $1 where id = $2', [
-      size,
-      catalog.priceListId,
-    ]);
-    await client.query('analyze');
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** Opens the catalog database with the application's settings (synchronous=FULL, pool 10). */

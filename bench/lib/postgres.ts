@@ -232,3 +232,99 @@ export async function postgresCpuMs(): Promise<number | null> {
     return null;
   }
 }
+
+/** Indexes and keys of some tables, dropped for a bulk load by dropIndexes. */
+export interface DroppedIndexes {
+  /**
+   * Builds them again from their own definitions (sorted builds, the clients' statements
+   * running side by side, largest table first), then the foreign keys that referred to them,
+   * and checks the tables have as many indexes and constraints as before.
+   */
+  rebuild(clients: readonly pg.Client[], log?: (label: string, ms: number) => void): Promise<void>;
+}
+
+/**
+ * Drops the indexes of `tables` (largest table first: they are rebuilt in that order; those behind a primary key or unique constraint as the
+ * constraint) and the foreign keys that refer to those tables, in the client's transaction:
+ * a load then appends rows without maintaining a B-tree per row, and `rebuild` sorts each
+ * index once. The tables keep exactly their layout, keys and indexes; only how they are filled
+ * differs.
+ */
+export async function dropIndexes(
+  client: pg.Client,
+  tables: readonly string[],
+): Promise<DroppedIndexes> {
+  const indexes = await client.query<{ name: string; def: string; constraint: string | null }>(
+    `select i.indexname as name, i.indexdef as def,
+       (select pg_get_constraintdef(c.oid) from pg_constraint c
+        where c.conrelid = x.indrelid and c.conname = i.indexname) as constraint
+     from pg_indexes i
+       join pg_class r on r.relname = i.tablename and r.relnamespace = current_schema()::regnamespace
+       join pg_class ic on ic.relname = i.indexname and ic.relnamespace = r.relnamespace
+       join pg_index x on x.indexrelid = ic.oid
+     where i.schemaname = current_schema() and i.tablename = any($1)
+     order by array_position($1, i.tablename::text), x.indnatts desc, i.indexname`,
+    [tables],
+  );
+  const foreignKeys = await client.query<{ tbl: string; name: string; def: string }>(
+    `select conrelid::regclass::text as tbl, conname as name, pg_get_constraintdef(oid) as def
+     from pg_constraint
+     where contype = 'f' and confrelid = any(select oid from pg_class
+       where relname = any($1) and relnamespace = current_schema()::regnamespace)`,
+    [tables],
+  );
+  const shape = async (c: pg.Client): Promise<string> => {
+    const r = await c.query<{ n: string }>(
+      `select (select count(*) from pg_indexes where schemaname = current_schema()
+               and tablename = any($1)) || '/' ||
+              (select count(*) from pg_constraint where conrelid = any($2::regclass[])
+               or confrelid = any($2::regclass[])) as n`,
+      [tables, tables],
+    );
+    return r.rows[0]?.n ?? '';
+  };
+  const before = await shape(client);
+  const table = new Map<string, string>();
+  for (const f of foreignKeys.rows) {
+    await client.query(`alter table ${f.tbl} drop constraint ${f.name}`);
+  }
+  for (const i of indexes.rows) {
+    const on = /\bON (?:ONLY )?(\S+)/.exec(i.def)?.[1] ?? '';
+    table.set(i.name, on);
+    await client.query(
+      i.constraint ? `alter table ${on} drop constraint ${i.name}` : `drop index ${i.name}`,
+    );
+  }
+  return {
+    async rebuild(clients, log) {
+      const builds = indexes.rows.map((i) => ({
+        label: i.name,
+        text: i.constraint
+          ? `alter table ${table.get(i.name) ?? ''} add constraint ${i.name} ${i.constraint}`
+          : i.def,
+      }));
+      await Promise.all(
+        clients.map(async (c) => {
+          for (let b = builds.shift(); b; b = builds.shift()) {
+            const t = performance.now();
+            await c.query(b.text);
+            log?.(b.label, performance.now() - t);
+          }
+        }),
+      );
+      const [first] = clients;
+      if (!first) throw new Error('rebuild: no client');
+      for (const f of foreignKeys.rows) {
+        const t = performance.now();
+        await first.query(`alter table ${f.tbl} add constraint ${f.name} ${f.def}`);
+        log?.(f.name, performance.now() - t);
+      }
+      const after = await shape(first);
+      if (after !== before) {
+        throw new Error(
+          `${tables.join(', ')}: ${after} indexes/constraints after the load, ${before} before`,
+        );
+      }
+    },
+  };
+}

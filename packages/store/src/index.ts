@@ -17,6 +17,7 @@ export * from './subscriptions.repository.ts';
 export * from './catalog.repository.ts';
 export * from './search.repository.ts';
 export * from './search-index.repository.ts';
+export * from './search-index.postgres.ts';
 export * from './price-lists.repository.ts';
 export * from './import-staging.repository.ts';
 export * from './multipliers.repository.ts';

@@ -1,0 +1,206 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStore, testDialects } from '../test/databases.ts';
+import type { Store } from './dialects.ts';
+import type { Executor } from './executor.ts';
+import { indexPostgresProductsAfterKey } from './search-index.postgres.ts';
+import { searchProducts } from './search.repository.ts';
+import { insertVendor } from './tenancy.repository.ts';
+
+const AT = '2026-01-01T00:00:00.000Z';
+const WORDS = [
+  'license',
+  'Maintenance',
+  'SUPPORT',
+  'edge',
+  'router',
+  'café',
+  'größe',
+  'x2',
+  'kit',
+  'renewal',
+  'premium',
+  'node',
+];
+
+interface Row {
+  id: string;
+  vendor_id: string;
+  part_number: string;
+  name: string;
+  description: string;
+  type: string;
+  category_id: null;
+  billing_term: null;
+  ships: number;
+  active: number;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Products whose texts mix cases, punctuation, repeats, non-ASCII letters, empty parts. */
+function products(vendorId: string, prefix: string, from: number, count: number): Row[] {
+  return Array.from({ length: count }, (_, k) => {
+    const i = from + k;
+    const w = (n: number): string => WORDS[(i * 7 + n * 5) % WORDS.length] ?? 'kit';
+    return {
+      id: `prd_${prefix}_${String(i).padStart(5, '0')}`,
+      vendor_id: vendorId,
+      part_number: `${prefix}-${i}`,
+      name: i % 11 === 0 ? '' : `${w(1)} ${w(2)}-${w(3)} ${prefix}${i % 5}`,
+      description: i % 4 === 0 ? '' : `${w(3)}, ${w(4)}! (${w(5)}/${w(1)}) ${w(4)} no.${i % 3}`,
+      type: 'service',
+      category_id: null,
+      billing_term: null,
+      ships: 0,
+      active: 1,
+      created_at: AT,
+      updated_at: AT,
+    };
+  });
+}
+
+/** The word index by names: each vendor's terms and counts, each posting as (product, term, score). */
+async function wordIndex(db: Executor) {
+  const terms = await sql<{ slug: string; term: string; products: number }>`
+    select v.slug, t.term, t.products from search_terms t join vendors v on v.id = t.vendor_id
+    order by v.slug, t.term`.execute(db);
+  const postings = await sql<{ id: string; term: string; score: number }>`
+    select p.id, t.term, sp.score from search_postings sp
+    join search_terms t on t.id = sp.term_id
+    join products p on p.search_key = sp.product_key and p.vendor_id = t.vendor_id
+    order by p.id, t.term`.execute(db);
+  const count = await sql<{ n: string }>`select count(*) as n from search_postings`.execute(db);
+  return { terms: terms.rows, postings: postings.rows, count: Number(count.rows[0]?.n) };
+}
+
+describe.runIf(testDialects().includes('postgres'))(
+  'indexPostgresProductsAfterKey on postgres',
+  () => {
+    // The same vendors (by slug) and products in both: one indexed by the triggers, one in bulk.
+    let byTriggers: Store;
+    let inBulk: Store;
+    let inHalves: Store;
+    const vendorsOf = new Map<Store, [string, string]>();
+    const load = (store: Store): Row[] => {
+      const [first, second] = vendorsOf.get(store) ?? ['', ''];
+      return [
+        ...products(first, 'NEWA', 0, 150),
+        ...products(second, 'NEWB', 0, 90),
+        ...products(first, 'MORE', 0, 60),
+      ];
+    };
+
+    beforeAll(async () => {
+      byTriggers = await createTestStore('postgres');
+      inBulk = await createTestStore('postgres');
+      inHalves = await createTestStore('postgres');
+      for (const store of [byTriggers, inBulk, inHalves]) {
+        const vendor = async (slug: string): Promise<string> =>
+          (
+            await insertVendor(store.db, {
+              slug,
+              name: slug,
+              profile: '{}',
+              schemaVersion: 1,
+              at: AT,
+            })
+          ).id;
+        const ids: [string, string] = [await vendor('first'), await vendor('second')];
+        vendorsOf.set(store, ids);
+        // Products both databases already have, indexed by the triggers.
+        await store.db
+          .insertInto('products')
+          .values([...products(ids[0], 'OLDA', 0, 40), ...products(ids[1], 'OLDB', 0, 20)])
+          .execute();
+      }
+      // The load with the triggers on: two statements, as a loader in batches would.
+      const rows = load(byTriggers);
+      await byTriggers.db.insertInto('products').values(rows.slice(0, 120)).execute();
+      await byTriggers.db.insertInto('products').values(rows.slice(120)).execute();
+    });
+    afterAll(async () => {
+      await byTriggers.close();
+      await inBulk.close();
+      await inHalves.close();
+    });
+
+    it('writes the rows the triggers write, new terms and raised counts alike', async () => {
+      const before = await wordIndex(inBulk.db);
+      const indexed = await inBulk.db.transaction().execute(async (tx) => {
+        const last = await sql<{
+          k: string;
+        }>`select coalesce(max(search_key), 0) as k from products`.execute(tx);
+        await sql`set local session_replication_role = replica`.execute(tx);
+        await tx.insertInto('products').values(load(inBulk)).execute();
+        expect((await wordIndex(tx)).count).toBe(before.count); // the triggers were off
+        await sql`set local session_replication_role = origin`.execute(tx);
+        return indexPostgresProductsAfterKey(tx, Number(last.rows[0]?.k));
+      });
+
+      const want = await wordIndex(byTriggers.db);
+      const got = await wordIndex(inBulk.db);
+      expect(got.terms.length).toBeGreaterThan(before.terms.length);
+      expect(got.terms).toEqual(want.terms);
+      expect(got.postings).toEqual(want.postings);
+      expect(got.count).toBe(want.count);
+      expect(indexed.postings).toBe(want.count - before.count);
+      expect(indexed.terms).toBeGreaterThan(0);
+      expect(got.terms.some((t) => t.term === 'größe')).toBe(true);
+
+      // And search reads them alike.
+      const [, second = ''] = vendorsOf.get(inBulk) ?? [];
+      const [, second2 = ''] = vendorsOf.get(byTriggers) ?? [];
+      const page = { limit: 50, offset: 0 };
+      const hits = await searchProducts(inBulk.db, { vendorIds: [second] }, 'café edge', page);
+      const want2 = await searchProducts(
+        byTriggers.db,
+        { vendorIds: [second2] },
+        'café edge',
+        page,
+      );
+      expect(hits.map((h) => h.part_number)).toEqual(want2.map((h) => h.part_number));
+      expect(hits.some((h) => h.part_number.startsWith('NEW'))).toBe(true);
+    });
+
+    it('gives the same rows from two key ranges indexed by concurrent transactions', async () => {
+      const maxKey = async (): Promise<number> => {
+        const r = await sql<{
+          k: string;
+        }>`select coalesce(max(search_key), 0) as k from products`.execute(inHalves.db);
+        return Number(r.rows[0]?.k);
+      };
+      const after = await maxKey();
+      await inHalves.db.transaction().execute(async (tx) => {
+        await sql`set local session_replication_role = replica`.execute(tx);
+        await tx.insertInto('products').values(load(inHalves)).execute();
+      });
+      const last = await maxKey();
+      const mid = Math.floor((after + last) / 2);
+      await Promise.all(
+        [
+          [after, mid],
+          [mid, last],
+        ].map(([lo = 0, hi = 0]) =>
+          inHalves.db.transaction().execute((tx) => indexPostgresProductsAfterKey(tx, lo, hi)),
+        ),
+      );
+      const want = await wordIndex(byTriggers.db);
+      const got = await wordIndex(inHalves.db);
+      expect(got.terms).toEqual(want.terms);
+      expect(got.postings).toEqual(want.postings);
+      expect(got.count).toBe(want.count);
+    });
+  },
+);
+
+describe.runIf(testDialects().includes('sqlite'))('indexPostgresProductsAfterKey on sqlite', () => {
+  it('refuses: SQLite bulk loads are indexed by indexProductsAfterRowid', async () => {
+    const store = await createTestStore('sqlite');
+    try {
+      await expect(indexPostgresProductsAfterKey(store.db, 0)).rejects.toThrow(/PostgreSQL only/);
+    } finally {
+      await store.close();
+    }
+  });
+});
