@@ -263,6 +263,24 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
       ).toBe(404);
     });
 
+    it('searches a named vendor only when the caller may see it (one read for the vendor)', async () => {
+      const search = (user: string, vendor: string) =>
+        t.as(user).get(`/api/v1/products?vendor=${vendor}&q=a&limit=50`);
+      // A tier-2 reseller searches its distributor's vendors.
+      for (const vendor of ['edgeworks', 'northwind', 'skyline']) {
+        const res = await search(BETA, vendor);
+        expect(res.statusCode, vendor).toBe(200);
+        expect((res.json().items as { vendor: string }[]).every((p) => p.vendor === vendor)).toBe(
+          true,
+        );
+      }
+      expect((await search('desk@skyline.example', 'skyline')).statusCode).toBe(200);
+      expect((await search('desk@skyline.example', 'northwind')).statusCode).toBe(404);
+      for (const user of [ACME, BETA, 'desk@skyline.example']) {
+        expect((await search(user, 'nosuchvendor')).statusCode, user).toBe(404);
+      }
+    });
+
     it('lists categories as a tree', async () => {
       const res = await t.as(BETA).get('/api/v1/categories?vendor=skyline');
       expect(res.statusCode, res.body).toBe(200);

@@ -112,6 +112,28 @@ describe.each(testDialects())('catalog search on %s', (dialect) => {
     expect(typed.map((h) => h.part_number)).toEqual(['RK-2', 'RK-1', 'RK-3', 'RK-4']);
   });
 
+  it('lists a product the word begins twice once, where it ranks first, and pages on', async () => {
+    await saveProductBatch(
+      store.db,
+      mine,
+      [
+        product(mine, 'GZ-1', { name: 'Zorbix', description: 'zorbixes' }),
+        product(mine, 'GZ-2', { name: 'Zorbixes rack', description: '' }),
+        product(mine, 'GZ-3', { name: 'Rack', description: 'for a zorbix' }),
+      ],
+      AT,
+    );
+    const find = async (q: string, offset = 0) =>
+      (await searchProducts(store.db, { vendorIds: [mine] }, q, { limit: 10, offset })).map(
+        (h) => h.part_number,
+      );
+    // "zorbix" first (name, then description), then "zorbixes": GZ-1 only where "zorbix" put it.
+    expect(await find('zorb')).toEqual(['GZ-1', 'GZ-3', 'GZ-2']);
+    expect(await find('zorb', 1)).toEqual(['GZ-3', 'GZ-2']);
+    // The rarest word (rack) ranks: both have it in the name, the shorter text first.
+    expect(await find('zorb rack')).toEqual(['GZ-2', 'GZ-3']);
+  });
+
   it('needs every word, whether the words are rare or common', async () => {
     const two = await searchProducts(store.db, { vendorIds: [mine] }, 'widget steel', PAGE);
     expect(two.map((h) => h.part_number)).toEqual(['AB-1']);

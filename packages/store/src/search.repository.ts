@@ -2,6 +2,16 @@ import { PostgresAdapter, sql, type RawBuilder } from 'kysely';
 import type { Executor } from './executor.ts';
 import { PRODUCT_COLUMNS, type ProductRow } from './catalog.repository.ts';
 
+// Every search statement returns whole rows for the page (product, vendor slug, category
+// key): a search is two round trips on PostgreSQL (the words' terms; the walk with its
+// rows), one more for a part-number prefix that does not fill the page. Each round trip
+// costs more than the work of a short walk, most of all on a busy server.
+const ROW_COLUMNS = sql.join([
+  ...PRODUCT_COLUMNS.map((c) => sql.ref(c)),
+  sql`v.slug as vendor_slug`,
+  sql`c.key as category_key`,
+]);
+
 // Catalog search behind one function. Part-number prefixes use an index on upper(part_number)
 // on both dialects (a range on SQLite, LIKE with text_pattern_ops on PostgreSQL). Words use the
 // word index of migration 0018, the same on both: `search_terms` (a vendor's vocabulary) and
@@ -82,29 +92,32 @@ function vendorIn(db: Executor, ids: readonly string[], column = sql.ref('p.vend
     : sql`${column} in (${sql.join([...ids])})`;
 }
 
-/** The ids of the part numbers starting with the prefix, in part-number order (at most `limit`). */
+/** The products whose part numbers start with the prefix, in part-number order (at most `limit`). */
 async function partNumberMatches(
   db: Executor,
   filter: ProductFilter,
   prefix: string,
   limit: number,
-): Promise<string[]> {
+): Promise<ProductRow[]> {
   const inVendor = vendorIn(db, filter.vendorIds);
+  // The category is joined for the row anyway: the filter costs no extra look-up.
+  const from = sql`products p join vendors v on v.id = p.vendor_id
+    left join categories c on c.id = p.category_id`;
   const query = isPostgres(db)
-    ? sql<{ id: string }>`select p.id from products p ${categoryJoin(filter)}
+    ? sql<ProductRow>`select ${ROW_COLUMNS} from ${from}
         where ${inVendor}
           and upper(p.part_number) like ${`${prefix.replace(/[\\%_]/g, (m) => `\\${m}`)}%`}
           ${filterSql(filter)}
         order by upper(p.part_number) using ~<~ limit ${limit}`
     : // The prefix as a range: up to the prefix with its last character incremented.
-      sql<{ id: string }>`select p.id from products p ${categoryJoin(filter)}
+      sql<ProductRow>`select ${ROW_COLUMNS} from ${from}
         where ${inVendor} and upper(p.part_number) >= ${prefix}
           and upper(p.part_number) < ${
             prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1)
           }
           ${filterSql(filter)}
         order by upper(p.part_number) limit ${limit}`;
-  return (await query.execute(db)).rows.map((r) => r.id);
+  return (await query.execute(db)).rows;
 }
 
 interface WordTerms {
@@ -122,10 +135,14 @@ interface WordTerms {
  * a prefix is an index range (words hold no LIKE wildcards); on SQLite a range up to the
  * largest code point.
  */
-function termPrefix(pg: boolean, term: RawBuilder<unknown>, word: string): RawBuilder<unknown> {
-  return pg
-    ? sql`${term} like lower(${word}) || '%'`
-    : sql`${term} >= ${word} and ${term} < ${`${word}\u{10FFFF}`}`;
+function termPrefix(
+  pg: boolean,
+  term: RawBuilder<unknown>,
+  word: string | RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  if (pg) return sql`${term} like lower(${word}) || '%'`;
+  if (typeof word !== 'string') throw new Error('SQLite matches a word given as text');
+  return sql`${term} >= ${word} and ${term} < ${`${word}\u{10FFFF}`}`;
 }
 
 /** The caller's vendors' terms each word is a prefix of. */
@@ -136,6 +153,33 @@ async function termsOfWords(
 ): Promise<WordTerms[]> {
   const pg = isPostgres(db);
   const inVendor = vendorIn(db, filter.vendorIds, sql.ref('t.vendor_id'));
+  const termsOf = (word: string, found: { id: number; products: number }[]): WordTerms => ({
+    word,
+    termIds: found.slice(0, MAX_TERMS).map((r) => Number(r.id)),
+    products: found.slice(0, MAX_TERMS).reduce((n, r) => n + Number(r.products), 0),
+    wide: found.length > MAX_TERMS,
+  });
+  if (pg) {
+    // All words in one statement (one round trip). The word is a column here, not a
+    // constant, so LIKE cannot become an index range by itself: the range is spelled out
+    // (in the C collation every term beginning with the word sorts between the word and the
+    // word followed by the largest code point) and LIKE keeps the match exact.
+    const rows = await sql<{ ord: string; id: number; products: number }>`
+      select w.ord, t.id, t.products
+      from unnest(${[...words]}::text[]) with ordinality as w(word, ord)
+      cross join lateral (
+        select t.id, t.products, t.term from search_terms t
+        where ${inVendor} and t.term >= lower(w.word) and t.term < lower(w.word) || ${'\u{10FFFF}'}
+          and ${termPrefix(true, sql.ref('t.term'), sql.ref('w.word'))}
+        order by length(t.term), t.term limit ${MAX_TERMS + 1}) t
+      order by w.ord, length(t.term), t.term`.execute(db);
+    return words.map((word, k) =>
+      termsOf(
+        word,
+        rows.rows.filter((r) => Number(r.ord) === k + 1),
+      ),
+    );
+  }
   return Promise.all(
     words.map(async (word) => {
       const range = termPrefix(pg, sql.ref('t.term'), word);
@@ -144,13 +188,7 @@ async function termsOfWords(
         where ${inVendor} and ${range} order by length(t.term), t.term limit ${MAX_TERMS + 1}`.execute(
         db,
       );
-      const found = rows.rows.slice(0, MAX_TERMS);
-      return {
-        word,
-        termIds: found.map((r) => Number(r.id)),
-        products: found.reduce((n, r) => n + Number(r.products), 0),
-        wide: rows.rows.length > MAX_TERMS,
-      };
+      return termsOf(word, rows.rows);
     }),
   );
 }
@@ -195,7 +233,7 @@ async function wordMatches(
   filter: ProductFilter,
   words: readonly string[],
   limit: number,
-): Promise<number[]> {
+): Promise<ProductRow[]> {
   const terms = await termsOfWords(db, filter, words);
   if (terms.some((t) => t.termIds.length === 0)) return [];
   // The rarest word drives; a wide word only if every word is wide.
@@ -209,9 +247,8 @@ async function wordMatches(
   // case that was not enough. (One term has one posting per product: the walk's length is
   // its cost when the words seldom meet.)
   for (let take = limit + (driver.termIds.length > 1 ? 10 : 0); ; take *= 4) {
-    const keys = await driverWalk(db, filter, driver, rest, take);
-    const unique = [...new Set(keys)];
-    if (unique.length >= limit || keys.length < take) return unique.slice(0, limit);
+    const { rows, walked } = await driverWalk(db, filter, driver, rest, take, limit);
+    if (rows.length >= limit || walked < take) return rows;
   }
 }
 
@@ -238,11 +275,14 @@ function readWhole(pg: boolean, w: WordTerms, driver: WordTerms): boolean {
 }
 
 /**
- * The product keys of the first `take` postings of the terms (in the given order, each in
- * score order) whose products pass the filters and contain the other words, duplicates
- * included. No ORDER BY on purpose: the terms are joined laterally in array order and each
- * term's read is an ordered index range, so the rows come in rank order and the LIMIT ends the
- * read early (a sort would have to read every term to the end first).
+ * The first `limit` distinct products among the first `take` postings of the terms (in the
+ * given order, each in score order) whose products pass the filters and contain the other
+ * words, as rows in walk order, and how many postings the walk yielded (fewer than `take`:
+ * it reached the end). The walk has no ORDER BY on purpose: the terms are joined laterally in
+ * array order and each term's read is an ordered index range, so the rows come in rank order
+ * and the LIMIT ends the read early (a sort would have to read every term to the end first).
+ * Its rows are then ranked by where the walk met them (term, score, key: the walk's own
+ * order) and joined to their products, vendors and categories in the same statement.
  */
 async function driverWalk(
   db: Executor,
@@ -250,7 +290,8 @@ async function driverWalk(
   driver: WordTerms,
   others: readonly WordTerms[],
   take: number,
-): Promise<number[]> {
+  limit: number,
+): Promise<{ rows: ProductRow[]; walked: number }> {
   const pg = isPostgres(db);
   const { termIds } = driver;
   const list = (ids: readonly number[]) =>
@@ -286,32 +327,52 @@ async function driverWalk(
     ? sql`join products p on ${sql.raw(pg ? 'p.search_key' : 'p.rowid')} = sp.product_key
           ${categoryJoin(filter)}`
     : sql``;
-  const perTerm = sql`select sp.product_key from search_postings sp ${product}
+  const perTerm = sql`select sp.score, sp.product_key from search_postings sp ${product}
     where sp.term_id = ${sql.raw(pg ? 't.id' : 't.value')}
       ${needsProduct ? filterSql(filter) : sql``} ${sql.join(contains, sql` `)}
     order by sp.score, sp.product_key limit ${take}`;
-  if (pg) {
-    // Nothing joined after the lateral read: a hash join there would lose its order.
-    const query = sql<{ key: number | string }>`
-      select x.product_key as key from unnest(${[...termIds]}::int[]) as t(id)
-      cross join lateral (${perTerm}) as x
-      limit ${take}`;
-    // The LIMIT keeps the plan's cost far below jit_above_cost (2,000 at most in the bench's
-    // mix at 1M products, 17,000 for "k l m" — three words of 300 terms each), so JIT is only
-    // turned off, at two round trips, for a driver of many terms, whose cost grows with them.
-    const rows =
-      termIds.length > JIT_SAFE_TERMS
-        ? await withoutJit(db, (c) => query.execute(c))
-        : await query.execute(db);
-    return rows.rows.map((r) => Number(r.key));
-  }
-  // SQLite has no LATERAL: a correlated subquery per term (json_each yields the terms in
-  // order) returns its postings as a JSON array, unnested in turn.
-  const rows = await sql<{ key: number }>`
-    select j.value as key from json_each(${JSON.stringify(termIds)}) as t
-    cross join json_each((select json_group_array(product_key) from (${perTerm}))) as j
-    limit ${take}`.execute(db);
-  return rows.rows.map((r) => Number(r.key));
+  // The walk's postings, each with its place: the term's position in the driver, its score
+  // and key (each term's read is in (score, key) order).
+  const walk = pg
+    ? // Nothing joined after the lateral read inside the walk: a hash join there would lose
+      // its order. MATERIALIZED keeps the walk (and its LIMIT) a step of its own.
+      sql`select t.ord, x.score, x.product_key
+        from unnest(${[...termIds]}::int[]) with ordinality as t(id, ord)
+        cross join lateral (${perTerm}) as x
+        limit ${take}`
+    : // SQLite has no LATERAL: a correlated subquery per term (json_each yields the terms in
+      // order) returns its postings as a JSON array of [score, key], unnested in turn.
+      sql`select t.key as ord, j.value ->> 0 as score, j.value ->> 1 as product_key
+        from json_each(${JSON.stringify(termIds)}) as t
+        cross join json_each((select json_group_array(json_array(score, product_key))
+          from (${perTerm}))) as j
+        limit ${take}`;
+  const key = sql.raw(pg ? 'p.search_key' : 'p.rowid');
+  // A product met under two of the driver's terms ("license", "licensed") ranks where it was
+  // met first.
+  const query = sql<ProductRow & { walked: number | string }>`
+    with walk as ${pg ? sql`materialized` : sql``} (${walk}),
+    firsts as (
+      select product_key, min(ord * 1000000 + score) as place from walk group by product_key)
+    select ${ROW_COLUMNS}, (select count(*) from walk) as walked
+    from firsts f
+    join products p on ${key} = f.product_key
+    join vendors v on v.id = p.vendor_id
+    left join categories c on c.id = p.category_id
+    where ${vendorIn(db, filter.vendorIds)}
+    order by f.place, f.product_key
+    limit ${limit}`;
+  // The LIMIT keeps the plan's cost far below jit_above_cost (2,000 at most in the bench's
+  // mix at 1M products, 17,000 for "k l m" — three words of 300 terms each), so JIT is only
+  // turned off, at two round trips, for a driver of many terms, whose cost grows with them.
+  const result =
+    pg && termIds.length > JIT_SAFE_TERMS
+      ? await withoutJit(db, (c) => query.execute(c))
+      : await query.execute(db);
+  const rows = result.rows.map(({ walked: _, ...row }) => row);
+  // No row: the walk found nothing, so it reached its end.
+  const walked = Number(result.rows[0]?.walked ?? 0);
+  return { rows, walked };
 }
 
 /**
@@ -341,33 +402,19 @@ export async function searchProducts(
   const byWords =
     words.length > 0 && byPart.length < wanted ? await wordMatches(db, filter, words, wanted) : [];
   if (byPart.length === 0 && byWords.length === 0) return [];
-  // Word matches are product keys (the rowid on SQLite, search_key on PostgreSQL).
-  const key = sql<number | string>`${sql.raw(isPostgres(db) ? 'p.search_key' : 'p.rowid')}`;
-  const rows = await db
-    .selectFrom('products as p')
-    .innerJoin('vendors as v', 'v.id', 'p.vendor_id')
-    .leftJoin('categories as c', 'c.id', 'p.category_id')
-    .select([...PRODUCT_COLUMNS, 'v.slug as vendor_slug', 'c.key as category_key'])
-    .select(key.as('search_key'))
-    .where((eb) =>
-      eb.or([
-        ...(byPart.length > 0 ? [eb('p.id', 'in', byPart)] : []),
-        ...(byWords.length > 0 ? [eb(key, 'in', byWords)] : []),
-      ]),
-    )
-    .where('p.vendor_id', 'in', filter.vendorIds)
-    .execute();
-  const wordRank = new Map(byWords.map((k, rank) => [k, rank]));
   const tierOf = (partNumber: string): number => {
     const upper = partNumber.toUpperCase();
     if (prefix === null || !upper.startsWith(prefix)) return 2;
     return upper === prefix ? 0 : 1;
   };
-  const hits = rows.map(({ search_key: k, ...r }) => ({
-    ...r,
-    tier: tierOf(r.part_number),
-    rank: wordRank.get(Number(k)) ?? Infinity,
-  }));
+  // A product found both ways is a part-number hit (all of those are here when the words ran).
+  const seen = new Set(byPart.map((r) => r.id));
+  const hits = [
+    ...byPart.map((r) => ({ ...r, tier: tierOf(r.part_number), rank: Infinity })),
+    ...byWords
+      .filter((r) => !seen.has(r.id))
+      .map((r, rank) => ({ ...r, tier: tierOf(r.part_number), rank })),
+  ];
   const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   hits.sort((a, b) => {
     if (a.tier !== b.tier) return a.tier - b.tier;
