@@ -231,10 +231,9 @@ async function withoutJit<T>(db: Executor, work: (c: Executor) => Promise<T>): P
 async function wordMatches(
   db: Executor,
   filter: ProductFilter,
-  words: readonly string[],
+  terms: readonly WordTerms[],
   limit: number,
 ): Promise<ProductRow[]> {
-  const terms = await termsOfWords(db, filter, words);
   if (terms.some((t) => t.termIds.length === 0)) return [];
   // The rarest word drives; a wide word only if every word is wide.
   const narrow = terms.filter((t) => !t.wide);
@@ -395,12 +394,22 @@ export async function searchProducts(
   // order, so the index yields exactly the rows a page can show; word matches are read best
   // first from the word index and stop at the page too.
   const wanted = page.offset + page.limit;
-  const byPart = prefix === null ? [] : await partNumberMatches(db, filter, prefix, wanted);
+  // On PostgreSQL the words' terms are read beside the part numbers (on a second pooled
+  // connection): one round trip less when the part numbers do not fill the page, one short
+  // index read wasted when they do. SQLite runs statements one at a time anyway.
+  const [byPart, termsAhead] = await Promise.all([
+    prefix === null ? [] : partNumberMatches(db, filter, prefix, wanted),
+    words.length > 0 && (prefix === null || isPostgres(db))
+      ? termsOfWords(db, filter, words)
+      : undefined,
+  ]);
   // Part-number hits rank before word hits: when they alone fill the page, the word search
   // cannot change it. Otherwise it runs, also for a part-number-shaped query: "F2" finds
   // products whose text names F200.
   const byWords =
-    words.length > 0 && byPart.length < wanted ? await wordMatches(db, filter, words, wanted) : [];
+    words.length > 0 && byPart.length < wanted
+      ? await wordMatches(db, filter, termsAhead ?? (await termsOfWords(db, filter, words)), wanted)
+      : [];
   if (byPart.length === 0 && byWords.length === 0) return [];
   const tierOf = (partNumber: string): number => {
     const upper = partNumber.toUpperCase();
