@@ -301,11 +301,18 @@ function growSqlite(catalog: CatalogDb, size: number): number {
         item.run(catalog.priceListId, p.partNumber, id, p.listPriceMinor);
       }
     });
-    // The FTS5 index is kept in step by triggers, row by row; for a bulk load it is twice as
-    // fast to drop them, load, rebuild the index in one pass and put the same triggers back.
+    // The word index is kept in step by triggers, row by row; for a bulk load they are dropped
+    // and put back after (indexSqlite indexes the new products set-based). The products'
+    // explicit indexes (not those of its keys) likewise: each is built again by one sort
+    // (400,000 products: rows 20.7 → 17.1 s at load 6).
     const triggers = db
       .prepare(
         "select name, sql from sqlite_master where type = 'trigger' and tbl_name = 'products'",
+      )
+      .all() as { name: string; sql: string }[];
+    const indexes = db
+      .prepare(
+        "select name, sql from sqlite_master where type = 'index' and tbl_name = 'products' and sql is not null",
       )
       .all() as { name: string; sql: string }[];
     const fts = db
@@ -315,12 +322,14 @@ function growSqlite(catalog: CatalogDb, size: number): number {
       last: number;
     };
     for (const t of triggers) db.exec(`drop trigger "${t.name}"`);
+    for (const i of indexes) db.exec(`drop index "${i.name}"`);
     try {
       for (let from = catalog.size; from < size; from += 50_000) {
         batch(from, Math.min(size, from + 50_000));
       }
       if (fts) db.exec("insert into products_fts(products_fts) values ('rebuild')");
     } finally {
+      for (const i of indexes) db.exec(i.sql);
       for (const t of triggers) db.exec(t.sql);
     }
     db.prepare('update price_lists set row_count = ? where id = ?').run(size, catalog.priceListId);
@@ -482,7 +491,9 @@ async function growPostgres(
       } finally {
         await store.close();
       }
-      await dropped.rebuild(clients);
+      await dropped.rebuild(clients, (label, ms) => {
+        if (ms > 5_000) step(`PostgreSQL: ${label} built in ${(ms / 1000).toFixed(1)} s`);
+      });
       step('PostgreSQL: indexes and keys built');
       await Promise.all([
         client.query('vacuum analyze products'),
