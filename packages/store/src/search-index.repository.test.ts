@@ -149,6 +149,57 @@ describe.each(testDialects())('bulk word indexing on %s', (dialect) => {
     expect(await indexOf(store, inBulk)).toEqual(await indexOf(store, byTrigger));
   });
 
+  it('keeps the postings indexes, and writes nothing when the transaction fails', async () => {
+    // A database of its own: many more new products than old ones, so SQLite drops the
+    // postings' secondary index and builds it again after.
+    const own = await createTestStore(dialect);
+    try {
+      const indexes = async (db: Executor = own.db) =>
+        dialect === 'sqlite'
+          ? (
+              await sql<{ name: string }>`select name from sqlite_master
+                where type = 'index' and tbl_name = 'search_postings' order by name`.execute(db)
+            ).rows.map((r) => r.name)
+          : [];
+      const before = await indexes();
+      if (dialect === 'sqlite') expect(before).toContain('search_postings_product_term');
+      const vendorId = (
+        await insertVendor(own.db, {
+          slug: 'own',
+          name: 'own',
+          profile: '{}',
+          schemaVersion: 1,
+          at: AT,
+        })
+      ).id;
+      const texts = Array.from({ length: 3000 }, (_, i) => ({
+        name: `Fresh ${i}`,
+        description: 'only here',
+      }));
+      await expect(
+        own.db.transaction().execute(async (tx) => {
+          await insertProductsIndexedInBulk(tx, () =>
+            sql`insert into products (id, vendor_id, part_number, name, description, type,
+                billing_term, ships, active, created_at, updated_at)
+              values ('prd_gone', ${vendorId}, 'GONE-1', 'Gone', 'never here', 'service', null,
+                0, 1, ${AT}, ${AT})`.execute(tx),
+          );
+          expect(await indexes(tx)).toEqual(before);
+          throw new Error('the import failed');
+        }),
+      ).rejects.toThrow('the import failed');
+      expect(await indexOf(own, vendorId)).toEqual({ products: [], counts: [] });
+      expect(await indexes()).toEqual(before);
+      await insertInBulk(own, vendorId, texts);
+      expect(await indexes()).toEqual(before);
+      const index = await indexOf(own, vendorId);
+      expect(index.products).toHaveLength(3000);
+      expect(index.counts).toEqual(expect.arrayContaining(['fresh:3000', 'here:3000']));
+    } finally {
+      await own.close();
+    }
+  });
+
   it('tokenizes any text as the triggers do (property)', async () => {
     // Mostly ASCII with its punctuation and control characters, some letters beyond it.
     const char = fc.oneof(

@@ -15,12 +15,18 @@
 // inserts and the vocabulary scan of the FTS5 path, which is ~6× the CPU at 100,000 products.
 // Any other product (a letter outside ASCII, a NUL, a text long enough for FTS5 to cut a
 // token) goes through the scratch FTS table as the triggers do.
+//
+// The postings' secondary index (migration 0019) takes each batch's entries in random order:
+// when the new products outnumber the old ones twice over (a first import, the bench's
+// catalogs), it is dropped and built again at the end by one sort, inside the transaction.
 import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 
 /** Products indexed per batch (their postings are held in memory meanwhile: ~2 MB). */
 const BATCH = 10_000;
+/** Products read per statement while indexing. */
+const READ_ROWS = 1000;
 /** Postings per INSERT statement (3 parameters each; SQLite allows 32,766). */
 const POSTINGS_PER_INSERT = 1000;
 
@@ -54,9 +60,25 @@ export async function insertProductsIndexedInBulk<T>(
 export async function indexProductsAfterRowid(tx: Executor, after: number): Promise<void> {
   if (isPostgres(tx)) return;
   const to = await maxProductRowid(tx);
+  if (to <= after) return;
+  // Dropping the postings' secondary index and building it again after, with one sort, costs
+  // less than its random inserts when the new products outnumber the others twice over
+  // (rowids approximate the counts). Only this transaction sees it gone: it comes back before
+  // the commit, or with the rollback.
+  const rebuilt =
+    to - after > 2 * after
+      ? (
+          await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+              where type = 'index' and tbl_name = 'search_postings' and sql is not null
+              order by name`.execute(tx)
+        ).rows
+      : [];
+  for (const index of rebuilt) await sql`drop index ${sql.id(index.name)}`.execute(tx);
+  const postings = new BatchPostings();
   for (let lo = after + 1; lo <= to; lo += BATCH) {
-    await indexRowids(tx, lo, Math.min(lo + BATCH, to + 1));
+    await indexRowids(tx, lo, Math.min(lo + BATCH, to + 1), postings);
   }
+  for (const index of rebuilt) await sql.raw(index.sql).execute(tx);
 }
 
 async function maxProductRowid(tx: Executor): Promise<number> {
@@ -86,35 +108,99 @@ function plainTermsOf(name: unknown, description: unknown): Map<string, 0 | 1> |
 const PLAIN = /^[\x01-\x7f]*$/;
 const SEPARATORS = /[^a-z0-9]+/;
 
+/**
+ * The postings of a batch while it is indexed: per posting its term's number in the batch and
+ * its packed (score, key), in typed arrays reused from batch to batch (a batch's ~160,000
+ * postings as objects or per-term arrays would outlive young-generation collections and grow
+ * the heap by tens of MB during a large import).
+ */
+class BatchPostings {
+  terms = new Int32Array(1 << 16);
+  packed = new Float64Array(1 << 16);
+  length = 0;
+
+  add(term: number, packed: number): void {
+    if (this.length === this.terms.length) {
+      const terms = new Int32Array(this.length * 2);
+      terms.set(this.terms);
+      this.terms = terms;
+      const values = new Float64Array(this.length * 2);
+      values.set(this.packed);
+      this.packed = values;
+    }
+    this.terms[this.length] = term;
+    this.packed[this.length] = packed;
+    this.length++;
+  }
+}
+
 /** Indexes the products with rowid in [lo, hi): terms, postings, and each term's product count. */
-async function indexRowids(tx: Executor, lo: number, hi: number): Promise<void> {
+async function indexRowids(
+  tx: Executor,
+  lo: number,
+  hi: number,
+  postings: BatchPostings,
+): Promise<void> {
   if (hi > KEY_SPAN) {
     await indexByTokenizer(tx, sql`rowid >= ${lo} and rowid < ${hi}`);
     return;
   }
-  const products = await sql<{ k: number; vendor_id: string; name: unknown; description: unknown }>`
-      select rowid as k, vendor_id, name, description from products
-      where rowid >= ${lo} and rowid < ${hi} order by rowid`.execute(tx);
-  // Per vendor, per term: the packed (score, key) of each product that has it, in key order.
-  const byVendor = new Map<string, Map<string, number[]>>();
+  // The batch's terms are numbered as met (per vendor: its vocabulary maps a term to its number).
+  const vocabularies = new Map<string, Map<string, number>>();
+  const termText: string[] = [];
+  const counts: number[] = [];
   const others: number[] = [];
-  for (const p of products.rows) {
-    const terms = plainTermsOf(p.name, p.description);
-    if (terms === undefined) {
-      others.push(p.k);
-      continue;
-    }
-    let vocabulary = byVendor.get(p.vendor_id);
-    if (vocabulary === undefined) byVendor.set(p.vendor_id, (vocabulary = new Map()));
-    const length = Math.min(999, terms.size);
-    for (const [term, described] of terms) {
-      const packed = (described * 1000 + length) * KEY_SPAN + p.k;
-      const postings = vocabulary.get(term);
-      if (postings === undefined) vocabulary.set(term, [packed]);
-      else postings.push(packed);
+  postings.length = 0;
+  // Read a thousand products at a time: their texts are garbage once tokenized, and die
+  // young instead of being promoted (and then growing the old generation) batch after batch.
+  for (let from = lo; from < hi; from += READ_ROWS) {
+    const products = await sql<{
+      k: number;
+      vendor_id: string;
+      name: unknown;
+      description: unknown;
+    }>`select rowid as k, vendor_id, name, description from products
+        where rowid >= ${from} and rowid < ${Math.min(hi, from + READ_ROWS)}`.execute(tx);
+    for (const p of products.rows) {
+      const terms = plainTermsOf(p.name, p.description);
+      if (terms === undefined) {
+        others.push(p.k);
+        continue;
+      }
+      let vocabulary = vocabularies.get(p.vendor_id);
+      if (vocabulary === undefined) vocabularies.set(p.vendor_id, (vocabulary = new Map()));
+      const length = Math.min(999, terms.size);
+      for (const [term, described] of terms) {
+        let number = vocabulary.get(term);
+        if (number === undefined) {
+          number = termText.length;
+          vocabulary.set(term, number);
+          termText.push(term);
+          counts.push(0);
+        }
+        counts[number]! += 1;
+        postings.add(number, (described * 1000 + length) * KEY_SPAN + p.k);
+      }
     }
   }
-  for (const [vendorId, vocabulary] of byVendor) await addPostings(tx, vendorId, vocabulary);
+  if (postings.length > 0) {
+    // Each term's id (a new term, or its count raised by the batch's products that have it).
+    const idOf = new Float64Array(termText.length);
+    for (const [vendorId, vocabulary] of vocabularies) {
+      // In (vendor, term) order, as the triggers upsert them (for these terms JavaScript's
+      // order is SQLite's BINARY order).
+      const counted = [...vocabulary.keys()].sort().map((t) => [t, counts[vocabulary.get(t)!]]);
+      const ids = await sql<{ id: number; term: string }>`
+          insert into search_terms (vendor_id, term, products)
+            select ${vendorId}, j.value ->> 0, j.value ->> 1
+            from json_each(${JSON.stringify(counted)}) j
+            where true
+          on conflict (vendor_id, term) do update set products = products + excluded.products
+          returning id, term`.execute(tx);
+      for (const { id, term } of ids.rows) idOf[vocabulary.get(term)!] = id;
+    }
+    await insertPostings(tx, postings, idOf);
+  }
   if (others.length > 0) {
     await indexByTokenizer(
       tx,
@@ -123,44 +209,40 @@ async function indexRowids(tx: Executor, lo: number, hi: number): Promise<void> 
   }
 }
 
-/**
- * Adds one vendor's terms (a new one, or its count raised by the products that have it) and
- * their postings, in (term id, score, key) order: the primary key's.
- */
-async function addPostings(
+/** Inserts a batch's postings in (term id, score, key) order: the primary key's. */
+async function insertPostings(
   tx: Executor,
-  vendorId: string,
-  vocabulary: Map<string, number[]>,
+  postings: BatchPostings,
+  idOf: Float64Array,
 ): Promise<void> {
-  // Terms in (vendor, term) order, as the triggers upsert them (for these terms JavaScript's
-  // order is SQLite's BINARY order).
-  const counted = [...vocabulary].map(([term, postings]) => [term, postings.length] as const);
-  counted.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const ids = await sql<{ id: number; term: string }>`
-      insert into search_terms (vendor_id, term, products)
-        select ${vendorId}, j.value ->> 0, j.value ->> 1 from json_each(${JSON.stringify(counted)}) j
-        where true
-      on conflict (vendor_id, term) do update set products = products + excluded.products
-      returning id, term`.execute(tx);
-  const terms = ids.rows.sort((a, b) => a.id - b.id);
+  // Bucket the packed values by term (counting sort), then sort each term's bucket.
+  const terms = idOf.length;
+  const start = new Int32Array(terms + 1);
+  for (let i = 0; i < postings.length; i++) start[postings.terms[i]! + 1]! += 1;
+  for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
+  const next = start.slice(0, terms);
+  const sorted = new Float64Array(postings.length);
+  for (let i = 0; i < postings.length; i++) {
+    sorted[next[postings.terms[i]!]!++] = postings.packed[i]!;
+  }
+  const byId = Array.from({ length: terms }, (_, t) => t).sort((a, b) => idOf[a]! - idOf[b]!);
   // A new array per statement: the compiled query freezes its parameters.
   let params: number[] = [];
-  const insert = (rows: number): Promise<unknown> =>
-    tx.executeQuery(CompiledQuery.raw(postingsInsert(rows), params));
-  for (const { id, term } of terms) {
-    const postings = vocabulary.get(term);
-    if (postings === undefined) continue;
-    if (postings.length > 1) postings.sort((a, b) => a - b);
-    for (const packed of postings) {
+  for (const t of byId) {
+    const bucket = sorted.subarray(start[t], start[t + 1]).sort();
+    const id = idOf[t]!;
+    for (const packed of bucket) {
       const score = Math.floor(packed / KEY_SPAN);
       params.push(id, score, packed - score * KEY_SPAN);
       if (params.length === POSTINGS_PER_INSERT * 3) {
-        await insert(POSTINGS_PER_INSERT);
+        await tx.executeQuery(CompiledQuery.raw(postingsInsert(POSTINGS_PER_INSERT), params));
         params = [];
       }
     }
   }
-  if (params.length > 0) await insert(params.length / 3);
+  if (params.length > 0) {
+    await tx.executeQuery(CompiledQuery.raw(postingsInsert(params.length / 3), params));
+  }
 }
 
 const postingsInserts = new Map<number, string>();
