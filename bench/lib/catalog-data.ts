@@ -27,7 +27,7 @@ import {
 } from '@orderdesk/store';
 import { seedDemo } from '@orderdesk/server';
 import { DEMO_PASSWORD, today } from './desk.ts';
-import { dropIndexes, withBulkLoadSettings } from './postgres.ts';
+import { dropIndexes, withBulkLoadSettings, type BulkLoad } from './postgres.ts';
 
 const FAMILY_LETTERS = 'ABCDEFGHJKLMNPRSTVWXZ';
 /** 40 three-letter product families. */
@@ -229,8 +229,30 @@ export async function growCatalog(
     log?.(
       `SQLite: ${size.toLocaleString('en-US')} products: rows ${((loaded - t) / 1000).toFixed(1)} s, word index ${((performance.now() - loaded) / 1000).toFixed(1)} s`,
     );
-  } else await growPostgres(catalog, size, log);
+  } else await withBulkLoadSettings((load) => growPostgres(catalog, size, load, log));
   catalog.size = size;
+}
+
+/**
+ * Grows PostgreSQL catalogs (each to its size) in one bulk-load session of the cluster: one
+ * restart without durability and one back (and one sync) for all of them, not per catalog.
+ */
+export async function growPostgresCatalogs(
+  plans: readonly { catalog: CatalogDb; size: number }[],
+  log?: (message: string) => void,
+): Promise<void> {
+  await withBulkLoadSettings(async (load) => {
+    for (const { catalog, size } of plans) {
+      if (catalog.dialect !== 'postgres') throw new Error('growPostgresCatalogs: PostgreSQL only');
+      if (size <= catalog.size) continue;
+      const t = performance.now();
+      await growPostgres(catalog, size, load, log);
+      catalog.size = size;
+      log?.(
+        `PostgreSQL: ${size.toLocaleString('en-US')} products built in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+      );
+    }
+  });
 }
 
 /**
@@ -372,8 +394,8 @@ const PG_CHUNK = 100_000;
 
 /**
  * Adds products up to `size` on PostgreSQL as a bulk load of test data, on the cluster
- * restarted without durability (withBulkLoadSettings; durable and synced again before anything
- * is measured): in one transaction the indexes of products, price-list items and postings are
+ * restarted without durability (the caller's withBulkLoadSettings; durable and synced again
+ * before anything is measured): in one transaction the indexes of products, price-list items and postings are
  * dropped (dropIndexes) and the rows arrive by COPY from CSV files that Node writes while the
  * previous chunk loads (generating and storing on two cores at once), with the word index's
  * triggers off (session_replication_role = replica, as pg_restore --disable-triggers: they
@@ -386,9 +408,10 @@ const PG_CHUNK = 100_000;
 async function growPostgres(
   catalog: CatalogDb,
   size: number,
+  load: BulkLoad,
   log?: (message: string) => void,
 ): Promise<void> {
-  await withBulkLoadSettings(async (load) => {
+  {
     const connect = async (): Promise<pg.Client> => {
       const c = new pg.Client({ connectionString: catalog.url });
       await c.connect();
@@ -505,7 +528,7 @@ async function growPostgres(
     } finally {
       await Promise.all(clients.map((c) => c.end()));
     }
-  });
+  }
 }
 
 /** Opens the catalog database with the application's settings (synchronous=FULL, pool 10). */

@@ -14,6 +14,7 @@ import { findProduct, searchProducts, type Store } from '@orderdesk/store';
 import {
   growCatalog,
   growCatalogInWorker,
+  growPostgresCatalogs,
   hash32,
   openCatalog,
   partNumberAt,
@@ -289,11 +290,11 @@ export const catalogSearch: Scenario = {
       sqlite ? timedGrow(ctx, 'SQLite', sqlite, largest, growCatalogInWorker) : undefined,
       (async () => {
         if (!ctx.postgres || !onlyDatabase('postgres')) return;
-        for (const [k, size] of sizes.entries()) {
-          const catalog = await prepareCatalogDb(await createDatabase(names[k] ?? ''));
-          await timedGrow(ctx, 'PostgreSQL', catalog, size, growCatalog);
-          postgres.push(catalog);
-        }
+        for (const name of names) postgres.push(await prepareCatalogDb(await createDatabase(name)));
+        await growPostgresCatalogs(
+          postgres.map((catalog, k) => ({ catalog, size: sizes[k] ?? 0 })),
+          (m) => ctx.log(`search: ${m}`),
+        );
       })(),
     ]);
     if (sqlite) {
