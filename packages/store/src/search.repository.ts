@@ -3,9 +3,10 @@ import type { Executor } from './executor.ts';
 import { PRODUCT_COLUMNS, type ProductRow } from './catalog.repository.ts';
 
 // Every search statement returns whole rows for the page (product, vendor slug, category
-// key): a search is two round trips on PostgreSQL (the words' terms; the walk with its
-// rows), one more for a part-number prefix that does not fill the page. Each round trip
-// costs more than the work of a short walk, most of all on a busy server.
+// key), with no separate fetch of the page: a search is two round trips on PostgreSQL (the
+// words' terms, beside the part-number prefix when the query can be one; then the walk with
+// its rows). Each round trip costs more than the work of a short walk, most of all on a busy
+// server.
 const ROW_COLUMNS = sql.join([
   ...PRODUCT_COLUMNS.map((c) => sql.ref(c)),
   sql`v.slug as vendor_slug`,
