@@ -306,7 +306,7 @@ export const priceListImport: Scenario = {
         ratio: ratioOf(big.rows / (inProcessMs / 1000), big.parseRps),
       });
       // Where the time goes: the publishing transaction also indexes every new product for
-      // search (FTS5 and the word index), which is most of it at 100,000 rows on SQLite.
+      // word search (on SQLite in JavaScript, batch by batch: search-index.repository.ts).
       for (const [step, ms] of [
         ['read, check and stage (parser thread + staging writes)', inProcess.stageMs],
         ['publish (one transaction: products, search indexing, items)', inProcess.publishMs],

@@ -183,7 +183,8 @@ export async function publishStagedPriceRows(
     select ${priceListId}, s.part_number, p.id, s.list_price_minor
     from import_price_rows s
     join products p on p.vendor_id = ${vendorId} and p.part_number = s.part_number
-    where s.import_id = ${importId}`.execute(tx);
+    where s.import_id = ${importId}
+    order by s.part_number`.execute(tx); // the items' key order: appended, not inserted at random
   return {
     created: Number(created.numAffectedRows ?? 0),
     updated: Number(updated.numAffectedRows ?? 0),
