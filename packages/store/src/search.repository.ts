@@ -331,32 +331,24 @@ async function driverWalk(
     where sp.term_id = ${sql.raw(pg ? 't.id' : 't.value')}
       ${needsProduct ? filterSql(filter) : sql``} ${sql.join(contains, sql` `)}
     order by sp.score, sp.product_key limit ${take}`;
+  if (!pg) return sqliteWalk(db, filter, termIds, perTerm, take, limit);
   // The walk's postings, each with its place: the term's position in the driver, its score
-  // and key (each term's read is in (score, key) order).
-  const walk = pg
-    ? // Nothing joined after the lateral read inside the walk: a hash join there would lose
-      // its order. MATERIALIZED keeps the walk (and its LIMIT) a step of its own.
-      sql`select t.ord, x.score, x.product_key
-        from unnest(${[...termIds]}::int[]) with ordinality as t(id, ord)
-        cross join lateral (${perTerm}) as x
-        limit ${take}`
-    : // SQLite has no LATERAL: a correlated subquery per term (json_each yields the terms in
-      // order) returns its postings as a JSON array of [score, key], unnested in turn.
-      sql`select t.key as ord, j.value ->> 0 as score, j.value ->> 1 as product_key
-        from json_each(${JSON.stringify(termIds)}) as t
-        cross join json_each((select json_group_array(json_array(score, product_key))
-          from (${perTerm}))) as j
-        limit ${take}`;
-  const key = sql.raw(pg ? 'p.search_key' : 'p.rowid');
+  // and key (each term's read is in (score, key) order). Nothing joined after the lateral
+  // read inside the walk: a hash join there would lose its order. MATERIALIZED keeps the walk
+  // (and its LIMIT) a step of its own.
+  const walk = sql`select t.ord, x.score, x.product_key
+    from unnest(${[...termIds]}::int[]) with ordinality as t(id, ord)
+    cross join lateral (${perTerm}) as x
+    limit ${take}`;
   // A product met under two of the driver's terms ("license", "licensed") ranks where it was
   // met first.
   const query = sql<ProductRow & { walked: number | string }>`
-    with walk as ${pg ? sql`materialized` : sql``} (${walk}),
+    with walk as materialized (${walk}),
     firsts as (
       select product_key, min(ord * 1000000 + score) as place from walk group by product_key)
     select ${ROW_COLUMNS}, (select count(*) from walk) as walked
     from firsts f
-    join products p on ${key} = f.product_key
+    join products p on p.search_key = f.product_key
     join vendors v on v.id = p.vendor_id
     left join categories c on c.id = p.category_id
     where ${vendorIn(db, filter.vendorIds)}
@@ -366,13 +358,42 @@ async function driverWalk(
   // mix at 1M products, 17,000 for "k l m" — three words of 300 terms each), so JIT is only
   // turned off, at two round trips, for a driver of many terms, whose cost grows with them.
   const result =
-    pg && termIds.length > JIT_SAFE_TERMS
+    termIds.length > JIT_SAFE_TERMS
       ? await withoutJit(db, (c) => query.execute(c))
       : await query.execute(db);
   const rows = result.rows.map(({ walked: _, ...row }) => row);
   // No row: the walk found nothing, so it reached its end.
   const walked = Number(result.rows[0]?.walked ?? 0);
   return { rows, walked };
+}
+
+/**
+ * driverWalk on SQLite, where a statement costs no round trip: the walk's keys, then their
+ * rows (one statement that ranks and joins them measured slower there). SQLite has no
+ * LATERAL: a correlated subquery per term (json_each yields the terms in order) returns its
+ * postings as a JSON array, unnested in turn.
+ */
+async function sqliteWalk(
+  db: Executor,
+  filter: ProductFilter,
+  termIds: readonly number[],
+  perTerm: RawBuilder<unknown>,
+  take: number,
+  limit: number,
+): Promise<{ rows: ProductRow[]; walked: number }> {
+  const walk = await sql<{ key: number }>`
+    select j.value as key from json_each(${JSON.stringify(termIds)}) as t
+    cross join json_each((select json_group_array(product_key) from (${perTerm}))) as j
+    limit ${take}`.execute(db);
+  // A product met under two of the driver's terms ranks where it was met first.
+  const keys = [...new Set(walk.rows.map((r) => Number(r.key)))].slice(0, limit);
+  if (keys.length === 0) return { rows: [], walked: walk.rows.length };
+  const found = await sql<ProductRow & { search_key: number }>`
+    select ${ROW_COLUMNS}, p.rowid as search_key from products p
+    join vendors v on v.id = p.vendor_id left join categories c on c.id = p.category_id
+    where p.rowid in (${sql.join(keys)}) and ${vendorIn(db, filter.vendorIds)}`.execute(db);
+  const byKey = new Map(found.rows.map(({ search_key: k, ...row }) => [Number(k), row]));
+  return { rows: keys.flatMap((k) => byKey.get(k) ?? []), walked: walk.rows.length };
 }
 
 /**
