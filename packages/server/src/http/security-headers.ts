@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet, { type HelmetOptions } from 'helmet';
 import cors from '@fastify/cors';
 import { repoPath } from '@orderdesk/app';
 
@@ -46,7 +47,7 @@ export async function installSecurityHeaders(
   app: FastifyInstance,
   options: SecurityHeaderOptions,
 ): Promise<void> {
-  await app.register(helmet, {
+  const headers = helmetHeaders({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -70,6 +71,11 @@ export async function installSecurityHeaders(
     // Over plain HTTP the header is ignored, and it would pin a test host to HTTPS.
     strictTransportSecurity: options.https ? { maxAge: 15_552_000 } : false,
   });
+  const names = Object.keys(headers);
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const name of names) reply.raw.setHeader(name, headers[name] as string);
+    done();
+  });
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/api/v1/') && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
@@ -91,4 +97,24 @@ export async function installSecurityHeaders(
       maxAge: 600,
     });
   }
+}
+
+/**
+ * The headers helmet sets for `options`. They do not depend on the request (no CSP nonces), so
+ * they are computed once: @fastify/helmet built helmet's middleware chain again, CSP
+ * directives parsed, on every request (~3% of an order submission's CPU).
+ */
+export function helmetHeaders(options: Readonly<HelmetOptions>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const response = {
+    setHeader(name: string, value: string | number | readonly string[]) {
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    },
+    removeHeader(name: string) {
+      delete headers[name.toLowerCase()];
+    },
+  };
+  // Helmet 8 throws a bad option; it calls next() once every header is set.
+  helmet(options)({} as IncomingMessage, response as unknown as ServerResponse, () => undefined);
+  return headers;
 }
