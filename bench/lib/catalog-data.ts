@@ -416,8 +416,9 @@ async function growPostgres(
     const c = new pg.Client({ connectionString: catalog.url });
     await c.connect();
     await c.query('set session_replication_role = replica');
-    // Each build sorts in memory; the two connections keep both cores busy.
-    await c.query(`set maintenance_work_mem = '1GB'`);
+    // Each build sorts in memory (the postings' key, 16M rows at 1M products, needs more than
+    // 1 GB); the two connections keep both cores busy.
+    await c.query(`set maintenance_work_mem = '2GB'`);
     await c.query('set max_parallel_maintenance_workers = 0');
     await c.query(`set work_mem = '256MB'`);
     return c;
