@@ -287,6 +287,34 @@ export async function growCatalogInWorker(
   catalog.size = size;
 }
 
+/**
+ * The catalog's product `i` as rows: the product's (id, vendor_id, part_number, name,
+ * description, type, category_id, created_at, updated_at) and its price-list item's
+ * (price_list_id, part_number, product_id, list_price_minor), for both databases' loaders.
+ */
+function catalogRowAt(
+  catalog: CatalogDb,
+  i: number,
+  now: string,
+): { product: (string | null)[]; item: (string | number)[] } {
+  const p = productAt(i, EDGEWORKS_TYPES);
+  const id = newId('prd');
+  return {
+    product: [
+      id,
+      catalog.vendorId,
+      p.partNumber,
+      p.name,
+      p.description,
+      p.type,
+      catalog.categoryIds[p.category] ?? null,
+      now,
+      now,
+    ],
+    item: [catalog.priceListId, p.partNumber, id, p.listPriceMinor],
+  };
+}
+
 /** Loads the products up to `size`; returns the largest rowid before the load. */
 function growSqlite(catalog: CatalogDb, size: number): number {
   const db = new Database(sqliteFile(catalog.url));
@@ -307,20 +335,9 @@ function growSqlite(catalog: CatalogDb, size: number): number {
     );
     const batch = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
-        const p = productAt(i, EDGEWORKS_TYPES);
-        const id = newId('prd');
-        product.run(
-          id,
-          catalog.vendorId,
-          p.partNumber,
-          p.name,
-          p.description,
-          p.type,
-          catalog.categoryIds[p.category] ?? null,
-          now,
-          now,
-        );
-        item.run(catalog.priceListId, p.partNumber, id, p.listPriceMinor);
+        const row = catalogRowAt(catalog, i, now);
+        product.run(...row.product);
+        item.run(...row.item);
       }
     });
     // The word index is kept in step by triggers, row by row; for a bulk load they are dropped
@@ -442,24 +459,9 @@ async function growPostgres(
       const products: string[] = [];
       const items: string[] = [];
       for (let i = from; i < to; i++) {
-        const p = productAt(i, EDGEWORKS_TYPES);
-        const id = newId('prd');
-        products.push(
-          [
-            id,
-            catalog.vendorId,
-            p.partNumber,
-            p.name,
-            p.description,
-            p.type,
-            catalog.categoryIds[p.category] ?? null,
-            now,
-            now,
-          ]
-            .map(csv)
-            .join(','),
-        );
-        items.push([catalog.priceListId, p.partNumber, id, p.listPriceMinor].map(csv).join(','));
+        const row = catalogRowAt(catalog, i, now);
+        products.push(row.product.map(csv).join(','));
+        items.push(row.item.map(csv).join(','));
       }
       const productsFile = join(load.dir, `products-${chunk}.csv`);
       const itemsFile = join(load.dir, `items-${chunk}.csv`);

@@ -1,5 +1,6 @@
 import { sql, type QueryCreator } from 'kysely';
 import { nextCounterValue } from './counters.repository.ts';
+import { updateQuoteStatus } from './quotes.repository.ts';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 import type { Database, Order, OrderLine } from './schema.ts';
@@ -77,7 +78,8 @@ export async function insertNumberedOrder(
 ): Promise<{ number: string; quoteClaimed: boolean }> {
   const first = lines.slice(0, LINE_CHUNK);
   if (!isPostgres(db) || first.length === 0) {
-    if (claim && !(await claimQuoteRow(db, claim))) return { number: '', quoteClaimed: false };
+    if (claim && !(await updateQuoteStatus(db, claim.quoteId, claim.from, claim.to, claim.at)))
+      return { number: '', quoteClaimed: false };
     const value = await nextCounterValue(db, order.vendor_id, numbering.counter);
     const number = orderNumberOf(numbering.prefix, value);
     await insertOrder(db, { ...order, number }, lines);
@@ -126,17 +128,6 @@ export async function insertNumberedOrder(
       .execute();
   }
   return { number: row.number, quoteClaimed: !claim || Number(row.claimed) === 1 };
-}
-
-/** The quote moved from `claim.from` to `claim.to`; false if it had left `claim.from`. */
-async function claimQuoteRow(db: Executor, claim: QuoteClaim): Promise<boolean> {
-  const r = await db
-    .updateTable('quotes')
-    .set((eb) => ({ status: claim.to, updated_at: claim.at, version: eb('version', '+', 1) }))
-    .where('id', '=', claim.quoteId)
-    .where('status', '=', claim.from)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
 }
 
 /**
