@@ -6,11 +6,12 @@
 // trip (pg sends parse/bind/execute/sync together and waits), and the reads the submission
 // issues together go as one (batchedReads).
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, type Driver, type LogEvent } from 'kysely';
+import { Kysely, type LogEvent } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BatchingPostgresDialect,
+  GroupCommitSqliteDialect,
   findUserByEmail,
   migrateToLatest,
   type Database,
@@ -46,17 +47,6 @@ const MAX_ROUND_TRIPS: Record<DialectName, number> = { sqlite: 0, postgres: 5 };
 const MAX_QUOTED_STATEMENTS: Record<DialectName, number> = { sqlite: 17, postgres: 8 };
 const MAX_QUOTED_ROUND_TRIPS: Record<DialectName, number> = { sqlite: 0, postgres: 5 };
 
-/** Mirrors openStore's begin: SQLite transactions take the write lock up front. */
-class ImmediateSqliteDialect extends SqliteDialect {
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-    };
-    return driver;
-  }
-}
-
 /** Round trips to PostgreSQL (queries the pg client sent) since the count was reset. */
 const roundTrips = { count: 0 };
 
@@ -75,11 +65,13 @@ async function countingStore(dialect: DialectName, log: (event: LogEvent) => voi
     const db = new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) });
     return { db, dialect, close: () => db.destroy() };
   }
+  // openStore's dialect, told of every statement it runs (BEGIN, SAVEPOINT, COMMIT included).
   const sqlite = new SqliteDatabase(':memory:');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: sqlite }),
-    log,
+    dialect: new GroupCommitSqliteDialect(sqlite, {
+      trace: (sql) => log({ query: { sql } } as LogEvent),
+    }),
   });
   return { db, dialect, close: () => db.destroy() };
 }

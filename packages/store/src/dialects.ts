@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, type Driver } from 'kysely';
+import { Kysely } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { BatchingPostgresDialect } from './batched-reads.ts';
+import { GroupCommitSqliteDialect } from './sqlite-group-commit.ts';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
 export type DialectName = (typeof DIALECTS)[number];
@@ -120,68 +121,7 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({
-    dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }),
+    dialect: new GroupCommitSqliteDialect(sqlite),
   });
   return { db, dialect: 'sqlite', close: () => db.destroy() };
-}
-
-/**
- * Transactions on SQLite take the write lock when they begin (`BEGIN IMMEDIATE`), not at their
- * first write. With a deferred `BEGIN`, a transaction that reads and then writes fails at once
- * with SQLITE_BUSY when another process (an `orderdesk worker`, `jobs run`, `backup` or `seed`
- * beside `serve`) wrote in between — the busy timeout cannot help a reader upgrading to a writer.
- * Taking the lock up front makes the second process wait its turn (busy_timeout) instead.
- */
-class ImmediateSqliteDialect extends SqliteDialect {
-  override createDriver(): Driver {
-    const driver = super.createDriver();
-    driver.beginTransaction = async (connection) => {
-      await connection.executeQuery(CompiledQuery.raw('begin immediate'));
-    };
-    return driver;
-  }
-}
-
-/**
- * Kysely prepares every query anew; preparing is a large share of a small query's cost on
- * SQLite. Keep the prepared statements of the most recent distinct SQL texts. Safe because
- * better-sqlite3 runs one statement at a time and Kysely never streams here (a statement in the
- * middle of `iterate()` would be busy; `iterate` gets a fresh one).
- */
-function withStatementCache(sqlite: SqliteDatabase.Database, max = 500): SqliteDatabase.Database {
-  const cache = new Map<string, SqliteDatabase.Statement>();
-  const prepare = (sql: string): SqliteDatabase.Statement => {
-    let stmt = cache.get(sql);
-    if (stmt === undefined) {
-      stmt = sqlite.prepare(sql);
-      if (cache.size >= max) cache.delete(cache.keys().next().value as string);
-      cache.set(sql, stmt);
-    }
-    return stmt;
-  };
-  return new Proxy(sqlite, {
-    get(target, property, receiver) {
-      if (property === 'prepare') {
-        return (sql: string) => {
-          const stmt = prepare(sql);
-          // Streaming needs a statement of its own.
-          return new Proxy(stmt, {
-            get(inner, key, innerReceiver) {
-              if (key === 'iterate') {
-                return (...args: unknown[]) => target.prepare(sql).iterate(...args);
-              }
-              const value: unknown = Reflect.get(inner, key, innerReceiver);
-              return typeof value === 'function'
-                ? (value as (...a: unknown[]) => unknown).bind(inner)
-                : value;
-            },
-          });
-        };
-      }
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value;
-    },
-  });
 }

@@ -1,6 +1,7 @@
 // @orderdesk/store — persistence: Kysely schema, migrations, repositories. See README.md.
 export * from './dialects.ts';
 export { batchedReads, BatchingPostgresDialect, deferredWrites } from './batched-reads.ts';
+export { GroupCommitSqliteDialect, GROUP_LIMIT } from './sqlite-group-commit.ts';
 export * from './executor.ts';
 export * from './ids.ts';
 export * from './migrate.ts';

@@ -1,0 +1,154 @@
+// Group commit on SQLite's one connection (sqlite-group-commit.ts), on a real database file in
+// WAL mode with synchronous=FULL, as openStore opens it. A second connection to the same file
+// sees only what is committed: it is the witness that a transaction's `execute()` returns only
+// once its writes are durable.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, sql, type Generated } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GROUP_LIMIT, GroupCommitSqliteDialect } from './sqlite-group-commit.ts';
+
+interface Schema {
+  parent: { id: number };
+  child: { id: number; parent_id: number };
+  note: { id: Generated<number>; text: string };
+}
+
+let dir: string;
+let db: Kysely<Schema>;
+let witness: SqliteDatabase.Database;
+let statements: string[];
+
+const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 5));
+const count = (of: RegExp) => statements.filter((s) => of.test(s)).length;
+const committedNotes = () =>
+  (witness.prepare('select text from note order by id').all() as { text: string }[]).map(
+    (r) => r.text,
+  );
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'orderdesk-group-commit-'));
+  const file = join(dir, 'test.db');
+  const sqlite = new SqliteDatabase(file);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  statements = [];
+  db = new Kysely<Schema>({
+    dialect: new GroupCommitSqliteDialect(sqlite, { trace: (s) => statements.push(s) }),
+  });
+  await sql`create table parent (id integer primary key)`.execute(db);
+  // A deferred foreign key is checked at COMMIT: the way to make a COMMIT fail.
+  await sql`create table child (id integer primary key, parent_id integer not null
+    references parent (id) deferrable initially deferred)`.execute(db);
+  await sql`create table note (id integer primary key autoincrement, text text not null)`.execute(
+    db,
+  );
+  witness = new SqliteDatabase(file, { readonly: true });
+  statements = [];
+});
+
+afterEach(async () => {
+  witness.close();
+  await db.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A transaction that writes a note, and when it returns checks the note is committed. */
+async function writeNote(text: string, before?: () => Promise<void>): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    if (before) await before();
+    await tx.insertInto('note').values({ text }).execute();
+  });
+  expect(committedNotes()).toContain(text);
+}
+
+describe('group commit on SQLite', () => {
+  it('one transaction at a time commits on its own, as before: begin immediate … commit', async () => {
+    await writeNote('a');
+    await writeNote('b');
+    expect(statements.map((s) => s.split(' ')[0])).toEqual([
+      'begin',
+      'insert',
+      'commit',
+      'begin',
+      'insert',
+      'commit',
+    ]);
+  });
+
+  it('transactions that queue for the connection share one COMMIT, and each returns only once it is on disk', async () => {
+    const texts = Array.from({ length: 20 }, (_, i) => `n${i}`);
+    // The first holds the connection a moment, so the others queue behind it.
+    await Promise.all(texts.map((t, i) => writeNote(t, i === 0 ? tick : undefined)));
+    expect(committedNotes().sort()).toEqual([...texts].sort());
+    expect(count(/^begin immediate/)).toBe(1);
+    expect(count(/^commit/)).toBe(1);
+    expect(count(/^savepoint/)).toBe(19);
+  });
+
+  it(`a group commits at ${GROUP_LIMIT} transactions even while others wait`, async () => {
+    const texts = Array.from({ length: GROUP_LIMIT + 5 }, (_, i) => `n${i}`);
+    await Promise.all(texts.map((t, i) => writeNote(t, i === 0 ? tick : undefined)));
+    expect(committedNotes()).toHaveLength(texts.length);
+    expect(count(/^commit/)).toBe(2);
+  });
+
+  it("a failing transaction in a group undoes its own writes only; the others' are committed", async () => {
+    const first = writeNote('first', tick);
+    const failing = db.transaction().execute(async (tx) => {
+      await tx.insertInto('note').values({ text: 'failed' }).execute();
+      throw new Error('the business rule said no');
+    });
+    const results = await Promise.allSettled([first, failing, writeNote('third')]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(committedNotes()).toEqual(['first', 'third']);
+    expect(count(/^rollback to/)).toBe(1);
+    expect(count(/^commit/)).toBe(1);
+  });
+
+  it('a COMMIT that fails fails every transaction of its group, and none of their writes remains', async () => {
+    await sql`insert into parent (id) values (1)`.execute(db);
+    const first = db.transaction().execute(async (tx) => {
+      await tick();
+      await tx.insertInto('note').values({ text: 'first' }).execute();
+    });
+    const orphan = db.transaction().execute(async (tx) => {
+      // Checked at COMMIT only (deferred): the group's COMMIT fails.
+      await tx.insertInto('child').values({ id: 1, parent_id: 99 }).execute();
+    });
+    const third = db.transaction().execute(async (tx) => {
+      await tx.insertInto('child').values({ id: 2, parent_id: 1 }).execute();
+    });
+    const results = await Promise.allSettled([first, orphan, third]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      expect(String((r as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/i);
+    }
+    expect(committedNotes()).toEqual([]);
+    expect(witness.prepare('select count(*) as n from child').get()).toEqual({ n: 0 });
+    // The connection is usable afterwards.
+    await writeNote('after');
+  });
+
+  it('a write outside a transaction commits the open group first and is durable when it returns', async () => {
+    const inGroup = writeNote('in group', tick);
+    const standalone = (async () => {
+      await sql`insert into note (text) values ('standalone')`.execute(db);
+      expect(committedNotes()).toEqual(['in group', 'standalone']);
+    })();
+    await Promise.all([inGroup, standalone]);
+    expect(count(/^commit/)).toBe(1);
+  });
+
+  it('a transaction inside a connection scope (as the migrator runs them) keeps the connection until the scope ends', async () => {
+    await db.connection().execute(async (c) => {
+      await c.transaction().execute((tx) => tx.insertInto('note').values({ text: 'x' }).execute());
+      await c.transaction().execute((tx) => tx.insertInto('note').values({ text: 'y' }).execute());
+      await c.selectFrom('note').selectAll().execute();
+    });
+    expect(committedNotes()).toEqual(['x', 'y']);
+  });
+});

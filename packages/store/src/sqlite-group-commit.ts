@@ -1,0 +1,255 @@
+// SQLite's one connection, shared by every request of the process, with group commit.
+//
+// With `synchronous=FULL` every COMMIT waits for the disk (an fsync of the WAL): ~0.5 ms here,
+// a fifth of an order submission. Under load the transactions queue for the one connection
+// anyway, so a transaction that ends while others are waiting for the connection does not
+// commit on its own: it is released (`RELEASE SAVEPOINT`) into the open write transaction,
+// the connection passes to the next waiter, and the whole group commits — one fsync — when
+// nobody is waiting any more (or the group reached GROUP_LIMIT transactions). Every
+// transaction's `commit` resolves only after that COMMIT has returned, so nothing is
+// acknowledged before it is on disk; if the COMMIT fails, every transaction of the group
+// fails with its error, as its own COMMIT would have. Each transaction after the group's
+// first runs inside a savepoint: its rollback (an error, a conflict) undoes its own work only.
+// Transactions still run one at a time, in the order they asked for the connection: each
+// sees what the ones before it wrote, as if they had committed.
+//
+// What changes: a read outside a transaction that runs while a group is open sees the
+// group's writes a moment (one fsync) before they are durable — as PostgreSQL readers see a
+// commit before a synchronous standby has confirmed it. If the machine dies in that moment,
+// those writes are lost, as they would be one statement earlier; none of them was
+// acknowledged. With one request at a time (no waiter) a transaction commits on its own:
+// `begin immediate` … `commit`, the statements of before.
+//
+// Transactions take the write lock when they begin (`BEGIN IMMEDIATE`), not at their first
+// write: with a deferred `BEGIN`, a transaction that reads and then writes fails at once with
+// SQLITE_BUSY when another process (an `orderdesk worker`, `jobs run`, `backup` or `seed`
+// beside `serve`) wrote in between — the busy timeout cannot help a reader upgrading to a
+// writer. Taking the lock up front makes the second process wait its turn instead.
+import type SqliteDatabase from 'better-sqlite3';
+import type { CompiledQuery } from 'kysely';
+import {
+  SelectQueryNode,
+  SqliteDialect,
+  type DatabaseConnection,
+  type Driver,
+  type QueryResult,
+} from 'kysely';
+
+/** The most transactions one COMMIT covers; past it the group commits even with waiters. */
+export const GROUP_LIMIT = 32;
+
+/** Prepared statements kept per SQL text (Kysely would prepare every query anew). */
+const STATEMENT_CACHE = 500;
+
+const SAVEPOINT = 'od_group_member';
+
+interface Waiter {
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface Group {
+  /** Transactions released into the group, waiting for its COMMIT. */
+  readonly waiting: Waiter[];
+}
+
+/** One hold of the connection: the object Kysely gets from acquireConnection. */
+class Lease implements DatabaseConnection {
+  released = false;
+  /** Whether this hold began a transaction (Kysely's `transaction()`). */
+  inTransaction = false;
+  /** Whether this hold's transaction is a savepoint inside an open group. */
+  member = false;
+  /** The COMMITs this hold's transactions wait for (one, unless it ran several). */
+  readonly committed: Promise<void>[] = [];
+  constructor(private readonly driver: GroupCommitSqliteDriver) {}
+  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    if (this.released) throw new Error('SQLite connection used after it was released');
+    return Promise.resolve(this.driver.run<R>(compiledQuery, this.inTransaction));
+  }
+  async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
+    if (!SelectQueryNode.is(compiledQuery.query)) {
+      throw new Error('Sqlite driver only supports streaming of select queries');
+    }
+    // A statement being iterated is busy: it gets one of its own, not the cached one.
+    const stmt = this.driver.sqlite.prepare(compiledQuery.sql);
+    for (const row of stmt.iterate(compiledQuery.parameters)) {
+      yield { rows: [row as R] };
+    }
+  }
+}
+
+export interface GroupCommitOptions {
+  /** Told of every statement run, BEGIN, SAVEPOINT and COMMIT included (tests count them). */
+  trace?: (sql: string) => void;
+}
+
+export class GroupCommitSqliteDriver implements Driver {
+  readonly sqlite: SqliteDatabase.Database;
+  readonly #trace: ((sql: string) => void) | undefined;
+  readonly #statements = new Map<string, SqliteDatabase.Statement>();
+  readonly #queue: (() => void)[] = [];
+  #held = false;
+  #group: Group | null = null;
+
+  constructor(sqlite: SqliteDatabase.Database, options: GroupCommitOptions = {}) {
+    this.sqlite = sqlite;
+    this.#trace = options.trace;
+  }
+
+  async init(): Promise<void> {}
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    if (this.#held) await new Promise<void>((resolve) => this.#queue.push(resolve));
+    else this.#held = true;
+    return new Lease(this);
+  }
+
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    const lease = connection as Lease;
+    lease.inTransaction = true;
+    if (this.#group) {
+      this.#exec(`savepoint ${SAVEPOINT}`);
+      lease.member = true;
+    } else {
+      this.#exec('begin immediate');
+      this.#group = { waiting: [] };
+    }
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const lease = connection as Lease;
+    const group = this.#group;
+    if (!group) throw new Error('commit without a transaction');
+    if (lease.member) this.#exec(`release ${SAVEPOINT}`);
+    lease.inTransaction = false;
+    lease.member = false;
+    // Kysely releases the connection right after; the release waits for the group's COMMIT,
+    // so `transaction().execute()` returns (or throws the COMMIT's error) only after it.
+    const committed = new Promise<void>((resolve, reject) =>
+      group.waiting.push({ resolve, reject }),
+    );
+    committed.catch(() => {});
+    lease.committed.push(committed);
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const lease = connection as Lease;
+    const member = lease.member;
+    lease.inTransaction = false;
+    lease.member = false;
+    const group = this.#group;
+    if (!group) return;
+    if (member && this.sqlite.inTransaction) {
+      try {
+        this.#exec(`rollback to ${SAVEPOINT}`);
+        this.#exec(`release ${SAVEPOINT}`);
+        return;
+      } catch (error) {
+        this.#failGroup(group, error);
+        return;
+      }
+    }
+    // The group's first transaction (nothing released into it yet), or SQLite ended the whole
+    // transaction itself (SQLITE_FULL, an I/O error): the transactions released into the
+    // group are lost with it and fail.
+    this.#failGroup(group, new Error('SQLite rolled back the transaction of a group commit'));
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const lease = connection as Lease;
+    if (lease.released) return;
+    this.#release(lease);
+    for (const committed of lease.committed) await committed;
+  }
+
+  async destroy(): Promise<void> {
+    if (this.#group) this.#commitGroup(this.#group);
+    this.sqlite.close();
+  }
+
+  /**
+   * Runs one statement, prepared once per SQL text. A write outside a transaction is durable
+   * when it returns (autocommit): an open group commits first, so that it runs on its own.
+   */
+  run<R>(compiledQuery: CompiledQuery, inTransaction: boolean): QueryResult<R> {
+    const { sql, parameters } = compiledQuery;
+    const stmt = this.#prepare(sql);
+    if (!inTransaction && !stmt.readonly && this.#group) this.#commitGroup(this.#group);
+    this.#trace?.(sql);
+    if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+    const { changes, lastInsertRowid } = stmt.run(parameters);
+    return {
+      numAffectedRows: BigInt(changes),
+      insertId: BigInt(lastInsertRowid),
+      rows: [],
+    };
+  }
+
+  #prepare(sql: string): SqliteDatabase.Statement {
+    let stmt = this.#statements.get(sql);
+    if (stmt === undefined) {
+      stmt = this.sqlite.prepare(sql);
+      if (this.#statements.size >= STATEMENT_CACHE) {
+        this.#statements.delete(this.#statements.keys().next().value as string);
+      }
+      this.#statements.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  #exec(sql: string): void {
+    this.#trace?.(sql);
+    this.#prepare(sql).run();
+  }
+
+  /** Ends a hold: commits the open group unless others wait, then hands the connection on. */
+  #release(lease: Lease): void {
+    lease.released = true;
+    const group = this.#group;
+    if (group && (this.#queue.length === 0 || group.waiting.length >= GROUP_LIMIT)) {
+      this.#commitGroup(group);
+    }
+    const next = this.#queue.shift();
+    if (next) next();
+    else this.#held = false;
+  }
+
+  #commitGroup(group: Group): void {
+    this.#group = null;
+    try {
+      this.#exec('commit');
+    } catch (error) {
+      if (this.sqlite.inTransaction) {
+        try {
+          this.#exec('rollback');
+        } catch {
+          // The rollback's own failure changes nothing: the group failed.
+        }
+      }
+      for (const waiter of group.waiting) waiter.reject(error);
+      return;
+    }
+    for (const waiter of group.waiting) waiter.resolve();
+  }
+
+  #failGroup(group: Group, error: unknown): void {
+    this.#group = null;
+    if (this.sqlite.inTransaction) this.#exec('rollback');
+    for (const waiter of group.waiting) waiter.reject(error);
+  }
+}
+
+/** Kysely's SQLite dialect on the group-committing connection. */
+export class GroupCommitSqliteDialect extends SqliteDialect {
+  readonly #sqlite: SqliteDatabase.Database;
+  readonly #options: GroupCommitOptions;
+  constructor(sqlite: SqliteDatabase.Database, options: GroupCommitOptions = {}) {
+    super({ database: sqlite });
+    this.#sqlite = sqlite;
+    this.#options = options;
+  }
+  override createDriver(): Driver {
+    return new GroupCommitSqliteDriver(this.#sqlite, this.#options);
+  }
+}
