@@ -131,6 +131,9 @@ export class GroupCommitSqliteDriver implements Driver {
     );
     committed.catch(() => {});
     lease.committed.push(committed);
+    // Nobody waits to join: commit now, as a lone transaction always did (a connection scope,
+    // like the migrator's, goes on outside any transaction: its PRAGMAs take effect).
+    if (this.#queue.length === 0) this.#commitGroup(group);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
