@@ -21,6 +21,7 @@ export * from './search-index.repository.ts';
 export * from './search-index.postgres.ts';
 export * from './price-lists.repository.ts';
 export * from './import-staging.repository.ts';
+export * from './price-list-import.repository.ts';
 export * from './multipliers.repository.ts';
 export * from './outbox.repository.ts';
 export * from './messages.repository.ts';

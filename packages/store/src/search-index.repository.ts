@@ -61,24 +61,108 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
   if (isPostgres(tx)) return;
   const to = await maxProductRowid(tx);
   if (to <= after) return;
+  const batch = new WordIndexBatch();
   // Dropping the postings' secondary index and building it again after, with one sort, costs
   // less than its random inserts when the new products outnumber the others twice over
   // (rowids approximate the counts). Only this transaction sees it gone: it comes back before
   // the commit, or with the rollback.
-  const rebuilt =
-    to - after > 2 * after
-      ? (
-          await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
-              where type = 'index' and tbl_name = 'search_postings' and sql is not null
-              order by name`.execute(tx)
-        ).rows
-      : [];
-  for (const index of rebuilt) await sql`drop index ${sql.id(index.name)}`.execute(tx);
-  const postings = new BatchPostings();
+  const dropped = to - after > 2 * after ? await dropPostingsIndexes(tx) : [];
   for (let lo = after + 1; lo <= to; lo += BATCH) {
-    await indexRowids(tx, lo, Math.min(lo + BATCH, to + 1), postings);
+    const hi = Math.min(lo + BATCH, to + 1);
+    // Read a thousand products at a time: their texts are garbage once tokenized, and die
+    // young instead of being promoted (and then growing the old generation) batch after batch.
+    for (let from = lo; from < hi; from += READ_ROWS) {
+      const products = await sql<{
+        k: number;
+        vendor_id: string;
+        name: unknown;
+        description: unknown;
+      }>`select rowid as k, vendor_id, name, description from products
+          where rowid >= ${from} and rowid < ${Math.min(hi, from + READ_ROWS)}`.execute(tx);
+      for (const p of products.rows) batch.add(p.k, p.vendor_id, p.name, p.description);
+    }
+    await batch.write(tx);
   }
-  for (const index of rebuilt) await sql.raw(index.sql).execute(tx);
+  await restoreIndexes(tx, dropped);
+}
+
+/**
+ * Word indexing of the products a bulk writer inserts itself, row by row as it streams them
+ * (the CLI's price-list import, price-list-import.repository.ts), on SQLite: `start` defers the
+ * INSERT trigger (inside the caller's transaction), `add` takes each new product's key (its
+ * rowid) and texts as it is inserted, `flushIfFull` writes the postings every BATCH products,
+ * `finish` writes the rest, builds any dropped index again and ends the deferral. The postings'
+ * secondary index is dropped at a flush once the products added outnumber the older ones twice
+ * over (as indexProductsAfterRowid decides up front; here the total is not known yet). Rolled
+ * back with the transaction, all of it. On PostgreSQL there is nothing to do (its statement
+ * triggers index every insert): every method is a no-op.
+ */
+export class BulkWordIndexer {
+  private readonly batch = new WordIndexBatch();
+  private added = 0;
+  private dropped: { name: string; sql: string }[] | undefined;
+
+  private constructor(
+    private readonly tx: Executor,
+    /** The highest product rowid before the import: roughly how many products there were. */
+    readonly after: number,
+    private readonly active: boolean,
+  ) {}
+
+  /** Defers the INSERT trigger of products until `finish` (SQLite). Call inside the transaction. */
+  static async start(tx: Executor): Promise<BulkWordIndexer> {
+    if (isPostgres(tx)) return new BulkWordIndexer(tx, 0, false);
+    const after = await maxProductRowid(tx);
+    await sql`insert into search_index_deferred (id) values (1)`.execute(tx);
+    return new BulkWordIndexer(tx, after, true);
+  }
+
+  /** A product just inserted (its rowid, vendor and texts), to index. */
+  add(key: number, vendorId: string, name: string, description: string): void {
+    if (!this.active) return;
+    this.batch.add(key, vendorId, name, description);
+    this.added++;
+  }
+
+  /** Writes the postings once BATCH products are waiting. */
+  async flushIfFull(): Promise<void> {
+    if (this.batch.products >= BATCH) await this.flush();
+  }
+
+  /** Indexes the products still waiting, builds any dropped index again, ends the deferral. */
+  async finish(): Promise<void> {
+    if (!this.active) return;
+    await this.flush();
+    await restoreIndexes(this.tx, this.dropped ?? []);
+    this.dropped = [];
+    await sql`delete from search_index_deferred`.execute(this.tx);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.batch.products === 0) return;
+    if (this.dropped === undefined && this.added > 2 * this.after) {
+      this.dropped = await dropPostingsIndexes(this.tx);
+    }
+    await this.batch.write(this.tx);
+  }
+}
+
+/** Drops the postings' secondary indexes; returns their definitions, to build them again. */
+async function dropPostingsIndexes(tx: Executor): Promise<{ name: string; sql: string }[]> {
+  const indexes = (
+    await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+        where type = 'index' and tbl_name = 'search_postings' and sql is not null
+        order by name`.execute(tx)
+  ).rows;
+  for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(tx);
+  return indexes;
+}
+
+async function restoreIndexes(
+  tx: Executor,
+  indexes: readonly { name: string; sql: string }[],
+): Promise<void> {
+  for (const index of indexes) await sql.raw(index.sql).execute(tx);
 }
 
 async function maxProductRowid(tx: Executor): Promise<number> {
@@ -134,78 +218,74 @@ class BatchPostings {
   }
 }
 
-/** Indexes the products with rowid in [lo, hi): terms, postings, and each term's product count. */
-async function indexRowids(
-  tx: Executor,
-  lo: number,
-  hi: number,
-  postings: BatchPostings,
-): Promise<void> {
-  if (hi > KEY_SPAN) {
-    await indexByTokenizer(tx, sql`rowid >= ${lo} and rowid < ${hi}`);
-    return;
-  }
-  // The batch's terms are numbered as met (per vendor: its vocabulary maps a term to its number).
-  const vocabularies = new Map<string, Map<string, number>>();
-  const termText: string[] = [];
-  const counts: number[] = [];
-  const others: number[] = [];
-  postings.length = 0;
-  // Read a thousand products at a time: their texts are garbage once tokenized, and die
-  // young instead of being promoted (and then growing the old generation) batch after batch.
-  for (let from = lo; from < hi; from += READ_ROWS) {
-    const products = await sql<{
-      k: number;
-      vendor_id: string;
-      name: unknown;
-      description: unknown;
-    }>`select rowid as k, vendor_id, name, description from products
-        where rowid >= ${from} and rowid < ${Math.min(hi, from + READ_ROWS)}`.execute(tx);
-    for (const p of products.rows) {
-      const terms = plainTermsOf(p.name, p.description);
-      if (terms === undefined) {
-        others.push(p.k);
-        continue;
+/**
+ * One batch of products being indexed: their terms numbered as met (per vendor: its vocabulary
+ * maps a term to its number), each term's count, the postings, and the keys of the products
+ * only FTS5 can tokenize. `write` stores them: terms and counts, postings, the others.
+ */
+class WordIndexBatch {
+  private vocabularies = new Map<string, Map<string, number>>();
+  private termText: string[] = [];
+  private counts: number[] = [];
+  private others: number[] = [];
+  private readonly postings = new BatchPostings();
+  products = 0;
+
+  add(key: number, vendorId: string, name: unknown, description: unknown): void {
+    this.products++;
+    const terms = key < KEY_SPAN ? plainTermsOf(name, description) : undefined;
+    if (terms === undefined) {
+      this.others.push(key);
+      return;
+    }
+    let vocabulary = this.vocabularies.get(vendorId);
+    if (vocabulary === undefined) this.vocabularies.set(vendorId, (vocabulary = new Map()));
+    const length = Math.min(999, terms.size);
+    for (const [term, described] of terms) {
+      let number = vocabulary.get(term);
+      if (number === undefined) {
+        number = this.termText.length;
+        vocabulary.set(term, number);
+        this.termText.push(term);
+        this.counts.push(0);
       }
-      let vocabulary = vocabularies.get(p.vendor_id);
-      if (vocabulary === undefined) vocabularies.set(p.vendor_id, (vocabulary = new Map()));
-      const length = Math.min(999, terms.size);
-      for (const [term, described] of terms) {
-        let number = vocabulary.get(term);
-        if (number === undefined) {
-          number = termText.length;
-          vocabulary.set(term, number);
-          termText.push(term);
-          counts.push(0);
-        }
-        counts[number]! += 1;
-        postings.add(number, (described * 1000 + length) * KEY_SPAN + p.k);
-      }
+      this.counts[number]! += 1;
+      this.postings.add(number, (described * 1000 + length) * KEY_SPAN + key);
     }
   }
-  if (postings.length > 0) {
-    // Each term's id (a new term, or its count raised by the batch's products that have it).
-    const idOf = new Float64Array(termText.length);
-    for (const [vendorId, vocabulary] of vocabularies) {
-      // In (vendor, term) order, as the triggers upsert them (for these terms JavaScript's
-      // order is SQLite's BINARY order).
-      const counted = [...vocabulary.keys()].sort().map((t) => [t, counts[vocabulary.get(t)!]]);
-      const ids = await sql<{ id: number; term: string }>`
-          insert into search_terms (vendor_id, term, products)
-            select ${vendorId}, j.value ->> 0, j.value ->> 1
-            from json_each(${JSON.stringify(counted)}) j
-            where true
-          on conflict (vendor_id, term) do update set products = products + excluded.products
-          returning id, term`.execute(tx);
-      for (const { id, term } of ids.rows) idOf[vocabulary.get(term)!] = id;
+
+  async write(tx: Executor): Promise<void> {
+    const { vocabularies, termText, counts, others, postings } = this;
+    if (postings.length > 0) {
+      // Each term's id (a new term, or its count raised by the batch's products that have it).
+      const idOf = new Float64Array(termText.length);
+      for (const [vendorId, vocabulary] of vocabularies) {
+        // In (vendor, term) order, as the triggers upsert them (for these terms JavaScript's
+        // order is SQLite's BINARY order).
+        const counted = [...vocabulary.keys()].sort().map((t) => [t, counts[vocabulary.get(t)!]]);
+        const ids = await sql<{ id: number; term: string }>`
+            insert into search_terms (vendor_id, term, products)
+              select ${vendorId}, j.value ->> 0, j.value ->> 1
+              from json_each(${JSON.stringify(counted)}) j
+              where true
+            on conflict (vendor_id, term) do update set products = products + excluded.products
+            returning id, term`.execute(tx);
+        for (const { id, term } of ids.rows) idOf[vocabulary.get(term)!] = id;
+      }
+      await insertPostings(tx, postings, idOf);
     }
-    await insertPostings(tx, postings, idOf);
-  }
-  if (others.length > 0) {
-    await indexByTokenizer(
-      tx,
-      sql`rowid in (select value from json_each(${JSON.stringify(others)}))`,
-    );
+    if (others.length > 0) {
+      await indexByTokenizer(
+        tx,
+        sql`rowid in (select value from json_each(${JSON.stringify(others)}))`,
+      );
+    }
+    this.vocabularies = new Map();
+    this.termText = [];
+    this.counts = [];
+    this.others = [];
+    postings.length = 0;
+    this.products = 0;
   }
 }
 

@@ -35,6 +35,8 @@ export interface PriceListParseInput {
 export interface PriceListParseBatch {
   rows: PriceRowDraft[];
   problems: ProblemItem[];
+  /** The category paths first used by this batch's rows (by leaf key), before the rows. */
+  categories: CategoryLevel[][];
   /** Rows read and bytes of the file consumed so far. */
   read: { rows: number; bytes: number };
 }
@@ -67,6 +69,7 @@ export default async function parsePriceList(
   let listed = 0;
   let batch: PriceRowDraft[] = [];
   let batchProblems: ProblemItem[] = [];
+  let batchCategories: CategoryLevel[][] = [];
   let sinceFlush = 0;
 
   const report = (items: readonly ProblemItem[]): void => {
@@ -79,9 +82,15 @@ export default async function parsePriceList(
     }
   };
   const flush = async (): Promise<void> => {
-    const out = { rows: batch, problems: batchProblems, read: { rows, bytes } };
+    const out = {
+      rows: batch,
+      problems: batchProblems,
+      categories: batchCategories,
+      read: { rows, bytes },
+    };
     batch = [];
     batchProblems = [];
+    batchCategories = [];
     sinceFlush = 0;
     await channel.send(out);
   };
@@ -132,6 +141,7 @@ export default async function parsePriceList(
             continue;
           }
           categories.set(leaf.key, checked.categoryPath);
+          batchCategories.push(checked.categoryPath);
         }
         if (problems === 0) batch.push(checked.row);
       }

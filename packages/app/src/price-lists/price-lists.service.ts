@@ -6,6 +6,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PRODUCT_TYPES, formatAmount, isCurrencyCode, type VendorProfile } from '@orderdesk/core';
 import {
+  completePriceList,
   createImportRun,
   discardImportRun,
   ensureCategoryPath,
@@ -19,6 +20,7 @@ import {
   listPriceLists,
   newId,
   nextPriceListVersion,
+  PriceRowWriter,
   publishStagedPriceRows,
   stagePriceRows,
   STAGING_BATCH_ROWS,
@@ -166,9 +168,10 @@ export interface PriceListImportInput {
 
 /**
  * Imports a price list file as a new version of the vendor's price list in a currency, all or
- * nothing: `stagePriceListImport` (read, check, stage), `publishPriceListImport` (one short
- * transaction), then `discardPriceListImport`. The CLI calls this; the API calls the three
- * itself so the publishing shares its idempotency transaction.
+ * nothing. On PostgreSQL: `stagePriceListImport` (read, check, stage), `publishPriceListImport`
+ * (one short transaction), then `discardPriceListImport`. On SQLite the rows go straight into
+ * the catalog as they are read, in one transaction (importPriceListDirectly). The CLI calls
+ * this; the API calls the three itself so the publishing shares its idempotency transaction.
  */
 export async function importPriceList(
   ctx: AppContext,
@@ -176,6 +179,7 @@ export async function importPriceList(
   input: PriceListImportInput,
   options: WriteOptions = {},
 ): Promise<PriceListImportView> {
+  if (ctx.store.dialect === 'sqlite') return importPriceListDirectly(ctx, by, input, options);
   const staged = await stagePriceListImport(ctx, by, input);
   try {
     // The parser thread is done: its heap (tens of MB after a large file) goes back before
@@ -234,16 +238,8 @@ export async function stagePriceListImport(
   input: PriceListImportInput,
 ): Promise<StagedPriceListImport> {
   const db = ctx.store.db;
-  const vendor = await vendorToAdminister(db, by, input.vendor);
-  const profile = await profileOfVendor(db, vendor);
-  const now = ctx.now();
-  const currency = input.currency ?? profile.currency;
-  if (!isCurrencyCode(currency)) {
-    throw unprocessable('Unknown currency', [
-      { path: 'currency', code: 'invalid', message: `"${currency}" is not an ISO 4217 currency` },
-    ]);
-  }
-  const limits = input.limits ?? UPLOAD_LIMITS;
+  const setting = await importSetting(ctx, by, input);
+  const { vendor, profile, now, currency } = setting;
   await sweepStaleImportRuns(db, new Date(now.getTime() - STALE_STAGING_MS).toISOString());
   const importId = await createImportRun(db, {
     vendorId: vendor.id,
@@ -274,19 +270,7 @@ export async function stagePriceListImport(
       PriceListParseBatch,
       PriceListParseSummary
     >({
-      task: siblingModule(import.meta.url, 'price-list-parse.worker'),
-      input: {
-        path: file.path,
-        format: input.format,
-        currency,
-        types: profile.productTypes ?? PRODUCT_TYPES,
-        effectiveFromGiven: input.effectiveFrom !== undefined,
-        limits,
-        maxProblems: MAX_REPORTED_PROBLEMS,
-        maxCategories: MAX_CATEGORIES,
-      },
-      timeBudgetMs: limits.timeBudgetMs,
-      maxHeapMb: limits.maxWorkerHeapMb,
+      ...parseTask(file.path, input, setting),
       onMessage: async (batch) => {
         problems.push(...batch.problems);
         if (problems.length > 0) pending = [];
@@ -307,26 +291,7 @@ export async function stagePriceListImport(
       await flush();
       await writing;
     }
-    if (summary.fileError !== undefined) throw unprocessable(summary.fileError, problems);
-    if (summary.rows === 0 && summary.problems === 0) {
-      throw unprocessable('The price list has no rows; nothing was imported', [
-        { path: 'row 2', code: 'required', message: 'The file has no price rows' },
-      ]);
-    }
-    if (summary.problems > 0) {
-      const unlisted = summary.problems - problems.length;
-      if (unlisted > 0) {
-        problems.push({
-          path: 'file',
-          code: 'invalid',
-          message: `${unlisted} more problem(s) not listed`,
-        });
-      }
-      throw unprocessable(
-        `The price list has ${summary.problems} problem(s); nothing was imported`,
-        problems,
-      );
-    }
+    refuseUnlessClean(summary, problems);
     return {
       importId,
       vendorId: vendor.id,
@@ -340,6 +305,196 @@ export async function stagePriceListImport(
   } catch (error) {
     await discardImportRun(db, importId);
     throw error;
+  } finally {
+    await file.cleanup();
+  }
+}
+
+/** What an import is checked against: the vendor, its profile, the currency, the limits. */
+interface ImportSetting {
+  vendor: Vendor;
+  profile: VendorProfile;
+  now: Date;
+  currency: string;
+  limits: UploadLimits;
+}
+
+/** The vendor (access checked first: vendor_admin, or the operator), profile and currency. */
+async function importSetting(
+  ctx: AppContext,
+  by: PriceListOperator,
+  input: PriceListImportInput,
+): Promise<ImportSetting> {
+  const db = ctx.store.db;
+  const vendor = await vendorToAdminister(db, by, input.vendor);
+  const profile = await profileOfVendor(db, vendor);
+  const now = ctx.now();
+  const currency = input.currency ?? profile.currency;
+  if (!isCurrencyCode(currency)) {
+    throw unprocessable('Unknown currency', [
+      { path: 'currency', code: 'invalid', message: `"${currency}" is not an ISO 4217 currency` },
+    ]);
+  }
+  return { vendor, profile, now, currency, limits: input.limits ?? UPLOAD_LIMITS };
+}
+
+/** The parser thread's task for a file on disk. */
+function parseTask(
+  path: string,
+  input: PriceListImportInput,
+  setting: ImportSetting,
+): {
+  task: URL;
+  input: PriceListParseInput;
+  timeBudgetMs: number;
+  maxHeapMb: number;
+} {
+  return {
+    task: siblingModule(import.meta.url, 'price-list-parse.worker'),
+    input: {
+      path,
+      format: input.format,
+      currency: setting.currency,
+      types: setting.profile.productTypes ?? PRODUCT_TYPES,
+      effectiveFromGiven: input.effectiveFrom !== undefined,
+      limits: setting.limits,
+      maxProblems: MAX_REPORTED_PROBLEMS,
+      maxCategories: MAX_CATEGORIES,
+    },
+    timeBudgetMs: setting.limits.timeBudgetMs,
+    maxHeapMb: setting.limits.maxWorkerHeapMb,
+  };
+}
+
+/**
+ * Throws the 422 of a file that cannot be imported: unreadable, without rows, or with bad rows
+ * (each listed, at most MAX_REPORTED_PROBLEMS, the rest counted).
+ */
+function refuseUnlessClean(summary: PriceListParseSummary, problems: ProblemItem[]): void {
+  if (summary.fileError !== undefined) throw unprocessable(summary.fileError, problems);
+  if (summary.rows === 0 && summary.problems === 0) {
+    throw unprocessable('The price list has no rows; nothing was imported', [
+      { path: 'row 2', code: 'required', message: 'The file has no price rows' },
+    ]);
+  }
+  if (summary.problems > 0) {
+    const unlisted = summary.problems - problems.length;
+    if (unlisted > 0) {
+      problems.push({
+        path: 'file',
+        code: 'invalid',
+        message: `${unlisted} more problem(s) not listed`,
+      });
+    }
+    throw unprocessable(
+      `The price list has ${summary.problems} problem(s); nothing was imported`,
+      problems,
+    );
+  }
+}
+
+/**
+ * The import on SQLite: one transaction (the write lock held from the start) in which the rows
+ * go into the catalog as the parser thread reads them — categories, products, items, word
+ * index (PriceRowWriter) — and the price list's row count and date are set at the end. At the
+ * first problem the writes stop, every row is still checked and every problem reported, and
+ * the transaction rolls back: nothing is written. No staging, no copy of each row, no discard;
+ * the writes overlap the reading (one batch written while the next is read).
+ */
+async function importPriceListDirectly(
+  ctx: AppContext,
+  by: PriceListOperator,
+  input: PriceListImportInput,
+  options: WriteOptions,
+): Promise<PriceListImportView> {
+  const setting = await importSetting(ctx, by, input);
+  const { vendor, profile, now, currency } = setting;
+  const at = now.toISOString();
+  const eventActor = eventActorOfOperator(by);
+  const file = await fileOf(input.source);
+  try {
+    return await inTransaction(ctx, options, async (tx) => {
+      const priceList = await insertPriceList(tx, {
+        vendorId: vendor.id,
+        currency,
+        version: await nextPriceListVersion(tx, vendor.id, currency),
+        // Both set again at the end, from what the file said.
+        effectiveFrom: input.effectiveFrom ?? todayForProfile(profile, now),
+        rowCount: 0,
+        sourceName: input.sourceName ?? null,
+        createdBy: eventActor.label,
+        at,
+      });
+      const writer = await PriceRowWriter.start(tx, {
+        vendorId: vendor.id,
+        priceListId: priceList.id,
+        at,
+      });
+      const categoryIds = new Map<string, string>();
+      const categoryIdOf = (key: string): string | undefined => categoryIds.get(key);
+      const problems: ProblemItem[] = [];
+      // One batch written while the parser thread reads the next: a batch is acknowledged
+      // (so the thread goes on) once the write before it is done and its own has started.
+      let writing: Promise<void> | undefined;
+      const write = async (batch: PriceListParseBatch): Promise<void> => {
+        for (const path of batch.categories) {
+          const leaf = path.at(-1);
+          if (leaf)
+            categoryIds.set(leaf.key, (await ensureCategoryPath(tx, vendor.id, path, at)).id);
+        }
+        await writer.write(batch.rows, categoryIdOf);
+      };
+      const summary = await runWorkerTask<
+        PriceListParseInput,
+        PriceListParseBatch,
+        PriceListParseSummary
+      >({
+        ...parseTask(file.path, input, setting),
+        onMessage: async (batch) => {
+          problems.push(...batch.problems);
+          if (problems.length === 0) {
+            if (writing) await writing;
+            writing = write(batch);
+            // Awaited by the next batch or at the end; until then a failure must not go unhandled.
+            writing.catch(() => {});
+          }
+          input.onProgress?.(batch.read.rows, batch.read.bytes);
+        },
+      }).finally(async () => {
+        // Nothing is rolled back while a write of it may still be running.
+        await writing?.catch(() => {});
+      });
+      if (problems.length === 0) await writing;
+      refuseUnlessClean(summary, problems);
+      // The parser thread is done: its heap goes back before the word index is built.
+      await endIdleWorker();
+      const saved = await writer.finish();
+      const effectiveFrom =
+        input.effectiveFrom ?? summary.fileDate ?? todayForProfile(profile, now);
+      await completePriceList(tx, priceList.id, { rowCount: summary.rows, effectiveFrom });
+      await recordEvent(tx, {
+        type: 'price_list.imported',
+        entityId: priceList.id,
+        vendorId: vendor.id,
+        partnerId: null,
+        actor: eventActor,
+        at,
+        data: { priceListId: priceList.id, currency, effectiveFrom, rows: summary.rows },
+      });
+      return {
+        ...toPriceListView(
+          { ...priceList, row_count: summary.rows, effective_from: effectiveFrom },
+          vendor.slug,
+        ),
+        productsCreated: saved.created,
+        productsUpdated: saved.updated,
+      };
+    });
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    throw conflict(
+      'Another price list for this vendor and currency was imported at the same time; retry',
+    );
   } finally {
     await file.cleanup();
   }

@@ -1,0 +1,222 @@
+import { CompiledQuery } from 'kysely';
+import type { Executor } from './executor.ts';
+import { newId } from './ids.ts';
+import type { StagedPriceTuple } from './import-staging.repository.ts';
+import { BulkWordIndexer } from './search-index.repository.ts';
+import { isPostgres } from './search.repository.ts';
+
+// A price list written into the catalog as its file is read, inside one transaction (the CLI's
+// import on SQLite: `orderdesk import pricelist`), instead of staged and copied after. The
+// caller opens the transaction, creates the price list row, then hands each batch of checked
+// rows to `write` as the parser thread sends it, and calls `finish` at the end; a bad row
+// anywhere means the caller throws and the transaction rolls back: nothing is written. What it
+// writes is what publishStagedPriceRows writes from a staging: the same products (created,
+// or changed where the file says something different), the same items, the same word index.
+//
+// Per batch: the new products in multi-row INSERTs with their rowids given (so their word
+// index keys are known without reading them back; the rows a product of the same part number
+// already holds are skipped by ON CONFLICT and returned as absent), the existing ones read
+// back and updated where they differ (their word index follows through the UPDATE trigger,
+// as with the staging), the items in multi-row INSERTs; the new products' words go to
+// BulkWordIndexer, which writes their postings every 10,000 products.
+
+/** Rows per multi-row INSERT of products (13 parameters each; SQLite allows 32,766). */
+const PRODUCTS_PER_INSERT = 500;
+/** Rows per multi-row INSERT of items (4 parameters each). */
+const ITEMS_PER_INSERT = 1000;
+
+const PRODUCT_COLUMNS =
+  'rowid, id, vendor_id, part_number, name, description, type, category_id, billing_term, ' +
+  'ships, active, created_at, updated_at';
+
+const productInserts = new Map<number, string>();
+/** `insert into products (rowid, …) values (…), … on conflict do nothing returning rowid`. */
+function productInsert(rows: number): string {
+  let text = productInserts.get(rows);
+  if (text === undefined) {
+    text =
+      `insert into products (${PRODUCT_COLUMNS}) values ` +
+      Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)').join(', ') +
+      ' on conflict (vendor_id, part_number) do nothing returning rowid as k';
+    productInserts.set(rows, text);
+  }
+  return text;
+}
+
+const itemInserts = new Map<number, string>();
+function itemInsert(rows: number): string {
+  let text = itemInserts.get(rows);
+  if (text === undefined) {
+    text =
+      'insert into price_list_items (price_list_id, part_number, product_id, list_price_minor) ' +
+      `values ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
+    itemInserts.set(rows, text);
+  }
+  return text;
+}
+
+/**
+ * Writes a price list's rows into the catalog batch by batch, in the caller's transaction
+ * (SQLite only: PostgreSQL imports go through the staging, import-staging.repository.ts).
+ *
+ * @example
+ * const writer = await PriceRowWriter.start(tx, { vendorId, priceListId, at });
+ * await writer.write(rows, categoryIdOf); // as each batch is read
+ * const { created, updated } = await writer.finish();
+ */
+export class PriceRowWriter {
+  private created = 0;
+  private updated = 0;
+
+  private constructor(
+    private readonly tx: Executor,
+    private readonly input: { vendorId: string; priceListId: string; at: string },
+    private readonly words: BulkWordIndexer,
+    private nextKey: number,
+  ) {}
+
+  /** Opens the writer in `tx` (which must hold SQLite's write lock: `begin immediate`). */
+  static async start(
+    tx: Executor,
+    input: { vendorId: string; priceListId: string; at: string },
+  ): Promise<PriceRowWriter> {
+    if (isPostgres(tx)) throw new Error('PriceRowWriter: SQLite only (PostgreSQL stages)');
+    const words = await BulkWordIndexer.start(tx);
+    return new PriceRowWriter(tx, input, words, words.after + 1);
+  }
+
+  /**
+   * Writes checked rows (StagedPriceTuple, their product id column ignored): `categoryIdOf`
+   * gives the id of each leaf category key the rows name (created beforehand).
+   */
+  async write(
+    rows: readonly StagedPriceTuple[],
+    categoryIdOf: (key: string) => string | undefined,
+  ): Promise<void> {
+    const { tx } = this;
+    const { vendorId, priceListId, at } = this.input;
+    const categoryOf = (key: string | null): string | null => {
+      if (key === null) return null;
+      const id = categoryIdOf(key);
+      if (id === undefined) throw new Error(`PriceRowWriter: category ${key} was not created`);
+      return id;
+    };
+    // Product ids of the rows, by position; new products get theirs here.
+    const productIds: string[] = new Array<string>(rows.length);
+    const existing: number[] = [];
+    for (let from = 0; from < rows.length; from += PRODUCTS_PER_INSERT) {
+      const to = Math.min(rows.length, from + PRODUCTS_PER_INSERT);
+      const firstKey = this.nextKey;
+      const params: unknown[] = [];
+      for (let i = from; i < to; i++) {
+        const r = rows[i]!;
+        const id = newId('prd');
+        productIds[i] = id;
+        params.push(
+          this.nextKey++,
+          id,
+          vendorId,
+          r[1],
+          r[3],
+          r[6] ?? '',
+          r[4],
+          categoryOf(r[5]),
+          r[7],
+          r[8] ?? r[9],
+          at,
+          at,
+        );
+      }
+      const inserted = await tx.executeQuery<{ k: number }>(
+        CompiledQuery.raw(productInsert(to - from), params),
+      );
+      // The keys given were consecutive: a key not returned is a part number the vendor has.
+      const got = new Uint8Array(to - from);
+      for (const { k } of inserted.rows) got[k - firstKey] = 1;
+      for (let i = from; i < to; i++) {
+        const r = rows[i]!;
+        if (got[i - from] === 1) {
+          this.words.add(firstKey + (i - from), vendorId, r[3], r[6] ?? '');
+          this.created++;
+        } else existing.push(i);
+      }
+    }
+    if (existing.length > 0) await this.updateExisting(rows, existing, productIds, categoryOf);
+    let params: unknown[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      params.push(priceListId, r[1], productIds[i], r[10]);
+      if (params.length === ITEMS_PER_INSERT * 4 || i === rows.length - 1) {
+        await tx.executeQuery(CompiledQuery.raw(itemInsert(params.length / 4), params));
+        params = [];
+      }
+    }
+    await this.words.flushIfFull();
+  }
+
+  /**
+   * The rows whose part number the vendor already has: the product changes where the file
+   * says something different (the fields publishStagedPriceRows's update compares, an empty
+   * optional column keeping the product's value), and keeps its id. Read by part number (a
+   * bound list: each an index look-up) and written one by one by id.
+   */
+  private async updateExisting(
+    rows: readonly StagedPriceTuple[],
+    existing: readonly number[],
+    productIds: string[],
+    categoryOf: (key: string | null) => string | null,
+  ): Promise<void> {
+    const { tx } = this;
+    const { vendorId, at } = this.input;
+    for (let from = 0; from < existing.length; from += PRODUCTS_PER_INSERT) {
+      const chunk = existing.slice(from, from + PRODUCTS_PER_INSERT);
+      const found = await tx
+        .selectFrom('products')
+        .select(['id', 'part_number', 'name', 'type', 'category_id', 'description'])
+        .select(['billing_term', 'ships'])
+        .where('vendor_id', '=', vendorId)
+        .where(
+          'part_number',
+          'in',
+          chunk.map((i) => rows[i]![1]),
+        )
+        .execute();
+      const byPartNumber = new Map(found.map((p) => [p.part_number, p]));
+      for (const i of chunk) {
+        const r = rows[i]!;
+        const old = byPartNumber.get(r[1]);
+        if (old === undefined) throw new Error(`PriceRowWriter: product ${r[1]} vanished`);
+        productIds[i] = old.id;
+        const next = {
+          name: r[3],
+          type: r[4],
+          category_id: categoryOf(r[5]),
+          description: r[6] ?? old.description,
+          billing_term: r[7] ?? old.billing_term,
+          ships: r[8] ?? old.ships,
+        };
+        if (
+          next.name !== old.name ||
+          next.type !== old.type ||
+          next.category_id !== old.category_id ||
+          next.description !== old.description ||
+          next.billing_term !== old.billing_term ||
+          next.ships !== old.ships
+        ) {
+          await tx
+            .updateTable('products')
+            .set({ ...next, updated_at: at })
+            .where('id', '=', old.id)
+            .execute();
+          this.updated++;
+        }
+      }
+    }
+  }
+
+  /** Indexes the last products, builds any dropped index again; what was created and updated. */
+  async finish(): Promise<{ created: number; updated: number }> {
+    await this.words.finish();
+    return { created: this.created, updated: this.updated };
+  }
+}
