@@ -412,8 +412,8 @@ const PG_CHUNK = 100_000;
 /**
  * Adds products up to `size` on PostgreSQL as a bulk load of test data, on the cluster
  * restarted without durability (the caller's withBulkLoadSettings; durable and synced again
- * before anything is measured). In one transaction the indexes of postings, products and
- * price-list items are dropped (dropIndexes) and the rows arrive by COPY from CSV files that
+ * before anything is measured). In one transaction the indexes of postings, products,
+ * documents (migration 0026) and price-list items are dropped (dropIndexes) and the rows arrive by COPY from CSV files that
  * Node writes while the previous chunk loads (generating and storing on two cores at once),
  * with the word index's triggers off (session_replication_role = replica, as pg_restore
  * --disable-triggers: they would insert ~18 postings per product into two B-trees). Then the
@@ -448,7 +448,12 @@ async function growPostgres(
   try {
     const now = new Date().toISOString();
     await client.query('begin');
-    const dropped = await dropIndexes(client, ['search_postings', 'products', 'price_list_items']);
+    const dropped = await dropIndexes(client, [
+      'search_postings',
+      'products',
+      'search_documents',
+      'price_list_items',
+    ]);
     const before = await client.query<{ k: string }>(
       'select coalesce(max(search_key), 0) as k from products',
     );
@@ -509,7 +514,10 @@ async function growPostgres(
         ),
       );
       const postings = halves.reduce((n, h) => n + h.postings, 0);
-      step(`PostgreSQL: word index: ${postings.toLocaleString('en-US')} postings`);
+      const documents = halves.reduce((n, h) => n + h.documents, 0);
+      step(
+        `PostgreSQL: word index: ${postings.toLocaleString('en-US')} postings, ${documents.toLocaleString('en-US')} documents`,
+      );
     } finally {
       await store.close();
     }
@@ -521,7 +529,10 @@ async function growPostgres(
       client.query('vacuum analyze products'),
       clients[1].query('vacuum analyze search_postings'),
     ]);
-    await client.query('vacuum analyze price_list_items');
+    await Promise.all([
+      client.query('vacuum analyze price_list_items'),
+      clients[1].query('vacuum analyze search_documents'),
+    ]);
     await client.query('analyze');
     step('PostgreSQL: vacuum analyze');
   } finally {

@@ -1,5 +1,5 @@
 // Scenario 4: catalog search at 100,000 and 1,000,000 products, on SQLite and PostgreSQL (the
-// word index of migrations 0018–0019), through the store's searchProducts — the function
+// word index of migrations 0018, 0019 and 0026), through the store's searchProducts — the function
 // behind GET /api/v1/products — and over HTTP when that route is there. Two query mixes:
 // - prefix: a part number as it is typed, cut anywhere from 3 characters (`KRV`, a family: ~2.5%
 //   of the catalog) through `KRV-4` and `KRV-417` to the whole number;

@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStore, testDialects } from '../test/databases.ts';
-import type { Store } from './dialects.ts';
+import { createTestDatabaseUrl, createTestStore, testDialects } from '../test/databases.ts';
+import { openStore, type Store } from './dialects.ts';
+import { migrations } from './migrations/index.ts';
 import type { Executor } from './executor.ts';
 import { indexPostgresProductsAfterKey } from './search-index.postgres.ts';
 import { searchProducts } from './search.repository.ts';
@@ -71,7 +72,35 @@ async function wordIndex(db: Executor) {
     join products p on p.search_key = sp.product_key and p.vendor_id = t.vendor_id
     order by p.id, t.term`.execute(db);
   const count = await sql<{ n: string }>`select count(*) as n from search_postings`.execute(db);
-  return { terms: terms.rows, postings: postings.rows, count: Number(count.rows[0]?.n) };
+  // Each product's row of search_documents (migration 0026), by names.
+  const documents = await sql<{ id: string; terms: string; named: string; base: number }>`
+    select p.id,
+      (select string_agg(t.term, ' ' order by t.term) from search_terms t
+       where t.id = any(d.terms)) as terms,
+      (select string_agg(t.term, ' ' order by t.term) from search_terms t
+       where -t.id = any(d.terms)) as named,
+      d.score_base as base
+    from search_documents d join products p on p.search_key = d.product_key
+    order by p.id`.execute(db);
+  return {
+    terms: terms.rows,
+    postings: postings.rows,
+    count: Number(count.rows[0]?.n),
+    documents: documents.rows,
+  };
+}
+
+/** search_documents as the postings say it should be: one row per product with a term. */
+async function documentsFromPostings(db: Executor) {
+  const rows = await sql<{ product_key: string; terms: number[]; base: number }>`
+    select product_key::text, array_agg(term_id order by term_id) ||
+        coalesce(array_agg(-term_id order by term_id) filter (where score < 1000), '{}') as terms,
+      min(score % 1000) as base
+    from search_postings group by product_key order by product_key`.execute(db);
+  const docs = await sql<{ product_key: string; terms: number[]; base: number }>`
+    select product_key::text, terms, score_base as base
+    from search_documents order by product_key`.execute(db);
+  return { want: rows.rows, got: docs.rows };
 }
 
 describe.runIf(testDialects().includes('postgres'))(
@@ -144,7 +173,14 @@ describe.runIf(testDialects().includes('postgres'))(
       expect(got.terms).toEqual(want.terms);
       expect(got.postings).toEqual(want.postings);
       expect(got.count).toBe(want.count);
+      expect(got.documents).toEqual(want.documents);
+      expect(got.documents.length).toBeGreaterThan(before.documents.length);
+      for (const db of [inBulk.db, byTriggers.db]) {
+        const { want: derived, got: documents } = await documentsFromPostings(db);
+        expect(documents).toEqual(derived);
+      }
       expect(indexed.postings).toBe(want.count - before.count);
+      expect(indexed.documents).toBe(got.documents.length - before.documents.length);
       expect(indexed.terms).toBeGreaterThan(0);
       expect(got.terms.some((t) => t.term === 'größe')).toBe(true);
 
@@ -190,9 +226,78 @@ describe.runIf(testDialects().includes('postgres'))(
       expect(got.terms).toEqual(want.terms);
       expect(got.postings).toEqual(want.postings);
       expect(got.count).toBe(want.count);
+      expect(got.documents).toEqual(want.documents);
     });
   },
 );
+
+describe.runIf(testDialects().includes('postgres'))('migration 0026 on postgres', () => {
+  it('gives the products an existing database has their documents, and goes back', async () => {
+    const store = openStore(await createTestDatabaseUrl('postgres'));
+    const migrator = new Migrator({
+      db: store.db,
+      provider: { getMigrations: async () => migrations },
+    });
+    try {
+      expect((await migrator.migrateTo('0023_partners_parent_index')).error).toBeUndefined();
+      const vendorId = (
+        await insertVendor(store.db, {
+          slug: 'v',
+          name: 'v',
+          profile: '{}',
+          schemaVersion: 1,
+          at: AT,
+        })
+      ).id;
+      // Indexed by 0018's triggers, before search_documents exists.
+      await store.db
+        .insertInto('products')
+        .values(products(vendorId, 'OLD', 0, 80))
+        .execute();
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const backfilled = await documentsFromPostings(store.db);
+      expect(backfilled.got.length).toBeGreaterThan(60);
+      expect(backfilled.got).toEqual(backfilled.want);
+      // And the triggers keep it from then on: insert, update, delete.
+      await store.db
+        .insertInto('products')
+        .values(products(vendorId, 'NEW', 0, 30))
+        .execute();
+      await store.db
+        .updateTable('products')
+        .set({ name: 'Renamed café kit' })
+        .where('part_number', 'in', ['OLD-3', 'NEW-4', 'NEW-11'])
+        .execute();
+      await store.db
+        .deleteFrom('products')
+        .where('part_number', 'in', ['OLD-5', 'NEW-6'])
+        .execute();
+      const kept = await documentsFromPostings(store.db);
+      expect(kept.got).toEqual(kept.want);
+      expect(kept.got.length).toBeGreaterThan(backfilled.got.length);
+
+      expect((await migrator.migrateDown()).error).toBeUndefined();
+      const gone = await sql<{ t: string | null }>`
+        select to_regclass('search_documents')::text as t`.execute(store.db);
+      expect(gone.rows[0]?.t).toBeNull();
+      // 0018's triggers as they were: products are still indexed, without documents.
+      await store.db
+        .insertInto('products')
+        .values(products(vendorId, 'AFTER', 0, 5))
+        .execute();
+      const after = await sql<{ n: string }>`
+        select count(*) as n from search_postings sp
+        join products p on p.search_key = sp.product_key
+        where p.part_number like 'AFTER-%'`.execute(store.db);
+      expect(Number(after.rows[0]?.n)).toBeGreaterThan(0);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      const again = await documentsFromPostings(store.db);
+      expect(again.got).toEqual(again.want);
+    } finally {
+      await store.close();
+    }
+  });
+});
 
 describe.runIf(testDialects().includes('sqlite'))('indexPostgresProductsAfterKey on sqlite', () => {
   it('refuses: SQLite bulk loads are indexed by indexProductsAfterRowid', async () => {

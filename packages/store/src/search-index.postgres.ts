@@ -6,8 +6,9 @@
 // the triggers disabled) calls this afterwards: it computes every new product's terms once,
 // through the migration's own search_terms_of, upserts the terms with their product counts
 // and appends the postings — the rows the triggers would have written (term ids aside: those
-// are numbered in the order terms are first met). Without the postings' indexes (a loader
-// may drop them and build them after, one sorted build each) the append is sequential.
+// are numbered in the order terms are first met) and each product's row of search_documents
+// (migration 0026). Without the postings' and documents' indexes (a loader may drop them and
+// build them after, one sorted build each) the appends are sequential.
 import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
@@ -17,13 +18,15 @@ export interface BulkIndexed {
   /** Terms inserted or whose count was raised. */
   terms: number;
   postings: number;
+  /** Products given a row of search_documents (those with at least one term). */
+  documents: number;
 }
 
 /**
  * Adds to the word index the PostgreSQL products whose `search_key` is above `after` (and at
  * most `upTo`, when given) and that it does not have yet (inserted with its triggers off):
- * their terms (a new term, or its count raised by the new products that have it) and their
- * postings. Call inside a transaction, on PostgreSQL only; indexing the same products twice
+ * their terms (a new term, or its count raised by the new products that have it), their
+ * postings and their documents. Call inside a transaction, on PostgreSQL only; indexing the same products twice
  * would count them twice. Disjoint key ranges may be indexed by concurrent transactions (a
  * loader using more than one core): they meet only on the terms' rows, upserted in one order.
  */
@@ -55,9 +58,18 @@ export async function indexPostgresProductsAfterKey(
     const postings = await sql`insert into search_postings (term_id, score, product_key)
         select t.id, b.score, b.search_key from search_bulk_postings b
         join search_terms t on t.vendor_id = b.vendor_id and t.term = b.term`.execute(tx);
+    // Each product's terms in one row (migration 0026), as the triggers write them.
+    const documents = await sql`insert into search_documents (product_key, terms, score_base)
+        select b.search_key, array_cat(array_agg(t.id order by t.id),
+            coalesce(array_agg(-t.id order by t.id) filter (where b.score < 1000), '{}')),
+          min(b.score % 1000)
+        from search_bulk_postings b
+        join search_terms t on t.vendor_id = b.vendor_id and t.term = b.term
+        group by b.search_key order by b.search_key`.execute(tx);
     return {
       terms: Number(terms.numAffectedRows ?? 0n),
       postings: Number(postings.numAffectedRows ?? 0n),
+      documents: Number(documents.numAffectedRows ?? 0n),
     };
   } finally {
     await sql`drop table search_bulk_postings`.execute(tx);

@@ -1,10 +1,11 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, testDialects } from '../test/databases.ts';
 import type { Store } from './dialects.ts';
-import { saveProductBatch, type ProductInput } from './catalog.repository.ts';
+import { ensureCategoryPath, saveProductBatch, type ProductInput } from './catalog.repository.ts';
 import { sql } from 'kysely';
 import { insertProductsIndexedInBulk } from './search-index.repository.ts';
-import { searchProducts } from './search.repository.ts';
+import { searchProducts, type ProductFilter, type SearchWay } from './search.repository.ts';
 import { insertVendor } from './tenancy.repository.ts';
 
 const AT = '2026-01-01T00:00:00.000Z';
@@ -311,5 +312,172 @@ describe.each(testDialects())('catalog search on %s', (dialect) => {
     // The deferral never outlives the insert: the next single product is indexed by its trigger.
     await saveProductBatch(store.db, mine, [product(mine, 'BK-3', texts)], AT);
     expect(await postingsOf('BK-3')).toEqual(byTrigger);
+  });
+});
+
+// Several words on PostgreSQL are read two ways (search.repository.ts): a walk of the rarest
+// word's postings with a probe per product, or GIN intersections of search_documents
+// (migration 0026) step by step, picked per step by estimated cost. Both must give the same
+// pages; on SQLite only the walk exists and every way is it.
+describe.each(testDialects())('word search read by walk or intersection on %s', (dialect) => {
+  let store: Store;
+  let mine: string;
+  let other: string;
+  const categories: string[] = [];
+  // Few words, so that most pairs meet; prefixes of one another ("gear", "gears", "geared"),
+  // so that a typed word has several terms; accents and case.
+  const VOCABULARY = [
+    'gear',
+    'gears',
+    'geared',
+    'cog',
+    'cogwheel',
+    'shaft',
+    'bearing',
+    'Bearings',
+    'seal',
+    'ring',
+    'steel',
+    'brass',
+    'pump',
+    'valve',
+    'valves',
+    'flange',
+  ];
+  const WAYS: readonly SearchWay[] = ['walk', 'intersect', 'auto'];
+
+  /** A deterministic pseudo-random product text from a seed. */
+  function textOf(i: number, words: number): string {
+    let h = (i * 2654435761) >>> 0;
+    const out: string[] = [];
+    for (let k = 0; k < words; k++) {
+      h = (Math.imul(h ^ (h >>> 15), 2246822507) + k * 3266489909) >>> 0;
+      out.push(VOCABULARY[h % VOCABULARY.length] ?? 'gear');
+    }
+    return out.join(i % 3 === 0 ? ', ' : ' ');
+  }
+
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+    const vendor = async (slug: string) =>
+      (await insertVendor(store.db, { slug, name: slug, profile: '{}', schemaVersion: 1, at: AT }))
+        .id;
+    mine = await vendor('ways-mine');
+    other = await vendor('ways-other');
+    for (const [root, leaf] of [
+      ['parts', 'parts.small'],
+      ['parts', 'parts.large'],
+    ] as const) {
+      const c = await ensureCategoryPath(
+        store.db,
+        mine,
+        [
+          { key: root, name: root },
+          { key: leaf, name: leaf },
+        ],
+        AT,
+      );
+      categories.push(c.id);
+    }
+    for (const [vendorId, prefix, count] of [
+      [other, 'OT', 300],
+      [mine, 'MN', 500],
+    ] as const) {
+      const rows = Array.from({ length: count }, (_, i) =>
+        product(vendorId, `${prefix}-${String(i).padStart(4, '0')}`, {
+          name: textOf(i + count, 1 + (i % 3)),
+          description: i % 7 === 0 ? '' : textOf(i, 2 + (i % 9)),
+          active: i % 5 !== 0,
+          categoryId: vendorId === mine ? (categories[i % 2] ?? null) : null,
+        }),
+      );
+      for (let i = 0; i < rows.length; i += 250) {
+        await saveProductBatch(store.db, vendorId, rows.slice(i, i + 250), AT);
+      }
+    }
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const pages = async (filter: ProductFilter, q: string, limit: number, offset: number) =>
+    Promise.all(
+      WAYS.map(async (way) =>
+        (await searchProducts(store.db, filter, q, { limit, offset }, way)).map(
+          (h) => `${h.part_number}:${h.tier}`,
+        ),
+      ),
+    );
+
+  it('gives the same pages whichever way reads the words', async () => {
+    const queries = [
+      'gear cog',
+      'gea cog',
+      'gears shaft',
+      'bearing seal ring',
+      'valve flange steel',
+      'g c',
+      'brass pump',
+      'cogwheel geared',
+      'STEEL bearings',
+    ];
+    for (const q of queries) {
+      for (const filter of [
+        { vendorIds: [mine] },
+        { vendorIds: [mine, other] },
+        { vendorIds: [mine], active: true },
+        { vendorIds: [mine], categoryKey: 'parts.small' },
+        { vendorIds: [mine], categoryKey: 'parts', active: false },
+      ] satisfies ProductFilter[]) {
+        for (const [limit, offset] of [
+          [10, 0],
+          [7, 7],
+          [25, 0],
+        ] as const) {
+          const [walk, ...others] = await pages(filter, q, limit, offset);
+          for (const got of others) expect(got, `${q} ${JSON.stringify(filter)}`).toEqual(walk);
+        }
+      }
+    }
+    // The words meet: the pages are not trivially empty.
+    const [found] = await pages({ vendorIds: [mine] }, 'gear cog', 25, 0);
+    expect(found?.length).toBe(25);
+  });
+
+  it('gives the same pages for any query of the vocabulary (property)', async () => {
+    const word = fc
+      .constantFrom(...VOCABULARY)
+      .chain((w) => fc.integer({ min: 1, max: w.length }).map((n) => w.slice(0, n)));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(word, { minLength: 2, maxLength: 3 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 12 }),
+        async (words, activeOnly, offset) => {
+          const filter = activeOnly ? { vendorIds: [mine], active: true } : { vendorIds: [mine] };
+          const [walk, ...others] = await pages(filter, words.join(' '), 8, offset);
+          for (const got of others) expect(got).toEqual(walk);
+        },
+      ),
+      { numRuns: 40, seed: 12 },
+    );
+  });
+
+  it('walks when more products have the words than an intersection ranks', async () => {
+    // 700 products with both words in their names: more than one step intersects (600). The
+    // best (the shortest texts) come last, where a capped read would not reach them.
+    const crowd = Array.from({ length: 700 }, (_, i) =>
+      product(other, `CW-${String(i).padStart(4, '0')}`, {
+        name: i < 650 ? `Zentrix gizmo alpha beta ${i}` : 'Zentrix gizmo',
+        description: i % 2 === 0 ? 'zentrix' : '',
+      }),
+    );
+    for (let i = 0; i < crowd.length; i += 350) {
+      await saveProductBatch(store.db, other, crowd.slice(i, i + 350), AT);
+    }
+    const [walk, ...others] = await pages({ vendorIds: [other] }, 'zentrix gizmo', 30, 5);
+    expect(walk).toHaveLength(30);
+    expect(walk?.slice(0, 45).every((h) => h >= 'CW-0650')).toBe(true);
+    for (const got of others) expect(got).toEqual(walk);
   });
 });

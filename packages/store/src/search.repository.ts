@@ -127,6 +127,8 @@ interface WordTerms {
   termIds: number[];
   /** How many products have those terms (a product may count more than once). */
   products: number;
+  /** How many products have each of those terms. */
+  termProducts: number[];
   /** The word begins more than MAX_TERMS terms ("a", "1"). */
   wide: boolean;
 }
@@ -146,18 +148,26 @@ function termPrefix(
   return sql`${term} >= ${word} and ${term} < ${`${word}\u{10FFFF}`}`;
 }
 
+/** The words' terms, and on PostgreSQL about how many products have a term (see planSteps). */
+interface WordSearch {
+  terms: WordTerms[];
+  /** The planner's count of search_documents rows (PostgreSQL; 0 when unknown or SQLite). */
+  documents: number;
+}
+
 /** The caller's vendors' terms each word is a prefix of. */
 async function termsOfWords(
   db: Executor,
   filter: ProductFilter,
   words: readonly string[],
-): Promise<WordTerms[]> {
+): Promise<WordSearch> {
   const pg = isPostgres(db);
   const inVendor = vendorIn(db, filter.vendorIds, sql.ref('t.vendor_id'));
   const termsOf = (word: string, found: { id: number; products: number }[]): WordTerms => ({
     word,
     termIds: found.slice(0, MAX_TERMS).map((r) => Number(r.id)),
     products: found.slice(0, MAX_TERMS).reduce((n, r) => n + Number(r.products), 0),
+    termProducts: found.slice(0, MAX_TERMS).map((r) => Number(r.products)),
     wide: found.length > MAX_TERMS,
   });
   if (pg) {
@@ -165,8 +175,12 @@ async function termsOfWords(
     // constant, so LIKE cannot become an index range by itself: the range is spelled out
     // (in the C collation every term beginning with the word sorts between the word and the
     // word followed by the largest code point) and LIKE keeps the match exact.
-    const rows = await sql<{ ord: string; id: number; products: number }>`
-      select w.ord, t.id, t.products
+    // The documents' count is the planner's (pg_class.reltuples, -1 before the first
+    // analyze): a read of one catalog row, no count over the table.
+    const rows = await sql<{ ord: string; id: number; products: number; documents: number }>`
+      select w.ord, t.id, t.products,
+        (select c.reltuples from pg_class c where c.oid = 'search_documents'::regclass)
+          as documents
       from unnest(${[...words]}::text[]) with ordinality as w(word, ord)
       cross join lateral (
         select t.id, t.products, t.term from search_terms t
@@ -174,14 +188,17 @@ async function termsOfWords(
           and ${termPrefix(true, sql.ref('t.term'), sql.ref('w.word'))}
         order by length(t.term), t.term limit ${MAX_TERMS + 1}) t
       order by w.ord, length(t.term), t.term`.execute(db);
-    return words.map((word, k) =>
-      termsOf(
-        word,
-        rows.rows.filter((r) => Number(r.ord) === k + 1),
+    return {
+      terms: words.map((word, k) =>
+        termsOf(
+          word,
+          rows.rows.filter((r) => Number(r.ord) === k + 1),
+        ),
       ),
-    );
+      documents: Math.max(0, Number(rows.rows[0]?.documents ?? 0)),
+    };
   }
-  return Promise.all(
+  const terms = await Promise.all(
     words.map(async (word) => {
       const range = termPrefix(pg, sql.ref('t.term'), word);
       const rows = await sql<{ id: number; products: number }>`
@@ -192,6 +209,7 @@ async function termsOfWords(
       return termsOf(word, rows.rows);
     }),
   );
+  return { terms, documents: 0 };
 }
 
 /** Up to how many driver terms a PostgreSQL walk runs without turning JIT off (see driverWalk). */
@@ -227,14 +245,19 @@ async function withoutJit<T>(db: Executor, work: (c: Executor) => Promise<T>): P
  * no more than a rare one. The other words are checked per walked product by index look-ups,
  * never by reading their postings whole: a mid-frequency word has tens of thousands, more than
  * two rare words ever need walked to meet (issue 12: "kajinlo silqua" read both words'
- * postings in full, 71 ms on PostgreSQL).
+ * postings in full, 71 ms on PostgreSQL). On PostgreSQL, when under each term only a few
+ * products have every word, a term's products with every word are read instead by
+ * intersecting the words in the GIN index of search_documents (see planSteps): the same
+ * products in the same order, without a probe per walked posting.
  */
 async function wordMatches(
   db: Executor,
   filter: ProductFilter,
-  terms: readonly WordTerms[],
+  search: WordSearch,
   limit: number,
+  way: SearchWay = 'auto',
 ): Promise<ProductRow[]> {
+  const { terms } = search;
   if (terms.some((t) => t.termIds.length === 0)) return [];
   // The rarest word drives; a wide word only if every word is wide.
   const narrow = terms.filter((t) => !t.wide);
@@ -242,14 +265,104 @@ async function wordMatches(
     b.products < a.products ? b : a,
   );
   const rest = terms.filter((t) => t !== driver);
+  // The intersection lists every word's terms: not for a wide word (SQLite has no GIN).
+  let steps: Step[] | undefined =
+    isPostgres(db) && rest.length > 0 && narrow.length === terms.length && way !== 'walk'
+      ? planSteps(search, driver, rest, limit, way === 'intersect')
+      : undefined;
   // A product with two of the driver's terms ("license", "licensed") comes twice: read a
   // little more than the page when the driver has several terms, and more again in the rare
   // case that was not enough. (One term has one posting per product: the walk's length is
   // its cost when the words seldom meet.)
-  for (let take = limit + (driver.termIds.length > 1 ? 10 : 0); ; take *= 4) {
-    const { rows, walked } = await driverWalk(db, filter, driver, rest, take, limit);
-    if (rows.length >= limit || walked < take) return rows;
+  let take = limit + (driver.termIds.length > 1 ? 10 : 0);
+  for (;;) {
+    const walk = await driverWalk(db, filter, driver, rest, take, limit, steps);
+    if (walk === null) {
+      // Under some term more products had every word than INTERSECT_CAP (words that go
+      // together far more often than their counts say): probes meet them soon.
+      steps = undefined;
+      continue;
+    }
+    if (walk.rows.length >= limit || walk.walked < take) return walk.rows;
+    take *= 4;
+    // A longer walk prices its plan higher: with steps, near JIT's threshold (see driverWalk).
+    steps = undefined;
   }
+}
+
+/** How a search of several words runs (tests compare the ways; searchProducts picks). */
+export type SearchWay = 'auto' | 'walk' | 'intersect';
+
+/**
+ * One step of a PostgreSQL walk: a driver term's postings of one score band — 0 the products
+ * with the term in their name (scores below 1000), 1 the others, both when the term's steps
+ * all probe — read one of two ways: by probes (the band's postings in score order, each
+ * product checked for the other words) or by intersection (the GIN index of search_documents
+ * gives the band's products with every word, ranked by score).
+ */
+interface Step {
+  /** The term's id and its position in the driver (the walk's rank). */
+  id: number;
+  ord: number;
+  band: 0 | 1 | 'both';
+  intersect: boolean;
+}
+
+/**
+ * An intersection ranks at most this many products in one step; when more have every word
+ * the search walks with probes instead (they meet such products soon).
+ */
+const INTERSECT_CAP = 600;
+
+/**
+ * The cost model behind planSteps, in µs at a million products (PostgreSQL 15, 128 MB of
+ * shared_buffers, the bench's catalog): a probe of one walked posting (the product's terms
+ * through the index of migration 0019, mostly outside shared_buffers: 5-15); a product with
+ * every word fetched by an intersection (its row of search_documents: ~5); one step's GIN
+ * intersection (the words' compressed posting lists, skipped through: ~100). And the share
+ * of a term's products that have it in their name (a guess: names are short; when it is far
+ * off, a step costs more than planned, and the cap bounds it).
+ */
+const COST = { probe: 8, fetched: 5, step: 100 } as const;
+const NAME_SHARE = 0.2;
+
+/**
+ * How each step of a walk reads, for the cheaper cost. The products with every word in a
+ * step are estimated from the words' product counts as if the words were independent; the
+ * steps a walk takes are those it needs to fill the page. A step whose estimate is above half
+ * the cap reads by probes (the cap catches words that go together). Undefined when every step
+ * reads by probes: the walk then reads each term's postings in one range, as on SQLite.
+ * `always`: every step intersects (tests).
+ */
+function planSteps(
+  search: WordSearch,
+  driver: WordTerms,
+  rest: readonly WordTerms[],
+  limit: number,
+  always: boolean,
+): Step[] | undefined {
+  const n = Math.max(search.documents, driver.products, ...rest.map((w) => w.products), 1);
+  let share = 1;
+  for (const w of rest) share *= Math.min(1, w.products / n);
+  let needed = limit;
+  const steps: Step[] = [];
+  driver.termIds.forEach((id, k) => {
+    const bands = ([0, 1] as const).map((band) => {
+      const products = (driver.termProducts[k] ?? 0) * (band === 0 ? NAME_SHARE : 1 - NAME_SHARE);
+      const expected = products * share;
+      const probes = COST.probe * (expected > needed ? (products * needed) / expected : products);
+      const intersect =
+        always ||
+        (needed > 0 &&
+          expected <= INTERSECT_CAP / 2 &&
+          COST.step + COST.fetched * expected < probes);
+      needed -= expected;
+      return { id, ord: k + 1, band, intersect };
+    });
+    if (bands.some((b) => b.intersect)) steps.push(...bands);
+    else steps.push({ id, ord: k + 1, band: 'both', intersect: false });
+  });
+  return steps.some((s) => s.intersect) ? steps : undefined;
 }
 
 /**
@@ -291,7 +404,8 @@ async function driverWalk(
   others: readonly WordTerms[],
   take: number,
   limit: number,
-): Promise<{ rows: ProductRow[]; walked: number }> {
+  steps?: readonly Step[],
+): Promise<{ rows: ProductRow[]; walked: number } | null> {
   const pg = isPostgres(db);
   const { termIds } = driver;
   const list = (ids: readonly number[]) =>
@@ -327,8 +441,10 @@ async function driverWalk(
     ? sql`join products p on ${sql.raw(pg ? 'p.search_key' : 'p.rowid')} = sp.product_key
           ${categoryJoin(filter)}`
     : sql``;
-  const perTerm = sql`select sp.score, sp.product_key from search_postings sp ${product}
-    where sp.term_id = ${sql.raw(pg ? 't.id' : 't.value')}
+  const band = steps ? sql`and not t.gin and sp.score >= t.lo and sp.score < t.hi` : sql``;
+  const perTerm = sql`select sp.score, sp.product_key ${pg ? sql`, 0::bigint as matched` : sql``}
+    from search_postings sp ${product}
+    where sp.term_id = ${sql.raw(pg ? 't.id' : 't.value')} ${band}
       ${needsProduct ? filterSql(filter) : sql``} ${sql.join(contains, sql` `)}
     order by sp.score, sp.product_key limit ${take}`;
   if (!pg) return sqliteWalk(db, filter, termIds, perTerm, take, limit);
@@ -336,17 +452,32 @@ async function driverWalk(
   // and key (each term's read is in (score, key) order). Nothing joined after the lateral
   // read inside the walk: a hash join there would lose its order. MATERIALIZED keeps the walk
   // (and its LIMIT) a step of its own.
-  const walk = sql`select t.ord, x.score, x.product_key
+  // With steps, each step reads one way (the other branch is skipped: its condition is the
+  // step's alone, a one-time filter), in the steps' order (term, then band).
+  const walk = steps
+    ? sql`select t.ord, x.score, x.product_key, x.matched
+    from unnest(${steps.map((s) => s.id)}::int[], ${steps.map((s) => s.ord)}::int[],
+      ${steps.map((s) => (s.band === 1 ? 1000 : 0))}::int[],
+      ${steps.map((s) => (s.band === 0 ? 1000 : 2000))}::int[],
+      ${steps.map((s) => s.intersect)}::boolean[])
+      with ordinality as t(id, ord, lo, hi, gin, step)
+    cross join lateral (
+      (${perTerm})
+      union all
+      (${intersectStep(filter, others, take)})) as x
+    limit ${take}`
+    : sql`select t.ord, x.score, x.product_key, x.matched
     from unnest(${[...termIds]}::int[]) with ordinality as t(id, ord)
     cross join lateral (${perTerm}) as x
     limit ${take}`;
   // A product met under two of the driver's terms ("license", "licensed") ranks where it was
   // met first.
-  const query = sql<ProductRow & { walked: number | string }>`
+  const query = sql<ProductRow & { walked: number | string; matched: number | string }>`
     with walk as materialized (${walk}),
     firsts as (
       select product_key, min(ord * 1000000 + score) as place from walk group by product_key)
-    select ${ROW_COLUMNS}, (select count(*) from walk) as walked
+    select ${ROW_COLUMNS}, (select count(*) from walk) as walked,
+      (select max(matched) from walk) as matched
     from firsts f
     join products p on p.search_key = f.product_key
     join vendors v on v.id = p.vendor_id
@@ -361,10 +492,47 @@ async function driverWalk(
     termIds.length > JIT_SAFE_TERMS
       ? await withoutJit(db, (c) => query.execute(c))
       : await query.execute(db);
-  const rows = result.rows.map(({ walked: _, ...row }) => row);
+  // An intersection over its cap under a term it read: its rows are not all there.
+  if (Number(result.rows[0]?.matched ?? 0) > INTERSECT_CAP) return null;
+  const rows = result.rows.map(({ walked: _w, matched: _m, ...row }) => row);
   // No row: the walk found nothing, so it reached its end.
   const walked = Number(result.rows[0]?.walked ?? 0);
   return { rows, walked };
+}
+
+/**
+ * A step's products with every word, as the walk reads its postings (score, key; at most
+ * `take`), from the GIN index of search_documents (migration 0026): the products whose terms
+ * hold the step's term (t.id) — negated for the name band, whose products have it in their
+ * name; the description band then leaves those out — and a term of each other word, at most
+ * INTERSECT_CAP + 1 of them; the band (t.lo: 0 or 1000) and score_base are their postings'
+ * score. Then the filters, and the ranking of those few. `matched` is how many the index
+ * gave: over the cap the caller walks with probes instead, and the filters let such a step's
+ * rows through, so the walk sees it even when they would remove them all. Only for a step
+ * that intersects (t.gin, a one-time filter).
+ */
+function intersectStep(
+  filter: ProductFilter,
+  others: readonly WordTerms[],
+  take: number,
+): RawBuilder<unknown> {
+  const words = others.map((w) => sql`and d.terms && ${[...w.termIds]}::int[]`);
+  const needsProduct = filter.active !== undefined || !!filter.categoryKey;
+  const product = needsProduct
+    ? sql`join products p on p.search_key = x.product_key ${categoryJoin(filter)}
+        where x.matched > ${INTERSECT_CAP} or (true ${filterSql(filter)})`
+    : sql``;
+  return sql`select x.score, x.product_key, x.matched from (
+      select m.score, m.product_key, count(*) over () as matched from (
+        select d.product_key, t.lo + d.score_base as score
+        from search_documents d
+        where t.gin
+          and d.terms @> array[case when t.lo = 0 then -t.id else t.id end]
+          and (t.lo = 0 or not d.terms @> array[-t.id])
+          ${sql.join(words, sql` `)}
+        limit ${INTERSECT_CAP + 1}) m) x
+    ${product}
+    order by x.score, x.product_key limit ${take}`;
 }
 
 /**
@@ -407,6 +575,7 @@ export async function searchProducts(
   filter: ProductFilter,
   q: string,
   page: { limit: number; offset: number },
+  way: SearchWay = 'auto',
 ): Promise<SearchHit[]> {
   if (filter.vendorIds.length === 0) return [];
   const words = indexWords(q, isPostgres(db) ? 'postgres' : 'sqlite');
@@ -430,7 +599,13 @@ export async function searchProducts(
   // products whose text names F200.
   const byWords =
     words.length > 0 && byPart.length < wanted
-      ? await wordMatches(db, filter, termsAhead ?? (await termsOfWords(db, filter, words)), wanted)
+      ? await wordMatches(
+          db,
+          filter,
+          termsAhead ?? (await termsOfWords(db, filter, words)),
+          wanted,
+          way,
+        )
       : [];
   if (byPart.length === 0 && byWords.length === 0) return [];
   const tierOf = (partNumber: string): number => {
