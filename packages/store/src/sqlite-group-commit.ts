@@ -42,6 +42,7 @@ export const GROUP_LIMIT = 32;
 const STATEMENT_CACHE = 500;
 
 const SAVEPOINT = 'od_group_member';
+const PRAGMA = /^\s*pragma\b/i;
 
 interface Waiter {
   resolve(): void;
@@ -91,6 +92,7 @@ export class GroupCommitSqliteDriver implements Driver {
   readonly #queue: (() => void)[] = [];
   #held = false;
   #group: Group | null = null;
+  #flushScheduled = false;
 
   constructor(sqlite: SqliteDatabase.Database, options: GroupCommitOptions = {}) {
     this.sqlite = sqlite;
@@ -131,9 +133,6 @@ export class GroupCommitSqliteDriver implements Driver {
     );
     committed.catch(() => {});
     lease.committed.push(committed);
-    // Nobody waits to join: commit now, as a lone transaction always did (a connection scope,
-    // like the migrator's, goes on outside any transaction: its PRAGMAs take effect).
-    if (this.#queue.length === 0) this.#commitGroup(group);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
@@ -177,8 +176,16 @@ export class GroupCommitSqliteDriver implements Driver {
    */
   run<R>(compiledQuery: CompiledQuery, inTransaction: boolean): QueryResult<R> {
     const { sql, parameters } = compiledQuery;
-    const stmt = this.#prepare(sql);
-    if (!inTransaction && !stmt.readonly && this.#group) this.#commitGroup(this.#group);
+    // SQLite applies a PRAGMA's setting when it prepares it (and ignores it inside a
+    // transaction): a PRAGMA commits the open group first and is prepared anew every time.
+    const pragma = PRAGMA.test(sql);
+    if (pragma && !inTransaction && this.#group) this.#commitGroup(this.#group);
+    const stmt = pragma ? this.sqlite.prepare(sql) : this.#prepare(sql);
+    // Only a plain read runs inside the open group; anything else outside a transaction (a
+    // write) runs after the group's COMMIT, on its own, as it always did.
+    if (!inTransaction && this.#group && !(stmt.reader && stmt.readonly)) {
+      this.#commitGroup(this.#group);
+    }
     this.#trace?.(sql);
     if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
     const { changes, lastInsertRowid } = stmt.run(parameters);
@@ -206,17 +213,32 @@ export class GroupCommitSqliteDriver implements Driver {
     this.#prepare(sql).run();
   }
 
-  /** Ends a hold: commits the open group unless others wait, then hands the connection on. */
+  /**
+   * Ends a hold and hands the connection to the next waiter. The open group commits when it is
+   * full, or when the connection is left free: then at the end of this turn of the event loop
+   * (`setImmediate`), so that the requests whose data arrived in the same turn join it first.
+   */
   #release(lease: Lease): void {
     lease.released = true;
     const group = this.#group;
-    if (group && (this.#queue.length === 0 || group.waiting.length >= GROUP_LIMIT)) {
-      this.#commitGroup(group);
-    }
+    if (group && group.waiting.length >= GROUP_LIMIT) this.#commitGroup(group);
     const next = this.#queue.shift();
-    if (next) next();
-    else this.#held = false;
+    if (next) {
+      next();
+      return;
+    }
+    this.#held = false;
+    if (this.#group && !this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(this.#flush);
+    }
   }
+
+  /** Commits the open group if the connection is free (else its holder's release will). */
+  readonly #flush = (): void => {
+    this.#flushScheduled = false;
+    if (this.#group && !this.#held) this.#commitGroup(this.#group);
+  };
 
   #commitGroup(group: Group): void {
     this.#group = null;
