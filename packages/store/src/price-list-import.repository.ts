@@ -1,4 +1,4 @@
-import { CompiledQuery } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import type { StagedPriceTuple } from './import-staging.repository.ts';
@@ -30,14 +30,14 @@ const PRODUCT_COLUMNS =
   'ships, active, created_at, updated_at';
 
 const productInserts = new Map<number, string>();
-/** `insert into products (rowid, …) values (…), … on conflict do nothing returning rowid`. */
+/** `insert into products (rowid, …) values (…), … on conflict do nothing`. */
 function productInsert(rows: number): string {
   let text = productInserts.get(rows);
   if (text === undefined) {
     text =
       `insert into products (${PRODUCT_COLUMNS}) values ` +
       Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)').join(', ') +
-      ' on conflict (vendor_id, part_number) do nothing returning rowid as k';
+      ' on conflict (vendor_id, part_number) do nothing';
     productInserts.set(rows, text);
   }
   return text;
@@ -56,6 +56,21 @@ function itemInsert(rows: number): string {
 }
 
 /**
+ * Drops the products' secondary indexes that no constraint needs (not the unique ones: the
+ * part-number key and the id); returns their definitions, to build them again.
+ */
+async function dropSecondaryIndexes(tx: Executor): Promise<{ name: string; sql: string }[]> {
+  const indexes = (
+    await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+        where type = 'index' and tbl_name = 'products' and sql is not null
+          and upper(sql) not like 'CREATE UNIQUE%'
+        order by name`.execute(tx)
+  ).rows;
+  for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(tx);
+  return indexes;
+}
+
+/**
  * Writes a price list's rows into the catalog batch by batch, in the caller's transaction
  * (SQLite only: PostgreSQL imports go through the staging, import-staging.repository.ts).
  *
@@ -67,6 +82,8 @@ function itemInsert(rows: number): string {
 export class PriceRowWriter {
   private created = 0;
   private updated = 0;
+  /** The products' indexes dropped at the first batch, built again by `finish`. */
+  private dropped: { name: string; sql: string }[] | undefined;
 
   private constructor(
     private readonly tx: Executor,
@@ -101,19 +118,33 @@ export class PriceRowWriter {
       if (id === undefined) throw new Error(`PriceRowWriter: category ${key} was not created`);
       return id;
     };
+    if (this.dropped === undefined) {
+      // The first batch alone outnumbers the products there were twice over (a first import):
+      // the products' secondary indexes are built again at the end by one sort each.
+      this.dropped = rows.length > 2 * this.words.after ? await dropSecondaryIndexes(tx) : [];
+    }
+    // The rows in part-number order: the products' part-number indexes and the items' key take
+    // each batch in order. The keys (rowids) follow the file's order, as the staging's do.
+    const order = Array.from(rows.keys()).sort((a, b) => {
+      const x = rows[a]![1];
+      const y = rows[b]![1];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    const firstKey = this.nextKey;
+    this.nextKey += rows.length;
     // Product ids of the rows, by position; new products get theirs here.
     const productIds: string[] = new Array<string>(rows.length);
-    const existing: number[] = [];
+    let inserted = 0;
     for (let from = 0; from < rows.length; from += PRODUCTS_PER_INSERT) {
       const to = Math.min(rows.length, from + PRODUCTS_PER_INSERT);
-      const firstKey = this.nextKey;
       const params: unknown[] = [];
-      for (let i = from; i < to; i++) {
+      for (let o = from; o < to; o++) {
+        const i = order[o]!;
         const r = rows[i]!;
         const id = newId('prd');
         productIds[i] = id;
         params.push(
-          this.nextKey++,
+          firstKey + i,
           id,
           vendorId,
           r[1],
@@ -127,26 +158,35 @@ export class PriceRowWriter {
           at,
         );
       }
-      const inserted = await tx.executeQuery<{ k: number }>(
-        CompiledQuery.raw(productInsert(to - from), params),
-      );
-      // The keys given were consecutive: a key not returned is a part number the vendor has.
-      const got = new Uint8Array(to - from);
-      for (const { k } of inserted.rows) got[k - firstKey] = 1;
-      for (let i = from; i < to; i++) {
-        const r = rows[i]!;
-        if (got[i - from] === 1) {
-          this.words.add(firstKey + (i - from), vendorId, r[3], r[6] ?? '');
-          this.created++;
-        } else existing.push(i);
-      }
+      const result = await tx.executeQuery(CompiledQuery.raw(productInsert(to - from), params));
+      inserted += Number(result.numAffectedRows ?? 0);
+    }
+    // A row not inserted is a part number the vendor has: its key was skipped.
+    const isNew = new Uint8Array(rows.length).fill(1);
+    if (inserted < rows.length) {
+      isNew.fill(0);
+      const keys = await tx
+        .selectFrom('products')
+        .select(sql<number>`rowid`.as('k'))
+        .where(sql<boolean>`rowid >= ${firstKey} and rowid < ${firstKey + rows.length}`)
+        .execute();
+      for (const { k } of keys) isNew[Number(k) - firstKey] = 1;
+    }
+    const existing: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (isNew[i] === 1) {
+        this.words.add(firstKey + i, vendorId, r[3], r[6] ?? '');
+        this.created++;
+      } else existing.push(i);
     }
     if (existing.length > 0) await this.updateExisting(rows, existing, productIds, categoryOf);
     let params: unknown[] = [];
-    for (let i = 0; i < rows.length; i++) {
+    for (let o = 0; o < rows.length; o++) {
+      const i = order[o]!;
       const r = rows[i]!;
       params.push(priceListId, r[1], productIds[i], r[10]);
-      if (params.length === ITEMS_PER_INSERT * 4 || i === rows.length - 1) {
+      if (params.length === ITEMS_PER_INSERT * 4 || o === rows.length - 1) {
         await tx.executeQuery(CompiledQuery.raw(itemInsert(params.length / 4), params));
         params = [];
       }
@@ -217,6 +257,8 @@ export class PriceRowWriter {
   /** Indexes the last products, builds any dropped index again; what was created and updated. */
   async finish(): Promise<{ created: number; updated: number }> {
     await this.words.finish();
+    for (const index of this.dropped ?? []) await sql.raw(index.sql).execute(this.tx);
+    this.dropped = [];
     return { created: this.created, updated: this.updated };
   }
 }
