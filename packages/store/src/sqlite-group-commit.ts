@@ -1,23 +1,26 @@
 // SQLite's one connection, shared by every request of the process, with group commit.
 //
 // With `synchronous=FULL` every COMMIT waits for the disk (an fsync of the WAL): ~0.5 ms here,
-// a fifth of an order submission. Under load the transactions queue for the one connection
-// anyway, so a transaction that ends while others are waiting for the connection does not
-// commit on its own: it is released (`RELEASE SAVEPOINT`) into the open write transaction,
-// the connection passes to the next waiter, and the whole group commits — one fsync — when
-// nobody is waiting any more (or the group reached GROUP_LIMIT transactions). Every
-// transaction's `commit` resolves only after that COMMIT has returned, so nothing is
+// a fifth of an order submission, during which better-sqlite3 blocks the event loop. So a
+// transaction does not commit on its own when it ends: it stays in the open write
+// transaction (the first of a group began it; each later one runs in a savepoint, released
+// into it), the connection passes to whoever waits for it, and the group commits — one
+// fsync for all — when the connection is left free, at the end of that turn of the event
+// loop (`setImmediate`), so the requests whose data arrived in the same turn join it first;
+// or at once when it holds GROUP_LIMIT transactions. Every transaction's
+// `transaction().execute()` returns only after that COMMIT has returned, so nothing is
 // acknowledged before it is on disk; if the COMMIT fails, every transaction of the group
-// fails with its error, as its own COMMIT would have. Each transaction after the group's
-// first runs inside a savepoint: its rollback (an error, a conflict) undoes its own work only.
+// fails with its error, as its own COMMIT would have, and none of their writes remains. A
+// transaction's rollback (an error, a conflict) undoes its own work only (its savepoint).
 // Transactions still run one at a time, in the order they asked for the connection: each
 // sees what the ones before it wrote, as if they had committed.
 //
-// What changes: a read outside a transaction that runs while a group is open sees the
-// group's writes a moment (one fsync) before they are durable — as PostgreSQL readers see a
-// commit before a synchronous standby has confirmed it. If the machine dies in that moment,
-// those writes are lost, as they would be one statement earlier; none of them was
-// acknowledged. With one request at a time (no waiter) a transaction commits on its own:
+// What changes: a plain read outside a transaction that runs while a group is open sees the
+// group's writes a moment (until the fsync) before they are durable — as PostgreSQL readers
+// see a commit before a synchronous standby has confirmed it. If the machine dies in that
+// moment those writes are lost, as they would have been a moment earlier; none of them was
+// acknowledged. Anything else outside a transaction (a write, a PRAGMA) commits the group
+// first and runs on its own, durable when it returns. One request at a time runs
 // `begin immediate` … `commit`, the statements of before.
 //
 // Transactions take the write lock when they begin (`BEGIN IMMEDIATE`), not at their first
