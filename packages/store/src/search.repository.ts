@@ -212,7 +212,7 @@ async function termsOfWords(
   return { terms, documents: 0 };
 }
 
-/** Up to how many driver terms a PostgreSQL walk runs without turning JIT off (see driverWalk). */
+/** Up to how many driver terms a walk checking other words runs with JIT on (see driverWalk). */
 const JIT_SAFE_TERMS = 30;
 
 /**
@@ -312,7 +312,7 @@ interface Step {
  * An intersection ranks at most this many products in one step; when more have every word
  * the search walks with probes instead (they meet such products soon).
  */
-const INTERSECT_CAP = 600;
+export const INTERSECT_CAP = 800;
 
 /**
  * The cost model behind planSteps, in µs at a million products (PostgreSQL 15, 128 MB of
@@ -350,12 +350,12 @@ function planSteps(
     const bands = ([0, 1] as const).map((band) => {
       const products = (driver.termProducts[k] ?? 0) * (band === 0 ? NAME_SHARE : 1 - NAME_SHARE);
       const expected = products * share;
-      const probes = COST.probe * (expected > needed ? (products * needed) / expected : products);
+      // A step the estimates say the page does not reach may still be read (they are
+      // estimates): it is planned for half a page at least.
+      const wanted = Math.max(needed, limit / 2);
+      const probes = COST.probe * (expected > wanted ? (products * wanted) / expected : products);
       const intersect =
-        always ||
-        (needed > 0 &&
-          expected <= INTERSECT_CAP / 2 &&
-          COST.step + COST.fetched * expected < probes);
+        always || (expected <= INTERSECT_CAP / 2 && COST.step + COST.fetched * expected < probes);
       needed -= expected;
       return { id, ord: k + 1, band, intersect };
     });
@@ -486,10 +486,13 @@ async function driverWalk(
     order by f.place, f.product_key
     limit ${limit}`;
   // The LIMIT keeps the plan's cost far below jit_above_cost (2,000 at most in the bench's
-  // mix at 1M products, 17,000 for "k l m" — three words of 300 terms each), so JIT is only
-  // turned off, at two round trips, for a driver of many terms, whose cost grows with them.
+  // mix at 1M products), so JIT is only turned off, at two round trips, for a driver of many
+  // terms checked for other words: the cost grows with both ("k l m", three words of 300 terms
+  // each: 13,000, 107,000 with a category filter; "ka lo mi ra" 39,000 and 319,000). One
+  // word alone stays cheap whatever its terms (the first 300 terms of "ka": 270, 2,000 with a
+  // category filter): its walk reads a few postings of its first terms and stops.
   const result =
-    termIds.length > JIT_SAFE_TERMS
+    others.length > 0 && termIds.length > JIT_SAFE_TERMS
       ? await withoutJit(db, (c) => query.execute(c))
       : await query.execute(db);
   // An intersection over its cap under a term it read: its rows are not all there.
