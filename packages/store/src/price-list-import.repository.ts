@@ -2,7 +2,7 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import type { StagedPriceTuple } from './import-staging.repository.ts';
-import { BulkWordIndexer } from './search-index.repository.ts';
+import { BulkWordIndexer, restoreIndexes } from './search-index.repository.ts';
 import { isPostgres } from './search.repository.ts';
 
 // A price list written into the catalog as its file is read, inside one transaction (the CLI's
@@ -18,7 +18,7 @@ import { isPostgres } from './search.repository.ts';
 // already holds are skipped by ON CONFLICT and returned as absent), the existing ones read
 // back and updated where they differ (their word index follows through the UPDATE trigger,
 // as with the staging), the items in multi-row INSERTs; the new products' words go to
-// BulkWordIndexer, which writes their postings every 10,000 products.
+// BulkWordIndexer, which writes their postings every 25,000 products.
 
 /** Rows per multi-row INSERT of products (13 parameters each; SQLite allows 32,766). */
 const PRODUCTS_PER_INSERT = 500;
@@ -257,7 +257,7 @@ export class PriceRowWriter {
   /** Indexes the last products, builds any dropped index again; what was created and updated. */
   async finish(): Promise<{ created: number; updated: number }> {
     await this.words.finish();
-    for (const index of this.dropped ?? []) await sql.raw(index.sql).execute(this.tx);
+    await restoreIndexes(this.tx, this.dropped ?? []);
     this.dropped = [];
     return { created: this.created, updated: this.updated };
   }

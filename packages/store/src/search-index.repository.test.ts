@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, testDialects } from '../test/databases.ts';
 import type { Store } from './dialects.ts';
 import type { Executor } from './executor.ts';
-import { insertProductsIndexedInBulk } from './search-index.repository.ts';
+import { BulkWordIndexer, insertProductsIndexedInBulk } from './search-index.repository.ts';
 import { insertVendor } from './tenancy.repository.ts';
 
 // The bulk path (a price-list import: insertProductsIndexedInBulk) must write the word index
@@ -147,6 +147,35 @@ describe.each(testDialects())('bulk word indexing on %s', (dialect) => {
     await insertInBulk(store, inBulk, texts);
     await store.db.transaction().execute((tx) => insertOneByOne(tx, byTrigger, texts));
     expect(await indexOf(store, inBulk)).toEqual(await indexOf(store, byTrigger));
+  });
+
+  it('indexes products a writer inserts itself, batch by batch, as the triggers do', async () => {
+    // What the CLI's price-list import does (price-list-import.repository.ts): products
+    // inserted with their rowids given, handed to BulkWordIndexer as they are; here with
+    // batches of 7, so the samples cross several (SQLite; PostgreSQL's triggers index them).
+    const byTrigger = await vendor();
+    const byWriter = await vendor();
+    const texts = [...SAMPLES, ...SAMPLES.slice(0, 6), ...SAMPLES];
+    await insertOneByOne(store.db, byTrigger, texts);
+    await store.db.transaction().execute(async (tx) => {
+      const words = await BulkWordIndexer.start(tx, 7);
+      let key = words.after;
+      for (const t of texts) {
+        key++;
+        serial++;
+        // The rowid is the word index's key on SQLite; PostgreSQL has its own (search_key).
+        const rowid = store.dialect === 'sqlite' ? sql`${key},` : sql``;
+        await sql`insert into products (${sql.raw(store.dialect === 'sqlite' ? 'rowid, ' : '')}id,
+            vendor_id, part_number, name, description, type, billing_term, ships, active,
+            created_at, updated_at)
+          values (${rowid} ${`prd_w${serial}`}, ${byWriter}, ${`P-${serial}`}, ${t.name},
+            ${t.description}, 'service', null, 0, 1, ${AT}, ${AT})`.execute(tx);
+        words.add(key, byWriter, t.name, t.description);
+        await words.flushIfFull();
+      }
+      await words.finish();
+    });
+    expect(await indexOf(store, byWriter)).toEqual(await indexOf(store, byTrigger));
   });
 
   it('keeps the postings indexes, and writes nothing when the transaction fails', async () => {

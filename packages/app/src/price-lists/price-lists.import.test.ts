@@ -145,6 +145,17 @@ async function catalogOf(store: Store) {
   };
 }
 
+/** The definitions of the indexes on the tables an import writes to (SQLite; none listed else). */
+async function indexesOf(store: Store) {
+  if (store.dialect !== 'sqlite') return [];
+  return (
+    await sql<{ name: string; sql: string | null }>`select name, sql from sqlite_master
+      where type in ('index', 'trigger') and tbl_name in ('products', 'search_postings',
+        'search_terms', 'price_list_items', 'categories')
+      order by name`.execute(store.db)
+  ).rows;
+}
+
 /** Rows of the tables an import writes to. */
 async function counts(store: Store) {
   const n = async (table: string) =>
@@ -228,6 +239,8 @@ describe.each(testDialects())('price-list import on %s', (dialect) => {
     expect(got.found['service tier3']?.length).toBe(25);
     expect(got).toEqual(want);
     expect(await counts(direct)).toEqual(await counts(staged));
+    // The indexes a first import drops and builds again are all there, as they were defined.
+    expect(await indexesOf(direct)).toEqual(await indexesOf(staged));
     // A second import of the same file changes nothing but adds a version, on both.
     const again = await importPriceList(contextOf(direct), OPERATOR, {
       ...input,
