@@ -97,9 +97,12 @@ async function documentsFromPostings(db: Executor) {
         coalesce(array_agg(-term_id order by term_id) filter (where score < 1000), '{}') as terms,
       min(score % 1000) as base
     from search_postings group by product_key order by product_key`.execute(db);
+  // The terms as a set (the arrays are in no order).
   const docs = await sql<{ product_key: string; terms: number[]; base: number }>`
-    select product_key::text, terms, score_base as base
-    from search_documents order by product_key`.execute(db);
+    select product_key::text,
+      array(select x from unnest(d.terms) x order by x > 0 desc, abs(x)) as terms,
+      score_base as base
+    from search_documents d order by product_key`.execute(db);
   return { want: rows.rows, got: docs.rows };
 }
 

@@ -60,8 +60,8 @@ export async function indexPostgresProductsAfterKey(
         join search_terms t on t.vendor_id = b.vendor_id and t.term = b.term`.execute(tx);
     // Each product's terms in one row (migration 0026), as the triggers write them.
     const documents = await sql`insert into search_documents (product_key, terms, score_base)
-        select b.search_key, array_cat(array_agg(t.id order by t.id),
-            coalesce(array_agg(-t.id order by t.id) filter (where b.score < 1000), '{}')),
+        select b.search_key, array_cat(array_agg(t.id),
+            coalesce(array_agg(-t.id) filter (where b.score < 1000), '{}')),
           min(b.score % 1000)
         from search_bulk_postings b
         join search_terms t on t.vendor_id = b.vendor_id and t.term = b.term
