@@ -18,7 +18,7 @@ import { isPostgres } from './search.repository.ts';
 // already holds are skipped by ON CONFLICT and returned as absent), the existing ones read
 // back and updated where they differ (their word index follows through the UPDATE trigger,
 // as with the staging), the items in multi-row INSERTs; the new products' words go to
-// BulkWordIndexer, which writes their postings every 25,000 products.
+// BulkWordIndexer, which writes their postings every 10,000 products.
 
 /** Rows per multi-row INSERT of products (13 parameters each; SQLite allows 32,766). */
 const PRODUCTS_PER_INSERT = 500;
@@ -38,7 +38,7 @@ function productInsert(rows: number): string {
       `insert into products (${PRODUCT_COLUMNS}) values ` +
       Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)').join(', ') +
       ' on conflict (vendor_id, part_number) do nothing';
-    productInserts.set(rows, text);
+    if (rows === PRODUCTS_PER_INSERT) productInserts.set(rows, text);
   }
   return text;
 }
@@ -50,7 +50,7 @@ function itemInsert(rows: number): string {
     text =
       'insert into price_list_items (price_list_id, part_number, product_id, list_price_minor) ' +
       `values ${Array.from({ length: rows }, () => '(?, ?, ?, ?)').join(', ')}`;
-    itemInserts.set(rows, text);
+    if (rows === ITEMS_PER_INSERT) itemInserts.set(rows, text);
   }
   return text;
 }

@@ -23,14 +23,13 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 
-/** Products indexed per batch (their postings are held in memory meanwhile: ~2 MB). */
-const BATCH = 10_000;
 /**
- * Products a BulkWordIndexer indexes per batch (~5 MB of postings held). Each batch inserts
- * into every term's range of the postings' key, i.e. rewrites most of its pages: a 100,000-row
- * import spent ~10% less on its postings with 25,000 a batch than with 10,000, at no larger peak.
+ * Products indexed per batch (their postings are held in memory meanwhile: ~2 MB). Each batch
+ * inserts into every term's range of the postings' key, i.e. rewrites most of its pages: a
+ * 100,000-row import spent ~10% less on its postings with 25,000 a batch, but its peak RSS
+ * grew by ~10 MB (the postings' typed arrays), past "flat" (issue 12, point 4).
  */
-const STREAM_BATCH = 25_000;
+const BATCH = 10_000;
 /** Products read per statement while indexing. */
 const READ_ROWS = 1000;
 /** Postings per INSERT statement (3 parameters each; SQLite allows 32,766). */
@@ -96,7 +95,7 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
  * Word indexing of the products a bulk writer inserts itself, row by row as it streams them
  * (the CLI's price-list import, price-list-import.repository.ts), on SQLite: `start` defers the
  * INSERT trigger (inside the caller's transaction), `add` takes each new product's key (its
- * rowid) and texts as it is inserted, `flushIfFull` writes the postings every STREAM_BATCH products,
+ * rowid) and texts as it is inserted, `flushIfFull` writes the postings every BATCH products,
  * `finish` writes the rest, builds any dropped index again and ends the deferral. The postings'
  * secondary index is dropped at a flush once the products added outnumber the older ones twice
  * over (as indexProductsAfterRowid decides up front; here the total is not known yet). Rolled
@@ -120,7 +119,7 @@ export class BulkWordIndexer {
    * Defers the INSERT trigger of products until `finish` (SQLite). Call inside the transaction.
    * `batch`: products whose postings are written at once (tests pass a small one).
    */
-  static async start(tx: Executor, batch = STREAM_BATCH): Promise<BulkWordIndexer> {
+  static async start(tx: Executor, batch = BATCH): Promise<BulkWordIndexer> {
     if (isPostgres(tx)) return new BulkWordIndexer(tx, 0, false, batch);
     const after = await maxProductRowid(tx);
     await sql`insert into search_index_deferred (id) values (1)`.execute(tx);
@@ -224,6 +223,14 @@ class BatchPostings {
   terms = new Int32Array(1 << 16);
   packed = new Float64Array(1 << 16);
   length = 0;
+  /** Room for the packed values in (term, score, key) order while they are inserted. */
+  private sortedRoom = new Float64Array(0);
+
+  /** A scratch array of `length` values, reused from batch to batch. */
+  sortedOf(length: number): Float64Array {
+    if (this.sortedRoom.length < length) this.sortedRoom = new Float64Array(this.packed.length);
+    return this.sortedRoom.subarray(0, length);
+  }
 
   add(term: number, packed: number): void {
     if (this.length === this.terms.length) {
@@ -323,7 +330,7 @@ async function insertPostings(
   for (let i = 0; i < postings.length; i++) start[postings.terms[i]! + 1]! += 1;
   for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
   const next = start.slice(0, terms);
-  const sorted = new Float64Array(postings.length);
+  const sorted = postings.sortedOf(postings.length);
   for (let i = 0; i < postings.length; i++) {
     sorted[next[postings.terms[i]!]!++] = postings.packed[i]!;
   }
@@ -342,8 +349,14 @@ async function insertPostings(
       }
     }
   }
-  if (params.length > 0) {
-    await tx.executeQuery(CompiledQuery.raw(postingsInsert(params.length / 3), params));
+  // The rest in statements of 100, 10 and 1 rows: a few SQL texts, prepared once each, rather
+  // than one of another length at every batch (each kept by the connection's statement cache).
+  for (let at = 0; at < params.length;) {
+    const left = (params.length - at) / 3;
+    const rows = left >= 100 ? 100 : left >= 10 ? 10 : 1;
+    const end = at + rows * 3;
+    await tx.executeQuery(CompiledQuery.raw(postingsInsert(rows), params.slice(at, end)));
+    at = end;
   }
 }
 
@@ -356,7 +369,7 @@ function postingsInsert(rows: number): string {
     text =
       'insert or ignore into search_postings (term_id, score, product_key) values ' +
       Array.from({ length: rows }, () => '(?, ?, ?)').join(', ');
-    if (rows === POSTINGS_PER_INSERT) postingsInserts.set(rows, text);
+    postingsInserts.set(rows, text);
   }
   return text;
 }
