@@ -278,11 +278,21 @@ describe.runIf(testDialects().includes('postgres'))('migration 0026 on postgres'
       const kept = await documentsFromPostings(store.db);
       expect(kept.got).toEqual(kept.want);
       expect(kept.got.length).toBeGreaterThan(backfilled.got.length);
+      // The trigger function plans its statements without JIT (priced far above what they do).
+      const config = async () =>
+        (
+          await sql<{ c: string[] | null }>`
+            select proconfig as c from pg_proc where proname = 'search_postings_sync'`.execute(
+            store.db,
+          )
+        ).rows[0]?.c ?? null;
+      expect(await config()).toEqual(['jit=off']);
 
       expect((await migrator.migrateDown()).error).toBeUndefined();
       const gone = await sql<{ t: string | null }>`
         select to_regclass('search_documents')::text as t`.execute(store.db);
       expect(gone.rows[0]?.t).toBeNull();
+      expect(await config()).toBeNull();
       // 0018's triggers as they were: products are still indexed, without documents.
       await store.db
         .insertInto('products')
