@@ -167,8 +167,8 @@ function CreateQuoteButton({ request }: { request: QuoteRequest }) {
   const profile = useProfile(me.vendor?.slug);
   const create = useMutation({
     mutationFn: async () => {
-      const days = profile.data?.quotePolicy.validityDays ?? 30;
-      const validUntil = new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+      // No validUntil: the server gives the profile's validity from the vendor's today (in
+      // the vendor's time zone; the browser's UTC date can already be the next day there).
       return unwrap(
         await api.POST('/api/v1/quotes', {
           params: { header: { 'Idempotency-Key': `quote-from-${request.id}` } },
@@ -178,7 +178,6 @@ function CreateQuoteButton({ request }: { request: QuoteRequest }) {
             customerId: request.customer.id,
             orderType: request.orderType,
             currency: profile.data?.currency ?? 'USD',
-            validUntil,
             lines: request.lines,
             quoteRequestId: request.id,
           },
