@@ -204,6 +204,8 @@ export interface StagedPriceListImport {
   categories: CategoryLevel[][];
 }
 
+/** Batches of rows (2,500 each) read ahead of the one being written, on SQLite. */
+const WRITES_QUEUED = 3;
 /** Stagings older than this are an interrupted process's leftovers, swept by the next import. */
 const STALE_STAGING_MS = 24 * 60 * 60 * 1000;
 /** Distinct categories one price list may create or use. */
@@ -433,9 +435,12 @@ async function importPriceListDirectly(
       const categoryIds = new Map<string, string>();
       const categoryIdOf = (key: string): string | undefined => categoryIds.get(key);
       const problems: ProblemItem[] = [];
-      // One batch written while the parser thread reads the next: a batch is acknowledged
-      // (so the thread goes on) once the write before it is done and its own has started.
-      let writing: Promise<void> | undefined;
+      // The batches are written one after the other while the parser thread reads on: a batch
+      // is acknowledged (so the thread goes on) once it is queued, with at most WRITES_QUEUED
+      // queued — so the thread keeps reading through a long write (every 10,000 products the
+      // word index's), and memory stays bounded.
+      let writing: Promise<void> = Promise.resolve();
+      const queued: Promise<void>[] = [];
       const write = async (batch: PriceListParseBatch): Promise<void> => {
         for (const path of batch.categories) {
           const leaf = path.at(-1);
@@ -453,16 +458,17 @@ async function importPriceListDirectly(
         onMessage: async (batch) => {
           problems.push(...batch.problems);
           if (problems.length === 0) {
-            if (writing) await writing;
-            writing = write(batch);
-            // Awaited by the next batch or at the end; until then a failure must not go unhandled.
+            if (queued.length >= WRITES_QUEUED) await queued.shift();
+            writing = writing.then(() => write(batch));
+            // Awaited later or at the end; until then a failure must not go unhandled.
             writing.catch(() => {});
+            queued.push(writing);
           }
           input.onProgress?.(batch.read.rows, batch.read.bytes);
         },
       }).finally(async () => {
         // Nothing is rolled back while a write of it may still be running.
-        await writing?.catch(() => {});
+        await writing.catch(() => {});
       });
       if (problems.length === 0) await writing;
       refuseUnlessClean(summary, problems);
