@@ -17,6 +17,7 @@ interface Schema {
 }
 
 let dir: string;
+let file: string;
 let db: Kysely<Schema>;
 let witness: SqliteDatabase.Database;
 let statements: string[];
@@ -30,7 +31,7 @@ const committedNotes = () =>
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'orderdesk-group-commit-'));
-  const file = join(dir, 'test.db');
+  file = join(dir, 'test.db');
   const sqlite = new SqliteDatabase(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = FULL');
@@ -141,6 +142,37 @@ describe('group commit on SQLite', () => {
     })();
     await Promise.all([inGroup, standalone]);
     expect(count(/^commit/)).toBe(1);
+  });
+
+  it("a second store on the same file in this process gets the write lock: the first's open group commits before it asks", async () => {
+    const sqlite = new SqliteDatabase(file);
+    // No waiting for the lock: a group still holding it would fail the second store at once.
+    sqlite.pragma('busy_timeout = 0');
+    const other = new Kysely<Schema>({ dialect: new GroupCommitSqliteDialect(sqlite) });
+    try {
+      // The first store's transaction ends, its group open until the end of this turn; the
+      // second store's transaction begins in the same turn.
+      const first = writeNote('first store');
+      // The first transaction runs to its end in microtasks (no statement here waits for I/O):
+      // after these, it has released the connection and its group waits for the turn's end.
+      for (let i = 0; i < 100; i++) await Promise.resolve();
+      expect(statements.at(-1)).toMatch(/^insert into "note"/);
+      expect(committedNotes()).toEqual([]);
+      const second = other
+        .transaction()
+        .execute((tx) => tx.insertInto('note').values({ text: 'second store' }).execute());
+      await Promise.all([first, second]);
+      await sql`insert into note (text) values ('second store, outside a transaction')`.execute(
+        other,
+      );
+      expect(committedNotes()).toEqual([
+        'first store',
+        'second store',
+        'second store, outside a transaction',
+      ]);
+    } finally {
+      await other.destroy();
+    }
   });
 
   it('a transaction inside a connection scope (as the migrator runs them) keeps the connection until the scope ends', async () => {

@@ -45,6 +45,9 @@ export const GROUP_LIMIT = 32;
 const STATEMENT_CACHE = 500;
 
 const SAVEPOINT = 'od_group_member';
+
+/** The drivers of this process with an open group (see #commitOthers). */
+const openGroups = new Set<GroupCommitSqliteDriver>();
 const PRAGMA = /^\s*pragma\b/i;
 
 interface Waiter {
@@ -67,9 +70,10 @@ class Lease implements DatabaseConnection {
   /** The COMMITs this hold's transactions wait for (one, unless it ran several). */
   readonly committed: Promise<void>[] = [];
   constructor(private readonly driver: GroupCommitSqliteDriver) {}
-  executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     if (this.released) throw new Error('SQLite connection used after it was released');
-    return Promise.resolve(this.driver.run<R>(compiledQuery, this.inTransaction));
+    if (!this.inTransaction) await this.driver.othersDone();
+    return this.driver.run<R>(compiledQuery, this.inTransaction);
   }
   async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(compiledQuery.query)) {
@@ -96,6 +100,8 @@ export class GroupCommitSqliteDriver implements Driver {
   #held = false;
   #group: Group | null = null;
   #flushScheduled = false;
+  /** Told when this connection's open group ends (othersDone). */
+  readonly #groupEnded: (() => void)[] = [];
 
   constructor(sqlite: SqliteDatabase.Database, options: GroupCommitOptions = {}) {
     this.sqlite = sqlite;
@@ -117,8 +123,10 @@ export class GroupCommitSqliteDriver implements Driver {
       this.#exec(`savepoint ${SAVEPOINT}`);
       lease.member = true;
     } else {
+      await this.othersDone();
       this.#exec('begin immediate');
       this.#group = { waiting: [] };
+      openGroups.add(this);
     }
   }
 
@@ -243,8 +251,35 @@ export class GroupCommitSqliteDriver implements Driver {
     if (this.#group && !this.#held) this.#commitGroup(this.#group);
   };
 
-  #commitGroup(group: Group): void {
+  /**
+   * Waits until no other connection of this process has an open group, committing the free
+   * ones at once, before this one asks for the write lock (or runs outside a transaction):
+   * better-sqlite3 waits for a lock synchronously, blocking the event loop, so a group that
+   * commits at the end of the loop's turn, or whose holder is between two statements, would
+   * never let go of it (two stores on one file in one process: the bench's mail worker beside
+   * its orders, a test's second store). Other processes wait with their busy timeout.
+   */
+  async othersDone(): Promise<void> {
+    for (;;) {
+      let busy: GroupCommitSqliteDriver | undefined;
+      for (const other of openGroups) {
+        if (other === this || !other.#group) continue;
+        if (other.#held) busy = other;
+        else other.#commitGroup(other.#group);
+      }
+      if (!busy) return;
+      await new Promise<void>((resolve) => busy.#groupEnded.push(resolve));
+    }
+  }
+
+  #endGroup(): void {
     this.#group = null;
+    openGroups.delete(this);
+    for (const resolve of this.#groupEnded.splice(0)) resolve();
+  }
+
+  #commitGroup(group: Group): void {
+    this.#endGroup();
     try {
       this.#exec('commit');
     } catch (error) {
@@ -262,7 +297,7 @@ export class GroupCommitSqliteDriver implements Driver {
   }
 
   #failGroup(group: Group, error: unknown): void {
-    this.#group = null;
+    this.#endGroup();
     if (this.sqlite.inTransaction) this.#exec('rollback');
     for (const waiter of group.waiting) waiter.reject(error);
   }
