@@ -28,6 +28,7 @@
 // SQLITE_BUSY when another process (an `orderdesk worker`, `jobs run`, `backup` or `seed`
 // beside `serve`) wrote in between — the busy timeout cannot help a reader upgrading to a
 // writer. Taking the lock up front makes the second process wait its turn instead.
+import { resolve } from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
 import {
@@ -100,12 +101,15 @@ export class GroupCommitSqliteDriver implements Driver {
   #held = false;
   #group: Group | null = null;
   #flushScheduled = false;
+  /** The database file (null in memory): only connections to the same file wait for each other. */
+  readonly #file: string | null;
   /** Told when this connection's open group ends (othersDone). */
   readonly #groupEnded: (() => void)[] = [];
 
   constructor(sqlite: SqliteDatabase.Database, options: GroupCommitOptions = {}) {
     this.sqlite = sqlite;
     this.#trace = options.trace;
+    this.#file = sqlite.memory ? null : resolve(sqlite.name);
   }
 
   async init(): Promise<void> {}
@@ -252,7 +256,7 @@ export class GroupCommitSqliteDriver implements Driver {
   };
 
   /**
-   * Waits until no other connection of this process has an open group, committing the free
+   * Waits until no other connection of this process to the same file has an open group, committing the free
    * ones at once, before this one asks for the write lock (or runs outside a transaction):
    * better-sqlite3 waits for a lock synchronously, blocking the event loop, so a group that
    * commits at the end of the loop's turn, or whose holder is between two statements, would
@@ -263,7 +267,8 @@ export class GroupCommitSqliteDriver implements Driver {
     for (;;) {
       let busy: GroupCommitSqliteDriver | undefined;
       for (const other of openGroups) {
-        if (other === this || !other.#group) continue;
+        if (other === this || !other.#group || other.#file === null || other.#file !== this.#file)
+          continue;
         if (other.#held) busy = other;
         else other.#commitGroup(other.#group);
       }
