@@ -164,6 +164,7 @@ async function* readCsv(
   input: Readable,
   limits: UploadLimits,
   onProgress: ((bytes: number) => void) | undefined,
+  options: { fast?: boolean } = {},
 ): AsyncGenerator<PriceListRow> {
   let bytes = 0;
   const guard = csvGuard(limits);
@@ -178,53 +179,39 @@ async function* readCsv(
   // Peek at the first chunk for the delimiter, then stream it and the rest to the parser.
   const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   const first = await chunks.next();
-  // The parsers load with the first file (on the import's worker thread), not with the server.
-  const { parse: parseCsv } = await import('csv-parse');
-  const parser = parseCsv({
-    bom: true,
-    delimiter: sniffDelimiter(first.done ? undefined : first.value),
-    relax_column_count: true,
-    skip_empty_lines: true,
-    info: true,
-    // The guard refuses long records first; this bounds the parser's own buffers as well.
-    max_record_size: limits.maxRecordBytes,
-  });
-  const rest = Readable.from(
-    (async function* () {
-      if (first.done) return;
-      yield first.value;
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
-    })(),
-  );
-  rest.on('error', (error) => parser.destroy(error));
-  rest.pipe(parser);
+  const delimiter = sniffDelimiter(first.done ? undefined : first.value);
   let columns: (PriceListColumn | undefined)[] | undefined;
   let rows = 0;
   try {
-    for await (const record of parser as AsyncIterable<{
-      record: string[];
-      info: { lines: number };
-    }>) {
-      const line = record.info.lines;
-      if (columns === undefined) {
-        if (record.record.every((c) => c.trim() === '')) continue;
-        columns = mapHeader(record.record, line);
-        continue;
-      }
-      if (++rows > limits.maxRows) {
-        throw uploadTooLarge(
-          'maxRows',
-          `The file has more than ${limits.maxRows} rows`,
-          `row ${line}`,
+    for await (const records of csvRecords(
+      chunks,
+      first,
+      delimiter,
+      limits,
+      options.fast ?? true,
+    )) {
+      for (const record of records) {
+        const line = record.lines;
+        if (columns === undefined) {
+          if (record.record.every((c) => c.trim() === '')) continue;
+          columns = mapHeader(record.record, line);
+          continue;
+        }
+        if (++rows > limits.maxRows) {
+          throw uploadTooLarge(
+            'maxRows',
+            `The file has more than ${limits.maxRows} rows`,
+            `row ${line}`,
+          );
+        }
+        // A CSV export neutralised formula-like cells with an apostrophe: take it off again.
+        const row = toRow(
+          line,
+          columns,
+          record.record.map((c) => restoreCsvCell(c.trim())),
         );
+        if (row) yield row;
       }
-      // A CSV export neutralised formula-like cells with an apostrophe: take it off again.
-      const row = toRow(
-        line,
-        columns,
-        record.record.map((c) => restoreCsvCell(c.trim())),
-      );
-      if (row) yield row;
     }
   } catch (error) {
     if (error instanceof PriceListFileError || error instanceof AppError) throw error;
@@ -240,10 +227,216 @@ async function* readCsv(
     }
     throw error;
   } finally {
-    rest.unpipe(parser);
     input.destroy();
   }
   if (columns === undefined) throw emptyFile();
+}
+
+/** A CSV record: its fields, and the line it ends on (csv-parse's `info.lines`). */
+interface CsvRecord {
+  record: string[];
+  lines: number;
+}
+
+const LF = 0x0a;
+
+/**
+ * The records of a CSV stream, a block at a time, as csv-parse reads them with the options
+ * below (`bom`, the sniffed delimiter, `relax_column_count`, `skip_empty_lines`): csv-parse
+ * spends most of a large import's parsing in per-record bookkeeping (its `info` objects), so
+ * the common file is read here instead, line by line: '\n' line ends, fields plain or quoted
+ * ('""' a quote) within one line. At anything else — a '\r' anywhere, a field quoted across
+ * lines, a quote out of place (which csv-parse refuses) — the rest of the file, from the start
+ * of the record at hand, goes to csv-parse, preceded by as many empty lines as came before it
+ * (csv-parse skips them): its line numbers, its record delimiter (a '\n', as it found on the
+ * first line) and its errors are then the ones it gives reading the whole file. `fast: false`
+ * hands it everything from the start (the tests compare both).
+ */
+export async function* csvRecords(
+  chunks: AsyncIterator<Buffer | string>,
+  first: IteratorResult<Buffer | string>,
+  delimiter: string,
+  limits: UploadLimits,
+  fast = true,
+): AsyncGenerator<CsvRecord[]> {
+  // Bytes after the last '\n' read, still undecoded: a line is decoded whole, so a UTF-8
+  // sequence is never cut (a '\n' byte is never inside one).
+  let tail: Buffer = Buffer.alloc(0);
+  let next = first;
+  let lines = 1;
+  let started = false;
+  while (fast && !next.done) {
+    const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
+    const data = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
+    const end = data.lastIndexOf(LF) + 1;
+    tail = data.subarray(end);
+    if (end > 0) {
+      const text = data.toString('utf8', 0, end);
+      const block = linesOf(
+        text,
+        started ? 0 : text.charCodeAt(0) === 0xfeff ? 1 : 0,
+        delimiter,
+        lines,
+      );
+      started = true;
+      if (block.records.length > 0) yield block.records;
+      lines = block.lines;
+      if (block.stop >= 0) {
+        yield* csvParseRecords(
+          [Buffer.from(text.slice(block.stop), 'utf8'), tail],
+          chunks,
+          delimiter,
+          limits,
+          lines,
+        );
+        return;
+      }
+    }
+    next = await chunks.next();
+  }
+  if (!fast) {
+    yield* csvParseRecords(next.done ? [] : [next.value], chunks, delimiter, limits, 1);
+    return;
+  }
+  if (tail.length === 0) return;
+  // The last line, without a line end.
+  const text = tail.toString('utf8');
+  const block = linesOf(
+    `${text}\n`,
+    started ? 0 : text.charCodeAt(0) === 0xfeff ? 1 : 0,
+    delimiter,
+    lines,
+  );
+  if (block.stop >= 0) {
+    yield* csvParseRecords(
+      [Buffer.from(text.slice(block.stop), 'utf8')],
+      chunks,
+      delimiter,
+      limits,
+      lines,
+    );
+    return;
+  }
+  // The line end added above is not the file's: the record ends on its own line.
+  if (block.records.length > 0) yield block.records;
+}
+
+/**
+ * The records of complete lines (`text` ends with '\n'), from `at`; `lines` is the number of
+ * the first. `stop`: where a line csv-parse must read begins (-1: none), with `lines` its number.
+ */
+function linesOf(
+  text: string,
+  at: number,
+  delimiter: string,
+  lines: number,
+): { records: CsvRecord[]; stop: number; lines: number } {
+  const records: CsvRecord[] = [];
+  let line = lines;
+  for (let start = at; start < text.length;) {
+    const end = text.indexOf('\n', start);
+    if (end === start) {
+      // An empty line: skipped (skip_empty_lines), counted.
+      line++;
+      start = end + 1;
+      continue;
+    }
+    const record = fieldsOf(text, start, end, delimiter);
+    if (record === undefined) return { records, stop: start, lines: line };
+    records.push({ record, lines: line });
+    line++;
+    start = end + 1;
+  }
+  return { records, stop: -1, lines: line };
+}
+
+/** The fields of the line text[start, end), or undefined where csv-parse must judge. */
+function fieldsOf(
+  text: string,
+  start: number,
+  end: number,
+  delimiter: string,
+): string[] | undefined {
+  const quote = text.indexOf('"', start);
+  const cr = text.indexOf('\r', start);
+  if (cr >= 0 && cr < end) return undefined;
+  if (quote < 0 || quote >= end) return text.slice(start, end).split(delimiter);
+  const fields: string[] = [];
+  let at = start;
+  for (;;) {
+    if (text.charCodeAt(at) === 0x22) {
+      // A quoted field: up to a quote followed by the delimiter or the line end.
+      let value = '';
+      let from = at + 1;
+      for (;;) {
+        const q = text.indexOf('"', from);
+        if (q < 0 || q >= end) return undefined; // quoted across lines, or not closed
+        value += text.slice(from, q);
+        if (text.charCodeAt(q + 1) === 0x22) {
+          value += '"';
+          from = q + 2;
+          continue;
+        }
+        at = q + 1;
+        break;
+      }
+      fields.push(value);
+      if (at === end) return fields;
+      if (text[at] !== delimiter) return undefined;
+      at++;
+      continue;
+    }
+    const d = text.indexOf(delimiter, at);
+    const to = d < 0 || d > end ? end : d;
+    const q = text.indexOf('"', at);
+    if (q >= 0 && q < to) return undefined; // a quote inside a field
+    fields.push(text.slice(at, to));
+    if (to === end) return fields;
+    at = to + 1;
+  }
+}
+
+/**
+ * csv-parse over `head` then the rest of `chunks`, as if it had read the file from the start:
+ * `line` > 1 puts that many empty lines before (skipped by csv-parse, counted in its lines).
+ */
+async function* csvParseRecords(
+  head: readonly (Buffer | string)[],
+  chunks: AsyncIterator<Buffer | string>,
+  delimiter: string,
+  limits: UploadLimits,
+  line: number,
+): AsyncGenerator<CsvRecord[]> {
+  // The parser loads with the first file that needs it (on the import's worker thread).
+  const { parse: parseCsv } = await import('csv-parse');
+  const parser = parseCsv({
+    bom: true,
+    delimiter,
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    // The guard refuses long records first; this bounds the parser's own buffers as well.
+    max_record_size: limits.maxRecordBytes,
+  });
+  const rest = Readable.from(
+    (async function* () {
+      if (line > 1) yield Buffer.from('\n'.repeat(line - 1));
+      for (const chunk of head) if (chunk.length > 0) yield chunk;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+    })(),
+  );
+  rest.on('error', (error) => parser.destroy(error));
+  rest.pipe(parser);
+  try {
+    for await (const record of parser as AsyncIterable<{
+      record: string[];
+      info: { lines: number };
+    }>) {
+      yield [{ record: record.record, lines: record.info.lines }];
+    }
+  } finally {
+    rest.unpipe(parser);
+  }
 }
 
 function emptyFile(): PriceListFileError {
