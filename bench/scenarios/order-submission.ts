@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { openStore, type Store } from '@orderdesk/store';
 import {
   bearerToken,
@@ -372,6 +373,13 @@ async function runOn(
           Math.min(settings.maxRequests, Math.max(settings.minRequests, n)),
         );
       }
+    }
+    if (store.dialect === 'postgres') {
+      // Statistics as autovacuum keeps them on a database in use: here the orders table grows
+      // from nothing within a minute (autovacuum's nap), and plans chosen on the stale
+      // statistics of a near-empty table (the duplicate-PO check by the vendor's fulfil-by
+      // index, ~1 ms at a few thousand orders and growing) would be measured instead.
+      await sql`analyze`.execute(store.db);
     }
     const idle = readMemory(desk.child.pid);
     const hwmReset = resetPeakMemory(desk.child.pid);

@@ -1,7 +1,8 @@
 import type { Executor } from './executor.ts';
 
 /**
- * The next value of a per-vendor sequence (order numbers, sales order numbers, quote numbers).
+ * The next value of a gapless per-vendor sequence (invoices, credit notes, sales orders, quotes, RMAs; order
+ * numbers on SQLite — on PostgreSQL they come from a sequence, see orders.repository.ts).
  * Call inside the transaction that uses the number: the row lock (PostgreSQL) or the write
  * lock (SQLite) makes concurrent callers wait, so numbers are unique and gap-free on commit.
  */

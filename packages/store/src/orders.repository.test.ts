@@ -12,6 +12,7 @@ import type { Store } from './dialects.ts';
 import { isUniqueViolation } from './executor.ts';
 import {
   findOrderInScope,
+  insertNumberedOrder,
   insertOrder,
   listOrderLines,
   listOrders,
@@ -117,5 +118,52 @@ describe.each(testDialects())('orders repository on %s', (dialect) => {
     expect(await po('PO-2')).toBe(false);
     expect(await quoteUsedByAnotherOrder(store.db, quote.id, rejected.id)).toBe(true);
     expect(await quoteUsedByAnotherOrder(store.db, quote.id, live.id)).toBe(false);
+  });
+
+  it("numbers a vendor's orders uniquely, and on PostgreSQL no order waits for another's commit", async () => {
+    const n = await seedTenancy(store.db, 'num');
+    const numbering = { prefix: 'NUM-', counter: 'order' };
+    const numbered = (db: Store['db'], id: string) =>
+      insertNumberedOrder(db, { ...orderRow(n), id }, [orderLine(id, 1)], numbering);
+    if (dialect === 'postgres') {
+      // The first order after migration 0027 goes on after the highest number already used.
+      await insertOrder(store.db, orderRow(n, { number: 'NUM-000041' }), []);
+      // (The vendor's first order creates its sequence, in its transaction: orders of a
+      // vendor that has none yet wait for that first one, once.)
+      expect((await numbered(store.db, 'ord_num_first')).number).toBe('NUM-000042');
+      // A holds its order's transaction open while B numbers, inserts and commits its own:
+      // with the counter's row lock of before, B waited for A, and A for B (a deadlock here).
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let drawn!: (number: string) => void;
+      const aNumber = new Promise<string>((r) => (drawn = r));
+      const a = store.db.transaction().execute(async (tx) => {
+        drawn((await numbered(tx, 'ord_num_a')).number);
+        await held;
+      });
+      expect(await aNumber).toBe('NUM-000043');
+      const b = await store.db.transaction().execute((tx) => numbered(tx, 'ord_num_b'));
+      expect(b.number).toBe('NUM-000044');
+      release();
+      await a;
+      // A rolled-back order's number is not handed out again (a sequence never goes back).
+      await expect(
+        store.db.transaction().execute(async (tx) => {
+          await numbered(tx, 'ord_num_c');
+          throw new Error('the order was not recorded');
+        }),
+      ).rejects.toThrow(/not recorded/);
+      expect((await numbered(store.db, 'ord_num_d')).number).toBe('NUM-000046');
+    } else {
+      // One writer at a time: the numbers are gapless, a rolled-back one handed out again.
+      expect((await numbered(store.db, 'ord_num_a')).number).toBe('NUM-000001');
+      await expect(
+        store.db.transaction().execute(async (tx) => {
+          expect((await numbered(tx, 'ord_num_c')).number).toBe('NUM-000002');
+          throw new Error('the order was not recorded');
+        }),
+      ).rejects.toThrow(/not recorded/);
+      expect((await numbered(store.db, 'ord_num_d')).number).toBe('NUM-000002');
+    }
   });
 });

@@ -41,8 +41,21 @@ export async function insertOrder(
 /** How a new order is numbered: the prefix, then the next value of the vendor's counter. */
 export interface OrderNumbering {
   prefix: string;
-  /** The counter (counters.name) of the order's vendor. */
+  /** The counter of the order's vendor (counters.name; on PostgreSQL a sequence, 0027). */
   counter: string;
+}
+
+/**
+ * The next value of a vendor's order counter: on PostgreSQL its sequence (migration 0027;
+ * unique and increasing, a rolled-back order's number stays unused), on SQLite the counters
+ * table (one writer at a time: gapless).
+ */
+async function nextOrderNumberValue(db: Executor, vendorId: string, name: string): Promise<number> {
+  if (!isPostgres(db)) return nextCounterValue(db, vendorId, name);
+  const row = await db
+    .selectNoFrom(sql<string>`orderdesk_next_counter_value(${vendorId}, ${name})`.as('value'))
+    .executeTakeFirstOrThrow();
+  return Number(row.value);
 }
 
 /** The number for a counter value: the prefix and at least six digits (NW-000042). */
@@ -80,7 +93,7 @@ export async function insertNumberedOrder(
   if (!isPostgres(db) || first.length === 0) {
     if (claim && !(await updateQuoteStatus(db, claim.quoteId, claim.from, claim.to, claim.at)))
       return { number: '', quoteClaimed: false };
-    const value = await nextCounterValue(db, order.vendor_id, numbering.counter);
+    const value = await nextOrderNumberValue(db, order.vendor_id, numbering.counter);
     const number = orderNumberOf(numbering.prefix, value);
     await insertOrder(db, { ...order, number }, lines);
     return { number, quoteClaimed: true };
@@ -102,16 +115,13 @@ export async function insertNumberedOrder(
       )
     : db;
   const row = await start
+    // The vendor's sequence (migration 0027): nothing to wait for, whoever else is ordering.
     .with('c', (qb) =>
-      qb
-        .insertInto('counters')
-        .values({ vendor_id: order.vendor_id, name: numbering.counter, value: 1 })
-        .onConflict((oc) =>
-          oc
-            .columns(['vendor_id', 'name'])
-            .doUpdateSet((eb) => ({ value: eb('counters.value', '+', 1) })),
-        )
-        .returning('value'),
+      qb.selectNoFrom(
+        sql<string>`orderdesk_next_counter_value(${order.vendor_id}, ${numbering.counter})`.as(
+          'value',
+        ),
+      ),
     )
     .with('l', (qb) => qb.insertInto('order_lines').values(first))
     .insertInto('orders')

@@ -21,6 +21,7 @@ import * as m0019 from './0019_search_postings_by_product.ts';
 import * as m0020 from './0020_drop_fulltext.ts';
 import * as m0023 from './0023_partners_parent_index.ts';
 import * as m0026 from './0026_search_documents.ts';
+import * as m0027 from './0027_order_number_sequences.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0020_drop_fulltext': m0020,
   '0023_partners_parent_index': m0023,
   '0026_search_documents': m0026,
+  '0027_order_number_sequences': m0027,
 };
