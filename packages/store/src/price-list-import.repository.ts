@@ -2,7 +2,11 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import type { StagedPriceTuple } from './import-staging.repository.ts';
-import { BulkWordIndexer, restoreIndexes } from './search-index.repository.ts';
+import {
+  BulkWordIndexer,
+  restoreIndexes,
+  type TokenizedProducts,
+} from './search-index.repository.ts';
 import { isPostgres } from './search.repository.ts';
 
 // A price list written into the catalog as its file is read, inside one transaction (the CLI's
@@ -104,11 +108,14 @@ export class PriceRowWriter {
 
   /**
    * Writes checked rows (StagedPriceTuple, their product id column ignored): `categoryIdOf`
-   * gives the id of each leaf category key the rows name (created beforehand).
+   * gives the id of each leaf category key the rows name (created beforehand); `words`, if
+   * given, the words of their names and descriptions, found by the parser thread (else they
+   * are found here).
    */
   async write(
     rows: readonly StagedPriceTuple[],
     categoryIdOf: (key: string) => string | undefined,
+    words?: TokenizedProducts,
   ): Promise<void> {
     const { tx } = this;
     const { vendorId, priceListId, at } = this.input;
@@ -176,9 +183,14 @@ export class PriceRowWriter {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i]!;
       if (isNew[i] === 1) {
-        this.words.add(firstKey + i, vendorId, r[3], r[6] ?? '');
+        if (words === undefined) this.words.add(firstKey + i, vendorId, r[3], r[6] ?? '');
         this.created++;
       } else existing.push(i);
+    }
+    if (words !== undefined) {
+      if (words.counts.length !== rows.length)
+        throw new Error('PriceRowWriter: the words are not those of the rows');
+      this.words.addTokenized(vendorId, words, firstKey, isNew);
     }
     if (existing.length > 0) await this.updateExisting(rows, existing, productIds, categoryOf);
     let params: unknown[] = [];

@@ -133,6 +133,20 @@ export class BulkWordIndexer {
     this.added++;
   }
 
+  /**
+   * Products just inserted whose words were found elsewhere (the price-list import's parser
+   * thread): product i of `words` has key `firstKey + i`, and is indexed if `isNew[i]` is 1.
+   */
+  addTokenized(
+    vendorId: string,
+    words: TokenizedProducts,
+    firstKey: number,
+    isNew: Uint8Array,
+  ): void {
+    if (!this.active) return;
+    this.added += this.batch.addTokenized(vendorId, words, firstKey, isNew);
+  }
+
   /** Writes the postings once a batch of products is waiting. */
   async flushIfFull(): Promise<void> {
     if (this.batch.products >= this.batchSize) await this.flush();
@@ -193,6 +207,20 @@ async function maxProductRowid(tx: Executor): Promise<number> {
 
 /** A score and a product key in one number (score × 2^42 + key), sorting as the pair does. */
 const KEY_SPAN = 2 ** 42;
+
+/**
+ * The words of a batch of products, found where the products were read (the price-list
+ * import's parser thread) with the same tokenizer as plainTermsOf here: `terms` the batch's
+ * distinct terms; per product `counts[i]`, its number of terms, or -1 when only FTS5 can
+ * tokenize it; `postings`, product after product, each term's index in `terms` × 2, + 1 when
+ * the term is only in the description. The import's test compares the word index it leaves
+ * with the staged import's (which tokenizes here).
+ */
+export interface TokenizedProducts {
+  terms: string[];
+  counts: Int32Array;
+  postings: Int32Array;
+}
 
 /**
  * The terms of a product and whether each is only in the description (1) or also in the name
@@ -281,6 +309,55 @@ class WordIndexBatch {
       this.counts[number]! += 1;
       this.postings.add(number, (described * 1000 + length) * KEY_SPAN + key);
     }
+  }
+
+  /** As `add` for each new product of `words` (see BulkWordIndexer.addTokenized); how many. */
+  addTokenized(
+    vendorId: string,
+    words: TokenizedProducts,
+    firstKey: number,
+    isNew: Uint8Array,
+  ): number {
+    let vocabulary = this.vocabularies.get(vendorId);
+    if (vocabulary === undefined) this.vocabularies.set(vendorId, (vocabulary = new Map()));
+    // The batch's number of each of the words' terms, once met (-1 before).
+    const numbers = new Int32Array(words.terms.length).fill(-1);
+    const { counts, postings } = words;
+    let added = 0;
+    let at = 0;
+    for (let i = 0; i < counts.length; i++) {
+      const n = counts[i]!;
+      const from = at;
+      if (n > 0) at += n;
+      if (isNew[i] !== 1) continue;
+      added++;
+      this.products++;
+      const key = firstKey + i;
+      if (n < 0 || key >= KEY_SPAN) {
+        this.others.push(key);
+        continue;
+      }
+      const length = Math.min(999, n);
+      for (let p = from; p < at; p++) {
+        const posting = postings[p]!;
+        const t = posting >> 1;
+        let number = numbers[t]!;
+        if (number < 0) {
+          const term = words.terms[t]!;
+          const known = vocabulary.get(term);
+          if (known === undefined) {
+            number = this.termText.length;
+            vocabulary.set(term, number);
+            this.termText.push(term);
+            this.counts.push(0);
+          } else number = known;
+          numbers[t] = number;
+        }
+        this.counts[number]! += 1;
+        this.postings.add(number, ((posting & 1) * 1000 + length) * KEY_SPAN + key);
+      }
+    }
+    return added;
   }
 
   async write(tx: Executor): Promise<void> {

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { ProductType } from '@orderdesk/core';
+import type { TokenizedProducts } from '@orderdesk/store';
 import {
   PriceListFileError,
   readPriceListRows,
@@ -9,14 +10,17 @@ import type { ProblemItem } from '../shared/errors.ts';
 import type { UploadLimits } from '../shared/uploads/upload-limits.ts';
 import type { WorkerChannel } from '../shared/uploads/worker-runner.ts';
 import { checkPriceRow, type CategoryLevel, type PriceRowDraft } from './price-list-rows.ts';
+import { wordsOfRows } from './price-list-words.ts';
 
 // Reads and checks a price-list file on a worker thread (runWorkerTask): the main thread only
-// writes the batches this sends to the staging area, so its event loop stays free for other
-// requests. A batch goes out every BATCH_ROWS rows read, good or bad, so progress is reported
-// while a wholly wrong file is being refused too. Half a staging insert per batch: the main
-// thread acknowledges a batch before it writes it, so this thread reads the next one while
-// the insert runs (SQLite's inserts hold the main thread, and only one batch is in flight). After the first problem no more rows are
-// sent (nothing will be published) but every row is still checked and its problems reported.
+// writes the batches this sends (to the staging area, or on SQLite from the CLI straight into
+// the catalog), so its event loop stays free for other requests. A batch goes out every
+// BATCH_ROWS rows read, good or bad, so progress is reported while a wholly wrong file is being
+// refused too. The main thread acknowledges a batch before it writes it, so this thread reads
+// on while the insert runs. After the first problem no more rows are sent (nothing will be
+// published) but every row is still checked and its problems reported. When the input asks
+// (`words`: the CLI's import on SQLite), a batch also carries its rows' words for the word
+// index (price-list-words.ts), found here so that the thread writing the catalog only inserts.
 
 export interface PriceListParseInput {
   path: string;
@@ -30,10 +34,14 @@ export interface PriceListParseInput {
   maxProblems: number;
   /** Distinct categories at most. */
   maxCategories: number;
+  /** Whether each batch carries its rows' words (the CLI's import on SQLite indexes them). */
+  words?: boolean;
 }
 
 export interface PriceListParseBatch {
   rows: PriceRowDraft[];
+  /** The words of the rows' names and descriptions, when the input asks for them. */
+  words?: TokenizedProducts;
   problems: ProblemItem[];
   /** The category paths first used by this batch's rows (by leaf key), before the rows. */
   categories: CategoryLevel[][];
@@ -82,8 +90,9 @@ export default async function parsePriceList(
     }
   };
   const flush = async (): Promise<void> => {
-    const out = {
+    const out: PriceListParseBatch = {
       rows: batch,
+      ...(input.words === true && batch.length > 0 ? { words: wordsOfRows(batch) } : {}),
       problems: batchProblems,
       categories: batchCategories,
       read: { rows, bytes },

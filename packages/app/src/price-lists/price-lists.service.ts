@@ -345,6 +345,7 @@ function parseTask(
   path: string,
   input: PriceListImportInput,
   setting: ImportSetting,
+  options: { words?: boolean } = {},
 ): {
   task: URL;
   input: PriceListParseInput;
@@ -362,6 +363,7 @@ function parseTask(
       limits: setting.limits,
       maxProblems: MAX_REPORTED_PROBLEMS,
       maxCategories: MAX_CATEGORIES,
+      words: options.words ?? false,
     },
     timeBudgetMs: setting.limits.timeBudgetMs,
     maxHeapMb: setting.limits.maxWorkerHeapMb,
@@ -447,14 +449,14 @@ async function importPriceListDirectly(
           if (leaf)
             categoryIds.set(leaf.key, (await ensureCategoryPath(tx, vendor.id, path, at)).id);
         }
-        await writer.write(batch.rows, categoryIdOf);
+        await writer.write(batch.rows, categoryIdOf, batch.words);
       };
       const summary = await runWorkerTask<
         PriceListParseInput,
         PriceListParseBatch,
         PriceListParseSummary
       >({
-        ...parseTask(file.path, input, setting),
+        ...parseTask(file.path, input, setting, { words: true }),
         onMessage: async (batch) => {
           problems.push(...batch.problems);
           if (problems.length === 0) {
