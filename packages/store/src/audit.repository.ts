@@ -1,6 +1,7 @@
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import type { AuditEvent } from './schema.ts';
+import { preparedInsert } from './prepared-query.ts';
 
 export interface AuditEventInput {
   vendorId?: string | null;
@@ -30,9 +31,25 @@ export async function insertAuditEvents(
   inputs: readonly AuditEventInput[],
 ): Promise<AuditEvent[]> {
   const rows = inputs.map(auditRowOf);
-  if (rows.length > 0) await db.insertInto('audit_events').values(rows).execute();
+  await insertAuditRows(db, rows);
   return rows;
 }
+
+const insertAuditRows = preparedInsert('audit_events', [
+  'id',
+  'vendor_id',
+  'partner_id',
+  'entity_type',
+  'entity_id',
+  'type',
+  'actor_user_id',
+  'actor_label',
+  'at',
+  'from_status',
+  'to_status',
+  'reason',
+  'data',
+]);
 
 function auditRowOf(input: AuditEventInput): AuditEvent {
   return {

@@ -56,6 +56,17 @@ class MarkQueries implements KyselyPlugin {
 }
 const MARK = new MarkQueries(batchable);
 
+/**
+ * Marks a query compiled ahead (prepared-query.ts: plugins' transformQuery does not run for
+ * it) as issued through `db`: held with the reads of `batchedReads`, or with the writes of
+ * `deferredWrites`, when `db` is one of them.
+ */
+export function markAsIssuedThrough(db: Executor, queryId: QueryId): void {
+  const plugins = db.getExecutor().plugins;
+  if (plugins.includes(MARK)) batchable.add(queryId);
+  if (plugins.includes(DEFER)) deferrable.add(queryId);
+}
+
 /** The inserts issued through `deferredWrites` (by Kysely's per-query id). */
 const deferrable = new WeakSet<QueryId>();
 const DEFER = new MarkQueries(deferrable);

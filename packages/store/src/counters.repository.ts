@@ -1,4 +1,5 @@
 import type { Executor } from './executor.ts';
+import { prepared } from './prepared-query.ts';
 
 /**
  * The next value of a gapless per-vendor sequence (invoices, credit notes, sales orders, quotes, RMAs; order
@@ -13,15 +14,19 @@ export async function nextCounterValue(
 ): Promise<number> {
   // One statement: the first use creates the row at 1, later ones add 1 (an upsert locks the
   // row like the update it replaces).
-  const row = await db
+  const { rows } = await upsertCounter(db, { vendorId, name });
+  if (!rows[0]) throw new Error(`counter ${name} of ${vendorId}: no value returned`);
+  return Number(rows[0].value);
+}
+
+const upsertCounter = prepared((db, a: { vendorId: string; name: string }) =>
+  db
     .insertInto('counters')
-    .values({ vendor_id: vendorId, name, value: 1 })
+    .values({ vendor_id: a.vendorId, name: a.name, value: 1 })
     .onConflict((oc) =>
       oc.columns(['vendor_id', 'name']).doUpdateSet((eb) => ({
         value: eb('counters.value', '+', 1),
       })),
     )
-    .returning('value')
-    .executeTakeFirstOrThrow();
-  return Number(row.value);
-}
+    .returning('value'),
+);

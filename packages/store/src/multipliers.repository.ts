@@ -1,6 +1,7 @@
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import type { PartnershipMultiplier } from './schema.ts';
+import { prepared } from './prepared-query.ts';
 
 // Price multipliers of a partnership beyond its default (partnerships.multiplier): for the
 // whole catalog or one category (and the categories below it), each for a span of dates.
@@ -42,14 +43,17 @@ export async function findMultipliers(
   partnershipId: string,
   on: string,
 ): Promise<MultiplierRuleRow[]> {
-  const rows = await selectRules(db, partnershipId)
-    .where('m.effective_from', '<=', on)
-    .where((eb) => eb.or([eb('m.effective_to', 'is', null), eb('m.effective_to', '>=', on)]))
-    .orderBy('m.effective_from')
-    .orderBy('m.id')
-    .execute();
+  const { rows } = await selectRulesInForce(db, { partnershipId, on });
   return rows.map(toRule);
 }
+
+const selectRulesInForce = prepared((db, a: { partnershipId: string; on: string }) =>
+  selectRules(db, a.partnershipId)
+    .where('m.effective_from', '<=', a.on)
+    .where((eb) => eb.or([eb('m.effective_to', 'is', null), eb('m.effective_to', '>=', a.on)]))
+    .orderBy('m.effective_from')
+    .orderBy('m.id'),
+);
 
 /** Every multiplier rule of a partnership, past, present and future. */
 export async function listMultipliers(

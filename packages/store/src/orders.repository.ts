@@ -4,6 +4,7 @@ import { updateQuoteStatus } from './quotes.repository.ts';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 import type { Database, Order, OrderLine } from './schema.ts';
+import { prepared, preparedInsert } from './prepared-query.ts';
 
 /** Who may see what: vendor staff see their vendor's orders; partners those they (or their tier-2s) placed. */
 export type OrderScope = { vendorId: string } | { partnerIds: readonly string[] };
@@ -14,6 +15,69 @@ const LINE_CHUNK = 500;
  * Inserts an order and its lines (call inside the submitting transaction). On PostgreSQL the
  * order and its (first 500) lines go in one statement, one round trip.
  */
+/** Every column of an order, in one order (the prepared insert's). */
+const ORDER_COLUMNS = [
+  'id',
+  'vendor_id',
+  'partner_id',
+  'ordering_partner_id',
+  'customer_id',
+  'number',
+  'sales_order_number',
+  'type',
+  'channel',
+  'status',
+  'version',
+  'quote_id',
+  'currency',
+  'po_number',
+  'total_minor',
+  'price_list_id',
+  'profile_version',
+  'body',
+  'problems',
+  'hold_reasons',
+  'acknowledge_by',
+  'fulfil_by',
+  'acknowledged_at',
+  'sla_acknowledge_state',
+  'sla_fulfil_state',
+  'submitted_by',
+  'submitted_at',
+  'completed_at',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof Order)[];
+
+const insertOrderStatement = prepared((db, a: Order) =>
+  db.insertInto('orders').values(Object.fromEntries(ORDER_COLUMNS.map((c) => [c, a[c]])) as Order),
+);
+
+const insertLineRows = preparedInsert('order_lines', [
+  'order_id',
+  'line_no',
+  'product_id',
+  'part_number',
+  'name',
+  'quantity',
+  'unit_price_minor',
+  'list_price_minor',
+  'multiplier',
+  'expected_net_minor',
+  'amount_minor',
+  'attributes',
+]);
+
+/** Inserts an order row (the prepared statement when it has every column, each defined). */
+async function insertOrderRow(db: Executor, order: Order): Promise<void> {
+  const values: unknown[] = Object.values(order);
+  if (values.length !== ORDER_COLUMNS.length || values.includes(undefined)) {
+    await db.insertInto('orders').values(order).execute();
+    return;
+  }
+  await insertOrderStatement(db, order);
+}
+
 export async function insertOrder(
   db: Executor,
   order: Order,
@@ -27,8 +91,8 @@ export async function insertOrder(
       .values(first)
       .execute();
   } else {
-    await db.insertInto('orders').values(order).execute();
-    if (first.length > 0) await db.insertInto('order_lines').values(first).execute();
+    await insertOrderRow(db, order);
+    await insertLineRows(db, first);
   }
   for (let i = LINE_CHUNK; i < lines.length; i += LINE_CHUNK) {
     await db
@@ -286,16 +350,27 @@ export async function poNumberInUse(
   db: Executor,
   input: { vendorId: string; partnerId: string; poNumber: string; excludeOrderId?: string },
 ): Promise<boolean> {
-  let q = db
+  const found = input.excludeOrderId
+    ? await selectOtherLivePoOrder(db, { ...input, excludeOrderId: input.excludeOrderId })
+    : await selectLivePoOrder(db, input);
+  return found.rows.length > 0;
+}
+
+function livePoOrder(db: Executor, a: { vendorId: string; partnerId: string; poNumber: string }) {
+  return db
     .selectFrom('orders')
     .select('id')
-    .where('vendor_id', '=', input.vendorId)
-    .where('partner_id', '=', input.partnerId)
-    .where('po_number', '=', input.poNumber)
-    .where('status', 'not in', ['rejected', 'cancelled']);
-  if (input.excludeOrderId) q = q.where('id', '!=', input.excludeOrderId);
-  return (await q.limit(1).executeTakeFirst()) !== undefined;
+    .where('vendor_id', '=', a.vendorId)
+    .where('partner_id', '=', a.partnerId)
+    .where('po_number', '=', a.poNumber)
+    .where('status', 'not in', ['rejected', 'cancelled'])
+    .limit(1);
 }
+const selectLivePoOrder = prepared(livePoOrder);
+const selectOtherLivePoOrder = prepared(
+  (db, a: { vendorId: string; partnerId: string; poNumber: string; excludeOrderId: string }) =>
+    livePoOrder(db, a).where('id', '!=', a.excludeOrderId),
+);
 
 /** Whether another live order (not rejected or cancelled) was placed with the quote. */
 export async function quoteUsedByAnotherOrder(

@@ -1,6 +1,7 @@
 import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
 import type { Executor } from './executor.ts';
 import type { Database, Quote, QuoteLine, QuoteRequest } from './schema.ts';
+import { prepared } from './prepared-query.ts';
 
 /**
  * Who sees which quotes (and quote requests). Vendor staff: their vendor's. A partner: those of
@@ -182,13 +183,12 @@ export async function listQuoteLinesOf(
   return byQuote;
 }
 
+const selectQuoteLines = prepared((db, a: { quoteId: string }) =>
+  db.selectFrom('quote_lines').selectAll().where('quote_id', '=', a.quoteId).orderBy('line_no'),
+);
+
 export async function listQuoteLines(db: Executor, quoteId: string): Promise<QuoteLine[]> {
-  return db
-    .selectFrom('quote_lines')
-    .selectAll()
-    .where('quote_id', '=', quoteId)
-    .orderBy('line_no')
-    .execute();
+  return (await selectQuoteLines(db, { quoteId })).rows;
 }
 
 /** Drafts and approved quotes whose `valid_until` is before their vendor's today. */
@@ -240,6 +240,14 @@ export async function listQuotes(
  * Moves a quote from one status to another and bumps its version; false if it was no longer in
  * `from`, or (with `expectedVersion`, an `If-Match`) no longer at that version: a race lost.
  */
+const moveQuoteStatus = prepared((db, a: { id: string; from: string; to: string; at: string }) =>
+  db
+    .updateTable('quotes')
+    .set((eb) => ({ status: a.to, updated_at: a.at, version: eb('version', '+', 1) }))
+    .where('id', '=', a.id)
+    .where('status', '=', a.from),
+);
+
 export async function updateQuoteStatus(
   db: Executor,
   id: string,
@@ -248,13 +256,17 @@ export async function updateQuoteStatus(
   at: string,
   expectedVersion?: number,
 ): Promise<boolean> {
-  let q = db
+  if (expectedVersion === undefined) {
+    const r = await moveQuoteStatus(db, { id, from, to, at });
+    return Number(r.numAffectedRows) === 1;
+  }
+  const r = await db
     .updateTable('quotes')
     .set((eb) => ({ status: to, updated_at: at, version: eb('version', '+', 1) }))
     .where('id', '=', id)
-    .where('status', '=', from);
-  if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
-  const r = await q.executeTakeFirst();
+    .where('status', '=', from)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
 }
 

@@ -1,6 +1,7 @@
 import type { SelectQueryBuilder } from 'kysely';
 import type { Executor } from './executor.ts';
 import type { Database, License, Subscription } from './schema.ts';
+import { prepared } from './prepared-query.ts';
 
 /** The customer's live subscription with a vendor, if any (the latest one). */
 export async function findCurrentSubscription(
@@ -8,16 +9,19 @@ export async function findCurrentSubscription(
   vendorId: string,
   customerId: string,
 ): Promise<Subscription | undefined> {
-  return db
+  return (await selectCurrentSubscription(db, { vendorId, customerId })).rows[0];
+}
+
+const selectCurrentSubscription = prepared((db, a: { vendorId: string; customerId: string }) =>
+  db
     .selectFrom('subscriptions')
     .selectAll()
-    .where('vendor_id', '=', vendorId)
-    .where('customer_id', '=', customerId)
+    .where('vendor_id', '=', a.vendorId)
+    .where('customer_id', '=', a.customerId)
     .where('status', '=', 'active')
     .orderBy('id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-}
+    .limit(1),
+);
 
 /**
  * Who sees which subscriptions. Vendor staff: their vendor's. A partner: those of its contracting

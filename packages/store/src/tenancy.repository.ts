@@ -2,6 +2,7 @@ import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import { insertProfileRow, type ProfileFormat } from './profiles.repository.ts';
 import type { Partner, Partnership, Vendor } from './schema.ts';
+import { prepared } from './prepared-query.ts';
 
 export interface VendorInput {
   slug: string;
@@ -234,6 +235,20 @@ const PARTNERSHIP_COLUMNS = [
  * contracting partner with it (none when `contractingPartnerId` is null or has none) and the
  * tier of the partner that places the order. Undefined when no vendor has the slug.
  */
+const selectOrderParties = prepared(
+  (db, a: { vendorSlug: string; contractingPartnerId: string; orderingPartnerId: string }) =>
+    db
+      .selectFrom('vendors as v')
+      .leftJoin('partnerships as ps', (join) =>
+        join.onRef('ps.vendor_id', '=', 'v.id').on('ps.partner_id', '=', a.contractingPartnerId),
+      )
+      .leftJoin('partners as me', (join) => join.on('me.id', '=', a.orderingPartnerId))
+      .selectAll('v')
+      .select(PARTNERSHIP_COLUMNS.map((c) => `ps.${c} as ps_${c}` as const))
+      .select('me.tier as ordering_partner_tier')
+      .where('v.slug', '=', a.vendorSlug),
+);
+
 export async function findOrderParties(
   db: Executor,
   input: { vendorSlug: string; contractingPartnerId: string | null; orderingPartnerId: string },
@@ -241,19 +256,13 @@ export async function findOrderParties(
   | { vendor: Vendor; partnership: Partnership | undefined; orderingPartnerTier: number | null }
   | undefined
 > {
-  const row = await db
-    .selectFrom('vendors as v')
-    .leftJoin('partnerships as ps', (join) =>
-      join
-        .onRef('ps.vendor_id', '=', 'v.id')
-        .on('ps.partner_id', '=', input.contractingPartnerId ?? ''),
-    )
-    .leftJoin('partners as me', (join) => join.on('me.id', '=', input.orderingPartnerId))
-    .selectAll('v')
-    .select(PARTNERSHIP_COLUMNS.map((c) => `ps.${c} as ps_${c}` as const))
-    .select('me.tier as ordering_partner_tier')
-    .where('v.slug', '=', input.vendorSlug)
-    .executeTakeFirst();
+  const row = (
+    await selectOrderParties(db, {
+      vendorSlug: input.vendorSlug,
+      contractingPartnerId: input.contractingPartnerId ?? '',
+      orderingPartnerId: input.orderingPartnerId,
+    })
+  ).rows[0];
   if (!row) return undefined;
   const {
     ps_id,

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
 import type { ApiToken, User } from './schema.ts';
+import { prepared } from './prepared-query.ts';
 
 export interface UserInput {
   email: string;
@@ -250,12 +251,8 @@ const TOKEN_COLUMNS = [
  * The active user of a token that is neither revoked nor expired at `now`, with the token;
  * undefined otherwise.
  */
-export async function findTokenUser(
-  db: Executor,
-  tokenHash: string,
-  now: string,
-): Promise<{ user: User; token: ApiTokenSummary; partnerScope: PartnerScope } | undefined> {
-  const row = await db
+const selectTokenUser = prepared((db, a: { tokenHash: string; now: string }) =>
+  db
     .selectFrom('api_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .leftJoin('partners as up', 'up.id', 'u.partner_id')
@@ -269,11 +266,18 @@ export async function findTokenUser(
       't.expires_at as token_expires_at',
       't.can_mint as token_can_mint',
     ])
-    .where('t.token_hash', '=', tokenHash)
+    .where('t.token_hash', '=', a.tokenHash)
     .where('t.revoked_at', 'is', null)
-    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', now)]))
-    .where('u.active', '=', 1)
-    .executeTakeFirst();
+    .where((eb) => eb.or([eb('t.expires_at', 'is', null), eb('t.expires_at', '>', a.now)]))
+    .where('u.active', '=', 1),
+);
+
+export async function findTokenUser(
+  db: Executor,
+  tokenHash: string,
+  now: string,
+): Promise<{ user: User; token: ApiTokenSummary; partnerScope: PartnerScope } | undefined> {
+  const row = (await selectTokenUser(db, { tokenHash, now })).rows[0];
   if (!row) return undefined;
   const {
     token_id,

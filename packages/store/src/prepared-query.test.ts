@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStore, testDialects } from '../test/databases.ts';
+import { orderRow, seedTenancy, type Tenancy } from '../test/fixtures.ts';
+import type { Store } from './dialects.ts';
+import { insertOrder } from './orders.repository.ts';
+import { prepared, preparedInsert } from './prepared-query.ts';
+import { insertAuditEvents, listAuditEvents } from './audit.repository.ts';
+
+const orderByPo = prepared((db, a: { vendorId: string; po: string; limit: number }) =>
+  db
+    .selectFrom('orders')
+    .select(['id', 'po_number'])
+    .where('vendor_id', '=', a.vendorId)
+    .where('po_number', '=', a.po)
+    .where('status', 'not in', ['rejected', 'cancelled'])
+    .orderBy('id')
+    .limit(a.limit),
+);
+
+describe.each(testDialects())('prepared queries on %s', (dialect) => {
+  let store: Store;
+  let t: Tenancy;
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+    t = await seedTenancy(store.db, 'prep');
+    await insertOrder(store.db, orderRow(t, { id: 'ord_p1', po_number: 'PO-A' }), []);
+    await insertOrder(store.db, orderRow(t, { id: 'ord_p2', po_number: 'PO-B' }), []);
+    await insertOrder(
+      store.db,
+      orderRow(t, { id: 'ord_p3', po_number: 'PO-B', status: 'rejected' }),
+      [],
+    );
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it("runs the statement built once with each call's values, constants kept", async () => {
+    const run = async (po: string) =>
+      (await orderByPo(store.db, { vendorId: t.vendor.id, po, limit: 5 })).rows;
+    expect(await run('PO-A')).toEqual([{ id: 'ord_p1', po_number: 'PO-A' }]);
+    // 'rejected' is the query's own constant: the rejected PO-B stays out.
+    expect(await run('PO-B')).toEqual([{ id: 'ord_p2', po_number: 'PO-B' }]);
+    expect(await run('PO-C')).toEqual([]);
+    expect(
+      (await orderByPo(store.db, { vendorId: 'ven_none', po: 'PO-A', limit: 5 })).rows,
+    ).toEqual([]);
+    // In a transaction too, and what it wrote is seen.
+    await store.db.transaction().execute(async (tx) => {
+      await insertOrder(tx, orderRow(t, { id: 'ord_p4', po_number: 'PO-C' }), []);
+      expect((await orderByPo(tx, { vendorId: t.vendor.id, po: 'PO-C', limit: 1 })).rows).toEqual([
+        { id: 'ord_p4', po_number: 'PO-C' },
+      ]);
+    });
+  });
+
+  it('binds an argument used twice in both places, and refuses one that is no parameter', async () => {
+    const twice = prepared((db, a: { po: string }) =>
+      db
+        .selectFrom('orders')
+        .select('id')
+        .where((eb) => eb.or([eb('po_number', '=', a.po), eb('number', '=', a.po)])),
+    );
+    expect((await twice(store.db, { po: 'PO-A' })).rows).toEqual([{ id: 'ord_p1' }]);
+    const list = prepared((db, a: { ids: string[] }) =>
+      db
+        .selectFrom('orders')
+        .select('id')
+        .where('id', 'in', [...a.ids]),
+    );
+    await expect(list(store.db, { ids: ['ord_p1'] })).rejects.toThrow(/"ids"/);
+  });
+
+  it('inserts batches of rows through a statement prepared per row count', async () => {
+    const event = (i: number, reason?: string) => ({
+      entityType: 'order',
+      entityId: 'ord_p1',
+      type: `test.e${i}`,
+      actorLabel: 'test',
+      at: `2026-01-01T00:00:0${i}.000Z`,
+      vendorId: t.vendor.id,
+      ...(reason === undefined ? {} : { reason }),
+      data: { i },
+    });
+    await insertAuditEvents(store.db, [event(1)]);
+    await insertAuditEvents(store.db, [event(2, 'two'), event(3)]);
+    await insertAuditEvents(store.db, [event(4), event(5, 'five')]);
+    const read = await listAuditEvents(store.db, 'order', 'ord_p1');
+    expect(read.map((e) => [e.type, e.reason, e.data])).toEqual([
+      ['test.e1', null, '{"i":1}'],
+      ['test.e2', 'two', '{"i":2}'],
+      ['test.e3', null, '{"i":3}'],
+      ['test.e4', null, '{"i":4}'],
+      ['test.e5', 'five', '{"i":5}'],
+    ]);
+    // Another table's rows, by their own prepared statement.
+    const partial = preparedInsert('counters', ['vendor_id', 'name', 'value']);
+    await partial(store.db, [
+      { vendor_id: t.vendor.id, name: 'prep_a', value: 7 },
+      { vendor_id: t.vendor.id, name: 'prep_b', value: 8 },
+    ]);
+    const counters = await store.db
+      .selectFrom('counters')
+      .select(['name', 'value'])
+      .where('name', 'like', 'prep_%')
+      .orderBy('name')
+      .execute();
+    expect(counters.map((c) => [c.name, Number(c.value)])).toEqual([
+      ['prep_a', 7],
+      ['prep_b', 8],
+    ]);
+  });
+});
