@@ -53,7 +53,7 @@ const insertOrderStatement = prepared((db, a: Order) =>
   db.insertInto('orders').values(Object.fromEntries(ORDER_COLUMNS.map((c) => [c, a[c]])) as Order),
 );
 
-const insertLineRows = preparedInsert('order_lines', [
+const LINE_COLUMNS = [
   'order_id',
   'line_no',
   'product_id',
@@ -66,16 +66,23 @@ const insertLineRows = preparedInsert('order_lines', [
   'expected_net_minor',
   'amount_minor',
   'attributes',
-]);
+] as const satisfies readonly (keyof OrderLine)[];
 
-/** Inserts an order row (the prepared statement when it has every column, each defined). */
+const insertLineRows = preparedInsert('order_lines', LINE_COLUMNS);
+
+/** Inserts an order row (the prepared statement unless it has a column not listed there). */
 async function insertOrderRow(db: Executor, order: Order): Promise<void> {
-  const values: unknown[] = Object.values(order);
-  if (values.length !== ORDER_COLUMNS.length || values.includes(undefined)) {
+  // No column of orders has a default: one the order leaves out is NULL either way.
+  const known = new Set<string>(ORDER_COLUMNS);
+  if (Object.keys(order).some((k) => !known.has(k))) {
     await db.insertInto('orders').values(order).execute();
     return;
   }
-  await insertOrderStatement(db, order);
+  const o = order as Record<string, unknown>;
+  await insertOrderStatement(
+    db,
+    Object.fromEntries(ORDER_COLUMNS.map((c) => [c, o[c] ?? null])) as unknown as Order,
+  );
 }
 
 export async function insertOrder(
@@ -143,8 +150,8 @@ export interface QuoteClaim {
  * (call inside the submitting transaction). With `claim`, the quote is claimed first; when it
  * is no longer in `claim.from`, `quoteClaimed` is false and the caller must roll back (on
  * SQLite nothing was written then; on PostgreSQL the order's statement ran). On PostgreSQL the
- * quote, the counter, the order and its (first 500) lines are one statement: the counter's row
- * lock, held until commit, is taken as late as it can be, and the quote's with it.
+ * quote, the number, the order and its (first 500) lines are one statement; the quote's row
+ * lock is held until commit (one order per quote), the number's sequence holds none.
  */
 export async function insertNumberedOrder(
   db: Executor,
@@ -162,39 +169,28 @@ export async function insertNumberedOrder(
     await insertOrder(db, { ...order, number }, lines);
     return { number, quoteClaimed: true };
   }
-  // The same number as orderNumberOf: lpad would cut a seventh digit, so only shorter ones pad.
-  const numbered = sql<string>`(select ${numbering.prefix}::text || case
-    when length(c.value::text) >= 6 then c.value::text else lpad(c.value::text, 6, '0') end
-    from c)`;
-  // PostgreSQL runs every data-modifying WITH whether or not the query reads it: the quote's
-  // update is one, and its count says whether it applied.
-  const start: QueryCreator<Database> = claim
-    ? db.with('q', (qb) =>
-        qb
-          .updateTable('quotes')
-          .set((eb) => ({ status: claim.to, updated_at: claim.at, version: eb('version', '+', 1) }))
-          .where('id', '=', claim.quoteId)
-          .where('status', '=', claim.from)
-          .returning('id'),
-      )
-    : db;
-  const row = await start
-    // The vendor's sequence (migration 0027): nothing to wait for, whoever else is ordering.
-    .with('c', (qb) =>
-      qb.selectNoFrom(
-        sql<string>`orderdesk_next_counter_value(${order.vendor_id}, ${numbering.counter})`.as(
-          'value',
-        ),
-      ),
-    )
-    .with('l', (qb) => qb.insertInto('order_lines').values(first))
-    .insertInto('orders')
-    .values({ ...order, number: numbered })
-    .returning([
-      'number',
-      (claim ? sql<number>`(select count(*) from q)::int` : sql<number>`1`).as('claimed'),
-    ])
-    .executeTakeFirstOrThrow();
+  // Prepared once per line count and with or without a quote (see numberedInsertOf).
+  const key = `${first.length}:${claim ? 'claim' : ''}`;
+  let insert = numberedInserts.get(key);
+  if (!insert) {
+    insert = numberedInsertOf(first.length, claim !== undefined);
+    numberedInserts.set(key, insert);
+  }
+  const args: Record<string, unknown> = {
+    prefix: numbering.prefix,
+    counter: numbering.counter,
+    ...(claim
+      ? { quoteId: claim.quoteId, from: claim.from, to: claim.to, claimedAt: claim.at }
+      : {}),
+  };
+  const o = order as Record<string, unknown>;
+  for (const c of ORDER_COLUMNS) if (c !== 'number') args[`o:${c}`] = o[c] ?? null;
+  first.forEach((line, i) => {
+    const l = line as unknown as Record<string, unknown>;
+    for (const c of LINE_COLUMNS) args[`${i}:${c}`] = l[c] ?? null;
+  });
+  const row = (await insert(db, args)).rows[0];
+  if (!row) throw new Error('insertNumberedOrder: the order statement returned no row');
   for (let i = LINE_CHUNK; i < lines.length; i += LINE_CHUNK) {
     await db
       .insertInto('order_lines')
@@ -202,6 +198,61 @@ export async function insertNumberedOrder(
       .execute();
   }
   return { number: row.number, quoteClaimed: !claim || Number(row.claimed) === 1 };
+}
+
+type NumberedInsert = ReturnType<typeof numberedInsertOf>;
+const numberedInserts = new Map<string, NumberedInsert>();
+
+/**
+ * PostgreSQL's one statement for a numbered order of `lineCount` lines: the quote claimed
+ * (`q`, when `withClaim`), the number drawn from the vendor's sequence (`c`, migration 0027:
+ * nothing to wait for, whoever else is ordering), the lines and the order. Arguments: `o:` and
+ * the order's columns, the line's index, `:` and its columns, prefix, counter and the claim's.
+ */
+function numberedInsertOf(lineCount: number, withClaim: boolean) {
+  return prepared((db, a: Record<string, unknown>) => {
+    // The same number as orderNumberOf: lpad would cut a seventh digit, so only shorter ones pad.
+    const numbered = sql<string>`(select ${a.prefix}::text || case
+      when length(c.value::text) >= 6 then c.value::text else lpad(c.value::text, 6, '0') end
+      from c)`;
+    // PostgreSQL runs every data-modifying WITH whether or not the query reads it: the quote's
+    // update is one, and its count says whether it applied.
+    const start: QueryCreator<Database> = withClaim
+      ? db.with('q', (qb) =>
+          qb
+            .updateTable('quotes')
+            .set((eb) => ({
+              status: a.to as string,
+              updated_at: a.claimedAt as string,
+              version: eb('version', '+', 1),
+            }))
+            .where('id', '=', a.quoteId as string)
+            .where('status', '=', a.from as string)
+            .returning('id'),
+        )
+      : db;
+    const order = Object.fromEntries(
+      ORDER_COLUMNS.map((c) => [c, c === 'number' ? numbered : a[`o:${c}`]]),
+    ) as unknown as Order;
+    const lines = Array.from(
+      { length: lineCount },
+      (_, i) =>
+        Object.fromEntries(LINE_COLUMNS.map((c) => [c, a[`${i}:${c}`]])) as unknown as OrderLine,
+    );
+    return start
+      .with('c', (qb) =>
+        qb.selectNoFrom(
+          sql<string>`orderdesk_next_counter_value(${a['o:vendor_id']}, ${a.counter})`.as('value'),
+        ),
+      )
+      .with('l', (qb) => qb.insertInto('order_lines').values(lines))
+      .insertInto('orders')
+      .values(order)
+      .returning([
+        'number',
+        (withClaim ? sql<number>`(select count(*) from q)::int` : sql<number>`1`).as('claimed'),
+      ]);
+  });
 }
 
 /**
