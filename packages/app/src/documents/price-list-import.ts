@@ -244,13 +244,14 @@ const LF = 0x0a;
  * The records of a CSV stream, a block at a time, as csv-parse reads them with the options
  * below (`bom`, the sniffed delimiter, `relax_column_count`, `skip_empty_lines`): csv-parse
  * spends most of a large import's parsing in per-record bookkeeping (its `info` objects), so
- * the common file is read here instead, line by line: '\n' line ends, fields plain or quoted
- * ('""' a quote) within one line. At anything else — a '\r' anywhere, a field quoted across
- * lines, a quote out of place (which csv-parse refuses) — the rest of the file, from the start
- * of the record at hand, goes to csv-parse, preceded by as many empty lines as came before it
- * (csv-parse skips them): its line numbers, its record delimiter (a '\n', as it found on the
- * first line) and its errors are then the ones it gives reading the whole file. `fast: false`
- * hands it everything from the start (the tests compare both).
+ * the common file is read here instead, line by line: every line ending as the first one does
+ * ('\n', or '\r\n' as Excel and the price-list export write), fields plain or quoted ('""' a
+ * quote) within one line. At anything else — another '\r', a field quoted across lines, a
+ * quote out of place (which csv-parse refuses) — the rest of the file, from the start of the
+ * record at hand, goes to csv-parse, preceded by as many empty lines as came before it (csv-parse
+ * skips them, ending as the first line does): its line numbers, its record delimiter and its
+ * errors are then the ones it gives reading the whole file. `fast: false` hands it everything
+ * from the start (the tests compare both).
  */
 export async function* csvRecords(
   chunks: AsyncIterator<Buffer | string>,
@@ -264,7 +265,17 @@ export async function* csvRecords(
   let tail: Buffer = Buffer.alloc(0);
   let next = first;
   let lines = 1;
-  let started = false;
+  /** '\r\n' line ends (as the first line's), else '\n'; undefined before the first line. */
+  let crlf: boolean | undefined;
+  const handOver = (text: string, from: number, rest: Buffer[]) =>
+    csvParseRecords(
+      [Buffer.from(text.slice(from), 'utf8'), ...rest],
+      chunks,
+      delimiter,
+      limits,
+      lines,
+      crlf === true,
+    );
   while (fast && !next.done) {
     const chunk = typeof next.value === 'string' ? Buffer.from(next.value, 'utf8') : next.value;
     const data = tail.length === 0 ? chunk : Buffer.concat([tail, chunk]);
@@ -272,76 +283,77 @@ export async function* csvRecords(
     tail = data.subarray(end);
     if (end > 0) {
       const text = data.toString('utf8', 0, end);
-      const block = linesOf(
-        text,
-        started ? 0 : text.charCodeAt(0) === 0xfeff ? 1 : 0,
-        delimiter,
-        lines,
-      );
-      started = true;
+      let at = 0;
+      if (crlf === undefined) {
+        at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+        const nl = text.indexOf('\n', at);
+        crlf = nl > at && text.charCodeAt(nl - 1) === 0x0d;
+      }
+      const block = linesOf(text, at, delimiter, lines, crlf);
       if (block.records.length > 0) yield block.records;
       lines = block.lines;
       if (block.stop >= 0) {
-        yield* csvParseRecords(
-          [Buffer.from(text.slice(block.stop), 'utf8'), tail],
-          chunks,
-          delimiter,
-          limits,
-          lines,
-        );
+        yield* handOver(text, block.stop, [tail]);
         return;
       }
     }
     next = await chunks.next();
   }
   if (!fast) {
-    yield* csvParseRecords(next.done ? [] : [next.value], chunks, delimiter, limits, 1);
+    yield* csvParseRecords(next.done ? [] : [next.value], chunks, delimiter, limits, 1, false);
     return;
   }
   if (tail.length === 0) return;
-  // The last line, without a line end.
+  // The last line, without a line end: one is added (a line of a file read whole from here is
+  // judged by csv-parse).
   const text = tail.toString('utf8');
-  const block = linesOf(
-    `${text}\n`,
-    started ? 0 : text.charCodeAt(0) === 0xfeff ? 1 : 0,
-    delimiter,
-    lines,
-  );
+  const at = crlf === undefined && text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  crlf ??= false;
+  const block = linesOf(`${text}${crlf ? '\r\n' : '\n'}`, at, delimiter, lines, crlf);
   if (block.stop >= 0) {
-    yield* csvParseRecords(
-      [Buffer.from(text.slice(block.stop), 'utf8')],
-      chunks,
-      delimiter,
-      limits,
-      lines,
-    );
+    yield* handOver(text, block.stop, []);
     return;
   }
-  // The line end added above is not the file's: the record ends on its own line.
   if (block.records.length > 0) yield block.records;
 }
 
 /**
- * The records of complete lines (`text` ends with '\n'), from `at`; `lines` is the number of
- * the first. `stop`: where a line csv-parse must read begins (-1: none), with `lines` its number.
+ * The records of complete lines (`text` ends with '\n'; with `crlf`, every line must end with
+ * '\r\n'), from `at`; `lines` is the number of the first. `stop`: where a line csv-parse must
+ * read begins (-1: none), with `lines` its number.
  */
 function linesOf(
   text: string,
   at: number,
   delimiter: string,
   lines: number,
+  crlf: boolean,
 ): { records: CsvRecord[]; stop: number; lines: number } {
   const records: CsvRecord[] = [];
   let line = lines;
+  // The next '"' and '\r' at or after the line's start (-1: none), found once per stretch.
+  let quote = -2;
+  let cr = -2;
   for (let start = at; start < text.length;) {
     const end = text.indexOf('\n', start);
-    if (end === start) {
+    if (quote !== -1 && quote < start) quote = text.indexOf('"', start);
+    if (cr !== -1 && cr < start) cr = text.indexOf('\r', start);
+    // The line's text ends before its '\r\n' (crlf) or '\n'; no other '\r' in it.
+    let stop = end;
+    if (crlf) {
+      if (end === start || cr !== end - 1) return { records, stop: start, lines: line };
+      stop = end - 1;
+    } else if (cr !== -1 && cr < end) return { records, stop: start, lines: line };
+    if (stop === start) {
       // An empty line: skipped (skip_empty_lines), counted.
       line++;
       start = end + 1;
       continue;
     }
-    const record = fieldsOf(text, start, end, delimiter);
+    const record =
+      quote === -1 || quote >= stop
+        ? text.slice(start, stop).split(delimiter)
+        : quotedFieldsOf(text, start, stop, delimiter);
     if (record === undefined) return { records, stop: start, lines: line };
     records.push({ record, lines: line });
     line++;
@@ -350,17 +362,17 @@ function linesOf(
   return { records, stop: -1, lines: line };
 }
 
-/** The fields of the line text[start, end), or undefined where csv-parse must judge. */
-function fieldsOf(
+/**
+ * The fields of the line text[start, end), which has a quote, or undefined where csv-parse
+ * must judge (a field quoted across lines or not closed, a quote inside an unquoted field,
+ * anything but the delimiter after a closing quote).
+ */
+function quotedFieldsOf(
   text: string,
   start: number,
   end: number,
   delimiter: string,
 ): string[] | undefined {
-  const quote = text.indexOf('"', start);
-  const cr = text.indexOf('\r', start);
-  if (cr >= 0 && cr < end) return undefined;
-  if (quote < 0 || quote >= end) return text.slice(start, end).split(delimiter);
   const fields: string[] = [];
   let at = start;
   for (;;) {
@@ -370,9 +382,9 @@ function fieldsOf(
       let from = at + 1;
       for (;;) {
         const q = text.indexOf('"', from);
-        if (q < 0 || q >= end) return undefined; // quoted across lines, or not closed
+        if (q < 0 || q >= end) return undefined;
         value += text.slice(from, q);
-        if (text.charCodeAt(q + 1) === 0x22) {
+        if (q + 1 < end && text.charCodeAt(q + 1) === 0x22) {
           value += '"';
           from = q + 2;
           continue;
@@ -388,8 +400,7 @@ function fieldsOf(
     }
     const d = text.indexOf(delimiter, at);
     const to = d < 0 || d > end ? end : d;
-    const q = text.indexOf('"', at);
-    if (q >= 0 && q < to) return undefined; // a quote inside a field
+    for (let i = at; i < to; i++) if (text.charCodeAt(i) === 0x22) return undefined;
     fields.push(text.slice(at, to));
     if (to === end) return fields;
     at = to + 1;
@@ -398,7 +409,8 @@ function fieldsOf(
 
 /**
  * csv-parse over `head` then the rest of `chunks`, as if it had read the file from the start:
- * `line` > 1 puts that many empty lines before (skipped by csv-parse, counted in its lines).
+ * `line` > 1 puts that many empty lines before (skipped by csv-parse, counted in its lines),
+ * ending as the file's first line does (so csv-parse takes the same record delimiter).
  */
 async function* csvParseRecords(
   head: readonly (Buffer | string)[],
@@ -406,6 +418,7 @@ async function* csvParseRecords(
   delimiter: string,
   limits: UploadLimits,
   line: number,
+  crlf: boolean,
 ): AsyncGenerator<CsvRecord[]> {
   // The parser loads with the first file that needs it (on the import's worker thread).
   const { parse: parseCsv } = await import('csv-parse');
@@ -420,7 +433,7 @@ async function* csvParseRecords(
   });
   const rest = Readable.from(
     (async function* () {
-      if (line > 1) yield Buffer.from('\n'.repeat(line - 1));
+      if (line > 1) yield Buffer.from((crlf ? '\r\n' : '\n').repeat(line - 1));
       for (const chunk of head) if (chunk.length > 0) yield chunk;
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
     })(),
