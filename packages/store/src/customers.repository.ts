@@ -3,6 +3,7 @@ import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 import { newId } from './ids.ts';
 import type { Customer, CustomerContact } from './schema.ts';
+import { prepared } from './prepared-query.ts';
 
 export interface CustomerInput {
   partnerId: string;
@@ -60,6 +61,16 @@ export async function findCustomerWithContacts(
   partnerIds: readonly string[],
 ): Promise<{ customer: Customer; contacts: CustomerContact[] } | undefined> {
   if (partnerIds.length === 0) return undefined;
+  const row = (await selectCustomerWithContacts(db, { id, partnerIds: [...partnerIds] })).rows[0];
+  if (!row) return undefined;
+  const { contacts_json, ...customer } = row;
+  return {
+    customer,
+    contacts: contacts_json ? (JSON.parse(contacts_json) as CustomerContact[]) : [],
+  };
+}
+
+const selectCustomerWithContacts = prepared((db, a: { id: string; partnerIds: string[] }) => {
   const contactsJson = isPostgres(db)
     ? sql<string | null>`(select json_agg(json_build_object('id', cc.id, 'customer_id',
         cc.customer_id, 'name', cc.name, 'email', cc.email, 'phone', cc.phone, 'roles', cc.roles,
@@ -69,20 +80,13 @@ export async function findCustomerWithContacts(
         cc.customer_id, 'name', cc.name, 'email', cc.email, 'phone', cc.phone, 'roles', cc.roles,
         'created_at', cc.created_at))
         from (select * from customer_contacts where customer_id = customers.id order by id) cc)`;
-  const row = await db
+  return db
     .selectFrom('customers')
     .selectAll()
     .select(contactsJson.as('contacts_json'))
-    .where('id', '=', id)
-    .where('partner_id', 'in', partnerIds)
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { contacts_json, ...customer } = row;
-  return {
-    customer,
-    contacts: contacts_json ? (JSON.parse(contacts_json) as CustomerContact[]) : [],
-  };
-}
+    .where('id', '=', a.id)
+    .where('partner_id', 'in', a.partnerIds);
+});
 
 /** A page of customers owned by the given partners, by id (creation order). */
 export async function listCustomers(

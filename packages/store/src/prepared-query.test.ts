@@ -62,13 +62,29 @@ describe.each(testDialects())('prepared queries on %s', (dialect) => {
         .where((eb) => eb.or([eb('po_number', '=', a.po), eb('number', '=', a.po)])),
     );
     expect((await twice(store.db, { po: 'PO-A' })).rows).toEqual([{ id: 'ord_p1' }]);
-    const list = prepared((db, a: { ids: string[] }) =>
-      db
-        .selectFrom('orders')
-        .select('id')
-        .where('id', 'in', [...a.ids]),
+    const changed = prepared((db, a: { po: string }) =>
+      db.selectFrom('orders').select('id').where('po_number', '=', a.po.toUpperCase()),
     );
-    await expect(list(store.db, { ids: ['ord_p1'] })).rejects.toThrow(/"ids"/);
+    await expect(changed(store.db, { po: 'PO-A' })).rejects.toThrow(/changed before/);
+  });
+
+  it('keeps a template per shape: list lengths, given properties, booleans', async () => {
+    const find = prepared((db, a: { ids: string[]; po?: string; live: boolean }) => {
+      let q = db.selectFrom('orders').select('id').where('id', 'in', a.ids);
+      if (a.po !== undefined) q = q.where('po_number', '=', a.po);
+      if (a.live) q = q.where('status', 'not in', ['rejected', 'cancelled']);
+      return q.orderBy('id');
+    });
+    const ids = async (args: { ids: string[]; po?: string; live: boolean }) =>
+      (await find(store.db, args)).rows.map((r) => r.id);
+    expect(await ids({ ids: ['ord_p1'], live: false })).toEqual(['ord_p1']);
+    expect(await ids({ ids: ['ord_p2', 'ord_p3'], live: false })).toEqual(['ord_p2', 'ord_p3']);
+    expect(await ids({ ids: ['ord_p2', 'ord_p3'], live: true })).toEqual(['ord_p2']);
+    expect(await ids({ ids: ['ord_p1', 'ord_p2', 'ord_p3'], po: 'PO-B', live: false })).toEqual([
+      'ord_p2',
+      'ord_p3',
+    ]);
+    expect(await ids({ ids: ['ord_p3', 'ord_p1'], live: true })).toEqual(['ord_p1']);
   });
 
   it('inserts batches of rows through a statement prepared per row count', async () => {

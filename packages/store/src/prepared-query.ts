@@ -7,18 +7,20 @@
 // argument; a call then runs the same SQL with the call's values, through the executor it is
 // given (a transaction, `batchedReads`, `deferredWrites`: the batching marks follow).
 //
-// For statements whose shape never changes with their arguments: an argument must become one
-// bound parameter wherever it is used (an `=` comparison, an inserted value, a limit). Lists
-// (`in`), optional clauses or values that Kysely would turn into something else (JSON, arrays)
-// cannot be arguments — the first call throws if one did not become a parameter. Executors
-// whose plugins rewrite queries would need a template of their own: the store has none.
+// What may change from call to call: strings and numbers, each passed to Kysely as it is (an
+// `=` comparison, an inserted value, a limit, a list's items). What decides the statement's
+// shape — booleans, null, which properties are given, the length of each list — gives a
+// template of its own. `build` must not look at the strings and numbers it gets (they are
+// markers): a marker changed before it reached Kysely, or written into the SQL, throws.
+// Executors whose plugins rewrite queries would need templates of their own: the store has
+// none.
 import { createQueryId, type Compilable, type Insertable, type QueryResult } from 'kysely';
 import { markAsIssuedThrough } from './batched-reads.ts';
 import type { Executor } from './executor.ts';
 import type { Database } from './schema.ts';
 
-/** A parameter of the template: an argument by name, or a constant of the query itself. */
-type Slot = { arg: string } | { value: unknown };
+/** A parameter of the template: an argument by its path in the arguments, or a constant. */
+type Slot = { path: readonly string[] } | { value: unknown };
 
 interface Template {
   sql: string;
@@ -27,40 +29,65 @@ interface Template {
 }
 
 const MARK = '\u0000orderdesk-argument:';
+/** Templates kept per query and dialect (lists of many lengths would otherwise pile up). */
+const MAX_SHAPES = 64;
+
+/**
+ * The arguments with a marker in place of each string and number, found by their path; what
+ * decides the query's shape stays as it is: booleans, null, which properties there are, and
+ * the length of each list.
+ */
+function markersOf(value: unknown, path: string): unknown {
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
+    return `${MARK}${path}`;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => markersOf(v, `${path}.${i}`));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, markersOf(v, path ? `${path}.${k}` : k)]),
+    );
+  }
+  return value;
+}
+
+/** The shape of the arguments: one template per shape (see markersOf). */
+function shapeOf(args: unknown): string {
+  return JSON.stringify(args, (_, v: unknown) =>
+    typeof v === 'string' ? 's' : typeof v === 'number' ? 0 : typeof v === 'bigint' ? 'b' : v,
+  );
+}
+
+function valueAt(args: unknown, path: readonly string[]): unknown {
+  let v = args;
+  for (const k of path) v = (v as Record<string, unknown>)[k];
+  return v;
+}
 
 function templateOf<A extends Record<string, unknown>>(
   db: Executor,
   build: (db: Executor, args: A) => Compilable,
+  sample: A,
 ): Template {
-  const used = new Set<string>();
-  const markers = new Proxy({} as A, {
-    get(_, name) {
-      if (typeof name !== 'string') return undefined;
-      used.add(name);
-      return `${MARK}${name}`;
-    },
-  });
-  const compiled = build(db, markers).compile();
-  const slots: Slot[] = compiled.parameters.map((p) =>
-    typeof p === 'string' && p.startsWith(MARK) ? { arg: p.slice(MARK.length) } : { value: p },
-  );
-  const bound = slots.flatMap((s) => ('arg' in s ? [s.arg] : []));
-  for (const name of used) {
-    if (!bound.includes(name)) {
-      throw new Error(
-        `prepared: the argument "${name}" did not become a parameter of ${compiled.sql}`,
-      );
+  const compiled = build(db, markersOf(sample, '') as A).compile();
+  const slots: Slot[] = compiled.parameters.map((p) => {
+    if (typeof p === 'string' && p.startsWith(MARK)) {
+      return { path: p.slice(MARK.length).split('.') };
     }
-  }
-  if (compiled.sql.includes(MARK)) {
+    if (typeof p === 'string' && p.includes(MARK.slice(0, 1))) {
+      throw new Error(`prepared: an argument was changed before it became a parameter: ${p}`);
+    }
+    return { value: p };
+  });
+  if (compiled.sql.includes(MARK.slice(0, 1))) {
     throw new Error(`prepared: an argument was written into the SQL: ${compiled.sql}`);
   }
   return { sql: compiled.sql, slots, query: compiled.query };
 }
 
 /**
- * A query built by `build` once per dialect and run with the values of each call. `build` gets
- * markers for the arguments: it must pass them to Kysely as they are.
+ * A query built by `build` once per dialect and shape of its arguments, and run with the values
+ * of each call. `build` gets markers for the strings and numbers: it must pass them to Kysely as
+ * they are.
  *
  * @example
  * const findQuoteLines = prepared((db, a: { quoteId: string }) =>
@@ -70,17 +97,22 @@ function templateOf<A extends Record<string, unknown>>(
 export function prepared<A extends Record<string, unknown>, O>(
   build: (db: Executor, args: A) => Compilable<O>,
 ): (db: Executor, args: A) => Promise<QueryResult<O>> {
-  // One template per adapter class: the SQL differs between dialects, not between stores.
-  const templates = new Map<unknown, Template>();
+  // One template per adapter class (the SQL differs between dialects, not between stores)
+  // and shape of the arguments.
+  const templates = new Map<unknown, Map<string, Template>>();
   return async (db, args) => {
     const executor = db.getExecutor();
     const dialect = executor.adapter.constructor;
-    let template = templates.get(dialect);
+    let byShape = templates.get(dialect);
+    if (!byShape) templates.set(dialect, (byShape = new Map()));
+    const shape = shapeOf(args);
+    let template = byShape.get(shape);
     if (!template) {
-      template = templateOf(db, build);
-      templates.set(dialect, template);
+      if (byShape.size >= MAX_SHAPES) byShape.delete(byShape.keys().next().value as string);
+      template = templateOf(db, build, args);
+      byShape.set(shape, template);
     }
-    const parameters = template.slots.map((s) => ('arg' in s ? args[s.arg] : s.value));
+    const parameters = template.slots.map((s) => ('path' in s ? valueAt(args, s.path) : s.value));
     const queryId = createQueryId();
     markAsIssuedThrough(db, queryId);
     return executor.executeQuery<O>({

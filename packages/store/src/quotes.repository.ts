@@ -161,9 +161,16 @@ export async function findQuoteInScope(
   id: string,
   scope: QuoteScope,
 ): Promise<Quote | undefined> {
-  const q = scopeQuotes(db.selectFrom('quotes').selectAll().where('quotes.id', '=', id), scope);
-  return q?.executeTakeFirst();
+  if (!('vendorId' in scope) && !partnerCondition(scope)) return undefined;
+  return (await selectQuoteInScope(db, { id, scope })).rows[0];
 }
+
+const selectQuoteInScope = prepared((db, a: { id: string; scope: QuoteScope }) => {
+  const q = scopeQuotes(db.selectFrom('quotes').selectAll().where('quotes.id', '=', a.id), a.scope);
+  // A scope that sees nothing is answered before the query.
+  if (!q) throw new Error('findQuoteInScope: a scope that sees nothing reached the query');
+  return q;
+});
 
 /** The lines of several quotes in one query, by quote id (for lists). */
 export async function listQuoteLinesOf(
