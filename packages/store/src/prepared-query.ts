@@ -51,10 +51,23 @@ function markersOf(value: unknown, path: string): unknown {
 }
 
 /** The shape of the arguments: one template per shape (see markersOf). */
-function shapeOf(args: unknown): string {
-  return JSON.stringify(args, (_, v: unknown) =>
-    typeof v === 'string' ? 's' : typeof v === 'number' ? 0 : typeof v === 'bigint' ? 'b' : v,
-  );
+function shapeOf(value: unknown): string {
+  const type = typeof value;
+  if (type === 'string') return 's';
+  if (type === 'number' || type === 'bigint') return 'n';
+  if (type === 'boolean') return value ? 'T' : 'F';
+  if (type === 'undefined') return 'u';
+  if (value === null) return 'N';
+  if (Array.isArray(value)) {
+    let key = '[';
+    for (const v of value) key += `${shapeOf(v)},`;
+    return `${key}]`;
+  }
+  let key = '{';
+  for (const k in value as Record<string, unknown>) {
+    key += `${k}:${shapeOf((value as Record<string, unknown>)[k])},`;
+  }
+  return `${key}}`;
 }
 
 function valueAt(args: unknown, path: readonly string[]): unknown {
