@@ -11,10 +11,6 @@ export type OrderScope = { vendorId: string } | { partnerIds: readonly string[] 
 
 const LINE_CHUNK = 500;
 
-/**
- * Inserts an order and its lines (call inside the submitting transaction). On PostgreSQL the
- * order and its (first 500) lines go in one statement, one round trip.
- */
 /** Every column of an order, in one order (the prepared insert's). */
 const ORDER_COLUMNS = [
   'id',
@@ -49,6 +45,8 @@ const ORDER_COLUMNS = [
   'updated_at',
 ] as const satisfies readonly (keyof Order)[];
 
+const KNOWN_ORDER_COLUMNS = new Set<string>(ORDER_COLUMNS);
+
 const insertOrderStatement = prepared((db, a: Order) =>
   db.insertInto('orders').values(Object.fromEntries(ORDER_COLUMNS.map((c) => [c, a[c]])) as Order),
 );
@@ -73,8 +71,7 @@ const insertLineRows = preparedInsert('order_lines', LINE_COLUMNS);
 /** Inserts an order row (the prepared statement unless it has a column not listed there). */
 async function insertOrderRow(db: Executor, order: Order): Promise<void> {
   // No column of orders has a default: one the order leaves out is NULL either way.
-  const known = new Set<string>(ORDER_COLUMNS);
-  if (Object.keys(order).some((k) => !known.has(k))) {
+  if (Object.keys(order).some((k) => !KNOWN_ORDER_COLUMNS.has(k))) {
     await db.insertInto('orders').values(order).execute();
     return;
   }
@@ -85,6 +82,10 @@ async function insertOrderRow(db: Executor, order: Order): Promise<void> {
   );
 }
 
+/**
+ * Inserts an order and its lines (call inside the submitting transaction). On PostgreSQL the
+ * order and its (first 500) lines go in one statement, one round trip.
+ */
 export async function insertOrder(
   db: Executor,
   order: Order,
