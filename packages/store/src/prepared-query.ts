@@ -29,6 +29,8 @@ interface Template {
 }
 
 const MARK = '\u0000orderdesk-argument:';
+/** Between the keys of a marker's path (never in a property name of the store's). */
+const SEP = '\u0001';
 /** Templates kept per query and dialect (lists of many lengths would otherwise pile up). */
 const MAX_SHAPES = 64;
 
@@ -38,23 +40,33 @@ const MAX_SHAPES = 64;
  * the length of each list.
  */
 function markersOf(value: unknown, path: string): unknown {
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') {
-    return `${MARK}${path}`;
-  }
-  if (Array.isArray(value)) return value.map((v, i) => markersOf(v, `${path}.${i}`));
+  if (isValue(value)) return `${MARK}${path}`;
+  if (Array.isArray(value)) return value.map((v, i) => markersOf(v, `${path}${SEP}${i}`));
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, markersOf(v, path ? `${path}.${k}` : k)]),
+      Object.entries(value).map(([k, v]) => [k, markersOf(v, path ? `${path}${SEP}${k}` : k)]),
     );
   }
   return value;
 }
 
+/** A string, a number, or an object that is not a plain one (a Date, a Buffer): a value. */
+function isValue(value: unknown): boolean {
+  const type = typeof value;
+  if (type === 'string' || type === 'number' || type === 'bigint') return true;
+  return (
+    type === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.getPrototypeOf(value) !== Object.prototype &&
+    Object.getPrototypeOf(value) !== null
+  );
+}
+
 /** The shape of the arguments: one template per shape (see markersOf). */
 function shapeOf(value: unknown): string {
+  if (isValue(value)) return 'v';
   const type = typeof value;
-  if (type === 'string') return 's';
-  if (type === 'number' || type === 'bigint') return 'n';
   if (type === 'boolean') return value ? 'T' : 'F';
   if (type === 'undefined') return 'u';
   if (value === null) return 'N';
@@ -84,7 +96,7 @@ function templateOf<A extends Record<string, unknown>>(
   const compiled = build(db, markersOf(sample, '') as A).compile();
   const slots: Slot[] = compiled.parameters.map((p) => {
     if (typeof p === 'string' && p.startsWith(MARK)) {
-      return { path: p.slice(MARK.length).split('.') };
+      return { path: p.slice(MARK.length).split(SEP) };
     }
     if (typeof p === 'string' && p.includes(MARK.slice(0, 1))) {
       throw new Error(`prepared: an argument was changed before it became a parameter: ${p}`);
