@@ -216,7 +216,11 @@ async function* readCsv(
   } catch (error) {
     if (error instanceof PriceListFileError || error instanceof AppError) throw error;
     const e = error as { code?: string; message?: string; lines?: number };
-    if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+    // csv-parse's errors: CSV_… codes, and INVALID_OPENING_QUOTE (a quote inside a field).
+    if (
+      typeof e.code === 'string' &&
+      (e.code.startsWith('CSV_') || e.code === 'INVALID_OPENING_QUOTE')
+    ) {
       throw new PriceListFileError('The file is not valid CSV', [
         {
           path: `row ${e.lines ?? '?'}`,

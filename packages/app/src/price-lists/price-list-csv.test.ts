@@ -1,6 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { csvRecords, readPriceListRows } from '../documents/price-list-import.ts';
+import {
+  csvRecords,
+  PriceListFileError,
+  readPriceListRows,
+} from '../documents/price-list-import.ts';
 import { UPLOAD_LIMITS } from '../shared/uploads/upload-limits.ts';
 
 // The price-list CSV reader reads common lines itself and hands anything else to csv-parse
@@ -136,6 +140,24 @@ describe('price-list CSV records', () => {
     ]);
     expect(out[2]).toMatchObject({ code: 'INVALID_OPENING_QUOTE', lines: 3 });
     expect(sameOrMore(out, await read(bytes, [], false))).toBe(true);
+  });
+
+  it('refuse a quote inside a field as invalid CSV, naming its line', async () => {
+    const text =
+      'partNumber,name,type,category,listPrice\nA-1,ok,service,Software,5\nA-2,x"y,service,Software,5\n';
+    const error = await (async () => {
+      for await (const _row of readPriceListRows(Readable.from([Buffer.from(text)]), 'csv')) {
+        // read on
+      }
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PriceListFileError);
+    expect((error as PriceListFileError).problems).toEqual([
+      {
+        path: 'row 3',
+        code: 'invalid',
+        message: expect.stringContaining('Invalid Opening Quote') as unknown,
+      },
+    ]);
   });
 
   it('read a CRLF price list with multi-line cells through readPriceListRows (csv-parse’s line numbers)', async () => {
