@@ -1,6 +1,6 @@
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
-import { prepared } from './prepared-query.ts';
+import { preparedInsert } from './prepared-query.ts';
 
 export interface StoredResponse {
   requestHash: string;
@@ -29,46 +29,32 @@ export async function insertIdempotentResponse(
   db: Executor,
   input: { userId: string; key: string; method: string; path: string; at: string } & StoredResponse,
 ): Promise<void> {
-  await insertIdempotencyKey(db, {
-    id: newId('idk'),
-    user_id: input.userId,
-    key: input.key,
-    method: input.method,
-    path: input.path,
-    request_hash: input.requestHash,
-    status_code: input.statusCode,
-    response_body: input.body,
-    created_at: input.at,
-  });
+  await insertIdempotencyKey(db, [
+    {
+      id: newId('idk'),
+      user_id: input.userId,
+      key: input.key,
+      method: input.method,
+      path: input.path,
+      request_hash: input.requestHash,
+      status_code: input.statusCode,
+      response_body: input.body,
+      created_at: input.at,
+    },
+  ]);
 }
 
-const insertIdempotencyKey = prepared(
-  (
-    db,
-    a: {
-      id: string;
-      user_id: string;
-      key: string;
-      method: string;
-      path: string;
-      request_hash: string;
-      status_code: number;
-      response_body: string;
-      created_at: string;
-    },
-  ) =>
-    db.insertInto('idempotency_keys').values({
-      id: a.id,
-      user_id: a.user_id,
-      key: a.key,
-      method: a.method,
-      path: a.path,
-      request_hash: a.request_hash,
-      status_code: a.status_code,
-      response_body: a.response_body,
-      created_at: a.created_at,
-    }),
-);
+const insertIdempotencyKey = preparedInsert('idempotency_keys', [
+  'id',
+  'user_id',
+  'key',
+  'method',
+  'path',
+  'request_hash',
+  'status_code',
+  'response_body',
+  'created_at',
+]);
 
 /** Fills in the response of a key reserved by insertIdempotentResponse (same transaction). */
 export async function completeIdempotentResponse(
