@@ -35,21 +35,7 @@ export async function insertAuditEvents(
   return rows;
 }
 
-const insertAuditRows = preparedInsert('audit_events', [
-  'id',
-  'vendor_id',
-  'partner_id',
-  'entity_type',
-  'entity_id',
-  'type',
-  'actor_user_id',
-  'actor_label',
-  'at',
-  'from_status',
-  'to_status',
-  'reason',
-  'data',
-]);
+const insertAuditRows = preparedInsert('audit_events');
 
 function auditRowOf(input: AuditEventInput): AuditEvent {
   return {

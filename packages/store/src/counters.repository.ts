@@ -2,8 +2,9 @@ import type { Executor } from './executor.ts';
 import { prepared } from './prepared-query.ts';
 
 /**
- * The next value of a gapless per-vendor sequence (invoices, credit notes, sales orders, quotes, RMAs; order
- * numbers on SQLite — on PostgreSQL they come from a sequence, see orders.repository.ts).
+ * The next value of a gapless per-vendor sequence: invoices, credit notes, sales orders, quotes,
+ * RMAs, and order numbers on SQLite (on PostgreSQL those come from a sequence, see
+ * orders.repository.ts).
  * Call inside the transaction that uses the number: the row lock (PostgreSQL) or the write
  * lock (SQLite) makes concurrent callers wait, so numbers are unique and gap-free on commit.
  */

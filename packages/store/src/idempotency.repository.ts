@@ -44,17 +44,7 @@ export async function insertIdempotentResponse(
   ]);
 }
 
-const insertIdempotencyKey = preparedInsert('idempotency_keys', [
-  'id',
-  'user_id',
-  'key',
-  'method',
-  'path',
-  'request_hash',
-  'status_code',
-  'response_body',
-  'created_at',
-]);
+const insertIdempotencyKey = preparedInsert('idempotency_keys');
 
 /** Fills in the response of a key reserved by insertIdempotentResponse (same transaction). */
 export async function completeIdempotentResponse(

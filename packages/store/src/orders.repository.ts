@@ -11,76 +11,11 @@ export type OrderScope = { vendorId: string } | { partnerIds: readonly string[] 
 
 const LINE_CHUNK = 500;
 
-/** Every column of an order, in one order (the prepared insert's). */
-const ORDER_COLUMNS = [
-  'id',
-  'vendor_id',
-  'partner_id',
-  'ordering_partner_id',
-  'customer_id',
-  'number',
-  'sales_order_number',
-  'type',
-  'channel',
-  'status',
-  'version',
-  'quote_id',
-  'currency',
-  'po_number',
-  'total_minor',
-  'price_list_id',
-  'profile_version',
-  'body',
-  'problems',
-  'hold_reasons',
-  'acknowledge_by',
-  'fulfil_by',
-  'acknowledged_at',
-  'sla_acknowledge_state',
-  'sla_fulfil_state',
-  'submitted_by',
-  'submitted_at',
-  'completed_at',
-  'created_at',
-  'updated_at',
-] as const satisfies readonly (keyof Order)[];
-
-const KNOWN_ORDER_COLUMNS = new Set<string>(ORDER_COLUMNS);
-
-const insertOrderStatement = prepared((db, a: Order) =>
-  db.insertInto('orders').values(Object.fromEntries(ORDER_COLUMNS.map((c) => [c, a[c]])) as Order),
+const insertOrderRow = prepared((db, a: { order: Order }) =>
+  db.insertInto('orders').values(a.order),
 );
 
-const LINE_COLUMNS = [
-  'order_id',
-  'line_no',
-  'product_id',
-  'part_number',
-  'name',
-  'quantity',
-  'unit_price_minor',
-  'list_price_minor',
-  'multiplier',
-  'expected_net_minor',
-  'amount_minor',
-  'attributes',
-] as const satisfies readonly (keyof OrderLine)[];
-
-const insertLineRows = preparedInsert('order_lines', LINE_COLUMNS);
-
-/** Inserts an order row (the prepared statement unless it has a column not listed there). */
-async function insertOrderRow(db: Executor, order: Order): Promise<void> {
-  // No column of orders has a default: one the order leaves out is NULL either way.
-  if (Object.keys(order).some((k) => !KNOWN_ORDER_COLUMNS.has(k))) {
-    await db.insertInto('orders').values(order).execute();
-    return;
-  }
-  const o = order as Record<string, unknown>;
-  await insertOrderStatement(
-    db,
-    Object.fromEntries(ORDER_COLUMNS.map((c) => [c, o[c] ?? null])) as unknown as Order,
-  );
-}
+const insertLineRows = preparedInsert('order_lines');
 
 /**
  * Inserts an order and its lines (call inside the submitting transaction). On PostgreSQL the
@@ -99,7 +34,7 @@ export async function insertOrder(
       .values(first)
       .execute();
   } else {
-    await insertOrderRow(db, order);
+    await insertOrderRow(db, { order });
     await insertLineRows(db, first);
   }
   for (let i = LINE_CHUNK; i < lines.length; i += LINE_CHUNK) {
@@ -170,27 +105,15 @@ export async function insertNumberedOrder(
     await insertOrder(db, { ...order, number }, lines);
     return { number, quoteClaimed: true };
   }
-  // Prepared once per line count and with or without a quote (see numberedInsertOf).
-  const key = `${first.length}:${claim ? 'claim' : ''}`;
-  let insert = numberedInserts.get(key);
-  if (!insert) {
-    insert = numberedInsertOf(first.length, claim !== undefined);
-    numberedInserts.set(key, insert);
-  }
-  const args: Record<string, unknown> = {
-    prefix: numbering.prefix,
-    counter: numbering.counter,
-    ...(claim
-      ? { quoteId: claim.quoteId, from: claim.from, to: claim.to, claimedAt: claim.at }
-      : {}),
-  };
-  const o = order as Record<string, unknown>;
-  for (const c of ORDER_COLUMNS) if (c !== 'number') args[`o:${c}`] = o[c] ?? null;
-  first.forEach((line, i) => {
-    const l = line as unknown as Record<string, unknown>;
-    for (const c of LINE_COLUMNS) args[`${i}:${c}`] = l[c] ?? null;
-  });
-  const row = (await insert(db, args)).rows[0];
+  const row = (
+    await insertNumberedStatement(db, {
+      order,
+      lines: first,
+      prefix: numbering.prefix,
+      counter: numbering.counter,
+      ...(claim ? { claim } : {}),
+    })
+  ).rows[0];
   if (!row) throw new Error('insertNumberedOrder: the order statement returned no row');
   for (let i = LINE_CHUNK; i < lines.length; i += LINE_CHUNK) {
     await db
@@ -201,60 +124,58 @@ export async function insertNumberedOrder(
   return { number: row.number, quoteClaimed: !claim || Number(row.claimed) === 1 };
 }
 
-type NumberedInsert = ReturnType<typeof numberedInsertOf>;
-const numberedInserts = new Map<string, NumberedInsert>();
-
 /**
- * PostgreSQL's one statement for a numbered order of `lineCount` lines: the quote claimed
- * (`q`, when `withClaim`), the number drawn from the vendor's sequence (`c`, migration 0027:
- * nothing to wait for, whoever else is ordering), the lines and the order. Arguments: `o:` and
- * the order's columns, the line's index, `:` and its columns, prefix, counter and the claim's.
+ * PostgreSQL's one statement for a numbered order: the quote claimed (`q`, with a claim), the
+ * number drawn from the vendor's sequence (`c`, migration 0027: nothing to wait for, whoever
+ * else is ordering), the lines and the order.
  */
-function numberedInsertOf(lineCount: number, withClaim: boolean) {
-  return prepared((db, a: Record<string, unknown>) => {
+const insertNumberedStatement = prepared(
+  (
+    db,
+    a: {
+      order: Omit<Order, 'number'>;
+      lines: readonly OrderLine[];
+      prefix: string;
+      counter: string;
+      claim?: QuoteClaim;
+    },
+  ) => {
     // The same number as orderNumberOf: lpad would cut a seventh digit, so only shorter ones pad.
     const numbered = sql<string>`(select ${a.prefix}::text || case
       when length(c.value::text) >= 6 then c.value::text else lpad(c.value::text, 6, '0') end
       from c)`;
     // PostgreSQL runs every data-modifying WITH whether or not the query reads it: the quote's
     // update is one, and its count says whether it applied.
-    const start: QueryCreator<Database> = withClaim
+    const claim = a.claim;
+    const start: QueryCreator<Database> = claim
       ? db.with('q', (qb) =>
           qb
             .updateTable('quotes')
             .set((eb) => ({
-              status: a.to as string,
-              updated_at: a.claimedAt as string,
+              status: claim.to,
+              updated_at: claim.at,
               version: eb('version', '+', 1),
             }))
-            .where('id', '=', a.quoteId as string)
-            .where('status', '=', a.from as string)
+            .where('id', '=', claim.quoteId)
+            .where('status', '=', claim.from)
             .returning('id'),
         )
       : db;
-    const order = Object.fromEntries(
-      ORDER_COLUMNS.map((c) => [c, c === 'number' ? numbered : a[`o:${c}`]]),
-    ) as unknown as Order;
-    const lines = Array.from(
-      { length: lineCount },
-      (_, i) =>
-        Object.fromEntries(LINE_COLUMNS.map((c) => [c, a[`${i}:${c}`]])) as unknown as OrderLine,
-    );
     return start
       .with('c', (qb) =>
         qb.selectNoFrom(
-          sql<string>`orderdesk_next_counter_value(${a['o:vendor_id']}, ${a.counter})`.as('value'),
+          sql<string>`orderdesk_next_counter_value(${a.order.vendor_id}, ${a.counter})`.as('value'),
         ),
       )
-      .with('l', (qb) => qb.insertInto('order_lines').values(lines))
+      .with('l', (qb) => qb.insertInto('order_lines').values(a.lines))
       .insertInto('orders')
-      .values(order)
+      .values({ ...a.order, number: numbered })
       .returning([
         'number',
-        (withClaim ? sql<number>`(select count(*) from q)::int` : sql<number>`1`).as('claimed'),
+        (claim ? sql<number>`(select count(*) from q)::int` : sql<number>`1`).as('claimed'),
       ]);
-  });
-}
+  },
+);
 
 /**
  * Whether a write failed on `orders_live_po_number_uq` (migration 0017): another live order
@@ -402,26 +323,26 @@ export async function poNumberInUse(
   db: Executor,
   input: { vendorId: string; partnerId: string; poNumber: string; excludeOrderId?: string },
 ): Promise<boolean> {
-  const found = input.excludeOrderId
-    ? await selectOtherLivePoOrder(db, { ...input, excludeOrderId: input.excludeOrderId })
-    : await selectLivePoOrder(db, input);
-  return found.rows.length > 0;
+  const { rows } = await selectLivePoOrder(db, {
+    vendorId: input.vendorId,
+    partnerId: input.partnerId,
+    poNumber: input.poNumber,
+    ...(input.excludeOrderId ? { excludeOrderId: input.excludeOrderId } : {}),
+  });
+  return rows.length > 0;
 }
 
-function livePoOrder(db: Executor, a: { vendorId: string; partnerId: string; poNumber: string }) {
-  return db
-    .selectFrom('orders')
-    .select('id')
-    .where('vendor_id', '=', a.vendorId)
-    .where('partner_id', '=', a.partnerId)
-    .where('po_number', '=', a.poNumber)
-    .where('status', 'not in', ['rejected', 'cancelled'])
-    .limit(1);
-}
-const selectLivePoOrder = prepared(livePoOrder);
-const selectOtherLivePoOrder = prepared(
-  (db, a: { vendorId: string; partnerId: string; poNumber: string; excludeOrderId: string }) =>
-    livePoOrder(db, a).where('id', '!=', a.excludeOrderId),
+const selectLivePoOrder = prepared(
+  (db, a: { vendorId: string; partnerId: string; poNumber: string; excludeOrderId?: string }) => {
+    const q = db
+      .selectFrom('orders')
+      .select('id')
+      .where('vendor_id', '=', a.vendorId)
+      .where('partner_id', '=', a.partnerId)
+      .where('po_number', '=', a.poNumber)
+      .where('status', 'not in', ['rejected', 'cancelled']);
+    return (a.excludeOrderId === undefined ? q : q.where('id', '!=', a.excludeOrderId)).limit(1);
+  },
 );
 
 /** Whether another live order (not rejected or cancelled) was placed with the quote. */

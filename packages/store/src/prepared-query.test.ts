@@ -110,7 +110,7 @@ describe.each(testDialects())('prepared queries on %s', (dialect) => {
       ['test.e5', 'five', '{"i":5}'],
     ]);
     // Another table's rows, by their own prepared statement.
-    const partial = preparedInsert('counters', ['vendor_id', 'name', 'value']);
+    const partial = preparedInsert('counters');
     await partial(store.db, [
       { vendor_id: t.vendor.id, name: 'prep_a', value: 7 },
       { vendor_id: t.vendor.id, name: 'prep_b', value: 8 },

@@ -150,45 +150,19 @@ export function prepared<A extends Record<string, unknown>, O>(
 }
 
 /**
- * An INSERT of up to `maxRows` rows of `columns` into `table`, prepared once per row count.
- * Rows with another set of columns, or an undefined value (which Kysely would leave to the
- * column's default), and longer batches go through Kysely as they are.
+ * An INSERT of up to `maxRows` rows into `table`, prepared per shape of the rows (their number,
+ * their columns, which values are null); longer batches go through Kysely as they are.
  */
 export function preparedInsert<T extends keyof Database & string>(
   table: T,
-  columns: readonly (keyof Insertable<Database[T]> & string)[],
   maxRows = 20,
 ): (db: Executor, rows: readonly Insertable<Database[T]>[]) => Promise<void> {
-  const byCount = new Map<number, ReturnType<typeof prepared<Record<string, unknown>, unknown>>>();
+  const insert = prepared((db, a: { rows: readonly Insertable<Database[T]>[] }) =>
+    db.insertInto(table).values(a.rows as never),
+  );
   return async (db, rows) => {
     if (rows.length === 0) return;
-    const plain = rows.every((row) => {
-      const r = row as Record<string, unknown>;
-      return Object.keys(r).length === columns.length && columns.every((c) => r[c] !== undefined);
-    });
-    if (!plain || rows.length > maxRows) {
-      await db.insertInto(table).values(rows).execute();
-      return;
-    }
-    let run = byCount.get(rows.length);
-    if (!run) {
-      const n = rows.length;
-      run = prepared((d, a: Record<string, unknown>) =>
-        d
-          .insertInto(table)
-          .values(
-            Array.from({ length: n }, (_, i) =>
-              Object.fromEntries(columns.map((c) => [c, a[`${i}:${c}`]])),
-            ) as never,
-          ),
-      );
-      byCount.set(n, run);
-    }
-    const args: Record<string, unknown> = {};
-    rows.forEach((row, i) => {
-      const r = row as Record<string, unknown>;
-      for (const c of columns) args[`${i}:${c}`] = r[c];
-    });
-    await run(db, args);
+    if (rows.length > maxRows) await db.insertInto(table).values(rows).execute();
+    else await insert(db, { rows });
   };
 }

@@ -247,14 +247,6 @@ export async function listQuotes(
  * Moves a quote from one status to another and bumps its version; false if it was no longer in
  * `from`, or (with `expectedVersion`, an `If-Match`) no longer at that version: a race lost.
  */
-const moveQuoteStatus = prepared((db, a: { id: string; from: string; to: string; at: string }) =>
-  db
-    .updateTable('quotes')
-    .set((eb) => ({ status: a.to, updated_at: a.at, version: eb('version', '+', 1) }))
-    .where('id', '=', a.id)
-    .where('status', '=', a.from),
-);
-
 export async function updateQuoteStatus(
   db: Executor,
   id: string,
@@ -263,19 +255,26 @@ export async function updateQuoteStatus(
   at: string,
   expectedVersion?: number,
 ): Promise<boolean> {
-  if (expectedVersion === undefined) {
-    const r = await moveQuoteStatus(db, { id, from, to, at });
-    return Number(r.numAffectedRows) === 1;
-  }
-  const r = await db
-    .updateTable('quotes')
-    .set((eb) => ({ status: to, updated_at: at, version: eb('version', '+', 1) }))
-    .where('id', '=', id)
-    .where('status', '=', from)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  const r = await moveQuoteStatus(db, {
+    id,
+    from,
+    to,
+    at,
+    ...(expectedVersion === undefined ? {} : { expectedVersion }),
+  });
+  return Number(r.numAffectedRows) === 1;
 }
+
+const moveQuoteStatus = prepared(
+  (db, a: { id: string; from: string; to: string; at: string; expectedVersion?: number }) => {
+    const q = db
+      .updateTable('quotes')
+      .set((eb) => ({ status: a.to, updated_at: a.at, version: eb('version', '+', 1) }))
+      .where('id', '=', a.id)
+      .where('status', '=', a.from);
+    return a.expectedVersion === undefined ? q : q.where('version', '=', a.expectedVersion);
+  },
+);
 
 /**
  * Applies a change if the quote is still at `expectedVersion`, bumping the version and stamping

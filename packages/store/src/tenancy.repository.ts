@@ -230,11 +230,6 @@ const PARTNERSHIP_COLUMNS = [
   'updated_at',
 ] as const satisfies readonly (keyof Partnership)[];
 
-/**
- * Who an order is between, in one query: the vendor by slug, the partnership of the
- * contracting partner with it (none when `contractingPartnerId` is null or has none) and the
- * tier of the partner that places the order. Undefined when no vendor has the slug.
- */
 const selectOrderParties = prepared(
   (db, a: { vendorSlug: string; contractingPartnerId: string; orderingPartnerId: string }) =>
     db
@@ -249,6 +244,11 @@ const selectOrderParties = prepared(
       .where('v.slug', '=', a.vendorSlug),
 );
 
+/**
+ * Who an order is between, in one query: the vendor by slug, the partnership of the
+ * contracting partner with it (none when `contractingPartnerId` is null or has none) and the
+ * tier of the partner that places the order. Undefined when no vendor has the slug.
+ */
 export async function findOrderParties(
   db: Executor,
   input: { vendorSlug: string; contractingPartnerId: string | null; orderingPartnerId: string },

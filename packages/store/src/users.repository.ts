@@ -247,10 +247,6 @@ const TOKEN_COLUMNS = [
   't.can_mint',
 ] as const;
 
-/**
- * The active user of a token that is neither revoked nor expired at `now`, with the token;
- * undefined otherwise.
- */
 const selectTokenUser = prepared((db, a: { tokenHash: string; now: string }) =>
   db
     .selectFrom('api_tokens as t')
@@ -272,6 +268,10 @@ const selectTokenUser = prepared((db, a: { tokenHash: string; now: string }) =>
     .where('u.active', '=', 1),
 );
 
+/**
+ * The active user of a token that is neither revoked nor expired at `now`, with the token;
+ * undefined otherwise.
+ */
 export async function findTokenUser(
   db: Executor,
   tokenHash: string,
