@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AmountOutOfRangeError, MAX_MINOR, formatAmount, parseAmount } from '../money/index.ts';
-import { toDecimal } from '../money/money.ts';
+import {
+  decimalFromText,
+  toDecimal,
+  toMinor,
+  ROUNDING_MODES,
+  type RoundingMode,
+} from '../money/money.ts';
 import { resolveMultiplier } from './multiplier.rules.ts';
 import {
   comparePrice,
@@ -74,6 +80,93 @@ describe('netUnitPrice', () => {
         expect(netUnitPrice(-(2 * k + 1), '0.5', 'USD')).toBe(-(k + 1));
       }),
     );
+  });
+});
+
+describe('netUnitPrice against decimal.js', () => {
+  /** The reference: list (major units) × multiplier in decimal.js, brought to minor units. */
+  const reference = (list: number, m: string, currency: string, rounding: RoundingMode) =>
+    toMinor(toDecimal(list, currency).times(decimalFromText(m)), currency, rounding);
+  /** Any valid multiplier text: 1–4 integer digits, 0–6 decimals (trailing zeros kept). */
+  const anyMultiplier = fc
+    .tuple(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 0, max: 6 }))
+    .map(([units, scale]) => {
+      const text = toDecimal(units, 'USD').dividedBy(1_000_000).toFixed(scale);
+      return text;
+    })
+    .filter((text) => {
+      const v = Number(text);
+      return v > 0 && v <= 10;
+    });
+  const anyList = fc.oneof(
+    fc.integer({ min: -1_000_000_000, max: 1_000_000_000 }),
+    fc.integer({ min: -MAX_MINOR, max: MAX_MINOR }),
+    fc.integer({ min: 2 ** 40, max: 2 ** 46 }),
+  );
+
+  it('gives the same minor units in every rounding mode and currency (property)', () => {
+    fc.assert(
+      fc.property(
+        anyList,
+        anyMultiplier,
+        fc.constantFrom(...ROUNDING_MODES),
+        fc.constantFrom('USD', 'JPY', 'KWD'),
+        (list, m, rounding, currency) => {
+          let expected: number | string;
+          try {
+            expected = reference(list, m, currency, rounding);
+          } catch (error) {
+            expected = (error as Error).name;
+          }
+          let actual: number | string;
+          try {
+            actual = netUnitPrice(list, m, currency, rounding);
+          } catch (error) {
+            actual = (error as Error).name;
+          }
+          expect(actual).toBe(expected);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('gives the same minor units next to every rounding boundary and the float edge', () => {
+    const cases: [number, string][] = [];
+    for (const m of [
+      '0.5',
+      '0.25',
+      '0.125',
+      '0.000001',
+      '0.999999',
+      '1.000001',
+      '9.999999',
+      '10',
+    ]) {
+      for (const base of [0, 1, 7, 2 ** 30, 2 ** 45, 2 ** 52 / 10, 2 ** 52 / 7, MAX_MINOR / 10]) {
+        for (let k = -3; k <= 3; k++) cases.push([Math.trunc(base) + k, m]);
+      }
+    }
+    for (const [list, m] of cases) {
+      for (const rounding of ROUNDING_MODES) {
+        for (const sign of [1, -1]) {
+          const l = sign * list;
+          let expected: number | string;
+          try {
+            expected = reference(l, m, 'USD', rounding);
+          } catch (error) {
+            expected = (error as Error).name;
+          }
+          let actual: number | string;
+          try {
+            actual = netUnitPrice(l, m, 'USD', rounding);
+          } catch (error) {
+            actual = (error as Error).name;
+          }
+          expect(actual, `${l} × ${m} ${rounding}`).toBe(expected);
+        }
+      }
+    }
   });
 });
 
