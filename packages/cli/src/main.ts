@@ -8,7 +8,6 @@ import { registerImportOrder } from './commands/import-order.ts';
 import { registerProfile } from './commands/profile-validate.ts';
 import { registerRestore } from './commands/restore.ts';
 import { registerSeed } from './commands/seed-demo.ts';
-import { registerServe } from './commands/serve.ts';
 import { registerToken } from './commands/token-create.ts';
 import { registerVendor } from './commands/vendor-create.ts';
 import { registerWorker } from './commands/worker.ts';
@@ -21,7 +20,30 @@ const program = new Command()
   )
   .showHelpAfterError();
 
-registerServe(program);
+// `serve` loads the server (Fastify, its plugins, routes and schemas), so its module is loaded
+// only when it is asked for, or when the whole list of commands may be shown (no command, an
+// option, `help`, a name the other commands do not have). Every other command starts without
+// it; its place in the list (first) is kept. A command missing from this list still works: it
+// only loads the server for nothing.
+const OTHER_COMMANDS = new Set([
+  'migrate',
+  'seed',
+  'profile',
+  'token',
+  'vendor',
+  'import',
+  'export',
+  'bench',
+  'worker',
+  'jobs',
+  'backup',
+  'restore',
+]);
+const asked = process.argv[2];
+if (asked === undefined || !OTHER_COMMANDS.has(asked)) {
+  const { registerServe } = await import('./commands/serve.ts');
+  registerServe(program);
+}
 registerMigrate(program);
 registerSeed(program);
 registerProfile(program);

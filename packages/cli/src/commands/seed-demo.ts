@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { seedDemo } from '@orderdesk/server';
+import { seedDemo } from '@orderdesk/app';
 import { configOrExit, fail, withStore } from './shared.ts';
 
 export function registerSeed(program: Command): void {

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { LoginThrottle, systemClock, type AppContext, type AppError } from '@orderdesk/app';
-import { ConfigError, loadConfig, type Config } from '@orderdesk/server';
+// The server's configuration module alone (zod, no Fastify): commands other than `serve` start
+// without loading the server.
+import { ConfigError, loadConfig, type Config } from '../../../server/src/config.ts';
 import { migrateToLatest, openStore, type Store } from '@orderdesk/store';
 
 /** Loads the configuration, exiting with the list of bad variables when it is invalid. */

@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
 import { startJobLoop } from '@orderdesk/app';
-import {
-  WorkerLockedError,
-  acquireWorkerLock,
-  startImapPoller,
-  startMailWorker,
-  type WorkerLock,
-} from '@orderdesk/server';
+import type { WorkerLock } from '@orderdesk/server';
 import { migrateToLatest, openStore } from '@orderdesk/store';
 import { cliAppContext, configOrExit } from './shared.ts';
 
@@ -24,6 +18,9 @@ export function registerWorker(program: Command): void {
     .option('--once', 'run one pass over the due mail and exit')
     .action(async (opts: { once?: boolean }) => {
       const config = configOrExit();
+      // The mail worker lives in the server's package: loaded here, not with every command.
+      const { WorkerLockedError, acquireWorkerLock, startImapPoller, startMailWorker } =
+        await import('@orderdesk/server');
       // SQLite takes one worker: a second one on the same file refuses to start.
       let lock: WorkerLock;
       try {
