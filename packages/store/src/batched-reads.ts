@@ -37,6 +37,7 @@ import {
 } from 'kysely';
 import type { QueryId } from 'kysely';
 import type { Executor } from './executor.ts';
+import { isPlainValue, Pipeline, type PipelineStatement } from './pg-pipeline.ts';
 import type { Database } from './schema.ts';
 import { isPostgres } from './search.repository.ts';
 
@@ -74,8 +75,8 @@ const DEFER = new MarkQueries(deferrable);
 /**
  * The executor for the last writes of a transaction whose results nobody reads (the audit
  * rows, the thread messages and outbox rows, the idempotency key): on PostgreSQL its inserts
- * are held and sent with the COMMIT, in one round trip, as one simple-protocol query with the
- * values written in as literals. An error in them (a unique key) fails the commit, which rolls
+ * are held and sent with the COMMIT, in one round trip (a pipeline of prepared statements,
+ * pg-pipeline.ts). An error in them (a unique key) fails the commit, which rolls
  * the transaction back. Any other statement on the connection first sends what is held, so
  * reads still see every write before them. On SQLite, and outside a transaction, it is `db`.
  */
@@ -93,41 +94,6 @@ function canDefer(query: CompiledQuery): boolean {
     !sql.includes('$$') &&
     query.parameters.every(isPlainValue)
   );
-}
-
-function isPlainValue(v: unknown): boolean {
-  return (
-    v === null ||
-    typeof v === 'string' ||
-    typeof v === 'boolean' ||
-    typeof v === 'bigint' ||
-    (typeof v === 'number' && Number.isFinite(v))
-  );
-}
-
-/** A value as a PostgreSQL literal (strings quoted as pg's escapeLiteral does). */
-function literalOf(v: unknown): string {
-  if (v === null || v === undefined) return 'NULL';
-  if (typeof v === 'number' || typeof v === 'bigint') return String(v);
-  if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
-  if (typeof v !== 'string') throw new TypeError(`No literal for a ${typeof v} (canDefer)`);
-  const text = v;
-  let quoted = "'";
-  let backslash = false;
-  for (const c of text) {
-    if (c === "'") quoted += "''";
-    else if (c === '\\') {
-      quoted += '\\\\';
-      backslash = true;
-    } else quoted += c;
-  }
-  quoted += "'";
-  return backslash ? ` E${quoted}` : quoted;
-}
-
-/** A statement with its parameters written in as literals (for a multi-statement query). */
-export function inlined(query: { sql: string; parameters: readonly unknown[] }): string {
-  return mapPlaceholders(query.sql, (n) => literalOf(query.parameters[n - 1]));
 }
 
 /**
@@ -178,10 +144,23 @@ function canHold(query: CompiledQuery): boolean {
   );
 }
 
+/** Statements already shifted, by text and offset (the hot reads are few and repeat). */
+const shifted = new Map<string, Map<number, string>>();
+
 /** `sql` with its placeholders $1…$n shifted by `offset`, outside quoted literals and names. */
 export function shiftPlaceholders(sql: string, offset: number): string {
   if (offset === 0) return sql;
-  return mapPlaceholders(sql, (n) => `$${n + offset}`);
+  let byOffset = shifted.get(sql);
+  const known = byOffset?.get(offset);
+  if (known !== undefined) return known;
+  const out = mapPlaceholders(sql, (n) => `$${n + offset}`);
+  if (!byOffset) {
+    if (shifted.size >= 500) shifted.clear();
+    byOffset = new Map();
+    shifted.set(sql, byOffset);
+  }
+  byOffset.set(offset, out);
+  return out;
 }
 
 /** `sql` with each placeholder $n (outside quoted literals and names) replaced by `to(n)`. */
@@ -260,10 +239,13 @@ class BatchingConnection implements DatabaseConnection {
     this.#sendWrites();
     if (this.#beginPending) {
       this.#beginPending = false;
-      // BEGIN and the statement in one round trip (simple protocol, values as literals), the
-      // statement's result being the last; or BEGIN on its own for values with no literal.
-      if (query.parameters.every(isPlainValue) && !query.sql.includes('$$')) {
-        return this.inner.executeQuery<R>(CompiledQuery.raw(`begin;\n${inlined(query)}`, []));
+      // BEGIN and the statement in one round trip (a pipeline, the statement's result being
+      // the answer); or BEGIN on its own for values a pipeline does not bind.
+      if (query.parameters.every(isPlainValue)) {
+        return this.#pipeline<R>([
+          { sql: 'begin', values: [] },
+          { sql: query.sql, values: query.parameters },
+        ]);
       }
       return this.inner
         .executeQuery(CompiledQuery.raw('begin', []))
@@ -299,16 +281,29 @@ class BatchingConnection implements DatabaseConnection {
   }
 
   /**
-   * Sends the held writes as one multi-statement query, followed by `then` (COMMIT) if given;
-   * resolves when PostgreSQL has run them all, rejects with the first one's error.
+   * Sends the held writes in one round trip, followed by `then` (COMMIT) if given; resolves
+   * when PostgreSQL has run them all, rejects with the first one's error.
    */
   sendWrites(then?: string): Promise<void> | null {
     const writes = this.#writes;
     if (writes.length === 0) return null;
     this.#writes = [];
-    const begin = this.takeBeginPending() ? ['begin'] : [];
-    const text = [...begin, ...writes.map(inlined), ...(then ? [then] : [])].join(';\n');
-    return this.inner.executeQuery(CompiledQuery.raw(text, [])).then(() => undefined);
+    const statements: PipelineStatement[] = writes.map((w) => ({
+      sql: w.sql,
+      values: w.parameters,
+    }));
+    if (this.takeBeginPending()) statements.unshift({ sql: 'begin', values: [] });
+    if (then) statements.push({ sql: then, values: [] });
+    return this.#pipeline(statements).then(() => undefined);
+  }
+
+  /**
+   * Statements in one round trip. The pipeline goes through Kysely's connection in place of
+   * the SQL text: the pool's clients (lastResults) hand it to pg as it is, a submittable.
+   */
+  #pipeline<R>(statements: readonly PipelineStatement[]): Promise<QueryResult<R>> {
+    const pipeline = new Pipeline(statements);
+    return this.inner.executeQuery<R>(CompiledQuery.raw(pipeline as unknown as string, []));
   }
 
   /** Held writes go out before another statement; their error then surfaces at the commit. */
@@ -500,9 +495,11 @@ export class BatchingPostgresDialect extends PostgresDialect {
 const answeringLast = new WeakSet<object>();
 
 /**
- * The pool, its clients answering a multi-statement query (`begin; …`, the held writes and
- * COMMIT) with the last statement's result, the one asked for: pg answers with one result per
- * statement, and Kysely reads a single one. Callbacks and cursors pass through.
+ * The pool, its clients answering a multi-statement query with the last statement's result,
+ * the one asked for: pg answers with one result per statement, and Kysely reads a single one.
+ * A Pipeline (pg-pipeline.ts) that Kysely's connection passes in place of the SQL text goes to
+ * pg as the submittable it is, and is awaited as the thenable it is. Callbacks and cursors
+ * pass through.
  */
 function lastResults(pool: PostgresPool): PostgresPool {
   return new Proxy(pool, {
@@ -514,6 +511,7 @@ function lastResults(pool: PostgresPool): PostgresPool {
           answeringLast.add(client);
           const query = client.query.bind(client) as (...args: unknown[]) => unknown;
           (client as { query: unknown }).query = (...args: unknown[]) => {
+            if (args[0] instanceof Pipeline) return query(args[0]);
             const out = query(...args);
             if (!(out instanceof Promise)) return out;
             return out.then((result: unknown) =>

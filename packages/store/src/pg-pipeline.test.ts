@@ -1,0 +1,117 @@
+// The pipeline of prepared statements (pg-pipeline.ts) that carries a PostgreSQL transaction's
+// BEGIN with its first statement and its last writes with the COMMIT: statements prepared once
+// per connection, answers parsed as pg parses them, and a failure that leaves the connection
+// usable for the same statements again. One pooled connection, so that every transaction
+// reuses what the ones before it prepared.
+import { sql } from 'kysely';
+import { describe, expect, it } from 'vitest';
+import { createTestDatabaseUrl, testDialects } from '../test/databases.ts';
+import { deferredWrites } from './batched-reads.ts';
+import { openStore, type Store } from './dialects.ts';
+import { migrateToLatest } from './migrate.ts';
+
+const at = '2026-12-02T10:00:00.000Z';
+const partner = (id: string, name = id) => ({
+  id,
+  name,
+  tier: 1,
+  parent_partner_id: null,
+  created_at: at,
+});
+
+/** The statements this session has prepared through pipelines (pg_prepared_statements). */
+async function pipelined(store: Store): Promise<string[]> {
+  const rows = await sql<{ name: string }>`
+    select name from pg_prepared_statements where name like 'odp_%' order by name`.execute(
+    store.db,
+  );
+  return rows.rows.map((r) => r.name);
+}
+
+describe.runIf(testDialects().includes('postgres'))('pipelined statements on postgres', () => {
+  it('prepares each statement once per connection and answers as pg does', async () => {
+    const store = openStore(await createTestDatabaseUrl('postgres'), { poolSize: 1 });
+    try {
+      await migrateToLatest(store);
+      // BEGIN goes with the first statement: its answer is that statement's, parsed as pg does.
+      const first = await store.db.transaction().execute((tx) =>
+        tx
+          .insertInto('partners')
+          .values(partner('prt_a', "O'Brien \\ $1 ✓"))
+          .returning(['id', 'name', 'tier', sql<string>`now()`.as('at')])
+          .executeTakeFirstOrThrow(),
+      );
+      expect(first).toMatchObject({ id: 'prt_a', name: "O'Brien \\ $1 ✓", tier: 1 });
+      expect(first.at).toBeInstanceOf(Date);
+      const afterFirst = await pipelined(store);
+      expect(afterFirst).toHaveLength(1);
+
+      // The same statement again (and twice in one pipeline): no second Parse of it.
+      for (const id of ['prt_b', 'prt_c']) {
+        await store.db.transaction().execute(async (tx) => {
+          const later = deferredWrites(tx);
+          await later
+            .insertInto('partners')
+            .values(partner(`${id}1`))
+            .execute();
+          await later
+            .insertInto('partners')
+            .values(partner(`${id}2`))
+            .execute();
+        });
+      }
+      const names = await pipelined(store);
+      expect(names).toHaveLength(2); // the RETURNING insert and the plain one
+      expect(names).toEqual(expect.arrayContaining(afterFirst));
+      const ids = await store.db.selectFrom('partners').select('id').orderBy('id').execute();
+      expect(ids.map((r) => r.id)).toEqual(['prt_a', 'prt_b1', 'prt_b2', 'prt_c1', 'prt_c2']);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('fails on the first error, keeps nothing of it, and runs the same statements again', async () => {
+    const store = openStore(await createTestDatabaseUrl('postgres'), { poolSize: 1 });
+    try {
+      await migrateToLatest(store);
+      await store.db.insertInto('partners').values(partner('prt_x')).execute();
+      // A new statement prepared in a pipeline that then fails on a duplicate key: the
+      // transaction is rolled back, and whether the statement exists is not known.
+      const failing = store.db.transaction().execute(async (tx) => {
+        const later = deferredWrites(tx);
+        await later
+          .insertInto('partners')
+          .values({ ...partner('prt_y'), parent_partner_id: null })
+          .execute();
+        await later.insertInto('partners').values(partner('prt_x')).execute();
+        await later.insertInto('partners').values(partner('prt_z')).execute();
+      });
+      await expect(failing).rejects.toThrow(/duplicate key/);
+      expect(
+        (await store.db.selectFrom('partners').select('id').execute()).map((r) => r.id),
+      ).toEqual(['prt_x']);
+      // The same statements on the same connection: closed and prepared again, they run.
+      await store.db.transaction().execute(async (tx) => {
+        const later = deferredWrites(tx);
+        await later.insertInto('partners').values(partner('prt_y')).execute();
+        await later.insertInto('partners').values(partner('prt_z')).execute();
+      });
+      // A statement PostgreSQL cannot prepare fails its pipeline, and the connection goes on.
+      await expect(
+        store.db.transaction().execute(async (tx) => {
+          await sql`insert into no_such_table (id) values (${'x'})`.execute(tx);
+        }),
+      ).rejects.toThrow(/no_such_table/);
+      await store.db.transaction().execute(async (tx) => {
+        await deferredWrites(tx).insertInto('partners').values(partner('prt_w')).execute();
+      });
+      expect(
+        (await store.db.selectFrom('partners').select('id').orderBy('id').execute()).map(
+          (r) => r.id,
+        ),
+      ).toEqual(['prt_w', 'prt_x', 'prt_y', 'prt_z']);
+    } finally {
+      await store.close();
+    }
+  });
+});

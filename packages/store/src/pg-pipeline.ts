@@ -1,0 +1,249 @@
+// Several statements in one round trip to PostgreSQL, each a named prepared statement.
+//
+// The writes a transaction holds for its COMMIT (batched-reads.ts: `deferredWrites`) and the
+// BEGIN that goes with a transaction's first statement used to travel as one simple-protocol
+// query, with their values written in as literals: PostgreSQL parsed and planned each of them
+// on every call (the order's statement alone ~0.2 ms of planning). Here they travel in the
+// extended protocol, pipelined: Parse (the first time on a connection) / Bind / Describe /
+// Execute for each statement, one Sync at the end, and one answer. The statements run in
+// order; the first error skips the rest up to the Sync (PostgreSQL's rule), which ends the
+// round trip with that error; an explicit transaction is then aborted, as before.
+//
+// A `Pipeline` is a pg "submittable" (what pg-cursor is): pg's client hands it the connection
+// when the client is free and feeds it the backend's messages until ReadyForQuery. It is also
+// a thenable, so that it can travel through Kysely's `client.query(sql, parameters)` in place
+// of the SQL text (see batched-reads.ts: `lastResults`) and be awaited there.
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+
+/** One statement of a pipeline; `values` go as text parameters ($1…), null as NULL. */
+export interface PipelineStatement {
+  readonly sql: string;
+  readonly values: readonly unknown[];
+}
+
+/** The answer Kysely reads from pg: the asked-for statement's rows. */
+export interface PipelineResult {
+  command: string;
+  rowCount: number | null;
+  rows: Record<string, unknown>[];
+}
+
+/** The most statements a connection prepares through pipelines; later new ones go unnamed. */
+const NAMED_PER_CONNECTION = 200;
+/** Statement names by SQL text (sha1: the same text, the same name, on every connection). */
+const names = new Map<string, string>();
+
+function nameOf(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    name = `odp_${createHash('sha1').update(sql).digest('base64url')}`;
+    if (names.size >= 2000) names.clear();
+    names.set(sql, name);
+  }
+  return name;
+}
+
+/**
+ * What one connection has prepared: `true` once PostgreSQL confirmed it, `false` when a
+ * pipeline that parsed it failed (it may or may not exist: it is closed before the next Parse).
+ */
+const preparedOn = new WeakMap<object, Map<string, boolean>>();
+
+/** pg's Connection, as much of it as a submittable uses. */
+interface PgConnection {
+  parse(query: { text: string; name: string; types: readonly number[] }): void;
+  bind(config: { portal: string; statement: string; values: readonly (string | null)[] }): void;
+  describe(message: { type: 'P' | 'S'; name: string }): void;
+  execute(config: { portal: string; rows: number }): void;
+  close(message: { type: 'P' | 'S'; name: string }): void;
+  sync(): void;
+  sendCopyFail(message: string): void;
+  stream: { cork?: () => void; uncork?: () => void };
+}
+
+interface FieldDescription {
+  name: string;
+  dataTypeID: number;
+  format: string;
+}
+
+/** A statement's parameter as pg writes it (text), for the plain values the store binds. */
+function textOf(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') {
+    return String(value);
+  }
+  throw new TypeError(`A pipelined statement takes plain values, not a ${typeof value}`);
+}
+
+/** Whether a value can be a pipelined statement's parameter (see textOf). */
+export function isPlainValue(v: unknown): boolean {
+  return (
+    v === null ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    typeof v === 'bigint' ||
+    (typeof v === 'number' && Number.isFinite(v))
+  );
+}
+
+/**
+ * Statements sent in one round trip; resolves with the result of the statement at `answer`
+ * (default: the last), rejects with the first error.
+ */
+export class Pipeline implements PromiseLike<PipelineResult> {
+  /** The statements' SQL, for logs and for tests that count what goes over the wire. */
+  readonly text: string;
+  readonly #statements: readonly PipelineStatement[];
+  readonly #answer: number;
+  readonly #settled: Promise<PipelineResult>;
+  #resolve!: (result: PipelineResult) => void;
+  #reject!: (error: unknown) => void;
+  /** The statement whose messages arrive now, and what came of each so far. */
+  #current = 0;
+  #fields: FieldDescription[] = [];
+  #parsers: ((text: string) => unknown)[] = [];
+  #rows: Record<string, unknown>[] = [];
+  #result: PipelineResult | null = null;
+  #error: unknown = null;
+  /** The names this pipeline asked PostgreSQL to prepare (confirmed at ReadyForQuery). */
+  #parsing: string[] = [];
+  #prepared: Map<string, boolean> | null = null;
+
+  constructor(statements: readonly PipelineStatement[], answer = statements.length - 1) {
+    this.#statements = statements;
+    this.#answer = answer;
+    this.text = statements.map((s) => s.sql).join(';\n');
+    this.#settled = new Promise<PipelineResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // Kysely awaits it; a failure nobody awaits must not become an unhandled rejection.
+    this.#settled.catch(() => undefined);
+  }
+
+  then<A = PipelineResult, B = never>(
+    onFulfilled?: ((value: PipelineResult) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.#settled.then(onFulfilled, onRejected);
+  }
+
+  /** Called by pg's client when the connection is ours: every message, then one Sync. */
+  submit(connection: PgConnection): Error | null {
+    let prepared = preparedOn.get(connection);
+    if (!prepared) {
+      prepared = new Map();
+      preparedOn.set(connection, prepared);
+    }
+    this.#prepared = prepared;
+    // Every value is mapped before anything is written: a half-sent pipeline (no Sync) would
+    // leave the connection waiting.
+    let texts: (string | null)[][];
+    try {
+      texts = this.#statements.map((s) => s.values.map(textOf));
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
+    connection.stream.cork?.();
+    try {
+      for (const [i, statement] of this.#statements.entries()) {
+        const values = texts[i] ?? [];
+        let name = '';
+        // BEGIN, COMMIT and the like are not worth a name.
+        if (values.length > 0) {
+          name = nameOf(statement.sql);
+          const state = prepared.get(name);
+          // Parsed already, or earlier in this pipeline (the same statement twice).
+          if (state !== true && !this.#parsing.includes(name)) {
+            if (state === undefined && prepared.size >= NAMED_PER_CONNECTION) name = '';
+            else {
+              if (state === false) connection.close({ type: 'S', name });
+              connection.parse({ text: statement.sql, name, types: [] });
+              this.#parsing.push(name);
+            }
+          }
+        }
+        if (name === '') connection.parse({ text: statement.sql, name: '', types: [] });
+        connection.bind({ portal: '', statement: name, values });
+        connection.describe({ type: 'P', name: '' });
+        connection.execute({ portal: '', rows: 0 });
+      }
+      connection.sync();
+    } finally {
+      connection.stream.uncork?.();
+    }
+    return null;
+  }
+
+  handleRowDescription(message: { fields: FieldDescription[] }): void {
+    this.#fields = message.fields;
+    this.#parsers = message.fields.map((f) =>
+      f.format === 'binary'
+        ? (text: string) => text
+        : (pg.types.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown),
+    );
+    this.#rows = [];
+  }
+
+  handleDataRow(message: { fields: (string | null)[] }): void {
+    if (this.#current !== this.#answer) return;
+    const row: Record<string, unknown> = {};
+    for (let i = 0; i < this.#fields.length; i++) {
+      const text = message.fields[i];
+      const field = this.#fields[i] as FieldDescription;
+      row[field.name] = text === null || text === undefined ? null : this.#parsers[i]?.(text);
+    }
+    this.#rows.push(row);
+  }
+
+  handleCommandComplete(message: { text?: string }): void {
+    if (this.#current === this.#answer) {
+      // "INSERT 0 1", "UPDATE 1", "SELECT 2", "COMMIT": the command and its count, as pg reads them.
+      const [command = '', ...counts] = (message.text ?? '').split(' ');
+      const count = counts.at(-1);
+      this.#result = {
+        command,
+        rowCount: count === undefined ? null : Number(count),
+        rows: this.#rows,
+      };
+    }
+    this.#current += 1;
+    this.#fields = [];
+    this.#parsers = [];
+    this.#rows = [];
+  }
+
+  handleEmptyQuery(): void {
+    this.#current += 1;
+  }
+
+  /** The error ends the round trip for pg's client (the rest was skipped up to the Sync). */
+  handleError(error: unknown): void {
+    this.#error ??= error;
+    // Whether the names parsed before the error exist is not known: close them before reuse.
+    for (const name of this.#parsing) this.#prepared?.set(name, false);
+    this.#parsing = [];
+    this.#reject(this.#error);
+  }
+
+  handleReadyForQuery(): void {
+    for (const name of this.#parsing) this.#prepared?.set(name, true);
+    this.#parsing = [];
+    this.#resolve(this.#result ?? { command: '', rowCount: null, rows: [] });
+  }
+
+  handlePortalSuspended(): void {
+    // Every Execute asks for all rows: no portal is ever suspended.
+  }
+
+  handleCopyInResponse(connection: PgConnection): void {
+    connection.sendCopyFail('No COPY in a pipeline');
+  }
+
+  handleCopyData(): void {
+    // Not used: a pipeline never starts a COPY.
+  }
+}
