@@ -1,6 +1,21 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** Random bytes drawn 4 KiB at a time (one call to the CSPRNG per 256 ids, as uuid does). */
+const pool = new Uint8Array(4096);
+let poolUsed = pool.length;
+
+function randomDigits(): number[] {
+  if (poolUsed + 16 > pool.length) {
+    randomFillSync(pool);
+    poolUsed = 0;
+  }
+  const digits = new Array<number>(16);
+  for (let i = 0; i < 16; i++) digits[i] = (pool[poolUsed + i] ?? 0) % 32;
+  poolUsed += 16;
+  return digits;
+}
 
 let lastTime = -1;
 let lastRandom: number[] = [];
@@ -30,7 +45,7 @@ export function newId(prefix: string, now: number = Date.now()): string {
     now = lastTime;
     random = increment(lastRandom);
   } else {
-    random = [...randomBytes(16)].map((b) => b % 32);
+    random = randomDigits();
   }
   lastTime = now;
   lastRandom = random;

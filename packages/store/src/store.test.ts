@@ -190,4 +190,16 @@ describe('newId', () => {
     expect(new Set(ids).size).toBe(1000);
     expect(newId('x', 1_700_000_000_001) > ids.at(-1)!).toBe(true);
   });
+
+  it('draws fresh random digits each millisecond, past the 4 KiB pool', async () => {
+    const { newId } = await import('./ids.ts');
+    const randoms = Array.from({ length: 2000 }, (_, i) =>
+      newId('y', 1_800_000_000_000 + i).slice(-16),
+    );
+    expect(new Set(randoms).size).toBe(2000);
+    // Every base32 digit turns up in every position.
+    for (let position = 0; position < 16; position++) {
+      expect(new Set(randoms.map((r) => r[position])).size).toBe(32);
+    }
+  });
 });
