@@ -14,6 +14,7 @@ import {
   findPriceList,
   findPriceListInForce,
   findVendorBySlug,
+  inImportTransaction,
   insertPriceList,
   isUniqueViolation,
   listPriceListItems,
@@ -417,7 +418,11 @@ async function importPriceListDirectly(
   const eventActor = eventActorOfOperator(by);
   const file = await fileOf(input.source);
   try {
-    return await inTransaction(ctx, options, async (tx) => {
+    // Its own transaction: statement journals in memory while rows are written (see
+    // inImportTransaction); in the caller's, as it is.
+    const transaction = <T>(work: (tx: Executor) => Promise<T>): Promise<T> =>
+      options.tx ? work(options.tx) : inImportTransaction(ctx.store.db, work);
+    return await transaction(async (tx) => {
       const priceList = await insertPriceList(tx, {
         vendorId: vendor.id,
         currency,

@@ -1,0 +1,105 @@
+// inImportTransaction (the CLI's price-list import on SQLite): statement journals in memory for
+// the import's own transaction only — the connection's temp_store is MEMORY from its BEGIN and
+// back as it was after its COMMIT or ROLLBACK — and a transaction like any other otherwise:
+// committed when it returns, nothing left when its work throws. On PostgreSQL a plain
+// transaction.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestStore, testDialects } from '../test/databases.ts';
+import { openStore, type Store } from './dialects.ts';
+import type { Executor } from './executor.ts';
+import { migrateToLatest } from './migrate.ts';
+import { inImportTransaction } from './price-list-import.repository.ts';
+
+/** A table of the test's own, on both dialects. */
+async function createProbe(db: Executor): Promise<void> {
+  await sql`create table import_tx_probe (id integer not null)`.execute(db);
+}
+
+async function probeRows(db: Executor): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*) as n from import_tx_probe`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+async function tempStore(db: Executor): Promise<number> {
+  const r = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
+  return Number(r.rows[0]?.temp_store);
+}
+
+describe.runIf(testDialects().includes('sqlite'))('inImportTransaction on sqlite (a file)', () => {
+  let dir: string;
+  let store: Store;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'orderdesk-import-tx-'));
+    // One connection: every statement below sees the setting the import's transaction had.
+    store = openStore(`sqlite:${join(dir, 'import.db')}`, { poolSize: 1 });
+    await migrateToLatest(store);
+    await createProbe(store.db);
+  });
+  afterAll(async () => {
+    await store?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keeps statement journals in memory during its transaction only, and commits', async () => {
+    expect(await tempStore(store.db)).toBe(0);
+    const inside = await inImportTransaction(store.db, async (tx) => {
+      await sql`insert into import_tx_probe (id) values (1)`.execute(tx);
+      return tempStore(tx);
+    });
+    expect(inside).toBe(2);
+    expect(await tempStore(store.db)).toBe(0);
+    expect(await probeRows(store.db)).toBe(1);
+    await sql`delete from import_tx_probe`.execute(store.db);
+  });
+
+  it('rolls back when its work throws, the setting put back', async () => {
+    const error = await inImportTransaction(store.db, async (tx) => {
+      await sql`insert into import_tx_probe (id) values (1)`.execute(tx);
+      throw new Error('a bad row');
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('a bad row');
+    expect(await probeRows(store.db)).toBe(0);
+    expect(await tempStore(store.db)).toBe(0);
+  });
+
+  it('puts back a setting the connection had', async () => {
+    await sql`pragma temp_store = file`.execute(store.db);
+    try {
+      await inImportTransaction(store.db, async (tx) => {
+        expect(await tempStore(tx)).toBe(2);
+      });
+      expect(await tempStore(store.db)).toBe(1);
+    } finally {
+      await sql`pragma temp_store = default`.execute(store.db);
+    }
+  });
+});
+
+describe.each(testDialects())('inImportTransaction on %s', (dialect) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await createTestStore(dialect);
+    await createProbe(store.db);
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it('commits what its work wrote, and writes nothing when it throws', async () => {
+    await inImportTransaction(store.db, async (tx) => {
+      await sql`insert into import_tx_probe (id) values (1)`.execute(tx);
+    });
+    expect(await probeRows(store.db)).toBe(1);
+    await sql`delete from import_tx_probe`.execute(store.db);
+    await inImportTransaction(store.db, async (tx) => {
+      await sql`insert into import_tx_probe (id) values (1)`.execute(tx);
+      throw new Error('refused');
+    }).catch(() => {});
+    expect(await probeRows(store.db)).toBe(0);
+  });
+});
