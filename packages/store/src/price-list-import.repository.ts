@@ -77,16 +77,15 @@ async function dropSecondaryIndexes(tx: Executor): Promise<{ name: string; sql: 
 
 /**
  * Runs `work` in a transaction on one SQLite connection whose statement journals are kept in
- * memory (`temp_store = MEMORY` when the transaction begins; SQLite decides it there, for the
- * whole transaction), the connection's setting put back after. Each multi-row INSERT of the
- * import may need a partial rollback (a constraint or foreign key failing halfway), so SQLite
- * copies every page it changes that existed before the statement into the statement journal:
- * with random part numbers nearly every leaf of the part-number indexes, ~100,000 pages at
- * 100,000 rows, written to a temporary file (and read back at each statement's end). In
- * memory that journal lasts one statement. PriceRowWriter.finish puts temporary storage back
- * on files before the dropped indexes are built again, so their sorts spill to files as before
- * instead of growing the peak memory. Nothing else changes: same statements, same transaction,
- * same durability at COMMIT.
+ * memory. Each multi-row INSERT of the import may need a partial rollback (a constraint or
+ * foreign key failing halfway), so SQLite copies every page it changes that existed before the
+ * statement into a statement journal: with random part numbers nearly every leaf of the
+ * part-number indexes, ~180,000 writes (360 MB) of a temporary file at 100,000 rows. Where
+ * that journal goes is decided once, when the write transaction begins, from `temp_store`: so
+ * the connection's setting is MEMORY for the BEGIN and back as it was right after it (temporary
+ * tables and the index builds' sorts go to files as before, and do not grow the peak memory);
+ * a journal in memory lasts one statement. Nothing else changes: same statements, same
+ * transaction, same durability at COMMIT. PostgreSQL: a plain transaction.
  */
 export async function inImportTransaction<T>(
   db: Executor,
@@ -95,31 +94,21 @@ export async function inImportTransaction<T>(
   if (isPostgres(db)) return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
     const before = await sql<{ temp_store: number }>`pragma temp_store`.execute(connection);
+    const setting = sql.raw(`pragma temp_store = ${Number(before.rows[0]?.temp_store ?? 0)}`);
+    // Outside a transaction: also closes any temporary database the connection had open.
     await sql`pragma temp_store = memory`.execute(connection);
     try {
-      return await connection.transaction().execute(work);
+      return await connection.transaction().execute(async (tx) => {
+        // The transaction has begun (BEGIN IMMEDIATE, or a savepoint in a group that began
+        // before: then the journals stay where that BEGIN put them). No temporary table
+        // exists yet, so SQLite takes the change inside the transaction.
+        await setting.execute(tx);
+        return work(tx);
+      });
     } finally {
-      const value = Number(before.rows[0]?.temp_store ?? 0);
-      await sql.raw(`pragma temp_store = ${value}`).execute(connection);
+      await setting.execute(connection);
     }
   });
-}
-
-/**
- * Temporary storage on files again (SQLite's default) for what is left of the transaction —
- * the index builds' sorts — after inImportTransaction kept the statement journals in memory.
- * SQLite refuses the change while this transaction has temporary tables (the word index's
- * tokenizer path for products only FTS5 can tokenize makes one): the sorts then stay in
- * memory, as they would with the setting.
- */
-async function temporaryStorageOnFiles(tx: Executor): Promise<void> {
-  const now = await sql<{ temp_store: number }>`pragma temp_store`.execute(tx);
-  if (Number(now.rows[0]?.temp_store ?? 0) !== 2) return;
-  try {
-    await sql`pragma temp_store = default`.execute(tx);
-  } catch {
-    // Temporary tables in use: the setting stays.
-  }
 }
 
 /**
@@ -316,7 +305,6 @@ export class PriceRowWriter {
 
   /** Indexes the last products, builds any dropped index again; what was created and updated. */
   async finish(): Promise<{ created: number; updated: number }> {
-    await temporaryStorageOnFiles(this.tx);
     await this.words.finish();
     await restoreIndexes(this.tx, this.dropped ?? []);
     this.dropped = [];
