@@ -16,7 +16,6 @@ import { sql } from 'kysely';
 import {
   ensureCategoryPath,
   findVendorBySlug,
-  indexPostgresProductsAfterKey,
   indexProductsAfterRowid,
   insertPriceList,
   migrateToLatest,
@@ -27,7 +26,8 @@ import {
 } from '@orderdesk/store';
 import { seedDemo } from '@orderdesk/server';
 import { DEMO_PASSWORD, today } from './desk.ts';
-import { dropIndexes, withBulkLoadSettings, type BulkLoad } from './postgres.ts';
+import { dropIndexes, postgresCpuMs, withBulkLoadSettings, type BulkLoad } from './postgres.ts';
+import { threadCpuMs } from './proc.ts';
 
 const FAMILY_LETTERS = 'ABCDEFGHJKLMNPRSTVWXZ';
 /** 40 three-letter product families. */
@@ -287,6 +287,71 @@ export async function growCatalogInWorker(
   catalog.size = size;
 }
 
+const PLAIN_ASCII = /^[\x01-\x7f]*$/;
+/** search_terms_of's separators for lower-cased ASCII text: anything but a-z and 0-9. */
+const TERM_SEPARATORS = /[^a-z0-9]+/;
+
+/**
+ * The word index's rows for the products a PostgreSQL load adds, found in JavaScript while the
+ * products are generated, as migration 0018's search_terms_of finds them: the terms of a plain
+ * ASCII name and description are the runs of lower-cased letters and digits (every other ASCII
+ * character separates them); a term's score is 0 if it is in the name, 1000 if only in the
+ * description, plus the product's number of distinct terms (at most 999). The synthetic
+ * catalog is plain ASCII; anything else is refused rather than guessed.
+ */
+class CatalogWords {
+  /** Term → its number here, in the order first met. */
+  private readonly numbers = new Map<string, number>();
+  readonly terms: string[] = [];
+  /** Per term number: how many of the new products have it. */
+  counts = new Int32Array(1024);
+  /** Per posting, product after product: term number × 2, + 1 when only in the description. */
+  postings = new Int32Array(1 << 20);
+  length = 0;
+  /** Per product: the end of its postings (its start is the previous product's end). */
+  ends = new Int32Array(1 << 16);
+  products = 0;
+
+  add(name: string, description: string): void {
+    if (!PLAIN_ASCII.test(name) || !PLAIN_ASCII.test(description)) {
+      throw new Error('the synthetic catalog is plain ASCII: its words are found in JavaScript');
+    }
+    const found = new Map<string, number>();
+    for (const term of name.toLowerCase().split(TERM_SEPARATORS)) {
+      if (term !== '') found.set(term, 0);
+    }
+    for (const term of description.toLowerCase().split(TERM_SEPARATORS)) {
+      if (term !== '' && !found.has(term)) found.set(term, 1);
+    }
+    if (this.length + found.size > this.postings.length) {
+      const grown = new Int32Array(this.postings.length * 2);
+      grown.set(this.postings);
+      this.postings = grown;
+    }
+    for (const [term, described] of found) {
+      let number = this.numbers.get(term);
+      if (number === undefined) {
+        number = this.terms.length;
+        this.numbers.set(term, number);
+        this.terms.push(term);
+        if (number === this.counts.length) {
+          const grown = new Int32Array(this.counts.length * 2);
+          grown.set(this.counts);
+          this.counts = grown;
+        }
+      }
+      this.counts[number] = (this.counts[number] ?? 0) + 1;
+      this.postings[this.length++] = number * 2 + described;
+    }
+    if (this.products === this.ends.length) {
+      const grown = new Int32Array(this.ends.length * 2);
+      grown.set(this.ends);
+      this.ends = grown;
+    }
+    this.ends[this.products++] = this.length;
+  }
+}
+
 /**
  * The catalog's product `i` as rows: the product's (id, vendor_id, part_number, name,
  * description, type, category_id, created_at, updated_at) and its price-list item's
@@ -413,15 +478,19 @@ const PG_CHUNK = 100_000;
  * Adds products up to `size` on PostgreSQL as a bulk load of test data, on the cluster
  * restarted without durability (the caller's withBulkLoadSettings; durable and synced again
  * before anything is measured). In one transaction the indexes of postings, products,
- * documents (migration 0026) and price-list items are dropped (dropIndexes) and the rows arrive by COPY from CSV files that
- * Node writes while the previous chunk loads (generating and storing on two cores at once),
- * with the word index's triggers off (session_replication_role = replica, as pg_restore
- * --disable-triggers: they would insert ~18 postings per product into two B-trees). Then the
- * new products are indexed for word search by the store's indexPostgresProductsAfterKey (the
- * rows the triggers would have written, set-based, two key ranges at once), every index and
- * key is built again from its own definition, and VACUUM ANALYZE runs. The measured tables
- * keep exactly the layout, keys and indexes the migrations give them. 1,000,000 products at
- * load 6: ~190 s, against ~420 s through the triggers.
+ * documents (migration 0026) and price-list items are dropped (dropIndexes) and the rows
+ * arrive by COPY from CSV files that Node writes while the previous chunk loads (generating and
+ * storing on two cores at once), with the word index's triggers off
+ * (session_replication_role = replica, as pg_restore --disable-triggers: they would insert
+ * ~18 postings per product into two B-trees). Node finds the new products' words as it
+ * generates them (CatalogWords: the terms search_terms_of gives), so the word index's rows —
+ * those the triggers would have written — arrive by COPY too, instead of PostgreSQL splitting
+ * a million texts by regular expression (~75 s on two cores): the terms are upserted in
+ * (vendor, term) order as the triggers upsert them (new terms numbered in that order), then
+ * each product's postings (in term id order) and its row of search_documents. Every index and
+ * key is then built again from its own definition, and VACUUM ANALYZE runs. The measured
+ * tables keep exactly the rows, layout, keys and indexes the migrations and triggers give them
+ * (bench/lib/check-catalog-words.ts compares the rows with search_terms_of's).
  */
 async function growPostgres(
   catalog: CatalogDb,
@@ -433,18 +502,26 @@ async function growPostgres(
     const c = new pg.Client({ connectionString: catalog.url });
     await c.connect();
     await c.query('set session_replication_role = replica');
-    // Each build sorts in memory (the postings' key, 16M rows at 1M products, needs more than
-    // 1 GB); the two connections keep both cores busy.
-    await c.query(`set maintenance_work_mem = '2GB'`);
+    // Each build sorts alone (dropIndexes' rebuild sets its memory, SORT_MEMORY): the two
+    // connections keep both cores busy.
     await c.query('set max_parallel_maintenance_workers = 0');
-    await c.query(`set work_mem = '256MB'`);
     return c;
   };
   const clients = [await connect(), await connect()] as const;
-  const [client] = clients;
+  const [client, other] = clients;
   const t = performance.now();
-  const step = (what: string): void =>
-    log?.(`${what} (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  // CPU so far, besides the wall time: the load shares the machine (the SQLite catalog's
+  // worker, other processes), and CPU time says what each step costs whatever else runs.
+  const cpu0 = { node: threadCpuMs(), postgres: await postgresCpuMs() };
+  const step = async (what: string): Promise<void> => {
+    const node = threadCpuMs();
+    const postgres = await postgresCpuMs();
+    const cpu = (now: number | null, then: number | null): string =>
+      now === null || then === null ? '?' : ((now - then) / 1000).toFixed(1);
+    log?.(
+      `${what} (${((performance.now() - t) / 1000).toFixed(1)} s; CPU so far: Node ${cpu(node, cpu0.node)} s, PostgreSQL ${cpu(postgres, cpu0.postgres)} s)`,
+    );
+  };
   try {
     const now = new Date().toISOString();
     await client.query('begin');
@@ -458,6 +535,7 @@ async function growPostgres(
       'select coalesce(max(search_key), 0) as k from products',
     );
     const after = Number(before.rows[0]?.k ?? 0);
+    const words = new CatalogWords();
     let pending: Promise<void> = Promise.resolve();
     for (let from = catalog.size, chunk = 0; from < size; from += PG_CHUNK, chunk++) {
       const to = Math.min(size, from + PG_CHUNK);
@@ -465,6 +543,7 @@ async function growPostgres(
       const items: string[] = [];
       for (let i = from; i < to; i++) {
         const row = catalogRowAt(catalog, i, now);
+        words.add(String(row.product[3]), String(row.product[4]));
         products.push(row.product.map(csv).join(','));
         items.push(row.item.map(csv).join(','));
       }
@@ -491,50 +570,133 @@ async function growPostgres(
       size,
       catalog.priceListId,
     ]);
-    await client.query('commit');
-    step(`PostgreSQL: ${size.toLocaleString('en-US')} products copied`);
-    // Two halves of the new products' keys, indexed by two transactions at once (the terms
-    // of one PostgreSQL statement are computed by one core).
-    const top = await client.query<{ k: string }>(
-      'select coalesce(max(search_key), 0) as k from products',
+    // The new products' keys (the identity column, drawn in COPY's order): product
+    // catalog.size + k has key after + 1 + k.
+    const added = size - catalog.size;
+    const keys = await client.query<{ n: string; lo: string; hi: string; first: string }>(
+      `select count(*) as n, min(search_key) as lo, max(search_key) as hi,
+         (select part_number from products where search_key = $1 + 1) as first
+       from products where search_key > $1`,
+      [after],
     );
-    const last = Number(top.rows[0]?.k ?? 0);
-    const mid = Math.floor((after + last) / 2);
-    const store = openStore(catalog.url, { poolSize: 2 });
-    try {
-      const halves = await Promise.all(
-        [
-          [after, mid],
-          [mid, last],
-        ].map(([lo = 0, hi = 0]) =>
-          store.db.transaction().execute(async (tx) => {
-            await sql`set local work_mem = '256MB'`.execute(tx);
-            return indexPostgresProductsAfterKey(tx, lo, hi);
-          }),
-        ),
+    const k = keys.rows[0];
+    if (
+      Number(k?.n) !== added ||
+      Number(k?.lo) !== after + 1 ||
+      Number(k?.hi) !== after + added ||
+      k?.first !== partNumberAt(catalog.size)
+    ) {
+      throw new Error(
+        `PostgreSQL catalog: the new products' keys are not ${after + 1}…${after + added} in load order`,
       );
-      const postings = halves.reduce((n, h) => n + h.postings, 0);
-      const documents = halves.reduce((n, h) => n + h.documents, 0);
-      step(
-        `PostgreSQL: word index: ${postings.toLocaleString('en-US')} postings, ${documents.toLocaleString('en-US')} documents`,
-      );
-    } finally {
-      await store.close();
     }
+    // The terms, in (vendor, term) order as the triggers upsert them: a new term is numbered
+    // in that order, a known one (the demo products') gets its count raised.
+    const order = words.terms
+      .map((_, n) => n)
+      .sort((a, b) => {
+        const x = words.terms[a] ?? '';
+        const y = words.terms[b] ?? '';
+        return x < y ? -1 : x > y ? 1 : 0;
+      });
+    const upserted = await client.query<{ id: number; term: string }>(
+      `insert into search_terms as t (vendor_id, term, products)
+         select $1, u.term, u.products from unnest($2::text[], $3::int[]) with ordinality
+           as u(term, products, o)
+         order by u.o
+       on conflict (vendor_id, term) do update set products = t.products + excluded.products
+       returning t.id, t.term`,
+      [
+        catalog.vendorId,
+        order.map((n) => words.terms[n] ?? ''),
+        order.map((n) => words.counts[n] ?? 0),
+      ],
+    );
+    await client.query('commit');
+    await step(`PostgreSQL: ${size.toLocaleString('en-US')} products copied`);
+    const idOf = new Int32Array(words.terms.length);
+    const numberOf = new Map(words.terms.map((term, n) => [term, n]));
+    for (const { id, term } of upserted.rows) idOf[numberOf.get(term) ?? -1] = id;
+    if (upserted.rows.length !== words.terms.length || idOf.includes(0)) {
+      throw new Error('PostgreSQL catalog: a term was not upserted');
+    }
+
+    // The postings (each product's in term id order) and documents, by COPY in chunks, one
+    // client each; Node writes the next chunk's files meanwhile.
+    let copying: Promise<unknown> = Promise.resolve();
+    let postingCount = 0;
+    let start = 0;
+    const own = new Float64Array(1000);
+    for (let p = 0, chunk = 0; p < words.products; p += PG_CHUNK, chunk++) {
+      const end = Math.min(words.products, p + PG_CHUNK);
+      const postingLines: string[] = [];
+      const documentLines: string[] = [];
+      for (let q = p; q < end; q++) {
+        const stop = words.ends[q] ?? start;
+        const key = after + 1 + q;
+        const length = Math.min(999, stop - start);
+        // id × 2 + described, sorted: by id.
+        const mine =
+          stop - start <= own.length
+            ? own.subarray(0, stop - start)
+            : new Float64Array(stop - start);
+        for (let x = start; x < stop; x++) {
+          const v = words.postings[x] ?? 0;
+          mine[x - start] = (idOf[v >> 1] ?? 0) * 2 + (v & 1);
+        }
+        mine.sort();
+        const ids: number[] = [];
+        const named: number[] = [];
+        for (const v of mine) {
+          const id = Math.floor(v / 2);
+          const described = v % 2;
+          postingLines.push(`${id},${described * 1000 + length},${key}`);
+          ids.push(id);
+          if (described === 0) named.push(-id);
+        }
+        postingCount += mine.length;
+        if (mine.length > 0)
+          documentLines.push(`${key},"{${ids.concat(named).join(',')}}",${length}`);
+        start = stop;
+      }
+      const postingsFile = join(load.dir, `postings-${chunk}.csv`);
+      const documentsFile = join(load.dir, `documents-${chunk}.csv`);
+      writeFileSync(postingsFile, `${postingLines.join('\n')}\n`);
+      writeFileSync(documentsFile, `${documentLines.join('\n')}\n`);
+      await copying;
+      copying = Promise.all([
+        client
+          .query(
+            `copy search_postings (term_id, score, product_key)
+               from ${client.escapeLiteral(postingsFile)} with (format csv)`,
+          )
+          .then(() => rmSync(postingsFile)),
+        other
+          .query(
+            `copy search_documents (product_key, terms, score_base)
+               from ${client.escapeLiteral(documentsFile)} with (format csv)`,
+          )
+          .then(() => rmSync(documentsFile)),
+      ]);
+    }
+    await copying;
+    await step(
+      `PostgreSQL: word index: ${postingCount.toLocaleString('en-US')} postings, ${words.products.toLocaleString('en-US')} documents`,
+    );
     await dropped.rebuild(clients, (label, ms) => {
-      if (ms > 5_000) step(`PostgreSQL: ${label} built in ${(ms / 1000).toFixed(1)} s`);
+      if (ms > 5_000) log?.(`PostgreSQL: ${label} built in ${(ms / 1000).toFixed(1)} s`);
     });
-    step('PostgreSQL: indexes and keys built');
+    await step('PostgreSQL: indexes and keys built');
     await Promise.all([
       client.query('vacuum analyze products'),
-      clients[1].query('vacuum analyze search_postings'),
+      other.query('vacuum analyze search_postings'),
     ]);
     await Promise.all([
       client.query('vacuum analyze price_list_items'),
-      clients[1].query('vacuum analyze search_documents'),
+      other.query('vacuum analyze search_documents'),
     ]);
     await client.query('analyze');
-    step('PostgreSQL: vacuum analyze');
+    await step('PostgreSQL: vacuum analyze');
   } finally {
     await Promise.all(clients.map((c) => c.end()));
   }

@@ -152,6 +152,21 @@ export function readCpuMs(pid: number, reapedChildren = false): number | null {
   }
 }
 
+/**
+ * CPU time (ms) used so far by the calling thread (the main thread or a worker), from
+ * /proc/thread-self; null where it is not readable.
+ */
+export function threadCpuMs(): number | null {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks * (1000 / CLOCK_TICKS) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** USER_HZ: 100 on every Linux we run on. */
 const CLOCK_TICKS = 100;
 
