@@ -67,10 +67,15 @@ async function waitHealthy(url: string, child: Child, timeoutMs: number): Promis
   }
 }
 
+/**
+ * One start: spawn to healthy, its CPU, and with `idle` the RSS after HEALTH_CALLS more calls
+ * and a pause (only the compiled starts' RSS is a figure: the others skip them).
+ */
 async function startOnce(
   label: string,
   args: string[],
   env: Record<string, string>,
+  idle = true,
 ): Promise<StartSample> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -86,6 +91,7 @@ async function startOnce(
     await waitHealthy(`${base}/api/v1/health`, child, 60_000);
     const ms = performance.now() - started;
     const cpuMs = readCpuMs(child.pid);
+    if (!idle) return { ms, cpuMs, idleRssMb: null };
     for (let i = 0; i < HEALTH_CALLS; i++) {
       const res = await fetch(`${base}/api/v1/health`);
       await res.arrayBuffer();
@@ -106,16 +112,18 @@ async function measure(
   const env = { DATABASE_URL: databaseUrl };
   const compiled = [...startFlags(), BUNDLE, 'serve', '--demo'];
   // The first start migrates and seeds: afterwards the database exists.
-  await startOnce('orderdesk (first start)', compiled, env);
+  await startOnce('orderdesk (first start)', compiled, env, false);
   const samples: StartSample[] = [];
   const sources: StartSample[] = [];
   for (let i = 0; i < repeats; i++) {
     // In turns, so drifting background load hits both alike.
     samples.push(await startOnce('orderdesk (compiled)', compiled, env));
-    const fromSources = await startOnce('orderdesk (tsx)', [CLI_BIN, 'serve', '--demo'], {
-      ...env,
-      ORDERDESK_FROM_SOURCES: '1',
-    });
+    const fromSources = await startOnce(
+      'orderdesk (tsx)',
+      [CLI_BIN, 'serve', '--demo'],
+      { ...env, ORDERDESK_FROM_SOURCES: '1' },
+      false,
+    );
     sources.push(fromSources);
     const last = samples.at(-1);
     ctx.log(
