@@ -154,6 +154,7 @@ export function shiftPlaceholders(sql: string, offset: number): string {
   const known = byOffset?.get(offset);
   if (known !== undefined) return known;
   const out = mapPlaceholders(sql, (n) => `$${n + offset}`);
+  if (sql.length > 16_000) return out;
   if (!byOffset) {
     if (shifted.size >= 500) shifted.clear();
     byOffset = new Map();
@@ -239,8 +240,13 @@ class BatchingConnection implements DatabaseConnection {
     this.#sendWrites();
     if (this.#beginPending) {
       this.#beginPending = false;
-      // BEGIN and the statement in one round trip (a pipeline, the statement's result being
-      // the answer); or BEGIN on its own for values a pipeline does not bind.
+      // BEGIN and the statement in one round trip: a pipeline, the statement's result being
+      // the answer; a simple query for a statement without parameters (it may hold several
+      // commands, which a prepared statement cannot); or BEGIN on its own for values a
+      // pipeline does not bind.
+      if (query.parameters.length === 0) {
+        return this.inner.executeQuery<R>(CompiledQuery.raw(`begin;\n${query.sql}`, []));
+      }
       if (query.parameters.every(isPlainValue)) {
         return this.#pipeline<R>([
           { sql: 'begin', values: [] },

@@ -114,4 +114,78 @@ describe.runIf(testDialects().includes('postgres'))('pipelined statements on pos
       await store.close();
     }
   });
+
+  it('fails on a value its parser refuses, and the connection goes on', async () => {
+    const store = openStore(await createTestDatabaseUrl('postgres'), { poolSize: 1 });
+    try {
+      await migrateToLatest(store);
+      await store.db
+        .insertInto('counters')
+        .values({ vendor_id: 'v', name: 'huge', value: 1 })
+        .execute();
+      await sql`update counters set value = 9007199254740993 where name = 'huge'`.execute(store.db);
+      // The transaction's first statement, with BEGIN in its pipeline: the int8 beyond 2^53
+      // fails it, as it fails pg's own queries, instead of escaping from the socket's reader.
+      await expect(
+        store.db
+          .transaction()
+          .execute((tx) =>
+            tx.selectFrom('counters').selectAll().where('name', '=', 'huge').execute(),
+          ),
+      ).rejects.toThrow(/2\^53|safe/i);
+      const after = await store.db
+        .transaction()
+        .execute((tx) =>
+          tx.updateTable('counters').set({ value: 2 }).where('name', '=', 'huge').execute(),
+        );
+      expect(after[0]?.numUpdatedRows).toBe(1n);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('prepares again a statement whose table changed, and names no large statement', async () => {
+    const url = await createTestDatabaseUrl('postgres');
+    const store = openStore(url, { poolSize: 1 });
+    const other = openStore(url, { poolSize: 1 });
+    try {
+      await migrateToLatest(store);
+      const read = () =>
+        store.db
+          .transaction()
+          .execute((tx) =>
+            tx.selectFrom('partners').selectAll().where('id', '=', 'prt_a').execute(),
+          );
+      await store.db.insertInto('partners').values(partner('prt_a')).execute();
+      expect(await read()).toHaveLength(1);
+      // Another server's migration adds a column: the prepared `select *` no longer fits.
+      await sql`alter table partners add column note text`.execute(other.db);
+      const outcomes: string[] = [];
+      for (let i = 0; i < 3; i++) {
+        outcomes.push(
+          await read().then(
+            (rows) => `rows ${rows.length}`,
+            (error: Error) => error.message,
+          ),
+        );
+      }
+      // PostgreSQL refuses the old plan at most once; then the statement is prepared again.
+      expect(outcomes.slice(1)).toEqual(['rows 1', 'rows 1']);
+      expect(outcomes[0]).toMatch(/rows 1|cached plan must not change result type/);
+
+      // 100 rows × 5 columns: 500 parameters, sent unnamed.
+      const before = await pipelined(store);
+      await store.db.transaction().execute(async (tx) => {
+        await deferredWrites(tx)
+          .insertInto('partners')
+          .values(Array.from({ length: 100 }, (_, i) => partner(`prt_many_${i}`)))
+          .execute();
+      });
+      expect(await pipelined(store)).toEqual(before);
+      expect(await store.db.selectFrom('partners').select('id').execute()).toHaveLength(101);
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
 });

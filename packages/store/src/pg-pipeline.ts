@@ -29,8 +29,15 @@ export interface PipelineResult {
   rows: Record<string, unknown>[];
 }
 
-/** The most statements a connection prepares through pipelines; later new ones go unnamed. */
+/**
+ * The most statements a connection prepares through pipelines; later new ones go unnamed. As
+ * for pg's own named statements (dialects.ts), only those of at most 64 parameters and 16 kB
+ * of text are named: a statement built with many VALUES rows (an order of 500 lines) would
+ * hold a plan of its own in every connection's memory.
+ */
 const NAMED_PER_CONNECTION = 200;
+const NAMED_MAX_PARAMETERS = 64;
+const NAMED_MAX_TEXT = 16_000;
 /** Statement names by SQL text (sha1: the same text, the same name, on every connection). */
 const names = new Map<string, string>();
 
@@ -110,6 +117,10 @@ export class Pipeline implements PromiseLike<PipelineResult> {
   #error: unknown = null;
   /** The names this pipeline asked PostgreSQL to prepare (confirmed at ReadyForQuery). */
   #parsing: string[] = [];
+  /** Every named statement this pipeline runs. */
+  #named: string[] = [];
+  /** Set by pg's client when a query timeout watches this pipeline. */
+  callback: ((error: unknown, result?: PipelineResult) => void) | undefined;
   #prepared: Map<string, boolean> | null = null;
 
   constructor(statements: readonly PipelineStatement[], answer = statements.length - 1) {
@@ -152,8 +163,12 @@ export class Pipeline implements PromiseLike<PipelineResult> {
       for (const [i, statement] of this.#statements.entries()) {
         const values = texts[i] ?? [];
         let name = '';
-        // BEGIN, COMMIT and the like are not worth a name.
-        if (values.length > 0) {
+        // BEGIN, COMMIT and the like are not worth a name; the largest are not kept.
+        if (
+          values.length > 0 &&
+          values.length <= NAMED_MAX_PARAMETERS &&
+          statement.sql.length <= NAMED_MAX_TEXT
+        ) {
           name = nameOf(statement.sql);
           const state = prepared.get(name);
           // Parsed already, or earlier in this pipeline (the same statement twice).
@@ -167,6 +182,7 @@ export class Pipeline implements PromiseLike<PipelineResult> {
           }
         }
         if (name === '') connection.parse({ text: statement.sql, name: '', types: [] });
+        else this.#named.push(name);
         connection.bind({ portal: '', statement: name, values });
         connection.describe({ type: 'P', name: '' });
         connection.execute({ portal: '', rows: 0 });
@@ -189,12 +205,19 @@ export class Pipeline implements PromiseLike<PipelineResult> {
   }
 
   handleDataRow(message: { fields: (string | null)[] }): void {
-    if (this.#current !== this.#answer) return;
+    if (this.#current !== this.#answer || this.#error !== null) return;
     const row: Record<string, unknown> = {};
-    for (let i = 0; i < this.#fields.length; i++) {
-      const text = message.fields[i];
-      const field = this.#fields[i] as FieldDescription;
-      row[field.name] = text === null || text === undefined ? null : this.#parsers[i]?.(text);
+    try {
+      for (let i = 0; i < this.#fields.length; i++) {
+        const text = message.fields[i];
+        const field = this.#fields[i] as FieldDescription;
+        row[field.name] = text === null || text === undefined ? null : this.#parsers[i]?.(text);
+      }
+    } catch (error) {
+      // A value the type's parser refuses (an int8 beyond 2^53): the pipeline fails with it
+      // once PostgreSQL is done (ReadyForQuery), as pg's own queries do.
+      this.#error = error;
+      return;
     }
     this.#rows.push(row);
   }
@@ -206,7 +229,7 @@ export class Pipeline implements PromiseLike<PipelineResult> {
       const count = counts.at(-1);
       this.#result = {
         command,
-        rowCount: count === undefined ? null : Number(count),
+        rowCount: count !== undefined && /^\d+$/.test(count) ? Number(count) : null,
         rows: this.#rows,
       };
     }
@@ -223,16 +246,33 @@ export class Pipeline implements PromiseLike<PipelineResult> {
   /** The error ends the round trip for pg's client (the rest was skipped up to the Sync). */
   handleError(error: unknown): void {
     this.#error ??= error;
-    // Whether the names parsed before the error exist is not known: close them before reuse.
-    for (const name of this.#parsing) this.#prepared?.set(name, false);
+    // Whether the names parsed before the error exist is not known, nor whether one prepared
+    // earlier still fits its tables (a column added since: "cached plan must not change result
+    // type"): each is closed and prepared again before its next use.
+    for (const name of this.#named) this.#prepared?.set(name, false);
     this.#parsing = [];
-    this.#reject(this.#error);
+    this.#settle();
   }
 
   handleReadyForQuery(): void {
+    if (this.#error !== null) {
+      this.handleError(this.#error);
+      return;
+    }
     for (const name of this.#parsing) this.#prepared?.set(name, true);
     this.#parsing = [];
-    this.#resolve(this.#result ?? { command: '', rowCount: null, rows: [] });
+    this.#settle();
+  }
+
+  #settle(): void {
+    if (this.#error !== null) {
+      this.callback?.(this.#error);
+      this.#reject(this.#error);
+      return;
+    }
+    const result = this.#result ?? { command: '', rowCount: null, rows: [] };
+    this.callback?.(null, result);
+    this.#resolve(result);
   }
 
   handlePortalSuspended(): void {
