@@ -29,6 +29,12 @@ import { isPostgres } from './search.repository.ts';
 const PRODUCTS_PER_INSERT = 500;
 /** Rows per multi-row INSERT of items (4 parameters each). */
 const ITEMS_PER_INSERT = 1000;
+/**
+ * The page cache (KiB) while a first import's dropped indexes are built again: it bounds their
+ * sorts' memory (restoreIndexes), which at 100,000 rows made the import's peak; the last
+ * writes before it are done.
+ */
+const INDEX_SORT_KIB = 2048;
 
 const PRODUCT_COLUMNS =
   'rowid, id, vendor_id, part_number, name, description, type, category_id, billing_term, ' +
@@ -305,8 +311,8 @@ export class PriceRowWriter {
 
   /** Indexes the last products, builds any dropped index again; what was created and updated. */
   async finish(): Promise<{ created: number; updated: number }> {
-    await this.words.finish();
-    await restoreIndexes(this.tx, this.dropped ?? []);
+    await this.words.finish({ sortKib: INDEX_SORT_KIB });
+    await restoreIndexes(this.tx, this.dropped ?? [], { sortKib: INDEX_SORT_KIB });
     this.dropped = [];
     return { created: this.created, updated: this.updated };
   }
