@@ -30,13 +30,14 @@ export interface PipelineResult {
 }
 
 /**
- * The most statements a connection prepares through pipelines; later new ones go unnamed. As
- * for pg's own named statements (dialects.ts), only those of at most 64 parameters and 16 kB
- * of text are named: a statement built with many VALUES rows (an order of 500 lines) would
- * hold a plan of its own in every connection's memory.
+ * The most statements a connection prepares through pipelines; later new ones go unnamed.
+ * Only those of at most 256 parameters and 16 kB of text are named: a statement built with
+ * many VALUES rows (an order of 500 lines) would hold a large plan of its own, per line count,
+ * in every connection's memory. A plan takes ~100 bytes per parameter: at most ~25 kB each,
+ * 2.5 MB per connection. The order of a few dozen lines, with its ~30 columns, is named.
  */
-const NAMED_PER_CONNECTION = 200;
-const NAMED_MAX_PARAMETERS = 64;
+const NAMED_PER_CONNECTION = 100;
+const NAMED_MAX_PARAMETERS = 256;
 const NAMED_MAX_TEXT = 16_000;
 /** Statement names by SQL text (sha1: the same text, the same name, on every connection). */
 const names = new Map<string, string>();
