@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { LoginThrottle, systemClock, type AppContext, type AppError } from '@orderdesk/app';
 // The server's configuration module alone (zod, no Fastify): commands other than `serve` start
 // without loading the server.
-import { ConfigError, loadConfig, type Config } from '../../../server/src/config.ts';
+import { ConfigError, loadConfig, type Config } from '@orderdesk/server/config';
 import { migrateToLatest, openStore, type Store } from '@orderdesk/store';
 
 /** Loads the configuration, exiting with the list of bad variables when it is invalid. */
