@@ -16,12 +16,14 @@ import { sql } from 'kysely';
 import {
   ensureCategoryPath,
   findVendorBySlug,
-  indexProductsAfterRowid,
+  BulkWordIndexer,
+  restoreIndexes,
   insertPriceList,
   migrateToLatest,
   newId,
   nextPriceListVersion,
   openStore,
+  type Executor,
   type Store,
 } from '@orderdesk/store';
 import { seedDemo } from '@orderdesk/server';
@@ -456,12 +458,43 @@ async function indexSqlite(catalog: CatalogDb, after: number): Promise<void> {
     // run with the application's settings.
     await sql`pragma cache_size = -1048576`.execute(store.db);
     await sql`pragma temp_store = memory`.execute(store.db);
-    await store.db.transaction().execute((tx) => indexProductsAfterRowid(tx, after));
+    await store.db.transaction().execute((tx) => indexNewProducts(tx, after));
     await sql`analyze`.execute(store.db);
     await sql`pragma wal_checkpoint(TRUNCATE)`.execute(store.db);
   } finally {
     await store.close();
   }
+}
+
+/**
+ * Indexes the products after rowid `after` for word search, as the store's bulk indexing
+ * does (indexProductsAfterRowid: BulkWordIndexer, the same tokenizer, terms, counts and
+ * postings; the postings' secondary index dropped and built again by one sort, as the store
+ * does when the new products outnumber the others twice over) but as one batch instead of
+ * 10,000 products at a time: each batch inserts into most of the postings' B-tree again
+ * (1,000,000 products grown from 100,000: word index 104 → 75 s, CPU 103 → 87 s for the
+ * whole growth, at load 5). The batch's postings are held in typed arrays meanwhile (~20
+ * bytes each, ~300 MB at 900,000 products; the worker thread has the room). Term ids aside
+ * (a new term is numbered in (vendor, term) order within its batch), the same rows.
+ */
+async function indexNewProducts(tx: Executor, after: number): Promise<void> {
+  const indexes = (
+    await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+        where type = 'index' and tbl_name = 'search_postings' and sql is not null
+        order by name`.execute(tx)
+  ).rows;
+  for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(tx);
+  const top = await sql<{ k: number | null }>`select max(rowid) as k from products`.execute(tx);
+  const last = top.rows[0]?.k ?? 0;
+  const indexer = await BulkWordIndexer.start(tx, Number.MAX_SAFE_INTEGER);
+  for (let from = after + 1; from <= last; from += 1000) {
+    const rows = await sql<{ k: number; vendor_id: string; name: string; description: string }>`
+        select rowid as k, vendor_id, name, description from products
+        where rowid >= ${from} and rowid < ${from + 1000}`.execute(tx);
+    for (const r of rows.rows) indexer.add(r.k, r.vendor_id, r.name, r.description);
+  }
+  await indexer.finish();
+  await restoreIndexes(tx, indexes);
 }
 
 /** A CSV field (COPY's CSV format): quoted when it holds a quote, a comma or a line break. */
