@@ -17,6 +17,7 @@ import {
   ensureCategoryPath,
   findVendorBySlug,
   BulkWordIndexer,
+  dropPostingsIndexes,
   restoreIndexes,
   insertPriceList,
   migrateToLatest,
@@ -478,12 +479,7 @@ async function indexSqlite(catalog: CatalogDb, after: number): Promise<void> {
  * (a new term is numbered in (vendor, term) order within its batch), the same rows.
  */
 async function indexNewProducts(tx: Executor, after: number): Promise<void> {
-  const indexes = (
-    await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
-        where type = 'index' and tbl_name = 'search_postings' and sql is not null
-        order by name`.execute(tx)
-  ).rows;
-  for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(tx);
+  const indexes = await dropPostingsIndexes(tx);
   const top = await sql<{ k: number | null }>`select max(rowid) as k from products`.execute(tx);
   const last = top.rows[0]?.k ?? 0;
   const indexer = await BulkWordIndexer.start(tx, Number.MAX_SAFE_INTEGER);

@@ -174,7 +174,7 @@ export class BulkWordIndexer {
 }
 
 /** Drops the postings' secondary indexes; returns their definitions, to build them again. */
-async function dropPostingsIndexes(tx: Executor): Promise<{ name: string; sql: string }[]> {
+export async function dropPostingsIndexes(tx: Executor): Promise<{ name: string; sql: string }[]> {
   const indexes = (
     await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
         where type = 'index' and tbl_name = 'search_postings' and sql is not null
