@@ -190,3 +190,63 @@ describe.each(testDialects())('migration 0006 on %s', (dialect) => {
     expect(up.error).toBeUndefined();
   });
 });
+
+// Migration 0029 (PostgreSQL): the replay bodies and order documents are compressed with lz4.
+describe.each(testDialects().filter((d) => d === 'postgres'))('migration 0029 on %s', (dialect) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = openStore(await createTestDatabaseUrl(dialect));
+    const latest = await migrator(store).migrateToLatest();
+    expect(latest.error).toBeUndefined();
+  });
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const methods = async (): Promise<string[]> => {
+    const r = await sql<{ c: string }>`select attrelid::regclass || '.' || attname || '=' ||
+        attcompression::text as c from pg_attribute
+      where (attrelid, attname) in (('idempotency_keys'::regclass, 'response_body'),
+        ('orders'::regclass, 'body'), ('audit_events'::regclass, 'data'))
+      order by 1`.execute(store.db);
+    return r.rows.map((row) => row.c);
+  };
+
+  it('compresses new response bodies with lz4, and migrates down to pglz', async () => {
+    expect(await methods()).toEqual([
+      'audit_events.data=l',
+      'idempotency_keys.response_body=l',
+      'orders.body=l',
+    ]);
+    const body = JSON.stringify(Array.from({ length: 200 }, (_, i) => ({ line: i, part: 'P-1' })));
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const db = store.db as any;
+    await db
+      .insertInto('idempotency_keys')
+      .values({
+        id: 'idk_1',
+        user_id: 'usr_z',
+        key: 'k',
+        method: 'POST',
+        path: '/api/v1/orders',
+        request_hash: 'h',
+        status_code: 201,
+        response_body: body,
+        created_at: AT,
+      })
+      .execute();
+    const stored = await sql<{ m: string; b: string }>`select pg_column_compression(response_body)
+      as m, response_body as b from idempotency_keys where id = 'idk_1'`.execute(store.db);
+    expect(stored.rows[0]).toEqual({ m: 'lz4', b: body });
+
+    const down = await migrator(store).migrateDown();
+    expect(down.error).toBeUndefined();
+    expect(await methods()).toEqual([
+      'audit_events.data=p',
+      'idempotency_keys.response_body=p',
+      'orders.body=p',
+    ]);
+    const up = await migrator(store).migrateToLatest();
+    expect(up.error).toBeUndefined();
+  });
+});
