@@ -84,6 +84,19 @@ async function indexOf(store: Store, vendorId: string) {
   };
 }
 
+/** 0 … n-1 in order, or shuffled (seeded): which text each key in turn is given. */
+function keysOf(n: number, order: 'ascending' | 'shuffled'): number[] {
+  const out = Array.from({ length: n }, (_, i) => i);
+  if (order === 'shuffled') {
+    for (let i = n - 1, seed = 7; i > 0; i--) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      const j = seed % (i + 1);
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+  }
+  return out;
+}
+
 const SAMPLES: Texts[] = [
   { name: 'Gantry sprocket', description: 'Sprocket for the gantry, zinc' },
   { name: 'EDGE-Router 4000 (rev.B)', description: 'router/switch; 4x 1GbE — 19" rack' },
@@ -176,6 +189,73 @@ describe.each(testDialects())('bulk word indexing on %s', (dialect) => {
       await words.finish();
     });
     expect(await indexOf(store, byWriter)).toEqual(await indexOf(store, byTrigger));
+  });
+
+  it('indexes a first import at once, its keys in or out of order, as the triggers do', async () => {
+    // A database of its own, so the writer's products outnumber the others twice over: SQLite
+    // drops the postings' secondary index at the first full batch and keeps every product
+    // until finish, then writes their postings at once (BulkWordIndexer.flushIfFull).
+    for (const order of ['ascending', 'shuffled'] as const) {
+      const own = await createTestStore(dialect);
+      try {
+        const vendorOf = async (slug: string) =>
+          (
+            await insertVendor(own.db, {
+              slug,
+              name: slug,
+              profile: '{}',
+              schemaVersion: 1,
+              at: AT,
+            })
+          ).id;
+        const byTrigger = await vendorOf('by-trigger');
+        const byWriter = await vendorOf('by-writer');
+        const texts = [...SAMPLES, ...SAMPLES.slice(0, 6), ...SAMPLES, ...SAMPLES];
+        const postingsIndexes = async (db: Executor) =>
+          (
+            await sql<{ name: string }>`select name from sqlite_master
+              where type = 'index' and tbl_name = 'search_postings' order by name`.execute(db)
+          ).rows.map((r) => r.name);
+        const before = dialect === 'sqlite' ? await postingsIndexes(own.db) : [];
+        await own.db.transaction().execute(async (tx) => {
+          const words = await BulkWordIndexer.start(tx, 5);
+          const first = words.after + 1;
+          // Each product's key: in order, or the same keys shuffled (texts[byKey[k]] has key
+          // first + k).
+          const byKey = keysOf(texts.length, order);
+          const keys: number[] = [];
+          byKey.forEach((i, k) => (keys[i] = first + k));
+          for (const [i, t] of texts.entries()) {
+            serial++;
+            const key = keys[i]!;
+            const rowid = own.dialect === 'sqlite' ? sql`${key},` : sql``;
+            await sql`insert into products (${sql.raw(own.dialect === 'sqlite' ? 'rowid, ' : '')}id,
+                vendor_id, part_number, name, description, type, billing_term, ships, active,
+                created_at, updated_at)
+              values (${rowid} ${`prd_f${serial}`}, ${byWriter}, ${`F-${key}`}, ${t.name},
+                ${t.description}, 'service', null, 0, 1, ${AT}, ${AT})`.execute(tx);
+            words.add(key, byWriter, t.name, t.description);
+            await words.flushIfFull();
+          }
+          await words.finish();
+          if (dialect === 'sqlite') expect(await postingsIndexes(tx)).toEqual(before);
+        });
+        // The triggers' index of the same texts, written after (so the writer's were all new).
+        await insertOneByOne(own.db, byTrigger, texts);
+        const reference = await indexOf(own, byTrigger);
+        const written = await indexOf(own, byWriter);
+        expect(written.counts).toEqual(reference.counts);
+        // The writer's products in key order: on SQLite the keys given (texts[i] has keys[i]);
+        // PostgreSQL numbers them itself, in insertion order.
+        const expected =
+          own.dialect === 'sqlite'
+            ? keysOf(texts.length, order).map((i) => reference.products[i])
+            : reference.products;
+        expect(written.products).toEqual(expected);
+      } finally {
+        await own.close();
+      }
+    }
   });
 
   it('keeps the postings indexes, and writes nothing when the transaction fails', async () => {

@@ -24,12 +24,18 @@ import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 
 /**
- * Products indexed per batch (their postings are held in memory meanwhile: ~2 MB). Each batch
- * inserts into every term's range of the postings' key, i.e. rewrites most of its pages: a
- * 100,000-row import spent ~10% less on its postings with 25,000 a batch, but its peak RSS
- * grew by ~10 MB (the postings' typed arrays), past "flat" (issue 12, point 4).
+ * Products indexed per batch (their postings are held in memory meanwhile, 4 bytes each). Each
+ * batch inserts into every term's range of the postings' key, i.e. rewrites most of its
+ * pages; so a first import (the postings' secondary index dropped) keeps up to COLLECTED
+ * products instead and writes their postings once, in key order (100,000-row CSV import:
+ * the postings' statements ~1.4 -> ~1.0 s, the terms' ~0.2 -> ~0.03 s on the main thread).
  */
 const BATCH = 10_000;
+/**
+ * Products a BulkWordIndexer keeps before writing their postings, once it has dropped the
+ * postings' secondary index (a first import): ~16 postings each, 4 bytes a posting.
+ */
+const COLLECTED = 1 << 20;
 /** Products read per statement while indexing. */
 const READ_ROWS = 1000;
 /** Postings per INSERT statement (3 parameters each; SQLite allows 32,766). */
@@ -71,9 +77,12 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
   // less than its random inserts when the new products outnumber the others twice over
   // (rowids approximate the counts). Only this transaction sees it gone: it comes back before
   // the commit, or with the rollback.
-  const dropped = to - after > 2 * after ? await dropPostingsIndexes(tx) : [];
-  for (let lo = after + 1; lo <= to; lo += BATCH) {
-    const hi = Math.min(lo + BATCH, to + 1);
+  const first = to - after > 2 * after;
+  const dropped = first ? await dropPostingsIndexes(tx) : [];
+  // Then the postings of up to COLLECTED products are written at once, in key order.
+  const step = first ? COLLECTED : BATCH;
+  for (let lo = after + 1; lo <= to; lo += step) {
+    const hi = Math.min(lo + step, to + 1);
     // Read a thousand products at a time: their texts are garbage once tokenized, and die
     // young instead of being promoted (and then growing the old generation) batch after batch.
     for (let from = lo; from < hi; from += READ_ROWS) {
@@ -106,6 +115,8 @@ export class BulkWordIndexer {
   private readonly batch = new WordIndexBatch();
   private added = 0;
   private dropped: { name: string; sql: string }[] | undefined;
+  /** A first import: products kept until `finish` (see flushIfFull). */
+  private collecting = false;
 
   private constructor(
     private readonly tx: Executor,
@@ -147,9 +158,21 @@ export class BulkWordIndexer {
     this.added += this.batch.addTokenized(vendorId, words, firstKey, isNew);
   }
 
-  /** Writes the postings once a batch of products is waiting. */
+  /**
+   * Writes the postings once a batch of products is waiting. Once the postings' secondary
+   * index is dropped (the new products outnumber the old ones twice over: a first import),
+   * the products are kept until `finish` (up to COLLECTED of them, 4 bytes a posting), and
+   * their postings written at once in key order: appended to the B-tree, instead of each
+   * batch inserting into most of its pages again.
+   */
   async flushIfFull(): Promise<void> {
-    if (this.batch.products >= this.batchSize) await this.flush();
+    if (this.batch.products < this.batchSize) return;
+    if (this.dropped === undefined && this.added > 2 * this.after) {
+      this.dropped = await dropPostingsIndexes(this.tx);
+      this.collecting = true;
+    }
+    if (this.collecting && this.batch.products < COLLECTED) return;
+    await this.flush();
   }
 
   /**
@@ -222,7 +245,7 @@ async function maxProductRowid(tx: Executor): Promise<number> {
   return r.rows[0]?.hi ?? 0;
 }
 
-/** A score and a product key in one number (score × 2^42 + key), sorting as the pair does. */
+/** Product keys the word index takes from JavaScript (a larger one goes through FTS5). */
 const KEY_SPAN = 2 ** 42;
 
 /**
@@ -258,52 +281,106 @@ function plainTermsOf(name: unknown, description: unknown): Map<string, 0 | 1> |
 const PLAIN = /^[\x01-\x7f]*$/;
 const SEPARATORS = /[^a-z0-9]+/;
 
-/**
- * The postings of a batch while it is indexed: per posting its term's number in the batch and
- * its packed (score, key), in typed arrays reused from batch to batch (a batch's ~160,000
- * postings as objects or per-term arrays would outlive young-generation collections and grow
- * the heap by tens of MB during a large import).
- */
-class BatchPostings {
-  terms = new Int32Array(1 << 16);
-  packed = new Float64Array(1 << 16);
-  length = 0;
-  /** Room for the packed values in (term, score, key) order while they are inserted. */
-  private sortedRoom = new Float64Array(0);
+/** Values per chunk of a ChunkedArray. */
+const CHUNK = 1 << 16;
 
-  /** A scratch array of `length` values, reused from batch to batch. */
-  sortedOf(length: number): Float64Array {
-    if (this.sortedRoom.length < length) this.sortedRoom = new Float64Array(this.packed.length);
-    return this.sortedRoom.subarray(0, length);
+/**
+ * A growing list of numbers in typed-array chunks of CHUNK values: no copy as it grows (a
+ * doubling array would hold its old and new buffers at once, and up to twice the room).
+ */
+class ChunkedArray<A extends Int32Array | Float64Array> {
+  private chunks: A[] = [];
+  length = 0;
+
+  constructor(private readonly make: (length: number) => A) {}
+
+  push(value: number): void {
+    const at = this.length & (CHUNK - 1);
+    if (at === 0) this.chunks.push(this.make(CHUNK));
+    this.chunks[this.chunks.length - 1]![at] = value;
+    this.length++;
   }
 
-  add(term: number, packed: number): void {
-    if (this.length === this.terms.length) {
-      const terms = new Int32Array(this.length * 2);
-      terms.set(this.terms);
-      this.terms = terms;
-      const values = new Float64Array(this.length * 2);
-      values.set(this.packed);
-      this.packed = values;
+  clear(): void {
+    this.chunks = [];
+    this.length = 0;
+  }
+
+  /** The values, chunk by chunk (views of `length` values in all). */
+  *chunksOf(): Generator<A> {
+    const last = this.chunks.length - 1;
+    for (let c = 0; c <= last; c++) {
+      const chunk = this.chunks[c]!;
+      yield c < last ? chunk : (chunk.subarray(0, this.length - c * CHUNK) as A);
     }
-    this.terms[this.length] = term;
-    this.packed[this.length] = packed;
-    this.length++;
+  }
+
+  toFloat64Array(): Float64Array {
+    const all = new Float64Array(this.length);
+    let at = 0;
+    for (const chunk of this.chunksOf()) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    return all;
+  }
+
+  toInt32Array(): Int32Array {
+    const all = new Int32Array(this.length);
+    let at = 0;
+    for (const chunk of this.chunksOf()) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    return all;
   }
 }
 
 /**
- * One batch of products being indexed: their terms numbered as met (per vendor: its vocabulary
- * maps a term to its number), each term's count, the postings, and the keys of the products
- * only FTS5 can tokenize. `write` stores them: terms and counts, postings, the others.
+ * One batch of products being indexed, compactly: per product its key and its number of
+ * terms; per posting (product after product) its term's number in the batch × 2, + 1 when
+ * only in the description — 4 bytes a posting, its score and key derived from its product's.
+ * Terms are numbered as met (per vendor: its vocabulary maps a term to its number) and
+ * counted; the keys of the products only FTS5 can tokenize are kept apart. `write` stores
+ * them: terms and counts, postings in the primary key's order, the others.
  */
 class WordIndexBatch {
   private vocabularies = new Map<string, Map<string, number>>();
   private termText: string[] = [];
   private counts: number[] = [];
   private others: number[] = [];
-  private readonly postings = new BatchPostings();
+  private readonly keys = new ChunkedArray((n) => new Float64Array(n));
+  private readonly lengths = new ChunkedArray((n) => new Int32Array(n));
+  private readonly postings = new ChunkedArray((n) => new Int32Array(n));
+  /** Whether the products came in key order (else `write` orders them). */
+  private inKeyOrder = true;
+  private lastKey = -Infinity;
+  /** Products added (those only FTS5 can tokenize included). */
   products = 0;
+
+  private vocabularyOf(vendorId: string): Map<string, number> {
+    let vocabulary = this.vocabularies.get(vendorId);
+    if (vocabulary === undefined) this.vocabularies.set(vendorId, (vocabulary = new Map()));
+    return vocabulary;
+  }
+
+  private numberOf(vocabulary: Map<string, number>, term: string): number {
+    let number = vocabulary.get(term);
+    if (number === undefined) {
+      number = this.termText.length;
+      vocabulary.set(term, number);
+      this.termText.push(term);
+      this.counts.push(0);
+    }
+    return number;
+  }
+
+  private addProduct(key: number, terms: number): void {
+    if (key <= this.lastKey) this.inKeyOrder = false;
+    this.lastKey = key;
+    this.keys.push(key);
+    this.lengths.push(terms);
+  }
 
   add(key: number, vendorId: string, name: unknown, description: unknown): void {
     this.products++;
@@ -312,19 +389,12 @@ class WordIndexBatch {
       this.others.push(key);
       return;
     }
-    let vocabulary = this.vocabularies.get(vendorId);
-    if (vocabulary === undefined) this.vocabularies.set(vendorId, (vocabulary = new Map()));
-    const length = Math.min(999, terms.size);
+    const vocabulary = this.vocabularyOf(vendorId);
+    this.addProduct(key, terms.size);
     for (const [term, described] of terms) {
-      let number = vocabulary.get(term);
-      if (number === undefined) {
-        number = this.termText.length;
-        vocabulary.set(term, number);
-        this.termText.push(term);
-        this.counts.push(0);
-      }
+      const number = this.numberOf(vocabulary, term);
       this.counts[number]! += 1;
-      this.postings.add(number, (described * 1000 + length) * KEY_SPAN + key);
+      this.postings.push(number * 2 + described);
     }
   }
 
@@ -335,8 +405,7 @@ class WordIndexBatch {
     firstKey: number,
     isNew: Uint8Array,
   ): number {
-    let vocabulary = this.vocabularies.get(vendorId);
-    if (vocabulary === undefined) this.vocabularies.set(vendorId, (vocabulary = new Map()));
+    const vocabulary = this.vocabularyOf(vendorId);
     // The batch's number of each of the words' terms, once met (-1 before).
     const numbers = new Int32Array(words.terms.length).fill(-1);
     const { counts, postings } = words;
@@ -354,32 +423,22 @@ class WordIndexBatch {
         this.others.push(key);
         continue;
       }
-      const length = Math.min(999, n);
+      this.addProduct(key, n);
       for (let p = from; p < at; p++) {
         const posting = postings[p]!;
         const t = posting >> 1;
         let number = numbers[t]!;
-        if (number < 0) {
-          const term = words.terms[t]!;
-          const known = vocabulary.get(term);
-          if (known === undefined) {
-            number = this.termText.length;
-            vocabulary.set(term, number);
-            this.termText.push(term);
-            this.counts.push(0);
-          } else number = known;
-          numbers[t] = number;
-        }
+        if (number < 0) numbers[t] = number = this.numberOf(vocabulary, words.terms[t]!);
         this.counts[number]! += 1;
-        this.postings.add(number, ((posting & 1) * 1000 + length) * KEY_SPAN + key);
+        this.postings.push(number * 2 + (posting & 1));
       }
     }
     return added;
   }
 
   async write(tx: Executor): Promise<void> {
-    const { vocabularies, termText, counts, others, postings } = this;
-    if (postings.length > 0) {
+    const { vocabularies, termText, counts, others } = this;
+    if (this.postings.length > 0) {
       // Each term's id (a new term, or its count raised by the batch's products that have it).
       const idOf = new Float64Array(termText.length);
       for (const [vendorId, vocabulary] of vocabularies) {
@@ -395,7 +454,7 @@ class WordIndexBatch {
             returning id, term`.execute(tx);
         for (const { id, term } of ids.rows) idOf[vocabulary.get(term)!] = id;
       }
-      await insertPostings(tx, postings, idOf);
+      await this.insertPostings(tx, idOf);
     }
     if (others.length > 0) {
       await indexByTokenizer(
@@ -407,50 +466,88 @@ class WordIndexBatch {
     this.termText = [];
     this.counts = [];
     this.others = [];
-    postings.length = 0;
+    this.keys.clear();
+    this.lengths.clear();
+    this.postings.clear();
+    this.inKeyOrder = true;
+    this.lastKey = -Infinity;
     this.products = 0;
   }
-}
 
-/** Inserts a batch's postings in (term id, score, key) order: the primary key's. */
-async function insertPostings(
-  tx: Executor,
-  postings: BatchPostings,
-  idOf: Float64Array,
-): Promise<void> {
-  // Bucket the packed values by term (counting sort), then sort each term's bucket.
-  const terms = idOf.length;
-  const start = new Int32Array(terms + 1);
-  for (let i = 0; i < postings.length; i++) start[postings.terms[i]! + 1]! += 1;
-  for (let t = 0; t < terms; t++) start[t + 1]! += start[t]!;
-  const next = start.slice(0, terms);
-  const sorted = postings.sortedOf(postings.length);
-  for (let i = 0; i < postings.length; i++) {
-    sorted[next[postings.terms[i]!]!++] = postings.packed[i]!;
-  }
-  const byId = Array.from({ length: terms }, (_, t) => t).sort((a, b) => idOf[a]! - idOf[b]!);
-  // A new array per statement: the compiled query freezes its parameters.
-  let params: number[] = [];
-  for (const t of byId) {
-    const bucket = sorted.subarray(start[t], start[t + 1]).sort();
-    const id = idOf[t]!;
-    for (const packed of bucket) {
-      const score = Math.floor(packed / KEY_SPAN);
-      params.push(id, score, packed - score * KEY_SPAN);
-      if (params.length === POSTINGS_PER_INSERT * 3) {
-        await tx.executeQuery(CompiledQuery.raw(postingsInsert(POSTINGS_PER_INSERT), params));
-        params = [];
+  /**
+   * Inserts the batch's postings in (term id, score, key) order, the primary key's: the
+   * postings counted into their terms' ranges (terms in id order), products in key order,
+   * each posting as score × span + its product's place; each term's range then sorted.
+   */
+  private async insertPostings(tx: Executor, idOf: Float64Array): Promise<void> {
+    const { postings } = this;
+    const products = this.keys.length;
+    // The products' keys and lengths in key order (the order they came in, usually), and
+    // each product's place in it.
+    const keys = this.keys.toFloat64Array();
+    const lengths = this.lengths.toInt32Array();
+    let place: Int32Array | undefined;
+    if (!this.inKeyOrder) {
+      const byKey = Array.from({ length: products }, (_, i) => i).sort(
+        (a, b) => keys[a]! - keys[b]!,
+      );
+      place = new Int32Array(products);
+      byKey.forEach((i, p) => (place![i] = p));
+      keys.sort();
+    }
+    // Terms ranked by id; each rank's range of the sorted postings.
+    const terms = idOf.length;
+    const byId = Array.from({ length: terms }, (_, t) => t).sort((a, b) => idOf[a]! - idOf[b]!);
+    const rank = new Int32Array(terms);
+    byId.forEach((t, r) => (rank[t] = r));
+    const start = new Int32Array(terms + 1);
+    for (const chunk of postings.chunksOf()) {
+      for (const posting of chunk) start[rank[posting >> 1]! + 1]! += 1;
+    }
+    for (let r = 0; r < terms; r++) start[r + 1]! += start[r]!;
+    const next = start.slice(0, terms);
+    // score (< 2,000) × span + place: 32 bits while the places fit in 21.
+    const span = products < 2 ** 21 ? 2 ** 21 : 2 ** 32;
+    const sorted =
+      span === 2 ** 21 ? new Uint32Array(postings.length) : new Float64Array(postings.length);
+    let i = 0;
+    let left = 0;
+    let base = 0;
+    for (const chunk of postings.chunksOf()) {
+      for (const posting of chunk) {
+        while (left === 0) {
+          const n = lengths[i]!;
+          base = Math.min(999, n) * span + (place === undefined ? i : place[i]!);
+          left = n;
+          i++;
+        }
+        sorted[next[rank[posting >> 1]!]!++] = base + (posting & 1) * 1000 * span;
+        left--;
       }
     }
-  }
-  // The rest in statements of 100, 10 and 1 rows: a few SQL texts, prepared once each, rather
-  // than one of another length at every batch (each kept by the connection's statement cache).
-  for (let at = 0; at < params.length;) {
-    const left = (params.length - at) / 3;
-    const rows = left >= 100 ? 100 : left >= 10 ? 10 : 1;
-    const end = at + rows * 3;
-    await tx.executeQuery(CompiledQuery.raw(postingsInsert(rows), params.slice(at, end)));
-    at = end;
+    // A new array per statement: the compiled query freezes its parameters.
+    let params: number[] = [];
+    for (let r = 0; r < terms; r++) {
+      const bucket = sorted.subarray(start[r], start[r + 1]).sort();
+      const id = idOf[byId[r]!]!;
+      for (const value of bucket) {
+        const score = Math.floor(value / span);
+        params.push(id, score, keys[value - score * span]!);
+        if (params.length === POSTINGS_PER_INSERT * 3) {
+          await tx.executeQuery(CompiledQuery.raw(postingsInsert(POSTINGS_PER_INSERT), params));
+          params = [];
+        }
+      }
+    }
+    // The rest in statements of 100, 10 and 1 rows: a few SQL texts, prepared once each, rather
+    // than one of another length at every batch (each kept by the connection's statement cache).
+    for (let at = 0; at < params.length;) {
+      const left = (params.length - at) / 3;
+      const rows = left >= 100 ? 100 : left >= 10 ? 10 : 1;
+      const end = at + rows * 3;
+      await tx.executeQuery(CompiledQuery.raw(postingsInsert(rows), params.slice(at, end)));
+      at = end;
+    }
   }
 }
 
