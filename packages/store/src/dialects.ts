@@ -73,10 +73,29 @@ const PREPARED_PER_CONNECTION = 400;
  * with long IN lists or many VALUES rows cannot fill the server's memory: only those of at
  * most 64 parameters and 16 kB of text, and at most 400 per connection. The server forgets
  * them when the connection closes (the pool closes idle ones).
+ *
+ * A prepared statement can go stale while its connection lives: another server's migration
+ * changes the columns a `select *` returns ("cached plan must not change result type"), or a
+ * pooler in front of PostgreSQL discards the session's statements ("prepared statement … does
+ * not exist"). Its text then gets a new name, prepared again on its next call; a call outside
+ * a transaction is retried at once under the new name, one inside fails as PostgreSQL failed
+ * it (its transaction is aborted) and the next one succeeds.
  */
 function prepareStatementsOn(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const names = new Map<string, string>();
+  const generations = new Map<string, number>();
+  /** Names this connection has given out, retired ones included (the server keeps those too). */
+  let given = 0;
+  const nameFor = (text: string): string | undefined => {
+    let name = names.get(text);
+    if (name === undefined && given < PREPARED_PER_CONNECTION) {
+      name = `od_${createHash('sha1').update(text).digest('base64url')}`;
+      names.set(text, name);
+      given += 1;
+    }
+    return name;
+  };
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const [text, values] = args;
     if (
@@ -86,15 +105,41 @@ function prepareStatementsOn(client: pg.PoolClient): void {
       values.length <= 64 &&
       text.length <= 16_000
     ) {
-      let name = names.get(text);
-      if (name === undefined && names.size < PREPARED_PER_CONNECTION) {
-        name = `od_${createHash('sha1').update(text).digest('base64url')}`;
-        names.set(text, name);
+      const name = nameFor(text);
+      if (name !== undefined && args.length === 2) {
+        const run = (as: string) => query({ name: as, text, values }) as Promise<unknown>;
+        return run(name).catch((error: unknown) => {
+          if (!isStaleStatement(error) || names.get(text) !== name) throw error;
+          // A new name for the text (pg remembers the old one as prepared, and would not
+          // parse it again): the sha1's name with the generation after a dot.
+          names.delete(text);
+          const generation = (generations.get(text) ?? 1) + 1;
+          const base = name.replace(/\.\d+$/, '');
+          const fresh = given < PREPARED_PER_CONNECTION ? `${base}.${generation}` : undefined;
+          if (fresh !== undefined) {
+            names.set(text, fresh);
+            generations.set(text, generation);
+            given += 1;
+          }
+          if (client.getTransactionStatus() !== 'I') throw error;
+          return fresh === undefined ? query(text, values) : run(fresh);
+        });
       }
       if (name !== undefined) return query({ name, text, values }, ...args.slice(2));
     }
     return query(...args);
   };
+}
+
+/** PostgreSQL refused a prepared statement that no longer fits or no longer exists. */
+function isStaleStatement(error: unknown): boolean {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  return (
+    code === '26000' ||
+    (code === '0A000' &&
+      typeof message === 'string' &&
+      message.includes('cached plan must not change result type'))
+  );
 }
 
 /** Opens a Kysely store for a DATABASE_URL. */
