@@ -61,12 +61,31 @@ export interface PriceListParseSummary {
   fileError: string | undefined;
 }
 
+/**
+ * A task that only loads this module on a worker thread, which then waits idle for the file's
+ * task (runWorkerTask reuses it): the CLI's import starts it first, so the thread's start-up
+ * runs beside the main thread's own (vendor, profile, price list row).
+ */
+export interface PriceListParseWarmUp {
+  warmUp: true;
+}
+
 const BATCH_ROWS = 2500;
 
 export default async function parsePriceList(
-  input: PriceListParseInput,
+  input: PriceListParseInput | PriceListParseWarmUp,
   channel: WorkerChannel<PriceListParseBatch>,
 ): Promise<PriceListParseSummary> {
+  if ('warmUp' in input) {
+    return {
+      rows: 0,
+      bytes: 0,
+      fileDate: undefined,
+      categories: [],
+      problems: 0,
+      fileError: undefined,
+    };
+  }
   const rules = { currency: input.currency, types: input.types };
   const firstRowOf = new Map<string, number>();
   const categories = new Map<string, CategoryLevel[]>();

@@ -57,6 +57,7 @@ import type {
   PriceListParseBatch,
   PriceListParseInput,
   PriceListParseSummary,
+  PriceListParseWarmUp,
 } from './price-list-parse.worker.ts';
 import type { CategoryLevel } from './price-list-rows.ts';
 import type { priceListImportSchema, priceListSchema } from './price-lists.schemas.ts';
@@ -412,11 +413,26 @@ async function importPriceListDirectly(
   input: PriceListImportInput,
   options: WriteOptions,
 ): Promise<PriceListImportView> {
-  const setting = await importSetting(ctx, by, input);
+  // The parser thread starts (and loads its modules) while the vendor, its profile and the
+  // price list's row are read and written here; the file's task then finds it idle.
+  const limits = input.limits ?? UPLOAD_LIMITS;
+  const warm = runWorkerTask<PriceListParseWarmUp, never, PriceListParseSummary>({
+    task: siblingModule(import.meta.url, 'price-list-parse.worker'),
+    input: { warmUp: true },
+    timeBudgetMs: limits.timeBudgetMs,
+    maxHeapMb: limits.maxWorkerHeapMb,
+  }).catch(() => undefined);
+  const setting = await importSetting(ctx, by, input).catch(async (error: unknown) => {
+    await warm;
+    throw error;
+  });
   const { vendor, profile, now, currency } = setting;
   const at = now.toISOString();
   const eventActor = eventActorOfOperator(by);
-  const file = await fileOf(input.source);
+  const file = await fileOf(input.source).catch(async (error: unknown) => {
+    await warm;
+    throw error;
+  });
   try {
     // Its own transaction: statement journals in memory while rows are written (see
     // inImportTransaction); in the caller's, as it is.
@@ -456,6 +472,7 @@ async function importPriceListDirectly(
         }
         await writer.write(batch.rows, categoryIdOf, batch.words);
       };
+      await warm;
       const summary = await runWorkerTask<
         PriceListParseInput,
         PriceListParseBatch,
