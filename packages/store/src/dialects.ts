@@ -77,25 +77,32 @@ const PREPARED_PER_CONNECTION = 400;
  * A prepared statement can go stale while its connection lives: another server's migration
  * changes the columns a `select *` returns ("cached plan must not change result type"), or a
  * pooler in front of PostgreSQL discards the session's statements ("prepared statement … does
- * not exist"). Its text then gets a new name, prepared again on its next call; a call outside
- * a transaction is retried at once under the new name, one inside fails as PostgreSQL failed
- * it (its transaction is aborted) and the next one succeeds.
+ * not exist"). Then every statement of the connection gets a new name (a new generation after
+ * a dot), prepared again on its next call: a migration that changed several tables costs a
+ * connection one failure, not one per statement. A call outside a transaction is retried at
+ * once under its new name; one inside fails as PostgreSQL failed it (its transaction is
+ * aborted). Stale names stay on the server until the connection closes, and count towards its
+ * 400.
  */
 function prepareStatementsOn(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   const names = new Map<string, string>();
-  const generations = new Map<string, number>();
-  /** Names this connection has given out, retired ones included (the server keeps those too). */
+  /** Bumped when the connection's statements went stale: part of every later name. */
+  let generation = 1;
+  /** Names this connection has given out, stale ones included (the server keeps those too). */
   let given = 0;
   const nameFor = (text: string): string | undefined => {
     let name = names.get(text);
     if (name === undefined && given < PREPARED_PER_CONNECTION) {
-      name = `od_${createHash('sha1').update(text).digest('base64url')}`;
+      const sha = createHash('sha1').update(text).digest('base64url');
+      name = generation === 1 ? `od_${sha}` : `od_${sha}.${generation}`;
       names.set(text, name);
       given += 1;
     }
     return name;
   };
+  const run = (text: string, values: unknown[], name: string | undefined) =>
+    (name === undefined ? query(text, values) : query({ name, text, values })) as Promise<unknown>;
   (client as { query: unknown }).query = (...args: unknown[]) => {
     const [text, values] = args;
     if (
@@ -107,22 +114,17 @@ function prepareStatementsOn(client: pg.PoolClient): void {
     ) {
       const name = nameFor(text);
       if (name !== undefined && args.length === 2) {
-        const run = (as: string) => query({ name: as, text, values }) as Promise<unknown>;
-        return run(name).catch((error: unknown) => {
-          if (!isStaleStatement(error) || names.get(text) !== name) throw error;
-          // A new name for the text (pg remembers the old one as prepared, and would not
-          // parse it again): the sha1's name with the generation after a dot.
-          names.delete(text);
-          const generation = (generations.get(text) ?? 1) + 1;
-          const base = name.replace(/\.\d+$/, '');
-          const fresh = given < PREPARED_PER_CONNECTION ? `${base}.${generation}` : undefined;
-          if (fresh !== undefined) {
-            names.set(text, fresh);
-            generations.set(text, generation);
-            given += 1;
+        const started = generation;
+        return run(text, values, name).catch((error: unknown) => {
+          if (!isStaleStatement(error)) throw error;
+          // pg remembers the old names as prepared and would not parse them again: new ones
+          // for all (unless a call queued before this one has renamed them already).
+          if (generation === started) {
+            generation += 1;
+            names.clear();
           }
           if (client.getTransactionStatus() !== 'I') throw error;
-          return fresh === undefined ? query(text, values) : run(fresh);
+          return run(text, values, nameFor(text));
         });
       }
       if (name !== undefined) return query({ name, text, values }, ...args.slice(2));
@@ -131,14 +133,15 @@ function prepareStatementsOn(client: pg.PoolClient): void {
   };
 }
 
-/** PostgreSQL refused a prepared statement that no longer fits or no longer exists. */
+/**
+ * PostgreSQL refused a prepared statement that no longer fits or no longer exists. By the
+ * server's routine, not its message, which is in the server's language.
+ */
 function isStaleStatement(error: unknown): boolean {
-  const { code, message } = error as { code?: unknown; message?: unknown };
+  const { code, routine } = error as { code?: unknown; routine?: unknown };
   return (
-    code === '26000' ||
-    (code === '0A000' &&
-      typeof message === 'string' &&
-      message.includes('cached plan must not change result type'))
+    (code === '26000' && routine === 'FetchPreparedStatement') ||
+    (code === '0A000' && routine === 'RevalidateCachedQuery')
   );
 }
 

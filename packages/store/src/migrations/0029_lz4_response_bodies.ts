@@ -7,7 +7,8 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 // ~2 kB before it stores the row: with its default, pglz, that cost ~28 µs per row in a test
 // on the bench's bodies; with lz4 ~10 µs, at a slightly lower ratio. New values of the columns
 // that hold such documents are compressed with lz4 (existing ones stay as they are and read
-// the same). A server built without lz4 keeps pglz. SQLite does not compress: nothing to do.
+// the same). A server without lz4 (built without it, or before 14) keeps its default. SQLite
+// does not compress: nothing to do.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function isPostgres(db: Kysely<any>): boolean {
@@ -20,12 +21,20 @@ const COLUMNS: readonly (readonly [string, string])[] = [
   ['audit_events', 'data'],
 ];
 
+/** Whether this PostgreSQL can compress with lz4 (built with it; 14 or later). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-async function setCompression(db: Kysely<any>, method: 'lz4' | 'pglz'): Promise<void> {
-  if (!isPostgres(db)) return;
-  const lz4 = await sql<{ ok: boolean }>`select 'lz4' = any(enumvals) as ok
+async function hasLz4(db: Kysely<any>): Promise<boolean> {
+  const r = await sql<{ ok: boolean }>`select 'lz4' = any(enumvals) as ok
     from pg_settings where name = 'default_toast_compression'`.execute(db);
-  if (method === 'lz4' && lz4.rows[0]?.ok !== true) return;
+  return r.rows[0]?.ok === true;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function setCompression(db: Kysely<any>, method: 'lz4' | 'DEFAULT'): Promise<void> {
+  if (!isPostgres(db) || !(await hasLz4(db))) return;
+  // Each ALTER takes the table's exclusive lock for a moment: wait for it at most 10 s rather
+  // than queue every request behind a long transaction (the migration fails and can run again).
+  await sql`SET LOCAL lock_timeout = '10s'`.execute(db);
   for (const [table, column] of COLUMNS) {
     await sql`ALTER TABLE ${sql.table(table)} ALTER COLUMN ${sql.ref(column)}
       SET COMPRESSION ${sql.raw(method)}`.execute(db);
@@ -37,7 +46,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await setCompression(db, 'lz4');
 }
 
+/** Back to the server's default_toast_compression for new values. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function down(db: Kysely<any>): Promise<void> {
-  await setCompression(db, 'pglz');
+  await setCompression(db, 'DEFAULT');
 }
