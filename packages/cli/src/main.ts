@@ -1,17 +1,45 @@
 import { Command } from 'commander';
-import { registerBench } from './commands/bench.ts';
-import { registerBackup } from './commands/backup.ts';
-import { registerMigrate } from './commands/db-migrate.ts';
-import { registerExportPriceList } from './commands/export-pricelist.ts';
-import { registerImportPriceList } from './commands/import-pricelist.ts';
-import { registerImportOrder } from './commands/import-order.ts';
-import { registerProfile } from './commands/profile-validate.ts';
-import { registerRestore } from './commands/restore.ts';
-import { registerSeed } from './commands/seed-demo.ts';
-import { registerToken } from './commands/token-create.ts';
-import { registerVendor } from './commands/vendor-create.ts';
-import { registerWorker } from './commands/worker.ts';
-import { registerJobs } from './commands/jobs.ts';
+
+// `orderdesk import pricelist FILE …`: the parser thread starts now, loading its modules on
+// the other core while this thread loads the command's (the import then finds it idle). Its
+// heap limit as the configuration will read it (UPLOAD_WORKER_HEAP_MB, else the default): a
+// thread of another limit is not reused, only started for nothing.
+if (process.argv[2] === 'import' && process.argv[3] === 'pricelist') {
+  const heap = Number(process.env.UPLOAD_WORKER_HEAP_MB);
+  const { warmPriceListParser } = await import('@orderdesk/app/price-list-warm-up');
+  void warmPriceListParser(Number.isInteger(heap) && heap >= 16 ? { maxWorkerHeapMb: heap } : {});
+}
+
+// The commands' modules after that (dynamic imports are not hoisted as static ones are).
+const [
+  { registerBench },
+  { registerBackup },
+  { registerMigrate },
+  { registerExportPriceList },
+  { registerImportPriceList },
+  { registerImportOrder },
+  { registerProfile },
+  { registerRestore },
+  { registerSeed },
+  { registerToken },
+  { registerVendor },
+  { registerWorker },
+  { registerJobs },
+] = await Promise.all([
+  import('./commands/bench.ts'),
+  import('./commands/backup.ts'),
+  import('./commands/db-migrate.ts'),
+  import('./commands/export-pricelist.ts'),
+  import('./commands/import-pricelist.ts'),
+  import('./commands/import-order.ts'),
+  import('./commands/profile-validate.ts'),
+  import('./commands/restore.ts'),
+  import('./commands/seed-demo.ts'),
+  import('./commands/token-create.ts'),
+  import('./commands/vendor-create.ts'),
+  import('./commands/worker.ts'),
+  import('./commands/jobs.ts'),
+]);
 
 const program = new Command()
   .name('orderdesk')

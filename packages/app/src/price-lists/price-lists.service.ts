@@ -57,8 +57,8 @@ import type {
   PriceListParseBatch,
   PriceListParseInput,
   PriceListParseSummary,
-  PriceListParseWarmUp,
 } from './price-list-parse.worker.ts';
+import { warmPriceListParser } from './price-list-warm-up.ts';
 import type { CategoryLevel } from './price-list-rows.ts';
 import type { priceListImportSchema, priceListSchema } from './price-lists.schemas.ts';
 
@@ -415,13 +415,8 @@ async function importPriceListDirectly(
 ): Promise<PriceListImportView> {
   // The parser thread starts (and loads its modules) while the vendor, its profile and the
   // price list's row are read and written here; the file's task then finds it idle.
-  const limits = input.limits ?? UPLOAD_LIMITS;
-  const warm = runWorkerTask<PriceListParseWarmUp, never, PriceListParseSummary>({
-    task: siblingModule(import.meta.url, 'price-list-parse.worker'),
-    input: { warmUp: true },
-    timeBudgetMs: limits.timeBudgetMs,
-    maxHeapMb: limits.maxWorkerHeapMb,
-  }).catch(() => undefined);
+  // (The CLI's entry may have started it already: then this finds it idle, or waits for it.)
+  const warm = warmPriceListParser(input.limits ?? UPLOAD_LIMITS);
   const setting = await importSetting(ctx, by, input).catch(async (error: unknown) => {
     await warm;
     throw error;
