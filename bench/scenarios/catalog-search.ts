@@ -80,6 +80,24 @@ async function timeQueries(
   return summarize(times);
 }
 
+/** Unmeasured queries of each mix before the measured ones. */
+const WARM_UP = 100;
+
+/**
+ * Runs WARM_UP queries of each mix, the lists' continuations after their first `n` (new
+ * positions in the mixes, not the measured queries), unmeasured: the store's connections (and
+ * their prepared statements on PostgreSQL), the JIT and the database's caches are then as a
+ * running server's, for the store's rows and over HTTP alike (a server just started for them).
+ */
+async function warmUp(
+  run: (q: string) => Promise<unknown>,
+  n: number,
+  size: number,
+): Promise<void> {
+  for (const q of prefixQueries(n + WARM_UP, size).slice(n)) await run(q);
+  for (const q of wordQueries(n + WARM_UP).slice(n)) await run(q);
+}
+
 function countLabel(n: number): string {
   return n >= 1_000_000 ? `${n / 1_000_000}M` : `${Math.round(n / 1000)}k`;
 }
@@ -98,9 +116,12 @@ async function measureStore(
 ): Promise<Measured> {
   const filter = { vendorIds: [catalog.vendorId] };
   const search = (q: string): Promise<unknown> => searchProducts(store.db, filter, q, PAGE);
-  const exactParts = Array.from({ length: n }, (_, k) =>
+  const exactParts = Array.from({ length: n + WARM_UP }, (_, k) =>
     partNumberAt(hash32(k, 99) % catalog.size),
   );
+  await warmUp(search, n, catalog.size);
+  for (const pn of exactParts.slice(n)) await findProduct(store.db, catalog.vendorId, pn);
+  exactParts.length = n;
   return {
     prefix: await timeQueries(search, prefixQueries(n, catalog.size), budgetMs),
     word: await timeQueries(search, wordQueries(n), budgetMs),
@@ -183,13 +204,7 @@ async function measureHttp(
       const status = await get(q);
       if (status !== 200) throw new Error(`GET /api/v1/products?q=${q} answered ${status}`);
     };
-    // The server has just started: its JIT, its pooled connections and their prepared
-    // statements are cold, where the store's rows were measured in this warm process. A
-    // running server has served other searches before: 100 of each mix (not the measured
-    // ones: the lists' continuations) run first, unmeasured.
-    const warm = Math.min(100, n);
-    for (const q of prefixQueries(n + warm, catalog.size).slice(n)) await run(q);
-    for (const q of wordQueries(n + warm).slice(n)) await run(q);
+    await warmUp(run, n, catalog.size);
     const prefix = await timeQueries(run, prefixQueries(n, catalog.size), budgetMs);
     const word = await timeQueries(run, wordQueries(n), budgetMs);
     return (['prefix', 'word'] as const).map((kind) => {
