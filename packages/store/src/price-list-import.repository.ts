@@ -23,7 +23,8 @@ import { isPostgres } from './search.repository.ts';
 // already holds are skipped by ON CONFLICT and returned as absent), the existing ones read
 // back and updated where they differ (their word index follows through the UPDATE trigger,
 // as with the staging), the items in multi-row INSERTs; the new products' words go to
-// BulkWordIndexer, which writes their postings every 10,000 products.
+// BulkWordIndexer, which writes their postings every 10,000 products (a first import's once
+// at the end, or when its distinct terms grow past a bound).
 
 /** Rows per multi-row INSERT of products (13 parameters each; SQLite allows 32,766). */
 const PRODUCTS_PER_INSERT = 500;

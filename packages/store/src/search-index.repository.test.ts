@@ -194,8 +194,14 @@ describe.each(testDialects())('bulk word indexing on %s', (dialect) => {
   it('indexes a first import at once, its keys in or out of order, as the triggers do', async () => {
     // A database of its own, so the writer's products outnumber the others twice over: SQLite
     // drops the postings' secondary index at the first full batch and keeps every product
-    // until finish, then writes their postings at once (BulkWordIndexer.flushIfFull).
-    for (const order of ['ascending', 'shuffled'] as const) {
+    // until finish, then writes their postings at once (BulkWordIndexer.flushIfFull); or, with
+    // a bound of 8 distinct terms, writes them whenever a flush finds that many kept.
+    const runs = [
+      ['ascending', undefined],
+      ['shuffled', undefined],
+      ['shuffled', 8],
+    ] as const;
+    for (const [order, collectedTerms] of runs) {
       const own = await createTestStore(dialect);
       try {
         const vendorOf = async (slug: string) =>
@@ -218,7 +224,7 @@ describe.each(testDialects())('bulk word indexing on %s', (dialect) => {
           ).rows.map((r) => r.name);
         const before = dialect === 'sqlite' ? await postingsIndexes(own.db) : [];
         await own.db.transaction().execute(async (tx) => {
-          const words = await BulkWordIndexer.start(tx, 5);
+          const words = await BulkWordIndexer.start(tx, 5, collectedTerms);
           const first = words.after + 1;
           // Each product's key: in order, or the same keys shuffled (texts[byKey[k]] has key
           // first + k).

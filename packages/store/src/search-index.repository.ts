@@ -36,6 +36,14 @@ const BATCH = 10_000;
  * postings' secondary index (a first import): ~16 postings each, 4 bytes a posting.
  */
 const COLLECTED = 1 << 20;
+/**
+ * Distinct terms a collecting batch keeps before writing (each costs ~150 bytes in JavaScript
+ * as it is held): a price list's words are mostly a small vocabulary, but part and model
+ * numbers in names make terms grow with the file, and the collection's memory with them.
+ */
+const COLLECTED_TERMS = 1 << 16;
+/** Terms per upsert statement (their JSON and returned rows are held meanwhile). */
+const TERMS_PER_UPSERT = 10_000;
 /** Products read per statement while indexing. */
 const READ_ROWS = 1000;
 /** Postings per INSERT statement (3 parameters each; SQLite allows 32,766). */
@@ -79,24 +87,23 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
   // the commit, or with the rollback.
   const first = to - after > 2 * after;
   const dropped = first ? await dropPostingsIndexes(tx) : [];
-  // Then the postings of up to COLLECTED products are written at once, in key order.
+  // Then the postings of up to COLLECTED products are written at once, in key order
+  // (or up to COLLECTED_TERMS distinct terms, whichever comes first).
   const step = first ? COLLECTED : BATCH;
-  for (let lo = after + 1; lo <= to; lo += step) {
-    const hi = Math.min(lo + step, to + 1);
-    // Read a thousand products at a time: their texts are garbage once tokenized, and die
-    // young instead of being promoted (and then growing the old generation) batch after batch.
-    for (let from = lo; from < hi; from += READ_ROWS) {
-      const products = await sql<{
-        k: number;
-        vendor_id: string;
-        name: unknown;
-        description: unknown;
-      }>`select rowid as k, vendor_id, name, description from products
-          where rowid >= ${from} and rowid < ${Math.min(hi, from + READ_ROWS)}`.execute(tx);
-      for (const p of products.rows) batch.add(p.k, p.vendor_id, p.name, p.description);
-    }
-    await batch.write(tx);
+  // Read a thousand products at a time: their texts are garbage once tokenized, and die young
+  // instead of being promoted (and then growing the old generation) batch after batch.
+  for (let from = after + 1; from <= to; from += READ_ROWS) {
+    const products = await sql<{
+      k: number;
+      vendor_id: string;
+      name: unknown;
+      description: unknown;
+    }>`select rowid as k, vendor_id, name, description from products
+        where rowid >= ${from} and rowid < ${Math.min(to + 1, from + READ_ROWS)}`.execute(tx);
+    for (const p of products.rows) batch.add(p.k, p.vendor_id, p.name, p.description);
+    if (batch.products >= step || batch.terms >= COLLECTED_TERMS) await batch.write(tx);
   }
+  await batch.write(tx);
   await restoreIndexes(tx, dropped);
 }
 
@@ -104,8 +111,9 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
  * Word indexing of the products a bulk writer inserts itself, row by row as it streams them
  * (the CLI's price-list import, price-list-import.repository.ts), on SQLite: `start` defers the
  * INSERT trigger (inside the caller's transaction), `add` takes each new product's key (its
- * rowid) and texts as it is inserted, `flushIfFull` writes the postings every BATCH products,
- * `finish` writes the rest, builds any dropped index again and ends the deferral. The postings'
+ * rowid) and texts as it is inserted, `flushIfFull` writes the postings every BATCH products
+ * (on a first import, once up to COLLECTED products or COLLECTED_TERMS terms have been kept:
+ * see flushIfFull), `finish` writes the rest, builds any dropped index again and ends the deferral. The postings'
  * secondary index is dropped at a flush once the products added outnumber the older ones twice
  * over (as indexProductsAfterRowid decides up front; here the total is not known yet). Rolled
  * back with the transaction, all of it. On PostgreSQL there is nothing to do (its statement
@@ -124,17 +132,23 @@ export class BulkWordIndexer {
     readonly after: number,
     private readonly active: boolean,
     private readonly batchSize: number,
+    private readonly collectedTerms: number,
   ) {}
 
   /**
    * Defers the INSERT trigger of products until `finish` (SQLite). Call inside the transaction.
-   * `batch`: products whose postings are written at once (tests pass a small one).
+   * `batch`: products whose postings are written at once; `collectedTerms`: distinct terms a
+   * first import keeps before writing (tests pass small ones).
    */
-  static async start(tx: Executor, batch = BATCH): Promise<BulkWordIndexer> {
-    if (isPostgres(tx)) return new BulkWordIndexer(tx, 0, false, batch);
+  static async start(
+    tx: Executor,
+    batch = BATCH,
+    collectedTerms = COLLECTED_TERMS,
+  ): Promise<BulkWordIndexer> {
+    if (isPostgres(tx)) return new BulkWordIndexer(tx, 0, false, batch, collectedTerms);
     const after = await maxProductRowid(tx);
     await sql`insert into search_index_deferred (id) values (1)`.execute(tx);
-    return new BulkWordIndexer(tx, after, true, batch);
+    return new BulkWordIndexer(tx, after, true, batch, collectedTerms);
   }
 
   /** A product just inserted (its rowid, vendor and texts), to index. */
@@ -161,8 +175,8 @@ export class BulkWordIndexer {
   /**
    * Writes the postings once a batch of products is waiting. Once the postings' secondary
    * index is dropped (the new products outnumber the old ones twice over: a first import),
-   * the products are kept until `finish` (up to COLLECTED of them, 4 bytes a posting), and
-   * their postings written at once in key order: appended to the B-tree, instead of each
+   * the products are kept until `finish` (up to COLLECTED of them, 4 bytes a posting, and
+   * COLLECTED_TERMS distinct terms), and their postings written at once in key order: appended to the B-tree, instead of each
    * batch inserting into most of its pages again.
    */
   async flushIfFull(): Promise<void> {
@@ -171,7 +185,9 @@ export class BulkWordIndexer {
       this.dropped = await dropPostingsIndexes(this.tx);
       this.collecting = true;
     }
-    if (this.collecting && this.batch.products < COLLECTED) return;
+    if (this.collecting && this.batch.products < COLLECTED && this.batch.terms < COLLECTED_TERMS) {
+      return;
+    }
     await this.flush();
   }
 
@@ -358,6 +374,11 @@ class WordIndexBatch {
   /** Products added (those only FTS5 can tokenize included). */
   products = 0;
 
+  /** Distinct terms (per vendor) of the products added. */
+  get terms(): number {
+    return this.termText.length;
+  }
+
   private vocabularyOf(vendorId: string): Map<string, number> {
     let vocabulary = this.vocabularies.get(vendorId);
     if (vocabulary === undefined) this.vocabularies.set(vendorId, (vocabulary = new Map()));
@@ -444,15 +465,20 @@ class WordIndexBatch {
       for (const [vendorId, vocabulary] of vocabularies) {
         // In (vendor, term) order, as the triggers upsert them (for these terms JavaScript's
         // order is SQLite's BINARY order).
-        const counted = [...vocabulary.keys()].sort().map((t) => [t, counts[vocabulary.get(t)!]]);
-        const ids = await sql<{ id: number; term: string }>`
-            insert into search_terms (vendor_id, term, products)
-              select ${vendorId}, j.value ->> 0, j.value ->> 1
-              from json_each(${JSON.stringify(counted)}) j
-              where true
-            on conflict (vendor_id, term) do update set products = products + excluded.products
-            returning id, term`.execute(tx);
-        for (const { id, term } of ids.rows) idOf[vocabulary.get(term)!] = id;
+        const sorted = [...vocabulary.keys()].sort();
+        for (let at = 0; at < sorted.length; at += TERMS_PER_UPSERT) {
+          const counted = sorted
+            .slice(at, at + TERMS_PER_UPSERT)
+            .map((t) => [t, counts[vocabulary.get(t)!]]);
+          const ids = await sql<{ id: number; term: string }>`
+              insert into search_terms (vendor_id, term, products)
+                select ${vendorId}, j.value ->> 0, j.value ->> 1
+                from json_each(${JSON.stringify(counted)}) j
+                where true
+              on conflict (vendor_id, term) do update set products = products + excluded.products
+              returning id, term`.execute(tx);
+          for (const { id, term } of ids.rows) idOf[vocabulary.get(term)!] = id;
+        }
       }
       await this.insertPostings(tx, idOf);
     }
