@@ -9,24 +9,13 @@ import { createTestDatabaseUrl, testDialects } from '../test/databases.ts';
 import { deferredWrites } from './batched-reads.ts';
 import { openStore, type Store } from './dialects.ts';
 import { migrateToLatest } from './migrate.ts';
+import { partnerRow, preparedStatementNames } from '../test/fixtures.ts';
 
 const at = '2026-12-02T10:00:00.000Z';
-const partner = (id: string, name = id) => ({
-  id,
-  name,
-  tier: 1,
-  parent_partner_id: null,
-  created_at: at,
-});
+const partner = (id: string, name = id) => partnerRow(id, at, name);
 
-/** The statements this session has prepared through pipelines (pg_prepared_statements). */
-async function pipelined(store: Store): Promise<string[]> {
-  const rows = await sql<{ name: string }>`
-    select name from pg_prepared_statements where name like 'odp_%' order by name`.execute(
-    store.db,
-  );
-  return rows.rows.map((r) => r.name);
-}
+/** The statements this session has prepared through pipelines. */
+const pipelined = (store: Store) => preparedStatementNames(store.db, 'odp_');
 
 describe.runIf(testDialects().includes('postgres'))('pipelined statements on postgres', () => {
   it('prepares each statement once per connection and answers as pg does', async () => {

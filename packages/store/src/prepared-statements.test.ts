@@ -8,24 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { createTestDatabaseUrl, testDialects } from '../test/databases.ts';
 import { openStore, type Store } from './dialects.ts';
 import { migrateToLatest } from './migrate.ts';
+import { partnerRow, preparedStatementNames } from '../test/fixtures.ts';
 
 const at = '2026-12-03T10:00:00.000Z';
-const partner = (id: string) => ({
-  id,
-  name: id,
-  tier: 1,
-  parent_partner_id: null,
-  created_at: at,
-});
+const partner = (id: string) => partnerRow(id, at);
 
-/** The statements this session has prepared outside pipelines (pg_prepared_statements). */
-async function prepared(store: Store): Promise<string[]> {
-  const rows = await sql<{ name: string }>`
-    select name from pg_prepared_statements where name like 'od\\_%' order by name`.execute(
-    store.db,
-  );
-  return rows.rows.map((r) => r.name);
-}
+/** The statements this session has prepared outside pipelines. */
+const prepared = (store: Store) => preparedStatementNames(store.db, 'od_');
 
 /** Each attempt's outcome: its rows' count, or its error's message. */
 async function attempts(n: number, work: () => Promise<unknown[]>): Promise<string[]> {

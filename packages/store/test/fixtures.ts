@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../src/executor.ts';
 import { newId } from '../src/ids.ts';
 import type {
@@ -14,6 +15,21 @@ import { insertPartner, insertPartnership, insertVendor } from '../src/tenancy.r
 
 /** The instant the store tests write with (repositories take the caller's clock). */
 export const AT = '2026-01-01T00:00:00.000Z';
+
+/** A partners row (no parent), for tests that write it themselves. */
+export function partnerRow(id: string, at: string = AT, name: string = id) {
+  return { id, name, tier: 1, parent_partner_id: null, created_at: at };
+}
+
+/**
+ * The names of the prepared statements this PostgreSQL session holds that start with
+ * `prefix` (`od_`: the connection's own; `odp_`: the pipelines'), in name order.
+ */
+export async function preparedStatementNames(db: Executor, prefix: string): Promise<string[]> {
+  const rows = await sql<{ name: string }>`select name from pg_prepared_statements
+    where starts_with(name, ${prefix}) order by name`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
 
 /** An instant `minutes` after AT. */
 export function later(minutes: number): string {
