@@ -9,7 +9,7 @@ import { createTestDatabaseUrl, testDialects } from '../test/databases.ts';
 import { deferredWrites } from './batched-reads.ts';
 import { openStore, type Store } from './dialects.ts';
 import { migrateToLatest } from './migrate.ts';
-import { partnerRow, preparedStatementNames } from '../test/fixtures.ts';
+import { attempts, partnerRow, preparedStatementNames } from '../test/fixtures.ts';
 
 const at = '2026-12-02T10:00:00.000Z';
 const partner = (id: string, name = id) => partnerRow(id, at, name);
@@ -149,15 +149,7 @@ describe.runIf(testDialects().includes('postgres'))('pipelined statements on pos
       expect(await read()).toHaveLength(1);
       // Another server's migration adds a column: the prepared `select *` no longer fits.
       await sql`alter table partners add column note text`.execute(other.db);
-      const outcomes: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        outcomes.push(
-          await read().then(
-            (rows) => `rows ${rows.length}`,
-            (error: Error) => error.message,
-          ),
-        );
-      }
+      const outcomes = await attempts(3, read);
       // PostgreSQL refuses the old plan at most once; then the statement is prepared again.
       expect(outcomes.slice(1)).toEqual(['rows 1', 'rows 1']);
       expect(outcomes[0]).toMatch(/rows 1|cached plan must not change result type/);

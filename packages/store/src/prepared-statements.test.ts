@@ -8,27 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { createTestDatabaseUrl, testDialects } from '../test/databases.ts';
 import { openStore, type Store } from './dialects.ts';
 import { migrateToLatest } from './migrate.ts';
-import { partnerRow, preparedStatementNames } from '../test/fixtures.ts';
+import { attempts, partnerRow, preparedStatementNames } from '../test/fixtures.ts';
 
 const at = '2026-12-03T10:00:00.000Z';
 const partner = (id: string) => partnerRow(id, at);
 
 /** The statements this session has prepared outside pipelines. */
 const prepared = (store: Store) => preparedStatementNames(store.db, 'od_');
-
-/** Each attempt's outcome: its rows' count, or its error's message. */
-async function attempts(n: number, work: () => Promise<unknown[]>): Promise<string[]> {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) {
-    out.push(
-      await work().then(
-        (rows) => `rows ${rows.length}`,
-        (error: Error) => error.message,
-      ),
-    );
-  }
-  return out;
-}
 
 describe.runIf(testDialects().includes('postgres'))('prepared statements on postgres', () => {
   it('prepares again statements that went stale: at once outside a transaction, after one failure inside', async () => {

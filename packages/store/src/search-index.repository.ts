@@ -331,18 +331,9 @@ class ChunkedArray<A extends Int32Array | Float64Array> {
     }
   }
 
-  toFloat64Array(): Float64Array {
-    const all = new Float64Array(this.length);
-    let at = 0;
-    for (const chunk of this.chunksOf()) {
-      all.set(chunk, at);
-      at += chunk.length;
-    }
-    return all;
-  }
-
-  toInt32Array(): Int32Array {
-    const all = new Int32Array(this.length);
+  /** All the values in one array of the chunks' type. */
+  toArray(): A {
+    const all = this.make(this.length);
     let at = 0;
     for (const chunk of this.chunksOf()) {
       all.set(chunk, at);
@@ -510,8 +501,8 @@ class WordIndexBatch {
     const products = this.keys.length;
     // The products' keys and lengths in key order (the order they came in, usually), and
     // each product's place in it.
-    const keys = this.keys.toFloat64Array();
-    const lengths = this.lengths.toInt32Array();
+    const keys = this.keys.toArray();
+    const lengths = this.lengths.toArray();
     let place: Int32Array | undefined;
     if (!this.inKeyOrder) {
       const byKey = Array.from({ length: products }, (_, i) => i).sort(

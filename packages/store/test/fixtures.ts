@@ -31,6 +31,20 @@ export async function preparedStatementNames(db: Executor, prefix: string): Prom
   return rows.rows.map((r) => r.name);
 }
 
+/** Runs `work` `n` times in turn; each attempt's outcome: its rows' count, or its error's message. */
+export async function attempts(n: number, work: () => Promise<unknown[]>): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    out.push(
+      await work().then(
+        (rows) => `rows ${rows.length}`,
+        (error: Error) => error.message,
+      ),
+    );
+  }
+  return out;
+}
+
 /** An instant `minutes` after AT. */
 export function later(minutes: number): string {
   return new Date(Date.parse(AT) + minutes * 60_000).toISOString();
