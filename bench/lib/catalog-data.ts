@@ -9,7 +9,6 @@
 // rarest in a few hundred of a million — the spread real catalogs have.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
@@ -31,6 +30,7 @@ import { seedDemo } from '@orderdesk/server';
 import { DEMO_PASSWORD, today } from './desk.ts';
 import { dropIndexes, postgresCpuMs, withBulkLoadSettings, type BulkLoad } from './postgres.ts';
 import { threadCpuMs } from './proc.ts';
+import { runInWorker } from './worker.ts';
 
 const FAMILY_LETTERS = 'ABCDEFGHJKLMNPRSTVWXZ';
 /** 40 three-letter product families. */
@@ -270,23 +270,7 @@ export async function growCatalogInWorker(
 ): Promise<void> {
   if (size <= catalog.size) return;
   if (catalog.dialect !== 'sqlite') throw new Error('growCatalogInWorker: SQLite catalogs only');
-  // The worker's module runs through tsx, as the bench does (a worker does not inherit the
-  // loader that --import registered).
-  const api = import.meta.resolve('tsx/esm/api');
-  const file = new URL('./catalog-worker.ts', import.meta.url).href;
-  const worker = new Worker(
-    `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(file)}); })`,
-    { eval: true, workerData: { catalog, size } },
-  );
-  await new Promise<void>((resolve, reject) => {
-    worker.on('message', (m: { log?: string }) => {
-      if (m.log) log?.(m.log);
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`the catalog worker exited with ${code}`)),
-    );
-  });
+  await runInWorker(new URL('./catalog-worker.ts', import.meta.url), { catalog, size }, log);
   catalog.size = size;
 }
 

@@ -6,22 +6,20 @@
 // status, and a vendor's order desk (northwind) filtering by status and partner. Then the
 // PO-number look-up every submission makes (poNumberInUse, the duplicate check), for PO
 // numbers in use and new ones. The orders are bulk-inserted with SQL (SQLite: prepared
-// inserts in large transactions; PostgreSQL: generate_series, see fillPostgres) over three
-// years of ids; the statuses are spread as in a desk that has run for a while (70%
-// completed, 8% submitted…). The load time is a row of its own.
+// inserts in large transactions, in a worker thread; PostgreSQL: generate_series, see
+// fillPostgres) over three years of ids; the statuses are spread as in a desk that has run for
+// a while (70% completed, 8% submitted…). Both databases are loaded at the same time, on the
+// two cores, before either is measured: nothing is measured while anything is loaded. The load
+// time is a row of its own.
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { seedDemo } from '@orderdesk/server';
 import {
   findOrderInScope,
-  findPartnerByName,
-  findVendorBySlug,
   listOrders,
   migrateToLatest,
-  newId,
   openStore,
   poNumberInUse,
   type OrderFilters,
@@ -29,6 +27,7 @@ import {
   type Store,
 } from '@orderdesk/store';
 import { DEMO_PASSWORD } from '../lib/desk.ts';
+import { COLUMNS, fillSqliteInWorker, parties, STATUSES, type Parties } from '../lib/order-data.ts';
 import {
   createDatabase,
   dropDatabase,
@@ -37,158 +36,12 @@ import {
   withBulkLoadSettings,
 } from '../lib/postgres.ts';
 import type { BenchContext, Scenario } from '../lib/scenario.ts';
-import { rng, summarize } from '../lib/stats.ts';
+import { summarize } from '../lib/stats.ts';
 import { judge, ratioOf, type ResultRow } from '../lib/table.ts';
 
 const PAGE_SIZE = 50;
 /** Rows per COPY statement of the PostgreSQL load (progress is logged after each). */
 const CHUNK = 1_000_000;
-
-const STATUSES: readonly (readonly [string, number])[] = [
-  ['completed', 0.7],
-  ['submitted', 0.08],
-  ['booking', 0.05],
-  ['provisioning', 0.04],
-  ['on_hold', 0.03],
-  ['rejected', 0.04],
-  ['cancelled', 0.06],
-];
-
-interface Parties {
-  vendors: { id: string; slug: string; type: string; weight: number }[];
-  acme: string;
-  beta: string;
-  contoso: string;
-  customers: Map<string, string>;
-  users: Map<string, string>;
-}
-
-async function parties(store: Store): Promise<Parties> {
-  const vendors = [];
-  for (const [slug, type, weight] of [
-    ['northwind', 'new', 0.5],
-    ['skyline', 'new', 0.25],
-    ['edgeworks', 'license_maintenance', 0.25],
-  ] as const) {
-    const v = await findVendorBySlug(store.db, slug);
-    if (!v) throw new Error(`demo vendor ${slug} missing`);
-    vendors.push({ id: v.id, slug, type, weight });
-  }
-  const partnerId = async (name: string): Promise<string> => {
-    const p = await findPartnerByName(store.db, name);
-    if (!p) throw new Error(`demo partner ${name} missing`);
-    return p.id;
-  };
-  const acme = await partnerId('Acme Distribution');
-  const beta = await partnerId('Beta Resellers');
-  const contoso = await partnerId('Contoso Channel');
-  const customers = new Map<string, string>();
-  for (const c of await store.db.selectFrom('customers').select(['id', 'partner_id']).execute()) {
-    if (!customers.has(c.partner_id)) customers.set(c.partner_id, c.id);
-  }
-  const users = new Map<string, string>();
-  for (const u of await store.db
-    .selectFrom('users')
-    .select(['id', 'partner_id'])
-    .where('partner_id', 'is not', null)
-    .execute()) {
-    if (u.partner_id && !users.has(u.partner_id)) users.set(u.partner_id, u.id);
-  }
-  return { vendors, acme, beta, contoso, customers, users };
-}
-
-type Row = [
-  id: string,
-  vendorId: string,
-  partnerId: string,
-  orderingPartnerId: string,
-  customerId: string,
-  number: string,
-  type: string,
-  status: string,
-  poNumber: string,
-  totalMinor: number,
-  body: string,
-  submittedBy: string,
-  at: string,
-];
-
-/** Generates order i of n (ids time-ordered over the last three years). */
-function orderGenerator(p: Parties, n: number): (i: number) => Row {
-  const r = rng(6);
-  const start = Date.now() - 3 * 365 * 86_400_000;
-  const step = (3 * 365 * 86_400_000) / n;
-  const counters = new Map<string, number>();
-  const pickStatus = (u: number): string => {
-    let acc = 0;
-    for (const [s, w] of STATUSES) if (u < (acc += w)) return s;
-    return 'completed';
-  };
-  return (i) => {
-    const u = r();
-    const vendor = p.vendors[u < 0.5 ? 0 : u < 0.75 ? 1 : 2] ?? p.vendors[0];
-    const w = r();
-    const ordering = w < 0.45 ? p.acme : w < 0.6 ? p.beta : p.contoso;
-    const holder = ordering === p.beta ? p.acme : ordering;
-    const t = Math.floor(start + i * step);
-    const seq = (counters.get(vendor?.id ?? '') ?? 0) + 1;
-    counters.set(vendor?.id ?? '', seq);
-    const at = new Date(t).toISOString();
-    const po = `PO-${i + 1}`;
-    const total = 1_000 + Math.floor(r() * 5_000_000);
-    return [
-      newId('ord', t),
-      vendor?.id ?? '',
-      holder,
-      ordering,
-      p.customers.get(ordering) ?? '',
-      `B-${vendor?.slug ?? ''}-${String(seq).padStart(7, '0')}`,
-      vendor?.type ?? 'new',
-      pickStatus(r()),
-      po,
-      total,
-      JSON.stringify({
-        purchaseOrder: {
-          number: po,
-          date: at.slice(0, 10),
-          currency: 'USD',
-          total: (total / 100).toFixed(2),
-        },
-      }),
-      p.users.get(ordering) ?? '',
-      at,
-    ];
-  };
-}
-
-const COLUMNS =
-  'id, vendor_id, partner_id, ordering_partner_id, customer_id, number, type, channel, status, ' +
-  'version, currency, po_number, total_minor, body, problems, submitted_by, submitted_at, ' +
-  'created_at, updated_at';
-
-function fillSqlite(file: string, p: Parties, n: number): void {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = OFF'); // building test data; the measurements use FULL
-    db.pragma('cache_size = -262144');
-    const insert = db.prepare(
-      `insert into orders (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, 'api', ?, 1, 'USD', ?, ?, ?, '[]', ?, ?, ?, ?)`,
-    );
-    const next = orderGenerator(p, n);
-    const batch = db.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const [id, v, pt, op, c, num, type, status, po, total, body, by, at] = next(i);
-        insert.run(id, v, pt, op, c, num, type, status, po, total, body, by, at, at, at);
-      }
-    });
-    for (let from = 0; from < n; from += 50_000) batch(from, Math.min(n, from + 50_000));
-    db.exec('analyze');
-    db.pragma('wal_checkpoint(TRUNCATE)');
-  } finally {
-    db.close();
-  }
-}
 
 /**
  * Bulk-loads n orders with SQL alone (generate_series: no row passes through Node). The
@@ -472,37 +325,66 @@ async function timeById(store: Store, view: View, ids: string[], n: number) {
   return summarize(times);
 }
 
-/** One database's half of the scenario (exported for a run of one size on its own). */
-export async function runOn(
-  ctx: BenchContext,
-  dbLabel: 'SQLite' | 'PostgreSQL',
-  url: string,
-  n: number,
-): Promise<ResultRow[]> {
-  let store = openStore(url, { poolSize: 2 });
-  let p: Parties;
+/** Migrates and seeds a database for the order list; returns its demo parties. */
+async function prepare(url: string): Promise<Parties> {
+  const store = openStore(url, { poolSize: 2 });
   try {
     await migrateToLatest(store);
     await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD, new Date()));
-    p = await parties(store);
+    return await parties(store);
   } finally {
     await store.close();
   }
+}
+
+interface Loaded {
+  url: string;
+  parties: Parties;
+  n: number;
+  /** The load's wall time (ms) and, on PostgreSQL, its steps. */
+  fillMs: number;
+  how: string;
+}
+
+/** Loads a prepared SQLite database (in a worker thread). */
+async function loadSqlite(ctx: BenchContext, url: string, p: Parties, n: number): Promise<Loaded> {
   const t0 = performance.now();
-  let how = '';
-  if (dbLabel === 'SQLite') fillSqlite(url.replace(/^sqlite:/, ''), p, n);
-  else {
-    const { loadMs, indexMs, syncMs, cpuMs } = await fillPostgres(ctx, url, p, n);
-    how =
-      ` (rows ${(loadMs / 1000).toFixed(1)} s, indexes and vacuum analyze ` +
-      `${(indexMs / 1000).toFixed(1)} s, durable restart and sync ${(syncMs / 1000).toFixed(1)} s` +
-      `${cpuMs === null ? '' : `; PostgreSQL CPU ${(cpuMs / 1000).toFixed(0)} s`})`;
-  }
+  await fillSqliteInWorker(url.replace(/^sqlite:/, ''), p, n);
   const fillMs = performance.now() - t0;
   ctx.log(
-    `orders: ${dbLabel}: ${n.toLocaleString('en-US')} orders inserted in ${(fillMs / 1000).toFixed(1)} s${how}`,
+    `orders: SQLite: ${n.toLocaleString('en-US')} orders inserted in ${(fillMs / 1000).toFixed(1)} s`,
   );
-  store = openStore(url);
+  return { url, parties: p, n, fillMs, how: '' };
+}
+
+/** Loads a prepared PostgreSQL database. */
+async function loadPostgres(
+  ctx: BenchContext,
+  url: string,
+  p: Parties,
+  n: number,
+): Promise<Loaded> {
+  const t0 = performance.now();
+  const { loadMs, indexMs, syncMs, cpuMs } = await fillPostgres(ctx, url, p, n);
+  const how =
+    ` (rows ${(loadMs / 1000).toFixed(1)} s, indexes and vacuum analyze ` +
+    `${(indexMs / 1000).toFixed(1)} s, durable restart and sync ${(syncMs / 1000).toFixed(1)} s` +
+    `${cpuMs === null ? '' : `; PostgreSQL CPU ${(cpuMs / 1000).toFixed(0)} s`})`;
+  const fillMs = performance.now() - t0;
+  ctx.log(
+    `orders: PostgreSQL: ${n.toLocaleString('en-US')} orders inserted in ${(fillMs / 1000).toFixed(1)} s${how}`,
+  );
+  return { url, parties: p, n, fillMs, how };
+}
+
+/** One database's half of the scenario, measured on its loaded database. */
+async function measure(
+  ctx: BenchContext,
+  dbLabel: 'SQLite' | 'PostgreSQL',
+  loaded: Loaded,
+): Promise<ResultRow[]> {
+  const { url, parties: p, n, fillMs, how } = loaded;
+  const store = openStore(url);
   try {
     const count = await sql<{ n: number }>`select count(*) as n from orders`.execute(store.db);
     if (Number(count.rows[0]?.n) !== n) throw new Error(`expected ${n} orders`);
@@ -591,10 +473,18 @@ export const orderList: Scenario = {
     'Order list: 1,000,000 orders on SQLite and 10,000,000 on PostgreSQL, first and deep page by cursor, by status and partner; PO-number look-up (6, 7)',
   async run(ctx) {
     const n = ctx.quick ? 100_000 : 1_000_000;
-    const rows = await runOn(ctx, 'SQLite', `sqlite:${join(ctx.tmp, 'orders.db')}`, n);
-    if (ctx.postgres) {
-      const pgN = ctx.quick ? n : POSTGRES_ORDERS;
-      rows.push(...(await runOn(ctx, 'PostgreSQL', await createDatabase('bench_orders'), pgN)));
+    const sqliteUrl = `sqlite:${join(ctx.tmp, 'orders.db')}`;
+    const sqliteParties = await prepare(sqliteUrl);
+    const pgN = ctx.quick ? n : POSTGRES_ORDERS;
+    const pgUrl = ctx.postgres ? await createDatabase('bench_orders') : undefined;
+    const pgParties = pgUrl ? await prepare(pgUrl) : undefined;
+    const [sqlite, postgres] = await Promise.all([
+      loadSqlite(ctx, sqliteUrl, sqliteParties, n),
+      pgUrl && pgParties ? loadPostgres(ctx, pgUrl, pgParties, pgN) : undefined,
+    ]);
+    const rows = await measure(ctx, 'SQLite', sqlite);
+    if (postgres) {
+      rows.push(...(await measure(ctx, 'PostgreSQL', postgres)));
       await dropDatabase('bench_orders');
     }
     return rows;
