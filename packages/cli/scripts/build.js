@@ -1,8 +1,8 @@
 // Compiles the `orderdesk` command (and so the server) into packages/cli/dist, for `npm start`
 // and the `orderdesk` bin: one ESM bundle of src/main.ts with the workspace packages
-// (@orderdesk/*) inside and every npm dependency left to node_modules, plus the worker-thread
-// entries beside it, and scripts/entry.js as dist/orderdesk.js, which loads main.js (what
-// `npm start` runs). Run by `npm run build` (so by `npm ci`, through `prepare`); about a second.
+// (@orderdesk/*) inside and the npm dependencies left to node_modules (but for a few pure
+// JavaScript ones: BUNDLED below), plus the worker-thread entries beside it, and
+// scripts/entry.js as dist/orderdesk.js, which loads main.js (what `npm start` runs). Run by `npm run build` (so by `npm ci`, through `prepare`); about a second.
 //
 // dist/ is flat — entries and shared chunks in one folder — because the code finds its worker
 // modules next to itself (`siblingModule(import.meta.url, 'worker-host')`,
@@ -31,14 +31,25 @@ const ROOT = dirname(dirname(CLI));
 const DIST = join(CLI, 'dist');
 const WORKSPACES = ['core', 'store', 'app', 'server', 'cli'];
 
-/** Every npm dependency of the bundled packages (and their subpaths) stays external. */
+/**
+ * npm dependencies compiled into the bundle instead of loaded from node_modules, for start-up:
+ * every command loads them, and Node loads a package's modules file by file (kysely's ESM
+ * build alone is ~280 files: resolved, read and compiled one by one, ~150 ms of the main
+ * thread's start-up on a busy host). Only packages whose objects never meet another package's
+ * copy: not zod (fastify-type-provider-zod reads our schemas with its own zod, and zod keeps
+ * its registry per copy), not the native or optional ones (better-sqlite3, argon2, pg). The
+ * CommonJS ones (commander, yaml) find Node's built-ins through the banner's `require`.
+ */
+const BUNDLED = new Set(['kysely', 'luxon', 'yaml', 'commander']);
+
+/** Every other npm dependency of the bundled packages (and their subpaths) stays external. */
 function externals() {
   const names = new Set();
   for (const pkg of WORKSPACES) {
     const manifest = JSON.parse(readFileSync(join(ROOT, 'packages', pkg, 'package.json'), 'utf8'));
     for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies']) {
       for (const name of Object.keys(manifest[field] ?? {})) {
-        if (!name.startsWith('@orderdesk/')) names.add(name);
+        if (!name.startsWith('@orderdesk/') && !BUNDLED.has(name)) names.add(name);
       }
     }
   }
@@ -71,6 +82,10 @@ const result = await build({
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'none',
+  // A `require` for the bundled CommonJS packages (esbuild renames any of the sources' own).
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   metafile: true,
   absWorkingDir: ROOT,
   logLevel: 'warning',
