@@ -11,7 +11,6 @@ import type { PriceRowDraft } from './price-list-rows.ts';
 // compares the word index it leaves with the staged import's, which tokenizes in the store.
 
 const PLAIN = /^[\x01-\x7f]*$/;
-const SEPARATORS = /[^a-z0-9]+/;
 
 /** The words of `rows` (a name and a description each: columns 3 and 6 of a PriceRowDraft). */
 export function wordsOfRows(rows: readonly PriceRowDraft[]): TokenizedProducts {
@@ -20,40 +19,62 @@ export function wordsOfRows(rows: readonly PriceRowDraft[]): TokenizedProducts {
   const counts = new Int32Array(rows.length);
   let postings = new Int32Array(Math.max(16, rows.length * 16));
   let length = 0;
-  const seen = new Map<string, 0 | 1>();
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const name = row[3];
-    const description = row[6] ?? '';
+  // Per term number, the row (+ 1) it was last posted for: a term is posted once per row, as
+  // met first (in the name, else in the description).
+  let postedIn = new Int32Array(1024);
+  let row = 0;
+  // The runs of ASCII letters and digits of `text` (plain ASCII), lower-cased: scanned by
+  // character code rather than split by a regular expression (a third less of this thread's
+  // time, no array of pieces per text).
+  const post = (text: string, described: 0 | 1): void => {
+    const lower = text.toLowerCase();
+    let start = -1;
+    for (let i = 0; i <= lower.length; i++) {
+      const c = i < lower.length ? lower.charCodeAt(i) : 0;
+      if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
+        if (start < 0) start = i;
+        continue;
+      }
+      if (start < 0) continue;
+      const term = lower.slice(start, i);
+      start = -1;
+      let number = numberOf.get(term);
+      if (number === undefined) {
+        number = terms.length;
+        numberOf.set(term, number);
+        terms.push(term);
+        if (number === postedIn.length) {
+          const grown = new Int32Array(postedIn.length * 2);
+          grown.set(postedIn);
+          postedIn = grown;
+        }
+      } else if (postedIn[number] === row + 1) continue;
+      postedIn[number] = row + 1;
+      if (length === postings.length) {
+        const grown = new Int32Array(postings.length * 2);
+        grown.set(postings);
+        postings = grown;
+      }
+      postings[length++] = number * 2 + described;
+    }
+  };
+  for (; row < rows.length; row++) {
+    const r = rows[row]!;
+    const name = r[3];
+    const description = r[6] ?? '';
     if (
       name.length >= 32_768 ||
       description.length >= 32_768 ||
       !PLAIN.test(name) ||
       !PLAIN.test(description)
     ) {
-      counts[i] = -1;
+      counts[row] = -1;
       continue;
     }
-    seen.clear();
-    for (const term of name.toLowerCase().split(SEPARATORS)) if (term !== '') seen.set(term, 0);
-    for (const term of description.toLowerCase().split(SEPARATORS)) {
-      if (term !== '' && !seen.has(term)) seen.set(term, 1);
-    }
-    counts[i] = seen.size;
-    if (length + seen.size > postings.length) {
-      const grown = new Int32Array(Math.max(postings.length * 2, length + seen.size));
-      grown.set(postings.subarray(0, length));
-      postings = grown;
-    }
-    for (const [term, described] of seen) {
-      let number = numberOf.get(term);
-      if (number === undefined) {
-        number = terms.length;
-        numberOf.set(term, number);
-        terms.push(term);
-      }
-      postings[length++] = number * 2 + described;
-    }
+    const before = length;
+    post(name, 0);
+    post(description, 1);
+    counts[row] = length - before;
   }
   return { terms, counts, postings: postings.slice(0, length) };
 }

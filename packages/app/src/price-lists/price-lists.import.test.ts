@@ -81,7 +81,10 @@ async function priceFile(
         'service',
         i % 9 === 0 ? '' : `Imported / Group ${i % 17}`,
         `${(i % 4000) + 1}.${String(i % 100).padStart(2, '0')}`,
-        i % 2 === 0 ? `Row ${i} of the import, "quoted", batch ${Math.floor(i / 2500)}` : '',
+        // Words of the name again (another case, twice): posted once, as in the name.
+        i % 2 === 0
+          ? `Row ${i} of the import, "quoted", batch ${Math.floor(i / 2500)}, IMPORTED tier${i % 7} ${i % 211} row`
+          : '',
         i % 10 === 0 ? 'P1M' : '',
         i % 6 === 0 ? 'yes' : '',
       ]
