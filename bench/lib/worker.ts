@@ -21,7 +21,14 @@ export async function runInWorker(
     worker.on('message', (m: { log?: string }) => {
       if (m.log) log?.(m.log);
     });
-    worker.on('error', reject);
+    // An error thrown in the worker (better-sqlite3's SqliteError) may arrive as a plain object.
+    worker.on('error', (e: unknown) =>
+      reject(
+        e instanceof Error
+          ? e
+          : new Error(`the worker ${file.pathname} failed: ${JSON.stringify(e)}`),
+      ),
+    );
     worker.on('exit', (code) =>
       code === 0 ? resolve() : reject(new Error(`the worker ${file.pathname} exited with ${code}`)),
     );

@@ -378,7 +378,8 @@ async function loadPostgres(
   const how =
     ` (rows ${(loadMs / 1000).toFixed(1)} s, indexes and vacuum analyze ` +
     `${(indexMs / 1000).toFixed(1)} s, durable restart and sync ${(syncMs / 1000).toFixed(1)} s` +
-    `${cpuMs === null ? '' : `; PostgreSQL CPU ${(cpuMs / 1000).toFixed(0)} s`})`;
+    `${cpuMs === null ? '' : `; PostgreSQL CPU ${(cpuMs / 1000).toFixed(0)} s`}` +
+    '; beside the SQLite load)';
   const fillMs = performance.now() - t0;
   ctx.log(
     `orders: PostgreSQL: ${n.toLocaleString('en-US')} orders inserted in ${(fillMs / 1000).toFixed(1)} s${how}`,
@@ -487,15 +488,20 @@ export const orderList: Scenario = {
     const pgN = ctx.quick ? n : POSTGRES_ORDERS;
     const pgUrl = ctx.postgres ? await createDatabase('bench_orders') : undefined;
     const pgParties = pgUrl ? await prepare(pgUrl) : undefined;
-    const [sqlite, postgres] = await Promise.all([
-      loadSqlite(ctx, sqliteUrl, sqliteParties, n, pgUrl !== undefined),
-      pgUrl && pgParties ? loadPostgres(ctx, pgUrl, pgParties, pgN) : undefined,
-    ]);
-    const rows = await measure(ctx, 'SQLite', sqlite);
-    if (postgres) {
-      rows.push(...(await measure(ctx, 'PostgreSQL', postgres)));
-      await dropDatabase('bench_orders');
+    try {
+      // Both loads settle before anything else happens: a failed one must not leave the other
+      // running (a PostgreSQL load on its non-durable settings) beside the next scenario.
+      const [sqliteLoad, postgresLoad] = await Promise.allSettled([
+        loadSqlite(ctx, sqliteUrl, sqliteParties, n, pgUrl !== undefined),
+        pgUrl && pgParties ? loadPostgres(ctx, pgUrl, pgParties, pgN) : undefined,
+      ]);
+      if (sqliteLoad.status === 'rejected') throw sqliteLoad.reason;
+      if (postgresLoad.status === 'rejected') throw postgresLoad.reason;
+      const rows = await measure(ctx, 'SQLite', sqliteLoad.value);
+      if (postgresLoad.value) rows.push(...(await measure(ctx, 'PostgreSQL', postgresLoad.value)));
+      return rows;
+    } finally {
+      if (pgUrl) await dropDatabase('bench_orders');
     }
-    return rows;
   },
 };

@@ -91,14 +91,16 @@ const result = await build({
   logLevel: 'warning',
 });
 
-// What the bundle depends on besides its sources: this script and the package manifests
-// (which dependencies stay external).
+// What the bundle depends on besides its sources: this script, the package manifests (which
+// dependencies stay external) and those of the packages compiled in (an update of one within
+// its range changes no workspace manifest).
 const ENTRY = join(CLI, 'scripts/entry.js');
 const sources = [
   ...Object.keys(result.metafile.inputs).filter((path) => !path.startsWith('node_modules/')),
   relative(ROOT, fileURLToPath(import.meta.url)),
   relative(ROOT, ENTRY),
   ...WORKSPACES.map((pkg) => `packages/${pkg}/package.json`),
+  ...[...BUNDLED].map((name) => `node_modules/${name}/package.json`),
 ].sort();
 
 // Written over the previous build file by file, each atomically (a temporary file renamed):
