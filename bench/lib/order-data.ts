@@ -29,7 +29,7 @@ export interface Parties {
 }
 
 /** The demo parties of a seeded database. */
-export async function parties(store: Store): Promise<Parties> {
+export async function findParties(store: Store): Promise<Parties> {
   const vendors = [];
   for (const [slug, type, weight] of [
     ['northwind', 'new', 0.5],
@@ -80,7 +80,7 @@ type Row = [
 ];
 
 /** Generates order i of n (ids time-ordered over the last three years). */
-function orderGenerator(p: Parties, n: number): (i: number) => Row {
+function makeOrderGenerator(p: Parties, n: number): (i: number) => Row {
   const r = rng(6);
   const start = Date.now() - 3 * 365 * 86_400_000;
   const step = (3 * 365 * 86_400_000) / n;
@@ -146,7 +146,7 @@ export function fillSqlite(file: string, p: Parties, n: number): void {
     const insert = db.prepare(
       `insert into orders (${COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, 'api', ?, 1, 'USD', ?, ?, ?, '[]', ?, ?, ?, ?)`,
     );
-    const next = orderGenerator(p, n);
+    const next = makeOrderGenerator(p, n);
     const batch = db.transaction((from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const [id, v, pt, op, c, num, type, status, po, total, body, by, at] = next(i);

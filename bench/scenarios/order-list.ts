@@ -27,7 +27,13 @@ import {
   type Store,
 } from '@orderdesk/store';
 import { DEMO_PASSWORD } from '../lib/desk.ts';
-import { COLUMNS, fillSqliteInWorker, parties, STATUSES, type Parties } from '../lib/order-data.ts';
+import {
+  COLUMNS,
+  fillSqliteInWorker,
+  findParties,
+  STATUSES,
+  type Parties,
+} from '../lib/order-data.ts';
 import {
   createDatabase,
   dropDatabase,
@@ -331,7 +337,7 @@ async function prepare(url: string): Promise<Parties> {
   try {
     await migrateToLatest(store);
     await store.db.transaction().execute((tx) => seedDemo(tx, DEMO_PASSWORD, new Date()));
-    return await parties(store);
+    return await findParties(store);
   } finally {
     await store.close();
   }

@@ -2,7 +2,8 @@
 // and the `orderdesk` bin: one ESM bundle of src/main.ts with the workspace packages
 // (@orderdesk/*) inside and the npm dependencies left to node_modules (but for a few pure
 // JavaScript ones: BUNDLED below), plus the worker-thread entries beside it, and
-// scripts/entry.js as dist/orderdesk.js, which loads main.js (what `npm start` runs). Run by `npm run build` (so by `npm ci`, through `prepare`); about a second.
+// scripts/entry.js as dist/orderdesk.js, which loads main.js (what `npm start` runs). Run by
+// `npm run build` (so by `npm ci`, through `prepare`); about a second.
 //
 // dist/ is flat — entries and shared chunks in one folder — because the code finds its worker
 // modules next to itself (`siblingModule(import.meta.url, 'worker-host')`,

@@ -12,6 +12,13 @@ import type { PriceRowDraft } from './price-list-rows.ts';
 
 const PLAIN = /^[\x01-\x7f]*$/;
 
+/** `array` copied into one twice its length. */
+function doubled(array: Int32Array): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(array.length * 2);
+  grown.set(array);
+  return grown;
+}
+
 /** The words of `rows` (a name and a description each: columns 3 and 6 of a PriceRowDraft). */
 export function wordsOfRows(rows: readonly PriceRowDraft[]): TokenizedProducts {
   const terms: string[] = [];
@@ -43,18 +50,10 @@ export function wordsOfRows(rows: readonly PriceRowDraft[]): TokenizedProducts {
         number = terms.length;
         numberOf.set(term, number);
         terms.push(term);
-        if (number === postedIn.length) {
-          const grown = new Int32Array(postedIn.length * 2);
-          grown.set(postedIn);
-          postedIn = grown;
-        }
+        if (number === postedIn.length) postedIn = doubled(postedIn);
       } else if (postedIn[number] === row + 1) continue;
       postedIn[number] = row + 1;
-      if (length === postings.length) {
-        const grown = new Int32Array(postings.length * 2);
-        grown.set(postings);
-        postings = grown;
-      }
+      if (length === postings.length) postings = doubled(postings);
       postings[length++] = number * 2 + described;
     }
   };
