@@ -16,8 +16,8 @@ import {
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
 import { parseDatabaseUrl } from './dialects.ts';
+import { loadPg } from './pg-pipeline.ts';
 
 const run = promisify(execFile);
 
@@ -164,7 +164,7 @@ export async function restoreDatabase(
     return { dialect: 'sqlite', keptAs, orders };
   }
 
-  const client = new pg.Client({ connectionString: url });
+  const client = new (loadPg().Client)({ connectionString: url });
   await client.connect();
   try {
     const others = await client.query<{ n: string }>(
@@ -231,7 +231,7 @@ function checkSqliteFile(file: string, options: { makeSelfContained: boolean }):
 }
 
 async function postgresOrders(url: string): Promise<number> {
-  const client = new pg.Client({ connectionString: url });
+  const client = new (loadPg().Client)({ connectionString: url });
   await client.connect();
   try {
     const exists = await client.query(`select to_regclass('public.orders') as t`);

@@ -3,9 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Database } from './schema.ts';
 import { BatchingPostgresDialect } from './batched-reads.ts';
+import { loadPg } from './pg-pipeline.ts';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.ts';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
@@ -19,13 +20,6 @@ export interface Store {
   dialect: DialectName;
   close(): Promise<void>;
 }
-
-// int8 columns hold money in minor units; every value we store is a safe integer.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds 2^53`);
-  return n;
-});
 
 /**
  * Parses DATABASE_URL: `sqlite:./data/orderdesk.db`, `sqlite::memory:`, a bare file path,
@@ -149,7 +143,8 @@ function isStaleStatement(error: unknown): boolean {
 export function openStore(url: string, options: OpenStoreOptions = {}): Store {
   const target = parseDatabaseUrl(url);
   if (target.dialect === 'postgres') {
-    const pool = new pg.Pool({
+    // pg loads here, its INT8 parser set (loadPg): a SQLite store never loads it.
+    const pool = new (loadPg().Pool)({
       connectionString: target.connectionString,
       max: options.poolSize ?? 10,
     });

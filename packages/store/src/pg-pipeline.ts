@@ -14,7 +14,30 @@
 // a thenable, so that it can travel through Kysely's `client.query(sql, parameters)` in place
 // of the SQL text (see batched-reads.ts: `lastResults`) and be awaited there.
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
+
+/** The `pg` module (CommonJS), required on first use. */
+let pgModule: typeof pg | undefined;
+
+/**
+ * The `pg` module, loaded by the first caller (a PostgreSQL store, backup or restore): a
+ * process on SQLite never loads it (~50 ms of start-up). Its INT8 parser is set before it is
+ * returned, so before any pool or client exists: int8 columns hold money in minor units, and
+ * every value we store is a safe integer.
+ */
+export function loadPg(): typeof pg {
+  if (pgModule === undefined) {
+    const loaded = createRequire(import.meta.url)('pg') as typeof pg;
+    loaded.types.setTypeParser(loaded.types.builtins.INT8, (value: string) => {
+      const n = Number(value);
+      if (!Number.isSafeInteger(n)) throw new RangeError(`int8 value ${value} exceeds 2^53`);
+      return n;
+    });
+    pgModule = loaded;
+  }
+  return pgModule;
+}
 
 /** One statement of a pipeline; `values` go as text parameters ($1…), null as NULL. */
 export interface PipelineStatement {
@@ -200,7 +223,7 @@ export class Pipeline implements PromiseLike<PipelineResult> {
     this.#parsers = message.fields.map((f) =>
       f.format === 'binary'
         ? (text: string) => text
-        : (pg.types.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown),
+        : (loadPg().types.getTypeParser(f.dataTypeID, 'text') as (text: string) => unknown),
     );
     this.#rows = [];
   }
