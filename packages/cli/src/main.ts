@@ -10,37 +10,6 @@ if (process.argv[2] === 'import' && process.argv[3] === 'pricelist') {
   void warmPriceListParser(Number.isInteger(heap) && heap >= 16 ? { maxWorkerHeapMb: heap } : {});
 }
 
-// The commands' modules after that (dynamic imports are not hoisted as static ones are).
-const [
-  { registerBench },
-  { registerBackup },
-  { registerMigrate },
-  { registerExportPriceList },
-  { registerImportPriceList },
-  { registerImportOrder },
-  { registerProfile },
-  { registerRestore },
-  { registerSeed },
-  { registerToken },
-  { registerVendor },
-  { registerWorker },
-  { registerJobs },
-] = await Promise.all([
-  import('./commands/bench.ts'),
-  import('./commands/backup.ts'),
-  import('./commands/db-migrate.ts'),
-  import('./commands/export-pricelist.ts'),
-  import('./commands/import-pricelist.ts'),
-  import('./commands/import-order.ts'),
-  import('./commands/profile-validate.ts'),
-  import('./commands/restore.ts'),
-  import('./commands/seed-demo.ts'),
-  import('./commands/token-create.ts'),
-  import('./commands/vendor-create.ts'),
-  import('./commands/worker.ts'),
-  import('./commands/jobs.ts'),
-]);
-
 const program = new Command()
   .name('orderdesk')
   .description(
@@ -48,43 +17,48 @@ const program = new Command()
   )
   .showHelpAfterError();
 
-// `serve` loads the server (Fastify, its plugins, routes and schemas), so its module is loaded
-// only when it is asked for, or when the whole list of commands may be shown (no command, an
-// option, `help`, a name the other commands do not have). Every other command starts without
-// it; its place in the list (first) is kept. A command missing from this list still works: it
-// only loads the server for nothing.
-const OTHER_COMMANDS = new Set([
-  'migrate',
-  'seed',
-  'profile',
-  'token',
-  'vendor',
-  'import',
-  'export',
-  'bench',
-  'worker',
-  'jobs',
-  'backup',
-  'restore',
-]);
+type Register = (program: Command) => void;
+
+// Each top-level command's name and the modules that register it, in the order of the list of
+// commands. `serve` loads the server (Fastify, its plugins, routes and schemas). A command
+// asked for by name loads its own modules only: `orderdesk import pricelist` does not load
+// the seeding, the backup, the jobs, the bench's … (their code and what it imports at load).
+// Everything is loaded when the whole list of commands may be shown (no command, an option,
+// `help`, a name not in this list). The modules are imported after the parser thread has been
+// started above (dynamic imports are not hoisted as static ones are).
+const COMMANDS: [name: string, load: () => Promise<Register[]>][] = [
+  ['serve', async () => [(await import('./commands/serve.ts')).registerServe]],
+  ['migrate', async () => [(await import('./commands/db-migrate.ts')).registerMigrate]],
+  ['seed', async () => [(await import('./commands/seed-demo.ts')).registerSeed]],
+  ['profile', async () => [(await import('./commands/profile-validate.ts')).registerProfile]],
+  ['token', async () => [(await import('./commands/token-create.ts')).registerToken]],
+  ['vendor', async () => [(await import('./commands/vendor-create.ts')).registerVendor]],
+  [
+    'import',
+    async () => {
+      const [pricelist, order] = await Promise.all([
+        import('./commands/import-pricelist.ts'),
+        import('./commands/import-order.ts'),
+      ]);
+      return [pricelist.registerImportPriceList, order.registerImportOrder];
+    },
+  ],
+  [
+    'export',
+    async () => [(await import('./commands/export-pricelist.ts')).registerExportPriceList],
+  ],
+  ['bench', async () => [(await import('./commands/bench.ts')).registerBench]],
+  ['worker', async () => [(await import('./commands/worker.ts')).registerWorker]],
+  ['jobs', async () => [(await import('./commands/jobs.ts')).registerJobs]],
+  ['backup', async () => [(await import('./commands/backup.ts')).registerBackup]],
+  ['restore', async () => [(await import('./commands/restore.ts')).registerRestore]],
+];
+
 const asked = process.argv[2];
-if (asked === undefined || !OTHER_COMMANDS.has(asked)) {
-  const { registerServe } = await import('./commands/serve.ts');
-  registerServe(program);
+const one = COMMANDS.find(([name]) => name === asked);
+for (const registers of await Promise.all((one ? [one] : COMMANDS).map(([, load]) => load()))) {
+  for (const register of registers) register(program);
 }
-registerMigrate(program);
-registerSeed(program);
-registerProfile(program);
-registerToken(program);
-registerVendor(program);
-registerImportPriceList(program);
-registerImportOrder(program);
-registerExportPriceList(program);
-registerBench(program);
-registerWorker(program);
-registerJobs(program);
-registerBackup(program);
-registerRestore(program);
 
 try {
   await program.parseAsync(process.argv);
