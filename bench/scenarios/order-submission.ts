@@ -424,6 +424,11 @@ async function runOn(
       const v = medianOf(results.get(`${real.label}/${c}`) ?? []);
       const gate = dbLabel === 'SQLite' && c === 16;
       const ratio = ratioOf(v.rps, a.rps);
+      // The spread of the ratio: each turn's run against the ceiling's run just before it.
+      const ceilRuns = results.get(`${ceil.label}/${c}`) ?? [];
+      const turns = (results.get(`${real.label}/${c}`) ?? []).map((r, i) =>
+        ratioOf(r.rps, ceilRuns[i]?.rps ?? null),
+      );
       rows.push({
         scenario: '1 submit',
         figure: `orders/s, ${dbLabel}, ${c} conn`,
@@ -431,6 +436,7 @@ async function runOn(
         unit: 'orders/s',
         anchor: { label: 'ceiling route', value: a.rps, unit: '/s' },
         ratio,
+        note: `ratio of the medians; turn by turn ${turns.map((t) => (t === null ? '–' : t.toFixed(2))).join(', ')}`,
         ...(gate
           ? { target: { text: '≥ 0.50× ceiling', met: judge(ratio, (x) => x >= 0.5) } }
           : {}),
