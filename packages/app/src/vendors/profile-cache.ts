@@ -16,7 +16,7 @@ function remember(key: string, profile: VendorProfile): VendorProfile {
 
 /** Parses a stored source; a stored profile that no longer parses is a bug, not bad input. */
 function parseStored(source: string, label: string): VendorProfile {
-  const parsed = parseVendorProfile(source, label);
+  const parsed = parseVendorProfile(source, label, { stored: true });
   if (!parsed.ok) {
     throw new Error(
       `Stored profile ${label} no longer parses:\n${formatProfileErrors(parsed.errors)}`,

@@ -79,6 +79,22 @@ describe('parseVendorProfile', () => {
     expect(result.ok).toBe(true);
   });
 
+  it('looks holiday countries up when a profile is saved, not when a stored one is read back', () => {
+    // A stored profile was checked when it was published: reading it back (the profile cache)
+    // does not load date-holidays' data to check its country and region again.
+    const text = `${MINIMAL}sla:\n  calendar:\n    holidays:\n      country: XX\n`;
+    expect(errorsOf(text).map((e) => e.message)).toEqual(['No holiday data for country "XX"']);
+    const stored = parseVendorProfile(text, 'stored.yaml', { stored: true });
+    expect(stored.ok && stored.profile.sla.calendar.holidays?.country).toBe('XX');
+    // Every other rule still holds for a stored profile, and the next check looks again.
+    expect(
+      parseVendorProfile(text.replace('currency: USD', 'currency: usd'), 'x.yaml', {
+        stored: true,
+      }).ok,
+    ).toBe(false);
+    expect(errorsOf(text)).toHaveLength(1);
+  });
+
   it('accepts JSON, tab-indented too', () => {
     const result = parseVendorProfile(
       JSON.stringify(

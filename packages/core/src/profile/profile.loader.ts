@@ -3,6 +3,7 @@
 import { LineCounter, isAlias, isMap, isPair, isScalar, isSeq, parseDocument, visit } from 'yaml';
 import type { Document, Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
+import { withoutHolidayDirectory } from '../sla/sla.schema.ts';
 import { vendorProfileSchema } from './profile.schema.ts';
 import type { VendorProfile } from './profile.schema.ts';
 
@@ -119,8 +120,16 @@ function schemaErrors(
   return errors.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
-/** Parses and validates a vendor profile written as YAML or JSON. */
-export function parseVendorProfile(text: string, fileName: string): ParseProfileResult {
+/**
+ * Parses and validates a vendor profile written as YAML or JSON. `stored`: the text was
+ * validated when it was saved (a profile version read back): the holiday countries and regions
+ * are not looked up again in date-holidays' data, which is then not loaded for it.
+ */
+export function parseVendorProfile(
+  text: string,
+  fileName: string,
+  options: { stored?: boolean } = {},
+): ParseProfileResult {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -159,7 +168,9 @@ export function parseVendorProfile(text: string, fileName: string): ParseProfile
       ],
     };
   }
-  const result = vendorProfileSchema.safeParse(value);
+  const result = options.stored
+    ? withoutHolidayDirectory(() => vendorProfileSchema.safeParse(value))
+    : vendorProfileSchema.safeParse(value);
   if (result.success) return { ok: true, profile: result.data };
   return { ok: false, errors: schemaErrors(result.error.issues, doc, lineCounter, fileName) };
 }

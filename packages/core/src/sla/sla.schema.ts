@@ -10,6 +10,25 @@ const HH_MM = /^([01]\d|2[0-3]):[0-5]\d$/;
 let holidayDirectory: Holidays | undefined;
 const directory = (): Holidays => (holidayDirectory ??= new (holidaysClass())());
 
+// Whether a holiday source's country and region are looked up in date-holidays' data. Loading
+// that data takes ~100 ms, and a stored profile was checked against it when it was published:
+// re-reading a stored one (the profile cache of a server or of a CLI import) skips the look-up.
+let checkHolidayDirectory = true;
+
+/**
+ * Runs `parse` (synchronous: a schema's safeParse) without looking holiday countries and
+ * regions up in date-holidays' data; for profiles read back from storage, checked when saved.
+ */
+export function withoutHolidayDirectory<T>(parse: () => T): T {
+  const before = checkHolidayDirectory;
+  checkHolidayDirectory = false;
+  try {
+    return parse();
+  } finally {
+    checkHolidayDirectory = before;
+  }
+}
+
 /** ISO weekday numbers, Monday = 1 … Sunday = 7 (luxon's numbering). */
 export const WEEKDAYS = [1, 2, 3, 4, 5, 6, 7] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -24,6 +43,7 @@ export const holidaySourceSchema = z
     extraDates: z.array(z.iso.date()).default([]),
   })
   .superRefine((source, ctx) => {
+    if (!checkHolidayDirectory) return;
     const countries = directory().getCountries();
     if (!(source.country in countries)) {
       ctx.addIssue({
