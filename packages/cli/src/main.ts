@@ -3,11 +3,15 @@ import { Command } from 'commander';
 // `orderdesk import pricelist FILE …`: the parser thread starts now, loading its modules on
 // the other core while this thread loads the command's (the import then finds it idle). Its
 // heap limit as the configuration will read it (UPLOAD_WORKER_HEAP_MB, else the default): a
-// thread of another limit is not reused, only started for nothing.
+// thread of another limit is not reused, only started for nothing. In the foreground: the
+// import waits for it, so it does not lower its priority as a server's parsing thread does.
 if (process.argv[2] === 'import' && process.argv[3] === 'pricelist') {
   const heap = Number(process.env.UPLOAD_WORKER_HEAP_MB);
   const { warmPriceListParser } = await import('@orderdesk/app/price-list-warm-up');
-  void warmPriceListParser(Number.isInteger(heap) && heap >= 16 ? { maxWorkerHeapMb: heap } : {});
+  void warmPriceListParser({
+    ...(Number.isInteger(heap) && heap >= 16 ? { maxWorkerHeapMb: heap } : {}),
+    foreground: true,
+  });
 }
 
 const program = new Command()

@@ -4,7 +4,11 @@
 // `orderdesk import pricelist` (the subpath @orderdesk/app/price-list-warm-up), before the
 // rest of the command's modules load, and by the import itself (importPriceListDirectly).
 import { UPLOAD_LIMITS } from '../shared/uploads/upload-limits.ts';
-import { runWorkerTask, siblingModule } from '../shared/uploads/worker-runner.ts';
+import {
+  runWorkerTask,
+  runWorkersInForeground,
+  siblingModule,
+} from '../shared/uploads/worker-runner.ts';
 import type { PriceListParseSummary, PriceListParseWarmUp } from './price-list-parse.worker.ts';
 
 /** The warm-up under way, if any: a second call waits for it instead of starting another. */
@@ -12,11 +16,14 @@ let warming: Promise<void> | undefined;
 
 /**
  * Starts the parser thread and loads its module; resolves once it is idle (never rejects: a
- * thread that failed to start is started again by the file's task).
+ * thread that failed to start is started again by the file's task). `foreground`: this process
+ * is a one-shot command (the CLI's import) whose worker threads keep its priority, rather than
+ * a server's, which yield to the thread answering requests.
  */
 export function warmPriceListParser(
-  limits: { timeBudgetMs?: number; maxWorkerHeapMb?: number } = {},
+  limits: { timeBudgetMs?: number; maxWorkerHeapMb?: number; foreground?: boolean } = {},
 ): Promise<void> {
+  if (limits.foreground) runWorkersInForeground();
   warming ??= runWorkerTask<PriceListParseWarmUp, never, PriceListParseSummary>({
     task: siblingModule(import.meta.url, 'price-list-parse.worker'),
     input: { warmUp: true },

@@ -8,7 +8,13 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import { csvGuard } from './csv-guard.ts';
 import { uploadLimits } from './upload-limits.ts';
-import { runWorkerTask, siblingModule } from './worker-runner.ts';
+import { niceOfThisThread } from './worker-fixture.testing.ts';
+import {
+  endIdleWorker,
+  runWorkerTask,
+  runWorkersInForeground,
+  siblingModule,
+} from './worker-runner.ts';
 import { inspectXlsx } from './xlsx-inspect.ts';
 import { readXlsxRows, type SheetRow } from './xlsx-reader.ts';
 import {
@@ -225,7 +231,7 @@ describe('worker runner', () => {
     await refusal(runWorkerTask({ task, input: { count: 1, then: 'refuse' } }));
     const again = await runWorkerTask<typeof input, unknown, Result>({ task, input });
     // The same thread: no new loader and module graph to start.
-    expect(again).toEqual({ sent: 2, thread: first.thread });
+    expect(again).toMatchObject({ sent: 2, thread: first.thread });
     // A thread stopped for its time budget is not lent again.
     await refusal(runWorkerTask({ task, input: { count: 0, then: 'spin' }, timeBudgetMs: 300 }));
     const fresh = await runWorkerTask<typeof input, unknown, Result>({ task, input });
@@ -247,5 +253,19 @@ describe('worker runner', () => {
       runWorkerTask({ task, input: { count: 0, then: 'hog' }, maxHeapMb: 32 }),
     );
     expect(hog.problems?.[0]?.code).toBe('limit.maxWorkerHeapMb');
+  });
+
+  // Last: runWorkersInForeground is for the rest of the process (this file's).
+  it('lowers a worker thread priority in a server, not in a one-shot command', async () => {
+    const own = niceOfThisThread();
+    if (own === null || process.platform !== 'linux') throw new Error('needs Linux /proc');
+    const input = { count: 0, then: 'return' };
+    type Result = { nice: number };
+    const server = await runWorkerTask<typeof input, unknown, Result>({ task, input });
+    expect(server.nice).toBe(Math.min(own + 10, 19));
+    runWorkersInForeground();
+    await endIdleWorker();
+    const command = await runWorkerTask<typeof input, unknown, Result>({ task, input });
+    expect(command.nice).toBe(own);
   });
 });

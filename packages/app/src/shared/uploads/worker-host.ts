@@ -1,9 +1,10 @@
 import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
-import { parentPort, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import type {
   HostMessage,
+  HostSettings,
   RunnerMessage,
   SerializedError,
   WorkerChannel,
@@ -74,7 +75,8 @@ function yieldToRequests(): void {
 function main(): void {
   const port = parentPort;
   if (!port) throw new Error('worker-host.ts runs only on a worker thread');
-  yieldToRequests();
+  // In a server (not in a one-shot command: runWorkersInForeground).
+  if ((workerData as HostSettings | null)?.inBackground !== false) yieldToRequests();
   const acks = new Map<string, () => void>();
   // Tasks come one at a time (the runner lends an idle worker to one run only).
   port.on('message', (message: RunnerMessage) => {

@@ -48,6 +48,12 @@ export type HostMessage =
   | { type: 'result'; job: number; value: unknown }
   | { type: 'error'; job: number; error: SerializedError };
 
+/** What worker-host.ts is started with (its `workerData`). */
+export interface HostSettings {
+  /** Lower the thread's scheduling priority (nice +10). */
+  inBackground: boolean;
+}
+
 /** Messages from the runner to worker-host.ts. */
 export type RunnerMessage =
   | { type: 'run'; job: number; task: string; input: unknown }
@@ -112,6 +118,18 @@ interface PooledWorker {
 let idle: PooledWorker | undefined;
 let jobs = 0;
 
+/**
+ * Whether new worker threads lower their scheduling priority (worker-host.ts): yes in a
+ * server, where they must yield the CPU to the thread answering requests; not in a one-shot
+ * command (the CLI's import), whose main thread waits for them.
+ */
+let inBackground = true;
+
+/** New worker threads of this process keep its priority (for a one-shot command). */
+export function runWorkersInForeground(): void {
+  inBackground = false;
+}
+
 function acquireWorker(heapMb: number): PooledWorker {
   const pooled = idle;
   if (pooled && pooled.heapMb === heapMb) {
@@ -124,6 +142,7 @@ function acquireWorker(heapMb: number): PooledWorker {
   const worker = new Worker(bootstrapCode(host), {
     eval: true,
     resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 8 },
+    workerData: { inBackground } satisfies HostSettings,
     stdout: false,
     stderr: false,
   });
