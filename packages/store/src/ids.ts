@@ -6,31 +6,33 @@ const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const pool = new Uint8Array(4096);
 let poolUsed = pool.length;
 
-function randomDigits(): number[] {
+/** The random part of the last id, as 16 base32 digits (reused: no array per id). */
+const lastRandom = new Uint8Array(16);
+
+/** Fresh random digits into lastRandom. */
+function drawRandom(): void {
   if (poolUsed + 16 > pool.length) {
     randomFillSync(pool);
     poolUsed = 0;
   }
-  const digits = new Array<number>(16);
-  for (let i = 0; i < 16; i++) digits[i] = (pool[poolUsed + i] ?? 0) % 32;
+  for (let i = 0; i < 16; i++) lastRandom[i] = pool[poolUsed + i]! % 32;
   poolUsed += 16;
-  return digits;
+}
+
+/** lastRandom + 1 (32^16 ids in one millisecond would wrap: practically unreachable). */
+function increment(): void {
+  for (let i = 15; i >= 0; i--) {
+    if (lastRandom[i]! < 31) {
+      lastRandom[i]! += 1;
+      return;
+    }
+    lastRandom[i] = 0;
+  }
 }
 
 let lastTime = -1;
-let lastRandom: number[] = [];
-
-function increment(digits: number[]): number[] {
-  const next = [...digits];
-  for (let i = next.length - 1; i >= 0; i--) {
-    if ((next[i] ?? 0) < 31) {
-      next[i] = (next[i] ?? 0) + 1;
-      return next;
-    }
-    next[i] = 0;
-  }
-  return next; // 32^16 ids in one millisecond: wraps, practically unreachable
-}
+/** The time part of lastTime's ids (10 base32 digits). */
+let lastTimeText = '';
 
 /**
  * A prefixed, time-ordered id (`ord_01j…`): 10 chars of millisecond time then 16 random
@@ -40,20 +42,20 @@ function increment(digits: number[]): number[] {
  * every stored instant comes from the caller's clock (so a test's clock never skews ids).
  */
 export function newId(prefix: string, now: number = Date.now()): string {
-  let random: number[];
   if (now <= lastTime) {
-    now = lastTime;
-    random = increment(lastRandom);
+    increment();
   } else {
-    random = randomDigits();
+    drawRandom();
+    lastTime = now;
+    let time = '';
+    let t = now;
+    for (let i = 0; i < 10; i++) {
+      time = ALPHABET[t % 32] + time;
+      t = Math.floor(t / 32);
+    }
+    lastTimeText = time;
   }
-  lastTime = now;
-  lastRandom = random;
-  let time = '';
-  let t = now;
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  return `${prefix}_${time}${random.map((d) => ALPHABET[d]).join('')}`;
+  let random = '';
+  for (let i = 0; i < 16; i++) random += ALPHABET[lastRandom[i]!];
+  return `${prefix}_${lastTimeText}${random}`;
 }
