@@ -9,12 +9,7 @@ import { AppError } from '../errors.ts';
 import { csvGuard } from './csv-guard.ts';
 import { uploadLimits } from './upload-limits.ts';
 import { niceOfThisThread } from './worker-fixture.testing.ts';
-import {
-  endIdleWorker,
-  runWorkerTask,
-  runWorkersInForeground,
-  siblingModule,
-} from './worker-runner.ts';
+import { runWorkerTask, runWorkersInForeground, siblingModule } from './worker-runner.ts';
 import { inspectXlsx } from './xlsx-inspect.ts';
 import { readXlsxRows, type SheetRow } from './xlsx-reader.ts';
 import {
@@ -263,8 +258,8 @@ describe('worker runner', () => {
     type Result = { nice: number };
     const server = await runWorkerTask<typeof input, unknown, Result>({ task, input });
     expect(server.nice).toBe(Math.min(own + 10, 19));
+    // The idle background thread is not lent to a foreground run.
     runWorkersInForeground();
-    await endIdleWorker();
     const command = await runWorkerTask<typeof input, unknown, Result>({ task, input });
     expect(command.nice).toBe(own);
   });

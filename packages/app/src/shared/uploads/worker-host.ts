@@ -1,5 +1,5 @@
 import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 import type {
@@ -59,14 +59,14 @@ async function run(
 }
 
 /**
- * Lowers this thread's scheduling priority (nice +10), so that on a busy machine the parsing
+ * Lowers this thread's scheduling priority (nice +10, at most 19), so that on a busy machine the parsing
  * yields the CPU to the thread answering requests. Linux keeps a nice value per thread and
  * names the thread in /proc/thread-self; elsewhere this does nothing.
  */
 function yieldToRequests(): void {
   try {
     const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, Math.min(getPriority(tid) + 10, 19));
   } catch {
     // not Linux, or not allowed: the thread keeps the process's priority
   }

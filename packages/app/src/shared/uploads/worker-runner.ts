@@ -112,6 +112,7 @@ export function deserializeError(error: SerializedError): Error {
 interface PooledWorker {
   worker: Worker;
   heapMb: number;
+  inBackground: boolean;
   idleTimer?: NodeJS.Timeout | undefined;
 }
 
@@ -132,7 +133,7 @@ export function runWorkersInForeground(): void {
 
 function acquireWorker(heapMb: number): PooledWorker {
   const pooled = idle;
-  if (pooled && pooled.heapMb === heapMb) {
+  if (pooled && pooled.heapMb === heapMb && pooled.inBackground === inBackground) {
     idle = undefined;
     clearTimeout(pooled.idleTimer);
     pooled.worker.ref();
@@ -146,7 +147,7 @@ function acquireWorker(heapMb: number): PooledWorker {
     stdout: false,
     stderr: false,
   });
-  const out: PooledWorker = { worker, heapMb };
+  const out: PooledWorker = { worker, heapMb, inBackground };
   worker.on('exit', () => {
     if (idle === out) idle = undefined;
   });
