@@ -37,7 +37,7 @@ import {
 } from 'kysely';
 import type { QueryId } from 'kysely';
 import type { Executor } from './executor.ts';
-import { isPlainValue, Pipeline, type PipelineStatement } from './pg-pipeline.ts';
+import { isPlainValue, loadPg, Pipeline, type PipelineStatement } from './pg-pipeline.ts';
 import type { Database } from './schema.ts';
 import { isPostgres } from './search.repository.ts';
 
@@ -483,7 +483,11 @@ function innerOf(connection: DatabaseConnection): DatabaseConnection {
   return connection;
 }
 
-/** Kysely's PostgreSQL dialect with batched reads (`batchedReads`). */
+/**
+ * Kysely's PostgreSQL dialect with batched reads (`batchedReads`). Constructing it loads `pg`
+ * with the store's int8 parser (loadPg), whoever made the pool: bigint columns (money in
+ * minor units, counters) come back as numbers from its first query.
+ */
 export class BatchingPostgresDialect extends PostgresDialect {
   constructor(config: PostgresDialectConfig) {
     const { pool } = config;
@@ -491,6 +495,7 @@ export class BatchingPostgresDialect extends PostgresDialect {
       ...config,
       pool: typeof pool === 'function' ? async () => lastResults(await pool()) : lastResults(pool),
     });
+    loadPg();
   }
 
   override createDriver(): Driver {
