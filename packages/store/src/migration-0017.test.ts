@@ -12,6 +12,13 @@ import { migrations } from './migrations/index.ts';
 const AT = '2026-01-01T00:00:00.000Z';
 const AT2 = '2026-01-02T00:00:00.000Z';
 
+// A resolved profile's workflow that holds submitted orders only.
+const HOLDS_SUBMITTED_ONLY = JSON.stringify({
+  slug: 'ven_1',
+  name: 'Vendor One',
+  workflow: { hold: { roles: ['order_desk', 'finance'], from: ['submitted'] } },
+});
+
 interface SeedOrder {
   id: string;
   number: string;
@@ -287,12 +294,18 @@ describe.each(testDialects())('migration 0017 on %s', (dialect) => {
       );
       expect(error).toContain('Migration 0017_order_po_number_unique failed');
       expect(error).toContain(
-        '- ven_1 (ven_1), partner Partner One (ptn_1), PO PO-7: O-1 (completed, id ord_1), ' +
-          'O-2 (completed, id ord_2), O-3 (submitted, id ord_3)',
+        [
+          '- ven_1 (ven_1), partner Partner One (ptn_1), PO PO-7:',
+          '  - O-1 (id ord_1) cannot be held (completed)',
+          '  - O-2 (id ord_2) cannot be held (completed)',
+          '  - O-3 (id ord_3, submitted) could be held',
+        ].join('\n'),
       );
       expect(error).not.toContain('PO-8');
       // What to do about it.
+      expect(error).toContain("update orders set po_number = '<new PO number>'");
       expect(error).toContain("update orders set status = 'cancelled'");
+      expect(error).toContain('a quote the order consumed is not released');
       expect(error).toContain('orderdesk migrate');
       expect(await statuses(store)).toEqual([
         'completed',
@@ -315,10 +328,55 @@ describe.each(testDialects())('migration 0017 on %s', (dialect) => {
         { ven_1: '{"slug":"ven_1","name":"Vendor One","workflow":{"hold":{"roles":[]}}}' },
       );
       await expect(migrateToLatest(store)).rejects.toThrow(
-        '- Vendor One (ven_1), partner Partner One (ptn_1), PO PO-7: ' +
-          'O-1 (submitted, id ord_1), O-2 (submitted, id ord_2)',
+        [
+          '- Vendor One (ven_1), partner Partner One (ptn_1), PO PO-7:',
+          "  - O-1 (id ord_1) cannot be held (submitted: this vendor's workflow holds no orders)",
+          "  - O-2 (id ord_2) cannot be held (submitted: this vendor's workflow holds no orders)",
+        ].join('\n'),
       );
       expect(await statuses(store)).toEqual(['submitted', 'submitted']);
+      expect(await eventCount(store)).toBe(0);
+    });
+
+    it('stops on two orders in a status the vendor does not hold', async () => {
+      store = await storeAt0016(
+        dialect,
+        [
+          { id: 'ord_1', number: 'O-1', status: 'booking', po: 'PO-7', submittedAt: AT },
+          { id: 'ord_2', number: 'O-2', status: 'booking', po: 'PO-7', submittedAt: AT2 },
+        ],
+        { ven_1: HOLDS_SUBMITTED_ONLY },
+      );
+      await expect(migrateToLatest(store)).rejects.toThrow(
+        [
+          '- Vendor One (ven_1), partner Partner One (ptn_1), PO PO-7:',
+          '  - O-1 (id ord_1) cannot be held ' +
+            "(booking: this vendor's workflow does not hold orders in booking)",
+          '  - O-2 (id ord_2) cannot be held ' +
+            "(booking: this vendor's workflow does not hold orders in booking)",
+        ].join('\n'),
+      );
+      expect(await statuses(store)).toEqual(['booking', 'booking']);
+      expect(await eventCount(store)).toBe(0);
+    });
+
+    it('writes nothing when the index cannot be made after the holds', async () => {
+      store = await storeAt0016(dialect, [
+        { id: 'ord_1', number: 'O-1', status: 'submitted', po: 'PO-7', submittedAt: AT },
+        { id: 'ord_2', number: 'O-2', status: 'submitted', po: 'PO-7', submittedAt: AT2 },
+      ]);
+      // The index's name taken by another table's index: creating it fails after the holds.
+      await sql`create index orders_live_po_number_uq on partners (name)`.execute(store.db);
+      await expect(migrateToLatest(store)).rejects.toThrow(
+        'Migration 0017_order_po_number_unique failed',
+      );
+      expect(await statuses(store)).toEqual(['submitted', 'submitted']);
+      expect(
+        await store.db.selectFrom('orders').select(['version', 'hold_reasons']).execute(),
+      ).toEqual([
+        { version: 3, hold_reasons: null },
+        { version: 3, hold_reasons: null },
+      ]);
       expect(await eventCount(store)).toBe(0);
     });
 
@@ -334,6 +392,65 @@ describe.each(testDialects())('migration 0017 on %s', (dialect) => {
       await migrateToLatest(store);
       expect(await statuses(store)).toEqual(['completed', 'completed']);
       expect(await indexNames(store, dialect)).toContain('orders_live_po_number_uq');
+    });
+  });
+
+  describe('which order keeps the number', () => {
+    let store: Store | undefined;
+    afterEach(async () => {
+      await store?.close();
+    });
+
+    async function heldAfterMigrating(
+      orders: readonly SeedOrder[],
+      profile?: string,
+    ): Promise<string[]> {
+      store = await storeAt0016(dialect, orders, profile ? { ven_1: profile } : {});
+      await migrateToLatest(store);
+      const rows = await store.db
+        .selectFrom('orders')
+        .select('id')
+        .where('status', '=', 'on_hold')
+        .orderBy('id')
+        .execute();
+      return rows.map((r) => r.id);
+    }
+
+    it('the one furthest along when all can be held, not the earliest submitted', async () => {
+      expect(
+        await heldAfterMigrating([
+          { id: 'ord_1', number: 'O-1', status: 'submitted', po: 'PO-7', submittedAt: AT },
+          { id: 'ord_2', number: 'O-2', status: 'booking', po: 'PO-7', submittedAt: AT2 },
+        ]),
+      ).toEqual(['ord_1']);
+    });
+
+    it('the earliest submitted among those equally far along, then the smallest id', async () => {
+      expect(
+        await heldAfterMigrating([
+          { id: 'ord_1', number: 'O-1', status: 'provisioning', po: 'PO-7', submittedAt: AT2 },
+          { id: 'ord_2', number: 'O-2', status: 'provisioning', po: 'PO-7', submittedAt: AT },
+          { id: 'ord_3', number: 'O-3', status: 'provisioning', po: 'PO-7', submittedAt: AT },
+          { id: 'ord_4', number: 'O-4', status: 'booking', po: 'PO-7', submittedAt: AT },
+        ]),
+      ).toEqual(['ord_1', 'ord_3', 'ord_4']);
+    });
+
+    it("the one order in a status the vendor's workflow does not hold", async () => {
+      expect(
+        await heldAfterMigrating(
+          [
+            { id: 'ord_1', number: 'O-1', status: 'submitted', po: 'PO-7', submittedAt: AT },
+            { id: 'ord_2', number: 'O-2', status: 'booking', po: 'PO-7', submittedAt: AT2 },
+          ],
+          HOLDS_SUBMITTED_ONLY,
+        ),
+      ).toEqual(['ord_1']);
+      const event = await store?.db
+        .selectFrom('audit_events')
+        .select(['entity_id', 'from_status'])
+        .executeTakeFirst();
+      expect(event).toEqual({ entity_id: 'ord_1', from_status: 'submitted' });
     });
   });
 

@@ -13,23 +13,32 @@ import { sql, type Kysely } from 'kysely';
 // A database may already hold live duplicates: before 2026-11-23 (commit 692c4cf) two
 // submissions on PostgreSQL could both pass the duplicate check (no lock between the check and
 // the insert), and rows may have been written outside the app. Before the index, each such
-// group keeps one order (its completed one, else the earliest submitted: submitted_at, then
-// id) and every other one is put on hold as the order desk would put it: status on_hold,
-// version + 1, a `po.duplicate` problem whose reason does not name the kept order (it may be
-// a sibling reseller's, which this partner may not see), and an `order.held` audit event by
-// "migration 0017". Nothing is lost and the desk sees them in its on-hold list. The partner
-// gets no e-mail (a migration sends none; the app's hold mails the partner): accepted.
+// group keeps one order and every other one is put on hold as the order desk would put it:
+// status on_hold, version + 1, a `po.duplicate` problem whose reason does not name the kept
+// order (it may be a sibling reseller's, which this partner may not see), and an `order.held`
+// audit event by "migration 0017". Nothing is lost and the desk sees them in its on-hold list.
+// The partner gets no e-mail (a migration sends none; the app's hold mails the partner):
+// accepted.
 //
-// A completed order cannot be held (a final status; resubmitting would complete it twice),
-// nor can an order of a vendor whose workflow switches holding off (`hold.roles` empty). A
-// group that needs either stops the migration before anything is written, with an error that
-// names the vendor, partner, PO number and each order (number, status, id). To get past it,
-// keep one order of the group and, by SQL, cancel each other one that is not completed
-//   update orders set status = 'cancelled', version = version + 1 where id = '<id>';
-// or give it a PO number of its own (e.g. a completed order that really was fulfilled twice)
+// An order cannot be held, here as in the app, when it is completed (a final status;
+// resubmitting would complete it twice), when its vendor's workflow switches holding off
+// (`hold.roles` or `hold.from` empty), or when its status is not in that workflow's
+// `hold.from` (the stored profile is the resolved one; without `hold.from` every stage may be
+// held). In a group, the one order that cannot be held keeps the number; when every order can
+// be held, the one furthest along keeps it (completed, provisioning, booking, submitted; a
+// status the default workflow does not have counts as submitted), then the earliest submitted
+// (submitted_at, then id). A group with two or more orders that cannot be held stops the
+// migration before anything is written, with an error that names the vendor, partner, PO
+// number and each order (number, id, status) and says why each listed one cannot be held.
+// To get past it, keep one order of the group and give each other one a PO number of its own
+// (also right for a completed order that really was fulfilled twice)
 //   update orders set po_number = '<PO>-2', version = version + 1 where id = '<id>';
-// then run `orderdesk migrate` (or start OrderDesk) again. The app cannot do it instead: it
-// migrates before it serves, and a completed order has no action that leaves its status.
+// or, if it is not completed and is a duplicate, cancel it by SQL
+//   update orders set status = 'cancelled', version = version + 1 where id = '<id>';
+// which skips what the app's cancel does besides (a quote the order consumed is not released,
+// no audit event is recorded), then run `orderdesk migrate` (or start OrderDesk) again. The
+// app cannot do it instead: it migrates before it serves, and a completed order has no action
+// that leaves its status.
 //
 // These steps are no-ops on a database without duplicates (one query finds none), so a
 // database that applied the earlier body of this migration (the index alone) is in the same
@@ -127,32 +136,39 @@ async function plannedHolds(db: Kysely<any>): Promise<LiveDuplicate[]> {
   const holds: LiveDuplicate[] = [];
   const stuck: string[] = [];
   for (const group of groups.values()) {
-    const completed = group.filter((o) => o.status === 'completed');
-    const kept = completed[0] ?? group[0];
-    if (!kept) continue;
-    const others = group.filter((o) => o !== kept);
-    if (completed.length > 1 || others.some((o) => !holdEnabled(o.vendor_profile))) {
-      const orders = group.map((o) => `${o.number} (${o.status}, id ${o.id})`).join(', ');
+    const why = new Map(group.map((o) => [o, whyNotHoldable(o)]));
+    const unholdable = group.filter((o) => why.get(o) !== undefined);
+    if (unholdable.length > 1) {
+      const first = group[0] as LiveDuplicate;
+      const orders = group.map((o) => {
+        const reason = why.get(o);
+        return reason === undefined
+          ? `  - ${o.number} (id ${o.id}, ${o.status}) could be held`
+          : `  - ${o.number} (id ${o.id}) cannot be held (${reason})`;
+      });
       stuck.push(
-        `- ${vendorName(kept)} (${kept.vendor_id}), partner ${kept.partner_name} ` +
-          `(${kept.partner_id}), PO ${kept.po_number}: ${orders}`,
+        `- ${vendorName(first)} (${first.vendor_id}), partner ${first.partner_name} ` +
+          `(${first.partner_id}), PO ${first.po_number}:`,
+        ...orders,
       );
       continue;
     }
-    holds.push(...others);
+    const kept = unholdable[0] ?? [...group].sort(furthestAlong)[0];
+    holds.push(...group.filter((o) => o !== kept));
   }
   if (stuck.length > 0) {
     throw new Error(
       [
         'A PO number is now unique among the live orders of a partnership, but these live ' +
-          'orders share one, and the extra ones cannot be put on hold (a completed order ' +
-          'cannot be held; a vendor whose workflow switches holding off holds none):',
+          'orders share one, and more than one order of each group cannot be put on hold ' +
+          "(completed, or in a status its vendor's workflow does not hold):",
         ...stuck,
         'Nothing was changed. Keep one order of each group; for every other one, by SQL, ' +
-          "cancel it if it is not completed (update orders set status = 'cancelled', " +
-          "version = version + 1 where id = '<id>') or give it a PO number of its own " +
-          "(update orders set po_number = '<new PO number>', version = version + 1 where " +
-          "id = '<id>'). Then run `orderdesk migrate` (or start OrderDesk) again.",
+          "give it a PO number of its own (update orders set po_number = '<new PO number>', " +
+          "version = version + 1 where id = '<id>') or, if it is not completed, cancel it " +
+          "(update orders set status = 'cancelled', version = version + 1 where id = '<id>'; " +
+          "this skips the app's cancel: a quote the order consumed is not released and no " +
+          'audit event is recorded). Then run `orderdesk migrate` (or start OrderDesk) again.',
       ].join('\n'),
     );
   }
@@ -165,11 +181,48 @@ function vendorName(order: LiveDuplicate): string {
   return typeof name === 'string' ? name : order.vendor_name;
 }
 
-/** Whether the vendor's workflow holds orders (holding is on unless `hold.roles` is empty). */
-function holdEnabled(profile: string | null): boolean {
-  const roles = (parsed(profile)?.workflow as { hold?: { roles?: unknown } } | undefined)?.hold
-    ?.roles;
-  return !Array.isArray(roles) || roles.length > 0;
+/** Why the app could not hold this order (undefined: it could). */
+function whyNotHoldable(order: LiveDuplicate): string | undefined {
+  if (order.status === 'completed') return 'completed';
+  const from = holdsFrom(order.vendor_profile);
+  if (from.length === 0) return `${order.status}: this vendor's workflow holds no orders`;
+  if (!from.includes(order.status)) {
+    return `${order.status}: this vendor's workflow does not hold orders in ${order.status}`;
+  }
+  return undefined;
+}
+
+const DEFAULT_STAGES = ['submitted', 'booking', 'provisioning'];
+
+/**
+ * The statuses the vendor's workflow holds orders in: none when `hold.roles` is empty, else
+ * `hold.from`, which defaults to every stage (the core's order machine and profile defaults).
+ */
+function holdsFrom(profile: string | null): readonly unknown[] {
+  const workflow = parsed(profile)?.workflow as
+    { stages?: unknown; hold?: { roles?: unknown; from?: unknown } } | undefined;
+  const roles = workflow?.hold?.roles;
+  if (Array.isArray(roles) && roles.length === 0) return [];
+  if (Array.isArray(workflow?.hold?.from)) return workflow.hold.from as unknown[];
+  if (Array.isArray(workflow?.stages)) {
+    return (workflow.stages as unknown[]).map((s) => (s as { status?: unknown } | null)?.status);
+  }
+  return DEFAULT_STAGES;
+}
+
+// Furthest along first (the default workflow's statuses; any other counts as submitted), then
+// the earliest submitted, then the smallest id.
+const RANK: Record<string, number> = { completed: 3, provisioning: 2, booking: 1 };
+function furthestAlong(a: LiveDuplicate, b: LiveDuplicate): number {
+  return (
+    (RANK[b.status] ?? 0) - (RANK[a.status] ?? 0) ||
+    compare(a.submitted_at, b.submitted_at) ||
+    compare(a.id, b.id)
+  );
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function parsed(profile: string | null): Record<string, unknown> | undefined {
