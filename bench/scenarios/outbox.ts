@@ -244,7 +244,7 @@ async function onDatabase(
     // orders takes about a second, so a single pair moved with the host (0.78× to 1.44× across
     // passes); the medians of TURNS pairs are compared. The pairs alternate their order (alone
     // then worker, worker then alone, …) so that neither side always runs second, on a warmer
-    // process and a longer table.
+    // process and a longer table; each worker run starts with the queue drained.
     ctx.log(`outbox: ${orders} orders without and with the worker, ${TURNS} times, ${label}`);
     const config = workerConfig(sink);
     const alones: number[] = [];
@@ -253,6 +253,8 @@ async function onDatabase(
       alones.push(await submitOrders(store, orders, `${label}-alone-${turn}`));
     };
     const withWorker = async (turn: number): Promise<void> => {
+      // From an empty queue, whichever run came before: an alone run leaves its mails unsent.
+      await drainWith(url, sink, 1, 0);
       const workerStore = openStore(url, { poolSize: 2 });
       const loop = startMailWorker(contextOf(workerStore), config, {
         settings: mailWorkerSettings(config, createSmtpTransport(sink.url, { timeoutMs: 10_000 })),
