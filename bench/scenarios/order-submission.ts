@@ -6,7 +6,7 @@
 // own PO number, Idempotency-Key and quote (submitting consumes the quote). The server runs as
 // a child process (`orderdesk serve --demo`); so does the ceiling route it is compared with
 // (bench/anchor/ceiling-server.ts), against the same database. The two are measured in turns,
-// run after run, so drifting background load hits both alike.
+// run after run (which goes first alternating), so drifting background load hits both alike.
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -408,7 +408,8 @@ async function runOn(
     const results = new Map<string, Measured[]>();
     for (let r = 0; r < settings.repeats; r++) {
       for (const c of LEVELS) {
-        for (const e of [ceil, real]) {
+        // Each turn the other goes first, so neither always runs on the other's heels.
+        for (const e of r % 2 === 0 ? [ceil, real] : [real, ceil]) {
           const key = `${e.label}/${c}`;
           const res = await measure(ctx, e, c, counts.get(key) ?? settings.minRequests);
           results.set(key, [...(results.get(key) ?? []), res]);
@@ -424,7 +425,7 @@ async function runOn(
       const v = medianOf(results.get(`${real.label}/${c}`) ?? []);
       const gate = dbLabel === 'SQLite' && c === 16;
       const ratio = ratioOf(v.rps, a.rps);
-      // The spread of the ratio: each turn's run against the ceiling's run just before it.
+      // The spread of the ratio: each turn's run against the ceiling's run of the same turn.
       const ceilRuns = results.get(`${ceil.label}/${c}`) ?? [];
       const turns = (results.get(`${real.label}/${c}`) ?? []).map((r, i) =>
         ratioOf(r.rps, ceilRuns[i]?.rps ?? null),
@@ -559,8 +560,13 @@ async function partnershipSpread(
   const ones: Measured[] = [];
   const spreads: Measured[] = [];
   for (let r = 0; r < settings.repeats; r++) {
-    ones.push(await measure(ctx, one, 16, n));
-    spreads.push(await measure(ctx, spread, 16, n));
+    if (r % 2 === 0) {
+      ones.push(await measure(ctx, one, 16, n));
+      spreads.push(await measure(ctx, spread, 16, n));
+    } else {
+      spreads.push(await measure(ctx, spread, 16, n));
+      ones.push(await measure(ctx, one, 16, n));
+    }
   }
   const a = medianOf(spreads);
   const v = medianOf(ones);
