@@ -178,15 +178,41 @@ export async function runBench(options: BenchOptions): Promise<number> {
   return 0;
 }
 
-/** `node --import tsx bench/run.ts [--quick] [--only=a,b] [--markdown]` */
+function usage(): string {
+  return [
+    'Usage: npm run bench -- [--quick] [--only=<scenario>,…] [--markdown]',
+    '',
+    '  --quick      the smoke run CI does (small data, one turn each; < 3 minutes)',
+    "  --only=a,b   run only these scenarios, in the suite's order",
+    '  --markdown   also print the table as Markdown (for bench/README.md)',
+    '  --help       this text',
+    '',
+    'Scenarios:',
+    ...SCENARIOS.map((s) => `  ${s.name.padEnd(11)}  ${s.title}`),
+    '',
+  ].join('\n');
+}
+
+/** `node --import tsx bench/run.ts [--quick] [--only=a,b] [--markdown] [--help]` */
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      markdown: { type: 'boolean', default: false },
-    },
-  });
+  let values: { quick?: boolean; only?: string; markdown?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        only: { type: 'string' },
+        markdown: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n\n${usage()}`);
+    process.exit(2);
+  }
+  if (values.help) {
+    process.stdout.write(usage());
+    process.exit(0);
+  }
   process.exit(
     await runBench({
       quick: values.quick ?? false,

@@ -86,6 +86,36 @@ describe('orderdesk --help', () => {
   });
 });
 
+describe("the bench runner's options (npm run bench -- …)", () => {
+  const bench = (args: string[]): ReturnType<typeof orderdesk> =>
+    run('node', ['--import', 'tsx', join(root, 'bench/run.ts'), ...args], { cwd: root }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
+    );
+  it('--help prints the options and the scenarios, and runs nothing', async () => {
+    const r = await bench(['--help']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('--only=a,b');
+    for (const name of ['submit', 'search', 'import', 'orders', 'outbox', 'startup'])
+      expect(r.stdout).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
+    expect(r.stdout).not.toContain('Results written');
+  });
+
+  it('an unknown option or scenario is named, with exit code 2', async () => {
+    const option = await bench(['--nope']);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("Unknown option '--nope'");
+    expect(option.stderr).toContain('Usage: npm run bench');
+    const scenario = await orderdesk(['bench', '--only=submit,nope']);
+    expect(scenario.code).toBe(2);
+    expect(scenario.stderr).toContain('unknown scenario nope');
+  });
+});
+
 describe.each(testDialects())('orderdesk migrate, seed and token on %s', (dialect) => {
   const dir = mkdtempSync(join(tmpdir(), 'orderdesk-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,10 +12,11 @@ export function registerBench(program: Command): void {
       'Run the benchmark suite (bench/README.md): builds its own data, prints one table, ' +
         'writes it to bench/results/',
     )
-    .option('--quick', 'the ~1-minute smoke run: small data, one repetition, short load runs')
+    .option('--quick', 'the smoke run CI does: small data, one turn each (< 3 minutes)')
     .option(
       '--only <names>',
-      'comma-separated scenarios to run: submit, search, validation, import, orders',
+      'comma-separated scenarios to run: submit, search, validation, import, orders, outbox, ' +
+        'intake, pdf, invoices, startup (`npm run bench -- --help` says what each measures)',
     )
     .option('--markdown', 'also print the table as Markdown (for bench/README.md)')
     .action(async (opts: { quick?: boolean; only?: string; markdown?: boolean }) => {
