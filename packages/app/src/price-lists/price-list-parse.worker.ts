@@ -9,6 +9,7 @@ import {
 import type { ProblemItem } from '../shared/errors.ts';
 import type { UploadLimits } from '../shared/uploads/upload-limits.ts';
 import type { WorkerChannel } from '../shared/uploads/worker-runner.ts';
+import { PartNumberIndex } from './part-number-index.ts';
 import { checkPriceRow, type CategoryLevel, type PriceRowDraft } from './price-list-rows.ts';
 import { wordsOfRows } from './price-list-words.ts';
 
@@ -87,7 +88,7 @@ export default async function parsePriceList(
     };
   }
   const rules = { currency: input.currency, types: input.types };
-  const firstRowOf = new Map<string, number>();
+  const partNumbers = new PartNumberIndex();
   const categories = new Map<string, CategoryLevel[]>();
   let fileDate: { date: string; row: number } | undefined;
   let rows = 0;
@@ -137,7 +138,7 @@ export default async function parsePriceList(
     })) {
       rows++;
       sinceFlush++;
-      const checked = checkPriceRow(row, rules, firstRowOf);
+      const checked = checkPriceRow(row, rules, partNumbers);
       if (Array.isArray(checked)) report(checked);
       else if (
         checked.effectiveFrom !== undefined &&

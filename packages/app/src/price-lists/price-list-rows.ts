@@ -5,6 +5,7 @@ import { BILLING_TERM, PART_NUMBER } from '../catalog/catalog.schemas.ts';
 import { categoryPath } from '../catalog/category-path.ts';
 import type { PriceListRow } from '../documents/price-list-import.ts';
 import type { ProblemItem } from '../shared/errors.ts';
+import type { PartNumberIndex } from './part-number-index.ts';
 
 // The checks of one price-list row, run on the import's worker thread
 // (price-list-parse.worker.ts): each problem names `row N/column`; a good row comes out as
@@ -47,7 +48,7 @@ export interface CheckedPriceRow {
 export function checkPriceRow(
   { row, values }: PriceListRow,
   rules: { currency: string; types: readonly ProductType[] },
-  firstRowOf: Map<string, number>,
+  partNumbers: PartNumberIndex,
 ): CheckedPriceRow | ProblemItem[] {
   const problems: ProblemItem[] = [];
   const add = (column: string, code: string, message: string): void => {
@@ -62,10 +63,9 @@ export function checkPriceRow(
       `"${partNumber.slice(0, 70)}" is not a part number (letters, digits, '.', '_', '-'; at most 64)`,
     );
   } else {
-    const first = firstRowOf.get(partNumber);
+    const first = partNumbers.firstRowOrAdd(partNumber, row);
     if (first !== undefined)
       add('partNumber', 'duplicate', `${partNumber} is also on row ${first}`);
-    else firstRowOf.set(detached(partNumber), row);
   }
   const name = values.name ?? '';
   if (name === '') add('name', 'required', 'Name is empty');
@@ -168,9 +168,10 @@ function categoryPathOf(text: string): CategoryLevel[] | null {
 /**
  * A copy of `text` that keeps no larger string alive. V8 makes a substring of 13 or more
  * characters a view into its parent, and the XLSX reader's cell texts are substrings of a
- * 64 KB chunk of XML: a part number kept for the duplicate check would keep its chunk, i.e.
- * the whole sheet by the end of a 100,000-row file (+70 MB). Concatenating flattens into a
- * new string; the slice then refers to that copy only.
+ * 64 KB chunk of XML: a category text kept in pathsOfText would keep its chunk (the part
+ * numbers did, +70 MB by the end of a 100,000-row sheet, when the duplicate check kept them
+ * as strings). Concatenating flattens into a new string; the slice then refers to that copy
+ * only.
  */
 function detached(text: string): string {
   return text.length < 13 ? text : ` ${text}`.slice(1);
