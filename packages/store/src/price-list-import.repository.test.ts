@@ -2,8 +2,8 @@
 // the import's own transaction — the connection's temp_store is MEMORY for its BEGIN only (not
 // observable in SQL: the journal's place is fixed then), as it was inside the transaction (its
 // temporary tables and sorts on files) and after — and a transaction like any other otherwise:
-// committed when it returns, nothing left when its work throws. On PostgreSQL a plain
-// transaction.
+// committed when it returns, nothing left when its work throws; its page cache bounded to 8 MB
+// meanwhile. On PostgreSQL a plain transaction.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,6 +28,11 @@ async function probeRows(db: Executor): Promise<number> {
 async function tempStore(db: Executor): Promise<number> {
   const r = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
   return Number(r.rows[0]?.temp_store);
+}
+
+async function cacheSize(db: Executor): Promise<number> {
+  const r = await sql<{ cache_size: number }>`pragma cache_size`.execute(db);
+  return Number(r.rows[0]?.cache_size);
 }
 
 describe.runIf(testDialects().includes('sqlite'))('inImportTransaction on sqlite (a file)', () => {
@@ -66,6 +71,27 @@ describe.runIf(testDialects().includes('sqlite'))('inImportTransaction on sqlite
     expect((error as Error).message).toBe('a bad row');
     expect(await probeRows(store.db)).toBe(0);
     expect(await tempStore(store.db)).toBe(0);
+  });
+
+  it('bounds the page cache while it runs (8 MB) and puts it back, also after a throw', async () => {
+    expect(await cacheSize(store.db)).toBe(-16000);
+    expect(await inImportTransaction(store.db, (tx) => cacheSize(tx))).toBe(-8192);
+    expect(await cacheSize(store.db)).toBe(-16000);
+    await inImportTransaction(store.db, async () => {
+      throw new Error('a bad row');
+    }).catch(() => undefined);
+    expect(await cacheSize(store.db)).toBe(-16000);
+    // A smaller cache (KiB or pages) is kept as it is.
+    for (const smaller of [-4000, 500]) {
+      await sql.raw(`pragma cache_size = ${smaller}`).execute(store.db);
+      expect(await inImportTransaction(store.db, (tx) => cacheSize(tx))).toBe(smaller);
+      expect(await cacheSize(store.db)).toBe(smaller);
+    }
+    // 4,000 pages of 4 KiB (16,000 KiB) is larger.
+    await sql`pragma cache_size = 4000`.execute(store.db);
+    expect(await inImportTransaction(store.db, (tx) => cacheSize(tx))).toBe(-8192);
+    expect(await cacheSize(store.db)).toBe(4000);
+    await sql`pragma cache_size = -16000`.execute(store.db);
   });
 
   it('puts back a setting the connection had', async () => {
