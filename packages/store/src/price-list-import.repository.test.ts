@@ -74,7 +74,7 @@ describe.runIf(testDialects().includes('sqlite'))('inImportTransaction on sqlite
   });
 
   it('bounds the page cache while it runs (8 MB) and puts it back, also after a throw', async () => {
-    expect(await cacheSize(store.db)).toBe(-16000);
+    await sql`pragma cache_size = -16000`.execute(store.db);
     expect(await inImportTransaction(store.db, (tx) => cacheSize(tx))).toBe(-8192);
     expect(await cacheSize(store.db)).toBe(-16000);
     await inImportTransaction(store.db, async () => {
@@ -92,6 +92,27 @@ describe.runIf(testDialects().includes('sqlite'))('inImportTransaction on sqlite
     expect(await inImportTransaction(store.db, (tx) => cacheSize(tx))).toBe(-8192);
     expect(await cacheSize(store.db)).toBe(4000);
     await sql`pragma cache_size = -16000`.execute(store.db);
+  });
+
+  it('puts the settings back when its COMMIT fails, and writes nothing', async () => {
+    await sql`create table import_tx_parent (id integer primary key)`.execute(store.db);
+    await sql`create table import_tx_child (id integer primary key,
+        parent integer references import_tx_parent (id) deferrable initially deferred)`.execute(
+      store.db,
+    );
+    await sql`pragma cache_size = -16000`.execute(store.db);
+    const error = await inImportTransaction(store.db, async (tx) => {
+      // Checked at the COMMIT only: the work returns, and the COMMIT fails.
+      await sql`insert into import_tx_child (id, parent) values (1, 99)`.execute(tx);
+      return 'written';
+    }).catch((e: unknown) => e);
+    expect(String(error)).toMatch(/FOREIGN KEY/);
+    const children = await sql<{ n: number }>`select count(*) as n from import_tx_child`.execute(
+      store.db,
+    );
+    expect(Number(children.rows[0]?.n)).toBe(0);
+    expect(await cacheSize(store.db)).toBe(-16000);
+    expect(await tempStore(store.db)).toBe(0);
   });
 
   it('puts back a setting the connection had', async () => {

@@ -126,10 +126,10 @@ export async function inImportTransaction<T>(
     const cacheKib = cache < 0 ? -cache : (cache * pageSize) / 1024;
     // Outside a transaction: also closes any temporary database the connection had open.
     await sql`pragma temp_store = memory`.execute(connection);
-    if (cacheKib > IMPORT_CACHE_KIB) {
-      await sql.raw(`pragma cache_size = -${IMPORT_CACHE_KIB}`).execute(connection);
-    }
     try {
+      if (cacheKib > IMPORT_CACHE_KIB) {
+        await sql.raw(`pragma cache_size = -${IMPORT_CACHE_KIB}`).execute(connection);
+      }
       return await connection.transaction().execute(async (tx) => {
         // The transaction has begun (BEGIN IMMEDIATE, or a savepoint in a group that began
         // before: then the journals stay where that BEGIN put them). No temporary table
@@ -138,8 +138,11 @@ export async function inImportTransaction<T>(
         return work(tx);
       });
     } finally {
-      await setting.execute(connection);
-      await sql.raw(`pragma cache_size = ${cache}`).execute(connection);
+      try {
+        await setting.execute(connection);
+      } finally {
+        await sql.raw(`pragma cache_size = ${cache}`).execute(connection);
+      }
     }
   });
 }
