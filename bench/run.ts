@@ -182,10 +182,10 @@ function usage(): string {
   return [
     'Usage: npm run bench -- [--quick] [--only=<scenario>,…] [--markdown]',
     '',
-    '  --quick      the smoke run CI does (small data, one turn each; < 3 minutes)',
+    '  --quick      the smoke run CI does (small data, one turn each; ~2 minutes)',
     "  --only=a,b   run only these scenarios, in the suite's order",
     '  --markdown   also print the table as Markdown (for bench/README.md)',
-    '  --help       this text',
+    '  -h, --help   this text',
     '',
     'Scenarios:',
     ...SCENARIOS.map((s) => `  ${s.name.padEnd(11)}  ${s.title}`),
@@ -213,11 +213,16 @@ async function main(): Promise<void> {
     process.stdout.write(usage());
     process.exit(0);
   }
+  const only = values.only?.split(',').map((s) => s.trim());
+  if (only !== undefined && only.some((name) => name === '')) {
+    process.stderr.write(`bench: --only=${values.only} names an empty scenario\n\n${usage()}`);
+    process.exit(2);
+  }
   process.exit(
     await runBench({
       quick: values.quick ?? false,
       markdown: values.markdown ?? false,
-      ...(values.only ? { only: values.only.split(',').map((s) => s.trim()) } : {}),
+      ...(only ? { only } : {}),
     }),
   );
 }

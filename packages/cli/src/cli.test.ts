@@ -110,6 +110,9 @@ describe("the bench runner's options (npm run bench -- …)", () => {
     expect(option.code).toBe(2);
     expect(option.stderr).toContain("Unknown option '--nope'");
     expect(option.stderr).toContain('Usage: npm run bench');
+    const empty = await bench(['--only=submit,']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('names an empty scenario');
     const scenario = await orderdesk(['bench', '--only=submit,nope']);
     expect(scenario.code).toBe(2);
     expect(scenario.stderr).toContain('unknown scenario nope');

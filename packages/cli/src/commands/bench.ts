@@ -12,7 +12,7 @@ export function registerBench(program: Command): void {
       'Run the benchmark suite (bench/README.md): builds its own data, prints one table, ' +
         'writes it to bench/results/',
     )
-    .option('--quick', 'the smoke run CI does: small data, one turn each (< 3 minutes)')
+    .option('--quick', 'the smoke run CI does: small data, one turn each (~2 minutes)')
     .option(
       '--only <names>',
       'comma-separated scenarios to run: submit, search, validation, import, orders, outbox, ' +
