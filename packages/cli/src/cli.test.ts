@@ -11,12 +11,20 @@ const run = promisify(execFile);
 const root = new URL('../../../', import.meta.url).pathname;
 const bin = join(root, 'packages/cli/bin/orderdesk.js');
 
-async function orderdesk(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
+interface Exit {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function orderdesk(args: string[], env: Record<string, string> = {}): Promise<Exit> {
+  return node([bin, ...args], env);
+}
+
+/** `node …args` from the repository's root: its exit code and output. */
+async function node(args: string[], env: Record<string, string> = {}): Promise<Exit> {
   try {
-    const { stdout, stderr } = await run('node', [bin, ...args], {
+    const { stdout, stderr } = await run('node', args, {
       cwd: root,
       env: { ...process.env, ...env },
     });
@@ -87,15 +95,9 @@ describe('orderdesk --help', () => {
 });
 
 describe("the bench runner's options (npm run bench -- …)", () => {
-  const bench = (args: string[]): ReturnType<typeof orderdesk> =>
-    run('node', ['--import', 'tsx', join(root, 'bench/run.ts'), ...args], { cwd: root }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({
-        code: e.code,
-        stdout: e.stdout,
-        stderr: e.stderr,
-      }),
-    );
+  const bench = (args: string[]): Promise<Exit> =>
+    node(['--import', 'tsx', join(root, 'bench/run.ts'), ...args]);
+
   it('--help prints the options and the scenarios, and runs nothing', async () => {
     const r = await bench(['--help']);
     expect(r.code, r.stderr).toBe(0);

@@ -9,6 +9,7 @@ import {
   type TokenizedProducts,
 } from './search-index.repository.ts';
 import { isPostgres } from './search.repository.ts';
+import { boundPageCache, pragmaNumber } from './sqlite-pragmas.ts';
 
 // A price list written into the catalog as its file is read, inside one transaction (the CLI's
 // import on SQLite: `orderdesk import pricelist`), instead of staged and copied after. The
@@ -112,24 +113,13 @@ export async function inImportTransaction<T>(
 ): Promise<T> {
   if (isPostgres(db)) return db.transaction().execute(work);
   return db.connection().execute(async (connection) => {
-    const before = await sql<{ temp_store: number }>`pragma temp_store`.execute(connection);
-    const setting = sql.raw(`pragma temp_store = ${Number(before.rows[0]?.temp_store ?? 0)}`);
-    const cache = Number(
-      (await sql<{ cache_size: number }>`pragma cache_size`.execute(connection)).rows[0]
-        ?.cache_size ?? -2000,
-    );
-    const pageSize = Number(
-      (await sql<{ page_size: number }>`pragma page_size`.execute(connection)).rows[0]?.page_size ??
-        4096,
-    );
-    // cache_size: KiB when negative, pages when positive.
-    const cacheKib = cache < 0 ? -cache : (cache * pageSize) / 1024;
+    const before = await pragmaNumber(connection, 'temp_store', 0);
+    const setting = sql.raw(`pragma temp_store = ${before}`);
+    let putCacheBack = async (): Promise<void> => {};
     // Outside a transaction: also closes any temporary database the connection had open.
     await sql`pragma temp_store = memory`.execute(connection);
     try {
-      if (cacheKib > IMPORT_CACHE_KIB) {
-        await sql.raw(`pragma cache_size = -${IMPORT_CACHE_KIB}`).execute(connection);
-      }
+      putCacheBack = await boundPageCache(connection, IMPORT_CACHE_KIB);
       return await connection.transaction().execute(async (tx) => {
         // The transaction has begun (BEGIN IMMEDIATE, or a savepoint in a group that began
         // before: then the journals stay where that BEGIN put them). No temporary table
@@ -141,7 +131,7 @@ export async function inImportTransaction<T>(
       try {
         await setting.execute(connection);
       } finally {
-        await sql.raw(`pragma cache_size = ${cache}`).execute(connection);
+        await putCacheBack();
       }
     }
   });

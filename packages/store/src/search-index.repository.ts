@@ -22,6 +22,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
+import { boundPageCache, pragmaNumber } from './sqlite-pragmas.ts';
 
 /**
  * Products indexed per batch (their postings are held in memory meanwhile, 4 bytes each). Each
@@ -227,7 +228,7 @@ export async function dropPostingsIndexes(tx: Executor): Promise<{ name: string;
  * Builds dropped indexes again (SQLite), from their definitions. Each build is one sort, which
  * SQLite may spread over a helper thread (`PRAGMA threads`; the connection's setting is put
  * back after): the import's parser thread is done by then, and its core idle. `sortKib`, if
- * given, is the page cache (KiB) while they are built: SQLite sizes each sort's in-memory runs
+ * given, bounds the page cache (KiB) while they are built: SQLite sizes each sort's in-memory runs
  * by it (then merges them from temporary files), so a smaller one bounds the sorts' memory —
  * with the default 16 MB cache and two threads, a 100,000-row import's RSS rose by up to ~30 MB
  * while they ran. The cache size is put back after.
@@ -238,21 +239,15 @@ export async function restoreIndexes(
   options: { sortKib?: number } = {},
 ): Promise<void> {
   if (indexes.length === 0) return;
-  const before = await sql<{ threads: number }>`pragma threads`.execute(tx);
-  const cache = await sql<{ cache_size: number }>`pragma cache_size`.execute(tx);
+  const threads = await pragmaNumber(tx, 'threads', 0);
   await sql`pragma threads = 2`.execute(tx);
-  if (options.sortKib !== undefined) {
-    await sql.raw(`pragma cache_size = -${Math.max(1, Math.round(options.sortKib))}`).execute(tx);
-  }
+  let putCacheBack = async (): Promise<void> => {};
   try {
+    if (options.sortKib !== undefined) putCacheBack = await boundPageCache(tx, options.sortKib);
     for (const index of indexes) await sql.raw(index.sql).execute(tx);
   } finally {
-    await sql.raw(`pragma threads = ${Number(before.rows[0]?.threads ?? 0)}`).execute(tx);
-    if (options.sortKib !== undefined) {
-      await sql
-        .raw(`pragma cache_size = ${Number(cache.rows[0]?.cache_size ?? -2000)}`)
-        .execute(tx);
-    }
+    await sql.raw(`pragma threads = ${threads}`).execute(tx);
+    await putCacheBack();
   }
 }
 

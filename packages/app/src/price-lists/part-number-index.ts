@@ -14,6 +14,7 @@
 // does not. Should a probe still run long, the index takes a new seed and rehashes.
 
 import { randomBytes } from 'node:crypto';
+import { doubled } from '../shared/typed-arrays.ts';
 
 /** A probe this long (the table at most half full: ~2 on average) takes a new seed. */
 const MAX_PROBE = 64;
@@ -100,12 +101,12 @@ export class PartNumberIndex {
   private add(partNumber: string, row: number, hash: number, slot: number): void {
     const entry = this.entries;
     if (entry === this.rows.length) {
-      this.hashes = grown(this.hashes);
-      this.starts = grown(this.starts);
-      this.lengths = grown(this.lengths);
-      this.rows = grown(this.rows);
+      this.hashes = doubled(this.hashes);
+      this.starts = doubled(this.starts);
+      this.lengths = doubled(this.lengths);
+      this.rows = doubled(this.rows);
     }
-    while (this.used + partNumber.length > this.chars.length) this.chars = grown(this.chars);
+    while (this.used + partNumber.length > this.chars.length) this.chars = doubled(this.chars);
     this.hashes[entry] = hash;
     this.starts[entry] = this.used;
     this.lengths[entry] = partNumber.length;
@@ -154,11 +155,4 @@ function finished(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   return h ^ (h >>> 16);
-}
-
-/** `array` copied into one twice its length. */
-function grown<A extends Uint8Array | Int32Array>(array: A): A {
-  const copy = new (array.constructor as new (length: number) => A)(array.length * 2);
-  copy.set(array);
-  return copy;
 }

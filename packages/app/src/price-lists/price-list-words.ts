@@ -1,4 +1,5 @@
 import type { TokenizedProducts } from '@orderdesk/store';
+import { doubled } from '../shared/typed-arrays.ts';
 import type { PriceRowDraft } from './price-list-rows.ts';
 
 // The words of a batch of checked price rows for the word index, found on the import's parser
@@ -11,13 +12,6 @@ import type { PriceRowDraft } from './price-list-rows.ts';
 // compares the word index it leaves with the staged import's, which tokenizes in the store.
 
 const PLAIN = /^[\x01-\x7f]*$/;
-
-/** `array` copied into one twice its length. */
-function doubled(array: Int32Array): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(array.length * 2);
-  grown.set(array);
-  return grown;
-}
 
 /** The words of `rows` (a name and a description each: columns 3 and 6 of a PriceRowDraft). */
 export function wordsOfRows(rows: readonly PriceRowDraft[]): TokenizedProducts {
