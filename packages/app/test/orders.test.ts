@@ -5,6 +5,7 @@ import {
   findUserByEmail,
   listAuditEvents,
   listOutboxFor,
+  findCurrentProfileSource,
   findPricesInForce,
   findVendorBySlug,
   type Store,
@@ -22,6 +23,7 @@ import {
   getOrder,
   listOrderMessages,
   listQuoteMessages,
+  publishProfile,
   seedDemo,
   submitOrder,
   validateSubmission,
@@ -174,6 +176,37 @@ describe.each(testDialects())('order use cases on %s', (dialect) => {
       ]),
     );
     expect(await store.db.selectFrom('orders').select('id').execute()).toHaveLength(before.length);
+  });
+
+  it('checks a submission against the parties as they are now, not as this process last saw them', async () => {
+    // The context's reads go with the parties' own, made for the vendor and partnership
+    // resolved before (resolveOrderContext); a new profile version in between must not be
+    // judged by the old one's reads. With no PO the prices are in the profile's currency:
+    // USD, then EUR (no EUR price list: unknown part numbers), then USD again.
+    const buyer = await as('buyer@contoso.example');
+    const admin = await as('admin@edgeworks.example');
+    const vendor = await findVendorBySlug(store.db, 'edgeworks');
+    const v1 = await findCurrentProfileSource(store.db, vendor!.id);
+    expect(v1?.source).toMatch(/^currency: USD$/m);
+    const { purchaseOrder: _po, ...withoutPo } = submission('APP-STALE');
+    const check = async () => {
+      const result = await validateSubmission(ctx, buyer, withoutPo);
+      return {
+        currency: result.pricing.currency,
+        unknownParts: result.problems.filter((p) => p.code === 'part_number.unknown').length,
+      };
+    };
+    const publish = (source: string) =>
+      publishProfile(ctx, admin, { slug: 'edgeworks', source, format: 'yaml' });
+
+    expect(await check()).toEqual({ currency: 'USD', unknownParts: 0 });
+    await publish(v1!.source.replace(/^currency: USD$/m, 'currency: EUR'));
+    try {
+      expect(await check()).toEqual({ currency: 'EUR', unknownParts: 1 });
+    } finally {
+      await publish(`${v1!.source}\n`);
+    }
+    expect(await check()).toEqual({ currency: 'USD', unknownParts: 0 });
   });
 
   it("places an order on a partner's behalf for the order desk, as that partner", async () => {

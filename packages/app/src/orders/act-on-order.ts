@@ -34,7 +34,7 @@ import {
 } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { orderScope, requireOrderingPartner, requirePlacedBy } from './order-access.ts';
-import { loadValidationContext, resolveParties, withContactDefaults } from './order-context.ts';
+import { resolveOrderContext } from './order-context.ts';
 import { applyCompletionEffects } from './order-effects.ts';
 import { machineOf, toOrderView, vendorOf, type OrderView } from './order-view.ts';
 import type { orderActionBodySchema } from './orders.schemas.ts';
@@ -225,17 +225,16 @@ async function resubmit(
 ): Promise<OrderView> {
   const stored = await storedSubmissionOf(tx, order, slug);
   const partner = requireOrderingPartner(actor);
-  const parties = await resolveParties(tx, partner, stored, order.ordering_partner_id);
-  // The same defaults as at the first submission: a correction may have replaced the contacts.
-  const submission = await withContactDefaults(tx, stored, parties);
   // No partnership lock (see submitOrder): the PO number's unique index and the quote's
-  // conditional update decide a race with another submission.
+  // conditional update decide a race with another submission. The same contact defaults as at
+  // the first submission: a correction may have replaced the contacts.
   const now = ctx.now();
-  const loaded = await loadValidationContext(tx, parties, submission, {
+  const loaded = await resolveOrderContext(tx, partner, stored, {
     now,
     excludeOrderId: order.id,
+    orderingPartnerId: order.ordering_partner_id,
   });
-  const { context } = loaded;
+  const { context, parties, submission } = loaded;
   const consumedHere =
     context.quote?.status === 'ordered' &&
     !(await quoteUsedByAnotherOrder(tx, context.quote.id, order.id));

@@ -20,6 +20,7 @@ import {
   type Vendor,
 } from '@orderdesk/store';
 import {
+  subscriptionPolicyOf,
   type CatalogEntry,
   type OrderSubmission,
   type OrderValidationContext,
@@ -142,33 +143,49 @@ function emailBodyOf(submission: OrderSubmission): string | undefined {
   return typeof text === 'string' ? text : undefined;
 }
 
-/** Gathers everything the validation engine needs in a handful of queries. */
-export async function gatherValidationContext(
-  db: Executor,
-  parties: OrderParties,
-  submission: OrderSubmission,
-  options: { now: Date; excludeOrderId?: string },
-): Promise<OrderValidationContext> {
-  return (await loadValidationContext(db, parties, submission, options)).context;
+export interface ContextOptions {
+  now: Date;
+  /** The order being corrected, whose own PO number is no duplicate. */
+  excludeOrderId?: string;
 }
 
 /**
  * The validation context, with the quote row it was built from (a submission consumes that
  * quote without reading it again).
  */
-export async function loadValidationContext(
+export interface LoadedContext {
+  context: OrderValidationContext;
+  quote: Quote | undefined;
+}
+
+/** What the context's reads take from the parties: ids, the profile and the customer scope. */
+type ReadKeys = Pick<OrderParties, 'vendor' | 'profile' | 'partnership' | 'customerScopeIds'>;
+
+/** The rows the validation context is built from. */
+interface ContextReads {
+  today: string;
+  prices: PriceInForce[];
+  multipliers: Awaited<ReturnType<typeof findMultipliers>>;
+  quote: Quote | undefined;
+  quoteLines: Awaited<ReturnType<typeof listQuoteLines>>;
+  subscription: Awaited<ReturnType<typeof subscriptionForOrder>>;
+  duplicate: boolean;
+  licenses: Set<string>;
+}
+
+/** The context's independent reads, together: on PostgreSQL one round trip (batchedReads). */
+async function readContext(
   db: Executor,
-  parties: OrderParties,
+  keys: ReadKeys,
   submission: OrderSubmission,
-  options: { now: Date; excludeOrderId?: string },
-): Promise<{ context: OrderValidationContext; quote: Quote | undefined }> {
-  const { vendor, profile, partnership } = parties;
+  options: ContextOptions,
+): Promise<ContextReads> {
+  const { vendor, profile, partnership } = keys;
   const today = todayIn(profile.sla.calendar.timeZone, options.now);
   const priceDate = submission.purchaseOrder?.date ?? today;
   const partNumbers = [...new Set(submission.lines.map((l) => l.partNumber))];
   const currency = submission.purchaseOrder?.currency ?? profile.currency;
 
-  // Independent reads, together: on PostgreSQL one round trip (batchedReads).
   const reads = await batchedReads(db);
   const [prices, multipliers, quote, quoteLines, subscription, duplicate, licenses] =
     await Promise.all([
@@ -177,7 +194,7 @@ export async function loadValidationContext(
       submission.quoteId
         ? findQuoteInScope(reads, submission.quoteId, {
             partnerIds: [partnership.partner_id],
-            customerPartnerIds: parties.customerScopeIds,
+            customerPartnerIds: keys.customerScopeIds,
             issuedOnly: true,
           })
         : Promise.resolve(undefined),
@@ -205,16 +222,27 @@ export async function loadValidationContext(
         ? findKnownLicenseKeys(reads, vendor.id, partnership.partner_id, submission.licenseIds)
         : Promise.resolve(new Set<string>()),
     ]);
+  return { today, prices, multipliers, quote, quoteLines, subscription, duplicate, licenses };
+}
 
-  const catalog = catalogOf(prices);
+/** The validation context from its rows and the parties. */
+async function contextOf(
+  db: Executor,
+  parties: OrderParties,
+  submission: OrderSubmission,
+  reads: ContextReads,
+): Promise<LoadedContext> {
+  const { partnership } = parties;
+  const { quote, quoteLines, subscription } = reads;
+  const catalog = catalogOf(reads.prices);
   const superseding = quote ? await supersedingRevision(db, quote) : null;
   const context: OrderValidationContext = {
-    profile,
+    profile: parties.profile,
     partnership: {
       legalName: partnership.legal_name,
       agreementDate: partnership.agreement_date,
       multiplier: partnership.multiplier,
-      multipliers,
+      multipliers: reads.multipliers,
     },
     orderingPartnerTier: parties.orderingPartnerTier,
     catalog,
@@ -244,12 +272,101 @@ export async function loadValidationContext(
           return { id: current.id, status: current.status, lines: current.lines };
         })()
       : null,
-    duplicatePoNumber: duplicate,
-    knownLicenseIds: licenses,
-    today,
+    duplicatePoNumber: reads.duplicate,
+    knownLicenseIds: reads.licenses,
+    today: reads.today,
     ...(emailBodyOf(submission) !== undefined ? { emailBody: emailBodyOf(submission) } : {}),
   };
   return { context, quote };
+}
+
+/**
+ * The parties this process last resolved, per vendor slug, contracting and ordering partner:
+ * what the context's reads take from them (ids and the profile), so that those reads can go
+ * with the parties' own (resolveOrderContext). Only ever used to issue reads whose rows are
+ * kept when the parties read back match; bounded like the profile cache.
+ */
+const lastParties = new Map<string, Omit<ReadKeys, 'customerScopeIds'>>();
+const MAX_REMEMBERED = 1_000;
+
+function partiesKey(
+  actor: Actor & { partnerId: string },
+  vendorSlug: string,
+  orderingPartnerId: string,
+): string {
+  return `${vendorSlug}\u0000${contractingPartnerId(actor) ?? ''}\u0000${orderingPartnerId}`;
+}
+
+function rememberParties(key: string, parties: OrderParties): void {
+  lastParties.delete(key);
+  if (lastParties.size >= MAX_REMEMBERED) {
+    lastParties.delete(lastParties.keys().next().value as string);
+  }
+  const { vendor, profile, partnership } = parties;
+  lastParties.set(key, { vendor, profile, partnership });
+}
+
+/** Whether reads made for `guess` are the reads `parties` would have made. */
+function sameReadKeys(guess: Omit<ReadKeys, 'customerScopeIds'>, parties: OrderParties): boolean {
+  return (
+    guess.vendor.id === parties.vendor.id &&
+    guess.vendor.profile_version === parties.vendor.profile_version &&
+    guess.partnership.id === parties.partnership.id &&
+    guess.partnership.partner_id === parties.partnership.partner_id
+  );
+}
+
+/**
+ * Whether the profile's subscription look-up for this order type names a field that the
+ * contact defaults fill in (then the reads need the submission with its defaults).
+ */
+function readsDefaultedField(profile: VendorProfile, orderType: string): boolean {
+  const idField = subscriptionPolicyOf(profile, orderType)?.idField;
+  return idField !== undefined && /^contacts(\.|$)/.test(idField);
+}
+
+export interface ResolvedOrder extends LoadedContext {
+  parties: OrderParties;
+  /** The submission with the contact defaults filled in (withContactDefaults). */
+  submission: OrderSubmission;
+}
+
+/**
+ * resolveParties, withContactDefaults and loadValidationContext for one submission, with the
+ * context's reads issued together with the parties' — one round trip on PostgreSQL instead
+ * of two — when this process resolved the same vendor for the same partners before: the
+ * reads are made for the parties found then, and their rows kept only if the parties read now
+ * are the same (vendor, profile version, partnership); otherwise they are read again for the
+ * parties found. The answer is the same either way.
+ */
+export async function resolveOrderContext(
+  db: Executor,
+  actor: Actor & { partnerId: string },
+  submission: OrderSubmission,
+  options: ContextOptions & { orderingPartnerId?: string },
+): Promise<ResolvedOrder> {
+  const orderingPartnerId = options.orderingPartnerId ?? actor.partnerId;
+  const key = partiesKey(actor, submission.vendor, orderingPartnerId);
+  const guess = lastParties.get(key);
+  const early =
+    guess && !readsDefaultedField(guess.profile, submission.type)
+      ? readContext(db, { ...guess, customerScopeIds: actor.partnerScopeIds }, submission, options)
+      : undefined;
+  // Awaited below when the guess holds; a failure is then reported there, and otherwise the
+  // rows (or the failure) are dropped with the guess.
+  early?.catch(() => undefined);
+  const parties = await resolveParties(db, actor, submission, orderingPartnerId);
+  rememberParties(key, parties);
+  const withDefaults = await withContactDefaults(db, submission, parties);
+  const reads =
+    guess && early && sameReadKeys(guess, parties)
+      ? await early
+      : await readContext(db, parties, withDefaults, options);
+  return {
+    parties,
+    submission: withDefaults,
+    ...(await contextOf(db, parties, withDefaults, reads)),
+  };
 }
 
 /** The validation engine's catalog map from the store's prices in force. */

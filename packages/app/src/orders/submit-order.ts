@@ -18,13 +18,7 @@ import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvents, type RecordEventInput } from '../events/record-event.ts';
 import { isAppError, unprocessable, type AppError, type ProblemItem } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import {
-  gatherValidationContext,
-  loadValidationContext,
-  resolveParties,
-  withContactDefaults,
-  type OrderParties,
-} from './order-context.ts';
+import { resolveOrderContext, type OrderParties } from './order-context.ts';
 import { partnershipVisibility } from '../partnerships/price-visibility.ts';
 import { orderingPartnerOf } from './order-parties.ts';
 import { maskProblems, toOrderView, type OrderView } from './order-view.ts';
@@ -50,10 +44,9 @@ export async function validateSubmission(
   let submission = submissionOf(body);
   try {
     const partner = await orderingPartnerOf(db, actor, body);
-    const parties = await resolveParties(db, partner, submission);
-    submission = await withContactDefaults(db, submission, parties);
-    const context = await gatherValidationContext(db, parties, submission, { now: ctx.now() });
-    return visibleTo(validateOrder(submission, context), actor, parties);
+    const resolved = await resolveOrderContext(db, partner, submission, { now: ctx.now() });
+    submission = resolved.submission;
+    return visibleTo(validateOrder(submission, resolved.context), actor, resolved.parties);
   } catch (error) {
     if (!isAppError(error, 'unprocessable')) throw error;
     return {
@@ -174,15 +167,13 @@ export async function submitOrder(
 ): Promise<OrderView> {
   return inTransaction(ctx, options, async (tx) => {
     const partner = await orderingPartnerOf(tx, actor, body);
-    const parties = await resolveParties(tx, partner, submissionOf(body));
-    const submission = await withContactDefaults(tx, submissionOf(body), parties);
     // No lock: a PO number is used once per partnership by the unique index of migration 0017
     // and a quote once by the conditional update of consumeQuote, so orders of one partnership
     // do not wait for each other. The statements that follow the order number (a row lock per
     // vendor until commit) are kept few.
     const now = ctx.now();
-    const loaded = await loadValidationContext(tx, parties, submission, { now });
-    const { context } = loaded;
+    const loaded = await resolveOrderContext(tx, partner, submissionOf(body), { now });
+    const { context, parties, submission } = loaded;
     const result = validateOrder(submission, context);
     if (!result.valid) {
       throw unprocessable(
