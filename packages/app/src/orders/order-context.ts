@@ -158,8 +158,35 @@ export interface LoadedContext {
   quote: Quote | undefined;
 }
 
-/** What the context's reads take from the parties: ids, the profile and the customer scope. */
-type ReadKeys = Pick<OrderParties, 'vendor' | 'profile' | 'partnership' | 'customerScopeIds'>;
+/** What the context's reads take from the parties: ids and the profile (by its version). */
+interface ReadKeys {
+  vendorId: string;
+  profileVersion: number;
+  profile: VendorProfile;
+  partnershipId: string;
+  /** The partnership's partner (the contracting one): whose quotes and PO numbers. */
+  partnerId: string;
+}
+
+function readKeysOf(parties: OrderParties): ReadKeys {
+  return {
+    vendorId: parties.vendor.id,
+    profileVersion: parties.vendor.profile_version,
+    profile: parties.profile,
+    partnershipId: parties.partnership.id,
+    partnerId: parties.partnership.partner_id,
+  };
+}
+
+/** Whether reads made for `a` are the reads `b` would make. */
+function sameReadKeys(a: ReadKeys, b: ReadKeys): boolean {
+  return (
+    a.vendorId === b.vendorId &&
+    a.profileVersion === b.profileVersion &&
+    a.partnershipId === b.partnershipId &&
+    a.partnerId === b.partnerId
+  );
+}
 
 /** The rows the validation context is built from. */
 interface ContextReads {
@@ -177,10 +204,11 @@ interface ContextReads {
 async function readContext(
   db: Executor,
   keys: ReadKeys,
+  customerScopeIds: readonly string[],
   submission: OrderSubmission,
   options: ContextOptions,
 ): Promise<ContextReads> {
-  const { vendor, profile, partnership } = keys;
+  const { vendorId, profile, partnershipId, partnerId } = keys;
   const today = todayIn(profile.sla.calendar.timeZone, options.now);
   const priceDate = submission.purchaseOrder?.date ?? today;
   const partNumbers = [...new Set(submission.lines.map((l) => l.partNumber))];
@@ -189,12 +217,12 @@ async function readContext(
   const reads = await batchedReads(db);
   const [prices, multipliers, quote, quoteLines, subscription, duplicate, licenses] =
     await Promise.all([
-      findPricesInForce(reads, { vendorId: vendor.id, currency, partNumbers, on: priceDate }),
-      findMultipliers(reads, partnership.id, priceDate),
+      findPricesInForce(reads, { vendorId, currency, partNumbers, on: priceDate }),
+      findMultipliers(reads, partnershipId, priceDate),
       submission.quoteId
         ? findQuoteInScope(reads, submission.quoteId, {
-            partnerIds: [partnership.partner_id],
-            customerPartnerIds: keys.customerScopeIds,
+            partnerIds: [partnerId],
+            customerPartnerIds: customerScopeIds,
             issuedOnly: true,
           })
         : Promise.resolve(undefined),
@@ -203,7 +231,7 @@ async function readContext(
       subscriptionForOrder(
         reads,
         {
-          vendorId: vendor.id,
+          vendorId,
           customerId: submission.customerId,
           orderType: submission.type,
           body: submission,
@@ -212,14 +240,14 @@ async function readContext(
       ),
       submission.purchaseOrder
         ? poNumberInUse(reads, {
-            vendorId: vendor.id,
-            partnerId: partnership.partner_id,
+            vendorId,
+            partnerId,
             poNumber: submission.purchaseOrder.number,
             ...(options.excludeOrderId ? { excludeOrderId: options.excludeOrderId } : {}),
           })
         : Promise.resolve(false),
       submission.licenseIds?.length
-        ? findKnownLicenseKeys(reads, vendor.id, partnership.partner_id, submission.licenseIds)
+        ? findKnownLicenseKeys(reads, vendorId, partnerId, submission.licenseIds)
         : Promise.resolve(new Set<string>()),
     ]);
   return { today, prices, multipliers, quote, quoteLines, subscription, duplicate, licenses };
@@ -286,7 +314,7 @@ async function contextOf(
  * with the parties' own (resolveOrderContext). Only ever used to issue reads whose rows are
  * kept when the parties read back match; bounded like the profile cache.
  */
-const lastParties = new Map<string, Omit<ReadKeys, 'customerScopeIds'>>();
+const lastParties = new Map<string, ReadKeys>();
 const MAX_REMEMBERED = 1_000;
 
 function partiesKey(
@@ -297,23 +325,12 @@ function partiesKey(
   return `${vendorSlug}\u0000${contractingPartnerId(actor) ?? ''}\u0000${orderingPartnerId}`;
 }
 
-function rememberParties(key: string, parties: OrderParties): void {
+function remember(key: string, keys: ReadKeys): void {
   lastParties.delete(key);
   if (lastParties.size >= MAX_REMEMBERED) {
     lastParties.delete(lastParties.keys().next().value as string);
   }
-  const { vendor, profile, partnership } = parties;
-  lastParties.set(key, { vendor, profile, partnership });
-}
-
-/** Whether reads made for `guess` are the reads `parties` would have made. */
-function sameReadKeys(guess: Omit<ReadKeys, 'customerScopeIds'>, parties: OrderParties): boolean {
-  return (
-    guess.vendor.id === parties.vendor.id &&
-    guess.vendor.profile_version === parties.vendor.profile_version &&
-    guess.partnership.id === parties.partnership.id &&
-    guess.partnership.partner_id === parties.partnership.partner_id
-  );
+  lastParties.set(key, keys);
 }
 
 /**
@@ -350,18 +367,19 @@ export async function resolveOrderContext(
   const guess = lastParties.get(key);
   const early =
     guess && !readsDefaultedField(guess.profile, submission.type)
-      ? readContext(db, { ...guess, customerScopeIds: actor.partnerScopeIds }, submission, options)
+      ? readContext(db, guess, actor.partnerScopeIds, submission, options)
       : undefined;
   // Awaited below when the guess holds; a failure is then reported there, and otherwise the
   // rows (or the failure) are dropped with the guess.
   early?.catch(() => undefined);
   const parties = await resolveParties(db, actor, submission, orderingPartnerId);
-  rememberParties(key, parties);
+  const keys = readKeysOf(parties);
+  remember(key, keys);
   const withDefaults = await withContactDefaults(db, submission, parties);
   const reads =
-    guess && early && sameReadKeys(guess, parties)
+    guess && early && sameReadKeys(guess, keys)
       ? await early
-      : await readContext(db, parties, withDefaults, options);
+      : await readContext(db, keys, parties.customerScopeIds, withDefaults, options);
   return {
     parties,
     submission: withDefaults,
