@@ -5,6 +5,7 @@ import {
   findUserByEmail,
   listAuditEvents,
   listOutboxFor,
+  newId,
   findCurrentProfileSource,
   findPricesInForce,
   findVendorBySlug,
@@ -178,35 +179,42 @@ describe.each(testDialects())('order use cases on %s', (dialect) => {
     expect(await store.db.selectFrom('orders').select('id').execute()).toHaveLength(before.length);
   });
 
-  it('checks a submission against the parties as they are now, not as this process last saw them', async () => {
-    // The context's reads go with the parties' own, made for the vendor and partnership
-    // resolved before (resolveOrderContext); a new profile version in between must not be
-    // judged by the old one's reads. With no PO the prices are in the profile's currency:
-    // USD, then EUR (no EUR price list: unknown part numbers), then USD again.
+  /** The problem codes a submission ends with ([] when it was recorded). */
+  const submittedProblems = async (actor: Actor, body: Parameters<typeof submitOrder>[2]) => {
+    try {
+      await submitOrder(ctx, actor, body);
+      return [];
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return (error.problems ?? []).map((p) => `${p.path} ${p.code}`);
+    }
+  };
+
+  it('submits against the profile as it is now, not as this process last saw it', async () => {
+    // Inside a PostgreSQL transaction the context's reads go with the parties' own, made for
+    // the parties this process resolved last (resolveOrderContext): a profile version
+    // published in between must not be judged by the old one's reads. With no PO the prices
+    // are in the profile's currency: USD, then EUR (no EUR price list), then USD again.
     const buyer = await as('buyer@contoso.example');
     const admin = await as('admin@edgeworks.example');
     const vendor = await findVendorBySlug(store.db, 'edgeworks');
     const v1 = await findCurrentProfileSource(store.db, vendor!.id);
     expect(v1?.source).toMatch(/^currency: USD$/m);
     const { purchaseOrder: _po, ...withoutPo } = submission('APP-STALE');
-    const check = async () => {
-      const result = await validateSubmission(ctx, buyer, withoutPo);
-      return {
-        currency: result.pricing.currency,
-        unknownParts: result.problems.filter((p) => p.code === 'part_number.unknown').length,
-      };
-    };
+    const unknownPart = 'lines[0].partNumber part_number.unknown';
     const publish = (source: string) =>
       publishProfile(ctx, admin, { slug: 'edgeworks', source, format: 'yaml' });
 
-    expect(await check()).toEqual({ currency: 'USD', unknownParts: 0 });
+    expect(await submittedProblems(buyer, withoutPo)).not.toContain(unknownPart);
+    expect((await validateSubmission(ctx, buyer, withoutPo)).pricing.currency).toBe('USD');
     await publish(v1!.source.replace(/^currency: USD$/m, 'currency: EUR'));
     try {
-      expect(await check()).toEqual({ currency: 'EUR', unknownParts: 1 });
+      expect(await submittedProblems(buyer, withoutPo)).toContain(unknownPart);
+      expect((await validateSubmission(ctx, buyer, withoutPo)).pricing.currency).toBe('EUR');
     } finally {
       await publish(`${v1!.source}\n`);
     }
-    expect(await check()).toEqual({ currency: 'USD', unknownParts: 0 });
+    expect(await submittedProblems(buyer, withoutPo)).not.toContain(unknownPart);
   });
 
   it("places an order on a partner's behalf for the order desk, as that partner", async () => {
@@ -328,5 +336,46 @@ describe.each(testDialects())('order use cases on %s', (dialect) => {
     ]);
     const events = await listAuditEvents(store.db, 'quote', quote.id);
     expect(events.map((e) => e.type)).toEqual(['quote.created', 'quote.approved']);
+  });
+  it('submits against the partnership as it is now, after it was ended and made again', async () => {
+    // The reads ahead are made for the partnership id this process resolved last; a new
+    // partnership row (same vendor and partner, new id, a partnership-wide multiplier of 0.5)
+    // must be judged by its own multipliers: the old net price no longer matches.
+    const buyer = await as('buyer@contoso.example');
+    expect(await submittedProblems(buyer, submission('APP-PS-1'))).toEqual([]);
+    const vendor = await findVendorBySlug(store.db, 'edgeworks');
+    const at = clock.now().toISOString();
+    const remade = newId('ps');
+    await store.db.transaction().execute(async (tx) => {
+      const old = await tx
+        .selectFrom('partnerships')
+        .selectAll()
+        .where('vendor_id', '=', vendor!.id)
+        .where('partner_id', '=', buyer.partnerId!)
+        .executeTakeFirstOrThrow();
+      await tx.deleteFrom('partnership_multipliers').where('partnership_id', '=', old.id).execute();
+      await tx.deleteFrom('partnerships').where('id', '=', old.id).execute();
+      await tx
+        .insertInto('partnerships')
+        .values({ ...old, id: remade })
+        .execute();
+      await tx
+        .insertInto('partnership_multipliers')
+        .values({
+          id: newId('pm'),
+          partnership_id: remade,
+          category_id: null,
+          multiplier: '0.5',
+          effective_from: '2000-01-01',
+          effective_to: null,
+          created_by: 'orders.test',
+          created_at: at,
+          updated_at: at,
+        })
+        .execute();
+    });
+    expect(await submittedProblems(buyer, submission('APP-PS-2'))).toContain(
+      'lines[0].unitPrice price.mismatch',
+    );
   });
 });

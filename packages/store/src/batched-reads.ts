@@ -105,7 +105,7 @@ function canDefer(query: CompiledQuery): boolean {
  * follows. Outside a transaction, or on SQLite, it is `db` itself.
  */
 export async function batchedReads(db: Executor): Promise<Executor> {
-  if (!isPostgres(db) || !db.isTransaction) return db;
+  if (!batchesReads(db)) return db;
   const executor = db.getExecutor();
   // A transaction's provider always gives the same connection: borrow it for the reads.
   const connection = await executor.provideConnection(async (c) => c);
@@ -117,6 +117,11 @@ export async function batchedReads(db: Executor): Promise<Executor> {
     dialect: READS_ONLY,
     executor: executor.withConnectionProvider(together).withPlugin(MARK),
   });
+}
+
+/** Whether reads issued together through `batchedReads(db)` go as one statement. */
+export function batchesReads(db: Executor): boolean {
+  return isPostgres(db) && db.isTransaction;
 }
 
 /** What the reads executor has in place of a driver: it never opens connections. */

@@ -1,6 +1,11 @@
 // @orderdesk/store — persistence: Kysely schema, migrations, repositories. See README.md.
 export * from './dialects.ts';
-export { batchedReads, BatchingPostgresDialect, deferredWrites } from './batched-reads.ts';
+export {
+  batchedReads,
+  batchesReads,
+  BatchingPostgresDialect,
+  deferredWrites,
+} from './batched-reads.ts';
 export { GroupCommitSqliteDialect, GROUP_LIMIT } from './sqlite-group-commit.ts';
 export * from './executor.ts';
 export * from './ids.ts';

@@ -226,8 +226,9 @@ async function resubmit(
   const stored = await storedSubmissionOf(tx, order, slug);
   const partner = requireOrderingPartner(actor);
   // No partnership lock (see submitOrder): the PO number's unique index and the quote's
-  // conditional update decide a race with another submission. The same contact defaults as at
-  // the first submission: a correction may have replaced the contacts.
+  // conditional update decide a race with another submission. resolveOrderContext fills in
+  // the same contact defaults as at the first submission (a correction may have replaced the
+  // contacts).
   const now = ctx.now();
   const loaded = await resolveOrderContext(tx, partner, stored, {
     now,

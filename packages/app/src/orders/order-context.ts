@@ -1,8 +1,9 @@
-import { profileOfVendor } from '../vendors/profile-cache.ts';
+import { cachedProfileVersion, profileOfVendor } from '../vendors/profile-cache.ts';
 import { supersedingRevision } from '../quotes/quote-view.ts';
-import { currentSubscriptionOf, subscriptionForOrder } from './order-effects.ts';
+import { currentSubscriptionOf, subscriptionForOrder, subscriptionIdOf } from './order-effects.ts';
 import {
   batchedReads,
+  batchesReads,
   findCustomerWithContacts,
   findKnownLicenseKeys,
   findMultipliers,
@@ -20,7 +21,6 @@ import {
   type Vendor,
 } from '@orderdesk/store';
 import {
-  subscriptionPolicyOf,
   type CatalogEntry,
   type OrderSubmission,
   type OrderValidationContext,
@@ -50,7 +50,7 @@ export interface OrderParties {
  * falls under (a tier-2 reseller's distributor's) and the customer (the caller's own).
  * Unknown or foreign ones are 422 problems that reveal nothing of other tenants.
  */
-export async function resolveParties(
+async function resolveParties(
   db: Executor,
   actor: Actor & { partnerId: string },
   input: { vendor: string; customerId: string },
@@ -109,7 +109,7 @@ export async function resolveParties(
  * provisioning CC (seed 000: "We require 1 email address to copy on the provisioning email").
  * What the partner wrote always wins.
  */
-export async function withContactDefaults(
+async function withContactDefaults(
   db: Executor,
   submission: OrderSubmission,
   parties: OrderParties,
@@ -308,13 +308,16 @@ async function contextOf(
   return { context, quote };
 }
 
+/** The parties a process resolved last for a key (partiesKey): their ids and profile version. */
+type RememberedParties = Omit<ReadKeys, 'profile'>;
+
 /**
- * The parties this process last resolved, per vendor slug, contracting and ordering partner:
- * what the context's reads take from them (ids and the profile), so that those reads can go
- * with the parties' own (resolveOrderContext). Only ever used to issue reads whose rows are
- * kept when the parties read back match; bounded like the profile cache.
+ * The parties this process last resolved, per vendor slug, contracting and ordering partner,
+ * as the ids and profile version the context's reads take, so that those reads can go with
+ * the parties' own (resolveOrderContext). Only ever used to issue reads whose rows are kept
+ * when the parties read back match; at most MAX_REMEMBERED, the oldest dropped first.
  */
-const lastParties = new Map<string, ReadKeys>();
+const lastParties = new Map<string, RememberedParties>();
 const MAX_REMEMBERED = 1_000;
 
 function partiesKey(
@@ -330,16 +333,18 @@ function remember(key: string, keys: ReadKeys): void {
   if (lastParties.size >= MAX_REMEMBERED) {
     lastParties.delete(lastParties.keys().next().value as string);
   }
-  lastParties.set(key, keys);
+  const { profile: _profile, ...remembered } = keys;
+  lastParties.set(key, remembered);
 }
 
 /**
- * Whether the profile's subscription look-up for this order type names a field that the
- * contact defaults fill in (then the reads need the submission with its defaults).
+ * The read keys of the parties last resolved for `key`, with their profile if this process
+ * still has it parsed (the profile cache); otherwise none: nothing to read ahead for.
  */
-function readsDefaultedField(profile: VendorProfile, orderType: string): boolean {
-  const idField = subscriptionPolicyOf(profile, orderType)?.idField;
-  return idField !== undefined && /^contacts(\.|$)/.test(idField);
+function guessFor(key: string): ReadKeys | undefined {
+  const last = lastParties.get(key);
+  const profile = last && cachedProfileVersion(last.vendorId, last.profileVersion);
+  return last && profile ? { ...last, profile } : undefined;
 }
 
 export interface ResolvedOrder extends LoadedContext {
@@ -349,12 +354,18 @@ export interface ResolvedOrder extends LoadedContext {
 }
 
 /**
- * resolveParties, withContactDefaults and loadValidationContext for one submission, with the
- * context's reads issued together with the parties' — one round trip on PostgreSQL instead
- * of two — when this process resolved the same vendor for the same partners before: the
- * reads are made for the parties found then, and their rows kept only if the parties read now
- * are the same (vendor, profile version, partnership); otherwise they are read again for the
- * parties found. The answer is the same either way.
+ * The parties of a submission, the submission with its contact defaults (the customer's
+ * stored site admin and billing contacts, the partnership's provisioning CC) and the
+ * validation context built for them.
+ *
+ * Inside a PostgreSQL transaction, where reads issued together go as one statement
+ * (batchedReads), the context's reads go with the parties' own — one round trip instead of
+ * two — when this process resolved the same vendor for the same partners before: they are made
+ * for the parties found then, and their rows are kept only if the parties read now are the
+ * same (vendor, profile version, partnership) and the contact defaults leave the subscription
+ * the order names unchanged; otherwise they are read again. The answer is the same either
+ * way. The reads ahead share the parties' statement, so a failure of theirs fails the request
+ * as a failure of the parties' read would; and they are settled before this returns or throws.
  */
 export async function resolveOrderContext(
   db: Executor,
@@ -364,27 +375,42 @@ export async function resolveOrderContext(
 ): Promise<ResolvedOrder> {
   const orderingPartnerId = options.orderingPartnerId ?? actor.partnerId;
   const key = partiesKey(actor, submission.vendor, orderingPartnerId);
-  const guess = lastParties.get(key);
-  const early =
-    guess && !readsDefaultedField(guess.profile, submission.type)
-      ? readContext(db, guess, actor.partnerScopeIds, submission, options)
-      : undefined;
-  // Awaited below when the guess holds; a failure is then reported there, and otherwise the
-  // rows (or the failure) are dropped with the guess.
-  early?.catch(() => undefined);
-  const parties = await resolveParties(db, actor, submission, orderingPartnerId);
-  const keys = readKeysOf(parties);
-  remember(key, keys);
-  const withDefaults = await withContactDefaults(db, submission, parties);
-  const reads =
-    guess && early && sameReadKeys(guess, keys)
-      ? await early
-      : await readContext(db, keys, parties.customerScopeIds, withDefaults, options);
-  return {
-    parties,
-    submission: withDefaults,
-    ...(await contextOf(db, parties, withDefaults, reads)),
+  const guess = batchesReads(db) ? guessFor(key) : undefined;
+  const early = guess
+    ? readContext(db, guess, actor.partnerScopeIds, submission, options)
+    : undefined;
+  // Settled before any other statement of the transaction and before returning: a read of
+  // theirs (license keys go in chunks) must not run after the transaction moved on. A
+  // failure is reported only where its rows are used.
+  const settledEarly = early?.then(
+    () => undefined,
+    () => undefined,
+  );
+  const settled = async (): Promise<void> => {
+    await settledEarly;
   };
+  try {
+    const parties = await resolveParties(db, actor, submission, orderingPartnerId);
+    const keys = readKeysOf(parties);
+    remember(key, keys);
+    const withDefaults = await withContactDefaults(db, submission, parties);
+    const hit =
+      guess !== undefined &&
+      sameReadKeys(guess, keys) &&
+      subscriptionIdOf(keys.profile, submission.type, submission) ===
+        subscriptionIdOf(keys.profile, submission.type, withDefaults);
+    await settled();
+    const reads = await (hit && early !== undefined
+      ? early
+      : readContext(db, keys, parties.customerScopeIds, withDefaults, options));
+    return {
+      parties,
+      submission: withDefaults,
+      ...(await contextOf(db, parties, withDefaults, reads)),
+    };
+  } finally {
+    await settled();
+  }
 }
 
 /** The validation engine's catalog map from the store's prices in force. */

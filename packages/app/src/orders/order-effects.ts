@@ -61,6 +61,17 @@ export function currentSubscriptionOf(row: Subscription): CurrentSubscription {
   };
 }
 
+/** The subscription an order names in the profile's `idField` for its type, if any. */
+export function subscriptionIdOf(
+  profile: VendorProfile,
+  orderType: string,
+  body: unknown,
+): string | undefined {
+  const idField = subscriptionPolicyOf(profile, orderType)?.idField;
+  const named = idField ? fieldOf(body, idField) : undefined;
+  return typeof named === 'string' && named !== '' ? named : undefined;
+}
+
 /**
  * The subscription an order acts on: the one its profile field names (`idField`), else the
  * customer's current one with this vendor.
@@ -70,9 +81,8 @@ export async function subscriptionForOrder(
   input: { vendorId: string; customerId: string; orderType: string; body: unknown },
   profile: VendorProfile,
 ): Promise<{ row: Subscription | undefined; namedId: string | null }> {
-  const policy = subscriptionPolicyOf(profile, input.orderType);
-  const named = policy?.idField ? fieldOf(input.body, policy.idField) : undefined;
-  if (typeof named === 'string' && named !== '') {
+  const named = subscriptionIdOf(profile, input.orderType, input.body);
+  if (named !== undefined) {
     const row = await findSubscriptionInScope(db, named, { vendorId: input.vendorId });
     return { row: row?.customer_id === input.customerId ? row : undefined, namedId: named };
   }

@@ -25,6 +25,11 @@ function parseStored(source: string, label: string): VendorProfile {
   return parsed.profile;
 }
 
+/** The profile of a vendor at one version if this process has it parsed already. */
+export function cachedProfileVersion(vendorId: string, version: number): VendorProfile | undefined {
+  return cache.get(`${vendorId}@${version}`);
+}
+
 /** The profile of a vendor at one version (an order's: the version it was submitted under). */
 export async function profileVersionOf(
   db: Executor,
