@@ -382,13 +382,10 @@ export async function resolveOrderContext(
   // Settled before any other statement of the transaction and before returning: a read of
   // theirs (license keys go in chunks) must not run after the transaction moved on. A
   // failure is reported only where its rows are used.
-  const settledEarly = early?.then(
+  const settled = early?.then(
     () => undefined,
     () => undefined,
   );
-  const settled = async (): Promise<void> => {
-    await settledEarly;
-  };
   try {
     const parties = await resolveParties(db, actor, submission, orderingPartnerId);
     const keys = readKeysOf(parties);
@@ -399,7 +396,7 @@ export async function resolveOrderContext(
       sameReadKeys(guess, keys) &&
       subscriptionIdOf(keys.profile, submission.type, submission) ===
         subscriptionIdOf(keys.profile, submission.type, withDefaults);
-    await settled();
+    await settled;
     const reads = await (hit && early !== undefined
       ? early
       : readContext(db, keys, parties.customerScopeIds, withDefaults, options));
@@ -409,7 +406,7 @@ export async function resolveOrderContext(
       ...(await contextOf(db, parties, withDefaults, reads)),
     };
   } finally {
-    await settled();
+    await settled;
   }
 }
 
