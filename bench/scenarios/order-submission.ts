@@ -216,7 +216,7 @@ export function deskEndpoint(
   };
 }
 
-function ceilingEndpoint(
+export function ceilingEndpoint(
   server: { base: string; child: Child },
   setup: OrderSetup,
   postgres: boolean,
@@ -298,7 +298,7 @@ async function measure(
   return result;
 }
 
-async function startCeiling(
+export async function startCeiling(
   label: string,
   databaseUrl: string,
 ): Promise<{ base: string; child: Child }> {
