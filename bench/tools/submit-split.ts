@@ -9,11 +9,13 @@
 // to the use case in this process — `runIdempotent` + `submitOrder` with the body already
 // parsed, 16 at a time, through a store opened on the same file — so neither HTTP, nor the
 // body's schema, nor authentication, nor the response's serialisation is in that figure. Each
-// turn prints orders/s and the CPU per order of the process doing the work; the medians end it.
+// turn prints orders/s and the CPU per order of the process doing the work (for the servers
+// also by thread, with their peak RSS: a variant of the server that moves work to another
+// thread shows what it moved and what it cost); the medians end it.
 // The use case's orders/s is what a thread running only the use case could do at best on one
 // core; half the ceiling route's orders/s (the bench's row 1) is what point 1 asks for.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -81,6 +83,27 @@ const ctx: AppContext = {
   now: () => systemClock.now(),
 };
 
+/** CPU time (ms) of each thread of a process, by thread id, from /proc. */
+function threadCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
+}
+
+/** The peak resident set of a process so far (VmHWM), MB. */
+function peakRssMb(pid: number): string {
+  const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kb ? (Number(kb) / 1024).toFixed(0) : '?';
+}
+
 /** Child processes to stop at the end, besides the server. */
 const stopLater: (() => Promise<unknown>)[] = [];
 
@@ -104,6 +127,7 @@ try {
     const p = await e.prepare(n);
     const pid = e.pids[0] ?? child.pid;
     const cpu0 = readCpuMs(pid) ?? 0;
+    const threads0 = threadCpu(pid);
     const result = await runLoad({
       targets: e.targets,
       method: 'POST',
@@ -115,6 +139,16 @@ try {
       expectStatus: 201,
     });
     if (result.failed > 0) throw new Error(`${result.failed} ${e.label} submissions failed`);
+    // Where the process's CPU went, thread by thread (the main thread first), and its peak RSS.
+    const threads1 = threadCpu(pid);
+    const busy = [...threads1]
+      .map(([tid, ms]) => [tid, (ms - (threads0.get(tid) ?? 0)) / n] as const)
+      .filter(([, ms]) => ms >= 0.01)
+      .sort(([a], [b]) => (a === pid ? -1 : b === pid ? 1 : 0))
+      .map(([tid, ms]) => `${tid === pid ? 'main' : tid} ${ms.toFixed(2)}`);
+    console.log(
+      `  ${e.label}: CPU ms per order by thread: ${busy.join(', ')}; peak RSS ${peakRssMb(pid)} MB`,
+    );
     return { rps: result.rps, cpuMs: ((readCpuMs(pid) ?? 0) - cpu0) / n };
   };
 
