@@ -30,10 +30,25 @@ export interface DeskServer {
   child: Child;
 }
 
+/** How startDesk runs the server, besides the defaults. */
+export interface DeskOptions {
+  /** The script to run instead of the `orderdesk` bin (e.g. the compiled bundle itself). */
+  bin?: string;
+  /** Node options before it (e.g. `--cpu-prof`). */
+  nodeArgs?: readonly string[];
+  /** Environment variables over the defaults. */
+  env?: Record<string, string>;
+}
+
 /** Starts `orderdesk serve --demo` on a free loopback port against a database. */
-export async function startDesk(label: string, databaseUrl: string): Promise<DeskServer> {
+export async function startDesk(
+  label: string,
+  databaseUrl: string,
+  options: DeskOptions = {},
+): Promise<DeskServer> {
   const port = await freePort();
-  const child = spawnNode(label, [CLI_BIN, 'serve', '--demo'], {
+  const args = [...(options.nodeArgs ?? []), options.bin ?? CLI_BIN, 'serve', '--demo'];
+  const child = spawnNode(label, args, {
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -44,6 +59,7 @@ export async function startDesk(label: string, databaseUrl: string): Promise<Des
     // No mail worker: it would write to the database between the measured requests (and, on
     // SQLite, compete for the write lock with the ceiling server sharing the file).
     OUTBOX_IN_PROCESS: '0',
+    ...options.env,
   });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/api/v1/health`, child);

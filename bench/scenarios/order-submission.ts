@@ -92,7 +92,8 @@ interface Endpoint {
 
 let poSeries = 0;
 
-function orderJson(setup: OrderSetup, quoteId: string, poNumber: string): string {
+/** The bench's order as its JSON body: a new PO number, the quote named. */
+export function orderJson(setup: OrderSetup, quoteId: string, poNumber: string): string {
   return JSON.stringify({
     vendor: 'northwind',
     type: 'new',

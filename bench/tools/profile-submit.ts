@@ -7,10 +7,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '@orderdesk/store';
-import { DEMO_PASSWORD } from '../lib/desk.ts';
+import { startDesk } from '../lib/desk.ts';
 import { runLoad } from '../lib/load.ts';
 import { cluster, createDatabase, dropDatabase } from '../lib/postgres.ts';
-import { REPO_ROOT, freePort, spawnNode, waitForHttp } from '../lib/proc.ts';
+import { REPO_ROOT } from '../lib/proc.ts';
 import { deskEndpoint, prepareOrders } from '../scenarios/order-submission.ts';
 
 const arg = (name: string, fallback: number): number => {
@@ -32,26 +32,14 @@ if (postgres) {
   dbName = `profile_${Date.now()}`;
   url = await createDatabase(dbName);
 }
-const port = await freePort();
 const started = Date.now();
-const child = spawnNode(
-  'orderdesk serve (profiled)',
-  ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, DIST_BIN, 'serve', '--demo'],
-  {
-    DATABASE_URL: url,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    ORDERDESK_DEMO: '1',
-    ORDERDESK_DEMO_PASSWORD: DEMO_PASSWORD,
-    LOG_LEVEL: 'silent',
-    // --normal: without the commit's fsync, to see the CPU alone.
-    SQLITE_SYNCHRONOUS: process.argv.includes('--normal') ? 'NORMAL' : 'FULL',
-    OUTBOX_IN_PROCESS: '0',
-  },
-);
-const base = `http://127.0.0.1:${port}`;
-await waitForHttp(`${base}/api/v1/health`, child);
-const desk = { base, child };
+const desk = await startDesk('orderdesk serve (profiled)', url, {
+  bin: DIST_BIN,
+  nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`],
+  // --normal: without the commit's fsync, to see the CPU alone.
+  env: { SQLITE_SYNCHRONOUS: process.argv.includes('--normal') ? 'NORMAL' : 'FULL' },
+});
+const { base, child } = desk;
 const store = openStore(url, { poolSize: 2 });
 try {
   const setup = await prepareOrders(desk, store);

@@ -29,20 +29,14 @@ import {
   type AppContext,
 } from '@orderdesk/app';
 import { findUserByEmail, openStore } from '@orderdesk/store';
-import { cloneQuote, DEMO_PASSWORD } from '../lib/desk.ts';
+import { cloneQuote, startDesk } from '../lib/desk.ts';
 import { runLoad } from '../lib/load.ts';
-import {
-  REPO_ROOT,
-  freePort,
-  readCpuMs,
-  spawnNode,
-  threadCpuMs,
-  waitForHttp,
-} from '../lib/proc.ts';
+import { REPO_ROOT, readCpuMs, threadCpuMs } from '../lib/proc.ts';
 import { median } from '../lib/stats.ts';
 import {
   ceilingEndpoint,
   deskEndpoint,
+  orderJson,
   prepareOrders,
   startCeiling,
 } from '../scenarios/order-submission.ts';
@@ -60,20 +54,8 @@ const BUYER = 'buyer@acme.example';
 const DIST_BIN = join(REPO_ROOT, 'packages/cli/dist/orderdesk.js');
 const dir = mkdtempSync(join(tmpdir(), 'orderdesk-split-'));
 const url = `sqlite:${join(dir, 'orderdesk.db')}`;
-const port = await freePort();
-const child = spawnNode('orderdesk serve', [DIST_BIN, 'serve', '--demo'], {
-  DATABASE_URL: url,
-  PORT: String(port),
-  HOST: '127.0.0.1',
-  ORDERDESK_DEMO: '1',
-  ORDERDESK_DEMO_PASSWORD: DEMO_PASSWORD,
-  LOG_LEVEL: 'silent',
-  SQLITE_SYNCHRONOUS: 'FULL',
-  OUTBOX_IN_PROCESS: '0',
-});
-const base = `http://127.0.0.1:${port}`;
-await waitForHttp(`${base}/api/v1/health`, child);
-const desk = { base, child };
+const desk = await startDesk('orderdesk serve', url, { bin: DIST_BIN });
+const { child } = desk;
 const store = openStore(url, { poolSize: 2 });
 const ctx: AppContext = {
   store,
@@ -159,28 +141,7 @@ try {
     // What the route hands the use case: the body parsed by its schema, the key's request hash.
     const work = quoteIds.map((quoteId, i) => {
       const po = `SPLIT-${series}-${i + 1}`;
-      const body = orderSubmissionBodySchema.parse({
-        vendor: 'northwind',
-        type: 'new',
-        customerId: setup.customerId,
-        quoteId,
-        purchaseOrder: {
-          number: po,
-          date: new Date().toISOString().slice(0, 10),
-          currency: 'USD',
-          total: setup.quote.total,
-          specialTerms: setup.specialTerms,
-        },
-        lines: setup.quote.lines.map((l) => ({
-          partNumber: l.partNumber,
-          quantity: l.quantity,
-          unitPrice: l.netPrice,
-        })),
-        contacts: {
-          siteAdmin: { name: 'Dana Whitfield', email: 'it-admin@fabrikam-health.example' },
-          provisioningCc: setup.provisioningCc,
-        },
-      });
+      const body = orderSubmissionBodySchema.parse(JSON.parse(orderJson(setup, quoteId, po)));
       const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
       return {
         body,
