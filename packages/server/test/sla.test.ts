@@ -186,6 +186,8 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
     t.clock.reset();
     const view = (await t.as(ACME).get(`/api/v1/orders/${o.id}`)).json();
     expect(view.sla.acknowledgedAt).toBe(ny('2027-01-11T09:00').toISOString());
+    // The action's answer is the same view as the order's GET, acknowledgment included.
+    expect(o.sla).toEqual(view.sla);
     await jobs(ny('2027-01-11T10:30'));
     const after = (await t.as(ACME).get(`/api/v1/orders/${o.id}`)).json();
     expect(after.sla).toMatchObject({
@@ -196,6 +198,7 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
     // Completed on Tuesday before 10:00 (due Tuesday 10:00): fulfilled in time.
     t.clock.set(ny('2027-01-12T09:00'), { freeze: true });
     o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
+    expect(o.sla.acknowledgedAt).toBe(ny('2027-01-11T09:00').toISOString());
     o = await act(t, 'provisioning@edgeworks.example', o, 'complete', 'completed');
     t.clock.reset();
     await jobs(ny('2027-01-12T11:00'));

@@ -36,7 +36,7 @@ import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { orderScope, requireOrderingPartner, requirePlacedBy } from './order-access.ts';
 import { resolveOrderContext } from './order-context.ts';
 import { applyCompletionEffects } from './order-effects.ts';
-import { machineOf, toOrderView, vendorOf, type OrderView } from './order-view.ts';
+import { machineOf, vendorOf, viewWithAcknowledgment, type OrderView } from './order-view.ts';
 import type { orderActionBodySchema } from './orders.schemas.ts';
 import { consumeQuote, releaseQuote } from './quote-usage.ts';
 import {
@@ -181,7 +181,14 @@ export async function actOnOrder(
         reason: `Order ${order.number} was ${step.to}`,
       });
     }
-    return toOrderView(updated, await listOrderLines(tx, order.id), slug, profile, actor);
+    return viewWithAcknowledgment(
+      tx,
+      updated,
+      await listOrderLines(tx, order.id),
+      slug,
+      profile,
+      actor,
+    );
   });
 }
 
@@ -295,5 +302,5 @@ async function resubmit(
     await consumeQuote(tx, { quote: loaded.quote, orderId: order.id, at });
   }
   const updated = { ...order, ...fields, version: order.version + 1 };
-  return toOrderView(updated, lines, slug, profile, actor);
+  return viewWithAcknowledgment(tx, updated, lines, slug, profile, actor);
 }

@@ -22,7 +22,7 @@ import {
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { storedSubmissionOf } from './act-on-order.ts';
 import { orderScope, requireOrderingPartner, requirePlacedBy } from './order-access.ts';
-import { toOrderView, vendorOf, type OrderView } from './order-view.ts';
+import { vendorOf, viewWithAcknowledgment, type OrderView } from './order-view.ts';
 import type { orderPatchSchema } from './orders.schemas.ts';
 import { releaseQuote } from './quote-usage.ts';
 import { bodyOf, totalMinor } from './submit-order.ts';
@@ -151,7 +151,8 @@ export async function correctOrder(
         reason: `Order ${order.number} moved to another quote`,
       });
     }
-    return toOrderView(
+    return viewWithAcknowledgment(
+      tx,
       { ...order, ...fields, version: order.version + 1 },
       lines,
       slug,

@@ -147,8 +147,31 @@ export function toOrderView(
 /** The view of a stored order (reads its lines and vendor). */
 export async function viewOf(db: Executor, order: Order, actor: Actor): Promise<OrderView> {
   const { slug, profile } = await vendorOf(db, order);
+  return viewWithAcknowledgment(
+    db,
+    order,
+    await listOrderLines(db, order.id),
+    slug,
+    profile,
+    actor,
+  );
+}
+
+/**
+ * The view of an order as `GET /orders/{id}` shows it: with its first acknowledgment, which an
+ * order may not store yet (read from its timeline and thread, the action just recorded
+ * included). What an action or a correction answers.
+ */
+export async function viewWithAcknowledgment(
+  db: Executor,
+  order: Order,
+  lines: readonly OrderLine[],
+  vendorSlug: string,
+  profile: VendorProfile,
+  actor: Actor,
+): Promise<OrderView> {
   const acknowledged = (await acknowledgmentsOf(db, [order])).get(order.id);
-  return toOrderView(order, await listOrderLines(db, order.id), slug, profile, actor, acknowledged);
+  return toOrderView(order, lines, vendorSlug, profile, actor, acknowledged);
 }
 
 /**
