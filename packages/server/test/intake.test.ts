@@ -223,6 +223,11 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
       (await t.as(BUYER).post(`/api/v1/intake/${item.id}/actions/convert`, {})).statusCode,
     ).toBe(403);
     expect((await t.as(NW_DESK).get(`/api/v1/intake/${item.id}`)).statusCode).toBe(404);
+    // It is the order desk's queue (API.md): other vendor roles neither list nor read it.
+    for (const staff of ['finance@edgeworks.example', 'cam@edgeworks.example']) {
+      expect((await t.as(staff).get('/api/v1/intake')).statusCode).toBe(403);
+      expect((await t.as(staff).get(`/api/v1/intake/${item.id}`)).statusCode).toBe(403);
+    }
 
     // Converting as read is refused with every problem; with the desk's additions it is placed.
     const refused = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, {});

@@ -89,7 +89,8 @@ export async function listIntake(
   actor: Actor | null,
   query: IntakeListQuery,
 ): Promise<Page<IntakeItemView>> {
-  const staff = requireVendorStaff(actor);
+  // The order desk's queue (API.md): mails with their text and attachments, not every role's.
+  const staff = requireVendorStaff(actor, DESK_ROLES);
   const db = ctx.store.db;
   const before = decodeCursor(query.cursor, z.object({ id: z.string() }));
   const rows = await listIntakeItems(db, {
@@ -120,7 +121,7 @@ export async function getIntake(
   actor: Actor | null,
   id: string,
 ): Promise<IntakeItemView> {
-  const staff = requireVendorStaff(actor);
+  const staff = requireVendorStaff(actor, DESK_ROLES);
   const db = ctx.store.db;
   const item = await itemInScope(db, staff.vendorId, id);
   return toIntakeView(db, item, await vendorSlugOf(db, staff.vendorId));

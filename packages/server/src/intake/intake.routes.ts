@@ -28,7 +28,7 @@ export function intakeRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['intake'],
           summary:
-            'Mail that is not a reply to a thread, newest first (vendor staff): what was read from it, how it validated, the sender flags',
+            'Mail that is not a reply to a thread, newest first (order_desk, vendor_admin): what was read from it, how it validated, the sender flags',
           querystring: intakeListQuerySchema,
           response: {
             200: z.object({ items: z.array(intakeItemSchema), nextCursor: z.string().nullable() }),
@@ -44,7 +44,7 @@ export function intakeRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['intake'],
-          summary: 'One intake item (vendor staff)',
+          summary: 'One intake item (order_desk, vendor_admin)',
           params: intakeIdParams,
           response: { 200: intakeItemSchema, ...errors },
         },

@@ -3794,7 +3794,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Mail that is not a reply to a thread, newest first (vendor staff): what was read from it, how it validated, the sender flags */
+    /** Mail that is not a reply to a thread, newest first (order_desk, vendor_admin): what was read from it, how it validated, the sender flags */
     get: {
       parameters: {
         query?: {
@@ -3873,7 +3873,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One intake item (vendor staff) */
+    /** One intake item (order_desk, vendor_admin) */
     get: {
       parameters: {
         query?: never;
