@@ -167,8 +167,15 @@ describe.each(testDialects())('licenses on %s', (dialect) => {
     const mails = (await t.as(ACME).get(`/api/v1/orders/${o.id}/messages`)).json().items as {
       template: string;
       to: string[];
+      subject: string;
+      text: string;
     }[];
-    expect(mails.filter((m) => m.template === 'licenses_authorized')).not.toEqual([]);
+    // One follow-up mail confirms the authorization (seed 002), in words, not an event key.
+    const authorized = mails.filter((m) => m.template === 'licenses_authorized');
+    expect(authorized).toHaveLength(1);
+    expect(authorized[0]?.subject).toMatch(/: The licenses are authorized$/);
+    expect(authorized[0]?.text).not.toContain('license.authorized');
+    expect(authorized[0]?.text).toContain('are authorized in the licensing server');
   });
 
   it('authorizes pre-bundled licenses at the weekly job, once, and not before their slot', async () => {

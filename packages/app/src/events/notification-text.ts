@@ -25,6 +25,7 @@ const HEADLINES: Record<string, string> = {
   'quote.expired': 'The quote expired',
   'quote.ordered': 'The quote was ordered',
   'quote.released': 'The quote is available again',
+  'license.authorized': 'The licenses are authorized',
 };
 
 /**
