@@ -98,7 +98,13 @@ export async function act(
   action: string,
   expectedStatus: string,
   body: Record<string, unknown> = {},
-): Promise<{ id: string; version: number; status: string; salesOrderNumber: string | null }> {
+): Promise<{
+  id: string;
+  version: number;
+  status: string;
+  salesOrderNumber: string | null;
+  sla: { acknowledgeBy: string | null; acknowledgedAt?: string; breaches: string[] };
+}> {
   const res = await t.as(user).post(`/api/v1/orders/${order.id}/actions/${action}`, body, {
     'if-match': String(order.version),
   });
