@@ -68,6 +68,14 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
         [2, false],
         [1, false],
       ]);
+
+      // The profile as GET shows it (resolved: every status labelled) goes back as it is.
+      const shown = (await admin.get('/api/v1/vendors/northwind/profile')).json();
+      const same = await admin.put('/api/v1/vendors/northwind/profile', JSON.stringify(shown), {
+        'content-type': 'application/json',
+      });
+      expect(same.statusCode, same.body).toBe(200);
+      expect((await admin.get('/api/v1/vendors/northwind/profile')).json()).toEqual(shown);
       // Staff may read the versions; only a vendor_admin publishes.
       expect(
         (await t.as('desk@northwind.example').get('/api/v1/vendors/northwind/profile/versions'))

@@ -29,6 +29,22 @@ describe.each(['northwind', 'skyline', 'edgeworks'])('%s.yaml', (slug) => {
     expect(result.ok && result.profile.slug).toBe(slug);
   });
 
+  it('parses to itself from its JSON (what GET /vendors/{slug}/profile shows, PUT back)', () => {
+    const parsed = load(slug);
+    const again = parseVendorProfile(JSON.stringify(parsed), `${slug}.json`);
+    expect(again.ok ? [] : formatProfileErrors(again.errors)).toEqual([]);
+    expect(again.ok && again.profile).toEqual(parsed);
+    // A stage labelled twice, differently, is refused where the second label is.
+    const json = JSON.parse(JSON.stringify(parsed)) as {
+      workflow: { labels: { submitted: string } };
+    };
+    json.workflow.labels.submitted = 'Something else';
+    const contradicted = parseVendorProfile(JSON.stringify(json), `${slug}.json`);
+    expect(contradicted.ok ? [] : contradicted.errors.map((e) => e.path)).toEqual([
+      'workflow.labels.submitted',
+    ]);
+  });
+
   it('uses fictional names and example-domain addresses only', () => {
     const text = textOf(slug);
     expect(text).not.toMatch(/bluejeans|cloudblue|j2\s?inn|sullivan|edge2cloud|\bE2C\b|F200/i);

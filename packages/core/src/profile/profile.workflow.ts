@@ -59,14 +59,18 @@ const DEFAULT_STAGES: z.input<typeof stageSchema>[] = [
 const workflowInputSchema = z.strictObject({
   /** The main line, a subsequence of submitted → booking → provisioning; `completed` follows. */
   stages: z.array(stageSchema).min(1).prefault(DEFAULT_STAGES),
-  /** Labels of the statuses that are not stages. */
+  /**
+   * Labels of the statuses that are not stages. A stage's status may be labelled here too (a
+   * resolved profile, as `GET …/profile` shows it, labels every status): then as its stage's
+   * `label`, which it must not contradict.
+   */
   labels: z
-    .strictObject({
-      completed: z.string().min(1).optional(),
-      on_hold: z.string().min(1).optional(),
-      rejected: z.string().min(1).optional(),
-      cancelled: z.string().min(1).optional(),
-    })
+    .strictObject(
+      Object.fromEntries(ORDER_STATUSES.map((s) => [s, z.string().min(1).optional()])) as Record<
+        OrderStatus,
+        z.ZodOptional<z.ZodString>
+      >,
+    )
     .prefault({}),
   /** An empty `roles` list switches holding off. `from` defaults to every stage. */
   hold: z
@@ -101,6 +105,16 @@ type WorkflowInput = z.output<typeof workflowInputSchema>;
 
 function checkWorkflow(workflow: WorkflowInput, ctx: z.RefinementCtx): void {
   const stageStatuses = workflow.stages.map((stage) => stage.status);
+  workflow.stages.forEach((stage, index) => {
+    const labelled = workflow.labels[stage.status];
+    if (stage.label !== undefined && labelled !== undefined && labelled !== stage.label) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labels', stage.status],
+        message: `Differs from stages[${index}].label ("${stage.label}"): label the stage once`,
+      });
+    }
+  });
   if (stageStatuses[0] !== 'submitted') {
     ctx.addIssue({
       code: 'custom',
@@ -188,13 +202,13 @@ function resolveWorkflow(workflow: WorkflowInput): OrderWorkflow {
   const open: OrderStatus[] = holdEnabled ? [...stageStatuses, 'on_hold'] : stageStatuses;
   const stages = workflow.stages.map((stage): WorkflowStage => ({
     ...stage,
-    label: stage.label ?? DEFAULT_STATUS_LABELS[stage.status],
+    label: stage.label ?? workflow.labels[stage.status] ?? DEFAULT_STATUS_LABELS[stage.status],
   }));
   const labels: Record<OrderStatus, string> = { ...DEFAULT_STATUS_LABELS };
-  for (const stage of stages) labels[stage.status] = stage.label;
   for (const [status, label] of Object.entries(workflow.labels)) {
     if (label !== undefined) labels[status as OrderStatus] = label;
   }
+  for (const stage of stages) labels[stage.status] = stage.label;
   return {
     stages,
     labels,
