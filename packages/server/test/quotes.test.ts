@@ -543,6 +543,25 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     expect(fits.json().total).toBe('63000000000000.00');
   });
 
+  it('refuses a quote in a currency the vendor has no price list in at currency, once', async () => {
+    const res = await t.as(SALES).post('/api/v1/quotes', {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'new',
+      currency: 'EUR',
+      lines: [
+        { partNumber: products[0]!.partNumber, quantity: 1 },
+        { partNumber: products[1]!.partNumber, quantity: 2 },
+        { partNumber: 'NO-SUCH-PART', quantity: 1 },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors).toEqual([
+      expect.objectContaining({ path: 'currency', code: 'currency.mismatch', actual: 'EUR' }),
+      expect.objectContaining({ path: 'lines[2].partNumber', code: 'part_number.unknown' }),
+    ]);
+  });
+
   it('takes an action with no body at all, and still refuses unknown fields', async () => {
     const q = await draft(fabrikam);
     const bare = await t

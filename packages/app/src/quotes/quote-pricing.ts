@@ -49,6 +49,9 @@ export async function priceQuoteLines(
   ]);
   const byPart = new Map(prices.map((p) => [p.partNumber, p]));
   const errors: ProblemItem[] = [];
+  /** Lines whose part has no price in the quote's currency; how many have one. */
+  const unpriced: ProblemItem[] = [];
+  let priced = 0;
   const out: Omit<QuoteLine, 'quote_id'>[] = [];
   let total = 0;
   let priceListId: string | null = null;
@@ -71,13 +74,14 @@ export async function priceQuoteLines(
       return;
     }
     if (p.listPriceMinor === null) {
-      errors.push({
+      unpriced.push({
         path: `lines[${i}].partNumber`,
         code: 'part_number.unknown',
         message: `${l.partNumber} has no ${input.currency} price on ${input.on}`,
       });
       return;
     }
+    priced += 1;
     const multiplier = multiplierFor(
       { categoryId: p.categoryId, categoryAncestorIds: p.categoryAncestorIds },
       {
@@ -117,6 +121,17 @@ export async function priceQuoteLines(
       amount_minor: amount,
     });
   });
+  if (unpriced.length > 0 && priced === 0) {
+    // No line has a price in this currency: the currency is what is wrong, not each line.
+    errors.unshift({
+      path: 'currency',
+      code: 'currency.mismatch',
+      message: `The vendor has no ${input.currency} price list in force on ${input.on}`,
+      actual: input.currency,
+    });
+  } else {
+    errors.push(...unpriced);
+  }
   if (errors.length > 0) throw unprocessable('Some lines cannot be quoted', errors);
   return { currency: input.currency, lines: out, totalMinor: total, priceListId };
 }
