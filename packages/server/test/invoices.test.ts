@@ -458,11 +458,20 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
       .as('finance@edgeworks.example')
       .post(
         `/api/v1/invoices/${open.id}/actions/mark-paid`,
-        {},
+        { paidOn: '2026-12-10' },
         { 'if-match': String(open.version) },
       );
     expect(paid.statusCode, paid.body).toBe(200);
-    expect(paid.json()).toMatchObject({ status: 'paid', version: open.version + 1 });
+    // The day finance gives is the invoice's paidOn; paidAt is when it was recorded.
+    expect(paid.json()).toMatchObject({
+      status: 'paid',
+      version: open.version + 1,
+      paidOn: '2026-12-10',
+      paidAt: expect.any(String),
+    });
+    expect(
+      (await t.as('finance@edgeworks.example').get(`/api/v1/invoices/${open.id}`)).json().paidOn,
+    ).toBe('2026-12-10');
     expect(
       (
         await t

@@ -494,6 +494,8 @@ export interface InvoiceTable {
   sales_order_number: string | null;
   po_number: string | null;
   paid_at: string | null;
+  /** The day the payment was made (mark-paid's paidOn), in the vendor's calendar. */
+  paid_on: string | null;
   credited_at: string | null;
   created_at: string;
   updated_at: string;

@@ -240,7 +240,7 @@ export async function markInvoicePaid(
     const now = ctx.now();
     const at = now.toISOString();
     const paidOn = input.body?.paidOn ?? invoiceDateOf(calendarOfSla(profile.sla).timeZone, now);
-    const fields = { status: 'paid', paid_at: at, updated_at: at };
+    const fields = { status: 'paid', paid_at: at, paid_on: paidOn, updated_at: at };
     if (!(await updateInvoiceIfVersion(tx, invoice.id, invoice.version, fields))) {
       throw staleVersion('The invoice was changed by someone else; reload and retry');
     }

@@ -28,6 +28,7 @@ export function toInvoiceSummary(invoice: Invoice): InvoiceSummaryView {
       exemptionReason: invoice.tax_exemption_reason,
     },
     paidAt: invoice.paid_at,
+    paidOn: invoice.paid_on,
     creditedAt: invoice.credited_at,
   };
 }

@@ -53,7 +53,10 @@ export const invoiceSummarySchema = z
       rate: z.string(),
       exemptionReason: z.string().nullable(),
     }),
+    /** When the payment was recorded. */
     paidAt: z.string().nullable(),
+    /** The day the payment was made: mark-paid's `paidOn`, else the day it was recorded. */
+    paidOn: z.string().nullable(),
     creditedAt: z.string().nullable(),
   })
   .meta({ id: 'InvoiceSummary' });

@@ -183,6 +183,7 @@ export async function issueInvoiceForOrder(
     sales_order_number: order.sales_order_number,
     po_number: order.po_number,
     paid_at: null,
+    paid_on: null,
     credited_at: null,
     created_at: at,
     updated_at: at,
