@@ -43,6 +43,9 @@ import {
 const PROFILE_FILE = new URL('../../server/test/fixtures/brightline.yaml', import.meta.url);
 const PROFILE = readFileSync(PROFILE_FILE, 'utf8');
 
+/** The whole of a short list: one page of the largest size. */
+const WHOLE = { limit: 500 };
+
 /** The error a use case ends with. */
 async function failure(work: Promise<unknown>): Promise<AppError> {
   try {
@@ -237,7 +240,7 @@ describe.each(testDialects())('administration use cases on %s', (dialect) => {
       const vendor = await findVendorBySlug(store.db, 'brightline');
       expect(vendor?.profile_version).toBe(2);
       expect(JSON.parse(vendor?.profile ?? '{}').orderNumberPrefix).toBe('BRL-');
-      const versions = await listVendorProfileVersions(ctx, boss, 'brightline');
+      const versions = (await listVendorProfileVersions(ctx, boss, 'brightline', WHOLE)).items;
       expect(versions.map((v) => [v.version, v.current, v.createdBy])).toEqual([
         [2, true, 'boss@brightline.example'],
         [1, false, null],
@@ -443,15 +446,17 @@ describe.each(testDialects())('administration use cases on %s', (dialect) => {
       );
       expect(dup.kind).toBe('conflict');
 
-      const acmeUsers = (await listUsers(ctx, acme)).map((u) => u.email);
+      const acmeUsers = (await listUsers(ctx, acme, WHOLE)).items.map((u) => u.email);
       expect(acmeUsers).toContain('clerk@acme.example');
       expect(acmeUsers.every((e) => e.endsWith('@acme.example'))).toBe(true);
-      const staff = (await listUsers(ctx, northwind)).map((u) => u.email);
+      const staff = (await listUsers(ctx, northwind, WHOLE)).items.map((u) => u.email);
       expect(staff.every((e) => e.endsWith('@northwind.example'))).toBe(true);
       // Beta's admin sees Beta's users, not its distributor's; a partner_user sees none.
-      const beta = (await listUsers(ctx, await actor('buyer@beta.example'))).map((u) => u.email);
+      const beta = (await listUsers(ctx, await actor('buyer@beta.example'), WHOLE)).items.map(
+        (u) => u.email,
+      );
       expect(beta).toEqual(['buyer@beta.example']);
-      expect((await failure(listUsers(ctx, await actor('clerk@acme.example')))).kind).toBe(
+      expect((await failure(listUsers(ctx, await actor('clerk@acme.example'), WHOLE))).kind).toBe(
         'forbidden',
       );
     });
@@ -500,7 +505,9 @@ describe.each(testDialects())('administration use cases on %s', (dialect) => {
       // Again: nothing changes, no second event.
       await deactivateUserAccount(ctx, northwind, sales.userId);
       expect(await listAuditEvents(store.db, 'user', sales.userId)).toHaveLength(1);
-      const view = (await listUsers(ctx, northwind)).find((u) => u.id === sales.userId);
+      const view = (await listUsers(ctx, northwind, WHOLE)).items.find(
+        (u) => u.id === sales.userId,
+      );
       expect(view?.status).toBe('deactivated');
     });
   });
@@ -523,7 +530,7 @@ describe.each(testDialects())('administration use cases on %s', (dialect) => {
     it('lists the caller’s own tokens without secrets and revokes them at once', async () => {
       const finance = await actor('finance@skyline.example');
       const { id, token } = await createApiToken(ctx, finance, { name: 'ledger' });
-      const mine = await listUserTokens(ctx, finance);
+      const mine = (await listUserTokens(ctx, finance, WHOLE)).items;
       expect(mine.map((t) => t.id)).toContain(id);
       expect(JSON.stringify(mine)).not.toContain(token);
       expect(mine.find((t) => t.id === id)).toMatchObject({ name: 'ledger', revokedAt: null });
@@ -538,14 +545,17 @@ describe.each(testDialects())('administration use cases on %s', (dialect) => {
       expect(
         (
           await failure(
-            listUserTokens(ctx, await actor('admin@northwind.example'), { userId: finance.userId }),
+            listUserTokens(ctx, await actor('admin@northwind.example'), {
+              ...WHOLE,
+              userId: finance.userId,
+            }),
           )
         ).kind,
       ).toBe('not_found');
 
       await revokeUserToken(ctx, finance, id);
       expect((await failure(actorFromToken(ctx, token))).kind).toBe('unauthenticated');
-      const after = (await listUserTokens(ctx, finance)).find((t) => t.id === id);
+      const after = (await listUserTokens(ctx, finance, WHOLE)).items.find((t) => t.id === id);
       expect(after?.revokedAt).not.toBeNull();
       expect((await listAuditEvents(store.db, 'token', id)).map((e) => e.type)).toContain(
         'token.revoked',
@@ -556,7 +566,7 @@ describe.each(testDialects())('administration use cases on %s', (dialect) => {
       const admin = await actor('admin@skyline.example');
       const desk = await actor('desk@skyline.example');
       const { id, token } = await createApiToken(ctx, desk, { name: 'desk-bot' });
-      const listed = await listUserTokens(ctx, admin, { userId: desk.userId });
+      const listed = (await listUserTokens(ctx, admin, { ...WHOLE, userId: desk.userId })).items;
       expect(listed.map((t) => t.id)).toContain(id);
       await revokeUserToken(ctx, admin, id);
       expect((await failure(actorFromToken(ctx, token))).kind).toBe('unauthenticated');

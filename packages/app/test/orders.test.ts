@@ -43,6 +43,9 @@ async function failure(work: Promise<unknown>): Promise<AppError> {
   throw new Error('expected the use case to fail');
 }
 
+/** The whole of a short list: one page of the largest size. */
+const WHOLE = { limit: 500 };
+
 describe.each(testDialects())('order use cases on %s', (dialect) => {
   let store: Store;
   let ctx: AppContext;
@@ -255,7 +258,7 @@ describe.each(testDialects())('order use cases on %s', (dialect) => {
         problems: [{ path: 'purchaseOrder', code: 'invalid', message: 'Send the signed PO' }],
       },
     });
-    const thread = await listOrderMessages(ctx, buyer, order.id);
+    const thread = (await listOrderMessages(ctx, buyer, order.id, WHOLE)).items;
     expect(thread).toContainEqual(
       expect.objectContaining({
         direction: 'out',
@@ -277,7 +280,7 @@ describe.each(testDialects())('order use cases on %s', (dialect) => {
       action: 'reject',
       body: { reason: 'No signed PO after a week' },
     });
-    const after = await listOrderMessages(ctx, buyer, order.id);
+    const after = (await listOrderMessages(ctx, buyer, order.id, WHOLE)).items;
     const rejected = after.find((m) => m.template === 'order.rejected')!;
     expect(rejected.inReplyTo).toBe(after[after.indexOf(rejected) - 1]!.messageId);
   });
@@ -330,7 +333,7 @@ describe.each(testDialects())('order use cases on %s', (dialect) => {
     });
     expect(approved).toMatchObject({ status: 'approved', revision: 1, version: 2 });
     // northwind's profile mails an approved quote to the partner: on the quote's thread.
-    const thread = await listQuoteMessages(ctx, acme, quote.id);
+    const thread = (await listQuoteMessages(ctx, acme, quote.id, WHOLE)).items;
     expect(thread).toEqual([
       expect.objectContaining({ template: 'quote.approved', to: ['buyer@acme.example'] }),
     ]);

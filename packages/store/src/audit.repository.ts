@@ -55,17 +55,31 @@ function auditRowOf(input: AuditEventInput): AuditEvent {
   };
 }
 
+/** An entity's events, oldest first; `page` reads `limit` of them after an event (at, id). */
 export async function listAuditEvents(
   db: Executor,
   entityType: string,
   entityId: string,
+  page?: { limit: number; after?: { at: string; id: string } | undefined },
 ): Promise<AuditEvent[]> {
-  return db
+  let q = db
     .selectFrom('audit_events')
     .selectAll()
     .where('entity_type', '=', entityType)
     .where('entity_id', '=', entityId)
     .orderBy('at')
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  if (page) {
+    q = q.limit(page.limit);
+    const after = page.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('at', '>', after.at),
+          eb.and([eb('at', '=', after.at), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
+  }
+  return q.execute();
 }

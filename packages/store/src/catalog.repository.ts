@@ -11,8 +11,12 @@ export interface CategoryRow extends Category {
 }
 
 /** A vendor's categories by key (a tree: parents before children), with product counts. */
-export async function listCategories(db: Executor, vendorId: string): Promise<CategoryRow[]> {
-  const rows = await db
+export async function listCategories(
+  db: Executor,
+  vendorId: string,
+  page?: { limit: number; afterKey?: string | undefined },
+): Promise<CategoryRow[]> {
+  let q = db
     .selectFrom('categories as c')
     .leftJoin('categories as parent', 'parent.id', 'c.parent_id')
     .selectAll('c')
@@ -25,8 +29,12 @@ export async function listCategories(db: Executor, vendorId: string): Promise<Ca
         .as('product_count'),
     ])
     .where('c.vendor_id', '=', vendorId)
-    .orderBy('c.key')
-    .execute();
+    .orderBy('c.key');
+  if (page) {
+    q = q.limit(page.limit);
+    if (page.afterKey !== undefined) q = q.where('c.key', '>', page.afterKey);
+  }
+  const rows = await q.execute();
   return rows.map((r) => ({ ...r, product_count: Number(r.product_count ?? 0) }));
 }
 

@@ -150,13 +150,21 @@ export async function insertContact(db: Executor, input: ContactInput): Promise<
 }
 
 /** The contacts of a customer (the caller has already checked the customer is in scope). */
-export async function listContacts(db: Executor, customerId: string): Promise<CustomerContact[]> {
-  return db
+export async function listContacts(
+  db: Executor,
+  customerId: string,
+  page?: { limit: number; afterId?: string | undefined },
+): Promise<CustomerContact[]> {
+  let q = db
     .selectFrom('customer_contacts')
     .selectAll()
     .where('customer_id', '=', customerId)
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  if (page) {
+    q = q.limit(page.limit);
+    if (page.afterId !== undefined) q = q.where('id', '>', page.afterId);
+  }
+  return q.execute();
 }
 
 /**

@@ -18,15 +18,28 @@ export async function listOrderDocuments(
   db: Executor,
   vendorId: string,
   orderId: string,
+  page?: { limit: number; after?: { createdAt: string; id: string } | undefined },
 ): Promise<StoredDocument[]> {
-  return db
+  let q = db
     .selectFrom('documents')
     .selectAll()
     .where('vendor_id', '=', vendorId)
     .where('order_id', '=', orderId)
     .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  if (page) {
+    q = q.limit(page.limit);
+    const after = page.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('created_at', '>', after.createdAt),
+          eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
+        ]),
+      );
+    }
+  }
+  return q.execute();
 }
 
 /** One document of one order of `vendorId`. */

@@ -55,15 +55,29 @@ const selectRulesInForce = prepared((db, a: { partnershipId: string; on: string 
     .orderBy('m.id'),
 );
 
-/** Every multiplier rule of a partnership, past, present and future. */
+/**
+ * Every multiplier rule of a partnership, past, present and future, by start date and id;
+ * `page` reads `limit` of them after a rule (its start date and id).
+ */
 export async function listMultipliers(
   db: Executor,
   partnershipId: string,
+  page?: { limit: number; after?: { effectiveFrom: string; id: string } | undefined },
 ): Promise<MultiplierRuleRow[]> {
-  const rows = await selectRules(db, partnershipId)
-    .orderBy('m.effective_from')
-    .orderBy('m.id')
-    .execute();
+  let q = selectRules(db, partnershipId).orderBy('m.effective_from').orderBy('m.id');
+  if (page) {
+    q = q.limit(page.limit);
+    const after = page.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('m.effective_from', '>', after.effectiveFrom),
+          eb.and([eb('m.effective_from', '=', after.effectiveFrom), eb('m.id', '>', after.id)]),
+        ]),
+      );
+    }
+  }
+  const rows = await q.execute();
   return rows.map(toRule);
 }
 

@@ -193,18 +193,29 @@ export async function findOutboxById(db: Executor, id: string): Promise<OutboxMe
 /** A vendor's dead letters, the most recent first. */
 export async function listDeadOutbox(
   db: Executor,
-  options: { vendorId: string; limit: number },
+  options: {
+    vendorId: string;
+    limit: number;
+    /** Where a page resumes: the rows that died before this one (dead_at, id). */
+    before?: { deadAt: string; id: string } | undefined;
+  },
 ): Promise<OutboxMessage[]> {
-  return db
+  let q = db
     .selectFrom('outbox')
     .selectAll()
     .where('vendor_id', '=', options.vendorId)
     .where('dead_at', 'is not', null)
-    .where('processed_at', 'is', null)
-    .orderBy('dead_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(options.limit)
-    .execute();
+    .where('processed_at', 'is', null);
+  const before = options.before;
+  if (before) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('dead_at', '<', before.deadAt),
+        eb.and([eb('dead_at', '=', before.deadAt), eb('id', '<', before.id)]),
+      ]),
+    );
+  }
+  return q.orderBy('dead_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
 }
 
 /**

@@ -118,11 +118,16 @@ export type ProfileVersionSummary = Omit<VendorProfile, 'source'>;
 export async function listProfileVersions(
   db: Executor,
   vendorId: string,
+  page?: { limit: number; beforeVersion?: number | undefined },
 ): Promise<ProfileVersionSummary[]> {
-  return db
+  let q = db
     .selectFrom('vendor_profiles')
     .select(['id', 'vendor_id', 'version', 'schema_version', 'format', 'created_by', 'created_at'])
     .where('vendor_id', '=', vendorId)
-    .orderBy('version', 'desc')
-    .execute();
+    .orderBy('version', 'desc');
+  if (page) {
+    q = q.limit(page.limit);
+    if (page.beforeVersion !== undefined) q = q.where('version', '<', page.beforeVersion);
+  }
+  return q.execute();
 }

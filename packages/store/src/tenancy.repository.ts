@@ -53,11 +53,16 @@ export async function findVendorById(db: Executor, id: string): Promise<Vendor |
 export async function listVendors(
   db: Executor,
   scope: { vendorIds?: readonly string[] },
+  page?: { limit: number; afterSlug?: string | undefined },
 ): Promise<Pick<Vendor, 'id' | 'slug' | 'name'>[]> {
   let q = db.selectFrom('vendors').select(['id', 'slug', 'name']).orderBy('slug');
   if (scope.vendorIds) {
     if (scope.vendorIds.length === 0) return [];
     q = q.where('id', 'in', scope.vendorIds);
+  }
+  if (page) {
+    q = q.limit(page.limit);
+    if (page.afterSlug !== undefined) q = q.where('slug', '>', page.afterSlug);
   }
   return q.execute();
 }
@@ -141,10 +146,21 @@ export interface PartnershipRow extends Partnership {
   cam_email: string | null;
 }
 
-/** Partnerships in a scope: a vendor's, or those of a set of partners; optionally one vendor. */
+/** Where a page of partnerships resumes: after this one, in the order vendor slug, partner name, id. */
+export interface PartnershipKey {
+  vendorSlug: string;
+  partnerName: string;
+  id: string;
+}
+
+/**
+ * Partnerships in a scope: a vendor's, or those of a set of partners; optionally one vendor.
+ * Ordered by vendor slug, partner name and id; `page` reads `limit` of them after a key.
+ */
 export async function listPartnerships(
   db: Executor,
   scope: { vendorId?: string; partnerIds?: readonly string[]; vendorSlug?: string },
+  page?: { limit: number; after?: PartnershipKey | undefined },
 ): Promise<PartnershipRow[]> {
   let q = db
     .selectFrom('partnerships as ps')
@@ -162,13 +178,31 @@ export async function listPartnerships(
       'cam.email as cam_email',
     ])
     .orderBy('v.slug')
-    .orderBy('p.name');
+    .orderBy('p.name')
+    .orderBy('ps.id');
   if (scope.vendorId !== undefined) q = q.where('ps.vendor_id', '=', scope.vendorId);
   if (scope.partnerIds !== undefined) {
     if (scope.partnerIds.length === 0) return [];
     q = q.where('ps.partner_id', 'in', scope.partnerIds);
   }
   if (scope.vendorSlug !== undefined) q = q.where('v.slug', '=', scope.vendorSlug);
+  if (page) {
+    q = q.limit(page.limit);
+    const after = page.after;
+    if (after) {
+      q = q.where((eb) =>
+        eb.or([
+          eb('v.slug', '>', after.vendorSlug),
+          eb.and([eb('v.slug', '=', after.vendorSlug), eb('p.name', '>', after.partnerName)]),
+          eb.and([
+            eb('v.slug', '=', after.vendorSlug),
+            eb('p.name', '=', after.partnerName),
+            eb('ps.id', '>', after.id),
+          ]),
+        ]),
+      );
+    }
+  }
   return q.execute();
 }
 

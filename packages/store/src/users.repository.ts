@@ -60,23 +60,31 @@ export async function findUserById(db: Executor, id: string): Promise<User | und
 }
 
 /** Vendor staff holding a role, e.g. the CAMs to pick from. */
-export async function listVendorUsers(db: Executor, vendorId: string): Promise<User[]> {
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('vendor_id', '=', vendorId)
-    .orderBy('email')
-    .execute();
+export async function listVendorUsers(
+  db: Executor,
+  vendorId: string,
+  page?: { limit: number; afterEmail?: string | undefined },
+): Promise<User[]> {
+  let q = db.selectFrom('users').selectAll().where('vendor_id', '=', vendorId).orderBy('email');
+  if (page) {
+    q = q.limit(page.limit);
+    if (page.afterEmail !== undefined) q = q.where('email', '>', page.afterEmail);
+  }
+  return q.execute();
 }
 
 /** A partner's own users (not its tier-2 resellers'). */
-export async function listPartnerUsers(db: Executor, partnerId: string): Promise<User[]> {
-  return db
-    .selectFrom('users')
-    .selectAll()
-    .where('partner_id', '=', partnerId)
-    .orderBy('email')
-    .execute();
+export async function listPartnerUsers(
+  db: Executor,
+  partnerId: string,
+  page?: { limit: number; afterEmail?: string | undefined },
+): Promise<User[]> {
+  let q = db.selectFrom('users').selectAll().where('partner_id', '=', partnerId).orderBy('email');
+  if (page) {
+    q = q.limit(page.limit);
+    if (page.afterEmail !== undefined) q = q.where('email', '>', page.afterEmail);
+  }
+  return q.execute();
 }
 
 /** Sets an active user's password (an invitation accepted, a reset); false if none changed. */
@@ -326,13 +334,21 @@ export async function touchToken(
 }
 
 /** A user's tokens, newest first, revoked and expired ones included (they say so). */
-export async function listTokens(db: Executor, userId: string): Promise<ApiTokenSummary[]> {
-  return db
+export async function listTokens(
+  db: Executor,
+  userId: string,
+  page?: { limit: number; beforeId?: string | undefined },
+): Promise<ApiTokenSummary[]> {
+  let q = db
     .selectFrom('api_tokens as t')
     .select(TOKEN_COLUMNS)
     .where('t.user_id', '=', userId)
-    .orderBy('t.id', 'desc')
-    .execute();
+    .orderBy('t.id', 'desc');
+  if (page) {
+    q = q.limit(page.limit);
+    if (page.beforeId !== undefined) q = q.where('t.id', '<', page.beforeId);
+  }
+  return q.execute();
 }
 
 /** Revokes one of a user's tokens; false if it is not the user's or was already revoked. */

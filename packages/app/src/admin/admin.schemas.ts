@@ -1,6 +1,7 @@
 import { PARTNER_ROLES, ROLES, VENDOR_ROLES } from '@orderdesk/core';
 import { z } from 'zod';
 import { partnershipSchema } from '../partnerships/partnerships.schemas.ts';
+import { wholeListQuerySchema } from '../shared/paging.ts';
 
 // The shapes of the administration use cases (API.md "Administration"), shared by the HTTP
 // adapter (request/response schemas, OpenAPI) and the other callers (CLI).
@@ -172,7 +173,11 @@ export type TokenSummary = z.infer<typeof tokenSummarySchema>;
 export const tokenListQuerySchema = z.strictObject({
   /** An admin: the tokens of a user of its own tenant (default: the caller's own). */
   userId: z.string().min(1).max(100).optional(),
+  ...wholeListQuerySchema.shape,
 });
+
+export const userListQuerySchema = z.strictObject({ ...wholeListQuerySchema.shape });
+export const profileVersionListQuerySchema = z.strictObject({ ...wholeListQuerySchema.shape });
 
 export const tokenIdParams = z.object({ id: z.string().min(1).max(100) });
 

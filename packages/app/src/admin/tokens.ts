@@ -8,10 +8,12 @@ import {
   type ApiTokenSummary,
   type Executor,
 } from '@orderdesk/store';
+import { z } from 'zod';
 import { requireActor, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { notFound } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { isInScope, requireTenantAdmin } from './admin-access.ts';
 import type { TokenSummary } from './admin.schemas.ts';
@@ -32,15 +34,17 @@ function isAdmin(actor: Actor): boolean {
   return actor.roles.includes(actor.side === 'vendor' ? 'vendor_admin' : 'partner_admin');
 }
 
+const tokenCursorSchema = z.object({ id: z.string() });
+
 /**
- * The caller's own tokens, newest first, revoked and expired ones included. An admin may name a
- * user of its own tenant (`userId`); anyone else's user is not found.
+ * The caller's own tokens, newest first, revoked and expired ones included, a page at a time.
+ * An admin may name a user of its own tenant (`userId`); anyone else's user is not found.
  */
 export async function listUserTokens(
   ctx: AppContext,
   actor: Actor | null,
-  query: { userId?: string | undefined } = {},
-): Promise<TokenSummary[]> {
+  query: { userId?: string | undefined } & PageQuery,
+): Promise<Page<TokenSummary>> {
   const a = requireActor(actor);
   const db = ctx.store.db;
   let userId = a.userId;
@@ -50,7 +54,9 @@ export async function listUserTokens(
     if (!user || !isInScope(scope, user)) throw notFound('User');
     userId = user.id;
   }
-  return (await listTokens(db, userId)).map(toTokenSummary);
+  const before = decodeCursor(query.cursor, tokenCursorSchema);
+  const rows = await listTokens(db, userId, { limit: query.limit + 1, beforeId: before?.id });
+  return pageOf(rows, query.limit, (last) => ({ id: last.id }), toTokenSummary);
 }
 
 /** The owner of a token the caller may revoke: its own, or (an admin) its tenant's users'. */

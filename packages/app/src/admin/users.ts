@@ -8,11 +8,13 @@ import {
   listPartnerUsers,
   listVendorUsers,
 } from '@orderdesk/store';
+import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
 import { conflict, forbidden, notFound } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { createUserWithInvitation } from './invitations.ts';
@@ -73,14 +75,24 @@ export async function inviteUser(
   });
 }
 
-/** The users of the caller's tenant (its admin), by e-mail. */
-export async function listUsers(ctx: AppContext, actor: Actor | null): Promise<UserView[]> {
+const userCursorSchema = z.object({ email: z.string() });
+
+/** The users of the caller's tenant (its admin), by e-mail, a page at a time. */
+export async function listUsers(
+  ctx: AppContext,
+  actor: Actor | null,
+  query: PageQuery,
+): Promise<Page<UserView>> {
   const scope = requireTenantAdmin(actor);
+  const page = {
+    limit: query.limit + 1,
+    afterEmail: decodeCursor(query.cursor, userCursorSchema)?.email,
+  };
   const rows =
     scope.side === 'vendor'
-      ? await listVendorUsers(ctx.store.db, scope.vendorId)
-      : await listPartnerUsers(ctx.store.db, scope.partnerId);
-  return rows.map(toUserView);
+      ? await listVendorUsers(ctx.store.db, scope.vendorId, page)
+      : await listPartnerUsers(ctx.store.db, scope.partnerId, page);
+  return pageOf(rows, query.limit, (last) => ({ email: last.email }), toUserView);
 }
 
 /**

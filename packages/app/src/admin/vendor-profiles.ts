@@ -15,10 +15,12 @@ import {
   listProfileVersions,
   type ProfileFormat,
 } from '@orderdesk/store';
+import { z } from 'zod';
 import { requireActor, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { checkVersion, notFound, type ProblemItem, unprocessable } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { findStaffVendor } from './admin-access.ts';
 import type { ProfileSourceView, ProfileVersionView } from './admin.schemas.ts';
@@ -132,28 +134,40 @@ export async function publishProfile(
   });
 }
 
-/** A vendor's profile versions, newest first (its staff). */
+const versionCursorSchema = z.object({ version: z.number().int() });
+
+/** A vendor's profile versions, newest first (its staff), a page at a time. */
 export async function listVendorProfileVersions(
   ctx: AppContext,
   actor: Actor | null,
   slug: string,
-): Promise<ProfileVersionView[]> {
+  query: PageQuery,
+): Promise<Page<ProfileVersionView>> {
   const db = ctx.store.db;
   const vendor = await findStaffVendor(db, actor, slug);
-  const rows = await listProfileVersions(db, vendor.id);
+  const before = decodeCursor(query.cursor, versionCursorSchema);
+  const rows = await listProfileVersions(db, vendor.id, {
+    limit: query.limit + 1,
+    beforeVersion: before?.version,
+  });
   const emails = new Map<string, string>();
   for (const id of new Set(rows.flatMap((r) => (r.created_by ? [r.created_by] : [])))) {
     const user = await findUserById(db, id);
     if (user) emails.set(id, user.email);
   }
-  return rows.map((r) => ({
-    version: r.version,
-    schemaVersion: r.schema_version,
-    format: r.format,
-    createdAt: r.created_at,
-    createdBy: r.created_by ? (emails.get(r.created_by) ?? null) : null,
-    current: r.version === vendor.profile_version,
-  }));
+  return pageOf(
+    rows,
+    query.limit,
+    (last) => ({ version: last.version }),
+    (r) => ({
+      version: r.version,
+      schemaVersion: r.schema_version,
+      format: r.format,
+      createdAt: r.created_at,
+      createdBy: r.created_by ? (emails.get(r.created_by) ?? null) : null,
+      current: r.version === vendor.profile_version,
+    }),
+  );
 }
 
 /** The source of the current (or a given) version of a vendor's profile, for its editor (staff). */

@@ -1,6 +1,6 @@
 import { PRODUCT_TYPES } from '@orderdesk/core';
 import { z } from 'zod';
-import { pageQuerySchema } from '../shared/paging.ts';
+import { pageQuerySchema, wholeListQuerySchema } from '../shared/paging.ts';
 import { CATEGORY_KEY } from './category-path.ts';
 
 /** Part numbers: letters, digits, '.', '_' and '-', starting with a letter or digit. */
@@ -100,6 +100,14 @@ export const vendorQuery = z.strictObject({
     .max(100)
     .optional()
     .meta({ description: 'Vendor slug; vendor staff default to their own' }),
+});
+export const categoryListQuery = z.strictObject({
+  ...vendorQuery.shape,
+  ...wholeListQuerySchema.shape,
+});
+export const categoryListSchema = z.object({
+  items: z.array(categorySchema),
+  nextCursor: z.string().nullable(),
 });
 export const productParams = z.object({ partNumber: z.string().min(1).max(64) });
 export const categoryParams = z.object({ key: z.string().min(1).max(200) });

@@ -24,7 +24,7 @@ import { requireVendorStaff, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { conflict, invalidInput, notFound, unprocessable } from '../shared/errors.ts';
-import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import {
@@ -314,14 +314,24 @@ function changedFields(row: { active: number }, patch: ProductPatch): string[] {
   });
 }
 
-/** The category tree of a vendor the caller may see (staff: their own by default). */
+const categoryCursorSchema = z.object({ key: z.string() });
+
+/**
+ * The category tree of a vendor the caller may see (staff: their own by default), by key (a
+ * parent before its children), a page at a time.
+ */
 export async function listVendorCategories(
   ctx: AppContext,
   actor: Actor,
-  input: { vendor?: string | undefined },
-): Promise<CategoryView[]> {
+  input: { vendor?: string | undefined } & PageQuery,
+): Promise<Page<CategoryView>> {
   const vendor = await findVendorToRead(ctx.store.db, actor, input.vendor);
-  return (await listCategories(ctx.store.db, vendor.id)).map(toCategoryView);
+  const after = decodeCursor(input.cursor, categoryCursorSchema);
+  const rows = await listCategories(ctx.store.db, vendor.id, {
+    limit: input.limit + 1,
+    afterKey: after?.key,
+  });
+  return pageOf(rows, input.limit, (last) => ({ key: last.key }), toCategoryView);
 }
 
 async function categoryView(db: Executor, vendorId: string, key: string): Promise<CategoryView> {

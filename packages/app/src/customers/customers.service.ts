@@ -14,7 +14,7 @@ import { requirePartner, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { forbidden, notFound } from '../shared/errors.ts';
-import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type {
   contactBodySchema,
@@ -187,12 +187,18 @@ export async function addContact(
   });
 }
 
-/** A customer's contacts. */
+/** A customer's contacts, a page at a time. */
 export async function listCustomerContacts(
   ctx: AppContext,
   actor: Actor,
   customerId: string,
-): Promise<ContactView[]> {
+  query: PageQuery,
+): Promise<Page<ContactView>> {
   const customer = await customerInScope(ctx.store.db, requirePartner(actor), customerId);
-  return (await listContacts(ctx.store.db, customer.id)).map(toContactView);
+  const after = decodeCursor(query.cursor, cursorSchema);
+  const rows = await listContacts(ctx.store.db, customer.id, {
+    limit: query.limit + 1,
+    afterId: after?.id,
+  });
+  return pageOf(rows, query.limit, (last) => ({ id: last.id }), toContactView);
 }

@@ -54,4 +54,7 @@ export const orderDocumentSchema = z
   .meta({ id: 'OrderDocument' });
 export type OrderDocumentView = z.infer<typeof orderDocumentSchema>;
 
-export const orderDocumentListSchema = z.object({ items: z.array(orderDocumentSchema) });
+export const orderDocumentListSchema = z.object({
+  items: z.array(orderDocumentSchema),
+  nextCursor: z.string().nullable(),
+});

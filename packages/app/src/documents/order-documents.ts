@@ -16,11 +16,13 @@ import {
   type Order,
   type StoredDocument,
 } from '@orderdesk/store';
+import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
 import { orderScope, requirePlacedBy } from '../orders/order-access.ts';
 import { AppError, notFound, type ProblemItem } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type { ExtractedPurchaseOrder } from './extracted-order.ts';
 import {
@@ -355,15 +357,25 @@ export async function attachOrderDocument(
   return documentViewOf(row);
 }
 
-/** The documents of an order the caller may see, oldest first. */
+const documentCursorSchema = z.object({ createdAt: z.string(), id: z.string() });
+
+/** The documents of an order the caller may see, oldest first, a page at a time. */
 export async function listOrderDocuments(
   ctx: AppContext,
   actor: Actor,
-  input: { orderId: string },
-): Promise<{ items: OrderDocumentView[] }> {
+  input: { orderId: string } & PageQuery,
+): Promise<Page<OrderDocumentView>> {
   const order = await orderOf(ctx, ctx.store.db, actor, input.orderId);
-  const rows = await listOrderDocumentRows(ctx.store.db, order.vendor_id, order.id);
-  return { items: rows.map(documentViewOf) };
+  const rows = await listOrderDocumentRows(ctx.store.db, order.vendor_id, order.id, {
+    limit: input.limit + 1,
+    after: decodeCursor(input.cursor, documentCursorSchema),
+  });
+  return pageOf(
+    rows,
+    input.limit,
+    (last) => ({ createdAt: last.created_at, id: last.id }),
+    documentViewOf,
+  );
 }
 
 async function documentOf(

@@ -11,7 +11,9 @@ import {
 } from '@orderdesk/store';
 import { requireVendorStaff, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
+import { z } from 'zod';
 import { conflict, notFound } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type { OutboxItemView, OutboxListQuery, OutboxStatus } from './mail.schemas.ts';
 
@@ -46,16 +48,31 @@ async function toOutboxView(db: Executor, row: OutboxMessage): Promise<OutboxIte
   };
 }
 
-/** The caller's vendor's dead letters (vendor_admin), the most recent first. */
+const deadLetterCursorSchema = z.object({ deadAt: z.string(), id: z.string() });
+
+/** The caller's vendor's dead letters (vendor_admin), the most recent first, a page at a time. */
 export async function listDeadLetters(
   ctx: AppContext,
   actor: Actor | null,
   query: OutboxListQuery,
-): Promise<OutboxItemView[]> {
+): Promise<Page<OutboxItemView>> {
   const admin = requireVendorStaff(actor, ['vendor_admin']);
   const db = ctx.store.db;
-  const rows = await listDeadOutbox(db, { vendorId: admin.vendorId, limit: query.limit });
-  return Promise.all(rows.map((r) => toOutboxView(db, r)));
+  const rows = await listDeadOutbox(db, {
+    vendorId: admin.vendorId,
+    limit: query.limit + 1,
+    before: decodeCursor(query.cursor, deadLetterCursorSchema),
+  });
+  const page = pageOf(
+    rows,
+    query.limit,
+    (last) => ({ deadAt: last.dead_at ?? '', id: last.id }),
+    (row) => row,
+  );
+  return {
+    items: await Promise.all(page.items.map((r) => toOutboxView(db, r))),
+    nextCursor: page.nextCursor,
+  };
 }
 
 /**

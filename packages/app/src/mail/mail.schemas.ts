@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageQuerySchema } from '../shared/paging.ts';
 
 // The shapes of the outbox's administration (issue 10): a vendor admin sees the mail that gave
 // up (dead letters) and sends it again.
@@ -32,6 +33,7 @@ export type OutboxItemView = z.infer<typeof outboxItemSchema>;
 export const outboxListQuerySchema = z.strictObject({
   status: z.enum(['dead']).default('dead'),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: pageQuerySchema.shape.cursor,
 });
 export type OutboxListQuery = z.infer<typeof outboxListQuerySchema>;
 

@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { threadOf, type ThreadMessage } from '../messages/thread.ts';
 import { notFound } from '../shared/errors.ts';
-import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
+import { decodeCursor, pageInMemory, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { orderScope } from './order-access.ts';
 import { acknowledgmentsOf } from '../sla/order-sla.ts';
 import { NO_DUE_TIME } from '@orderdesk/store';
@@ -91,31 +91,43 @@ export interface OrderTimelineEvent {
   data?: unknown;
 }
 
-/** The order's timeline: every event recorded for it, oldest first. */
+const eventCursorSchema = z.object({ at: z.string(), id: z.string() });
+
+/** The order's timeline: every event recorded for it, oldest first, a page at a time. */
 export async function listOrderEvents(
   ctx: AppContext,
   actor: Actor,
   id: string,
-): Promise<OrderTimelineEvent[]> {
+  query: PageQuery,
+): Promise<Page<OrderTimelineEvent>> {
   const order = await orderInScope(ctx, actor, id);
-  const events = await listAuditEvents(ctx.store.db, 'order', order.id);
-  return events.map((e) => ({
-    at: e.at,
-    actor: e.actor_label,
-    type: e.type,
-    ...(e.from_status ? { from: e.from_status } : {}),
-    ...(e.to_status ? { to: e.to_status } : {}),
-    ...(e.reason ? { reason: e.reason } : {}),
-    ...(e.data ? { data: JSON.parse(e.data) as unknown } : {}),
-  }));
+  const events = await listAuditEvents(ctx.store.db, 'order', order.id, {
+    limit: query.limit + 1,
+    after: decodeCursor(query.cursor, eventCursorSchema),
+  });
+  return pageOf(
+    events,
+    query.limit,
+    (last) => ({ at: last.at, id: last.id }),
+    (e) => ({
+      at: e.at,
+      actor: e.actor_label,
+      type: e.type,
+      ...(e.from_status ? { from: e.from_status } : {}),
+      ...(e.to_status ? { to: e.to_status } : {}),
+      ...(e.reason ? { reason: e.reason } : {}),
+      ...(e.data ? { data: JSON.parse(e.data) as unknown } : {}),
+    }),
+  );
 }
 
-/** The order's e-mail thread (GET /orders/{id}/messages). */
+/** The order's e-mail thread (GET /orders/{id}/messages), oldest first, a page at a time. */
 export async function listOrderMessages(
   ctx: AppContext,
   actor: Actor,
   id: string,
-): Promise<ThreadMessage[]> {
+  query: PageQuery,
+): Promise<Page<ThreadMessage>> {
   const order = await orderInScope(ctx, actor, id);
-  return threadOf(ctx.store.db, 'order', order.id);
+  return pageInMemory(await threadOf(ctx.store.db, 'order', order.id), query);
 }

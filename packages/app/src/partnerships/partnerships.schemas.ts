@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeListQuerySchema } from '../shared/paging.ts';
 
 const contactSchema = z.object({ name: z.string(), email: z.string() });
 
@@ -37,6 +38,7 @@ export const partnerSchema = z
 
 export const partnershipListQuery = z.strictObject({
   vendor: z.string().min(1).max(100).optional(),
+  ...wholeListQuerySchema.shape,
 });
 
 const isoDate = z.iso.date();

@@ -6,12 +6,13 @@ import {
   type Executor,
   type PartnershipRow,
 } from '@orderdesk/store';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { renderSpecialTerms, type VendorProfile } from '@orderdesk/core';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { forbidden, notFound, unprocessable } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { contractingPartnerId } from '../vendors/vendor-scope.ts';
@@ -84,22 +85,31 @@ export function toPartnershipView(
   };
 }
 
-/** The partnership rows a caller may see: a vendor's partners, or the partner's own (a tier-2 its distributor's). */
+/**
+ * The partnership rows a caller may see: a vendor's partners, or the partner's own (a tier-2
+ * its distributor's); all of them, or a page (`limit` rows after a key).
+ */
 export async function visiblePartnershipRows(
   db: Executor,
   actor: Actor,
   vendorSlug?: string,
+  page?: Parameters<typeof listPartnerships>[2],
 ): Promise<PartnershipRow[]> {
   if (actor.side === 'vendor') {
     if (!actor.vendorId) return [];
-    return listPartnerships(db, {
-      vendorId: actor.vendorId,
-      ...(vendorSlug ? { vendorSlug } : {}),
-    });
+    return listPartnerships(
+      db,
+      { vendorId: actor.vendorId, ...(vendorSlug ? { vendorSlug } : {}) },
+      page,
+    );
   }
   const partnerId = contractingPartnerId(actor);
   if (!partnerId) return [];
-  return listPartnerships(db, { partnerIds: [partnerId], ...(vendorSlug ? { vendorSlug } : {}) });
+  return listPartnerships(
+    db,
+    { partnerIds: [partnerId], ...(vendorSlug ? { vendorSlug } : {}) },
+    page,
+  );
 }
 
 /** A partnership the caller may see (its partner's, its distributor's, or its vendor's); 404 otherwise. */
@@ -113,25 +123,54 @@ export async function findVisiblePartnership(
   return row;
 }
 
-/** `GET /partnerships`: the partnerships the caller may see, as it may see them. */
+const partnershipCursorSchema = z.object({
+  vendorSlug: z.string(),
+  partnerName: z.string(),
+  id: z.string(),
+});
+
+function partnershipCursorOf(row: PartnershipRow): z.infer<typeof partnershipCursorSchema> {
+  return { vendorSlug: row.vendor_slug, partnerName: row.partner_name, id: row.id };
+}
+
+/** `GET /partnerships`: the partnerships the caller may see, as it may see them, a page at a time. */
 export async function listVisiblePartnerships(
   ctx: AppContext,
   actor: Actor,
   query: z.infer<typeof partnershipListQuery>,
-): Promise<PartnershipView[]> {
+): Promise<Page<PartnershipView>> {
   const db = ctx.store.db;
-  const rows = await visiblePartnershipRows(db, actor, query.vendor);
+  const after = decodeCursor(query.cursor, partnershipCursorSchema);
+  const rows = await visiblePartnershipRows(db, actor, query.vendor, {
+    limit: query.limit + 1,
+    after,
+  });
   const profileOf = profileReader(db);
-  const views: PartnershipView[] = [];
-  for (const row of rows) views.push(toPartnershipView(row, await profileOf(row.vendor_id), actor));
-  return views;
+  const shown: { row: PartnershipRow; view: PartnershipView }[] = [];
+  for (const row of rows) {
+    shown.push({ row, view: toPartnershipView(row, await profileOf(row.vendor_id), actor) });
+  }
+  return pageOf(
+    shown,
+    query.limit,
+    (last) => partnershipCursorOf(last.row),
+    (s) => s.view,
+  );
 }
 
-/** `GET /partners`: the partners of the caller's vendor (vendor staff only). */
-export async function listVendorPartners(ctx: AppContext, actor: Actor): Promise<PartnerView[]> {
+/** `GET /partners`: the partners of the caller's vendor (vendor staff only), a page at a time. */
+export async function listVendorPartners(
+  ctx: AppContext,
+  actor: Actor,
+  query: PageQuery,
+): Promise<Page<PartnerView>> {
   if (actor.side !== 'vendor' || !actor.vendorId) throw forbidden('This route is for vendor staff');
-  const rows = await listPartnerships(ctx.store.db, { vendorId: actor.vendorId });
-  return rows.map((r) => ({
+  const rows = await listPartnerships(
+    ctx.store.db,
+    { vendorId: actor.vendorId },
+    { limit: query.limit + 1, after: decodeCursor(query.cursor, partnershipCursorSchema) },
+  );
+  return pageOf(rows, query.limit, partnershipCursorOf, (r) => ({
     id: r.partner_id,
     name: r.partner_name,
     tier: r.partner_tier,

@@ -9,13 +9,14 @@ import {
   type MultiplierRuleRow,
   type PartnershipRow,
 } from '@orderdesk/store';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { requireVendorStaff, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { findVisiblePartnership, profileReader } from '../partnerships/partnerships.service.ts';
 import { partnershipVisibility } from '../partnerships/price-visibility.ts';
 import { conflict, forbidden, notFound, unprocessable } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type {
   multiplierBodySchema,
@@ -50,15 +51,19 @@ async function administeredPartnership(
   return { row, profile: await profileReader(db)(row.vendor_id) };
 }
 
+const multiplierCursorSchema = z.object({ effectiveFrom: z.string(), id: z.string() });
+
 /**
- * The partnership's default multiplier and its rules, past, present and future. Vendor staff
- * and the partner itself (where the profile lets partners see multipliers); never a tier-2
- * reseller, for whom these are its distributor's buy prices (403).
+ * The partnership's default multiplier and its rules, past, present and future, a page of rules
+ * at a time. Vendor staff and the partner itself (where the profile lets partners see
+ * multipliers); never a tier-2 reseller, for whom these are its distributor's buy prices (403).
  */
+
 export async function getMultipliers(
   ctx: AppContext,
   actor: Actor,
   partnershipId: string,
+  query: PageQuery,
 ): Promise<MultiplierListView> {
   const db = ctx.store.db;
   const row = await findVisiblePartnership(db, actor, partnershipId);
@@ -70,12 +75,21 @@ export async function getMultipliers(
         : "A reseller does not see its distributor's multipliers",
     );
   }
+  const rules = await listMultipliers(db, row.id, {
+    limit: query.limit + 1,
+    after: decodeCursor(query.cursor, multiplierCursorSchema),
+  });
   return {
     partnershipId: row.id,
     vendor: row.vendor_slug,
     partner: { id: row.partner_id, name: row.partner_name },
     default: row.multiplier,
-    items: (await listMultipliers(db, row.id)).map(toMultiplierView),
+    ...pageOf(
+      rules,
+      query.limit,
+      (last) => ({ effectiveFrom: last.effectiveFrom, id: last.id }),
+      toMultiplierView,
+    ),
   };
 }
 

@@ -17,7 +17,7 @@ import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { threadOf, type ThreadMessage } from '../messages/thread.ts';
 import { notFound } from '../shared/errors.ts';
-import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
+import { decodeCursor, pageInMemory, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { todayIn } from '../shared/time.ts';
 import { visibleVendorIds } from '../vendors/vendor-scope.ts';
 import { quoteScope, requestScope } from './quote-access.ts';
@@ -155,17 +155,21 @@ export async function listQuotesPage(
   );
 }
 
-/** The quote's e-mail thread (GET /quotes/{id}/messages), its request's messages first. */
+/**
+ * The quote's e-mail thread (GET /quotes/{id}/messages), its request's messages first, a page
+ * at a time (two threads joined: paged in memory).
+ */
 export async function listQuoteMessages(
   ctx: AppContext,
   actor: Actor,
   id: string,
-): Promise<ThreadMessage[]> {
+  query: PageQuery,
+): Promise<Page<ThreadMessage>> {
   const db = ctx.store.db;
   const q = await findQuoteInScope(db, id, quoteScope(actor));
   if (!q) throw notFound('Quote');
   const request = q.quote_request_id ? await threadOf(db, 'quote', q.quote_request_id) : [];
-  return [...request, ...(await threadOf(db, 'quote', q.id))];
+  return pageInMemory([...request, ...(await threadOf(db, 'quote', q.id))], query);
 }
 
 /** The quote with the names its PDF shows, in the caller's scope. */

@@ -6,6 +6,22 @@ export const pageQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+/**
+ * The query of a list that answered whole before it was paged (vendors, users, an order's
+ * timeline…): the default page is the largest, so a client that does not page keeps getting
+ * the whole list (up to 500 items; beyond that it follows `nextCursor`).
+ */
+export const wholeListQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(500).default(500),
+  cursor: pageQuerySchema.shape.cursor,
+});
+
+/** The paging part of a list query: the page size and the cursor of the previous page. */
+export interface PageQuery {
+  limit: number;
+  cursor?: string | undefined;
+}
+
 /** Encodes an opaque cursor (base64url JSON) for keyset pagination. */
 export function encodeCursor(value: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -46,5 +62,21 @@ export function pageOf<Row, Item>(
   return {
     items: shown.map(toItem),
     nextCursor: rows.length > limit && last !== undefined ? encodeCursor(cursorOf(last)) : null,
+  };
+}
+
+const offsetCursorSchema = z.object({ offset: z.number().int().min(1) });
+
+/**
+ * A page of a list assembled in memory (several queries joined, as a quote's thread after its
+ * request's), for append-only lists in a stable order: the cursor is the position after the
+ * last item shown. Lists read by one query page in SQL with `pageOf` instead.
+ */
+export function pageInMemory<Item>(items: readonly Item[], query: PageQuery): Page<Item> {
+  const offset = decodeCursor(query.cursor, offsetCursorSchema)?.offset ?? 0;
+  const end = offset + query.limit;
+  return {
+    items: items.slice(offset, end),
+    nextCursor: items.length > end ? encodeCursor({ offset: end }) : null,
   };
 }

@@ -8,7 +8,9 @@ import {
 } from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
+import { z } from 'zod';
 import { notFound } from '../shared/errors.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { profileOfVendor } from './profile-cache.ts';
 
 /** The partner whose partnerships a partner user acts under: a tier-2 reseller uses its distributor's. */
@@ -40,14 +42,27 @@ export interface VendorSummaryView {
   name: string;
 }
 
-/** The vendors the caller works with: its own (staff), or those it has a partnership with. */
+const vendorCursorSchema = z.object({ slug: z.string() });
+
+/** The vendors the caller works with (its own as staff, or its partnerships'), by slug, a page at a time. */
 export async function listVisibleVendors(
   ctx: AppContext,
   actor: Actor,
-): Promise<VendorSummaryView[]> {
+  query: PageQuery,
+): Promise<Page<VendorSummaryView>> {
   const db = ctx.store.db;
-  const rows = await listVendors(db, { vendorIds: await visibleVendorIds(db, actor) });
-  return rows.map((v) => ({ slug: v.slug, name: v.name }));
+  const after = decodeCursor(query.cursor, vendorCursorSchema);
+  const rows = await listVendors(
+    db,
+    { vendorIds: await visibleVendorIds(db, actor) },
+    { limit: query.limit + 1, afterSlug: after?.slug },
+  );
+  return pageOf(
+    rows,
+    query.limit,
+    (last) => ({ slug: last.slug }),
+    (v) => ({ slug: v.slug, name: v.name }),
+  );
 }
 
 /** The current profile of a vendor the caller may see, parsed through the schema. */

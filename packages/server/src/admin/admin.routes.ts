@@ -23,6 +23,7 @@ import {
   tokenSummarySchema,
   userCreateBodySchema,
   userIdParams,
+  userListQuerySchema,
   userSchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
@@ -84,14 +85,15 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['administration'],
           summary:
-            "Your tenant's users (vendor_admin: the vendor's staff; partner_admin: the partner's users)",
+            "Your tenant's users by e-mail (vendor_admin: the vendor's staff; partner_admin: the partner's users)",
+          querystring: userListQuerySchema,
           response: {
-            200: z.object({ items: z.array(userSchema), nextCursor: z.null() }),
+            200: z.object({ items: z.array(userSchema), nextCursor: z.string().nullable() }),
             ...errors,
           },
         },
       },
-      async (request) => ({ items: await listUsers(ctx, request.actor), nextCursor: null }),
+      async (request) => listUsers(ctx, request.actor, request.query),
     );
 
     app.post(
@@ -154,15 +156,15 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             'Your API tokens, newest first (never the secret); an admin may pass ?userId= of its tenant',
           querystring: tokenListQuerySchema,
           response: {
-            200: z.object({ items: z.array(tokenSummarySchema), nextCursor: z.null() }),
+            200: z.object({
+              items: z.array(tokenSummarySchema),
+              nextCursor: z.string().nullable(),
+            }),
             ...errors,
           },
         },
       },
-      async (request) => ({
-        items: await listUserTokens(ctx, request.actor, request.query),
-        nextCursor: null,
-      }),
+      async (request) => listUserTokens(ctx, request.actor, request.query),
     );
 
     app.delete(

@@ -6,6 +6,7 @@ import {
   profilePublishedSchema,
   profileSourceQuerySchema,
   profileSourceSchema,
+  profileVersionListQuerySchema,
   profileVersionSchema,
   publishProfile,
   readProfileSource,
@@ -77,12 +78,18 @@ export function profileRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['administration'],
           summary: "The vendor's profile versions, newest first (its staff)",
           params: slugParams,
-          response: { 200: z.object({ items: z.array(profileVersionSchema) }), ...errors },
+          querystring: profileVersionListQuerySchema,
+          response: {
+            200: z.object({
+              items: z.array(profileVersionSchema),
+              nextCursor: z.string().nullable(),
+            }),
+            ...errors,
+          },
         },
       },
-      async (request) => ({
-        items: await listVendorProfileVersions(ctx, request.actor, request.params.slug),
-      }),
+      async (request) =>
+        listVendorProfileVersions(ctx, request.actor, request.params.slug, request.query),
     );
 
     app.get(

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import {
   categoryBodySchema,
+  categoryListQuery,
+  categoryListSchema,
   categoryParams,
   categoryPatchSchema,
   categorySchema,
@@ -109,16 +110,13 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['catalog'],
-          summary: "A vendor's category tree (keys are dotted paths: hardware.gateways)",
-          querystring: vendorQuery,
-          response: { 200: z.object({ items: z.array(categorySchema) }), ...errors },
+          summary:
+            "A vendor's category tree by key, a parent before its children (keys are dotted paths: hardware.gateways)",
+          querystring: categoryListQuery,
+          response: { 200: categoryListSchema, ...errors },
         },
       },
-      async (request) => ({
-        items: await listVendorCategories(ctx, requireActor(request.actor), {
-          vendor: request.query.vendor,
-        }),
-      }),
+      async (request) => listVendorCategories(ctx, requireActor(request.actor), request.query),
     );
 
     app.post(

@@ -14,6 +14,7 @@ import {
   pageQuerySchema,
   patchCustomer,
   requireActor,
+  wholeListQuerySchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
@@ -98,16 +99,15 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['customers'],
           summary: "A customer's contacts (site admin, billing, technical)",
           params: idParams,
+          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
           response: {
-            200: z.object({ items: z.array(contactSchema), nextCursor: z.null() }),
+            200: z.object({ items: z.array(contactSchema), nextCursor: z.string().nullable() }),
             ...errors,
           },
         },
       },
-      async (request) => ({
-        items: await listCustomerContacts(ctx, requireActor(request.actor), request.params.id),
-        nextCursor: null,
-      }),
+      async (request) =>
+        listCustomerContacts(ctx, requireActor(request.actor), request.params.id, request.query),
     );
 
     app.post(

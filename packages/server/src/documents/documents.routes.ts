@@ -19,6 +19,7 @@ import {
   readOrderDocument,
   requireActor,
   useDocumentStorage,
+  wholeListQuerySchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { HttpProblem, badRequest, problemSchema } from '../http/problem.ts';
@@ -157,11 +158,15 @@ export function documentRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['documents'],
           summary: 'The documents of an order, oldest first',
           params: orderDocumentParams,
+          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
           response: { 200: orderDocumentListSchema, ...errors },
         },
       },
       async (request) =>
-        listOrderDocuments(ctx, requireActor(request.actor), { orderId: request.params.orderId }),
+        listOrderDocuments(ctx, requireActor(request.actor), {
+          orderId: request.params.orderId,
+          ...request.query,
+        }),
     );
 
     app.get(

@@ -20,6 +20,7 @@ import {
   threadMessageSchema,
   validateResponseSchema,
   validateSubmission,
+  wholeListQuerySchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
@@ -27,6 +28,7 @@ import { expectedVersionOf } from '../http/if-match.ts';
 import { problemSchema } from '../http/problem.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
+const wholeListQuery = z.strictObject({ ...wholeListQuerySchema.shape });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
 /** Orders: validate, submit, follow, correct and move through the vendor's workflow (API.md "Orders"). */
@@ -157,12 +159,18 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['orders'],
           summary: "The order's e-mail thread, oldest first",
           params: idParams,
-          response: { 200: z.object({ items: z.array(threadMessageSchema) }), ...errors },
+          querystring: wholeListQuery,
+          response: {
+            200: z.object({
+              items: z.array(threadMessageSchema),
+              nextCursor: z.string().nullable(),
+            }),
+            ...errors,
+          },
         },
       },
-      async (request) => ({
-        items: await listOrderMessages(ctx, requireActor(request.actor), request.params.id),
-      }),
+      async (request) =>
+        listOrderMessages(ctx, requireActor(request.actor), request.params.id, request.query),
     );
 
     app.get(
@@ -170,14 +178,17 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['orders'],
-          summary: 'The timeline: who did what, when and why',
+          summary: 'The timeline: who did what, when and why, oldest first',
           params: idParams,
-          response: { 200: z.object({ items: z.array(orderEventSchema) }), ...errors },
+          querystring: wholeListQuery,
+          response: {
+            200: z.object({ items: z.array(orderEventSchema), nextCursor: z.string().nullable() }),
+            ...errors,
+          },
         },
       },
-      async (request) => ({
-        items: await listOrderEvents(ctx, requireActor(request.actor), request.params.id),
-      }),
+      async (request) =>
+        listOrderEvents(ctx, requireActor(request.actor), request.params.id, request.query),
     );
   };
 }

@@ -25,15 +25,12 @@ export function outboxRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             "Your vendor's mail that gave up after the last attempt (vendor_admin), with the last error",
           querystring: outboxListQuerySchema,
           response: {
-            200: z.object({ items: z.array(outboxItemSchema), nextCursor: z.null() }),
+            200: z.object({ items: z.array(outboxItemSchema), nextCursor: z.string().nullable() }),
             ...errors,
           },
         },
       },
-      async (request) => ({
-        items: await listDeadLetters(ctx, request.actor, request.query),
-        nextCursor: null,
-      }),
+      async (request) => listDeadLetters(ctx, request.actor, request.query),
     );
 
     app.post(

@@ -1,6 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listVendorPartners, partnerSchema, requireActor } from '@orderdesk/app';
+import {
+  listVendorPartners,
+  partnerSchema,
+  requireActor,
+  wholeListQuerySchema,
+} from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
 
@@ -11,18 +16,17 @@ export function partnerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['partnerships'],
-          summary: "The vendor's partners (vendor staff only)",
+          summary: "The vendor's partners by name (vendor staff only)",
+          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
           response: {
-            200: z.object({ items: z.array(partnerSchema), nextCursor: z.null() }),
+            200: z.object({ items: z.array(partnerSchema), nextCursor: z.string().nullable() }),
+            400: problemSchema,
             401: problemSchema,
             403: problemSchema,
           },
         },
       },
-      async (request) => ({
-        items: await listVendorPartners(ctx, requireActor(request.actor)),
-        nextCursor: null,
-      }),
+      async (request) => listVendorPartners(ctx, requireActor(request.actor), request.query),
     );
   };
 }

@@ -22,18 +22,17 @@ export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           description:
             'Partners see the multiplier only where the vendor profile says ' +
             '`pricing.partnerVisible`; a tier-2 reseller sees its distributor’s partnerships ' +
-            'without the multiplier and the agreement (legal name, date, invoicing contact).',
+            'without the multiplier and the agreement (legal name, date, invoicing contact). ' +
+            'Ordered by vendor slug and partner name.',
           querystring: partnershipListQuery,
           response: {
-            200: z.object({ items: z.array(partnershipSchema), nextCursor: z.null() }),
+            200: z.object({ items: z.array(partnershipSchema), nextCursor: z.string().nullable() }),
+            400: problemSchema,
             401: problemSchema,
           },
         },
       },
-      async (request) => ({
-        items: await listVisiblePartnerships(ctx, requireActor(request.actor), request.query),
-        nextCursor: null,
-      }),
+      async (request) => listVisiblePartnerships(ctx, requireActor(request.actor), request.query),
     );
 
     app.patch(

@@ -4,6 +4,7 @@ import {
   endMultiplier,
   getMultipliers,
   multiplierBodySchema,
+  multiplierListQuery,
   multiplierListSchema,
   multiplierPatchSchema,
   multiplierSchema,
@@ -55,10 +56,12 @@ export function priceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             'Vendor staff, and the partner itself where the profile says ' +
             '`pricing.partnerVisible`; a tier-2 reseller never sees its distributor’s (403).',
           params: partnershipParams,
+          querystring: multiplierListQuery,
           response: { 200: multiplierListSchema, ...errors },
         },
       },
-      async (request) => getMultipliers(ctx, requireActor(request.actor), request.params.id),
+      async (request) =>
+        getMultipliers(ctx, requireActor(request.actor), request.params.id, request.query),
     );
 
     app.post(

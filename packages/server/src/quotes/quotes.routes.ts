@@ -22,6 +22,7 @@ import {
   requestQuote,
   requireActor,
   threadMessageSchema,
+  wholeListQuerySchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
@@ -145,12 +146,18 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['quotes'],
           summary: "The quote's e-mail thread (its request's first), oldest first",
           params: idParams,
-          response: { 200: z.object({ items: z.array(threadMessageSchema) }), ...errors },
+          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
+          response: {
+            200: z.object({
+              items: z.array(threadMessageSchema),
+              nextCursor: z.string().nullable(),
+            }),
+            ...errors,
+          },
         },
       },
-      async (request) => ({
-        items: await listQuoteMessages(ctx, requireActor(request.actor), request.params.id),
-      }),
+      async (request) =>
+        listQuoteMessages(ctx, requireActor(request.actor), request.params.id, request.query),
     );
 
     app.get(

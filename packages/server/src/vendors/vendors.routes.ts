@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { vendorProfileViewSchema } from '@orderdesk/core';
-import { getVendorProfile, listVisibleVendors, requireActor } from '@orderdesk/app';
+import {
+  getVendorProfile,
+  listVisibleVendors,
+  requireActor,
+  wholeListQuerySchema,
+} from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
 
@@ -15,17 +20,16 @@ export function vendorRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ['catalog'],
-          summary: 'Vendors the caller works with',
+          summary: 'Vendors the caller works with, by slug',
+          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
           response: {
-            200: z.object({ items: z.array(vendorSchema), nextCursor: z.null() }),
+            200: z.object({ items: z.array(vendorSchema), nextCursor: z.string().nullable() }),
+            400: problemSchema,
             401: problemSchema,
           },
         },
       },
-      async (request) => ({
-        items: await listVisibleVendors(ctx, requireActor(request.actor)),
-        nextCursor: null,
-      }),
+      async (request) => listVisibleVendors(ctx, requireActor(request.actor), request.query),
     );
 
     app.get(

@@ -261,6 +261,8 @@ export interface paths {
       parameters: {
         query?: {
           userId?: string;
+          limit?: number;
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -276,7 +278,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['ApiTokenSummary'][];
-              nextCursor: null;
+              nextCursor: string | null;
             };
           };
         };
@@ -389,10 +391,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Vendors the caller works with */
+    /** Vendors the caller works with, by slug */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -407,8 +412,17 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['Vendor'][];
-              nextCursor: null;
+              nextCursor: string | null;
             };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -571,12 +585,14 @@ export interface paths {
     };
     /**
      * Partnerships (vendor × partner) with the rendered special-terms clause
-     * @description Partners see the multiplier only where the vendor profile says `pricing.partnerVisible`; a tier-2 reseller sees its distributor’s partnerships without the multiplier and the agreement (legal name, date, invoicing contact).
+     * @description Partners see the multiplier only where the vendor profile says `pricing.partnerVisible`; a tier-2 reseller sees its distributor’s partnerships without the multiplier and the agreement (legal name, date, invoicing contact). Ordered by vendor slug and partner name.
      */
     get: {
       parameters: {
         query?: {
           vendor?: string;
+          limit?: number;
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -592,8 +608,17 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['Partnership'][];
-              nextCursor: null;
+              nextCursor: string | null;
             };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -810,10 +835,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The vendor's partners (vendor staff only) */
+    /** The vendor's partners by name (vendor staff only) */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -828,8 +856,17 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['Partner'][];
-              nextCursor: null;
+              nextCursor: string | null;
             };
+          };
+        };
+        /** @description Default Response */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
           };
         };
         /** @description Default Response */
@@ -1301,7 +1338,10 @@ export interface paths {
     /** A customer's contacts (site admin, billing, technical) */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path: {
           id: string;
@@ -1318,7 +1358,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['Contact'][];
-              nextCursor: null;
+              nextCursor: string | null;
             };
           };
         };
@@ -1860,16 +1900,16 @@ export interface paths {
             }[];
             contacts?: {
               siteAdmin?: {
-                name: string;
+                name?: string;
                 /** Format: email */
-                email: string;
+                email?: string;
               };
               /** Format: email */
               provisioningCc?: string;
               invoicing?: {
-                name: string;
+                name?: string;
                 /** Format: email */
-                email: string;
+                email?: string;
               };
             };
             tier2Reseller?: {
@@ -2086,7 +2126,10 @@ export interface paths {
     /** The order's e-mail thread, oldest first */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path: {
           id: string;
@@ -2103,6 +2146,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['ThreadMessage'][];
+              nextCursor: string | null;
             };
           };
         };
@@ -2159,10 +2203,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The timeline: who did what, when and why */
+    /** The timeline: who did what, when and why, oldest first */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path: {
           id: string;
@@ -2179,6 +2226,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['OrderEvent'][];
+              nextCursor: string | null;
             };
           };
         };
@@ -4139,7 +4187,10 @@ export interface paths {
     /** The documents of an order, oldest first */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path: {
           orderId: string;
@@ -4156,6 +4207,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['OrderDocument'][];
+              nextCursor: string | null;
             };
           };
         };
@@ -4949,7 +5001,10 @@ export interface paths {
     /** The quote's e-mail thread (its request's first), oldest first */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path: {
           id: string;
@@ -4966,6 +5021,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['ThreadMessage'][];
+              nextCursor: string | null;
             };
           };
         };
@@ -5768,12 +5824,14 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A vendor's category tree (keys are dotted paths: hardware.gateways) */
+    /** A vendor's category tree by key, a parent before its children (keys are dotted paths: hardware.gateways) */
     get: {
       parameters: {
         query?: {
           /** @description Vendor slug; vendor staff default to their own */
           vendor?: string;
+          limit?: number;
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -5789,6 +5847,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['Category'][];
+              nextCursor: string | null;
             };
           };
         };
@@ -6446,7 +6505,10 @@ export interface paths {
      */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path: {
           id: string;
@@ -6471,6 +6533,7 @@ export interface paths {
               /** @description The partnership's multiplier where no rule applies */
               default: string;
               items: components['schemas']['Multiplier'][];
+              nextCursor: string | null;
             };
           };
         };
@@ -6717,7 +6780,10 @@ export interface paths {
     /** The vendor's profile versions, newest first (its staff) */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path: {
           slug: string;
@@ -6734,6 +6800,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['VendorProfileVersion'][];
+              nextCursor: string | null;
             };
           };
         };
@@ -6866,10 +6933,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Your tenant's users (vendor_admin: the vendor's staff; partner_admin: the partner's users) */
+    /** Your tenant's users by e-mail (vendor_admin: the vendor's staff; partner_admin: the partner's users) */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          cursor?: string;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -6884,7 +6954,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['User'][];
-              nextCursor: null;
+              nextCursor: string | null;
             };
           };
         };
@@ -7263,6 +7333,7 @@ export interface paths {
         query?: {
           status?: 'dead';
           limit?: number;
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -7278,7 +7349,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['OutboxItem'][];
-              nextCursor: null;
+              nextCursor: string | null;
             };
           };
         };
@@ -8286,16 +8357,16 @@ export interface components {
       }[];
       contacts?: {
         siteAdmin?: {
-          name: string;
+          name?: string;
           /** Format: email */
-          email: string;
+          email?: string;
         };
         /** Format: email */
         provisioningCc?: string;
         invoicing?: {
-          name: string;
+          name?: string;
           /** Format: email */
-          email: string;
+          email?: string;
         };
       };
       tier2Reseller?: {
@@ -8362,16 +8433,16 @@ export interface components {
     };
     OrderContactsInput: {
       siteAdmin?: {
-        name: string;
+        name?: string;
         /** Format: email */
-        email: string;
+        email?: string;
       };
       /** Format: email */
       provisioningCc?: string;
       invoicing?: {
-        name: string;
+        name?: string;
         /** Format: email */
-        email: string;
+        email?: string;
       };
     };
     Tier2ResellerInput: {
@@ -8752,16 +8823,16 @@ export interface components {
       }[];
       contacts?: {
         siteAdmin?: {
-          name: string;
+          name?: string;
           /** Format: email */
-          email: string;
+          email?: string;
         };
         /** Format: email */
         provisioningCc?: string;
         invoicing?: {
-          name: string;
+          name?: string;
           /** Format: email */
-          email: string;
+          email?: string;
         };
       };
       tier2Reseller?: {
@@ -8874,6 +8945,7 @@ export interface components {
         exemptionReason: string | null;
       };
       paidAt: string | null;
+      paidOn: string | null;
       creditedAt: string | null;
     };
     InvoiceInput: {
@@ -8901,6 +8973,7 @@ export interface components {
         exemptionReason: string | null;
       };
       paidAt: string | null;
+      paidOn: string | null;
       creditedAt: string | null;
       seller: {
         name: string;
@@ -9900,16 +9973,16 @@ export interface components {
       }[];
       contacts?: {
         siteAdmin?: {
-          name: string;
+          name?: string;
           /** Format: email */
-          email: string;
+          email?: string;
         };
         /** Format: email */
         provisioningCc?: string;
         invoicing?: {
-          name: string;
+          name?: string;
           /** Format: email */
-          email: string;
+          email?: string;
         };
       };
       tier2Reseller?: {
@@ -9976,16 +10049,16 @@ export interface components {
     };
     OrderContacts: {
       siteAdmin?: {
-        name: string;
+        name?: string;
         /** Format: email */
-        email: string;
+        email?: string;
       };
       /** Format: email */
       provisioningCc?: string;
       invoicing?: {
-        name: string;
+        name?: string;
         /** Format: email */
-        email: string;
+        email?: string;
       };
     };
     Tier2Reseller: {
@@ -10366,16 +10439,16 @@ export interface components {
       }[];
       contacts?: {
         siteAdmin?: {
-          name: string;
+          name?: string;
           /** Format: email */
-          email: string;
+          email?: string;
         };
         /** Format: email */
         provisioningCc?: string;
         invoicing?: {
-          name: string;
+          name?: string;
           /** Format: email */
-          email: string;
+          email?: string;
         };
       };
       tier2Reseller?: {
@@ -10488,6 +10561,7 @@ export interface components {
         exemptionReason: string | null;
       };
       paidAt: string | null;
+      paidOn: string | null;
       creditedAt: string | null;
     };
     Invoice: {
@@ -10515,6 +10589,7 @@ export interface components {
         exemptionReason: string | null;
       };
       paidAt: string | null;
+      paidOn: string | null;
       creditedAt: string | null;
       seller: {
         name: string;
