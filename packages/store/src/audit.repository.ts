@@ -73,12 +73,7 @@ export async function listAuditEvents(
     q = q.limit(page.limit);
     const after = page.after;
     if (after) {
-      q = q.where((eb) =>
-        eb.or([
-          eb('at', '>', after.at),
-          eb.and([eb('at', '=', after.at), eb('id', '>', after.id)]),
-        ]),
-      );
+      q = q.where((eb) => eb(eb.refTuple('at', 'id'), '>', eb.tuple(after.at, after.id)));
     }
   }
   return q.execute();

@@ -32,10 +32,7 @@ export async function listOrderDocuments(
     const after = page.after;
     if (after) {
       q = q.where((eb) =>
-        eb.or([
-          eb('created_at', '>', after.createdAt),
-          eb.and([eb('created_at', '=', after.createdAt), eb('id', '>', after.id)]),
-        ]),
+        eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after.createdAt, after.id)),
       );
     }
   }

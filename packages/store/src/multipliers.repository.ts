@@ -70,10 +70,7 @@ export async function listMultipliers(
     const after = page.after;
     if (after) {
       q = q.where((eb) =>
-        eb.or([
-          eb('m.effective_from', '>', after.effectiveFrom),
-          eb.and([eb('m.effective_from', '=', after.effectiveFrom), eb('m.id', '>', after.id)]),
-        ]),
+        eb(eb.refTuple('m.effective_from', 'm.id'), '>', eb.tuple(after.effectiveFrom, after.id)),
       );
     }
   }

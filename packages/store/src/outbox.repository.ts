@@ -208,12 +208,7 @@ export async function listDeadOutbox(
     .where('processed_at', 'is', null);
   const before = options.before;
   if (before) {
-    q = q.where((eb) =>
-      eb.or([
-        eb('dead_at', '<', before.deadAt),
-        eb.and([eb('dead_at', '=', before.deadAt), eb('id', '<', before.id)]),
-      ]),
-    );
+    q = q.where((eb) => eb(eb.refTuple('dead_at', 'id'), '<', eb.tuple(before.deadAt, before.id)));
   }
   return q.orderBy('dead_at', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
 }

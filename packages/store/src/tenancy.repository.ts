@@ -191,15 +191,11 @@ export async function listPartnerships(
     const after = page.after;
     if (after) {
       q = q.where((eb) =>
-        eb.or([
-          eb('v.slug', '>', after.vendorSlug),
-          eb.and([eb('v.slug', '=', after.vendorSlug), eb('p.name', '>', after.partnerName)]),
-          eb.and([
-            eb('v.slug', '=', after.vendorSlug),
-            eb('p.name', '=', after.partnerName),
-            eb('ps.id', '>', after.id),
-          ]),
-        ]),
+        eb(
+          eb.refTuple('v.slug', 'p.name', 'ps.id'),
+          '>',
+          eb.tuple(after.vendorSlug, after.partnerName, after.id),
+        ),
       );
     }
   }
