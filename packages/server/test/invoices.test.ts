@@ -116,7 +116,12 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
   };
 
   /** An edgeworks device order, approved and booked (at the clock's now). */
-  async function bookedDeviceOrder(user: string, customerId: string, quantity = 2) {
+  async function bookedDeviceOrder(
+    user: string,
+    customerId: string,
+    quantity = 2,
+    extra: Record<string, unknown> = {},
+  ) {
     const [device] = await findProducts(t, user, 'edgeworks', { type: 'device', count: 1 });
     const lines = [{ partNumber: device!.partNumber, quantity, unitPrice: device!.netPrice }];
     const res = await t.as(user).post('/api/v1/orders', {
@@ -140,6 +145,7 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
         taxId: 'US-12-3456789',
         confirmed: true,
       },
+      ...extra,
     });
     expect(res.statusCode, res.body).toBe(201);
     let o = res.json();
@@ -147,6 +153,28 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
     return { order: o, lines };
   }
+
+  it("names the order's invoicing contact as given (an e-mail alone), not with the partnership contact's name", async () => {
+    const { order } = await bookedDeviceOrder(ACME, acmeCustomer, 1, {
+      contacts: { invoicing: { email: 'billing@acme.example' } },
+    });
+    await jobs(DateTime.now().plus({ days: 6 }).toJSDate());
+    const [invoice] = await invoicesOf(ACME, order.id);
+    expect(invoice).toBeDefined();
+    const detail = (await t.as(ACME).get(`/api/v1/invoices/${invoice!.id}`)).json();
+    expect(detail.buyer.contactEmail).toBe('billing@acme.example');
+    const partnership = await t.store.db
+      .selectFrom('partnerships')
+      .innerJoin('vendors', 'vendors.id', 'partnerships.vendor_id')
+      .select('partnerships.invoicing_contact_name as name')
+      .where('vendors.slug', '=', 'edgeworks')
+      .where('partnerships.partner_id', '=', await partnerIdOf(t, ACME))
+      .executeTakeFirstOrThrow();
+    expect(partnership.name).toBeTruthy();
+    const ubl = (await t.as(ACME).get(`/api/v1/invoices/${invoice!.id}/ubl`)).body;
+    expect(ubl).toContain('<cbc:ElectronicMail>billing@acme.example</cbc:ElectronicMail>');
+    expect(ubl).not.toContain(`<cbc:Name>${partnership.name}</cbc:Name>`);
+  });
 
   it('invoices an order booked on the Friday before a Monday holiday on Tuesday, New York time, once', async () => {
     const { friday, tuesday } = fridayBeforeMondayHoliday();

@@ -227,8 +227,19 @@ describe.each(testDialects())('paged lists on %s', (dialect) => {
     }
   });
 
-  it('bounds limit as every list does (1 to 500)', async () => {
-    for (const limit of ['0', '501', 'x']) {
+  it('answers 400, never 500, to a well-formed cursor with values no page has', async () => {
+    const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    // A text key with a NUL (PostgreSQL refuses it in text), a version past its integer column.
+    const vendors = await t.as(ACME).get(`/api/v1/vendors?cursor=${cursorOf({ slug: 'a\u0000' })}`);
+    expect(vendors.statusCode, vendors.body).toBe(400);
+    const versions = await t
+      .as('admin@northwind.example')
+      .get(`/api/v1/vendors/northwind/profile/versions?cursor=${cursorOf({ version: 1e15 })}`);
+    expect(versions.statusCode, versions.body).toBe(400);
+  });
+
+  it('bounds limit: 1 to 10,000 for the lists that were whole (what a client gets without one)', async () => {
+    for (const limit of ['0', '10001', 'x']) {
       const res = await t.as(ACME).get(`/api/v1/vendors?limit=${limit}`);
       expect(res.statusCode, res.body).toBe(400);
       expect(res.json().errors).toContainEqual(

@@ -126,6 +126,18 @@ describe.each(testDialects())('skyline scenario on %s', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     const paths = (res.json().problems as { path: string }[]).map((p) => p.path);
     expect(paths.filter((p) => p.startsWith('contacts.'))).toEqual([]);
+    // A contact with neither a name nor an e-mail is malformed, not a contact.
+    const empty = await t.as(RESELLER).post('/api/v1/orders/validate', {
+      vendor: 'skyline',
+      type: 'change',
+      customerId,
+      lines: [{ partNumber: item!.partNumber, quantity: 1, unitPrice: item!.netPrice }],
+      contacts: { siteAdmin: {} },
+    });
+    expect(empty.statusCode, empty.body).toBe(400);
+    expect(empty.json().errors).toContainEqual(
+      expect.objectContaining({ path: 'contacts.siteAdmin' }),
+    );
   });
 
   it('refuses items at a price other than the reseller’s net price', async () => {

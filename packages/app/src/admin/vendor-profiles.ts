@@ -134,7 +134,13 @@ export async function publishProfile(
   });
 }
 
-const versionCursorSchema = z.object({ version: z.number().int() });
+const versionCursorSchema = z.object({
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1),
+});
 
 /** A vendor's profile versions, newest first (its staff), a page at a time. */
 export async function listVendorProfileVersions(

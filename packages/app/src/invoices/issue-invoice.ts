@@ -96,9 +96,13 @@ async function buyerOf(
           country: customerAddress.country,
         }
       : null;
-  const contactEmail =
-    body.contacts?.invoicing?.email ?? partnership?.invoicing_contact_email ?? null;
-  const contactName = body.contacts?.invoicing?.name ?? partnership?.invoicing_contact_name ?? null;
+  // The order's invoicing contact when it gives an e-mail, else the partnership's: as a whole,
+  // so that a name is never paired with another person's address.
+  const ordered = body.contacts?.invoicing;
+  const contactEmail = ordered?.email ?? partnership?.invoicing_contact_email ?? null;
+  const contactName = ordered?.email
+    ? (ordered.name ?? null)
+    : (partnership?.invoicing_contact_name ?? null);
   const submitter = contactEmail ? undefined : await findUserById(tx, order.submitted_by);
   return {
     name: partnership?.legal_name ?? order.partner_id,

@@ -8,6 +8,7 @@ import {
 } from '@orderdesk/core';
 import {
   findMultipliers,
+  findPriceListInForce,
   findPricesInForce,
   type Executor,
   type QuoteLine,
@@ -121,8 +122,12 @@ export async function priceQuoteLines(
       amount_minor: amount,
     });
   });
-  if (unpriced.length > 0 && priced === 0) {
-    // No line has a price in this currency: the currency is what is wrong, not each line.
+  // No line priced, and no price list in this currency at all: the currency is what is wrong.
+  if (
+    unpriced.length > 0 &&
+    priced === 0 &&
+    !(await findPriceListInForce(db, input.vendorId, input.currency, input.on))
+  ) {
     errors.unshift({
       path: 'currency',
       code: 'currency.mismatch',

@@ -6,13 +6,16 @@ export const pageQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+/** The most items of a list that answered whole before it was paged, in one page. */
+export const WHOLE_LIST_LIMIT = 10_000;
+
 /**
- * The query of a list that answered whole before it was paged (vendors, users, an order's
- * timeline…): the default page is the largest, so a client that does not page keeps getting
- * the whole list (up to 500 items; beyond that it follows `nextCursor`).
+ * The query of a list that answered whole before it was paged (vendors, partnerships, users,
+ * categories, an order's timeline…): the default page is the largest, WHOLE_LIST_LIMIT, so a
+ * client that does not page (the web app) keeps getting the whole list; past it, `nextCursor`.
  */
 export const wholeListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(500).default(500),
+  limit: z.coerce.number().int().min(1).max(WHOLE_LIST_LIMIT).default(WHOLE_LIST_LIMIT),
   cursor: pageQuerySchema.shape.cursor,
 });
 
@@ -32,7 +35,8 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   if (cursor === undefined) return undefined;
   try {
     const parsed = schema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (parsed.success) return parsed.data;
+    // A NUL in a key is no cursor of ours, and PostgreSQL refuses it in text (a 500).
+    if (parsed.success && !JSON.stringify(parsed.data).includes('\\u0000')) return parsed.data;
   } catch {
     // fall through to the problem below
   }

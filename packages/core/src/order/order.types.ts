@@ -34,10 +34,14 @@ export const orderLineInputSchema = z.strictObject({
 
 // Which of a contact's fields an order must carry is the profile's to say (requiredFields, e.g. skyline's
 // `change` asks only the e-mail addresses): the schema checks the form of what is given.
-const person = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  email: z.email().optional(),
-});
+const person = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    email: z.email().optional(),
+  })
+  .refine((p) => p.name !== undefined || p.email !== undefined, {
+    message: 'A contact needs a name or an e-mail address',
+  });
 
 /** The fields of a postal address (orders' shipping address, customers' addresses). */
 export const postalAddressFields = {

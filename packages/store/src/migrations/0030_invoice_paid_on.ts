@@ -4,7 +4,7 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 //
 // An invoice marked paid keeps the day the payment was made (`paidOn`, which finance gives
 // with mark-paid; the day it was recorded, in the vendor's calendar, when not given) beside the
-// instant it was recorded (`paid_at`). Paid invoices of before take it from their
+// instant it was recorded (`paid_at`). Invoices paid before (credited since, some) take it from their
 // `invoice.settled` event, where mark-paid has always written it. Safe to run again (SQLite
 // runs migrations outside a transaction): the column is added only when missing, and the
 // backfill only fills empty ones.
@@ -31,7 +31,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       SELECT ${paidOn} FROM audit_events e
       WHERE e.entity_type = 'invoice' AND e.entity_id = invoices.id AND e.type = 'invoice.settled'
       ORDER BY e.at DESC LIMIT 1)
-    WHERE status = 'paid' AND paid_on IS NULL`.execute(db);
+    WHERE paid_at IS NOT NULL AND paid_on IS NULL`.execute(db);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

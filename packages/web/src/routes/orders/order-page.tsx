@@ -214,19 +214,9 @@ function Details({ order }: { order: Order }) {
         ? formatMoney(order.purchaseOrder.total, order.purchaseOrder.currency)
         : null,
     ],
-    [
-      'Site admin',
-      order.contacts?.siteAdmin
-        ? `${order.contacts.siteAdmin.name} <${order.contacts.siteAdmin.email}>`
-        : null,
-    ],
+    ['Site admin', contactLine(order.contacts?.siteAdmin)],
     ['Provisioning CC', order.contacts?.provisioningCc],
-    [
-      'Invoicing',
-      order.contacts?.invoicing
-        ? `${order.contacts.invoicing.name} <${order.contacts.invoicing.email}>`
-        : null,
-    ],
+    ['Invoicing', contactLine(order.contacts?.invoicing)],
     [
       'Tier-2 reseller',
       order.tier2Reseller ? `${order.tier2Reseller.name} <${order.tier2Reseller.email}>` : null,
@@ -355,4 +345,11 @@ export default function OrderPage() {
       )}
     </QueryState>
   );
+}
+
+/** A contact as one line: "Name <e-mail>", or whichever of the two the order gives. */
+function contactLine(contact: { name?: string; email?: string } | null | undefined): string | null {
+  if (!contact) return null;
+  if (contact.name && contact.email) return `${contact.name} <${contact.email}>`;
+  return contact.name ?? contact.email ?? null;
 }

@@ -225,22 +225,33 @@ export function poTotal(lines: readonly WizardLine[]): string {
   return sumAmounts(lines.map((l) => lineAmount(l.unitPrice || '0', l.quantity)));
 }
 
+/**
+ * The keys a part of the body cannot go without (the API's schema); a part missing one is left
+ * out, for the server to report or default. A contact may be a name or an e-mail alone (the
+ * profile says which it requires): it is left out only when it has neither.
+ */
 const REQUIRED_KEYS: Record<string, readonly string[]> = {
   purchaseOrder: ['number'],
-  'contacts.siteAdmin': ['name', 'email'],
-  'contacts.invoicing': ['name', 'email'],
   tier2Reseller: ['name', 'email'],
   shippingAddress: ['name', 'line1', 'city', 'postalCode', 'country'],
 };
+const CONTACTS = ['contacts.siteAdmin', 'contacts.invoicing'];
 
 function dropIncomplete(body: Record<string, unknown>): void {
-  for (const [path, keys] of Object.entries(REQUIRED_KEYS)) {
+  const nodeAt = (path: string) => {
     const parts = path.split('.');
     const parent =
       parts.length === 1 ? body : (body[parts[0]!] as Record<string, unknown> | undefined);
     const key = parts[parts.length - 1]!;
-    const node = parent?.[key] as Record<string, unknown> | undefined;
+    return { parent, key, node: parent?.[key] as Record<string, unknown> | undefined };
+  };
+  for (const [path, keys] of Object.entries(REQUIRED_KEYS)) {
+    const { parent, key, node } = nodeAt(path);
     if (parent && node && keys.some((k) => node[k] === undefined)) delete parent[key];
+  }
+  for (const path of CONTACTS) {
+    const { parent, key, node } = nodeAt(path);
+    if (parent && node && node.name === undefined && node.email === undefined) delete parent[key];
   }
   const contacts = body.contacts as Record<string, unknown> | undefined;
   if (contacts && Object.keys(contacts).length === 0) delete body.contacts;
