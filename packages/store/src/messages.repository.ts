@@ -120,15 +120,23 @@ function messageRowOf(input: MessageInput): Message {
 export async function listMessages(
   db: Executor,
   thread: { entityType: MessageEntityType; entityId: string },
+  page?: { limit: number; after?: { at: string; id: string } | undefined },
 ): Promise<Message[]> {
-  return db
+  let q = db
     .selectFrom('messages')
     .selectAll()
     .where('entity_type', '=', thread.entityType)
     .where('entity_id', '=', thread.entityId)
     .orderBy('created_at')
-    .orderBy('id')
-    .execute();
+    .orderBy('id');
+  if (page) {
+    q = q.limit(page.limit);
+    const after = page.after;
+    if (after) {
+      q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '>', eb.tuple(after.at, after.id)));
+    }
+  }
+  return q.execute();
 }
 
 export async function findMessageById(db: Executor, id: string): Promise<Message | undefined> {

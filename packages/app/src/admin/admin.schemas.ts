@@ -176,9 +176,6 @@ export const tokenListQuerySchema = z.strictObject({
   ...wholeListQuerySchema.shape,
 });
 
-export const userListQuerySchema = z.strictObject({ ...wholeListQuerySchema.shape });
-export const profileVersionListQuerySchema = z.strictObject({ ...wholeListQuerySchema.shape });
-
 export const tokenIdParams = z.object({ id: z.string().min(1).max(100) });
 
 /** Roles each side may hand out: an admin never creates users of the other side. */

@@ -1,4 +1,9 @@
-import { listMessages, type Executor, type MessageEntityType } from '@orderdesk/store';
+import {
+  listMessages,
+  type Executor,
+  type Message,
+  type MessageEntityType,
+} from '@orderdesk/store';
 import { z } from 'zod';
 
 /** A thread message (API.md "Mail"). */
@@ -32,8 +37,12 @@ export async function threadOf(
   entityType: MessageEntityType,
   entityId: string,
 ): Promise<ThreadMessage[]> {
-  const rows = await listMessages(db, { entityType, entityId });
-  return rows.map((m) => ({
+  return (await listMessages(db, { entityType, entityId })).map(threadMessageOf);
+}
+
+/** A stored message as its thread shows it. */
+export function threadMessageOf(m: Message): ThreadMessage {
+  return {
     id: m.id,
     direction: m.direction,
     template: m.template,
@@ -50,5 +59,5 @@ export async function threadOf(
     messageId: m.message_id,
     inReplyTo: m.in_reply_to,
     at: m.created_at,
-  }));
+  };
 }

@@ -1,10 +1,16 @@
-import { findOrderInScope, findVendorBySlug, listAuditEvents, listOrders } from '@orderdesk/store';
+import {
+  findOrderInScope,
+  findVendorBySlug,
+  listAuditEvents,
+  listMessages,
+  listOrders,
+} from '@orderdesk/store';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
-import { threadOf, type ThreadMessage } from '../messages/thread.ts';
+import { threadMessageOf, type ThreadMessage } from '../messages/thread.ts';
 import { notFound } from '../shared/errors.ts';
-import { decodeCursor, pageInMemory, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
+import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { orderScope } from './order-access.ts';
 import { acknowledgmentsOf } from '../sla/order-sla.ts';
 import { NO_DUE_TIME } from '@orderdesk/store';
@@ -91,6 +97,7 @@ export interface OrderTimelineEvent {
   data?: unknown;
 }
 
+/** Where a page of an order's timeline or thread resumes: after this instant and id. */
 const eventCursorSchema = z.object({ at: z.string(), id: z.string() });
 
 /** The order's timeline: every event recorded for it, oldest first, a page at a time. */
@@ -129,5 +136,15 @@ export async function listOrderMessages(
   query: PageQuery,
 ): Promise<Page<ThreadMessage>> {
   const order = await orderInScope(ctx, actor, id);
-  return pageInMemory(await threadOf(ctx.store.db, 'order', order.id), query);
+  const rows = await listMessages(
+    ctx.store.db,
+    { entityType: 'order', entityId: order.id },
+    { limit: query.limit + 1, after: decodeCursor(query.cursor, eventCursorSchema) },
+  );
+  return pageOf(
+    rows,
+    query.limit,
+    (last) => ({ at: last.created_at, id: last.id }),
+    threadMessageOf,
+  );
 }

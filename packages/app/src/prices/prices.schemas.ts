@@ -1,7 +1,6 @@
 import { isMultiplier } from '@orderdesk/core';
 import { z } from 'zod';
 import { categoryKeySchema } from '../catalog/catalog.schemas.ts';
-import { wholeListQuerySchema } from '../shared/paging.ts';
 
 /** Most part numbers priced in one request (a PO of more lines goes through orders/validate). */
 export const MAX_PRICED_PART_NUMBERS = 500;
@@ -86,8 +85,6 @@ export const multiplierListSchema = z.object({
   items: z.array(multiplierSchema),
   nextCursor: z.string().nullable(),
 });
-
-export const multiplierListQuery = z.strictObject({ ...wholeListQuerySchema.shape });
 
 export const multiplierBodySchema = z.strictObject({
   multiplier: multiplierText,

@@ -13,8 +13,9 @@ export const WHOLE_LIST_LIMIT = 10_000;
  * The query of a list that answered whole before it was paged (vendors, partnerships, users,
  * categories, an order's timeline…): the default page is the largest, WHOLE_LIST_LIMIT, so a
  * client that does not page (the web app) keeps getting the whole list; past it, `nextCursor`.
+ * Strict: a list route takes no other query field (spread its shape to add some).
  */
-export const wholeListQuerySchema = z.object({
+export const wholeListQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(WHOLE_LIST_LIMIT).default(WHOLE_LIST_LIMIT),
   cursor: pageQuerySchema.shape.cursor,
 });

@@ -23,7 +23,7 @@ import {
   tokenSummarySchema,
   userCreateBodySchema,
   userIdParams,
-  userListQuerySchema,
+  wholeListQuerySchema,
   userSchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
@@ -86,7 +86,7 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['administration'],
           summary:
             "Your tenant's users by e-mail (vendor_admin: the vendor's staff; partner_admin: the partner's users)",
-          querystring: userListQuerySchema,
+          querystring: wholeListQuerySchema,
           response: {
             200: z.object({ items: z.array(userSchema), nextCursor: z.string().nullable() }),
             ...errors,

@@ -6,7 +6,7 @@ import {
   profilePublishedSchema,
   profileSourceQuerySchema,
   profileSourceSchema,
-  profileVersionListQuerySchema,
+  wholeListQuerySchema,
   profileVersionSchema,
   publishProfile,
   readProfileSource,
@@ -78,7 +78,7 @@ export function profileRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['administration'],
           summary: "The vendor's profile versions, newest first (its staff)",
           params: slugParams,
-          querystring: profileVersionListQuerySchema,
+          querystring: wholeListQuerySchema,
           response: {
             200: z.object({
               items: z.array(profileVersionSchema),

@@ -99,7 +99,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['customers'],
           summary: "A customer's contacts (site admin, billing, technical)",
           params: idParams,
-          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
+          querystring: wholeListQuerySchema,
           response: {
             200: z.object({ items: z.array(contactSchema), nextCursor: z.string().nullable() }),
             ...errors,

@@ -158,7 +158,7 @@ export function documentRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['documents'],
           summary: 'The documents of an order, oldest first',
           params: orderDocumentParams,
-          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
+          querystring: wholeListQuerySchema,
           response: { 200: orderDocumentListSchema, ...errors },
         },
       },

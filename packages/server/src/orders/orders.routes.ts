@@ -28,7 +28,6 @@ import { expectedVersionOf } from '../http/if-match.ts';
 import { problemSchema } from '../http/problem.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
-const wholeListQuery = z.strictObject({ ...wholeListQuerySchema.shape });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
 /** Orders: validate, submit, follow, correct and move through the vendor's workflow (API.md "Orders"). */
@@ -159,7 +158,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['orders'],
           summary: "The order's e-mail thread, oldest first",
           params: idParams,
-          querystring: wholeListQuery,
+          querystring: wholeListQuerySchema,
           response: {
             200: z.object({
               items: z.array(threadMessageSchema),
@@ -180,7 +179,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['orders'],
           summary: 'The timeline: who did what, when and why, oldest first',
           params: idParams,
-          querystring: wholeListQuery,
+          querystring: wholeListQuerySchema,
           response: {
             200: z.object({ items: z.array(orderEventSchema), nextCursor: z.string().nullable() }),
             ...errors,

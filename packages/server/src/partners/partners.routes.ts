@@ -17,7 +17,7 @@ export function partnerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['partnerships'],
           summary: "The vendor's partners by name (vendor staff only)",
-          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
+          querystring: wholeListQuerySchema,
           response: {
             200: z.object({ items: z.array(partnerSchema), nextCursor: z.string().nullable() }),
             400: problemSchema,

@@ -4,7 +4,7 @@ import {
   endMultiplier,
   getMultipliers,
   multiplierBodySchema,
-  multiplierListQuery,
+  wholeListQuerySchema,
   multiplierListSchema,
   multiplierPatchSchema,
   multiplierSchema,
@@ -56,7 +56,7 @@ export function priceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             'Vendor staff, and the partner itself where the profile says ' +
             '`pricing.partnerVisible`; a tier-2 reseller never sees its distributor’s (403).',
           params: partnershipParams,
-          querystring: multiplierListQuery,
+          querystring: wholeListQuerySchema,
           response: { 200: multiplierListSchema, ...errors },
         },
       },

@@ -146,7 +146,7 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['quotes'],
           summary: "The quote's e-mail thread (its request's first), oldest first",
           params: idParams,
-          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
+          querystring: wholeListQuerySchema,
           response: {
             200: z.object({
               items: z.array(threadMessageSchema),

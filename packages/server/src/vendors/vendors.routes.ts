@@ -21,7 +21,7 @@ export function vendorRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['catalog'],
           summary: 'Vendors the caller works with, by slug',
-          querystring: z.strictObject({ ...wholeListQuerySchema.shape }),
+          querystring: wholeListQuerySchema,
           response: {
             200: z.object({ items: z.array(vendorSchema), nextCursor: z.string().nullable() }),
             400: problemSchema,
