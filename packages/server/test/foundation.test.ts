@@ -138,7 +138,22 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
           })
         ).statusCode,
       ).toBe(401);
-      expect((await t.as(null).get('/api/v1/partnerships')).statusCode).toBe(401);
+      const anonymous = await t.as(null).get('/api/v1/partnerships');
+      expect(anonymous.statusCode).toBe(401);
+      // API.md's problem shape: errors is always there, empty when no field is at fault.
+      expect(anonymous.json()).toMatchObject({ status: 401, errors: [] });
+    });
+
+    it('every problem carries errors[], empty when no field is at fault', async () => {
+      const notFound = await t.as('buyer@acme.example').get('/api/v1/orders/ord_nope');
+      expect(notFound.statusCode).toBe(404);
+      expect(notFound.json()).toMatchObject({ status: 404, errors: [] });
+      const noRoute = await t.as('buyer@acme.example').get('/api/v1/no-such-thing');
+      expect(noRoute.statusCode).toBe(404);
+      expect(noRoute.json()).toMatchObject({ status: 404, errors: [] });
+      const forbidden = await t.as('buyer@acme.example').get('/api/v1/intake');
+      expect(forbidden.statusCode).toBe(403);
+      expect(forbidden.json()).toMatchObject({ status: 403, errors: [] });
     });
   });
 
@@ -174,7 +189,10 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
         .as(null)
         .post(url, { email: 'a@b.example', password: 'x'.repeat(1_100_000) });
       expect(res.statusCode).toBe(413);
-      expect(res.json().status).toBe(413);
+      expect(res.json()).toMatchObject({
+        status: 413,
+        errors: [{ path: 'body', code: 'invalid', message: expect.any(String) }],
+      });
     });
     it('unknown fields and wrong types name each field', async () => {
       const res = await t.as(null).post(url, { email: 42, password: 'x', extra: 1, other: true });

@@ -64,6 +64,10 @@ export function issuesToProblems(
   return items;
 }
 
+/**
+ * Sends a problem. Every problem carries `errors` (API.md's shape; `Problem` requires it), empty
+ * when no field of the request is at fault (401, 403, 404, 409 …).
+ */
 function send(
   reply: FastifyReply,
   problem: Problem,
@@ -137,9 +141,11 @@ export function installErrorHandler(app: FastifyInstance): void {
           status,
           detail: malformedJson ? `Malformed JSON body: ${error.message}` : error.message,
           requestId: request.id,
-          ...(status === 400 || status === 415
-            ? { errors: [{ path: 'body', code: 'invalid', message: error.message }] }
-            : {}),
+          // The body is what is wrong with a malformed, unsupported or too large request.
+          errors:
+            status === 400 || status === 413 || status === 415
+              ? [{ path: 'body', code: 'invalid', message: error.message }]
+              : [],
         },
         status === 429 && reply.getHeader('retry-after') === undefined ? {} : {},
       );
@@ -152,6 +158,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       status: 500,
       detail: `Something went wrong on our side; quote request id ${request.id} when reporting it`,
       requestId: request.id,
+      errors: [],
     });
   });
 
@@ -162,6 +169,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       status: 404,
       detail: `No route ${request.method} ${request.url.split('?')[0]}`,
       requestId: request.id,
+      errors: [],
     }),
   );
 }

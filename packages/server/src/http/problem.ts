@@ -17,7 +17,8 @@ export const problemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     requestId: z.string().optional(),
-    errors: z.array(problemItemSchema).optional(),
+    /** Each bad field; empty when no field of the request is at fault (401, 404 …). */
+    errors: z.array(problemItemSchema),
   })
   .meta({ id: 'Problem' });
 export type Problem = z.infer<typeof problemSchema>;
@@ -71,7 +72,7 @@ export function problemOfAppError(
       status,
       detail: error.message,
       ...(requestId ? { requestId } : {}),
-      ...(error.problems ? { errors: error.problems } : {}),
+      errors: error.problems ?? [],
     },
     headers:
       error.retryAfterSeconds !== undefined
@@ -112,7 +113,7 @@ export class HttpProblem extends Error {
       status: this.status,
       detail: this.message,
       ...(requestId ? { requestId } : {}),
-      ...(this.errors ? { errors: this.errors } : {}),
+      errors: this.errors ?? [],
     };
   }
 }

@@ -9157,7 +9157,7 @@ export interface components {
       detail?: string;
       instance?: string;
       requestId?: string;
-      errors?: {
+      errors: {
         path: string;
         code: string;
         message: string;
@@ -10773,7 +10773,7 @@ export interface components {
       detail?: string;
       instance?: string;
       requestId?: string;
-      errors?: {
+      errors: {
         path: string;
         code: string;
         message: string;
