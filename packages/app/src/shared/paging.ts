@@ -70,18 +70,33 @@ export function pageOf<Row, Item>(
   };
 }
 
-const offsetCursorSchema = z.object({ offset: z.number().int().min(1) });
+const afterIdCursorSchema = z.object({ after: z.string().min(1).max(200) });
 
 /**
  * A page of a list assembled in memory (several queries joined, as a quote's thread after its
- * request's), for append-only lists in a stable order: the cursor is the position after the
- * last item shown. Lists read by one query page in SQL with `pageOf` instead.
+ * request's), in a stable order: the cursor names the last item shown, so an item added to an
+ * earlier part of the list meanwhile (a reply on the request's thread) neither repeats nor
+ * hides one on the next page. Lists read by one query page in SQL with `pageOf` instead.
  */
-export function pageInMemory<Item>(items: readonly Item[], query: PageQuery): Page<Item> {
-  const offset = decodeCursor(query.cursor, offsetCursorSchema)?.offset ?? 0;
-  const end = offset + query.limit;
-  return {
-    items: items.slice(offset, end),
-    nextCursor: items.length > end ? encodeCursor({ offset: end }) : null,
-  };
+export function pageInMemory<Item extends { id: string }>(
+  items: readonly Item[],
+  query: PageQuery,
+): Page<Item> {
+  const after = decodeCursor(query.cursor, afterIdCursorSchema)?.after;
+  let start = 0;
+  if (after !== undefined) {
+    const at = items.findIndex((item) => item.id === after);
+    if (at < 0) {
+      throw invalidInput('Invalid cursor', [
+        { path: 'cursor', code: 'invalid', message: 'Not a cursor returned by this list' },
+      ]);
+    }
+    start = at + 1;
+  }
+  return pageOf(
+    items.slice(start, start + query.limit + 1),
+    query.limit,
+    (last) => ({ after: last.id }),
+    (item) => item,
+  );
 }
