@@ -33,7 +33,11 @@ interface Job {
   resolve: (result: PdfTextResult) => void;
 }
 
-type WorkerAnswer = { id: number } & PdfTextResult;
+type WorkerAnswer =
+  ({ id: number } & PdfTextResult) | { ready: true } | { ready: false; reason: string };
+
+/** How long a new worker may take to load pdf.js before a job waiting for it fails. */
+const WORKER_START_LIMIT_MS = 60_000;
 
 const WORKER_URL = new URL('./pdf-text.worker.js', import.meta.url);
 
@@ -46,6 +50,8 @@ const WORKER_URL = new URL('./pdf-text.worker.js', import.meta.url);
 class PdfTextExtractor {
   private worker: Worker | undefined;
   private workerHeapMb = 0;
+  /** Whether the current worker has loaded pdf.js (a job's time budget starts then). */
+  private workerReady = false;
   private readonly queue: Job[] = [];
   private current: { job: Job; timer: NodeJS.Timeout } | undefined;
   private nextId = 1;
@@ -69,13 +75,16 @@ class PdfTextExtractor {
       this.pump();
       return;
     }
-    const timer = setTimeout(() => {
-      this.finish(job.id, {
-        ok: false,
-        reason: `reading the PDF took longer than ${job.limits.timeoutMs} ms (an endless object graph?)`,
-      });
-      this.discardWorker();
-    }, job.limits.timeoutMs);
+    // The budget is the reading's: a worker still loading pdf.js gets its own, longer limit.
+    const timer = this.workerReady
+      ? this.readingTimer(job)
+      : setTimeout(() => {
+          this.finish(job.id, {
+            ok: false,
+            reason: `the PDF reader did not start within ${WORKER_START_LIMIT_MS / 1000} s`,
+          });
+          this.discardWorker();
+        }, WORKER_START_LIMIT_MS);
     this.current = { job, timer };
     worker.postMessage(
       {
@@ -88,6 +97,24 @@ class PdfTextExtractor {
     );
   }
 
+  private readingTimer(job: Job): NodeJS.Timeout {
+    return setTimeout(() => {
+      this.finish(job.id, {
+        ok: false,
+        reason: `reading the PDF took longer than ${job.limits.timeoutMs} ms (an endless object graph?)`,
+      });
+      this.discardWorker();
+    }, job.limits.timeoutMs);
+  }
+
+  /** The worker has loaded pdf.js: the job waiting for it starts its reading's clock. */
+  private onReady(): void {
+    this.workerReady = true;
+    if (!this.current) return;
+    clearTimeout(this.current.timer);
+    this.current.timer = this.readingTimer(this.current.job);
+  }
+
   private workerFor(maxHeapMb: number): Worker {
     if (this.worker && this.workerHeapMb === maxHeapMb) return this.worker;
     this.discardWorker();
@@ -96,6 +123,21 @@ class PdfTextExtractor {
     });
     worker.unref();
     worker.on('message', (answer: WorkerAnswer) => {
+      if (this.worker !== worker) return;
+      if ('ready' in answer) {
+        if (answer.ready) {
+          this.onReady();
+          return;
+        }
+        this.discardWorker();
+        if (this.current) {
+          this.finish(this.current.job.id, {
+            ok: false,
+            reason: `the PDF reader could not start: ${answer.reason}`,
+          });
+        }
+        return;
+      }
       const { id, ...result } = answer;
       this.finish(id, result);
     });
@@ -117,12 +159,14 @@ class PdfTextExtractor {
     });
     this.worker = worker;
     this.workerHeapMb = maxHeapMb;
+    this.workerReady = false;
     return worker;
   }
 
   private discardWorker(): void {
     const worker = this.worker;
     this.worker = undefined;
+    this.workerReady = false;
     if (worker) void worker.terminate();
   }
 

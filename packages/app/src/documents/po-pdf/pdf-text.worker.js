@@ -3,7 +3,8 @@
 // only thing that must run here is the part that can hang or blow up (pdf.js parsing and
 // decompression). The layout analysis runs in the caller, on the items this returns.
 //
-// Protocol: receives { id, bytes: Uint8Array, maxPages, maxInflatedBytes } and answers
+// Protocol: says { ready: true } once pdf.js is loaded (or { ready: false, reason }); receives
+// { id, bytes: Uint8Array, maxPages, maxInflatedBytes } and answers
 // { id, ok: true, pages: [{ width, height, items: [{ str, x, y, w, h }] }] } or
 // { id, ok: false, reason }.
 import { parentPort } from 'node:worker_threads';
@@ -11,8 +12,8 @@ import { inflateSync, constants as zlibConstants } from 'node:zlib';
 
 let unpdfModule;
 
-async function loadUnpdf() {
-  unpdfModule ??= await import('unpdf');
+function loadUnpdf() {
+  unpdfModule ??= import('unpdf');
   return unpdfModule;
 }
 
@@ -106,6 +107,13 @@ async function extract(bytes, maxPages, maxInflatedBytes) {
     await document.destroy();
   }
 }
+
+// pdf.js loads when the worker starts, not within the first PDF's time budget (a cold start
+// under load can take seconds): the extractor starts a job's clock when this says ready.
+loadUnpdf().then(
+  () => parentPort.postMessage({ ready: true }),
+  (error) => parentPort.postMessage({ ready: false, reason: describeFailure(error) }),
+);
 
 parentPort.on('message', (job) => {
   extract(job.bytes, job.maxPages, job.maxInflatedBytes)
