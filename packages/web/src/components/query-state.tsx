@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Center, Loader } from '@mantine/core';
-import type { UseQueryResult } from '@tanstack/react-query';
+import type { UseInfiniteQueryResult, UseQueryResult } from '@tanstack/react-query';
 import { ErrorPanel } from '../layout/route-error';
 
 /** Renders a query's data, a loader while it loads, or the error. */
@@ -8,7 +8,7 @@ export function QueryState<T>({
   query,
   children,
 }: {
-  query: UseQueryResult<T>;
+  query: UseQueryResult<T> | UseInfiniteQueryResult<T>;
   children: (data: T) => ReactNode;
 }) {
   if (query.isPending)
