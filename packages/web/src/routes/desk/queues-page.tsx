@@ -10,10 +10,11 @@ import {
   UnstyledButton,
   VisuallyHidden,
 } from '@mantine/core';
-import { useQueries } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap, type Order } from '../../api/client';
+import { usePaged } from '../../api/paged';
 import { useProfile } from '../../api/queries';
+import { LoadMore } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { StatusBadge } from '../../components/status-badge';
@@ -134,25 +135,54 @@ function QueueTable({ orders }: { orders: ListedOrder[] }) {
 }
 
 /**
- * The last answer per queue with its ETag: a poll sends If-None-Match and an unchanged queue
- * comes back as an empty 304, so polling every few seconds costs the server a hash, not a list.
+ * The last answer per page of each queue with its ETag: a poll sends If-None-Match and an
+ * unchanged page comes back as an empty 304, so polling every few seconds costs the server a
+ * hash, not a list.
  */
-type QueueItem = NonNullable<
-  Awaited<ReturnType<typeof api.GET<'/api/v1/orders', object>>>['data']
->['items'][number];
-const lastSeen = new Map<string, { etag: string; items: QueueItem[] }>();
+type QueuePage = NonNullable<Awaited<ReturnType<typeof api.GET<'/api/v1/orders', object>>>['data']>;
+const lastSeen = new Map<string, { etag: string; page: QueuePage }>();
 
-async function fetchQueue(status: QueueStatus): Promise<QueueItem[]> {
-  const previous = lastSeen.get(status);
+async function fetchQueuePage(status: QueueStatus, cursor: string | undefined): Promise<QueuePage> {
+  const key = `${status} ${cursor ?? ''}`;
+  const previous = lastSeen.get(key);
   const result = await api.GET('/api/v1/orders', {
-    params: { query: { status, limit: 100 } },
+    params: { query: { status, limit: 100, ...(cursor ? { cursor } : {}) } },
     headers: previous ? { 'if-none-match': previous.etag } : {},
   });
-  if (result.response.status === 304 && previous) return previous.items;
-  const items = unwrap(result).items;
+  if (result.response.status === 304 && previous) return previous.page;
+  const page = unwrap(result);
   const etag = result.response.headers.get('etag');
-  if (etag) lastSeen.set(status, { etag, items });
-  return items;
+  if (etag) lastSeen.set(key, { etag, page });
+  return page;
+}
+
+/** A queue, polled while open; the tab's count and the panel share it (one key). */
+function useQueue(status: QueueStatus) {
+  return usePaged({
+    queryKey: ['orders', 'queue', status],
+    refetchInterval: 5_000,
+    fetchPage: (cursor) => fetchQueuePage(status, cursor),
+  });
+}
+
+/** How many orders the queue holds: "100+" while more pages are unread. */
+function QueueCount({ status }: { status: QueueStatus }) {
+  const queue = useQueue(status);
+  return (
+    <Text span size="xs" c="dimmed">
+      ({queue.data ? `${queue.data.length}${queue.hasNextPage ? '+' : ''}` : '…'})
+    </Text>
+  );
+}
+
+function QueuePanel({ status }: { status: QueueStatus }) {
+  const queue = useQueue(status);
+  return (
+    <Stack>
+      <QueryState query={queue}>{(items) => <QueueTable orders={items} />}</QueryState>
+      <LoadMore pages={queue} what="orders in this queue" />
+    </Stack>
+  );
 }
 
 /** One queue per workflow stage of the vendor's profile, refreshed while open. */
@@ -163,13 +193,6 @@ export default function QueuesPage() {
     ...(profile.data?.workflow.stages ?? []).map((s) => ({ status: s.status, label: s.label })),
     { status: 'on_hold', label: profile.data?.workflow.labels.on_hold ?? 'On hold' },
   ];
-  const queues = useQueries({
-    queries: stages.map((s) => ({
-      queryKey: ['orders', 'queue', s.status],
-      refetchInterval: 5_000,
-      queryFn: () => fetchQueue(s.status),
-    })),
-  });
   const [tab, setTab] = useState<string | null>(null);
   return (
     <Stack>
@@ -178,24 +201,18 @@ export default function QueuesPage() {
         {() => (
           <Tabs value={tab ?? stages[0]?.status ?? null} onChange={setTab} keepMounted={false}>
             <Tabs.List>
-              {stages.map((s, i) => (
+              {stages.map((s) => (
                 <Tabs.Tab key={s.status} value={s.status}>
                   <Group gap={6} wrap="nowrap">
                     {s.label}
-                    <Text span size="xs" c="dimmed">
-                      ({queues[i]?.data?.length ?? '…'})
-                    </Text>
+                    <QueueCount status={s.status} />
                   </Group>
                 </Tabs.Tab>
               ))}
             </Tabs.List>
-            {stages.map((s, i) => (
+            {stages.map((s) => (
               <Tabs.Panel key={s.status} value={s.status} pt="md">
-                {queues[i] && (
-                  <QueryState query={queues[i]}>
-                    {(items) => <QueueTable orders={items} />}
-                  </QueryState>
-                )}
+                <QueuePanel status={s.status} />
               </Tabs.Panel>
             ))}
           </Tabs>

@@ -16,10 +16,12 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap, type IntakeItem, type Schemas } from '../../api/client';
+import { usePaged } from '../../api/paged';
 import { useProfile } from '../../api/queries';
+import { LoadMore } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { fieldError, WriteError } from '../../components/problem-fields';
 import { QueryState } from '../../components/query-state';
@@ -425,24 +427,29 @@ export default function IntakePage() {
   // "waiting" (the default): new and unreadable mail, both for the desk to decide.
   const status = (params.get('status') ?? 'waiting') as IntakeStatus | 'waiting' | 'all';
   const [placed, setPlaced] = useState<Placed | null>(null);
-  const items = useQuery({
+  const items = usePaged({
     queryKey: ['intake', status],
-    placeholderData: keepPreviousData,
+    keepPrevious: true,
     refetchInterval: 30_000,
-    queryFn: async () => {
-      const list = unwrap(
+    fetchPage: async (cursor) => {
+      const page = unwrap(
         await api.GET('/api/v1/intake', {
           params: {
             query: {
               limit: 100,
               ...(status === 'all' || status === 'waiting' ? {} : { status }),
+              ...(cursor ? { cursor } : {}),
             },
           },
         }),
-      ).items;
+      );
+      // The API filters by one status: "waiting" (two) is filtered here, page by page.
       return status === 'waiting'
-        ? list.filter((i) => i.status === 'new' || i.status === 'unreadable')
-        : list;
+        ? {
+            ...page,
+            items: page.items.filter((i) => i.status === 'new' || i.status === 'unreadable'),
+          }
+        : page;
     },
   });
   return (
@@ -481,7 +488,11 @@ export default function IntakePage() {
       <QueryState query={items}>
         {(list) =>
           list.length === 0 ? (
-            <Text c="dimmed">No mail here.</Text>
+            <Text c="dimmed">
+              {items.hasNextPage
+                ? 'No mail here among the latest; load more to look further.'
+                : 'No mail here.'}
+            </Text>
           ) : (
             <Stack>
               {list.map((item) => (
@@ -491,6 +502,7 @@ export default function IntakePage() {
           )
         }
       </QueryState>
+      <LoadMore pages={items} what="mail" />
     </Stack>
   );
 }

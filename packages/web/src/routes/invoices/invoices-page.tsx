@@ -1,7 +1,8 @@
 import { Anchor, Group, Select, Stack, Table, Text } from '@mantine/core';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap, type InvoiceSummary } from '../../api/client';
+import { usePaged } from '../../api/paged';
+import { LoadMore } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { StatusBadge } from '../../components/status-badge';
@@ -87,15 +88,17 @@ export function InvoiceTable({
 export default function InvoicesPage() {
   const [params, setParams] = useSearchParams();
   const status = params.get('status') as InvoiceStatus | null;
-  const invoices = useQuery({
+  const invoices = usePaged({
     queryKey: ['invoices', 'list', status],
-    placeholderData: keepPreviousData,
-    queryFn: async () =>
+    keepPrevious: true,
+    fetchPage: async (cursor) =>
       unwrap(
         await api.GET('/api/v1/invoices', {
-          params: { query: { limit: 100, ...(status ? { status } : {}) } },
+          params: {
+            query: { limit: 100, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) },
+          },
         }),
-      ).items,
+      ),
   });
   return (
     <Stack>
@@ -120,6 +123,7 @@ export default function InvoicesPage() {
           )
         }
       </QueryState>
+      <LoadMore pages={invoices} what="invoices" />
     </Stack>
   );
 }

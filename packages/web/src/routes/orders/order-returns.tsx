@@ -12,21 +12,25 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, idempotencyKey, unwrap, type Order, type Return } from '../../api/client';
+import { usePaged } from '../../api/paged';
+import { LoadMore } from '../../components/load-more';
 import { fieldError, WriteError } from '../../components/problem-fields';
 import { StatusBadge } from '../../components/status-badge';
 import { formatDateTime } from '../../lib/format';
 
 export function useReturns(orderId?: string) {
-  return useQuery({
+  return usePaged({
     queryKey: ['returns', orderId ?? null],
-    queryFn: async () =>
+    fetchPage: async (cursor) =>
       unwrap(
         await api.GET('/api/v1/returns', {
-          params: { query: { limit: 100, ...(orderId ? { orderId } : {}) } },
+          params: {
+            query: { limit: 100, ...(orderId ? { orderId } : {}), ...(cursor ? { cursor } : {}) },
+          },
         }),
-      ).items,
+      ),
   });
 }
 
@@ -221,6 +225,7 @@ export function OrderReturns({ order, canRequest }: { order: Order; canRequest: 
             <ReturnDecision r={r} />
           </Stack>
         ))}
+        <LoadMore pages={returns} what="returns of this order" />
         {canRequest && <RequestReturn order={order} />}
       </Stack>
     </Card>

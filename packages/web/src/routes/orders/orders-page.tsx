@@ -1,7 +1,8 @@
 import { Anchor, Group, Select, Stack, Table, Text } from '@mantine/core';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
+import { usePaged } from '../../api/paged';
+import { LoadMore } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { StatusBadge } from '../../components/status-badge';
@@ -24,16 +25,18 @@ export default function OrdersPage() {
   const me = useMe();
   const [params, setParams] = useSearchParams();
   const status = params.get('status') as OrderStatus | null;
-  const orders = useQuery({
+  const orders = usePaged({
     queryKey: ['orders', 'list', status],
-    placeholderData: keepPreviousData,
+    keepPrevious: true,
     refetchInterval: 30_000,
-    queryFn: async () =>
+    fetchPage: async (cursor) =>
       unwrap(
         await api.GET('/api/v1/orders', {
-          params: { query: { limit: 100, ...(status ? { status } : {}) } },
+          params: {
+            query: { limit: 100, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) },
+          },
         }),
-      ).items,
+      ),
   });
   return (
     <Stack>
@@ -98,6 +101,7 @@ export default function OrdersPage() {
           )
         }
       </QueryState>
+      <LoadMore pages={orders} what="orders" />
     </Stack>
   );
 }

@@ -12,10 +12,12 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api, ApiError, idempotencyKey, unwrap, type QuoteRequest } from '../../api/client';
+import { usePaged } from '../../api/paged';
 import { useCustomers, usePartnerships, useProfile } from '../../api/queries';
+import { LoadMore } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { StatusBadge } from '../../components/status-badge';
@@ -212,15 +214,23 @@ export default function QuotesPage() {
   const me = useMe();
   const partner = isPartner(me);
   const canQuote = hasRole(me, 'sales', 'cam');
-  const requests = useQuery({
+  const requests = usePaged({
     queryKey: ['quote-requests'],
-    queryFn: async () =>
-      unwrap(await api.GET('/api/v1/quote-requests', { params: { query: { limit: 100 } } })).items,
+    fetchPage: async (cursor) =>
+      unwrap(
+        await api.GET('/api/v1/quote-requests', {
+          params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
   });
-  const quotes = useQuery({
+  const quotes = usePaged({
     queryKey: ['quotes', 'list'],
-    queryFn: async () =>
-      unwrap(await api.GET('/api/v1/quotes', { params: { query: { limit: 100 } } })).items,
+    fetchPage: async (cursor) =>
+      unwrap(
+        await api.GET('/api/v1/quotes', {
+          params: { query: { limit: 100, ...(cursor ? { cursor } : {}) } },
+        }),
+      ),
   });
   return (
     <Stack>
@@ -276,6 +286,7 @@ export default function QuotesPage() {
             )
           }
         </QueryState>
+        <LoadMore pages={requests} what="quote requests" />
       </section>
       <section aria-labelledby="quotes-list-title">
         <Title order={3} size="h4" id="quotes-list-title" mb="xs">
@@ -321,6 +332,7 @@ export default function QuotesPage() {
             )
           }
         </QueryState>
+        <LoadMore pages={quotes} what="quotes" />
       </section>
     </Stack>
   );

@@ -1,7 +1,8 @@
 import { Anchor, Group, Select, Stack, Table, Text } from '@mantine/core';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
+import { usePaged } from '../../api/paged';
+import { LoadMore } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { formatDateTime, humanize } from '../../lib/format';
@@ -22,15 +23,17 @@ export default function ReturnsPage() {
   const decides = hasRole(me, 'order_desk', 'vendor_admin', 'cam');
   const [params, setParams] = useSearchParams();
   const status = params.get('status') as ReturnStatus | null;
-  const returns = useQuery({
+  const returns = usePaged({
     queryKey: ['returns', 'list', status],
-    placeholderData: keepPreviousData,
-    queryFn: async () =>
+    keepPrevious: true,
+    fetchPage: async (cursor) =>
       unwrap(
         await api.GET('/api/v1/returns', {
-          params: { query: { limit: 100, ...(status ? { status } : {}) } },
+          params: {
+            query: { limit: 100, ...(status ? { status } : {}), ...(cursor ? { cursor } : {}) },
+          },
         }),
-      ).items,
+      ),
   });
   return (
     <Stack>
@@ -90,6 +93,7 @@ export default function ReturnsPage() {
           )
         }
       </QueryState>
+      <LoadMore pages={returns} what="returns" />
     </Stack>
   );
 }
