@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from './client';
+import { readAllPages, WHOLE_READ_PAGE_SIZE } from './paged';
 
 /** Shared reads, cached by TanStack Query under stable keys. */
 export function useVendors() {
@@ -32,11 +33,18 @@ export function usePartnerships(vendor?: string) {
   });
 }
 
+/** Every customer: the pickers offer the whole set, so every page is read. */
 export function useCustomers() {
   return useQuery({
     queryKey: ['customers'],
-    queryFn: async () =>
-      unwrap(await api.GET('/api/v1/customers', { params: { query: { limit: 100 } } })).items,
+    queryFn: () =>
+      readAllPages(async (cursor) =>
+        unwrap(
+          await api.GET('/api/v1/customers', {
+            params: { query: { limit: WHOLE_READ_PAGE_SIZE, ...(cursor ? { cursor } : {}) } },
+          }),
+        ),
+      ),
   });
 }
 

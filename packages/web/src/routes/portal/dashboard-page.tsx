@@ -2,6 +2,7 @@ import { Anchor, Card, Group, SimpleGrid, Stack, Table, Text, Title } from '@man
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
+import { readAllPages, WHOLE_READ_PAGE_SIZE } from '../../api/paged';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { StatusBadge } from '../../components/status-badge';
@@ -13,16 +14,45 @@ const OPEN = ['submitted', 'booking', 'provisioning', 'on_hold'] as const;
 
 export default function DashboardPage() {
   const me = useMe();
+  // The counts and the held orders must be whole, however many closed orders came since: each
+  // open status is read to its last page (the newest 100 orders of any status left older open
+  // ones out).
   const orders = useQuery({
     queryKey: ['orders', 'dashboard'],
-    queryFn: async () =>
-      unwrap(await api.GET('/api/v1/orders', { params: { query: { limit: 100 } } })).items,
+    queryFn: async () => {
+      const byStatus = await Promise.all(
+        OPEN.map((status) =>
+          readAllPages(async (cursor) =>
+            unwrap(
+              await api.GET('/api/v1/orders', {
+                params: {
+                  query: { status, limit: WHOLE_READ_PAGE_SIZE, ...(cursor ? { cursor } : {}) },
+                },
+              }),
+            ),
+          ),
+        ),
+      );
+      return byStatus.flat().sort((a, b) => b.submittedAt.localeCompare(a.submittedAt));
+    },
     refetchInterval: 30_000,
   });
   const quotes = useQuery({
     queryKey: ['quotes', 'approved'],
-    queryFn: async () =>
-      unwrap(await api.GET('/api/v1/quotes', { params: { query: { status: 'approved' } } })).items,
+    queryFn: () =>
+      readAllPages(async (cursor) =>
+        unwrap(
+          await api.GET('/api/v1/quotes', {
+            params: {
+              query: {
+                status: 'approved',
+                limit: WHOLE_READ_PAGE_SIZE,
+                ...(cursor ? { cursor } : {}),
+              },
+            },
+          }),
+        ),
+      ),
   });
   return (
     <Stack>

@@ -33,6 +33,7 @@ import {
   type Problem,
   type VendorProfile,
 } from '../../api/client';
+import { readAllPages, WHOLE_READ_PAGE_SIZE } from '../../api/paged';
 import { useContacts, useCustomer, useOrder, usePartnerships, useProfile } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
 import { ErrorPanel } from '../../layout/route-error';
@@ -166,12 +167,24 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
   const quotes = useQuery({
     queryKey: ['quotes', 'for-order', profile.slug, customer.id],
     enabled: type.quote !== 'not_applicable',
+    // Every approved quote of the customer (the first 50 of any status left older ones out).
     queryFn: async () =>
-      unwrap(
-        await api.GET('/api/v1/quotes', {
-          params: { query: { customerId: customer.id, limit: 50 } },
-        }),
-      ).items.filter((q) => q.vendor === profile.slug && q.status === 'approved'),
+      (
+        await readAllPages(async (cursor) =>
+          unwrap(
+            await api.GET('/api/v1/quotes', {
+              params: {
+                query: {
+                  customerId: customer.id,
+                  status: 'approved',
+                  limit: WHOLE_READ_PAGE_SIZE,
+                  ...(cursor ? { cursor } : {}),
+                },
+              },
+            }),
+          ),
+        )
+      ).filter((q) => q.vendor === profile.slug),
   });
 
   const allProblems = submitProblems ?? validation.data?.problems ?? [];
