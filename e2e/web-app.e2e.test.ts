@@ -1,6 +1,7 @@
 // The web app in real Chromium against `orderdesk serve --demo` on a fresh SQLite database
 // (issue 9, point 5): the three seed flows through the UI, a held order corrected and
-// resubmitted, partners walled off from each other, axe-core on every page, a 375 px phone.
+// resubmitted, partners walled off from each other, axe-core on every page, a 375 px phone, and
+// the orders list past its first page ("Load more").
 // The flows build on each other (one server), so they run in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -12,6 +13,7 @@ import {
   step,
   UserActions,
 } from './support/browser.ts';
+import { apiAs, placeSkylineOrder } from './support/api.ts';
 import { scriptSizes } from './support/bundle-size.ts';
 import { ensureWebBuilt, startWebServer, type RunningWebServer } from './support/web-server.ts';
 
@@ -485,5 +487,28 @@ describe.sequential('the web app in Chromium', () => {
     if (width > 375) wide.push(`wizard: ${width}px`);
     await screenshot(page, 'phone-wizard');
     expect(wide).toEqual([]);
+  });
+
+  // Last: the 101 orders it places would change what the earlier tests' pages show.
+  it('the orders list shows an order older than its first 100 after "Load more"', async () => {
+    const buyer = await apiAs(server.url, 'buyer@acme.example');
+    const older = await placeSkylineOrder(buyer);
+    // More than one page (100) after it, so that it is on the second page even if it and the
+    // next one share a timestamp.
+    let newest = older;
+    for (let i = 0; i < 101; i++) newest = await placeSkylineOrder(buyer);
+
+    const page = await as('buyer@acme.example');
+    await step(page, 'orders-load-more', async () => {
+      await page.goto(`${server.url}/orders`);
+      await page.getByRole('link', { name: newest.number, exact: true }).waitFor();
+      expect(await page.getByRole('link', { name: older.number, exact: true }).count()).toBe(0);
+      const more = page.getByRole('button', { name: 'Load more orders' });
+      await more.click();
+      await page.getByRole('link', { name: older.number, exact: true }).waitFor();
+      // The second page was the last: no button for a third.
+      await more.waitFor({ state: 'detached' });
+      await screenshot(page, 'orders-after-load-more');
+    });
   });
 });

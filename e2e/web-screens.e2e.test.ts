@@ -19,6 +19,7 @@ import {
   type AppContext,
 } from '@orderdesk/app';
 import { openStore } from '@orderdesk/store';
+import { apiAs as apiAsUser, placeSkylineOrder, type Call } from './support/api.ts';
 import { launchBrowser, logIn, screenshot, seriousAxeViolations, step } from './support/browser.ts';
 import {
   ensureWebBuilt,
@@ -51,85 +52,8 @@ async function as(email: string, width = 1280): Promise<Page> {
   return page;
 }
 
-interface Answer {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test data read loosely
-  json: any;
-  bytes: Buffer;
-}
-
-type Call = (
-  method: 'GET' | 'POST',
-  path: string,
-  body?: unknown,
-  headers?: Record<string, string>,
-) => Promise<Answer>;
-
-/** The API as the user, over HTTP with a session cookie and its CSRF token. */
-async function apiAs(email: string): Promise<Call> {
-  const login = await fetch(`${server.url}/api/v1/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: 'demo' }),
-  });
-  expect(login.status).toBe(200);
-  const cookie = login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return async (method, path, body, headers = {}) => {
-    const response = await fetch(`${server.url}${path}`, {
-      method,
-      headers: {
-        cookie,
-        'x-csrf-token': csrfToken,
-        ...(method === 'POST' ? { 'idempotency-key': crypto.randomUUID() } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...headers,
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const bytes = Buffer.from(await response.arrayBuffer());
-    const type = response.headers.get('content-type') ?? '';
-    return {
-      status: response.status,
-      json: type.includes('json') && bytes.length ? JSON.parse(bytes.toString('utf8')) : undefined,
-      bytes,
-    };
-  };
-}
-
-/** A skyline order placed by Acme through the API (as the wizard sends it): id and number. */
-async function placeSkylineOrder(buyer: Call): Promise<{ id: string; number: string }> {
-  const customers = await buyer('GET', '/api/v1/customers');
-  const customerId = customers.json.items[0].id as string;
-  const products = await buyer('GET', '/api/v1/products?vendor=skyline');
-  const product = (
-    products.json.items as { partNumber: string; type: string; active: boolean }[]
-  ).find((p) => p.type === 'subscription' && p.active)!;
-  const prices = await buyer(
-    'GET',
-    `/api/v1/prices?vendor=skyline&partNumbers=${encodeURIComponent(product.partNumber)}`,
-  );
-  const res = await buyer('POST', '/api/v1/orders', {
-    vendor: 'skyline',
-    type: 'new',
-    channel: 'web_wizard',
-    customerId,
-    lines: [
-      { partNumber: product.partNumber, quantity: 3, unitPrice: prices.json.items[0].netPrice },
-    ],
-    contacts: {
-      siteAdmin: { name: 'Dana Admin', email: 'dana@fabrikam-health.example' },
-      invoicing: { name: 'Acme AP', email: 'ap@acme.example' },
-    },
-    attributes: { primaryDomain: 'fabrikam-health.example' },
-    termsAccepted: { version: '2025-01' },
-  });
-  expect(res.status, res.bytes.toString()).toBe(201);
-  return { id: res.json.id, number: res.json.number };
-}
+/** The API as the user (support/api.ts), on this file's server. */
+const apiAs = (email: string): Promise<Call> => apiAsUser(server.url, email);
 
 async function statusOf(page: Page): Promise<string> {
   return page.getByTestId('order-status').innerText();
