@@ -1,4 +1,4 @@
-import type { NotificationRule, VendorProfile } from '@orderdesk/core';
+import type { NotificationEvent, NotificationRule, VendorProfile } from '@orderdesk/core';
 import type { RecordedEvent } from './record-event.ts';
 
 /** What the subject line and the text say the thread is about. */
@@ -7,7 +7,8 @@ export interface ThreadSubject {
   number: string;
 }
 
-const HEADLINES: Record<string, string> = {
+/** The headline of each event a profile may notify on (a test keeps the list whole). */
+export const HEADLINES: Readonly<Record<NotificationEvent, string>> = {
   'order.submitted': 'We received your order',
   'order.corrected': 'The order was corrected',
   'order.approved': 'The order passed review',
@@ -26,7 +27,23 @@ const HEADLINES: Record<string, string> = {
   'quote.ordered': 'The quote was ordered',
   'quote.released': 'The quote is available again',
   'license.authorized': 'The licenses are authorized',
+  'subscription.created': 'The subscription is set up',
+  'subscription.renewed': 'The subscription is renewed',
+  'subscription.changed': 'The subscription is changed',
+  'invoice.issued': 'Your invoice is issued',
+  'sla.breached': 'The order is past its service level',
+  'escalation.raised': 'The order was escalated',
 };
+
+/** The sentences an event's own data adds: what an invoice mail must say without its PDF. */
+function detailsOf(event: RecordedEvent): string[] {
+  if (event.type !== 'invoice.issued') return [];
+  const d = event.data as { number?: string; total?: string; currency?: string; dueDate?: string };
+  if (!d.number) return [];
+  const total = d.total ? `, total ${d.total}${d.currency ? ` ${d.currency}` : ''}` : '';
+  const due = d.dueDate ? `, due ${d.dueDate}` : '';
+  return [`Invoice ${d.number}${total}${due}.`];
+}
 
 /**
  * What a profile's template adds to the headline: the words the seed guides promise (the
@@ -53,10 +70,16 @@ export function renderNotification(input: {
   thread: ThreadSubject;
 }): { subject: string; text: string } {
   const { event, rule, profile, thread } = input;
-  const headline = HEADLINES[event.type] ?? event.type;
+  const headline = HEADLINES[event.type as NotificationEvent] ?? event.type;
   const label = thread.kind.charAt(0).toUpperCase() + thread.kind.slice(1);
-  const subject = `${profile.name} ${thread.kind} ${thread.number}: ${headline}`;
+  const details = detailsOf(event);
+  const invoiceNumber = (event.data as { number?: string }).number;
+  const subject =
+    event.type === 'invoice.issued' && invoiceNumber
+      ? `${profile.name} ${thread.kind} ${thread.number}: invoice ${invoiceNumber}`
+      : `${profile.name} ${thread.kind} ${thread.number}: ${headline}`;
   const lines = [`${label} ${thread.number}`, '', `${headline}.`];
+  if (details.length > 0) lines.push('', ...details);
   const template = rule.template ? TEMPLATE_TEXT[rule.template] : undefined;
   if (template) lines.push('', template(thread.number, profile.mail?.fromName ?? profile.name));
   else if (rule.template) lines.push('', `(${rule.template.replaceAll('_', ' ')})`);

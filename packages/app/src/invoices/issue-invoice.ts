@@ -215,6 +215,8 @@ export async function issueInvoiceForOrder(
       number: invoice.number,
       orderId: order.id,
       total: formatAmount(totals.totalMinor, order.currency),
+      currency: order.currency,
+      dueDate: invoice.due_date,
     },
   });
   const doc = invoiceDocumentOf(invoice, invoiceLines);

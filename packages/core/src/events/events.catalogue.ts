@@ -249,7 +249,15 @@ export interface DomainEventData {
   'subscription.renewed': SubscriptionTermData & { previousEndsOn: string };
   'subscription.changed': SubscriptionTermData & { effect: 'change' | 'add' };
   'license.authorized': { licenseIds: string[]; orderId?: string | null };
-  'invoice.issued': { invoiceId: string; number: string; orderId: string; total: string };
+  'invoice.issued': {
+    invoiceId: string;
+    number: string;
+    orderId: string;
+    total: string;
+    /** Since 2026-12-04 (the invoice mail names them); older events have neither. */
+    currency?: string;
+    dueDate?: string;
+  };
   'invoice.requested': { invoiceId: string; number: string; orderId: string; to: string[] };
   'invoice.settled': { invoiceId: string; number: string; orderId: string; paidOn: string };
   'credit_note.issued': {

@@ -1,0 +1,84 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { NOTIFICATION_EVENTS, parseVendorProfile, type NotificationRule } from '@orderdesk/core';
+import { HEADLINES, renderNotification } from './notification-text.ts';
+import type { RecordedEvent } from './record-event.ts';
+
+const file = new URL('../../../../examples/profiles/northwind.yaml', import.meta.url);
+const parsed = parseVendorProfile(readFileSync(file, 'utf8'), file.pathname);
+if (!parsed.ok) throw new Error('northwind profile invalid');
+const northwind = parsed.profile;
+
+const rule: NotificationRule = {
+  event: 'invoice.issued',
+  to: ['invoicing_contact'],
+  cc: [],
+  attach: ['invoice_pdf'],
+  thread: 'order',
+};
+
+function eventOf(type: string, data: Record<string, unknown>): RecordedEvent {
+  return {
+    id: 'evt_1',
+    type,
+    data,
+    subject: 'invoice',
+    entityId: 'inv_1',
+    vendorId: 'ven_1',
+    partnerId: 'ptn_1',
+    actor: { userId: null, label: 'system' },
+    at: '2026-12-04T10:00:00.000Z',
+    fromStatus: null,
+    toStatus: 'issued',
+    reason: null,
+  } as unknown as RecordedEvent;
+}
+
+const thread = { kind: 'order', number: 'NW-000001 / NWSO-000001' } as const;
+
+describe('renderNotification', () => {
+  it('says in words what every event a profile may notify on means, never its name', () => {
+    for (const type of NOTIFICATION_EVENTS) {
+      const headline = HEADLINES[type];
+      expect(headline, type).toMatch(/^[A-Z]/);
+      const { subject, text } = renderNotification({
+        event: eventOf(type, {}),
+        rule: { ...rule, event: type, attach: [] },
+        profile: northwind,
+        thread,
+      });
+      expect(subject, type).not.toContain(type);
+      expect(text, type).not.toContain(type);
+    }
+  });
+
+  it("names the invoice, its total and its due date in the invoice's mail", () => {
+    const { subject, text } = renderNotification({
+      event: eventOf('invoice.issued', {
+        invoiceId: 'inv_1',
+        number: 'NW-INV-000001',
+        orderId: 'ord_1',
+        total: '907.20',
+        currency: 'USD',
+        dueDate: '2027-01-03',
+      }),
+      rule,
+      profile: northwind,
+      thread,
+    });
+    expect(subject).toBe(`${northwind.name} order NW-000001 / NWSO-000001: invoice NW-INV-000001`);
+    expect(text).toContain('Your invoice is issued.');
+    expect(text).toContain('Invoice NW-INV-000001, total 907.20 USD, due 2027-01-03.');
+    expect(text).toContain('Attached: invoice pdf.');
+  });
+
+  it('still says what it can for an invoice event recorded before its currency and due date', () => {
+    const { text } = renderNotification({
+      event: eventOf('invoice.issued', { number: 'NW-INV-000001', total: '907.20' }),
+      rule,
+      profile: northwind,
+      thread,
+    });
+    expect(text).toContain('Invoice NW-INV-000001, total 907.20.');
+  });
+});
