@@ -249,6 +249,99 @@ describe.each(testDialects())('returns on %s', (dialect) => {
     expect(asked.json()).toMatchObject({ status: 'requested' });
   });
 
+  it('re-checks the policy when the desk approves a license return it left open: refused once the keys were e-mailed', async () => {
+    const [license] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'perpetual_license',
+      count: 1,
+    });
+    const lines = [
+      {
+        partNumber: license!.partNumber,
+        quantity: 1,
+        unitPrice: license!.netPrice,
+        attributes: { hostId: 'HOST-A' },
+      },
+    ];
+    const res = await t.as(ACME).post('/api/v1/orders', {
+      vendor: 'edgeworks',
+      type: 'license_maintenance',
+      customerId: await firstCustomerId(t, ACME),
+      purchaseOrder: {
+        number: `RET-PO-${dialect}-${++po}`,
+        date: today,
+        currency: 'USD',
+        total: totalOf(lines),
+      },
+      lines,
+      attributes: { endUserName: 'Fabrikam Health' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    let order = res.json();
+    // Asked back before the keys went out: the policy cannot decide yet.
+    const asked = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Ordered twice',
+    });
+    expect(asked.statusCode, asked.body).toBe(201);
+    const requested = asked.json<ReturnView>();
+    expect(requested).toMatchObject({ status: 'requested' });
+    // The order goes through: its delivery mail carries the license.
+    order = await act(t, DESK, order, 'approve', 'booking');
+    order = await act(t, 'finance@edgeworks.example', order, 'book', 'provisioning');
+    order = await act(t, 'provisioning@edgeworks.example', order, 'complete', 'completed');
+    const decidedEvents = async () =>
+      (await t.as(ACME).get(`/api/v1/orders/${order.id}/events`))
+        .json()
+        .items.filter((e: { type: string }) => e.type === 'return.decided');
+    const before = await decidedEvents();
+
+    // The desk's approval is the policy's to refuse now: 422, nothing written.
+    const approve = await t
+      .as(DESK)
+      .post(`/api/v1/returns/${requested.id}/actions/approve`, { reason: 'Goodwill' });
+    expect(approve.statusCode, approve.body).toBe(422);
+    expect(approve.json().errors).toEqual([
+      expect.objectContaining({ path: 'lines', code: 'return.not_refundable' }),
+    ]);
+    const message = approve.json().errors[0].message as string;
+    expect(message).toContain('e-mailed on');
+    expect(message).toContain('order_delivery');
+    expect(message).toContain(license!.partNumber);
+    expect((await t.as(ACME).get(`/api/v1/returns/${requested.id}`)).json()).toEqual(requested);
+    expect(await decidedEvents()).toEqual(before);
+
+    // A request still open holds its quantity (only refused returns free it, returnedQuantities)…
+    const twice = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Again',
+    });
+    expect(twice.statusCode).toBe(422);
+    expect(twice.json().errors).toEqual([
+      expect.objectContaining({ path: 'lines[0].quantity', expected: 'at most 0' }),
+    ]);
+    // …until the desk refuses it; a new request is then the policy's refusal.
+    const refuse = await t
+      .as(DESK)
+      .post(`/api/v1/returns/${requested.id}/actions/refuse`, { reason: 'License delivered' });
+    expect(refuse.statusCode, refuse.body).toBe(200);
+    expect(refuse.json()).toMatchObject({
+      status: 'refused',
+      decision: { code: 'return.refused' },
+    });
+    const anew = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Again',
+    });
+    expect(anew.statusCode, anew.body).toBe(201);
+    expect(anew.json()).toMatchObject({
+      status: 'refused',
+      decision: { code: 'return.not_refundable' },
+    });
+  });
+
   it('gives a device returned within the window an RMA number, and refuses one past it', async () => {
     const order = await deviceOrder();
     const res = await ask(ACME, {

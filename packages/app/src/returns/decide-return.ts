@@ -1,8 +1,13 @@
 // POST /returns/{id}/actions/approve|refuse: the vendor's decision on a return its policy left
-// to it (status `requested`: e.g. maintenance, services). Approving the return of goods that
-// ship gives it the next RMA number, as the policy's own approvals do; refusing says why. The
-// decision is made once (two staff at once: one wins, the other gets 409) and goes on the
-// order's timeline as `return.decided`, like the policy's.
+// to it (status `requested`: e.g. maintenance, services, a license asked back before it was
+// delivered). Approving runs the profile's policy again on the order as it is now: what it
+// could not decide then it may refuse now (a license e-mailed, invoiced or downloaded since),
+// and the vendor cannot approve past it — the approve is a 422 with the policy's
+// `return.not_refundable` and nothing is written; the return stays `requested` for the vendor
+// to refuse. Approving the return of goods that ship gives it the next RMA number, as the
+// policy's own approvals do; refusing says why. The decision is made once (two staff at once:
+// one wins, the other gets 409) and goes on the order's timeline as `return.decided`, like the
+// policy's.
 import {
   decideRequestedReturn,
   findOrderInScope,
@@ -15,9 +20,12 @@ import { requireVendorStaff, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
-import { AppError, notFound } from '../shared/errors.ts';
+import { vendorOf } from '../orders/order-view.ts';
+import { AppError, notFound, unprocessable } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { returnViewOf } from './request-return.ts';
+import { readReturnFacts, returnedLineOf } from './return-facts.ts';
+import { decideReturn } from './return-policy.ts';
 import type { ReturnDecisionBody, ReturnView } from './returns.schemas.ts';
 
 /** Vendor roles that decide returns. */
@@ -50,13 +58,33 @@ export async function decideReturnRequest(
     let rma: string | null = null;
     if (approve) {
       const returned = JSON.parse(found.lines) as { lineNo: number }[];
-      const lines = await listOrderLines(tx, order.id);
-      const partNumbers = lines
-        .filter((l) => returned.some((r) => r.lineNo === l.line_no))
-        .map((l) => l.part_number);
-      const products = await findProductsByPartNumber(tx, order.vendor_id, partNumbers);
-      const ships = [...products.values()].some((p) => p.ships === 1 || p.type === 'device');
-      if (ships) {
+      const lines = (await listOrderLines(tx, order.id)).filter((l) =>
+        returned.some((r) => r.lineNo === l.line_no),
+      );
+      const products = await findProductsByPartNumber(
+        tx,
+        order.vendor_id,
+        lines.map((l) => l.part_number),
+      );
+      const judged = lines.map((l) => returnedLineOf(l, products.get(l.part_number)));
+      const { profile } = await vendorOf(tx, order);
+      const policy = decideReturn({
+        policy: profile.returns,
+        lines: judged,
+        facts: await readReturnFacts(tx, order.id),
+        deliveredAt: order.completed_at,
+        now: ctx.now(),
+      });
+      if (policy.status === 'refused') {
+        throw unprocessable('The returns policy does not allow this return', [
+          {
+            path: 'lines',
+            code: policy.code ?? 'return.not_refundable',
+            message: policy.message,
+          },
+        ]);
+      }
+      if (judged.some((l) => l.ships)) {
         rma = `RMA-${String(await nextCounterValue(tx, order.vendor_id, 'rma')).padStart(6, '0')}`;
       }
     }

@@ -3,19 +3,15 @@
 // (invoices), the mails that delivered it (its thread), a partner's download of its files
 // (order.document_downloaded). Approved returns of shipped goods get a gapless per-vendor RMA
 // number. The decision is stored with the request and recorded on the order's timeline.
-import type { ProductType } from '@orderdesk/core';
 import {
   findOrderInScope,
   findProductsByPartNumber,
   findReturnInScope,
-  firstOrderEventAt,
   insertReturn,
   listOrderLines,
   listReturns,
   newId,
   nextCounterValue,
-  orderInvoicedAt,
-  orderMailedAt,
   returnedQuantities,
   type ReturnRequest,
   type ReturnScope,
@@ -30,19 +26,12 @@ import { vendorOf } from '../orders/order-view.ts';
 import { forbidden, notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { decideReturn, type ReturnFacts, type ReturnedLine } from './return-policy.ts';
+import { readReturnFacts, returnedLineOf } from './return-facts.ts';
+import { decideReturn, type ReturnedLine } from './return-policy.ts';
 import type { ReturnBody, ReturnListQuery, ReturnStatus, ReturnView } from './returns.schemas.ts';
 
-/**
- * Mails that deliver an order's content (receipts with keys, product files, authorizations).
- * Not `order_receipt`: edgeworks sends it at submission to say the order arrived, with no
- * license in it, so it cannot make a license "e-mailed" (seed 002's no-refund rule).
- */
-export const DELIVERY_MAIL_TEMPLATES = [
-  'order_delivery',
-  'fulfilment_receipt',
-  'licenses_authorized',
-] as const;
+// Still exported from here (the package's index names this file, not return-facts.ts).
+export { DELIVERY_MAIL_TEMPLATES } from './return-facts.ts';
 
 export function returnViewOf(row: ReturnRequest): ReturnView {
   return {
@@ -97,33 +86,12 @@ export async function requestReturn(
       (line, left) => `At most ${left} of line ${line.line_no} can be returned`,
       problems,
     );
-    const judged: ReturnedLine[] = picked.map(({ line }) => {
-      const product = products.get(line.part_number);
-      return {
-        lineNo: line.line_no,
-        partNumber: line.part_number,
-        type: (product?.type as ProductType | undefined) ?? null,
-        ships: product ? product.ships === 1 || product.type === 'device' : false,
-      };
-    });
+    const judged: ReturnedLine[] = picked.map(({ line }) =>
+      returnedLineOf(line, products.get(line.part_number)),
+    );
     if (problems.length > 0) throw unprocessable('The return cannot be requested', problems);
 
-    const facts: ReturnFacts = {};
-    const invoice = await orderInvoicedAt(tx, order.id);
-    if (invoice) facts.invoiced = { at: invoice.at, detail: `invoice ${invoice.number}` };
-    const mail = await orderMailedAt(tx, {
-      orderId: order.id,
-      templates: DELIVERY_MAIL_TEMPLATES,
-    });
-    if (mail) facts.emailed = { at: mail.at, detail: `the ${mail.template ?? 'order'} mail` };
-    const download = await firstOrderEventAt(tx, {
-      orderId: order.id,
-      type: 'order.document_downloaded',
-    });
-    if (download) {
-      const data = download.data ? (JSON.parse(download.data) as { name?: string }) : {};
-      facts.downloaded = { at: download.at, detail: data.name ? `file ${data.name}` : 'a file' };
-    }
+    const facts = await readReturnFacts(tx, order.id);
     const now = ctx.now();
     const decision = decideReturn({
       policy: profile.returns,
