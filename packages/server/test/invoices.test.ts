@@ -440,6 +440,50 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     );
   });
 
+  it("refuses a payment day after today in the vendor's zone, or before the issue date, writing nothing", async () => {
+    const open = invoiceOf.contoso!;
+    const markPaid = (body: unknown) =>
+      t.as('finance@edgeworks.example').post(`/api/v1/invoices/${open.id}/actions/mark-paid`, body);
+    // 23:30 in New York, ten days after the issue date: already the next day in UTC.
+    const day = DateTime.fromISO(open.issueDate, { zone: NY }).plus({ days: 10 });
+    const nyToday = day.toISODate()!;
+    const utcToday = day.plus({ days: 1 }).toISODate()!;
+    t.clock.set(day.set({ hour: 23, minute: 30 }).toJSDate(), { freeze: true });
+    try {
+      for (const paidOn of [utcToday, '2100-01-01']) {
+        const res = await markPaid({ paidOn });
+        expect(res.statusCode, `${paidOn}: ${res.body}`).toBe(422);
+        expect(res.json().errors).toEqual([
+          {
+            path: 'paidOn',
+            code: 'invalid',
+            message: expect.stringContaining(nyToday),
+            expected: `on or before ${nyToday}`,
+            actual: paidOn,
+          },
+        ]);
+      }
+      const dayBefore = DateTime.fromISO(open.issueDate).minus({ days: 1 }).toISODate()!;
+      const early = await markPaid({ paidOn: dayBefore });
+      expect(early.statusCode, early.body).toBe(422);
+      expect(early.json().errors).toEqual([
+        expect.objectContaining({
+          path: 'paidOn',
+          code: 'invalid',
+          expected: `on or after ${open.issueDate}`,
+          actual: dayBefore,
+        }),
+      ]);
+    } finally {
+      t.clock.reset();
+    }
+    // Nothing written: still open, at the same version, unpaid.
+    const after = (
+      await t.as('finance@edgeworks.example').get(`/api/v1/invoices/${open.id}`)
+    ).json();
+    expect(after).toMatchObject({ status: 'issued', version: open.version, paidOn: null });
+  });
+
   it('credits an invoice in full once (finance), and records payments of issued ones only', async () => {
     const inv = invoiceOf.acme2!;
     expect(
@@ -482,24 +526,29 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     ).toBe(409);
 
     const open = invoiceOf.contoso!;
+    // Paid the day after it was issued, recorded a week later (the job issued it ahead of the
+    // wall clock, so the app's clock moves there: a payment day is never after today).
+    const paidOn = DateTime.fromISO(open.issueDate).plus({ days: 1 }).toISODate()!;
+    t.clock.set(DateTime.fromISO(open.issueDate, { zone: NY }).plus({ days: 8 }).toJSDate());
     const paid = await t
       .as('finance@edgeworks.example')
       .post(
         `/api/v1/invoices/${open.id}/actions/mark-paid`,
-        { paidOn: '2026-12-10' },
+        { paidOn },
         { 'if-match': String(open.version) },
       );
+    t.clock.reset();
     expect(paid.statusCode, paid.body).toBe(200);
     // The day finance gives is the invoice's paidOn; paidAt is when it was recorded.
     expect(paid.json()).toMatchObject({
       status: 'paid',
       version: open.version + 1,
-      paidOn: '2026-12-10',
+      paidOn,
       paidAt: expect.any(String),
     });
     expect(
       (await t.as('finance@edgeworks.example').get(`/api/v1/invoices/${open.id}`)).json().paidOn,
-    ).toBe('2026-12-10');
+    ).toBe(paidOn);
     expect(
       (
         await t
@@ -545,22 +594,30 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
   it('keeps invoices behind the tenant walls', async () => {
     const a = await bookedDeviceOrder(ACME, acmeCustomer, 1);
     const c = await bookedDeviceOrder(CONTOSO, contosoCustomer, 1);
-    await jobs(DateTime.now().plus({ days: 40 }).toJSDate());
+    const issuedAt = DateTime.now().plus({ days: 40 }).toJSDate();
+    await jobs(issuedAt);
     const [ia] = await invoicesOf(ACME, a.order.id);
     const [ic] = await invoicesOf(CONTOSO, c.order.id);
-    await expectIsolated(
-      t,
-      PARTNER_ISOLATION.invoices!,
-      { user: ACME, ids: { invoiceId: ia!.id } },
-      { user: CONTOSO, ids: { invoiceId: ic!.id } },
-    );
-    // Vendor side: edgeworks' invoice and order against northwind's.
-    const nw = invoiceOf.northwind!;
-    await expectIsolated(
-      t,
-      VENDOR_ISOLATION.invoices!,
-      { user: 'admin@edgeworks.example', ids: { invoiceId: ia!.id, orderId: a.order.id } },
-      { user: 'admin@northwind.example', ids: { invoiceId: nw.id, orderId: nw.orderId } },
-    );
+    // The app's day catches up with the job's: a payment (mark-paid, today) is not before the
+    // invoice's issue date.
+    t.clock.set(issuedAt);
+    try {
+      await expectIsolated(
+        t,
+        PARTNER_ISOLATION.invoices!,
+        { user: ACME, ids: { invoiceId: ia!.id } },
+        { user: CONTOSO, ids: { invoiceId: ic!.id } },
+      );
+      // Vendor side: edgeworks' invoice and order against northwind's.
+      const nw = invoiceOf.northwind!;
+      await expectIsolated(
+        t,
+        VENDOR_ISOLATION.invoices!,
+        { user: 'admin@edgeworks.example', ids: { invoiceId: ia!.id, orderId: a.order.id } },
+        { user: 'admin@northwind.example', ids: { invoiceId: nw.id, orderId: nw.orderId } },
+      );
+    } finally {
+      t.clock.reset();
+    }
   });
 });

@@ -216,7 +216,11 @@ export async function issueCreditNote(
   });
 }
 
-/** Records that an issued invoice was paid (vendor finance or admin); 409 unless it is `issued`. */
+/**
+ * Records that an issued invoice was paid (vendor finance or admin); 409 unless it is `issued`.
+ * The payment day (`paidOn`, today by default) lies between the issue date and today in the
+ * vendor's calendar zone; another is a 422 naming `paidOn`, and nothing is written.
+ */
 export async function markInvoicePaid(
   ctx: AppContext,
   actorOrNull: Actor | null,
@@ -239,7 +243,33 @@ export async function markInvoicePaid(
     const { profile } = await vendorOf(tx, order);
     const now = ctx.now();
     const at = now.toISOString();
-    const paidOn = input.body?.paidOn ?? invoiceDateOf(calendarOfSla(profile.sla).timeZone, now);
+    const timeZone = calendarOfSla(profile.sla).timeZone;
+    const today = invoiceDateOf(timeZone, now);
+    const paidOn = input.body?.paidOn ?? today;
+    // ISO dates compare as strings. The day is the vendor's (its calendar's zone), as the
+    // default and the invoice's issue date are.
+    if (paidOn > today) {
+      throw unprocessable('The payment day is in the future', [
+        {
+          path: 'paidOn',
+          code: 'invalid',
+          message: `A payment is recorded once made: today is ${today} (${timeZone})`,
+          expected: `on or before ${today}`,
+          actual: paidOn,
+        },
+      ]);
+    }
+    if (paidOn < invoice.issue_date) {
+      throw unprocessable('The payment day is before the invoice was issued', [
+        {
+          path: 'paidOn',
+          code: 'invalid',
+          message: `Invoice ${invoice.number} was issued on ${invoice.issue_date}`,
+          expected: `on or after ${invoice.issue_date}`,
+          actual: paidOn,
+        },
+      ]);
+    }
     const fields = { status: 'paid', paid_at: at, paid_on: paidOn, updated_at: at };
     if (!(await updateInvoiceIfVersion(tx, invoice.id, invoice.version, fields))) {
       throw staleVersion('The invoice was changed by someone else; reload and retry');
