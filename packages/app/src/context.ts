@@ -16,6 +16,18 @@ export interface AppSettings {
   DATABASE_URL?: string | undefined;
   /** Where documents (PO PDFs, product files) are stored; see documents/storage. */
   DOCUMENTS_DIR?: string | undefined;
+  /** The SMTP server mail goes out through; unset: mail stays on its thread as `not_sent`. */
+  SMTP_URL?: string | undefined;
+  /** Whether this process drains the outbox (false: an `orderdesk worker` beside it does). */
+  OUTBOX_IN_PROCESS?: boolean | undefined;
+}
+
+/**
+ * Whether mail this process queues goes nowhere: no SMTP server, and no worker beside it
+ * (which has its own settings) sending for it.
+ */
+export function mailIsOff(config: AppSettings): boolean {
+  return !config.SMTP_URL && config.OUTBOX_IN_PROCESS !== false;
 }
 
 /**

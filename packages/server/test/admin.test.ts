@@ -25,7 +25,8 @@ async function linkSecretOf(t: TestApp, email: string): Promise<string> {
 describe.each(testDialects())('administration API on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await createTestApp(dialect);
+    // A server that sends mail (nothing here sends it: the outbox worker runs in `serve`).
+    t = await createTestApp(dialect, { SMTP_URL: 'smtp://127.0.0.1:2525' });
   });
   afterAll(async () => {
     await t.close();
@@ -256,6 +257,8 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
       });
       expect(res.statusCode, res.body).toBe(201);
       expect(res.json().user).toMatchObject({ status: 'invited', roles: ['sales'] });
+      // With mail, the link is in the mail alone.
+      expect(res.json().invitation).not.toHaveProperty('link');
       expect(res.body).not.toMatch(/invitations\//);
       const secret = await linkSecretOf(t, 'analyst@northwind.example');
 

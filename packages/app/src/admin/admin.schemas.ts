@@ -74,8 +74,13 @@ export const invitationSchema = z
   .object({
     id: z.string(),
     expiresAt: z.string(),
-    /** The invitation mail on the user's thread (the link is in the mail, never in this answer). */
+    /** The invitation mail on the user's thread. */
     messageId: z.string(),
+    /**
+     * The single-use link, only when this server sends no mail (no SMTP_URL): the inviter
+     * passes it on. With mail, the link is in the mail alone.
+     */
+    link: z.string().optional(),
   })
   .meta({ id: 'Invitation' });
 export type InvitationView = z.infer<typeof invitationSchema>;

@@ -17,7 +17,7 @@ import {
   type User,
 } from '@orderdesk/store';
 import { hashPassword, hashSecret, randomSecret } from '../auth/secrets.ts';
-import type { AppContext, AppSettings } from '../context.ts';
+import { mailIsOff, type AppContext, type AppSettings } from '../context.ts';
 import { recordEvent, type EventActor } from '../events/record-event.ts';
 import { AppError, conflict } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
@@ -54,7 +54,7 @@ export interface NewUserInvitation {
 export interface CreatedInvitation {
   user: User;
   invitation: InvitationView;
-  /** The single-use link (secret inside): shown only to the CLI that created a vendor. */
+  /** The single-use link (secret inside): printed by the CLI that created a vendor. */
   link: string;
 }
 
@@ -148,7 +148,13 @@ export async function createUserWithInvitation(
   });
   return {
     user,
-    invitation: { id: invitation.id, expiresAt, messageId: message.id },
+    invitation: {
+      id: invitation.id,
+      expiresAt,
+      messageId: message.id,
+      // No mail will bring it: the inviter is shown the link to pass on.
+      ...(mailIsOff(ctx.config) ? { link } : {}),
+    },
     link,
   };
 }

@@ -8610,6 +8610,7 @@ export interface components {
       id: string;
       expiresAt: string;
       messageId: string;
+      link?: string;
     };
     InvitedUserInput: {
       user: components['schemas']['UserInput'];
@@ -10226,6 +10227,7 @@ export interface components {
       id: string;
       expiresAt: string;
       messageId: string;
+      link?: string;
     };
     InvitedUser: {
       user: components['schemas']['User'];

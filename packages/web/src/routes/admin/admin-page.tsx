@@ -3,6 +3,7 @@ import {
   Alert,
   Button,
   Checkbox,
+  Code,
   FileInput,
   Group,
   Stack,
@@ -38,6 +39,39 @@ function ErrorList({ error }: { error: unknown }) {
             {l}
           </Text>
         ))}
+      </Stack>
+    </Alert>
+  );
+}
+
+/**
+ * What became of an invitation: sent by mail, or — on a server that sends no mail — the
+ * single-use link the admin must pass on (the answer carries it only then).
+ */
+function InvitationOutcome({
+  invitation,
+  sent,
+}: {
+  invitation: { expiresAt: string; link?: string };
+  sent: string;
+}) {
+  if (!invitation.link) {
+    return (
+      <Alert color="green" role="status">
+        {sent}
+      </Alert>
+    );
+  }
+  return (
+    <Alert color="yellow" role="status" title="No mail was sent">
+      <Stack gap={4}>
+        <Text size="sm">
+          This server sends no mail (SMTP_URL is not set). Give the user this single-use link to set
+          a password, before {formatDateTime(invitation.expiresAt)}:
+        </Text>
+        <Code block aria-label="Invitation link">
+          {invitation.link}
+        </Code>
       </Stack>
     </Alert>
   );
@@ -107,9 +141,7 @@ function UsersTab() {
           </Checkbox.Group>
           {invite.error && <ErrorList error={invite.error} />}
           {invite.isSuccess && (
-            <Alert color="green" role="status">
-              Invitation sent.
-            </Alert>
+            <InvitationOutcome invitation={invite.data.invitation} sent="Invitation sent." />
           )}
           <Button type="submit" w="fit-content" loading={invite.isPending}>
             Send invitation
@@ -555,11 +587,17 @@ function NewPartnerForm() {
           !(create.error instanceof ApiError && create.error.problem.errors?.length) && (
             <ErrorList error={create.error} />
           )}
-        {create.isSuccess && (
-          <Alert color="green" role="status">
-            Partner created.
-          </Alert>
-        )}
+        {create.isSuccess &&
+          (create.data.admin ? (
+            <InvitationOutcome
+              invitation={create.data.admin.invitation}
+              sent="Partner created; its admin was invited."
+            />
+          ) : (
+            <Alert color="green" role="status">
+              Partner created.
+            </Alert>
+          ))}
         <Button type="submit" w="fit-content" loading={create.isPending}>
           Create partner
         </Button>
