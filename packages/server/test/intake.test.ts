@@ -17,7 +17,7 @@ import { createTestApp, type TestApp } from './harness.ts';
 import { appendMails, composeMail, makePoPdf, type PoLine } from './intake-fixtures.ts';
 import { VENDOR_ISOLATION } from './isolated-routes.ts';
 import { expectIsolated } from './isolation.ts';
-import { findProducts, totalOf } from './scenario-helpers.ts';
+import { findProducts, firstCustomerId, partnerIdOf, totalOf } from './scenario-helpers.ts';
 import { startSmtpSink, type SmtpSink, type ReceivedMail } from './smtp-sink.ts';
 
 const BUYER = 'buyer@acme.example';
@@ -564,6 +564,58 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     expect(unknown.partner).toBeNull();
     expect(unknown.flags.map((f) => f.code)).toEqual(['sender_unknown']);
     expect(unknown.validation.problems.map((p) => p.path)).toContain('partnerId');
+  });
+
+  const orderCount = async (): Promise<number> =>
+    (await t.store.db.selectFrom('orders').select('id').execute()).length;
+
+  it('converts an unknown sender’s mail only when confirmed, even with the partner named', async () => {
+    const lines = await edgeworksLines();
+    const subject = `Stranger to convert ${dialect}`;
+    const { raw } = await poMail({
+      from: 'someone@unknown.example',
+      to: 'orders@edgeworks.example',
+      subject,
+      text: 'License & Maintenance Order for Fabrikam Health attached.',
+      lines,
+      buyer: 'Unknown Trading',
+      number: `UNK-${dialect}-2`,
+    });
+    await deliver(raw);
+    await cycle();
+    const item = await itemBySubject(DESK, subject);
+    expect(item.flags.map((f) => f.code)).toEqual(['sender_unknown']);
+    const body = {
+      partnerId: await partnerIdOf(t, BUYER),
+      customerId: await firstCustomerId(t, BUYER),
+      attributes: { endUserName: 'Fabrikam Health' },
+      lines: lines.map((l, i) => ({
+        partNumber: l.partNumber,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        attributes: { hostId: `U-${i}` },
+      })),
+    };
+    const before = await orderCount();
+    for (const silent of [body, { ...body, confirmSender: false }]) {
+      const refused = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, silent);
+      expect(refused.statusCode, refused.body).toBe(422);
+      expect(refused.json().errors).toEqual([
+        expect.objectContaining({ path: 'confirmSender', code: 'required' }),
+      ]);
+      expect(refused.json().errors[0].message).toContain('someone@unknown.example');
+    }
+    expect(await orderCount()).toBe(before);
+    expect((await t.as(DESK).get(`/api/v1/intake/${item.id}`)).json()).toMatchObject({
+      status: 'new',
+      orderId: null,
+    });
+    const confirmed = await t
+      .as(DESK)
+      .post(`/api/v1/intake/${item.id}/actions/convert`, { ...body, confirmSender: true });
+    expect(confirmed.statusCode, confirmed.body).toBe(201);
+    expect(confirmed.json()).toMatchObject({ channel: 'email', partnerId: body.partnerId });
+    expect(await orderCount()).toBe(before + 1);
   });
 
   it('re-reads a message whose storing was cut short, and keeps the UID checkpoint', async () => {

@@ -43,13 +43,6 @@ import type { SenderFlag } from './mail-routing.ts';
 /** Who decides on intake items. */
 const DESK_ROLES = ['order_desk', 'vendor_admin'] as const;
 
-/** Flags a conversion must confirm explicitly (an unknown sender needs a partnerId instead). */
-const CONFIRM_FLAGS = new Set([
-  'sender_outside_partner_domains',
-  'reply_to_outside_partner_domains',
-  'sender_authentication_failed',
-]);
-
 async function toIntakeView(
   db: Executor,
   item: IntakeItem,
@@ -150,7 +143,9 @@ export async function convertIntake(
     const item = await itemInScope(tx, desk.vendorId, id);
     requireOpen(item);
     const { confirmSender, ...overrides } = body;
-    const flags = (JSON.parse(item.flags) as SenderFlag[]).filter((f) => CONFIRM_FLAGS.has(f.code));
+    // Every flag, an unknown sender's too: naming the partner says whom the order is for, not
+    // that the desk checked who wrote the mail.
+    const flags = JSON.parse(item.flags) as SenderFlag[];
     if (flags.length > 0 && confirmSender !== true) {
       throw unprocessable('The sender was flagged: confirm it to convert', [
         {
