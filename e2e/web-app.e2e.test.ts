@@ -331,6 +331,17 @@ describe.sequential('the web app in Chromium', () => {
       const problems = admin.getByRole('alert').filter({ hasText: 'Not saved' });
       await problems.waitFor();
       expect(await problems.innerText()).toMatch(/\d+:\d+/);
+
+      // This server sends no mail (no SMTP_URL): inviting a user shows the link to pass on.
+      await admin.getByRole('tab', { name: 'Users' }).click();
+      await admin.getByLabel('Name').fill('Ivy Invited');
+      await admin.getByLabel('E-mail').fill('ivy@northwind.example');
+      await admin.getByRole('button', { name: 'Send invitation' }).click();
+      const outcome = admin.getByRole('status').filter({ hasText: 'No mail was sent' });
+      await outcome.waitFor();
+      expect(await admin.getByLabel('Invitation link').innerText()).toMatch(
+        /^http:\/\/\S+\/invitations\/odi_\S+$/,
+      );
     });
   });
 
