@@ -402,8 +402,8 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     expect(without.validation.problems.map((p) => p.code)).toContain('special_terms.missing');
   });
 
-  it('reads the vendor’s order template sent by mail, down to the line attributes', async () => {
-    const lines = await edgeworksLines();
+  /** The vendor's order template filled in for Fabrikam Health, a host ID on each line. */
+  const filledTemplate = async (number: string, lines: PoLine[]): Promise<Buffer> => {
     const res = await t
       .as(BUYER)
       .get('/api/v1/vendors/edgeworks/order-template?type=license_maintenance');
@@ -426,7 +426,6 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
       });
       return found;
     };
-    const number = `ACME-XL-${dialect}-3001`;
     order.getCell(`B${rowOf('customerId')}`).value = 'Fabrikam Health';
     order.getCell(`B${rowOf('purchaseOrder.number')}`).value = number;
     order.getCell(`B${rowOf('purchaseOrder.date')}`).value = new Date(`${today}T00:00:00Z`);
@@ -438,7 +437,13 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
       sheet.getCell(`${columnOf('unitPrice')}${3 + i}`).value = Number(l.unitPrice);
       sheet.getCell(`${columnOf('attributes.hostId')}${3 + i}`).value = `XL-HOST-${i + 1}`;
     });
-    const xlsx = Buffer.from(await wb.xlsx.writeBuffer());
+    return Buffer.from(await wb.xlsx.writeBuffer());
+  };
+
+  it('reads the vendor’s order template sent by mail, down to the line attributes', async () => {
+    const lines = await edgeworksLines();
+    const number = `ACME-XL-${dialect}-3001`;
+    const xlsx = await filledTemplate(number, lines);
     const subject = `Order template ${number}`;
     await deliver(
       await composeMail({
@@ -616,6 +621,54 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     expect(confirmed.statusCode, confirmed.body).toBe(201);
     expect(confirmed.json()).toMatchObject({ channel: 'email', partnerId: body.partnerId });
     expect(await orderCount()).toBe(before + 1);
+  });
+
+  it('keeps the order template’s line attributes in the draft whoever sent it', async () => {
+    const lines = await edgeworksLines();
+    const number = `UNK-XL-${dialect}-1`;
+    const subject = `Stranger's template ${number}`;
+    await deliver(
+      await composeMail({
+        from: 'someone@unknown.example',
+        to: 'orders@edgeworks.example',
+        subject,
+        text: 'Our order, on your template.',
+        messageId: `<unk-xl.${dialect}@unknown.example>`,
+        attachments: [
+          { filename: 'edgeworks-order.xlsx', content: await filledTemplate(number, lines) },
+        ],
+      }),
+    );
+    expect((await cycle()).polled).toMatchObject({ intake: 1 });
+    const item = await itemBySubject(DESK, subject);
+    expect(item.status).toBe('new');
+    expect(item.partner).toBeNull();
+    expect(item.flags.map((f) => f.code)).toEqual(['sender_unknown']);
+    expect(item.draft).toMatchObject({
+      vendor: 'edgeworks',
+      type: 'license_maintenance',
+      channel: 'email',
+      purchaseOrder: { number },
+      attributes: { endUserName: 'Fabrikam Health, Austin' },
+    });
+    expect(item.draft.partnerId).toBeUndefined();
+    const draftLines = item.draft.lines as {
+      partNumber: string;
+      attributes?: { hostId?: string };
+    }[];
+    expect(draftLines.map((l) => [l.partNumber, l.attributes?.hostId])).toEqual(
+      lines.map((l, i) => [l.partNumber, `XL-HOST-${i + 1}`]),
+    );
+    expect(item.validation.problems.map((p) => p.path)).toContain('partnerId');
+    const converted = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, {
+      partnerId: await partnerIdOf(t, BUYER),
+      customerId: await firstCustomerId(t, BUYER),
+      confirmSender: true,
+    });
+    expect(converted.statusCode, converted.body).toBe(201);
+    expect(
+      converted.json().lines.map((l: { attributes: { hostId: string } }) => l.attributes.hostId),
+    ).toEqual(['XL-HOST-1', 'XL-HOST-2']);
   });
 
   it('re-reads a message whose storing was cut short, and keeps the UID checkpoint', async () => {

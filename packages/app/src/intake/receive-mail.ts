@@ -575,20 +575,22 @@ export async function receiveMail(
     draft = built.draft;
     extracted.notes = [...extracted.notes, ...built.notes];
     // The vendor's own template says more than an extraction can (line attributes, the
-    // customer by name): its import builds the draft, and its problems name their cells.
+    // customer by name): its import builds the draft, and its problems name their cells. An
+    // unknown sender's workbook too: the desk names the partner when converting, and must not
+    // retype what the workbook already says.
     const cells = new Map<string, string>();
-    if (read.workbook && sender.partnerId) {
+    if (read.workbook) {
       const imported = await checkOrderImport(ctx, deskActor(vendor.id), {
         bytes: read.workbook,
         vendor: vendor.slug,
-        partnerId: sender.partnerId,
+        partnerId: sender.partnerId ?? undefined,
       });
       if (imported.submission) {
         draft = {
           ...imported.submission,
           vendor: vendor.slug,
           channel: 'email',
-          partnerId: sender.partnerId,
+          ...(sender.partnerId ? { partnerId: sender.partnerId } : {}),
           ...(mail.text.trim() !== '' ? { emailBody: mail.text } : {}),
         };
         for (const p of imported.problems) if (p.path !== p.field) cells.set(p.field, p.path);
