@@ -104,6 +104,15 @@ describe.each(testDialects())('skyline scenario on %s', (dialect) => {
     // Skyline has no separate booking stage: approval assigns the sales order number.
     order = await act(t, 'desk@skyline.example', order, 'approve', 'provisioning');
     expect(order.salesOrderNumber).toMatch(/\d+$/);
+    // Skyline sets no SLA targets; the desk's approval still acknowledges the order (API.md:
+    // "The first vendor action on the order … acknowledges it"), in every view of it.
+    expect(order.sla.acknowledgedAt).toEqual(expect.any(String));
+    const seen = (await t.as(RESELLER).get(`/api/v1/orders/${order.id}`)).json();
+    expect(seen.sla.acknowledgedAt).toBe(order.sla.acknowledgedAt);
+    const listed = (await t.as('desk@skyline.example').get('/api/v1/orders?status=provisioning'))
+      .json()
+      .items.find((o: { id: string }) => o.id === order.id);
+    expect(listed.sla.acknowledgedAt).toBe(order.sla.acknowledgedAt);
     await act(t, 'provisioning@skyline.example', order, 'complete', 'completed');
   });
 

@@ -57,8 +57,9 @@ export async function acknowledgmentsOf(
   const known = new Map<string, string>();
   const unknown: string[] = [];
   for (const o of orders) {
+    // An order with no SLA target is acknowledged all the same (its view says when).
     if (o.acknowledged_at) known.set(o.id, o.acknowledged_at);
-    else if (o.acknowledge_by !== null || o.fulfil_by !== null) unknown.push(o.id);
+    else unknown.push(o.id);
   }
   if (unknown.length === 0) return known;
   for (const [id, at] of await firstAcknowledgments(db, unknown, ACKNOWLEDGMENT_SIGNALS)) {
