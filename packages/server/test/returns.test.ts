@@ -465,6 +465,10 @@ describe.each(testDialects())('returns on %s', (dialect) => {
 
     // The partner does not decide; a reason is required; an unknown verb is a bad request.
     expect((await decide(ACME, first, 'approve', { reason: 'mine' })).statusCode).toBe(403);
+    // Who asks is answered before what the body lacks: a partner, another vendor's admin.
+    expect((await decide(ACME, first, 'approve', {})).statusCode).toBe(403);
+    const stranger = await decide('admin@northwind.example', first, 'approve', {});
+    expect(stranger.statusCode, stranger.body).toBe(404);
     const noReason = await decide(DESK, first, 'approve', {});
     expect(noReason.statusCode).toBe(400);
     expect(noReason.json().errors).toEqual([expect.objectContaining({ path: 'reason' })]);

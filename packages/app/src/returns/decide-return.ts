@@ -15,6 +15,7 @@ import {
   findReturnInScope,
   listOrderLines,
   nextCounterValue,
+  type Executor,
 } from '@orderdesk/store';
 import { requireVendorStaff, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
@@ -33,6 +34,29 @@ const RETURN_ROLES = ['order_desk', 'vendor_admin', 'cam'] as const;
 
 export type ReturnDecisionAction = 'approve' | 'refuse';
 
+// The return and its order, when they are the actor's vendor's (and the order in its scope).
+async function loadDecidable(db: Executor, actor: Actor & { vendorId: string }, returnId: string) {
+  const found = await findReturnInScope(db, returnId, { vendorId: actor.vendorId });
+  if (!found) throw notFound('Return');
+  const order = await findOrderInScope(db, found.order_id, orderScope(actor));
+  if (!order) throw notFound('Return');
+  return { found, order };
+}
+
+/**
+ * Who may decide the return, before its body is read: a role that decides returns (else 403)
+ * and a return of the actor's vendor (else 404). The HTTP adapter calls it ahead of the
+ * body's validation, so a partner's or another vendor's request is not answered with a 400
+ * about the reason; decideReturnRequest checks the same again in its transaction.
+ */
+export async function checkReturnDecider(
+  ctx: AppContext,
+  actorOrNull: Actor | null,
+  returnId: string,
+): Promise<void> {
+  await loadDecidable(ctx.store.db, requireVendorStaff(actorOrNull, RETURN_ROLES), returnId);
+}
+
 export async function decideReturnRequest(
   ctx: AppContext,
   actorOrNull: Actor | null,
@@ -41,10 +65,7 @@ export async function decideReturnRequest(
 ): Promise<ReturnView> {
   const actor = requireVendorStaff(actorOrNull, RETURN_ROLES);
   return inTransaction(ctx, options, async (tx) => {
-    const found = await findReturnInScope(tx, input.returnId, { vendorId: actor.vendorId });
-    if (!found) throw notFound('Return');
-    const order = await findOrderInScope(tx, found.order_id, orderScope(actor));
-    if (!order) throw notFound('Return');
+    const { found, order } = await loadDecidable(tx, actor, input.returnId);
     if (found.status !== 'requested') {
       throw new AppError('conflict', 'return-decided', `The return is already ${found.status}`, [
         {

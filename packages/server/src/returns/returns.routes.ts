@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  checkReturnDecider,
   decideReturnRequest,
   getReturn,
   listReturnsPage,
@@ -52,6 +53,16 @@ export function returnRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           params: decisionParams,
           body: returnDecisionBodySchema,
           response: { 200: returnSchema, ...errors, 409: problemSchema, 422: problemSchema },
+        },
+        // Role and scope answer before the body is validated: a partner's or another vendor's
+        // `{}` is a 403 / 404, not a 400 about the reason. (The reason stays required in the
+        // body schema, so the OpenAPI document says so.) The id is not validated yet here: one
+        // the params schema would refuse is left to it.
+        preValidation: async (request) => {
+          const { id } = request.params as { id?: unknown };
+          if (typeof id === 'string' && idParams.shape.id.safeParse(id).success) {
+            await checkReturnDecider(ctx, request.actor, id);
+          }
         },
       },
       async (request, reply) => {
