@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
-import { act, findProducts, partnerIdOf, totalOf, type PricedProduct } from './scenario-helpers.ts';
+import {
+  act,
+  findProducts,
+  firstCustomerId,
+  partnerIdOf,
+  totalOf,
+  type PricedProduct,
+} from './scenario-helpers.ts';
 
 const ACME = 'buyer@acme.example';
 const BETA = 'buyer@beta.example';
@@ -431,6 +438,36 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
           code: 'subscription.unknown',
         }),
       );
+    });
+
+    it("reports an unknown or another partner's customer with the order's other problems, reading nothing of it", async () => {
+      // A wrong price beside the wrong customer: both come back at once (API.md: every
+      // problem); nothing about the named subscription, which is not this customer's to check.
+      const lines = [{ partNumber: items[1]!.partNumber, quantity: 2, unitPrice: '1.00' }];
+      const foreign = await firstCustomerId(t, 'buyer@contoso.example');
+      expect(foreign).not.toBe(tailspin);
+      const expected = ['customerId invalid', 'lines[0].unitPrice price.mismatch'];
+      const orders = async () => (await t.as(RESELLER).get('/api/v1/orders')).json().items.length;
+      for (const customerId of ['cus_nothere', foreign]) {
+        const body = base('change', lines, {
+          customerId,
+          attributes: { primaryDomain: 'tailspin.example', subscriptionId },
+        });
+        const checked = await t.as(RESELLER).post('/api/v1/orders/validate', body);
+        expect(checked.statusCode, checked.body).toBe(200);
+        expect(checked.json().valid).toBe(false);
+        expect(
+          checked.json().problems.map((p: { path: string; code: string }) => `${p.path} ${p.code}`),
+        ).toEqual(expected);
+        expect(checked.json().pricing.lines).toHaveLength(1);
+        const before = await orders();
+        const res = await t.as(RESELLER).post('/api/v1/orders', body);
+        expect(res.statusCode, res.body).toBe(422);
+        expect(
+          res.json().errors.map((e: { path: string; code: string }) => `${e.path} ${e.code}`),
+        ).toEqual(expected);
+        expect(await orders()).toBe(before);
+      }
     });
 
     it('changes the subscription on a change, keeping its term', async () => {

@@ -43,12 +43,20 @@ export interface OrderParties {
   /** The customer the parties were resolved for, and its stored contacts (read with it). */
   customerId: string;
   customerContacts: readonly CustomerContact[];
+  /**
+   * Whether that customer is one the caller may order for. When not, the order is still
+   * checked (every problem at once) with `customerId` invalid, and nothing of the unknown
+   * customer is read.
+   */
+  customerKnown: boolean;
 }
 
 /**
  * Resolves who the order is between: the vendor (visible to the caller), the partnership it
  * falls under (a tier-2 reseller's distributor's) and the customer (the caller's own).
- * Unknown or foreign ones are 422 problems that reveal nothing of other tenants.
+ * An unknown or foreign vendor is a 422 (without the profile nothing can be checked), with the
+ * customer's problem too; an unknown or foreign customer alone is `customerKnown: false`, and
+ * the validation reports it among the order's other problems. Neither reveals other tenants.
  */
 async function resolveParties(
   db: Executor,
@@ -86,9 +94,9 @@ async function resolveParties(
       message: `No partnership with vendor "${input.vendor}"`,
     });
   }
-  if (!customer)
-    errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
-  if (!vendor || !partnership || !customer || errors.length > 0) {
+  if (!vendor || !partnership || errors.length > 0) {
+    if (!customer)
+      errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
     throw unprocessable('The order names an unknown vendor or customer', errors);
   }
   return {
@@ -98,8 +106,9 @@ async function resolveParties(
     orderingPartnerId,
     customerScopeIds: actor.partnerScopeIds,
     orderingPartnerTier: found?.orderingPartnerTier === 2 ? 2 : 1,
-    customerId: customer.id,
-    customerContacts: withContacts?.contacts ?? [],
+    customerId: customer?.id ?? input.customerId,
+    customerContacts: customer ? (withContacts?.contacts ?? []) : [],
+    customerKnown: customer !== undefined,
   };
 }
 
@@ -116,7 +125,7 @@ async function withContactDefaults(
 ): Promise<OrderSubmission> {
   const given = submission.contacts ?? {};
   const stored =
-    parties.customerId === submission.customerId
+    parties.customerId === submission.customerId || !parties.customerKnown
       ? parties.customerContacts
       : await listContacts(db, submission.customerId);
   const withRole = (role: string) =>
@@ -207,6 +216,7 @@ async function readContext(
   customerScopeIds: readonly string[],
   submission: OrderSubmission,
   options: ContextOptions,
+  customerKnown = true,
 ): Promise<ContextReads> {
   const { vendorId, profile, partnershipId, partnerId } = keys;
   const today = todayIn(profile.sla.calendar.timeZone, options.now);
@@ -228,16 +238,19 @@ async function readContext(
         : Promise.resolve(undefined),
       // The lines of the quote named (used only if the quote is found in scope above).
       submission.quoteId ? listQuoteLines(reads, submission.quoteId) : Promise.resolve([]),
-      subscriptionForOrder(
-        reads,
-        {
-          vendorId,
-          customerId: submission.customerId,
-          orderType: submission.type,
-          body: submission,
-        },
-        profile,
-      ),
+      // Nothing of a customer the caller may not order for is read.
+      customerKnown
+        ? subscriptionForOrder(
+            reads,
+            {
+              vendorId,
+              customerId: submission.customerId,
+              orderType: submission.type,
+              body: submission,
+            },
+            profile,
+          )
+        : Promise.resolve({ row: undefined, namedId: null }),
       submission.purchaseOrder
         ? poNumberInUse(reads, {
             vendorId,
@@ -301,6 +314,7 @@ async function contextOf(
         })()
       : null,
     duplicatePoNumber: reads.duplicate,
+    customerKnown: parties.customerKnown,
     knownLicenseIds: reads.licenses,
     today: reads.today,
     ...(emailBodyOf(submission) !== undefined ? { emailBody: emailBodyOf(submission) } : {}),
@@ -393,13 +407,21 @@ export async function resolveOrderContext(
     const withDefaults = await withContactDefaults(db, submission, parties);
     const hit =
       guess !== undefined &&
+      parties.customerKnown &&
       sameReadKeys(guess, keys) &&
       subscriptionIdOf(keys.profile, submission.type, submission) ===
         subscriptionIdOf(keys.profile, submission.type, withDefaults);
     await settled;
     const reads = await (hit && early !== undefined
       ? early
-      : readContext(db, keys, parties.customerScopeIds, withDefaults, options));
+      : readContext(
+          db,
+          keys,
+          parties.customerScopeIds,
+          withDefaults,
+          options,
+          parties.customerKnown,
+        ));
     return {
       parties,
       submission: withDefaults,

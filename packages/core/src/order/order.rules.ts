@@ -262,6 +262,15 @@ function requiredFieldsOf(
 
 // ---- Order-level checks -------------------------------------------------------------------
 
+const customerCheck: OrderCheck = {
+  name: 'customer',
+  run({ context, add }) {
+    if (context.customerKnown === false) {
+      add('customerId', 'invalid', 'No such customer of yours');
+    }
+  },
+};
+
 const orderTypeCheck: OrderCheck = {
   name: 'order_type',
   run({ submission, profile, orderType, add }) {
@@ -692,7 +701,8 @@ const subscriptionCheck: OrderCheck = {
   run(input) {
     const { submission, context, orderType, add } = input;
     const policy = orderType?.subscription;
-    if (!orderType) return;
+    // An unknown customer has no subscriptions to check (customerId says what is wrong).
+    if (!orderType || context.customerKnown === false) return;
     const subscription = context.currentSubscription;
     // The subscription the order names must be one of the customer's (the context holds the
     // one found by that id, or null).
@@ -799,6 +809,7 @@ const licensesCheck: OrderCheck = {
 /** Every order-level check, in the order of the body's fields; `lines` runs `LINE_CHECKS`. */
 export const ORDER_CHECKS: readonly OrderCheck[] = [
   orderTypeCheck,
+  customerCheck,
   requiredFieldsCheck,
   shippingCheck,
   requiredPhrasesCheck,
@@ -971,7 +982,7 @@ function checkQuote(
       },
     );
   }
-  if (quote.customerId !== submission.customerId) {
+  if (context.customerKnown !== false && quote.customerId !== submission.customerId) {
     add('customerId', 'quote.mismatch', 'The quote was made for another customer', {
       expected: quote.customerId,
       actual: submission.customerId,

@@ -198,6 +198,12 @@ export interface OrderValidationContext {
   currentSubscription: SubscriptionForValidation | null;
   /** Whether another live order of this partnership already carries the PO number. */
   duplicatePoNumber: boolean;
+  /**
+   * Whether `customerId` names a customer of the ordering partner; false: it is `invalid`, and
+   * what depends on the customer (the quote's customer, the subscription) is not checked, the
+   * rest is. True when absent.
+   */
+  customerKnown?: boolean;
   /** Which of `licenseIds` are known licenses of this partnership. */
   knownLicenseIds: ReadonlySet<string>;
   /** Today in the vendor's time zone, ISO date. */
