@@ -135,7 +135,7 @@ export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             'Record the payment of an issued invoice (finance, vendor_admin; If-Match: version)',
           params: idParams,
           body: markPaidBodySchema,
-          response: { 200: invoiceSchema, ...errors, 409: problemSchema },
+          response: { 200: invoiceSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
       },
       async (request) =>
