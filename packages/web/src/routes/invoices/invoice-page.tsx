@@ -44,7 +44,9 @@ function Parties({ invoice }: { invoice: Invoice }) {
     ['Issued', formatDate(invoice.issueDate)],
     ['Payment terms', `${invoice.paymentTermsDays} days`],
     ['Due', formatDate(invoice.dueAt)],
-    ['Paid', invoice.paidAt ? formatDateTime(invoice.paidAt) : null],
+    // The day the payment was made (finance's paidOn), then when it was recorded.
+    ['Paid on', invoice.paidOn ? formatDate(invoice.paidOn) : null],
+    ['Payment recorded', invoice.paidAt ? formatDateTime(invoice.paidAt) : null],
     ['Credited', invoice.creditedAt ? formatDateTime(invoice.creditedAt) : null],
   ];
   return (
