@@ -702,6 +702,45 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     expect((await poller.pollNow()).read).toBe(0);
   });
 
+  it('converts an unreadable mail with what the desk gives, its vendor understood', async () => {
+    const subject = `Unreadable ${dialect}`;
+    await deliver(
+      await composeMail({
+        from: BUYER,
+        to: 'orders@edgeworks.example',
+        subject,
+        text: 'Please order what we discussed on the phone.',
+        messageId: `<unreadable.${dialect}@acme.example>`,
+      }),
+    );
+    expect((await cycle()).polled).toMatchObject({ intake: 1 });
+    const item = await itemBySubject(DESK, subject);
+    expect(item).toMatchObject({ status: 'unreadable' });
+    const lines = await edgeworksLines();
+    // The desk types the order from the phone call; it need not say the vendor, nor the
+    // partner its sender was found to be: the item says both.
+    expect(item.partner).not.toBeNull();
+    const converted = await t.as(DESK).post(`/api/v1/intake/${item.id}/actions/convert`, {
+      type: 'license_maintenance',
+      customerId: await firstCustomerId(t, BUYER),
+      purchaseOrder: {
+        number: `PHONE-${dialect}-1`,
+        date: today,
+        currency: 'USD',
+        total: totalOf(lines),
+      },
+      attributes: { endUserName: 'Fabrikam Health, Austin' },
+      lines: lines.map((l, i) => ({
+        partNumber: l.partNumber,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice,
+        attributes: { hostId: `PHONE-HOST-${i + 1}` },
+      })),
+    });
+    expect(converted.statusCode, converted.body).toBe(201);
+    expect(converted.json()).toMatchObject({ vendor: 'edgeworks', channel: 'email' });
+  });
+
   it('re-reads a mailbox whose UIDVALIDITY changed without storing anything twice', async () => {
     const key = parseImapUrl(config.IMAP_URL).key;
     const before = await findMailboxCheckpoint(t.store.db, key);

@@ -155,7 +155,11 @@ export async function convertIntake(
         },
       ]);
     }
+    // The item is the desk's vendor's, for the partner its sender was found to be: an
+    // unreadable mail's draft may say neither.
     const merged = {
+      vendor: await vendorSlugOf(tx, desk.vendorId),
+      ...(item.partner_id ? { partnerId: item.partner_id } : {}),
       ...applyOverrides(JSON.parse(item.draft) as Record<string, unknown>, overrides),
       channel: 'email',
     };
