@@ -289,6 +289,36 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
         .execute();
       expect(events.map((e) => e.type)).toEqual(['partnership.updated']);
     });
+    it("keeps the multiplier to the vendor admin; the CAM keeps the agreement's details", async () => {
+      const list = await t.as('cam@northwind.example').get('/api/v1/partnerships');
+      const { id, multiplier, agreementDate } = list.json().items[0] as {
+        id: string;
+        multiplier: string;
+        agreementDate: string;
+      };
+      const byCam = await t
+        .as('cam@northwind.example')
+        .patch(`/api/v1/partnerships/${id}`, { multiplier: '0.10' });
+      expect(byCam.statusCode).toBe(403);
+      expect(byCam.json().detail).toMatch(/vendor admin/);
+      const unchanged = (await t.as('admin@northwind.example').get('/api/v1/partnerships')).json();
+      expect(unchanged.items.find((p: { id: string }) => p.id === id).multiplier).toBe(multiplier);
+      const camDetails = await t
+        .as('cam@northwind.example')
+        .patch(`/api/v1/partnerships/${id}`, { agreementDate: '2024-03-01' });
+      expect(camDetails.statusCode, camDetails.body).toBe(200);
+      const byAdmin = await t
+        .as('admin@northwind.example')
+        .patch(`/api/v1/partnerships/${id}`, { multiplier: '0.71' });
+      expect(byAdmin.statusCode, byAdmin.body).toBe(200);
+      expect(byAdmin.json().multiplier).toBe('0.71');
+      // As they were, for the tests that follow.
+      const restored = await t
+        .as('admin@northwind.example')
+        .patch(`/api/v1/partnerships/${id}`, { multiplier, agreementDate });
+      expect(restored.statusCode, restored.body).toBe(200);
+    });
+
     it('a tier-2 reseller sees the partnerships of its distributor', async () => {
       const res = await t.as('buyer@beta.example').get('/api/v1/partnerships');
       expect(res.json().items.map((i: { partner: { name: string } }) => i.partner.name)).toEqual([

@@ -201,11 +201,17 @@ function checkPatchRights(actor: Actor, row: PartnershipRow, touched: readonly s
   const allowed: readonly string[] = [...VENDOR_FIELDS, ...PARTNER_FIELDS];
   const bad = touched.filter((k) => !allowed.includes(k));
   if (bad.length > 0) throw forbidden(`Not changeable: ${bad.join(', ')}`);
+  // Prices are the vendor admin's (PRODUCT.md: "vendor admin (catalog, price lists,
+  // multipliers …)"), as the multiplier rules are; a CAM keeps the relationship's details.
+  if (touched.includes('multiplier') && !actor.roles.includes('vendor_admin')) {
+    throw forbidden('Only a vendor admin may change the multiplier');
+  }
 }
 
 /**
  * Updates a partnership: partner admins keep their invoicing contact and provisioning CC up to
- * date; vendor admins and CAMs manage the commercial terms. Records `partnership.updated`.
+ * date; vendor admins and CAMs manage the agreement (legal name, date, CAM), the multiplier is
+ * the vendor admin's alone. Records `partnership.updated`.
  */
 export async function updatePartnershipDetails(
   ctx: AppContext,
