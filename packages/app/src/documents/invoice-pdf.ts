@@ -57,20 +57,36 @@ function cacheStandardFontMetrics(doc: object): void {
   };
 }
 
+/** What a billing document (an invoice, a credit note) prints: the same layout for both. */
+export interface BillingPdfLayout {
+  /** The heading and the PDF's title, e.g. `Invoice EW-INV-000042`. */
+  title: string;
+  /** The document's date (ISO): the PDF's creation date, so a document renders the same bytes. */
+  date: string;
+  /** The lines under the heading: status, dates, references. */
+  heading: readonly string[];
+  currency: string;
+  seller: InvoiceDocument['seller'];
+  buyer: InvoiceDocument['buyer'];
+  lines: InvoiceDocument['lines'];
+  /** The totals under the lines, right-aligned; the last is bold. */
+  totals: readonly string[];
+}
+
 /**
- * Renders an invoice as a PDF (A4): seller and buyer, number and dates, one row per line, the
- * tax and the total. Text is drawn as text (standard fonts), so it can be extracted (the tests
- * read it back); the creation date is the issue date, so the same invoice renders the same bytes.
+ * Renders a billing document as a PDF (A4): the heading, seller and buyer, one row per line and
+ * the totals. Text is drawn as text (standard fonts), so it can be extracted (the tests read it
+ * back).
  */
-export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
+export async function renderBillingPdf(layout: BillingPdfLayout): Promise<Buffer> {
   const PDFDocument = await loadPdfKit();
   const pdf = new PDFDocument({
     size: 'A4',
     margin: 50,
     info: {
-      Title: `Invoice ${doc.number}`,
-      Author: doc.seller.name,
-      CreationDate: new Date(`${doc.issueDate}T00:00:00Z`),
+      Title: layout.title,
+      Author: layout.seller.name,
+      CreationDate: new Date(`${layout.date}T00:00:00Z`),
     },
   });
   cacheStandardFontMetrics(pdf);
@@ -80,18 +96,10 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
     pdf.on('end', () => resolve(Buffer.concat(chunks)));
     pdf.on('error', reject);
   });
-  const money = (minor: number): string => formatAmount(minor, doc.currency);
-  pdf.fontSize(18).font('Helvetica-Bold').text(`Invoice ${doc.number}`);
+  const money = (minor: number): string => formatAmount(minor, layout.currency);
+  pdf.fontSize(18).font('Helvetica-Bold').text(layout.title);
   pdf.fontSize(10).font('Helvetica').moveDown(0.5);
-  if (doc.status === 'credited' && doc.creditNote) {
-    pdf.text(`Credited by credit note ${doc.creditNote.number} on ${doc.creditNote.issueDate}`);
-  }
-  pdf.text(
-    `Issue date: ${doc.issueDate}    Due date: ${doc.dueDate} (net ${doc.paymentTermsDays} days)`,
-  );
-  pdf.text(
-    `Order: ${doc.orderNumber}${doc.salesOrderNumber ? `    Sales order: ${doc.salesOrderNumber}` : ''}${doc.poNumber ? `    PO: ${doc.poNumber}` : ''}`,
-  );
+  for (const line of layout.heading) pdf.text(line);
   pdf.moveDown();
   const top = pdf.y;
   const party = (
@@ -118,11 +126,11 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
     pdf.text(p.address?.country ?? p.country, x, pdf.y, { width: 240 });
     if (p.taxId) pdf.text(`Tax ID: ${p.taxId}`, x, pdf.y, { width: 240 });
   };
-  party('From', doc.seller, 50);
+  party('From', layout.seller, 50);
   const afterSeller = pdf.y;
-  party('Bill to', doc.buyer, 300);
-  if (doc.buyer.contact.email)
-    pdf.text(`Attn: ${doc.buyer.contact.email}`, 300, pdf.y, { width: 240 });
+  party('Bill to', layout.buyer, 300);
+  if (layout.buyer.contact.email)
+    pdf.text(`Attn: ${layout.buyer.contact.email}`, 300, pdf.y, { width: 240 });
   pdf.y = Math.max(afterSeller, pdf.y);
   pdf.x = 50;
   pdf.moveDown();
@@ -139,23 +147,57 @@ export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
     pdf.x = 50;
   };
   row(['Part number', 'Description', 'Qty', 'Unit price', 'Amount'], true);
-  for (const l of doc.lines) {
+  for (const l of layout.lines) {
     row([l.partNumber, l.name, String(l.quantity), money(l.unitPriceMinor), money(l.amountMinor)]);
   }
   pdf.moveDown();
-  const label = TAX_LABEL[doc.tax.category];
-  const right = (text: string, bold = false): void => {
+  layout.totals.forEach((text, i) => {
     pdf
-      .font(bold ? 'Helvetica-Bold' : 'Helvetica')
+      .font(i === layout.totals.length - 1 ? 'Helvetica-Bold' : 'Helvetica')
       .text(text, 50, pdf.y, { align: 'right', width: 495 });
-  };
-  right(`Subtotal: ${money(doc.subtotalMinor)} ${doc.currency}`);
-  right(
-    doc.tax.category === 'S'
-      ? `${label} ${formatRate(doc.tax.rate)}%: ${money(doc.taxMinor)} ${doc.currency}`
-      : `${label} (${doc.tax.exemptionReason ?? ''}): ${money(doc.taxMinor)} ${doc.currency}`,
-  );
-  right(`Total: ${money(doc.totalMinor)} ${doc.currency}`, true);
+  });
   pdf.end();
   return done;
+}
+
+/** The tax line of a billing document's totals: the rate, or why there is none. */
+export function taxTotalText(
+  tax: InvoiceDocument['tax'],
+  taxMinor: number,
+  currency: string,
+): string {
+  const label = TAX_LABEL[tax.category];
+  const amount = `${formatAmount(taxMinor, currency)} ${currency}`;
+  return tax.category === 'S'
+    ? `${label} ${formatRate(tax.rate)}%: ${amount}`
+    : `${label} (${tax.exemptionReason ?? ''}): ${amount}`;
+}
+
+/**
+ * Renders an invoice as a PDF (A4): seller and buyer, number and dates, one row per line, the
+ * tax and the total; the creation date is the issue date, so the same invoice renders the same
+ * bytes.
+ */
+export async function renderInvoicePdf(doc: InvoiceDocument): Promise<Buffer> {
+  const money = (minor: number): string => `${formatAmount(minor, doc.currency)} ${doc.currency}`;
+  return renderBillingPdf({
+    title: `Invoice ${doc.number}`,
+    date: doc.issueDate,
+    heading: [
+      ...(doc.status === 'credited' && doc.creditNote
+        ? [`Credited by credit note ${doc.creditNote.number} on ${doc.creditNote.issueDate}`]
+        : []),
+      `Issue date: ${doc.issueDate}    Due date: ${doc.dueDate} (net ${doc.paymentTermsDays} days)`,
+      `Order: ${doc.orderNumber}${doc.salesOrderNumber ? `    Sales order: ${doc.salesOrderNumber}` : ''}${doc.poNumber ? `    PO: ${doc.poNumber}` : ''}`,
+    ],
+    currency: doc.currency,
+    seller: doc.seller,
+    buyer: doc.buyer,
+    lines: doc.lines,
+    totals: [
+      `Subtotal: ${money(doc.subtotalMinor)}`,
+      taxTotalText(doc.tax, doc.taxMinor, doc.currency),
+      `Total: ${money(doc.totalMinor)}`,
+    ],
+  });
 }

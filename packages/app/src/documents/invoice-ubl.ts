@@ -25,7 +25,8 @@ function esc(text: string): string {
     .replace(/[&<>"']/g, (c) => XML_ESCAPES[c] ?? c);
 }
 
-function el(name: string, value: string, attrs: Record<string, string> = {}): string {
+/** One element with its text (escaped) and attributes. */
+export function el(name: string, value: string, attrs: Record<string, string> = {}): string {
   const a = Object.entries(attrs)
     .map(([k, v]) => ` ${k}="${esc(v)}"`)
     .join('');
@@ -46,16 +47,51 @@ function address(a: InvoiceAddress | null, country: string): string {
 
 const vatScheme = '<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>';
 
-function taxCategory(
-  doc: InvoiceDocument,
+/** The tax category of the document (`cac:TaxCategory`) or of a line's item. */
+export function taxCategory(
+  tax: InvoiceDocument['tax'],
   tag: 'cac:TaxCategory' | 'cac:ClassifiedTaxCategory',
 ): string {
-  const parts = [el('cbc:ID', doc.tax.category), el('cbc:Percent', formatRate(doc.tax.rate))];
-  if (tag === 'cac:TaxCategory' && doc.tax.category !== 'S' && doc.tax.exemptionReason) {
-    if (doc.tax.category === 'AE') parts.push(el('cbc:TaxExemptionReasonCode', 'VATEX-EU-AE'));
-    parts.push(el('cbc:TaxExemptionReason', doc.tax.exemptionReason));
+  const parts = [el('cbc:ID', tax.category), el('cbc:Percent', formatRate(tax.rate))];
+  if (tag === 'cac:TaxCategory' && tax.category !== 'S' && tax.exemptionReason) {
+    if (tax.category === 'AE') parts.push(el('cbc:TaxExemptionReasonCode', 'VATEX-EU-AE'));
+    parts.push(el('cbc:TaxExemptionReason', tax.exemptionReason));
   }
   return `<${tag}>${parts.join('')}${vatScheme}</${tag}>`;
+}
+
+/**
+ * Both parties of a billing document, seller then buyer, with their electronic addresses
+ * (EndpointID), postal addresses, tax IDs and legal names; the buyer's invoicing contact.
+ */
+export function partiesUbl(
+  seller: InvoiceDocument['seller'],
+  buyer: InvoiceDocument['buyer'],
+): string[] {
+  return [
+    '<cac:AccountingSupplierParty><cac:Party>',
+    el('cbc:EndpointID', seller.endpoint.id, { schemeID: seller.endpoint.scheme }),
+    `<cac:PartyName>${el('cbc:Name', seller.name)}</cac:PartyName>`,
+    address(seller.address, seller.country),
+    seller.taxId
+      ? `<cac:PartyTaxScheme>${el('cbc:CompanyID', seller.taxId)}${vatScheme}</cac:PartyTaxScheme>`
+      : '',
+    `<cac:PartyLegalEntity>${el('cbc:RegistrationName', seller.name)}</cac:PartyLegalEntity>`,
+    '</cac:Party></cac:AccountingSupplierParty>',
+    '<cac:AccountingCustomerParty><cac:Party>',
+    el('cbc:EndpointID', buyer.endpoint.id, { schemeID: buyer.endpoint.scheme }),
+    `<cac:PartyIdentification>${el('cbc:ID', buyer.partnerId)}</cac:PartyIdentification>`,
+    `<cac:PartyName>${el('cbc:Name', buyer.name)}</cac:PartyName>`,
+    address(buyer.address, buyer.country),
+    buyer.taxId
+      ? `<cac:PartyTaxScheme>${el('cbc:CompanyID', buyer.taxId)}${vatScheme}</cac:PartyTaxScheme>`
+      : '',
+    `<cac:PartyLegalEntity>${el('cbc:RegistrationName', buyer.name)}</cac:PartyLegalEntity>`,
+    buyer.contact.name || buyer.contact.email
+      ? `<cac:Contact>${buyer.contact.name ? el('cbc:Name', buyer.contact.name) : ''}${buyer.contact.email ? el('cbc:ElectronicMail', buyer.contact.email) : ''}</cac:Contact>`
+      : '',
+    '</cac:Party></cac:AccountingCustomerParty>',
+  ];
 }
 
 /** Renders the UBL 2.1 Invoice XML of an issued invoice. */
@@ -83,28 +119,7 @@ export function renderInvoiceUbl(doc: InvoiceDocument): string {
     el('cbc:DocumentCurrencyCode', cur),
     el('cbc:BuyerReference', orderRef),
     `<cac:OrderReference>${el('cbc:ID', orderRef)}${doc.salesOrderNumber ? el('cbc:SalesOrderID', doc.salesOrderNumber) : ''}</cac:OrderReference>`,
-    '<cac:AccountingSupplierParty><cac:Party>',
-    el('cbc:EndpointID', seller.endpoint.id, { schemeID: seller.endpoint.scheme }),
-    `<cac:PartyName>${el('cbc:Name', seller.name)}</cac:PartyName>`,
-    address(seller.address, seller.country),
-    seller.taxId
-      ? `<cac:PartyTaxScheme>${el('cbc:CompanyID', seller.taxId)}${vatScheme}</cac:PartyTaxScheme>`
-      : '',
-    `<cac:PartyLegalEntity>${el('cbc:RegistrationName', seller.name)}</cac:PartyLegalEntity>`,
-    '</cac:Party></cac:AccountingSupplierParty>',
-    '<cac:AccountingCustomerParty><cac:Party>',
-    el('cbc:EndpointID', buyer.endpoint.id, { schemeID: buyer.endpoint.scheme }),
-    `<cac:PartyIdentification>${el('cbc:ID', buyer.partnerId)}</cac:PartyIdentification>`,
-    `<cac:PartyName>${el('cbc:Name', buyer.name)}</cac:PartyName>`,
-    address(buyer.address, buyer.country),
-    buyer.taxId
-      ? `<cac:PartyTaxScheme>${el('cbc:CompanyID', buyer.taxId)}${vatScheme}</cac:PartyTaxScheme>`
-      : '',
-    `<cac:PartyLegalEntity>${el('cbc:RegistrationName', buyer.name)}</cac:PartyLegalEntity>`,
-    buyer.contact.name || buyer.contact.email
-      ? `<cac:Contact>${buyer.contact.name ? el('cbc:Name', buyer.contact.name) : ''}${buyer.contact.email ? el('cbc:ElectronicMail', buyer.contact.email) : ''}</cac:Contact>`
-      : '',
-    '</cac:Party></cac:AccountingCustomerParty>',
+    ...partiesUbl(seller, buyer),
     `<cac:PaymentMeans>${el('cbc:PaymentMeansCode', '30')}${el('cbc:PaymentID', doc.number)}</cac:PaymentMeans>`,
     `<cac:PaymentTerms>${el('cbc:Note', `Net ${doc.paymentTermsDays} days, due ${doc.dueDate}`)}</cac:PaymentTerms>`,
     '<cac:TaxTotal>',
@@ -112,7 +127,7 @@ export function renderInvoiceUbl(doc: InvoiceDocument): string {
     '<cac:TaxSubtotal>',
     amount('cbc:TaxableAmount', doc.subtotalMinor),
     amount('cbc:TaxAmount', doc.taxMinor),
-    taxCategory(doc, 'cac:TaxCategory'),
+    taxCategory(doc.tax, 'cac:TaxCategory'),
     '</cac:TaxSubtotal>',
     '</cac:TaxTotal>',
     '<cac:LegalMonetaryTotal>',
@@ -131,7 +146,7 @@ export function renderInvoiceUbl(doc: InvoiceDocument): string {
       '<cac:Item>',
       el('cbc:Name', line.name),
       `<cac:SellersItemIdentification>${el('cbc:ID', line.partNumber)}</cac:SellersItemIdentification>`,
-      taxCategory(doc, 'cac:ClassifiedTaxCategory'),
+      taxCategory(doc.tax, 'cac:ClassifiedTaxCategory'),
       '</cac:Item>',
       `<cac:Price>${amount('cbc:PriceAmount', line.unitPriceMinor)}</cac:Price>`,
       '</cac:InvoiceLine>',
