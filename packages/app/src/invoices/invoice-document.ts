@@ -111,3 +111,51 @@ export function invoiceDocumentOf(
       : null,
   };
 }
+
+/**
+ * A credit note as its documents read it: the credited invoice (parties, references, lines as
+ * issued) and the note's own number, date, reason and stored totals. It reverses the invoice
+ * in full, so its lines are the invoice's with unit prices and amounts negated, the way
+ * `creditNoteTotals` computed the stored totals.
+ */
+export interface CreditNoteDocument {
+  id: string;
+  number: string;
+  issueDate: string;
+  reason: string;
+  currency: string;
+  /** The credited invoice, as issued. */
+  invoice: InvoiceDocument;
+  lines: InvoiceDocument['lines'];
+  /** Negative, as stored: the exact negation of the invoice's. */
+  subtotalMinor: number;
+  taxMinor: number;
+  totalMinor: number;
+}
+
+const negated = (minor: number): number => (minor === 0 ? 0 : -minor);
+
+/** The document model of a stored credit note and the invoice it credits. */
+export function creditNoteDocumentOf(
+  invoice: Invoice,
+  lines: readonly InvoiceLine[],
+  creditNote: CreditNote,
+): CreditNoteDocument {
+  const credited = invoiceDocumentOf(invoice, lines, creditNote);
+  return {
+    id: creditNote.id,
+    number: creditNote.number,
+    issueDate: creditNote.issue_date,
+    reason: creditNote.reason,
+    currency: creditNote.currency,
+    invoice: credited,
+    lines: credited.lines.map((l) => ({
+      ...l,
+      unitPriceMinor: negated(l.unitPriceMinor),
+      amountMinor: negated(l.amountMinor),
+    })),
+    subtotalMinor: Number(creditNote.subtotal_minor),
+    taxMinor: Number(creditNote.tax_minor),
+    totalMinor: Number(creditNote.total_minor),
+  };
+}
