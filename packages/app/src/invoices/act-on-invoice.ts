@@ -25,6 +25,8 @@ import {
 import type { z } from 'zod';
 import { requireActor, requireVendorStaff, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
+import { renderCreditNotePdf } from '../documents/credit-note-pdf.ts';
+import { renderCreditNoteUbl } from '../documents/credit-note-ubl.ts';
 import { renderInvoicePdf } from '../documents/invoice-pdf.ts';
 import { renderInvoiceUbl } from '../documents/invoice-ubl.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
@@ -32,8 +34,13 @@ import { orderScope } from '../orders/order-access.ts';
 import { vendorOf } from '../orders/order-view.ts';
 import { checkVersion, conflict, notFound, staleVersion, unprocessable } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { invoiceDocumentOf } from './invoice-document.ts';
-import { invoiceAttachmentsOf, invoicingContactOf, writeInvoiceMail } from './invoice-mail.ts';
+import { creditNoteDocumentOf, invoiceDocumentOf } from './invoice-document.ts';
+import {
+  invoiceAttachmentsOf,
+  invoicingContactOf,
+  writeCreditNoteMail,
+  writeInvoiceMail,
+} from './invoice-mail.ts';
 import { toCreditNoteView, toInvoiceView } from './invoice-view.ts';
 import type {
   CreditNoteView,
@@ -121,7 +128,9 @@ export async function requestInvoiceCopy(
 /**
  * Issues a credit note reversing an invoice in full (vendor finance or admin): numbered from
  * its own gapless sequence, amounts the exact negation of the invoice's; the invoice becomes
- * `credited`. A second credit note for the same invoice is a 409.
+ * `credited`. A second credit note for the same invoice is a 409. The credit note's PDF and
+ * UBL CreditNote are mailed to the invoicing contact on the order's thread (after commit, by
+ * the outbox), as the invoice was.
  */
 export async function issueCreditNote(
   ctx: AppContext,
@@ -142,7 +151,7 @@ export async function issueCreditNote(
         { path: 'invoiceId', code: 'invoice.credited', message: 'A credit note exists for it' },
       ]);
     }
-    const { profile } = await vendorOf(tx, order);
+    const { slug, profile } = await vendorOf(tx, order);
     const lines = await listInvoiceLines(tx, invoice.id);
     const totals = creditNoteTotals(
       computeInvoiceTotals({
@@ -194,7 +203,7 @@ export async function issueCreditNote(
     ) {
       throw staleVersion('The invoice was changed by someone else; reload and retry');
     }
-    await recordEvent(tx, {
+    const event = await recordEvent(tx, {
       type: 'credit_note.issued',
       entityId: invoice.id,
       vendorId: invoice.vendor_id,
@@ -211,6 +220,19 @@ export async function issueCreditNote(
         orderId: order.id,
         total: formatAmount(totals.totalMinor, invoice.currency),
       },
+    });
+    // Rendered now to list the files with their sizes; the mail worker renders them again.
+    const doc = creditNoteDocumentOf({ ...invoice, status: 'credited' }, lines, note);
+    const pdf = await renderCreditNotePdf(doc);
+    const ubl = renderCreditNoteUbl(doc);
+    await writeCreditNoteMail(tx, {
+      note,
+      invoice,
+      order,
+      profile,
+      vendorSlug: slug,
+      eventId: event.id,
+      sizes: { pdf: pdf.length, ubl: Buffer.byteLength(ubl) },
     });
     return toCreditNoteView(note, { ...invoice, status: 'credited' });
   });

@@ -2,7 +2,8 @@
 // rule writes it (notify-by-profile); here the invoice's documents are named on it, and when a
 // profile has no such rule (or the partner asks for the invoice again) this writes the message
 // and its outbox row itself. The outbox payload names the invoice, so the mail worker can
-// attach the rendered PDF and UBL (renderInvoiceAttachments).
+// attach the rendered PDF and UBL (renderInvoiceAttachments). A credit note is mailed the same
+// way, by OrderDesk (profiles have no rule for it), with the credit note's PDF and UBL.
 import { formatAmount, type OrderSubmission, type VendorProfile } from '@orderdesk/core';
 import {
   enqueueOutbox,
@@ -12,14 +13,17 @@ import {
   listInvoiceLines,
   listMessages,
   setEventMessageAttachments,
+  type CreditNote,
   type Executor,
   type Invoice,
   type Order,
 } from '@orderdesk/store';
+import { renderCreditNotePdf } from '../documents/credit-note-pdf.ts';
+import { renderCreditNoteUbl } from '../documents/credit-note-ubl.ts';
 import { renderInvoicePdf } from '../documents/invoice-pdf.ts';
 import { renderInvoiceUbl } from '../documents/invoice-ubl.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
-import { invoiceDocumentOf } from './invoice-document.ts';
+import { creditNoteDocumentOf, invoiceDocumentOf } from './invoice-document.ts';
 
 export interface InvoiceAttachment {
   name: string;
@@ -27,7 +31,7 @@ export interface InvoiceAttachment {
   size: number;
 }
 
-/** The attachment names of an invoice mail: its PDF and its UBL XML. */
+/** The attachment names of an invoice's (or a credit note's) mail: its PDF and its UBL XML. */
 export function invoiceAttachmentsOf(
   number: string,
   sizes: { pdf: number; ubl: number },
@@ -38,24 +42,35 @@ export function invoiceAttachmentsOf(
   ];
 }
 
-/** The invoice's documents as mail attachments (for the mail worker, given the payload's invoice id). */
+/**
+ * The invoice's documents as mail attachments (for the mail worker, given the payload's invoice
+ * id). A credit note's mail names the credit note's id there instead: the mail worker's
+ * `invoice_pdf` kind passes on nothing else, and the id says which document it is.
+ */
 export async function renderInvoiceAttachments(
   db: Executor,
   input: { invoiceId: string; vendorId: string },
 ): Promise<{ filename: string; contentType: string; content: Buffer }[]> {
-  const invoice = await findInvoiceInScope(db, input.invoiceId, { vendorId: input.vendorId });
-  if (!invoice) return [];
-  const doc = invoiceDocumentOf(invoice, await listInvoiceLines(db, invoice.id));
-  const pdf = await renderInvoicePdf(doc);
-  const ubl = renderInvoiceUbl(doc);
-  return [
-    { filename: `${invoice.number}.pdf`, contentType: 'application/pdf', content: pdf },
-    {
-      filename: `${invoice.number}.xml`,
-      contentType: 'application/xml',
-      content: Buffer.from(ubl),
-    },
+  const files = (number: string, pdf: Buffer, ubl: string) => [
+    { filename: `${number}.pdf`, contentType: 'application/pdf', content: pdf },
+    { filename: `${number}.xml`, contentType: 'application/xml', content: Buffer.from(ubl) },
   ];
+  const note = await db
+    .selectFrom('credit_notes')
+    .selectAll()
+    .where('id', '=', input.invoiceId)
+    .where('vendor_id', '=', input.vendorId)
+    .executeTakeFirst();
+  const invoiceId = note ? note.invoice_id : input.invoiceId;
+  const invoice = await findInvoiceInScope(db, invoiceId, { vendorId: input.vendorId });
+  if (!invoice) return [];
+  const lines = await listInvoiceLines(db, invoice.id);
+  if (note) {
+    const doc = creditNoteDocumentOf(invoice, lines, note);
+    return files(note.number, await renderCreditNotePdf(doc), renderCreditNoteUbl(doc));
+  }
+  const doc = invoiceDocumentOf(invoice, lines);
+  return files(invoice.number, await renderInvoicePdf(doc), renderInvoiceUbl(doc));
 }
 
 /** The invoicing contact of an order: the one on the order, else the partnership's. */
@@ -64,6 +79,63 @@ export async function invoicingContactOf(tx: Executor, order: Order): Promise<st
   if (body.contacts?.invoicing?.email) return [body.contacts.invoicing.email];
   const partnership = await findPartnership(tx, order.vendor_id, order.partner_id);
   return partnership?.invoicing_contact_email ? [partnership.invoicing_contact_email] : [];
+}
+
+/** One mail on the order's thread to the invoicing contact, with its outbox row. */
+async function writeBillingMail(
+  tx: Executor,
+  input: {
+    order: Order;
+    profile: VendorProfile;
+    vendorSlug: string;
+    eventId: string;
+    at: string;
+    to: string[];
+    template: string;
+    subject: string;
+    text: string;
+    /** Tells Message-IDs apart: `<event.mark@vendor.orderdesk>`. */
+    mark: string;
+    attachments: readonly InvoiceAttachment[];
+    /** The id the mail worker renders the attachments from (renderInvoiceAttachments). */
+    documentId: string;
+  },
+): Promise<void> {
+  const { order } = input;
+  const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
+  const references = earlier.map((m) => m.message_id);
+  const message = await insertMessage(tx, {
+    vendorId: order.vendor_id,
+    partnerId: order.partner_id,
+    entityType: 'order',
+    entityId: order.id,
+    direction: 'out',
+    template: input.template,
+    from: senderOf(input.profile, input.vendorSlug),
+    to: input.to,
+    subject: input.subject,
+    text: input.text,
+    attachments: input.attachments,
+    status: 'queued',
+    messageId: `<${input.eventId}.${input.mark}@${input.vendorSlug}.orderdesk>`,
+    inReplyTo: references.at(-1) ?? null,
+    references: references.length > 0 ? references : null,
+    eventId: input.eventId,
+    at: input.at,
+  });
+  await enqueueOutbox(tx, {
+    vendorId: order.vendor_id,
+    topic: 'mail',
+    entityType: 'order',
+    entityId: order.id,
+    payload: { messageId: message.id, attach: ['invoice_pdf'], invoiceId: input.documentId },
+    at: input.at,
+  });
+}
+
+/** The order's references as the mails' first sentence names them. */
+function orderReferencesOf(order: Order): string {
+  return `order ${order.number}${order.sales_order_number ? ` (sales order ${order.sales_order_number})` : ''}${order.po_number ? `, your PO ${order.po_number}` : ''}`;
 }
 
 /**
@@ -87,41 +159,65 @@ export async function writeInvoiceMail(
   const { invoice, order } = input;
   const to = await invoicingContactOf(tx, order);
   if (to.length === 0) return [];
-  const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
-  const references = earlier.map((m) => m.message_id);
   const total = `${formatAmount(Number(invoice.total_minor), invoice.currency)} ${invoice.currency}`;
-  const message = await insertMessage(tx, {
-    vendorId: order.vendor_id,
-    partnerId: order.partner_id,
-    entityType: 'order',
-    entityId: order.id,
-    direction: 'out',
-    template: input.again ? 'invoice_resent' : 'invoice',
-    from: senderOf(input.profile, input.vendorSlug),
+  await writeBillingMail(tx, {
+    ...input,
     to,
+    template: input.again ? 'invoice_resent' : 'invoice',
     subject: `${input.again ? 'Copy of invoice' : 'Invoice'} ${invoice.number} for order ${order.number}`,
     text: [
-      `Invoice ${invoice.number} for order ${order.number}${order.sales_order_number ? ` (sales order ${order.sales_order_number})` : ''}${order.po_number ? `, your PO ${order.po_number}` : ''}.`,
+      `Invoice ${invoice.number} for ${orderReferencesOf(order)}.`,
       '',
       `Issued ${invoice.issue_date}, due ${invoice.due_date}. Total ${total}.`,
       '',
       'The invoice is attached as a PDF and as a UBL 2.1 (PEPPOL BIS Billing 3) XML file.',
     ].join('\n'),
-    attachments: input.attachments,
-    status: 'queued',
-    messageId: `<${input.eventId}.invoice@${input.vendorSlug}.orderdesk>`,
-    inReplyTo: references.at(-1) ?? null,
-    references: references.length > 0 ? references : null,
-    eventId: input.eventId,
-    at: input.at,
+    mark: 'invoice',
+    documentId: invoice.id,
   });
-  await enqueueOutbox(tx, {
-    vendorId: order.vendor_id,
-    topic: 'mail',
-    entityType: 'order',
-    entityId: order.id,
-    payload: { messageId: message.id, attach: ['invoice_pdf'], invoiceId: invoice.id },
-    at: input.at,
+  return to;
+}
+
+/**
+ * Writes the credit note's mail on the order's thread to the invoicing contact, with its PDF
+ * and UBL CreditNote named as attachments; returns the addresses it went to (none: no
+ * invoicing contact known, or the profile delivers invoices through the portal).
+ */
+export async function writeCreditNoteMail(
+  tx: Executor,
+  input: {
+    note: CreditNote;
+    invoice: Invoice;
+    order: Order;
+    profile: VendorProfile;
+    vendorSlug: string;
+    eventId: string;
+    sizes: { pdf: number; ubl: number };
+  },
+): Promise<string[]> {
+  const { note, invoice, order } = input;
+  // Like the invoice's: OrderDesk mails it unless the profile delivers through the portal.
+  if (input.profile.invoicing.via !== 'email') return [];
+  const to = await invoicingContactOf(tx, order);
+  if (to.length === 0) return [];
+  const total = `${formatAmount(Number(note.total_minor), note.currency)} ${note.currency}`;
+  await writeBillingMail(tx, {
+    ...input,
+    at: note.issued_at,
+    to,
+    template: 'credit_note',
+    subject: `Credit note ${note.number} for invoice ${invoice.number} (order ${order.number})`,
+    text: [
+      `Credit note ${note.number} credits invoice ${invoice.number} of ${invoice.issue_date} in full, for ${orderReferencesOf(order)}.`,
+      '',
+      `Issued ${note.issue_date}. Total ${total}.`,
+      `Reason: ${note.reason}`,
+      '',
+      'The credit note is attached as a PDF and as a UBL 2.1 CreditNote (PEPPOL BIS Billing 3) XML file.',
+    ].join('\n'),
+    mark: 'credit-note',
+    attachments: invoiceAttachmentsOf(note.number, input.sizes),
+    documentId: note.id,
   });
   return to;
 }
