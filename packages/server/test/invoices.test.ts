@@ -2,7 +2,8 @@
 // zone, once however often (and by however many passes at once) the jobs run, numbered
 // gaplessly per vendor; the UBL of each demo vendor valid against the UBL 2.1 XSD; the PDF's
 // text carries the number, the lines and the total; seed 000's renewal without a welcome mail
-// is confirmed by its invoice; copies on request, credit notes, payments; tenant walls.
+// is confirmed by its invoice; copies on request, credit notes (their PDF and UBL CreditNote,
+// valid against the UBL 2.1 XSD, mailed to the invoicing contact), payments; tenant walls.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { promisify } from 'node:util';
 import { DateTime } from 'luxon';
 import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDueJobs, type JobPassResult } from '@orderdesk/app';
+import { renderMailAttachments, runDueJobs, type JobPassResult } from '@orderdesk/app';
 import { businessCalendar, isBusinessDate } from '@orderdesk/core';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
@@ -20,8 +21,10 @@ import { expectIsolated } from './isolation.ts';
 import { act, findProducts, firstCustomerId, partnerIdOf, totalOf } from './scenario-helpers.ts';
 
 const run = promisify(execFile);
-const XSD = new URL('../../app/test/fixtures/ubl-2.1/maindoc/UBL-Invoice-2.1.xsd', import.meta.url)
-  .pathname;
+const xsdOf = (name: string): string =>
+  new URL(`../../app/test/fixtures/ubl-2.1/maindoc/${name}`, import.meta.url).pathname;
+const XSD = xsdOf('UBL-Invoice-2.1.xsd');
+const CREDIT_NOTE_XSD = xsdOf('UBL-CreditNote-2.1.xsd');
 const ACME = 'buyer@acme.example';
 const CONTOSO = 'buyer@contoso.example';
 const NY = 'America/New_York';
@@ -55,13 +58,13 @@ function ensureXmllint(): void {
   throw new Error('xmllint is not installed; install it with: apt-get install -y libxml2-utils');
 }
 
-async function validateUbl(xml: string): Promise<{ ok: boolean; output: string }> {
+async function validateUbl(xml: string, xsd = XSD): Promise<{ ok: boolean; output: string }> {
   ensureXmllint();
   const dir = mkdtempSync(join(tmpdir(), 'ubl-'));
   const file = join(dir, 'invoice.xml');
   writeFileSync(file, xml);
   try {
-    const r = await run('xmllint', ['--noout', '--schema', XSD, file]);
+    const r = await run('xmllint', ['--noout', '--schema', xsd, file]);
     return { ok: true, output: r.stderr };
   } catch (error) {
     const e = error as { stderr: string };
@@ -558,6 +561,124 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     ).toBe(403);
   });
 
+  it('documents the credit note (PDF, UBL CreditNote) and mails both to the invoicing contact', async () => {
+    const inv = invoiceOf.acme2!;
+    const detail = (await t.as(ACME).get(`/api/v1/invoices/${inv.id}`)).json();
+    const note = detail.creditNote as { number: string; total: string; reason: string };
+    expect(note).toMatchObject({ total: `-${inv.total}`, reason: 'Device returned' });
+
+    // The PDF: the credit note's number, the invoice it credits, the lines and total negated.
+    const pdf = await t.as(ACME).get(`/api/v1/invoices/${inv.id}/credit-note/pdf`);
+    expect(pdf.statusCode, pdf.body).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.headers['content-disposition']).toBe(`inline; filename="${note.number}.pdf"`);
+    const { text } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true });
+    expect(text).toContain(`Credit note ${note.number}`);
+    expect(text).toContain(`Credits invoice ${inv.number} of ${inv.issueDate}`);
+    expect(text).toContain('Reason: Device returned');
+    for (const line of detail.lines as { partNumber: string; amount: string }[]) {
+      expect(text).toContain(line.partNumber);
+      expect(text).toContain(`-${line.amount}`);
+    }
+    expect(text).toContain(`Total: ${note.total} USD`);
+
+    // The UBL: a CreditNote valid against the UBL 2.1 XSD, referencing the invoice, its totals
+    // the invoice's (a credit note's amounts are positive: its type says it credits).
+    const ubl = await t.as(ACME).get(`/api/v1/invoices/${inv.id}/credit-note/ubl`);
+    expect(ubl.statusCode, ubl.body).toBe(200);
+    expect(ubl.headers['content-type']).toContain('application/xml');
+    expect(ubl.headers['content-disposition']).toBe(`inline; filename="${note.number}.xml"`);
+    const xml = ubl.body;
+    expect(xml).toContain('xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"');
+    expect(xml).toContain(`<cbc:ID>${note.number}</cbc:ID>`);
+    expect(xml).toContain('<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>');
+    expect(xml).toContain(
+      `<cac:BillingReference><cac:InvoiceDocumentReference>\n<cbc:ID>${inv.number}</cbc:ID>\n<cbc:IssueDate>${inv.issueDate}</cbc:IssueDate>`,
+    );
+    const amount = (name: string, value: string) =>
+      `<cbc:${name} currencyID="USD">${value}</cbc:${name}>`;
+    expect(xml).toContain(amount('TaxAmount', inv.taxTotal));
+    expect(xml).toContain(amount('TaxableAmount', inv.subtotal));
+    expect(xml).toContain(amount('LineExtensionAmount', inv.subtotal));
+    expect(xml).toContain(amount('TaxInclusiveAmount', inv.total));
+    expect(xml).toContain(amount('PayableAmount', inv.total));
+    expect(xml.match(/<cac:CreditNoteLine>/g)).toHaveLength(detail.lines.length);
+    const check = await validateUbl(xml, CREDIT_NOTE_XSD);
+    expect(check.ok, check.output).toBe(true);
+    expect(check.output).toContain('validates');
+    // The same check fails a broken one, and an invoice is no CreditNote.
+    const broken = xml.replace('<cbc:IssueDate>', '<cbc:Bogus>x</cbc:Bogus><cbc:IssueDate>');
+    expect((await validateUbl(broken, CREDIT_NOTE_XSD)).ok).toBe(false);
+    const invoiceUbl = (await t.as(ACME).get(`/api/v1/invoices/${inv.id}/ubl`)).body;
+    expect((await validateUbl(invoiceUbl, CREDIT_NOTE_XSD)).ok).toBe(false);
+
+    // The mail: on the order's thread, to the invoicing contact, both documents named.
+    const thread = (await t.as(ACME).get(`/api/v1/orders/${inv.orderId}/messages`)).json()
+      .items as {
+      id: string;
+      template: string;
+      to: string[];
+      subject: string;
+      text: string;
+      attachments: { name: string; contentType: string; size: number }[];
+    }[];
+    const mails = thread.filter((m) => m.template === 'credit_note');
+    expect(mails).toHaveLength(1);
+    const mail = mails[0]!;
+    expect(mail).toMatchObject({
+      to: ['ap@acme.example'],
+      subject: `Credit note ${note.number} for invoice ${inv.number} (order ${detail.orderNumber})`,
+      attachments: [
+        { name: `${note.number}.pdf`, contentType: 'application/pdf', size: expect.any(Number) },
+        { name: `${note.number}.xml`, contentType: 'application/xml', size: expect.any(Number) },
+      ],
+    });
+    expect(mail.text).toContain(`Credit note ${note.number} credits invoice ${inv.number}`);
+    expect(mail.text).toContain(`Total ${note.total} USD.`);
+    expect(mail.text).toContain('Reason: Device returned');
+    // What the mail worker attaches when it sends the outbox row: the same two documents.
+    const message = await t.store.db
+      .selectFrom('messages')
+      .selectAll()
+      .where('id', '=', mail.id)
+      .executeTakeFirstOrThrow();
+    const row = await t.store.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('topic', '=', 'mail')
+      .where('entity_id', '=', inv.orderId)
+      .execute();
+    const payload = row
+      .map((r) => JSON.parse(r.payload) as { messageId: string; attach?: string[] })
+      .find((p) => p.messageId === mail.id);
+    expect(payload).toBeDefined();
+    const files = await renderMailAttachments({
+      db: t.store.db,
+      message,
+      payload: payload!,
+      at: new Date(),
+    });
+    expect(files.map((f) => [f.filename, f.contentType, f.content.length])).toEqual(
+      mail.attachments.map((a) => [a.name, a.contentType, a.size]),
+    );
+    const mailed = await extractText(new Uint8Array(files[0]!.content), { mergePages: true });
+    expect(mailed.text).toContain(`Credit note ${note.number}`);
+    expect(files[1]!.content.toString()).toBe(xml);
+
+    // An invoice without a credit note has no such documents; strangers see none of them.
+    const open = invoiceOf.edgeworks!;
+    for (const format of ['pdf', 'ubl']) {
+      expect(
+        (await t.as(ACME).get(`/api/v1/invoices/${open.id}/credit-note/${format}`)).statusCode,
+      ).toBe(404);
+      for (const stranger of [CONTOSO, 'finance@northwind.example']) {
+        const res = await t.as(stranger).get(`/api/v1/invoices/${inv.id}/credit-note/${format}`);
+        expect(res.statusCode, `${stranger} ${format}`).toBe(404);
+        expect(res.body).not.toContain(note.number);
+      }
+    }
+  });
+
   it('pages the list by cursor, filters by status, and names bad filters', async () => {
     const all = (await t.as('finance@edgeworks.example').get('/api/v1/invoices?limit=100')).json();
     expect(all.items.length).toBeGreaterThanOrEqual(3);
@@ -602,6 +723,13 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     // invoice's issue date.
     t.clock.set(issuedAt);
     try {
+      // Credited, so that each owner reads its credit note's documents.
+      for (const inv of [ia!, ic!]) {
+        const credit = await t
+          .as('finance@edgeworks.example')
+          .post(`/api/v1/invoices/${inv.id}/credit-notes`, { reason: 'Isolation check' });
+        expect(credit.statusCode, credit.body).toBe(201);
+      }
       await expectIsolated(
         t,
         PARTNER_ISOLATION.invoices!,

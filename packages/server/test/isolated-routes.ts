@@ -6,6 +6,25 @@ import type { IsolatedRoute } from './isolation.ts';
  * foundation.test.ts fails on any /api/v1 route found in no list (nor TENANT_FREE_ROUTES).
  */
 
+/**
+ * A credit note's documents: the owner reads them once the invoice is credited (invoices.test.ts
+ * credits its invoices first), a 404 before (the isolation matrix's invoices are not credited).
+ */
+const CREDIT_NOTE_DOCUMENTS: IsolatedRoute[] = [
+  {
+    method: 'GET',
+    route: '/api/v1/invoices/:invoiceId/credit-note/pdf',
+    kind: 'item',
+    ownerStatuses: [200, 404],
+  },
+  {
+    method: 'GET',
+    route: '/api/v1/invoices/:invoiceId/credit-note/ubl',
+    kind: 'item',
+    ownerStatuses: [200, 404],
+  },
+];
+
 /** Partner-side routes, checked between Acme and Contoso. */
 export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
   // SLA, escalations, licenses and returns (issue 11, H9): Acme against Contoso in returns.test.ts.
@@ -27,6 +46,7 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
     { method: 'GET', route: '/api/v1/invoices/:invoiceId', kind: 'item' },
     { method: 'GET', route: '/api/v1/invoices/:invoiceId/pdf', kind: 'item' },
     { method: 'GET', route: '/api/v1/invoices/:invoiceId/ubl', kind: 'item' },
+    ...CREDIT_NOTE_DOCUMENTS,
     { method: 'POST', route: '/api/v1/invoices/:invoiceId/actions/resend', kind: 'item' },
   ],
   // Login lockouts of a partner's users (issue 13), checked in lockout.test.ts.
@@ -208,6 +228,7 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       body: { reason: 'Isolation check' },
       ownerStatuses: [201, 409],
     },
+    ...CREDIT_NOTE_DOCUMENTS,
     {
       method: 'POST',
       route: '/api/v1/orders/:orderId/fulfilments',

@@ -8,12 +8,14 @@ import {
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
+import { renderCreditNotePdf } from '../documents/credit-note-pdf.ts';
+import { renderCreditNoteUbl } from '../documents/credit-note-ubl.ts';
 import { renderInvoicePdf } from '../documents/invoice-pdf.ts';
 import { renderInvoiceUbl } from '../documents/invoice-ubl.ts';
 import { orderScope } from '../orders/order-access.ts';
 import { notFound } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
-import { invoiceDocumentOf } from './invoice-document.ts';
+import { creditNoteDocumentOf, invoiceDocumentOf } from './invoice-document.ts';
 import { toInvoiceSummary, toInvoiceView } from './invoice-view.ts';
 import type {
   InvoiceSummaryView,
@@ -75,5 +77,26 @@ export async function renderInvoiceDocument(
   return {
     number: invoice.number,
     content: format === 'pdf' ? await renderInvoicePdf(doc) : renderInvoiceUbl(doc),
+  };
+}
+
+/**
+ * The PDF or UBL CreditNote of an invoice's credit note, rendered from what was issued; 404
+ * when the invoice is not the caller's (as its own documents) or has no credit note.
+ */
+export async function renderCreditNoteDocument(
+  ctx: AppContext,
+  actor: Actor,
+  invoiceId: string,
+  format: 'pdf' | 'ubl',
+): Promise<{ number: string; content: Buffer | string }> {
+  const invoice = await invoiceInScope(ctx, actor, invoiceId);
+  const db = ctx.store.db;
+  const note = await findCreditNoteOfInvoice(db, invoice.id);
+  if (!note) throw notFound('Credit note');
+  const doc = creditNoteDocumentOf(invoice, await listInvoiceLines(db, invoice.id), note);
+  return {
+    number: note.number,
+    content: format === 'pdf' ? await renderCreditNotePdf(doc) : renderCreditNoteUbl(doc),
   };
 }

@@ -12,6 +12,7 @@ import {
   listInvoicesPage,
   markInvoicePaid,
   markPaidBodySchema,
+  renderCreditNoteDocument,
   renderInvoiceDocument,
   requestInvoiceCopy,
   requireActor,
@@ -24,7 +25,10 @@ import { problemSchema } from '../http/problem.ts';
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
 
-/** Invoices: list, read, documents (PDF, UBL), copy on request, credit notes, payment (API.md). */
+/**
+ * Invoices: list, read, documents (PDF, UBL), copy on request, credit notes and their
+ * documents, payment (API.md).
+ */
 export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
     app.get(
@@ -112,6 +116,55 @@ export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
     );
 
+    app.get(
+      '/invoices/:id/credit-note/pdf',
+      {
+        schema: {
+          tags: ['invoices'],
+          summary: 'The credit note of the invoice as a PDF (404 while it has none)',
+          params: idParams,
+          response: { 200: z.any().describe('application/pdf'), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const doc = await renderCreditNoteDocument(
+          ctx,
+          requireActor(request.actor),
+          request.params.id,
+          'pdf',
+        );
+        return reply
+          .type('application/pdf')
+          .header('content-disposition', `inline; filename="${doc.number}.pdf"`)
+          .send(doc.content);
+      },
+    );
+
+    app.get(
+      '/invoices/:id/credit-note/ubl',
+      {
+        schema: {
+          tags: ['invoices'],
+          summary:
+            'The credit note of the invoice as a UBL 2.1 CreditNote (EN 16931, PEPPOL BIS Billing 3.0; 404 while it has none)',
+          params: idParams,
+          response: { 200: z.any().describe('application/xml'), ...errors },
+        },
+      },
+      async (request, reply) => {
+        const doc = await renderCreditNoteDocument(
+          ctx,
+          requireActor(request.actor),
+          request.params.id,
+          'ubl',
+        );
+        return reply
+          .type('application/xml; charset=utf-8')
+          .header('content-disposition', `inline; filename="${doc.number}.xml"`)
+          .send(doc.content);
+      },
+    );
+
     app.post(
       '/invoices/:id/actions/resend',
       {
@@ -152,7 +205,7 @@ export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         schema: {
           tags: ['invoices'],
           summary:
-            'Credit the invoice in full (finance, vendor_admin): a credit note referencing it; the invoice becomes credited',
+            'Credit the invoice in full (finance, vendor_admin): a credit note referencing it, mailed with its PDF and UBL to the invoicing contact; the invoice becomes credited',
           params: idParams,
           body: creditNoteBodySchema,
           response: { 201: creditNoteViewSchema, ...errors, 409: problemSchema },
