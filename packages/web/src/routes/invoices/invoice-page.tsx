@@ -266,6 +266,7 @@ function MarkPaidButton({ invoice }: { invoice: Invoice }) {
   );
 }
 
+/** The credit note of a credited invoice, with its documents (as mailed to the invoicing contact). */
 function CreditNoteCard({ invoice }: { invoice: Invoice }) {
   const note = invoice.creditNote;
   if (!note) return null;
@@ -278,6 +279,14 @@ function CreditNoteCard({ invoice }: { invoice: Invoice }) {
         Issued {formatDate(note.issueDate)} · total {formatMoney(note.total, note.currency)}
       </Text>
       <Text size="sm">Reason: {note.reason}</Text>
+      <Group gap="md" mt="xs">
+        <Anchor href={`/api/v1/invoices/${invoice.id}/credit-note/pdf`} size="sm">
+          Credit note PDF
+        </Anchor>
+        <Anchor href={`/api/v1/invoices/${invoice.id}/credit-note/ubl`} size="sm">
+          Credit note UBL (XML)
+        </Anchor>
+      </Group>
     </Card>
   );
 }
