@@ -216,6 +216,56 @@ describe.each(testDialects())('paged lists on %s', (dialect) => {
     }
   });
 
+  it('lists orders oldest first too, by cursor, for a distributor and for a vendor desk', async () => {
+    // Orders of Acme and of its tier-2 Beta, in turns: the distributor's list merges both.
+    const [kit] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'kit',
+      count: 1,
+      partNumberIncludes: '-RENEW-',
+    });
+    const lines = [{ partNumber: kit!.partNumber, quantity: 1, unitPrice: kit!.netPrice }];
+    const today = new Date().toISOString().slice(0, 10);
+    for (const [n, user] of [ACME, 'buyer@beta.example', ACME].entries()) {
+      await ok(
+        await t.as(user).post('/api/v1/orders', {
+          vendor: 'edgeworks',
+          type: 'kits_renewal',
+          customerId: await firstCustomerId(t, user),
+          purchaseOrder: {
+            number: `LISTS-OLDEST-${n}`,
+            date: today,
+            currency: 'USD',
+            total: totalOf(lines),
+          },
+          lines,
+        }),
+      );
+    }
+    for (const [user, query] of [
+      [ACME, ''],
+      [EDGE_DESK, '&status=submitted'],
+    ] as const) {
+      const newest = await ok<{ items: { id: string }[] }>(
+        await t.as(user).get(`/api/v1/orders?limit=500${query}`),
+      );
+      expect(newest.items.length, user).toBeGreaterThanOrEqual(2);
+      const paged: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const url = `/api/v1/orders?sort=oldest&limit=1${query}${cursor ? `&cursor=${cursor}` : ''}`;
+        const page: ListPage = await ok<ListPage>(await t.as(user).get(url));
+        paged.push(...(page.items as { id: string }[]).map((o) => o.id));
+        cursor = page.nextCursor;
+        expect(paged.length, user).toBeLessThanOrEqual(newest.items.length);
+      } while (cursor !== null);
+      expect(paged, user).toEqual(newest.items.map((o) => o.id).reverse());
+    }
+    // A newest-first cursor is no oldest-first one.
+    const first = await ok<ListPage>(await t.as(ACME).get('/api/v1/orders?limit=1'));
+    const mixed = await t.as(ACME).get(`/api/v1/orders?sort=oldest&cursor=${first.nextCursor}`);
+    expect(mixed.statusCode, mixed.body).toBe(400);
+  });
+
   it('answers a cursor the list did not make with a 400 naming `cursor`', async () => {
     for (const list of lists) {
       const join = list.url.includes('?') ? '&' : '?';

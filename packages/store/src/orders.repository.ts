@@ -244,8 +244,9 @@ export interface OrderFilters {
 export const NO_DUE_TIME = '9999-12-31T23:59:59.999Z';
 
 /**
- * A page of orders, newest first, by keyset on id (ids are time-ordered); with `dueAfter`
- * soonest fulfilment due time first, by keyset on (due time, id).
+ * A page of orders, newest first, by keyset on id (ids are time-ordered: `before`); `oldest`
+ * the other way (`after`: a queue worked first in, first out); `due` soonest fulfilment due
+ * time first, by keyset on (due time, id) (`dueAfter`).
  */
 export async function listOrders(
   db: Executor,
@@ -254,15 +255,17 @@ export async function listOrders(
   page: {
     limit: number;
     before?: string;
-    sort?: 'newest' | 'due';
+    after?: string;
+    sort?: 'newest' | 'oldest' | 'due';
     dueAfter?: { due: string; id: string };
   },
 ): Promise<Order[]> {
   const due = sql<string>`coalesce(fulfil_by, ${NO_DUE_TIME})`;
+  const direction = page.sort === 'oldest' ? 'asc' : 'desc';
   let q =
     page.sort === 'due'
       ? db.selectFrom('orders').selectAll().orderBy(due).orderBy('id').limit(page.limit)
-      : db.selectFrom('orders').selectAll().orderBy('id', 'desc').limit(page.limit);
+      : db.selectFrom('orders').selectAll().orderBy('id', direction).limit(page.limit);
   const after = page.dueAfter;
   if (page.sort === 'due' && after) {
     q = q.where((eb) =>
@@ -279,10 +282,12 @@ export async function listOrders(
   if (filters.customerId !== undefined) q = q.where('customer_id', '=', filters.customerId);
   if (filters.partnerId !== undefined) q = q.where('ordering_partner_id', '=', filters.partnerId);
   if (page.before !== undefined) q = q.where('id', '<', page.before);
+  if (page.after !== undefined) q = q.where('id', '>', page.after);
   if ('partnerIds' in scope && scope.partnerIds.length > 1 && page.sort !== 'due') {
     // `ordering_partner_id IN (…) ORDER BY id DESC` makes both databases read every matching
     // row and sort them (186 ms for a first page at 1M orders on SQLite): instead each partner's
-    // newest rows come straight from the (ordering_partner_id[, status], id) index, merged here.
+    // newest (or oldest) rows come straight from the (ordering_partner_id[, status], id) index,
+    // merged here.
     const arms = scope.partnerIds.map((partnerId, i) =>
       db.selectFrom(q.where('ordering_partner_id', '=', partnerId).as(`p${i}`)).selectAll(),
     );
@@ -292,7 +297,7 @@ export async function listOrders(
     return db
       .selectFrom(merged.as('merged'))
       .selectAll()
-      .orderBy('id', 'desc')
+      .orderBy('id', direction)
       .limit(page.limit)
       .execute();
   }

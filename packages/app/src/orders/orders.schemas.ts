@@ -128,8 +128,11 @@ export const orderListQuerySchema = pageQuerySchema.extend({
   vendor: z.string().min(1).max(100).optional(),
   customerId: z.string().min(1).max(100).optional(),
   partnerId: z.string().min(1).max(100).optional(),
-  /** `due`: soonest fulfilment due time first (orders without an SLA last); newest first otherwise. */
-  sort: z.enum(['newest', 'due']).default('newest'),
+  /**
+   * `newest` first (the default); `oldest` first (a queue worked first in, first out); `due`:
+   * soonest fulfilment due time first (orders without an SLA last).
+   */
+  sort: z.enum(['newest', 'oldest', 'due']).default('newest'),
 });
 
 export const orderActionParams = z.object({

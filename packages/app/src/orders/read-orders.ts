@@ -35,7 +35,7 @@ export async function getOrder(ctx: AppContext, actor: Actor, id: string): Promi
   return viewOf(ctx.store.db, await orderInScope(ctx, actor, id), actor);
 }
 
-/** Orders, newest first, in the caller's scope, filtered. */
+/** Orders in the caller's scope, filtered: newest first, oldest first or soonest due first. */
 export async function listOrdersPage(
   ctx: AppContext,
   actor: Actor,
@@ -43,7 +43,13 @@ export async function listOrdersPage(
 ): Promise<Page<OrderSummaryView>> {
   const db = ctx.store.db;
   const byDue = query.sort === 'due';
-  const before = byDue ? undefined : decodeCursor(query.cursor, z.object({ id: z.string() }));
+  const oldest = query.sort === 'oldest';
+  // Each order makes its own cursor: a newest-first one is no oldest-first one (400).
+  const before =
+    byDue || oldest ? undefined : decodeCursor(query.cursor, z.strictObject({ id: z.string() }));
+  const after = oldest
+    ? decodeCursor(query.cursor, z.strictObject({ after: z.string() }))
+    : undefined;
   const dueAfter = byDue
     ? decodeCursor(query.cursor, z.object({ id: z.string(), due: z.string() }))
     : undefined;
@@ -61,7 +67,8 @@ export async function listOrdersPage(
     {
       limit: query.limit + 1,
       ...(before ? { before: before.id } : {}),
-      ...(byDue ? { sort: 'due' as const } : {}),
+      ...(after ? { after: after.after } : {}),
+      ...(byDue ? { sort: 'due' as const } : oldest ? { sort: 'oldest' as const } : {}),
       ...(dueAfter ? { dueAfter } : {}),
     },
   );
@@ -73,7 +80,11 @@ export async function listOrdersPage(
     rows,
     query.limit,
     (o): Record<string, string> =>
-      byDue ? { id: o.id, due: o.fulfil_by ?? NO_DUE_TIME } : { id: o.id },
+      byDue
+        ? { id: o.id, due: o.fulfil_by ?? NO_DUE_TIME }
+        : oldest
+          ? { after: o.id }
+          : { id: o.id },
     (o) => {
       const v = vendors.get(o.id) as VendorOfOrder;
       const {

@@ -1597,7 +1597,7 @@ export interface paths {
           vendor?: string;
           customerId?: string;
           partnerId?: string;
-          sort?: 'newest' | 'due';
+          sort?: 'newest' | 'oldest' | 'due';
         };
         header?: never;
         path?: never;

@@ -146,7 +146,9 @@ async function fetchQueuePage(status: QueueStatus, cursor: string | undefined): 
   const key = `${status} ${cursor ?? ''}`;
   const previous = lastSeen.get(key);
   const result = await api.GET('/api/v1/orders', {
-    params: { query: { status, limit: 100, ...(cursor ? { cursor } : {}) } },
+    // Oldest first: a queue is worked first in, first out, so what waits longest is on the
+    // first page, not behind "Load more".
+    params: { query: { status, sort: 'oldest', limit: 100, ...(cursor ? { cursor } : {}) } },
     headers: previous ? { 'if-none-match': previous.etag } : {},
   });
   if (result.response.status === 304 && previous) return previous.page;
