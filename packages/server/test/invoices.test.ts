@@ -653,6 +653,7 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
       .find((p) => p.messageId === mail.id);
     expect(payload).toBeDefined();
     const files = await renderMailAttachments({
+      ctx: t.ctx,
       db: t.store.db,
       message,
       payload: payload!,

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { simpleParser } from 'mailparser';
+import { extractText } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   claimOutbox,
@@ -28,7 +30,7 @@ import { createSmtpTransport } from '../src/mail/smtp-transport.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 import { expectIsolated } from './isolation.ts';
 import { VENDOR_ISOLATION } from './isolated-routes.ts';
-import { act, findProducts } from './scenario-helpers.ts';
+import { act, findProducts, multipart } from './scenario-helpers.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 
 const RESELLER = 'buyer@beta.example';
@@ -598,6 +600,21 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     let ew = res.json();
     ew = await act(t, 'desk@edgeworks.example', ew, 'approve', 'booking');
     ew = await act(t, 'finance@edgeworks.example', ew, 'book', 'provisioning');
+    // Provisioning puts the product file on the order, then completes it: the delivery mail
+    // on the sales order's thread carries it.
+    const productFile = Buffer.from(`License file of ${ew.number}\n`);
+    const uploaded = await t.as('provisioning@edgeworks.example').request({
+      method: 'POST',
+      url: `/api/v1/orders/${ew.id}/documents`,
+      ...multipart({
+        name: 'license.lic',
+        type: 'text/plain',
+        bytes: productFile,
+        fields: { kind: 'product_file' },
+      }),
+    });
+    expect(uploaded.statusCode, uploaded.body).toBe(201);
+    ew = await act(t, 'provisioning@edgeworks.example', ew, 'complete', 'completed');
     await drainAll(w);
     await w.stop();
 
@@ -623,6 +640,31 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     // Seed 002: the sales order opens a new thread — it answers none of the order's mails.
     expect(salesMail.headers['in-reply-to']).toBeUndefined();
     expect(salesOrder!.message_id).toMatch(/\.so@edgeworks\.orderdesk>$/);
+    // "All order information and product files are issued by email on the corresponding Sales
+    // Order email thread": the sales order as a PDF, then the product file, byte for byte.
+    const salesParsed = await simpleParser(salesMail.raw);
+    expect(salesParsed.attachments.map((a) => [a.filename, a.contentType])).toEqual([
+      [`${ew.salesOrderNumber}.pdf`, 'application/pdf'],
+    ]);
+    const salesPdf = await extractText(new Uint8Array(salesParsed.attachments[0]!.content), {
+      mergePages: true,
+    });
+    expect(salesPdf.text).toContain(`Sales order ${ew.salesOrderNumber}`);
+    expect(salesPdf.text).toContain(license!.partNumber);
+    expect(salesPdf.text).toContain(`PO-EW-MAIL-${dialect}`);
+    const delivery = (await threadOf('order', ew.id)).find((m) => m.template === 'order_delivery');
+    expect(delivery, 'the delivery mail').toBeDefined();
+    const deliveryParsed = await simpleParser(receivedOnce(delivery!).raw);
+    expect(deliveryParsed.attachments.map((a) => a.filename)).toEqual(['license.lic']);
+    expect(deliveryParsed.attachments[0]!.content.equals(productFile)).toBe(true);
+    // The thread lists what was sent.
+    expect(JSON.parse(delivery!.attachments)).toEqual([
+      {
+        name: 'license.lic',
+        contentType: expect.stringMatching(/^text\/plain/),
+        size: productFile.length,
+      },
+    ]);
   }, 120_000);
 
   it('stops gracefully: the loop ends and gives back what it had not started', async () => {

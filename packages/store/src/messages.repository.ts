@@ -163,13 +163,20 @@ export async function findMessageByMessageId(
 export async function updateMessageStatus(
   db: Executor,
   id: string,
-  change: { status: MessageStatus; at: string; from?: readonly MessageStatus[] },
+  change: {
+    status: MessageStatus;
+    at: string;
+    from?: readonly MessageStatus[];
+    /** The files the mail went out with (JSON `{ name, contentType, size }[]`), when rendered. */
+    attachments?: string;
+  },
 ): Promise<boolean> {
   let q = db
     .updateTable('messages')
     .set({
       status: change.status,
       ...(change.status === 'sent' ? { sent_at: change.at } : {}),
+      ...(change.attachments !== undefined ? { attachments: change.attachments } : {}),
     })
     .where('id', '=', id);
   if (change.from !== undefined) {

@@ -21,7 +21,12 @@ import {
 } from '@orderdesk/store';
 import type { AppContext } from '../context.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
-import { renderMailAttachments, type MailPayload } from './mail-attachments.ts';
+import {
+  attachmentSummaries,
+  renderMailAttachments,
+  type MailAttachment,
+  type MailPayload,
+} from './mail-attachments.ts';
 import type { MailTransport } from './mail-transport.ts';
 import { mailOfMessage } from './mail-render.ts';
 
@@ -158,13 +163,20 @@ export async function drainOutbox(ctx: AppContext, options: DrainOptions): Promi
 interface Sent {
   rowId: string;
   messageId: string;
+  /** The files it went out with, as its thread lists them (JSON), when any were rendered. */
+  attachments?: string;
 }
 
 async function markSent(ctx: AppContext, group: readonly Sent[]): Promise<void> {
   await ctx.store.db.transaction().execute(async (tx) => {
     const at = ctx.now().toISOString();
     for (const s of group) {
-      await updateMessageStatus(tx, s.messageId, { status: 'sent', at, from: UNSENT });
+      await updateMessageStatus(tx, s.messageId, {
+        status: 'sent',
+        at,
+        from: UNSENT,
+        ...(s.attachments !== undefined ? { attachments: s.attachments } : {}),
+      });
       await markOutboxProcessed(tx, s.rowId, at);
     }
   });
@@ -205,13 +217,21 @@ async function deliver(
     return null;
   }
   const vendor = message.vendor_id ? await findVendorById(db, message.vendor_id) : undefined;
+  let files: MailAttachment[] | undefined;
   try {
     // The profile's sender name and Reply-To; files rendered now from the records named.
     const look = vendor ? (await profileOfVendor(db, vendor)).mail : undefined;
     const mail = mailOfMessage(message, look?.fromName ?? vendor?.name ?? null);
     if (!mail.replyTo && look?.replyTo) mail.replyTo = look.replyTo;
     if (payload?.attach?.length) {
-      mail.attachments = await renderMailAttachments({ db, message, payload, at: ctx.now() });
+      files = await renderMailAttachments({
+        ctx,
+        db,
+        message,
+        payload,
+        at: ctx.now(),
+      });
+      mail.attachments = files;
     }
     await options.transport.send(mail);
   } catch (error) {
@@ -237,5 +257,10 @@ async function deliver(
     }
     return null;
   }
-  return { rowId: row.id, messageId: message.id };
+  return {
+    rowId: row.id,
+    messageId: message.id,
+    // The thread lists the files as sent (rendered now, not when the mail was queued).
+    ...(files ? { attachments: JSON.stringify(attachmentSummaries(files)) } : {}),
+  };
 }

@@ -1,20 +1,25 @@
 // The files a notification carries, by the profile's `attach` keys (quote_pdf, invoice_pdf,
 // sales_order_pdf, product_files). They are rendered when the worker sends the mail, from the
-// records the outbox payload names, so the outbox holds ids, never file bytes. Kinds whose
-// documents another part of the product owns (product files and license keys from fulfilment)
-// plug in with registerAttachmentSource.
-import type { Attachment } from '@orderdesk/core';
+// records the outbox payload names, so the outbox holds ids, never file bytes; stored files
+// (product files) are read from the document storage then.
 import {
   findCustomerById,
+  findDocumentsByIds,
+  findOrderInScope,
   findPartnerById,
   findQuoteInScope,
+  listOrderDocuments,
+  listOrderLines,
   listPartnerScopeIds,
   listQuoteLines,
   type Executor,
   type Message,
 } from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
+import type { AppContext } from '../context.ts';
 import { renderQuotePdf } from '../documents/quote-pdf.ts';
+import { renderSalesOrderPdf } from '../documents/sales-order-pdf.ts';
+import { documentStorageOf } from '../documents/storage/document-storage.ts';
 import { renderInvoiceAttachments } from '../invoices/invoice-mail.ts';
 import { supersedingRevision, toQuoteView, vendorInfo } from '../quotes/quote-view.ts';
 import { todayIn } from '../shared/time.ts';
@@ -38,6 +43,8 @@ export interface MailPayload {
 }
 
 export interface AttachmentRequest {
+  /** The settings and the document storage stored files are read from. */
+  ctx: AppContext;
   db: Executor;
   message: Message;
   payload: MailPayload;
@@ -105,6 +112,8 @@ const sources = new Map<string, AttachmentSource>([
       return pdf ? [pdf] : [];
     },
   ],
+  ['sales_order_pdf', (request) => renderSalesOrderAttachment(request)],
+  ['product_files', (request) => renderProductFiles(request)],
   [
     'invoice_pdf',
     async ({ db, message, payload }) =>
@@ -117,18 +126,73 @@ const sources = new Map<string, AttachmentSource>([
   ],
 ]);
 
-/**
- * Plugs in the renderer of an attach kind (fulfilment registers `product_files` and
- * `sales_order_pdf`); the last registration wins.
- */
-export function registerAttachmentSource(kind: Attachment, source: AttachmentSource): void {
-  sources.set(kind, source);
+/** The order a mail is about: the one its payload names, else the thread's. */
+function orderIdOf(message: Message, payload: MailPayload): string | null {
+  return payload.orderId ?? (message.entity_type === 'order' ? message.entity_id : null);
 }
 
 /**
- * The files of a mail: each attach kind's renderer, in order. A kind nobody renders yet adds
- * nothing (the mail still goes out: its text says what follows).
+ * The sales order of the mail's order as a PDF (seed 002: the order information on the sales
+ * order's thread), as the order stands when the mail is sent.
  */
+async function renderSalesOrderAttachment({
+  db,
+  message,
+  payload,
+}: AttachmentRequest): Promise<MailAttachment[]> {
+  const orderId = orderIdOf(message, payload);
+  if (!orderId || !message.vendor_id) return [];
+  const order = await findOrderInScope(db, orderId, { vendorId: message.vendor_id });
+  if (!order) return [];
+  const { name } = await vendorInfo(db, order.vendor_id);
+  const content = await renderSalesOrderPdf({
+    order,
+    lines: await listOrderLines(db, order.id),
+    vendorName: name,
+    partnerName: (await findPartnerById(db, order.ordering_partner_id))?.name ?? '',
+    customerName: (await findCustomerById(db, order.customer_id))?.name ?? '',
+  });
+  const number = order.sales_order_number ?? order.number;
+  return [{ filename: `${number}.pdf`, contentType: 'application/pdf', content }];
+}
+
+/**
+ * The order's product files (seed 002: "product files are issued by email on the … Sales
+ * Order email thread"): those the payload names (a fulfilment's), else every product file and
+ * license file stored on the order. A file whose bytes are missing fails the mail (retried,
+ * then a dead letter naming it): a delivery must not go out without what it delivers.
+ */
+async function renderProductFiles({
+  ctx,
+  db,
+  message,
+  payload,
+}: AttachmentRequest): Promise<MailAttachment[]> {
+  if (!message.vendor_id) return [];
+  const orderId = orderIdOf(message, payload);
+  let rows;
+  if (payload.documentIds?.length) {
+    const found = await findDocumentsByIds(db, message.vendor_id, payload.documentIds);
+    const byId = new Map(found.map((d) => [d.id, d]));
+    rows = payload.documentIds.flatMap((id) => byId.get(id) ?? []);
+  } else if (orderId) {
+    rows = (await listOrderDocuments(db, message.vendor_id, orderId)).filter(
+      (d) => d.kind === 'product_file' || d.kind === 'license',
+    );
+  } else {
+    return [];
+  }
+  const storage = documentStorageOf(ctx);
+  const files: MailAttachment[] = [];
+  for (const row of rows) {
+    const bytes = await storage.get(row.storage_key);
+    if (!bytes) throw new Error(`The content of document ${row.id} (${row.name}) is missing`);
+    files.push({ filename: row.name, contentType: row.content_type, content: Buffer.from(bytes) });
+  }
+  return files;
+}
+
+/** The files of a mail: each attach kind's renderer, in order. */
 export async function renderMailAttachments(request: AttachmentRequest): Promise<MailAttachment[]> {
   const out: MailAttachment[] = [];
   for (const kind of request.payload.attach ?? []) {
