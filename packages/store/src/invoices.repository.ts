@@ -95,6 +95,20 @@ export async function insertCreditNote(db: Executor, note: CreditNote): Promise<
   await db.insertInto('credit_notes').values(note).execute();
 }
 
+/** One credit note of `vendorId` by its id. */
+export async function findCreditNoteInScope(
+  db: Executor,
+  id: string,
+  scope: { vendorId: string },
+): Promise<CreditNote | undefined> {
+  return db
+    .selectFrom('credit_notes')
+    .selectAll()
+    .where('id', '=', id)
+    .where('vendor_id', '=', scope.vendorId)
+    .executeTakeFirst();
+}
+
 export async function findCreditNoteOfInvoice(
   db: Executor,
   invoiceId: string,

@@ -7,6 +7,7 @@
 import { formatAmount, type OrderSubmission, type VendorProfile } from '@orderdesk/core';
 import {
   enqueueOutbox,
+  findCreditNoteInScope,
   findInvoiceInScope,
   findPartnership,
   insertMessage,
@@ -55,12 +56,8 @@ export async function renderInvoiceAttachments(
     { filename: `${number}.pdf`, contentType: 'application/pdf', content: pdf },
     { filename: `${number}.xml`, contentType: 'application/xml', content: Buffer.from(ubl) },
   ];
-  const note = await db
-    .selectFrom('credit_notes')
-    .selectAll()
-    .where('id', '=', input.invoiceId)
-    .where('vendor_id', '=', input.vendorId)
-    .executeTakeFirst();
+  // A credit note's mail names the credit note (its documents credit the invoice).
+  const note = await findCreditNoteInScope(db, input.invoiceId, { vendorId: input.vendorId });
   const invoiceId = note ? note.invoice_id : input.invoiceId;
   const invoice = await findInvoiceInScope(db, invoiceId, { vendorId: input.vendorId });
   if (!invoice) return [];
