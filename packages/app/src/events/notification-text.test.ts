@@ -72,6 +72,17 @@ describe('renderNotification', () => {
     expect(text).toContain('Attached: invoice pdf.');
   });
 
+  it('names the licenses a license authorization confirms', () => {
+    const { text } = renderNotification({
+      event: eventOf('license.authorized', { licenseIds: ['E2C-0001', 'E2C-0002'] }),
+      rule: { ...rule, event: 'license.authorized', attach: [] },
+      profile: northwind,
+      thread,
+    });
+    expect(text).toContain('The licenses are authorized.');
+    expect(text).toContain('Licenses authorized:\n- E2C-0001\n- E2C-0002');
+  });
+
   it('still says what it can for an invoice event recorded before its currency and due date', () => {
     const { text } = renderNotification({
       event: eventOf('invoice.issued', { number: 'NW-INV-000001', total: '907.20' }),

@@ -35,8 +35,14 @@ export const HEADLINES: Readonly<Record<NotificationEvent, string>> = {
   'escalation.raised': 'The order was escalated',
 };
 
-/** The sentences an event's own data adds: what an invoice mail must say without its PDF. */
+/** The sentences an event's own data adds: the invoice's figures, the licenses authorized. */
 function detailsOf(event: RecordedEvent): string[] {
+  if (event.type === 'license.authorized') {
+    // Seed 002: the follow-up confirms "the requested licenses or license line items".
+    const ids = (event.data as { licenseIds?: unknown }).licenseIds;
+    const named = Array.isArray(ids) ? ids.filter((i): i is string => typeof i === 'string') : [];
+    return named.length > 0 ? ['Licenses authorized:', ...named.map((i) => `- ${i}`)] : [];
+  }
   if (event.type !== 'invoice.issued') return [];
   const d = event.data as { number?: string; total?: string; currency?: string; dueDate?: string };
   if (!d.number) return [];
