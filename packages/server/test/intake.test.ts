@@ -801,6 +801,38 @@ describe.each(testDialects())('mail intake on %s', (dialect) => {
     expect(sentTo(BUYER, since)).toEqual([]);
   });
 
+  it('answers no automatic mail with an acknowledgment, and marks its own as automatic', async () => {
+    // RFC 3834: an out-of-office reply or a bounce is never answered automatically (two robots
+    // would write to each other forever); OrderDesk's own mails say they are automatic.
+    await worker.drainNow();
+    const since = sink.received.length;
+    const auto = `Out of office ${dialect}`;
+    const person = `Order by hand ${dialect}`;
+    for (const [subject, headers] of [
+      [auto, { 'Auto-Submitted': 'auto-replied' }],
+      [person, {}],
+    ] as const) {
+      await deliver(
+        await composeMail({
+          from: BUYER,
+          to: 'orders@edgeworks.example',
+          subject,
+          text: 'No attachment.',
+          messageId: `<${subject.replaceAll(' ', '.')}@acme.example>`,
+          headers,
+        }),
+      );
+    }
+    await cycle();
+    await itemBySubject(DESK, auto);
+    await itemBySubject(DESK, person);
+    const answered = sentTo(BUYER, since);
+    expect(answered.map((m) => m.headers['in-reply-to'])).toEqual([
+      `<${person.replaceAll(' ', '.')}@acme.example>`,
+    ]);
+    expect(answered[0]!.headers['auto-submitted']).toBe('auto-generated');
+  });
+
   it('keeps polling when the mailbox cannot be reached', async () => {
     // Its own server: the failed logins' penalties must not slow the shared one.
     const other = await startDovecot({ intake: 'right-password' });

@@ -34,6 +34,12 @@ export interface IncomingMail {
   attachments: IncomingAttachment[];
   /** An Authentication-Results header that reports a failed SPF, DKIM or DMARC check. */
   authenticationFailed: boolean;
+  /**
+   * Written by a program, not a person (RFC 3834: `Auto-Submitted` other than `no`; a bulk,
+   * list or auto-reply `Precedence`): an out-of-office reply or a bounce, never to be answered
+   * automatically.
+   */
+  automatic: boolean;
   /** Why the MIME structure could not be read as a whole, when it could not. */
   malformed: string | null;
 }
@@ -126,6 +132,7 @@ export async function parseIncomingMail(raw: Uint8Array): Promise<IncomingMail> 
       text: '',
       attachments: [],
       authenticationFailed: false,
+      automatic: false,
       malformed: `malformed MIME: ${error instanceof Error ? error.message : String(error)}`,
     };
   }
@@ -160,6 +167,24 @@ export async function parseIncomingMail(raw: Uint8Array): Promise<IncomingMail> 
       content: new Uint8Array(a.content.buffer, a.content.byteOffset, a.content.byteLength),
     })),
     authenticationFailed: auth.some((line) => /\b(spf|dkim|dmarc)=fail\b/.test(line)),
+    automatic: isAutomatic(parsed),
     malformed: structureProblem(parsed),
   };
+}
+
+/** Whether a program wrote the mail (RFC 3834, and the Precedence of older auto-responders). */
+function isAutomatic(parsed: ParsedMail): boolean {
+  const value = (key: string): string =>
+    parsed.headerLines
+      .filter((l) => l.key === key)
+      .map((l) =>
+        l.line
+          .slice(l.line.indexOf(':') + 1)
+          .trim()
+          .toLowerCase(),
+      )
+      .join(' ');
+  const autoSubmitted = value('auto-submitted');
+  if (autoSubmitted !== '' && !/^no\b/.test(autoSubmitted)) return true;
+  return /\b(bulk|junk|list|auto_reply)\b/.test(value('precedence'));
 }

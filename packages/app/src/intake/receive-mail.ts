@@ -690,8 +690,9 @@ export async function receiveMail(
       },
     });
     // No acknowledgment to a sender the receiving server could not authenticate: it would go
-    // to whoever's address was forged (backscatter).
-    if (item.from_addr !== '' && !mail.authenticationFailed) {
+    // to whoever's address was forged (backscatter); none to a program's mail either (an
+    // out-of-office reply, a bounce: RFC 3834).
+    if (item.from_addr !== '' && !mail.authenticationFailed && !mail.automatic) {
       await recordAcknowledgment(tx, {
         vendor,
         profile,

@@ -38,6 +38,8 @@ export function createSmtpTransport(url: string, options: { timeoutMs: number })
         text: mail.text,
         html: mail.html,
         messageId: mail.messageId,
+        // Every mail OrderDesk sends is a program's (RFC 3834): auto-responders leave it be.
+        headers: { 'Auto-Submitted': 'auto-generated' },
         ...(mail.inReplyTo ? { inReplyTo: mail.inReplyTo } : {}),
         ...(mail.references ? { references: mail.references } : {}),
         ...(mail.attachments?.length
