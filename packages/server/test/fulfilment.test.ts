@@ -235,9 +235,15 @@ describe.each(testDialects())('fulfilment on %s', (dialect) => {
     const thread = (await t.as(ACME).get(`/api/v1/orders/${o.id}/messages`)).json().items as {
       template: string;
       text: string;
+      messageId: string;
+      inReplyTo: string | null;
     }[];
-    expect(thread.find((m) => m.template === 'fulfilment_receipt')?.text).toContain(
-      'EW-KEY-AAAA-BBBB',
-    );
+    const receipt = thread.find((m) => m.template === 'fulfilment_receipt');
+    expect(receipt?.text).toContain('EW-KEY-AAAA-BBBB');
+    // Seed 002: what was delivered goes on the sales order's thread, answering its mails only.
+    const salesOrder = thread.find((m) => m.template === 'sales_order_created');
+    expect(salesOrder, 'the sales order mail').toBeDefined();
+    expect(receipt!.messageId).toMatch(/\.so@edgeworks\.orderdesk>$/);
+    expect(receipt!.inReplyTo).toMatch(/\.so@edgeworks\.orderdesk>$/);
   });
 });

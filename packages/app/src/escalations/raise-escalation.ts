@@ -27,6 +27,7 @@ import {
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
+import { threadIdsOf } from '../messages/thread.ts';
 import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
 import { vendorOf } from '../orders/order-view.ts';
@@ -98,8 +99,9 @@ export async function writeEscalationMail(
   },
 ): Promise<void> {
   const { order } = input;
+  // On the order's own thread (not the sales order's, where there is one).
   const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
-  const references = earlier.map((m) => m.message_id);
+  const references = threadIdsOf(earlier, 'order');
   const message = await insertMessage(tx, {
     vendorId: order.vendor_id,
     partnerId: order.partner_id,

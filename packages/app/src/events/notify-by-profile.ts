@@ -30,11 +30,9 @@ import { renderQuoteAttachment, type MailPayload } from '../mail/mail-attachment
 import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
 import type { KnownPartnerUser, RecordedEvent } from './record-event.ts';
 import { renderNotification, type ThreadSubject } from './notification-text.ts';
+import { SALES_ORDER_MARK, threadIdsOf } from '../messages/thread.ts';
 
 const NOTIFYING = new Set<string>(NOTIFICATION_EVENTS);
-
-/** Marks the Message-IDs of an order's sales-order thread (`<event.n.so@vendor.orderdesk>`). */
-const SALES_ORDER_MARK = '.so';
 
 /**
  * What the API promises whatever the profile says: a quote request reaches the CAM, a
@@ -338,7 +336,10 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     // be created and a new thread will be opened"): its mails answer only each other.
     const salesOrder = rule.thread === 'sales_order';
     const messageId = `<${event.id}.${n++}${salesOrder ? SALES_ORDER_MARK : ''}@${vendor.slug}.orderdesk>`;
-    const threadIds = references.filter((id) => id.includes(`${SALES_ORDER_MARK}@`) === salesOrder);
+    const threadIds = threadIdsOf(
+      references.map((id) => ({ message_id: id })),
+      salesOrder ? 'sales_order' : 'order',
+    );
     const attachments = [];
     if (rule.attach.includes('quote_pdf') && refs.quoteId) {
       if (!quotePdf) {

@@ -16,6 +16,7 @@ import {
   type OrderLine,
 } from '@orderdesk/store';
 import { senderOf } from '../events/notify-by-profile.ts';
+import { onSalesOrderThread, SALES_ORDER_MARK, threadIdsOf } from '../messages/thread.ts';
 
 export async function writeFulfilmentReceipt(
   tx: Executor,
@@ -60,8 +61,12 @@ export async function writeFulfilmentReceipt(
       ? ['', `Product files: ${documents.length} attached on the order`]
       : []),
   ].join('\n');
+  // What was delivered goes on the sales order's thread where the order has one (seed 002:
+  // "product files are issued by email on the corresponding Sales Order email thread").
   const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
-  const references = earlier.map((m) => m.message_id);
+  const thread = earlier.some((m) => onSalesOrderThread(m.message_id)) ? 'sales_order' : 'order';
+  const references = threadIdsOf(earlier, thread);
+  const mark = thread === 'sales_order' ? SALES_ORDER_MARK : '';
   const message = await insertMessage(tx, {
     vendorId: order.vendor_id,
     partnerId: order.partner_id,
@@ -74,7 +79,7 @@ export async function writeFulfilmentReceipt(
     subject: `Order receipt ${order.sales_order_number ?? order.number}`,
     text,
     status: 'queued',
-    messageId: `<${input.eventId}.receipt@${input.vendorSlug}.orderdesk>`,
+    messageId: `<${input.eventId}.receipt${mark}@${input.vendorSlug}.orderdesk>`,
     inReplyTo: references.at(-1) ?? null,
     references: references.length > 0 ? references : null,
     eventId: input.eventId,

@@ -24,6 +24,7 @@ import { renderCreditNoteUbl } from '../documents/credit-note-ubl.ts';
 import { renderInvoicePdf } from '../documents/invoice-pdf.ts';
 import { renderInvoiceUbl } from '../documents/invoice-ubl.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
+import { threadIdsOf } from '../messages/thread.ts';
 import { creditNoteDocumentOf, invoiceDocumentOf } from './invoice-document.ts';
 
 export interface InvoiceAttachment {
@@ -99,8 +100,9 @@ async function writeBillingMail(
   },
 ): Promise<void> {
   const { order } = input;
+  // On the order's own thread (not the sales order's, where there is one).
   const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
-  const references = earlier.map((m) => m.message_id);
+  const references = threadIdsOf(earlier, 'order');
   const message = await insertMessage(tx, {
     vendorId: order.vendor_id,
     partnerId: order.partner_id,

@@ -61,3 +61,31 @@ export function threadMessageOf(m: Message): ThreadMessage {
     at: m.created_at,
   };
 }
+
+/**
+ * Marks the Message-IDs of an order's sales-order thread (`<event.n.so@vendor.orderdesk>`;
+ * seed 002: "a Sales Order will be created and a new thread will be opened").
+ */
+export const SALES_ORDER_MARK = '.so';
+
+/** An order's two mail threads: its own, and its sales order's (seed 002). */
+export type OrderThread = 'order' | 'sales_order';
+
+/** Whether a Message-ID is one of a sales-order thread's. */
+export function onSalesOrderThread(messageId: string): boolean {
+  return messageId.includes(`${SALES_ORDER_MARK}@`);
+}
+
+/**
+ * The Message-IDs of one of an order's threads among its earlier mails, oldest first: what a
+ * new mail on that thread answers (In-Reply-To, References), so that a mail client keeps the
+ * two threads apart.
+ */
+export function threadIdsOf(
+  earlier: readonly { message_id: string }[],
+  thread: OrderThread,
+): string[] {
+  return earlier
+    .map((m) => m.message_id)
+    .filter((id) => onSalesOrderThread(id) === (thread === 'sales_order'));
+}
