@@ -147,6 +147,10 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
     expect(mails.filter((m) => m.template === 'escalation_cam')).toEqual([
       expect.objectContaining({ to: [CAM], subject: expect.stringContaining('Escalation') }),
     ]);
+    // The CAM reads the deadline in the vendor's time, not as an ISO instant.
+    expect(mails.find((m) => m.template === 'escalation_cam')!.text).toContain(
+      'Please act on the order by Tuesday, 12 January 2027, 00:01 (America/New_York)',
+    );
     expect(mails.filter((m) => m.template === 'escalation_contact')).toEqual([]);
 
     // The CAM's window is 8 business hours (the default): Monday 16:01 → Tuesday 00:01.

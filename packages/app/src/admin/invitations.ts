@@ -20,6 +20,7 @@ import { hashPassword, hashSecret, randomSecret } from '../auth/secrets.ts';
 import { mailIsOff, type AppContext, type AppSettings } from '../context.ts';
 import { recordEvent, type EventActor } from '../events/record-event.ts';
 import { AppError, conflict } from '../shared/errors.ts';
+import { formatInstantForMail } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type { InvitationView } from './admin.schemas.ts';
 
@@ -125,8 +126,8 @@ export async function createUserWithInvitation(
     text: [
       `Hello ${user.name},`,
       '',
-      `${input.by.userId ? `${input.by.label} has invited you` : 'You have been invited'} to OrderDesk at ${input.tenantName} (${input.roles.join(', ')}).`,
-      `Set your password with this single-use link, valid until ${expiresAt}:`,
+      `${input.by.userId ? `${input.by.label} has invited you` : 'You have been invited'} to OrderDesk at ${input.tenantName} (${input.roles.map((r) => r.replaceAll('_', ' ')).join(', ')}).`,
+      `Set your password with this single-use link, valid until ${formatInstantForMail(expiresAt)}:`,
       '',
       link,
       '',

@@ -32,6 +32,7 @@ import { eventActorOf, recordEvent, type EventActor } from '../events/record-eve
 import { orderScope } from '../orders/order-access.ts';
 import { vendorOf } from '../orders/order-view.ts';
 import { forbidden, notFound } from '../shared/errors.ts';
+import { formatInstantForMail } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type { EscalationBody, EscalationView } from './escalations.schemas.ts';
 
@@ -199,7 +200,7 @@ export async function raiseEscalationIn(
         '',
         `Reason: ${input.reason}`,
         '',
-        `Please act on the order by ${row.contact_due_at}; after that the escalation goes to ${profile.name}'s escalation contact.`,
+        `Please act on the order by ${formatInstantForMail(row.contact_due_at, profile.sla.calendar.timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
       ].join('\n'),
       eventId: event.id,
       at,

@@ -28,3 +28,23 @@ function formatToday(timeZone: string, now: Date): string {
   const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')}`;
 }
+
+/**
+ * An instant as a person reads it in a mail, in a time zone: `Friday 5 December 2026, 09:16
+ * (America/New_York)`; `UTC` when none is given. Mails are read by people, not parsed.
+ */
+export function formatInstantForMail(iso: string, timeZone = 'UTC'): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return iso;
+  const text = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(at);
+  return `${text.replace(' at ', ', ')} (${timeZone})`;
+}
