@@ -31,6 +31,7 @@ interface Message {
   template: string | null;
   to: string[];
   subject: string;
+  text: string;
 }
 
 describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
