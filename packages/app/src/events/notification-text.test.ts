@@ -72,6 +72,33 @@ describe('renderNotification', () => {
     expect(text).toContain('Attached: invoice pdf.');
   });
 
+  it("lists a hold's problems in the order form's words, the profile's labels included", () => {
+    const { text } = renderNotification({
+      event: eventOf('order.held', {
+        problems: [
+          { path: 'contacts.siteAdmin.email', message: 'Give an address' },
+          { path: 'attributes.microsoftDomain', message: 'Not a domain' },
+          { path: 'lines[1].unitPrice', message: 'Not the net price' },
+          { path: 'somethingElse', message: 'Kept as given' },
+        ],
+      }),
+      rule: { ...rule, event: 'order.held', attach: [] },
+      profile: northwind,
+      thread,
+    });
+    const label = northwind.attributes.find((a) => a.key === 'microsoftDomain')?.label;
+    expect(label).toBeTruthy();
+    expect(text).toContain(
+      [
+        'What to correct:',
+        '- Site admin e-mail: Give an address',
+        `- ${label}: Not a domain`,
+        '- Line 2: unit price: Not the net price',
+        '- somethingElse: Kept as given',
+      ].join('\n'),
+    );
+  });
+
   it('names the licenses a license authorization confirms', () => {
     const { text } = renderNotification({
       event: eventOf('license.authorized', { licenseIds: ['E2C-0001', 'E2C-0002'] }),

@@ -1,4 +1,9 @@
-import type { NotificationEvent, NotificationRule, VendorProfile } from '@orderdesk/core';
+import {
+  fieldLabel,
+  type NotificationEvent,
+  type NotificationRule,
+  type VendorProfile,
+} from '@orderdesk/core';
 import type { RecordedEvent } from './record-event.ts';
 
 /** What the subject line and the text say the thread is about. */
@@ -93,7 +98,8 @@ export function renderNotification(input: {
   const problems = (event.data as { problems?: { path: string; message: string }[] }).problems;
   if (problems?.length) {
     lines.push('', 'What to correct:');
-    for (const p of problems) lines.push(`- ${p.path}: ${p.message}`);
+    // In the words of the order form (the profile's labels), not the body's paths.
+    for (const p of problems) lines.push(`- ${fieldLabel(p.path, profile)}: ${p.message}`);
   }
   const salesOrder = (event.data as { salesOrderNumber?: string | null }).salesOrderNumber;
   if (salesOrder) lines.push('', `Sales order number: ${salesOrder}`);

@@ -58,6 +58,7 @@ export {
   ATTRIBUTE_PATH_PREFIX,
   LINE_FIELD_PATHS,
   ORDER_FIELD_PATHS,
+  fieldLabel,
   isKnownLineFieldPath,
   isKnownOrderFieldPath,
 } from './profile.fields.ts';

@@ -1,3 +1,5 @@
+import type { VendorProfile } from './profile.schema.ts';
+
 // Field paths of the order submission body (API.md, "Orders") that a profile may name in
 // `requiredFields`, `optionalFields`, `conditions[].require`, wizard steps and `fieldHelp`.
 // Profile-defined attributes are addressed as `attributes.<key>` (order scope) or, inside a
@@ -66,4 +68,72 @@ export function isKnownLineFieldPath(path: string, attributeKeys: ReadonlySet<st
     path.startsWith(ATTRIBUTE_PATH_PREFIX) &&
     attributeKeys.has(path.slice(ATTRIBUTE_PATH_PREFIX.length))
   );
+}
+
+/** What a person calls each field (mails, messages): the body's paths in words. */
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  vendor: 'Vendor',
+  type: 'Order type',
+  partnerId: 'Partner',
+  customerId: 'Customer',
+  quoteId: 'Quote',
+  lines: 'Lines',
+  purchaseOrder: 'Purchase order',
+  'purchaseOrder.number': 'PO number',
+  'purchaseOrder.date': 'PO date',
+  'purchaseOrder.currency': 'Currency',
+  'purchaseOrder.total': 'PO total',
+  'purchaseOrder.specialTerms': 'Special terms on the PO',
+  'purchaseOrder.notes': 'PO notes',
+  'contacts.siteAdmin': 'Site admin',
+  'contacts.siteAdmin.name': 'Site admin name',
+  'contacts.siteAdmin.email': 'Site admin e-mail',
+  'contacts.provisioningCc': 'Provisioning CC',
+  'contacts.invoicing': 'Invoicing contact',
+  'contacts.invoicing.name': 'Invoicing contact name',
+  'contacts.invoicing.email': 'Invoicing contact e-mail',
+  tier2Reseller: 'Tier-2 reseller',
+  'tier2Reseller.name': 'Tier-2 reseller name',
+  'tier2Reseller.email': 'Tier-2 reseller e-mail',
+  'tier2Reseller.phone': 'Tier-2 reseller phone',
+  shippingAddress: 'Shipping address',
+  'shippingAddress.name': 'Ship-to name',
+  'shippingAddress.line1': 'Ship-to address',
+  'shippingAddress.line2': 'Ship-to address, line 2',
+  'shippingAddress.city': 'Ship-to city',
+  'shippingAddress.region': 'Ship-to region',
+  'shippingAddress.postalCode': 'Ship-to postal code',
+  'shippingAddress.country': 'Ship-to country',
+  'shippingAddress.taxId': 'Ship-to tax ID',
+  'shippingAddress.confirmed': 'Shipping address confirmed',
+  licenseIds: 'License IDs',
+  termsAccepted: 'Terms and conditions',
+  'termsAccepted.version': 'Terms and conditions version',
+};
+
+const LINE_LABELS: Readonly<Record<string, string>> = {
+  partNumber: 'part number',
+  quantity: 'quantity',
+  unitPrice: 'unit price',
+};
+
+/**
+ * The words for a problem's `path` (`lines[2].attributes.hostId` → `Line 3: Host ID`), with
+ * the profile's own attribute labels; the path itself when it names nothing known.
+ */
+export function fieldLabel(path: string, profile: Pick<VendorProfile, 'attributes'>): string {
+  const attribute = (scope: 'order' | 'line', key: string): string | undefined =>
+    profile.attributes.find((a) => a.key === key && a.scope === scope)?.label;
+  const line = /^lines\[(\d+)\]\.(.+)$/.exec(path);
+  if (line) {
+    const [, index, rest = ''] = line;
+    const name = rest.startsWith(ATTRIBUTE_PATH_PREFIX)
+      ? attribute('line', rest.slice(ATTRIBUTE_PATH_PREFIX.length))
+      : LINE_LABELS[rest];
+    return name ? `Line ${Number(index) + 1}: ${name}` : path;
+  }
+  if (path.startsWith(ATTRIBUTE_PATH_PREFIX)) {
+    return attribute('order', path.slice(ATTRIBUTE_PATH_PREFIX.length)) ?? path;
+  }
+  return FIELD_LABELS[path] ?? path;
 }
