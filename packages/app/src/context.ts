@@ -20,6 +20,8 @@ export interface AppSettings {
   SMTP_URL?: string | undefined;
   /** Whether this process drains the outbox (false: an `orderdesk worker` beside it does). */
   OUTBOX_IN_PROCESS?: boolean | undefined;
+  /** The address OrderDesk's own mail (not a vendor's) is sent from. */
+  MAIL_FROM?: string | undefined;
 }
 
 /**

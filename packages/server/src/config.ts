@@ -114,6 +114,12 @@ export const configSchema = z.object({
     .string()
     .regex(/^smtps?:\/\/\S+$/, 'An smtp:// or smtps:// URL')
     .optional(),
+  /**
+   * The address OrderDesk's own mail is sent from (a partner admin's invitations); unset:
+   * `no-reply@orderdesk.invalid`, which receiving servers may refuse. Vendors' mail is sent
+   * from their profile's `mail.from` or orders mailbox.
+   */
+  MAIL_FROM: z.email().optional(),
   /** Connect, greeting and idle timeout of one SMTP conversation. */
   SMTP_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Run the outbox worker inside `serve` (turn off when `orderdesk worker` runs it). */

@@ -26,7 +26,10 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     // A server that sends mail (nothing here sends it: the outbox worker runs in `serve`).
-    t = await createTestApp(dialect, { SMTP_URL: 'smtp://127.0.0.1:2525' });
+    t = await createTestApp(dialect, {
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      MAIL_FROM: 'accounts@orderdesk.example',
+    });
   });
   afterAll(async () => {
     await t.close();
@@ -305,6 +308,12 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
         roles: ['partner_user'],
       });
       expect(clerk.statusCode, clerk.body).toBe(201);
+      // A partner's invitation comes from OrderDesk itself: MAIL_FROM, not a vendor's address.
+      const clerkMails = await listMessages(t.store.db, {
+        entityType: 'user',
+        entityId: clerk.json().user.id,
+      });
+      expect(clerkMails.map((m) => m.from_addr)).toEqual(['accounts@orderdesk.example']);
       const dup = await t.as('buyer@contoso.example').post('/api/v1/users', {
         email: 'clerk@acme.example',
         name: 'Clerk',

@@ -26,7 +26,7 @@ import {
   type UserView,
 } from './admin.schemas.ts';
 
-/** Sender of mails that come from a partner rather than a vendor. */
+/** Sender of mails that come from a partner rather than a vendor, unless MAIL_FROM is set. */
 export const ORDERDESK_SENDER = 'no-reply@orderdesk.invalid';
 
 /**
@@ -50,7 +50,7 @@ export async function inviteUser(
   }
   return inTransaction(ctx, options, async (tx) => {
     let tenantName: string;
-    let from = ORDERDESK_SENDER;
+    let from = ctx.config.MAIL_FROM ?? ORDERDESK_SENDER;
     if (scope.side === 'vendor') {
       const vendor = await ownVendor(tx, scope.vendorId);
       tenantName = vendor.name;

@@ -276,10 +276,13 @@ async function resolve(
   return [...new Set(lists.flat())];
 }
 
-/** The vendor's sending address: its e-mail intake mailbox, else a no-reply of OrderDesk. */
+/**
+ * The vendor's sending address: the profile's `mail.from`, else its e-mail intake mailbox,
+ * else a no-reply of OrderDesk (`.invalid`: set `mail.from` for mail that is delivered).
+ */
 export function senderOf(profile: VendorProfile, vendorSlug: string): string {
   const mailbox = profile.channels.find((c) => c.kind === 'email' && c.address)?.address;
-  return mailbox ?? `no-reply@${vendorSlug}.orderdesk.invalid`;
+  return profile.mail?.from ?? mailbox ?? `no-reply@${vendorSlug}.orderdesk.invalid`;
 }
 
 /** The thread messages and outbox rows for the profile's rules that match the event. */

@@ -508,6 +508,11 @@ const vendorProfileObject = z.strictObject({
     .strictObject({
       /** The display name on From (the vendor's name when absent). */
       fromName: z.string().trim().min(1).max(200).optional(),
+      /**
+       * The address mail is sent from (the e-mail channel's mailbox when absent, else a no-reply
+       * address that cannot be answered): one the vendor's domain may send from (SPF, DMARC).
+       */
+      from: z.email().optional(),
       /** Reply-To (the sending mailbox when absent), e.g. the ordering team's shared mailbox. */
       replyTo: z.email().optional(),
     })
