@@ -338,11 +338,18 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
       template: string;
       to: string[];
       subject: string;
+      text: string;
     }[];
     expect(thread.map((m) => m.template)).not.toContain('welcome_email');
     expect(thread).toContainEqual(
       expect.objectContaining({ template: 'invoice.issued', to: ['ap@acme.example'] }),
     );
+    // Seed 000: a renewal with no welcome email is confirmed complete by its invoice; the mail
+    // says so, and names the invoice.
+    const invoiceMail = thread.find((m) => m.template === 'invoice.issued')!;
+    expect(invoiceMail.subject).toContain(`invoice ${invoice!.number}`);
+    expect(invoiceMail.text).toContain('This invoice is your confirmation that order');
+    expect(invoiceMail.text).toContain(`Invoice ${invoice!.number}, total ${invoice!.total} USD`);
   });
 
   it('invoices a skyline order on completion and its UBL, like every demo vendor’s, is valid', async () => {

@@ -79,6 +79,8 @@ export function renderNotification(input: {
   rule: NotificationRule;
   profile: VendorProfile;
   thread: ThreadSubject;
+  /** An invoice that is also the partner's confirmation that the order is complete. */
+  confirmsCompletion?: boolean;
 }): { subject: string; text: string } {
   const { event, rule, profile, thread } = input;
   const headline = HEADLINES[event.type as NotificationEvent] ?? event.type;
@@ -91,6 +93,12 @@ export function renderNotification(input: {
       : `${profile.name} ${thread.kind} ${thread.number}: ${headline}`;
   const lines = [`${label} ${thread.number}`, '', `${headline}.`];
   if (details.length > 0) lines.push('', ...details);
+  if (input.confirmsCompletion) {
+    lines.push(
+      '',
+      `This invoice is your confirmation that ${thread.kind} ${thread.number} is complete.`,
+    );
+  }
   const template = rule.template ? TEMPLATE_TEXT[rule.template] : undefined;
   if (template) lines.push('', template(thread.number, profile.mail?.fromName ?? profile.name));
   else if (rule.template) lines.push('', `(${rule.template.replaceAll('_', ' ')})`);

@@ -3,8 +3,10 @@
 // the mail worker sends after commit. Rendering happens here, once, so the thread shows what
 // was (or will be) sent even when no SMTP server is configured.
 import {
+  invoiceConfirmsCompletion,
   NOTIFICATION_EVENTS,
   notificationsFor,
+  WELCOME_EMAIL_TEMPLATE,
   type NotificationEvent,
   type NotificationRule,
   type Recipient,
@@ -334,7 +336,20 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     const to = await resolve(tx, rule.to, thread, profile);
     if (to.length === 0) continue;
     const cc = (await resolve(tx, rule.cc, thread, profile)).filter((a) => !to.includes(a));
-    const text = renderNotification({ event, rule, profile, thread });
+    const text = renderNotification({
+      event,
+      rule,
+      profile,
+      thread,
+      confirmsCompletion:
+        event.type === 'invoice.issued' &&
+        thread.entityType === 'order' &&
+        invoiceConfirmsCompletion(
+          profile,
+          thread.orderType,
+          earlier.some((m) => m.template === WELCOME_EMAIL_TEMPLATE),
+        ),
+    });
     // A rule on the sales-order thread opens a thread of its own (seed 002: "a Sales Order will
     // be created and a new thread will be opened"): its mails answer only each other.
     const salesOrder = rule.thread === 'sales_order';

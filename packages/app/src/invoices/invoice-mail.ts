@@ -4,7 +4,13 @@
 // and its outbox row itself. The outbox payload names the invoice, so the mail worker can
 // attach the rendered PDF and UBL (renderInvoiceAttachments). A credit note is mailed the same
 // way, by OrderDesk (profiles have no rule for it), with the credit note's PDF and UBL.
-import { formatAmount, type OrderSubmission, type VendorProfile } from '@orderdesk/core';
+import {
+  formatAmount,
+  invoiceConfirmsCompletion,
+  WELCOME_EMAIL_TEMPLATE,
+  type OrderSubmission,
+  type VendorProfile,
+} from '@orderdesk/core';
 import {
   enqueueOutbox,
   findCreditNoteInScope,
@@ -159,6 +165,13 @@ export async function writeInvoiceMail(
   const to = await invoicingContactOf(tx, order);
   if (to.length === 0) return [];
   const total = `${formatAmount(Number(invoice.total_minor), invoice.currency)} ${invoice.currency}`;
+  const welcomed = (await listMessages(tx, { entityType: 'order', entityId: order.id })).some(
+    (m) => m.template === WELCOME_EMAIL_TEMPLATE,
+  );
+  const confirms =
+    !input.again && invoiceConfirmsCompletion(input.profile, order.type, welcomed)
+      ? ['', `This invoice is your confirmation that order ${order.number} is complete.`]
+      : [];
   await writeBillingMail(tx, {
     ...input,
     to,
@@ -170,6 +183,7 @@ export async function writeInvoiceMail(
       `Issued ${invoice.issue_date}, due ${invoice.due_date}. Total ${total}.`,
       '',
       'The invoice is attached as a PDF and as a UBL 2.1 (PEPPOL BIS Billing 3) XML file.',
+      ...confirms,
     ].join('\n'),
     mark: 'invoice',
     documentId: invoice.id,

@@ -1,2 +1,6 @@
-export { notificationsForEvent, selectNotifications } from './notification.rules.ts';
+export {
+  invoiceConfirmsCompletion,
+  notificationsForEvent,
+  selectNotifications,
+} from './notification.rules.ts';
 export type { NotificationSubject } from './notification.rules.ts';

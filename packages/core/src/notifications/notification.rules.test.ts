@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { parseVendorProfile } from '../profile/profile.loader.ts';
 import { domainEvent } from '../events/events.catalogue.ts';
 import { notificationsFor } from '../order/order.notifications.ts';
-import { notificationsForEvent, selectNotifications } from './notification.rules.ts';
+import {
+  invoiceConfirmsCompletion,
+  notificationsForEvent,
+  selectNotifications,
+} from './notification.rules.ts';
 
 const file = new URL('../../../../examples/profiles/northwind.yaml', import.meta.url);
 const parsed = parseVendorProfile(readFileSync(file, 'utf8'), file.pathname);
@@ -103,5 +107,16 @@ describe('selectNotifications', () => {
     expect(notificationsForEvent(northwind, held)).toEqual([
       expect.objectContaining({ to: ['partner'] }),
     ]);
+  });
+});
+
+describe('invoiceConfirmsCompletion', () => {
+  it("is the partner's confirmation where the order type says so, or no welcome mail went out", () => {
+    // northwind: new → welcome_email, renewal → welcome_email_else_invoice, auto_renewal → invoice.
+    expect(invoiceConfirmsCompletion(northwind, 'new', false)).toBe(false);
+    expect(invoiceConfirmsCompletion(northwind, 'renewal', false)).toBe(true);
+    expect(invoiceConfirmsCompletion(northwind, 'renewal', true)).toBe(false);
+    expect(invoiceConfirmsCompletion(northwind, 'auto_renewal', true)).toBe(true);
+    expect(invoiceConfirmsCompletion(northwind, 'no_such_type', false)).toBe(false);
   });
 });

@@ -57,3 +57,21 @@ export function notificationsForEvent(
     ...(welcome !== undefined ? { sendWelcomeEmail: welcome } : {}),
   });
 }
+
+/**
+ * Whether an order's invoice is also what tells the partner the order is complete (seed 000:
+ * "if the order is a renewal with no welcome email then your invoice is confirmation of
+ * completion"): its type says `invoice`, or `welcome_email_else_invoice` and no welcome mail
+ * went out.
+ */
+export function invoiceConfirmsCompletion(
+  profile: Pick<VendorProfile, 'orderTypes'>,
+  orderType: string,
+  welcomeEmailSent: boolean,
+): boolean {
+  const confirmation = profile.orderTypes.find((t) => t.key === orderType)?.completionConfirmation;
+  return (
+    confirmation === 'invoice' ||
+    (confirmation === 'welcome_email_else_invoice' && !welcomeEmailSent)
+  );
+}
