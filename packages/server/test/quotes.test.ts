@@ -384,6 +384,39 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     }
   });
 
+  it("tells the CAM in the request's mail who asks, for whom and for what", async () => {
+    const [product] = await findProducts(t, ACME, 'northwind', { count: 1 });
+    const res = await t.as(ACME).post('/api/v1/quote-requests', {
+      vendor: 'northwind',
+      customerId: fabrikam,
+      orderType: 'new',
+      lines: [{ partNumber: product!.partNumber, quantity: 12 }],
+      notes: 'Start on the first of the month, please.',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const [mail] = await t.store.db
+      .selectFrom('messages')
+      .select(['subject', 'text'])
+      .where('entity_id', '=', res.json().id)
+      .execute();
+    const customer = (await t.as(ACME).get(`/api/v1/customers/${fabrikam}`)).json().name as string;
+    // Not the request's internal id: the partner's name.
+    expect(mail!.subject).toBe(
+      'Northwind quote request from Acme Distribution: A partner asks for a quote',
+    );
+    expect(mail!.text).toContain(
+      [
+        'Partner: Acme Distribution',
+        `Customer: ${customer}`,
+        'Order type: new',
+        'Asked for:',
+        `- 12 × ${product!.partNumber}`,
+        '',
+        'Notes: Start on the first of the month, please.',
+      ].join('\n'),
+    );
+  });
+
   it('filters ?status= on the status shown: expired includes lapsed drafts and approved quotes', async () => {
     const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
     const lapsedDraft = await draft(fabrikam, { validUntil: inDays(2) });

@@ -10,6 +10,8 @@ import type { RecordedEvent } from './record-event.ts';
 export interface ThreadSubject {
   kind: 'order' | 'quote' | 'quote request';
   number: string;
+  /** What the reader needs to act without opening anything (a quote request's contents). */
+  details?: readonly string[];
 }
 
 /** The headline of each event a profile may notify on (a test keeps the list whole). */
@@ -93,6 +95,7 @@ export function renderNotification(input: {
       : `${profile.name} ${thread.kind} ${thread.number}: ${headline}`;
   const lines = [`${label} ${thread.number}`, '', `${headline}.`];
   if (details.length > 0) lines.push('', ...details);
+  if (thread.details?.length) lines.push('', ...thread.details);
   if (input.confirmsCompletion) {
     lines.push(
       '',

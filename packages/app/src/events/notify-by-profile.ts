@@ -14,7 +14,9 @@ import {
 } from '@orderdesk/core';
 import {
   deferredWrites,
+  findCustomerById,
   findOrderInScope,
+  findPartnerById,
   findPartnership,
   findQuoteInScope,
   findQuoteRequestInScope,
@@ -129,6 +131,10 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
   if (event.type === 'quote.requested') {
     const request = await findQuoteRequestInScope(tx, event.entityId, { vendorId });
     if (!request) return null;
+    // The CAM acts on the mail: who asks, for whom, for what.
+    const partner = await findPartnerById(tx, request.requested_by_partner_id);
+    const customer = await findCustomerById(tx, request.customer_id);
+    const asked = JSON.parse(request.lines) as { partNumber?: string; quantity?: number }[];
     return {
       entityType: 'quote',
       entityId: request.id,
@@ -140,7 +146,16 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       orderType: request.order_type,
       partnerUserId: request.created_by,
       kind: 'quote request',
-      number: request.id,
+      number: `from ${partner?.name ?? 'a partner'}`,
+      details: [
+        `Partner: ${partner?.name ?? request.requested_by_partner_id}`,
+        `Customer: ${customer?.name ?? request.customer_id}`,
+        `Order type: ${request.order_type}`,
+        ...(asked.length > 0
+          ? ['Asked for:', ...asked.map((l) => `- ${l.quantity ?? 1} × ${l.partNumber ?? '?'}`)]
+          : []),
+        ...(request.notes ? ['', `Notes: ${request.notes}`] : []),
+      ],
       body: {},
     };
   }
