@@ -546,6 +546,12 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     );
     expect(welcomeMail.headers.cc).toBe(`orders-team-${dialect}@acme.example`);
     expect(welcomeMail.text).toContain('Welcome to Northwind Partner Orders');
+    // Written to the person it greets, with what was provisioned (seed 000's welcome email).
+    expect(welcomeMail.headers.subject).toMatch(
+      /^Welcome to Northwind Partner Orders: your subscription is ready \(order NW-\d+/,
+    );
+    expect(welcomeMail.text).toMatch(/^Hello Sam Admin,/);
+    expect(welcomeMail.text).toMatch(new RegExp(`- 10 × .*\\(${product!.partNumber}\\)`));
     // The thread stays a thread: each later mail answers the one before.
     const sentOnThread = thread.filter((m) => m.direction === 'out');
     for (const [i, m] of sentOnThread.entries()) {

@@ -12,6 +12,11 @@ export interface ThreadSubject {
   number: string;
   /** What the reader needs to act without opening anything (a quote request's contents). */
   details?: readonly string[];
+  /** The order's body as submitted, where the mail speaks of its contents (the welcome mail). */
+  body?: {
+    contacts?: { siteAdmin?: { name?: string | undefined } | undefined } | undefined;
+    lines?: readonly { partNumber?: string; quantity?: number; name?: string | null }[] | undefined;
+  };
 }
 
 /** The headline of each event a profile may notify on (a test keeps the list whole). */
@@ -89,6 +94,8 @@ export function renderNotification(input: {
   const label = thread.kind.charAt(0).toUpperCase() + thread.kind.slice(1);
   const details = detailsOf(event);
   const invoiceNumber = (event.data as { number?: string }).number;
+  const sender = profile.mail?.fromName ?? profile.name;
+  if (rule.template === 'welcome_email') return welcomeMail(input, sender);
   const subject =
     event.type === 'invoice.issued' && invoiceNumber
       ? `${profile.name} ${thread.kind} ${thread.number}: invoice ${invoiceNumber}`
@@ -103,7 +110,7 @@ export function renderNotification(input: {
     );
   }
   const template = rule.template ? TEMPLATE_TEXT[rule.template] : undefined;
-  if (template) lines.push('', template(thread.number, profile.mail?.fromName ?? profile.name));
+  if (template) lines.push('', template(thread.number, sender));
   else if (rule.template) lines.push('', `(${rule.template.replaceAll('_', ' ')})`);
   if (event.reason) lines.push('', `Reason: ${event.reason}`);
   const problems = (event.data as { problems?: { path: string; message: string }[] }).problems;
@@ -125,4 +132,33 @@ export function renderNotification(input: {
   }
   lines.push('', `— ${profile.name}`);
   return { subject, text: lines.join('\n') };
+}
+
+/**
+ * The welcome mail, written to the end user's site admin (seed 000: provisioning's mail to the
+ * end user, the partner copied): a greeting, what was provisioned, the order it came from.
+ */
+function welcomeMail(
+  input: { thread: ThreadSubject; profile: VendorProfile; rule: NotificationRule },
+  sender: string,
+): { subject: string; text: string } {
+  const { thread, profile } = input;
+  const name = thread.body?.contacts?.siteAdmin?.name;
+  const lines = [
+    name ? `Hello ${name},` : 'Hello,',
+    '',
+    TEMPLATE_TEXT.welcome_email?.(thread.number, sender) ?? '',
+  ];
+  const items = (thread.body?.lines ?? []).filter((l) => l.partNumber);
+  if (items.length > 0) {
+    lines.push('', 'Your subscription:');
+    for (const l of items) {
+      lines.push(`- ${l.quantity ?? 1} × ${l.name ? `${l.name} (${l.partNumber})` : l.partNumber}`);
+    }
+  }
+  lines.push('', `Order reference: ${thread.number}`, '', `— ${profile.name}`);
+  return {
+    subject: `Welcome to ${sender}: your subscription is ready (order ${thread.number})`,
+    text: lines.join('\n'),
+  };
 }

@@ -25,6 +25,7 @@ import {
   insertMessageWithOutbox,
   listContacts,
   listMessages,
+  listOrderLines,
   listPartnerUsers,
   listVendorUsers,
   type Executor,
@@ -89,11 +90,13 @@ interface Thread extends ThreadSubject {
 
 interface OrderBody {
   contacts?: {
-    siteAdmin?: { email?: string };
+    siteAdmin?: { name?: string; email?: string };
     provisioningCc?: string;
     invoicing?: { email?: string };
   };
   tier2Reseller?: { email?: string };
+  /** Read for the mails that list them (the welcome mail); the stored body has none. */
+  lines?: { partNumber?: string; quantity?: number; name?: string | null }[];
 }
 
 async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | null> {
@@ -325,6 +328,13 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     data.sendWelcomeEmail,
   );
   if (rules.length === 0) return;
+  if (thread.entityType === 'order' && rules.some((r) => r.template === WELCOME_EMAIL_TEMPLATE)) {
+    thread.body.lines = (await listOrderLines(tx, thread.entityId)).map((l) => ({
+      partNumber: l.part_number,
+      quantity: l.quantity,
+      name: l.name,
+    }));
+  }
   const earlier =
     event.known?.orderIsNew &&
     thread.entityType === 'order' &&
