@@ -8134,6 +8134,8 @@ export interface components {
       mail?: {
         fromName?: string;
         /** Format: email */
+        from?: string;
+        /** Format: email */
         replyTo?: string;
       };
       escalation?: {
@@ -8254,6 +8256,28 @@ export interface components {
       fieldHelp: {
         [key: string]: string;
       };
+    };
+    ThreadMessageInput: {
+      id: string;
+      /** @enum {string} */
+      direction: 'out' | 'in';
+      template: string | null;
+      eventId: string | null;
+      from: string;
+      to: string[];
+      cc: string[];
+      subject: string;
+      text: string;
+      attachments: {
+        name: string;
+        contentType: string;
+        size: number;
+      }[];
+      /** @enum {string} */
+      status: 'queued' | 'sent' | 'failed' | 'not_sent' | 'received';
+      messageId: string;
+      inReplyTo: string | null;
+      at: string;
     };
     QuoteRequestInput: {
       id: string;
@@ -8704,28 +8728,6 @@ export interface components {
       to?: string;
       reason?: string;
       data?: unknown;
-    };
-    ThreadMessageInput: {
-      id: string;
-      /** @enum {string} */
-      direction: 'out' | 'in';
-      template: string | null;
-      eventId: string | null;
-      from: string;
-      to: string[];
-      cc: string[];
-      subject: string;
-      text: string;
-      attachments: {
-        name: string;
-        contentType: string;
-        size: number;
-      }[];
-      /** @enum {string} */
-      status: 'queued' | 'sent' | 'failed' | 'not_sent' | 'received';
-      messageId: string;
-      inReplyTo: string | null;
-      at: string;
     };
     VendorProfileVersionInput: {
       version: number;
@@ -9759,6 +9761,8 @@ export interface components {
       mail?: {
         fromName?: string;
         /** Format: email */
+        from?: string;
+        /** Format: email */
         replyTo?: string;
       };
       escalation?: {
@@ -9871,6 +9875,28 @@ export interface components {
       fieldHelp: {
         [key: string]: string;
       };
+    };
+    ThreadMessage: {
+      id: string;
+      /** @enum {string} */
+      direction: 'out' | 'in';
+      template: string | null;
+      eventId: string | null;
+      from: string;
+      to: string[];
+      cc: string[];
+      subject: string;
+      text: string;
+      attachments: {
+        name: string;
+        contentType: string;
+        size: number;
+      }[];
+      /** @enum {string} */
+      status: 'queued' | 'sent' | 'failed' | 'not_sent' | 'received';
+      messageId: string;
+      inReplyTo: string | null;
+      at: string;
     };
     QuoteRequest: {
       id: string;
@@ -10321,28 +10347,6 @@ export interface components {
       to?: string;
       reason?: string;
       data?: unknown;
-    };
-    ThreadMessage: {
-      id: string;
-      /** @enum {string} */
-      direction: 'out' | 'in';
-      template: string | null;
-      eventId: string | null;
-      from: string;
-      to: string[];
-      cc: string[];
-      subject: string;
-      text: string;
-      attachments: {
-        name: string;
-        contentType: string;
-        size: number;
-      }[];
-      /** @enum {string} */
-      status: 'queued' | 'sent' | 'failed' | 'not_sent' | 'received';
-      messageId: string;
-      inReplyTo: string | null;
-      at: string;
     };
     VendorProfileVersion: {
       version: number;
