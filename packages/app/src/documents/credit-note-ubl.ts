@@ -10,8 +10,9 @@ import {
   PEPPOL_CUSTOMIZATION_ID,
   PEPPOL_PROFILE_ID,
   el,
+  lineUbl,
   partiesUbl,
-  taxCategory,
+  totalsUbl,
 } from './invoice-ubl.ts';
 
 /** UNTDID 1001 code of a commercial credit note. */
@@ -45,36 +46,9 @@ export function renderCreditNoteUbl(doc: CreditNoteDocument): string {
     '</cac:InvoiceDocumentReference></cac:BillingReference>',
     ...partiesUbl(invoice.seller, invoice.buyer),
     `<cac:PaymentTerms>${el('cbc:Note', `Credits invoice ${invoice.number} of ${invoice.issueDate} in full`)}</cac:PaymentTerms>`,
-    '<cac:TaxTotal>',
-    amount('cbc:TaxAmount', doc.taxMinor),
-    '<cac:TaxSubtotal>',
-    amount('cbc:TaxableAmount', doc.subtotalMinor),
-    amount('cbc:TaxAmount', doc.taxMinor),
-    taxCategory(invoice.tax, 'cac:TaxCategory'),
-    '</cac:TaxSubtotal>',
-    '</cac:TaxTotal>',
-    '<cac:LegalMonetaryTotal>',
-    amount('cbc:LineExtensionAmount', doc.subtotalMinor),
-    amount('cbc:TaxExclusiveAmount', doc.subtotalMinor),
-    amount('cbc:TaxInclusiveAmount', doc.totalMinor),
-    amount('cbc:PayableAmount', doc.totalMinor),
-    '</cac:LegalMonetaryTotal>',
+    ...totalsUbl(amount, doc, invoice.tax),
+    ...doc.lines.flatMap((line) => lineUbl(amount, line, invoice.tax, 'CreditNote')),
+    '</CreditNote>',
   ];
-  for (const line of doc.lines) {
-    out.push(
-      '<cac:CreditNoteLine>',
-      el('cbc:ID', String(line.lineNo)),
-      el('cbc:CreditedQuantity', String(line.quantity), { unitCode: 'C62' }),
-      amount('cbc:LineExtensionAmount', line.amountMinor),
-      '<cac:Item>',
-      el('cbc:Name', line.name),
-      `<cac:SellersItemIdentification>${el('cbc:ID', line.partNumber)}</cac:SellersItemIdentification>`,
-      taxCategory(invoice.tax, 'cac:ClassifiedTaxCategory'),
-      '</cac:Item>',
-      `<cac:Price>${amount('cbc:PriceAmount', line.unitPriceMinor)}</cac:Price>`,
-      '</cac:CreditNoteLine>',
-    );
-  }
-  out.push('</CreditNote>');
   return out.filter((s) => s !== '').join('\n') + '\n';
 }

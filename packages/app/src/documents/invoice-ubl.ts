@@ -94,6 +94,56 @@ export function partiesUbl(
   ];
 }
 
+/** An amount element in the document's currency (each document writes its own amounts). */
+type AmountElement = (name: string, minor: number) => string;
+
+/** The TaxTotal and LegalMonetaryTotal of an invoice or credit note, in XSD order. */
+export function totalsUbl(
+  amount: AmountElement,
+  totals: { subtotalMinor: number; taxMinor: number; totalMinor: number },
+  tax: InvoiceDocument['tax'],
+): string[] {
+  return [
+    '<cac:TaxTotal>',
+    amount('cbc:TaxAmount', totals.taxMinor),
+    '<cac:TaxSubtotal>',
+    amount('cbc:TaxableAmount', totals.subtotalMinor),
+    amount('cbc:TaxAmount', totals.taxMinor),
+    taxCategory(tax, 'cac:TaxCategory'),
+    '</cac:TaxSubtotal>',
+    '</cac:TaxTotal>',
+    '<cac:LegalMonetaryTotal>',
+    amount('cbc:LineExtensionAmount', totals.subtotalMinor),
+    amount('cbc:TaxExclusiveAmount', totals.subtotalMinor),
+    amount('cbc:TaxInclusiveAmount', totals.totalMinor),
+    amount('cbc:PayableAmount', totals.totalMinor),
+    '</cac:LegalMonetaryTotal>',
+  ];
+}
+
+/** One InvoiceLine, or CreditNoteLine (its quantity element is CreditedQuantity). */
+export function lineUbl(
+  amount: AmountElement,
+  line: InvoiceDocument['lines'][number],
+  tax: InvoiceDocument['tax'],
+  kind: 'Invoice' | 'CreditNote',
+): string[] {
+  const quantity = kind === 'Invoice' ? 'cbc:InvoicedQuantity' : 'cbc:CreditedQuantity';
+  return [
+    `<cac:${kind}Line>`,
+    el('cbc:ID', String(line.lineNo)),
+    el(quantity, String(line.quantity), { unitCode: 'C62' }),
+    amount('cbc:LineExtensionAmount', line.amountMinor),
+    '<cac:Item>',
+    el('cbc:Name', line.name),
+    `<cac:SellersItemIdentification>${el('cbc:ID', line.partNumber)}</cac:SellersItemIdentification>`,
+    taxCategory(tax, 'cac:ClassifiedTaxCategory'),
+    '</cac:Item>',
+    `<cac:Price>${amount('cbc:PriceAmount', line.unitPriceMinor)}</cac:Price>`,
+    `</cac:${kind}Line>`,
+  ];
+}
+
 /** Renders the UBL 2.1 Invoice XML of an issued invoice. */
 export function renderInvoiceUbl(doc: InvoiceDocument): string {
   const cur = doc.currency;
@@ -122,36 +172,9 @@ export function renderInvoiceUbl(doc: InvoiceDocument): string {
     ...partiesUbl(seller, buyer),
     `<cac:PaymentMeans>${el('cbc:PaymentMeansCode', '30')}${el('cbc:PaymentID', doc.number)}</cac:PaymentMeans>`,
     `<cac:PaymentTerms>${el('cbc:Note', `Net ${doc.paymentTermsDays} days, due ${doc.dueDate}`)}</cac:PaymentTerms>`,
-    '<cac:TaxTotal>',
-    amount('cbc:TaxAmount', doc.taxMinor),
-    '<cac:TaxSubtotal>',
-    amount('cbc:TaxableAmount', doc.subtotalMinor),
-    amount('cbc:TaxAmount', doc.taxMinor),
-    taxCategory(doc.tax, 'cac:TaxCategory'),
-    '</cac:TaxSubtotal>',
-    '</cac:TaxTotal>',
-    '<cac:LegalMonetaryTotal>',
-    amount('cbc:LineExtensionAmount', doc.subtotalMinor),
-    amount('cbc:TaxExclusiveAmount', doc.subtotalMinor),
-    amount('cbc:TaxInclusiveAmount', doc.totalMinor),
-    amount('cbc:PayableAmount', doc.totalMinor),
-    '</cac:LegalMonetaryTotal>',
+    ...totalsUbl(amount, doc, doc.tax),
+    ...doc.lines.flatMap((line) => lineUbl(amount, line, doc.tax, 'Invoice')),
+    '</Invoice>',
   ];
-  for (const line of doc.lines) {
-    out.push(
-      '<cac:InvoiceLine>',
-      el('cbc:ID', String(line.lineNo)),
-      el('cbc:InvoicedQuantity', String(line.quantity), { unitCode: 'C62' }),
-      amount('cbc:LineExtensionAmount', line.amountMinor),
-      '<cac:Item>',
-      el('cbc:Name', line.name),
-      `<cac:SellersItemIdentification>${el('cbc:ID', line.partNumber)}</cac:SellersItemIdentification>`,
-      taxCategory(doc.tax, 'cac:ClassifiedTaxCategory'),
-      '</cac:Item>',
-      `<cac:Price>${amount('cbc:PriceAmount', line.unitPriceMinor)}</cac:Price>`,
-      '</cac:InvoiceLine>',
-    );
-  }
-  out.push('</Invoice>');
   return out.filter((s) => s !== '').join('\n') + '\n';
 }

@@ -68,102 +68,53 @@ export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
     );
 
-    app.get(
-      '/invoices/:id/pdf',
-      {
-        schema: {
-          tags: ['invoices'],
-          summary: 'The invoice as a PDF',
-          params: idParams,
-          response: { 200: z.any().describe('application/pdf'), ...errors },
+    // The invoice's documents and its credit note's: one route each, the same way.
+    const FORMATS = {
+      pdf: { type: 'application/pdf', extension: 'pdf' },
+      ubl: { type: 'application/xml; charset=utf-8', extension: 'xml' },
+    } as const;
+    const documents = [
+      ['/invoices/:id/pdf', 'pdf', renderInvoiceDocument, 'The invoice as a PDF'],
+      [
+        '/invoices/:id/ubl',
+        'ubl',
+        renderInvoiceDocument,
+        'The invoice as a UBL 2.1 Invoice (EN 16931, PEPPOL BIS Billing 3.0)',
+      ],
+      [
+        '/invoices/:id/credit-note/pdf',
+        'pdf',
+        renderCreditNoteDocument,
+        'The credit note of the invoice as a PDF (404 while it has none)',
+      ],
+      [
+        '/invoices/:id/credit-note/ubl',
+        'ubl',
+        renderCreditNoteDocument,
+        'The credit note of the invoice as a UBL 2.1 CreditNote (EN 16931, PEPPOL BIS Billing 3.0; 404 while it has none)',
+      ],
+    ] as const;
+    for (const [path, format, render, summary] of documents) {
+      const { type, extension } = FORMATS[format];
+      app.get(
+        path,
+        {
+          schema: {
+            tags: ['invoices'],
+            summary,
+            params: idParams,
+            response: { 200: z.any().describe(type.split(';')[0] ?? type), ...errors },
+          },
         },
-      },
-      async (request, reply) => {
-        const doc = await renderInvoiceDocument(
-          ctx,
-          requireActor(request.actor),
-          request.params.id,
-          'pdf',
-        );
-        return reply
-          .type('application/pdf')
-          .header('content-disposition', `inline; filename="${doc.number}.pdf"`)
-          .send(doc.content);
-      },
-    );
-
-    app.get(
-      '/invoices/:id/ubl',
-      {
-        schema: {
-          tags: ['invoices'],
-          summary: 'The invoice as a UBL 2.1 Invoice (EN 16931, PEPPOL BIS Billing 3.0)',
-          params: idParams,
-          response: { 200: z.any().describe('application/xml'), ...errors },
+        async (request, reply) => {
+          const doc = await render(ctx, requireActor(request.actor), request.params.id, format);
+          return reply
+            .type(type)
+            .header('content-disposition', `inline; filename="${doc.number}.${extension}"`)
+            .send(doc.content);
         },
-      },
-      async (request, reply) => {
-        const doc = await renderInvoiceDocument(
-          ctx,
-          requireActor(request.actor),
-          request.params.id,
-          'ubl',
-        );
-        return reply
-          .type('application/xml; charset=utf-8')
-          .header('content-disposition', `inline; filename="${doc.number}.xml"`)
-          .send(doc.content);
-      },
-    );
-
-    app.get(
-      '/invoices/:id/credit-note/pdf',
-      {
-        schema: {
-          tags: ['invoices'],
-          summary: 'The credit note of the invoice as a PDF (404 while it has none)',
-          params: idParams,
-          response: { 200: z.any().describe('application/pdf'), ...errors },
-        },
-      },
-      async (request, reply) => {
-        const doc = await renderCreditNoteDocument(
-          ctx,
-          requireActor(request.actor),
-          request.params.id,
-          'pdf',
-        );
-        return reply
-          .type('application/pdf')
-          .header('content-disposition', `inline; filename="${doc.number}.pdf"`)
-          .send(doc.content);
-      },
-    );
-
-    app.get(
-      '/invoices/:id/credit-note/ubl',
-      {
-        schema: {
-          tags: ['invoices'],
-          summary:
-            'The credit note of the invoice as a UBL 2.1 CreditNote (EN 16931, PEPPOL BIS Billing 3.0; 404 while it has none)',
-          params: idParams,
-          response: { 200: z.any().describe('application/xml'), ...errors },
-        },
-      },
-      async (request, reply) => {
-        const doc = await renderCreditNoteDocument(
-          ctx,
-          requireActor(request.actor),
-          request.params.id,
-          'ubl',
-        );
-        return reply
-          .type('application/xml; charset=utf-8')
-          .header('content-disposition', `inline; filename="${doc.number}.xml"`)
-          .send(doc.content);
-      },
-    );
+      );
+    }
 
     app.post(
       '/invoices/:id/actions/resend',
