@@ -10,13 +10,10 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
-  enqueueOutbox,
   findOrderInScope,
   findPartnership,
   findUserById,
   insertEscalation,
-  insertMessage,
-  listMessages,
   listVendorUsers,
   newId,
   type Escalation,
@@ -27,7 +24,7 @@ import {
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
-import { threadIdsOf } from '../messages/thread.ts';
+import { writeOrderMail } from '../messages/order-mail.ts';
 import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
 import { vendorOf } from '../orders/order-view.ts';
@@ -99,35 +96,19 @@ export async function writeEscalationMail(
     at: string;
   },
 ): Promise<void> {
-  const { order } = input;
-  // On the order's own thread (not the sales order's, where there is one).
-  const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
-  const references = threadIdsOf(earlier, 'order');
-  const message = await insertMessage(tx, {
-    vendorId: order.vendor_id,
-    partnerId: order.partner_id,
-    entityType: 'order',
-    entityId: order.id,
-    direction: 'out',
-    template: input.template,
+  await writeOrderMail(tx, {
+    order: input.order,
+    vendorSlug: input.vendorSlug,
     from: senderOf(input.profile, input.vendorSlug),
-    to: [...input.to],
+    to: input.to,
+    template: input.template,
     subject: input.subject,
     text: input.text,
-    status: 'queued',
-    messageId: `<${input.eventId}.${input.template}@${input.vendorSlug}.orderdesk>`,
-    inReplyTo: references.at(-1) ?? null,
-    references: references.length > 0 ? references : null,
+    thread: 'order',
+    mark: input.template,
     eventId: input.eventId,
     at: input.at,
-  });
-  await enqueueOutbox(tx, {
-    vendorId: order.vendor_id,
-    topic: 'mail',
-    entityType: 'order',
-    entityId: order.id,
-    payload: { messageId: message.id, orderId: order.id },
-    at: input.at,
+    payload: { orderId: input.order.id },
   });
 }
 

@@ -5,10 +5,7 @@
 // profile's order.completed rule; the invoice job).
 import type { VendorProfile } from '@orderdesk/core';
 import {
-  enqueueOutbox,
   findUserById,
-  insertMessage,
-  listMessages,
   listPartnerUsers,
   type Executor,
   type Fulfilment,
@@ -16,7 +13,7 @@ import {
   type OrderLine,
 } from '@orderdesk/store';
 import { senderOf } from '../events/notify-by-profile.ts';
-import { onSalesOrderThread, SALES_ORDER_MARK, threadIdsOf } from '../messages/thread.ts';
+import { writeOrderMail } from '../messages/order-mail.ts';
 
 export async function writeFulfilmentReceipt(
   tx: Executor,
@@ -63,38 +60,18 @@ export async function writeFulfilmentReceipt(
   ].join('\n');
   // What was delivered goes on the sales order's thread where the order has one (seed 002:
   // "product files are issued by email on the corresponding Sales Order email thread").
-  const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
-  const thread = earlier.some((m) => onSalesOrderThread(m.message_id)) ? 'sales_order' : 'order';
-  const references = threadIdsOf(earlier, thread);
-  const mark = thread === 'sales_order' ? SALES_ORDER_MARK : '';
-  const message = await insertMessage(tx, {
-    vendorId: order.vendor_id,
-    partnerId: order.partner_id,
-    entityType: 'order',
-    entityId: order.id,
-    direction: 'out',
-    template: 'fulfilment_receipt',
+  await writeOrderMail(tx, {
+    order,
+    vendorSlug: input.vendorSlug,
     from: senderOf(input.profile, input.vendorSlug),
     to,
+    template: 'fulfilment_receipt',
     subject: `Order receipt ${order.sales_order_number ?? order.number}`,
     text,
-    status: 'queued',
-    messageId: `<${input.eventId}.receipt${mark}@${input.vendorSlug}.orderdesk>`,
-    inReplyTo: references.at(-1) ?? null,
-    references: references.length > 0 ? references : null,
+    thread: 'sales_order_if_any',
+    mark: 'receipt',
     eventId: input.eventId,
     at: input.at,
-  });
-  await enqueueOutbox(tx, {
-    vendorId: order.vendor_id,
-    topic: 'mail',
-    entityType: 'order',
-    entityId: order.id,
-    payload: {
-      messageId: message.id,
-      attach: documents.length > 0 ? ['product_files'] : [],
-      documentIds: documents,
-    },
-    at: input.at,
+    payload: { attach: documents.length > 0 ? ['product_files'] : [], documentIds: documents },
   });
 }

@@ -12,11 +12,9 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
-  enqueueOutbox,
   findCreditNoteInScope,
   findInvoiceInScope,
   findPartnership,
-  insertMessage,
   listInvoiceLines,
   listMessages,
   setEventMessageAttachments,
@@ -30,7 +28,7 @@ import { renderCreditNoteUbl } from '../documents/credit-note-ubl.ts';
 import { renderInvoicePdf } from '../documents/invoice-pdf.ts';
 import { renderInvoiceUbl } from '../documents/invoice-ubl.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
-import { threadIdsOf } from '../messages/thread.ts';
+import { writeOrderMail } from '../messages/order-mail.ts';
 import { creditNoteDocumentOf, invoiceDocumentOf } from './invoice-document.ts';
 
 export interface InvoiceAttachment {
@@ -105,36 +103,20 @@ async function writeBillingMail(
     documentId: string;
   },
 ): Promise<void> {
-  const { order } = input;
-  // On the order's own thread (not the sales order's, where there is one).
-  const earlier = await listMessages(tx, { entityType: 'order', entityId: order.id });
-  const references = threadIdsOf(earlier, 'order');
-  const message = await insertMessage(tx, {
-    vendorId: order.vendor_id,
-    partnerId: order.partner_id,
-    entityType: 'order',
-    entityId: order.id,
-    direction: 'out',
-    template: input.template,
+  await writeOrderMail(tx, {
+    order: input.order,
+    vendorSlug: input.vendorSlug,
     from: senderOf(input.profile, input.vendorSlug),
     to: input.to,
+    template: input.template,
     subject: input.subject,
     text: input.text,
     attachments: input.attachments,
-    status: 'queued',
-    messageId: `<${input.eventId}.${input.mark}@${input.vendorSlug}.orderdesk>`,
-    inReplyTo: references.at(-1) ?? null,
-    references: references.length > 0 ? references : null,
+    thread: 'order',
+    mark: input.mark,
     eventId: input.eventId,
     at: input.at,
-  });
-  await enqueueOutbox(tx, {
-    vendorId: order.vendor_id,
-    topic: 'mail',
-    entityType: 'order',
-    entityId: order.id,
-    payload: { messageId: message.id, attach: ['invoice_pdf'], invoiceId: input.documentId },
-    at: input.at,
+    payload: { attach: ['invoice_pdf'], invoiceId: input.documentId },
   });
 }
 
