@@ -8,6 +8,7 @@ export {
 } from './batched-reads.ts';
 export { GroupCommitSqliteDialect, GROUP_LIMIT } from './sqlite-group-commit.ts';
 export * from './executor.ts';
+export * from './read-versions.ts';
 export * from './ids.ts';
 export * from './migrate.ts';
 export type * from './schema.ts';

@@ -573,7 +573,28 @@ export interface DocumentTable {
   created_at: string;
 }
 
+/**
+ * SQLite only (migration 0031): one row (id 1), a stamp per table, set anew by a trigger on
+ * each write to that table (read-versions.ts).
+ */
+export type ReadVersionsTable = { id: number } & Record<
+  | 'vendors'
+  | 'partners'
+  | 'partnerships'
+  | 'customers'
+  | 'customer_contacts'
+  | 'products'
+  | 'categories'
+  | 'price_lists'
+  | 'price_list_items'
+  | 'partnership_multipliers'
+  | 'subscriptions',
+  number
+>;
+
 export interface Database {
+  /** SQLite only. */
+  read_versions: ReadVersionsTable;
   vendors: VendorTable;
   vendor_profiles: VendorProfileTable;
   partners: PartnerTable;

@@ -13,7 +13,10 @@ import {
   listContacts,
   listQuoteLines,
   poNumberInUse,
+  readVersions,
+  VersionedRead,
   type Executor,
+  type ReadVersions,
   type CustomerContact,
   type Partnership,
   type PriceInForce,
@@ -31,6 +34,24 @@ import type { Actor } from '../auth/actor.ts';
 import { unprocessable } from '../shared/errors.ts';
 import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.ts';
 import { todayIn } from '../shared/time.ts';
+
+// The reference rows of a submission — who the order is between, the customer, the prices,
+// the multipliers — kept by this process while their tables are unchanged (read-versions.ts:
+// on SQLite one statement checks them all; on PostgreSQL every read runs, in one round trip).
+const orderParties = new VersionedRead(['vendors', 'partnerships', 'partners'], findOrderParties);
+const customersWithContacts = new VersionedRead(
+  ['customers', 'customer_contacts'],
+  (db, a: { id: string; partnerIds: readonly string[] }) =>
+    findCustomerWithContacts(db, a.id, a.partnerIds),
+);
+const pricesInForce = new VersionedRead(
+  ['products', 'categories', 'price_lists', 'price_list_items'],
+  findPricesInForce,
+);
+const partnershipMultipliers = new VersionedRead(
+  ['partnership_multipliers', 'categories'],
+  (db, a: { partnershipId: string; on: string }) => findMultipliers(db, a.partnershipId, a.on),
+);
 
 export interface OrderParties {
   vendor: Vendor;
@@ -63,7 +84,8 @@ async function resolveParties(
   actor: Actor & { partnerId: string },
   input: { vendor: string; customerId: string },
   /** The partner that placed the order, when someone else (its distributor) acts on it. */
-  orderingPartnerId: string = actor.partnerId,
+  orderingPartnerId: string,
+  versions: ReadVersions | null,
 ): Promise<OrderParties> {
   const contracting = contractingPartnerId(actor);
   // The vendor, the partnership and the ordering partner's tier in one query. A partner sees
@@ -71,12 +93,15 @@ async function resolveParties(
   // With the customer (and its contacts): on PostgreSQL one round trip (batchedReads).
   const reads = await batchedReads(db);
   const [found, withContacts] = await Promise.all([
-    findOrderParties(reads, {
+    orderParties.get(reads, versions, {
       vendorSlug: input.vendor,
       contractingPartnerId: contracting,
       orderingPartnerId,
     }),
-    findCustomerWithContacts(reads, input.customerId, actor.partnerScopeIds),
+    customersWithContacts.get(reads, versions, {
+      id: input.customerId,
+      partnerIds: actor.partnerScopeIds,
+    }),
   ]);
   const vendor = found?.vendor;
   const visible = !vendor
@@ -216,6 +241,7 @@ async function readContext(
   customerScopeIds: readonly string[],
   submission: OrderSubmission,
   options: ContextOptions,
+  versions: ReadVersions | null,
   customerKnown = true,
 ): Promise<ContextReads> {
   const { vendorId, profile, partnershipId, partnerId } = keys;
@@ -227,8 +253,8 @@ async function readContext(
   const reads = await batchedReads(db);
   const [prices, multipliers, quote, quoteLines, subscription, duplicate, licenses] =
     await Promise.all([
-      findPricesInForce(reads, { vendorId, currency, partNumbers, on: priceDate }),
-      findMultipliers(reads, partnershipId, priceDate),
+      pricesInForce.get(reads, versions, { vendorId, currency, partNumbers, on: priceDate }),
+      partnershipMultipliers.get(reads, versions, { partnershipId, on: priceDate }),
       submission.quoteId
         ? findQuoteInScope(reads, submission.quoteId, {
             partnerIds: [partnerId],
@@ -249,6 +275,7 @@ async function readContext(
               body: submission,
             },
             profile,
+            versions,
           )
         : Promise.resolve({ row: undefined, namedId: null }),
       submission.purchaseOrder
@@ -391,7 +418,7 @@ export async function resolveOrderContext(
   const key = partiesKey(actor, submission.vendor, orderingPartnerId);
   const guess = batchesReads(db) ? guessFor(key) : undefined;
   const early = guess
-    ? readContext(db, guess, actor.partnerScopeIds, submission, options)
+    ? readContext(db, guess, actor.partnerScopeIds, submission, options, null)
     : undefined;
   // Settled before any other statement of the transaction and before returning: a read of
   // theirs (license keys go in chunks) must not run after the transaction moved on. A
@@ -401,7 +428,9 @@ export async function resolveOrderContext(
     () => undefined,
   );
   try {
-    const parties = await resolveParties(db, actor, submission, orderingPartnerId);
+    // First, before the kept reads and with no write in between (read-versions.ts).
+    const versions = await readVersions(db);
+    const parties = await resolveParties(db, actor, submission, orderingPartnerId, versions);
     const keys = readKeysOf(parties);
     remember(key, keys);
     const withDefaults = await withContactDefaults(db, submission, parties);
@@ -420,6 +449,7 @@ export async function resolveOrderContext(
           parties.customerScopeIds,
           withDefaults,
           options,
+          versions,
           parties.customerKnown,
         ));
     return {

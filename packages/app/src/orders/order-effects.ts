@@ -21,7 +21,9 @@ import {
   listOrderLines,
   newId,
   updateSubscription,
+  VersionedRead,
   type Executor,
+  type ReadVersions,
   type Order,
   type Subscription,
 } from '@orderdesk/store';
@@ -72,22 +74,40 @@ export function subscriptionIdOf(
   return typeof named === 'string' && named !== '' ? named : undefined;
 }
 
+/** A subscription by id within a vendor, kept while subscriptions are unchanged (SQLite). */
+const subscriptionsById = new VersionedRead(
+  ['subscriptions'],
+  (db, a: { id: string; vendorId: string }) =>
+    findSubscriptionInScope(db, a.id, { vendorId: a.vendorId }),
+);
+/** A customer's current subscription with a vendor, kept the same way. */
+const currentSubscriptions = new VersionedRead(
+  ['subscriptions'],
+  (db, a: { vendorId: string; customerId: string }) =>
+    findCurrentSubscription(db, a.vendorId, a.customerId),
+);
+
 /**
  * The subscription an order acts on: the one its profile field names (`idField`), else the
- * customer's current one with this vendor.
+ * customer's current one with this vendor. With `versions` (read-versions.ts) a row this
+ * process read before is used while the subscriptions are unchanged.
  */
 export async function subscriptionForOrder(
   db: Executor,
   input: { vendorId: string; customerId: string; orderType: string; body: unknown },
   profile: VendorProfile,
+  versions: ReadVersions | null = null,
 ): Promise<{ row: Subscription | undefined; namedId: string | null }> {
   const named = subscriptionIdOf(profile, input.orderType, input.body);
   if (named !== undefined) {
-    const row = await findSubscriptionInScope(db, named, { vendorId: input.vendorId });
+    const row = await subscriptionsById.get(db, versions, { id: named, vendorId: input.vendorId });
     return { row: row?.customer_id === input.customerId ? row : undefined, namedId: named };
   }
   return {
-    row: await findCurrentSubscription(db, input.vendorId, input.customerId),
+    row: await currentSubscriptions.get(db, versions, {
+      vendorId: input.vendorId,
+      customerId: input.customerId,
+    }),
     namedId: null,
   };
 }
