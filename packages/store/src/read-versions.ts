@@ -60,6 +60,9 @@ interface Kept<T> {
  */
 export class VersionedRead<A, T> {
   readonly #kept = new Map<string, Kept<T>>();
+  /** The stamps last seen and this read's stamp in them (one `versions` serves many gets). */
+  #lastVersions: ReadVersions | null = null;
+  #lastStamp = '';
 
   constructor(
     /** Every table the read looks at: a write to any of them makes its kept results stale. */
@@ -72,8 +75,13 @@ export class VersionedRead<A, T> {
   /** The read's result for `args`: kept if `versions` say it is current, else read (and kept). */
   async get(db: Executor, versions: ReadVersions | null, args: A): Promise<T> {
     if (versions === null) return this.read(db, args);
-    let stamp = '';
-    for (const t of this.tables) stamp += `${versions[t]},`;
+    if (versions !== this.#lastVersions) {
+      let stamp = '';
+      for (const t of this.tables) stamp += `${versions[t]},`;
+      this.#lastVersions = versions;
+      this.#lastStamp = stamp;
+    }
+    const stamp = this.#lastStamp;
     const key = JSON.stringify(args);
     const kept = this.#kept.get(key);
     if (kept !== undefined) {

@@ -90,6 +90,34 @@ export function matchSpecialTerms(
   haystacks: readonly string[],
   dateFormat: string = DEFAULT_SPECIAL_TERMS_DATE_FORMAT,
 ): SpecialTermsMatch {
+  // A partner's POs carry the same clause order after order: the answer is kept per input.
+  let size = template.length;
+  for (const h of haystacks) size += h.length;
+  if (size > MAX_KEPT_INPUT) return matchOnce(template, expected, haystacks, dateFormat);
+  const key = JSON.stringify([template, expected, haystacks, dateFormat]);
+  let match = keptMatches.get(key);
+  if (match === undefined) {
+    match = Object.freeze(matchOnce(template, expected, haystacks, dateFormat));
+    if (keptMatches.size >= MAX_KEPT_MATCHES) {
+      keptMatches.delete(keptMatches.keys().next().value as string);
+    }
+    keptMatches.set(key, match);
+  }
+  return match;
+}
+
+/** Answers of matchSpecialTerms by their inputs (it is a function of them alone). */
+const keptMatches = new Map<string, SpecialTermsMatch>();
+const MAX_KEPT_MATCHES = 256;
+/** Inputs longer than this (characters, template and haystacks) are matched without keeping. */
+const MAX_KEPT_INPUT = 16_384;
+
+function matchOnce(
+  template: string,
+  expected: SpecialTermsValues,
+  haystacks: readonly string[],
+  dateFormat: string,
+): SpecialTermsMatch {
   const rendered = renderSpecialTerms(template, expected, dateFormat);
   const clause = compiledClauseOf(template);
   const want = {

@@ -421,3 +421,21 @@ describe('matchSpecialTerms with blank text at the template edges', () => {
     expect(matchSpecialTerms(template, EXPECTED, [po])).toEqual({ status: 'ok' });
   });
 });
+
+describe('matchSpecialTerms, kept answers', () => {
+  it('answers the same inputs with the same (frozen) answer, and other inputs anew', () => {
+    const po = renderSpecialTerms(TEMPLATE, EXPECTED);
+    const first = matchSpecialTerms(TEMPLATE, EXPECTED, [po]);
+    expect(first).toEqual({ status: 'ok' });
+    expect(matchSpecialTerms(TEMPLATE, EXPECTED, [po])).toBe(first);
+    expect(Object.isFrozen(first)).toBe(true);
+    // Another partner's name against the same PO text: not the kept answer.
+    const other = matchSpecialTerms(TEMPLATE, { ...EXPECTED, partnerLegalName: 'Contoso Ltd.' }, [
+      po,
+    ]);
+    expect(other.status).toBe('mismatch');
+    // A PO text past the kept size is still matched.
+    const long = `${'x'.repeat(20_000)} ${po}`;
+    expect(matchSpecialTerms(TEMPLATE, EXPECTED, [long])).toEqual({ status: 'ok' });
+  });
+});
