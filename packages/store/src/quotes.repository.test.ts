@@ -6,6 +6,7 @@ import { isUniqueViolation } from './executor.ts';
 import { insertAuditEvent } from './audit.repository.ts';
 import {
   findQuoteInScope,
+  findQuoteWithLinesInScope,
   insertQuote,
   listQuoteLines,
   listQuoteRevisions,
@@ -26,6 +27,30 @@ describe.each(testDialects())('quotes repository on %s', (dialect) => {
   });
 
   const vendorScope = () => ({ vendorId: t.vendor.id });
+
+  it('reads a quote in scope with its lines in one statement, as the two reads give them', async () => {
+    const q = quoteRow(t, { status: 'approved' });
+    await insertQuote(store.db, q, [quoteLine(q.id, 2), quoteLine(q.id, 1), quoteLine(q.id, 3)]);
+    const scope = { partnerIds: [t.acme.id], customerPartnerIds: [t.acme.id], issuedOnly: true };
+    const found = await findQuoteWithLinesInScope(store.db, q.id, scope);
+    expect(found?.quote).toEqual(await findQuoteInScope(store.db, q.id, scope));
+    expect(found?.lines).toEqual(await listQuoteLines(store.db, q.id));
+    expect(found?.lines.map((l) => l.line_no)).toEqual([1, 2, 3]);
+    // Out of scope: nothing, its lines included.
+    expect(await findQuoteWithLinesInScope(store.db, q.id, { partnerIds: [t.other.id] })).toBe(
+      undefined,
+    );
+    const draft = quoteRow(t);
+    await insertQuote(store.db, draft, [quoteLine(draft.id, 1)]);
+    expect(await findQuoteWithLinesInScope(store.db, draft.id, scope)).toBe(undefined);
+    // A quote without lines.
+    const empty = quoteRow(t, { status: 'approved' });
+    await insertQuote(store.db, empty, []);
+    expect(await findQuoteWithLinesInScope(store.db, empty.id, scope)).toEqual({
+      quote: await findQuoteInScope(store.db, empty.id, scope),
+      lines: [],
+    });
+  });
 
   it('moves a status only from the expected one, bumping the version', async () => {
     const q = quoteRow(t);

@@ -172,6 +172,63 @@ const selectQuoteInScope = prepared((db, a: { id: string; scope: QuoteScope }) =
   return q;
 });
 
+const LINE_COLUMNS = [
+  'line_no',
+  'product_id',
+  'part_number',
+  'name',
+  'quantity',
+  'list_price_minor',
+  'multiplier',
+  'net_price_minor',
+  'amount_minor',
+] as const;
+
+/**
+ * A quote in scope and its lines, in one statement (findQuoteInScope and listQuoteLines
+ * together: an order submission reads both).
+ */
+export async function findQuoteWithLinesInScope(
+  db: Executor,
+  id: string,
+  scope: QuoteScope,
+): Promise<{ quote: Quote; lines: QuoteLine[] } | undefined> {
+  if (!('vendorId' in scope) && !partnerCondition(scope)) return undefined;
+  const { rows } = await selectQuoteWithLines(db, { id, scope });
+  const first = rows[0];
+  if (!first) return undefined;
+  const quote = {} as Record<string, unknown>;
+  for (const [k, v] of Object.entries(first)) if (!k.startsWith('l_')) quote[k] = v;
+  const lines: QuoteLine[] = [];
+  for (const r of rows) {
+    if (r.l_line_no === null) continue;
+    lines.push({
+      quote_id: first.id,
+      line_no: r.l_line_no as number,
+      product_id: r.l_product_id as string | null,
+      part_number: r.l_part_number as string,
+      name: r.l_name as string,
+      quantity: r.l_quantity as number,
+      list_price_minor: r.l_list_price_minor as number,
+      multiplier: r.l_multiplier as string,
+      net_price_minor: r.l_net_price_minor as number,
+      amount_minor: r.l_amount_minor as number,
+    });
+  }
+  return { quote: quote as unknown as Quote, lines };
+}
+
+const selectQuoteWithLines = prepared((db, a: { id: string; scope: QuoteScope }) => {
+  const q = scopeQuotes(db.selectFrom('quotes').selectAll().where('quotes.id', '=', a.id), a.scope);
+  if (!q) throw new Error('findQuoteWithLinesInScope: a scope that sees nothing reached the query');
+  return db
+    .selectFrom(q.as('q'))
+    .leftJoin('quote_lines as l', 'l.quote_id', 'q.id')
+    .selectAll('q')
+    .select(LINE_COLUMNS.map((c) => `l.${c} as l_${c}` as const))
+    .orderBy('l.line_no');
+});
+
 /** The lines of several quotes in one query, by quote id (for lists). */
 export async function listQuoteLinesOf(
   db: Executor,

@@ -9,9 +9,8 @@ import {
   findMultipliers,
   findOrderParties,
   findPricesInForce,
-  findQuoteInScope,
+  findQuoteWithLinesInScope,
   listContacts,
-  listQuoteLines,
   poNumberInUse,
   readVersions,
   VersionedRead,
@@ -21,6 +20,7 @@ import {
   type Partnership,
   type PriceInForce,
   type Quote,
+  type QuoteLine,
   type Vendor,
 } from '@orderdesk/store';
 import {
@@ -228,7 +228,7 @@ interface ContextReads {
   prices: PriceInForce[];
   multipliers: Awaited<ReturnType<typeof findMultipliers>>;
   quote: Quote | undefined;
-  quoteLines: Awaited<ReturnType<typeof listQuoteLines>>;
+  quoteLines: QuoteLine[];
   subscription: Awaited<ReturnType<typeof subscriptionForOrder>>;
   duplicate: boolean;
   licenses: Set<string>;
@@ -251,46 +251,52 @@ async function readContext(
   const currency = submission.purchaseOrder?.currency ?? profile.currency;
 
   const reads = await batchedReads(db);
-  const [prices, multipliers, quote, quoteLines, subscription, duplicate, licenses] =
-    await Promise.all([
-      pricesInForce.get(reads, versions, { vendorId, currency, partNumbers, on: priceDate }),
-      partnershipMultipliers.get(reads, versions, { partnershipId, on: priceDate }),
-      submission.quoteId
-        ? findQuoteInScope(reads, submission.quoteId, {
-            partnerIds: [partnerId],
-            customerPartnerIds: customerScopeIds,
-            issuedOnly: true,
-          })
-        : Promise.resolve(undefined),
-      // The lines of the quote named (used only if the quote is found in scope above).
-      submission.quoteId ? listQuoteLines(reads, submission.quoteId) : Promise.resolve([]),
-      // Nothing of a customer the caller may not order for is read.
-      customerKnown
-        ? subscriptionForOrder(
-            reads,
-            {
-              vendorId,
-              customerId: submission.customerId,
-              orderType: submission.type,
-              body: submission,
-            },
-            profile,
-            versions,
-          )
-        : Promise.resolve({ row: undefined, namedId: null }),
-      submission.purchaseOrder
-        ? poNumberInUse(reads, {
+  const [prices, multipliers, quoted, subscription, duplicate, licenses] = await Promise.all([
+    pricesInForce.get(reads, versions, { vendorId, currency, partNumbers, on: priceDate }),
+    partnershipMultipliers.get(reads, versions, { partnershipId, on: priceDate }),
+    submission.quoteId
+      ? findQuoteWithLinesInScope(reads, submission.quoteId, {
+          partnerIds: [partnerId],
+          customerPartnerIds: customerScopeIds,
+          issuedOnly: true,
+        })
+      : Promise.resolve(undefined),
+    // Nothing of a customer the caller may not order for is read.
+    customerKnown
+      ? subscriptionForOrder(
+          reads,
+          {
             vendorId,
-            partnerId,
-            poNumber: submission.purchaseOrder.number,
-            ...(options.excludeOrderId ? { excludeOrderId: options.excludeOrderId } : {}),
-          })
-        : Promise.resolve(false),
-      submission.licenseIds?.length
-        ? findKnownLicenseKeys(reads, vendorId, partnerId, submission.licenseIds)
-        : Promise.resolve(new Set<string>()),
-    ]);
-  return { today, prices, multipliers, quote, quoteLines, subscription, duplicate, licenses };
+            customerId: submission.customerId,
+            orderType: submission.type,
+            body: submission,
+          },
+          profile,
+          versions,
+        )
+      : Promise.resolve({ row: undefined, namedId: null }),
+    submission.purchaseOrder
+      ? poNumberInUse(reads, {
+          vendorId,
+          partnerId,
+          poNumber: submission.purchaseOrder.number,
+          ...(options.excludeOrderId ? { excludeOrderId: options.excludeOrderId } : {}),
+        })
+      : Promise.resolve(false),
+    submission.licenseIds?.length
+      ? findKnownLicenseKeys(reads, vendorId, partnerId, submission.licenseIds)
+      : Promise.resolve(new Set<string>()),
+  ]);
+  return {
+    today,
+    prices,
+    multipliers,
+    quote: quoted?.quote,
+    quoteLines: quoted?.lines ?? [],
+    subscription,
+    duplicate,
+    licenses,
+  };
 }
 
 /** The validation context from its rows and the parties. */
