@@ -191,7 +191,7 @@ describe('read versions on sqlite', () => {
     const { read } = categoryNames();
     const names = await read.get(store.db, await readVersions(store.db), { vendorId: 'ven_a' });
     expect(Object.isFrozen(names)).toBe(true);
-    expect(() => (names).push('x')).toThrow(TypeError);
+    expect(() => names.push('x')).toThrow(TypeError);
   });
 
   it('keeps at most `max` results, dropping the least recently used', async () => {
