@@ -16,15 +16,19 @@ describe.each(testDialects())('kept reads follow every write on %s', (dialect) =
   let item: PricedProduct;
   let partnershipId: string;
 
-  /** Checks a skyline order at a wrong price: the problem says the net price expected. */
-  async function expectedNet(): Promise<{ expected: string; listPrice: string | null }> {
-    const res = await t.as(ACME).post('/api/v1/orders/validate', {
+  /** Checks (validates) a skyline order of the item at a wrong price, as Acme. */
+  const check = () =>
+    t.as(ACME).post('/api/v1/orders/validate', {
       vendor: 'skyline',
       type: 'new',
       customerId,
       lines: [{ partNumber: item.partNumber, quantity: 1, unitPrice: '0.01' }],
       termsAccepted: { version: '2025-01' },
     });
+
+  /** The net price expected for the item, from the price problem of `check`. */
+  async function expectedNet(): Promise<{ expected: string; listPrice: string | null }> {
+    const res = await check();
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json<{
       problems: { code: string; expected?: string }[];
@@ -78,26 +82,14 @@ describe.each(testDialects())('kept reads follow every write on %s', (dialect) =
     await sql`update products set active = 0 where part_number = ${item.partNumber}`.execute(
       t.store.db,
     );
-    const res = await t.as(ACME).post('/api/v1/orders/validate', {
-      vendor: 'skyline',
-      type: 'new',
-      customerId,
-      lines: [{ partNumber: item.partNumber, quantity: 1, unitPrice: '0.01' }],
-      termsAccepted: { version: '2025-01' },
-    });
+    const res = await check();
     expect(res.json<{ problems: { path: string }[] }>().problems).toContainEqual(
       expect.objectContaining({ path: 'lines[0].partNumber' }),
     );
   });
 
   it('sees a customer moved out of the caller’s reach', async () => {
-    await t.as(ACME).post('/api/v1/orders/validate', {
-      vendor: 'skyline',
-      type: 'new',
-      customerId,
-      lines: [{ partNumber: item.partNumber, quantity: 1, unitPrice: '0.01' }],
-      termsAccepted: { version: '2025-01' },
-    });
+    await check();
     const contoso = await t.store.db
       .selectFrom('partners')
       .select('id')
@@ -114,13 +106,7 @@ describe.each(testDialects())('kept reads follow every write on %s', (dialect) =
       .where('id', '=', customerId)
       .execute();
     try {
-      const res = await t.as(ACME).post('/api/v1/orders/validate', {
-        vendor: 'skyline',
-        type: 'new',
-        customerId,
-        lines: [{ partNumber: item.partNumber, quantity: 1, unitPrice: '0.01' }],
-        termsAccepted: { version: '2025-01' },
-      });
+      const res = await check();
       expect(res.json<{ problems: { path: string; code: string }[] }>().problems).toContainEqual(
         expect.objectContaining({ path: 'customerId', code: 'invalid' }),
       );

@@ -10,21 +10,7 @@ import { createTestStore, testDialects } from '../test/databases.ts';
 import { openStore, type Store } from './dialects.ts';
 import type { Executor } from './executor.ts';
 import { migrateToLatest } from './migrate.ts';
-import { readVersions, VersionedRead, type VersionedTable } from './read-versions.ts';
-
-const STAMPED: VersionedTable[] = [
-  'vendors',
-  'partners',
-  'partnerships',
-  'customers',
-  'customer_contacts',
-  'products',
-  'categories',
-  'price_lists',
-  'price_list_items',
-  'partnership_multipliers',
-  'subscriptions',
-];
+import { readVersions, VERSIONED_TABLES, VersionedRead } from './read-versions.ts';
 
 const at = '2026-12-04T00:00:00.000Z';
 
@@ -87,7 +73,7 @@ describe('read versions on sqlite', () => {
   it('gives every stamped table a stamp of its own, exact in JavaScript', async () => {
     const versions = await readVersions(store.db);
     expect(versions).not.toBeNull();
-    for (const table of STAMPED) {
+    for (const table of VERSIONED_TABLES) {
       expect(Number.isSafeInteger(versions?.[table]), table).toBe(true);
     }
   });
@@ -96,7 +82,9 @@ describe('read versions on sqlite', () => {
     const triggers = await sql<{ name: string }>`select name from sqlite_master
       where type = 'trigger' and name like '%_rv_%' order by name`.execute(store.db);
     expect(triggers.rows.map((t) => t.name).sort()).toEqual(
-      STAMPED.flatMap((t) => ['delete', 'insert', 'update'].map((e) => `${t}_rv_${e}`)).sort(),
+      VERSIONED_TABLES.flatMap((t) =>
+        ['delete', 'insert', 'update'].map((e) => `${t}_rv_${e}`),
+      ).sort(),
     );
   });
 
@@ -114,7 +102,7 @@ describe('read versions on sqlite', () => {
     const deleted = await readVersions(store.db);
     const stamps = [before, inserted, updated, deleted].map((v) => v?.categories);
     expect(new Set(stamps).size).toBe(4);
-    for (const table of STAMPED.filter((t) => t !== 'categories')) {
+    for (const table of VERSIONED_TABLES.filter((t) => t !== 'categories')) {
       expect(deleted?.[table], table).toBe(before?.[table]);
     }
   });

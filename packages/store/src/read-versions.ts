@@ -15,12 +15,28 @@
 // PostgreSQL has no stamps (`readVersions` gives null and every read runs): its reads go in
 // one round trip (batched-reads.ts), which keeping them would not save.
 import type { Executor } from './executor.ts';
-import type { ReadVersionsTable } from './schema.ts';
 import { prepared } from './prepared-query.ts';
 import { isPostgres } from './search.repository.ts';
 
-/** The tables migration 0031 stamps. */
-export type VersionedTable = Exclude<keyof ReadVersionsTable, 'id'>;
+/**
+ * The tables migration 0031 stamps: each a column of `read_versions` and a set of triggers.
+ * The migration keeps its own copy (migrations are frozen); its test checks the two agree.
+ */
+export const VERSIONED_TABLES = [
+  'vendors',
+  'partners',
+  'partnerships',
+  'customers',
+  'customer_contacts',
+  'products',
+  'categories',
+  'price_lists',
+  'price_list_items',
+  'partnership_multipliers',
+  'subscriptions',
+] as const;
+
+export type VersionedTable = (typeof VERSIONED_TABLES)[number];
 
 /** Each stamped table's stamp, as read at one moment. */
 export type ReadVersions = Readonly<Record<VersionedTable, number>>;

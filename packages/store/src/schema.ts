@@ -1,5 +1,6 @@
 import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { MessageDirection, MessageEntityType, MessageStatus } from './messages.repository.ts';
+import type { VersionedTable } from './read-versions.ts';
 import type { ProfileFormat } from './profiles.repository.ts';
 import type { LoginDeviceTable, LoginThrottleTable } from './login-attempts.repository.ts';
 import type {
@@ -573,24 +574,8 @@ export interface DocumentTable {
   created_at: string;
 }
 
-/**
- * SQLite only (migration 0031): one row (id 1), a stamp per table, set anew by a trigger on
- * each write to that table (read-versions.ts).
- */
-export type ReadVersionsTable = { id: number } & Record<
-  | 'vendors'
-  | 'partners'
-  | 'partnerships'
-  | 'customers'
-  | 'customer_contacts'
-  | 'products'
-  | 'categories'
-  | 'price_lists'
-  | 'price_list_items'
-  | 'partnership_multipliers'
-  | 'subscriptions',
-  number
->;
+/** SQLite only (migration 0031): one row (id 1), a stamp per table (read-versions.ts). */
+export type ReadVersionsTable = { id: number } & Record<VersionedTable, number>;
 
 export interface Database {
   /** SQLite only. */

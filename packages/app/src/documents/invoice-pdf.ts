@@ -1,61 +1,8 @@
-import type PDFKitDocument from 'pdfkit';
 import { formatAmount, formatRate } from '@orderdesk/core';
 import type { InvoiceDocument } from '../invoices/invoice-document.ts';
+import { openPdf, tableRow } from './pdf-kit.ts';
 
 const TAX_LABEL = { S: 'Tax', Z: 'Zero-rated', AE: 'Reverse charge' } as const;
-
-interface AfmMetrics {
-  attributes: unknown;
-  glyphWidths: unknown;
-  kernPairs: unknown;
-}
-
-let metricsCached = false;
-let pdfkit: Promise<typeof PDFKitDocument> | undefined;
-
-/**
- * pdfkit, loaded on first use (most processes never render a PDF) and kept: a dynamic
- * `import()` per document costs a round trip through the module loader (its hooks thread under
- * tsx) each time, which showed as a large share of issuing thousands of invoices.
- */
-function loadPdfKit(): Promise<typeof PDFKitDocument> {
-  pdfkit ??= import('pdfkit').then((m) => m.default);
-  return pdfkit;
-}
-
-/**
- * pdfkit parses a standard font's AFM metrics file anew for every document (regular
- * expressions over ~3,000 lines per font): most of the time of a one-page invoice, and the
- * invoice job renders thousands. The parsed metrics are read-only afterwards, so they are
- * parsed once per font and process: the AFM class's `parse`, reached through the first
- * document's default font, is wrapped with a cache keyed by the file's text. If a pdfkit
- * version no longer has that shape, nothing is patched and every document parses as before.
- */
-function cacheStandardFontMetrics(doc: object): void {
-  if (metricsCached) return;
-  metricsCached = true;
-  const afm = (doc as { _font?: { font?: object } })._font?.font;
-  if (!afm) return;
-  const proto = Object.getPrototypeOf(afm) as { parse?: (this: AfmMetrics, text: string) => void };
-  const parse = proto.parse;
-  if (typeof parse !== 'function') return;
-  const cache = new Map<string, AfmMetrics>();
-  proto.parse = function (this: AfmMetrics, text: string): void {
-    const hit = cache.get(text);
-    if (hit) {
-      this.attributes = hit.attributes;
-      this.glyphWidths = hit.glyphWidths;
-      this.kernPairs = hit.kernPairs;
-      return;
-    }
-    parse.call(this, text);
-    cache.set(text, {
-      attributes: this.attributes,
-      glyphWidths: this.glyphWidths,
-      kernPairs: this.kernPairs,
-    });
-  };
-}
 
 /** What a billing document (an invoice, a credit note) prints: the same layout for both. */
 export interface BillingPdfLayout {
@@ -79,22 +26,10 @@ export interface BillingPdfLayout {
  * back).
  */
 export async function renderBillingPdf(layout: BillingPdfLayout): Promise<Buffer> {
-  const PDFDocument = await loadPdfKit();
-  const pdf = new PDFDocument({
-    size: 'A4',
-    margin: 50,
-    info: {
-      Title: layout.title,
-      Author: layout.seller.name,
-      CreationDate: new Date(`${layout.date}T00:00:00Z`),
-    },
-  });
-  cacheStandardFontMetrics(pdf);
-  const chunks: Buffer[] = [];
-  pdf.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    pdf.on('end', () => resolve(Buffer.concat(chunks)));
-    pdf.on('error', reject);
+  const { doc: pdf, done } = await openPdf({
+    Title: layout.title,
+    Author: layout.seller.name,
+    CreationDate: new Date(`${layout.date}T00:00:00Z`),
   });
   const money = (minor: number): string => formatAmount(minor, layout.currency);
   pdf.fontSize(18).font('Helvetica-Bold').text(layout.title);
@@ -135,17 +70,7 @@ export async function renderBillingPdf(layout: BillingPdfLayout): Promise<Buffer
   pdf.x = 50;
   pdf.moveDown();
   const cols = [50, 140, 330, 380, 460, 545];
-  const row = (cells: string[], bold = false): void => {
-    if (pdf.y > 760) pdf.addPage();
-    const y = pdf.y;
-    pdf.font(bold ? 'Helvetica-Bold' : 'Helvetica');
-    cells.forEach((cell, i) => {
-      const width = (cols[i + 1] ?? 545) - (cols[i] ?? 0) - 4;
-      pdf.text(cell, cols[i] ?? 50, y, { width, align: i >= 2 ? 'right' : 'left' });
-    });
-    pdf.moveDown(0.3);
-    pdf.x = 50;
-  };
+  const row = tableRow(pdf, cols, 545);
   row(['Part number', 'Description', 'Qty', 'Unit price', 'Amount'], true);
   for (const l of layout.lines) {
     row([l.partNumber, l.name, String(l.quantity), money(l.unitPriceMinor), money(l.amountMinor)]);

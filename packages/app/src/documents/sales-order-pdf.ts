@@ -1,5 +1,6 @@
 import { formatAmount } from '@orderdesk/core';
 import type { Order, OrderLine } from '@orderdesk/store';
+import { openPdf, tableRow } from './pdf-kit.ts';
 
 /** What a sales order PDF shows: the order as booked, its parties by name. */
 export interface SalesOrderDocument {
@@ -20,15 +21,7 @@ export async function renderSalesOrderPdf(input: SalesOrderDocument): Promise<Bu
   const number = order.sales_order_number ?? order.number;
   const money = (minor: number | null): string =>
     minor === null ? '—' : formatAmount(minor, order.currency);
-  // Loaded on first use: most processes never render a PDF.
-  const { default: PDFDocument } = await import('pdfkit');
-  const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `Sales order ${number}` } });
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
+  const { doc, done } = await openPdf({ Title: `Sales order ${number}` });
   doc.fontSize(18).text(`${input.vendorName} — Sales order ${number}`);
   doc.fontSize(10).moveDown(0.5);
   doc.text(`Order ${order.number} · Type: ${order.type} · Currency: ${order.currency}`);
@@ -38,19 +31,9 @@ export async function renderSalesOrderPdf(input: SalesOrderDocument): Promise<Bu
   doc.text(`Submitted: ${order.submitted_at.slice(0, 10)}`);
   doc.moveDown();
   const cols = [50, 150, 350, 400, 470];
-  const row = (cells: string[], bold = false): void => {
-    const y = doc.y;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica');
-    cells.forEach((cell, i) => {
-      const width = (cols[i + 1] ?? 550) - (cols[i] ?? 0) - 4;
-      doc.text(cell, cols[i] ?? 50, y, { width, align: i >= 2 ? 'right' : 'left' });
-    });
-    doc.moveDown(0.3);
-    doc.x = 50;
-  };
+  const row = tableRow(doc, cols, 550);
   row(['Part number', 'Product', 'Qty', 'Unit price', 'Amount'], true);
   for (const l of input.lines) {
-    if (doc.y > 760) doc.addPage();
     row([
       l.part_number,
       l.name ?? '',
