@@ -27,7 +27,12 @@ export interface IdempotencyKey {
 
 /** The result of a creating call; `replayed` when it is the stored answer of an earlier one. */
 export type IdempotentResult =
-  (CreatedResult & { replayed: false }) | { replayed: true; status: number; body: string };
+  | (CreatedResult & {
+      replayed: false;
+      /** The body as stored under the key (JSON), when there was one: what a replay answers. */
+      stored?: string;
+    })
+  | { replayed: true; status: number; body: string };
 
 export interface IdempotencyOptions {
   /**
@@ -89,13 +94,14 @@ export async function runIdempotent(
         at: ctx.now().toISOString(),
       });
       const result = await create(tx);
+      const stored = JSON.stringify(result.body);
       await completeIdempotentResponse(tx, {
         userId: key.userId,
         key: key.key,
         statusCode: result.status,
-        body: JSON.stringify(result.body),
+        body: stored,
       });
-      return result;
+      return { ...result, stored };
     });
     return { ...created, replayed: false };
   } catch (error) {
@@ -118,14 +124,15 @@ async function runKeyLast(
   try {
     const created = await ctx.store.db.transaction().execute(async (tx) => {
       const result = await create(tx);
+      const stored = JSON.stringify(result.body);
       // On PostgreSQL the key goes with the commit (deferredWrites): a duplicate fails it.
       await insertIdempotentResponse(deferredWrites(tx), {
         ...key,
         statusCode: result.status,
-        body: JSON.stringify(result.body),
+        body: stored,
         at: ctx.now().toISOString(),
       });
-      return result;
+      return { ...result, stored };
     });
     return { ...created, replayed: false };
   } catch (error) {

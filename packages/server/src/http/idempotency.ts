@@ -24,6 +24,11 @@ function hashRequest(request: FastifyRequest): string {
  * `runIdempotent`: the same key and body replay the stored response (with
  * `idempotent-replayed: true`); the same key with another body is a 409. `create` gets the
  * transaction the key is stored in, to pass to its use case.
+ *
+ * With a key, the first answer is sent as the text stored under it, so every answer to that
+ * key is the same bytes, and the body is serialised once instead of twice (stored, then again
+ * through the route's response schema). The use cases' views are the schemas' own shapes; the
+ * concurrency test checks that an order's stored answer is what its schema gives back.
  */
 export async function withIdempotency(
   request: FastifyRequest,
@@ -57,16 +62,16 @@ export async function withIdempotency(
           requestHash: hashRequest(request),
         };
   const result = await runIdempotent(ctx, key, create, options);
-  if (!result.replayed) {
+  if (!result.replayed && result.stored === undefined) {
     void reply.code(result.status).send(result.body);
     return reply;
   }
+  if (result.replayed) void reply.header('idempotent-replayed', 'true');
   // Never return the reply from an awaited promise chain: a Fastify reply is a thenable.
   void reply
     .code(result.status)
-    .header('idempotent-replayed', 'true')
     .type('application/json; charset=utf-8')
     .serializer((x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x)))
-    .send(result.body);
+    .send(result.replayed ? result.body : result.stored);
   return reply;
 }
