@@ -111,6 +111,8 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
         ? known
         : await findOrderInScope(tx, orderId, { vendorId });
     if (!order) return null;
+    // Parsed when a rule needs it: most events of an order notify nobody.
+    let body: OrderBody | undefined;
     return {
       entityType: 'order',
       entityId: order.id,
@@ -128,7 +130,9 @@ async function threadOf(tx: Executor, event: RecordedEvent): Promise<Thread | nu
       number: order.sales_order_number
         ? `${order.number} / ${order.sales_order_number}`
         : order.number,
-      body: JSON.parse(order.body) as OrderBody,
+      get body(): OrderBody {
+        return (body ??= JSON.parse(order.body) as OrderBody);
+      },
     };
   }
   if (event.type === 'quote.requested') {
