@@ -2,7 +2,7 @@
 // question behind issue 12's point 1 (≥ 0.5× the ceiling route): could moving the use case to
 // a thread of its own, with HTTP and validation of the body left on the main one, reach it?
 //
-// `node --import tsx bench/tools/submit-split.ts [--requests=N] [--turns=N]` (after
+// `node --import tsx bench/tools/submit-split.ts [--requests=N] [--turns=N] [--concurrency=16]` (after
 // `npm run build:server`). The compiled server runs as `orderdesk serve --demo` on a SQLite file
 // (WAL, synchronous=FULL, group commit — as in the bench); the bench's order (scenario 1) goes
 // to it over HTTP at 16 connections, and then, in turns with it, the same orders go straight
@@ -47,7 +47,7 @@ const arg = (name: string, fallback: number): number => {
 };
 const requests = arg('requests', 5000);
 const turns = arg('turns', 3);
-const CONCURRENCY = 16;
+const CONCURRENCY = arg('concurrency', 16);
 const BUYER = 'buyer@acme.example';
 
 /** The compiled bundle itself (the bin would fall back to tsx when a source is newer). */
