@@ -2,8 +2,8 @@
 // question behind issue 12's point 1 (≥ 0.5× the ceiling route): could moving the use case to
 // a thread of its own, with HTTP and validation of the body left on the main one, reach it?
 //
-// `node --import tsx bench/tools/submit-split.ts [--requests=N] [--turns=N] [--concurrency=16]` (after
-// `npm run build:server`). The compiled server runs as `orderdesk serve --demo` on a SQLite file
+// `node --import tsx bench/tools/submit-split.ts [--requests=N] [--turns=N] [--concurrency=N]`
+// (after `npm run build:server`; 16 connections unless told). The compiled server runs as `orderdesk serve --demo` on a SQLite file
 // (WAL, synchronous=FULL, group commit — as in the bench); the bench's order (scenario 1) goes
 // to it over HTTP at 16 connections, and then, in turns with it, the same orders go straight
 // to the use case in this process — `runIdempotent` + `submitOrder` with the body already
