@@ -3,9 +3,9 @@
 // a thread of its own, with HTTP and validation of the body left on the main one, reach it?
 //
 // `node --import tsx bench/tools/submit-split.ts [--requests=N] [--turns=N] [--concurrency=N]`
-// (after `npm run build:server`; 16 connections unless told). The compiled server runs as `orderdesk serve --demo` on a SQLite file
-// (WAL, synchronous=FULL, group commit — as in the bench); the bench's order (scenario 1) goes
-// to it over HTTP at 16 connections, and then, in turns with it, the same orders go straight
+// (after `npm run build:server`). The compiled server runs as `orderdesk serve --demo` on a
+// SQLite file (WAL, synchronous=FULL, group commit — as in the bench); the bench's order
+// (scenario 1) goes to it over HTTP at 16 connections (or --concurrency), and then, in turns with it, the same orders go straight
 // to the use case in this process — `runIdempotent` + `submitOrder` with the body already
 // parsed, 16 at a time, through a store opened on the same file — so neither HTTP, nor the
 // body's schema, nor authentication, nor the response's serialisation is in that figure. Each
