@@ -5,9 +5,9 @@
 // `node --import tsx bench/tools/submit-split.ts [--requests=N] [--turns=N] [--concurrency=N]`
 // (after `npm run build:server`). The compiled server runs as `orderdesk serve --demo` on a
 // SQLite file (WAL, synchronous=FULL, group commit — as in the bench); the bench's order
-// (scenario 1) goes to it over HTTP at 16 connections (or --concurrency), and then, in turns with it, the same orders go straight
-// to the use case in this process — `runIdempotent` + `submitOrder` with the body already
-// parsed, 16 at a time, through a store opened on the same file — so neither HTTP, nor the
+// (scenario 1) goes to it over HTTP at 16 connections (or --concurrency), and then, in turns
+// with it, the same orders go straight to the use case in this process — `runIdempotent` +
+// `submitOrder` with the body already parsed, as many at a time, through a store opened on the same file — so neither HTTP, nor the
 // body's schema, nor authentication, nor the response's serialisation is in that figure. Each
 // turn prints orders/s and the CPU per order of the process doing the work (for the servers
 // also by thread, with their peak RSS: a variant of the server that moves work to another
