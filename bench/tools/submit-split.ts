@@ -7,11 +7,12 @@
 // SQLite file (WAL, synchronous=FULL, group commit — as in the bench); the bench's order
 // (scenario 1) goes to it over HTTP at 16 connections (or --concurrency), and then, in turns
 // with it, the same orders go straight to the use case in this process — `runIdempotent` +
-// `submitOrder` with the body already parsed, as many at a time, through a store opened on the same file — so neither HTTP, nor the
-// body's schema, nor authentication, nor the response's serialisation is in that figure. Each
-// turn prints orders/s and the CPU per order of the process doing the work (for the servers
-// also by thread, with their peak RSS: a variant of the server that moves work to another
-// thread shows what it moved and what it cost); the medians end it.
+// `submitOrder` with the body already parsed, as many at a time, through a store opened on
+// the same file — so neither HTTP, nor the body's schema, nor authentication, nor the
+// response's serialisation is in that figure. Each turn prints orders/s and the CPU per order
+// of the process doing the work (for the servers also by thread, with their peak RSS: a
+// variant of the server that moves work to another thread shows what it moved and what it
+// cost); the medians end it.
 // The use case's orders/s is what a thread running only the use case could do at best on one
 // core; half the ceiling route's orders/s (the bench's row 1) is what point 1 asks for.
 import { createHash } from 'node:crypto';
