@@ -106,7 +106,15 @@ try {
   stopLater.push(() => ceiling.child.stop());
   const ceilingOrders = ceilingEndpoint(ceiling, setup, false);
 
-  const overHttp = async (n: number, e = endpoint): Promise<Turn> => {
+  // The same requests to POST /orders/validate: authentication, the body's schema, the order's
+  // context and its validation, and nothing written — no transaction, no commit.
+  const validateOnly = {
+    ...endpoint,
+    label: 'orderdesk validate',
+    path: '/api/v1/orders/validate',
+  };
+
+  const overHttp = async (n: number, e = endpoint, expectStatus = 201): Promise<Turn> => {
     const p = await e.prepare(n);
     const pid = e.pids[0] ?? child.pid;
     const cpu0 = readCpuMs(pid) ?? 0;
@@ -119,7 +127,7 @@ try {
       concurrency: CONCURRENCY,
       body: p.body,
       headers: p.headers,
-      expectStatus: 201,
+      expectStatus,
     });
     if (result.failed > 0) throw new Error(`${result.failed} ${e.label} submissions failed`);
     // Where the process's CPU went, thread by thread (the main thread first), and its peak RSS.
@@ -174,13 +182,18 @@ try {
   await overHttp(1000);
   await overHttp(1000, ceilingOrders);
   await useCaseAlone(1000);
+  await overHttp(1000, validateOnly, 200);
   const http: Turn[] = [];
   const alone: Turn[] = [];
   const ceil: Turn[] = [];
+  const validating: Turn[] = [];
   const show = (label: string, t: Turn) =>
     console.log(`${label}: ${t.rps.toFixed(0)} orders/s, CPU ${t.cpuMs.toFixed(3)} ms per order`);
   for (let turn = 0; turn < turns; turn++) {
-    const order = turn % 2 === 0 ? ['ceiling', 'http', 'alone'] : ['alone', 'http', 'ceiling'];
+    const order =
+      turn % 2 === 0
+        ? ['ceiling', 'http', 'alone', 'validate']
+        : ['validate', 'alone', 'http', 'ceiling'];
     for (const which of order) {
       if (which === 'ceiling') {
         const t = await overHttp(requests, ceilingOrders);
@@ -190,6 +203,10 @@ try {
         const t = await overHttp(requests);
         http.push(t);
         show(`turn ${turn + 1} over HTTP (server process)`, t);
+      } else if (which === 'validate') {
+        const t = await overHttp(requests, validateOnly, 200);
+        validating.push(t);
+        show(`turn ${turn + 1} validation only over HTTP (server process)`, t);
       } else {
         const t = await useCaseAlone(requests);
         alone.push(t);
@@ -203,7 +220,8 @@ try {
     `${(m(ts, 'rps') / m(ceil, 'rps')).toFixed(2)}× the ceiling  CPU ${m(ts, 'cpuMs').toFixed(3)} ms per order`;
   console.log(
     `\nmedians of ${turns} turns, ${requests} orders each, ${CONCURRENCY} at a time:\n` +
-      `${line('ceiling route', ceil)}\n${line('OrderDesk over HTTP', http)}\n${line('the use case alone', alone)}`,
+      `${line('ceiling route', ceil)}\n${line('OrderDesk over HTTP', http)}\n` +
+      `${line('the use case alone', alone)}\n${line('validation only, HTTP', validating)}`,
   );
 } finally {
   for (const stop of stopLater) await stop();
