@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { findUserByEmail, type DialectName, type Store } from '@orderdesk/store';
 import { createTestStore } from '@orderdesk/store/testing';
@@ -43,6 +44,33 @@ export interface Client {
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
 }
 
+/**
+ * A keyed creating POST answers with the text it stored under its key, past the route's
+ * response schema (src/http/idempotency.ts). In the tests every such first answer is parsed by
+ * that schema: a field the schema does not list, or a value of another shape, fails the
+ * request (a 500 naming the route) and so the test that sent it.
+ */
+function checkKeyedAnswers(app: FastifyInstance): void {
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'POST' || request.headers['idempotency-key'] === undefined) {
+      return payload;
+    }
+    if (reply.statusCode >= 300 || reply.hasHeader('idempotent-replayed')) return payload;
+    const schemas = request.routeOptions.schema?.response as
+      Record<number, { parse(value: unknown): unknown }> | undefined;
+    const schema = schemas?.[reply.statusCode];
+    if (!schema || typeof payload !== 'string') return payload;
+    const sent: unknown = JSON.parse(payload);
+    const parsed: unknown = JSON.parse(JSON.stringify(schema.parse(sent)));
+    if (!isDeepStrictEqual(sent, parsed)) {
+      const message = `${request.routeOptions.url} answered beyond its response schema: ${payload}`;
+      console.error(message);
+      throw new Error(message);
+    }
+    return payload;
+  });
+}
+
 /** A fresh database of the dialect with the demo data, and the app on top of it. */
 export async function createTestApp(
   dialect: DialectName,
@@ -61,6 +89,7 @@ export async function createTestApp(
   };
   const clock = new SettableClock();
   const { app, ctx } = await buildApp({ store, config, clock });
+  checkKeyedAnswers(app);
   await app.ready();
   const tokens = new Map<string, string>();
   const tokenFor = async (email: string): Promise<string> => {
