@@ -27,8 +27,9 @@ function hashRequest(request: FastifyRequest): string {
  *
  * With a key, the first answer is sent as the text stored under it, so every answer to that
  * key is the same bytes, and the body is serialised once instead of twice (stored, then again
- * through the route's response schema). The use cases' views are the schemas' own shapes; the
- * concurrency test checks that an order's stored answer is what its schema gives back.
+ * through the route's response schema). The use cases' views are the schemas' own shapes: the
+ * tests' harness parses every keyed first answer by its route's schema and fails on a field
+ * beyond it.
  */
 export async function withIdempotency(
   request: FastifyRequest,
