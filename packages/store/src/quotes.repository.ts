@@ -188,36 +188,28 @@ export async function findQuoteWithLinesInScope(
   const row = (await selectQuoteWithLines(db, { id, scope })).rows[0];
   if (!row) return undefined;
   const { lines_json, ...quote } = row;
-  const lines = (JSON.parse(lines_json) as QuoteLineTuple[]).map((l): QuoteLine => ({
-    quote_id: quote.id,
-    line_no: l[0],
-    product_id: l[1],
-    part_number: l[2],
-    name: l[3],
-    quantity: l[4],
-    list_price_minor: l[5],
-    multiplier: l[6],
-    net_price_minor: l[7],
-    amount_minor: l[8],
-  }));
+  const lines = (JSON.parse(lines_json) as unknown[][]).map((values) => {
+    const line: Record<string, unknown> = { quote_id: quote.id };
+    LINE_COLUMNS.forEach((column, i) => (line[column] = values[i]));
+    return line as unknown as QuoteLine;
+  });
   return { quote, lines };
 }
 
-/** A quote line as the JSON of selectQuoteWithLines holds it (the columns of LINE_TUPLE). */
-type QuoteLineTuple = [
-  line_no: number,
-  product_id: string | null,
-  part_number: string,
-  name: string,
-  quantity: number,
-  list_price_minor: number,
-  multiplier: string,
-  net_price_minor: number,
-  amount_minor: number,
-];
+/** The columns of a quote line in selectQuoteWithLines' JSON, in order. */
+const LINE_COLUMNS = [
+  'line_no',
+  'product_id',
+  'part_number',
+  'name',
+  'quantity',
+  'list_price_minor',
+  'multiplier',
+  'net_price_minor',
+  'amount_minor',
+] as const satisfies readonly (keyof QuoteLine)[];
 
-const LINE_TUPLE = `l.line_no, l.product_id, l.part_number, l.name, l.quantity, l.list_price_minor,
-  l.multiplier, l.net_price_minor, l.amount_minor`;
+const LINE_TUPLE = LINE_COLUMNS.map((c) => `l.${c}`).join(', ');
 
 const selectQuoteWithLines = prepared((db, a: { id: string; scope: QuoteScope }) => {
   const q = scopeQuotes(db.selectFrom('quotes').selectAll().where('quotes.id', '=', a.id), a.scope);

@@ -63,16 +63,17 @@ export async function withIdempotency(
           requestHash: hashRequest(request),
         };
   const result = await runIdempotent(ctx, key, create, options);
-  if (!result.replayed && result.stored === undefined) {
+  // Never return the reply from an awaited promise chain: a Fastify reply is a thenable.
+  const stored = result.replayed ? result.body : result.stored;
+  if (stored === undefined) {
     void reply.code(result.status).send(result.body);
     return reply;
   }
   if (result.replayed) void reply.header('idempotent-replayed', 'true');
-  // Never return the reply from an awaited promise chain: a Fastify reply is a thenable.
   void reply
     .code(result.status)
     .type('application/json; charset=utf-8')
-    .serializer((x: unknown) => (typeof x === 'string' ? x : JSON.stringify(x)))
-    .send(result.replayed ? result.body : result.stored);
+    .serializer((text: string) => text)
+    .send(stored);
   return reply;
 }
