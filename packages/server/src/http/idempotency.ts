@@ -28,8 +28,8 @@ function hashRequest(request: FastifyRequest): string {
  * With a key, the first answer is sent as the text stored under it, so every answer to that
  * key is the same bytes, and the body is serialised once instead of twice (stored, then again
  * through the route's response schema). The use cases' views are the schemas' own shapes: the
- * tests' harness parses every keyed first answer by its route's schema and fails on a field
- * beyond it.
+ * tests' harness holds every POST's answer, keyed or not, to its route's schema and fails on a
+ * field beyond it (test/harness.ts).
  */
 export async function withIdempotency(
   request: FastifyRequest,
