@@ -3,10 +3,19 @@
 // synchronous=FULL, or pg with the same pool size), that writes the same rows as a real
 // submission — one order, its lines and one audit event, after one query looking up the
 // lines' list prices — with no authentication, no schema and no business validation.
+// With CEILING_KEYED=1 (tools/submit-split.ts only, never the bench's anchor) the route also
+// does what API.md asks of every creating request before and after its own work: it finds the
+// caller by its bearer token (the statement OrderDesk's authentication runs) and stores the
+// answer — the rows it wrote, as a creating route answers with what it created — under the
+// request's Idempotency-Key in the same transaction (OrderDesk's statement, with the request's
+// hash), and sends that stored text.
 // Run: DATABASE_URL=… PORT=… node --import tsx bench/anchor/ceiling-server.ts
+import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
 import {
+  findTokenUser,
   insertAuditEvent,
+  insertIdempotentResponse,
   migrateToLatest,
   newId,
   openStore,
@@ -60,12 +69,24 @@ const userId = (
     .executeTakeFirstOrThrow()
 ).id;
 
+const keyed = process.env.CEILING_KEYED === '1';
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
 const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
 
 app.get('/health', async () => ({ status: 'ok' }));
 app.get('/noop', async () => ({ ok: true }));
 app.post('/orders', async (request, reply) => {
   const body = request.body as Body;
+  let caller: { userId: string; key: string } | null = null;
+  if (keyed) {
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+    const found = await findTokenUser(db, sha256(token), new Date().toISOString());
+    const key = request.headers['idempotency-key'];
+    if (!found || typeof key !== 'string') return reply.code(401).send({ error: 'no caller' });
+    caller = { userId: found.user.id, key };
+  }
+  let answer: string | null = null;
   const partNumbers = body.lines.map((l) => l.partNumber);
   const id = newId('ord');
   const at = new Date().toISOString();
@@ -139,8 +160,23 @@ app.post('/orders', async (request, reply) => {
       at,
       data: { number: order.number, channel: 'api' },
     });
+    if (caller) {
+      // A creating route answers with what it created (API.md: 201 with the order).
+      answer = JSON.stringify({ ...order, lines });
+      await insertIdempotentResponse(tx, {
+        userId: caller.userId,
+        key: caller.key,
+        method: 'POST',
+        path: '/orders',
+        at,
+        requestHash: sha256(`POST /orders\n${JSON.stringify(body)}`),
+        statusCode: 201,
+        body: answer,
+      });
+    }
   });
-  return reply.code(201).send({ id, status: 'submitted' });
+  if (answer === null) return reply.code(201).send({ id, status: 'submitted' });
+  return reply.code(201).type('application/json; charset=utf-8').send(answer);
 });
 
 await app.listen({ port, host: '127.0.0.1' });

@@ -217,14 +217,20 @@ export function deskEndpoint(
   };
 }
 
+/**
+ * The ceiling route's requests: the bench's order without a caller; with `keyed` (a ceiling
+ * started with CEILING_KEYED=1) each also carries OrderDesk's bearer token and its own
+ * Idempotency-Key.
+ */
 export function ceilingEndpoint(
   server: { base: string; child: Child },
   setup: OrderSetup,
   postgres: boolean,
+  keyed = false,
 ): Endpoint {
   return {
     ...(postgres ? { dbCpu: postgresCpuMs } : {}),
-    label: 'ceiling',
+    label: keyed ? 'ceiling, keyed' : 'ceiling',
     targets: [server.base],
     pids: [server.child.pid],
     path: '/orders',
@@ -232,7 +238,8 @@ export function ceilingEndpoint(
       const series = ++poSeries;
       return {
         body: (i) => orderJson(setup, setup.quote.id, `PO-${series}-${i + 1}`),
-        headers: () => ({}),
+        headers: (): Record<string, string> =>
+          keyed ? { authorization: `Bearer ${setup.token}`, 'idempotency-key': randomUUID() } : {},
       };
     },
   };
@@ -302,12 +309,14 @@ async function measure(
 export async function startCeiling(
   label: string,
   databaseUrl: string,
+  env: Record<string, string> = {},
 ): Promise<{ base: string; child: Child }> {
   const port = await freePort();
   const child = spawnNode(label, ['--import', 'tsx', 'bench/anchor/ceiling-server.ts'], {
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     SQLITE_SYNCHRONOUS: 'FULL',
+    ...env,
   });
   const base = `http://127.0.0.1:${port}`;
   await waitForHttp(`${base}/health`, child);

@@ -12,7 +12,10 @@
 // response's serialisation is in that figure. Each turn prints orders/s and the CPU per order
 // of the process doing the work (for the servers also by thread, with their peak RSS: a
 // variant of the server that moves work to another thread shows what it moved and what it
-// cost); the medians end it.
+// cost); the medians end it. Two more turns: the same requests to POST /orders/validate (the
+// checking half, nothing written), and a second ceiling process started with CEILING_KEYED=1,
+// which also finds its caller by bearer token and stores its answer under the request's
+// Idempotency-Key (anchor/ceiling-server.ts) — what API.md asks of any creating route.
 // The use case's orders/s is what a thread running only the use case could do at best on one
 // core; half the ceiling route's orders/s (the bench's row 1) is what point 1 asks for.
 import { createHash } from 'node:crypto';
@@ -105,6 +108,10 @@ try {
   const ceiling = await startCeiling('ceiling route', url);
   stopLater.push(() => ceiling.child.stop());
   const ceilingOrders = ceilingEndpoint(ceiling, setup, false);
+  // The ceiling that also finds its caller by token and stores its answer under the key.
+  const keyedCeiling = await startCeiling('ceiling route, keyed', url, { CEILING_KEYED: '1' });
+  stopLater.push(() => keyedCeiling.child.stop());
+  const keyedOrders = ceilingEndpoint(keyedCeiling, setup, false, true);
 
   // The same requests to POST /orders/validate: authentication, the body's schema, the order's
   // context and its validation, and nothing written — no transaction, no commit.
@@ -183,7 +190,9 @@ try {
   await overHttp(1000, ceilingOrders);
   await useCaseAlone(1000);
   await overHttp(1000, validateOnly, 200);
+  await overHttp(1000, keyedOrders);
   const http: Turn[] = [];
+  const keyedCeil: Turn[] = [];
   const alone: Turn[] = [];
   const ceil: Turn[] = [];
   const validating: Turn[] = [];
@@ -192,8 +201,8 @@ try {
   for (let turn = 0; turn < turns; turn++) {
     const order =
       turn % 2 === 0
-        ? ['ceiling', 'http', 'alone', 'validate']
-        : ['validate', 'alone', 'http', 'ceiling'];
+        ? ['ceiling', 'http', 'alone', 'validate', 'keyed']
+        : ['keyed', 'validate', 'alone', 'http', 'ceiling'];
     for (const which of order) {
       if (which === 'ceiling') {
         const t = await overHttp(requests, ceilingOrders);
@@ -203,6 +212,10 @@ try {
         const t = await overHttp(requests);
         http.push(t);
         show(`turn ${turn + 1} over HTTP (server process)`, t);
+      } else if (which === 'keyed') {
+        const t = await overHttp(requests, keyedOrders);
+        keyedCeil.push(t);
+        show(`turn ${turn + 1} ceiling route, keyed (its process)`, t);
       } else if (which === 'validate') {
         const t = await overHttp(requests, validateOnly, 200);
         validating.push(t);
@@ -221,7 +234,10 @@ try {
   console.log(
     `\nmedians of ${turns} turns, ${requests} orders each, ${CONCURRENCY} at a time:\n` +
       `${line('ceiling route', ceil)}\n${line('OrderDesk over HTTP', http)}\n` +
-      `${line('the use case alone', alone)}\n${line('validation only, HTTP', validating)}`,
+      `${line('the use case alone', alone)}\n${line('validation only, HTTP', validating)}\n` +
+      `${line('ceiling, token + key', keyedCeil)}\n` +
+      `  OrderDesk over HTTP ÷ the ceiling with token + key: ` +
+      `${(m(http, 'rps') / m(keyedCeil, 'rps')).toFixed(2)}×`,
   );
 } finally {
   for (const stop of stopLater) await stop();
