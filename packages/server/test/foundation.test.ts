@@ -144,6 +144,42 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
       expect(anonymous.json()).toMatchObject({ status: 401, errors: [] });
     });
 
+    it('answers 401 to anonymous callers before reading the body, on every route but the public ones', async () => {
+      // API.md: 400 is a malformed request, 401 not logged in. A caller who is not logged in
+      // learns neither the body's schema nor the route's roles.
+      const publicRoutes = new Set([
+        'POST /api/v1/session',
+        'DELETE /api/v1/session',
+        'GET /api/v1/health',
+        'GET /api/v1/openapi.json',
+        'GET /api/v1/demo-logins',
+        'POST /api/v1/invitations/:token',
+      ]);
+      const routes = t.ctx.routes.filter(
+        (r) => r.url.startsWith('/api/v1/') && r.method !== 'OPTIONS',
+      );
+      expect(routes.length).toBeGreaterThan(60);
+      const answers: string[] = [];
+      for (const { method, url } of routes) {
+        const res = await t.app.inject({
+          method: method as 'GET',
+          url: url.replace(/:[A-Za-z]+/g, 'x'),
+          ...(method === 'GET' || method === 'DELETE' ? {} : { payload: { unknown: [1] } }),
+        });
+        const key = `${method} ${url}`;
+        const expected = publicRoutes.has(key) ? 'public' : 401;
+        const got = publicRoutes.has(key)
+          ? res.statusCode === 401
+            ? 401
+            : 'public'
+          : res.statusCode;
+        answers.push(`${key} → ${got === expected ? 'ok' : res.statusCode}`);
+      }
+      expect(answers.filter((a) => !a.endsWith('→ ok'))).toEqual([]);
+      // An unknown path is still a 404, logged in or not.
+      expect((await t.as(null).get('/api/v1/no-such-thing')).statusCode).toBe(404);
+    });
+
     it('every problem carries errors[], empty when no field is at fault', async () => {
       const notFound = await t.as('buyer@acme.example').get('/api/v1/orders/ord_nope');
       expect(notFound.statusCode).toBe(404);

@@ -26,6 +26,7 @@ import {
   wholeListQuerySchema,
   userSchema,
 } from '@orderdesk/app';
+import { PUBLIC_ROUTE } from '../auth/auth.plugin.ts';
 import type { ServerContext } from '../context.ts';
 import { withIdempotency } from '../http/idempotency.ts';
 import { problemSchema } from '../http/problem.ts';
@@ -135,6 +136,7 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/invitations/:token',
       {
+        config: PUBLIC_ROUTE,
         schema: {
           tags: ['identity'],
           summary:

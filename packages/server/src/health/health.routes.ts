@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { checkHealth } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
+import { PUBLIC_ROUTE } from '../auth/auth.plugin.ts';
 import { problemSchema } from '../http/problem.ts';
 
 const healthSchema = z.object({
@@ -15,6 +16,7 @@ export function healthRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/health',
       {
+        config: PUBLIC_ROUTE,
         schema: {
           tags: ['system'],
           summary: 'Liveness and database check',

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
+import { PUBLIC_ROUTE } from '../auth/auth.plugin.ts';
 
 /**
  * Generates the OpenAPI 3.1 document from the same Zod schemas that validate requests,
@@ -37,7 +38,7 @@ export async function installOpenApi(app: FastifyInstance, version: string): Pro
     transformSpecification: (spec) => completeDocument(spec as OpenApiDocument),
   });
   let document: OpenApiDocument | undefined;
-  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => {
+  app.get('/api/v1/openapi.json', { config: PUBLIC_ROUTE, schema: { hide: true } }, async () => {
     document ??= completeDocument(app.swagger() as unknown as OpenApiDocument);
     return document;
   });

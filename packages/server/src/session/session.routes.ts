@@ -15,7 +15,7 @@ import {
   tokenBodySchema,
   tokenResponseSchema,
 } from '@orderdesk/app';
-import { SESSION_COOKIE } from '../auth/auth.plugin.ts';
+import { PUBLIC_ROUTE, SESSION_COOKIE } from '../auth/auth.plugin.ts';
 import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
 
@@ -32,6 +32,7 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/session',
       {
+        config: PUBLIC_ROUTE,
         schema: {
           tags: ['identity'],
           summary: 'Log in with e-mail and password; sets the session cookie',
@@ -98,7 +99,10 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
 
     app.delete(
       '/session',
-      { schema: { tags: ['identity'], summary: 'Log out', response: { 204: z.null() } } },
+      {
+        config: PUBLIC_ROUTE,
+        schema: { tags: ['identity'], summary: 'Log out', response: { 204: z.null() } },
+      },
       async (request, reply) => {
         await logOut(ctx, request.cookies[SESSION_COOKIE]);
         reply.clearCookie(SESSION_COOKIE, { path: '/' });

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { SettableClock } from '@orderdesk/app';
+import { PUBLIC_ROUTE } from '../auth/auth.plugin.ts';
 import type { ServerContext } from '../context.ts';
 import { HttpProblem, problemSchema } from '../http/problem.ts';
 
@@ -20,6 +21,7 @@ export function testClockRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/test/clock',
       {
+        config: PUBLIC_ROUTE,
         schema: {
           tags: ['testing'],
           summary: "The app's clock (test mode only)",
@@ -31,6 +33,7 @@ export function testClockRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.put(
       '/test/clock',
       {
+        config: PUBLIC_ROUTE,
         schema: {
           tags: ['testing'],
           summary:

@@ -4,6 +4,7 @@ import fastifyStatic from '@fastify/static';
 import { z } from 'zod';
 import { DEMO_PARTNERS, DEMO_STAFF, DEMO_VENDOR_SLUGS, repoPath } from '@orderdesk/app';
 import { findUserByEmail } from '@orderdesk/store';
+import { PUBLIC_ROUTE } from '../auth/auth.plugin.ts';
 import type { ServerContext } from '../context.ts';
 
 const BUILT = repoPath('packages', 'web', 'dist');
@@ -62,6 +63,7 @@ export async function installWeb(app: FastifyInstance, ctx: ServerContext): Prom
   app.get(
     '/api/v1/demo-logins',
     {
+      config: PUBLIC_ROUTE,
       schema: {
         tags: ['system'],
         summary: 'The demo logins for the log-in page (empty unless the demo data is loaded)',
@@ -72,7 +74,8 @@ export async function installWeb(app: FastifyInstance, ctx: ServerContext): Prom
   );
   if (!built) return;
   // The single-page app's own routes: any other GET that is not the API nor a file.
-  app.get('/*', { schema: { hide: true } }, async (request, reply) => {
+  // Public: it answers a path under /api/ that no route has with the API's 404.
+  app.get('/*', { config: PUBLIC_ROUTE, schema: { hide: true } }, async (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     const last = path.slice(path.lastIndexOf('/') + 1);
     if (path.startsWith('/api/') || path === '/api' || last.includes('.')) {
