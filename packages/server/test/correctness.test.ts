@@ -168,6 +168,68 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     expect(problem?.message).toMatch(/superseded by revision 2\b/);
   });
 
+  it('says a quote not yet approved is not approved, and nothing of its content', async () => {
+    const q = await quote(
+      'new',
+      fabrikam,
+      [{ partNumber: products[1]!.partNumber, quantity: 4 }],
+      false,
+    );
+    expect(q.status).toBe('draft');
+    // The order's type and lines differ from the draft's: none of that is compared or told.
+    const body = northwindOrder('upsell', fabrikam, [{ ...linesOf(q)[0]!, quantity: 9 }], {
+      quoteId: q.id,
+    });
+    for (const path of ['/api/v1/orders/validate', '/api/v1/orders']) {
+      const res = await t.as(ACME).post(path, body);
+      const problems = (path.endsWith('validate') ? res.json().problems : res.json().errors) as {
+        path: string;
+        code: string;
+        expected?: string;
+        actual?: string;
+      }[];
+      expect(res.statusCode, res.body).toBe(path.endsWith('validate') ? 200 : 422);
+      expect(problems.filter((p) => p.code.startsWith('quote.'))).toEqual([
+        expect.objectContaining({
+          path: 'quoteId',
+          code: 'quote.not_approved',
+          expected: 'approved',
+          actual: 'draft',
+        }),
+      ]);
+    }
+    // Another partner's draft is still no quote of this partnership.
+    const CONTOSO = 'buyer@contoso.example';
+    const foreign = await t.as(SALES).post('/api/v1/quotes', {
+      partnerId: await partnerIdOf(t, CONTOSO),
+      customerId: (await t.as(CONTOSO).get('/api/v1/customers')).json().items[0].id as string,
+      orderType: 'new',
+      lines: [{ partNumber: products[1]!.partNumber, quantity: 4 }],
+    });
+    expect(foreign.statusCode, foreign.body).toBe(201);
+    const res = await t
+      .as(ACME)
+      .post(
+        '/api/v1/orders/validate',
+        northwindOrder('new', fabrikam, linesOf(q), { quoteId: foreign.json().id }),
+      );
+    expect(res.json().problems).toContainEqual(
+      expect.objectContaining({ path: 'quoteId', code: 'quote.required' }),
+    );
+    // Approved, the same draft is the order's quote.
+    const approved = await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    const valid = await t
+      .as(ACME)
+      .post(
+        '/api/v1/orders/validate',
+        northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id }),
+      );
+    expect(
+      valid.json().problems.filter((p: { code: string }) => p.code.startsWith('quote.')),
+    ).toEqual([]);
+  });
+
   it('rejects with a reason on the thread and gives the quote back', async () => {
     const q = await quote('new', fabrikam, [{ partNumber: products[0]!.partNumber, quantity: 7 }]);
     const res = await t

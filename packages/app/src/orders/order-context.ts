@@ -229,6 +229,8 @@ interface ContextReads {
   multipliers: Awaited<ReturnType<typeof findMultipliers>>;
   quote: Quote | undefined;
   quoteLines: QuoteLine[];
+  /** The status of the quote named when it is this partnership's but was never issued. */
+  unissuedQuoteStatus: string | null;
   subscription: Awaited<ReturnType<typeof subscriptionForOrder>>;
   duplicate: boolean;
   licenses: Set<string>;
@@ -287,12 +289,22 @@ async function readContext(
       ? findKnownLicenseKeys(reads, vendorId, partnerId, submission.licenseIds)
       : Promise.resolve(new Set<string>()),
   ]);
+  // Only when the quote named was not found among the issued ones: is it a draft of this
+  // partnership (quote.not_approved) or none of its quotes at all (quote.required)?
+  const unissued =
+    submission.quoteId && !quoted
+      ? await findQuoteWithLinesInScope(db, submission.quoteId, {
+          partnerIds: [partnerId],
+          customerPartnerIds: customerScopeIds,
+        })
+      : undefined;
   return {
     today,
     prices,
     multipliers,
     quote: quoted?.quote,
     quoteLines: quoted?.lines ?? [],
+    unissuedQuoteStatus: unissued?.quote.status ?? null,
     subscription,
     duplicate,
     licenses,
@@ -320,6 +332,7 @@ async function contextOf(
     },
     orderingPartnerTier: parties.orderingPartnerTier,
     catalog,
+    unissuedQuoteStatus: reads.unissuedQuoteStatus,
     quote: quote
       ? {
           id: quote.id,

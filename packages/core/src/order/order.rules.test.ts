@@ -790,4 +790,18 @@ describe('validateOrder — correctness gaps of issue 8', () => {
       'Quote NWQ-7 was superseded by revision 3; order against that one',
     );
   });
+
+  it('says a quote never issued (a draft) is not approved, and compares nothing of it', () => {
+    const r = validateOrder(nwOrder(), nwContext({ quote: null, unissuedQuoteStatus: 'draft' }));
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        path: 'quoteId',
+        code: 'quote.not_approved',
+        expected: 'approved',
+        actual: 'draft',
+      }),
+    ]);
+    const none = validateOrder(nwOrder(), nwContext({ quote: null }));
+    expect(codes(none)).toEqual(['quoteId:quote.required']);
+  });
 });

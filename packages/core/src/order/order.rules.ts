@@ -938,6 +938,14 @@ function checkQuote(
   }
   const quote = context.quote;
   if (!quote) {
+    const unissued = context.unissuedQuoteStatus;
+    if (unissued) {
+      add('quoteId', 'quote.not_approved', `The quote is ${unissued}, not approved yet`, {
+        expected: 'approved',
+        actual: unissued,
+      });
+      return;
+    }
     add('quoteId', 'quote.required', 'No such quote for this partnership', {
       actual: submission.quoteId,
     });

@@ -187,8 +187,14 @@ export interface OrderValidationContext {
   orderingPartnerTier: 1 | 2;
   /** Catalog entries by part number, for every part number on the order (missing = unknown). */
   catalog: ReadonlyMap<string, CatalogEntry>;
-  /** The quote named by `quoteId`, if it exists and belongs to this partnership. */
+  /** The quote named by `quoteId`, if it exists, belongs to this partnership and was issued. */
   quote: QuoteForValidation | null;
+  /**
+   * When `quote` is null but `quoteId` names a quote of this partnership that was never issued
+   * (a draft, or a draft revised before approval): its status. Its content is not the
+   * partner's to see, so only "not approved" is said of it.
+   */
+  unissuedQuoteStatus?: string | null;
   /**
    * The subscription the order acts on: when the order type names one (its
    * `subscription.idField`, e.g. `attributes.subscriptionId`), the customer's subscription
