@@ -52,6 +52,18 @@ describe('renderNotification', () => {
     }
   });
 
+  it('says the partner is copied on the welcome mail only when the rule copies someone', () => {
+    const welcome = (cc: NotificationRule['cc']) =>
+      renderNotification({
+        event: eventOf('order.completed', {}),
+        rule: { ...rule, event: 'order.completed', template: 'welcome_email', cc, attach: [] },
+        profile: northwind,
+        thread,
+      }).text;
+    expect(welcome(['provisioning_cc'])).toContain('Your partner is copied on this mail.');
+    expect(welcome([])).not.toContain('copied');
+  });
+
   it("names the invoice, its total and its due date in the invoice's mail", () => {
     const { subject, text } = renderNotification({
       event: eventOf('invoice.issued', {

@@ -72,7 +72,7 @@ const TEMPLATE_TEXT: Record<string, (number: string, vendor: string) => string> 
   order_receipt: (n, v) =>
     `${v} received your order ${n} and will process it. The order receipt and content follow on this thread.`,
   welcome_email: (_n, v) =>
-    `Welcome to ${v}. Your subscription is provisioned: your site administrator can now sign in and invite users. Your partner is copied on this mail.`,
+    `Welcome to ${v}. Your subscription is provisioned: your site administrator can now sign in and invite users.`,
   subscription_ready: (n) => `The subscription of order ${n} is ready to use.`,
   sales_order_created: (n) =>
     `A sales order was created for your order ${n}. This thread carries its order information and product files.`,
@@ -142,13 +142,12 @@ function welcomeMail(
   input: { thread: ThreadSubject; profile: VendorProfile; rule: NotificationRule },
   sender: string,
 ): { subject: string; text: string } {
-  const { thread, profile } = input;
+  const { thread, profile, rule } = input;
   const name = thread.body?.contacts?.siteAdmin?.name;
-  const lines = [
-    name ? `Hello ${name},` : 'Hello,',
-    '',
-    TEMPLATE_TEXT.welcome_email?.(thread.number, sender) ?? '',
-  ];
+  const welcome = TEMPLATE_TEXT.welcome_email?.(thread.number, sender) ?? '';
+  // Said only when the rule copies someone (seed 000: the partner's provisioning CC).
+  const copied = (rule.cc ?? []).length > 0 ? ' Your partner is copied on this mail.' : '';
+  const lines = [name ? `Hello ${name},` : 'Hello,', '', `${welcome}${copied}`];
   const items = (thread.body?.lines ?? []).filter((l) => l.partNumber);
   if (items.length > 0) {
     lines.push('', 'Your subscription:');

@@ -30,9 +30,16 @@ describe('notificationsFor', () => {
 
   it('leaves the welcome email of a renewal to provisioning, and never sends one on auto-renewals', () => {
     expect(notificationsFor(northwind, 'order.completed', 'renewal')).toEqual([]);
+    // Sent, it copies the partner like new business: it is then the partner's confirmation.
     expect(
       notificationsFor(northwind, 'order.completed', 'renewal', { sendWelcomeEmail: true }),
-    ).toHaveLength(1);
+    ).toEqual([
+      expect.objectContaining({
+        template: 'welcome_email',
+        to: ['end_user_site_admin'],
+        cc: ['provisioning_cc'],
+      }),
+    ]);
     expect(
       notificationsFor(northwind, 'order.completed', 'auto_renewal', { sendWelcomeEmail: true }),
     ).toEqual([]);
