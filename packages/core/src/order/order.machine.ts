@@ -213,44 +213,43 @@ export function transition(machine: OrderMachine, request: TransitionRequest): T
   // A role only counts on its own side: a partner user claiming `finance` gets nothing.
   const effective = actorRoles.filter((role) => sideOfRole(role) === actorSide);
   const rule = machine.transitions[status]?.[action];
-  if (rule === undefined) {
-    // Whether the actor could take this action from any status: if never, its role is the
-    // reason (403), not the order's status (409).
-    const ever = Object.values(machine.transitions).some((byAction) => {
-      const roles = byAction?.[action]?.roles;
-      return roles !== undefined && effective.some((role) => roles.includes(role));
-    });
-    if (!ever) {
-      return {
-        ok: false,
-        code: 'role.forbidden',
-        message: `Your role does not allow you to ${action} an order`,
-      };
-    }
-    // Only the actions this actor may take from here.
-    const allowed = Object.entries(machine.transitions[status] ?? {})
-      .filter(([, r]) => r !== undefined && effective.some((role) => r.roles.includes(role)))
-      .map(([name]) => name);
-    return {
-      ok: false,
-      code: 'action.not_allowed',
-      message:
-        `Cannot ${action} an order that is ${machine.labels[status]}` +
-        (Object.keys(machine.transitions[status] ?? {}).length === 0
-          ? '; it is final'
-          : allowed.length > 0
-            ? `; you may ${allowed.join(', ')}`
-            : ''),
-    };
+  if (rule !== undefined && effective.some((role) => rule.roles.includes(role))) {
+    return { ok: true, to: rule.to, assignsSalesOrderNumber: rule.assignsSalesOrderNumber };
   }
-  if (!effective.some((role) => rule.roles.includes(role))) {
+  // Whether the actor could take this action from any status: if never, its role is the
+  // reason (403); if it could from another status, the order's status is (409).
+  const ever = Object.values(machine.transitions).some((byAction) => {
+    const roles = byAction?.[action]?.roles;
+    return roles !== undefined && effective.some((role) => roles.includes(role));
+  });
+  if (!ever) {
     return {
       ok: false,
       code: 'role.forbidden',
-      message: `Only ${rule.roles.join(', ')} may ${action} an order that is ${machine.labels[status]}`,
+      message:
+        rule === undefined
+          ? `Your role does not allow you to ${action} an order`
+          : `Only ${rule.roles.join(', ')} may ${action} an order that is ${machine.labels[status]}`,
     };
   }
-  return { ok: true, to: rule.to, assignsSalesOrderNumber: rule.assignsSalesOrderNumber };
+  // Only the actions this actor may take from here.
+  const allowed = Object.entries(machine.transitions[status] ?? {})
+    .filter(([, r]) => r !== undefined && effective.some((role) => r.roles.includes(role)))
+    .map(([name]) => name);
+  return {
+    ok: false,
+    code: 'action.not_allowed',
+    message:
+      `Cannot ${action} an order that is ${machine.labels[status]}` +
+      (Object.keys(machine.transitions[status] ?? {}).length === 0
+        ? '; it is final'
+        : rule !== undefined
+          ? `; only ${rule.roles.join(', ')} may from here` +
+            (allowed.length > 0 ? `; you may ${allowed.join(', ')}` : '')
+          : allowed.length > 0
+            ? `; you may ${allowed.join(', ')}`
+            : ''),
+  };
 }
 
 /** The actions an actor may take on an order in a given status, in ORDER_ACTIONS order. */
