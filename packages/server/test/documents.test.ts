@@ -198,11 +198,12 @@ describe.each(testDialects())('documents on %s', (dialect) => {
       extraction: { ok: true, problems: [] },
     });
 
-    // A PDF that is not a PO, without a kind: an ordinary document, nothing extracted.
+    // A PDF that is not a PO, without a kind: nothing extracted; from the vendor's staff, a
+    // product file (the partner's own would be `other`).
     const leaflet = await pdfOf([{ text: 'Installation guide', x: 40, y: 40 }]);
     const guide = await upload(DESK, orders.acme!.id, { name: 'guide.pdf', bytes: leaflet });
     expect(guide.statusCode, guide.body).toBe(201);
-    expect(guide.json().kind).toBe('other');
+    expect(guide.json().kind).toBe('product_file');
     expect(guide.json().extraction).toBeUndefined();
     expect(
       (
@@ -325,6 +326,29 @@ describe.each(testDialects())('documents on %s', (dialect) => {
         (e) => e.type === 'order.document_downloaded' && e.data.documentId === poDoc.id,
       ),
     ).toHaveLength(0);
+
+    // A file the vendor's staff attach without a kind (API.md names none) is a product file:
+    // the partner's download of it is recorded too.
+    const plain = await upload(DESK, orders.acme!.id, {
+      name: 'release-notes.txt',
+      type: 'text/plain',
+      bytes: Buffer.from('EdgeWorks 4.2 release notes\n'),
+    });
+    expect(plain.statusCode, plain.body).toBe(201);
+    expect(plain.json().kind).toBe('product_file');
+    const got = await t
+      .as(ACME)
+      .get(`/api/v1/orders/${orders.acme!.id}/documents/${plain.json().id}`);
+    expect(got.statusCode).toBe(200);
+    const after = (await t.as(ACME).get(`/api/v1/orders/${orders.acme!.id}/events`)).json()
+      .items as { type: string; data: { documentId?: string; kind?: string } }[];
+    expect(
+      after.filter(
+        (e) => e.type === 'order.document_downloaded' && e.data.documentId === plain.json().id,
+      ),
+    ).toEqual([
+      expect.objectContaining({ data: expect.objectContaining({ kind: 'product_file' }) }),
+    ]);
   });
 
   it('lets a distributor read its reseller’s documents but not add to them', async () => {

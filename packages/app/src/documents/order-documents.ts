@@ -301,7 +301,9 @@ export async function attachOrderDocument(
       { path: 'file', code: 'required', message: 'Send a file with content' },
     ]);
   }
-  let kind: DocumentKind = input.kind ?? 'other';
+  // Without a kind: what the vendor's staff attach is a product file (API.md: "the PO PDF,
+  // product files"), so a partner's download of it is recorded; the partner's own, other.
+  let kind: DocumentKind = input.kind ?? (actor.side === 'vendor' ? 'product_file' : 'other');
   let extraction: DocumentExtraction | undefined;
   const isPdf = (await fileTypeFromBuffer(input.bytes))?.mime === PDF;
   if (isPdf && (input.kind === undefined || input.kind === 'po')) {
