@@ -168,6 +168,40 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     expect(problem?.message).toMatch(/superseded by revision 2\b/);
   });
 
+  it('takes an ISO date-time where a date is asked, as the date it names (quote validUntil, PO date)', async () => {
+    const inFive = new Date(Date.now() + 5 * 86_400_000).toISOString();
+    const created = await t.as(SALES).post('/api/v1/quotes', {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'new',
+      validUntil: inFive,
+      lines: [{ partNumber: products[0]!.partNumber, quantity: 2 }],
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json().validUntil).toBe(inFive.slice(0, 10));
+    const approved = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${created.json().id}/actions/approve`, {});
+    expect(approved.statusCode, approved.body).toBe(200);
+    const body = northwindOrder('new', fabrikam, linesOf(approved.json()), {
+      quoteId: created.json().id,
+    });
+    body.purchaseOrder.date = `${today}T08:15:00.000Z`;
+    const res = await t.as(ACME).post('/api/v1/orders', body);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().purchaseOrder.date).toBe(today);
+    // Not a date at all: a 400 naming the field and what it takes.
+    body.purchaseOrder.date = '05/12/2026';
+    const bad = await t.as(ACME).post('/api/v1/orders/validate', body);
+    expect(bad.statusCode, bad.body).toBe(400);
+    expect(bad.json().errors).toContainEqual(
+      expect.objectContaining({
+        path: 'purchaseOrder.date',
+        message: 'An ISO date such as 2026-12-04 (a date-time is taken as its date)',
+      }),
+    );
+  });
+
   it('says a quote not yet approved is not approved, and nothing of its content', async () => {
     const q = await quote(
       'new',

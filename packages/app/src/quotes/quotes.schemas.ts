@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { QUOTE_STATUSES } from '@orderdesk/core';
+import { calendarDate, QUOTE_STATUSES } from '@orderdesk/core';
 import { pageQuerySchema } from '../shared/paging.ts';
 
 /** The quote actions a user takes through the API (the machine also has system actions). */
@@ -47,7 +47,7 @@ export const quoteBodySchema = z.strictObject({
     .toUpperCase()
     .regex(/^[A-Z]{3}$/, 'ISO 4217 currency code')
     .optional(),
-  validUntil: z.iso.date().optional(),
+  validUntil: calendarDate.optional(),
   lines: z.array(lineInput).min(1).max(5000),
   quoteRequestId: z.string().trim().min(1).max(100).optional(),
   subscriptionId: z.string().trim().min(1).max(100).optional(),
@@ -66,7 +66,7 @@ export const quoteActionBodySchema = z
   .strictObject({
     reason: z.string().trim().max(5000).optional(),
     lines: z.array(lineInput).min(1).max(5000).optional(),
-    validUntil: z.iso.date().optional(),
+    validUntil: calendarDate.optional(),
     notes: z.string().max(10_000).optional(),
   })
   .nullish()

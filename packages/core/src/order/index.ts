@@ -38,6 +38,7 @@ export type {
   ValidateOrderOptions,
 } from './order.rules.ts';
 export {
+  calendarDate,
   decimalString,
   orderLineInputSchema,
   orderSubmissionSchema,

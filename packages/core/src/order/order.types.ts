@@ -9,13 +9,22 @@ export const decimalString = z
   .string()
   .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'A decimal amount like "1234.50", without spaces');
 
-/** An ISO date within sane bounds: a PO dated 9999-12-31 is a typo, not an order. */
-const isoDate = z.iso
-  .date()
-  .refine(
-    (d) => d >= '2000-01-01' && d <= '2099-12-31',
-    'A date between 2000-01-01 and 2099-12-31',
-  );
+/**
+ * An ISO 8601 calendar date, "2026-12-04". A date-time with an offset ("2026-12-04T09:30:00Z",
+ * as JavaScript's `toISOString()` writes it) is taken as the date it names as written: API.md
+ * says only "Dates are ISO 8601", so a client sending either is understood.
+ */
+export const calendarDate = z
+  .union([z.iso.date(), z.iso.datetime({ offset: true })], {
+    error: 'An ISO date such as 2026-12-04 (a date-time is taken as its date)',
+  })
+  .overwrite((v) => v.slice(0, 10));
+
+/** A calendar date within sane bounds: a PO dated 9999-12-31 is a typo, not an order. */
+const isoDate = calendarDate.refine(
+  (d) => d >= '2000-01-01' && d <= '2099-12-31',
+  'A date between 2000-01-01 and 2099-12-31',
+);
 // A `list` attribute (e.g. one attendee per seat) is an array of strings.
 const attributeValue = z.union([
   z.string().max(2000),

@@ -1883,7 +1883,6 @@ export interface paths {
             channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
             purchaseOrder?: {
               number: string;
-              /** Format: date */
               date: string;
               currency: string;
               total: string;
@@ -4990,7 +4989,6 @@ export interface paths {
             customerId: string;
             orderType: string;
             currency?: string;
-            /** Format: date */
             validUntil?: string;
             lines: {
               partNumber: string;
@@ -5333,7 +5331,6 @@ export interface paths {
               partNumber: string;
               quantity: number;
             }[];
-            /** Format: date */
             validUntil?: string;
             notes?: string;
           } | null;
@@ -8521,7 +8518,6 @@ export interface components {
       channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
       purchaseOrder?: {
         number: string;
-        /** Format: date */
         date: string;
         currency: string;
         total: string;
@@ -8605,7 +8601,6 @@ export interface components {
     };
     PurchaseOrderInput: {
       number: string;
-      /** Format: date */
       date: string;
       currency: string;
       total: string;
@@ -8966,7 +8961,6 @@ export interface components {
       channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
       purchaseOrder?: {
         number: string;
-        /** Format: date */
         date: string;
         currency: string;
         total: string;
@@ -10140,7 +10134,6 @@ export interface components {
       channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
       purchaseOrder?: {
         number: string;
-        /** Format: date */
         date: string;
         currency: string;
         total: string;
@@ -10224,7 +10217,6 @@ export interface components {
     };
     PurchaseOrder: {
       number: string;
-      /** Format: date */
       date: string;
       currency: string;
       total: string;
@@ -10585,7 +10577,6 @@ export interface components {
       channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
       purchaseOrder?: {
         number: string;
-        /** Format: date */
         date: string;
         currency: string;
         total: string;
