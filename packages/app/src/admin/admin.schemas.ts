@@ -1,4 +1,4 @@
-import { PARTNER_ROLES, ROLES, VENDOR_ROLES } from '@orderdesk/core';
+import { calendarDate, PARTNER_ROLES, ROLES, VENDOR_ROLES } from '@orderdesk/core';
 import { z } from 'zod';
 import { partnershipSchema } from '../partnerships/partnerships.schemas.ts';
 import { wholeListQuerySchema } from '../shared/paging.ts';
@@ -6,7 +6,7 @@ import { wholeListQuerySchema } from '../shared/paging.ts';
 // The shapes of the administration use cases (API.md "Administration"), shared by the HTTP
 // adapter (request/response schemas, OpenAPI) and the other callers (CLI).
 
-const isoDate = z.iso.date();
+const isoDate = calendarDate;
 const multiplier = z
   .string()
   .regex(/^(0|[1-9]\d?)(\.\d{1,6})?$/, 'A decimal like "0.75" (at most 6 decimals)')

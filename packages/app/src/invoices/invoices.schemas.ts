@@ -1,4 +1,4 @@
-import { INVOICE_STATUSES, TAX_CATEGORIES } from '@orderdesk/core';
+import { calendarDate, INVOICE_STATUSES, TAX_CATEGORIES } from '@orderdesk/core';
 import { z } from 'zod';
 import { pageQuerySchema } from '../shared/paging.ts';
 
@@ -87,7 +87,7 @@ export const creditNoteBodySchema = z.strictObject({
 export const markPaidBodySchema = z
   .strictObject({
     /** The date the payment was received (ISO date); today in the vendor's zone if absent. */
-    paidOn: z.iso.date().optional(),
+    paidOn: calendarDate.optional(),
   })
   .optional();
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { calendarDate } from '@orderdesk/core';
 import { wholeListQuerySchema } from '../shared/paging.ts';
 
 const contactSchema = z.object({ name: z.string(), email: z.string() });
@@ -41,7 +42,7 @@ export const partnershipListQuery = z.strictObject({
   ...wholeListQuerySchema.shape,
 });
 
-const isoDate = z.iso.date();
+const isoDate = calendarDate;
 
 export const partnershipPatchSchema = z.strictObject({
   invoicingContact: z

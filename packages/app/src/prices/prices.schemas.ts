@@ -1,4 +1,4 @@
-import { isMultiplier } from '@orderdesk/core';
+import { calendarDate, isMultiplier } from '@orderdesk/core';
 import { z } from 'zod';
 import { categoryKeySchema } from '../catalog/catalog.schemas.ts';
 
@@ -92,14 +92,13 @@ export const multiplierBodySchema = z.strictObject({
     .nullable()
     .default(null)
     .meta({ description: 'Applies to this category and those below it; null = every product' }),
-  effectiveFrom: z.iso.date(),
-  effectiveTo: z.iso
-    .date()
+  effectiveFrom: calendarDate,
+  effectiveTo: calendarDate
     .nullable()
     .default(null)
     .meta({ description: 'Last day in force (inclusive); null = open-ended' }),
 });
 
 export const multiplierPatchSchema = z.strictObject({
-  effectiveTo: z.iso.date().nullable(),
+  effectiveTo: calendarDate.nullable(),
 });

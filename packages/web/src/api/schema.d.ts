@@ -649,7 +649,6 @@ export interface paths {
           'application/json': {
             partnerId: string;
             legalName: string;
-            /** Format: date */
             agreementDate: string;
             multiplier: string;
             /** Format: email */
@@ -770,7 +769,6 @@ export interface paths {
             /** Format: email */
             provisioningCc?: string;
             legalName?: string;
-            /** Format: date */
             agreementDate?: string;
             multiplier?: string;
             /** Format: email */
@@ -908,7 +906,6 @@ export interface paths {
             tier: 1 | 2;
             parentPartnerId?: string;
             legalName?: string;
-            /** Format: date */
             agreementDate?: string;
             multiplier?: string;
             /** Format: email */
@@ -2939,7 +2936,6 @@ export interface paths {
       requestBody?: {
         content: {
           'application/json': {
-            /** Format: date */
             paidOn?: string;
           };
         };
@@ -6752,7 +6748,6 @@ export interface paths {
              * @default null
              */
             category?: string | null;
-            /** Format: date */
             effectiveFrom: string;
             /**
              * @description Last day in force (inclusive); null = open-ended
