@@ -60,10 +60,11 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     customerId: string,
     lines: { partNumber: string; quantity: number }[],
     approve = true,
+    extra: Record<string, unknown> = {},
   ): Promise<QuoteOut> {
     const created = await t
       .as(SALES)
-      .post('/api/v1/quotes', { partnerId: acmeId, customerId, orderType, lines });
+      .post('/api/v1/quotes', { partnerId: acmeId, customerId, orderType, lines, ...extra });
     expect(created.statusCode, created.body).toBe(201);
     if (!approve) return created.json();
     const approved = await t
@@ -170,22 +171,17 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
 
   it('takes an ISO date-time where a date is asked, as the date it names (quote validUntil, PO date)', async () => {
     const inFive = new Date(Date.now() + 5 * 86_400_000).toISOString();
-    const created = await t.as(SALES).post('/api/v1/quotes', {
-      partnerId: acmeId,
-      customerId: fabrikam,
-      orderType: 'new',
-      validUntil: inFive,
-      lines: [{ partNumber: products[0]!.partNumber, quantity: 2 }],
-    });
-    expect(created.statusCode, created.body).toBe(201);
-    expect(created.json().validUntil).toBe(inFive.slice(0, 10));
-    const approved = await t
-      .as(SALES)
-      .post(`/api/v1/quotes/${created.json().id}/actions/approve`, {});
-    expect(approved.statusCode, approved.body).toBe(200);
-    const body = northwindOrder('new', fabrikam, linesOf(approved.json()), {
-      quoteId: created.json().id,
-    });
+    const q = await quote(
+      'new',
+      fabrikam,
+      [{ partNumber: products[0]!.partNumber, quantity: 2 }],
+      true,
+      {
+        validUntil: inFive,
+      },
+    );
+    expect(q).toMatchObject({ status: 'approved', validUntil: inFive.slice(0, 10) });
+    const body = northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id });
     body.purchaseOrder.date = `${today}T08:15:00.000Z`;
     const res = await t.as(ACME).post('/api/v1/orders', body);
     expect(res.statusCode, res.body).toBe(201);

@@ -6,7 +6,6 @@ import { wholeListQuerySchema } from '../shared/paging.ts';
 // The shapes of the administration use cases (API.md "Administration"), shared by the HTTP
 // adapter (request/response schemas, OpenAPI) and the other callers (CLI).
 
-const isoDate = calendarDate;
 const multiplier = z
   .string()
   .regex(/^(0|[1-9]\d?)(\.\d{1,6})?$/, 'A decimal like "0.75" (at most 6 decimals)')
@@ -116,7 +115,7 @@ export const invitationAcceptedSchema = z.object({ userId: z.string(), email: z.
 /** The partnership terms a vendor admin sets when enrolling a partner. */
 const partnershipTerms = {
   legalName: z.string().trim().min(1).max(300),
-  agreementDate: isoDate,
+  agreementDate: calendarDate,
   multiplier,
   camEmail: z.email(),
   invoicingContact: contact,

@@ -146,7 +146,7 @@ function welcomeMail(
   const name = thread.body?.contacts?.siteAdmin?.name;
   const welcome = TEMPLATE_TEXT.welcome_email?.(thread.number, sender) ?? '';
   // Said only when the rule copies someone (seed 000: the partner's provisioning CC).
-  const copied = (rule.cc ?? []).length > 0 ? ' Your partner is copied on this mail.' : '';
+  const copied = rule.cc.length > 0 ? ' Your partner is copied on this mail.' : '';
   const lines = [name ? `Hello ${name},` : 'Hello,', '', `${welcome}${copied}`];
   const items = (thread.body?.lines ?? []).filter((l) => l.partNumber);
   if (items.length > 0) {

@@ -42,15 +42,13 @@ export const partnershipListQuery = z.strictObject({
   ...wholeListQuerySchema.shape,
 });
 
-const isoDate = calendarDate;
-
 export const partnershipPatchSchema = z.strictObject({
   invoicingContact: z
     .strictObject({ name: z.string().trim().min(1).max(200), email: z.email() })
     .optional(),
   provisioningCc: z.email().optional(),
   legalName: z.string().trim().min(1).max(300).optional(),
-  agreementDate: isoDate.optional(),
+  agreementDate: calendarDate.optional(),
   multiplier: z
     .string()
     .regex(/^(0|[1-9]\d?)(\.\d{1,6})?$/, 'A decimal like "0.75" (at most 6 decimals)')
