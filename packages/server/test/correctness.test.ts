@@ -293,23 +293,90 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     ]);
   });
 
-  it('asks for tier-2 reseller details only when the tier-2 reseller orders itself', async () => {
+  it("asks for tier-2 reseller details when the deal is a tier-2 reseller's, whoever orders", async () => {
     const q = await quote('new', tailspin, [{ partNumber: products[0]!.partNumber, quantity: 2 }]);
-    // The tier-2 reseller orders: its details are required.
-    const byBeta = await t
-      .as(BETA)
-      .post(
-        '/api/v1/orders/validate',
-        northwindOrder('new', tailspin, linesOf(q), { quoteId: q.id }),
-      );
-    expect(byBeta.json().problems).toContainEqual(
+    const body = northwindOrder('new', tailspin, linesOf(q), { quoteId: q.id });
+    const tier2Problems = [
       expect.objectContaining({ path: 'tier2Reseller.name', code: 'required' }),
+      expect.objectContaining({ path: 'tier2Reseller.email', code: 'required' }),
+    ];
+    // The tier-2 reseller orders: its details are required.
+    const byBeta = await t.as(BETA).post('/api/v1/orders/validate', body);
+    expect(byBeta.json().problems).toEqual(tier2Problems);
+    // Seed 000's two-tier case: the distributor's PO for its tier-2 reseller's customer must
+    // name the reseller too.
+    const byAcme = await t.as(ACME).post('/api/v1/orders', body);
+    expect(byAcme.statusCode, byAcme.body).toBe(422);
+    expect(byAcme.json().errors).toEqual(tier2Problems);
+    expect(byAcme.json().errors[0].message).toBe(
+      'Orders placed by a tier-2 reseller, or for one of its customers, must name the reseller and its email.',
     );
-    // The distributor orders for the tier-2's customer: they are not.
-    const byAcme = await t
+    const named = await t.as(ACME).post('/api/v1/orders', {
+      ...body,
+      tier2Reseller: { name: 'Beta Resellers', email: 'buyer@beta.example' },
+    });
+    expect(named.statusCode, named.body).toBe(201);
+    expect(named.json().tier2Reseller).toEqual({
+      name: 'Beta Resellers',
+      email: 'buyer@beta.example',
+    });
+    // The distributor ordering for a customer of its own names no tier-2 reseller.
+    const own = await quote('new', fabrikam, [
+      { partNumber: products[0]!.partNumber, quantity: 2 },
+    ]);
+    const byAcmeForItself = await t
       .as(ACME)
-      .post('/api/v1/orders', northwindOrder('new', tailspin, linesOf(q), { quoteId: q.id }));
-    expect(byAcme.statusCode, byAcme.body).toBe(201);
+      .post('/api/v1/orders', northwindOrder('new', fabrikam, linesOf(own), { quoteId: own.id }));
+    expect(byAcmeForItself.statusCode, byAcmeForItself.body).toBe(201);
+  });
+
+  it('refuses a PO without a date where the order type requires one, as a required problem', async () => {
+    const q = await quote('new', fabrikam, [{ partNumber: products[1]!.partNumber, quantity: 3 }]);
+    const body = northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id });
+    const { date: _date, ...undated } = body.purchaseOrder;
+    const withoutDate = { ...body, purchaseOrder: undated };
+    const validated = await t.as(ACME).post('/api/v1/orders/validate', withoutDate);
+    expect(validated.statusCode, validated.body).toBe(200);
+    expect(validated.json()).toMatchObject({ valid: false });
+    expect(validated.json().problems).toEqual([
+      expect.objectContaining({ path: 'purchaseOrder.date', code: 'required' }),
+    ]);
+    const res = await t.as(ACME).post('/api/v1/orders', withoutDate);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors).toEqual([
+      expect.objectContaining({ path: 'purchaseOrder.date', code: 'required' }),
+    ]);
+    // Every other problem is still said alongside it (no 400 hiding them).
+    const alsoWrong = await t.as(ACME).post('/api/v1/orders', {
+      ...withoutDate,
+      purchaseOrder: { ...undated, specialTerms: 'none' },
+    });
+    expect(alsoWrong.statusCode, alsoWrong.body).toBe(422);
+    expect(alsoWrong.json().errors).toEqual([
+      expect.objectContaining({ path: 'purchaseOrder.date', code: 'required' }),
+      expect.objectContaining({
+        path: 'purchaseOrder.specialTerms',
+        code: expect.stringMatching(/^special_terms\./),
+      }),
+    ]);
+  });
+
+  it('says an auto-renewal for a customer without a subscription has nothing to renew', async () => {
+    const created = await t.as(ACME).post('/api/v1/customers', { name: 'Northwind Newcomer' });
+    expect(created.statusCode, created.body).toBe(201);
+    const customerId = created.json().id as string;
+    const lines = [{ partNumber: products[0]!.partNumber, quantity: 5, unitPrice: '10.00' }];
+    const body = northwindOrder('auto_renewal', customerId, lines);
+    const res = await t.as(ACME).post('/api/v1/orders', body);
+    expect(res.statusCode, res.body).toBe(422);
+    expect(res.json().errors).toEqual([
+      expect.objectContaining({ path: 'quoteId', code: 'quote.required' }),
+      expect.objectContaining({
+        path: 'customerId',
+        code: 'subscription.unknown',
+        message: 'The customer has no subscription to renew',
+      }),
+    ]);
   });
 
   it('uses the stored site admin and the partnership CC as defaults for the order contacts', async () => {

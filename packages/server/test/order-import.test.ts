@@ -164,6 +164,7 @@ describe.each(testDialects())('Excel order template on %s', (dialect) => {
     expect(order.getCell(`B${orderRow(order, 'type')}`).value).toBe(TYPE);
     const po = orderRow(order, 'purchaseOrder.number');
     expect(order.getCell(`C${po}`).value).toBe('required');
+    expect(order.getCell(`C${orderRow(order, 'purchaseOrder.date')}`).value).toBe('required');
     const endUser = orderRow(order, 'attributes.endUserName');
     expect(order.getCell(`A${endUser}`).value).toBe('End-user name');
     expect(order.getCell(`D${endUser}`).text).toContain('registered to');
@@ -261,6 +262,14 @@ describe.each(testDialects())('Excel order template on %s', (dialect) => {
     expect(body.submission.lines[0].unitPrice).toBe(String(Number(licenses[0]!.netPrice)));
     const after = (await t.as(ACME).get('/api/v1/orders?vendor=edgeworks')).json().items.length;
     expect(after).toBe(before);
+  });
+
+  it('marks the PO date optional where the order type does (License Authorization Order)', async () => {
+    const res = await template(ACME, 'edgeworks', 'license_authorization');
+    expect(res.statusCode, res.body).toBe(200);
+    const order = (await load(res.rawPayload)).getWorksheet('Order')!;
+    expect(order.getCell(`C${orderRow(order, 'purchaseOrder.number')}`).value).toBe('required');
+    expect(order.getCell(`C${orderRow(order, 'purchaseOrder.date')}`).value).toBe('optional');
   });
 
   it('points every problem at its Sheet!Cell', async () => {

@@ -174,6 +174,64 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
     ]);
   });
 
+  it('takes a License Authorization PO without a date (seed 002: optional), not a license and maintenance one', async () => {
+    const acme = await partnerIdOf(t, BUYER);
+    const vendor = await t.store.db
+      .selectFrom('vendors')
+      .select('id')
+      .where('slug', '=', 'edgeworks')
+      .executeTakeFirstOrThrow();
+    await insertLicense(t.store.db, {
+      id: newId('lic'),
+      vendor_id: vendor.id,
+      partner_id: acme,
+      customer_id: customerId,
+      license_key: 'LIC-UNDATED-1',
+      part_number: byType.perpetual_license![0]!.partNumber,
+      authorized: 0,
+      pre_bundled: 0,
+      order_id: null,
+      created_at: new Date().toISOString(),
+      authorized_at: null,
+    });
+    const undated = (body: ReturnType<typeof order>) => {
+      const { date: _date, ...purchaseOrder } = body.purchaseOrder;
+      return { ...body, purchaseOrder };
+    };
+    const authorization = undated(
+      order('license_authorization', [line('perpetual_license', 0, 1)], {
+        licenseIds: ['LIC-UNDATED-1'],
+      }),
+    );
+    const placed = await t.as(BUYER).post('/api/v1/orders', {
+      ...authorization,
+      purchaseOrder: { ...authorization.purchaseOrder, notes: 'License Authorization Order' },
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    expect(placed.json().purchaseOrder).not.toHaveProperty('date');
+    // Priced on the day of submission: the net price of today's price list.
+    expect(placed.json().lines[0]).toMatchObject({
+      expectedNetPrice: byType.perpetual_license![0]!.netPrice,
+    });
+
+    // License & Maintenance lists the PO date among its required fields.
+    const maintenance = undated(
+      order(
+        'license_maintenance',
+        [
+          line('perpetual_license', 0, 1, { hostId: 'HOST-9' }),
+          line('maintenance', 0, 1, { hostId: 'HOST-9' }),
+        ],
+        { attributes: { endUserName: 'Fabrikam Health' } },
+      ),
+    );
+    const refused = await t.as(BUYER).post('/api/v1/orders', maintenance);
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().errors).toEqual([
+      expect.objectContaining({ path: 'purchaseOrder.date', code: 'required' }),
+    ]);
+  });
+
   it('flags a wrong net price on one line only, with expected and actual', async () => {
     const good = line('kit', 0, 1);
     const wrong = { ...line('kit', 1, 4), unitPrice: byType.kit![1]!.listPrice };

@@ -52,21 +52,23 @@ export async function findCustomerInScope(
 }
 
 /**
- * A customer owned by one of the partners, with its contacts (by id), in one statement: the
- * order submission reads both.
+ * A customer owned by one of the partners, with its contacts (by id) and the tier of the
+ * partner it belongs to, in one statement: the order submission reads them all (a tier-2
+ * reseller's customer asks for the reseller's details, whoever orders).
  */
 export async function findCustomerWithContacts(
   db: Executor,
   id: string,
   partnerIds: readonly string[],
-): Promise<{ customer: Customer; contacts: CustomerContact[] } | undefined> {
+): Promise<{ customer: Customer; contacts: CustomerContact[]; partnerTier: number } | undefined> {
   if (partnerIds.length === 0) return undefined;
   const row = (await selectCustomerWithContacts(db, { id, partnerIds: [...partnerIds] })).rows[0];
   if (!row) return undefined;
-  const { contacts_json, ...customer } = row;
+  const { contacts_json, partner_tier, ...customer } = row;
   return {
     customer,
     contacts: contacts_json ? (JSON.parse(contacts_json) as CustomerContact[]) : [],
+    partnerTier: Number(partner_tier),
   };
 }
 
@@ -82,10 +84,12 @@ const selectCustomerWithContacts = prepared((db, a: { id: string; partnerIds: st
         from (select * from customer_contacts where customer_id = customers.id order by id) cc)`;
   return db
     .selectFrom('customers')
-    .selectAll()
+    .innerJoin('partners', 'partners.id', 'customers.partner_id')
+    .selectAll('customers')
     .select(contactsJson.as('contacts_json'))
-    .where('id', '=', a.id)
-    .where('partner_id', 'in', a.partnerIds);
+    .select('partners.tier as partner_tier')
+    .where('customers.id', '=', a.id)
+    .where('customers.partner_id', 'in', a.partnerIds);
 });
 
 /** A page of customers owned by the given partners, by id (creation order). */

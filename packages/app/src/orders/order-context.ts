@@ -40,7 +40,7 @@ import { todayIn } from '../shared/time.ts';
 // on SQLite one statement checks them all; on PostgreSQL every read runs, in one round trip).
 const orderParties = new VersionedRead(['vendors', 'partnerships', 'partners'], findOrderParties);
 const customersWithContacts = new VersionedRead(
-  ['customers', 'customer_contacts'],
+  ['customers', 'customer_contacts', 'partners'],
   (db, a: { id: string; partnerIds: readonly string[] }) =>
     findCustomerWithContacts(db, a.id, a.partnerIds),
 );
@@ -59,6 +59,11 @@ export interface OrderParties {
   partnership: Partnership;
   orderingPartnerId: string;
   orderingPartnerTier: 1 | 2;
+  /**
+   * The tier of the partner the customer belongs to (read with the customer): 2 for a tier-2
+   * reseller's customer, whoever orders for it; absent when the customer is unknown.
+   */
+  customerPartnerTier?: 1 | 2;
   /** The partners whose customers the caller can see (itself and, for a distributor, its tier-2s). */
   customerScopeIds: readonly string[];
   /** The customer the parties were resolved for, and its stored contacts (read with it). */
@@ -131,6 +136,7 @@ async function resolveParties(
     orderingPartnerId,
     customerScopeIds: actor.partnerScopeIds,
     orderingPartnerTier: found?.orderingPartnerTier === 2 ? 2 : 1,
+    ...(customer ? { customerPartnerTier: withContacts?.partnerTier === 2 ? 2 : 1 } : {}),
     customerId: customer?.id ?? input.customerId,
     customerContacts: customer ? (withContacts?.contacts ?? []) : [],
     customerKnown: customer !== undefined,
@@ -331,6 +337,9 @@ async function contextOf(
       multipliers: reads.multipliers,
     },
     orderingPartnerTier: parties.orderingPartnerTier,
+    ...(parties.customerPartnerTier !== undefined
+      ? { customerPartnerTier: parties.customerPartnerTier }
+      : {}),
     catalog,
     unissuedQuoteStatus: reads.unissuedQuoteStatus,
     quote: quote

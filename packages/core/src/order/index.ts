@@ -25,6 +25,7 @@ export {
   LINE_CHECKS,
   ORDER_CHECKS,
   multiplierFor,
+  orderPartnerTier,
   readPath,
   validateOrder,
 } from './order.rules.ts';

@@ -657,13 +657,143 @@ describe('validateOrder — correctness gaps of issue 8', () => {
     expect(r.problems[0]).toMatchObject({ expected: 'new', actual: 'renewal' });
   });
 
-  it('asks for tier-2 details when the tier-2 orders, not when its distributor does', () => {
-    // The distributor (tier 1) ordering for a customer of its tier-2 reseller.
+  it("asks for tier-2 details when the tier-2 orders, or its distributor orders for the tier-2's customer", () => {
+    const tier2 = ['tier2Reseller.name:required', 'tier2Reseller.email:required'];
+    // The distributor (tier 1) ordering for a customer of its own: no tier-2 reseller involved.
+    expect(
+      codes(
+        validateOrder(nwOrder(), nwContext({ orderingPartnerTier: 1, customerPartnerTier: 1 })),
+      ),
+    ).toEqual([]);
     expect(codes(validateOrder(nwOrder(), nwContext({ orderingPartnerTier: 1 })))).toEqual([]);
-    expect(codes(validateOrder(nwOrder(), nwContext({ orderingPartnerTier: 2 })))).toEqual([
-      'tier2Reseller.name:required',
-      'tier2Reseller.email:required',
+    // The tier-2 reseller ordering for its own customer.
+    expect(
+      codes(
+        validateOrder(nwOrder(), nwContext({ orderingPartnerTier: 2, customerPartnerTier: 2 })),
+      ),
+    ).toEqual(tier2);
+    // Seed 000's two-tier case: the distributor's PO for a deal of its tier-2 reseller.
+    const forResellersCustomer = nwContext({ orderingPartnerTier: 1, customerPartnerTier: 2 });
+    const r = validateOrder(nwOrder(), forResellersCustomer);
+    expect(codes(r)).toEqual(tier2);
+    expect(r.problems[0]?.message).toBe(
+      'Orders placed by a tier-2 reseller, or for one of its customers, must name the reseller and its email.',
+    );
+    expect(
+      validateOrder(
+        nwOrder({ tier2Reseller: { name: 'Beta Resellers', email: 'buyer@beta.example' } }),
+        forResellersCustomer,
+      ).valid,
+    ).toBe(true);
+  });
+
+  it('takes a condition on partnerTier 1 as the complement: no tier-2 reseller involved', () => {
+    const p: VendorProfile = {
+      ...northwind,
+      orderTypes: northwind.orderTypes.map((t) =>
+        t.key === 'new'
+          ? {
+              ...t,
+              conditions: [{ when: { partnerTier: 1 }, require: ['attributes.employeeCount'] }],
+            }
+          : t,
+      ),
+    };
+    const ctx = (o: Partial<OrderValidationContext>) => nwContext({ profile: p, ...o });
+    expect(codes(validateOrder(nwOrder(), ctx({ customerPartnerTier: 1 })))).toEqual([
+      'attributes.employeeCount:required',
     ]);
+    expect(codes(validateOrder(nwOrder(), ctx({ customerPartnerTier: 2 })))).toEqual([]);
+  });
+
+  describe('an auto-renewal of nothing', () => {
+    const renewal = nwOrder({ type: 'auto_renewal', quoteId: undefined, contacts: undefined });
+
+    it('says the customer has no subscription to renew, besides the missing quote', () => {
+      const r = validateOrder(renewal, nwContext({ quote: null, currentSubscription: null }));
+      expect(codes(r)).toEqual(['quoteId:quote.required', 'customerId:subscription.unknown']);
+      expect(r.problems[1]?.message).toBe('The customer has no subscription to renew');
+    });
+
+    it('leaves it to the quote when one is named, and to customerId when the customer is unknown', () => {
+      const quoted = nwOrder({ type: 'auto_renewal', contacts: undefined });
+      const quote = { ...approvedQuote, orderType: 'auto_renewal' };
+      expect(codes(validateOrder(quoted, nwContext({ quote, currentSubscription: null })))).toEqual(
+        [],
+      );
+      expect(
+        codes(
+          validateOrder(
+            renewal,
+            nwContext({ quote: null, currentSubscription: null, customerKnown: false }),
+          ),
+        ),
+      ).toEqual(['customerId:invalid', 'quoteId:quote.required']);
+    });
+
+    it('is not said of a renewal that needs a quote anyway', () => {
+      const r = validateOrder(
+        nwOrder({ type: 'renewal', quoteId: undefined }),
+        nwContext({ quote: null, currentSubscription: null }),
+      );
+      expect(codes(r)).toEqual(['quoteId:quote.required']);
+    });
+  });
+
+  describe('a PO without a date', () => {
+    const undated = (po: NonNullable<OrderSubmission['purchaseOrder']>) => {
+      const { date: _date, ...rest } = po;
+      return rest;
+    };
+
+    it('is refused where the order type requires the date, as a required field', () => {
+      const order = nwOrder();
+      const r = validateOrder(
+        { ...order, purchaseOrder: undated(order.purchaseOrder!) },
+        nwContext(),
+      );
+      expect(codes(r)).toEqual(['purchaseOrder.date:required']);
+      expect(r.valid).toBe(false);
+      // No PO at all: the PO is what is missing, not each of its fields.
+      expect(
+        codes(validateOrder({ ...order, purchaseOrder: undefined }, nwContext())).filter((c) =>
+          c.endsWith(':required'),
+        ),
+      ).toEqual(['purchaseOrder:required']);
+    });
+
+    it('is accepted where the date is optional (License Authorization Order), priced today', () => {
+      const order: OrderSubmission = {
+        vendor: 'edgeworks',
+        type: 'license_authorization',
+        customerId: 'cus_1',
+        purchaseOrder: {
+          number: 'PO-LA',
+          currency: 'USD',
+          total: '600.00',
+          notes: 'License Authorization Order',
+        },
+        licenseIds: ['LK-1'],
+        lines: [{ partNumber: 'LIC-100', quantity: 1, unitPrice: '600.00' }],
+      };
+      const ctx = context(edgeworks, {
+        catalog: new Map([['LIC-100', entry('LIC-100', 120000, { type: 'perpetual_license' })]]),
+        partnership: {
+          legalName: 'Acme',
+          agreementDate: '2020-11-20',
+          multiplier: '0.65',
+          // A multiplier in force from today on: the undated PO is priced on today.
+          multipliers: [{ categoryId: null, multiplier: '0.50', effectiveFrom: '2026-11-20' }],
+        },
+        knownLicenseIds: new Set(['LK-1']),
+      });
+      const r = validateOrder(order, ctx);
+      expect(codes(r)).toEqual([]);
+      expect(r.pricing.lines[0]).toMatchObject({ multiplier: '0.50', expectedNetPrice: '600.00' });
+      // Dated the day before, the same PO is priced on that day.
+      const dated = { ...order, purchaseOrder: { ...order.purchaseOrder!, date: '2026-11-19' } };
+      expect(codes(validateOrder(dated, ctx))).toEqual(['lines[0].unitPrice:price.mismatch']);
+    });
   });
 
   describe('whatever ships needs a confirmed address with a tax ID', () => {

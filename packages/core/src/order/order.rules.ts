@@ -182,12 +182,23 @@ function sameLines(
   return true;
 }
 
+/**
+ * The channel tier of an order, as a profile's `partnerTier` condition reads it: 2 when a tier-2
+ * reseller places it or when its customer is a tier-2 reseller's (its distributor ordering for
+ * the reseller's deal), 1 otherwise.
+ */
+export function orderPartnerTier(
+  context: Pick<OrderValidationContext, 'orderingPartnerTier' | 'customerPartnerTier'>,
+): 1 | 2 {
+  return context.orderingPartnerTier === 2 || context.customerPartnerTier === 2 ? 2 : 1;
+}
+
 function conditionHolds(
   when: OrderTypeConfig['conditions'][number]['when'],
   submission: OrderSubmission,
   context: OrderValidationContext,
 ): boolean {
-  if (when.partnerTier !== undefined && when.partnerTier !== context.orderingPartnerTier)
+  if (when.partnerTier !== undefined && when.partnerTier !== orderPartnerTier(context))
     return false;
   if (when.channel !== undefined && (submission.channel ?? 'api') !== when.channel) return false;
   if (when.fieldPresent !== undefined && isMissing(readPath(submission, when.fieldPresent)))
@@ -736,6 +747,16 @@ const subscriptionCheck: OrderCheck = {
           },
         );
       }
+    }
+    // An auto-renewal exempt from the quote when unchanged, sent without a quote for a customer
+    // with no subscription: besides the quote (quote.required), there is nothing to renew.
+    if (
+      orderType.quoteExemption === 'unchanged_subscription' &&
+      !submission.quoteId &&
+      subscription === null &&
+      (idField === undefined || isMissing(named))
+    ) {
+      add('customerId', 'subscription.unknown', 'The customer has no subscription to renew');
     }
     if (isUnchangedRenewal(orderType, submission, context)) checkRenewalPrices(input);
   },

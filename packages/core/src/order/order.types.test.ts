@@ -40,4 +40,27 @@ describe('calendarDate', () => {
       'A date between 2000-01-01 and 2099-12-31',
     ]);
   });
+
+  it('takes a PO without a date (the profile says whether it is required), but not a bad one', () => {
+    const submission = {
+      vendor: 'edgeworks',
+      type: 'license_authorization',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-1', currency: 'USD', total: '1.00' },
+      lines: [{ partNumber: 'LIC-1', quantity: 1, unitPrice: '1.00' }],
+    };
+    const parsed = orderSubmissionSchema.safeParse(submission);
+    expect(parsed.error?.issues).toBeUndefined();
+    expect(parsed.data?.purchaseOrder).not.toHaveProperty('date');
+    for (const date of ['', '04.12.2026', '1999-12-31']) {
+      const bad = orderSubmissionSchema.safeParse({
+        ...submission,
+        purchaseOrder: { ...submission.purchaseOrder, date },
+      });
+      expect(
+        bad.error?.issues.map((i) => i.path.join('.')),
+        date,
+      ).toEqual(['purchaseOrder.date']);
+    }
+  });
 });

@@ -75,7 +75,10 @@ export const orderSubmissionSchema = z.strictObject({
   purchaseOrder: z
     .strictObject({
       number: z.string().trim().min(1).max(100),
-      date: isoDate,
+      // Optional here: whether an order type needs it is the profile's to say (requiredFields;
+      // seed 002's License Authorization Order lists it as optional), and a missing one is then
+      // a `required` problem among the others, not a 400 that hides them.
+      date: isoDate.optional(),
       currency: z
         .string()
         .trim()
@@ -191,9 +194,17 @@ export interface OrderValidationContext {
   /**
    * The tier of the partner that placed the order (2 = a reseller under a distributor): the
    * partner whose user submitted it, kept when someone else resubmits. A distributor ordering
-   * for a customer of one of its tier-2 resellers is tier 1.
+   * for a customer of one of its tier-2 resellers is tier 1 here; `customerPartnerTier` says
+   * the deal is the tier-2's.
    */
   orderingPartnerTier: 1 | 2;
+  /**
+   * The tier of the partner the customer belongs to: 2 when it is a tier-2 reseller's customer,
+   * whoever orders for it (the distributor's PO for its reseller's deal). Absent when not known
+   * (an unknown customer): then only `orderingPartnerTier` counts. A profile condition
+   * `partnerTier: 2` holds when either tier is 2 (`orderPartnerTier`).
+   */
+  customerPartnerTier?: 1 | 2;
   /** Catalog entries by part number, for every part number on the order (missing = unknown). */
   catalog: ReadonlyMap<string, CatalogEntry>;
   /** The quote named by `quoteId`, if it exists, belongs to this partnership and was issued. */

@@ -77,7 +77,7 @@ describe('northwind (seed 000, quote-first SaaS)', () => {
   it('lets an unchanged auto-renewal go with the PO only', () => {
     const auto = orderType(profile, 'auto_renewal');
     expect(auto.quoteExemption).toBe('unchanged_subscription');
-    expect(auto.requiredFields).toEqual(['purchaseOrder.number']);
+    expect(auto.requiredFields).toEqual(['purchaseOrder.number', 'purchaseOrder.date']);
     expect(auto.conditions).toEqual([]);
   });
 

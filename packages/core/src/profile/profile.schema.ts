@@ -164,7 +164,11 @@ const attributeSchema = z.strictObject({
 const conditionSchema = z.strictObject({
   when: z
     .strictObject({
-      /** The tier of the partner placing the order (2: a reseller under a distributor). */
+      /**
+       * The channel tier of the order: 2 when a tier-2 reseller (a reseller under a
+       * distributor) places it, or when its customer is a tier-2 reseller's, whoever places it
+       * (the distributor's PO for its reseller's deal); 1 otherwise.
+       */
       partnerTier: z.literal([1, 2]).optional(),
       /** Some line is a product of this type. */
       lineProductType: z.enum(PRODUCT_TYPES).optional(),

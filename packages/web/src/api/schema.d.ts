@@ -1880,7 +1880,7 @@ export interface paths {
             channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
             purchaseOrder?: {
               number: string;
-              date: string;
+              date?: string;
               currency: string;
               total: string;
               specialTerms?: string;
@@ -8513,7 +8513,7 @@ export interface components {
       channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
       purchaseOrder?: {
         number: string;
-        date: string;
+        date?: string;
         currency: string;
         total: string;
         specialTerms?: string;
@@ -8596,7 +8596,7 @@ export interface components {
     };
     PurchaseOrderInput: {
       number: string;
-      date: string;
+      date?: string;
       currency: string;
       total: string;
       specialTerms?: string;
@@ -8956,7 +8956,7 @@ export interface components {
       channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
       purchaseOrder?: {
         number: string;
-        date: string;
+        date?: string;
         currency: string;
         total: string;
         specialTerms?: string;
@@ -10129,7 +10129,7 @@ export interface components {
       channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
       purchaseOrder?: {
         number: string;
-        date: string;
+        date?: string;
         currency: string;
         total: string;
         specialTerms?: string;
@@ -10212,7 +10212,7 @@ export interface components {
     };
     PurchaseOrder: {
       number: string;
-      date: string;
+      date?: string;
       currency: string;
       total: string;
       specialTerms?: string;
@@ -10572,7 +10572,7 @@ export interface components {
       channel?: 'api' | 'web_wizard' | 'email' | 'excel_template' | 'licensing_server';
       purchaseOrder?: {
         number: string;
-        date: string;
+        date?: string;
         currency: string;
         total: string;
         specialTerms?: string;

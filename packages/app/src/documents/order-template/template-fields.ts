@@ -160,7 +160,9 @@ export function orderFieldsOf(profile: VendorProfile, type: OrderTypeConfig): Te
   if (type.purchaseOrderRequired) {
     for (const k of EXPANSIONS.purchaseOrder ?? []) {
       keys.add(k);
-      required.add(k);
+      // A PO's date is required where the type lists it (seed 002's License Authorization
+      // Order has it optional); its number, currency and total always are.
+      if (k !== 'purchaseOrder.date') required.add(k);
     }
   }
   for (const p of [...type.requiredFields, ...type.optionalFields].flatMap(expand)) keys.add(p);

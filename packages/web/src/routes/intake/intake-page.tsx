@@ -151,8 +151,11 @@ function ConvertButton({
         po.currency !== (draftPo.currency ?? '') ||
         po.total !== (draftPo.total ?? '');
       if (poChanged) {
+        // An empty date is no date (optional where the order type says so), not a malformed one.
+        const { date, ...rest } = po;
         body.purchaseOrder = {
-          ...po,
+          ...rest,
+          ...(date ? { date } : {}),
           ...(draftPo.specialTerms ? { specialTerms: draftPo.specialTerms } : {}),
           ...(draftPo.notes ? { notes: draftPo.notes } : {}),
         };

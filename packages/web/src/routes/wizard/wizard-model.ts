@@ -140,7 +140,8 @@ export function fieldsOf(
   const optional = new Set<string>(type.optionalFields);
   if (type.purchaseOrderRequired) {
     required.add('purchaseOrder.number');
-    required.add('purchaseOrder.date');
+    // The PO's date is required where the type lists it (requiredFields); asked for anyway.
+    optional.add('purchaseOrder.date');
   }
   if (type.specialTermsRequired) {
     const where = profile.specialTerms?.locations.find((l) => l !== 'email_body');
@@ -156,7 +157,7 @@ export function fieldsOf(
       (condition.when.linesShip === undefined || condition.when.linesShip === context.linesShip);
     for (const path of condition.require) (applies ? required : optional).add(path);
   }
-  // A PO number makes a PO: its date is then needed too.
+  // A PO number makes a PO: its date is asked for too (required only where the type says).
   if (optional.has('purchaseOrder.number') && !required.has('purchaseOrder.number'))
     optional.add('purchaseOrder.date');
   const all = [...required, ...[...optional].filter((p) => !required.has(p))].filter(
@@ -302,7 +303,8 @@ export function buildSubmission(
   if (po) {
     po.currency = profile.currency;
     po.total = poTotal(state.lines);
-    if (po.date === undefined) po.date = new Date().toISOString().slice(0, 10);
+    // No date is made up: the field starts at today (prefill); left empty, the PO goes without
+    // one, and where the order type needs it the server says so at the field.
   }
   if (state.values.termsAccepted === true && context.termsVersion)
     body.termsAccepted = { version: context.termsVersion };
