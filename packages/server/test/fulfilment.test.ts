@@ -147,14 +147,33 @@ describe.each(testDialects())('fulfilment on %s', (dialect) => {
     const thread = (await t.as(ACME).get(`/api/v1/orders/${o.id}/messages`)).json().items as {
       template: string;
       to: string[];
+      subject: string;
       text: string;
     }[];
-    const receipts = thread.filter(
-      (m) => m.template === 'fulfilment_receipt' && m.text.includes('Shipped by UPS'),
+    // The part shipment gets its receipt; the shipment that completes the order is told by the
+    // one completion mail (seed 002: "All order information and product files are issued by
+    // email on the corresponding Sales Order email thread"), not by a receipt beside it.
+    expect(thread.map((m) => m.template)).toEqual([
+      'order_receipt',
+      'sales_order_created',
+      'fulfilment_receipt',
+      'order_delivery',
+    ]);
+    const [receipt, delivery] = thread.slice(2);
+    expect(receipt!.to).toEqual([ACME]);
+    expect(receipt!.text).toContain('Shipped by UPS, tracking number 1Z999AA10123456784');
+    expect(receipt!.text).toContain('Still to deliver: 1 unit');
+    expect(receipt!.text).not.toContain('1Z999AA10123456785');
+    expect(delivery!.to).toEqual([ACME]);
+    expect(delivery!.subject).toMatch(/The order is complete$/);
+    expect(delivery!.text).toContain(
+      `line 1 ${device!.partNumber} × 2: device shipped by UPS, tracking number 1Z999AA10123456784`,
     );
-    expect(receipts).toHaveLength(2);
-    expect(receipts[0]!.to).toEqual([ACME]);
-    expect(receipts[0]!.text).toContain('1Z999AA10123456784');
+    expect(delivery!.text).toContain(
+      `line 1 ${device!.partNumber} × 1: device shipped by UPS, tracking number 1Z999AA10123456785`,
+    );
+    // No product file was put on the order: the mail says none, and claims none.
+    expect(delivery!.text).not.toMatch(/product files follow|Attached/);
   });
 
   it('issues license keys for license lines and mails them to the partner', async () => {
@@ -235,15 +254,61 @@ describe.each(testDialects())('fulfilment on %s', (dialect) => {
     const thread = (await t.as(ACME).get(`/api/v1/orders/${o.id}/messages`)).json().items as {
       template: string;
       text: string;
+      attachments: { name: string; contentType: string; size: number }[];
       messageId: string;
       inReplyTo: string | null;
     }[];
-    const receipt = thread.find((m) => m.template === 'fulfilment_receipt');
-    expect(receipt?.text).toContain('EW-KEY-AAAA-BBBB');
+    // Delivered in one go: one mail says the order is complete and carries what was delivered.
+    expect(thread.map((m) => m.template)).toEqual([
+      'order_receipt',
+      'sales_order_created',
+      'order_delivery',
+    ]);
+    const delivery = thread[2]!;
+    expect(delivery.text).toContain(`line 1 ${license!.partNumber} × 1: license keys issued`);
+    expect(delivery.text).toContain(
+      `line 2 ${maintenance!.partNumber} × 1: subscription provisioned`,
+    );
+    expect(delivery.text).toContain('License keys:\n- EW-KEY-AAAA-BBBB');
+    expect(delivery.text).toContain('Attached: manual.pdf.');
+    expect(delivery.attachments).toEqual([
+      { name: 'manual.pdf', contentType: 'application/pdf', size: 15 },
+    ]);
     // Seed 002: what was delivered goes on the sales order's thread, answering its mails only.
     const salesOrder = thread.find((m) => m.template === 'sales_order_created');
     expect(salesOrder, 'the sales order mail').toBeDefined();
-    expect(receipt!.messageId).toMatch(/\.so@edgeworks\.orderdesk>$/);
-    expect(receipt!.inReplyTo).toMatch(/\.so@edgeworks\.orderdesk>$/);
+    expect(delivery.messageId).toMatch(/\.so@edgeworks\.orderdesk>$/);
+    expect(delivery.inReplyTo).toBe(salesOrder!.messageId);
+  });
+
+  it('completes a skyline subscription in one fulfilment with one mail that says so', async () => {
+    const RESELLER = 'buyer@beta.example';
+    const [item] = await findProducts(t, RESELLER, 'skyline', { type: 'subscription', count: 1 });
+    const res = await t.as(RESELLER).post('/api/v1/orders', {
+      vendor: 'skyline',
+      type: 'new',
+      channel: 'web_wizard',
+      customerId: await firstCustomerId(t, RESELLER),
+      lines: [{ partNumber: item!.partNumber, quantity: 2, unitPrice: item!.netPrice }],
+      contacts: {
+        siteAdmin: { name: 'Tia Admin', email: 'it@tailspin.example' },
+        invoicing: { name: 'Tailspin AP', email: 'ap@tailspin.example' },
+      },
+      attributes: { primaryDomain: 'tailspin.example' },
+      termsAccepted: { version: '2025-01' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const o = await act(t, 'desk@skyline.example', res.json(), 'approve', 'provisioning');
+    const done = await fulfil('provisioning@skyline.example', o.id, {
+      lines: [{ lineNo: 1, quantity: 2 }],
+    });
+    expect(done.statusCode, done.body).toBe(201);
+    expect(done.json()).toMatchObject({ orderCompleted: true });
+    const thread = (await t.as(RESELLER).get(`/api/v1/orders/${o.id}/messages`)).json().items as {
+      template: string;
+      text: string;
+    }[];
+    expect(thread.map((m) => m.template)).toEqual(['order_number', 'subscription_ready']);
+    expect(thread[1]!.text).toContain(`line 1 ${item!.partNumber} × 2: subscription provisioned`);
   });
 });

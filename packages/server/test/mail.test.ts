@@ -663,6 +663,9 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     expect(salesPdf.text).toContain(`PO-EW-MAIL-${dialect}`);
     const delivery = (await threadOf('order', ew.id)).find((m) => m.template === 'order_delivery');
     expect(delivery, 'the delivery mail').toBeDefined();
+    // It names the file it carries, and promises nothing that does not follow.
+    expect(delivery!.text).toContain('Attached: license.lic.');
+    expect(delivery!.text).not.toContain('follow');
     const deliveryParsed = await simpleParser(receivedOnce(delivery!).raw);
     expect(deliveryParsed.attachments.map((a) => a.filename)).toEqual(['license.lic']);
     expect(deliveryParsed.attachments[0]!.content.equals(productFile)).toBe(true);
@@ -675,6 +678,62 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
       },
     ]);
   }, 120_000);
+
+  it('completes an edgeworks order with nothing delivered: its one completion mail claims no files and carries none', async () => {
+    const w = worker();
+    await drainAll(w);
+    const BUYER = 'buyer@acme.example';
+    const customerId = (await t.as(BUYER).get('/api/v1/customers')).json().items[0].id as string;
+    const [license] = await findProducts(t, BUYER, 'edgeworks', {
+      type: 'perpetual_license',
+      count: 1,
+    });
+    const res = await t.as(BUYER).post('/api/v1/orders', {
+      vendor: 'edgeworks',
+      type: 'license_maintenance',
+      customerId,
+      purchaseOrder: {
+        number: `PO-EW-NONE-${dialect}`,
+        date: t.ctx.now().toISOString().slice(0, 10),
+        currency: 'USD',
+        total: license!.netPrice,
+      },
+      lines: [
+        {
+          partNumber: license!.partNumber,
+          quantity: 1,
+          unitPrice: license!.netPrice,
+          attributes: { hostId: 'HOST-2' },
+        },
+      ],
+      attributes: { endUserName: 'Tailspin Toys' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    let ew = res.json();
+    ew = await act(t, 'desk@edgeworks.example', ew, 'approve', 'booking');
+    ew = await act(t, 'finance@edgeworks.example', ew, 'book', 'provisioning');
+    // Completed with no fulfilment and no product file on the order.
+    ew = await act(t, 'provisioning@edgeworks.example', ew, 'complete', 'completed');
+    await drainAll(w);
+    await w.stop();
+
+    const thread = await threadOf('order', ew.id);
+    expect(thread.map((m) => m.template)).toEqual([
+      'order_receipt',
+      'sales_order_created',
+      'order_delivery',
+    ]);
+    const delivery = thread[2]!;
+    expect(delivery.status).toBe('sent');
+    const mail = receivedOnce(delivery);
+    expect((await simpleParser(mail.raw)).attachments).toEqual([]);
+    expect(JSON.parse(delivery.attachments)).toEqual([]);
+    expect(mail.text).toContain('The order is complete.');
+    expect(mail.text).toContain(
+      `No license keys, shipments or product files were recorded for order ${ew.number} / ${ew.salesOrderNumber}, so none come with this mail.`,
+    );
+    expect(mail.text).not.toMatch(/product files follow|Attached|is delivered/);
+  });
 
   it('stops gracefully: the loop ends and gives back what it had not started', async () => {
     const w = startMailWorker(t.ctx, config({ OUTBOX_POLL_MS: 10 }), {

@@ -122,6 +122,77 @@ describe('renderNotification', () => {
     expect(text).toContain('Licenses authorized:\n- E2C-0001\n- E2C-0002');
   });
 
+  // Seed 002: "All order information and product files are issued by email on the
+  // corresponding Sales Order email thread" — the delivery mail says what was delivered.
+  const delivery: NotificationRule = {
+    event: 'order.completed',
+    template: 'order_delivery',
+    to: ['partner'],
+    cc: [],
+    attach: ['product_files'],
+    thread: 'sales_order',
+  };
+
+  it('says an order delivered with nothing is complete, and claims no files', () => {
+    const { subject, text } = renderNotification({
+      event: eventOf('order.completed', {}),
+      rule: delivery,
+      profile: northwind,
+      thread,
+      delivery: { lines: [], licenseKeys: [] },
+      productFiles: [],
+    });
+    expect(subject).toMatch(/The order is complete$/);
+    expect(text).toContain('The order is complete.');
+    expect(text).toContain(
+      'No license keys, shipments or product files were recorded for order NW-000001 / NWSO-000001, so none come with this mail.',
+    );
+    expect(text).not.toMatch(/follow|Attached|product files:/i);
+  });
+
+  it('lists what an order delivered: its lines, shipments, license keys and the files attached', () => {
+    const { text } = renderNotification({
+      event: eventOf('order.completed', {}),
+      rule: delivery,
+      profile: northwind,
+      thread,
+      delivery: {
+        lines: [
+          {
+            lineNo: 1,
+            partNumber: 'EW-LIC',
+            quantity: 1,
+            kind: 'license_keys_issued',
+            shipment: null,
+          },
+          {
+            lineNo: 2,
+            partNumber: 'EW-DEV',
+            quantity: 2,
+            kind: 'device_shipped',
+            shipment: { carrier: 'UPS', trackingNumber: '1Z999' },
+          },
+        ],
+        licenseKeys: ['KEY-1'],
+      },
+      productFiles: [{ name: 'edge.lic', contentType: 'text/plain', size: 12 }],
+    });
+    expect(text).toContain(
+      [
+        'Order NW-000001 / NWSO-000001 is delivered.',
+        '',
+        'Delivered:',
+        '- line 1 EW-LIC × 1: license keys issued',
+        '- line 2 EW-DEV × 2: device shipped by UPS, tracking number 1Z999',
+        '',
+        'License keys:',
+        '- KEY-1',
+        '',
+        'Attached: edge.lic.',
+      ].join('\n'),
+    );
+  });
+
   it('still says what it can for an invoice event recorded before its currency and due date', () => {
     const { text } = renderNotification({
       event: eventOf('invoice.issued', { number: 'NW-INV-000001', total: '907.20' }),

@@ -4,6 +4,7 @@ import {
   type NotificationRule,
   type VendorProfile,
 } from '@orderdesk/core';
+import type { OrderDelivery } from '../fulfilment/order-delivery.ts';
 import type { RecordedEvent } from './record-event.ts';
 
 /** What the subject line and the text say the thread is about. */
@@ -66,8 +67,12 @@ function detailsOf(event: RecordedEvent): string[] {
 /**
  * What a profile's template adds to the headline: the words the seed guides promise (the
  * order number, the welcome mail to the end user, the sales order's thread, the receipt).
+ * `delivered` says whether anything was delivered with the mail (undefined: not known).
  */
-const TEMPLATE_TEXT: Record<string, (number: string, vendor: string) => string> = {
+const TEMPLATE_TEXT: Record<
+  string,
+  (number: string, vendor: string, delivered: boolean | undefined) => string
+> = {
   order_number: (n) => `Your order number is ${n}. Quote it in every mail about this order.`,
   order_receipt: (n, v) =>
     `${v} received your order ${n} and will process it. The order receipt and content follow on this thread.`,
@@ -75,8 +80,14 @@ const TEMPLATE_TEXT: Record<string, (number: string, vendor: string) => string> 
     `Welcome to ${v}. Your subscription is provisioned: your site administrator can now sign in and invite users.`,
   subscription_ready: (n) => `The subscription of order ${n} is ready to use.`,
   sales_order_created: (n) =>
-    `A sales order was created for your order ${n}. This thread carries its order information and product files.`,
-  order_delivery: (n) => `Order ${n} is delivered: the order information and product files follow.`,
+    `A sales order was created for your order ${n}. Its order information and any product files are issued on this thread.`,
+  // Says only what is true: what was delivered is listed after it; nothing, and it says so.
+  order_delivery: (n, _v, delivered) =>
+    delivered === undefined
+      ? `Order ${n} is complete.`
+      : delivered
+        ? `Order ${n} is delivered.`
+        : `No license keys, shipments or product files were recorded for order ${n}, so none come with this mail.`,
   licenses_authorized: (n) => `The licenses of order ${n} are authorized in the licensing server.`,
 };
 
@@ -88,6 +99,10 @@ export function renderNotification(input: {
   thread: ThreadSubject;
   /** An invoice that is also the partner's confirmation that the order is complete. */
   confirmsCompletion?: boolean;
+  /** What the order's fulfilments delivered (its completion mails). */
+  delivery?: OrderDelivery | undefined;
+  /** The product files the mail carries (a rule attaching `product_files`), as listed. */
+  productFiles?: readonly { name: string; contentType: string; size: number }[] | undefined;
 }): { subject: string; text: string } {
   const { event, rule, profile, thread } = input;
   const headline = HEADLINES[event.type as NotificationEvent] ?? event.type;
@@ -109,9 +124,17 @@ export function renderNotification(input: {
       `This invoice is your confirmation that ${thread.kind} ${thread.number} is complete.`,
     );
   }
+  const { delivery, productFiles } = input;
+  const delivered =
+    delivery === undefined
+      ? undefined
+      : delivery.lines.length > 0 ||
+        delivery.licenseKeys.length > 0 ||
+        (productFiles?.length ?? 0) > 0;
   const template = rule.template ? TEMPLATE_TEXT[rule.template] : undefined;
-  if (template) lines.push('', template(thread.number, sender));
+  if (template) lines.push('', template(thread.number, sender, delivered));
   else if (rule.template) lines.push('', `(${rule.template.replaceAll('_', ' ')})`);
+  if (delivery) lines.push(...deliveryText(delivery));
   if (event.reason) lines.push('', `Reason: ${event.reason}`);
   const problems = (event.data as { problems?: { path: string; message: string }[] }).problems;
   if (problems?.length) {
@@ -127,11 +150,35 @@ export function renderNotification(input: {
     lines.push('', 'License keys:');
     for (const k of keys) if (typeof k === 'string') lines.push(`- ${k}`);
   }
-  if (rule.attach.length > 0) {
-    lines.push('', `Attached: ${rule.attach.map((a) => a.replaceAll('_', ' ')).join(', ')}.`);
-  }
+  // The product files by name where they are known, and none claimed when there are none.
+  const attached = rule.attach.flatMap((a) =>
+    a === 'product_files' && productFiles
+      ? productFiles.map((f) => f.name)
+      : [a.replaceAll('_', ' ')],
+  );
+  if (attached.length > 0) lines.push('', `Attached: ${attached.join(', ')}.`);
   lines.push('', `— ${profile.name}`);
   return { subject, text: lines.join('\n') };
+}
+
+/** The lines an order's fulfilments delivered, with their shipments, and the keys issued. */
+function deliveryText(delivery: OrderDelivery): string[] {
+  const out: string[] = [];
+  if (delivery.lines.length > 0) {
+    out.push('', 'Delivered:');
+    for (const l of delivery.lines) {
+      const shipped = l.shipment
+        ? ` by ${l.shipment.carrier}, tracking number ${l.shipment.trackingNumber ?? '—'}`
+        : '';
+      out.push(
+        `- line ${l.lineNo} ${l.partNumber} × ${l.quantity}: ${l.kind.replaceAll('_', ' ')}${shipped}`,
+      );
+    }
+  }
+  if (delivery.licenseKeys.length > 0) {
+    out.push('', 'License keys:', ...delivery.licenseKeys.map((k) => `- ${k}`));
+  }
+  return out;
 }
 
 /**
@@ -144,7 +191,7 @@ function welcomeMail(
 ): { subject: string; text: string } {
   const { thread, profile, rule } = input;
   const name = thread.body?.contacts?.siteAdmin?.name;
-  const welcome = TEMPLATE_TEXT.welcome_email?.(thread.number, sender) ?? '';
+  const welcome = TEMPLATE_TEXT.welcome_email?.(thread.number, sender, undefined) ?? '';
   // Said only when the rule copies someone (seed 000: the partner's provisioning CC).
   const copied = rule.cc.length > 0 ? ' Your partner is copied on this mail.' : '';
   const lines = [name ? `Hello ${name},` : 'Hello,', '', `${welcome}${copied}`];

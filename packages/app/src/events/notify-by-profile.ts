@@ -31,6 +31,11 @@ import {
   type Executor,
   type OutboxInput,
 } from '@orderdesk/store';
+import {
+  readOrderDelivery,
+  readProductFiles,
+  type OrderDelivery,
+} from '../fulfilment/order-delivery.ts';
 import { renderQuoteAttachment, type MailPayload } from '../mail/mail-attachments.ts';
 import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
 import type { KnownPartnerUser, RecordedEvent } from './record-event.ts';
@@ -358,6 +363,27 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
       ? { documentIds: found.documentIds.filter((d): d is string => typeof d === 'string') }
       : {}),
   };
+  // An order's completion mails say what its fulfilments delivered (seed 002: "All order
+  // information and product files are issued by email on the corresponding Sales Order email
+  // thread"): keys, shipments, lines.
+  const delivery: OrderDelivery | undefined =
+    event.type === 'order.completed' && thread.entityType === 'order'
+      ? await readOrderDelivery(tx, thread.entityId)
+      : undefined;
+  // The product files a rule attaches are the order's as they stand now, named in the text and
+  // pinned in the payload: the mail lists what it carries and carries what it lists, nothing
+  // when there is nothing (an event that names its files keeps them).
+  const productFiles =
+    thread.entityType === 'order' &&
+    refs.documentIds === undefined &&
+    rules.some((r) => r.attach.includes('product_files'))
+      ? (await readProductFiles(tx, thread.vendorId, thread.entityId)).map((d) => ({
+          id: d.id,
+          name: d.name,
+          contentType: d.content_type,
+          size: d.size,
+        }))
+      : undefined;
   // The quote PDF is listed on the thread with its size: rendered once here to know it.
   let quotePdf: { name: string; contentType: string; size: number } | undefined;
   let n = 0;
@@ -365,11 +391,14 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     const to = await resolve(tx, rule.to, thread, profile);
     if (to.length === 0) continue;
     const cc = (await resolve(tx, rule.cc, thread, profile)).filter((a) => !to.includes(a));
+    const files = rule.attach.includes('product_files') ? productFiles : undefined;
     const text = renderNotification({
       event,
       rule,
       profile,
       thread,
+      delivery,
+      productFiles: files,
       confirmsCompletion:
         event.type === 'invoice.issued' &&
         thread.entityType === 'order' &&
@@ -401,6 +430,13 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
       }
       if (quotePdf) attachments.push(quotePdf);
     }
+    const attach =
+      files?.length === 0 ? rule.attach.filter((a) => a !== 'product_files') : rule.attach;
+    if (files) {
+      attachments.push(
+        ...files.map(({ name, contentType, size }) => ({ name, contentType, size })),
+      );
+    }
     // Nothing here reads it back: on PostgreSQL it goes with the commit (deferredWrites).
     await insertMessageWithOutbox(
       deferredWrites(tx),
@@ -430,7 +466,12 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
         topic: 'mail',
         entityType: thread.entityType,
         entityId: thread.entityId,
-        payload: { messageId: m.id, attach: rule.attach, ...refs } satisfies MailPayload,
+        payload: {
+          messageId: m.id,
+          attach,
+          ...refs,
+          ...(files?.length ? { documentIds: files.map((f) => f.id) } : {}),
+        } satisfies MailPayload,
         at: event.at,
       }),
     );

@@ -1,9 +1,12 @@
 // The order receipt a fulfilment sends when the order type's confirmation is OrderDesk's own
 // completion notice (seed 002: "email you the order receipt and content"): the keys issued,
 // the shipment's carrier and tracking number, the product files, on the order's thread to the
-// partner user who placed it. Welcome-mail and invoice confirmations are sent elsewhere (the
-// profile's order.completed rule; the invoice job).
-import type { VendorProfile } from '@orderdesk/core';
+// partner user who placed it, and what is still to deliver. The fulfilment that completes the
+// order sends none when the profile's order.completed rule mails the partner: that one mail
+// says the order is complete and lists all that was delivered (two mails would both announce
+// it). Welcome-mail and invoice confirmations are sent elsewhere (the profile's
+// order.completed rule; the invoice job).
+import { notificationsFor, type VendorProfile } from '@orderdesk/core';
 import {
   findUserById,
   listPartnerUsers,
@@ -15,6 +18,24 @@ import {
 import { senderOf } from '../events/notify-by-profile.ts';
 import { writeOrderMail } from '../messages/order-mail.ts';
 
+/**
+ * Whether the profile's own mail on the order's completion reaches the partner (e.g. seed
+ * 002's delivery mail on the sales order's thread): then the completing fulfilment's receipt
+ * would say the same thing a second time.
+ */
+export function completionMailReachesPartner(
+  profile: VendorProfile,
+  orderType: string,
+  sendWelcomeEmail: boolean | undefined,
+): boolean {
+  return notificationsFor(
+    profile,
+    'order.completed',
+    orderType,
+    sendWelcomeEmail === undefined ? {} : { sendWelcomeEmail },
+  ).some((r) => r.to.includes('partner') || r.cc.includes('partner'));
+}
+
 export async function writeFulfilmentReceipt(
   tx: Executor,
   input: {
@@ -23,6 +44,8 @@ export async function writeFulfilmentReceipt(
     vendorSlug: string;
     fulfilment: Fulfilment;
     planned: readonly { line: OrderLine; quantity: number; kind: string }[];
+    /** Units of the order still to deliver after this fulfilment. */
+    remaining: number;
     eventId: string;
     at: string;
   },
@@ -57,6 +80,10 @@ export async function writeFulfilmentReceipt(
     ...(documents.length > 0
       ? ['', `Product files: ${documents.length} attached on the order`]
       : []),
+    '',
+    input.remaining > 0
+      ? `Still to deliver: ${input.remaining} ${input.remaining === 1 ? 'unit' : 'units'}.`
+      : 'Nothing is left to deliver: the order is complete.',
   ].join('\n');
   // What was delivered goes on the sales order's thread where the order has one (seed 002:
   // "product files are issued by email on the corresponding Sales Order email thread").

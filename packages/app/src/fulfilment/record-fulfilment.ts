@@ -40,7 +40,7 @@ import {
 } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type { FulfilmentInput, FulfilmentKind, FulfilmentView } from './fulfilment.schemas.ts';
-import { writeFulfilmentReceipt } from './fulfilment-mail.ts';
+import { completionMailReachesPartner, writeFulfilmentReceipt } from './fulfilment-mail.ts';
 
 const KIND_OF_TYPE: Record<ProductType, FulfilmentKind> = {
   subscription: 'subscription_provisioned',
@@ -251,13 +251,18 @@ export async function recordFulfilment(
     const confirmation = profile.orderTypes.find(
       (t) => t.key === order.type,
     )?.completionConfirmation;
-    if (confirmation === 'completion_notice') {
+    // One mail when this fulfilment completes the order: the profile's completion mail, which
+    // lists what was delivered, where it reaches the partner; else this receipt.
+    const completionMailed =
+      remainingAfter === 0 && completionMailReachesPartner(profile, order.type, body.welcomeEmail);
+    if (confirmation === 'completion_notice' && !completionMailed) {
       await writeFulfilmentReceipt(tx, {
         order,
         profile,
         vendorSlug: slug,
         fulfilment,
         planned,
+        remaining: remainingAfter,
         eventId: event.id,
         at,
       });
