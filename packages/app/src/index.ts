@@ -6,6 +6,7 @@ export * from './shared/time.ts';
 export * from './shared/paths.ts';
 export * from './context.ts';
 export * from './auth/actor.ts';
+export * from './auth/access.ts';
 export * from './auth/secrets.ts';
 export * from './session/login-throttle.ts';
 export * from './session/session.service.ts';

@@ -144,8 +144,11 @@ export async function buildApp(
   });
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods)
-      if (method !== 'HEAD') ctx.routes.push({ method, url: route.url });
+    const access = route.config?.access;
+    for (const method of methods) {
+      if (method !== 'HEAD')
+        ctx.routes.push({ method, url: route.url, ...(access ? { access } : {}) });
+    }
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

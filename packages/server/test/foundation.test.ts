@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
+import { findUserByEmail } from '@orderdesk/store';
+import { actorFromUser, hasAccess } from '@orderdesk/app';
 import { createTestApp, DEMO_PASSWORD, type TestApp } from './harness.ts';
 import { apiRoutes, expectIsolated } from './isolation.ts';
 import {
@@ -178,6 +180,57 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
       expect(answers.filter((a) => !a.endsWith('→ ok'))).toEqual([]);
       // An unknown path is still a 404, logged in or not.
       expect((await t.as(null).get('/api/v1/no-such-thing')).statusCode).toBe(404);
+    });
+
+    it('answers 403 before reading the body to a caller whose side or role never uses the route', async () => {
+      // API.md: 400 is a malformed request, 403 a role not allowed. A route that names who may
+      // use it (`config: { access }`, the app's constant its use case checks too) refuses anyone
+      // else before its body, query and parameters are validated: the schema of a request the
+      // caller may never make is no business of theirs. Every demo user a route refuses is sent
+      // a junk body, a junk query and junk parameters.
+      const staff = ['admin', 'cam', 'sales', 'desk', 'finance', 'provisioning'];
+      const demoUsers = ['buyer@acme.example', ...staff.map((role) => `${role}@northwind.example`)];
+      const actors = await Promise.all(
+        demoUsers.map(async (email) => {
+          const user = await findUserByEmail(t.store.db, email);
+          if (!user) throw new Error(`no demo user ${email}`);
+          return { email, actor: await actorFromUser(t.store.db, user, 'token') };
+        }),
+      );
+      const declared = t.ctx.routes.flatMap(({ method, url, access }) =>
+        access ? [{ method, url, access }] : [],
+      );
+      // Not vacuous: most of the routes whose roles are known from the route alone say so.
+      expect(declared.length).toBeGreaterThanOrEqual(40);
+      const answers: string[] = [];
+      for (const { method, url, access } of declared) {
+        const refused = actors.filter(({ actor }) => !hasAccess(actor, access));
+        expect(refused.length, `${method} ${url}: no demo user is refused`).toBeGreaterThan(0);
+        for (const { email } of refused) {
+          const res = await t.as(email).request({
+            method,
+            url: `${url.replace(/:[A-Za-z]+/g, 'x')}?limit=-1&junk=1`,
+            ...(method === 'GET' || method === 'DELETE' ? {} : { payload: { unknown: [1] } }),
+          });
+          const ok = res.statusCode === 403 && res.json().errors?.length === 0;
+          answers.push(
+            `${method} ${url} as ${email} → ${ok ? 'ok' : `${res.statusCode} ${res.body.slice(0, 160)}`}`,
+          );
+        }
+      }
+      expect(answers.filter((a) => !a.endsWith('→ ok'))).toEqual([]);
+    });
+
+    it("refuses a partner's POST /quotes with 403 before its body is checked", async () => {
+      // Quotes are built by sales and the CAM: a partner's empty body is a 403, not a 400 listing
+      // the fields of a quote.
+      const partner = await t.as('buyer@acme.example').post('/api/v1/quotes', {});
+      expect(partner.statusCode).toBe(403);
+      expect(partner.json()).toMatchObject({ status: 403, errors: [] });
+      // Whoever may build quotes still gets the body's problems.
+      const sales = await t.as('sales@northwind.example').post('/api/v1/quotes', {});
+      expect(sales.statusCode).toBe(400);
+      expect(sales.json().errors.length).toBeGreaterThan(0);
     });
 
     it('every problem carries errors[], empty when no field is at fault', async () => {

@@ -1328,6 +1328,8 @@ describe.each(testDialects())('OpenAPI fuzz on %s', (dialect) => {
     },
     {
       what: 'a body of 5,000 nested arrays (500: the idempotency hash ran out of stack)',
+      // Renewal quotes are sales' and the CAM's: the admin is refused before the body is read.
+      actor: 'sales@northwind.example',
       request: {
         method: 'POST',
         url: '/api/v1/subscriptions/sub_x/renewal-quote',
@@ -1343,8 +1345,8 @@ describe.each(testDialects())('OpenAPI fuzz on %s', (dialect) => {
       status: 400,
       path: 'url',
     },
-  ])('answers $what with a $status naming $path', async ({ request, status, path }) => {
-    const res = await t.as('admin@northwind.example').request(request);
+  ])('answers $what with a $status naming $path', async ({ actor, request, status, path }) => {
+    const res = await t.as(actor ?? 'admin@northwind.example').request(request);
     expect(res.statusCode, res.body).toBe(status);
     expect(contractBreach(res)).toBeUndefined();
     expect(res.json<{ errors: { path: string }[] }>().errors.map((e) => e.path)).toContain(path);

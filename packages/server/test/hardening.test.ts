@@ -4,7 +4,7 @@ import { testDialects } from '@orderdesk/store/testing';
 import { csvField, neutraliseCsvCell, restoreCsvCell } from '@orderdesk/app';
 import { badTextReason } from '../src/http/input-boundary.ts';
 import { findUserByEmail } from '@orderdesk/store';
-import { actorFromUser, createApiToken } from '@orderdesk/app';
+import { actorFromUser, createApiToken, hasAccess } from '@orderdesk/app';
 import { createTestApp, DEMO_PASSWORD, type TestApp } from './harness.ts';
 
 /** Issue 13: the hardening points that concern every request (headers, input, tokens, audit). */
@@ -168,18 +168,31 @@ describe.each(testDialects())('hardening on %s', (dialect) => {
     it('refuses a NUL or a lone surrogate anywhere in a JSON body, on every write', async () => {
       const writes = apiRoutes().filter((r) => ['POST', 'PUT', 'PATCH'].includes(r.method));
       expect(writes.length).toBeGreaterThan(20);
+      // Each route is sent as a demo user it admits (`config.access`): anyone else is refused
+      // (403) before the body is read.
+      const senders = await Promise.all(
+        [ADMIN, BUYER, 'sales@northwind.example'].map(async (email) => {
+          const user = await findUserByEmail(t.store.db, email);
+          if (!user) throw new Error(`no demo user ${email}`);
+          return { email, actor: await actorFromUser(t.store.db, user, 'token') };
+        }),
+      );
       for (const route of writes) {
+        const sender = senders.find(
+          ({ actor }) => route.access === undefined || hasAccess(actor, route.access),
+        );
+        if (!sender) throw new Error(`${route.method} ${route.url}: no demo user may send it`);
         // A real vendor, so that routes which authorise before reading the body get to it.
         const url = route.url.replace(':slug', 'northwind').replace(/:(\w+)/g, 'x');
         if (route.url.endsWith('/profile')) {
           // The profile is source text: a raw NUL in it is refused as the body.
-          const raw = await t.as(ADMIN).put(url, 'name: a\u0000b\n', {
+          const raw = await t.as(sender.email).put(url, 'name: a\u0000b\n', {
             'content-type': 'application/yaml',
           });
           expectRefused(raw, 'body', `${route.method} ${route.url}`);
           continue;
         }
-        const res = await t.as(ADMIN).request({
+        const res = await t.as(sender.email).request({
           method: route.method,
           url,
           headers: { 'content-type': 'application/json' },

@@ -1,13 +1,7 @@
-import type { Role } from '@orderdesk/core';
 import { findVendorById, type Executor, type User, type Vendor } from '@orderdesk/store';
-import {
-  parseRoles,
-  requireActor,
-  requireRole,
-  requireVendorStaff,
-  type Actor,
-} from '../auth/actor.ts';
-import { forbidden, notFound } from '../shared/errors.ts';
+import { requireAccess, type Access, type VendorAccess } from '../auth/access.ts';
+import { parseRoles, requireActor, type Actor } from '../auth/actor.ts';
+import { notFound } from '../shared/errors.ts';
 import { findVisibleVendor } from '../vendors/vendor-scope.ts';
 import type { UserStatus, UserView } from './admin.schemas.ts';
 
@@ -17,18 +11,21 @@ export type AdminScope = { actor: Actor } & (
   | { side: 'partner'; vendorId: null; partnerId: string }
 );
 
+/**
+ * A tenant's users (and their lockouts) are administered by its admin: the vendor admin its
+ * staff, the partner admin its users.
+ */
+export const TENANT_ADMIN_ACCESS: Access = {
+  vendor: ['vendor_admin'],
+  partner: ['partner_admin'],
+};
+
 /** The caller's tenant if it is that tenant's admin; 403 otherwise (401 when anonymous). */
 export function requireTenantAdmin(actor: Actor | null): AdminScope {
-  const a = requireActor(actor);
-  if (a.side === 'vendor' && a.vendorId) {
-    requireRole(a, ['vendor_admin']);
-    return { actor: a, side: 'vendor', vendorId: a.vendorId, partnerId: null };
-  }
-  if (a.side === 'partner' && a.partnerId) {
-    requireRole(a, ['partner_admin']);
-    return { actor: a, side: 'partner', vendorId: null, partnerId: a.partnerId };
-  }
-  throw forbidden('This action needs one of the roles: vendor_admin, partner_admin');
+  const a = requireAccess(actor, TENANT_ADMIN_ACCESS);
+  return a.side === 'vendor'
+    ? { actor: a, side: 'vendor', vendorId: a.vendorId, partnerId: null }
+    : { actor: a, side: 'partner', vendorId: null, partnerId: a.partnerId };
 }
 
 /** Whether `user` belongs to the tenant of `scope` (its own side and vendor/partner). */
@@ -42,19 +39,19 @@ export function isInScope(
 }
 
 /**
- * A vendor by slug for one of its own staff (any of `roles`): 404 when the caller may not see
- * it (another vendor's staff, a partner without a partnership), 403 when it may see it but not
- * administer it (a partner, or staff without the role).
+ * A vendor by slug for one of its own staff that `access` admits: 404 when the caller may not
+ * see it (another vendor's staff, a partner without a partnership), 403 when it may see it but
+ * not administer it (a partner, or staff without the role).
  */
 export async function findStaffVendor(
   db: Executor,
   actor: Actor | null,
   slug: string,
-  roles?: readonly Role[],
+  access: VendorAccess,
 ): Promise<Vendor> {
   const a = requireActor(actor);
   const vendor = await findVisibleVendor(db, a, slug);
-  const staff = requireVendorStaff(a, roles);
+  const staff = requireAccess(a, access);
   if (staff.vendorId !== vendor.id) throw notFound('Vendor');
   return vendor;
 }

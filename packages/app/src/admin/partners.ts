@@ -14,7 +14,8 @@ import {
   type Partnership,
   type Vendor,
 } from '@orderdesk/store';
-import { parseRoles, requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import { parseRoles, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
@@ -94,6 +95,9 @@ async function enrol(
   return toPartnershipView(row, await profileOfVendor(tx, vendor), actor);
 }
 
+/** Partners are created and enrolled (createPartner, enrolPartner) by the vendor admin. */
+export const PARTNER_ENROLMENT_ACCESS: VendorAccess = { vendor: ['vendor_admin'] };
+
 /**
  * Creates a partner (vendor_admin): tier 1 with its partnership with the admin's vendor, or
  * tier 2 under a tier-1 distributor enrolled with that vendor (no partnership of its own: it
@@ -106,7 +110,7 @@ export async function createPartner(
   body: PartnerCreateBody,
   options: WriteOptions = {},
 ): Promise<CreatedPartner> {
-  const staff = requireVendorStaff(actor, ['vendor_admin']);
+  const staff = requireAccess(actor, PARTNER_ENROLMENT_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const vendor = await ownVendor(tx, staff.vendorId);
     const problems: ProblemItem[] = [];
@@ -253,7 +257,7 @@ export async function enrolPartner(
   body: PartnershipCreateBody,
   options: WriteOptions = {},
 ): Promise<PartnershipView> {
-  const staff = requireVendorStaff(actor, ['vendor_admin']);
+  const staff = requireAccess(actor, PARTNER_ENROLMENT_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const vendor = await ownVendor(tx, staff.vendorId);
     const partner = await findPartnerById(tx, body.partnerId);

@@ -16,6 +16,7 @@ import {
   type ProfileFormat,
 } from '@orderdesk/store';
 import { z } from 'zod';
+import type { VendorAccess } from '../auth/access.ts';
 import { requireActor, type Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
@@ -78,6 +79,12 @@ export function profileFormatOf(contentType: string | undefined): ProfileFormat 
   return /json/i.test(contentType ?? '') ? 'json' : 'yaml';
 }
 
+/** A vendor's profile is published by its vendor admin. */
+export const PUBLISH_PROFILE_ACCESS: VendorAccess = { vendor: ['vendor_admin'] };
+
+/** A vendor's profile versions and their sources are read by its staff (any role). */
+export const PROFILE_SOURCE_ACCESS: VendorAccess = { vendor: 'any' };
+
 /**
  * Publishes a new version of a vendor's profile (vendor_admin of that vendor): checks the
  * source, stores it as written, makes it current and records `vendor.profile_published`.
@@ -97,7 +104,7 @@ export async function publishProfile(
 ): Promise<{ version: number }> {
   return inTransaction(ctx, options, async (tx) => {
     const by = requireActor(actor);
-    const vendor = await findStaffVendor(tx, by, input.slug, ['vendor_admin']);
+    const vendor = await findStaffVendor(tx, by, input.slug, PUBLISH_PROFILE_ACCESS);
     checkVersion('profile', vendor.profile_version, input.expectedVersion);
     const profile = checkProfileSource(input.source, `${vendor.slug}.${input.format}`, vendor.slug);
     // The same text again is no new version.
@@ -150,7 +157,7 @@ export async function listVendorProfileVersions(
   query: PageQuery,
 ): Promise<Page<ProfileVersionView>> {
   const db = ctx.store.db;
-  const vendor = await findStaffVendor(db, actor, slug);
+  const vendor = await findStaffVendor(db, actor, slug, PROFILE_SOURCE_ACCESS);
   const before = decodeCursor(query.cursor, versionCursorSchema);
   const rows = await listProfileVersions(db, vendor.id, {
     limit: query.limit + 1,
@@ -184,7 +191,7 @@ export async function readProfileSource(
   version?: number,
 ): Promise<ProfileSourceView> {
   const db = ctx.store.db;
-  const vendor = await findStaffVendor(db, actor, slug);
+  const vendor = await findStaffVendor(db, actor, slug, PROFILE_SOURCE_ACCESS);
   const row =
     version === undefined
       ? await findCurrentProfileSource(db, vendor.id)

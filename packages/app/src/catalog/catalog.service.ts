@@ -20,7 +20,8 @@ import {
   type Vendor,
 } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { conflict, invalidInput, notFound, unprocessable } from '../shared/errors.ts';
@@ -75,9 +76,12 @@ export function toCategoryView(row: CategoryRow): CategoryView {
   };
 }
 
+/** The catalog (products, categories) is changed by the vendor admin. */
+export const CATALOG_ADMIN_ACCESS: VendorAccess = { vendor: ['vendor_admin'] };
+
 /** The caller's own vendor, for a vendor admin (403 for anyone else). */
 async function ownVendorAsAdmin(db: Executor, actor: Actor): Promise<Vendor> {
-  const staff = requireVendorStaff(actor, ['vendor_admin']);
+  const staff = requireAccess(actor, CATALOG_ADMIN_ACCESS);
   const vendor = await findVendorById(db, staff.vendorId);
   if (!vendor) throw notFound('Vendor');
   return vendor;

@@ -10,7 +10,8 @@ import {
   type Executor,
 } from '@orderdesk/store';
 import { z } from 'zod';
-import { requirePartner, type Actor } from '../auth/actor.ts';
+import { requireAccess, type PartnerAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { forbidden, notFound } from '../shared/errors.ts';
@@ -84,13 +85,16 @@ async function ownCustomer(
 
 const cursorSchema = z.object({ id: z.string() });
 
+/** Customers and their contacts are the partner's: read and kept by its users, not the vendor's. */
+export const CUSTOMERS_ACCESS: PartnerAccess = { partner: 'any' };
+
 /** The partner's customers (a distributor also sees its tier-2s'), a page at a time. */
 export async function listCustomersPage(
   ctx: AppContext,
   actor: Actor,
   query: { limit: number; cursor?: string | undefined },
 ): Promise<Page<CustomerView>> {
-  const partner = requirePartner(actor);
+  const partner = requireAccess(actor, CUSTOMERS_ACCESS);
   const after = decodeCursor(query.cursor, cursorSchema);
   const rows = await listCustomers(
     ctx.store.db,
@@ -106,7 +110,9 @@ export async function getCustomer(
   actor: Actor,
   customerId: string,
 ): Promise<CustomerView> {
-  return toCustomerView(await customerInScope(ctx.store.db, requirePartner(actor), customerId));
+  return toCustomerView(
+    await customerInScope(ctx.store.db, requireAccess(actor, CUSTOMERS_ACCESS), customerId),
+  );
 }
 
 /** Creates a customer organization of the caller's partner. Records `customer.created`. */
@@ -116,7 +122,7 @@ export async function createCustomer(
   input: CustomerInput,
   options: WriteOptions = {},
 ): Promise<CustomerView> {
-  const partner = requirePartner(actor);
+  const partner = requireAccess(actor, CUSTOMERS_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const at = ctx.now().toISOString();
     const row = await insertCustomer(tx, { ...input, partnerId: partner.partnerId, at });
@@ -140,7 +146,7 @@ export async function patchCustomer(
   input: { customerId: string; patch: CustomerPatch },
   options: WriteOptions = {},
 ): Promise<CustomerView> {
-  const partner = requirePartner(actor);
+  const partner = requireAccess(actor, CUSTOMERS_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const customer = await ownCustomer(tx, partner, input.customerId);
     const at = ctx.now().toISOString();
@@ -165,7 +171,7 @@ export async function addContact(
   input: { customerId: string; contact: ContactInput },
   options: WriteOptions = {},
 ): Promise<ContactView> {
-  const partner = requirePartner(actor);
+  const partner = requireAccess(actor, CUSTOMERS_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const customer = await ownCustomer(tx, partner, input.customerId);
     const at = ctx.now().toISOString();
@@ -194,7 +200,11 @@ export async function listCustomerContacts(
   customerId: string,
   query: PageQuery,
 ): Promise<Page<ContactView>> {
-  const customer = await customerInScope(ctx.store.db, requirePartner(actor), customerId);
+  const customer = await customerInScope(
+    ctx.store.db,
+    requireAccess(actor, CUSTOMERS_ACCESS),
+    customerId,
+  );
   const after = decodeCursor(query.cursor, cursorSchema);
   const rows = await listContacts(ctx.store.db, customer.id, {
     limit: query.limit + 1,

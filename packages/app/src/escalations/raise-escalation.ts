@@ -21,6 +21,7 @@ import {
   type Executor,
   type Order,
 } from '@orderdesk/store';
+import { requireAccess, type PartnerAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
@@ -28,7 +29,7 @@ import { writeOrderMail } from '../messages/order-mail.ts';
 import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
 import { vendorOf } from '../orders/order-view.ts';
-import { forbidden, notFound } from '../shared/errors.ts';
+import { notFound } from '../shared/errors.ts';
 import { formatInstantForMail } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type { EscalationBody, EscalationView } from './escalations.schemas.ts';
@@ -190,6 +191,12 @@ export async function raiseEscalationIn(
   return row;
 }
 
+/** Orders are escalated by partner users (the vendor's side raises none by hand). */
+export const ESCALATE_ORDER_ACCESS: PartnerAccess = {
+  partner: 'any',
+  refusal: 'Partners escalate their orders',
+};
+
 /** POST /orders/{id}/escalations: the partner that placed the order escalates it. */
 export async function escalateOrder(
   ctx: AppContext,
@@ -197,7 +204,7 @@ export async function escalateOrder(
   input: { orderId: string; body: EscalationBody },
   options: WriteOptions = {},
 ): Promise<EscalationView> {
-  if (actor.side !== 'partner') throw forbidden('Partners escalate their orders');
+  requireAccess(actor, ESCALATE_ORDER_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     // Only the partner that placed the order escalates it (a distributor reads its reseller's
     // orders but acts on none of them: a wall, so a 404 like any stranger's).

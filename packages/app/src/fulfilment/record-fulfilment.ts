@@ -24,7 +24,8 @@ import {
   type Order,
   type OrderLine,
 } from '@orderdesk/store';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { actOnOrder } from '../orders/act-on-order.ts';
@@ -139,6 +140,12 @@ async function documentProblems(
   return problems;
 }
 
+/**
+ * Fulfilments are recorded by vendor staff; which role (the profile's provisioning role) is
+ * the order's vendor's to say, checked by recordFulfilment.
+ */
+export const RECORD_FULFILMENT_ACCESS: VendorAccess = { vendor: 'any' };
+
 /** Records a fulfilment; completes the order when nothing is left to fulfil. */
 export async function recordFulfilment(
   ctx: AppContext,
@@ -146,7 +153,7 @@ export async function recordFulfilment(
   input: { orderId: string; body: FulfilmentInput },
   options: WriteOptions = {},
 ): Promise<FulfilmentView> {
-  const actor = requireVendorStaff(actorOrNull);
+  const actor = requireAccess(actorOrNull, RECORD_FULFILMENT_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const order = await findOrderInScope(tx, input.orderId, orderScope(actor));
     if (!order) throw notFound('Order');

@@ -17,7 +17,8 @@ import {
   type IntakeItem,
 } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import type { ExtractedPurchaseOrder } from '../documents/extracted-order.ts';
 import { senderOf as vendorSenderOf } from '../events/notify-by-profile.ts';
@@ -40,8 +41,8 @@ import type {
 } from './intake.schemas.ts';
 import type { SenderFlag } from './mail-routing.ts';
 
-/** Who decides on intake items. */
-const DESK_ROLES = ['order_desk', 'vendor_admin'] as const;
+/** The intake queue is the order desk's: read, converted and rejected by it and the vendor admin. */
+export const INTAKE_ACCESS: VendorAccess = { vendor: ['order_desk', 'vendor_admin'] };
 
 async function toIntakeView(
   db: Executor,
@@ -83,7 +84,7 @@ export async function listIntake(
   query: IntakeListQuery,
 ): Promise<Page<IntakeItemView>> {
   // The order desk's queue (API.md): mails with their text and attachments, not every role's.
-  const staff = requireVendorStaff(actor, DESK_ROLES);
+  const staff = requireAccess(actor, INTAKE_ACCESS);
   const db = ctx.store.db;
   const before = decodeCursor(query.cursor, z.object({ id: z.string() }));
   const rows = await listIntakeItems(db, {
@@ -114,7 +115,7 @@ export async function getIntake(
   actor: Actor | null,
   id: string,
 ): Promise<IntakeItemView> {
-  const staff = requireVendorStaff(actor, DESK_ROLES);
+  const staff = requireAccess(actor, INTAKE_ACCESS);
   const db = ctx.store.db;
   const item = await itemInScope(db, staff.vendorId, id);
   return toIntakeView(db, item, await vendorSlugOf(db, staff.vendorId));
@@ -138,7 +139,7 @@ export async function convertIntake(
   body: IntakeConvertBody,
   options: WriteOptions = {},
 ): Promise<OrderView> {
-  const desk = requireVendorStaff(actor, DESK_ROLES);
+  const desk = requireAccess(actor, INTAKE_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const item = await itemInScope(tx, desk.vendorId, id);
     requireOpen(item);
@@ -261,7 +262,7 @@ export async function rejectIntake(
   body: IntakeRejectBody,
   options: WriteOptions = {},
 ): Promise<IntakeItemView> {
-  const desk = requireVendorStaff(actor, DESK_ROLES);
+  const desk = requireAccess(actor, INTAKE_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const item = await itemInScope(tx, desk.vendorId, id);
     requireOpen(item);

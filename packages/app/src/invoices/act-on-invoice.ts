@@ -23,7 +23,8 @@ import {
   type Order,
 } from '@orderdesk/store';
 import type { z } from 'zod';
-import { requireActor, requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type Access, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { renderCreditNotePdf } from '../documents/credit-note-pdf.ts';
 import { renderCreditNoteUbl } from '../documents/credit-note-ubl.ts';
@@ -49,10 +50,13 @@ import type {
   markPaidBodySchema,
 } from './invoices.schemas.ts';
 
-/** Vendor roles that credit invoices and record payments. */
-const FINANCE_ROLES = ['finance', 'vendor_admin'] as const;
-/** Vendor roles that may mail an invoice again (besides the partner asking for it). */
-const RESEND_ROLES = ['finance', 'vendor_admin', 'order_desk', 'cam'] as const;
+/** Invoices are credited and marked paid by finance and the vendor admin. */
+export const INVOICE_FINANCE_ACCESS: VendorAccess = { vendor: ['finance', 'vendor_admin'] };
+/** A copy of an invoice is asked for by the partner, or mailed again by these vendor roles. */
+export const INVOICE_COPY_ACCESS: Access = {
+  partner: 'any',
+  vendor: ['finance', 'vendor_admin', 'order_desk', 'cam'],
+};
 
 async function loadForUpdate(
   tx: Executor,
@@ -79,8 +83,7 @@ export async function requestInvoiceCopy(
   invoiceId: string,
   options: WriteOptions = {},
 ): Promise<{ invoiceId: string; number: string; sentTo: string[] }> {
-  const actor = requireActor(actorOrNull);
-  if (actor.side === 'vendor') requireVendorStaff(actor, RESEND_ROLES);
+  const actor = requireAccess(actorOrNull, INVOICE_COPY_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const { invoice, order } = await loadForUpdate(tx, actor, invoiceId);
     const { slug, profile } = await vendorOf(tx, order);
@@ -142,7 +145,7 @@ export async function issueCreditNote(
   },
   options: WriteOptions = {},
 ): Promise<CreditNoteView> {
-  const actor = requireVendorStaff(actorOrNull, FINANCE_ROLES);
+  const actor = requireAccess(actorOrNull, INVOICE_FINANCE_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const { invoice, order } = await loadForUpdate(tx, actor, input.invoiceId);
     checkVersion('invoice', invoice.version, input.expectedVersion);
@@ -253,7 +256,7 @@ export async function markInvoicePaid(
   },
   options: WriteOptions = {},
 ): Promise<InvoiceView> {
-  const actor = requireVendorStaff(actorOrNull, FINANCE_ROLES);
+  const actor = requireAccess(actorOrNull, INVOICE_FINANCE_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const { invoice, order } = await loadForUpdate(tx, actor, input.invoiceId);
     checkVersion('invoice', invoice.version, input.expectedVersion);

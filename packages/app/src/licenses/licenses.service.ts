@@ -15,6 +15,7 @@ import {
   type License,
 } from '@orderdesk/store';
 import { z } from 'zod';
+import { requireAccess, type PartnerAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
@@ -56,6 +57,12 @@ async function partnerVendor(db: Executor, actor: Actor, slug: string) {
   return vendor;
 }
 
+/** Licenses are registered by the partner whose licensing server generated them. */
+export const LICENSE_REGISTRATION_ACCESS: PartnerAccess = {
+  partner: 'any',
+  refusal: 'Licenses are registered by the partner that generated them',
+};
+
 /** POST /licenses: an OEM partner's licensing server registers licenses, unauthorized. */
 export async function registerLicenses(
   ctx: AppContext,
@@ -63,10 +70,7 @@ export async function registerLicenses(
   input: LicenseRegistration,
   options: WriteOptions = {},
 ): Promise<{ vendor: string; licenses: LicenseView[] }> {
-  if (actor.side !== 'partner' || !actor.partnerId) {
-    throw forbidden('Licenses are registered by the partner that generated them');
-  }
-  const partnerId = actor.partnerId;
+  const { partnerId } = requireAccess(actor, LICENSE_REGISTRATION_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const vendor = await partnerVendor(tx, actor, input.vendor).catch((error: unknown) => {
       if (error instanceof AppError && error.kind === 'not_found') {

@@ -9,7 +9,8 @@ import {
   type Executor,
   type OutboxMessage,
 } from '@orderdesk/store';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { z } from 'zod';
 import { conflict, notFound } from '../shared/errors.ts';
@@ -50,13 +51,16 @@ async function toOutboxView(db: Executor, row: OutboxMessage): Promise<OutboxIte
 
 const deadLetterCursorSchema = z.object({ deadAt: z.string(), id: z.string() });
 
+/** The outbox's dead letters are the vendor_admin's to see and retry. */
+export const DEAD_LETTERS_ACCESS: VendorAccess = { vendor: ['vendor_admin'] };
+
 /** The caller's vendor's dead letters (vendor_admin), the most recent first, a page at a time. */
 export async function listDeadLetters(
   ctx: AppContext,
   actor: Actor | null,
   query: OutboxListQuery,
 ): Promise<Page<OutboxItemView>> {
-  const admin = requireVendorStaff(actor, ['vendor_admin']);
+  const admin = requireAccess(actor, DEAD_LETTERS_ACCESS);
   const db = ctx.store.db;
   const rows = await listDeadOutbox(db, {
     vendorId: admin.vendorId,
@@ -86,7 +90,7 @@ export async function retryDeadLetter(
   id: string,
   options: WriteOptions = {},
 ): Promise<OutboxItemView> {
-  const admin = requireVendorStaff(actor, ['vendor_admin']);
+  const admin = requireAccess(actor, DEAD_LETTERS_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const row = await findOutboxById(tx, id);
     if (!row || row.vendor_id !== admin.vendorId) throw notFound('Outbox item');

@@ -1,5 +1,6 @@
 import type { Role } from '@orderdesk/core';
 import type { OrderScope } from '@orderdesk/store';
+import { requireAccess, type Access, type PartnerAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import { forbidden } from '../shared/errors.ts';
 
@@ -12,11 +13,25 @@ export function orderScope(actor: Actor): OrderScope {
 /** Vendor roles that may place an order on a partner's behalf (e-mail and file intake). */
 export const ON_BEHALF_ROLES: readonly Role[] = ['order_desk', 'vendor_admin'];
 
+/**
+ * Orders are submitted (and validated) by partner users, or on a partner's behalf by the
+ * vendor roles of ON_BEHALF_ROLES (orderingPartnerOf).
+ */
+export const SUBMIT_ORDER_ACCESS: Access = {
+  partner: 'any',
+  vendor: ON_BEHALF_ROLES,
+  refusal: `Orders are placed by partners, or on their behalf by ${ON_BEHALF_ROLES.join(' or ')}`,
+};
+
+/** Orders are corrected (and resubmitted) by partner users. */
+export const CORRECT_ORDER_ACCESS: PartnerAccess = {
+  partner: 'any',
+  refusal: 'Orders are corrected and resubmitted by partner users',
+};
+
 /** A partner user: partners correct and resubmit their own orders. */
 export function requireOrderingPartner(actor: Actor): Actor & { partnerId: string } {
-  if (actor.side !== 'partner' || !actor.partnerId)
-    throw forbidden('Orders are corrected and resubmitted by partner users');
-  return actor as Actor & { partnerId: string };
+  return requireAccess(actor, CORRECT_ORDER_ACCESS);
 }
 
 /**

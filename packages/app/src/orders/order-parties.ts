@@ -5,9 +5,10 @@ import {
   listPartnerScopeIds,
   type Executor,
 } from '@orderdesk/store';
+import { requireAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
-import { forbidden, unprocessable } from '../shared/errors.ts';
-import { ON_BEHALF_ROLES } from './order-access.ts';
+import { unprocessable } from '../shared/errors.ts';
+import { SUBMIT_ORDER_ACCESS } from './order-access.ts';
 
 /**
  * The partner an order is placed as. A partner user places its own; vendor staff (order desk,
@@ -20,8 +21,9 @@ export async function orderingPartnerOf(
   actor: Actor,
   input: { vendor: string; partnerId?: string | undefined; emailBody?: string | undefined },
 ): Promise<Actor & { partnerId: string }> {
+  // A partner user of a partner, or vendor staff of an ON_BEHALF_ROLES role; 403 otherwise.
+  requireAccess(actor, SUBMIT_ORDER_ACCESS);
   if (actor.side === 'partner') {
-    if (!actor.partnerId) throw forbidden('This user belongs to no partner');
     if (input.emailBody !== undefined) {
       throw unprocessable('The mail text comes with orders the desk places from a mail', [
         { path: 'emailBody', code: 'invalid', message: 'Only for orders placed on your behalf' },
@@ -33,11 +35,6 @@ export async function orderingPartnerOf(
       ]);
     }
     return actor as Actor & { partnerId: string };
-  }
-  if (!actor.roles.some((r) => ON_BEHALF_ROLES.includes(r))) {
-    throw forbidden(
-      `Orders are placed by partners, or on their behalf by ${ON_BEHALF_ROLES.join(' or ')}`,
-    );
   }
   if (input.partnerId === undefined) {
     throw unprocessable('Name the partner the order is placed for', [

@@ -8,6 +8,7 @@ import {
 } from '@orderdesk/store';
 import { z } from 'zod';
 import { renderSpecialTerms, type VendorProfile } from '@orderdesk/core';
+import { requireAccess, type Access, type VendorAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
@@ -158,16 +159,19 @@ export async function listVisiblePartnerships(
   );
 }
 
+/** A vendor's list of its partners is for its staff. */
+export const VENDOR_PARTNERS_ACCESS: VendorAccess = { vendor: 'any' };
+
 /** `GET /partners`: the partners of the caller's vendor (vendor staff only), a page at a time. */
 export async function listVendorPartners(
   ctx: AppContext,
   actor: Actor,
   query: PageQuery,
 ): Promise<Page<PartnerView>> {
-  if (actor.side !== 'vendor' || !actor.vendorId) throw forbidden('This route is for vendor staff');
+  const staff = requireAccess(actor, VENDOR_PARTNERS_ACCESS);
   const rows = await listPartnerships(
     ctx.store.db,
-    { vendorId: actor.vendorId },
+    { vendorId: staff.vendorId },
     { limit: query.limit + 1, after: decodeCursor(query.cursor, partnershipCursorSchema) },
   );
   return pageOf(rows, query.limit, partnershipCursorOf, (r) => ({
@@ -181,10 +185,23 @@ export async function listVendorPartners(
 const PARTNER_FIELDS = ['invoicingContact', 'provisioningCc'] as const;
 const VENDOR_FIELDS = ['legalName', 'agreementDate', 'multiplier', 'camEmail'] as const;
 
-/** Refuses the fields of a patch the actor's side and role may not change. */
+/**
+ * Partnership details are changed by the partner's admin (its contacts) and by the vendor's
+ * admin or CAM (the agreement; the multiplier the admin alone): checkPatchRights says which.
+ */
+export const PARTNERSHIP_UPDATE_ACCESS: Access = {
+  partner: ['partner_admin'],
+  vendor: ['vendor_admin', 'cam'],
+};
+
+/**
+ * Refuses the fields of a patch the actor's side and role may not change (the roles of
+ * PARTNERSHIP_UPDATE_ACCESS checked already), and another partner's partnership.
+ */
 function checkPatchRights(actor: Actor, row: PartnershipRow, touched: readonly string[]): void {
   if (actor.side === 'partner') {
-    if (!actor.roles.includes('partner_admin') || row.partner_id !== actor.partnerId) {
+    // A tier-2 reseller sees its distributor's partnership; it is not the reseller's to change.
+    if (row.partner_id !== actor.partnerId) {
       throw forbidden('Only a partner admin of this partner may change its partnership details');
     }
     const bad = touched.filter((k) => !(PARTNER_FIELDS as readonly string[]).includes(k));
@@ -194,9 +211,6 @@ function checkPatchRights(actor: Actor, row: PartnershipRow, touched: readonly s
       );
     }
     return;
-  }
-  if (!actor.roles.some((r) => r === 'vendor_admin' || r === 'cam')) {
-    throw forbidden('Only a vendor admin or CAM may change partnerships');
   }
   const allowed: readonly string[] = [...VENDOR_FIELDS, ...PARTNER_FIELDS];
   const bad = touched.filter((k) => !allowed.includes(k));
@@ -220,6 +234,7 @@ export async function updatePartnershipDetails(
   options: WriteOptions = {},
 ): Promise<PartnershipView> {
   const { partnershipId: id, patch } = input;
+  requireAccess(actor, PARTNERSHIP_UPDATE_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const row = await findVisiblePartnership(tx, actor, id);
     const touched = Object.keys(patch);

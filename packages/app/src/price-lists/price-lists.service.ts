@@ -32,7 +32,8 @@ import {
   type Vendor,
 } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { writePriceList, type ExportRow } from '../documents/price-list-export.ts';
 import { XLSX_CONTENT_TYPE, type PriceListFormat } from '../documents/price-list-import.ts';
@@ -106,6 +107,9 @@ function eventActorOfOperator(by: PriceListOperator): EventActor {
   return isUser(by) ? eventActorOf(by) : { userId: null, label: by.operator };
 }
 
+/** Price lists are imported by the vendor admin (and the operator, from the CLI). */
+export const PRICE_LIST_IMPORT_ACCESS: VendorAccess = { vendor: ['vendor_admin'] };
+
 /** The vendor a write is for: for a user, one whose vendor_admin they are (404 if not visible, 403 if not admin). */
 async function vendorToAdminister(
   db: Executor,
@@ -114,7 +118,7 @@ async function vendorToAdminister(
 ): Promise<Vendor> {
   if (isUser(by)) {
     const vendor = await findVisibleVendor(db, by, slug);
-    requireVendorStaff(by, ['vendor_admin']);
+    requireAccess(by, PRICE_LIST_IMPORT_ACCESS);
     return vendor;
   }
   const vendor = await findVendorBySlug(db, slug);

@@ -10,7 +10,8 @@ import {
   type PartnershipRow,
 } from '@orderdesk/store';
 import { z } from 'zod';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { findVisiblePartnership, profileReader } from '../partnerships/partnerships.service.ts';
@@ -40,6 +41,9 @@ function toMultiplierView(row: MultiplierRuleRow): MultiplierView {
   };
 }
 
+/** Multiplier rules are set and ended (setMultiplier, endMultiplier) by the vendor admin. */
+export const MULTIPLIER_ADMIN_ACCESS: VendorAccess = { vendor: ['vendor_admin'] };
+
 /** A partnership of the caller's vendor, for a vendor admin (404 if not visible, 403 if not admin), with its profile. */
 async function administeredPartnership(
   db: Executor,
@@ -47,7 +51,7 @@ async function administeredPartnership(
   id: string,
 ): Promise<{ row: PartnershipRow; profile: VendorProfile }> {
   const row = await findVisiblePartnership(db, actor, id);
-  requireVendorStaff(actor, ['vendor_admin']);
+  requireAccess(actor, MULTIPLIER_ADMIN_ACCESS);
   return { row, profile: await profileReader(db)(row.vendor_id) };
 }
 

@@ -15,7 +15,8 @@ import {
   type QuoteRequest,
 } from '@orderdesk/store';
 import type { z } from 'zod';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { unprocessable, type ProblemItem } from '../shared/errors.ts';
@@ -25,6 +26,9 @@ import { priceQuoteLines, type PricedQuote } from './quote-pricing.ts';
 import { toQuoteView, vendorInfo, type QuoteView } from './quote-view.ts';
 import type { quoteBodySchema } from './quotes.schemas.ts';
 
+/** Quotes are built by sales and the CAM. */
+export const CREATE_QUOTE_ACCESS: VendorAccess = { vendor: ['sales', 'cam'] };
+
 /** Sales (or the CAM) builds a quote for a partner's customer at the partnership's net prices. */
 export async function createQuote(
   ctx: AppContext,
@@ -32,7 +36,7 @@ export async function createQuote(
   body: z.infer<typeof quoteBodySchema>,
   options: WriteOptions = {},
 ): Promise<QuoteView> {
-  const actor = requireVendorStaff(actorIn, ['sales', 'cam']);
+  const actor = requireAccess(actorIn, CREATE_QUOTE_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const { slug, profile } = await vendorInfo(tx, actor.vendorId);
     const errors: ProblemItem[] = [];

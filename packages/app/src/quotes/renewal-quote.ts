@@ -1,11 +1,15 @@
 import { subscriptionPolicyOf } from '@orderdesk/core';
 import { findSubscriptionInScope } from '@orderdesk/store';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { notFound, unprocessable } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { createQuote } from './create-quote.ts';
+import { CREATE_QUOTE_ACCESS, createQuote } from './create-quote.ts';
 import { vendorInfo, type QuoteView } from './quote-view.ts';
+
+/** A renewal quote is a quote: built by whoever builds quotes. */
+export const RENEWAL_QUOTE_ACCESS: VendorAccess = CREATE_QUOTE_ACCESS;
 
 /**
  * Starts a renewal quote from an existing subscription (its lines, at today's prices), of the
@@ -17,7 +21,7 @@ export async function createRenewalQuote(
   subscriptionId: string,
   options: WriteOptions = {},
 ): Promise<QuoteView> {
-  const actor = requireVendorStaff(actorIn, ['sales', 'cam']);
+  const actor = requireAccess(actorIn, RENEWAL_QUOTE_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const sub = await findSubscriptionInScope(tx, subscriptionId, { vendorId: actor.vendorId });
     if (!sub) throw notFound('Subscription');

@@ -8,7 +8,8 @@ import {
   type QuoteRequest,
 } from '@orderdesk/store';
 import type { z } from 'zod';
-import { requirePartner, type Actor } from '../auth/actor.ts';
+import { requireAccess, type PartnerAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { unprocessable, type ProblemItem } from '../shared/errors.ts';
@@ -18,6 +19,9 @@ import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.
 import { subscriptionScope } from './quote-access.ts';
 import { toRequestView, type QuoteRequestView } from './quote-view.ts';
 import type { quoteRequestBodySchema } from './quotes.schemas.ts';
+
+/** Quotes are asked for by partner users. */
+export const REQUEST_QUOTE_ACCESS: PartnerAccess = { partner: 'any' };
 
 /**
  * A partner asks for a quote. The `quote.requested` event notifies whom the profile says
@@ -29,7 +33,7 @@ export async function requestQuote(
   body: z.infer<typeof quoteRequestBodySchema>,
   options: WriteOptions = {},
 ): Promise<QuoteRequestView> {
-  const actor = requirePartner(actorIn);
+  const actor = requireAccess(actorIn, REQUEST_QUOTE_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const vendor = await findVendorBySlug(tx, body.vendor);
     const contracting = contractingPartnerId(actor);

@@ -17,7 +17,8 @@ import {
   nextCounterValue,
   type Executor,
 } from '@orderdesk/store';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
@@ -29,8 +30,8 @@ import { readReturnFacts, returnedLineOf } from './return-facts.ts';
 import { decideReturn } from './return-policy.ts';
 import type { ReturnDecisionBody, ReturnView } from './returns.schemas.ts';
 
-/** Vendor roles that decide returns. */
-const RETURN_ROLES = ['order_desk', 'vendor_admin', 'cam'] as const;
+/** Returns left to the vendor are decided by the order desk, the vendor admin and the CAM. */
+export const DECIDE_RETURN_ACCESS: VendorAccess = { vendor: ['order_desk', 'vendor_admin', 'cam'] };
 
 export type ReturnDecisionAction = 'approve' | 'refuse';
 
@@ -54,7 +55,7 @@ export async function checkReturnDecider(
   actorOrNull: Actor | null,
   returnId: string,
 ): Promise<void> {
-  await loadDecidable(ctx.store.db, requireVendorStaff(actorOrNull, RETURN_ROLES), returnId);
+  await loadDecidable(ctx.store.db, requireAccess(actorOrNull, DECIDE_RETURN_ACCESS), returnId);
 }
 
 export async function decideReturnRequest(
@@ -63,7 +64,7 @@ export async function decideReturnRequest(
   input: { returnId: string; decision: ReturnDecisionAction; body: ReturnDecisionBody },
   options: WriteOptions = {},
 ): Promise<ReturnView> {
-  const actor = requireVendorStaff(actorOrNull, RETURN_ROLES);
+  const actor = requireAccess(actorOrNull, DECIDE_RETURN_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const { found, order } = await loadDecidable(tx, actor, input.returnId);
     if (found.status !== 'requested') {

@@ -17,13 +17,14 @@ import {
   type ReturnScope,
 } from '@orderdesk/store';
 import { z } from 'zod';
+import { requireAccess, type PartnerAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
 import { pickOrderLines } from '../orders/order-line-picks.ts';
 import { vendorOf } from '../orders/order-view.ts';
-import { forbidden, notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { readReturnFacts, returnedLineOf } from './return-facts.ts';
@@ -55,13 +56,19 @@ function returnScope(actor: Actor): ReturnScope {
   return { partnerIds: actor.partnerId ? [actor.partnerId] : [] };
 }
 
+/** Returns are asked for by partner users. */
+export const REQUEST_RETURN_ACCESS: PartnerAccess = {
+  partner: 'any',
+  refusal: 'Returns are requested by the partner',
+};
+
 export async function requestReturn(
   ctx: AppContext,
   actor: Actor,
   input: ReturnBody,
   options: WriteOptions = {},
 ): Promise<ReturnView> {
-  if (actor.side !== 'partner') throw forbidden('Returns are requested by the partner');
+  requireAccess(actor, REQUEST_RETURN_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const order = await findOrderInScope(tx, input.orderId, orderScope(actor));
     if (!order || order.ordering_partner_id !== actor.partnerId) {

@@ -5,12 +5,16 @@
 // outcome once; GET /sla counts what is open, due today and overdue in the vendor's day.
 import { DateTime } from 'luxon';
 import { countSlaStage, findVendorBySlug, listOverdueOrders } from '@orderdesk/store';
-import { requireVendorStaff, type Actor } from '../auth/actor.ts';
+import { requireAccess, type VendorAccess } from '../auth/access.ts';
+import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { toOrderView, vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
 import { notFound } from '../shared/errors.ts';
 import { ACKNOWLEDGMENT_SIGNALS, acknowledgmentsOf } from './order-sla.ts';
 import type { SlaSummary } from './sla.schemas.ts';
+
+/** The SLA summary is for vendor staff. */
+export const SLA_SUMMARY_ACCESS: VendorAccess = { vendor: 'any' };
 
 /** GET /sla: per stage open, due today and overdue, and the overdue orders (vendor staff). */
 export async function readSlaSummary(
@@ -18,7 +22,7 @@ export async function readSlaSummary(
   actor: Actor,
   query: { vendor?: string | undefined; limit: number },
 ): Promise<SlaSummary> {
-  const staff = requireVendorStaff(actor);
+  const staff = requireAccess(actor, SLA_SUMMARY_ACCESS);
   const db = ctx.store.db;
   let slug: string;
   if (query.vendor !== undefined) {

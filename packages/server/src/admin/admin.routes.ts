@@ -13,11 +13,13 @@ import {
   inviteUser,
   listUserTokens,
   listUsers,
+  PARTNER_ENROLMENT_ACCESS,
   partnerCreateBodySchema,
   partnershipCreateBodySchema,
   partnershipSchema,
   requireActor,
   revokeUserToken,
+  TENANT_ADMIN_ACCESS,
   tokenIdParams,
   tokenListQuerySchema,
   tokenSummarySchema,
@@ -43,6 +45,7 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/partners',
       {
+        config: { access: PARTNER_ENROLMENT_ACCESS },
         schema: {
           tags: ['administration'],
           summary:
@@ -63,6 +66,7 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/partnerships',
       {
+        config: { access: PARTNER_ENROLMENT_ACCESS },
         schema: {
           tags: ['administration'],
           summary:
@@ -83,6 +87,7 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/users',
       {
+        config: { access: TENANT_ADMIN_ACCESS },
         schema: {
           tags: ['administration'],
           summary:
@@ -100,6 +105,7 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/users',
       {
+        config: { access: TENANT_ADMIN_ACCESS },
         schema: {
           tags: ['administration'],
           summary:
@@ -120,6 +126,7 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.delete(
       '/users/:id',
       {
+        config: { access: TENANT_ADMIN_ACCESS },
         schema: {
           tags: ['administration'],
           summary: 'Deactivate a user of your tenant: its sessions and tokens stop working at once',

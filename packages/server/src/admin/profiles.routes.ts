@@ -2,10 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   listVendorProfileVersions,
+  PROFILE_SOURCE_ACCESS,
   profileFormatOf,
   profilePublishedSchema,
   profileSourceQuerySchema,
   profileSourceSchema,
+  PUBLISH_PROFILE_ACCESS,
   wholeListQuerySchema,
   profileVersionSchema,
   publishProfile,
@@ -44,6 +46,7 @@ export function profileRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.put(
       '/vendors/:slug/profile',
       {
+        config: { access: PUBLISH_PROFILE_ACCESS },
         schema: {
           tags: ['administration'],
           summary:
@@ -74,6 +77,7 @@ export function profileRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/vendors/:slug/profile/versions',
       {
+        config: { access: PROFILE_SOURCE_ACCESS },
         schema: {
           tags: ['administration'],
           summary: "The vendor's profile versions, newest first (its staff)",
@@ -95,6 +99,7 @@ export function profileRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/vendors/:slug/profile/source',
       {
+        config: { access: PROFILE_SOURCE_ACCESS },
         schema: {
           tags: ['administration'],
           summary:

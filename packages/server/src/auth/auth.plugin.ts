@@ -2,8 +2,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   actorFromSession,
   actorFromToken,
+  requireAccess,
   safeEqual,
   unauthenticated,
+  type Access,
   type Actor,
   type AppContext,
 } from '@orderdesk/app';
@@ -16,6 +18,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** An /api/v1 route open without logging in (log-in, health, the OpenAPI document, …). */
     public?: boolean;
+    /**
+     * Who may use the route at all: the access its use case declares and checks (the app's
+     * constant, e.g. `CREATE_QUOTE_ACCESS`). Anyone else gets 403 before the body is read.
+     */
+    access?: Access;
   }
 }
 
@@ -30,13 +37,21 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * refuses cookie-authenticated writes without the session's CSRF token (403). A caller who is
  * not logged in gets 401 from every /api/v1 route but the public ones (`config: PUBLIC_ROUTE`)
  * here, before the body is read: "not logged in" comes before "malformed request", as API.md
- * orders them, and the body schemas are not shown to anonymous callers.
+ * orders them, and the body schemas are not shown to anonymous callers. Likewise a caller
+ * whose side or roles the route's `config.access` does not admit gets 403 here, checked by the
+ * app's `requireAccess` (the use case checks the same constant again): "role not allowed"
+ * comes before the body's, query's and parameters' schema errors too.
  */
 export function installAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('actor', null);
   app.addHook('onRequest', async (request: FastifyRequest) => {
     await resolveActor(request, ctx);
-    if (request.actor === null && needsLogin(request)) throw unauthenticated();
+    if (request.actor === null) {
+      if (needsLogin(request)) throw unauthenticated();
+      return;
+    }
+    const { access } = request.routeOptions.config;
+    if (access !== undefined && !request.is404) requireAccess(request.actor, access);
   });
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
+  CATALOG_ADMIN_ACCESS,
   categoryBodySchema,
   categoryListQuery,
   categoryListSchema,
@@ -71,6 +72,7 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/products',
       {
+        config: { access: CATALOG_ADMIN_ACCESS },
         schema: {
           tags: ['catalog'],
           summary: "Add a product to the caller's catalog (vendor_admin)",
@@ -90,6 +92,7 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.patch(
       '/products/:partNumber',
       {
+        config: { access: CATALOG_ADMIN_ACCESS },
         schema: {
           tags: ['catalog'],
           summary: 'Change a product; `active: false` deactivates it (vendor_admin)',
@@ -122,6 +125,7 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/categories',
       {
+        config: { access: CATALOG_ADMIN_ACCESS },
         schema: {
           tags: ['catalog'],
           summary: 'Add a category, optionally under a parent (vendor_admin)',
@@ -141,6 +145,7 @@ export function catalogRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.patch(
       '/categories/:key',
       {
+        config: { access: CATALOG_ADMIN_ACCESS },
         schema: {
           tags: ['catalog'],
           summary: 'Rename a category; its key stays (vendor_admin)',

@@ -7,6 +7,7 @@ import {
   createCustomer,
   customerBodySchema,
   customerPatchSchema,
+  CUSTOMERS_ACCESS,
   customerSchema,
   getCustomer,
   listCustomerContacts,
@@ -29,6 +30,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/customers',
       {
+        config: { access: CUSTOMERS_ACCESS },
         schema: {
           tags: ['customers'],
           summary: "The partner's customer organizations (a distributor also sees its tier-2s')",
@@ -45,6 +47,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/customers',
       {
+        config: { access: CUSTOMERS_ACCESS },
         schema: {
           tags: ['customers'],
           summary: 'Create a customer organization',
@@ -64,6 +67,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/customers/:id',
       {
+        config: { access: CUSTOMERS_ACCESS },
         schema: {
           tags: ['customers'],
           summary: 'A customer organization',
@@ -77,6 +81,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.patch(
       '/customers/:id',
       {
+        config: { access: CUSTOMERS_ACCESS },
         schema: {
           tags: ['customers'],
           summary: 'Update a customer organization',
@@ -95,6 +100,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/customers/:id/contacts',
       {
+        config: { access: CUSTOMERS_ACCESS },
         schema: {
           tags: ['customers'],
           summary: "A customer's contacts (site admin, billing, technical)",
@@ -113,6 +119,7 @@ export function customerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/customers/:id/contacts',
       {
+        config: { access: CUSTOMERS_ACCESS },
         schema: {
           tags: ['customers'],
           summary: 'Add a contact to a customer',

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  ESCALATE_ORDER_ACCESS,
   escalateOrder,
   escalationBodySchema,
   escalationSchema,
@@ -19,6 +20,7 @@ export function escalationRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/orders/:id/escalations',
       {
+        config: { access: ESCALATE_ORDER_ACCESS },
         schema: {
           tags: ['orders'],
           summary:

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   fulfilmentBodySchema,
   fulfilmentSchema,
+  RECORD_FULFILMENT_ACCESS,
   recordFulfilment,
   requireActor,
 } from '@orderdesk/app';
@@ -19,6 +20,7 @@ export function fulfilmentRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/orders/:id/fulfilments',
       {
+        config: { access: RECORD_FULFILMENT_ACCESS },
         schema: {
           tags: ['orders'],
           summary:

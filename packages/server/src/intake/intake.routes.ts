@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   convertIntake,
   getIntake,
+  INTAKE_ACCESS,
   intakeConvertBodySchema,
   intakeIdParams,
   intakeItemSchema,
@@ -25,6 +26,7 @@ export function intakeRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/intake',
       {
+        config: { access: INTAKE_ACCESS },
         schema: {
           tags: ['intake'],
           summary:
@@ -42,6 +44,7 @@ export function intakeRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/intake/:id',
       {
+        config: { access: INTAKE_ACCESS },
         schema: {
           tags: ['intake'],
           summary: 'One intake item (order_desk, vendor_admin)',
@@ -55,6 +58,7 @@ export function intakeRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/intake/:id/actions/convert',
       {
+        config: { access: INTAKE_ACCESS },
         schema: {
           tags: ['intake'],
           summary:
@@ -76,6 +80,7 @@ export function intakeRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/intake/:id/actions/reject',
       {
+        config: { access: INTAKE_ACCESS },
         schema: {
           tags: ['intake'],
           summary: 'Reject the item (order_desk, vendor_admin); the sender gets the reason by mail',

@@ -4,6 +4,8 @@ import {
   creditNoteBodySchema,
   creditNoteViewSchema,
   getInvoice,
+  INVOICE_COPY_ACCESS,
+  INVOICE_FINANCE_ACCESS,
   invoiceListQuerySchema,
   invoiceRequestResultSchema,
   invoiceSchema,
@@ -119,6 +121,7 @@ export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/invoices/:id/actions/resend',
       {
+        config: { access: INVOICE_COPY_ACCESS },
         schema: {
           tags: ['invoices'],
           summary:
@@ -133,6 +136,7 @@ export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/invoices/:id/actions/mark-paid',
       {
+        config: { access: INVOICE_FINANCE_ACCESS },
         schema: {
           tags: ['invoices'],
           summary:
@@ -153,6 +157,7 @@ export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/invoices/:id/credit-notes',
       {
+        config: { access: INVOICE_FINANCE_ACCESS },
         schema: {
           tags: ['invoices'],
           summary:

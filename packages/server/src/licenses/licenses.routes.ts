@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  LICENSE_REGISTRATION_ACCESS,
   licenseListQuerySchema,
   licenseRegistrationResultSchema,
   licenseRegistrationSchema,
@@ -22,6 +23,7 @@ export function licenseRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/licenses',
       {
+        config: { access: LICENSE_REGISTRATION_ACCESS },
         schema: {
           tags: ['licenses'],
           summary:

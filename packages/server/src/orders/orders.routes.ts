@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   actOnOrder,
+  CORRECT_ORDER_ACCESS,
   correctOrder,
   getOrder,
   listOrderEvents,
@@ -16,6 +17,7 @@ import {
   orderSubmissionBodySchema,
   orderSummarySchema,
   requireActor,
+  SUBMIT_ORDER_ACCESS,
   submitOrder,
   threadMessageSchema,
   validateResponseSchema,
@@ -36,6 +38,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/orders/validate',
       {
+        config: { access: SUBMIT_ORDER_ACCESS },
         schema: {
           tags: ['orders'],
           summary: 'Check a submission without recording anything: every problem at once',
@@ -49,6 +52,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/orders',
       {
+        config: { access: SUBMIT_ORDER_ACCESS },
         schema: {
           tags: ['orders'],
           summary:
@@ -115,6 +119,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.patch(
       '/orders/:id',
       {
+        config: { access: CORRECT_ORDER_ACCESS },
         schema: {
           tags: ['orders'],
           summary: 'Correct an order while it is on hold (partner; If-Match: version)',

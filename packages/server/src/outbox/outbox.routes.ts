@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireActor } from '@orderdesk/app';
 import {
+  DEAD_LETTERS_ACCESS,
   listDeadLetters,
   outboxIdParams,
   outboxItemSchema,
@@ -19,6 +20,7 @@ export function outboxRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/outbox',
       {
+        config: { access: DEAD_LETTERS_ACCESS },
         schema: {
           tags: ['administration'],
           summary:
@@ -36,6 +38,7 @@ export function outboxRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/outbox/:id/actions/retry',
       {
+        config: { access: DEAD_LETTERS_ACCESS },
         schema: {
           tags: ['administration'],
           summary:

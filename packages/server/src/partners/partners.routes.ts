@@ -4,6 +4,7 @@ import {
   listVendorPartners,
   partnerSchema,
   requireActor,
+  VENDOR_PARTNERS_ACCESS,
   wholeListQuerySchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
@@ -14,6 +15,7 @@ export function partnerRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/partners',
       {
+        config: { access: VENDOR_PARTNERS_ACCESS },
         schema: {
           tags: ['partnerships'],
           summary: "The vendor's partners by name (vendor staff only)",

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   listVisiblePartnerships,
+  PARTNERSHIP_UPDATE_ACCESS,
   partnershipListQuery,
   partnershipPatchSchema,
   partnershipSchema,
@@ -38,6 +39,7 @@ export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.patch(
       '/partnerships/:id',
       {
+        config: { access: PARTNERSHIP_UPDATE_ACCESS },
         schema: {
           tags: ['partnerships'],
           summary: 'Update partnership details (partner admin: invoicing contact, provisioning CC)',

@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
+  PRICE_LIST_IMPORT_ACCESS,
   XLSX_CONTENT_TYPE,
   authorizePriceListImport,
   discardPriceListImport,
@@ -155,6 +156,7 @@ export function priceListRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/vendors/:slug/price-lists',
       {
+        config: { access: PRICE_LIST_IMPORT_ACCESS },
         schema: {
           tags: ['catalog'],
           summary:

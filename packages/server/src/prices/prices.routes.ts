@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   endMultiplier,
   getMultipliers,
+  MULTIPLIER_ADMIN_ACCESS,
   multiplierBodySchema,
   wholeListQuerySchema,
   multiplierListSchema,
@@ -67,6 +68,7 @@ export function priceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/partnerships/:id/multipliers',
       {
+        config: { access: MULTIPLIER_ADMIN_ACCESS },
         schema: {
           tags: ['partnerships'],
           summary:
@@ -94,6 +96,7 @@ export function priceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.patch(
       '/partnerships/:id/multipliers/:multiplierId',
       {
+        config: { access: MULTIPLIER_ADMIN_ACCESS },
         schema: {
           tags: ['partnerships'],
           summary: 'End (or reopen) a multiplier rule (vendor_admin)',

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   actOnQuote,
+  CREATE_QUOTE_ACCESS,
   createQuote,
   createRenewalQuote,
   getQuote,
@@ -19,6 +20,8 @@ import {
   quoteRequestSchema,
   quoteSchema,
   renderQuotePdf,
+  RENEWAL_QUOTE_ACCESS,
+  REQUEST_QUOTE_ACCESS,
   requestQuote,
   requireActor,
   threadMessageSchema,
@@ -38,6 +41,7 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/quote-requests',
       {
+        config: { access: REQUEST_QUOTE_ACCESS },
         schema: {
           tags: ['quotes'],
           summary:
@@ -90,6 +94,7 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/quotes',
       {
+        config: { access: CREATE_QUOTE_ACCESS },
         schema: {
           tags: ['quotes'],
           summary: "Build a quote at the partnership's net prices (sales, cam)",
@@ -207,6 +212,7 @@ export function quoteRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/subscriptions/:id/renewal-quote',
       {
+        config: { access: RENEWAL_QUOTE_ACCESS },
         schema: {
           tags: ['quotes'],
           summary:

@@ -2,9 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   checkReturnDecider,
+  DECIDE_RETURN_ACCESS,
   decideReturnRequest,
   getReturn,
   listReturnsPage,
+  REQUEST_RETURN_ACCESS,
   requestReturn,
   requireActor,
   returnBodySchema,
@@ -26,6 +28,7 @@ export function returnRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/returns',
       {
+        config: { access: REQUEST_RETURN_ACCESS },
         schema: {
           tags: ['returns'],
           summary:
@@ -46,6 +49,7 @@ export function returnRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.post(
       '/returns/:id/actions/:action',
       {
+        config: { access: DECIDE_RETURN_ACCESS },
         schema: {
           tags: ['returns'],
           summary:
@@ -54,10 +58,10 @@ export function returnRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           body: returnDecisionBodySchema,
           response: { 200: returnSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
-        // Role and scope answer before the body is validated: a partner's or another vendor's
-        // `{}` is a 403 / 404, not a 400 about the reason. (The reason stays required in the
-        // body schema, so the OpenAPI document says so.) The id is not validated yet here: one
-        // the params schema would refuse is left to it.
+        // The role answers before the body is validated (`config.access`), and so does the
+        // scope, here: another vendor's `{}` is a 404, not a 400 about the reason. (The reason
+        // stays required in the body schema, so the OpenAPI document says so.) The id is not
+        // validated yet here: one the params schema would refuse is left to it.
         preValidation: async (request) => {
           const { id } = request.params as { id?: unknown };
           if (typeof id === 'string' && idParams.shape.id.safeParse(id).success) {

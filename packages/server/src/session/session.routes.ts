@@ -12,6 +12,7 @@ import {
   loginResponseSchema,
   meSchema,
   requireActor,
+  TENANT_ADMIN_ACCESS,
   tokenBodySchema,
   tokenResponseSchema,
 } from '@orderdesk/app';
@@ -78,6 +79,7 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/login-lockouts',
       {
+        config: { access: TENANT_ADMIN_ACCESS },
         schema: {
           tags: ['identity'],
           summary:

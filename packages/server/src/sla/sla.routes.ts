@@ -1,5 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { readSlaSummary, requireActor, slaQuerySchema, slaSummarySchema } from '@orderdesk/app';
+import {
+  readSlaSummary,
+  requireActor,
+  SLA_SUMMARY_ACCESS,
+  slaQuerySchema,
+  slaSummarySchema,
+} from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
 import { problemSchema } from '../http/problem.ts';
 
@@ -11,6 +17,7 @@ export function slaRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
     app.get(
       '/sla',
       {
+        config: { access: SLA_SUMMARY_ACCESS },
         schema: {
           tags: ['orders'],
           summary:
