@@ -130,6 +130,20 @@ export function fieldSpec(profile: VendorProfile, path: string, required: boolea
   return help ? { path, label, kind, required, help } : { path, label, kind, required };
 }
 
+/**
+ * The channel tier a profile's `partnerTier` condition reads (as the server does): 2 when a
+ * tier-2 reseller orders, or when the customer is not the caller's own — a distributor sees its
+ * own customers and its tier-2 resellers', so that one is a reseller's deal, whose details the
+ * PO must name. 1 otherwise (vendor staff included).
+ */
+export function orderPartnerTier(
+  me: { partner?: { id: string; tier: number } | undefined },
+  customer: { partnerId: string },
+): 1 | 2 {
+  if (!me.partner) return 1;
+  return me.partner.tier === 2 || customer.partnerId !== me.partner.id ? 2 : 1;
+}
+
 /** Every order-level field the type asks for, in the order the steps show them. */
 export function fieldsOf(
   profile: VendorProfile,

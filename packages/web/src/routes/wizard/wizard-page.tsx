@@ -48,6 +48,7 @@ import {
   buildSubmission,
   fieldsOf,
   messageOf,
+  orderPartnerTier,
   orderTypeOf,
   poTotal,
   prefill,
@@ -82,7 +83,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
   const vertical = useMediaQuery('(max-width: 48em)');
   const linesShip = (lines: readonly WizardLine[]) => lines.some((l) => l.ships);
   const context = (lines: readonly WizardLine[]) => ({
-    partnerTier: me.partner?.tier ?? 1,
+    partnerTier: orderPartnerTier(me, customer),
     linesShip: linesShip(lines),
   });
   const initialType =
