@@ -144,12 +144,6 @@ export function renderNotification(input: {
   }
   const salesOrder = (event.data as { salesOrderNumber?: string | null }).salesOrderNumber;
   if (salesOrder) lines.push('', `Sales order number: ${salesOrder}`);
-  // Fulfilment's hook: license keys travel in the event's data and are listed in the mail.
-  const keys = (event.data as { licenseKeys?: unknown }).licenseKeys;
-  if (Array.isArray(keys) && keys.length > 0) {
-    lines.push('', 'License keys:');
-    for (const k of keys) if (typeof k === 'string') lines.push(`- ${k}`);
-  }
   // The product files by name where they are known, and none claimed when there are none.
   const attached = rule.attach.flatMap((a) =>
     a === 'product_files' && productFiles
