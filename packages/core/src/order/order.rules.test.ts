@@ -272,6 +272,31 @@ describe('validateOrder — edgeworks (net price = list × multiplier, devices)'
     expect(r.problems[0]).toMatchObject({ expected: '156.00', actual: '160.00' });
   });
 
+  it('words its messages with the form labels, not the body paths', () => {
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'license_authorization',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-9', currency: 'USD', total: '156.00' },
+      lines: [{ partNumber: 'MNT-100', quantity: 1, unitPrice: '156.00' }],
+      licenseIds: ['L-1'],
+    };
+    const messages = (o: OrderSubmission, type: string): string[] =>
+      validateOrder({ ...o, type }, ctx({ knownLicenseIds: new Set(['L-1']) })).problems.map(
+        (p) => `${p.path}: ${p.message}`,
+      );
+    expect(messages(order, 'license_authorization')).toContain(
+      'purchaseOrder.notes: PO notes is required for License Authorization Orders',
+    );
+    expect(messages(order, 'license_maintenance')).toContain(
+      'lines[0].attributes.hostId: Host ID is required on each maintenance line',
+    );
+    const device = { ...order, lines: [{ ...order.lines[0]!, partNumber: 'LIC-100' }] };
+    expect(messages(device, 'training_seat')).toContain(
+      'lines[0].partNumber: Perpetual license products cannot be ordered on Training Seat Orders',
+    );
+  });
+
   it('rounds the net price half-up to the cent', () => {
     // 899.99 × 0.65 = 584.9935 → 584.99
     const order: OrderSubmission = {

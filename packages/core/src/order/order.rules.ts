@@ -6,6 +6,7 @@
 import { formatAmount, MAX_MINOR, parseAmount } from '../money/index.ts';
 import { netUnitPrice, resolveMultiplier } from '../pricing/index.ts';
 import type { Problem, ProblemCode } from '../problems/index.ts';
+import { fieldLabel, lineFieldLabel } from '../profile/profile.fields.ts';
 import type { OrderTypeConfig, VendorProfile } from '../profile/profile.schema.ts';
 import { compareOrderToQuote } from '../quote/index.ts';
 import { matchSpecialTerms } from '../special-terms/index.ts';
@@ -298,9 +299,20 @@ const orderTypeCheck: OrderCheck = {
   },
 };
 
+/** An order type's orders in words: "New business orders", "Device Orders". */
+function ordersOf(orderType: OrderTypeConfig): string {
+  return /\border$/i.test(orderType.label) ? `${orderType.label}s` : `${orderType.label} orders`;
+}
+
+/** A product type in words: `training_seat` → `training seat`. */
+const productTypeWords = (type: string): string => type.replaceAll('_', ' ');
+
+/** The text with its first letter capitalised (a label at the start of a message). */
+const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
 const requiredFieldsCheck: OrderCheck = {
   name: 'required_fields',
-  run({ submission, orderType, required, add }) {
+  run({ submission, orderType, profile, required, add }) {
     if (!orderType) return;
     for (const [path, message] of required) {
       // A missing parent already says it all; don't also list each of its fields.
@@ -312,7 +324,7 @@ const requiredFieldsCheck: OrderCheck = {
         add(
           path,
           missingCode(path),
-          message ?? `${path} is required for ${orderType.label} orders`,
+          message ?? `${fieldLabel(path, profile)} is required for ${ordersOf(orderType)}`,
         );
       }
     }
@@ -411,7 +423,7 @@ const lineCatalogCheck: LineCheck = {
       add(
         `${base}partNumber`,
         'invalid',
-        `${entry.type} products cannot be ordered on ${orderType.label} orders`,
+        `${sentence(productTypeWords(entry.type))} products cannot be ordered on ${ordersOf(orderType)}`,
         { expected: orderType.allowedProductTypes.join(', '), actual: entry.type },
       );
     }
@@ -431,7 +443,7 @@ const lineCatalogCheck: LineCheck = {
 
 const lineRequiredFieldsCheck: LineCheck = {
   name: 'line.required_fields',
-  run({ line, base, entry }, { orderType, add }) {
+  run({ line, base, entry }, { orderType, profile, add }) {
     if (!orderType) return;
     const fields = [
       ...orderType.lineRequiredFields,
@@ -442,7 +454,7 @@ const lineRequiredFieldsCheck: LineCheck = {
         add(
           `${base}${field}`,
           'required',
-          `${field} is required on each ${entry?.type ?? ''} line`.replace('  ', ' '),
+          `${sentence(lineFieldLabel(field, profile) ?? field)} is required on each ${entry ? `${productTypeWords(entry.type)} ` : ''}line`,
         );
       }
     }

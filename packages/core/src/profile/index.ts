@@ -59,6 +59,7 @@ export {
   LINE_FIELD_PATHS,
   ORDER_FIELD_PATHS,
   fieldLabel,
+  lineFieldLabel,
   isKnownLineFieldPath,
   isKnownOrderFieldPath,
 } from './profile.fields.ts';

@@ -122,18 +122,32 @@ const LINE_LABELS: Readonly<Record<string, string>> = {
  * the profile's own attribute labels; the path itself when it names nothing known.
  */
 export function fieldLabel(path: string, profile: Pick<VendorProfile, 'attributes'>): string {
-  const attribute = (scope: 'order' | 'line', key: string): string | undefined =>
-    profile.attributes.find((a) => a.key === key && a.scope === scope)?.label;
   const line = /^lines\[(\d+)\]\.(.+)$/.exec(path);
   if (line) {
     const [, index, rest = ''] = line;
-    const name = rest.startsWith(ATTRIBUTE_PATH_PREFIX)
-      ? attribute('line', rest.slice(ATTRIBUTE_PATH_PREFIX.length))
-      : LINE_LABELS[rest];
+    const name = lineFieldLabel(rest, profile);
     return name ? `Line ${Number(index) + 1}: ${name}` : path;
   }
   if (path.startsWith(ATTRIBUTE_PATH_PREFIX)) {
-    return attribute('order', path.slice(ATTRIBUTE_PATH_PREFIX.length)) ?? path;
+    return attributeLabel(profile, 'order', path.slice(ATTRIBUTE_PATH_PREFIX.length)) ?? path;
   }
   return FIELD_LABELS[path] ?? path;
+}
+
+/** The words for a field of a line (`attributes.hostId` → `Host ID`); undefined when unknown. */
+export function lineFieldLabel(
+  field: string,
+  profile: Pick<VendorProfile, 'attributes'>,
+): string | undefined {
+  return field.startsWith(ATTRIBUTE_PATH_PREFIX)
+    ? attributeLabel(profile, 'line', field.slice(ATTRIBUTE_PATH_PREFIX.length))
+    : LINE_LABELS[field];
+}
+
+function attributeLabel(
+  profile: Pick<VendorProfile, 'attributes'>,
+  scope: 'order' | 'line',
+  key: string,
+): string | undefined {
+  return profile.attributes.find((a) => a.key === key && a.scope === scope)?.label;
 }
