@@ -959,4 +959,18 @@ describe('validateOrder — correctness gaps of issue 8', () => {
     const none = validateOrder(nwOrder(), nwContext({ quote: null }));
     expect(codes(none)).toEqual(['quoteId:quote.required']);
   });
+
+  it('points a draft revised before approval at its later revision', () => {
+    const r = validateOrder(
+      nwOrder(),
+      nwContext({ quote: null, unissuedQuoteStatus: 'superseded' }),
+    );
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        code: 'quote.not_approved',
+        actual: 'superseded',
+        message: expect.stringContaining('order against that one'),
+      }),
+    ]);
+  });
 });

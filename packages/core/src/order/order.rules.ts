@@ -973,10 +973,12 @@ function checkQuote(
   if (!quote) {
     const unissued = context.unissuedQuoteStatus;
     if (unissued) {
-      add('quoteId', 'quote.not_approved', `The quote is ${unissued}, not approved yet`, {
-        expected: 'approved',
-        actual: unissued,
-      });
+      // A draft revised before approval: its later revision is the one to order against.
+      const message =
+        unissued === 'superseded'
+          ? 'The quote was superseded by a later revision before it was approved; order against that one'
+          : `The quote is ${unissued}, not approved yet`;
+      add('quoteId', 'quote.not_approved', message, { expected: 'approved', actual: unissued });
       return;
     }
     add('quoteId', 'quote.required', 'No such quote for this partnership', {
