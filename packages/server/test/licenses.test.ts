@@ -27,6 +27,7 @@ interface License {
   authorizedAt: string | null;
   preBundled: boolean;
   hostId: string | null;
+  orderId: string | null;
 }
 
 describe.each(testDialects())('licenses on %s', (dialect) => {
@@ -163,6 +164,11 @@ describe.each(testDialects())('licenses on %s', (dialect) => {
     o = await act(t, 'provisioning@edgeworks.example', o, 'complete', 'completed');
     const now = await listOf(ACME, '&authorized=true');
     expect(now.map((l) => l.licenseId)).toEqual(expect.arrayContaining(ids));
+    // Each names the order that authorized it.
+    expect(now.filter((l) => ids.includes(l.licenseId)).map((l) => l.orderId)).toEqual([
+      o.id,
+      o.id,
+    ]);
     expect((await listOf(ACME, '&authorized=false')).map((l) => l.licenseId)).not.toContain(ids[0]);
     const mails = (await t.as(ACME).get(`/api/v1/orders/${o.id}/messages`)).json().items as {
       template: string;

@@ -129,12 +129,18 @@ export async function authorizeLicenses(
   vendorId: string,
   keys: readonly string[],
   at: string,
+  /** The order that authorizes them, kept where a license names no order yet. */
+  orderId?: string,
 ): Promise<number> {
   let n = 0;
   for (let i = 0; i < keys.length; i += 500) {
     const r = await db
       .updateTable('licenses')
-      .set({ authorized: 1, authorized_at: at })
+      .set((eb) => ({
+        authorized: 1,
+        authorized_at: at,
+        ...(orderId === undefined ? {} : { order_id: eb.fn.coalesce('order_id', eb.val(orderId)) }),
+      }))
       .where('vendor_id', '=', vendorId)
       .where('license_key', 'in', keys.slice(i, i + 500))
       .where('authorized', '=', 0)

@@ -226,7 +226,7 @@ export async function applyCompletionEffects(
     }
   }
   if (body.licenseIds?.length) {
-    await authorizeLicenses(tx, order.vendor_id, body.licenseIds, at);
+    await authorizeLicenses(tx, order.vendor_id, body.licenseIds, at, order.id);
     await recordEvent(tx, {
       type: 'license.authorized',
       entityId: order.id,
