@@ -181,6 +181,12 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     expect(await listIds(ACME, '/api/v1/subscriptions')).toEqual(
       expect.arrayContaining([subAcme, subBeta]),
     );
+    // By vendor, as the other lists filter: the subscriptions are northwind's.
+    expect(await listIds(ACME, '/api/v1/subscriptions?vendor=northwind')).toEqual(
+      expect.arrayContaining([subAcme, subBeta]),
+    );
+    expect(await listIds(ACME, '/api/v1/subscriptions?vendor=edgeworks')).not.toContain(subAcme);
+    expect(await listIds(ACME, '/api/v1/subscriptions?vendor=nosuch')).toEqual([]);
     expect((await t.as(BETA).get(`/api/v1/subscriptions/${subAcme}`)).statusCode).toBe(404);
     expect((await t.as(BETA).get(`/api/v1/subscriptions/${subBeta}`)).statusCode).toBe(200);
     expect((await t.as(ACME).get(`/api/v1/subscriptions/${subBeta}`)).statusCode).toBe(200);

@@ -81,7 +81,7 @@ export async function updateSubscription(
 export async function listSubscriptions(
   db: Executor,
   scope: SubscriptionScope,
-  filters: { customerId?: string },
+  filters: { customerId?: string; vendorId?: string },
   page: { limit: number; before?: string },
 ): Promise<Subscription[]> {
   let q = scopeSubscriptions(
@@ -94,6 +94,7 @@ export async function listSubscriptions(
   );
   if (!q) return [];
   if (filters.customerId) q = q.where('subscriptions.customer_id', '=', filters.customerId);
+  if (filters.vendorId) q = q.where('subscriptions.vendor_id', '=', filters.vendorId);
   if (page.before !== undefined) q = q.where('subscriptions.id', '<', page.before);
   return q.execute();
 }

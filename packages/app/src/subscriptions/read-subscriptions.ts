@@ -1,6 +1,7 @@
 import {
   findSubscriptionInScope,
   findVendorById,
+  findVendorBySlug,
   listSubscriptions,
   type Executor,
   type Subscription,
@@ -30,6 +31,8 @@ export const subscriptionSchema = z
 
 export const subscriptionListQuery = z.strictObject({
   ...pageQuerySchema.shape,
+  /** A vendor's slug: only that vendor's subscriptions (none for a vendor not known). */
+  vendor: z.string().min(1).max(100).optional(),
   customerId: z.string().min(1).max(100).optional(),
 });
 
@@ -73,10 +76,17 @@ export async function listSubscriptionsPage(
 ): Promise<Page<SubscriptionView>> {
   const db = ctx.store.db;
   const before = decodeCursor(query.cursor, z.object({ id: z.string() }));
+  // An unknown slug matches nothing (as the order list does), within the caller's scope.
+  const vendorId = query.vendor
+    ? ((await findVendorBySlug(db, query.vendor))?.id ?? 'none')
+    : undefined;
   const rows = await listSubscriptions(
     db,
     subscriptionScope(actor),
-    { ...(query.customerId ? { customerId: query.customerId } : {}) },
+    {
+      ...(query.customerId ? { customerId: query.customerId } : {}),
+      ...(vendorId ? { vendorId } : {}),
+    },
     { limit: query.limit + 1, ...(before ? { before: before.id } : {}) },
   );
   const slugs = await vendorSlugs(db, rows.slice(0, query.limit));

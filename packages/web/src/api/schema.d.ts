@@ -3111,7 +3111,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Per SLA stage (acknowledge, fulfil): open, due today (the vendor’s day) and overdue; and the overdue orders (vendor staff) */
+    /**
+     * Per SLA stage (acknowledge, fulfil): open, due today (the vendor’s day) and overdue; and the overdue orders (vendor staff)
+     * @description Per stage, `open` counts the orders whose stage still runs; of those, `dueToday` the ones due later today (at or after now, before midnight in the vendor’s time zone) and `overdue` the ones due before now, whatever day. The two never count the same order: an order due earlier today is overdue, not due today.
+     */
     get: {
       parameters: {
         query?: {
@@ -4466,6 +4469,15 @@ export interface paths {
           };
         };
         /** @description Default Response */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
         413: {
           headers: {
             [name: string]: unknown;
@@ -5512,6 +5524,7 @@ export interface paths {
         query?: {
           limit?: number;
           cursor?: string;
+          vendor?: string;
           customerId?: string;
         };
         header?: never;
@@ -9260,7 +9273,8 @@ export interface components {
       stage: ('acknowledge' | 'fulfil') | null;
       reason: string;
       /** @enum {string} */
-      status: 'awaiting_cam' | 'cam_acted' | 'escalated' | 'no_contact';
+      status:
+        'awaiting_cam' | 'cam_acted' | 'vendor_acted' | 'order_closed' | 'escalated' | 'no_contact';
       raisedAt: string;
       camNotified: string[];
       contactDueAt: string;
@@ -10876,7 +10890,8 @@ export interface components {
       stage: ('acknowledge' | 'fulfil') | null;
       reason: string;
       /** @enum {string} */
-      status: 'awaiting_cam' | 'cam_acted' | 'escalated' | 'no_contact';
+      status:
+        'awaiting_cam' | 'cam_acted' | 'vendor_acted' | 'order_closed' | 'escalated' | 'no_contact';
       raisedAt: string;
       camNotified: string[];
       contactDueAt: string;
