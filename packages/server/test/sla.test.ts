@@ -298,6 +298,158 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
     expect((await t.as(DESK).get('/api/v1/orders?sort=soon')).statusCode).toBe(400);
   });
 
+  const escalationsOf = (orderId: string) =>
+    t.store.db
+      .selectFrom('escalations')
+      .select(['source', 'stage', 'status', 'reason', 'contact_notified'])
+      .where('order_id', '=', orderId)
+      .orderBy('raised_at')
+      .orderBy('id')
+      .execute();
+  const mailsOf = async (orderId: string, template: string) =>
+    (await messagesOf(orderId)).filter((m) => m.template === template);
+
+  it('keeps one open escalation per order: a second breach in the same pass is added to it, not mailed again', async () => {
+    // Friday 16:00: acknowledgment due Monday 16:00, fulfilment Tuesday 16:00. The first pass
+    // after both finds the two stages breached.
+    const order = await submittedAt(ny('2027-02-05T16:00'));
+    await jobs(ny('2027-02-09T16:30'));
+    const events = await eventsOf(DESK, order.id);
+    expect(events.filter((e) => e.type === 'sla.breached').map((e) => e.data?.target)).toEqual([
+      'acknowledge',
+      'fulfil',
+    ]);
+    expect(events.filter((e) => e.type === 'escalation.raised')).toHaveLength(1);
+    expect(await mailsOf(order.id, 'escalation_cam')).toEqual([
+      expect.objectContaining({ to: [CAM] }),
+    ]);
+    const rows = await escalationsOf(order.id);
+    expect(rows).toEqual([
+      expect.objectContaining({ source: 'breach', stage: 'acknowledge', status: 'awaiting_cam' }),
+    ]);
+    expect(rows[0]!.reason).toBe(
+      `The acknowledgment was due by ${ny('2027-02-08T16:00').toISOString()}\n` +
+        `The fulfilment was due by ${ny('2027-02-09T16:00').toISOString()}`,
+    );
+    // A repeated pass adds nothing.
+    await jobs(ny('2027-02-09T16:31'));
+    expect(await escalationsOf(order.id)).toHaveLength(1);
+    // Nobody acts: one mail to the escalation contact, naming both breaches.
+    await jobs(ny('2027-02-10T00:35'));
+    const forwarded = await mailsOf(order.id, 'escalation_contact');
+    expect(forwarded).toEqual([expect.objectContaining({ to: ['orders@edgeworks.example'] })]);
+    expect(forwarded[0]!.text).toContain('The acknowledgment was due by');
+    expect(forwarded[0]!.text).toContain('The fulfilment was due by');
+    expect(await mailsOf(order.id, 'escalation_cam')).toHaveLength(1);
+  });
+
+  it('escalates a later breach again once the open escalation was answered by vendor staff', async () => {
+    const order = await submittedAt(ny('2027-03-05T16:00'));
+    await jobs(ny('2027-03-08T16:01'));
+    expect(await escalationsOf(order.id)).toEqual([
+      expect.objectContaining({ stage: 'acknowledge', status: 'awaiting_cam' }),
+    ]);
+    // The desk (not the CAM) approves within the CAM's window: the escalation is answered.
+    t.clock.set(ny('2027-03-08T17:00'), { freeze: true });
+    await act(t, DESK, order, 'approve', 'booking');
+    t.clock.reset();
+    // The fulfilment breach on Tuesday finds no open escalation: it raises, and mails, its own.
+    await jobs(ny('2027-03-09T16:01'));
+    expect(await escalationsOf(order.id)).toEqual([
+      expect.objectContaining({ stage: 'acknowledge', status: 'vendor_acted' }),
+      expect.objectContaining({ stage: 'fulfil', status: 'awaiting_cam' }),
+    ]);
+    expect(await mailsOf(order.id, 'escalation_cam')).toHaveLength(2);
+    expect(await mailsOf(order.id, 'escalation_contact')).toEqual([]);
+  });
+
+  it('records a stage done late as breached but escalates it to nobody', async () => {
+    // Acknowledgment due Monday 16:00; the desk approves at 17:00, before the job's next pass.
+    const order = await submittedAt(ny('2027-03-12T16:00'));
+    t.clock.set(ny('2027-03-15T17:00'), { freeze: true });
+    await act(t, DESK, order, 'approve', 'booking');
+    t.clock.reset();
+    await jobs(ny('2027-03-15T17:05'));
+    const events = await eventsOf(DESK, order.id);
+    expect(events.filter((e) => e.type === 'sla.breached').map((e) => e.data?.target)).toEqual([
+      'acknowledge',
+    ]);
+    expect(await escalationsOf(order.id)).toEqual([]);
+    expect(await mailsOf(order.id, 'escalation_cam')).toEqual([]);
+  });
+
+  it('does not forward an escalation the vendor answered: any staff acting on the order, up to completing it', async () => {
+    const order = await submittedAt(ny('2027-03-22T09:00'));
+    t.clock.set(ny('2027-03-22T10:00'), { freeze: true });
+    const res = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Nobody has confirmed it' });
+    expect(res.statusCode, res.body).toBe(201);
+    // Desk, finance and provisioning complete the order minutes later; the CAM does nothing.
+    t.clock.set(ny('2027-03-22T10:05'), { freeze: true });
+    let o = await act(t, DESK, order, 'approve', 'booking');
+    o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
+    await act(t, 'provisioning@edgeworks.example', o, 'complete', 'completed');
+    t.clock.reset();
+    await jobs(ny('2027-03-25T09:00'));
+    expect(await escalationsOf(order.id)).toEqual([
+      expect.objectContaining({
+        source: 'partner',
+        status: 'vendor_acted',
+        contact_notified: null,
+      }),
+    ]);
+    expect(await mailsOf(order.id, 'escalation_contact')).toEqual([]);
+    expect((await eventsOf(DESK, order.id)).map((e) => e.type)).not.toContain(
+      'escalation.forwarded',
+    );
+  });
+
+  it('does not forward an escalation of an order that reached a final status unanswered', async () => {
+    const order = await submittedAt(ny('2027-03-23T09:00'));
+    t.clock.set(ny('2027-03-23T10:00'), { freeze: true });
+    const res = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Still waiting' });
+    expect(res.statusCode, res.body).toBe(201);
+    // The partner gives up and cancels; nobody of the vendor touched the order.
+    t.clock.set(ny('2027-03-23T10:30'), { freeze: true });
+    await act(t, ACME, order, 'cancel', 'cancelled', { reason: 'Bought elsewhere' });
+    t.clock.reset();
+    await jobs(ny('2027-03-26T09:00'));
+    expect(await escalationsOf(order.id)).toEqual([
+      expect.objectContaining({ status: 'order_closed', contact_notified: null }),
+    ]);
+    expect(await mailsOf(order.id, 'escalation_contact')).toEqual([]);
+  });
+
+  it('counts an order due earlier today as overdue only, not also as due today', async () => {
+    // Wednesday 16:00: acknowledgment due Thursday 16:00 (no other order is due that day).
+    const order = await submittedAt(ny('2027-04-07T16:00'));
+    expect(order.sla.acknowledgeBy).toBe(ny('2027-04-08T16:00').toISOString());
+    const countsAt = async (at: Date) => {
+      t.clock.set(at, { freeze: true });
+      try {
+        const res = await t.as(DESK).get('/api/v1/sla?vendor=edgeworks');
+        expect(res.statusCode, res.body).toBe(200);
+        return res.json().stages.acknowledge as { open: number; dueToday: number; overdue: number };
+      } finally {
+        t.clock.reset();
+      }
+    };
+    const before = await countsAt(ny('2027-04-08T15:00'));
+    const after = await countsAt(ny('2027-04-08T17:00'));
+    expect(before.dueToday).toBeGreaterThanOrEqual(1);
+    // At 17:00 the order moved from due today to overdue: it left one count for the other.
+    expect(after).toEqual({
+      open: before.open,
+      dueToday: before.dueToday - 1,
+      overdue: before.overdue + 1,
+    });
+    // Every open stage is counted in at most one of the two.
+    expect(after.dueToday + after.overdue).toBeLessThanOrEqual(after.open);
+  });
+
   it('keeps GET /sla to vendor staff and their own vendor', async () => {
     expect((await t.as(ACME).get('/api/v1/sla')).statusCode).toBe(403);
     expect((await t.as(DESK).get('/api/v1/sla?vendor=northwind')).statusCode).toBe(404);

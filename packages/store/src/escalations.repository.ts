@@ -1,13 +1,22 @@
 // Escalations of orders: raised by the partner or by an SLA breach, mailed to the CAM at once
-// and to the profile's escalation contact when the CAM has not acted by `contact_due_at`.
+// and to the profile's escalation contact when nobody of the vendor has acted on the order by
+// `contact_due_at`. An escalation is open while `awaiting_cam`; every other status is final.
+import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import type { Escalation } from './schema.ts';
 
 export const ESCALATION_SOURCES = ['partner', 'breach'] as const;
 export type EscalationSource = (typeof ESCALATION_SOURCES)[number];
+/**
+ * awaiting_cam: open. Answered: cam_acted (the CAM acted on the order), vendor_acted (other
+ * vendor staff did). order_closed: the order reached a final status unanswered. escalated /
+ * no_contact: forwarded to the escalation contacts / the profile names none.
+ */
 export const ESCALATION_STATUSES = [
   'awaiting_cam',
   'cam_acted',
+  'vendor_acted',
+  'order_closed',
   'escalated',
   'no_contact',
 ] as const;
@@ -25,6 +34,39 @@ export async function listOrderEscalations(db: Executor, orderId: string): Promi
     .where('order_id', '=', orderId)
     .orderBy('id')
     .execute();
+}
+
+/** The order's oldest open escalation (awaiting_cam), if it has one. */
+export async function findOpenEscalation(
+  db: Executor,
+  orderId: string,
+): Promise<Escalation | undefined> {
+  return db
+    .selectFrom('escalations')
+    .selectAll()
+    .where('order_id', '=', orderId)
+    .where('status', '=', 'awaiting_cam')
+    .orderBy('raised_at')
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * Adds a line to an open escalation's reason (a later SLA breach of its order), so the mail to
+ * the escalation contact names it too; false when the escalation is no longer open.
+ */
+export async function addToEscalationReason(
+  db: Executor,
+  input: { id: string; line: string },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('escalations')
+    .set({ reason: sql<string>`${sql.ref('reason')} || ${`\n${input.line}`}` })
+    .where('id', '=', input.id)
+    .where('status', '=', 'awaiting_cam')
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /** Escalations still waiting on the CAM whose window ended by `dueBefore` (every vendor). */
@@ -66,20 +108,25 @@ export async function settleEscalation(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Whether a user acted on the order (any event of theirs in its timeline) after `since`. */
-export async function userActedOnOrderSince(
+/**
+ * The vendor's staff who acted on the order (an event of theirs in its timeline) in
+ * (since, until]: every workflow action, fulfilment, document or decision on an order is an
+ * event with its actor, so this is "somebody of the vendor answered".
+ */
+export async function staffWhoActedOnOrder(
   db: Executor,
-  input: { orderId: string; userId: string; since: string; until: string },
-): Promise<boolean> {
-  const row = await db
+  input: { orderId: string; vendorId: string; since: string; until: string },
+): Promise<string[]> {
+  const rows = await db
     .selectFrom('audit_events')
-    .select('id')
-    .where('entity_type', '=', 'order')
-    .where('entity_id', '=', input.orderId)
-    .where('actor_user_id', '=', input.userId)
-    .where('at', '>', input.since)
-    .where('at', '<=', input.until)
-    .limit(1)
-    .executeTakeFirst();
-  return row !== undefined;
+    .innerJoin('users', 'users.id', 'audit_events.actor_user_id')
+    .select('users.id')
+    .distinct()
+    .where('audit_events.entity_type', '=', 'order')
+    .where('audit_events.entity_id', '=', input.orderId)
+    .where('users.vendor_id', '=', input.vendorId)
+    .where('audit_events.at', '>', input.since)
+    .where('audit_events.at', '<=', input.until)
+    .execute();
+  return rows.map((r) => r.id);
 }

@@ -673,7 +673,7 @@ export interface EscalationTable {
   /** The SLA stage a breach escalation is about. */
   stage: string | null;
   reason: string;
-  /** awaiting_cam | cam_acted | escalated | no_contact */
+  /** awaiting_cam | cam_acted | vendor_acted | order_closed | escalated | no_contact */
   status: string;
   raised_by: string | null;
   raised_at: string;

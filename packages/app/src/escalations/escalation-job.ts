@@ -1,26 +1,31 @@
 // The escalation step job: escalations whose CAM window has ended go on to the profile's
-// escalation contacts unless the CAM acted on the order meanwhile (an event of theirs in its
-// timeline). settleEscalation moves each one once, so a second pass mails no one twice.
-import {
-  findOrderInScope,
-  listEscalationsAwaitingCam,
-  settleEscalation,
-  userActedOnOrderSince,
-} from '@orderdesk/store';
+// escalation contacts unless they were answered or became moot meanwhile (escalation-answer.ts:
+// the CAM or other vendor staff acted on the order — an event of theirs in its timeline — or
+// the order reached a final status). settleEscalation moves each one once, so a second pass
+// mails no one twice.
+import { findOrderInScope, listEscalationsAwaitingCam, settleEscalation } from '@orderdesk/store';
 import { SYSTEM_ACTOR, recordEvent } from '../events/record-event.ts';
 import { everyMinutes, type JobDefinition, type JobSummary } from '../jobs/job.types.ts';
 import { vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
-import { camOf, escalationContactsOf, writeEscalationMail } from './raise-escalation.ts';
+import { formatInstantForMail } from '../shared/time.ts';
+import { escalationAnswerOf } from './escalation-answer.ts';
+import { escalationContactsOf, writeEscalationMail } from './raise-escalation.ts';
 
 const BATCH = 200;
 
 export const escalationStepJob: JobDefinition = {
   name: 'escalations.forward',
-  description: 'Mail the escalation contact when the CAM has not acted within the window',
+  description:
+    'Mail the escalation contact when nobody of the vendor has acted on the order within the window',
   slotAt: everyMinutes(1),
   leaseMs: 10 * 60_000,
   async run({ ctx, now, shouldContinue }): Promise<JobSummary> {
-    const summary = { forwarded: 0, camActed: 0, noContact: 0 };
+    const summary = { forwarded: 0, camActed: 0, vendorActed: 0, orderClosed: 0, noContact: 0 };
+    const counted = {
+      cam_acted: 'camActed',
+      vendor_acted: 'vendorActed',
+      order_closed: 'orderClosed',
+    } as const;
     const db = ctx.store.db;
     const profiles = new Map<string, VendorOfOrder>();
     let afterId: string | undefined;
@@ -40,18 +45,10 @@ export const escalationStepJob: JobDefinition = {
             vendorId: escalation.vendor_id,
           });
           if (!order) return;
-          const cam = await camOf(tx, order);
-          const acted =
-            cam !== null &&
-            (await userActedOnOrderSince(tx, {
-              orderId: order.id,
-              userId: cam.userId,
-              since: escalation.raised_at,
-              until: at,
-            }));
-          if (acted) {
-            if (await settleEscalation(tx, { id: escalation.id, status: 'cam_acted', at })) {
-              summary.camActed += 1;
+          const answer = await escalationAnswerOf(tx, escalation, order, at);
+          if (answer !== null) {
+            if (await settleEscalation(tx, { id: escalation.id, status: answer, at })) {
+              summary[counted[answer]] += 1;
             }
             return;
           }
@@ -91,7 +88,7 @@ export const escalationStepJob: JobDefinition = {
             template: 'escalation_contact',
             subject: `Escalation not answered: order ${order.number}`,
             text: [
-              `Order ${order.number} was escalated at ${escalation.raised_at} and the Channel Account Manager has not acted on it since.`,
+              `Order ${order.number} was escalated on ${formatInstantForMail(escalation.raised_at, profile.sla.calendar.timeZone)} and neither the Channel Account Manager nor anyone else at ${profile.name} has acted on it since.`,
               '',
               `Reason: ${escalation.reason}`,
             ].join('\n'),

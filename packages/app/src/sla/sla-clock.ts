@@ -2,7 +2,9 @@
 // calendar (core computeSlaDueDates, stored on the order). The acknowledgment stage stops at
 // the first vendor action in the order's timeline or the acknowledgment mail on its thread;
 // the fulfilment stage at completion. The breach job (sla-job.ts) gives each overdue stage its
-// outcome once; GET /sla counts what is open, due today and overdue in the vendor's day.
+// outcome once; GET /sla counts what is open, due today and overdue in the vendor's day — due
+// today and overdue are disjoint: due today is still ahead (due at or after now, before the
+// vendor's midnight), overdue is behind (due before now), whatever day it was due on.
 import { DateTime } from 'luxon';
 import { countSlaStage, findVendorBySlug, listOverdueOrders } from '@orderdesk/store';
 import { requireAccess, type VendorAccess } from '../auth/access.ts';
@@ -36,12 +38,12 @@ export async function readSlaSummary(
   const now = ctx.now();
   const zone = profile.sla.calendar.timeZone;
   const local = DateTime.fromJSDate(now, { zone });
-  const dayStart = local.startOf('day').toJSDate().toISOString();
   const dayEnd = local.plus({ days: 1 }).startOf('day').toJSDate().toISOString();
   const common = {
     vendorId: staff.vendorId,
     now: now.toISOString(),
-    dayStart,
+    // Due today counts [now, dayEnd): what was due earlier today is overdue, and only that.
+    dayStart: now.toISOString(),
     dayEnd,
     signals: ACKNOWLEDGMENT_SIGNALS,
   };

@@ -12,8 +12,11 @@ export const slaQuerySchema = z.object({
 });
 
 const stageCountsSchema = z.object({
+  /** Orders whose stage still runs (not done, the order not final). */
   open: z.number().int(),
+  /** Of those, due from now to the vendor's midnight (not yet overdue). */
   dueToday: z.number().int(),
+  /** Of those, due before now (on any day): never also counted as due today. */
   overdue: z.number().int(),
 });
 

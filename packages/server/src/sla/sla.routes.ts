@@ -22,6 +22,8 @@ export function slaRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['orders'],
           summary:
             'Per SLA stage (acknowledge, fulfil): open, due today (the vendor’s day) and overdue; and the overdue orders (vendor staff)',
+          description:
+            'Per stage, `open` counts the orders whose stage still runs; of those, `dueToday` the ones due later today (at or after now, before midnight in the vendor’s time zone) and `overdue` the ones due before now, whatever day. The two never count the same order: an order due earlier today is overdue, not due today.',
           querystring: slaQuerySchema,
           response: { 200: slaSummarySchema, ...errors },
         },
