@@ -421,6 +421,15 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
       expect.objectContaining({ status: 'order_closed', contact_notified: null }),
     ]);
     expect(await mailsOf(order.id, 'escalation_contact')).toEqual([]);
+    // Nor can the partner escalate it now that it is over: nobody would answer.
+    const late = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Anyone there?' });
+    expect(late.statusCode, late.body).toBe(409);
+    expect(late.json().errors).toEqual([
+      expect.objectContaining({ path: 'status', code: 'action.not_allowed', actual: 'cancelled' }),
+    ]);
+    expect(await escalationsOf(order.id)).toHaveLength(1);
   });
 
   it('counts an order due earlier today as overdue only, not also as due today', async () => {

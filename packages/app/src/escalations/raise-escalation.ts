@@ -1,10 +1,12 @@
-// Escalations: the partner's (POST /orders/{id}/escalations) and the automatic one an SLA
-// breach raises. The CAM is mailed at once on the order's thread; when the CAM has not acted
-// on the order within the profile's window (sla.escalationWindow, business time) the
-// escalation job mails the profile's escalation contacts. Each step is an event on the
-// order's timeline (escalation.raised, escalation.forwarded).
+// Escalations: the partner's (POST /orders/{id}/escalations; 409 for an order in a final
+// status) and the automatic one an SLA breach raises. The CAM is mailed at once on the order's
+// thread; when the CAM has not acted on the order within the profile's window
+// (sla.escalationWindow, business time) the escalation job mails the profile's escalation
+// contacts. Each step is an event on the order's timeline (escalation.raised,
+// escalation.forwarded).
 import {
   DEFAULT_ESCALATION_WINDOW,
+  TERMINAL_STATUSES,
   addSlaDuration,
   calendarOfSla,
   type VendorProfile,
@@ -29,7 +31,7 @@ import { writeOrderMail } from '../messages/order-mail.ts';
 import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
 import { vendorOf } from '../orders/order-view.ts';
-import { notFound } from '../shared/errors.ts';
+import { conflict, notFound } from '../shared/errors.ts';
 import { formatInstantForMail } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type { EscalationBody, EscalationView } from './escalations.schemas.ts';
@@ -210,6 +212,17 @@ export async function escalateOrder(
     // orders but acts on none of them: a wall, so a 404 like any stranger's).
     const order = await findOrderInScope(tx, input.orderId, orderScope(actor));
     if (!order || order.ordering_partner_id !== actor.partnerId) throw notFound('Order');
+    // A completed, cancelled or rejected order has nothing left to move: nobody would answer.
+    if ((TERMINAL_STATUSES as readonly string[]).includes(order.status)) {
+      throw conflict(`Order ${order.number} is ${order.status}: there is nothing to escalate`, [
+        {
+          path: 'status',
+          code: 'action.not_allowed',
+          message: `The order is ${order.status}`,
+          actual: order.status,
+        },
+      ]);
+    }
     const { slug, profile } = await vendorOf(tx, order);
     const row = await raiseEscalationIn(tx, {
       order,

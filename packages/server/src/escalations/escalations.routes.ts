@@ -27,7 +27,7 @@ export function escalationRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             'Escalate an order (partner): the CAM is mailed, and the profile’s escalation contact when the CAM has not acted within the window',
           params: idParams,
           body: escalationBodySchema,
-          response: { 201: escalationSchema, ...errors },
+          response: { 201: escalationSchema, ...errors, 409: problemSchema },
         },
       },
       async (request, reply) => {
