@@ -223,6 +223,85 @@ describe.each(testDialects())('documents on %s', (dialect) => {
     });
   });
 
+  it('honours an Idempotency-Key: the same upload again replays the first answer, another one is a 409', async () => {
+    const order = await placeOrder(ACME, 'edgeworks');
+    const bytes = readFileSync(SAMPLE_PO);
+    const keyed = (key: string, part: FilePart, user = ACME) => {
+      const { payload, headers } = multipart(part);
+      return t.as(user).request({
+        method: 'POST',
+        url: `/api/v1/orders/${order.id}/documents`,
+        payload,
+        headers: { ...headers, 'idempotency-key': key },
+      });
+    };
+    const stored = () => readdirSync(dir).flatMap((v) => readdirSync(join(dir, v)));
+    const documents = async () =>
+      (await t.as(ACME).get(`/api/v1/orders/${order.id}/documents`)).json().items as {
+        id: string;
+      }[];
+    const attached = async () =>
+      (
+        (await t.as(ACME).get(`/api/v1/orders/${order.id}/events`)).json().items as {
+          type: string;
+        }[]
+      ).filter((e) => e.type === 'order.document_attached');
+    const filesBefore = stored().length;
+
+    const po = { name: 'po.pdf', type: 'application/pdf', bytes, fields: { kind: 'po' } };
+    const first = await keyed('doc-key-1', po);
+    expect(first.statusCode, first.body).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    // The same file again (a multipart body with another boundary): the stored answer, byte
+    // for byte, and nothing new on the order, in its events or on disk.
+    const again = await keyed('doc-key-1', po);
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toBe(first.body);
+    expect((await documents()).map((d) => d.id)).toEqual([first.json().id]);
+    expect(await attached()).toHaveLength(1);
+    expect(stored()).toHaveLength(filesBefore + 1);
+
+    // The same key with another upload: another file, name, type or kind.
+    for (const other of [
+      { ...po, bytes: PNG },
+      { ...po, name: 'other.pdf' },
+      { ...po, type: 'application/octet-stream' },
+      { ...po, fields: { kind: 'other' } },
+      { ...po, fields: { kind: 'po', name: 'renamed.pdf' } },
+    ]) {
+      const conflict = await keyed('doc-key-1', other);
+      expect(conflict.statusCode, conflict.body).toBe(409);
+      expect(conflict.json().errors).toEqual([
+        expect.objectContaining({ code: 'idempotency.conflict' }),
+      ]);
+    }
+    // Two at once with a new key: one document; the one answered second replays the first.
+    const [a, b] = await Promise.all([keyed('doc-key-2', po), keyed('doc-key-2', po)]);
+    expect([a.statusCode, b.statusCode]).toEqual([201, 201]);
+    expect(a.body).toBe(b.body);
+    expect((await documents()).map((d) => d.id)).toEqual([first.json().id, a.json().id]);
+    expect(await attached()).toHaveLength(2);
+    expect(stored()).toHaveLength(filesBefore + 2);
+
+    // The key is the caller's own: another user's same key is another request.
+    const desk = await keyed('doc-key-1', po, DESK);
+    expect(desk.statusCode, desk.body).toBe(201);
+    expect(desk.json().id).not.toBe(first.json().id);
+    expect(await documents()).toHaveLength(3);
+    expect(await attached()).toHaveLength(3);
+
+    // Without a key, the same file twice is two documents, as before.
+    const plain = { name: 'notes.txt', type: 'text/plain', bytes: Buffer.from('notes\n') };
+    const one = await upload(ACME, order.id, plain);
+    const two = await upload(ACME, order.id, plain);
+    expect([one.statusCode, two.statusCode]).toEqual([201, 201]);
+    expect(one.json().id).not.toBe(two.json().id);
+    expect(await documents()).toHaveLength(5);
+    expect(await attached()).toHaveLength(5);
+    expect(stored()).toHaveLength(filesBefore + 5);
+  });
+
   it('sniffs the content type: believes a declared type only for text', async () => {
     const png = await upload(ACME, orders.acme!.id, {
       name: 'logo.txt',

@@ -23,7 +23,12 @@ import {
   type Store,
 } from '@orderdesk/store';
 import { createTestDatabaseUrl, testDialects } from '@orderdesk/store/testing';
-import { DEFAULT_MARK_BATCH, type DrainResult } from '@orderdesk/app';
+import {
+  DEFAULT_MARK_BATCH,
+  renderMailAttachments,
+  type DrainResult,
+  type MailPayload,
+} from '@orderdesk/app';
 import { configSchema } from '../src/config.ts';
 import { mailWorkerSettings, startMailWorker, type MailWorker } from '../src/mail/mail-worker.ts';
 import { createSmtpTransport } from '../src/mail/smtp-transport.ts';
@@ -666,6 +671,15 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     expect(salesPdf.text).toContain(`Sales order ${ew.salesOrderNumber}`);
     expect(salesPdf.text).toContain(ew.partNumber);
     expect(salesPdf.text).toContain(`PO-EW-MAIL-${dialect}`);
+    // The thread lists the file that was sent, under the same name.
+    expect(JSON.parse(salesOrder!.attachments)).toEqual([
+      {
+        name: `${ew.salesOrderNumber}.pdf`,
+        contentType: 'application/pdf',
+        size: salesParsed.attachments[0]!.content.length,
+      },
+    ]);
+    expect(salesMail.text).toContain('Attached: sales order pdf.');
     const delivery = (await threadOf('order', ew.id)).find((m) => m.template === 'order_delivery');
     expect(delivery, 'the delivery mail').toBeDefined();
     // It names the file it carries, and promises nothing that does not follow.
@@ -711,6 +725,61 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     expect(mail.text).not.toMatch(/product files follow|Attached|is delivered/);
   });
 
+  it('lists the sales order PDF on its thread when the mail is written, also when it ends not_sent', async () => {
+    const BUYER = 'buyer@acme.example';
+    // Booked by finance: the profile's sales_order_created rule attaches sales_order_pdf.
+    const ew = await bookedLicenseOrder('SO-PDF', 'HOST-3');
+    type Listed = {
+      id: string;
+      template?: string;
+      status: string;
+      text: string;
+      attachments: { name: string; contentType: string; size: number }[];
+    };
+    const salesOrderMail = async () => {
+      const res = await t.as(BUYER).get(`/api/v1/orders/${ew.id}/messages`);
+      expect(res.statusCode, res.body).toBe(200);
+      const mail = (res.json().items as Listed[]).find((m) => m.template === 'sales_order_created');
+      expect(mail, res.body).toBeDefined();
+      return mail!;
+    };
+    const pdf = {
+      name: `${ew.salesOrderNumber}.pdf`,
+      contentType: 'application/pdf',
+      size: expect.any(Number),
+    };
+    const queued = await salesOrderMail();
+    expect(queued.status).toBe('queued');
+    expect(queued.attachments).toEqual([pdf]);
+    expect(queued.attachments[0]!.size).toBeGreaterThan(1000);
+    expect(queued.text).toContain('Attached: sales order pdf.');
+
+    // What the worker attaches when it sends the outbox row: that file, by name, type and size.
+    const [row] = (await listOutboxFor(t.store.db, 'order', ew.id))
+      .map((r) => JSON.parse(r.payload) as MailPayload)
+      .filter((p) => p.messageId === queued.id);
+    expect(row?.attach).toEqual(['sales_order_pdf']);
+    const message = (await findMessageById(t.store.db, queued.id))!;
+    const files = await renderMailAttachments({
+      ctx: t.ctx,
+      db: t.store.db,
+      message,
+      payload: row!,
+      at: t.ctx.now(),
+    });
+    expect(files.map((f) => [f.filename, f.contentType, f.content.length])).toEqual(
+      queued.attachments.map((a) => [a.name, a.contentType, a.size]),
+    );
+
+    // Without SMTP_URL the mail ends not_sent and still lists its file.
+    const w = worker({ SMTP_URL: undefined }, null);
+    await drainAll(w);
+    await w.stop();
+    const notSent = await salesOrderMail();
+    expect(notSent.status).toBe('not_sent');
+    expect(notSent.attachments).toEqual(queued.attachments);
+  });
+
   it('stops gracefully: the loop ends and gives back what it had not started', async () => {
     const w = startMailWorker(t.ctx, config({ OUTBOX_POLL_MS: 10 }), {
       settings: mailWorkerSettings(config(), createSmtpTransport(sink.url, { timeoutMs: 5000 })),
@@ -723,6 +792,38 @@ describe.each(testDialects())('mail out on %s', (dialect) => {
     expect((await messageOf(rowId)).status).toBe('sent');
     const row = (await findOutboxById(t.store.db, rowId))!;
     expect(row).toMatchObject({ locked_by: null, locked_until: null });
+  });
+
+  it('names under "Attached:" only what the mail carries: no quote PDF on an order’s mail', async () => {
+    const admin = t.as(ADMIN);
+    const source = (await admin.get('/api/v1/vendors/skyline/profile/source')).json()
+      .source as string;
+    const rule = 'template: order_number\n    to: [partner]\n';
+    expect(source).toContain(rule);
+    const publish = async (text: string) => {
+      const res = await admin.put('/api/v1/vendors/skyline/profile', text, {
+        'content-type': 'application/yaml',
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    };
+    // An order has no quote to render: of the two, the mail carries the sales order PDF only.
+    await publish(source.replace(rule, `${rule}    attach: [quote_pdf, sales_order_pdf]\n`));
+    try {
+      const order = await placeOrder();
+      const mail = (await threadOf('order', order.id)).find((m) => m.template === 'order_number');
+      expect(mail).toBeDefined();
+      expect(JSON.parse(mail!.attachments)).toEqual([
+        { name: `${order.number}.pdf`, contentType: 'application/pdf', size: expect.any(Number) },
+      ]);
+      expect(mail!.text).toContain('Attached: sales order pdf.');
+      expect(mail!.text).not.toContain('quote pdf');
+      const payload = (await listOutboxFor(t.store.db, 'order', order.id))
+        .map((r) => JSON.parse(r.payload) as MailPayload)
+        .find((p) => p.messageId === mail!.id);
+      expect(payload?.attach).toEqual(['sales_order_pdf']);
+    } finally {
+      await publish(source);
+    }
   });
 });
 

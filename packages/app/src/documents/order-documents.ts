@@ -281,6 +281,12 @@ export interface AttachDocumentInput {
   maxBytes?: number | undefined;
 }
 
+/** A document read and its bytes stored, not yet on its order (prepareOrderDocument). */
+export interface PreparedOrderDocument {
+  order: Order;
+  row: StoredDocument;
+}
+
 /**
  * Attaches a document to an order: the partner that placed the order or the vendor's staff
  * (a distributor reads its reseller's documents but does not add to them). A PDF attached as
@@ -292,6 +298,27 @@ export async function attachOrderDocument(
   input: AttachDocumentInput,
   options: WriteOptions = {},
 ): Promise<OrderDocumentView> {
+  return recordOrderDocument(
+    ctx,
+    actor,
+    await prepareOrderDocument(ctx, actor, input, options),
+    options,
+  );
+}
+
+/**
+ * The slow half of attachOrderDocument, meant to run outside any transaction: checks the
+ * caller and the file, reads a PDF (it may take seconds, a transaction should not) and writes
+ * the bytes to the storage (a file write need not hold a database lock). Nothing is on the
+ * order until recordOrderDocument; a prepared document that is not recorded is thrown away
+ * with discardOrderDocument (or left as an unreferenced file, never a row without its bytes).
+ */
+export async function prepareOrderDocument(
+  ctx: AppContext,
+  actor: Actor,
+  input: AttachDocumentInput,
+  options: WriteOptions = {},
+): Promise<PreparedOrderDocument> {
   const order = await orderOf(ctx, options.tx ?? ctx.store.db, actor, input.orderId);
   requirePlacedBy(actor, order);
   const maxBytes = input.maxBytes ?? DOCUMENT_DEFAULT_MAX_BYTES;
@@ -307,7 +334,6 @@ export async function attachOrderDocument(
   let extraction: DocumentExtraction | undefined;
   const isPdf = (await fileTypeFromBuffer(input.bytes))?.mime === PDF;
   if (isPdf && (input.kind === undefined || input.kind === 'po')) {
-    // Read before the transaction: a PDF may take seconds, a transaction should not.
     const read = await readPurchaseOrderPdf(input.bytes);
     const at = ctx.now().toISOString();
     if (read.ok) {
@@ -322,8 +348,7 @@ export async function attachOrderDocument(
       extraction = { ok: false, reason: read.reason, problems: [], at };
     }
   }
-  // The bytes first, outside the transaction (a file write need not hold a database lock).
-  const prepared = await putDocumentBytes(ctx, {
+  const row = await putDocumentBytes(ctx, {
     vendorId: order.vendor_id,
     partnerId: order.partner_id,
     orderId: order.id,
@@ -335,8 +360,19 @@ export async function attachOrderDocument(
     extraction,
     maxBytes,
   });
+  return { order, row };
+}
+
+/** Puts a prepared document on its order, with its `order.document_attached` event. */
+export async function recordOrderDocument(
+  ctx: AppContext,
+  actor: Actor,
+  prepared: PreparedOrderDocument,
+  options: WriteOptions = {},
+): Promise<OrderDocumentView> {
+  const { order } = prepared;
   const row = await inTransaction(ctx, options, async (tx) => {
-    const stored = await insertDocument(tx, prepared);
+    const stored = await insertDocument(tx, prepared.row);
     await recordEvent(tx, {
       type: 'order.document_attached',
       entityId: order.id,
@@ -357,6 +393,14 @@ export async function attachOrderDocument(
     return stored;
   });
   return documentViewOf(row);
+}
+
+/** Removes the bytes of a prepared document that was not recorded (nothing refers to them). */
+export async function discardOrderDocument(
+  ctx: AppContext,
+  prepared: PreparedOrderDocument,
+): Promise<void> {
+  await documentStorageOf(ctx).delete(prepared.row.storage_key);
 }
 
 const documentCursorSchema = z.object({ createdAt: z.string(), id: z.string() });

@@ -36,7 +36,12 @@ import {
   readProductFiles,
   type OrderDelivery,
 } from '../fulfilment/order-delivery.ts';
-import { renderQuoteAttachment, type MailPayload } from '../mail/mail-attachments.ts';
+import {
+  renderQuoteAttachment,
+  renderSalesOrderAttachment,
+  type MailAttachment,
+  type MailPayload,
+} from '../mail/mail-attachments.ts';
 import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
 import type { KnownPartnerUser, RecordedEvent } from './record-event.ts';
 import { renderNotification, type ThreadSubject } from './notification-text.ts';
@@ -384,17 +389,54 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
           size: d.size,
         }))
       : undefined;
-  // The quote PDF is listed on the thread with its size: rendered once here to know it.
-  let quotePdf: { name: string; contentType: string; size: number } | undefined;
+  // The PDFs a rule attaches (the quote's, the sales order's) are listed on the thread with
+  // their sizes: rendered once here to know them, as the worker renders them when it sends.
+  const pdfs = new Map<string, MailAttachment | null>();
+  const pdfOf = async (kind: 'quote_pdf' | 'sales_order_pdf'): Promise<MailAttachment | null> => {
+    let pdf = pdfs.get(kind);
+    if (pdf === undefined) {
+      const { quoteId, orderId } = refs;
+      const vendorId = thread.vendorId;
+      pdf = null;
+      if (kind === 'quote_pdf' && quoteId) {
+        pdf = await renderQuoteAttachment(tx, { quoteId, vendorId, at: new Date(event.at) });
+      } else if (kind === 'sales_order_pdf' && orderId) {
+        pdf = await renderSalesOrderAttachment(tx, { orderId, vendorId });
+      }
+      pdfs.set(kind, pdf);
+    }
+    return pdf;
+  };
   let n = 0;
   for (const rule of rules) {
     const to = await resolve(tx, rule.to, thread, profile);
     if (to.length === 0) continue;
     const cc = (await resolve(tx, rule.cc, thread, profile)).filter((a) => !to.includes(a));
     const files = rule.attach.includes('product_files') ? productFiles : undefined;
+    // What the mail carries, in the order the worker attaches it; a kind with nothing to
+    // attach (no product files, no quote or order to render) is neither sent nor named.
+    const attachments: { name: string; contentType: string; size: number }[] = [];
+    const attach: NotificationRule['attach'][number][] = [];
+    for (const kind of rule.attach) {
+      if (kind === 'quote_pdf' || kind === 'sales_order_pdf') {
+        const pdf = await pdfOf(kind);
+        if (!pdf) continue;
+        attachments.push({
+          name: pdf.filename,
+          contentType: pdf.contentType,
+          size: pdf.content.length,
+        });
+      } else if (kind === 'product_files' && files) {
+        if (files.length === 0) continue;
+        attachments.push(
+          ...files.map(({ name, contentType, size }) => ({ name, contentType, size })),
+        );
+      }
+      attach.push(kind);
+    }
     const text = renderNotification({
       event,
-      rule,
+      rule: attach.length === rule.attach.length ? rule : { ...rule, attach },
       profile,
       thread,
       delivery,
@@ -416,27 +458,6 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
       references.map((id) => ({ message_id: id })),
       salesOrder ? 'sales_order' : 'order',
     );
-    const attachments = [];
-    if (rule.attach.includes('quote_pdf') && refs.quoteId) {
-      if (!quotePdf) {
-        const pdf = await renderQuoteAttachment(tx, {
-          quoteId: refs.quoteId,
-          vendorId: thread.vendorId,
-          at: new Date(event.at),
-        });
-        if (pdf) {
-          quotePdf = { name: pdf.filename, contentType: pdf.contentType, size: pdf.content.length };
-        }
-      }
-      if (quotePdf) attachments.push(quotePdf);
-    }
-    const attach =
-      files?.length === 0 ? rule.attach.filter((a) => a !== 'product_files') : rule.attach;
-    if (files) {
-      attachments.push(
-        ...files.map(({ name, contentType, size }) => ({ name, contentType, size })),
-      );
-    }
     // Nothing here reads it back: on PostgreSQL it goes with the commit (deferredWrites).
     await insertMessageWithOutbox(
       deferredWrites(tx),

@@ -112,7 +112,15 @@ const sources = new Map<string, AttachmentSource>([
       return pdf ? [pdf] : [];
     },
   ],
-  ['sales_order_pdf', (request) => renderSalesOrderAttachment(request)],
+  [
+    'sales_order_pdf',
+    async ({ db, message, payload }) => {
+      const orderId = orderIdOf(message, payload);
+      if (!orderId || !message.vendor_id) return [];
+      const pdf = await renderSalesOrderAttachment(db, { orderId, vendorId: message.vendor_id });
+      return pdf ? [pdf] : [];
+    },
+  ],
   ['product_files', (request) => renderProductFiles(request)],
   [
     'invoice_pdf',
@@ -132,18 +140,16 @@ function orderIdOf(message: Message, payload: MailPayload): string | null {
 }
 
 /**
- * The sales order of the mail's order as a PDF (seed 002: the order information on the sales
- * order's thread), as the order stands when the mail is sent.
+ * The sales order of an order as a PDF (seed 002: the order information on the sales order's
+ * thread), as the order stands now: the worker renders it when it sends the mail, and the
+ * thread message lists it (name, type, size) when the mail is written.
  */
-async function renderSalesOrderAttachment({
-  db,
-  message,
-  payload,
-}: AttachmentRequest): Promise<MailAttachment[]> {
-  const orderId = orderIdOf(message, payload);
-  if (!orderId || !message.vendor_id) return [];
-  const order = await findOrderInScope(db, orderId, { vendorId: message.vendor_id });
-  if (!order) return [];
+export async function renderSalesOrderAttachment(
+  db: Executor,
+  input: { orderId: string; vendorId: string },
+): Promise<MailAttachment | null> {
+  const order = await findOrderInScope(db, input.orderId, { vendorId: input.vendorId });
+  if (!order) return null;
   const { name } = await vendorInfo(db, order.vendor_id);
   const content = await renderSalesOrderPdf({
     order,
@@ -153,7 +159,7 @@ async function renderSalesOrderAttachment({
     customerName: (await findCustomerById(db, order.customer_id))?.name ?? '',
   });
   const number = order.sales_order_number ?? order.number;
-  return [{ filename: `${number}.pdf`, contentType: 'application/pdf', content }];
+  return { filename: `${number}.pdf`, contentType: 'application/pdf', content };
 }
 
 /**

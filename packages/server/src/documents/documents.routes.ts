@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -5,9 +6,10 @@ import { z } from 'zod';
 import {
   AppError,
   DiskDocumentStorage,
-  attachOrderDocument,
+  type IdempotentResult,
   checkDocumentAttach,
   defaultDocumentsDir,
+  discardOrderDocument,
   documentExtractionSchema,
   documentUploadFieldsSchema,
   getOrderDocumentExtraction,
@@ -16,12 +18,19 @@ import {
   orderDocumentListSchema,
   orderDocumentParams,
   orderDocumentSchema,
+  prepareOrderDocument,
   readOrderDocument,
+  recordOrderDocument,
   requireActor,
   useDocumentStorage,
   wholeListQuerySchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
+import {
+  idempotencyKeyAnswered,
+  runIdempotentRequest,
+  sendIdempotent,
+} from '../http/idempotency.ts';
 import { HttpProblem, badRequest, problemSchema } from '../http/problem.ts';
 
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
@@ -117,6 +126,7 @@ export function documentRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: {
             201: orderDocumentSchema,
             ...errors,
+            409: problemSchema,
             413: problemSchema,
             415: problemSchema,
           },
@@ -139,15 +149,46 @@ export function documentRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
             })),
           );
         }
-        const document = await attachOrderDocument(ctx, actor, {
+        // The key guards the upload itself: its bytes (by their SHA-256), its part's name and
+        // type, and the fields. Same key and upload replay the first answer, another one 409.
+        request.body = {
+          sha256: createHash('sha256').update(upload.bytes).digest('hex'),
+          filename: upload.filename ?? null,
+          contentType: upload.mimetype ?? null,
+          kind: fields.data.kind ?? null,
+          name: fields.data.name ?? null,
+        };
+        const input = {
           orderId: request.params.orderId,
           name: fields.data.name ?? upload.filename,
           bytes: new Uint8Array(upload.bytes),
           declaredType: upload.mimetype,
           kind: fields.data.kind,
           maxBytes,
-        });
-        return reply.status(201).send(document);
+        };
+        // Read (a PO PDF) and stored outside the transaction, unless the key was answered
+        // before: then its answer (or the 409) comes back without that work.
+        let prepared = (await idempotencyKeyAnswered(request, ctx, actor.userId))
+          ? undefined
+          : await prepareOrderDocument(ctx, actor, input);
+        let result: IdempotentResult | undefined;
+        try {
+          result = await runIdempotentRequest(request, ctx, actor.userId, async (tx) => {
+            // Not prepared only for a key answered before, whose answer comes back without this.
+            prepared ??= await prepareOrderDocument(ctx, actor, input, { tx });
+            return {
+              status: 201,
+              body: await recordOrderDocument(ctx, actor, prepared, { tx }),
+            };
+          });
+        } finally {
+          // Bytes no row refers to: a replay's (a concurrent request with the key committed
+          // first), or a rolled-back transaction's.
+          if (prepared && (result === undefined || result.replayed)) {
+            await discardOrderDocument(ctx, prepared);
+          }
+        }
+        return sendIdempotent(reply, result);
       },
     );
 

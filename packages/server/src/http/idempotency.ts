@@ -5,8 +5,9 @@ import {
   type AppContext,
   type CreatedResult,
   type IdempotencyOptions,
+  type IdempotentResult,
 } from '@orderdesk/app';
-import type { Executor } from '@orderdesk/store';
+import { findIdempotentResponse, type Executor } from '@orderdesk/store';
 import { badRequest } from './problem.ts';
 
 export type CreatedResponse = CreatedResult;
@@ -17,6 +18,42 @@ function hashRequest(request: FastifyRequest): string {
       `${request.method} ${request.url.split('?')[0]}\n${JSON.stringify(request.body ?? null)}`,
     )
     .digest('hex');
+}
+
+/** The request's `Idempotency-Key`, when it sent one; a malformed one is a 400. */
+function keyHeaderOf(request: FastifyRequest): string | undefined {
+  const header = request.headers['idempotency-key'];
+  if (
+    header !== undefined &&
+    (typeof header !== 'string' || header.length === 0 || header.length > 200)
+  ) {
+    throw badRequest('Invalid Idempotency-Key header', [
+      {
+        path: 'headers.idempotency-key',
+        code: 'invalid',
+        message: 'A non-empty string of at most 200 characters',
+      },
+    ]);
+  }
+  return header;
+}
+
+/**
+ * Whether the request's `Idempotency-Key` (per user, as withIdempotency scopes it) has an
+ * answer stored already, so that withIdempotency replays it or refuses another body with a
+ * 409 without running the use case. For a route whose slow work (reading an upload, writing
+ * its bytes) runs before withIdempotency, outside its transaction: it skips that work then.
+ * A key still in progress counts as unanswered (withIdempotency waits for it).
+ */
+export async function idempotencyKeyAnswered(
+  request: FastifyRequest,
+  ctx: AppContext,
+  userId: string,
+): Promise<boolean> {
+  const key = keyHeaderOf(request);
+  if (key === undefined) return false;
+  const found = await findIdempotentResponse(ctx.store.db, userId, key);
+  return found !== undefined && found.statusCode !== 0;
 }
 
 /**
@@ -39,19 +76,22 @@ export async function withIdempotency(
   create: (tx: Executor) => Promise<CreatedResponse>,
   options: IdempotencyOptions = {},
 ): Promise<FastifyReply> {
-  const header = request.headers['idempotency-key'];
-  if (
-    header !== undefined &&
-    (typeof header !== 'string' || header.length === 0 || header.length > 200)
-  ) {
-    throw badRequest('Invalid Idempotency-Key header', [
-      {
-        path: 'headers.idempotency-key',
-        code: 'invalid',
-        message: 'A non-empty string of at most 200 characters',
-      },
-    ]);
-  }
+  return sendIdempotent(reply, await runIdempotentRequest(request, ctx, userId, create, options));
+}
+
+/**
+ * The first half of withIdempotency: runs `create` at most once for the request's key and
+ * gives back what to answer, unsent, for a route with something to do in between (an upload
+ * route throws away the bytes it stored when the answer is another request's replay).
+ */
+export async function runIdempotentRequest(
+  request: FastifyRequest,
+  ctx: AppContext,
+  userId: string,
+  create: (tx: Executor) => Promise<CreatedResponse>,
+  options: IdempotencyOptions = {},
+): Promise<IdempotentResult> {
+  const header = keyHeaderOf(request);
   const key =
     header === undefined
       ? null
@@ -62,7 +102,11 @@ export async function withIdempotency(
           path: request.url.split('?')[0] ?? '',
           requestHash: hashRequest(request),
         };
-  const result = await runIdempotent(ctx, key, create, options);
+  return runIdempotent(ctx, key, create, options);
+}
+
+/** The second half of withIdempotency: sends the answer (a replay with its header). */
+export function sendIdempotent(reply: FastifyReply, result: IdempotentResult): FastifyReply {
   // Never return the reply from an awaited promise chain: a Fastify reply is a thenable.
   const stored = result.replayed ? result.body : result.stored;
   if (stored === undefined) {
