@@ -74,7 +74,7 @@ describe.each(testDialects())('returns on %s', (dialect) => {
   });
 
   /** An edgeworks order of Acme's (or another partner's), taken through to completion. */
-  async function completed(
+  async function booked(
     user: string,
     type: string,
     lines: { partNumber: string; quantity: number; unitPrice: string; attributes?: object }[],
@@ -97,14 +97,18 @@ describe.each(testDialects())('returns on %s', (dialect) => {
     let o = res.json();
     o = await act(t, DESK, o, 'approve', 'booking');
     o = await act(t, 'finance@edgeworks.example', o, 'book', 'provisioning');
-    o = await act(t, 'provisioning@edgeworks.example', o, 'complete', 'completed');
-    return o as { id: string; number: string };
+    return o as { id: string; number: string; version: number };
+  }
+  async function completed(...args: Parameters<typeof booked>) {
+    const o = await booked(...args);
+    await act(t, 'provisioning@edgeworks.example', o, 'complete', 'completed');
+    return o;
   }
   const ask = (user: string, body: unknown) => t.as(user).post('/api/v1/returns', body);
 
-  async function deviceOrder(user = ACME, quantity = 2) {
+  async function deviceOrder(user = ACME, quantity = 2, complete = true) {
     const [device] = await findProducts(t, user, 'edgeworks', { type: 'device', count: 1 });
-    return completed(
+    return (complete ? completed : booked)(
       user,
       'device',
       [{ partNumber: device!.partNumber, quantity, unitPrice: device!.netPrice }],
@@ -530,13 +534,18 @@ describe.each(testDialects())('returns on %s', (dialect) => {
       expect(res.statusCode, res.body).toBe(201);
       return res.json<ReturnView>().id;
     };
+    // Escalated: an order still being provisioned (a completed one is over, 409).
+    const open = {
+      acme: await deviceOrder(ACME, 1, false),
+      contoso: await deviceOrder(CONTOSO, 1, false),
+    };
     await expectIsolated(
       t,
       PARTNER_ISOLATION.afterBooking!,
-      { user: ACME, ids: { orderId: acmeOrder.id, returnId: await returnOf(ACME, acmeOrder.id) } },
+      { user: ACME, ids: { orderId: open.acme.id, returnId: await returnOf(ACME, acmeOrder.id) } },
       {
         user: CONTOSO,
-        ids: { orderId: contosoOrder.id, returnId: await returnOf(CONTOSO, contosoOrder.id) },
+        ids: { orderId: open.contoso.id, returnId: await returnOf(CONTOSO, contosoOrder.id) },
       },
     );
     // Vendor side: an edgeworks return against a skyline one (Beta's subscription order).
