@@ -1,7 +1,8 @@
 // The web app in real Chromium against `orderdesk serve --demo` on a fresh SQLite database
 // (issue 9, point 5): the three seed flows through the UI, a held order corrected and
-// resubmitted, partners walled off from each other, axe-core on every page, a 375 px phone, and
-// the orders list past its first page ("Load more").
+// resubmitted (the desk's problems at their fields), each back-office role on its own queue,
+// partners walled off from each other, the wizard's problems in plain words and readable,
+// axe-core on every page, a 375 px phone, and the orders list past its first page ("Load more").
 // The flows build on each other (one server), so they run in order.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
@@ -10,10 +11,11 @@ import {
   logIn,
   screenshot,
   seriousAxeViolations,
+  settledAxeViolations,
   step,
   UserActions,
 } from './support/browser.ts';
-import { apiAs, placeSkylineOrder } from './support/api.ts';
+import { apiAs, placeEdgeworksOrder, placeSkylineOrder, type Call } from './support/api.ts';
 import { scriptSizes } from './support/bundle-size.ts';
 import { ensureWebBuilt, startWebServer, type RunningWebServer } from './support/web-server.ts';
 
@@ -87,6 +89,10 @@ describe.sequential('the web app in Chromium', () => {
       await user.click(page.getByRole('button', { name: 'Place an order for Fabrikam Health' }));
       await user.click(page.getByRole('menuitem', { name: /^Skyline/ }));
       await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      // The search's example is the vendor's own part-number prefix.
+      await expect
+        .poll(() => page.getByLabel('Search products').getAttribute('placeholder'))
+        .toBe('e.g. SKY-');
       await user.type(page.getByLabel('Search products'), 'SKY-');
       const add = page.getByRole('button', { name: /^Add SKY-/ }).first();
       await add.waitFor();
@@ -114,6 +120,12 @@ describe.sequential('the web app in Chromium', () => {
       await user.click(page.getByRole('button', { name: 'Continue' }));
 
       await page.getByRole('heading', { name: 'Summary', level: 3 }).waitFor();
+      // Nothing is said about the terms before the partner has done anything (the live
+      // validation has had time to answer).
+      await page.waitForTimeout(1_500);
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('.mantine-Checkbox-error').count()).toBe(0);
+      expect(await page.getByText(/must be accepted|expected 2025/).count()).toBe(0);
       await user.click(page.getByLabel('I Agree'));
       await screenshot(page, 'wizard-4-summary');
       await user.click(page.getByRole('button', { name: 'Proceed for Approval' }));
@@ -146,6 +158,9 @@ describe.sequential('the web app in Chromium', () => {
     const number = await step(page, 'edgeworks-wizard', async () => {
       await openOrganizations(page);
       await startWizard(page, /^Edgeworks/);
+      await expect
+        .poll(() => page.getByLabel('Search products').getAttribute('placeholder'))
+        .toBe('e.g. EW-');
       await page.getByLabel('Search products').fill('EW-SUP-LIC-250');
       await page.getByRole('button', { name: 'Add EW-SUP-LIC-250' }).click();
       const price = page.getByLabel(/^Unit price/).first();
@@ -208,6 +223,161 @@ describe.sequential('the web app in Chromium', () => {
       await page.getByRole('link', { name: 'View the order' }).click();
       await expect.poll(() => statusOf(page)).not.toMatch(/hold/i);
       placed.edgeworks!.url = page.url();
+    });
+  });
+
+  it('the desk’s hold problems stand at their fields in the correction wizard until the partner changes them', async () => {
+    const buyerApi = await apiAs(server.url, 'buyer@acme.example');
+    const order = await placeSkylineOrder(buyerApi);
+    const reason = 'The primary domain is not the one the customer signs in with.';
+    const desk = await as('desk@skyline.example');
+    await step(desk, 'hold-with-problems', async () => {
+      await desk.goto(`${server.url}/orders/${order.id}`);
+      await desk.getByTestId('order-title-number').filter({ hasText: order.number }).waitFor();
+      await desk.getByRole('button', { name: 'Hold', exact: true }).click();
+      const dialog = desk.getByRole('dialog');
+      await dialog.getByLabel('Reason').fill(reason);
+      await dialog.getByRole('button', { name: 'Add a problem' }).click();
+      await dialog
+        .getByRole('textbox', { name: 'Field 1', exact: true })
+        .fill('attributes.primaryDomain');
+      await dialog
+        .getByRole('textbox', { name: 'Problem 1', exact: true })
+        .fill('Use fabrikam.example, the sign-in domain');
+      await dialog.getByRole('button', { name: 'Add a problem' }).click();
+      // A part of the order: shown at its first field (the PO number).
+      await dialog.getByRole('textbox', { name: 'Field 2', exact: true }).fill('purchaseOrder');
+      await dialog
+        .getByRole('textbox', { name: 'Problem 2', exact: true })
+        .fill('Put the number of the signed PO');
+      await dialog.getByRole('button', { name: 'Add a problem' }).click();
+      // A path the form has no field for: listed in its step's "To fix" box.
+      await dialog.getByRole('textbox', { name: 'Field 3', exact: true }).fill('signed PO');
+      await dialog
+        .getByRole('textbox', { name: 'Problem 3', exact: true })
+        .fill('Send the signed PO to the desk');
+      await dialog.getByRole('button', { name: 'Confirm hold' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await expect.poll(() => statusOf(desk)).toMatch(/hold/i);
+    });
+
+    const page = await as('buyer@acme.example');
+    const found: string[] = [];
+    await step(page, 'hold-problems-at-fields', async () => {
+      await page.goto(`${server.url}/orders/${order.id}`);
+      await page.getByRole('link', { name: 'Correct and resubmit' }).waitFor();
+      found.push(...(await settledAxeViolations(page, 'order page on hold (partner, light)')));
+      await page.getByRole('link', { name: 'Correct and resubmit' }).click();
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      // The hold reason at the top, and where the desk's problems are.
+      const held = page.getByTestId('hold-reason');
+      await held.getByText(reason).waitFor();
+      expect(await held.innerText()).toContain('Primary domain (Provisioning Information)');
+      expect(await held.innerText()).toContain('PO number (Provisioning Information)');
+
+      await page
+        .getByRole('button', { name: /Provisioning Information/ })
+        .first()
+        .click();
+      await page.getByRole('heading', { name: 'Provisioning Information', level: 3 }).waitFor();
+      const domain = page.getByLabel('Primary domain');
+      const error = page
+        .locator('.mantine-InputWrapper-error')
+        .filter({ hasText: 'Use fabrikam.example, the sign-in domain' });
+      await error.waitFor();
+      // Tied to its field, as a validation problem is.
+      const describedBy = (await domain.getAttribute('aria-describedby')) ?? '';
+      expect(describedBy).toContain((await error.getAttribute('id')) ?? 'missing id');
+      const poError = page
+        .locator('.mantine-InputWrapper-error')
+        .filter({ hasText: 'Put the number of the signed PO' });
+      await poError.waitFor();
+      expect((await page.getByLabel('PO number').getAttribute('aria-describedby')) ?? '').toContain(
+        (await poError.getAttribute('id')) ?? 'missing id',
+      );
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'To fix' })
+        .getByText('Send the signed PO to the desk')
+        .waitFor();
+      await screenshot(page, 'correction-wizard-hold-problems');
+      found.push(...(await settledAxeViolations(page, 'correction wizard (light)')));
+
+      // Changed by the partner: the desk's problem there is gone; the other stands.
+      await domain.fill('fabrikam.example');
+      await error.waitFor({ state: 'detached' });
+      expect(await poError.count()).toBe(1);
+      await page.getByLabel('PO number').fill('ACME-SKY-0077');
+      await poError.waitFor({ state: 'detached' });
+      await page.getByText('Send the signed PO to the desk').first().waitFor();
+      await page
+        .getByRole('button', { name: /Summary/ })
+        .first()
+        .click();
+      await page.getByRole('button', { name: 'Save and resubmit' }).click();
+      await page.getByText('Order corrected and resubmitted').waitFor();
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('finance and provisioning open the queue of their own stage; completing an edgeworks order offers no welcome e-mail', async () => {
+    const buyerApi = await apiAs(server.url, 'buyer@acme.example');
+    const order = await placeEdgeworksOrder(buyerApi, 'ACME-EW-QUEUE-1');
+    const actAs = async (api: Call, action: string): Promise<void> => {
+      const current = await api('GET', `/api/v1/orders/${order.id}`);
+      const done = await api(
+        'POST',
+        `/api/v1/orders/${order.id}/actions/${action}`,
+        {},
+        { 'if-match': String(current.json.version) },
+      );
+      expect(done.status, done.bytes.toString()).toBe(200);
+    };
+    await actAs(await apiAs(server.url, 'desk@edgeworks.example'), 'approve');
+
+    const selectedTab = (page: Page) => page.getByRole('tab', { selected: true });
+    const finance = await as('finance@edgeworks.example');
+    await step(finance, 'queue-of-finance', async () => {
+      await finance.waitForURL((url) => url.pathname === '/desk');
+      await expect.poll(() => selectedTab(finance).innerText()).toMatch(/^Sales order/);
+      await finance.getByRole('link', { name: order.number, exact: true }).waitFor();
+      // A queue chosen is kept in the URL, and a reload opens it again.
+      await finance.getByRole('tab', { name: /^Order received/ }).click();
+      await finance.waitForURL((url) => url.searchParams.get('queue') === 'submitted');
+      await finance.reload();
+      await expect.poll(() => selectedTab(finance).innerText()).toMatch(/^Order received/);
+    });
+    await actAs(await apiAs(server.url, 'finance@edgeworks.example'), 'book');
+
+    const provisioning = await as('provisioning@edgeworks.example');
+    await step(provisioning, 'queue-of-provisioning', async () => {
+      await provisioning.waitForURL((url) => url.pathname === '/desk');
+      await expect.poll(() => selectedTab(provisioning).innerText()).toMatch(/^Fulfilment/);
+      await provisioning.goto(`${server.url}/desk?queue=on_hold`);
+      await expect.poll(() => selectedTab(provisioning).innerText()).toMatch(/^On hold/i);
+      await provisioning.goto(`${server.url}/desk`);
+      await provisioning.getByRole('link', { name: order.number, exact: true }).click();
+      await provisioning
+        .getByTestId('order-title-number')
+        .filter({ hasText: order.number })
+        .waitFor();
+    });
+    await step(provisioning, 'no-welcome-mail-for-edgeworks', async () => {
+      // Edgeworks' order types say `welcomeEmail: never`: no choice to offer.
+      await provisioning.getByRole('button', { name: 'Complete', exact: true }).click();
+      const dialog = provisioning.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Confirm complete' }).waitFor();
+      expect(await dialog.getByRole('checkbox').count()).toBe(0);
+      expect(await dialog.getByText(/welcome e-mail/i).count()).toBe(0);
+      await dialog.getByRole('button', { name: 'Close', exact: true }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await provisioning.getByRole('button', { name: 'Record a fulfilment' }).click();
+      const fulfilment = provisioning.getByRole('dialog');
+      await fulfilment.getByLabel('Quantity delivered of line 1').waitFor();
+      expect(await fulfilment.getByText(/welcome e-mail/i).count()).toBe(0);
+      await fulfilment.getByRole('button', { name: 'Close', exact: true }).click();
+      await act(provisioning, 'Complete');
+      await expect.poll(() => statusOf(provisioning)).toMatch(/Completed/);
     });
   });
 
@@ -343,6 +513,94 @@ describe.sequential('the web app in Chromium', () => {
         /^http:\/\/\S+\/invitations\/odi_\S+$/,
       );
     });
+  });
+
+  it('the wizard in the light theme: each problem once, in plain words and readable (axe); more of the catalog; the terms asked for only on proceeding', async () => {
+    const buyer = await as('buyer@acme.example');
+    const found: string[] = [];
+    await step(buyer, 'wizard-light-problems', async () => {
+      await openOrganizations(buyer);
+      await startWizard(buyer, /^Skyline/);
+      expect(await buyer.locator('html').getAttribute('data-mantine-color-scheme')).toBe('light');
+
+      // The catalog: a page of products, how many are shown, and "Show more" for the rest.
+      const adds = buyer.getByRole('button', { name: /^Add SKY-/ });
+      await expect.poll(() => adds.count()).toBe(20);
+      await buyer.getByText('Showing 20 products (more available)').waitFor();
+      await buyer.getByRole('button', { name: 'Show more' }).click();
+      await expect.poll(() => adds.count()).toBe(40);
+      await buyer.getByText('Showing 40 products (more available)').waitFor();
+
+      // Nothing selected: said once, at the selected items, in plain words.
+      await buyer.getByRole('button', { name: 'Continue' }).click();
+      await buyer.getByText('Add at least one item').waitFor();
+      expect(await buyer.getByText('Add at least one item').count()).toBe(1);
+      expect(await buyer.getByRole('alert').filter({ hasText: 'To fix' }).count()).toBe(0);
+      expect(await buyer.getByText(/Too small/).count()).toBe(0);
+      found.push(...(await settledAxeViolations(buyer, 'wizard, nothing selected (light)')));
+
+      await adds.first().click();
+      const quantity = buyer.getByLabel(/^Quantity/).first();
+      await quantity.fill('0');
+      await buyer
+        .locator('.mantine-InputWrapper-error')
+        .filter({ hasText: 'Enter a quantity of at least 1' })
+        .waitFor();
+      expect(await buyer.getByText(/Too small/).count()).toBe(0);
+      await quantity.fill('2');
+
+      // A wrong unit price, at its field: the error text and the red input read at 4.5:1.
+      const price = buyer.getByLabel(/^Unit price/).first();
+      const net = await price.inputValue();
+      await price.fill('1.00');
+      const error = buyer.locator('.mantine-InputWrapper-error').filter({ hasText: net });
+      await error.waitFor();
+      await screenshot(buyer, 'wizard-price-problem-light');
+      found.push(...(await settledAxeViolations(buyer, 'wizard, price problem (light)')));
+      await price.fill(net);
+      await error.waitFor({ state: 'detached' });
+
+      await continueTo(buyer, 'Contact Details');
+      await buyer.getByLabel('Site admin name').fill('Dana Admin');
+      await buyer.getByLabel('Site admin e-mail').fill('dana@fabrikam-health.example');
+      await continueTo(buyer, 'Provisioning Information');
+      await continueTo(buyer, 'Summary');
+      await buyer.waitForTimeout(1_500);
+      await buyer.waitForLoadState('networkidle');
+      const terms = buyer.locator('.mantine-Checkbox-error');
+      expect(await terms.count()).toBe(0);
+      // Proceeding without the box ticked: asked for at the box, in plain words.
+      await buyer.getByRole('button', { name: 'Proceed for Approval' }).click();
+      await terms.filter({ hasText: 'Tick “I Agree”' }).waitFor();
+      expect(await terms.innerText()).not.toMatch(/expected|version|2025/);
+      expect(await buyer.getByTestId('order-number').count()).toBe(0);
+      found.push(...(await settledAxeViolations(buyer, 'wizard, terms not accepted (light)')));
+      await buyer.getByLabel('I Agree').check();
+      await terms.waitFor({ state: 'detached' });
+      // Unticked again: said again.
+      await buyer.getByLabel('I Agree').uncheck();
+      await terms.waitFor();
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('answers no request of a page load with 404: the favicon is the page’s own', async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const missing: string[] = [];
+    page.on('response', (response) => {
+      if (response.status() === 404) missing.push(response.url());
+    });
+    await logIn(page, server.url, 'buyer@acme.example');
+    await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
+    await page.goto(`${server.url}/portal/organizations`);
+    await page.getByRole('heading', { name: 'Fabrikam Health' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    expect(missing).toEqual([]);
+    // Headless Chromium asks for no /favicon.ico either way: what stops a browser asking is the
+    // page naming its icon.
+    expect(await page.locator('link[rel=icon]').count()).toBe(1);
   });
 
   it('has no serious or critical axe-core violations on any page, light and dark', async () => {

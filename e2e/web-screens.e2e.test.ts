@@ -20,7 +20,7 @@ import {
 } from '@orderdesk/app';
 import { openStore } from '@orderdesk/store';
 import { apiAs as apiAsUser, placeSkylineOrder, type Call } from './support/api.ts';
-import { launchBrowser, logIn, screenshot, seriousAxeViolations, step } from './support/browser.ts';
+import { launchBrowser, logIn, screenshot, settledAxeViolations, step } from './support/browser.ts';
 import {
   ensureWebBuilt,
   ROOT,
@@ -60,21 +60,7 @@ async function statusOf(page: Page): Promise<string> {
 }
 
 async function axeOf(page: Page, label: string, found: string[]): Promise<void> {
-  // Away from the link just clicked: a hovered link's colours are not what is checked.
-  await page.mouse.move(1, 899);
-  await page.waitForLoadState('networkidle');
-  // A dialog fading in has blended colours: check it once its transitions have finished.
-  // (A spinner's animation never ends: only those that do are waited for.)
-  await page.evaluate(() =>
-    Promise.all(
-      document
-        .getAnimations()
-        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
-        .map((a) => a.finished),
-    ),
-  );
-  for (const v of await seriousAxeViolations(page))
-    found.push(`${label}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`);
+  found.push(...(await settledAxeViolations(page, label)));
 }
 
 const state: {

@@ -81,3 +81,42 @@ export async function placeSkylineOrder(buyer: Call): Promise<{ id: string; numb
   expect(res.status, res.bytes.toString()).toBe(201);
   return { id: res.json.id, number: res.json.number };
 }
+
+/**
+ * An edgeworks license order placed by Acme through the API (license_maintenance: a perpetual
+ * license for one host, at its net price, on a PO): id and number.
+ */
+export async function placeEdgeworksOrder(
+  buyer: Call,
+  poNumber: string,
+): Promise<{ id: string; number: string }> {
+  const customers = await buyer('GET', '/api/v1/customers');
+  const customer = customers.json.items[0] as { id: string; name: string };
+  const products = await buyer('GET', '/api/v1/products?vendor=edgeworks');
+  const product = (
+    products.json.items as { partNumber: string; type: string; active: boolean }[]
+  ).find((p) => p.type === 'perpetual_license' && p.active)!;
+  const prices = await buyer(
+    'GET',
+    `/api/v1/prices?vendor=edgeworks&partNumbers=${encodeURIComponent(product.partNumber)}`,
+  );
+  const unitPrice = prices.json.items[0].netPrice as string;
+  const res = await buyer('POST', '/api/v1/orders', {
+    vendor: 'edgeworks',
+    type: 'license_maintenance',
+    channel: 'web_wizard',
+    customerId: customer.id,
+    lines: [
+      { partNumber: product.partNumber, quantity: 1, unitPrice, attributes: { hostId: 'HOST-7' } },
+    ],
+    purchaseOrder: {
+      number: poNumber,
+      date: new Date().toISOString().slice(0, 10),
+      currency: 'USD',
+      total: unitPrice,
+    },
+    attributes: { endUserName: customer.name },
+  });
+  expect(res.status, res.bytes.toString()).toBe(201);
+  return { id: res.json.id, number: res.json.number };
+}

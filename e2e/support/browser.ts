@@ -127,3 +127,26 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
       }));
   });
 }
+
+/**
+ * The serious and critical violations once the page has settled: the pointer away from what
+ * was just clicked (a hovered link's colours are not what is checked), the network idle, and
+ * every transition that ends (a dialog fading in has blended colours) finished — a spinner's
+ * never ends, so only those that do are waited for. Each as "label: rule help — nodes".
+ */
+export async function settledAxeViolations(page: Page, label: string): Promise<string[]> {
+  const height = page.viewportSize()?.height ?? 900;
+  await page.mouse.move(1, height - 1);
+  await page.waitForLoadState('networkidle');
+  await page.evaluate(() =>
+    Promise.all(
+      document
+        .getAnimations()
+        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((a) => a.finished),
+    ),
+  );
+  return (await seriousAxeViolations(page)).map(
+    (v) => `${label}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`,
+  );
+}

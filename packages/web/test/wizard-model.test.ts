@@ -1,12 +1,18 @@
-// The wizard's submission body: what it leaves out so that the server judges the order.
+// The wizard's model: the submission body (what it leaves out so that the server judges the
+// order), the problems it shows where, and the server's schema texts in its own words.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseVendorProfile, type VendorProfile } from '@orderdesk/core';
 import {
   buildSubmission,
   fieldsOf,
+  openHoldProblems,
   orderPartnerTier,
+  orphanProblems,
+  plainMessage,
+  problemsOfField,
   type FieldSpec,
+  type WizardState,
 } from '../src/routes/wizard/wizard-model.ts';
 
 function profileOf(slug: string): VendorProfile {
@@ -65,5 +71,127 @@ describe('the tier-2 reseller fields (northwind new business)', () => {
     expect(own).toBe(1);
     expect(tier2Required(own)).toBe(false);
     expect(orderPartnerTier({}, { partnerId: 'ptr_acme' })).toBe(1);
+  });
+});
+
+describe('plainMessage', () => {
+  it('puts the schema texts of a 400 in the wizard’s words', () => {
+    expect(
+      plainMessage({ path: 'lines', message: 'Too small: expected array to have >=1 items' }),
+    ).toBe('Add at least one item');
+    expect(
+      plainMessage({ path: 'lines[0].quantity', message: 'Too small: expected number to be >=1' }),
+    ).toBe('Enter a quantity of at least 1');
+    expect(
+      plainMessage({ path: 'contacts.siteAdmin.email', message: 'Invalid email address' }),
+    ).toBe('Enter a valid e-mail address');
+  });
+
+  it('leaves the order rules’ own messages alone', () => {
+    const message = 'Unit price 800.00 differs from your net price 780.00';
+    expect(plainMessage({ path: 'lines[0].unitPrice', message })).toBe(message);
+  });
+});
+
+describe('problems the wizard lists in a step’s “To fix” box', () => {
+  const profile = skyline();
+  const problem = (path: string) => ({
+    path,
+    code: 'invalid',
+    message: 'wrong',
+    severity: 'error' as const,
+  });
+
+  it('leave out the selected items, bare or per line: they are shown there', () => {
+    const list = [problem('lines'), problem('lines[0].quantity'), problem('type')];
+    expect(orphanProblems(list, [], 0, profile)).toEqual([]);
+  });
+
+  it('keep a problem no input of the step shows', () => {
+    const list = [
+      problem('attributes.unknown'),
+      problem('attributes.primaryDomain'),
+      problem('purchaseOrder'),
+    ];
+    const fields = [
+      field('attributes.primaryDomain'),
+      field('purchaseOrder.number'),
+      field('purchaseOrder.date'),
+    ];
+    expect(orphanProblems(list, fields, 2, profile).map((p) => p.path)).toEqual([
+      'attributes.unknown',
+    ]);
+    // A part of the order is shown at its first field.
+    expect(problemsOfField(list, fields, fields[1]!).map((p) => p.path)).toEqual(['purchaseOrder']);
+    expect(problemsOfField(list, fields, fields[2]!)).toEqual([]);
+  });
+});
+
+describe('openHoldProblems', () => {
+  const held = (values: WizardState['values']): WizardState => ({
+    type: 'new',
+    quoteId: '',
+    lines: [
+      {
+        partNumber: 'SKY-1',
+        name: 'One',
+        description: '',
+        billingTerm: null,
+        ships: false,
+        productType: 'subscription',
+        quantity: 3,
+        unitPrice: '10.00',
+        listPrice: null,
+        multiplier: null,
+        netPrice: null,
+        attributes: {},
+      },
+    ],
+    values,
+  });
+  const asHeld = held({
+    'attributes.primaryDomain': 'fabrikam.example',
+    'purchaseOrder.number': 'P1',
+  });
+  const problems = [
+    { path: 'attributes.primaryDomain', message: 'Use the customer’s own domain' },
+    { path: 'lines[0].quantity', message: 'Three seats were quoted, not four' },
+    { path: 'purchaseOrder', message: 'Attach the signed PO' },
+  ];
+
+  it('stand at their fields while nothing there has changed', () => {
+    expect(openHoldProblems(problems, asHeld, asHeld, []).map((p) => [p.path, p.severity])).toEqual(
+      [
+        ['attributes.primaryDomain', 'error'],
+        ['lines[0].quantity', 'error'],
+        ['purchaseOrder', 'error'],
+      ],
+    );
+  });
+
+  it('go once the partner changes the field (or a field inside the part named)', () => {
+    const now = {
+      ...held({
+        'attributes.primaryDomain': 'fabrikam-health.example',
+        'purchaseOrder.number': 'P2',
+      }),
+    };
+    now.lines = [{ ...now.lines[0]!, quantity: 4 }];
+    expect(openHoldProblems(problems, asHeld, now, [])).toEqual([]);
+  });
+
+  it('give way to what the live validation finds at the same field', () => {
+    const live = [
+      {
+        path: 'attributes.primaryDomain',
+        code: 'required',
+        message: 'Required',
+        severity: 'error' as const,
+      },
+    ];
+    expect(openHoldProblems(problems, asHeld, asHeld, live).map((p) => p.path)).toEqual([
+      'lines[0].quantity',
+      'purchaseOrder',
+    ]);
   });
 });

@@ -10,7 +10,7 @@ import {
   UnstyledButton,
   VisuallyHidden,
 } from '@mantine/core';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { api, unwrap, type Order } from '../../api/client';
 import { usePaged } from '../../api/paged';
 import { useProfile } from '../../api/queries';
@@ -21,6 +21,7 @@ import { StatusBadge } from '../../components/status-badge';
 import { formatAge, formatDateTime, humanize } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { useMe } from '../../session/session';
+import { queueOfRoles } from './queue-of-roles';
 
 type QueueStatus = 'submitted' | 'booking' | 'provisioning' | 'on_hold';
 type SortKey = 'age' | 'due' | 'total' | 'number';
@@ -187,7 +188,10 @@ function QueuePanel({ status }: { status: QueueStatus }) {
   );
 }
 
-/** One queue per workflow stage of the vendor's profile, refreshed while open. */
+/**
+ * One queue per workflow stage of the vendor's profile, refreshed while open. The open queue
+ * is in the URL (`?queue=booking`), so a link or a reload keeps it.
+ */
 export default function QueuesPage() {
   const me = useMe();
   const profile = useProfile(me.vendor?.slug);
@@ -195,13 +199,29 @@ export default function QueuesPage() {
     ...(profile.data?.workflow.stages ?? []).map((s) => ({ status: s.status, label: s.label })),
     { status: 'on_hold', label: profile.data?.workflow.labels.on_hold ?? 'On hold' },
   ];
-  const [tab, setTab] = useState<string | null>(null);
+  const [params, setParams] = useSearchParams();
+  const asked = params.get('queue');
+  const tab =
+    stages.find((s) => s.status === asked)?.status ??
+    (profile.data ? queueOfRoles(profile.data.workflow, me.roles) : undefined) ??
+    null;
+  const setTab = (value: string | null) => {
+    if (!value) return;
+    setParams(
+      (current) => {
+        const next = new URLSearchParams(current);
+        next.set('queue', value);
+        return next;
+      },
+      { replace: true },
+    );
+  };
   return (
     <Stack>
       <PageHeader title="Queues" />
       <QueryState query={profile}>
         {() => (
-          <Tabs value={tab ?? stages[0]?.status ?? null} onChange={setTab} keepMounted={false}>
+          <Tabs value={tab} onChange={setTab} keepMounted={false}>
             <Tabs.List>
               {stages.map((s) => (
                 <Tabs.Tab key={s.status} value={s.status}>

@@ -14,8 +14,10 @@ import {
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, idempotencyKey, unwrap, type Order } from '../../api/client';
+import { useProfile } from '../../api/queries';
 import { fieldError, WriteError } from '../../components/problem-fields';
 import { useOrderDocuments } from './order-documents';
+import { offersWelcomeEmailChoice } from './welcome-email';
 
 /**
  * Records a fulfilment of the order (the provisioning stage): which lines, how many, and what
@@ -31,6 +33,8 @@ export function FulfilmentButton({ order, canRecord }: { order: Order; canRecord
   const [licenseKeys, setLicenseKeys] = useState('');
   const [documentIds, setDocumentIds] = useState<string[]>([]);
   const [welcomeEmail, setWelcomeEmail] = useState(true);
+  const profile = useProfile(order.vendor);
+  const welcomeEmailChoice = offersWelcomeEmailChoice(profile.data, order.type);
   const [key, setKey] = useState(idempotencyKey);
   // The line numbers in the order they were sent: a problem's path indexes the body's lines.
   const [sent, setSent] = useState<number[]>([]);
@@ -53,7 +57,7 @@ export function FulfilmentButton({ order, canRecord }: { order: Order; canRecord
             ...(trackingNumber.trim() ? { trackingNumber: trackingNumber.trim() } : {}),
             ...(keys.length ? { licenseKeys: keys } : {}),
             ...(documentIds.length ? { documentIds } : {}),
-            welcomeEmail,
+            ...(welcomeEmailChoice ? { welcomeEmail } : {}),
           },
         }),
       );
@@ -212,11 +216,13 @@ export function FulfilmentButton({ order, canRecord }: { order: Order; canRecord
                   ))}
                 </Stack>
               </Checkbox.Group>
-              <Checkbox
-                label="Send the welcome e-mail when this completes the order"
-                checked={welcomeEmail}
-                onChange={(e) => setWelcomeEmail(e.currentTarget.checked)}
-              />
+              {welcomeEmailChoice && (
+                <Checkbox
+                  label="Send the welcome e-mail when this completes the order"
+                  checked={welcomeEmail}
+                  onChange={(e) => setWelcomeEmail(e.currentTarget.checked)}
+                />
+              )}
               <WriteError error={record.error} shownAt={shownAt} />
               <Group justify="flex-end">
                 <Button variant="default" onClick={() => setOpened(false)}>

@@ -13,8 +13,10 @@ import {
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, unwrap, type Order } from '../../api/client';
+import { useProfile } from '../../api/queries';
 import { humanize } from '../../lib/format';
 import { CloseIcon } from '../../components/icons';
+import { offersWelcomeEmailChoice } from './welcome-email';
 
 type Action = Order['availableActions'][number];
 
@@ -32,6 +34,8 @@ export function OrderActions({ order }: { order: Order }) {
   const [reason, setReason] = useState('');
   const [welcomeEmail, setWelcomeEmail] = useState(true);
   const [holdProblems, setHoldProblems] = useState<HoldProblem[]>([]);
+  const profile = useProfile(order.vendor);
+  const welcomeEmailChoice = offersWelcomeEmailChoice(profile.data, order.type);
   const run = useMutation({
     mutationFn: async (act: Action) => {
       const problems = holdProblems.filter((p) => p.path.trim() && p.message.trim());
@@ -44,7 +48,7 @@ export function OrderActions({ order }: { order: Order }) {
           body: {
             ...(reason.trim() ? { reason: reason.trim() } : {}),
             ...(act === 'hold' && problems.length ? { problems } : {}),
-            ...(act === 'complete' ? { welcomeEmail } : {}),
+            ...(act === 'complete' && welcomeEmailChoice ? { welcomeEmail } : {}),
           },
         }),
       );
@@ -128,7 +132,7 @@ export function OrderActions({ order }: { order: Order }) {
                 minRows={2}
                 data-autofocus
               />
-              {action === 'complete' && (
+              {action === 'complete' && welcomeEmailChoice && (
                 <Checkbox
                   label="Send the welcome e-mail to the end user"
                   checked={welcomeEmail}

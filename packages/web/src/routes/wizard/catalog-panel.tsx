@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import {
   Button,
   Card,
@@ -11,14 +11,24 @@ import {
   TextInput,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Category, type Product } from '../../api/client';
+import { usePaged, type Page } from '../../api/paged';
 import { formatMoney } from '../../lib/money';
 
 export interface PricedProduct extends Product {
   listPrice: string | null;
   multiplier: string | null;
   netPrice: string | null;
+}
+
+/** Products per page of the catalog; "Show more" reads the next page. */
+export const CATALOG_PAGE_SIZE = 20;
+
+/** The part-number prefix a vendor's catalog shares ("SKY-" of SKY-BLF-DOCS-BAS-1M). */
+export function partNumberPrefix(partNumber: string): string | null {
+  const match = /^[A-Za-z0-9]+[-_.]/.exec(partNumber);
+  return match ? match[0] : null;
 }
 
 function CategoryTree({
@@ -85,40 +95,53 @@ export function CatalogPanel({
       unwrap(await api.GET('/api/v1/categories', { params: { query: { vendor } } })).items,
     staleTime: 5 * 60_000,
   });
-  const products = useQuery({
+  const products = usePaged({
     queryKey: ['products', vendor, debouncedQ, category],
-    placeholderData: keepPreviousData,
-    queryFn: async () => {
-      const found = unwrap(
+    keepPrevious: true,
+    fetchPage: async (cursor): Promise<Page<PricedProduct>> => {
+      const page = unwrap(
         await api.GET('/api/v1/products', {
           params: {
             query: {
               vendor,
-              limit: 12,
+              limit: CATALOG_PAGE_SIZE,
               ...(debouncedQ ? { q: debouncedQ } : {}),
               ...(category ? { category } : {}),
+              ...(cursor ? { cursor } : {}),
             },
           },
         }),
-      ).items;
-      if (found.length === 0) return [];
+      );
+      const found = page.items;
+      if (found.length === 0) return { items: [], nextCursor: page.nextCursor };
       const prices = await api.GET('/api/v1/prices', {
         params: { query: { vendor, partNumbers: found.map((p) => p.partNumber).join(',') } },
       });
       const byPart = new Map((prices.data?.items ?? []).map((i) => [i.partNumber, i]));
-      return found.map((p): PricedProduct => ({
-        ...p,
-        listPrice: byPart.get(p.partNumber)?.listPrice ?? null,
-        multiplier: byPart.get(p.partNumber)?.multiplier ?? null,
-        netPrice: byPart.get(p.partNumber)?.netPrice ?? null,
-      }));
+      return {
+        items: found.map((p): PricedProduct => ({
+          ...p,
+          listPrice: byPart.get(p.partNumber)?.listPrice ?? null,
+          multiplier: byPart.get(p.partNumber)?.multiplier ?? null,
+          netPrice: byPart.get(p.partNumber)?.netPrice ?? null,
+        })),
+        nextCursor: page.nextCursor,
+      };
     },
   });
   const results = products.data ?? [];
+  const more = products.hasNextPage && !products.isPlaceholderData;
   const categoryName = useMemo(
     () => categories.data?.find((c) => c.key === category)?.name,
     [categories.data, category],
   );
+  // The vendor's own part-number prefix as the search's example, from the first product of the
+  // unfiltered catalog (kept once seen); a neutral hint until then, or when there is none.
+  const [prefix, setPrefix] = useState<string | null>(null);
+  const first = !debouncedQ && !category ? results[0]?.partNumber : undefined;
+  useEffect(() => {
+    if (first && prefix === null) setPrefix(partNumberPrefix(first));
+  }, [first, prefix]);
   return (
     <Grid gap="md">
       <Grid.Col span={{ base: 12, md: 4 }}>
@@ -148,15 +171,15 @@ export function CatalogPanel({
           <TextInput
             label="Search products"
             description="Part-number prefix or words of the name"
-            placeholder="e.g. SKY-"
+            placeholder={prefix ? `e.g. ${prefix}` : 'Part number or words'}
             type="search"
             value={q}
             onChange={(e) => setQ(e.currentTarget.value)}
           />
           <Text size="sm" c="dimmed" aria-live="polite">
-            {products.isFetching
+            {products.isFetching && !products.isFetchingNextPage
               ? 'Searching…'
-              : `${results.length} product${results.length === 1 ? '' : 's'}${categoryName ? ` in ${categoryName}` : ''}`}
+              : `Showing ${results.length} product${results.length === 1 ? '' : 's'}${categoryName ? ` in ${categoryName}` : ''}${more ? ' (more available)' : ''}`}
           </Text>
           <Stack gap={6} aria-label="Search results">
             {results.map((p) => (
@@ -190,6 +213,16 @@ export function CatalogPanel({
               </Card>
             ))}
           </Stack>
+          {more && (
+            <Button
+              variant="default"
+              w="fit-content"
+              loading={products.isFetchingNextPage}
+              onClick={() => void products.fetchNextPage()}
+            >
+              Show more
+            </Button>
+          )}
         </Stack>
       </Grid.Col>
     </Grid>

@@ -430,6 +430,25 @@ export function problemsAt(problems: readonly Problem[], path: string): Problem[
   return problems.filter((p) => p.path === path);
 }
 
+/** The field a problem is shown at: its own, or the first inside the part it names. */
+export function fieldOfProblem(fields: readonly FieldSpec[], path: string): FieldSpec | undefined {
+  return fields.find((f) => f.path === path) ?? fields.find((f) => f.path.startsWith(`${path}.`));
+}
+
+/**
+ * The problems to show at an order field: its own, and those of a part of the order it is the
+ * first field of (the desk may hold an order for `purchaseOrder` as a whole).
+ */
+export function problemsOfField(
+  problems: readonly Problem[],
+  fields: readonly FieldSpec[],
+  spec: FieldSpec,
+): Problem[] {
+  return problems.filter(
+    (p) => p.path === spec.path || fieldOfProblem(fields, p.path)?.path === spec.path,
+  );
+}
+
 export function messageOf(problems: readonly Problem[]): string | undefined {
   const errors = problems.filter((p) => p.severity === 'error');
   if (errors.length === 0) return undefined;
@@ -440,4 +459,124 @@ export function messageOf(problems: readonly Problem[]): string | undefined {
         : p.message,
     )
     .join(' ');
+}
+
+/**
+ * The server's schema texts for a malformed body (Zod's: "Too small: expected number to be
+ * >=1") in the wizard's words, for the paths the wizard shows them at; any other text as sent.
+ */
+export function plainMessage(problem: { path: string; message: string }): string {
+  const { path, message } = problem;
+  const tooSmall = /^Too small: expected (array|number|string) to (?:have|be) >=?\s*(\d+)/.exec(
+    message,
+  );
+  if (tooSmall) {
+    const [, kind, n] = tooSmall;
+    const count = Number(n);
+    if (kind === 'array' && path === 'lines')
+      return count <= 1 ? 'Add at least one item' : `Add at least ${count} items`;
+    if (kind === 'array')
+      return count <= 1 ? 'Add at least one entry' : `Add at least ${count} entries`;
+    if (kind === 'number' && /(^|\.)quantity$/.test(path))
+      return `Enter a quantity of at least ${count}`;
+    if (kind === 'number') return `Enter a number of at least ${count}`;
+    if (kind === 'string') return count <= 1 ? 'Required' : `Enter at least ${count} characters`;
+  }
+  const tooBig = /^Too big: expected (array|number|string) to (?:have|be) <=?\s*(\d+)/.exec(
+    message,
+  );
+  if (tooBig) {
+    const [, kind, n] = tooBig;
+    if (kind === 'number' && /(^|\.)quantity$/.test(path))
+      return `Enter a quantity of at most ${n}`;
+    if (kind === 'number') return `Enter a number of at most ${n}`;
+    if (kind === 'string') return `Shorten this to at most ${n} characters`;
+    return `Enter at most ${n} entries`;
+  }
+  if (/^Invalid input: expected int, received number$/.test(message)) return 'Enter a whole number';
+  if (/^Invalid input: expected number/.test(message)) return 'Enter a number';
+  if (/^Invalid email address$/i.test(message)) return 'Enter a valid e-mail address';
+  if (/^Invalid (ISO )?date/i.test(message)) return 'Enter a valid date';
+  return message;
+}
+
+/** A problem of a 400 answer (the body did not parse) as the wizard shows it. */
+export function problemOfBadRequest(error: {
+  path: string;
+  code: string;
+  message: string;
+  expected?: string;
+  actual?: string;
+}): Problem {
+  return { ...error, message: plainMessage(error), severity: 'error' };
+}
+
+/**
+ * What the partner has entered at a problem's path: a field's value, a line's quantity, price
+ * or attribute, the lines, the type or the quote. Compared between the order as held and the
+ * form now, it tells whether the partner has changed what the desk pointed at. A path the form
+ * has nothing at reads the same as long as nothing else changes.
+ */
+export function valueAt(state: WizardState, path: string): string {
+  if (path === 'type') return state.type;
+  if (path === 'quoteId') return state.quoteId;
+  if (path === 'lines') return JSON.stringify(state.lines);
+  const line = /^lines\[(\d+)\](?:\.(.+))?$/.exec(path);
+  if (line) {
+    const item = state.lines[Number(line[1])];
+    const field = line[2];
+    if (!item) return '';
+    if (field === undefined) return JSON.stringify(item);
+    if (field === 'quantity') return String(item.quantity);
+    if (field === 'unitPrice') return item.unitPrice;
+    if (field === 'partNumber') return item.partNumber;
+    if (field.startsWith('attributes.'))
+      return item.attributes[field.slice('attributes.'.length)] ?? '';
+    return JSON.stringify(item);
+  }
+  if (path in state.values) return JSON.stringify(state.values[path]);
+  // A part of the order (`purchaseOrder`, `contacts.siteAdmin`): every field inside it.
+  const inside = Object.entries(state.values)
+    .filter(([key]) => key.startsWith(`${path}.`))
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify(inside);
+}
+
+/**
+ * The problems the desk put an order on hold for that still stand in the correction wizard:
+ * each until the partner changes what is at its path, or the live validation finds something
+ * there itself (then that is what is shown).
+ */
+export function openHoldProblems(
+  held: readonly { path: string; message: string }[],
+  asHeld: WizardState,
+  now: WizardState,
+  live: readonly Problem[],
+): Problem[] {
+  return held
+    .filter((p) => valueAt(asHeld, p.path) === valueAt(now, p.path))
+    .filter((p) => !live.some((l) => l.path === p.path && l.severity === 'error'))
+    .map((p) => ({ path: p.path, code: 'hold', message: p.message, severity: 'error' as const }));
+}
+
+/**
+ * The problems the wizard lists in a step's "To fix" box: those of the step that no input of
+ * its own shows (fields, the order type, the quote, the selected items and each line).
+ */
+export function orphanProblems(
+  problems: readonly Problem[],
+  fields: readonly FieldSpec[],
+  step: number,
+  profile: VendorProfile,
+): Problem[] {
+  return problems.filter(
+    (p) =>
+      stepOf(profile, p.path) === step &&
+      !fieldOfProblem(fields, p.path) &&
+      p.path !== 'lines' &&
+      !p.path.startsWith('lines[') &&
+      p.path !== 'type' &&
+      p.path !== 'quoteId' &&
+      p.path !== 'termsAccepted',
+  );
 }

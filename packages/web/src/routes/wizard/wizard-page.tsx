@@ -46,13 +46,18 @@ import { FieldInput } from './field-input';
 import { LinesEditor } from './lines-editor';
 import {
   buildSubmission,
+  fieldOfProblem,
   fieldsOf,
   messageOf,
+  openHoldProblems,
   orderPartnerTier,
   orderTypeOf,
+  orphanProblems,
   poTotal,
   prefill,
+  problemOfBadRequest,
   problemsAt,
+  problemsOfField,
   stateFromOrder,
   STEP_LABELS,
   stepOf,
@@ -102,8 +107,16 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       values: prefill({ fields, customer, contacts, partnership, me }),
     };
   });
+  // The order as it was held: a hold problem stands until the partner changes its field.
+  const [asHeld] = useState(state);
   const [active, setActive] = useState(0);
   const [reached, setReached] = useState(order ? 3 : 0);
+  // The terms box says it must be ticked only once the partner has tried to proceed without
+  // it, or has unticked it: not before they have done anything.
+  const [termsTouched, setTermsTouched] = useState(false);
+  const termsBox = useRef<HTMLInputElement>(null);
+  // Nothing selected is only a problem once the partner tries to go on without items.
+  const [triedToGoOn, setTriedToGoOn] = useState(!!order);
   const [submitProblems, setSubmitProblems] = useState<Problem[] | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -145,7 +158,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
         if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors) {
           return {
             valid: false,
-            problems: error.problem.errors.map((e) => ({ ...e, severity: 'error' as const })),
+            problems: error.problem.errors.map(problemOfBadRequest),
             pricing: { currency: profile.currency, lines: [], total: '0', expectedTotal: null },
           };
         }
@@ -158,6 +171,10 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     ...validateQuery(debouncedJson),
     placeholderData: keepPreviousData,
   });
+  // The answer for the form as it is now, when one is at hand (Continue asked for it): the
+  // debounced answer may still be of an older state (before an item was added, say), whose
+  // problems would flash up on the next step.
+  const current = useQuery({ ...validateQuery(submissionJson), enabled: false });
 
   // Typing again replaces what the last submit said with live validation.
   useEffect(() => {
@@ -188,7 +205,18 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       ).filter((q) => q.vendor === profile.slug),
   });
 
-  const allProblems = submitProblems ?? validation.data?.problems ?? [];
+  const liveProblems = submitProblems ?? (current.data ?? validation.data)?.problems ?? [];
+  // Correcting an order on hold: what the desk found, at its field, until changed there.
+  const heldProblems =
+    order?.status === 'on_hold'
+      ? openHoldProblems(
+          order.problems.filter((p) => p.severity === 'error'),
+          asHeld,
+          state,
+          liveProblems,
+        )
+      : [];
+  const allProblems = [...heldProblems, ...liveProblems];
   // Problems of steps the partner has not reached yet are not news: show them once there.
   const problems = allProblems.filter((p) => stepOf(profile, p.path) <= reached);
   const stepFields = (step: number) => fields.filter((f) => stepOf(profile, f.path) === step);
@@ -261,6 +289,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
   const next = async () => {
     // Check the step against the current values (not a debounced answer) before moving on.
     setReached((r) => Math.max(r, active));
+    setTriedToGoOn(true);
     setSubmitError(null);
     try {
       const fresh = await queryClient.fetchQuery(validateQuery(submissionJson));
@@ -270,7 +299,13 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     }
   };
 
+  const termsMissing = terms !== null && state.values.termsAccepted !== true;
   const submit = async () => {
+    if (termsMissing) {
+      setTermsTouched(true);
+      termsBox.current?.focus();
+      return;
+    }
     setSubmitting(true);
     setSubmitError(null);
     try {
@@ -306,7 +341,8 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     } catch (error) {
       keyRef.current = idempotencyKey();
       if (error instanceof ApiError && error.problem.errors?.length) {
-        const found: Problem[] = error.problem.errors.map((e) => ({ ...e, severity: 'error' }));
+        const found: Problem[] = error.problem.errors.map(problemOfBadRequest);
+        if (found.some((p) => p.path === 'termsAccepted')) setTermsTouched(true);
         setSubmitProblems(found);
         setReached(3);
         const first = Math.min(...found.map((p) => stepOf(profile, p.path)));
@@ -347,7 +383,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
   }
 
   const fieldFor = (spec: FieldSpec) => {
-    const at = problemsAt(problems, spec.path);
+    const at = problemsOfField(problems, fields, spec);
     return (
       <FieldInput
         key={spec.path}
@@ -364,28 +400,36 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       />
     );
   };
-  const orphanProblems = (step: number) =>
-    problems.filter(
-      (p) =>
-        stepOf(profile, p.path) === step &&
-        !fields.some((f) => f.path === p.path) &&
-        !p.path.startsWith('lines[') &&
-        p.path !== 'type' &&
-        p.path !== 'quoteId',
-    );
+  const unshownProblems = (step: number) => orphanProblems(problems, fields, step, profile);
+  // What a problem is about, in the form's words (its field's label) rather than its path.
+  const whereIs = (path: string): string => {
+    const field = fieldOfProblem(fields, path);
+    if (field) return field.label;
+    if (path === 'lines') return 'Selected items';
+    const line = /^lines\[(\d+)\]/.exec(path);
+    if (line) {
+      const item = state.lines[Number(line[1])];
+      return `Item ${Number(line[1]) + 1}${item ? ` (${item.partNumber})` : ''}`;
+    }
+    if (path === 'type') return 'Order type';
+    if (path === 'quoteId') return 'Quote';
+    return path;
+  };
   const ProblemsList = ({ list }: { list: Problem[] }) =>
     list.length === 0 ? null : (
       <Alert color="red" title="To fix" role="alert">
         <Stack gap={2}>
           {list.map((p, i) => (
             <Text size="sm" key={`${p.path}-${i}`}>
-              {p.path ? `${p.path}: ` : ''}
+              {p.path ? `${whereIs(p.path)}: ` : ''}
               {p.message}
             </Text>
           ))}
         </Stack>
       </Alert>
     );
+  const linesError =
+    state.lines.length > 0 || triedToGoOn ? messageOf(problemsAt(problems, 'lines')) : undefined;
 
   const total = poTotal(state.lines);
   const specialTerms = type.specialTermsRequired ? partnership?.specialTerms : null;
@@ -437,11 +481,17 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       <Title order={3} size="h4">
         Selected items
       </Title>
-      {state.lines.length === 0 ? (
-        <Text c={problemsAt(problems, 'lines').length ? 'red' : 'dimmed'} size="sm">
-          {messageOf(problemsAt(problems, 'lines')) ??
-            'Nothing selected yet: add products from the catalog.'}
+      {linesError && (
+        <Text c="red" size="sm" role="alert" data-path="lines">
+          {linesError}
         </Text>
+      )}
+      {state.lines.length === 0 ? (
+        !linesError && (
+          <Text c="dimmed" size="sm">
+            Nothing selected yet: add products from the catalog.
+          </Text>
+        )
       ) : (
         <LinesEditor
           profile={profile}
@@ -454,7 +504,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       )}
       <Text fw={600}>Total: {formatMoney(total, profile.currency)}</Text>
       {stepFields(0).map(fieldFor)}
-      <ProblemsList list={orphanProblems(0)} />
+      <ProblemsList list={unshownProblems(0)} />
     </Stack>,
     <Stack key="contacts" gap="md" maw={640}>
       {stepFields(1).length === 0 ? (
@@ -462,7 +512,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       ) : (
         stepFields(1).map(fieldFor)
       )}
-      <ProblemsList list={orphanProblems(1)} />
+      <ProblemsList list={unshownProblems(1)} />
     </Stack>,
     <Stack key="provisioning" gap="md" maw={720}>
       {specialTerms && (
@@ -499,7 +549,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       ) : (
         stepFields(2).map(fieldFor)
       )}
-      <ProblemsList list={orphanProblems(2)} />
+      <ProblemsList list={unshownProblems(2)} />
     </Stack>,
     <Stack key="summary" gap="md">
       <Group justify="space-between">
@@ -611,10 +661,21 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
             .
           </Text>
           <Checkbox
+            ref={termsBox}
             label="I Agree"
             checked={state.values.termsAccepted === true}
-            onChange={(e) => setValue('termsAccepted', e.currentTarget.checked)}
-            error={messageOf(problemsAt(problems, 'termsAccepted'))}
+            onChange={(e) => {
+              const checked = e.currentTarget.checked;
+              if (!checked) setTermsTouched(true);
+              setValue('termsAccepted', checked);
+            }}
+            error={
+              termsMissing
+                ? termsTouched
+                  ? `Tick “I Agree” to accept the ${profile.name} terms and conditions before you proceed.`
+                  : undefined
+                : submitProblems && messageOf(problemsAt(submitProblems, 'termsAccepted'))
+            }
           />
         </Card>
       )}
@@ -623,6 +684,26 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
 
   return (
     <Stack>
+      {order?.status === 'on_hold' && (
+        <Alert color="orange" title="On hold" role="status" data-testid="hold-reason">
+          <Stack gap={4}>
+            {order.holdReason && <Text size="sm">{order.holdReason}</Text>}
+            {heldProblems.length > 0 ? (
+              <Text size="sm">
+                Marked by the vendor:{' '}
+                {heldProblems
+                  .map((p) => `${whereIs(p.path)} (${STEP_LABELS[stepOf(profile, p.path)]})`)
+                  .join(', ')}
+                .
+              </Text>
+            ) : (
+              order.problems.some((p) => p.severity === 'error') && (
+                <Text size="sm">You have changed every field the vendor marked.</Text>
+              )
+            )}
+          </Stack>
+        </Alert>
+      )}
       <Stepper
         active={active}
         onStepClick={(step) => step <= reached && setActive(step)}
