@@ -183,6 +183,10 @@ describe.sequential('the web app in Chromium', () => {
       await page.getByLabel('PO number').fill('ACME-EW-1001');
       expect(await page.getByLabel('End-user name').inputValue()).toBe('Fabrikam Health');
       await continueTo(page, 'Summary');
+      // Edgeworks has no terms: "I Agree" confirms the order as summarised, and is asked first.
+      await page.getByRole('button', { name: 'Proceed for Approval' }).click();
+      await page.getByText('Tick “I Agree” to confirm the order').waitFor();
+      await page.getByLabel('I Agree').check();
       await page.getByRole('button', { name: 'Proceed for Approval' }).click();
       const shown = page.getByTestId('order-number');
       await shown.waitFor();
@@ -429,6 +433,7 @@ describe.sequential('the web app in Chromium', () => {
       await buyer.getByLabel('PO number').fill('ACME-NW-2001');
       await screenshot(buyer, 'northwind-po-with-clause');
       await continueTo(buyer, 'Summary');
+      await buyer.getByLabel('I Agree').check();
       await buyer.getByRole('button', { name: 'Proceed for Approval' }).click();
       const shown = buyer.getByTestId('order-number');
       await shown.waitFor();

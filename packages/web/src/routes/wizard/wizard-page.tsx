@@ -99,7 +99,14 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
   const [state, setState] = useState<WizardState>(() => {
     const type = orderTypeOf(profile, initialType)!;
     const fields = fieldsOf(profile, type, context([]));
-    if (order) return stateFromOrder(order, fields);
+    if (order) {
+      const held = stateFromOrder(order, fields);
+      // Agreed when it was placed: a vendor without terms has only the confirmation box, which
+      // a correction need not ask again (a vendor's terms are carried by the order itself).
+      return profile.termsAndConditions?.requiredFor.includes(type.key)
+        ? held
+        : { ...held, values: { ...held.values, termsAccepted: true } };
+    }
     return {
       type: initialType,
       quoteId: '',
@@ -299,7 +306,9 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     }
   };
 
-  const termsMissing = terms !== null && state.values.termsAccepted !== true;
+  // "I Agree" is asked of every order: to the vendor's terms where its profile has them, else
+  // to the order as summarised (the marketplace guide's last step, kept for every vendor).
+  const termsMissing = state.values.termsAccepted !== true;
   const submit = async () => {
     if (termsMissing) {
       setTermsTouched(true);
@@ -641,6 +650,32 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
             (stepOf(profile, p.path) < 3 ? true : p.path !== 'termsAccepted'),
         )}
       />
+      {!terms && (
+        <Card withBorder padding="sm">
+          <Title order={3} size="h5">
+            Confirmation
+          </Title>
+          <Text size="sm" mb="xs">
+            The order above is correct, and you may place it with {profile.name} for {customer.name}
+            .
+          </Text>
+          <Checkbox
+            ref={termsBox}
+            label="I Agree"
+            checked={state.values.termsAccepted === true}
+            onChange={(e) => {
+              const checked = e.currentTarget.checked;
+              if (!checked) setTermsTouched(true);
+              setValue('termsAccepted', checked);
+            }}
+            error={
+              termsMissing && termsTouched
+                ? 'Tick “I Agree” to confirm the order before you proceed.'
+                : undefined
+            }
+          />
+        </Card>
+      )}
       {terms && (
         <Card withBorder padding="sm">
           <Title order={3} size="h5">
