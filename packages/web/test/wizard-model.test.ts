@@ -9,6 +9,7 @@ import {
   openHoldProblems,
   orderPartnerTier,
   orphanProblems,
+  pathLabel,
   plainMessage,
   problemsOfField,
   type FieldSpec,
@@ -193,5 +194,18 @@ describe('openHoldProblems', () => {
       'lines[0].quantity',
       'purchaseOrder',
     ]);
+  });
+});
+
+describe('pathLabel', () => {
+  it('names a problem’s field in the form’s words, with the profile’s own labels', () => {
+    const northwind = profileOf('northwind');
+    expect(pathLabel(northwind, 'contacts.siteAdmin.email')).toBe('Site admin e-mail');
+    expect(pathLabel(northwind, 'attributes.microsoftDomain')).toBe('Microsoft domain name');
+    expect(pathLabel(northwind, 'lines[1].unitPrice')).toBe('Line 2: unit price');
+    expect(pathLabel(profileOf('edgeworks'), 'lines[0].attributes.hostId')).toBe('Line 1: Host ID');
+    expect(pathLabel(northwind, 'quoteId')).toBe('Quote');
+    expect(pathLabel(undefined, 'purchaseOrder.number')).toBe('PO number');
+    expect(pathLabel(northwind, 'nothing.known')).toBe('nothing.known');
   });
 });

@@ -31,6 +31,7 @@ import { OrderDocuments } from './order-documents';
 import { OrderInvoices } from './order-invoices';
 import { OrderReturns } from './order-returns';
 import { OrderSla } from './order-sla';
+import { pathLabel } from '../wizard/wizard-model';
 
 function Differs({ children, differs }: { children: React.ReactNode; differs: boolean }) {
   return (
@@ -169,6 +170,23 @@ function SpecialTermsCheck({ order }: { order: Order }) {
   );
 }
 
+/** A problem of the order, its field named in the form's words. */
+function ProblemText({
+  vendor,
+  problem,
+}: {
+  vendor: string;
+  problem: { path: string; message: string };
+}) {
+  const profile = useProfile(vendor);
+  return (
+    <Text size="sm">
+      {problem.path ? `${pathLabel(profile.data, problem.path)}: ` : ''}
+      {problem.message}
+    </Text>
+  );
+}
+
 /** The fields the order type asks for, each with whether the order has it. */
 function RequiredFields({ order }: { order: Order }) {
   const profile = useProfile(order.vendor);
@@ -188,7 +206,7 @@ function RequiredFields({ order }: { order: Order }) {
         {type.requiredFields.map((path) => (
           <Text size="sm" key={path} c={missing.has(path) ? 'red' : undefined}>
             {missing.has(path) ? '✗ missing: ' : '✓ '}
-            {path}
+            {pathLabel(profile.data, path)}
           </Text>
         ))}
       </Stack>
@@ -279,9 +297,7 @@ export default function OrderPage() {
                 {o.problems
                   .filter((p) => p.severity === 'error')
                   .map((p, i) => (
-                    <Text size="sm" key={i}>
-                      {p.path}: {p.message}
-                    </Text>
+                    <ProblemText key={i} vendor={o.vendor} problem={p} />
                   ))}
                 {isPartner(me) && o.availableActions.includes('resubmit') && (
                   <Button component={Link} to={`/orders/${o.id}/correct`} w="fit-content" mt="xs">
@@ -306,9 +322,7 @@ export default function OrderPage() {
           {o.status !== 'on_hold' && o.problems.length > 0 && (
             <Alert color="yellow" title="Problems found at submission">
               {o.problems.map((p, i) => (
-                <Text size="sm" key={i}>
-                  {p.path}: {p.message}
-                </Text>
+                <ProblemText key={i} vendor={o.vendor} problem={p} />
               ))}
             </Alert>
           )}

@@ -201,6 +201,51 @@ export function lineFieldsOf(
   return [...paths].map((p) => fieldSpec(profile, p, true));
 }
 
+/** Words for the paths that are not fields of the form (whole parts of the order). */
+const PART_LABELS: Record<string, string> = {
+  lines: 'Lines',
+  type: 'Order type',
+  quoteId: 'Quote',
+  customerId: 'Customer',
+  termsAccepted: 'Terms and conditions',
+  purchaseOrder: 'Purchase order',
+  'purchaseOrder.currency': 'Currency',
+  'purchaseOrder.total': 'PO total',
+  contacts: 'Contacts',
+  'contacts.siteAdmin': 'Site admin',
+  'contacts.invoicing': 'Invoicing contact',
+  tier2Reseller: 'Tier-2 reseller',
+  shippingAddress: 'Shipping address',
+  attributes: 'Order details',
+};
+
+const LINE_FIELD_LABELS: Record<string, string> = {
+  partNumber: 'part number',
+  quantity: 'quantity',
+  unitPrice: 'unit price',
+};
+
+/**
+ * What a problem's path is about, in the form's words (`attributes.primaryDomain` → "Primary
+ * domain", `lines[1].unitPrice` → "Line 2: unit price"); the path itself when it names nothing
+ * known. Without the profile (still loading), the fixed labels only.
+ */
+export function pathLabel(profile: VendorProfile | undefined, path: string): string {
+  const line = /^lines\[(\d+)\](?:\.(.+))?$/.exec(path);
+  if (line) {
+    const n = Number(line[1]) + 1;
+    const rest = line[2];
+    if (rest === undefined) return `Line ${n}`;
+    const name =
+      LINE_FIELD_LABELS[rest] ??
+      (profile && rest.startsWith('attributes.') ? fieldSpec(profile, rest, false).label : rest);
+    return name === rest ? path : `Line ${n}: ${name}`;
+  }
+  const part = PART_LABELS[path];
+  if (part) return part;
+  return profile ? fieldSpec(profile, path, false).label : (FIXED_LABELS[path]?.[0] ?? path);
+}
+
 /** The step (0–3) each field is asked on: the profile's wizard says so, else a default rule. */
 export function stepOf(profile: VendorProfile, path: string): number {
   const wizard = profile.channels.find((c) => c.kind === 'web_wizard' && c.wizard)?.wizard;
