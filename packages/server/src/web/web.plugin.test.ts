@@ -41,6 +41,14 @@ describe.each(testDialects())('web app serving on %s', (dialect) => {
     expect(JSON.stringify(body)).not.toContain('s3cret');
   });
 
+  it('answers /favicon.ico with the app’s icon, without logging in', async () => {
+    t = await createTestApp(dialect);
+    const response = await t.as(null).get('/favicon.ico');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('image/svg+xml');
+    expect(response.body).toMatch(/^<svg /);
+  });
+
   it('keeps the API’s own 404 problem for unknown API paths', async () => {
     t = await createTestApp(dialect);
     const response = await t.as(null).get('/api/v1/no-such-thing');

@@ -46,6 +46,10 @@ async function demoLogins(ctx: ServerContext): Promise<z.infer<typeof demoLogins
   return { demo: true, password, logins };
 }
 
+/** The app's icon: the same drawing packages/web/index.html links inline as a data URL. */
+const FAVICON_SVG =
+  "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><rect width='32' height='32' rx='7' fill='#4263eb'/><path d='M9 16.5l4.5 4.5L23 11' fill='none' stroke='#fff' stroke-width='3.5' stroke-linecap='round' stroke-linejoin='round'/></svg>";
+
 /**
  * Serves the web app at /: the Vite build (packages/web/dist) when present, else the
  * placeholder in packages/web/public. Paths the app routes itself (/orders/ord_…) get its
@@ -59,6 +63,13 @@ export async function installWeb(app: FastifyInstance, ctx: ServerContext): Prom
   // password through POST /api/v1/invitations/{token}. It lives in public/ (Vite copies nothing).
   app.get('/invitations/:token', { schema: { hide: true } }, async (_request, reply) =>
     reply.sendFile('invitation.html', PUBLIC),
+  );
+  // Browsers and tools that ask for /favicon.ico by name get the icon the pages link inline.
+  app.get('/favicon.ico', { config: PUBLIC_ROUTE, schema: { hide: true } }, async (_r, reply) =>
+    reply
+      .header('content-type', 'image/svg+xml')
+      .header('cache-control', 'public, max-age=86400')
+      .send(FAVICON_SVG),
   );
   app.get(
     '/api/v1/demo-logins',
