@@ -2,7 +2,7 @@
 // line, devices only to a confirmed address with a tax ID, license authorization POs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
-import { insertLicense, newId } from '@orderdesk/store';
+import { findVendorBySlug, insertLicense, newId } from '@orderdesk/store';
 import { createTestApp, type TestApp } from './harness.ts';
 import {
   act,
@@ -120,11 +120,7 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
     await submitAndFulfil(order('device', [line('device', 0, 2)], { shippingAddress: shipTo }));
 
     const acme = await partnerIdOf(t, BUYER);
-    const vendor = await t.store.db
-      .selectFrom('vendors')
-      .select('id')
-      .where('slug', '=', 'edgeworks')
-      .executeTakeFirstOrThrow();
+    const vendor = (await findVendorBySlug(t.store.db, 'edgeworks'))!;
     for (const key of ['LIC-SELF-1', 'LIC-SELF-2']) {
       await insertLicense(t.store.db, {
         id: newId('lic'),
@@ -176,11 +172,7 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
 
   it('takes a License Authorization PO without a date (seed 002: optional), not a license and maintenance one', async () => {
     const acme = await partnerIdOf(t, BUYER);
-    const vendor = await t.store.db
-      .selectFrom('vendors')
-      .select('id')
-      .where('slug', '=', 'edgeworks')
-      .executeTakeFirstOrThrow();
+    const vendor = (await findVendorBySlug(t.store.db, 'edgeworks'))!;
     await insertLicense(t.store.db, {
       id: newId('lic'),
       vendor_id: vendor.id,

@@ -100,7 +100,7 @@ export function renderNotification(input: {
   /** An invoice that is also the partner's confirmation that the order is complete. */
   confirmsCompletion?: boolean;
   /** What the order's fulfilments delivered (its completion mails). */
-  delivery?: OrderDelivery | undefined;
+  delivery?: Pick<OrderDelivery, 'lines' | 'licenseKeys'> | undefined;
   /** The product files the mail carries (a rule attaching `product_files`), as listed. */
   productFiles?: readonly { name: string; contentType: string; size: number }[] | undefined;
 }): { subject: string; text: string } {
@@ -156,7 +156,7 @@ export function renderNotification(input: {
 }
 
 /** The lines an order's fulfilments delivered, with their shipments, and the keys issued. */
-function deliveryText(delivery: OrderDelivery): string[] {
+function deliveryText(delivery: Pick<OrderDelivery, 'lines' | 'licenseKeys'>): string[] {
   const out: string[] = [];
   if (delivery.lines.length > 0) {
     out.push('', 'Delivered:');

@@ -382,7 +382,7 @@ export async function notifyByProfile(tx: Executor, event: RecordedEvent): Promi
     thread.entityType === 'order' &&
     refs.documentIds === undefined &&
     rules.some((r) => r.attach.includes('product_files'))
-      ? (await readProductFiles(tx, thread.vendorId, thread.entityId)).map((d) => ({
+      ? (await readProductFiles(tx, thread.vendorId, thread.entityId, delivery)).map((d) => ({
           id: d.id,
           name: d.name,
           contentType: d.content_type,

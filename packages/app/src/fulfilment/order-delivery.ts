@@ -25,6 +25,8 @@ export interface DeliveredLine {
 export interface OrderDelivery {
   lines: readonly DeliveredLine[];
   licenseKeys: readonly string[];
+  /** The documents the fulfilments named (product files whatever their kind). */
+  documentIds: readonly string[];
 }
 
 /** The kinds of an order's documents that are its product files (the partner's to receive). */
@@ -32,12 +34,13 @@ const PRODUCT_FILE_KINDS: readonly string[] = ['product_file', 'license'];
 
 export async function readOrderDelivery(db: Executor, orderId: string): Promise<OrderDelivery> {
   const fulfilments = await listFulfilments(db, orderId);
-  if (fulfilments.length === 0) return { lines: [], licenseKeys: [] };
+  if (fulfilments.length === 0) return { lines: [], licenseKeys: [], documentIds: [] };
   const partNumbers = new Map(
     (await listOrderLines(db, orderId)).map((l) => [l.line_no, l.part_number]),
   );
   const lines: DeliveredLine[] = [];
   const licenseKeys: string[] = [];
+  const documentIds: string[] = [];
   for (const { fulfilment, lines: delivered } of fulfilments) {
     const shipment = fulfilment.carrier
       ? { carrier: fulfilment.carrier, trackingNumber: fulfilment.tracking_number }
@@ -52,8 +55,9 @@ export async function readOrderDelivery(db: Executor, orderId: string): Promise<
       });
     }
     licenseKeys.push(...(JSON.parse(fulfilment.license_keys) as string[]));
+    documentIds.push(...(JSON.parse(fulfilment.document_ids) as string[]));
   }
-  return { lines, licenseKeys };
+  return { lines, licenseKeys, documentIds };
 }
 
 /**
@@ -65,13 +69,11 @@ export async function readProductFiles(
   db: Executor,
   vendorId: string,
   orderId: string,
+  /** What the order's fulfilments delivered, when read already (their named documents). */
+  delivery?: OrderDelivery,
 ): Promise<StoredDocument[]> {
   const stored = await listOrderDocuments(db, vendorId, orderId);
-  const named = new Set(
-    (await listFulfilments(db, orderId)).flatMap(
-      ({ fulfilment }) => JSON.parse(fulfilment.document_ids) as string[],
-    ),
-  );
+  const named = new Set((delivery ?? (await readOrderDelivery(db, orderId))).documentIds);
   // A document a fulfilment names is one of the order's (fulfilment checks it).
   return stored.filter((d) => PRODUCT_FILE_KINDS.includes(d.kind) || named.has(d.id));
 }

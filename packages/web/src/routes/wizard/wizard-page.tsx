@@ -650,70 +650,50 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
             (stepOf(profile, p.path) < 3 ? true : p.path !== 'termsAccepted'),
         )}
       />
-      {!terms && (
-        <Card withBorder padding="sm">
-          <Title order={3} size="h5">
-            Confirmation
-          </Title>
-          <Text size="sm" mb="xs">
-            The order above is correct, and you may place it with {profile.name} for {customer.name}
-            .
-          </Text>
-          <Checkbox
-            ref={termsBox}
-            label="I Agree"
-            checked={state.values.termsAccepted === true}
-            onChange={(e) => {
-              const checked = e.currentTarget.checked;
-              if (!checked) setTermsTouched(true);
-              setValue('termsAccepted', checked);
-            }}
-            error={
-              termsMissing && termsTouched
-                ? 'Tick “I Agree” to confirm the order before you proceed.'
-                : undefined
-            }
-          />
-        </Card>
-      )}
-      {terms && (
-        <Card withBorder padding="sm">
-          <Title order={3} size="h5">
-            Terms and Conditions
-          </Title>
-          <Text size="sm" mb="xs">
-            {profile.name} reseller terms, version {terms.version}
-            {terms.url && (
-              <>
-                {' '}
-                (
-                <Anchor href={terms.url} target="_blank" rel="noreferrer" underline="always">
-                  read them
-                </Anchor>
-                )
-              </>
-            )}
-            .
-          </Text>
-          <Checkbox
-            ref={termsBox}
-            label="I Agree"
-            checked={state.values.termsAccepted === true}
-            onChange={(e) => {
-              const checked = e.currentTarget.checked;
-              if (!checked) setTermsTouched(true);
-              setValue('termsAccepted', checked);
-            }}
-            error={
-              termsMissing
-                ? termsTouched
+      <Card withBorder padding="sm">
+        <Title order={3} size="h5">
+          {terms ? 'Terms and Conditions' : 'Confirmation'}
+        </Title>
+        <Text size="sm" mb="xs">
+          {terms ? (
+            <>
+              {profile.name} reseller terms, version {terms.version}
+              {terms.url && (
+                <>
+                  {' '}
+                  (
+                  <Anchor href={terms.url} target="_blank" rel="noreferrer" underline="always">
+                    read them
+                  </Anchor>
+                  )
+                </>
+              )}
+            </>
+          ) : (
+            `The order above is correct, and you may place it with ${profile.name} for ${customer.name}`
+          )}
+          .
+        </Text>
+        <Checkbox
+          ref={termsBox}
+          label="I Agree"
+          checked={state.values.termsAccepted === true}
+          onChange={(e) => {
+            const checked = e.currentTarget.checked;
+            if (!checked) setTermsTouched(true);
+            setValue('termsAccepted', checked);
+          }}
+          error={
+            termsMissing
+              ? termsTouched
+                ? terms
                   ? `Tick “I Agree” to accept the ${profile.name} terms and conditions before you proceed.`
-                  : undefined
-                : submitProblems && messageOf(problemsAt(submitProblems, 'termsAccepted'))
-            }
-          />
-        </Card>
-      )}
+                  : 'Tick “I Agree” to confirm the order before you proceed.'
+                : undefined
+              : submitProblems && messageOf(problemsAt(submitProblems, 'termsAccepted'))
+          }
+        />
+      </Card>
     </Stack>,
   ];
 
