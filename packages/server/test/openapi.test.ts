@@ -60,4 +60,10 @@ describe.each(testDialects())('OpenAPI document on %s', (dialect) => {
     untyped(doc.components, 'components', found);
     expect(found.filter((p) => !/OrderEvent(Input)?\/properties\/data$/.test(p))).toEqual([]);
   });
+
+  it('lists the test clock neither as a path nor as a schema when the clock is not settable', async () => {
+    const doc = (await t.as(null).get('/api/v1/openapi.json')).json();
+    expect(Object.keys(doc.paths).filter((p) => p.includes('/test/'))).toEqual([]);
+    expect(Object.keys(doc.components.schemas).filter((s) => /clock/i.test(s))).toEqual([]);
+  });
 });
