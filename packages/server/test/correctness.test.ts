@@ -513,6 +513,125 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     ]);
   });
 
+  it("keeps a corrected order's line details and answers with its own problems, the desk's reason kept", async () => {
+    const DESK = 'desk@northwind.example';
+    const [item] = products;
+    const q = await quote('new', fabrikam, [{ partNumber: item!.partNumber, quantity: 3 }]);
+    const body = northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id });
+    const placed = await t.as(ACME).post('/api/v1/orders', body);
+    expect(placed.statusCode, placed.body).toBe(201);
+    const held = await act(t, DESK, placed.json(), 'hold', 'on_hold', {
+      reason: 'The PO is not signed',
+      problems: [{ path: 'purchaseOrder.number', message: 'Send the signed PO' }],
+    });
+    const details = {
+      partNumber: item!.partNumber,
+      name: item!.name,
+      listPrice: item!.listPrice,
+      multiplier: item!.multiplier,
+      expectedNetPrice: item!.netPrice,
+    };
+
+    // A correction with a wrong price: the lines keep what the price list says of them, and
+    // the answer names the corrected order's problem (the quote's price is the one to meet),
+    // not the desk's.
+    const wrongLines = [{ partNumber: item!.partNumber, quantity: 3, unitPrice: '1.00' }];
+    const wrong = await t
+      .as(ACME)
+      .patch(
+        `/api/v1/orders/${held.id}`,
+        { lines: wrongLines, purchaseOrder: { ...body.purchaseOrder, total: totalOf(wrongLines) } },
+        { 'if-match': String(held.version) },
+      );
+    expect(wrong.statusCode, wrong.body).toBe(200);
+    expect(wrong.json()).toMatchObject({
+      status: 'on_hold',
+      holdReason: 'The PO is not signed',
+      lines: [{ ...details, unitPrice: '1.00', quantity: 3 }],
+    });
+    expect(wrong.json().problems).toContainEqual(
+      expect.objectContaining({
+        path: 'lines[0].unitPrice',
+        code: 'quote.mismatch',
+        severity: 'error',
+        expected: item!.netPrice,
+        actual: '1.00',
+      }),
+    );
+    expect(wrong.json().problems).not.toContainEqual(
+      expect.objectContaining({ path: 'purchaseOrder.number' }),
+    );
+    const seen = (await t.as(ACME).get(`/api/v1/orders/${held.id}`)).json();
+    expect(seen.lines).toEqual(wrong.json().lines);
+
+    // Corrected again, at the right price: nothing left to fix; the desk's reason stays until
+    // the partner resubmits.
+    const fixed = await t
+      .as(ACME)
+      .patch(
+        `/api/v1/orders/${held.id}`,
+        { lines: linesOf(q), purchaseOrder: body.purchaseOrder },
+        { 'if-match': String(wrong.json().version) },
+      );
+    expect(fixed.statusCode, fixed.body).toBe(200);
+    expect(fixed.json()).toMatchObject({
+      holdReason: 'The PO is not signed',
+      lines: [{ ...details, unitPrice: item!.netPrice, quantity: 3 }],
+    });
+    expect(
+      fixed.json().problems.filter((p: { severity: string }) => p.severity === 'error'),
+    ).toEqual([]);
+    const resubmitted = await act(t, ACME, fixed.json(), 'resubmit', 'submitted');
+    expect((await t.as(ACME).get(`/api/v1/orders/${resubmitted.id}`)).json().lines).toEqual(
+      fixed.json().lines,
+    );
+  });
+
+  it("answers a tier-2 reseller's correction with its problems as the reseller may read them", async () => {
+    const [item] = await findProducts(t, BETA, 'skyline', { type: 'subscription', count: 1 });
+    const placed = await t.as(BETA).post('/api/v1/orders', {
+      vendor: 'skyline',
+      type: 'new',
+      customerId: tailspin,
+      lines: [{ partNumber: item!.partNumber, quantity: 1, unitPrice: item!.netPrice }],
+      contacts: {
+        siteAdmin: { name: 'Tia', email: 'it@tailspin.example' },
+        invoicing: { name: 'AP', email: 'ap@tailspin.example' },
+      },
+      attributes: { primaryDomain: 'tailspin.example' },
+      termsAccepted: { version: '2025-01' },
+    });
+    expect(placed.statusCode, placed.body).toBe(201);
+    const held = await act(t, 'desk@skyline.example', placed.json(), 'hold', 'on_hold', {
+      reason: 'Wrong seat count',
+    });
+    const patched = await t
+      .as(BETA)
+      .patch(
+        `/api/v1/orders/${held.id}`,
+        { lines: [{ partNumber: item!.partNumber, quantity: 2, unitPrice: '1.00' }] },
+        { 'if-match': String(held.version) },
+      );
+    expect(patched.statusCode, patched.body).toBe(200);
+    expect(patched.json()).toMatchObject({
+      holdReason: 'Wrong seat count',
+      lines: [
+        {
+          name: item!.name,
+          listPrice: null,
+          multiplier: null,
+          expectedNetPrice: item!.netPrice,
+          unitPrice: '1.00',
+        },
+      ],
+    });
+    const price = patched
+      .json()
+      .problems.find((p: { code: string }) => p.code === 'price.mismatch');
+    expect(price).toMatchObject({ path: 'lines[0].unitPrice', expected: item!.netPrice });
+    expect(price.message).toBe(`The net price is ${item!.netPrice}`);
+  });
+
   it("lets a distributor read its reseller's order but not act on it", async () => {
     const [item] = await findProducts(t, BETA, 'skyline', { type: 'subscription', count: 1 });
     const placed = await t.as(BETA).post('/api/v1/orders', {

@@ -1,11 +1,9 @@
 import { MAX_MINOR, parseAmount, type OrderSubmission } from '@orderdesk/core';
 import {
   findOrderInScope,
-  listOrderLines,
   replaceOrderLines,
   updateOrderIfVersion,
   type Order,
-  type OrderLine,
 } from '@orderdesk/store';
 import type { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
@@ -25,13 +23,17 @@ import { orderScope, requireOrderingPartner, requirePlacedBy } from './order-acc
 import { vendorOf, viewWithAcknowledgment, type OrderView } from './order-view.ts';
 import type { orderPatchSchema } from './orders.schemas.ts';
 import { releaseQuote } from './quote-usage.ts';
-import { bodyOf, totalMinor } from './submit-order.ts';
+import { recheckOrder } from './recheck-order.ts';
+import { bodyOf, orderLinesOf, totalMinor, visibleTo } from './submit-order.ts';
 
 export type OrderPatch = z.infer<typeof orderPatchSchema>;
 
 /**
  * A partner corrects an order while it is on hold: the given fields replace the old ones
- * (lines as a whole). Re-validation happens at resubmit. Moving to another quote gives the
+ * (lines as a whole), and the order is checked again as a submission is: its lines keep the
+ * details the catalog and price list give them (name, list price, multiplier, expected net),
+ * and the answer carries the corrected order's problems. Nothing is refused for those
+ * problems here; resubmit is refused while errors remain. Moving to another quote gives the
  * old one back.
  */
 export async function correctOrder(
@@ -40,7 +42,7 @@ export async function correctOrder(
   input: { orderId: string; patch: OrderPatch; expectedVersion?: number | undefined },
   options: WriteOptions = {},
 ): Promise<OrderView> {
-  requireOrderingPartner(actor);
+  const partner = requireOrderingPartner(actor);
   const { patch } = input;
   if (Object.keys(patch).length === 0) {
     throw unprocessable('Nothing to correct: send the fields that change', [
@@ -63,17 +65,14 @@ export async function correctOrder(
     const { slug, profile } = await vendorOf(tx, order);
     const current = await storedSubmissionOf(tx, order, slug);
     const next: OrderSubmission = { ...current, ...patch };
-    const at = ctx.now().toISOString();
-    const fields: Partial<Order> = {
-      body: bodyOf(next),
-      type: next.type,
-      quote_id: next.quoteId ?? null,
-      po_number: next.purchaseOrder?.number ?? null,
-      currency: next.purchaseOrder?.currency ?? order.currency,
-      updated_at: at,
-    };
-    let lines = await listOrderLines(tx, order.id);
-    const currency = fields.currency ?? order.currency;
+    const now = ctx.now();
+    const at = now.toISOString();
+    // The corrected order checked as a submission is: its lines priced from the catalog and
+    // price list in force, and its problems for the answer (resubmit refuses it while any
+    // error is left; the correction itself is kept either way).
+    const checked = await recheckOrder(tx, partner, order, next, now);
+    const { result, context, parties } = checked;
+    const currency = result.pricing.currency;
     if (currency !== order.currency && !patch.lines) {
       // The stored unit prices are minor units of the old currency: they cannot carry over.
       throw unprocessable('A new currency needs the lines again, priced in it', [
@@ -85,44 +84,37 @@ export async function correctOrder(
       ]);
     }
     if (patch.lines) {
-      // Prices as written on the corrected PO, exactly; checked against the price list at resubmit.
+      // Prices are kept as written on the corrected PO, exactly: one that cannot be stored is
+      // refused rather than kept as a problem.
       const errors: ProblemItem[] = [];
-      lines = patch.lines.map((l, i): OrderLine => {
+      patch.lines.forEach((l, i) => {
         const unit = parseAmount(l.unitPrice, currency, { allowExtraZeros: true });
         if (!unit.ok) {
           errors.push({ path: `lines[${i}].unitPrice`, code: 'invalid', message: unit.message });
-        }
-        const unitMinor = unit.ok ? unit.minor : 0;
-        const amount = unitMinor * l.quantity;
-        if (Math.abs(amount) > MAX_MINOR) {
+        } else if (Math.abs(unit.minor * l.quantity) > MAX_MINOR) {
           errors.push({
             path: `lines[${i}].quantity`,
             code: 'invalid',
             message: 'The line amount is too large',
           });
         }
-        return {
-          order_id: order.id,
-          line_no: i + 1,
-          product_id: null,
-          part_number: l.partNumber,
-          name: null,
-          quantity: l.quantity,
-          unit_price_minor: unitMinor,
-          list_price_minor: null,
-          multiplier: null,
-          expected_net_minor: null,
-          amount_minor: amount,
-          attributes: l.attributes ? JSON.stringify(l.attributes) : null,
-        };
       });
       if (errors.length > 0) throw unprocessable('The corrected lines have problems', errors);
-      fields.total_minor = totalMinor(lines);
-      await replaceOrderLines(tx, order.id, lines);
     }
+    const lines = orderLinesOf(order.id, result, checked.submission, context.catalog);
+    const fields: Partial<Order> = {
+      body: bodyOf(next),
+      type: next.type,
+      quote_id: next.quoteId ?? null,
+      po_number: next.purchaseOrder?.number ?? null,
+      currency,
+      total_minor: totalMinor(lines),
+      updated_at: at,
+    };
     if (!(await updateOrderIfVersion(tx, order.id, order.version, fields))) {
       throw staleVersion('The order was changed by someone else; reload and retry');
     }
+    await replaceOrderLines(tx, order.id, lines);
     await recordEvent(tx, {
       type: 'order.corrected',
       entityId: order.id,
@@ -151,7 +143,7 @@ export async function correctOrder(
         reason: `Order ${order.number} moved to another quote`,
       });
     }
-    return viewWithAcknowledgment(
+    const view = await viewWithAcknowledgment(
       tx,
       { ...order, ...fields, version: order.version + 1 },
       lines,
@@ -159,5 +151,8 @@ export async function correctOrder(
       profile,
       actor,
     );
+    // The corrected order's own problems, as the caller may read them; the desk's hold reason
+    // (holdReason, and the reasons stored with the hold) stays as the desk wrote it.
+    return { ...view, problems: visibleTo(result, actor, parties).problems };
   });
 }
