@@ -28,6 +28,7 @@ interface TimelineEvent {
   data?: { target?: string; to?: string[] };
 }
 interface Message {
+  id: string;
   template: string | null;
   to: string[];
   subject: string;
@@ -308,21 +309,50 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
       .execute();
   const mailsOf = async (orderId: string, template: string) =>
     (await messagesOf(orderId)).filter((m) => m.template === template);
+  /** How many escalation mails each address got about an order; each is queued once. */
+  const escalationMailsPerRecipient = async (orderId: string) => {
+    const mails = (await messagesOf(orderId)).filter((m) => m.template?.startsWith('escalation'));
+    const outbox = await t.store.db
+      .selectFrom('outbox')
+      .select('payload')
+      .where('entity_id', '=', orderId)
+      .execute();
+    const counts: Record<string, number> = {};
+    for (const m of mails) {
+      expect(outbox.filter((r) => r.payload.includes(`"messageId":"${m.id}"`))).toHaveLength(1);
+      for (const to of m.to) counts[to] = (counts[to] ?? 0) + 1;
+    }
+    return counts;
+  };
 
-  it('keeps one open escalation per order: a second breach in the same pass is added to it, not mailed again', async () => {
+  it('keeps one open escalation per order: a second breach in the same pass is added to it and told to the CAM once', async () => {
     // Friday 16:00: acknowledgment due Monday 16:00, fulfilment Tuesday 16:00. The first pass
-    // after both finds the two stages breached.
+    // after both finds the two stages breached (two workers at once: still one of each).
     const order = await submittedAt(ny('2027-02-05T16:00'));
-    await jobs(ny('2027-02-09T16:30'));
+    const pass = ny('2027-02-09T16:30');
+    await Promise.all([jobs(pass, 'worker-a'), jobs(pass, 'worker-b')]);
     const events = await eventsOf(DESK, order.id);
     expect(events.filter((e) => e.type === 'sla.breached').map((e) => e.data?.target)).toEqual([
       'acknowledge',
       'fulfil',
     ]);
     expect(events.filter((e) => e.type === 'escalation.raised')).toHaveLength(1);
+    // The CAM hears of each breach once: the escalation, then the breach added to it.
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({ [CAM]: 2 });
     expect(await mailsOf(order.id, 'escalation_cam')).toEqual([
       expect.objectContaining({ to: [CAM] }),
     ]);
+    const added = await mailsOf(order.id, 'escalation_cam_update');
+    expect(added).toEqual([
+      expect.objectContaining({ to: [CAM], subject: expect.stringContaining('Escalation') }),
+    ]);
+    expect(added[0]!.text).toContain(
+      `The fulfilment was due by ${ny('2027-02-09T16:00').toISOString()}`,
+    );
+    // The CAM's deadline is the escalation's, unchanged by the breach added to it.
+    expect(added[0]!.text).toContain(
+      'Please act on the order by Wednesday, 10 February 2027, 00:30 (America/New_York)',
+    );
     const rows = await escalationsOf(order.id);
     expect(rows).toEqual([
       expect.objectContaining({ source: 'breach', stage: 'acknowledge', status: 'awaiting_cam' }),
@@ -331,16 +361,20 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
       `The acknowledgment was due by ${ny('2027-02-08T16:00').toISOString()}\n` +
         `The fulfilment was due by ${ny('2027-02-09T16:00').toISOString()}`,
     );
-    // A repeated pass adds nothing.
+    // A repeated pass adds nothing, and mails nobody.
     await jobs(ny('2027-02-09T16:31'));
     expect(await escalationsOf(order.id)).toHaveLength(1);
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({ [CAM]: 2 });
     // Nobody acts: one mail to the escalation contact, naming both breaches.
     await jobs(ny('2027-02-10T00:35'));
     const forwarded = await mailsOf(order.id, 'escalation_contact');
     expect(forwarded).toEqual([expect.objectContaining({ to: ['orders@edgeworks.example'] })]);
     expect(forwarded[0]!.text).toContain('The acknowledgment was due by');
     expect(forwarded[0]!.text).toContain('The fulfilment was due by');
-    expect(await mailsOf(order.id, 'escalation_cam')).toHaveLength(1);
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({
+      [CAM]: 2,
+      'orders@edgeworks.example': 1,
+    });
   });
 
   it('escalates a later breach again once the open escalation was answered by vendor staff', async () => {
@@ -457,6 +491,35 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
     });
     // Every open stage is counted in at most one of the two.
     expect(after.dueToday + after.overdue).toBeLessThanOrEqual(after.open);
+  });
+
+  it("tells the CAM of a breach added to the partner's open escalation", async () => {
+    // Acknowledgment due Monday 16:00; the partner escalates on Monday morning, and the CAM's
+    // window (8 business hours) runs to Monday 18:00.
+    const order = await submittedAt(ny('2027-04-16T16:00'));
+    t.clock.set(ny('2027-04-19T10:00'), { freeze: true });
+    const res = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Nobody has confirmed it' });
+    t.clock.reset();
+    expect(res.statusCode, res.body).toBe(201);
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({ [CAM]: 1 });
+    // The breach is added to the partner's escalation, and the CAM told of it.
+    await jobs(ny('2027-04-19T16:01'));
+    expect(await escalationsOf(order.id)).toEqual([
+      expect.objectContaining({ source: 'partner', status: 'awaiting_cam' }),
+    ]);
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({ [CAM]: 2 });
+    const [added] = await mailsOf(order.id, 'escalation_cam_update');
+    expect(added!.text).toContain('The acknowledgment SLA of order');
+    await jobs(ny('2027-04-19T16:02'));
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({ [CAM]: 2 });
+    // Unanswered by 18:00: the escalation contact, once.
+    await jobs(ny('2027-04-19T18:05'));
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({
+      [CAM]: 2,
+      'orders@edgeworks.example': 1,
+    });
   });
 
   it('keeps GET /sla to vendor staff and their own vendor', async () => {

@@ -2,8 +2,9 @@
 // status) and the automatic one an SLA breach raises. The CAM is mailed at once on the order's
 // thread; when the CAM has not acted on the order within the profile's window
 // (sla.escalationWindow, business time) the escalation job mails the profile's escalation
-// contacts. Each step is an event on the order's timeline (escalation.raised,
-// escalation.forwarded).
+// contacts. A later breach of the order while its escalation is open is added to it, and the
+// CAM told of it in a follow-up. Each step is an event on the order's timeline
+// (escalation.raised, escalation.forwarded; an added breach is its sla.breached).
 import {
   DEFAULT_ESCALATION_WINDOW,
   TERMINAL_STATUSES,
@@ -12,6 +13,7 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
+  addToEscalationReason,
   findOrderInScope,
   findPartnership,
   findUserById,
@@ -92,7 +94,7 @@ export async function writeEscalationMail(
     profile: VendorProfile;
     vendorSlug: string;
     to: readonly string[];
-    template: 'escalation_cam' | 'escalation_contact';
+    template: 'escalation_cam' | 'escalation_cam_update' | 'escalation_contact';
     subject: string;
     text: string;
     eventId: string;
@@ -191,6 +193,57 @@ export async function raiseEscalationIn(
     });
   }
   return row;
+}
+
+/**
+ * Adds a breach to the order's escalation still awaiting the CAM (one open escalation per
+ * order), in the caller's transaction, and tells the CAM of it in a short follow-up on the
+ * order's thread: the escalation contact's mail names every breach added, and none of them
+ * should reach the contact before the CAM. The CAM's deadline stays the escalation's. False
+ * (nothing written) when the escalation is no longer open.
+ */
+export async function addBreachToEscalationIn(
+  tx: Executor,
+  input: {
+    escalation: Escalation;
+    order: Order;
+    profile: VendorProfile;
+    vendorSlug: string;
+    stage: 'acknowledge' | 'fulfil';
+    reason: string;
+    /** The breach's `sla.breached` event: the mail hangs on it, one per breach. */
+    breachEventId: string;
+    at: Date;
+  },
+): Promise<boolean> {
+  const { escalation, order, profile } = input;
+  if (!(await addToEscalationReason(tx, { id: escalation.id, line: input.reason }))) {
+    return false;
+  }
+  // An escalation raised without a CAM went to the contact at once: no CAM waits on it.
+  const camWasNotified = escalation.cam_notified !== null && escalation.cam_notified !== '[]';
+  const cam = camWasNotified ? await camOf(tx, order) : null;
+  if (cam) {
+    const timeZone = profile.sla.calendar.timeZone;
+    await writeEscalationMail(tx, {
+      order,
+      profile,
+      vendorSlug: input.vendorSlug,
+      to: [cam.email],
+      template: 'escalation_cam_update',
+      subject: `Escalation: order ${order.number} (${STAGE_TEXT[input.stage]} SLA breached)`,
+      text: [
+        `The ${STAGE_TEXT[input.stage]} SLA of order ${order.number} was breached. It is added to the order's open escalation, raised ${formatInstantForMail(escalation.raised_at, timeZone)}.`,
+        '',
+        `Reason: ${input.reason}`,
+        '',
+        `Please act on the order by ${formatInstantForMail(escalation.contact_due_at, timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
+      ].join('\n'),
+      eventId: input.breachEventId,
+      at: input.at.toISOString(),
+    });
+  }
+  return true;
 }
 
 /** Orders are escalated by partner users (the vendor's side raises none by hand). */

@@ -8,7 +8,6 @@
 import { TERMINAL_STATUSES, type VendorProfile } from '@orderdesk/core';
 import {
   SLA_STAGES,
-  addToEscalationReason,
   findOpenEscalation,
   listOpenSlaStages,
   settleEscalation,
@@ -20,7 +19,7 @@ import {
 } from '@orderdesk/store';
 import { SYSTEM_ACTOR, recordEvent } from '../events/record-event.ts';
 import { escalationAnswerOf } from '../escalations/escalation-answer.ts';
-import { raiseEscalationIn } from '../escalations/raise-escalation.ts';
+import { addBreachToEscalationIn, raiseEscalationIn } from '../escalations/raise-escalation.ts';
 import { everyMinutes, type JobDefinition, type JobSummary } from '../jobs/job.types.ts';
 import { vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
 import { acknowledgmentsOf } from './order-sla.ts';
@@ -58,9 +57,9 @@ export function breachStillOpen(
 
 /**
  * Escalates a breach, one open escalation per order: when the order has one still awaiting
- * the CAM and unanswered (escalation-answer.ts), the breach is added to its reason — the CAM
- * was mailed already, the escalation contact will read both — and this returns false. An
- * escalation answered meanwhile is settled here, and the breach raises a new one.
+ * the CAM and unanswered (escalation-answer.ts), the breach is added to its reason and the CAM
+ * told of it in a follow-up (the escalation contact will read both), and this returns false.
+ * An escalation answered meanwhile is settled here, and the breach raises a new one.
  */
 async function escalateBreachIn(
   tx: Executor,
@@ -70,6 +69,8 @@ async function escalateBreachIn(
     vendorSlug: string;
     stage: SlaStage;
     reason: string;
+    /** The breach's `sla.breached` event. */
+    breachEventId: string;
     at: Date;
   },
 ): Promise<boolean> {
@@ -81,7 +82,18 @@ async function escalateBreachIn(
     const answer = await escalationAnswerOf(tx, open, input.order, at);
     if (answer !== null) {
       await settleEscalation(tx, { id: open.id, status: answer, at });
-    } else if (await addToEscalationReason(tx, { id: open.id, line: input.reason })) {
+    } else if (
+      await addBreachToEscalationIn(tx, {
+        escalation: open,
+        order: input.order,
+        profile: input.profile,
+        vendorSlug: input.vendorSlug,
+        stage: input.stage,
+        reason: input.reason,
+        breachEventId: input.breachEventId,
+        at: input.at,
+      })
+    ) {
       return false;
     }
   }
@@ -136,7 +148,7 @@ export const slaBreachJob: JobDefinition = {
             if (state !== 'breached') return;
             const { slug, profile } = await vendorOf(tx, order, profiles);
             const at = now.toISOString();
-            await recordEvent(tx, {
+            const breached = await recordEvent(tx, {
               type: 'sla.breached',
               entityId: order.id,
               vendorId: order.vendor_id,
@@ -158,6 +170,7 @@ export const slaBreachJob: JobDefinition = {
               vendorSlug: slug,
               stage,
               reason: `The ${stage === 'acknowledge' ? 'acknowledgment' : 'fulfilment'} was due by ${due ?? at}`,
+              breachEventId: breached.id,
               at: now,
             });
             const counter = raised ? 'escalated' : 'addedToOpen';
