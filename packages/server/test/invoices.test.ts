@@ -4,6 +4,9 @@
 // text carries the number, the lines and the total; seed 000's renewal without a welcome mail
 // is confirmed by its invoice; copies on request, credit notes (their PDF and UBL CreditNote,
 // valid against the UBL 2.1 XSD, mailed to the invoicing contact), payments; tenant walls.
+// The buyer is the partner as its partnership bills it (legal name, billing country, tax ID),
+// never the end customer, who is the deliver-to; the tax follows the partner's country. A
+// resend with an Idempotency-Key mails one copy however often it is retried.
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -755,5 +758,220 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     } finally {
       t.clock.reset();
     }
+  });
+
+  /** The element `name` of a UBL document (its first), with what it holds. */
+  const ublElement = (xml: string, name: string): string =>
+    xml.match(new RegExp(`<${name}>[\\s\\S]*?</${name}>`))?.[0] ?? '';
+
+  it('bills the partner with its billing details, not the end customer it ships to', async () => {
+    // Contoso (billed in Germany, VAT DE987654321) orders a device for Wingtip Labs, shipped to
+    // Austin with the end customer's US tax ID: edgeworks bills Contoso, an export.
+    const { order } = await bookedDeviceOrder(CONTOSO, contosoCustomer, 1);
+    await jobs(DateTime.now().plus({ days: 50 }).toJSDate());
+    const [invoice] = await invoicesOf(CONTOSO, order.id);
+    expect(invoice).toBeDefined();
+    const detail = (await t.as(CONTOSO).get(`/api/v1/invoices/${invoice!.id}`)).json();
+    expect(detail.buyer).toEqual({
+      name: 'Contoso Channel Inc.',
+      country: 'DE',
+      taxId: 'DE987654321',
+      address: { line1: 'Friedrichstraße 120', city: 'Berlin', postalCode: '10117', country: 'DE' },
+      contactEmail: 'finance@contoso.example',
+    });
+    expect(detail.endCustomer).toEqual({
+      name: 'Wingtip Labs',
+      shipTo: {
+        line1: '500 Dock Rd',
+        city: 'Austin',
+        region: 'TX',
+        postalCode: '78701',
+        country: 'US',
+      },
+    });
+    // No US sales tax on a buyer abroad (edgeworks' profile): zero-rated, whatever the ship-to.
+    expect(detail).toMatchObject({
+      tax: {
+        category: 'Z',
+        rate: '0',
+        exemptionReason: 'Export outside the seller’s tax territory',
+      },
+      taxTotal: '0.00',
+      total: detail.subtotal,
+    });
+
+    const ubl = (await t.as(CONTOSO).get(`/api/v1/invoices/${invoice!.id}/ubl`)).body;
+    const check = await validateUbl(ubl);
+    expect(check.ok, check.output).toBe(true);
+    const buyer = ublElement(ubl, 'cac:AccountingCustomerParty');
+    expect(buyer).toContain('<cbc:Name>Contoso Channel Inc.</cbc:Name>');
+    expect(buyer).toContain('<cbc:RegistrationName>Contoso Channel Inc.</cbc:RegistrationName>');
+    expect(buyer).toContain('<cbc:CompanyID>DE987654321</cbc:CompanyID>');
+    expect(buyer).toContain('<cbc:CityName>Berlin</cbc:CityName>');
+    expect(buyer).toContain('<cbc:IdentificationCode>DE</cbc:IdentificationCode>');
+    expect(buyer).not.toContain('Austin');
+    // The end customer is the deliver-to, with its ship-to address; its tax ID is nowhere.
+    const delivery = ublElement(ubl, 'cac:Delivery');
+    expect(delivery).toContain('<cbc:Name>Wingtip Labs</cbc:Name>');
+    expect(delivery).toContain('<cbc:CityName>Austin</cbc:CityName>');
+    expect(delivery).toContain('<cbc:IdentificationCode>US</cbc:IdentificationCode>');
+    expect(ubl).not.toContain('US-12-3456789');
+    expect(ublElement(ubl, 'cac:TaxTotal')).toContain('<cbc:ID>Z</cbc:ID>');
+
+    const pdf = await t.as(CONTOSO).get(`/api/v1/invoices/${invoice!.id}/pdf`);
+    const { text } = await extractText(new Uint8Array(pdf.rawPayload), { mergePages: true });
+    expect(text).toContain('Contoso Channel Inc.');
+    expect(text).toContain('Tax ID: DE987654321');
+    expect(text).toContain('End customer: Wingtip Labs');
+    expect(text).not.toContain('US-12-3456789');
+  });
+
+  it('taxes by the billing country the vendor sets, and by the seller’s when there is none', async () => {
+    const admin = t.as('admin@skyline.example');
+    const partnership = (await admin.get('/api/v1/partnerships'))
+      .json()
+      .items.find((p: { partner: { name: string } }) => p.partner.name === 'Contoso Channel') as {
+      id: string;
+      billing: unknown;
+    };
+    expect(partnership.billing).toMatchObject({ country: 'DE', taxId: 'DE987654321' });
+    const skylineInvoice = async (daysAhead: number) => {
+      const [item] = await findProducts(t, CONTOSO, 'skyline', { type: 'subscription', count: 1 });
+      const lines = [{ partNumber: item!.partNumber, quantity: 5, unitPrice: item!.netPrice }];
+      const res = await t.as(CONTOSO).post('/api/v1/orders', {
+        vendor: 'skyline',
+        type: 'new',
+        customerId: contosoCustomer,
+        lines,
+        contacts: {
+          siteAdmin: { name: 'Wes Admin', email: 'it@wingtip.example' },
+          invoicing: { name: 'Contoso Finance', email: 'finance@contoso.example' },
+        },
+        attributes: { primaryDomain: 'wingtip.example' },
+        termsAccepted: { version: '2025-01' },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      let o = res.json();
+      o = await act(t, 'desk@skyline.example', o, 'approve', 'provisioning');
+      await act(t, 'provisioning@skyline.example', o, 'complete', 'completed');
+      await jobs(DateTime.now().plus({ days: daysAhead }).toJSDate());
+      const [invoice] = await invoicesOf(CONTOSO, o.id);
+      expect(invoice).toBeDefined();
+      return (await t.as(CONTOSO).get(`/api/v1/invoices/${invoice!.id}`)).json();
+    };
+    try {
+      // As seeded: an EU business with a VAT number accounts for the VAT itself.
+      const reverse = await skylineInvoice(51);
+      expect(reverse.buyer).toMatchObject({ country: 'DE', taxId: 'DE987654321' });
+      expect(reverse).toMatchObject({ tax: { category: 'AE', rate: '0' }, taxTotal: '0.00' });
+
+      // Contoso is billed by its UK branch: UK VAT at 20 %, the end customer unchanged.
+      const moved = await admin.patch(`/api/v1/partnerships/${partnership.id}`, {
+        billing: {
+          country: 'GB',
+          address: { line1: '1 Channel Row', city: 'London', postalCode: 'SE1 7PB' },
+          taxId: 'GB987654321',
+        },
+      });
+      expect(moved.statusCode, moved.body).toBe(200);
+      const uk = await skylineInvoice(52);
+      expect(uk.buyer).toMatchObject({
+        name: 'Contoso Channel Inc.',
+        country: 'GB',
+        taxId: 'GB987654321',
+        address: { city: 'London', country: 'GB' },
+      });
+      expect(uk.endCustomer.name).toBe('Wingtip Labs');
+      expect(uk.tax).toMatchObject({ category: 'S', rate: '20' });
+      const cents = (a: string) => Math.round(Number(a) * 100);
+      expect(cents(uk.taxTotal)).toBe(Math.round(cents(uk.subtotal) * 0.2));
+
+      // No billing details: the seller's country, no tax ID — not the end customer's
+      // (Wingtip Labs', DE123456789).
+      const cleared = await admin.patch(`/api/v1/partnerships/${partnership.id}`, {
+        billing: null,
+      });
+      expect(cleared.statusCode, cleared.body).toBe(200);
+      expect(cleared.json().billing).toBeNull();
+      const unknown = await skylineInvoice(53);
+      expect(unknown.buyer).toMatchObject({ country: 'GB', taxId: null, address: null });
+      expect(unknown.tax).toMatchObject({ category: 'S', rate: '20' });
+      const ubl = (await t.as(CONTOSO).get(`/api/v1/invoices/${unknown.id}/ubl`)).body;
+      expect(ubl).not.toContain('DE123456789');
+      expect((await validateUbl(ubl)).ok).toBe(true);
+    } finally {
+      await admin.patch(`/api/v1/partnerships/${partnership.id}`, {
+        billing: {
+          country: 'DE',
+          address: { line1: 'Friedrichstraße 120', city: 'Berlin', postalCode: '10117' },
+          taxId: 'DE987654321',
+        },
+      });
+    }
+  });
+
+  it('mails one copy per Idempotency-Key however often a resend is retried', async () => {
+    const inv = invoiceOf.northwind!;
+    const other = invoiceOf.skyline!;
+    const copies = async (orderId: string) => {
+      const thread = (await t.as(ACME).get(`/api/v1/orders/${orderId}/messages`)).json().items as {
+        template: string;
+      }[];
+      const outbox = await t.store.db
+        .selectFrom('outbox')
+        .select('id')
+        .where('topic', '=', 'mail')
+        .where('entity_id', '=', orderId)
+        .execute();
+      const requested = await t.store.db
+        .selectFrom('audit_events')
+        .select('id')
+        .where('entity_id', '=', inv.id)
+        .where('type', '=', 'invoice.requested')
+        .execute();
+      return {
+        mails: thread.filter((m) => m.template === 'invoice_resent').length,
+        outbox: outbox.length,
+        requested: requested.length,
+      };
+    };
+    const before = await copies(inv.orderId);
+    const resend = (id: string, key: string) =>
+      t.as(ACME).post(`/api/v1/invoices/${id}/actions/resend`, {}, { 'idempotency-key': key });
+
+    const first = await resend(inv.id, 'resend-1');
+    expect(first.statusCode, first.body).toBe(200);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    expect(first.json()).toEqual({
+      invoiceId: inv.id,
+      number: inv.number,
+      sentTo: ['ap@acme.example'],
+    });
+    const once = await copies(inv.orderId);
+    expect(once).toEqual({
+      mails: before.mails + 1,
+      outbox: before.outbox + 1,
+      requested: before.requested + 1,
+    });
+
+    // The retry: the same answer, replayed; nothing mailed or recorded again.
+    const retried = await resend(inv.id, 'resend-1');
+    expect(retried.statusCode, retried.body).toBe(200);
+    expect(retried.headers['idempotent-replayed']).toBe('true');
+    expect(retried.body).toBe(first.body);
+    expect(await copies(inv.orderId)).toEqual(once);
+
+    // The same key for another request (another invoice): 409, and that invoice is not mailed.
+    const otherBefore = (await copies(other.orderId)).mails;
+    const reused = await resend(other.id, 'resend-1');
+    expect(reused.statusCode, reused.body).toBe(409);
+    expect(reused.json().errors).toEqual([
+      expect.objectContaining({ path: 'headers.idempotency-key', code: 'idempotency.conflict' }),
+    ]);
+    expect((await copies(other.orderId)).mails).toBe(otherBefore);
+
+    // Another key is another request: another copy.
+    expect((await resend(inv.id, 'resend-2')).statusCode).toBe(200);
+    expect((await copies(inv.orderId)).mails).toBe(once.mails + 1);
   });
 });

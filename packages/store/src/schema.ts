@@ -62,6 +62,15 @@ export interface PartnershipTable {
   invoicing_contact_name: string | null;
   invoicing_contact_email: string | null;
   provisioning_cc: string | null;
+  /**
+   * Where the vendor bills the partner (migration 0032): JSON { line1, line2?, city, region?,
+   * postalCode, country }, its country `billing_country`'s. Null when unknown.
+   */
+  billing_address: string | null;
+  /** ISO 3166-1 alpha-2: the partner's country as billed, which its invoices' tax follows. */
+  billing_country: string | null;
+  /** The partner's VAT / sales-tax registration, the buyer's tax ID on its invoices. */
+  tax_id: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -100,6 +100,17 @@ export async function listPartnerScopeIds(db: Executor, partnerId: string): Prom
   return [partnerId, ...children.map((c) => c.id)];
 }
 
+/** A postal address a partner is billed at (partnerships.billing_address, stored as JSON). */
+export interface BillingAddress {
+  line1: string;
+  line2?: string | undefined;
+  city: string;
+  region?: string | undefined;
+  postalCode: string;
+  /** ISO 3166-1 alpha-2: the partnership's billing_country. */
+  country: string;
+}
+
 export interface PartnershipInput {
   vendorId: string;
   partnerId: string;
@@ -110,6 +121,10 @@ export interface PartnershipInput {
   invoicingContactName?: string | null;
   invoicingContactEmail?: string | null;
   provisioningCc?: string | null;
+  /** The partner's billing details with the vendor; its invoices' buyer (and their tax). */
+  billingAddress?: BillingAddress | null;
+  billingCountry?: string | null;
+  taxId?: string | null;
   at: string;
 }
 
@@ -129,6 +144,9 @@ export async function insertPartnership(
     invoicing_contact_name: input.invoicingContactName ?? null,
     invoicing_contact_email: input.invoicingContactEmail ?? null,
     provisioning_cc: input.provisioningCc ?? null,
+    billing_address: input.billingAddress ? JSON.stringify(input.billingAddress) : null,
+    billing_country: input.billingCountry ?? input.billingAddress?.country ?? null,
+    tax_id: input.taxId ?? null,
     created_at: now,
     updated_at: now,
   };
@@ -228,6 +246,9 @@ export async function updatePartnership(
       | 'agreement_date'
       | 'multiplier'
       | 'cam_user_id'
+      | 'billing_address'
+      | 'billing_country'
+      | 'tax_id'
     >
   >,
   at: string,
@@ -256,6 +277,9 @@ const PARTNERSHIP_COLUMNS = [
   'invoicing_contact_name',
   'invoicing_contact_email',
   'provisioning_cc',
+  'billing_address',
+  'billing_country',
+  'tax_id',
   'created_at',
   'updated_at',
 ] as const satisfies readonly (keyof Partnership)[];
@@ -305,6 +329,9 @@ export async function findOrderParties(
     ps_invoicing_contact_name,
     ps_invoicing_contact_email,
     ps_provisioning_cc,
+    ps_billing_address,
+    ps_billing_country,
+    ps_tax_id,
     ps_created_at,
     ps_updated_at,
     ordering_partner_tier,
@@ -331,6 +358,9 @@ export async function findOrderParties(
           invoicing_contact_name: ps_invoicing_contact_name,
           invoicing_contact_email: ps_invoicing_contact_email,
           provisioning_cc: ps_provisioning_cc,
+          billing_address: ps_billing_address,
+          billing_country: ps_billing_country,
+          tax_id: ps_tax_id,
           created_at: ps_created_at,
           updated_at: ps_updated_at,
         };

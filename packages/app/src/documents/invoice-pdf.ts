@@ -21,8 +21,8 @@ export interface BillingPdfLayout {
 }
 
 /**
- * Renders a billing document as a PDF (A4): the heading, seller and buyer, one row per line and
- * the totals. Text is drawn as text (standard fonts), so it can be extracted (the tests read it
+ * Renders a billing document as a PDF (A4): the heading, seller and buyer (the partner billed,
+ * and the end customer served), one row per line and the totals. Text is drawn as text (standard fonts), so it can be extracted (the tests read it
  * back).
  */
 export async function renderBillingPdf(layout: BillingPdfLayout): Promise<Buffer> {
@@ -66,6 +66,17 @@ export async function renderBillingPdf(layout: BillingPdfLayout): Promise<Buffer
   party('Bill to', layout.buyer, 300);
   if (layout.buyer.contact.email)
     pdf.text(`Attn: ${layout.buyer.contact.email}`, 300, pdf.y, { width: 240 });
+  // The end customer is served, not billed: named under the partner that is.
+  const { customerName, shipTo } = layout.buyer;
+  if (customerName) pdf.text(`End customer: ${customerName}`, 300, pdf.y, { width: 240 });
+  if (shipTo) {
+    pdf.text(
+      `Ship to: ${shipTo.line1}, ${shipTo.postalCode} ${shipTo.city}${shipTo.region ? `, ${shipTo.region}` : ''}, ${shipTo.country}`,
+      300,
+      pdf.y,
+      { width: 240 },
+    );
+  }
   pdf.y = Math.max(afterSeller, pdf.y);
   pdf.x = 50;
   pdf.moveDown();

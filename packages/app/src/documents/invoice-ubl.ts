@@ -1,8 +1,10 @@
 // The UBL 2.1 Invoice of an issued invoice, following EN 16931 as PEPPOL BIS Billing 3.0
 // profiles it: the specification and process identifiers, both parties with their electronic
-// addresses (EndpointID), the tax breakdown per category (S standard, Z zero-rated, AE reverse
-// charge) and the monetary totals. Elements are written in the order the UBL 2.1 XSD requires
-// (the tests validate each demo vendor's invoice against it with xmllint).
+// addresses (EndpointID) — the buyer is the partner, as billed under its partnership — the end
+// customer the order was for as the deliver-to (Delivery), the tax breakdown per category
+// (S standard, Z zero-rated, AE reverse charge) and the monetary totals. Elements are written
+// in the order the UBL 2.1 XSD requires (the tests validate each demo vendor's invoice against
+// it with xmllint).
 import { formatAmount, formatRate } from '@orderdesk/core';
 import type { InvoiceAddress, InvoiceDocument } from '../invoices/invoice-document.ts';
 
@@ -33,7 +35,11 @@ export function el(name: string, value: string, attrs: Record<string, string> = 
   return `<${name}${a}>${esc(value)}</${name}>`;
 }
 
-function address(a: InvoiceAddress | null, country: string): string {
+function address(
+  a: InvoiceAddress | null,
+  country: string,
+  tag: 'cac:PostalAddress' | 'cac:Address' = 'cac:PostalAddress',
+): string {
   const parts: string[] = [];
   if (a) {
     parts.push(el('cbc:StreetName', a.line1));
@@ -42,7 +48,7 @@ function address(a: InvoiceAddress | null, country: string): string {
     if (a.region) parts.push(el('cbc:CountrySubentity', a.region));
   }
   parts.push(`<cac:Country>${el('cbc:IdentificationCode', a?.country ?? country)}</cac:Country>`);
-  return `<cac:PostalAddress>${parts.join('')}</cac:PostalAddress>`;
+  return `<${tag}>${parts.join('')}</${tag}>`;
 }
 
 const vatScheme = '<cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme>';
@@ -92,6 +98,26 @@ export function partiesUbl(
       : '',
     '</cac:Party></cac:AccountingCustomerParty>',
   ];
+}
+
+/**
+ * The end customer as the invoice's deliver-to (EN 16931 BG-13: BT-70 its name, BG-15 its
+ * ship-to address), which is not the buyer: the partner is billed, the end customer served.
+ * Empty when the order names neither (older invoices stored no ship-to).
+ */
+export function deliveryUbl(buyer: InvoiceDocument['buyer']): string {
+  const shipTo = buyer.shipTo ?? null;
+  if (!shipTo && !buyer.customerName) return '';
+  return [
+    '<cac:Delivery>',
+    shipTo
+      ? `<cac:DeliveryLocation>${address(shipTo, shipTo.country, 'cac:Address')}</cac:DeliveryLocation>`
+      : '',
+    buyer.customerName
+      ? `<cac:DeliveryParty><cac:PartyName>${el('cbc:Name', buyer.customerName)}</cac:PartyName></cac:DeliveryParty>`
+      : '',
+    '</cac:Delivery>',
+  ].join('');
 }
 
 /** An amount element in the document's currency (each document writes its own amounts). */
@@ -170,6 +196,7 @@ export function renderInvoiceUbl(doc: InvoiceDocument): string {
     el('cbc:BuyerReference', orderRef),
     `<cac:OrderReference>${el('cbc:ID', orderRef)}${doc.salesOrderNumber ? el('cbc:SalesOrderID', doc.salesOrderNumber) : ''}</cac:OrderReference>`,
     ...partiesUbl(seller, buyer),
+    deliveryUbl(buyer),
     `<cac:PaymentMeans>${el('cbc:PaymentMeansCode', '30')}${el('cbc:PaymentID', doc.number)}</cac:PaymentMeans>`,
     `<cac:PaymentTerms>${el('cbc:Note', `Net ${doc.paymentTermsDays} days, due ${doc.dueDate}`)}</cac:PaymentTerms>`,
     ...totalsUbl(amount, doc, doc.tax),

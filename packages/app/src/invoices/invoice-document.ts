@@ -23,17 +23,29 @@ export interface InvoiceSeller {
   address: InvoiceAddress | null;
 }
 
-/** The buyer as issued: the partner (its legal name), with its invoicing contact. */
+/**
+ * The buyer as issued: the partner, as its partnership with the vendor bills it (legal name,
+ * billing address, country, tax ID), with its invoicing contact; and the end customer the order
+ * was for, who is not the buyer.
+ */
 export interface InvoiceBuyer {
   name: string;
   partnerId: string;
+  /** The partnership's billing country; the seller's when it has none. */
   country: string;
+  /** The partner's tax ID (the partnership's); never the end customer's. */
   taxId: string | null;
+  /**
+   * The partner's billing address (on invoices issued before partnerships had one: the end
+   * customer's).
+   */
   address: InvoiceAddress | null;
   contact: { name: string | null; email: string | null };
   endpoint: { scheme: string; id: string };
   /** The end customer the order was for. */
   customerName: string | null;
+  /** The end customer's ship-to (the order's shipping address); absent on older invoices. */
+  shipTo?: InvoiceAddress | null;
 }
 
 export interface InvoiceDocument {

@@ -1,6 +1,6 @@
 import { formatAmount, type InvoiceStatus, type TaxCategory } from '@orderdesk/core';
 import type { CreditNote, Invoice, InvoiceLine } from '@orderdesk/store';
-import type { InvoiceBuyer, InvoiceSeller } from './invoice-document.ts';
+import type { InvoiceAddress, InvoiceBuyer, InvoiceSeller } from './invoice-document.ts';
 import type { CreditNoteView, InvoiceSummaryView, InvoiceView } from './invoices.schemas.ts';
 
 export function toInvoiceSummary(invoice: Invoice): InvoiceSummaryView {
@@ -50,6 +50,19 @@ export function toCreditNoteView(note: CreditNote, invoice: Invoice): CreditNote
   };
 }
 
+/** An address as the view shows it: no empty optional lines. */
+function addressView(a: InvoiceAddress | null | undefined): InvoiceView['buyer']['address'] {
+  if (!a) return null;
+  return {
+    line1: a.line1,
+    ...(a.line2 ? { line2: a.line2 } : {}),
+    city: a.city,
+    ...(a.region ? { region: a.region } : {}),
+    postalCode: a.postalCode,
+    country: a.country,
+  };
+}
+
 export function toInvoiceView(
   invoice: Invoice,
   lines: readonly InvoiceLine[],
@@ -64,8 +77,10 @@ export function toInvoiceView(
       name: buyer.name,
       country: buyer.country,
       taxId: buyer.taxId,
+      address: addressView(buyer.address),
       contactEmail: buyer.contact.email,
     },
+    endCustomer: { name: buyer.customerName, shipTo: addressView(buyer.shipTo) },
     lines: lines.map((l) => ({
       lineNo: l.line_no,
       partNumber: l.part_number,

@@ -13,6 +13,17 @@ export const invoiceLineViewSchema = z.object({
   amount: z.string(),
 });
 
+export const invoiceAddressSchema = z
+  .object({
+    line1: z.string(),
+    line2: z.string().optional(),
+    city: z.string(),
+    region: z.string().optional(),
+    postalCode: z.string(),
+    country: z.string(),
+  })
+  .meta({ id: 'InvoiceAddress' });
+
 export const creditNoteViewSchema = z
   .object({
     id: z.string(),
@@ -64,11 +75,21 @@ export const invoiceSummarySchema = z
 export const invoiceSchema = invoiceSummarySchema
   .extend({
     seller: z.object({ name: z.string(), country: z.string(), taxId: z.string().nullable() }),
+    /**
+     * The partner, as its partnership bills it (legal name, billing country, tax ID, address):
+     * the vendor invoices its partner, whose country and tax ID the tax follows.
+     */
     buyer: z.object({
       name: z.string(),
       country: z.string(),
       taxId: z.string().nullable(),
+      address: invoiceAddressSchema.nullable(),
       contactEmail: z.string().nullable(),
+    }),
+    /** The end customer the order was for: served (ship-to), not billed. */
+    endCustomer: z.object({
+      name: z.string().nullable(),
+      shipTo: invoiceAddressSchema.nullable(),
     }),
     lines: z.array(invoiceLineViewSchema),
     creditNote: creditNoteViewSchema.nullable(),

@@ -1,7 +1,10 @@
 // Issuing an order's invoice: once per order (the order row is locked first, the invoice is
 // unique per order), numbered gaplessly per vendor inside the issuing transaction (a rolled
 // back issue gives its number back), the lines and amounts copied from the order as booked,
-// the tax decided by the profile and the buyer's country and tax ID. Recording
+// the tax decided by the profile and the buyer's country and tax ID. The buyer is the partner
+// (two-tier channel: the vendor invoices its partner, seed 002's "invoicing contact provided by
+// your company"), with the billing details of its partnership; the end customer the order was
+// for is on the invoice as such (name, ship-to), never as the buyer. Recording
 // `invoice.issued` mails it to the invoicing contact through the profile's notification rule
 // (with the PDF and UBL named as attachments), or through ours when the profile has none.
 import {
@@ -36,6 +39,7 @@ import { vendorOf } from '../orders/order-view.ts';
 import type { InvoiceAddress, InvoiceBuyer, InvoiceSeller } from './invoice-document.ts';
 import { invoiceDocumentOf } from './invoice-document.ts';
 import { attachInvoiceToMail } from './invoice-mail.ts';
+import { billingOf } from '../partnerships/partnerships.service.ts';
 
 export type IssueOutcome =
   | { issued: true; invoice: Invoice }
@@ -66,6 +70,19 @@ function sellerOf(profile: VendorProfile, vendorSlug: string): InvoiceSeller {
   };
 }
 
+// The postal fields alone: an order's shipping address also carries a name, the end customer's
+// tax ID and `confirmed`, which are not the invoice's.
+function addressOf(a: InvoiceAddress): InvoiceAddress {
+  return {
+    line1: a.line1,
+    line2: a.line2,
+    city: a.city,
+    region: a.region,
+    postalCode: a.postalCode,
+    country: a.country,
+  };
+}
+
 async function buyerOf(
   tx: Executor,
   order: Order,
@@ -73,28 +90,19 @@ async function buyerOf(
   sellerCountry: string,
 ): Promise<InvoiceBuyer> {
   const partnership = await findPartnership(tx, order.vendor_id, order.partner_id);
+  const billing = partnership ? billingOf(partnership) : null;
   const customer = await findCustomerById(tx, order.customer_id);
+  // The end customer's ship-to: the order's shipping address, else where the customer has its
+  // goods or site. Its tax ID (a device's shipping address carries one) is the end customer's,
+  // for the carrier and customs: never the buyer's.
   const addresses = customer ? (JSON.parse(customer.addresses) as CustomerAddress[]) : [];
-  const customerAddress = addresses.find((a) => a.kind === 'billing') ?? addresses[0];
+  const customerAddress =
+    addresses.find((a) => a.kind === 'shipping') ?? addresses.find((a) => a.kind !== 'billing');
   const shipping = body.shippingAddress;
-  const address: InvoiceAddress | null = shipping
-    ? {
-        line1: shipping.line1,
-        line2: shipping.line2,
-        city: shipping.city,
-        region: shipping.region,
-        postalCode: shipping.postalCode,
-        country: shipping.country,
-      }
+  const shipTo = shipping
+    ? addressOf(shipping)
     : customerAddress
-      ? {
-          line1: customerAddress.line1,
-          line2: customerAddress.line2,
-          city: customerAddress.city,
-          region: customerAddress.region,
-          postalCode: customerAddress.postalCode,
-          country: customerAddress.country,
-        }
+      ? addressOf(customerAddress)
       : null;
   // The order's invoicing contact when it gives an e-mail, else the partnership's: as a whole,
   // so that a name is never paired with another person's address.
@@ -107,15 +115,18 @@ async function buyerOf(
   return {
     name: partnership?.legal_name ?? order.partner_id,
     partnerId: order.partner_id,
-    country: address?.country ?? sellerCountry,
-    taxId: shipping?.taxId ?? customer?.tax_id ?? null,
-    address,
+    // A partnership whose billing country the vendor has not set: the partner is assumed to
+    // be in the seller's country (domestic tax), as invoices always assumed of an unknown buyer.
+    country: billing?.country ?? sellerCountry,
+    taxId: billing?.taxId ?? null,
+    address: billing?.address ? addressOf(billing.address) : null,
     contact: { name: contactName, email: contactEmail },
     endpoint: {
       scheme: 'EM',
       id: contactEmail ?? submitter?.email ?? `${order.partner_id}@invalid`,
     },
     customerName: customer?.name ?? null,
+    shipTo,
   };
 }
 

@@ -1,8 +1,28 @@
 import { z } from 'zod';
-import { calendarDate } from '@orderdesk/core';
+import { calendarDate, postalAddressFields } from '@orderdesk/core';
 import { wholeListQuerySchema } from '../shared/paging.ts';
 
 const contactSchema = z.object({ name: z.string(), email: z.string() });
+
+/**
+ * Where the vendor bills the partner: the buyer of the partnership's invoices, whose country
+ * and tax ID decide their tax. The address has no country of its own: it is `country`.
+ */
+export const partnershipBillingSchema = z
+  .object({
+    country: z.string().meta({ description: 'ISO 3166-1 alpha-2' }),
+    address: z
+      .object({
+        line1: z.string(),
+        line2: z.string().optional(),
+        city: z.string(),
+        region: z.string().optional(),
+        postalCode: z.string(),
+      })
+      .nullable(),
+    taxId: z.string().nullable(),
+  })
+  .meta({ id: 'PartnershipBilling' });
 
 export const partnershipSchema = z
   .object({
@@ -29,6 +49,12 @@ export const partnershipSchema = z
     cam: contactSchema.nullable(),
     invoicingContact: contactSchema.nullable(),
     provisioningCc: z.string().nullable(),
+    billing: partnershipBillingSchema.nullable().meta({
+      description:
+        "The partner's billing details (its invoices' buyer); null when the vendor has set none " +
+        "(its invoices then assume the seller's country), and for a tier-2 reseller looking at " +
+        "its distributor's partnership",
+    }),
     specialTerms: z.string().nullable(),
   })
   .meta({ id: 'Partnership' });
@@ -55,4 +81,24 @@ export const partnershipPatchSchema = z.strictObject({
     .refine((m) => Number(m) > 0 && Number(m) <= 10, 'Between 0 (exclusive) and 10')
     .optional(),
   camEmail: z.email().optional(),
+  /**
+   * The partner's billing details, replaced as a whole (a tax ID never outlives the country it
+   * was given with); null clears them.
+   */
+  billing: z
+    .strictObject({
+      country: postalAddressFields.country,
+      address: z
+        .strictObject({
+          line1: postalAddressFields.line1,
+          line2: postalAddressFields.line2,
+          city: postalAddressFields.city,
+          region: postalAddressFields.region,
+          postalCode: postalAddressFields.postalCode,
+        })
+        .optional(),
+      taxId: z.string().trim().min(2).max(50).optional(),
+    })
+    .nullable()
+    .optional(),
 });

@@ -3,7 +3,9 @@ import {
   findVendorById,
   listPartnerships,
   updatePartnership,
+  type BillingAddress,
   type Executor,
+  type Partnership,
   type PartnershipRow,
 } from '@orderdesk/store';
 import { z } from 'zod';
@@ -27,6 +29,18 @@ import { partnershipVisibility } from './price-visibility.ts';
 
 export type PartnershipView = z.infer<typeof partnershipSchema>;
 export type PartnerView = z.infer<typeof partnerSchema>;
+
+/** The partner's billing details under a partnership, or null when the vendor has set none. */
+export function billingOf(
+  row: Pick<Partnership, 'billing_address' | 'billing_country' | 'tax_id'>,
+): { country: string; address: BillingAddress | null; taxId: string | null } | null {
+  if (!row.billing_country) return null;
+  return {
+    country: row.billing_country,
+    address: row.billing_address ? (JSON.parse(row.billing_address) as BillingAddress) : null,
+    taxId: row.tax_id,
+  };
+}
 
 /** The special-terms clause a PO under this partnership must carry, or null if the vendor has none. */
 export function specialTermsFor(profile: VendorProfile, row: PartnershipRow): string | null {
@@ -60,7 +74,8 @@ export function profileReader(db: Executor): (vendorId: string) => Promise<Vendo
  * their own, except that partners see the multiplier only when the profile says
  * `pricing.partnerVisible`. A tier-2 reseller looking at its distributor's partnership sees
  * neither the multiplier (the distributor's buy price) nor the agreement (legal name, date,
- * invoicing contact); it keeps the special-terms clause, which its own POs must carry.
+ * invoicing contact, billing details); it keeps the special-terms clause, which its own POs
+ * must carry.
  */
 export function toPartnershipView(
   row: PartnershipRow,
@@ -68,6 +83,7 @@ export function toPartnershipView(
   actor: Actor,
 ): PartnershipView {
   const seen = partnershipVisibility(profile, actor, row);
+  const billing = seen.agreement ? billingOf(row) : null;
   return {
     id: row.id,
     vendor: row.vendor_slug,
@@ -82,6 +98,17 @@ export function toPartnershipView(
         ? { name: row.invoicing_contact_name, email: row.invoicing_contact_email }
         : null,
     provisioningCc: row.provisioning_cc,
+    billing: billing && {
+      country: billing.country,
+      address: billing.address && {
+        line1: billing.address.line1,
+        ...(billing.address.line2 ? { line2: billing.address.line2 } : {}),
+        city: billing.address.city,
+        ...(billing.address.region ? { region: billing.address.region } : {}),
+        postalCode: billing.address.postalCode,
+      },
+      taxId: billing.taxId,
+    },
     specialTerms: specialTermsFor(profile, row),
   };
 }
@@ -183,11 +210,14 @@ export async function listVendorPartners(
 }
 
 const PARTNER_FIELDS = ['invoicingContact', 'provisioningCc'] as const;
-const VENDOR_FIELDS = ['legalName', 'agreementDate', 'multiplier', 'camEmail'] as const;
+// The billing details are the vendor's, as the legal name is: they decide the tax its invoices
+// charge (a partner moving itself abroad would stop paying it).
+const VENDOR_FIELDS = ['legalName', 'agreementDate', 'multiplier', 'camEmail', 'billing'] as const;
 
 /**
  * Partnership details are changed by the partner's admin (its contacts) and by the vendor's
- * admin or CAM (the agreement; the multiplier the admin alone): checkPatchRights says which.
+ * admin or CAM (the agreement and billing details; the multiplier the admin alone):
+ * checkPatchRights says which.
  */
 export const PARTNERSHIP_UPDATE_ACCESS: Access = {
   partner: ['partner_admin'],
@@ -222,10 +252,25 @@ function checkPatchRights(actor: Actor, row: PartnershipRow, touched: readonly s
   }
 }
 
+/** The partnership columns of a billing patch: all three replaced, or cleared by null. */
+function billingColumnsOf(
+  billing: z.infer<typeof partnershipPatchSchema>['billing'],
+): Pick<Partnership, 'billing_address' | 'billing_country' | 'tax_id'> {
+  if (!billing) return { billing_address: null, billing_country: null, tax_id: null };
+  const { address, country, taxId } = billing;
+  const stored: BillingAddress | null = address ? { ...address, country } : null;
+  return {
+    billing_address: stored ? JSON.stringify(stored) : null,
+    billing_country: country,
+    tax_id: taxId ?? null,
+  };
+}
+
 /**
  * Updates a partnership: partner admins keep their invoicing contact and provisioning CC up to
- * date; vendor admins and CAMs manage the agreement (legal name, date, CAM), the multiplier is
- * the vendor admin's alone. Records `partnership.updated`.
+ * date; vendor admins and CAMs manage the agreement (legal name, date, CAM) and the partner's
+ * billing details (address, country, tax ID: its invoices' buyer), the multiplier is the vendor
+ * admin's alone. Records `partnership.updated`.
  */
 export async function updatePartnershipDetails(
   ctx: AppContext,
@@ -270,6 +315,7 @@ export async function updatePartnershipDetails(
         ...(patch.agreementDate !== undefined ? { agreement_date: patch.agreementDate } : {}),
         ...(patch.multiplier !== undefined ? { multiplier: patch.multiplier } : {}),
         ...(camUserId !== undefined ? { cam_user_id: camUserId } : {}),
+        ...(patch.billing !== undefined ? billingColumnsOf(patch.billing) : {}),
       },
       at,
     );

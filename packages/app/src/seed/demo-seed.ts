@@ -16,6 +16,7 @@ import {
   insertUser,
   insertVendor,
   listCustomers,
+  type BillingAddress,
   type Executor,
   type Partner,
 } from '@orderdesk/store';
@@ -49,6 +50,11 @@ interface DemoPartner {
   /** Per vendor: agreement date and price multiplier. */
   terms?: Record<(typeof DEMO_VENDOR_SLUGS)[number], { agreementDate: string; multiplier: string }>;
   invoicing?: { name: string; email: string };
+  /**
+   * Where every vendor bills the partner (one legal entity, one legal name): its invoices' buyer,
+   * whose country and tax ID their tax follows.
+   */
+  billing?: { address: BillingAddress; taxId: string };
   provisioningCc?: string;
 }
 
@@ -71,6 +77,18 @@ export const DEMO_PARTNERS: DemoPartner[] = [
       edgeworks: { agreementDate: '2020-11-20', multiplier: '0.65' },
     },
     invoicing: { name: 'Acme Accounts Payable', email: 'ap@acme.example' },
+    // A US distributor (its reseller and customers are American): US sales tax from edgeworks,
+    // none from skyline (abroad, with a tax ID: reverse charge).
+    billing: {
+      address: {
+        line1: '1200 Commerce St',
+        city: 'Dallas',
+        region: 'TX',
+        postalCode: '75202',
+        country: 'US',
+      },
+      taxId: 'US-47-1234567',
+    },
     provisioningCc: 'orders-team@acme.example',
   },
   {
@@ -99,6 +117,17 @@ export const DEMO_PARTNERS: DemoPartner[] = [
       edgeworks: { agreementDate: '2019-09-30', multiplier: '0.72' },
     },
     invoicing: { name: 'Contoso Finance', email: 'finance@contoso.example' },
+    // A German channel (like its customer): an EU business with a VAT number, so skyline's
+    // invoices are reverse charged and edgeworks' are zero-rated exports.
+    billing: {
+      address: {
+        line1: 'Friedrichstraße 120',
+        city: 'Berlin',
+        postalCode: '10117',
+        country: 'DE',
+      },
+      taxId: 'DE987654321',
+    },
     provisioningCc: 'provisioning@contoso.example',
   },
 ];
@@ -211,6 +240,9 @@ export async function seedDemo(
         invoicingContactName: p.invoicing?.name ?? null,
         invoicingContactEmail: p.invoicing?.email ?? null,
         provisioningCc: p.provisioningCc ?? null,
+        billingAddress: p.billing?.address ?? null,
+        billingCountry: p.billing?.address.country ?? null,
+        taxId: p.billing?.taxId ?? null,
         at,
       });
       created++;

@@ -23,7 +23,8 @@ export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           description:
             'Partners see the multiplier only where the vendor profile says ' +
             '`pricing.partnerVisible`; a tier-2 reseller sees its distributor’s partnerships ' +
-            'without the multiplier and the agreement (legal name, date, invoicing contact). ' +
+            'without the multiplier and the agreement (legal name, date, invoicing contact, ' +
+            'billing details). ' +
             'Ordered by vendor slug and partner name.',
           querystring: partnershipListQuery,
           response: {
@@ -42,7 +43,13 @@ export function partnershipRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         config: { access: PARTNERSHIP_UPDATE_ACCESS },
         schema: {
           tags: ['partnerships'],
-          summary: 'Update partnership details (partner admin: invoicing contact, provisioning CC)',
+          summary:
+            'Update partnership details (partner admin: invoicing contact, provisioning CC; vendor admin or CAM: the agreement and the billing details)',
+          description:
+            'Vendor admins and CAMs set the partner’s `billing` details (country, ISO 3166-1 ' +
+            'alpha-2; address; tax ID), replaced as a whole or cleared with `null`: the buyer ' +
+            'of the partnership’s invoices, whose country and tax ID decide their tax. The ' +
+            'multiplier is the vendor admin’s alone.',
           params: z.object({ id: z.string().max(100) }),
           body: partnershipPatchSchema,
           response: {

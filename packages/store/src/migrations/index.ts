@@ -26,6 +26,7 @@ import * as m0028 from './0028_subscriptions_current_index.ts';
 import * as m0029 from './0029_lz4_response_bodies.ts';
 import * as m0030 from './0030_invoice_paid_on.ts';
 import * as m0031 from './0031_read_versions.ts';
+import * as m0032 from './0032_partnership_billing.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -56,4 +57,5 @@ export const migrations: Record<string, Migration> = {
   '0029_lz4_response_bodies': m0029,
   '0030_invoice_paid_on': m0030,
   '0031_read_versions': m0031,
+  '0032_partnership_billing': m0032,
 };
