@@ -126,11 +126,26 @@ export function invoiceRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['invoices'],
           summary:
             '“Request my invoice”: mail a copy to the invoicing contact (partner, or vendor staff); recorded on the timeline',
+          description:
+            'Takes an `Idempotency-Key`: a retry with the same key mails no second copy and ' +
+            'answers as the first request did; the same key for another request is a 409.',
           params: idParams,
-          response: { 200: invoiceRequestResultSchema, ...errors, 422: problemSchema },
+          response: {
+            200: invoiceRequestResultSchema,
+            ...errors,
+            409: problemSchema,
+            422: problemSchema,
+          },
         },
       },
-      async (request) => requestInvoiceCopy(ctx, request.actor, request.params.id),
+      async (request, reply) => {
+        const actor = requireActor(request.actor);
+        // A retried request (a timeout, a double click) must not mail the contact again.
+        return withIdempotency(request, reply, ctx, actor.userId, async (tx) => ({
+          status: 200,
+          body: await requestInvoiceCopy(ctx, actor, request.params.id, { tx }),
+        }));
+      },
     );
 
     app.post(
