@@ -585,7 +585,7 @@ export interface paths {
     };
     /**
      * Partnerships (vendor × partner) with the rendered special-terms clause
-     * @description Partners see the multiplier only where the vendor profile says `pricing.partnerVisible`; a tier-2 reseller sees its distributor’s partnerships without the multiplier and the agreement (legal name, date, invoicing contact). Ordered by vendor slug and partner name.
+     * @description Partners see the multiplier only where the vendor profile says `pricing.partnerVisible`; a tier-2 reseller sees its distributor’s partnerships without the multiplier and the agreement (legal name, date, invoicing contact, billing details). Ordered by vendor slug and partner name.
      */
     get: {
       parameters: {
@@ -748,7 +748,10 @@ export interface paths {
     delete?: never;
     options?: never;
     head?: never;
-    /** Update partnership details (partner admin: invoicing contact, provisioning CC) */
+    /**
+     * Update partnership details (partner admin: invoicing contact, provisioning CC; vendor admin or CAM: the agreement and the billing details)
+     * @description Vendor admins and CAMs set the partner’s `billing` details (country, ISO 3166-1 alpha-2; address; tax ID), replaced as a whole or cleared with `null`: the buyer of the partnership’s invoices, whose country and tax ID decide their tax. The multiplier is the vendor admin’s alone.
+     */
     patch: {
       parameters: {
         query?: never;
@@ -773,6 +776,17 @@ export interface paths {
             multiplier?: string;
             /** Format: email */
             camEmail?: string;
+            billing?: {
+              country: string;
+              address?: {
+                line1: string;
+                line2?: string;
+                city: string;
+                region?: string;
+                postalCode: string;
+              };
+              taxId?: string;
+            } | null;
           };
         };
       };
@@ -2830,7 +2844,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** “Request my invoice”: mail a copy to the invoicing contact (partner, or vendor staff); recorded on the timeline */
+    /**
+     * “Request my invoice”: mail a copy to the invoicing contact (partner, or vendor staff); recorded on the timeline
+     * @description Takes an `Idempotency-Key`: a retry with the same key mails no second copy and answers as the first request did; the same key for another request is a 409.
+     */
     post: {
       parameters: {
         query?: never;
@@ -2887,6 +2904,15 @@ export interface paths {
         };
         /** @description Default Response */
         404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/problem+json': components['schemas']['Problem'];
+          };
+        };
+        /** @description Default Response */
+        409: {
           headers: {
             [name: string]: unknown;
           };
@@ -8443,6 +8469,18 @@ export interface components {
       phone: string | null;
       roles: ('site_admin' | 'billing' | 'technical')[];
     };
+    PartnershipBillingInput: {
+      /** @description ISO 3166-1 alpha-2 */
+      country: string;
+      address: {
+        line1: string;
+        line2?: string;
+        city: string;
+        region?: string;
+        postalCode: string;
+      } | null;
+      taxId: string | null;
+    };
     PartnershipInput: {
       id: string;
       vendor: string;
@@ -8466,6 +8504,8 @@ export interface components {
         email: string;
       } | null;
       provisioningCc: string | null;
+      /** @description The partner's billing details (its invoices' buyer); null when the vendor has set none (its invoices then assume the seller's country), and for a tier-2 reseller looking at its distributor's partnership */
+      billing: components['schemas']['PartnershipBillingInput'] | null;
       specialTerms: string | null;
     };
     PartnerInput: {
@@ -9078,6 +9118,14 @@ export interface components {
       availableAt: string;
       deadAt: string | null;
     };
+    InvoiceAddressInput: {
+      line1: string;
+      line2?: string;
+      city: string;
+      region?: string;
+      postalCode: string;
+      country: string;
+    };
     CreditNoteInput: {
       id: string;
       number: string;
@@ -9155,7 +9203,12 @@ export interface components {
         name: string;
         country: string;
         taxId: string | null;
+        address: components['schemas']['InvoiceAddressInput'] | null;
         contactEmail: string | null;
+      };
+      endCustomer: {
+        name: string | null;
+        shipTo: components['schemas']['InvoiceAddressInput'] | null;
       };
       lines: {
         lineNo: number;
@@ -9336,9 +9389,6 @@ export interface components {
         expected?: string;
         actual?: string;
       }[];
-    };
-    ClockInput: {
-      now: string;
     };
     VendorInput: {
       slug: string;
@@ -10060,6 +10110,18 @@ export interface components {
       phone: string | null;
       roles: ('site_admin' | 'billing' | 'technical')[];
     };
+    PartnershipBilling: {
+      /** @description ISO 3166-1 alpha-2 */
+      country: string;
+      address: {
+        line1: string;
+        line2?: string;
+        city: string;
+        region?: string;
+        postalCode: string;
+      } | null;
+      taxId: string | null;
+    };
     Partnership: {
       id: string;
       vendor: string;
@@ -10083,6 +10145,8 @@ export interface components {
         email: string;
       } | null;
       provisioningCc: string | null;
+      /** @description The partner's billing details (its invoices' buyer); null when the vendor has set none (its invoices then assume the seller's country), and for a tier-2 reseller looking at its distributor's partnership */
+      billing: components['schemas']['PartnershipBilling'] | null;
       specialTerms: string | null;
     };
     Partner: {
@@ -10695,6 +10759,14 @@ export interface components {
       availableAt: string;
       deadAt: string | null;
     };
+    InvoiceAddress: {
+      line1: string;
+      line2?: string;
+      city: string;
+      region?: string;
+      postalCode: string;
+      country: string;
+    };
     CreditNote: {
       id: string;
       number: string;
@@ -10772,7 +10844,12 @@ export interface components {
         name: string;
         country: string;
         taxId: string | null;
+        address: components['schemas']['InvoiceAddress'] | null;
         contactEmail: string | null;
+      };
+      endCustomer: {
+        name: string | null;
+        shipTo: components['schemas']['InvoiceAddress'] | null;
       };
       lines: {
         lineNo: number;
@@ -10953,9 +11030,6 @@ export interface components {
         expected?: string;
         actual?: string;
       }[];
-    };
-    Clock: {
-      now: string;
     };
     Vendor: {
       slug: string;
