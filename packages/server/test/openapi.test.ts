@@ -61,6 +61,16 @@ describe.each(testDialects())('OpenAPI document on %s', (dialect) => {
     expect(found.filter((p) => !/OrderEvent(Input)?\/properties\/data$/.test(p))).toEqual([]);
   });
 
+  it('documents Idempotency-Key on creating POSTs and on resending an invoice', async () => {
+    const doc = (await t.as(null).get('/api/v1/openapi.json')).json();
+    const keyed = (path: string) =>
+      (doc.paths[path].post.parameters as { name: string }[]).some(
+        (p) => p.name === 'Idempotency-Key',
+      );
+    expect(keyed('/api/v1/orders')).toBe(true);
+    expect(keyed('/api/v1/invoices/{id}/actions/resend')).toBe(true);
+  });
+
   it('lists the test clock neither as a path nor as a schema when the clock is not settable', async () => {
     const doc = (await t.as(null).get('/api/v1/openapi.json')).json();
     expect(Object.keys(doc.paths).filter((p) => p.includes('/test/'))).toEqual([]);

@@ -87,7 +87,8 @@ function completeDocument(spec: OpenApiDocument): OpenApiDocument {
         !path.includes('/actions/') &&
         !path.endsWith('/validate') &&
         path !== '/api/v1/session';
-      if (creating) params.push(IDEMPOTENCY_KEY);
+      // Resending an invoice mails a copy: a retry under the same key mails no second one.
+      if (creating || path.endsWith('/actions/resend')) params.push(IDEMPOTENCY_KEY);
       if (
         path.includes('/actions/') ||
         (method === 'patch' && path.startsWith('/api/v1/orders/'))

@@ -2852,6 +2852,8 @@ export interface paths {
       parameters: {
         query?: never;
         header?: {
+          /** @description Same key and body → the same response; same key, another body → 409. */
+          'Idempotency-Key'?: string;
           /** @description The resource's `version`; 409 when it has changed. */
           'If-Match'?: string;
         };
