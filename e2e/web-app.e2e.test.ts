@@ -9,6 +9,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import {
   launchBrowser,
   logIn,
+  logOut,
   screenshot,
   seriousAxeViolations,
   settledAxeViolations,
@@ -585,6 +586,155 @@ describe.sequential('the web app in Chromium', () => {
       // Unticked again: said again.
       await buyer.getByLabel('I Agree').uncheck();
       await terms.waitFor();
+    });
+    expect(found).toEqual([]);
+  });
+
+  it('the wizard keeps the partner’s draft across a reload, for that user only, until sent, discarded or signed out', async () => {
+    const page = await as('buyer@acme.example');
+    const found: string[] = [];
+    const restored = page.getByRole('status').filter({ hasText: 'Draft restored' });
+    /** The wizard drafts this tab keeps (sessionStorage), as stored. */
+    const storedDrafts = () =>
+      page.evaluate(() =>
+        Object.keys(sessionStorage)
+          .filter((key) => key.startsWith('orderdesk.wizard-draft.'))
+          .map((key) => sessionStorage.getItem(key) ?? ''),
+      );
+    const fillUpToContactDetails = async (customer: string) => {
+      await page.getByRole('button', { name: `Place an order for ${customer}` }).click();
+      await page.getByRole('menuitem', { name: /^Skyline/ }).click();
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      await page.getByLabel('Search products').fill('SKY-');
+      await page
+        .getByRole('button', { name: /^Add SKY-/ })
+        .first()
+        .click();
+      await page
+        .getByLabel(/^Quantity/)
+        .first()
+        .fill('3');
+      await continueTo(page, 'Contact Details');
+      await page.getByLabel('Site admin name').fill('Dana Draft');
+      await page.getByLabel('Site admin e-mail').fill('dana.draft@fabrikam-health.example');
+    };
+
+    const partNumber = await step(page, 'draft-restored-after-reload', async () => {
+      await openOrganizations(page);
+      await fillUpToContactDetails('Fabrikam Health');
+      await page.reload();
+      // Back where the partner was, with what they typed, and told so.
+      await page.getByRole('heading', { name: 'Contact Details', level: 3 }).waitFor();
+      await restored.waitFor();
+      expect(await page.getByLabel('Site admin name').inputValue()).toBe('Dana Draft');
+      expect(await page.getByLabel('Site admin e-mail').inputValue()).toBe(
+        'dana.draft@fabrikam-health.example',
+      );
+      found.push(...(await settledAxeViolations(page, 'wizard, draft restored (light)')));
+      await screenshot(page, 'wizard-draft-restored');
+      await page.getByRole('button', { name: 'Switch to dark theme' }).click();
+      found.push(...(await settledAxeViolations(page, 'wizard, draft restored (dark)')));
+      await page.getByRole('button', { name: 'Switch to light theme' }).click();
+      await page.getByRole('button', { name: 'Back' }).click();
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      expect(
+        await page
+          .getByLabel(/^Quantity/)
+          .first()
+          .inputValue(),
+      ).toBe('3');
+      const removeLabel =
+        (await page
+          .getByRole('button', { name: /^Remove SKY-/ })
+          .first()
+          .getAttribute('aria-label')) ?? '';
+      // The tokens of the session are no part of a draft.
+      const drafts = await storedDrafts();
+      expect(drafts).toHaveLength(1);
+      expect(drafts[0]).toContain('Dana Draft');
+      const csrfToken = await page.evaluate(() => sessionStorage.getItem('orderdesk.csrf'));
+      expect(csrfToken).toBeTruthy();
+      expect(drafts[0]).not.toContain(csrfToken!);
+      return removeLabel.replace(/^Remove /, '');
+    });
+    expect(partNumber).toMatch(/^SKY-/);
+
+    await step(page, 'draft-agreement-asked-again-then-sent', async () => {
+      await continueTo(page, 'Contact Details');
+      await continueTo(page, 'Provisioning Information');
+      await continueTo(page, 'Summary');
+      await page.getByLabel('I Agree').check();
+      await page.reload();
+      await page.getByRole('heading', { name: 'Summary', level: 3 }).waitFor();
+      await restored.waitFor();
+      // The partner agrees anew after a reload.
+      expect(await page.getByLabel('I Agree').isChecked()).toBe(false);
+      expect(await page.getByText('Dana Draft').count()).toBeGreaterThan(0);
+      await page.getByLabel('I Agree').check();
+      const wizardUrl = page.url();
+      await page.getByRole('button', { name: 'Proceed for Approval' }).click();
+      await page.getByTestId('order-number').waitFor();
+      expect(await storedDrafts()).toEqual([]);
+      // Opened again: a fresh wizard, nothing restored.
+      await page.goto(wizardUrl);
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await restored.count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Remove SKY-/ }).count()).toBe(0);
+    });
+
+    await step(page, 'draft-discarded', async () => {
+      await openOrganizations(page);
+      await fillUpToContactDetails('Fabrikam Health');
+      await page.getByRole('button', { name: 'Discard draft' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Discard this draft?' });
+      await dialog.waitFor();
+      found.push(...(await settledAxeViolations(page, 'wizard, discard the draft? (light)')));
+      await dialog.getByRole('button', { name: 'Discard draft' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      const heading = page.getByRole('heading', { name: 'Select Items', level: 3 });
+      await heading.waitFor();
+      // The button that opened the dialog is gone with the draft: the focus is on the step.
+      await expect.poll(() => heading.evaluate((el) => el === document.activeElement)).toBe(true);
+      await page.getByRole('status').filter({ hasText: 'Draft discarded' }).waitFor();
+      expect(await page.getByRole('button', { name: /^Remove SKY-/ }).count()).toBe(0);
+      expect(await storedDrafts()).toEqual([]);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await restored.count()).toBe(0);
+    });
+
+    await step(page, 'draft-not-shown-to-another-user', async () => {
+      // Tailspin Toys is Beta's customer, which Acme (its distributor) may order for too.
+      await openOrganizations(page);
+      await fillUpToContactDetails('Tailspin Toys');
+      const wizardUrl = page.url();
+      // The session ends without a sign-out (it expired, say) and the next person at this
+      // browser logs in in the same tab, coming back to the same wizard.
+      await page.context().clearCookies();
+      await page.reload();
+      await page.waitForURL((url) => url.pathname.startsWith('/login'));
+      await page.getByLabel('E-mail').fill('buyer@beta.example');
+      await page.locator('input[type=password]').fill('demo');
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(wizardUrl);
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await restored.count()).toBe(0);
+      expect(await page.getByRole('button', { name: /^Remove SKY-/ }).count()).toBe(0);
+      expect((await storedDrafts()).join('\n')).not.toContain('Dana Draft');
+    });
+
+    await step(page, 'draft-cleared-on-sign-out', async () => {
+      await page.getByLabel('Search products').fill('SKY-');
+      await page
+        .getByRole('button', { name: /^Add SKY-/ })
+        .first()
+        .click();
+      await expect.poll(storedDrafts).toHaveLength(1);
+      await logOut(page);
+      expect(await storedDrafts()).toEqual([]);
     });
     expect(found).toEqual([]);
   });

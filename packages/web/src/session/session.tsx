@@ -1,6 +1,7 @@
 import { createContext, use, useMemo, type ReactNode } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, csrf, unwrap, type Me } from '../api/client';
+import { discardWizardDrafts } from '../routes/wizard/wizard-draft';
 
 export interface Session {
   me: Me | null;
@@ -49,6 +50,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
         const result = await api.POST('/api/v1/session', { body: { email, password } });
         const data = unwrap(result);
         csrf.set(data.csrfToken);
+        // Another user's order drafts go with their session (the same user's stay: a lapsed
+        // session logged into again gives the draft back).
+        discardWizardDrafts(data.user.id);
         // Drop the other user's cached data; keep the observed `me` query and set it.
         queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
         queryClient.setQueryData(['me'], data.user);
@@ -61,6 +65,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
           if (!(error instanceof ApiError)) throw error;
         }
         csrf.set(null);
+        discardWizardDrafts();
         queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== 'me' });
         queryClient.setQueryData(['me'], null);
       },

@@ -9,6 +9,7 @@ import {
   Checkbox,
   CopyButton,
   Group,
+  Modal,
   Select,
   Stack,
   Stepper,
@@ -38,12 +39,19 @@ import { useContacts, useCustomer, useOrder, usePartnerships, useProfile } from 
 import { PageHeader } from '../../components/page-header';
 import { ErrorPanel } from '../../layout/route-error';
 import { Center, Loader } from '@mantine/core';
-import { formatDate } from '../../lib/format';
+import { formatDate, formatDateTime } from '../../lib/format';
 import { formatMoney, lineAmount } from '../../lib/money';
 import { useMe } from '../../session/session';
 import { CatalogPanel, type PricedProduct } from './catalog-panel';
 import { FieldInput } from './field-input';
 import { LinesEditor } from './lines-editor';
+import {
+  discardDraft,
+  loadDraft,
+  sameDraftState,
+  saveDraft,
+  type DraftScope,
+} from './wizard-draft';
 import {
   buildSubmission,
   fieldOfProblem,
@@ -96,7 +104,14 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     (profile.orderTypes.some((t) => t.key === params.get('type'))
       ? params.get('type')!
       : profile.orderTypes[0]!.key);
-  const [state, setState] = useState<WizardState>(() => {
+  // The draft is the partner's own, of this vendor's order for this customer (or of this
+  // correction): kept across a reload of the tab (wizard-draft.ts).
+  const draftScope = useMemo<DraftScope>(
+    () => ({ userId: me.id, vendor: profile.slug, customerId: customer.id, orderId: order?.id }),
+    [me.id, profile.slug, customer.id, order?.id],
+  );
+  // The wizard as it starts without a draft: prefilled, or the order as it was held.
+  const [fresh] = useState<WizardState>(() => {
     const type = orderTypeOf(profile, initialType)!;
     const fields = fieldsOf(profile, type, context([]));
     if (order) {
@@ -114,21 +129,75 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       values: prefill({ fields, customer, contacts, partnership, me }),
     };
   });
+  const [draft] = useState(() =>
+    loadDraft(draftScope, {
+      orderTypes: profile.orderTypes.map((t) => t.key),
+      orderVersion: order?.version,
+    }),
+  );
+  const [state, setState] = useState<WizardState>(() => draft?.state ?? fresh);
   // The order as it was held: a hold problem stands until the partner changes its field.
-  const [asHeld] = useState(state);
-  const [active, setActive] = useState(0);
-  const [reached, setReached] = useState(order ? 3 : 0);
+  const asHeld = fresh;
+  const freshReached = order ? 3 : 0;
+  const [active, setActive] = useState(draft?.step ?? 0);
+  const [reached, setReached] = useState(Math.max(draft?.reached ?? 0, freshReached));
   // The terms box says it must be ticked only once the partner has tried to proceed without
   // it, or has unticked it: not before they have done anything.
   const [termsTouched, setTermsTouched] = useState(false);
   const termsBox = useRef<HTMLInputElement>(null);
   // Nothing selected is only a problem once the partner tries to go on without items.
-  const [triedToGoOn, setTriedToGoOn] = useState(!!order);
+  const [triedToGoOn, setTriedToGoOn] = useState(!!order || (draft?.reached ?? 0) > 0);
   const [submitProblems, setSubmitProblems] = useState<Problem[] | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
   const [placed, setPlaced] = useState<{ id: string; number: string } | null>(null);
-  const keyRef = useRef(idempotencyKey());
+  // Kept with the draft: a submission sent just before a reload is answered again, not doubled.
+  const [submitKey, setSubmitKey] = useState(() => draft?.submitKey ?? idempotencyKey());
+  // Said once the wizard is on screen, so that the status region announces it.
+  const [notice, setNotice] = useState<'restored' | 'discarded' | null>(null);
+  useEffect(() => {
+    if (draft) setNotice('restored');
+  }, [draft]);
+  const [confirmingDiscard, setConfirmingDiscard] = useState(false);
+  const stepHeading = useRef<HTMLHeadingElement>(null);
+  // Set once the order is sent: no draft is kept after that (the order's refetch re-renders
+  // before `placed` is set).
+  const sent = useRef(false);
+
+  // Nothing entered and no step taken: no draft to keep (or to offer to discard).
+  const untouched = useMemo(
+    () => active === 0 && reached === freshReached && sameDraftState(state, fresh),
+    [active, reached, freshReached, state, fresh],
+  );
+  useEffect(() => {
+    if (sent.current) return;
+    if (untouched) discardDraft(draftScope);
+    else
+      saveDraft(draftScope, {
+        state,
+        step: active,
+        reached,
+        savedAt: new Date().toISOString(),
+        orderVersion: order?.version,
+        submitKey,
+      });
+  }, [draftScope, untouched, state, active, reached, order?.version, submitKey]);
+  const discard = () => {
+    discardDraft(draftScope);
+    setState(fresh);
+    setActive(0);
+    setReached(freshReached);
+    setTriedToGoOn(!!order);
+    setTermsTouched(false);
+    setSubmitProblems(null);
+    setSubmitError(null);
+    setConfirmingDiscard(false);
+    setNotice('discarded');
+  };
+  // Once something is entered again, "Draft discarded" is old news.
+  useEffect(() => {
+    if (!untouched) setNotice((n) => (n === 'discarded' ? null : n));
+  }, [untouched]);
 
   const type = orderTypeOf(profile, state.type) ?? profile.orderTypes[0]!;
   const fields = useMemo(
@@ -335,20 +404,24 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
             body: {},
           }),
         );
+        sent.current = true;
+        discardDraft(draftScope);
         await queryClient.invalidateQueries({ queryKey: ['order', order.id] });
         setPlaced({ id: resubmitted.id, number: resubmitted.number });
       } else {
         const created = unwrap(
           await api.POST('/api/v1/orders', {
-            params: { header: { 'Idempotency-Key': keyRef.current } },
+            params: { header: { 'Idempotency-Key': submitKey } },
             body: submission,
           }),
         );
+        sent.current = true;
+        discardDraft(draftScope);
         setPlaced({ id: created.id, number: created.number });
       }
       await queryClient.invalidateQueries({ queryKey: ['orders'] });
     } catch (error) {
-      keyRef.current = idempotencyKey();
+      setSubmitKey(idempotencyKey());
       if (error instanceof ApiError && error.problem.errors?.length) {
         const found: Problem[] = error.problem.errors.map(problemOfBadRequest);
         if (found.some((p) => p.path === 'termsAccepted')) setTermsTouched(true);
@@ -699,6 +772,30 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
 
   return (
     <Stack>
+      <div role="status">
+        {notice && (
+          <Alert
+            role="note"
+            color="blue"
+            title={notice === 'restored' ? 'Draft restored' : 'Draft discarded'}
+            withCloseButton
+            closeButtonLabel="Dismiss"
+            onClose={() => setNotice(null)}
+          >
+            {notice === 'restored' ? (
+              <>
+                {order ? 'Your corrections as you left them' : 'Your order as you left it'} (saved{' '}
+                {formatDateTime(draft?.savedAt)}). Tick “I Agree” again when you proceed; “Discard
+                draft” clears it.
+              </>
+            ) : order ? (
+              'The order is shown as it was held.'
+            ) : (
+              'The wizard starts again.'
+            )}
+          </Alert>
+        )}
+      </div>
       {order?.status === 'on_hold' && (
         <Alert color="orange" title="On hold" role="status" data-testid="hold-reason">
           <Stack gap={4}>
@@ -734,7 +831,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
           />
         ))}
       </Stepper>
-      <Title order={3} size="h3">
+      <Title order={3} size="h3" ref={stepHeading} tabIndex={-1}>
         {STEP_LABELS[active]}
       </Title>
       {stepBody[active]}
@@ -744,9 +841,16 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
         </Alert>
       )}
       <Group justify="space-between">
-        <Button variant="default" disabled={active === 0} onClick={() => setActive(active - 1)}>
-          Back
-        </Button>
+        <Group gap="sm">
+          <Button variant="default" disabled={active === 0} onClick={() => setActive(active - 1)}>
+            Back
+          </Button>
+          {!untouched && (
+            <Button variant="default" onClick={() => setConfirmingDiscard(true)}>
+              Discard draft
+            </Button>
+          )}
+        </Group>
         {active < 3 ? (
           <Button onClick={() => void next()}>Continue</Button>
         ) : (
@@ -755,6 +859,32 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
           </Button>
         )}
       </Group>
+      <Modal
+        closeButtonProps={{ 'aria-label': 'Close dialog' }}
+        opened={confirmingDiscard}
+        onClose={() => setConfirmingDiscard(false)}
+        // The button that opened it is gone once the draft is: the step's heading takes the focus.
+        onExitTransitionEnd={() => {
+          if (untouched) stepHeading.current?.focus();
+        }}
+        title="Discard this draft?"
+      >
+        <Stack>
+          <Text size="sm">
+            {order
+              ? 'Your corrections are cleared and the order is shown as it was held.'
+              : 'Everything entered for this order is cleared and the wizard starts again at Select Items.'}
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirmingDiscard(false)}>
+              Keep editing
+            </Button>
+            <Button color="red.9" onClick={discard}>
+              Discard draft
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Stack>
   );
 }
