@@ -21,7 +21,7 @@ let server: Promise<PostgresServer> | undefined;
 /** Whether PostgreSQL server binaries are installed (initdb, pg_ctl). */
 export function postgresAvailable(): boolean {
   try {
-    findPostgresBinDir();
+    findPostgresBinDir({ install: false });
     return true;
   } catch {
     return false;
