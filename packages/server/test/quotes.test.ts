@@ -3,7 +3,7 @@
 // request/quote consistency, subscription paging, amount overflow and body-less actions.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
-import { insertSubscription, newId } from '@orderdesk/store';
+import { insertMessage, insertSubscription, newId } from '@orderdesk/store';
 import { createTestApp, type TestApp } from './harness.ts';
 import { findProducts, partnerIdOf, type PricedProduct } from './scenario-helpers.ts';
 
@@ -298,11 +298,12 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
       (await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {}, { 'if-match': '1' }))
         .statusCode,
     ).toBe(409);
-    // A revision is a new quote: revision 2, at version 1; the old one is superseded.
+    // A revision is a new quote: revision 2, one version above the quote it replaced (at 2);
+    // the old one is superseded (and so at 3 too).
     const v2 = (
       await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {}, { 'if-match': '"2"' })
     ).json<QuoteOut>();
-    expect(v2).toMatchObject({ revision: 2, version: 1, status: 'draft', previousId: q.id });
+    expect(v2).toMatchObject({ revision: 2, version: 3, status: 'draft', previousId: q.id });
     expect((await t.as(SALES).get(`/api/v1/quotes/${q.id}`)).json()).toMatchObject({
       status: 'superseded',
       revision: 1,
@@ -318,14 +319,127 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
         .statusCode,
     ).toBe(200);
     expect(
-      (await t.as(ACME).post(`/api/v1/quotes/${v2.id}/actions/decline`, {}, { 'if-match': '1' }))
+      (await t.as(ACME).post(`/api/v1/quotes/${v2.id}/actions/decline`, {}, { 'if-match': '3' }))
         .statusCode,
     ).toBe(409);
     const declined = await t
       .as(ACME)
-      .post(`/api/v1/quotes/${v2.id}/actions/decline`, {}, { 'if-match': 'W/"2"' });
+      .post(`/api/v1/quotes/${v2.id}/actions/decline`, {}, { 'if-match': 'W/"4"' });
     expect(declined.statusCode, declined.body).toBe(200);
-    expect(declined.json()).toMatchObject({ status: 'declined', revision: 2, version: 3 });
+    expect(declined.json()).toMatchObject({ status: 'declined', revision: 2, version: 5 });
+  });
+
+  it('gives a revision a version above the quote it replaces, which If-Match takes', async () => {
+    const q = await draft(fabrikam);
+    expect(q.version).toBe(1);
+    const approve = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${q.id}/actions/approve`, {}, { 'if-match': '1' });
+    expect(approve.statusCode, approve.body).toBe(200);
+    // Revised at version 2 (an action, answered 200 like approve and decline).
+    const revised = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${q.id}/actions/revise`, {}, { 'if-match': '2' });
+    expect(revised.statusCode, revised.body).toBe(200);
+    const v2 = revised.json<QuoteOut>();
+    expect(v2).toMatchObject({ revision: 2, version: 3, previousId: q.id, status: 'draft' });
+    const old = (await t.as(SALES).get(`/api/v1/quotes/${q.id}`)).json<QuoteOut>();
+    expect(old).toMatchObject({ status: 'superseded', version: 3 });
+    expect(v2.version).toBeGreaterThan(2);
+    // The new quote reads at that version, and If-Match takes it (and refuses an older one).
+    expect((await t.as(SALES).get(`/api/v1/quotes/${v2.id}`)).json().version).toBe(3);
+    expect(
+      (await t.as(SALES).post(`/api/v1/quotes/${v2.id}/actions/approve`, {}, { 'if-match': '1' }))
+        .statusCode,
+    ).toBe(409);
+    const approved = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${v2.id}/actions/approve`, {}, { 'if-match': '"3"' });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json()).toMatchObject({ revision: 2, version: 4, status: 'approved' });
+    // Along the chain the version only grows: revision 3 starts above revision 2's 4.
+    const v3 = await t
+      .as(SALES)
+      .post(`/api/v1/quotes/${v2.id}/actions/revise`, {}, { 'if-match': '4' });
+    expect(v3.statusCode, v3.body).toBe(200);
+    expect(v3.json()).toMatchObject({ revision: 3, version: 5, previousId: v2.id });
+    const pdf = await t.as(SALES).get(`/api/v1/quotes/${v3.json().id}/pdf`);
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-disposition']).toContain('-rev3.pdf');
+  });
+
+  it('reports every problem of a new quote at once: vendor, validUntil, currency and each line', async () => {
+    const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+    const body = {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'new',
+      currency: 'EUR',
+      validUntil: inDays(45),
+      lines: [{ partNumber: 'NO-SUCH-PART', quantity: 1 }],
+    };
+    // What the tester sent: one 422 naming all three, not one per attempt.
+    const all = await t.as(SALES).post('/api/v1/quotes', body);
+    expect(all.statusCode, all.body).toBe(422);
+    expect(all.json().errors).toEqual([
+      expect.objectContaining({ path: 'validUntil', code: 'invalid', actual: inDays(45) }),
+      expect.objectContaining({
+        path: 'currency',
+        code: 'currency.mismatch',
+        expected: 'USD',
+        actual: 'EUR',
+      }),
+      expect.objectContaining({ path: 'lines[0].partNumber', code: 'part_number.unknown' }),
+    ]);
+    // Another vendor named, an unknown order type and partner too: still one answer with all.
+    const more = await t.as(SALES).post('/api/v1/quotes', {
+      ...body,
+      vendor: 'skyline',
+      partnerId: 'ptn_000000000000',
+      orderType: 'no-such-type',
+      lines: [
+        { partNumber: products[0]!.partNumber, quantity: 1 },
+        { partNumber: 'NO-SUCH-PART', quantity: 1 },
+      ],
+    });
+    expect(more.statusCode, more.body).toBe(422);
+    expect(
+      (more.json().errors as { path: string; code: string }[]).map((e) => `${e.path}:${e.code}`),
+    ).toEqual([
+      'vendor:invalid',
+      'partnerId:invalid',
+      'customerId:invalid',
+      'orderType:order_type.unknown',
+      'validUntil:invalid',
+      'currency:currency.mismatch',
+      'lines[1].partNumber:part_number.unknown',
+    ]);
+    // Each fixed in turn leaves exactly the others.
+    const noCurrency = await t.as(SALES).post('/api/v1/quotes', { ...body, currency: 'USD' });
+    expect(noCurrency.json().errors.map((e: { path: string }) => e.path)).toEqual([
+      'validUntil',
+      'lines[0].partNumber',
+    ]);
+    const onlyCurrency = await t.as(SALES).post('/api/v1/quotes', {
+      ...body,
+      validUntil: inDays(20),
+      lines: [{ partNumber: products[0]!.partNumber, quantity: 1 }],
+    });
+    expect(onlyCurrency.json().errors).toEqual([
+      expect.objectContaining({ path: 'currency', code: 'currency.mismatch' }),
+    ]);
+    // A revision's body is checked the same way: the validity and the lines together.
+    const q = await draft(fabrikam);
+    const revise = await t.as(SALES).post(`/api/v1/quotes/${q.id}/actions/revise`, {
+      validUntil: inDays(45),
+      lines: [{ partNumber: 'NO-SUCH-PART', quantity: 1 }],
+    });
+    expect(revise.statusCode, revise.body).toBe(422);
+    expect(revise.json().errors.map((e: { path: string }) => e.path)).toEqual([
+      'validUntil',
+      'lines[0].partNumber',
+    ]);
+    expect((await t.as(SALES).get(`/api/v1/quotes/${q.id}`)).json().status).toBe('draft');
   });
 
   it('lets sales revise, not the CAM (who still approves)', async () => {
@@ -388,6 +502,76 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     for (const r of rows) {
       for (const to of JSON.parse(r.to_addrs) as string[]) expect(emails).toContain(to);
     }
+  });
+
+  it("shows a partner only the quote mails it sent or was sent, not the vendor's internal ones", async () => {
+    // Acme asks (the CAM is told), sales quotes and approves (Acme is told), Acme declines
+    // (sales is told), and two mails arrive on the thread: Acme's and the CAM's own.
+    const asked = await t.as(ACME).post('/api/v1/quote-requests', {
+      vendor: 'northwind',
+      customerId: fabrikam,
+      orderType: 'new',
+    });
+    expect(asked.statusCode, asked.body).toBe(201);
+    const q = await approved(fabrikam, acmeId, { quoteRequestId: asked.json().id });
+    const declined = await t.as(ACME).post(`/api/v1/quotes/${q.id}/actions/decline`, {});
+    expect(declined.statusCode, declined.body).toBe(200);
+    const vendor = await t.store.db
+      .selectFrom('vendors')
+      .select('id')
+      .where('slug', '=', 'northwind')
+      .executeTakeFirstOrThrow();
+    for (const from of ['Acme Buyer <BUYER@acme.example>', CAM]) {
+      await insertMessage(t.store.db, {
+        vendorId: vendor.id,
+        partnerId: acmeId,
+        entityType: 'quote',
+        entityId: q.id,
+        direction: 'in',
+        from,
+        to: ['orders@northwind.example'],
+        subject: `Re: ${q.number}`,
+        text: 'About the quote',
+        status: 'received',
+        messageId: `<${newId('msg')}@example.com>`,
+        at: new Date().toISOString(),
+      });
+    }
+    type Mail = {
+      id: string;
+      direction: string;
+      template: string | null;
+      from: string;
+      to: string[];
+    };
+    const thread = async (user: string, query = ''): Promise<Mail[]> => {
+      const res = await t.as(user).get(`/api/v1/quotes/${q.id}/messages${query}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json().items;
+    };
+    const all = await thread(SALES);
+    expect(all.map((m) => m.template ?? m.from)).toEqual([
+      'quote.requested',
+      'quote.approved',
+      'quote.declined',
+      'Acme Buyer <BUYER@acme.example>',
+      CAM,
+    ]);
+    const mine = await thread(ACME);
+    expect(mine.map((m) => m.template ?? m.from)).toEqual([
+      'quote.approved',
+      'Acme Buyer <BUYER@acme.example>',
+    ]);
+    expect(mine[0]!.to).toEqual([ACME]);
+    expect(JSON.stringify(mine)).not.toContain(CAM);
+    expect(JSON.stringify(mine)).not.toContain(SALES);
+    // Paged one at a time: each page full, the second the last, nothing hidden shows up.
+    const first = await t.as(ACME).get(`/api/v1/quotes/${q.id}/messages?limit=1`);
+    expect(first.json().items).toEqual([mine[0]]);
+    const second = await t
+      .as(ACME)
+      .get(`/api/v1/quotes/${q.id}/messages?limit=1&cursor=${first.json().nextCursor}`);
+    expect(second.json()).toEqual({ items: [mine[1]], nextCursor: null });
   });
 
   it("tells the CAM in the request's mail who asks, for whom and for what", async () => {

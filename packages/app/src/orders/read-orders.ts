@@ -1,14 +1,9 @@
-import {
-  findOrderInScope,
-  findVendorBySlug,
-  listAuditEvents,
-  listMessages,
-  listOrders,
-} from '@orderdesk/store';
+import { findOrderInScope, findVendorBySlug, listAuditEvents, listOrders } from '@orderdesk/store';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
-import { threadMessageOf, type ThreadMessage } from '../messages/thread.ts';
+import type { ThreadMessage } from '../messages/thread.ts';
+import { listOrderThreadPage } from '../messages/thread-visibility.ts';
 import { notFound } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { orderScope } from './order-access.ts';
@@ -139,7 +134,10 @@ export async function listOrderEvents(
   );
 }
 
-/** The order's e-mail thread (GET /orders/{id}/messages), oldest first, a page at a time. */
+/**
+ * The order's e-mail thread (GET /orders/{id}/messages), oldest first, a page at a time: all
+ * of it for vendor staff, a partner's own mails for a partner (listOrderThreadPage).
+ */
 export async function listOrderMessages(
   ctx: AppContext,
   actor: Actor,
@@ -147,15 +145,5 @@ export async function listOrderMessages(
   query: PageQuery,
 ): Promise<Page<ThreadMessage>> {
   const order = await orderInScope(ctx, actor, id);
-  const rows = await listMessages(
-    ctx.store.db,
-    { entityType: 'order', entityId: order.id },
-    { limit: query.limit + 1, after: decodeCursor(query.cursor, eventCursorSchema) },
-  );
-  return pageOf(
-    rows,
-    query.limit,
-    (last) => ({ at: last.created_at, id: last.id }),
-    threadMessageOf,
-  );
+  return listOrderThreadPage(ctx.store.db, actor, order, query);
 }

@@ -21,7 +21,7 @@ import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { storeQuote, validityProblems } from './create-quote.ts';
 import { quoteScope } from './quote-access.ts';
-import { priceQuoteLines } from './quote-pricing.ts';
+import { quoteLinePricing } from './quote-pricing.ts';
 import { toQuoteView, vendorInfo, type QuoteView } from './quote-view.ts';
 import type { QuoteUserAction, quoteActionBodySchema } from './quotes.schemas.ts';
 
@@ -95,33 +95,37 @@ export async function actOnQuote(
     }
     const partnership = await findPartnership(tx, q.vendor_id, q.partner_id);
     if (!partnership) throw notFound('Partnership');
-    if (input.body.validUntil) {
-      const problems = validityProblems(input.body.validUntil, today, profile);
-      if (problems.length > 0) throw unprocessable('The revision has problems', problems);
-    }
+    const problems = input.body.validUntil
+      ? validityProblems(input.body.validUntil, today, profile)
+      : [];
     const oldLines = await listQuoteLines(tx, q.id);
     const lines =
       input.body.lines ??
       oldLines.map((l) => ({ partNumber: l.part_number, quantity: l.quantity }));
-    const priced = await priceQuoteLines(
+    const pricing = await quoteLinePricing(
       tx,
       {
         vendorId: q.vendor_id,
-        partnershipId: partnership.id,
         partnership,
         currency: q.currency,
+        vendorCurrency: profile.currency,
         on: today,
         rounding: profile.pricing.rounding,
         perCategory: profile.pricing.multipliersPerCategory,
       },
       lines,
     );
+    problems.push(...pricing.problems);
+    if (problems.length > 0) throw unprocessable('The revision has problems', problems);
     const next = await storeQuote(ctx, tx, actor, {
       vendorId: q.vendor_id,
       partnerId: q.partner_id,
       customerId: q.customer_id,
       number: q.number,
       revision: q.revision + 1,
+      // The revision replaces this quote: its version goes on from this one's (q.version,
+      // before this action bumped it), so a client sees the version grow along the chain.
+      version: q.version + 1,
       orderType: q.order_type,
       validUntil:
         input.body.validUntil ??
@@ -130,7 +134,7 @@ export async function actOnQuote(
       subscriptionId: q.subscription_id,
       previousId: q.id,
       notes: input.body.notes ?? q.notes,
-      priced,
+      priced: pricing.priced,
     });
     await recordEvent(tx, {
       ...common,

@@ -22,7 +22,7 @@ import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { priceQuoteLines, type PricedQuote } from './quote-pricing.ts';
+import { quoteLinePricing, type PricedQuote } from './quote-pricing.ts';
 import { toQuoteView, vendorInfo, type QuoteView } from './quote-view.ts';
 import type { quoteBodySchema } from './quotes.schemas.ts';
 
@@ -87,22 +87,23 @@ export async function createQuote(
     }
     const today = todayIn(profile.sla.calendar.timeZone, ctx.now());
     if (body.validUntil) errors.push(...validityProblems(body.validUntil, today, profile));
-    if (errors.length > 0 || !partnership || !customer)
-      throw unprocessable('The quote has problems', errors);
-    const currency = body.currency ?? profile.currency;
-    const priced = await priceQuoteLines(
+    // The lines are checked whatever else is wrong: every problem in one answer.
+    const { priced, problems } = await quoteLinePricing(
       tx,
       {
         vendorId: actor.vendorId,
-        partnershipId: partnership.id,
-        partnership,
-        currency,
+        partnership: partnership ?? null,
+        currency: body.currency ?? profile.currency,
+        vendorCurrency: profile.currency,
         on: today,
         rounding: profile.pricing.rounding,
         perCategory: profile.pricing.multipliersPerCategory,
       },
       body.lines,
     );
+    errors.push(...problems);
+    if (errors.length > 0 || !partnership || !customer)
+      throw unprocessable('The quote has problems', errors);
     const seq = await nextCounterValue(tx, actor.vendorId, 'quote');
     const number = `Q-${profile.orderNumberPrefix.replace(/[^A-Z0-9]/gi, '')}-${String(seq).padStart(6, '0')}`;
     const quote = await storeQuote(ctx, tx, actor, {
@@ -111,6 +112,7 @@ export async function createQuote(
       customerId: customer.id,
       number,
       revision: 1,
+      version: 1,
       orderType: body.orderType,
       validUntil: body.validUntil ?? addDays(today, profile.quotePolicy.validityDays),
       quoteRequestId: body.quoteRequestId ?? null,
@@ -169,6 +171,11 @@ export async function storeQuote(
     customerId: string;
     number: string;
     revision: number;
+    /**
+     * The concurrency version it starts at: 1 for a new quote; for a revision, one more than
+     * the version of the quote it replaces, so `version` only grows along a quote's chain.
+     */
+    version: number;
     orderType: string;
     validUntil: string;
     quoteRequestId: string | null;
@@ -186,7 +193,7 @@ export async function storeQuote(
     customer_id: q.customerId,
     number: q.number,
     revision: q.revision,
-    version: 1,
+    version: q.version,
     status: 'draft',
     order_type: q.orderType,
     currency: q.priced.currency,

@@ -22,37 +22,76 @@ export interface PricedQuote {
   priceListId: string | null;
 }
 
-/** Prices lines at the partnership's net prices from the price list in force today. */
+export interface QuotePricingInput {
+  vendorId: string;
+  /**
+   * The partnership whose net prices the quote carries; null when the quote names none of the
+   * vendor's (its lines are then only checked: part numbers, prices in the currency).
+   */
+  partnership: {
+    id: string;
+    legal_name: string;
+    agreement_date: string;
+    multiplier: string;
+  } | null;
+  currency: string;
+  /** The currency the vendor sells in (the profile's): a mismatch names it as `expected`. */
+  vendorCurrency?: string;
+  on: string;
+  /** The profile's `pricing.rounding`. */
+  rounding: RoundingMode;
+  /** The profile's `pricing.multipliersPerCategory`: category rules count only when true. */
+  perCategory: boolean;
+}
+
+/** Prices lines at the partnership's net prices from the price list in force today (422 otherwise). */
 export async function priceQuoteLines(
   db: Executor,
-  input: {
-    vendorId: string;
-    partnershipId: string;
-    partnership: { legal_name: string; agreement_date: string; multiplier: string };
-    currency: string;
-    on: string;
-    /** The profile's `pricing.rounding`. */
-    rounding: RoundingMode;
-    /** The profile's `pricing.multipliersPerCategory`: category rules count only when true. */
-    perCategory: boolean;
-  },
+  input: QuotePricingInput & { partnership: NonNullable<QuotePricingInput['partnership']> },
   lines: readonly { partNumber: string; quantity: number }[],
 ): Promise<PricedQuote> {
+  const { priced, problems } = await quoteLinePricing(db, input, lines);
+  if (problems.length > 0) throw unprocessable('Some lines cannot be quoted', problems);
+  return priced;
+}
+
+/**
+ * Prices a quote's lines and returns every problem with them instead of throwing, so a caller
+ * reports them together with its own (one 422 listing all, as orders do). A currency the
+ * vendor has no price list in force in is one `currency.mismatch`, whatever the lines; the
+ * lines still get their unknown or inactive part numbers. `priced` is complete only when
+ * there are no problems.
+ */
+export async function quoteLinePricing(
+  db: Executor,
+  input: QuotePricingInput,
+  lines: readonly { partNumber: string; quantity: number }[],
+): Promise<{ priced: PricedQuote; problems: ProblemItem[] }> {
   const partNumbers = [...new Set(lines.map((l) => l.partNumber))];
-  const [prices, multipliers] = await Promise.all([
+  const partnership = input.partnership;
+  const [prices, multipliers, listInForce] = await Promise.all([
     findPricesInForce(db, {
       vendorId: input.vendorId,
       currency: input.currency,
       partNumbers,
       on: input.on,
     }),
-    findMultipliers(db, input.partnershipId, input.on),
+    partnership ? findMultipliers(db, partnership.id, input.on) : Promise.resolve([]),
+    findPriceListInForce(db, input.vendorId, input.currency, input.on),
   ]);
   const byPart = new Map(prices.map((p) => [p.partNumber, p]));
   const errors: ProblemItem[] = [];
-  /** Lines whose part has no price in the quote's currency; how many have one. */
-  const unpriced: ProblemItem[] = [];
-  let priced = 0;
+  if (!listInForce) {
+    errors.push({
+      path: 'currency',
+      code: 'currency.mismatch',
+      message: `The vendor has no ${input.currency} price list in force on ${input.on}`,
+      ...(input.vendorCurrency !== undefined && input.vendorCurrency !== input.currency
+        ? { expected: input.vendorCurrency }
+        : {}),
+      actual: input.currency,
+    });
+  }
   const out: Omit<QuoteLine, 'quote_id'>[] = [];
   let total = 0;
   let priceListId: string | null = null;
@@ -75,20 +114,24 @@ export async function priceQuoteLines(
       return;
     }
     if (p.listPriceMinor === null) {
-      unpriced.push({
-        path: `lines[${i}].partNumber`,
-        code: 'part_number.unknown',
-        message: `${l.partNumber} has no ${input.currency} price on ${input.on}`,
-      });
+      // Without a price list in the currency, the currency is what is wrong (said once above).
+      if (listInForce) {
+        errors.push({
+          path: `lines[${i}].partNumber`,
+          code: 'part_number.unknown',
+          message: `${l.partNumber} has no ${input.currency} price on ${input.on}`,
+        });
+      }
       return;
     }
-    priced += 1;
+    // No partnership to price for: the line is known and priced, which is all we can check.
+    if (!partnership) return;
     const multiplier = multiplierFor(
       { categoryId: p.categoryId, categoryAncestorIds: p.categoryAncestorIds },
       {
-        legalName: input.partnership.legal_name,
-        agreementDate: input.partnership.agreement_date,
-        multiplier: input.partnership.multiplier,
+        legalName: partnership.legal_name,
+        agreementDate: partnership.agreement_date,
+        multiplier: partnership.multiplier,
         multipliers,
       },
       input.on,
@@ -122,21 +165,8 @@ export async function priceQuoteLines(
       amount_minor: amount,
     });
   });
-  // No line priced, and no price list in this currency at all: the currency is what is wrong.
-  if (
-    unpriced.length > 0 &&
-    priced === 0 &&
-    !(await findPriceListInForce(db, input.vendorId, input.currency, input.on))
-  ) {
-    errors.unshift({
-      path: 'currency',
-      code: 'currency.mismatch',
-      message: `The vendor has no ${input.currency} price list in force on ${input.on}`,
-      actual: input.currency,
-    });
-  } else {
-    errors.push(...unpriced);
-  }
-  if (errors.length > 0) throw unprocessable('Some lines cannot be quoted', errors);
-  return { currency: input.currency, lines: out, totalMinor: total, priceListId };
+  return {
+    priced: { currency: input.currency, lines: out, totalMinor: total, priceListId },
+    problems: errors,
+  };
 }

@@ -78,7 +78,10 @@ export const quoteSchema = z
     number: z.string(),
     /** The n-th issue of this quote number (a revision supersedes the previous one). */
     revision: z.number().int(),
-    /** Concurrency version: changes with every change of this revision (If-Match). */
+    /**
+     * Concurrency version (If-Match): grows with every change of this revision; a revision
+     * starts one above the version of the quote it replaces (a new quote at 1).
+     */
     version: z.number().int(),
     status: z.enum(QUOTE_STATUSES),
     vendor: z.string(),

@@ -3,6 +3,7 @@ import {
   findPartnerById,
   findQuoteInScope,
   findQuoteRequestInScope,
+  listMessages,
   listQuoteLines,
   listQuoteLinesOf,
   listQuoteRequests,
@@ -15,7 +16,8 @@ import type { VendorProfile } from '@orderdesk/core';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
-import { threadOf, type ThreadMessage } from '../messages/thread.ts';
+import { threadMessageOf, type ThreadMessage } from '../messages/thread.ts';
+import { visibleMessages } from '../messages/thread-visibility.ts';
 import { notFound } from '../shared/errors.ts';
 import { decodeCursor, pageInMemory, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { todayIn } from '../shared/time.ts';
@@ -157,7 +159,9 @@ export async function listQuotesPage(
 
 /**
  * The quote's e-mail thread (GET /quotes/{id}/messages), its request's messages first, a page
- * at a time (two threads joined: paged in memory).
+ * at a time (two threads joined: paged in memory). A partner sees only the messages it sent
+ * or was sent, not the vendor's internal ones (the request to the CAM, the decline to sales):
+ * they are left out before paging, so pages stay full.
  */
 export async function listQuoteMessages(
   ctx: AppContext,
@@ -168,8 +172,27 @@ export async function listQuoteMessages(
   const db = ctx.store.db;
   const q = await findQuoteInScope(db, id, quoteScope(actor));
   if (!q) throw notFound('Quote');
-  const request = q.quote_request_id ? await threadOf(db, 'quote', q.quote_request_id) : [];
-  return pageInMemory([...request, ...(await threadOf(db, 'quote', q.id))], query);
+  const request = q.quote_request_id
+    ? await findQuoteRequestInScope(db, q.quote_request_id, { vendorId: q.vendor_id })
+    : undefined;
+  const thread = [
+    ...(request ? await listMessages(db, { entityType: 'quote', entityId: request.id }) : []),
+    ...(await listMessages(db, { entityType: 'quote', entityId: q.id })),
+  ];
+  const { profile } = await vendorInfo(db, q.vendor_id);
+  const visible = await visibleMessages(
+    db,
+    actor,
+    {
+      vendorId: q.vendor_id,
+      profile,
+      partnerIds: [q.partner_id, ...(request ? [request.requested_by_partner_id] : [])],
+      customerId: q.customer_id,
+      given: [],
+    },
+    thread,
+  );
+  return pageInMemory(visible.map(threadMessageOf), query);
 }
 
 /** The quote with the names its PDF shows, in the caller's scope. */
