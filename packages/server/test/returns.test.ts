@@ -522,6 +522,62 @@ describe.each(testDialects())('returns on %s', (dialect) => {
     );
   });
 
+  it('logs a return left to the vendor as return.requested by the partner, and return.decided only when decided', async () => {
+    const [maintenance] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'maintenance',
+      count: 1,
+    });
+    const order = await completed(
+      ACME,
+      'license_maintenance',
+      [
+        {
+          partNumber: maintenance!.partNumber,
+          quantity: 1,
+          unitPrice: maintenance!.netPrice,
+          attributes: { hostId: 'HOST-R' },
+        },
+      ],
+      { attributes: { endUserName: 'Fabrikam Health' } },
+    );
+    const res = await ask(ACME, {
+      orderId: order.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Project cancelled',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const asked = res.json<ReturnView>();
+    expect(asked).toMatchObject({ status: 'requested' });
+    type Event = { type: string; actor: string; reason?: string; data?: Record<string, unknown> };
+    const returnEvents = async (): Promise<Event[]> =>
+      ((await t.as(DESK).get(`/api/v1/orders/${order.id}/events`)).json().items as Event[]).filter(
+        (e) => e.type.startsWith('return.'),
+      );
+    // Asked for, not decided: the partner's request, pending.
+    expect(await returnEvents()).toEqual([
+      expect.objectContaining({
+        type: 'return.requested',
+        actor: ACME,
+        reason: 'Project cancelled',
+        data: expect.objectContaining({ returnId: asked.id, status: 'requested' }),
+      }),
+    ]);
+    // The desk decides: that is the decision, by the desk.
+    const refused = await t
+      .as(DESK)
+      .post(`/api/v1/returns/${asked.id}/actions/refuse`, { reason: 'Outside the terms' });
+    expect(refused.statusCode, refused.body).toBe(200);
+    expect(await returnEvents()).toEqual([
+      expect.objectContaining({ type: 'return.requested', actor: ACME }),
+      expect.objectContaining({
+        type: 'return.decided',
+        actor: DESK,
+        reason: 'Outside the terms',
+        data: expect.objectContaining({ returnId: asked.id, status: 'refused' }),
+      }),
+    ]);
+  });
+
   it('walls off returns, escalations, licenses and the SLA summary between tenants', async () => {
     const acmeOrder = await deviceOrder(ACME, 1);
     const contosoOrder = await deviceOrder(CONTOSO, 1);

@@ -2,7 +2,8 @@
 // policy decides at once (return-policy.ts) from what the order went through — its invoice
 // (invoices), the mails that delivered it (its thread), a partner's download of its files
 // (order.document_downloaded). Approved returns of shipped goods get a gapless per-vendor RMA
-// number. The decision is stored with the request and recorded on the order's timeline.
+// number. The decision is stored with the request and recorded on the order's timeline:
+// `return.decided` when the policy decided, `return.requested` when it left it to the vendor.
 import {
   findOrderInScope,
   findProductsByPartNumber,
@@ -127,24 +128,41 @@ export async function requestReturn(
       created_at: at,
     };
     await insertReturn(tx, row);
-    await recordEvent(tx, {
-      type: 'return.decided',
+    const event = {
       entityId: order.id,
       vendorId: order.vendor_id,
       partnerId: order.partner_id,
       actor: eventActorOf(actor),
       at,
       reason: input.reason,
-      data: {
-        orderId: order.id,
-        number: order.number,
-        orderType: order.type,
-        returnId: row.id,
-        status: decision.status,
-        code: decision.code ?? null,
-        rmaNumber: rma,
-      },
-    });
+    };
+    const about = { orderId: order.id, number: order.number, orderType: order.type };
+    // Left to the vendor: a request, not a decision; the vendor's decision is `return.decided`
+    // (decide-return.ts). The policy's own approval or refusal is decided now.
+    if (decision.status === 'requested') {
+      await recordEvent(tx, {
+        ...event,
+        type: 'return.requested',
+        data: {
+          ...about,
+          returnId: row.id,
+          status: 'requested',
+          lines: input.lines.map((l) => ({ lineNo: l.lineNo, quantity: l.quantity })),
+        },
+      });
+    } else {
+      await recordEvent(tx, {
+        ...event,
+        type: 'return.decided',
+        data: {
+          ...about,
+          returnId: row.id,
+          status: decision.status,
+          code: decision.code ?? null,
+          rmaNumber: rma,
+        },
+      });
+    }
     return returnViewOf(row);
   });
 }

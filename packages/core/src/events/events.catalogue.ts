@@ -39,6 +39,7 @@ export const DOMAIN_EVENTS = [
   'escalation.raised',
   'escalation.forwarded',
   'license.registered',
+  'return.requested',
   'return.decided',
   'vendor.created',
   'vendor.profile_published',
@@ -130,6 +131,7 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   'escalation.raised': 'order',
   'escalation.forwarded': 'order',
   'license.registered': 'license',
+  'return.requested': 'order',
   'return.decided': 'order',
   'vendor.created': 'vendor',
   'vendor.profile_published': 'vendor',
@@ -281,10 +283,20 @@ export interface DomainEventData {
   'escalation.forwarded': OrderEventBase & { escalationId: string; to: string[] };
   /** An OEM partner's licensing server registered licenses (unauthorized). */
   'license.registered': { licenseIds: string[]; partnerId: string };
-  /** A return request judged by the profile's returns policy. */
+  /** A partner asked to return lines of an order, and the profile's policy left it to the vendor. */
+  'return.requested': OrderEventBase & {
+    returnId: string;
+    status: 'requested';
+    lines: { lineNo: number; quantity: number }[];
+  };
+  /**
+   * A return decided: at once by the profile's returns policy when the partner asked (its
+   * actor the partner), or later by the vendor's staff (`POST /returns/{id}/actions/…`).
+   * (Events recorded before `return.requested` existed may carry `status: 'requested'`.)
+   */
   'return.decided': OrderEventBase & {
     returnId: string;
-    status: 'approved' | 'refused' | 'requested';
+    status: 'approved' | 'refused';
     code?: string | null;
     rmaNumber?: string | null;
   };
