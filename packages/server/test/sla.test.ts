@@ -522,6 +522,130 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
     });
   });
 
+  it("adds a partner's escalation to the order's open one: the CAM told once more, the contact mailed once", async () => {
+    // Acknowledgment due Monday 16:00: the breach raises an escalation (the CAM's window runs
+    // to Tuesday 00:01); the partner escalates the same order on Monday evening.
+    const order = await submittedAt(ny('2027-05-07T16:00'));
+    await jobs(ny('2027-05-10T16:01'));
+    expect(await escalationsOf(order.id)).toEqual([
+      expect.objectContaining({ source: 'breach', status: 'awaiting_cam' }),
+    ]);
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({ [CAM]: 1 });
+    t.clock.set(ny('2027-05-10T18:00'), { freeze: true });
+    const res = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Our customer is waiting' });
+    t.clock.reset();
+    // The answer is the order's one open escalation, with the partner's reason added.
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({
+      orderId: order.id,
+      source: 'breach',
+      status: 'awaiting_cam',
+      camNotified: [CAM],
+      contactDueAt: ny('2027-05-11T00:01').toISOString(),
+    });
+    expect(res.json().reason).toContain('The partner escalated: Our customer is waiting');
+    const rows = await escalationsOf(order.id);
+    expect(rows).toEqual([expect.objectContaining({ source: 'breach', status: 'awaiting_cam' })]);
+    expect(rows[0]!.reason).toBe(
+      `The acknowledgment was due by ${ny('2027-05-10T16:00').toISOString()}\n` +
+        'The partner escalated: Our customer is waiting',
+    );
+    // On the timeline as the partner's escalation, with its reason; the CAM told in a follow-up.
+    expect((await eventsOf(ACME, order.id)).filter((e) => e.type === 'escalation.raised')).toEqual([
+      expect.objectContaining({ actor: 'system' }),
+      expect.objectContaining({ actor: ACME, reason: 'Our customer is waiting' }),
+    ]);
+    const [update] = await mailsOf(order.id, 'escalation_cam_update');
+    expect(update).toMatchObject({ to: [CAM] });
+    expect(update!.text).toContain('Reason: Our customer is waiting');
+    expect(update!.text).toContain(
+      'Please act on the order by Tuesday, 11 May 2027, 00:01 (America/New_York)',
+    );
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({ [CAM]: 2 });
+    // Nobody acts: one pass mails the escalation contact once, naming both reasons.
+    await jobs(ny('2027-05-11T00:05'));
+    await jobs(ny('2027-05-11T00:10'));
+    const forwarded = await mailsOf(order.id, 'escalation_contact');
+    expect(forwarded).toEqual([expect.objectContaining({ to: ['orders@edgeworks.example'] })]);
+    expect(forwarded[0]!.text).toContain('The acknowledgment was due by');
+    expect(forwarded[0]!.text).toContain('The partner escalated: Our customer is waiting');
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({
+      [CAM]: 2,
+      'orders@edgeworks.example': 1,
+    });
+    // Escalating again once that one is settled raises a new escalation.
+    t.clock.set(ny('2027-05-11T09:00'), { freeze: true });
+    const again = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Still nothing' });
+    t.clock.reset();
+    expect(again.statusCode, again.body).toBe(201);
+    expect(again.json()).toMatchObject({ source: 'partner', reason: 'Still nothing' });
+    expect(await escalationsOf(order.id)).toEqual([
+      expect.objectContaining({ status: 'escalated' }),
+      expect.objectContaining({ source: 'partner', status: 'awaiting_cam' }),
+    ]);
+  });
+
+  it("adds a partner's second escalation to its first: one mail to the contact", async () => {
+    const order = await submittedAt(ny('2027-05-12T09:00'));
+    t.clock.set(ny('2027-05-12T10:00'), { freeze: true });
+    const first = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Nobody confirmed it' });
+    t.clock.set(ny('2027-05-12T11:00'), { freeze: true });
+    const second = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Really urgent now' });
+    t.clock.reset();
+    expect(first.statusCode, first.body).toBe(201);
+    expect(second.statusCode, second.body).toBe(201);
+    expect(second.json().id).toBe(first.json().id);
+    expect(second.json().reason).toBe(
+      'Nobody confirmed it\nThe partner escalated: Really urgent now',
+    );
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({ [CAM]: 2 });
+    await jobs(ny('2027-05-12T18:05'));
+    expect(await escalationMailsPerRecipient(order.id)).toEqual({
+      [CAM]: 2,
+      'orders@edgeworks.example': 1,
+    });
+  });
+
+  // Needs packages/app/src/orders/read-orders.ts (outside this change) to page the order's thread
+  // through listOrderThreadPage (packages/app/src/messages/thread-visibility.ts), as the quote
+  // thread does: enable it with that one-line change.
+  it('shows a partner only the order mails it sent or was sent: no escalation to the CAM or the contact', async () => {
+    const order = await submittedAt(ny('2027-05-17T09:00'));
+    t.clock.set(ny('2027-05-17T10:00'), { freeze: true });
+    const res = await t
+      .as(ACME)
+      .post(`/api/v1/orders/${order.id}/escalations`, { reason: 'Please call us' });
+    t.clock.reset();
+    expect(res.statusCode, res.body).toBe(201);
+    await jobs(ny('2027-05-17T18:05'));
+    const thread = async (user: string, query = '') => {
+      const page = await t.as(user).get(`/api/v1/orders/${order.id}/messages${query}`);
+      expect(page.statusCode, page.body).toBe(200);
+      return page.json<{ items: Message[]; nextCursor: string | null }>();
+    };
+    expect((await thread(DESK)).items.map((m) => m.template)).toEqual([
+      'order_receipt',
+      'escalation_cam',
+      'escalation_contact',
+    ]);
+    const mine = await thread(ACME);
+    expect(mine).toEqual({
+      items: [expect.objectContaining({ template: 'order_receipt' })],
+      nextCursor: null,
+    });
+    expect(mine.items.flatMap((m) => m.to)).toEqual([ACME]);
+    // Paged: the partner's only page is full and the last.
+    expect(await thread(ACME, '?limit=1')).toEqual(mine);
+  });
+
   it('keeps GET /sla to vendor staff and their own vendor', async () => {
     expect((await t.as(ACME).get('/api/v1/sla')).statusCode).toBe(403);
     expect((await t.as(DESK).get('/api/v1/sla?vendor=northwind')).statusCode).toBe(404);

@@ -2,9 +2,10 @@
 // status) and the automatic one an SLA breach raises. The CAM is mailed at once on the order's
 // thread; when the CAM has not acted on the order within the profile's window
 // (sla.escalationWindow, business time) the escalation job mails the profile's escalation
-// contacts. A later breach of the order while its escalation is open is added to it, and the
-// CAM told of it in a follow-up. Each step is an event on the order's timeline
-// (escalation.raised, escalation.forwarded; an added breach is its sla.breached).
+// contacts. An order has one open escalation: a later breach, or the partner escalating, while
+// one is open is added to it, and the CAM told of it in a follow-up. Each step is an event on
+// the order's timeline (escalation.raised — the partner's, added or not —,
+// escalation.forwarded; an added breach is its sla.breached).
 import {
   DEFAULT_ESCALATION_WINDOW,
   TERMINAL_STATUSES,
@@ -14,12 +15,15 @@ import {
 } from '@orderdesk/core';
 import {
   addToEscalationReason,
+  findOpenEscalation,
   findOrderInScope,
   findPartnership,
   findUserById,
   insertEscalation,
   listVendorUsers,
+  lockOrderRow,
   newId,
+  settleEscalation,
   type Escalation,
   type EscalationSource,
   type Executor,
@@ -33,6 +37,7 @@ import { writeOrderMail } from '../messages/order-mail.ts';
 import { eventActorOf, recordEvent, type EventActor } from '../events/record-event.ts';
 import { orderScope } from '../orders/order-access.ts';
 import { vendorOf } from '../orders/order-view.ts';
+import { escalationAnswerOf } from './escalation-answer.ts';
 import { conflict, notFound } from '../shared/errors.ts';
 import { formatInstantForMail } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
@@ -246,6 +251,65 @@ export async function addBreachToEscalationIn(
   return true;
 }
 
+/**
+ * Adds a partner's escalation to the order's escalation still awaiting the CAM (one open
+ * escalation per order, as for a breach), in the caller's transaction: its reason is added
+ * to the open one's, the partner's `escalation.raised` goes on the timeline, and the CAM — if
+ * the open one reached a CAM — is told in a follow-up. The contact's deadline stays the open
+ * escalation's, so the contact gets one mail naming every reason. Null (nothing written) when
+ * the escalation is no longer open.
+ */
+async function addPartnerEscalationIn(
+  tx: Executor,
+  input: {
+    escalation: Escalation;
+    order: Order;
+    profile: VendorProfile;
+    vendorSlug: string;
+    reason: string;
+    actor: EventActor;
+    at: Date;
+  },
+): Promise<Escalation | null> {
+  const { escalation, order, profile } = input;
+  const line = `The partner escalated: ${input.reason}`;
+  if (!(await addToEscalationReason(tx, { id: escalation.id, line }))) return null;
+  const at = input.at.toISOString();
+  const event = await recordEvent(tx, {
+    type: 'escalation.raised',
+    entityId: order.id,
+    vendorId: order.vendor_id,
+    partnerId: order.partner_id,
+    actor: input.actor,
+    at,
+    reason: input.reason,
+    data: { orderId: order.id, number: order.number, orderType: order.type, reason: input.reason },
+  });
+  const camWasNotified = escalation.cam_notified !== null && escalation.cam_notified !== '[]';
+  const cam = camWasNotified ? await camOf(tx, order) : null;
+  if (cam) {
+    const timeZone = profile.sla.calendar.timeZone;
+    await writeEscalationMail(tx, {
+      order,
+      profile,
+      vendorSlug: input.vendorSlug,
+      to: [cam.email],
+      template: 'escalation_cam_update',
+      subject: `Escalation: order ${order.number} (escalated by the partner)`,
+      text: [
+        `The partner escalated order ${order.number}. It is added to the order's open escalation, raised ${formatInstantForMail(escalation.raised_at, timeZone)}.`,
+        '',
+        `Reason: ${input.reason}`,
+        '',
+        `Please act on the order by ${formatInstantForMail(escalation.contact_due_at, timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
+      ].join('\n'),
+      eventId: event.id,
+      at,
+    });
+  }
+  return { ...escalation, reason: `${escalation.reason}\n${line}` };
+}
+
 /** Orders are escalated by partner users (the vendor's side raises none by hand). */
 export const ESCALATE_ORDER_ACCESS: PartnerAccess = {
   partner: 'any',
@@ -277,15 +341,29 @@ export async function escalateOrder(
       ]);
     }
     const { slug, profile } = await vendorOf(tx, order);
-    const row = await raiseEscalationIn(tx, {
+    const now = ctx.now();
+    const common = {
       order,
       profile,
       vendorSlug: slug,
-      source: 'partner',
       reason: input.body.reason,
       actor: eventActorOf(actor),
-      at: ctx.now(),
-    });
-    return escalationViewOf(row);
+      at: now,
+    };
+    // One open escalation per order (API.md: the contact is mailed once per escalation). The
+    // order's row is locked first, as the SLA job's breach does (settleSlaStage), so a breach
+    // escalating the same order meanwhile is found here, or finds this one.
+    await lockOrderRow(tx, order.id);
+    const open = await findOpenEscalation(tx, order.id);
+    if (open) {
+      const answer = await escalationAnswerOf(tx, open, order, now.toISOString());
+      if (answer !== null) {
+        await settleEscalation(tx, { id: open.id, status: answer, at: now.toISOString() });
+      } else {
+        const added = await addPartnerEscalationIn(tx, { ...common, escalation: open });
+        if (added) return escalationViewOf(added);
+      }
+    }
+    return escalationViewOf(await raiseEscalationIn(tx, { ...common, source: 'partner' }));
   });
 }
