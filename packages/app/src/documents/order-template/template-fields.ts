@@ -167,6 +167,17 @@ export function orderFieldsOf(profile: VendorProfile, type: OrderTypeConfig): Te
   }
   for (const p of [...type.requiredFields, ...type.optionalFields].flatMap(expand)) keys.add(p);
   for (const p of conditional.keys()) keys.add(p);
+  // A PO is given whole: its number, currency and total (the submission's schema). Where the
+  // type offers only its number (Skyline's optional PO reference), the template asks for the
+  // other two with it, or a workbook giving a PO number could never be accepted.
+  if (keys.has('purchaseOrder.number')) {
+    for (const k of ['purchaseOrder.currency', 'purchaseOrder.total']) {
+      keys.add(k);
+      if (required.has('purchaseOrder.number')) required.add(k);
+      else if (!required.has(k) && !conditional.has(k))
+        conditional.set(k, 'if: a PO number is given');
+    }
+  }
   for (const phrase of type.requiredPhrases) {
     if (phrase.path !== 'email_body') keys.add(phrase.path);
   }
