@@ -186,15 +186,21 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     const res = await t.as(ACME).post('/api/v1/orders', body);
     expect(res.statusCode, res.body).toBe(201);
     expect(res.json().purchaseOrder.date).toBe(today);
-    // Not a date at all: a 400 naming the field and what it takes.
+    // Not a date at all: a problem of the order naming the field and what it takes, with the
+    // others (the PO and the quote are used by the order just placed).
     body.purchaseOrder.date = '05/12/2026';
     const bad = await t.as(ACME).post('/api/v1/orders/validate', body);
-    expect(bad.statusCode, bad.body).toBe(400);
-    expect(bad.json().errors).toContainEqual(
+    expect(bad.statusCode, bad.body).toBe(200);
+    expect(bad.json().problems).toContainEqual(
       expect.objectContaining({
         path: 'purchaseOrder.date',
+        code: 'invalid',
+        severity: 'error',
         message: 'An ISO date such as 2026-12-04 (a date-time is taken as its date)',
       }),
+    );
+    expect(bad.json().problems).toContainEqual(
+      expect.objectContaining({ path: 'purchaseOrder.number', code: 'po.duplicate' }),
     );
   });
 
@@ -466,33 +472,35 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
   it('answers bad input with problems, never a 500', async () => {
     const q = await quote('new', fabrikam, [{ partNumber: products[0]!.partNumber, quantity: 1 }]);
     const body = northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id });
-    // A well-formed code that is no currency.
-    for (const url of ['/api/v1/orders/validate', '/api/v1/orders']) {
-      const res = await t
-        .as(ACME)
-        .post(url, { ...body, purchaseOrder: { ...body.purchaseOrder, currency: 'XYZ' } });
-      expect(res.statusCode, res.body).toBe(400);
-      expect(res.json().errors).toContainEqual(
-        expect.objectContaining({ path: 'purchaseOrder.currency' }),
-      );
-    }
-    // A PO dated 9999-12-31, and a price with spaces: 400 naming the field.
+    // A well-formed code that is no currency: a problem of the order (validate 200, submit 422).
+    const xyz = { ...body, purchaseOrder: { ...body.purchaseOrder, currency: 'XYZ' } };
+    const checked = await t.as(ACME).post('/api/v1/orders/validate', xyz);
+    expect(checked.statusCode, checked.body).toBe(200);
+    expect(checked.json().problems).toEqual([
+      expect.objectContaining({ path: 'purchaseOrder.currency', code: 'invalid' }),
+    ]);
+    const refused = await t.as(ACME).post('/api/v1/orders', xyz);
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.json().errors).toEqual([
+      expect.objectContaining({ path: 'purchaseOrder.currency', code: 'invalid' }),
+    ]);
+    // A PO dated 9999-12-31, and a price with spaces: a problem naming the field.
     const farOff = await t.as(ACME).post('/api/v1/orders/validate', {
       ...body,
       purchaseOrder: { ...body.purchaseOrder, date: '9999-12-31' },
     });
-    expect(farOff.statusCode).toBe(400);
-    expect(farOff.json().errors).toContainEqual(
-      expect.objectContaining({ path: 'purchaseOrder.date' }),
+    expect(farOff.statusCode, farOff.body).toBe(200);
+    expect(farOff.json().problems).toContainEqual(
+      expect.objectContaining({ path: 'purchaseOrder.date', code: 'invalid' }),
     );
     const spaced = await t.as(ACME).post('/api/v1/orders/validate', {
       ...body,
       lines: body.lines.map((l) => ({ ...l, unitPrice: ` ${l.unitPrice} ` })),
     });
-    expect(spaced.statusCode).toBe(400);
-    expect(spaced.json().errors).toContainEqual(
-      expect.objectContaining({ path: 'lines[0].unitPrice' }),
-    );
+    expect(spaced.statusCode, spaced.body).toBe(200);
+    expect(spaced.json().problems).toEqual([
+      expect.objectContaining({ path: 'lines[0].unitPrice', code: 'invalid' }),
+    ]);
     // On a held order, a new currency without the lines priced in it.
     const placed = (await t.as(ACME).post('/api/v1/orders', body)).json();
     const held = await act(t, 'desk@northwind.example', placed, 'hold', 'on_hold', {

@@ -135,7 +135,8 @@ describe.each(testDialects())('skyline scenario on %s', (dialect) => {
     expect(res.statusCode, res.body).toBe(200);
     const paths = (res.json().problems as { path: string }[]).map((p) => p.path);
     expect(paths.filter((p) => p.startsWith('contacts.'))).toEqual([]);
-    // A contact with neither a name nor an e-mail is malformed, not a contact.
+    // A contact with neither a name nor an e-mail is malformed, not a contact: one problem at
+    // it (a problem of the order, with the others), none under it.
     const empty = await t.as(RESELLER).post('/api/v1/orders/validate', {
       vendor: 'skyline',
       type: 'change',
@@ -143,9 +144,14 @@ describe.each(testDialects())('skyline scenario on %s', (dialect) => {
       lines: [{ partNumber: item!.partNumber, quantity: 1, unitPrice: item!.netPrice }],
       contacts: { siteAdmin: {} },
     });
-    expect(empty.statusCode, empty.body).toBe(400);
-    expect(empty.json().errors).toContainEqual(
-      expect.objectContaining({ path: 'contacts.siteAdmin' }),
+    expect(empty.statusCode, empty.body).toBe(200);
+    const problems = empty.json().problems as { path: string; code: string }[];
+    expect(problems).toContainEqual(
+      expect.objectContaining({ path: 'contacts.siteAdmin', code: 'invalid' }),
+    );
+    expect(problems.filter((p) => p.path.startsWith('contacts.siteAdmin.'))).toEqual([]);
+    expect(problems).toContainEqual(
+      expect.objectContaining({ path: 'termsAccepted', code: 'terms.not_accepted' }),
     );
   });
 

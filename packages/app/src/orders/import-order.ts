@@ -3,7 +3,7 @@
 // POST /orders/validate, and every problem's path is mapped back to the cell it came from
 // (`Lines!C7`, `Order!B4`). With `submit`, a valid workbook becomes an order (channel
 // `excel_template`) through submitOrder, in the caller's transaction.
-import type { VendorProfile } from '@orderdesk/core';
+import { formatAmount, isCurrencyCode, parseAmount, type VendorProfile } from '@orderdesk/core';
 import { z } from 'zod';
 import { findVendorBySlug, listCustomers, listQuotes, type Executor } from '@orderdesk/store';
 import type { Actor } from '../auth/actor.ts';
@@ -347,6 +347,29 @@ function checkShape(
   return null;
 }
 
+/**
+ * The submission's money as API.md writes amounts, with the currency's minor digits: a
+ * spreadsheet keeps 715.00 as the number 715, read as "715"; in USD it is "715.00". An amount
+ * the currency cannot hold exactly is left as read, for the engine to say so.
+ */
+function withMinorDigits(
+  submission: OrderSubmissionBody,
+  fallbackCurrency: string | undefined,
+): OrderSubmissionBody {
+  const currency = submission.purchaseOrder?.currency ?? fallbackCurrency;
+  if (currency === undefined || !isCurrencyCode(currency)) return submission;
+  const format = (amount: string): string => {
+    const parsed = parseAmount(amount, currency, { allowExtraZeros: true });
+    return parsed.ok ? formatAmount(parsed.minor, currency) : amount;
+  };
+  const po = submission.purchaseOrder;
+  return {
+    ...submission,
+    ...(po ? { purchaseOrder: { ...po, total: format(po.total) } } : {}),
+    lines: submission.lines.map((line) => ({ ...line, unitPrice: format(line.unitPrice) })),
+  };
+}
+
 /** The engine's problems with their paths mapped to cells (and to the workbook's line numbers). */
 function atCells(
   parsed: ParsedOrderWorkbook,
@@ -435,7 +458,8 @@ async function checkWorkbook(
       lineIndex: [],
     };
   }
-  const { submission, lineIndex } = shaped;
+  const { lineIndex } = shaped;
+  const submission = withMinorDigits(shaped.submission, profile?.currency);
   const validation = await validateSubmission(ctx, actor, submission);
   const all = [...problems, ...atCells(parsed, validation.problems, lineIndex)];
   // The engine may name a field the conversion already reported (a dropped value now missing).

@@ -255,8 +255,12 @@ async function readContext(
   const { vendorId, profile, partnershipId, partnerId } = keys;
   const today = todayIn(profile.sla.calendar.timeZone, options.now);
   const priceDate = submission.purchaseOrder?.date ?? today;
-  const partNumbers = [...new Set(submission.lines.map((l) => l.partNumber))];
-  const currency = submission.purchaseOrder?.currency ?? profile.currency;
+  // A part number, PO number or currency the schema refused is emptied (readSubmissionBody):
+  // nothing is looked up for it.
+  const partNumbers = [...new Set(submission.lines.map((l) => l.partNumber))].filter(
+    (p) => p !== '',
+  );
+  const currency = submission.purchaseOrder?.currency || profile.currency;
 
   const reads = await batchedReads(db);
   const [prices, multipliers, quoted, subscription, duplicate, licenses] = await Promise.all([
@@ -283,7 +287,7 @@ async function readContext(
           versions,
         )
       : Promise.resolve({ row: undefined, namedId: null }),
-    submission.purchaseOrder
+    submission.purchaseOrder?.number
       ? poNumberInUse(reads, {
           vendorId,
           partnerId,

@@ -4,6 +4,7 @@ import {
   orderSubmissionSchema,
   ORDER_ACTIONS,
   ORDER_STATUSES,
+  salvageSubmission,
 } from '@orderdesk/core';
 import { problemItemSchema } from '../shared/errors.ts';
 import { pageQuerySchema } from '../shared/paging.ts';
@@ -23,6 +24,16 @@ export const orderSubmissionBodySchema = orderSubmissionSchema
   })
   .meta({ id: 'OrderSubmission' });
 export type OrderSubmissionBody = z.infer<typeof orderSubmissionBodySchema>;
+
+/**
+ * What can be read of a body the schema refused (a bad e-mail, a quantity of 0): the values it
+ * accepts, the others left out or emptied (core's salvageSubmission), so that the order is
+ * still judged, its field problems among the others. Undefined when the body is not a JSON
+ * object: a malformed request.
+ */
+export function readSubmissionBody(body: unknown): OrderSubmissionBody | undefined {
+  return salvageSubmission(orderSubmissionBodySchema, body);
+}
 export { orderSubmissionSchema };
 
 export const validationProblemSchema = problemItemSchema.extend({

@@ -1,5 +1,6 @@
 import {
   computeSlaDueDates,
+  isPathWithin,
   validateOrder,
   type OrderSubmission,
   type OrderValidationResult,
@@ -10,6 +11,7 @@ import {
   insertNumberedOrder,
   isLivePoNumberTaken,
   newId,
+  type Executor,
   type Order,
   type OrderLine,
 } from '@orderdesk/store';
@@ -32,38 +34,101 @@ function submissionOf(body: OrderSubmissionBody): OrderSubmission {
 }
 
 /**
- * Checks a submission without side effects (POST /orders/validate): every problem at once.
- * An unknown vendor or customer is a finding of the check, not a failed request.
+ * How a submission arrived, besides its body: the problems of the body's own fields that the
+ * schema found (`required`, `invalid`), whose values `body` leaves out or holds emptied
+ * (readSubmissionBody). They are problems of the order like any other: said with every
+ * problem the rest of the body still lets the engine find, and never twice.
+ */
+export interface SubmissionFindings {
+  readonly fieldProblems?: readonly ProblemItem[];
+}
+
+/** The field problems as the order's problems, at most one per path and code. */
+function fieldProblemsOf(items: readonly ProblemItem[]): Problem[] {
+  const seen = new Set<string>();
+  const problems: Problem[] = [];
+  for (const item of items) {
+    const key = `${item.path}\u0000${item.code}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push({ ...item, code: item.code as Problem['code'], severity: 'error' });
+  }
+  return problems;
+}
+
+/**
+ * The result of the engine (or the problems of a refused vendor or customer) with the field
+ * problems first; nothing else is said at or under a field found unreadable.
+ */
+function withFieldProblems(
+  result: OrderValidationResult,
+  fieldProblems: readonly ProblemItem[],
+): OrderValidationResult {
+  if (fieldProblems.length === 0) return result;
+  const unreadable = new Set(fieldProblems.map((p) => p.path));
+  return {
+    ...result,
+    valid: false,
+    problems: [
+      ...fieldProblemsOf(fieldProblems),
+      ...result.problems.filter((p) => !isPathWithin(p.path, unreadable)),
+    ],
+  };
+}
+
+/**
+ * Every problem of a submission, read through `db` (the caller's transaction, if any): its
+ * field problems and what the engine finds. An unknown vendor or customer is a finding of the
+ * check, not a failed request.
+ */
+async function checkSubmission(
+  ctx: AppContext,
+  db: Executor,
+  actor: Actor,
+  body: OrderSubmissionBody,
+  fieldProblems: readonly ProblemItem[],
+): Promise<OrderValidationResult> {
+  let submission = submissionOf(body);
+  const unreadable = new Set(fieldProblems.map((p) => p.path));
+  try {
+    const partner = await orderingPartnerOf(db, actor, body);
+    const resolved = await resolveOrderContext(db, partner, submission, { now: ctx.now() });
+    submission = resolved.submission;
+    const result = validateOrder(submission, resolved.context, { unreadable });
+    return withFieldProblems(visibleTo(result, actor, resolved.parties), fieldProblems);
+  } catch (error) {
+    if (!isAppError(error, 'unprocessable')) throw error;
+    return withFieldProblems(
+      {
+        valid: false,
+        problems: (error.problems ?? []).map((e) => ({
+          ...e,
+          code: e.code as Problem['code'],
+          severity: 'error' as const,
+        })),
+        pricing: {
+          currency: submission.purchaseOrder?.currency ?? '',
+          lines: [],
+          total: '',
+          expectedTotal: null,
+        },
+      },
+      fieldProblems,
+    );
+  }
+}
+
+/**
+ * Checks a submission without side effects (POST /orders/validate): every problem at once,
+ * the body's field problems (`findings`) among them.
  */
 export async function validateSubmission(
   ctx: AppContext,
   actor: Actor,
   body: OrderSubmissionBody,
+  findings: SubmissionFindings = {},
 ): Promise<OrderValidationResult> {
-  const db = ctx.store.db;
-  let submission = submissionOf(body);
-  try {
-    const partner = await orderingPartnerOf(db, actor, body);
-    const resolved = await resolveOrderContext(db, partner, submission, { now: ctx.now() });
-    submission = resolved.submission;
-    return visibleTo(validateOrder(submission, resolved.context), actor, resolved.parties);
-  } catch (error) {
-    if (!isAppError(error, 'unprocessable')) throw error;
-    return {
-      valid: false,
-      problems: (error.problems ?? []).map((e) => ({
-        ...e,
-        code: e.code as Problem['code'],
-        severity: 'error' as const,
-      })),
-      pricing: {
-        currency: submission.purchaseOrder?.currency ?? '',
-        lines: [],
-        total: '',
-        expectedTotal: null,
-      },
-    };
-  }
+  return checkSubmission(ctx, ctx.store.db, actor, body, findings.fieldProblems ?? []);
 }
 
 /** A validation result as `actor` may read it (list prices and multipliers it may not see hidden). */
@@ -157,15 +222,22 @@ export function bodyOf(s: OrderSubmission): string {
  * Validates and, when the submission is valid, records the order in one transaction: the
  * number from the vendor's sequence, lines with the prices validated against, SLA due dates,
  * the profile version it was judged under, the quote consumed and the `order.submitted`
- * event. Invalid → unprocessable with every problem; nothing is written.
+ * event. Invalid (field problems in `options` included) → unprocessable with every problem;
+ * nothing is written.
  */
 export async function submitOrder(
   ctx: AppContext,
   actor: Actor,
   body: OrderSubmissionBody,
-  options: WriteOptions = {},
+  options: WriteOptions & SubmissionFindings = {},
 ): Promise<OrderView> {
   return inTransaction(ctx, options, async (tx) => {
+    const fieldProblems = options.fieldProblems ?? [];
+    if (fieldProblems.length > 0) {
+      // A body with field problems is never recorded: only its problems are wanted, all of them.
+      const result = await checkSubmission(ctx, tx, actor, body, fieldProblems);
+      throw unprocessable('The order has problems; nothing was recorded', errorsOf(result));
+    }
     const partner = await orderingPartnerOf(tx, actor, body);
     // No lock: a PO number is used once per partnership by the unique index of migration 0017
     // and a quote once by the conditional update of consumeQuote, so orders of one partnership

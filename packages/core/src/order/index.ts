@@ -57,3 +57,4 @@ export type {
   SubscriptionForValidation,
 } from './order.types.ts';
 export { notificationsFor } from './order.notifications.ts';
+export { isPathWithin, salvageSubmission } from './order.salvage.ts';

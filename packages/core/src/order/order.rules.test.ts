@@ -974,3 +974,107 @@ describe('validateOrder — correctness gaps of issue 8', () => {
     ]);
   });
 });
+
+describe('validateOrder — unreadable fields (a body the schema refused in part)', () => {
+  const catalog = new Map([
+    ['LIC-100', entry('LIC-100', 120000, { type: 'perpetual_license' })],
+    ['MNT-100', entry('MNT-100', 24000, { type: 'maintenance' })],
+  ]);
+  const ctx = (o: Partial<OrderValidationContext> = {}): OrderValidationContext =>
+    context(edgeworks, {
+      catalog,
+      partnership: {
+        legalName: 'Acme',
+        agreementDate: '2020-11-20',
+        multiplier: '0.65',
+        multipliers: [],
+      },
+      ...o,
+    });
+  const lic = {
+    partNumber: 'LIC-100',
+    quantity: 1,
+    unitPrice: '780.00',
+    attributes: { hostId: 'H' },
+  };
+  const mnt = {
+    partNumber: 'MNT-100',
+    quantity: 1,
+    unitPrice: '156.00',
+    attributes: { hostId: 'H' },
+  };
+  const order = (lines: OrderSubmission['lines'], total = '1716.00'): OrderSubmission => ({
+    vendor: 'edgeworks',
+    type: 'license_maintenance',
+    customerId: 'cus_1',
+    purchaseOrder: { number: 'PO-U', date: '2026-11-19', currency: 'USD', total },
+    attributes: { endUserName: 'Fabrikam' },
+    lines,
+  });
+
+  it('keeps the other lines’ paths and compares no total when a quantity is unreadable', () => {
+    // Line 2's quantity (0 as emptied) unreadable; line 3 at a wrong price.
+    const lines = [lic, { ...mnt, quantity: 0 }, { ...lic, unitPrice: '700.00' }];
+    const r = validateOrder(order(lines), ctx(), { unreadable: new Set(['lines[1].quantity']) });
+    expect(codes(r)).toEqual(['lines[2].unitPrice:price.mismatch']);
+    expect(r.pricing.lines[1]).toMatchObject({ amount: '', amountMinor: null });
+    expect(r.pricing.expectedTotal).toBeNull();
+    // Without the mark, quantity 0 would price the line at 0 and the PO total would be "wrong".
+    expect(codes(validateOrder(order(lines), ctx()))).toContain(
+      'purchaseOrder.total:total.mismatch',
+    );
+  });
+
+  it('says nothing at or under an unreadable field, and skips the checks that need it', () => {
+    const lines = [
+      { ...lic, unitPrice: '' },
+      { ...mnt, partNumber: '' },
+    ];
+    const po = { number: '', currency: '', total: '' };
+    const r = validateOrder(
+      { ...order(lines), type: '', customerId: '', purchaseOrder: po },
+      ctx({ customerKnown: false }),
+      {
+        unreadable: new Set([
+          'type',
+          'customerId',
+          'lines[0].unitPrice',
+          'lines[1]',
+          'purchaseOrder.number',
+          'purchaseOrder.currency',
+          'purchaseOrder.total',
+        ]),
+      },
+    );
+    expect(r.problems).toEqual([]);
+    // The PO's currency unreadable: the vendor's is used, nothing throws.
+    expect(r.pricing.currency).toBe('USD');
+  });
+
+  it('compares the readable lines with the quote, at their own indices', () => {
+    const lines = [
+      { partNumber: '', quantity: 10, unitPrice: '70.00' },
+      { partNumber: 'NW-PRO-USER', quantity: 12, unitPrice: '70.00' },
+    ];
+    const r = validateOrder(
+      nwOrder({
+        lines,
+        purchaseOrder: { ...nwOrder().purchaseOrder!, total: '1540.00' },
+      }),
+      nwContext(),
+      { unreadable: new Set(['lines[0].partNumber']) },
+    );
+    // Not "line 1 is not on the quote", nor "the quote's line is missing from the PO".
+    expect(codes(r)).toEqual(['lines[1].quantity:quote.mismatch']);
+  });
+
+  it('says a PO in another currency than its quote’s once, as the quote’s', () => {
+    const r = validateOrder(
+      nwOrder({ purchaseOrder: { ...nwOrder().purchaseOrder!, currency: 'EUR' } }),
+      nwContext(),
+    );
+    expect(r.problems.filter((p) => p.path === 'purchaseOrder.currency')).toEqual([
+      expect.objectContaining({ code: 'currency.mismatch', message: 'The quote is in USD' }),
+    ]);
+  });
+});

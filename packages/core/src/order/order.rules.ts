@@ -10,6 +10,7 @@ import { fieldLabel, lineFieldLabel } from '../profile/profile.fields.ts';
 import type { OrderTypeConfig, VendorProfile } from '../profile/profile.schema.ts';
 import { compareOrderToQuote } from '../quote/index.ts';
 import { matchSpecialTerms } from '../special-terms/index.ts';
+import { isPathWithin } from './order.salvage.ts';
 import type {
   CatalogEntry,
   OrderLineInput,
@@ -44,6 +45,13 @@ export interface OrderCheckInput {
   readonly required: ReadonlyMap<string, string | undefined>;
   /** Whether the profile asks for accepted terms on this order type. */
   readonly termsRequired: boolean;
+  /**
+   * Whether the value at `path` was unreadable (`ValidateOrderOptions.unreadable`): emptied in
+   * the submission, its problem already said. Problems at or under such a path are not added.
+   */
+  readonly unreadable: (path: string) => boolean;
+  /** Whether every line's part number and quantity could be read (else lines are not compared as a whole). */
+  readonly linesReadable: boolean;
   readonly add: ProblemCollector;
   /** Pricing gathered by the line checks, read by the checks after them. */
   readonly pricing: PricingState;
@@ -463,7 +471,8 @@ const lineRequiredFieldsCheck: LineCheck = {
 
 const linePerUnitCheck: LineCheck = {
   name: 'line.per_unit',
-  run({ line, base }, { profile, orderType, add }) {
+  run({ line, base }, { profile, orderType, unreadable, add }) {
+    if (unreadable(`${base}quantity`)) return;
     for (const field of orderType?.perUnitLineFields ?? []) {
       const value = readPath(line, field);
       // Missing is the required check's to report; a wrong shape the attribute check's.
@@ -490,14 +499,25 @@ const lineAttributesCheck: LineCheck = {
 
 const lineAmountCheck: LineCheck = {
   name: 'line.amount',
-  run(state, { currency, pricing, add }) {
+  run(state, { currency, pricing, unreadable, add }) {
     const { line, base } = state;
-    const unit = parseAmount(line.unitPrice, currency, { allowExtraZeros: true });
-    if (!unit.ok) {
-      add(`${base}unitPrice`, 'invalid', `Unit price: ${unit.message}`, { actual: line.unitPrice });
+    // An unreadable price or quantity (already reported) leaves the line without an amount,
+    // and the order without a total to compare the PO's with.
+    if (unreadable(`${base}unitPrice`)) {
+      state.unitMinor = null;
+    } else {
+      const unit = parseAmount(line.unitPrice, currency, { allowExtraZeros: true });
+      if (!unit.ok) {
+        add(`${base}unitPrice`, 'invalid', `Unit price: ${unit.message}`, {
+          actual: line.unitPrice,
+        });
+      }
+      state.unitMinor = unit.ok ? unit.minor : null;
     }
-    state.unitMinor = unit.ok ? unit.minor : null;
-    let amountMinor = state.unitMinor === null ? null : state.unitMinor * line.quantity;
+    let amountMinor =
+      state.unitMinor === null || unreadable(`${base}quantity`)
+        ? null
+        : state.unitMinor * line.quantity;
     if (amountMinor !== null && Math.abs(amountMinor) > MAX_MINOR) {
       add(`${base}quantity`, 'invalid', 'The line amount is too large to be exact', {
         actual: String(line.quantity),
@@ -512,7 +532,10 @@ const lineAmountCheck: LineCheck = {
 
 const lineNetPriceCheck: LineCheck = {
   name: 'line.net_price',
-  run(state, { context, profile, orderType, currency, priceDate, currencyPriced, pricing, add }) {
+  run(
+    state,
+    { context, profile, orderType, currency, priceDate, currencyPriced, pricing, unreadable, add },
+  ) {
     const { line, base, entry, unitMinor } = state;
     if (entry && entry.listPriceMinor !== null && entry.currency === currency) {
       const multiplier = multiplierFor(entry, context.partnership, priceDate, {
@@ -549,7 +572,7 @@ const lineNetPriceCheck: LineCheck = {
       );
     }
     const expectedNet = state.expectedNetMinor;
-    if (expectedNet === null) pricing.expectedTotalMinor = null;
+    if (expectedNet === null || unreadable(`${base}quantity`)) pricing.expectedTotalMinor = null;
     else if (pricing.expectedTotalMinor !== null) {
       pricing.expectedTotalMinor += expectedNet * line.quantity;
       if (Math.abs(pricing.expectedTotalMinor) > MAX_MINOR) pricing.expectedTotalMinor = null;
@@ -622,9 +645,9 @@ function linesCheckOf(lineChecks: readonly LineCheck[]): OrderCheck {
 
 const poTotalCheck: OrderCheck = {
   name: 'purchase_order.total',
-  run({ submission, currency, pricing, add }) {
+  run({ submission, currency, pricing, unreadable, add }) {
     const po = submission.purchaseOrder;
-    if (!po) return;
+    if (!po || unreadable('purchaseOrder.total')) return;
     const total = parseAmount(po.total, currency, { allowExtraZeros: true });
     if (!total.ok) {
       add('purchaseOrder.total', 'invalid', `PO total: ${total.message}`, { actual: po.total });
@@ -659,16 +682,19 @@ const poDuplicateCheck: OrderCheck = {
 
 const poCurrencyCheck: OrderCheck = {
   name: 'purchase_order.currency',
-  run({ submission, profile, currencyPriced, add }) {
+  run({ submission, context, profile, orderType, currency, currencyPriced, add }) {
     const po = submission.purchaseOrder;
     if (!po || currencyPriced) return;
+    // Against a quote in another currency the quote check says so, more precisely: one
+    // problem, not two at the same field.
+    if (orderType && context.quote && context.quote.currency !== currency) return;
     add(
       'purchaseOrder.currency',
       'currency.mismatch',
       `${profile.name} sells in ${profile.currency}`,
       {
         expected: profile.currency,
-        actual: po.currency,
+        actual: currency,
       },
     );
   },
@@ -714,8 +740,8 @@ const specialTermsCheck: OrderCheck = {
 
 const quoteCheck: OrderCheck = {
   name: 'quote',
-  run({ submission, context, orderType, add }) {
-    if (orderType) checkQuote(orderType, submission, context, add);
+  run(input) {
+    if (input.orderType) checkQuote(input.orderType, input);
   },
 };
 
@@ -864,6 +890,13 @@ export interface ValidateOrderOptions {
   readonly checks?: readonly OrderCheck[];
   /** The line checks run by the `lines` check; `LINE_CHECKS` when absent. */
   readonly lineChecks?: readonly LineCheck[];
+  /**
+   * Paths of the submission whose values could not be read (`lines[1].quantity`,
+   * `contacts.siteAdmin.email`): the caller reports them and left them out of `submission`
+   * or emptied them (salvageSubmission). Nothing more is said at or under them, and what
+   * depends on them (a line's amount, the order's total, the PO's currency) is not computed.
+   */
+  readonly unreadable?: ReadonlySet<string>;
 }
 
 /**
@@ -876,7 +909,10 @@ export function validateOrder(
   options: ValidateOrderOptions = {},
 ): OrderValidationResult {
   const problems: Problem[] = [];
+  const unreadableFields = options.unreadable ?? new Set<string>();
+  const unreadable = (path: string): boolean => isPathWithin(path, unreadableFields);
   const add: ProblemCollector = (path, code, message, extra = {}) => {
+    if (unreadable(path)) return;
     problems.push({
       path,
       code,
@@ -888,7 +924,8 @@ export function validateOrder(
   };
   const { profile } = context;
   const po = submission.purchaseOrder;
-  const currency = po?.currency ?? context.quote?.currency ?? profile.currency;
+  const poCurrency = unreadable('purchaseOrder.currency') ? undefined : po?.currency;
+  const currency = poCurrency ?? context.quote?.currency ?? profile.currency;
   const orderType = profile.orderTypes.find((t) => t.key === submission.type);
   const termsRequired =
     orderType !== undefined &&
@@ -908,8 +945,20 @@ export function validateOrder(
       ),
     required: requiredFieldsOf(orderType, submission, context, termsRequired),
     termsRequired,
+    unreadable,
+    linesReadable:
+      !unreadable('lines') &&
+      submission.lines.every(
+        (_, i) => !unreadable(`lines[${i}].partNumber`) && !unreadable(`lines[${i}].quantity`),
+      ),
     add,
-    pricing: { lines: [], totalMinor: 0, totalKnown: true, expectedTotalMinor: 0 },
+    pricing: {
+      lines: [],
+      totalMinor: 0,
+      // Without readable lines there is no sum to compare the PO total with.
+      totalKnown: !unreadable('lines'),
+      expectedTotalMinor: unreadable('lines') ? null : 0,
+    },
   };
   const checks =
     options.lineChecks === undefined
@@ -949,17 +998,16 @@ function isUnchangedRenewal(
   );
 }
 
-function checkQuote(
-  orderType: OrderTypeConfig,
-  submission: OrderSubmission,
-  context: OrderValidationContext,
-  add: ProblemCollector,
-): void {
+function checkQuote(orderType: OrderTypeConfig, input: OrderCheckInput): void {
+  const { submission, context, currency, unreadable, linesReadable, add } = input;
   if (orderType.quote === 'not_applicable' && !submission.quoteId) return;
   if (!submission.quoteId) {
     if (orderType.quote !== 'required') return;
     // An unchanged auto-renewal needs only the PO (its prices: the subscription check).
     if (isUnchangedRenewal(orderType, submission, context)) return;
+    // Lines that could not be read may be the subscription's own: whether a quote is needed
+    // is not known until they are.
+    if (orderType.quoteExemption === 'unchanged_subscription' && !linesReadable) return;
     const why =
       orderType.quoteExemption === 'unchanged_subscription'
         ? context.currentSubscription
@@ -1031,7 +1079,6 @@ function checkQuote(
       actual: submission.customerId,
     });
   }
-  const currency = submission.purchaseOrder?.currency ?? quote.currency;
   if (quote.currency !== currency) {
     add('purchaseOrder.currency', 'currency.mismatch', `The quote is in ${quote.currency}`, {
       expected: quote.currency,
@@ -1040,17 +1087,33 @@ function checkQuote(
     return;
   }
   // A line whose price cannot be read is already reported; compare it on part and quantity only.
+  // A line whose part number cannot be read is not compared at all, and then no quote line is
+  // said to be missing (it may be that one); the others keep their own indices.
   const quotePrices = new Map(quote.lines.map((l) => [l.partNumber, l.netPriceMinor]));
-  const orderLines = submission.lines.map((l) => {
-    const unit = parseAmount(l.unitPrice, currency, { allowExtraZeros: true });
-    return {
+  const compared = submission.lines.flatMap((l, index) => {
+    if (unreadable(`lines[${index}].partNumber`)) return [];
+    const unit = unreadable(`lines[${index}].unitPrice`)
+      ? null
+      : parseAmount(l.unitPrice, currency, { allowExtraZeros: true });
+    const line = {
       partNumber: l.partNumber,
       quantity: l.quantity,
-      unitPriceMinor: unit.ok ? unit.minor : (quotePrices.get(l.partNumber) ?? 0),
+      unitPriceMinor: unit?.ok ? unit.minor : (quotePrices.get(l.partNumber) ?? 0),
     };
+    return [{ index, line }];
   });
-  for (const p of compareOrderToQuote(quote.lines, orderLines, currency)) {
-    add(p.path, p.code, p.message, {
+  const comparison = compareOrderToQuote(
+    quote.lines,
+    compared.map((c) => c.line),
+    currency,
+  );
+  for (const p of comparison) {
+    if (p.path === 'lines' && compared.length < submission.lines.length) continue;
+    const path = p.path.replace(
+      /^lines\[(\d+)\]/,
+      (_, i: string) => `lines[${compared[Number(i)]?.index ?? Number(i)}]`,
+    );
+    add(path, p.code, p.message, {
       ...(p.expected !== undefined ? { expected: p.expected } : {}),
       ...(p.actual !== undefined ? { actual: p.actual } : {}),
     });

@@ -6,7 +6,13 @@ import type { ProductType, VendorProfile } from '../profile/profile.schema.ts';
 
 /** A decimal money string as the API writes amounts: "1234.50", "-3", "0.5". */
 export const decimalString = z
-  .string()
+  .string({
+    // A JSON number is not exact money (0.1 + 0.2 is not 0.3): amounts travel as strings.
+    error: (issue) =>
+      typeof issue.input === 'number'
+        ? `Money is a decimal string like "1234.50", not a JSON number`
+        : undefined,
+  })
   .regex(/^-?\d{1,15}(\.\d{1,6})?$/, 'A decimal amount like "1234.50", without spaces');
 
 /**
@@ -90,7 +96,7 @@ export const orderSubmissionSchema = z.strictObject({
       notes: z.string().max(20_000).optional(),
     })
     .optional(),
-  lines: z.array(orderLineInputSchema).min(1).max(20_000),
+  lines: z.array(orderLineInputSchema).min(1, 'An order needs at least one line').max(20_000),
   contacts: z
     .strictObject({
       siteAdmin: person.optional(),

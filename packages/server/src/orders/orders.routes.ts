@@ -16,6 +16,7 @@ import {
   orderSchema,
   orderSubmissionBodySchema,
   orderSummarySchema,
+  readSubmissionBody,
   requireActor,
   SUBMIT_ORDER_ACCESS,
   submitOrder,
@@ -25,6 +26,7 @@ import {
   wholeListQuerySchema,
 } from '@orderdesk/app';
 import type { ServerContext } from '../context.ts';
+import { bodyWithFieldProblems } from '../http/field-problems.ts';
 import { withIdempotency } from '../http/idempotency.ts';
 import { expectedVersionOf } from '../http/if-match.ts';
 import { problemSchema } from '../http/problem.ts';
@@ -35,10 +37,15 @@ const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404
 /** Orders: validate, submit, follow, correct and move through the vendor's workflow (API.md "Orders"). */
 export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
+    // A submission's field problems (a bad e-mail, no lines, money as a JSON number) are
+    // problems of the order, said with all the others (API.md: validate 200, submit 422), not
+    // a 400 that hides them: the body's schema failing is attached (attachValidation) and read
+    // by bodyWithFieldProblems. Only a body that is not a JSON object stays a 400.
     app.post(
       '/orders/validate',
       {
         config: { access: SUBMIT_ORDER_ACCESS },
+        attachValidation: true,
         schema: {
           tags: ['orders'],
           summary: 'Check a submission without recording anything: every problem at once',
@@ -46,13 +53,18 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           response: { 200: validateResponseSchema, ...errors, 422: problemSchema },
         },
       },
-      async (request) => validateSubmission(ctx, requireActor(request.actor), request.body),
+      async (request) => {
+        const actor = requireActor(request.actor);
+        const { body, fieldProblems } = bodyWithFieldProblems(request, readSubmissionBody);
+        return validateSubmission(ctx, actor, body, { fieldProblems });
+      },
     );
 
     app.post(
       '/orders',
       {
         config: { access: SUBMIT_ORDER_ACCESS },
+        attachValidation: true,
         schema: {
           tags: ['orders'],
           summary:
@@ -63,8 +75,10 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
       },
       async (request, reply) => {
         const actor = requireActor(request.actor);
+        const { body, fieldProblems } = bodyWithFieldProblems(request, readSubmissionBody);
         // The key is written with the order, last: a repeated submission finds its PO number
-        // (or its key) taken, is rolled back and answered as the first was.
+        // (or its key) taken, is rolled back and answered as the first was. A body with field
+        // problems is a 422 (nothing written, no key kept), as any invalid order.
         return withIdempotency(
           request,
           reply,
@@ -72,7 +86,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           actor.userId,
           async (tx) => ({
             status: 201,
-            body: await submitOrder(ctx, actor, request.body, { tx }),
+            body: await submitOrder(ctx, actor, body, { tx, fieldProblems }),
           }),
           { keyLast: true },
         );
