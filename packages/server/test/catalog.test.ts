@@ -986,6 +986,7 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
         legalName: null,
         agreementDate: null,
         invoicingContact: null,
+        billing: null,
       });
       // The special-terms clause stays: a reseller's own PO must carry it.
       expect(betaView.specialTerms).toBe(acmeView.specialTerms);

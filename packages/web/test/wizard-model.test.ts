@@ -80,6 +80,9 @@ describe('plainMessage', () => {
     expect(
       plainMessage({ path: 'lines', message: 'Too small: expected array to have >=1 items' }),
     ).toBe('Add at least one item');
+    expect(plainMessage({ path: 'lines', message: 'An order needs at least one line' })).toBe(
+      'Add at least one item',
+    );
     expect(
       plainMessage({ path: 'lines[0].quantity', message: 'Too small: expected number to be >=1' }),
     ).toBe('Enter a quantity of at least 1');

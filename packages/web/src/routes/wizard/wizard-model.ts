@@ -512,6 +512,9 @@ export function messageOf(problems: readonly Problem[]): string | undefined {
  */
 export function plainMessage(problem: { path: string; message: string }): string {
   const { path, message } = problem;
+  // The server's own word for an order without lines (a problem of the order since the body's
+  // field problems are said with the others).
+  if (path === 'lines' && /at least one line/i.test(message)) return 'Add at least one item';
   const tooSmall = /^Too small: expected (array|number|string) to (?:have|be) >=?\s*(\d+)/.exec(
     message,
   );

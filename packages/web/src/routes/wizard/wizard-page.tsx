@@ -63,6 +63,7 @@ import {
   orphanProblems,
   poTotal,
   prefill,
+  plainMessage,
   problemOfBadRequest,
   problemsAt,
   problemsOfField,
@@ -223,14 +224,20 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     queryKey: ['validate', json],
     queryFn: async (): Promise<OrderValidation> => {
       try {
-        return unwrap(
+        const result = unwrap(
           await api.POST('/api/v1/orders/validate', {
             body: JSON.parse(json) as typeof submission,
           }),
         );
+        // A field the body's schema refuses (not yet a valid e-mail, no items) is a problem of
+        // the order with the others, worded by the schema: said in the wizard's words.
+        return {
+          ...result,
+          problems: result.problems.map((p) => ({ ...p, message: plainMessage(p) })),
+        };
       } catch (error) {
-        // A malformed body (a field not yet a valid e-mail, say) is a 400 naming each field:
-        // shown at those fields like any other problem.
+        // A body the server cannot read as an order at all is a 400 naming each field: shown
+        // at those fields like any other problem.
         if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors) {
           return {
             valid: false,
