@@ -221,34 +221,62 @@ export async function addBreachToEscalationIn(
     at: Date;
   },
 ): Promise<boolean> {
-  const { escalation, order, profile } = input;
+  const { escalation, order } = input;
   if (!(await addToEscalationReason(tx, { id: escalation.id, line: input.reason }))) {
     return false;
   }
-  // An escalation raised without a CAM went to the contact at once: no CAM waits on it.
+  await tellCamOfAddition(tx, {
+    ...input,
+    what: `${STAGE_TEXT[input.stage]} SLA breached`,
+    opening: `The ${STAGE_TEXT[input.stage]} SLA of order ${order.number} was breached.`,
+    eventId: input.breachEventId,
+  });
+  return true;
+}
+
+/**
+ * The CAM's follow-up when something is added to an open escalation it was mailed about (one
+ * mail per addition, hung on the addition's event). An escalation raised without a CAM went to
+ * the contact at once: no CAM waits on it, and none is mailed.
+ */
+async function tellCamOfAddition(
+  tx: Executor,
+  input: {
+    escalation: Escalation;
+    order: Order;
+    profile: VendorProfile;
+    vendorSlug: string;
+    reason: string;
+    /** What was added, for the subject ("fulfil SLA breached"). */
+    what: string;
+    /** The mail's first sentence. */
+    opening: string;
+    eventId: string;
+    at: Date;
+  },
+): Promise<void> {
+  const { escalation, order, profile } = input;
   const camWasNotified = escalation.cam_notified !== null && escalation.cam_notified !== '[]';
   const cam = camWasNotified ? await camOf(tx, order) : null;
-  if (cam) {
-    const timeZone = profile.sla.calendar.timeZone;
-    await writeEscalationMail(tx, {
-      order,
-      profile,
-      vendorSlug: input.vendorSlug,
-      to: [cam.email],
-      template: 'escalation_cam_update',
-      subject: `Escalation: order ${order.number} (${STAGE_TEXT[input.stage]} SLA breached)`,
-      text: [
-        `The ${STAGE_TEXT[input.stage]} SLA of order ${order.number} was breached. It is added to the order's open escalation, raised ${formatInstantForMail(escalation.raised_at, timeZone)}.`,
-        '',
-        `Reason: ${input.reason}`,
-        '',
-        `Please act on the order by ${formatInstantForMail(escalation.contact_due_at, timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
-      ].join('\n'),
-      eventId: input.breachEventId,
-      at: input.at.toISOString(),
-    });
-  }
-  return true;
+  if (!cam) return;
+  const timeZone = profile.sla.calendar.timeZone;
+  await writeEscalationMail(tx, {
+    order,
+    profile,
+    vendorSlug: input.vendorSlug,
+    to: [cam.email],
+    template: 'escalation_cam_update',
+    subject: `Escalation: order ${order.number} (${input.what})`,
+    text: [
+      `${input.opening} It is added to the order's open escalation, raised ${formatInstantForMail(escalation.raised_at, timeZone)}.`,
+      '',
+      `Reason: ${input.reason}`,
+      '',
+      `Please act on the order by ${formatInstantForMail(escalation.contact_due_at, timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
+    ].join('\n'),
+    eventId: input.eventId,
+    at: input.at.toISOString(),
+  });
 }
 
 /**
@@ -271,7 +299,7 @@ async function addPartnerEscalationIn(
     at: Date;
   },
 ): Promise<Escalation | null> {
-  const { escalation, order, profile } = input;
+  const { escalation, order } = input;
   const line = `The partner escalated: ${input.reason}`;
   if (!(await addToEscalationReason(tx, { id: escalation.id, line }))) return null;
   const at = input.at.toISOString();
@@ -285,28 +313,12 @@ async function addPartnerEscalationIn(
     reason: input.reason,
     data: { orderId: order.id, number: order.number, orderType: order.type, reason: input.reason },
   });
-  const camWasNotified = escalation.cam_notified !== null && escalation.cam_notified !== '[]';
-  const cam = camWasNotified ? await camOf(tx, order) : null;
-  if (cam) {
-    const timeZone = profile.sla.calendar.timeZone;
-    await writeEscalationMail(tx, {
-      order,
-      profile,
-      vendorSlug: input.vendorSlug,
-      to: [cam.email],
-      template: 'escalation_cam_update',
-      subject: `Escalation: order ${order.number} (escalated by the partner)`,
-      text: [
-        `The partner escalated order ${order.number}. It is added to the order's open escalation, raised ${formatInstantForMail(escalation.raised_at, timeZone)}.`,
-        '',
-        `Reason: ${input.reason}`,
-        '',
-        `Please act on the order by ${formatInstantForMail(escalation.contact_due_at, timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
-      ].join('\n'),
-      eventId: event.id,
-      at,
-    });
-  }
+  await tellCamOfAddition(tx, {
+    ...input,
+    what: 'escalated by the partner',
+    opening: `The partner escalated order ${order.number}.`,
+    eventId: event.id,
+  });
   return { ...escalation, reason: `${escalation.reason}\n${line}` };
 }
 
