@@ -164,16 +164,7 @@ export async function raiseEscalationIn(
     resolved_at: null,
   };
   await insertEscalation(tx, row);
-  const event = await recordEvent(tx, {
-    type: 'escalation.raised',
-    entityId: order.id,
-    vendorId: order.vendor_id,
-    partnerId: order.partner_id,
-    actor: input.actor,
-    at,
-    reason: input.reason,
-    data: { orderId: order.id, number: order.number, orderType: order.type, reason: input.reason },
-  });
+  const event = await recordEscalationRaised(tx, order, input, at);
   if (cam) {
     const why =
       input.source === 'breach' && input.stage
@@ -186,13 +177,7 @@ export async function raiseEscalationIn(
       to: [cam.email],
       template: 'escalation_cam',
       subject: `Escalation: order ${order.number}`,
-      text: [
-        why,
-        '',
-        `Reason: ${input.reason}`,
-        '',
-        `Please act on the order by ${formatInstantForMail(row.contact_due_at, profile.sla.calendar.timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
-      ].join('\n'),
+      text: camMailText(profile, why, input.reason, row.contact_due_at),
       eventId: event.id,
       at,
     });
@@ -259,7 +244,6 @@ async function tellCamOfAddition(
   const camWasNotified = escalation.cam_notified !== null && escalation.cam_notified !== '[]';
   const cam = camWasNotified ? await camOf(tx, order) : null;
   if (!cam) return;
-  const timeZone = profile.sla.calendar.timeZone;
   await writeEscalationMail(tx, {
     order,
     profile,
@@ -267,13 +251,12 @@ async function tellCamOfAddition(
     to: [cam.email],
     template: 'escalation_cam_update',
     subject: `Escalation: order ${order.number} (${input.what})`,
-    text: [
-      `${input.opening} It is added to the order's open escalation, raised ${formatInstantForMail(escalation.raised_at, timeZone)}.`,
-      '',
-      `Reason: ${input.reason}`,
-      '',
-      `Please act on the order by ${formatInstantForMail(escalation.contact_due_at, timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
-    ].join('\n'),
+    text: camMailText(
+      profile,
+      `${input.opening} It is added to the order's open escalation, raised ${formatInstantForMail(escalation.raised_at, profile.sla.calendar.timeZone)}.`,
+      input.reason,
+      escalation.contact_due_at,
+    ),
     eventId: input.eventId,
     at: input.at.toISOString(),
   });
@@ -303,7 +286,24 @@ async function addPartnerEscalationIn(
   const line = `The partner escalated: ${input.reason}`;
   if (!(await addToEscalationReason(tx, { id: escalation.id, line }))) return null;
   const at = input.at.toISOString();
-  const event = await recordEvent(tx, {
+  const event = await recordEscalationRaised(tx, order, input, at);
+  await tellCamOfAddition(tx, {
+    ...input,
+    what: 'escalated by the partner',
+    opening: `The partner escalated order ${order.number}.`,
+    eventId: event.id,
+  });
+  return { ...escalation, reason: `${escalation.reason}\n${line}` };
+}
+
+/** The order's `escalation.raised`: an escalation raised, or a partner's added to the open one. */
+function recordEscalationRaised(
+  tx: Executor,
+  order: Order,
+  input: { actor: EventActor; reason: string },
+  at: string,
+) {
+  return recordEvent(tx, {
     type: 'escalation.raised',
     entityId: order.id,
     vendorId: order.vendor_id,
@@ -313,13 +313,17 @@ async function addPartnerEscalationIn(
     reason: input.reason,
     data: { orderId: order.id, number: order.number, orderType: order.type, reason: input.reason },
   });
-  await tellCamOfAddition(tx, {
-    ...input,
-    what: 'escalated by the partner',
-    opening: `The partner escalated order ${order.number}.`,
-    eventId: event.id,
-  });
-  return { ...escalation, reason: `${escalation.reason}\n${line}` };
+}
+
+/** The text of a mail to the CAM: what happened, the reason, and until when the CAM has. */
+function camMailText(profile: VendorProfile, opening: string, reason: string, dueAt: string) {
+  return [
+    opening,
+    '',
+    `Reason: ${reason}`,
+    '',
+    `Please act on the order by ${formatInstantForMail(dueAt, profile.sla.calendar.timeZone)}; after that the escalation goes to ${profile.name}'s escalation contact.`,
+  ].join('\n');
 }
 
 /** Orders are escalated by partner users (the vendor's side raises none by hand). */

@@ -2,16 +2,10 @@
 // its parties parsed. Everything is copied at issue time, so the documents of an invoice are
 // the same however often they are rendered.
 import type { InvoiceStatus, TaxCategory } from '@orderdesk/core';
-import type { CreditNote, Invoice, InvoiceLine } from '@orderdesk/store';
+import type { BillingAddress, CreditNote, Invoice, InvoiceLine } from '@orderdesk/store';
 
-export interface InvoiceAddress {
-  line1: string;
-  line2?: string | undefined;
-  city: string;
-  region?: string | undefined;
-  postalCode: string;
-  country: string;
-}
+/** A postal address with its country: the store's, as a partnership is billed at. */
+export type InvoiceAddress = BillingAddress;
 
 /** The seller as issued: the profile's `invoicing.seller`, else the vendor's name. */
 export interface InvoiceSeller {

@@ -1,5 +1,6 @@
 import { calendarDate, INVOICE_STATUSES, TAX_CATEGORIES } from '@orderdesk/core';
 import { z } from 'zod';
+import { postalAddressViewSchema } from '../shared/address.ts';
 import { pageQuerySchema } from '../shared/paging.ts';
 
 const idString = z.string().trim().min(1).max(100);
@@ -13,15 +14,8 @@ export const invoiceLineViewSchema = z.object({
   amount: z.string(),
 });
 
-export const invoiceAddressSchema = z
-  .object({
-    line1: z.string(),
-    line2: z.string().optional(),
-    city: z.string(),
-    region: z.string().optional(),
-    postalCode: z.string(),
-    country: z.string(),
-  })
+export const invoiceAddressSchema = postalAddressViewSchema
+  .extend({ country: z.string() })
   .meta({ id: 'InvoiceAddress' });
 
 export const creditNoteViewSchema = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { calendarDate, postalAddressFields } from '@orderdesk/core';
+import { postalAddressViewSchema } from '../shared/address.ts';
 import { wholeListQuerySchema } from '../shared/paging.ts';
 
 const contactSchema = z.object({ name: z.string(), email: z.string() });
@@ -11,15 +12,7 @@ const contactSchema = z.object({ name: z.string(), email: z.string() });
 export const partnershipBillingSchema = z
   .object({
     country: z.string().meta({ description: 'ISO 3166-1 alpha-2' }),
-    address: z
-      .object({
-        line1: z.string(),
-        line2: z.string().optional(),
-        city: z.string(),
-        region: z.string().optional(),
-        postalCode: z.string(),
-      })
-      .nullable(),
+    address: postalAddressViewSchema.nullable(),
     taxId: z.string().nullable(),
   })
   .meta({ id: 'PartnershipBilling' });
