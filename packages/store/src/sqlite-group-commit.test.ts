@@ -2,7 +2,7 @@
 // WAL mode with synchronous=FULL, as openStore opens it. A second connection to the same file
 // sees only what is committed: it is the witness that a transaction's `execute()` returns only
 // once its writes are durable.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -132,6 +132,47 @@ describe('group commit on SQLite', () => {
     expect(witness.prepare('select count(*) as n from child').get()).toEqual({ n: 0 });
     // The connection is usable afterwards.
     await writeNote('after');
+  });
+
+  it("a member's savepoint journals in memory, not in a temporary file, and a rollback to it still undoes its writes", async () => {
+    // ~1 MB of notes: a member that rewrites them all journals every page (far past the 64 KiB
+    // after which a journal in a file spills to disk).
+    const long = 'x'.repeat(500);
+    await db.transaction().execute(async (tx) => {
+      for (let i = 0; i < 2000; i++) await tx.insertInto('note').values({ text: long }).execute();
+    });
+    // SQLite's temporary files are unlinked as soon as they are open: "…/etilqs_… (deleted)".
+    const temporaryFiles = () =>
+      readdirSync('/proc/self/fd')
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/self/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((target) => /etilqs_/.test(target)).length;
+    const filesBefore = temporaryFiles();
+    let filesDuringMember = -1;
+    const tempStore = async () =>
+      (await sql<{ temp_store: number }>`pragma temp_store`.execute(db)).rows[0]?.temp_store;
+    const first = writeNote('first', tick);
+    const member = db.transaction().execute(async (tx) => {
+      await tx.updateTable('note').set({ text: 'rewritten' }).execute();
+      filesDuringMember = temporaryFiles();
+      throw new Error('undo the rewrite');
+    });
+    const results = await Promise.allSettled([first, member]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected']);
+    expect(count(/^savepoint/)).toBe(1);
+    expect(filesDuringMember).toBe(filesBefore);
+    // Undone from the journal in memory: every note is as it was.
+    expect(
+      witness.prepare("select count(*) as n from note where text = 'rewritten'").get(),
+    ).toEqual({ n: 0 });
+    expect(committedNotes()).toContain('first');
+    // Sorts and temporary tables still go where the connection's setting says (the default).
+    expect(await tempStore()).toBe(0);
   });
 
   it('a write outside a transaction commits the open group first and is durable when it returns', async () => {
