@@ -175,6 +175,19 @@ describe('group commit on SQLite', () => {
     expect(await tempStore()).toBe(0);
   });
 
+  it('runs a limit and an offset written into the statement, with the rows they select', async () => {
+    for (const text of ['a', 'b', 'c', 'd']) await writeNote(text);
+    statements = [];
+    const page = (offset: number) =>
+      db.selectFrom('note').select('text').orderBy('id').limit(2).offset(offset).execute();
+    expect((await page(1)).map((r) => r.text)).toEqual(['b', 'c']);
+    expect((await page(3)).map((r) => r.text)).toEqual(['d']);
+    expect(statements).toEqual([
+      'select "text" from "note" order by "id" limit 2 offset 1',
+      'select "text" from "note" order by "id" limit 2 offset 3',
+    ]);
+  });
+
   it('a write outside a transaction commits the open group first and is durable when it returns', async () => {
     const inGroup = writeNote('in group', tick);
     const standalone = (async () => {

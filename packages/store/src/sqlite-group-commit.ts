@@ -31,6 +31,7 @@
 import { resolve } from 'node:path';
 import type SqliteDatabase from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
+import { withLiteralLimits } from './sqlite-literal-limits.ts';
 import {
   SelectQueryNode,
   SqliteDialect,
@@ -190,7 +191,9 @@ export class GroupCommitSqliteDriver implements Driver {
    * when it returns (autocommit): an open group commits first, so that it runs on its own.
    */
   run<R>(compiledQuery: CompiledQuery, inTransaction: boolean): QueryResult<R> {
-    const { sql, parameters } = compiledQuery;
+    // A limit is written into the text: bound, it would make SQLite prepare the statement
+    // again on every run (sqlite-literal-limits.ts).
+    const { sql, parameters } = withLiteralLimits(compiledQuery.sql, compiledQuery.parameters);
     // SQLite applies a PRAGMA's setting when it prepares it (and ignores it inside a
     // transaction): a PRAGMA commits the open group first and is prepared anew every time.
     const pragma = PRAGMA.test(sql);
