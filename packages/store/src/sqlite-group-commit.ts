@@ -90,7 +90,10 @@ class Lease implements DatabaseConnection {
 }
 
 export interface GroupCommitOptions {
-  /** Told of every statement run, BEGIN, SAVEPOINT and COMMIT included (tests count them); not of the `temp_store` settings around a group's BEGIN (#beginGroup). */
+  /**
+   * Told of every statement run, BEGIN, SAVEPOINT and COMMIT included (tests count them); not
+   * of the `temp_store` settings around a group's BEGIN (#beginGroup).
+   */
   trace?: (sql: string) => void;
 }
 
