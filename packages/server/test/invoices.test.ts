@@ -974,4 +974,70 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     expect((await resend(inv.id, 'resend-2')).statusCode).toBe(200);
     expect((await copies(inv.orderId)).mails).toBe(once.mails + 1);
   });
+
+  it('refuses to cancel an order whose invoice is not credited (409 naming it), and cancels once it is', async () => {
+    const ADMIN = 'admin@edgeworks.example';
+    const FINANCE = 'finance@edgeworks.example';
+    const { order } = await bookedDeviceOrder(ACME, acmeCustomer, 1);
+    // A slot of the invoice job no other test of this file takes (each slot runs once).
+    await jobs(DateTime.now().plus({ days: 61 }).toJSDate());
+    const [invoice] = await invoicesOf(ACME, order.id);
+    expect(invoice).toMatchObject({ status: 'issued' });
+    const cancel = () =>
+      t.as(ADMIN).post(`/api/v1/orders/${order.id}/actions/cancel`, { reason: 'cannot ship' });
+    const eventTypes = async () =>
+      (
+        (await t.as(ADMIN).get(`/api/v1/orders/${order.id}/events`)).json().items as {
+          type: string;
+        }[]
+      ).map((e) => e.type);
+    const before = await eventTypes();
+
+    // Cancelled, the order would leave a payable invoice behind: the credit note comes first.
+    const refused = await cancel();
+    expect(refused.statusCode, refused.body).toBe(409);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    const problem = refused.json();
+    expect(problem).toMatchObject({
+      type: 'urn:orderdesk:problem:invoice-not-credited',
+      status: 409,
+      errors: [
+        {
+          path: 'action',
+          code: 'invoice.not_credited',
+          expected: 'credited',
+          actual: 'issued',
+        },
+      ],
+    });
+    expect(problem.detail).toContain(invoice!.number);
+    expect(problem.detail).toContain('credit note');
+    expect(problem.detail).toContain(`POST /api/v1/invoices/${invoice!.id}/credit-notes`);
+    // Nothing written: the order, its timeline and its invoice are as they were.
+    expect((await t.as(ADMIN).get(`/api/v1/orders/${order.id}`)).json()).toMatchObject({
+      status: 'provisioning',
+      version: order.version,
+    });
+    expect(await eventTypes()).toEqual(before);
+    expect(await invoicesOf(ACME, order.id)).toEqual([
+      expect.objectContaining({ id: invoice!.id, status: 'issued' }),
+    ]);
+
+    const credit = await t
+      .as(FINANCE)
+      .post(`/api/v1/invoices/${invoice!.id}/credit-notes`, { reason: 'Order cancelled' });
+    expect(credit.statusCode, credit.body).toBe(201);
+    const cancelled = await cancel();
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json()).toMatchObject({ status: 'cancelled' });
+    // (The timeline is in time order: the jobs' events, dated ahead, come after the cancel.)
+    expect((await eventTypes()).sort()).toEqual([...before, 'order.cancelled'].sort());
+    // Cancelled, it gets no other invoice.
+    expect(await jobs(DateTime.now().plus({ days: 62 }).toJSDate())).toMatchObject({
+      outcome: 'ran',
+    });
+    expect(await invoicesOf(ACME, order.id)).toEqual([
+      expect.objectContaining({ id: invoice!.id, status: 'credited' }),
+    ]);
+  });
 });

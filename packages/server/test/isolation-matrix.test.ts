@@ -292,12 +292,13 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
   async function partnerTenant(user: string, n: number): Promise<Tenant> {
     const tier2 = user === BETA;
     const contracting = tier2 ? partnerIds[ACME]! : partnerIds[user]!;
+    const vendor = tier2 ? 'skyline' : 'edgeworks';
     const ids: Record<string, string> = {
       slug: 'edgeworks',
       userId: await spareUser(user, `spare${n}@${user.split('@')[1]}`, ['partner_user']),
       tokenId: await token(user),
       customerId: customerIds[user]!,
-      orderId: await order(user, tier2 ? 'skyline' : 'edgeworks', `MATRIX-${n}`),
+      orderId: await order(user, vendor, `MATRIX-${n}`),
       action: 'cancel',
       returnAction: 'refuse',
       quoteId: await quote('edgeworks', contracting, customerIds[user]!, true),
@@ -305,7 +306,9 @@ describe.each(testDialects())('isolation matrix on %s', (dialect) => {
       quoteRequestId: await quoteRequest(user, 'edgeworks'),
       subscriptionId: await subscription('edgeworks', contracting, customerIds[user]!),
     };
-    ids.invoiceId = await invoice(ids.orderId!, tier2 ? 'skyline' : 'edgeworks');
+    // The invoice is another order's: an order with an invoice not credited cannot be cancelled
+    // (409), and the owner's `cancel` probe is to act on `orderId`.
+    ids.invoiceId = await invoice(await order(user, vendor, `MATRIX-${n}-INV`), vendor);
     ids.documentId = await document(user, ids.orderId!);
     ids.returnId = await returnRequest(user, ids.orderId!);
     // A tier-2 reseller has no partnership of its own (it sees its distributor's).

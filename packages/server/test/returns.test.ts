@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drainOutbox, type MailTransport } from '@orderdesk/app';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
 import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
@@ -576,6 +577,85 @@ describe.each(testDialects())('returns on %s', (dialect) => {
         data: expect.objectContaining({ returnId: asked.id, status: 'refused' }),
       }),
     ]);
+  });
+
+  it('refuses a license whose keys were delivered on the thread even when the mail never left: not_sent without SMTP_URL, or failed', async () => {
+    const [license] = await findProducts(t, ACME, 'edgeworks', {
+      type: 'perpetual_license',
+      count: 1,
+    });
+    /** The outbox worker's passes until nothing is due: no SMTP, or a relay that refuses. */
+    const drain = async (transport: MailTransport | null) => {
+      for (;;) {
+        const pass = await drainOutbox(t.ctx, {
+          transport,
+          maxAttempts: 1,
+          backoffBaseMs: 60_000,
+          backoffMaxMs: 60_000,
+          leaseMs: 60_000,
+          limit: 100,
+          workerId: `returns-${dialect}`,
+        });
+        if (pass.claimed === 0) return;
+      }
+    };
+    const refusing: MailTransport = {
+      send: () => Promise.reject(new Error('550 relay refused')),
+    };
+    for (const [outcome, transport] of [
+      ['not_sent', null],
+      ['failed', refusing],
+    ] as const) {
+      const order = await booked(
+        ACME,
+        'license_maintenance',
+        [
+          {
+            partNumber: license!.partNumber,
+            quantity: 2,
+            unitPrice: license!.netPrice,
+            attributes: { hostId: `HOST-${outcome}` },
+          },
+        ],
+        { attributes: { endUserName: 'Fabrikam Health' } },
+      );
+      const fulfilled = await t
+        .as('provisioning@edgeworks.example')
+        .post(`/api/v1/orders/${order.id}/fulfilments`, {
+          lines: [{ lineNo: 1, quantity: 2 }],
+          licenseKeys: [`K1-${outcome}`, `K2-${outcome}`],
+        });
+      expect(fulfilled.statusCode, fulfilled.body).toBe(201);
+      expect(fulfilled.json()).toMatchObject({ orderCompleted: true });
+      await drain(transport);
+      // The keys are on the thread the partner reads in the app, though no mail went out.
+      const thread = (await t.as(ACME).get(`/api/v1/orders/${order.id}/messages`)).json().items as {
+        template: string;
+        status: string;
+        text: string;
+        at: string;
+      }[];
+      const delivery = thread.find((m) => m.template === 'order_delivery');
+      expect(delivery, 'the delivery mail').toBeDefined();
+      expect(delivery!.status).toBe(outcome);
+      expect(delivery!.text).toContain(`K1-${outcome}`);
+
+      const res = await ask(ACME, {
+        orderId: order.id,
+        lines: [{ lineNo: 1, quantity: 1 }],
+        reason: 'Bought one too many',
+      });
+      expect(res.statusCode, res.body).toBe(201);
+      const refused = res.json<ReturnView>();
+      expect(refused, outcome).toMatchObject({
+        status: 'refused',
+        decision: { code: 'return.not_refundable' },
+      });
+      expect(refused.decision.message).toContain(
+        `e-mailed on ${delivery!.at} (the order_delivery mail)`,
+      );
+      expect(refused.decision.message).toContain(license!.partNumber);
+    }
   });
 
   it('walls off returns, escalations, licenses and the SLA summary between tenants', async () => {

@@ -108,7 +108,17 @@ export async function returnedQuantities(
   return out;
 }
 
-/** The first outgoing mail of one of the templates on the order's thread (sent, else queued). */
+/**
+ * Every status of an outgoing message (`received` is incoming mail's): the message is on the
+ * thread the partner reads in the app, with what it carries, whether or not SMTP delivered it
+ * (`not_sent`: no SMTP_URL; `failed`: the relay gave up).
+ */
+const WRITTEN_OUT = ['queued', 'sent', 'failed', 'not_sent'] as const;
+
+/**
+ * The first outgoing mail of one of the templates on the order's thread, when it was sent (or
+ * written, if it never left): what it delivered is the partner's either way.
+ */
 export async function orderMailedAt(
   db: Executor,
   input: { orderId: string; templates: readonly string[] },
@@ -121,7 +131,7 @@ export async function orderMailedAt(
     .where('entity_id', '=', input.orderId)
     .where('direction', '=', 'out')
     .where('template', 'in', input.templates)
-    .where('status', 'in', ['queued', 'sent'])
+    .where('status', 'in', WRITTEN_OUT)
     .execute();
   const instants = rows
     .map((r) => ({ at: r.sent_at ?? r.created_at, template: r.template }))

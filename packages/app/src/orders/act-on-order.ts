@@ -10,8 +10,10 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
+  findInvoiceOfOrder,
   findOrderInScope,
   listOrderLines,
+  lockOrderRow,
   nextCounterValue,
   quoteUsedByAnotherOrder,
   replaceOrderLines,
@@ -97,6 +99,9 @@ export async function actOnOrder(
       throw unprocessable('A rejection tells the partner why', [
         { path: 'reason', code: 'required', message: 'Say why the order is rejected' },
       ]);
+    }
+    if (step.to === 'cancelled' || step.to === 'rejected') {
+      await refuseWhileInvoiced(tx, order, input.action);
     }
     if (input.action === 'resubmit') return resubmit(ctx, tx, actor, order, slug, profile);
 
@@ -190,6 +195,35 @@ export async function actOnOrder(
       actor,
     );
   });
+}
+
+/**
+ * An order that ends undelivered (cancelled, rejected) leaves no payable invoice behind: while
+ * its invoice is not credited the action is refused, naming the credit note that reverses it.
+ * The order's row is locked first, as the invoice job locks it before issuing: an invoice issued
+ * meanwhile is seen here, and a job that comes later finds the order ended and issues none.
+ */
+async function refuseWhileInvoiced(tx: Executor, order: Order, action: OrderAction): Promise<void> {
+  await lockOrderRow(tx, order.id);
+  const invoice = await findInvoiceOfOrder(tx, order.id);
+  if (!invoice || invoice.status === 'credited') return;
+  const total = `${formatAmount(invoice.total_minor, invoice.currency)} ${invoice.currency}`;
+  throw new AppError(
+    'conflict',
+    'invoice-not-credited',
+    `Order ${order.number} has invoice ${invoice.number} (${invoice.status}, ${total}), ` +
+      `which is not credited: issue a credit note first ` +
+      `(POST /api/v1/invoices/${invoice.id}/credit-notes), then ${action} the order`,
+    [
+      {
+        path: 'action',
+        code: 'invoice.not_credited',
+        message: `Invoice ${invoice.number} is ${invoice.status}: credit it before the order can be ${action === 'cancel' ? 'cancelled' : 'rejected'}`,
+        expected: 'credited',
+        actual: invoice.status,
+      },
+    ],
+  );
 }
 
 /** Rebuilds the submission an order was made from (for re-validation). */
