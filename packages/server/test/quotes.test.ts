@@ -465,10 +465,11 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     };
     // northwind routes to the CAM.
     expect(await requestMail(await ask(ACME, 'northwind', fabrikam, 'new'))).toEqual([CAM]);
-    // skyline and edgeworks route to sales: the CAM is told as well.
-    expect(await requestMail(await ask(BETA, 'skyline', tailspin, 'new'))).toEqual([
-      'cam@skyline.example',
-      'sales@skyline.example',
+    // edgeworks routes to sales: the CAM is told as well, whether the distributor or its
+    // reseller asks. (Skyline, which also routes to sales, takes no quotes at all.)
+    expect(await requestMail(await ask(BETA, 'edgeworks', tailspin, 'device'))).toEqual([
+      'cam@edgeworks.example',
+      'sales@edgeworks.example',
     ]);
     expect(await requestMail(await ask(ACME, 'edgeworks', fabrikam, 'kits_renewal'))).toEqual([
       'cam@edgeworks.example',
@@ -502,6 +503,83 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     for (const r of rows) {
       for (const to of JSON.parse(r.to_addrs) as string[]) expect(emails).toContain(to);
     }
+  });
+
+  it('refuses a quote request for parts the vendor does not sell, each line named, as POST /quotes does', async () => {
+    const [other] = await findProducts(t, ACME, 'edgeworks', { count: 1 });
+    const lines = [
+      { partNumber: products[0]!.partNumber, quantity: 1 },
+      { partNumber: 'NW-NO-SUCH-PART', quantity: 2 },
+      // Another vendor's part number.
+      { partNumber: other!.partNumber, quantity: 3 },
+    ];
+    const before = await listIds(ACME, '/api/v1/quote-requests');
+    const asked = await t.as(ACME).post('/api/v1/quote-requests', {
+      vendor: 'northwind',
+      customerId: fabrikam,
+      orderType: 'new',
+      lines,
+    });
+    expect(asked.statusCode, asked.body).toBe(422);
+    expect(asked.json().errors).toEqual([
+      {
+        path: 'lines[1].partNumber',
+        code: 'part_number.unknown',
+        message: 'Unknown part number NW-NO-SUCH-PART',
+      },
+      {
+        path: 'lines[2].partNumber',
+        code: 'part_number.unknown',
+        message: `Unknown part number ${other!.partNumber}`,
+      },
+    ]);
+    const quoted = await t.as(SALES).post('/api/v1/quotes', {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'new',
+      lines,
+    });
+    expect(quoted.statusCode, quoted.body).toBe(422);
+    expect(quoted.json().errors).toEqual(asked.json().errors);
+    // Nothing was recorded.
+    expect(await listIds(ACME, '/api/v1/quote-requests')).toEqual(before);
+  });
+
+  it('refuses a quote request for an order type the profile takes no quote for (422 at orderType)', async () => {
+    const skyline = await t.as(ACME).post('/api/v1/quote-requests', {
+      vendor: 'skyline',
+      customerId: fabrikam,
+      orderType: 'new',
+    });
+    expect(skyline.statusCode, skyline.body).toBe(422);
+    expect(skyline.json().errors).toEqual([
+      {
+        path: 'orderType',
+        code: 'invalid',
+        message:
+          'Skyline Marketplace takes no quotes: New subscription orders are placed without one',
+        actual: 'new',
+      },
+    ]);
+    // Every problem at once: the order type and the lines.
+    const authorization = await t.as(ACME).post('/api/v1/quote-requests', {
+      vendor: 'edgeworks',
+      customerId: fabrikam,
+      orderType: 'license_authorization',
+      lines: [{ partNumber: products[0]!.partNumber, quantity: 1 }],
+    });
+    expect(authorization.statusCode, authorization.body).toBe(422);
+    expect(authorization.json().errors).toEqual([
+      {
+        path: 'orderType',
+        code: 'invalid',
+        message:
+          'License Authorization Orders take no quote; quotes are for license_maintenance, training_seat, kits_renewal, device',
+        expected: 'license_maintenance, training_seat, kits_renewal, device',
+        actual: 'license_authorization',
+      },
+      expect.objectContaining({ path: 'lines[0].partNumber', code: 'part_number.unknown' }),
+    ]);
   });
 
   it("shows a partner only the quote mails it sent or was sent, not the vendor's internal ones", async () => {

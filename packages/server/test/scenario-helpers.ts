@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { insertQuoteRequest, newId } from '@orderdesk/store';
 import type { TestApp } from './harness.ts';
 
 export interface PricedProduct {
@@ -66,6 +67,48 @@ export async function findProducts(
       multiplier: price.multiplier,
     };
   });
+}
+
+/**
+ * An open quote request of a tier-1 partner `user` to `vendor`, written through the store: one
+ * the API would no longer take (the vendor's order types take no quote), as made before its
+ * profile said so.
+ */
+export async function storedQuoteRequest(
+  t: TestApp,
+  vendor: string,
+  user: string,
+  of: { partnerId: string; customerId: string },
+): Promise<string> {
+  const db = t.store.db;
+  const v = await db
+    .selectFrom('vendors')
+    .select('id')
+    .where('slug', '=', vendor)
+    .executeTakeFirstOrThrow();
+  const u = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', user)
+    .executeTakeFirstOrThrow();
+  const at = new Date().toISOString();
+  const id = newId('qrq');
+  await insertQuoteRequest(db, {
+    id,
+    vendor_id: v.id,
+    partner_id: of.partnerId,
+    requested_by_partner_id: of.partnerId,
+    customer_id: of.customerId,
+    order_type: 'new',
+    lines: '[]',
+    notes: null,
+    subscription_id: null,
+    status: 'open',
+    created_by: u.id,
+    created_at: at,
+    updated_at: at,
+  });
+  return id;
 }
 
 /** "123.4" → 12340 cents, exactly (no floats). */

@@ -1,3 +1,4 @@
+import type { OrderTypeConfig, VendorProfile } from '@orderdesk/core';
 import {
   findCustomerInScope,
   findPartnership,
@@ -13,10 +14,12 @@ import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { unprocessable, type ProblemItem } from '../shared/errors.ts';
+import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.ts';
 import { subscriptionScope } from './quote-access.ts';
+import { quoteLinePricing } from './quote-pricing.ts';
 import { toRequestView, type QuoteRequestView } from './quote-view.ts';
 import type { quoteRequestBodySchema } from './quotes.schemas.ts';
 
@@ -53,12 +56,15 @@ export async function requestQuote(
     if (!customer)
       errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
     const profile = vendor && partnership ? await profileOfVendor(tx, vendor) : undefined;
-    if (profile && !profile.orderTypes.some((t) => t.key === body.orderType)) {
+    const orderType = profile?.orderTypes.find((t) => t.key === body.orderType);
+    if (profile && !orderType) {
       errors.push({
         path: 'orderType',
         code: 'order_type.unknown',
         message: `Unknown order type; one of ${profile.orderTypes.map((t) => t.key).join(', ')}`,
       });
+    } else if (profile && orderType?.quote === 'not_applicable') {
+      errors.push(noQuoteProblem(profile, orderType));
     }
     if (body.subscriptionId && vendor) {
       const sub = await findSubscriptionInScope(tx, body.subscriptionId, subscriptionScope(actor));
@@ -68,6 +74,25 @@ export async function requestQuote(
           code: 'invalid',
           message: 'No such subscription of this customer',
         });
+    }
+    // The lines asked for must be the vendor's parts on sale, as a quote's must (POST /quotes):
+    // each bad line named, with the same codes.
+    if (vendor && profile && body.lines && body.lines.length > 0) {
+      const { problems } = await quoteLinePricing(
+        tx,
+        {
+          vendorId: vendor.id,
+          // Part numbers only: the request carries no prices to check.
+          partnership: null,
+          currency: profile.currency,
+          on: todayIn(profile.sla.calendar.timeZone, ctx.now()),
+          rounding: profile.pricing.rounding,
+          perCategory: profile.pricing.multipliersPerCategory,
+        },
+        body.lines,
+      );
+      // A vendor without a price list in force is still asked: only the lines are judged.
+      errors.push(...problems.filter((p) => p.path.startsWith('lines[')));
     }
     if (errors.length > 0 || !vendor || !partnership || !customer || !profile) {
       throw unprocessable('The quote request has problems', errors);
@@ -105,4 +130,26 @@ export async function requestQuote(
     });
     return toRequestView(row, vendor.slug, customer.name);
   });
+}
+
+/**
+ * An order type whose profile takes no quote (`quote: not_applicable`): a request for one is
+ * refused at `orderType` as `invalid` — the type is known (not `order_type.unknown`), it is the
+ * wrong value here — naming the types that do take quotes.
+ */
+function noQuoteProblem(profile: VendorProfile, orderType: OrderTypeConfig): ProblemItem {
+  const quoted = profile.orderTypes.filter((t) => t.quote !== 'not_applicable').map((t) => t.key);
+  const orders = /\border$/i.test(orderType.label)
+    ? `${orderType.label}s`
+    : `${orderType.label} orders`;
+  return {
+    path: 'orderType',
+    code: 'invalid',
+    message:
+      quoted.length === 0
+        ? `${profile.name} takes no quotes: ${orders} are placed without one`
+        : `${orders} take no quote; quotes are for ${quoted.join(', ')}`,
+    ...(quoted.length > 0 ? { expected: quoted.join(', ') } : {}),
+    actual: orderType.key,
+  };
 }

@@ -58,3 +58,4 @@ export type {
 } from './order.types.ts';
 export { notificationsFor } from './order.notifications.ts';
 export { isPathWithin, salvageSubmission } from './order.salvage.ts';
+export { highestTaxRate, largestOrderTotalMinor } from './order.limits.ts';

@@ -15,6 +15,7 @@ function profile(slug: string): VendorProfile {
 
 const northwind = profile('northwind');
 const edgeworks = profile('edgeworks');
+const skyline = profile('skyline');
 
 function entry(
   partNumber: string,
@@ -410,6 +411,61 @@ describe('validateOrder — edgeworks (net price = list × multiplier, devices)'
     const r = validateOrder(order, ctx());
     expect(r.valid).toBe(false);
     expect(codes(r)).toContain('lines[0].quantity:invalid');
+  });
+
+  // 395 lines × 10,000,000 × a 22,750.00 license: 89,862,500,000,000.00 USD fits the safe
+  // range of minor units, but with 8.875% New York sales tax its invoice would not.
+  const unlimited = entry('EW-SUP-LIC-UNL', 3_500_000, { type: 'perpetual_license' });
+  const hugeOrder = (lineCount: number): OrderSubmission => ({
+    vendor: 'edgeworks',
+    type: 'license_maintenance',
+    customerId: 'cus_1',
+    purchaseOrder: {
+      number: 'PO-HUGE',
+      date: '2026-11-19',
+      currency: 'USD',
+      total: (BigInt(lineCount) * 22_750_000_000_000n).toString().replace(/(\d\d)$/, '.$1'),
+    },
+    attributes: { endUserName: 'Fabrikam' },
+    lines: Array.from({ length: lineCount }, (_, i) => ({
+      partNumber: 'EW-SUP-LIC-UNL',
+      quantity: 10_000_000,
+      unitPrice: '22750.00',
+      attributes: { hostId: `H-${i}` },
+    })),
+  });
+  const hugeCtx = () => ctx({ catalog: new Map([['EW-SUP-LIC-UNL', unlimited]]) });
+
+  it('refuses a total whose invoice, with the highest tax rate, would not be exact', () => {
+    const r = validateOrder(hugeOrder(395), hugeCtx());
+    expect(r.valid).toBe(false);
+    // Lines 0–362 come to 82,582,500,000,000.00; line 363 takes the total past the limit.
+    expect(codes(r)).toEqual(['lines[363].quantity:invalid']);
+    expect(r.problems[0]?.message).toBe(
+      'The order total is too large to be exact with 8.875% tax: the largest total accepted is 82729729090617.59 USD',
+    );
+  });
+
+  it('accepts a total up to the limit', () => {
+    const r = validateOrder(hugeOrder(363), hugeCtx());
+    expect(codes(r)).toEqual([]);
+    expect(r.pricing.total).toBe('82582500000000.00');
+  });
+
+  it('leaves the whole safe range to a profile that charges no tax', () => {
+    const lines = ORDER_CHECKS.filter((c) => c.name === 'lines');
+    const untaxed = { ...edgeworks, invoicing: { ...edgeworks.invoicing, tax: undefined } };
+    const r = validateOrder(hugeOrder(395), { ...hugeCtx(), profile: untaxed }, { checks: lines });
+    expect(codes(r)).toEqual([]);
+    expect(r.pricing.total).toBe('89862500000000.00');
+    // Northwind's only rate is 0%.
+    const order = hugeOrder(395);
+    const northwindTotal = validateOrder(
+      { ...order, lines: order.lines.map(({ attributes: _, ...line }) => line) },
+      { ...hugeCtx(), profile: northwind },
+      { checks: lines },
+    );
+    expect(codes(northwindTotal)).toEqual([]);
   });
 
   it('says the currency is wrong once, not that every part is unpriced', () => {
@@ -1075,6 +1131,119 @@ describe('validateOrder — unreadable fields (a body the schema refused in part
     );
     expect(r.problems.filter((p) => p.path === 'purchaseOrder.currency')).toEqual([
       expect.objectContaining({ code: 'currency.mismatch', message: 'The quote is in USD' }),
+    ]);
+  });
+});
+
+describe('validateOrder — attributes the profile does not declare', () => {
+  // The attribute checks alone: the order's, and the lines' (no catalog, no prices).
+  const only = {
+    checks: ORDER_CHECKS.filter((c) => ['order_attributes', 'lines'].includes(c.name)),
+    lineChecks: LINE_CHECKS.filter((c) => c.name === 'line.attributes'),
+  };
+  const lines = [{ partNumber: 'SKY-1', quantity: 1, unitPrice: '10.00' }];
+  const skylineOrder = (o: Partial<OrderSubmission>): OrderSubmission => ({
+    vendor: 'skyline',
+    type: 'new',
+    customerId: 'cus_1',
+    lines,
+    ...o,
+  });
+  const messages = (r: ReturnType<typeof validateOrder>): string[] =>
+    r.problems.map((p) => `${p.path}: ${p.message}`);
+
+  it('refuses an unknown order attribute at its path, naming the declared ones', () => {
+    const r = validateOrder(
+      skylineOrder({ attributes: { primaryDomain: 'wingtip.example', bogusAttr: 'x' } }),
+      context(skyline),
+      only,
+    );
+    expect(codes(r)).toEqual(['attributes.bogusAttr:invalid']);
+    expect(r.problems[0]).toMatchObject({
+      message:
+        'Unknown attribute "bogusAttr" on the order; expected one of primaryDomain, subscriptionId',
+      expected: 'primaryDomain, subscriptionId',
+      actual: 'bogusAttr',
+    });
+  });
+
+  it('refuses an unknown line attribute at its path', () => {
+    const catalog = new Map([['LIC-100', entry('LIC-100', 120000, { type: 'perpetual_license' })]]);
+    const order: OrderSubmission = {
+      vendor: 'edgeworks',
+      type: 'license_maintenance',
+      customerId: 'cus_1',
+      purchaseOrder: { number: 'PO-A', date: '2026-11-19', currency: 'USD', total: '840.00' },
+      attributes: { endUserName: 'Fabrikam' },
+      lines: [
+        {
+          partNumber: 'LIC-100',
+          quantity: 1,
+          unitPrice: '840.00',
+          attributes: { hostId: 'H-1', bogus: 1 },
+        },
+      ],
+    };
+    const r = validateOrder(order, context(edgeworks, { catalog }));
+    expect(codes(r)).toEqual(['lines[0].attributes.bogus:invalid']);
+    expect(messages(r)).toEqual([
+      'lines[0].attributes.bogus: Unknown attribute "bogus" on a line; expected one of hostId, attendeeNames, attendeeEmails, courseDate, serialNumber',
+    ]);
+  });
+
+  it('says where an attribute of the other scope goes, and when a profile has none', () => {
+    const order = skylineOrder({ vendor: 'edgeworks', attributes: { hostId: 'H-1' } });
+    expect(messages(validateOrder(order, context(edgeworks), only))).toEqual([
+      'attributes.hostId: Unknown attribute "hostId" on the order; Host ID is given on each line',
+    ]);
+    const onLine = skylineOrder({
+      lines: [{ ...lines[0]!, attributes: { primaryDomain: 'wingtip.example' } }],
+    });
+    expect(messages(validateOrder(onLine, context(skyline), only))).toEqual([
+      'lines[0].attributes.primaryDomain: Unknown attribute "primaryDomain" on a line; Primary domain is given on the order',
+    ]);
+    const northwindLine = skylineOrder({
+      lines: [{ ...lines[0]!, attributes: { seats: 3 } }],
+    });
+    expect(messages(validateOrder(northwindLine, context(northwind), only))).toEqual([
+      'lines[0].attributes.seats: Unknown attribute "seats" on a line; Northwind takes none on a line',
+    ]);
+  });
+
+  it('says nothing more of an attribute that could not be read', () => {
+    const r = validateOrder(
+      skylineOrder({ attributes: { primaryDomain: 'wingtip.example', bad: '' } }),
+      context(skyline),
+      { ...only, unreadable: new Set(['attributes.bad']) },
+    );
+    expect(codes(r)).toEqual([]);
+  });
+});
+
+describe('validateOrder — a PO line that repeats a quote line', () => {
+  it('names the quote line it repeats and the PO line that already carries it', () => {
+    const r = validateOrder(
+      nwOrder({
+        lines: [
+          { partNumber: '', quantity: 1, unitPrice: '70.00' },
+          { partNumber: 'NW-PRO-USER', quantity: 10, unitPrice: '70.00' },
+          { partNumber: 'NW-PRO-USER', quantity: 1, unitPrice: '70.00' },
+        ],
+        purchaseOrder: { ...nwOrder().purchaseOrder!, total: '840.00' },
+      }),
+      nwContext(),
+      { unreadable: new Set(['lines[0].partNumber']) },
+    );
+    expect(r.problems).toEqual([
+      expect.objectContaining({
+        path: 'lines[2]',
+        code: 'quote.mismatch',
+        // The PO's second line (lines[1]): the indices of the PO, not of the lines compared.
+        message:
+          "The quote's line 1 (10 × NW-PRO-USER) is already on the PO as its line 2; this line repeats it: 11 × NW-PRO-USER on the PO in all, 10 on the quote",
+        expected: '10',
+        actual: '11',
+      }),
     ]);
   });
 });

@@ -3,13 +3,14 @@
 // Each check is findable by name (`ORDER_CHECKS`, `LINE_CHECKS`) and testable alone
 // (`validateOrder(submission, context, { checks: [...] })`). Problems come out in the order of
 // the body's fields: order-level checks in list order, the line checks line by line.
-import { formatAmount, MAX_MINOR, parseAmount } from '../money/index.ts';
+import { decimalFromText, formatAmount, MAX_MINOR, parseAmount } from '../money/index.ts';
 import { netUnitPrice, resolveMultiplier } from '../pricing/index.ts';
 import type { Problem, ProblemCode } from '../problems/index.ts';
 import { fieldLabel, lineFieldLabel } from '../profile/profile.fields.ts';
 import type { OrderTypeConfig, VendorProfile } from '../profile/profile.schema.ts';
 import { compareOrderToQuote } from '../quote/index.ts';
 import { matchSpecialTerms } from '../special-terms/index.ts';
+import { EXACT_AT_ANY_TAX_RATE, highestTaxRate, largestOrderTotalMinor } from './order.limits.ts';
 import { isPathWithin } from './order.salvage.ts';
 import type {
   CatalogEntry,
@@ -172,6 +173,52 @@ function checkAttributes(
         add(path, 'invalid', `${attr.label} is not a valid ${attr.type}`, { actual: v });
       }
     }
+  }
+  checkUnknownAttributes(profile, scope, values, base, add);
+}
+
+// The keys a profile declares per scope, worked out once per (shared, immutable) profile: the
+// line check runs on every line of every submission.
+const declaredKeys = new WeakMap<
+  VendorProfile['attributes'],
+  Readonly<Record<'order' | 'line', readonly string[]>>
+>();
+
+function declaredAttributeKeys(profile: VendorProfile, scope: 'order' | 'line'): readonly string[] {
+  let keys = declaredKeys.get(profile.attributes);
+  if (keys === undefined) {
+    const of = (s: 'order' | 'line') =>
+      profile.attributes.filter((a) => a.scope === s).map((a) => a.key);
+    keys = { order: of('order'), line: of('line') };
+    declaredKeys.set(profile.attributes, keys);
+  }
+  return keys[scope];
+}
+
+// Attributes are the profile's: a key it does not declare for this scope (a typo, another
+// vendor's field) would be stored and never read, so it is refused like an unknown field.
+function checkUnknownAttributes(
+  profile: VendorProfile,
+  scope: 'order' | 'line',
+  values: Readonly<Record<string, unknown>>,
+  base: string,
+  add: ProblemCollector,
+): void {
+  const declared = declaredAttributeKeys(profile, scope);
+  for (const key in values) {
+    if (!Object.hasOwn(values, key) || declared.includes(key)) continue;
+    const where = scope === 'order' ? 'on the order' : 'on a line';
+    // A key of the other scope: say where it goes.
+    const other = profile.attributes.find((a) => a.key === key);
+    const hint = other
+      ? `${other.label} is given ${other.scope === 'order' ? 'on the order' : 'on each line'}`
+      : declared.length === 0
+        ? `${profile.name} takes none ${where}`
+        : `expected one of ${declared.join(', ')}`;
+    add(`${base}attributes.${key}`, 'invalid', `Unknown attribute "${key}" ${where}; ${hint}`, {
+      ...(declared.length > 0 ? { expected: declared.join(', ') } : {}),
+      actual: key,
+    });
   }
 }
 
@@ -580,15 +627,23 @@ const lineNetPriceCheck: LineCheck = {
   },
 };
 
+// The total must stay exact on the invoice too, with its tax: refused here, not by the invoice
+// job that would fail on it at every run once the order is booked.
 const lineTotalRangeCheck: LineCheck = {
   name: 'line.total_range',
-  run({ line, base }, { pricing, add }) {
-    if (Math.abs(pricing.totalMinor) > MAX_MINOR && pricing.totalKnown) {
-      add(`${base}quantity`, 'invalid', 'The order total is too large to be exact', {
-        actual: String(line.quantity),
-      });
-      pricing.totalKnown = false;
-    }
+  run({ line, base }, { profile, currency, pricing, add }) {
+    if (!pricing.totalKnown || Math.abs(pricing.totalMinor) <= EXACT_AT_ANY_TAX_RATE) return;
+    const largest = largestOrderTotalMinor(profile);
+    if (Math.abs(pricing.totalMinor) <= largest) return;
+    const rate = decimalFromText(highestTaxRate(profile));
+    const withTax = rate.isZero() ? '' : ` with ${rate.toFixed()}% tax`;
+    add(
+      `${base}quantity`,
+      'invalid',
+      `The order total is too large to be exact${withTax}: the largest total accepted is ${formatAmount(largest, currency)} ${currency}`,
+      { actual: String(line.quantity) },
+    );
+    pricing.totalKnown = false;
   },
 };
 
@@ -1099,6 +1154,7 @@ function checkQuote(orderType: OrderTypeConfig, input: OrderCheckInput): void {
       partNumber: l.partNumber,
       quantity: l.quantity,
       unitPriceMinor: unit?.ok ? unit.minor : (quotePrices.get(l.partNumber) ?? 0),
+      index,
     };
     return [{ index, line }];
   });

@@ -299,6 +299,84 @@ describe('compareOrderToQuote', () => {
     ).toEqual([expect.objectContaining({ path: 'lines[1].quantity', expected: '1', actual: '2' })]);
   });
 
+  it('says a line that repeats a quote line repeats it, not that its part is not on the quote', () => {
+    const quoted = [
+      { partNumber: 'NW-MTG-PRO-U-1Y', quantity: 25, netPriceMinor: 13580 },
+      { partNumber: 'NW-ADD-DIAL-1Y', quantity: 3, netPriceMinor: 4200 },
+    ];
+    const problems = compareOrderToQuote(
+      quoted,
+      [
+        { partNumber: 'NW-MTG-PRO-U-1Y', quantity: 25, unitPriceMinor: 13580 },
+        { partNumber: 'NW-ADD-DIAL-1Y', quantity: 3, unitPriceMinor: 4200 },
+        { partNumber: 'NW-MTG-PRO-U-1Y', quantity: 1, unitPriceMinor: 13580 },
+      ],
+      'USD',
+    );
+    expect(problems).toEqual([
+      {
+        path: 'lines[2]',
+        code: 'quote.mismatch',
+        severity: 'error',
+        message:
+          "The quote's line 1 (25 × NW-MTG-PRO-U-1Y) is already on the PO as its line 1; this line repeats it: 26 × NW-MTG-PRO-U-1Y on the PO in all, 25 on the quote",
+        expected: '25',
+        actual: '26',
+      },
+    ]);
+  });
+
+  it('names every quote line of a part a repeating line repeats, and a split quantity', () => {
+    const quoted = [
+      { partNumber: 'A', quantity: 5, netPriceMinor: 100 },
+      { partNumber: 'B', quantity: 1, netPriceMinor: 100 },
+      { partNumber: 'A', quantity: 2, netPriceMinor: 90 },
+    ];
+    const repeated = compareOrderToQuote(
+      quoted,
+      [
+        { partNumber: 'B', quantity: 1, unitPriceMinor: 100 },
+        { partNumber: 'A', quantity: 2, unitPriceMinor: 90 },
+        { partNumber: 'A', quantity: 5, unitPriceMinor: 100 },
+        { partNumber: 'A', quantity: 1, unitPriceMinor: 100 },
+      ],
+      'USD',
+    );
+    expect(repeated.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "lines[3]: The quote's lines 1 (5 ×) and 3 (2 ×) of A are already on the PO as its lines 3 and 2; this line repeats them: 8 × A on the PO in all, 7 on the quote",
+    ]);
+    // 5 × A written as 4 + 1: the quantity of the first, and the second as a repeat.
+    const split = compareOrderToQuote(
+      [{ partNumber: 'A', quantity: 5, netPriceMinor: 100 }],
+      [
+        { partNumber: 'A', quantity: 4, unitPriceMinor: 100 },
+        { partNumber: 'A', quantity: 1, unitPriceMinor: 100 },
+      ],
+      'USD',
+    );
+    expect(split.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'lines[0].quantity: The quote has 5 × A, the PO 4',
+      "lines[1]: The quote's line 1 (5 × A) is already on the PO as its line 1; this line repeats it: 5 × A on the PO in all, 5 on the quote",
+    ]);
+  });
+
+  it('names PO lines by the index the caller gives them', () => {
+    const problems = compareOrderToQuote(
+      [{ partNumber: 'A', quantity: 5, netPriceMinor: 100 }],
+      [
+        { partNumber: 'A', quantity: 5, unitPriceMinor: 100, index: 3 },
+        { partNumber: 'A', quantity: 1, unitPriceMinor: 100, index: 7 },
+      ],
+      'USD',
+    );
+    expect(problems).toEqual([
+      expect.objectContaining({
+        path: 'lines[1]',
+        message: expect.stringContaining('already on the PO as its line 4;'),
+      }),
+    ]);
+  });
+
   it('formats prices in the quote currency', () => {
     expect(
       compareOrderToQuote(
