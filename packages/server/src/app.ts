@@ -33,6 +33,7 @@ import { installErrorHandler } from './http/error-handler.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { installEtags } from './http/etag.ts';
 import { installInputBoundary, jsonCharsetError } from './http/input-boundary.ts';
+import { installListCursors } from './http/list-cursors.ts';
 import { problemType } from './http/problem.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
 import { partnerRoutes } from './partners/partners.routes.ts';
@@ -157,6 +158,7 @@ export async function buildApp(
   });
   installErrorHandler(app);
   installInputBoundary(app);
+  installListCursors(app);
   await installSecurityHeaders(app, {
     corsOrigins: config.CORS_ORIGINS,
     https: config.COOKIE_SECURE,

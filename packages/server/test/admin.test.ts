@@ -186,7 +186,10 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
       expect(noCam.statusCode).toBe(422);
       expect(noCam.json().errors[0].path).toBe('camEmail');
       const tier2 = await admin.post('/api/v1/partners', { name: 'Orbit Kids', tier: 2 });
-      expect([tier2.statusCode, tier2.json().errors[0].path]).toEqual([422, 'parentPartnerId']);
+      expect([tier2.statusCode, tier2.json().errors]).toEqual([
+        400,
+        [expect.objectContaining({ path: 'parentPartnerId', code: 'required' })],
+      ]);
       // A tier-1 partner the vendor does not work with is unknown to it.
       const beta = (await t.as('buyer@beta.example').get('/api/v1/me')).json().partner.id as string;
       const foreign = await admin.post('/api/v1/partners', {
@@ -215,6 +218,53 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
         expect(res.statusCode, user).toBe(403);
       }
       expect((await t.as(null).post('/api/v1/partners', partner)).statusCode).toBe(401);
+    });
+
+    it('names every missing or misplaced field of a partner in one 400, whatever else is missing', async () => {
+      const admin = t.as('admin@northwind.example');
+      const terms = [
+        'legalName',
+        'agreementDate',
+        'multiplier',
+        'camEmail',
+        'invoicingContact',
+        'provisioningCc',
+      ];
+      const refusal = async (body: unknown) => {
+        const res = await admin.post('/api/v1/partners', body);
+        expect(res.statusCode, res.body).toBe(400);
+        return (res.json().errors as { path: string; code: string }[])
+          .map((e) => `${e.path} ${e.code}`)
+          .sort();
+      };
+      const required = (...paths: string[]) => paths.map((p) => `${p} required`).sort();
+      // Without a tier, the body reads as a tier-1 partner's (it names no parent).
+      expect(await refusal({})).toEqual(required('name', 'tier', ...terms));
+      expect(await refusal({ tier: 1 })).toEqual(required('name', ...terms));
+      expect(await refusal({ name: 'Q', tier: 1 })).toEqual(required(...terms));
+      expect(await refusal({ name: 'Q', tier: 1, legalName: 'Q Ltd', multiplier: 'x' })).toEqual(
+        [
+          ...required('agreementDate', 'camEmail', 'invoicingContact', 'provisioningCc'),
+          'multiplier invalid',
+        ].sort(),
+      );
+      // A tier-2 reseller: its parent, and none of the terms (it orders under its parent's).
+      expect(await refusal({ tier: 2, legalName: 'Q Ltd', multiplier: '0.9' })).toEqual(
+        [...required('name', 'parentPartnerId'), 'legalName invalid', 'multiplier invalid'].sort(),
+      );
+      expect(await refusal({ parentPartnerId: orbitId })).toEqual(required('name', 'tier'));
+      const { admin: _admin, ...tier1 } = partner;
+      expect(await refusal({ ...tier1, name: 'Q', parentPartnerId: orbitId })).toEqual([
+        'parentPartnerId invalid',
+      ]);
+      // The same for enrolling: a missing agreement date is `required` like the other fields.
+      const enrol = await admin.post('/api/v1/partnerships', {});
+      expect(enrol.statusCode, enrol.body).toBe(400);
+      expect(
+        (enrol.json().errors as { path: string; code: string }[])
+          .map((e) => `${e.path} ${e.code}`)
+          .sort(),
+      ).toEqual(required('partnerId', ...terms));
     });
 
     it('enrols an existing partner with another vendor once', async () => {
@@ -325,6 +375,17 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
         .as('admin@northwind.example')
         .post('/api/v1/users', { email: 'not-an-email', name: 'X', roles: [] });
       expect(bad.statusCode).toBe(400);
+      // Roles: each once, and a single role sent as a string is one problem, at `roles`.
+      for (const [roles, message] of [
+        [['sales', 'sales'], 'Each role once'],
+        ['order_desk', 'Invalid input: expected array, received string'],
+      ] as const) {
+        const res = await t
+          .as('admin@northwind.example')
+          .post('/api/v1/users', { email: 'roles@northwind.example', name: 'R', roles });
+        expect(res.statusCode, res.body).toBe(400);
+        expect(res.json().errors).toEqual([{ path: 'roles', code: 'invalid', message }]);
+      }
     });
 
     it('deactivates a user: its session and token stop at once', async () => {

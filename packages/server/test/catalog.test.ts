@@ -799,6 +799,40 @@ describe.each(testDialects())('catalog and pricing API on %s', (dialect) => {
       ]);
     });
 
+    it('refuses a signed zero as a list price, as it does -5.00 or 12.345, in CSV and XLSX', async () => {
+      const before = await count('price_lists', 'northwind');
+      const csv = [
+        HEADER,
+        'NW-ZERO-1,Free,service,Bulk,0.00',
+        'NW-ZERO-2,Signed zero,service,Bulk,-0',
+        'NW-ZERO-3,Signed zero,service,Bulk,-0.00',
+      ].join('\r\n');
+      const res = await upload('admin@northwind.example', 'northwind', {
+        name: 'zero.csv',
+        content: csv,
+      });
+      expect(res.statusCode, res.body).toBe(422);
+      expect((res.json().errors as Problem[]).map((e) => [e.path, e.code, e.message])).toEqual([
+        ['row 3/listPrice', 'invalid', expect.stringMatching(/"-0" is not a decimal amount/)],
+        ['row 4/listPrice', 'invalid', expect.stringMatching(/"-0.00" is not a decimal amount/)],
+      ]);
+      // A text cell of a workbook is read as written.
+      const sheet = await xlsxOf([
+        [...HEADER.split(',')],
+        ['NW-ZERO-4', 'Z', 'service', 'Bulk', '-0'],
+      ]);
+      const xlsx = await upload('admin@northwind.example', 'northwind', {
+        name: 'zero.xlsx',
+        content: sheet,
+        type: XLSX_TYPE,
+      });
+      expect(xlsx.statusCode, xlsx.body).toBe(422);
+      expect((xlsx.json().errors as Problem[]).map((e) => [e.path, e.code])).toEqual([
+        ['row 2/listPrice', 'invalid'],
+      ]);
+      expect(await count('price_lists', 'northwind')).toBe(before);
+    });
+
     it('explains unreadable files: missing columns, no rows, another format', async () => {
       const admin = 'admin@edgeworks.example';
       const noPrice = await upload(admin, 'edgeworks', {

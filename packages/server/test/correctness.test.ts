@@ -521,6 +521,44 @@ describe.each(testDialects())('correctness on %s', (dialect) => {
     ]);
   });
 
+  it('holds an order with the stable problem codes only (API.md "Problem codes")', async () => {
+    const DESK = 'desk@northwind.example';
+    const [item] = products;
+    const q = await quote('new', fabrikam, [{ partNumber: item!.partNumber, quantity: 1 }]);
+    const placed = await t
+      .as(ACME)
+      .post('/api/v1/orders', northwindOrder('new', fabrikam, linesOf(q), { quoteId: q.id }));
+    expect(placed.statusCode, placed.body).toBe(201);
+    const hold = (code: string) =>
+      t.as(DESK).post(
+        `/api/v1/orders/${placed.json().id}/actions/hold`,
+        {
+          reason: 'Check the price',
+          problems: [
+            { path: 'purchaseOrder.number', message: 'Send the signed PO' },
+            { path: 'lines[0].unitPrice', code, message: 'm' },
+          ],
+        },
+        { 'if-match': String(placed.json().version) },
+      );
+    const madeUp = await hold('made.up');
+    expect(madeUp.statusCode, madeUp.body).toBe(400);
+    expect(madeUp.json().errors).toEqual([
+      expect.objectContaining({ path: 'problems[1].code', code: 'invalid' }),
+    ]);
+    // Nothing happened: the order is still submitted, at its version.
+    const still = (await t.as(ACME).get(`/api/v1/orders/${placed.json().id}`)).json();
+    expect([still.status, still.version]).toEqual(['submitted', placed.json().version]);
+    const held = await hold('price.mismatch');
+    expect(held.statusCode, held.body).toBe(200);
+    expect(held.json().problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'purchaseOrder.number', code: 'invalid' }),
+        expect.objectContaining({ path: 'lines[0].unitPrice', code: 'price.mismatch' }),
+      ]),
+    );
+  });
+
   it("keeps a corrected order's line details and answers with its own problems, the desk's reason kept", async () => {
     const DESK = 'desk@northwind.example';
     const [item] = products;

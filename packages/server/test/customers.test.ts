@@ -125,6 +125,74 @@ describe.each(testDialects())('customers and contacts on %s', (dialect) => {
     ]);
   });
 
+  it('refuses a contact with a role twice, roles not in a list, or an e-mail the customer has', async () => {
+    const c = await firstCustomer('buyer@contoso.example');
+    const post = (body: unknown) =>
+      t.as('buyer@contoso.example').post(`/api/v1/customers/${c.id}/contacts`, body);
+    const twice = await post({
+      name: 'Bo',
+      email: 'bo@contoso.example',
+      roles: ['billing', 'billing'],
+    });
+    expect(twice.statusCode, twice.body).toBe(400);
+    expect(twice.json().errors).toEqual([
+      { path: 'roles', code: 'invalid', message: 'Each role once' },
+    ]);
+    // One role as a string: one problem at `roles`, not a second about the string's length.
+    const text = await post({ name: 'Bo', email: 'bo@contoso.example', roles: 'billing' });
+    expect(text.statusCode, text.body).toBe(400);
+    expect(text.json().errors).toEqual([
+      expect.objectContaining({
+        path: 'roles',
+        code: 'invalid',
+        message: expect.stringMatching(/array/),
+      }),
+    ]);
+
+    const first = await post({
+      name: 'Bo Billing',
+      email: 'Bo.Billing@contoso.example',
+      roles: ['billing'],
+    });
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await post({
+      name: 'Bo',
+      email: 'bo.billing@CONTOSO.example',
+      roles: ['technical'],
+    });
+    expect(again.statusCode, again.body).toBe(409);
+    expect(again.headers['content-type']).toContain('application/problem+json');
+    expect(again.json().errors).toEqual([
+      expect.objectContaining({ path: 'email', code: 'duplicate' }),
+    ]);
+    expect(again.json().detail).toContain('Bo.Billing@contoso.example');
+    const list = await t.as('buyer@contoso.example').get(`/api/v1/customers/${c.id}/contacts`);
+    expect(
+      (list.json().items as { email: string }[]).filter((i) => /bo\.billing/i.test(i.email)),
+    ).toHaveLength(1);
+    // Two at once: one is added, the other told so.
+    const racing = await Promise.all(
+      ['Al.Race@contoso.example', 'al.race@contoso.example'].map((email) =>
+        post({ name: 'Al Race', email, roles: ['technical'] }),
+      ),
+    );
+    expect(racing.map((r) => r.statusCode).sort()).toEqual([201, 409]);
+    // Another customer may have the same person as a contact; the other tenant's customers
+    // are none of this one's business (their e-mails are not looked at, nor named).
+    const other = await t
+      .as('buyer@contoso.example')
+      .post('/api/v1/customers', { name: 'Second Co' });
+    expect(other.statusCode, other.body).toBe(201);
+    const elsewhere = await t
+      .as('buyer@contoso.example')
+      .post(`/api/v1/customers/${other.json().id}/contacts`, {
+        name: 'Bo Billing',
+        email: 'bo.billing@contoso.example',
+        roles: ['billing'],
+      });
+    expect(elsewhere.statusCode, elsewhere.body).toBe(201);
+  });
+
   it('records one catalogue event per change, on the customer’s own partner', async () => {
     const events = async (customerId: string) =>
       (

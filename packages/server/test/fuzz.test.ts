@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { findUserByEmail, insertSubscription, newId } from '@orderdesk/store';
 import { actorFromUser, createApiToken } from '@orderdesk/app';
+import { bindCursor } from '../src/http/list-cursors.ts';
 import { createTestApp, DEMO_PASSWORD, type TestApp } from './harness.ts';
 import { findProducts, firstCustomerId, partnerIdOf, totalOf } from './scenario-helpers.ts';
 
@@ -755,7 +756,18 @@ function requestArbitrary(
     fc.oneof(
       { weight: 10, arbitrary: gen.of(p.schema ?? {}, p.name).map((v) => encode(asText(v))) },
       { weight: 1, arbitrary: hostileString.filter((s) => s.length < 5_000).map(encode) },
-      ...(p.name === 'cursor' ? [{ weight: 6, arbitrary: badCursor.map(encode) }] : []),
+      ...(p.name === 'cursor'
+        ? [
+            { weight: 3, arbitrary: badCursor.map(encode) },
+            // Forged for this list (its digest is no secret), so the use case reads them.
+            {
+              weight: 3,
+              arbitrary: badCursor.map((c) =>
+                encode(bindCursor(op.path.replace(/\{(\w+)\}/g, ':$1'), c)),
+              ),
+            },
+          ]
+        : []),
       { weight: 1, arbitrary: fc.constantFrom(...RAW_URL_PARTS) },
     );
   // Required parameters always, optional ones half the time; now and then one twice (an

@@ -1,10 +1,11 @@
 // Lists page (API.md Conventions: `?limit=&cursor=` → `{ items, nextCursor }`): every list that
 // answered whole before paging was added, read whole and then a page of one at a time, gives
 // the same items in the same order, each once, and a null nextCursor at the end; a cursor this
-// list did not make is a 400 naming `cursor`. Both databases.
+// list did not make (another list's too) is a 400 naming `querystring.cursor`. Both databases.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listOutboxFor, markOutboxDead } from '@orderdesk/store';
 import { testDialects } from '@orderdesk/store/testing';
+import { bindCursor } from '../src/http/list-cursors.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 import { act, findProducts, firstCustomerId, partnerIdOf, totalOf } from './scenario-helpers.ts';
 
@@ -266,26 +267,125 @@ describe.each(testDialects())('paged lists on %s', (dialect) => {
     expect(mixed.statusCode, mixed.body).toBe(400);
   });
 
-  it('answers a cursor the list did not make with a 400 naming `cursor`', async () => {
+  it('answers a cursor the list did not make with a 400 naming `querystring.cursor`', async () => {
     for (const list of lists) {
       const join = list.url.includes('?') ? '&' : '?';
       const res = await t.as(list.user).get(`${list.url}${join}limit=1&cursor=not-a-cursor`);
       expect(res.statusCode, `${list.name}: ${res.body}`).toBe(400);
-      expect(res.json().errors, list.name).toContainEqual(
-        expect.objectContaining({ path: 'cursor' }),
-      );
+      expect(res.json().errors, list.name).toEqual([
+        {
+          path: 'querystring.cursor',
+          code: 'invalid',
+          message: 'Not a cursor returned by this list',
+        },
+      ]);
     }
   });
 
+  it("refuses another list's cursor as a forged one, whatever the two lists are keyed by", async () => {
+    const all = [
+      ...lists,
+      { name: 'orders', user: ACME, url: '/api/v1/orders' },
+      { name: 'orders by due time', user: ACME, url: '/api/v1/orders?sort=due' },
+      { name: 'orders oldest first', user: ACME, url: '/api/v1/orders?sort=oldest' },
+      { name: 'invoices', user: ACME, url: '/api/v1/invoices' },
+      { name: 'customers', user: ACME, url: '/api/v1/customers' },
+      { name: 'price lists', user: EDGE_ADMIN, url: '/api/v1/vendors/edgeworks/price-lists' },
+    ];
+    const withLimit = (url: string, rest: string) =>
+      `${url}${url.includes('?') ? '&' : '?'}limit=1${rest}`;
+    const issued: { name: string; url: string; cursor: string }[] = [];
+    for (const list of all) {
+      const page = await ok<ListPage>(await t.as(list.user).get(withLimit(list.url, '')));
+      if (page.nextCursor !== null) issued.push({ ...list, cursor: page.nextCursor });
+    }
+    expect(issued.map((c) => c.name)).toEqual(
+      expect.arrayContaining([...lists.map((l) => l.name), 'orders', 'orders by due time']),
+    );
+    for (const list of all) {
+      for (const other of issued) {
+        // The partner's and the vendor's partnerships are one list, read by two sides.
+        if (other.url === list.url) continue;
+        const url = withLimit(list.url, `&cursor=${other.cursor}`);
+        const res = await t.as(list.user).get(url);
+        expect(res.statusCode, `${other.name}'s cursor on ${list.name}: ${res.body}`).toBe(400);
+        expect(res.json().errors, `${other.name}'s cursor on ${list.name}`).toEqual([
+          expect.objectContaining({ path: 'querystring.cursor', code: 'invalid' }),
+        ]);
+      }
+    }
+  });
+
+  it('binds the cursors of every operation that takes one: each answers pages', async () => {
+    interface Operation {
+      parameters?: { name: string; in: string }[];
+      responses?: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+    }
+    const doc = (await t.as(null).get('/api/v1/openapi.json')).json<{
+      paths: Record<string, Record<string, Operation>>;
+    }>();
+    const takesCursor: string[] = [];
+    const answersPages: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const name = `${method.toUpperCase()} ${path}`;
+        if (op.parameters?.some((p) => p.in === 'query' && p.name === 'cursor')) {
+          takesCursor.push(name);
+        }
+        const ok = JSON.stringify(op.responses?.['200']?.content ?? {});
+        if (/"nextCursor"/.test(ok)) answersPages.push(name);
+      }
+    }
+    expect(takesCursor.length).toBeGreaterThanOrEqual(20);
+    expect(takesCursor.sort()).toEqual(answersPages.sort());
+    // Each reads only cursors it gave out: one it did not is refused before the query's
+    // schema is (here a limit of 0, which the list would refuse too), after 401 and 403.
+    for (const name of takesCursor) {
+      const url = `${name.replace(/^GET /, '').replace(/\{\w+\}/g, 'x')}?limit=0&cursor=e30`;
+      let res = await t.as(EDGE_ADMIN).get(url);
+      if (res.statusCode === 403) res = await t.as(ACME).get(url);
+      expect(res.statusCode, `${name}: ${res.body}`).toBe(400);
+      expect(res.json().errors, name).toEqual([
+        {
+          path: 'querystring.cursor',
+          code: 'invalid',
+          message: 'Not a cursor returned by this list',
+        },
+      ]);
+    }
+    expect((await t.as(null).get('/api/v1/customers?cursor=e30')).statusCode).toBe(401);
+    expect((await t.as(EDGE_ADMIN).get('/api/v1/customers?cursor=e30')).statusCode).toBe(403);
+  });
+
   it('answers 400, never 500, to a well-formed cursor with values no page has', async () => {
-    const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    // Forged for the list it is sent to (its digest is no secret), so the use case reads it.
+    const cursorOf = (list: string, value: unknown) =>
+      bindCursor(`/api/v1${list}`, Buffer.from(JSON.stringify(value)).toString('base64url'));
     // A text key with a NUL (PostgreSQL refuses it in text), a version past its integer column.
-    const vendors = await t.as(ACME).get(`/api/v1/vendors?cursor=${cursorOf({ slug: 'a\u0000' })}`);
+    const vendors = await t
+      .as(ACME)
+      .get(`/api/v1/vendors?cursor=${cursorOf('/vendors', { slug: 'a\u0000' })}`);
     expect(vendors.statusCode, vendors.body).toBe(400);
+    expect(vendors.json().errors).toEqual([
+      expect.objectContaining({ path: 'querystring.cursor' }),
+    ]);
     const versions = await t
       .as('admin@northwind.example')
-      .get(`/api/v1/vendors/northwind/profile/versions?cursor=${cursorOf({ version: 1e15 })}`);
+      .get(
+        `/api/v1/vendors/northwind/profile/versions?cursor=${cursorOf(
+          '/vendors/:slug/profile/versions',
+          { version: 1e15 },
+        )}`,
+      );
     expect(versions.statusCode, versions.body).toBe(400);
+    expect(versions.json().errors).toEqual([
+      expect.objectContaining({ path: 'querystring.cursor' }),
+    ]);
+    // Read by the use case: a well-formed cursor of this list's shape pages on.
+    const forged = await t
+      .as(ACME)
+      .get(`/api/v1/vendors?limit=1&cursor=${cursorOf('/vendors', { slug: 'a' })}`);
+    expect(forged.statusCode, forged.body).toBe(200);
   });
 
   it('bounds limit: 1 to 10,000 for the lists that were whole (what a client gets without one)', async () => {

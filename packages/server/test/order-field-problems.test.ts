@@ -219,6 +219,23 @@ describe.each(testDialects())('field problems of a submission on %s', (dialect) 
     );
   });
 
+  it('says a signed zero as a unit price is invalid rather than reading it as 0.00', async () => {
+    for (const unitPrice of ['-0', '-0.00']) {
+      const body = skylineOrder({
+        lines: [{ partNumber: items[0]!.partNumber, quantity: 5, unitPrice }],
+      });
+      const problems = await problemsOf(body);
+      expect(problems).toContainEqual(
+        expect.objectContaining({
+          path: 'lines[0].unitPrice',
+          code: 'invalid',
+          actual: unitPrice,
+        }),
+      );
+      expect(keys(problems)).not.toContain('lines[0].unitPrice price.mismatch');
+    }
+  });
+
   it('says a missing vendor is required, with what can be known without it', async () => {
     const { vendor: _dropped, ...body } = skylineOrder({
       customerId: 'cus_not_yours',

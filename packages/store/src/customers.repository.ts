@@ -153,6 +153,36 @@ export async function insertContact(db: Executor, input: ContactInput): Promise<
   return row;
 }
 
+/**
+ * Holds a customer's contacts for the rest of the transaction, so that two requests adding a
+ * contact to it are answered one after the other (the second sees the first's contact): on
+ * PostgreSQL the customer's row `FOR UPDATE`; on SQLite the transaction already holds the
+ * database's write lock. Call inside a transaction.
+ */
+export async function lockCustomerContacts(tx: Executor, customerId: string): Promise<void> {
+  if (!isPostgres(tx)) return;
+  await tx.selectFrom('customers').select('id').where('id', '=', customerId).forUpdate().execute();
+}
+
+/**
+ * The customer's contact with `email`, compared without regard to case. Compared here, not
+ * with SQL `lower()`, which folds only ASCII on SQLite and more on PostgreSQL: both databases
+ * give the same answer. A customer has a handful of contacts.
+ */
+export async function findContactByEmail(
+  db: Executor,
+  customerId: string,
+  email: string,
+): Promise<CustomerContact | undefined> {
+  const wanted = email.toLowerCase();
+  const rows = await db
+    .selectFrom('customer_contacts')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .execute();
+  return rows.find((row) => row.email.toLowerCase() === wanted);
+}
+
 /** The contacts of a customer (the caller has already checked the customer is in scope). */
 export async function listContacts(
   db: Executor,

@@ -1,15 +1,23 @@
 import { calendarDate, PARTNER_ROLES, ROLES, VENDOR_ROLES } from '@orderdesk/core';
 import { z } from 'zod';
 import { partnershipSchema } from '../partnerships/partnerships.schemas.ts';
+import type { ProblemItem } from '../shared/errors.ts';
 import { wholeListQuerySchema } from '../shared/paging.ts';
+import { roleListSchema } from '../shared/role-list.ts';
 
 // The shapes of the administration use cases (API.md "Administration"), shared by the HTTP
 // adapter (request/response schemas, OpenAPI) and the other callers (CLI).
 
+const MULTIPLIER = /^(0|[1-9]\d?)(\.\d{1,6})?$/;
 const multiplier = z
   .string()
-  .regex(/^(0|[1-9]\d?)(\.\d{1,6})?$/, 'A decimal like "0.75" (at most 6 decimals)')
-  .refine((m) => Number(m) > 0 && Number(m) <= 10, 'Between 0 (exclusive) and 10');
+  .regex(MULTIPLIER, 'A decimal like "0.75" (at most 6 decimals)')
+  // Only of a decimal: "x" is one problem, not a second about its range. (Not by aborting at
+  // the first: that would stop the body's own checks, and the other fields' problems with them.)
+  .refine(
+    (m) => !MULTIPLIER.test(m) || (Number(m) > 0 && Number(m) <= 10),
+    'Between 0 (exclusive) and 10',
+  );
 const contact = z.strictObject({ name: z.string().trim().min(1).max(200), email: z.email() });
 const personName = z.string().trim().min(1).max(200);
 
@@ -92,11 +100,7 @@ export type InvitedUser = z.infer<typeof invitedUserSchema>;
 export const userCreateBodySchema = z.strictObject({
   email: z.email().max(320),
   name: personName,
-  roles: z
-    .array(z.enum(ROLES))
-    .min(1)
-    .max(ROLES.length)
-    .refine((r) => new Set(r).size === r.length, 'Each role once'),
+  roles: roleListSchema(ROLES),
 });
 export type UserCreateBody = z.infer<typeof userCreateBodySchema>;
 
@@ -122,21 +126,89 @@ const partnershipTerms = {
   provisioningCc: z.email(),
 };
 
-export const partnerCreateBodySchema = z.strictObject({
-  name: z.string().trim().min(1).max(200),
-  tier: z.union([z.literal(1), z.literal(2)]),
-  /** Tier 2: the tier-1 distributor it buys through. */
-  parentPartnerId: z.string().min(1).max(100).optional(),
-  // Required for tier 1; a tier-2 reseller orders under its distributor's partnership.
-  legalName: partnershipTerms.legalName.optional(),
-  agreementDate: partnershipTerms.agreementDate.optional(),
-  multiplier: partnershipTerms.multiplier.optional(),
-  camEmail: partnershipTerms.camEmail.optional(),
-  invoicingContact: partnershipTerms.invoicingContact.optional(),
-  provisioningCc: partnershipTerms.provisioningCc.optional(),
-  /** The partner's first partner_admin, invited by mail. */
-  admin: z.strictObject({ email: z.email().max(320), name: personName }).optional(),
-});
+/** The partnership terms of a tier-1 partner's body (a tier-2 reseller has none). */
+export const PARTNER_TERM_FIELDS = [
+  'legalName',
+  'agreementDate',
+  'multiplier',
+  'camEmail',
+  'invoicingContact',
+  'provisioningCc',
+] as const;
+
+/**
+ * What a partner's tier asks of its body, known without the database: a tier-1 partner brings
+ * the partnership terms and no parent; a tier-2 reseller names its parent and brings no terms
+ * (it orders under its distributor's partnership). A body without a tier of 1 or 2 is judged
+ * as the tier it reads as (a parent: 2; else 1), so that one answer names every field.
+ */
+export function partnerTierProblems(body: Readonly<Record<string, unknown>>): ProblemItem[] {
+  const problems: ProblemItem[] = [];
+  const tier =
+    body.tier === 1 || body.tier === 2 ? body.tier : body.parentPartnerId === undefined ? 1 : 2;
+  if (tier === 1) {
+    if (body.parentPartnerId !== undefined) {
+      problems.push({
+        path: 'parentPartnerId',
+        code: 'invalid',
+        message: 'A tier-1 partner has no parent; send tier 2 for a reseller',
+      });
+    }
+    for (const field of PARTNER_TERM_FIELDS) {
+      if (body[field] === undefined) {
+        problems.push({ path: field, code: 'required', message: 'Required for a tier-1 partner' });
+      }
+    }
+    return problems;
+  }
+  for (const field of PARTNER_TERM_FIELDS) {
+    if (body[field] !== undefined) {
+      problems.push({
+        path: field,
+        code: 'invalid',
+        message: "A tier-2 reseller orders under its distributor's partnership",
+      });
+    }
+  }
+  if (body.parentPartnerId === undefined) {
+    problems.push({
+      path: 'parentPartnerId',
+      code: 'required',
+      message: 'A tier-2 reseller needs its tier-1 distributor',
+    });
+  }
+  return problems;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export const partnerCreateBodySchema = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    tier: z.union([z.literal(1), z.literal(2)]),
+    /** Tier 2: the tier-1 distributor it buys through. */
+    parentPartnerId: z.string().min(1).max(100).optional(),
+    // Required for tier 1; a tier-2 reseller orders under its distributor's partnership.
+    legalName: partnershipTerms.legalName.optional(),
+    agreementDate: partnershipTerms.agreementDate.optional(),
+    multiplier: partnershipTerms.multiplier.optional(),
+    camEmail: partnershipTerms.camEmail.optional(),
+    invoicingContact: partnershipTerms.invoicingContact.optional(),
+    provisioningCc: partnershipTerms.provisioningCc.optional(),
+    /** The partner's first partner_admin, invited by mail. */
+    admin: z.strictObject({ email: z.email().max(320), name: personName }).optional(),
+  })
+  .superRefine(
+    (body, ctx) => {
+      for (const problem of partnerTierProblems(body)) {
+        ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+      }
+    },
+    // Also when other fields are bad or missing (the body is still an object): a client
+    // learns every field its tier asks for in one answer, with the others.
+    { when: (payload) => isObject(payload.value) },
+  );
 export type PartnerCreateBody = z.infer<typeof partnerCreateBodySchema>;
 
 export const partnershipCreateBodySchema = z.strictObject({

@@ -28,17 +28,13 @@ import { conflict, unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { ownVendor, toUserView } from './admin-access.ts';
-import type { CreatedPartner, PartnerCreateBody, PartnershipCreateBody } from './admin.schemas.ts';
+import {
+  partnerTierProblems,
+  type CreatedPartner,
+  type PartnerCreateBody,
+  type PartnershipCreateBody,
+} from './admin.schemas.ts';
 import { createUserWithInvitation } from './invitations.ts';
-
-const TERM_FIELDS = [
-  'legalName',
-  'agreementDate',
-  'multiplier',
-  'camEmail',
-  'invoicingContact',
-  'provisioningCc',
-] as const;
 
 type Terms = Omit<PartnershipCreateBody, 'partnerId'>;
 
@@ -113,58 +109,27 @@ export async function createPartner(
   const staff = requireAccess(actor, PARTNER_ENROLMENT_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const vendor = await ownVendor(tx, staff.vendorId);
-    const problems: ProblemItem[] = [];
+    // What the tier asks of the body (the HTTP schema says it first, with the other fields),
+    // then what only the database knows: the CAM, the parent.
+    const problems: ProblemItem[] = partnerTierProblems(body);
     let camUserId: string | null = null;
     let parent: Partner | undefined;
     if (body.tier === 1) {
-      if (body.parentPartnerId !== undefined) {
-        problems.push({
-          path: 'parentPartnerId',
-          code: 'invalid',
-          message: 'A tier-1 partner has no parent; send tier 2 for a reseller',
-        });
-      }
-      for (const field of TERM_FIELDS) {
-        if (body[field] === undefined) {
-          problems.push({
-            path: field,
-            code: 'required',
-            message: 'Required for a tier-1 partner',
-          });
-        }
-      }
       if (body.camEmail !== undefined) {
         const cam = await camOf(tx, vendor.id, body.camEmail);
         if ('path' in cam) problems.push(cam);
         else camUserId = cam.id;
       }
-    } else {
-      for (const field of TERM_FIELDS) {
-        if (body[field] !== undefined) {
-          problems.push({
-            path: field,
-            code: 'invalid',
-            message: "A tier-2 reseller orders under its distributor's partnership",
-          });
-        }
-      }
-      if (body.parentPartnerId === undefined) {
+    } else if (body.parentPartnerId !== undefined) {
+      // Only a distributor this vendor works with: other partners are not the admin's to see.
+      parent = await findPartnerById(tx, body.parentPartnerId);
+      const enrolled = parent ? await findPartnership(tx, vendor.id, parent.id) : undefined;
+      if (!parent || !enrolled || parent.tier !== 1) {
         problems.push({
           path: 'parentPartnerId',
-          code: 'required',
-          message: 'A tier-2 reseller needs its tier-1 distributor',
+          code: 'invalid',
+          message: 'Not a tier-1 partner of this vendor',
         });
-      } else {
-        // Only a distributor this vendor works with: other partners are not the admin's to see.
-        parent = await findPartnerById(tx, body.parentPartnerId);
-        const enrolled = parent ? await findPartnership(tx, vendor.id, parent.id) : undefined;
-        if (!parent || !enrolled || parent.tier !== 1) {
-          problems.push({
-            path: 'parentPartnerId',
-            code: 'invalid',
-            message: 'Not a tier-1 partner of this vendor',
-          });
-        }
       }
     }
     if (problems.length > 0)

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { postalAddressFields } from '@orderdesk/core';
+import { roleListSchema } from '../shared/role-list.ts';
 
 const domain = z
   .string()
@@ -49,7 +50,7 @@ export const contactBodySchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   email: z.email(),
   phone: z.string().trim().min(3).max(40).optional(),
-  roles: z.array(z.enum(CONTACT_ROLES)).min(1).max(3),
+  roles: roleListSchema(CONTACT_ROLES),
 });
 
 export const contactSchema = z

@@ -1,9 +1,11 @@
 import {
+  findContactByEmail,
   findCustomerInScope,
   insertContact,
   insertCustomer,
   listContacts,
   listCustomers,
+  lockCustomerContacts,
   updateCustomer,
   type Customer,
   type CustomerContact,
@@ -14,7 +16,7 @@ import { requireAccess, type PartnerAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
 import { eventActorOf, recordEvent } from '../events/record-event.ts';
-import { forbidden, notFound } from '../shared/errors.ts';
+import { conflict, forbidden, notFound } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page, type PageQuery } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import type {
@@ -164,7 +166,10 @@ export async function patchCustomer(
   });
 }
 
-/** Adds a contact (site admin, billing, technical) to a customer. Records `contact.added`. */
+/**
+ * Adds a contact (site admin, billing, technical) to a customer. Records `contact.added`. An
+ * e-mail one of the customer's contacts has already (in any case) → 409 naming that contact.
+ */
 export async function addContact(
   ctx: AppContext,
   actor: Actor,
@@ -174,6 +179,22 @@ export async function addContact(
   const partner = requireAccess(actor, CUSTOMERS_ACCESS);
   return inTransaction(ctx, options, async (tx) => {
     const customer = await ownCustomer(tx, partner, input.customerId);
+    // One contact per e-mail address and customer (a person has one set of roles there);
+    // whose the address is, is the caller's own customer's business only.
+    await lockCustomerContacts(tx, customer.id);
+    const existing = await findContactByEmail(tx, customer.id, input.contact.email);
+    if (existing) {
+      throw conflict(
+        `The customer already has a contact with the e-mail "${existing.email}" (${existing.id})`,
+        [
+          {
+            path: 'email',
+            code: 'duplicate',
+            message: `${existing.email} is already a contact of this customer`,
+          },
+        ],
+      );
+    }
     const at = ctx.now().toISOString();
     const contact = await insertContact(tx, { ...input.contact, customerId: customer.id, at });
     await recordEvent(tx, {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { invalidInput } from './errors.ts';
+import { invalidInput, type AppError } from './errors.ts';
 
 export const pageQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -26,6 +26,16 @@ export interface PageQuery {
   cursor?: string | undefined;
 }
 
+/**
+ * The answer to a cursor its list did not make: a 400 naming the cursor as the request's other
+ * query parameters are named (`querystring.limit`), whatever else is wrong with it.
+ */
+export function invalidCursor(): AppError {
+  return invalidInput('Invalid cursor', [
+    { path: 'querystring.cursor', code: 'invalid', message: 'Not a cursor returned by this list' },
+  ]);
+}
+
 /** Encodes an opaque cursor (base64url JSON) for keyset pagination. */
 export function encodeCursor(value: Record<string, string | number>): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -41,9 +51,7 @@ export function decodeCursor<T>(cursor: string | undefined, schema: z.ZodType<T>
   } catch {
     // fall through to the problem below
   }
-  throw invalidInput('Invalid cursor', [
-    { path: 'cursor', code: 'invalid', message: 'Not a cursor returned by this list' },
-  ]);
+  throw invalidCursor();
 }
 
 /** A page of a list (API.md: `{ items, nextCursor }`). */
@@ -86,11 +94,7 @@ export function pageInMemory<Item extends { id: string }>(
   let start = 0;
   if (after !== undefined) {
     const at = items.findIndex((item) => item.id === after);
-    if (at < 0) {
-      throw invalidInput('Invalid cursor', [
-        { path: 'cursor', code: 'invalid', message: 'Not a cursor returned by this list' },
-      ]);
-    }
+    if (at < 0) throw invalidCursor();
     start = at + 1;
   }
   return pageOf(

@@ -44,7 +44,6 @@ describe('parseAmount', () => {
     ['1234.5', 'USD', 123450],
     ['1234', 'USD', 123400],
     ['-3', 'USD', -300],
-    ['-0', 'USD', 0],
     ['0.01', 'EUR', 1],
     ['1500', 'JPY', 1500],
     ['1.234', 'KWD', 1234],
@@ -53,9 +52,31 @@ describe('parseAmount', () => {
     expect(parseAmount(text, cur)).toEqual({ ok: true, minor });
   });
 
-  it('returns a true zero for "-0"', () => {
-    const result = parseAmount('-0.00', 'USD');
-    expect(result.ok && Object.is(result.minor, 0)).toBe(true);
+  it('refuses a signed zero ("-0", "-0.00"): no amount is written that way', () => {
+    for (const text of ['-0', '-0.00', '-000', '-0.0']) {
+      expect(parseAmount(text, 'USD'), text).toEqual({
+        ok: false,
+        reason: 'syntax',
+        message: `"${text}" is not a decimal amount (a zero has no sign)`,
+      });
+    }
+    // Zeros beyond the minor unit do not make it a zero of another kind.
+    expect(parseAmount('-0.0000', 'USD', { allowExtraZeros: true })).toMatchObject({
+      ok: false,
+      reason: 'syntax',
+    });
+    expect(parseAmount('0', 'USD')).toEqual({ ok: true, minor: 0 });
+    expect(parseAmount('-0.01', 'USD')).toEqual({ ok: true, minor: -1 });
+  });
+
+  it('refuses a signed zero however many zeros it is written with (property)', () => {
+    fc.assert(
+      fc.property(fc.nat(6), fc.nat(3), currency, (whole, decimals, cur) => {
+        const text = `-${'0'.repeat(whole + 1)}${decimals > 0 ? `.${'0'.repeat(decimals)}` : ''}`;
+        const result = parseAmount(text, cur, { allowExtraZeros: true });
+        return !result.ok && result.reason === 'syntax';
+      }),
+    );
   });
 
   it.each([

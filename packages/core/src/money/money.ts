@@ -52,7 +52,7 @@ export interface ParseAmountOptions {
 }
 
 // Plain decimal notation only: optional minus, digits, optional fraction. No exponent, no
-// grouping, no surrounding space, no leading "+" or ".".
+// grouping, no surrounding space, no leading "+" or ".", no signed zero.
 const DECIMAL_SYNTAX = /^(-?)(\d+)(?:\.(\d+))?$/;
 const MAX_TEXT_LENGTH = 64;
 
@@ -89,7 +89,16 @@ export function parseAmount(
     return { ok: false, reason: 'range', message: `"${clip(text)}" is too large an amount` };
   }
   const minor = Number(magnitude);
-  return { ok: true, minor: sign === '-' && minor !== 0 ? -minor : minor };
+  if (sign === '-' && minor === 0) {
+    // "-0", "-0.00": no amount is written so (formatAmount never does); most likely digits
+    // went missing after the sign, so it is refused as malformed rather than read as 0.
+    return {
+      ok: false,
+      reason: 'syntax',
+      message: `"${clip(text)}" is not a decimal amount (a zero has no sign)`,
+    };
+  }
+  return { ok: true, minor: sign === '-' ? -minor : minor };
 }
 
 /** Format minor units as the API's decimal string with exactly the minor unit's digits ("1234.50"). */

@@ -27,21 +27,54 @@ interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
-function pathFromInstancePath(context: string | undefined, instancePath: string): PropertyKey[] {
-  const parts = instancePath
+function partsOf(instancePath: string): PropertyKey[] {
+  return instancePath
     .split('/')
     .filter((p) => p !== '')
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function pathFromInstancePath(context: string | undefined, instancePath: string): PropertyKey[] {
+  const parts = partsOf(instancePath);
   return context && context !== 'body' ? [context, ...parts] : parts;
 }
 
-/** Turns schema validation issues into problem items naming each bad field. */
+/** Marks "no value was given" where an input is known, as opposed to "none was read". */
+const NO_INPUT: unique symbol = Symbol('no input');
+
+/**
+ * Whether the request part `input` has no value at `parts`: a field left out. A schema words
+ * a missing value as it likes (a union or a refinement says "Invalid input" or its own
+ * message, not "received undefined"), so the input says whether it was sent.
+ */
+function isAbsent(input: unknown, parts: readonly PropertyKey[]): boolean {
+  let value = input;
+  for (const key of parts) {
+    if (value === null || typeof value !== 'object') return false;
+    if (!Object.prototype.hasOwnProperty.call(value, key)) return true;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value === undefined;
+}
+
+/**
+ * Turns schema validation issues into problem items naming each bad field: `required` where a
+ * field was left out (judged from `input`, the request part validated, when it is given),
+ * `invalid` otherwise.
+ */
 export function issuesToProblems(
   context: string | undefined,
   issues: readonly ValidationIssue[],
+  input: unknown = NO_INPUT,
 ): ProblemItem[] {
   const items: ProblemItem[] = [];
+  // A value of the wrong type (a string where a list goes) is one problem: the checks that
+  // still ran on it (a list's length measured on the string) are not more.
+  const wrongType = new Set(
+    issues.filter((i) => i.keyword === 'invalid_type').map((i) => i.instancePath),
+  );
   for (const issue of issues) {
+    if (issue.keyword !== 'invalid_type' && wrongType.has(issue.instancePath)) continue;
     const base = pathFromInstancePath(context, issue.instancePath);
     if (issue.keyword === 'unrecognized_keys' && Array.isArray(issue.params?.keys)) {
       for (const key of issue.params.keys as string[]) {
@@ -54,11 +87,14 @@ export function issuesToProblems(
       continue;
     }
     const message = issue.message ?? 'Invalid value';
-    const missing = issue.keyword === 'invalid_type' && /received undefined/.test(message);
+    const missing =
+      (issue.keyword === 'invalid_type' && /received undefined/.test(message)) ||
+      (input !== NO_INPUT && isAbsent(input, partsOf(issue.instancePath)));
     items.push({
       path: formatPath(base) || (context ?? 'body'),
       code: missing ? 'required' : 'invalid',
-      message: missing ? 'Required' : message,
+      // A rule of the schema's own (a refinement) says why the field is needed.
+      message: missing ? (issue.keyword === 'custom' ? message : 'Required') : message,
     });
   }
   return items;
@@ -96,6 +132,23 @@ const FASTIFY_SLUGS: Record<string, string> = {
 const MALFORMED_MULTIPART =
   /^(Multipart: Boundary not found|Boundary required|Unexpected end of multipart data|\w+ terminated early due to unexpected end of multipart data)$/;
 
+/** The request part a schema validated (`validationContext`), as the client sent it. */
+function validatedPart(request: FastifyRequest, context: string | undefined): unknown {
+  switch (context) {
+    case 'body':
+    case undefined:
+      return request.body;
+    case 'querystring':
+      return request.query;
+    case 'params':
+      return request.params;
+    case 'headers':
+      return request.headers;
+    default:
+      return NO_INPUT;
+  }
+}
+
 /** Installs the one error handler: expected problems as RFC 9457, anything else a masked 500. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -107,7 +160,11 @@ export function installErrorHandler(app: FastifyInstance): void {
       return send(reply, problem, headers);
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
-      const errors = issuesToProblems(error.validationContext, error.validation);
+      const errors = issuesToProblems(
+        error.validationContext,
+        error.validation,
+        validatedPart(request, error.validationContext),
+      );
       return send(reply, {
         type: problemType('invalid-request'),
         title: titleFor(400),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { formatPath } from './error-handler.ts';
+import { cursorBody } from './list-cursors.ts';
 import { HttpProblem, type ProblemItem } from './problem.ts';
 
 // Text the databases cannot store the same way is refused where it enters, so the answer is
@@ -76,18 +77,19 @@ function entriesOf(value: unknown): Record<string, unknown> {
 }
 
 /**
- * The text inside a list cursor (base64url JSON, as `encodeCursor` makes it), if the value is
- * one. A cursor is opaque to clients, so a forged one is the only way its text goes wrong, and
- * its values reach a query (PostgreSQL: a NUL there is a 500, not a 400).
+ * The text inside a list cursor (base64url JSON, as `encodeCursor` makes it, after the list's
+ * digest: list-cursors.ts), if the value is one. A cursor is opaque to clients, so a forged one
+ * is the only way its text goes wrong, and its values reach a query (PostgreSQL: a NUL there is
+ * a 500, not a 400).
  */
 function cursorProblems(query: Record<string, unknown>): ProblemItem[] {
   const cursor = query.cursor;
   if (typeof cursor !== 'string') return [];
   let decoded: unknown;
   try {
-    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    decoded = JSON.parse(Buffer.from(cursorBody(cursor), 'base64url').toString('utf8'));
   } catch {
-    return []; // not a cursor at all: the list refuses it (400 naming cursor)
+    return []; // not a cursor at all: the list refuses it (400 naming querystring.cursor)
   }
   const bad = badTextProblems(decoded, []);
   return bad.length > 0

@@ -8,7 +8,6 @@ import {
   listOrderEvents,
   listOrderMessages,
   listOrdersPage,
-  orderActionBodySchema,
   orderActionParams,
   orderEventSchema,
   orderListQuerySchema,
@@ -30,6 +29,7 @@ import { bodyWithFieldProblems } from '../http/field-problems.ts';
 import { withIdempotency } from '../http/idempotency.ts';
 import { expectedVersionOf } from '../http/if-match.ts';
 import { problemSchema } from '../http/problem.ts';
+import { orderActionBody } from './orders.schemas.ts';
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
@@ -157,7 +157,7 @@ export function orderRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['orders'],
           summary: 'approve, hold, resubmit, book, complete, reject or cancel (If-Match: version)',
           params: orderActionParams,
-          body: orderActionBodySchema,
+          body: orderActionBody,
           response: { 200: orderSchema, ...errors, 409: problemSchema, 422: problemSchema },
         },
       },
