@@ -2047,8 +2047,32 @@ export interface paths {
             welcomeEmail?: boolean;
             problems?: {
               path: string;
-              /** @default invalid */
-              code?: string;
+              /**
+               * @default invalid
+               * @enum {string}
+               */
+              code?:
+                | 'required'
+                | 'invalid'
+                | 'quote.required'
+                | 'quote.not_approved'
+                | 'quote.expired'
+                | 'quote.mismatch'
+                | 'part_number.unknown'
+                | 'part_number.inactive'
+                | 'price.mismatch'
+                | 'total.mismatch'
+                | 'currency.mismatch'
+                | 'special_terms.missing'
+                | 'special_terms.mismatch'
+                | 'po.duplicate'
+                | 'shipping.unconfirmed'
+                | 'shipping.tax_id_required'
+                | 'terms.not_accepted'
+                | 'license.unknown'
+                | 'order_type.unknown'
+                | 'subscription.unknown'
+                | 'return.not_refundable';
               message: string;
             }[];
           };
