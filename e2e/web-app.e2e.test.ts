@@ -242,22 +242,29 @@ describe.sequential('the web app in Chromium', () => {
       await desk.getByRole('button', { name: 'Hold', exact: true }).click();
       const dialog = desk.getByRole('dialog');
       await dialog.getByLabel('Reason').fill(reason);
+      // Each problem's field is one of the order's, chosen by its name in the form.
+      const pick = async (field: string, option: string) => {
+        await dialog.getByRole('combobox', { name: field, exact: true }).click();
+        await desk.getByRole('option', { name: option, exact: true }).click();
+      };
       await dialog.getByRole('button', { name: 'Add a problem' }).click();
-      await dialog
-        .getByRole('textbox', { name: 'Field 1', exact: true })
-        .fill('attributes.primaryDomain');
+      await pick('Field 1', 'Primary domain');
       await dialog
         .getByRole('textbox', { name: 'Problem 1', exact: true })
         .fill('Use fabrikam.example, the sign-in domain');
       await dialog.getByRole('button', { name: 'Add a problem' }).click();
-      // A part of the order: shown at its first field (the PO number).
-      await dialog.getByRole('textbox', { name: 'Field 2', exact: true }).fill('purchaseOrder');
+      await pick('Field 2', 'PO number');
       await dialog
         .getByRole('textbox', { name: 'Problem 2', exact: true })
         .fill('Put the number of the signed PO');
+      // A problem left without words is named, not dropped.
       await dialog.getByRole('button', { name: 'Add a problem' }).click();
-      // A path the form has no field for: listed in its step's "To fix" box.
-      await dialog.getByRole('textbox', { name: 'Field 3', exact: true }).fill('signed PO');
+      await dialog.getByRole('button', { name: 'Confirm hold' }).click();
+      await dialog.getByText('Say what is wrong here, or remove this problem').waitFor();
+      // Left on "The order as a whole": a problem of the order, said above the wizard's steps.
+      expect(
+        await dialog.getByRole('combobox', { name: 'Field 3', exact: true }).inputValue(),
+      ).toBe('The order as a whole');
       await dialog
         .getByRole('textbox', { name: 'Problem 3', exact: true })
         .fill('Send the signed PO to the desk');
@@ -300,11 +307,7 @@ describe.sequential('the web app in Chromium', () => {
       expect((await page.getByLabel('PO number').getAttribute('aria-describedby')) ?? '').toContain(
         (await poError.getAttribute('id')) ?? 'missing id',
       );
-      await page
-        .getByRole('alert')
-        .filter({ hasText: 'To fix' })
-        .getByText('Send the signed PO to the desk')
-        .waitFor();
+      await held.getByText('Send the signed PO to the desk').waitFor();
       await screenshot(page, 'correction-wizard-hold-problems');
       found.push(...(await settledAxeViolations(page, 'correction wizard (light)')));
 
@@ -323,6 +326,60 @@ describe.sequential('the web app in Chromium', () => {
       await page.getByText('Order corrected and resubmitted').waitFor();
     });
     expect(found).toEqual([]);
+  });
+
+  it('correcting a held order: its own PO number is no duplicate, so Continue goes through every step', async () => {
+    const buyerApi = await apiAs(server.url, 'buyer@acme.example');
+    const order = await placeEdgeworksOrder(buyerApi, 'ACME-EW-OWN-1');
+    const other = await placeEdgeworksOrder(buyerApi, 'ACME-EW-OWN-2');
+    expect(other.number).not.toBe(order.number);
+    const deskApi = await apiAs(server.url, 'desk@edgeworks.example');
+    const { version } = (await deskApi('GET', `/api/v1/orders/${order.id}`)).json as {
+      version: number;
+    };
+    const hold = await deskApi(
+      'POST',
+      `/api/v1/orders/${order.id}/actions/hold`,
+      {
+        reason: 'The host ID is not the licensing server’s.',
+        problems: [
+          { path: 'lines[0].attributes.hostId', message: 'Use the licensing server’s host ID' },
+        ],
+      },
+      { 'if-match': String(version) },
+    );
+    expect(hold.status, hold.bytes.toString()).toBe(200);
+
+    const page = await as('buyer@acme.example');
+    await step(page, 'correct-with-own-po', async () => {
+      await page.goto(`${server.url}/orders/${order.id}/correct`);
+      await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
+      await page.getByLabel(/^Host ID/).fill('HOST-8');
+      await continueTo(page, 'Contact Details');
+      await continueTo(page, 'Provisioning Information');
+      const po = page.getByLabel('PO number');
+      expect(await po.inputValue()).toBe('ACME-EW-OWN-1');
+      await page.waitForLoadState('networkidle');
+      expect(await page.getByText(/already submitted/).count()).toBe(0);
+      // Another live order's PO number is still a duplicate, and Continue stays.
+      await po.fill('ACME-EW-OWN-2');
+      const duplicate = page
+        .locator('.mantine-InputWrapper-error')
+        .filter({ hasText: 'PO ACME-EW-OWN-2 was already submitted' });
+      await duplicate.waitFor();
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForLoadState('networkidle');
+      await page.getByRole('heading', { name: 'Provisioning Information', level: 3 }).waitFor();
+      expect(await page.getByRole('heading', { name: 'Summary', level: 3 }).count()).toBe(0);
+      await po.fill('ACME-EW-OWN-1');
+      await duplicate.waitFor({ state: 'detached' });
+      await continueTo(page, 'Summary');
+      await page.getByRole('button', { name: 'Save and resubmit' }).click();
+      await page.getByText('Order corrected and resubmitted').waitFor();
+    });
+    const after = await buyerApi('GET', `/api/v1/orders/${order.id}`);
+    expect(after.json.status).toBe('submitted');
+    expect(after.json.purchaseOrder.number).toBe('ACME-EW-OWN-1');
   });
 
   it('finance and provisioning open the queue of their own stage; completing an edgeworks order offers no welcome e-mail', async () => {
@@ -418,8 +475,11 @@ describe.sequential('the web app in Chromium', () => {
         .click();
       await buyer.getByRole('link', { name: 'Order this quote' }).click();
       await buyer.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
-      await buyer.getByRole('combobox', { name: 'Quote' }).click();
-      await buyer.getByRole('option').first().click();
+      // The quote ordered is chosen, its lines the items, and nothing is said of a missing quote.
+      await expect
+        .poll(() => buyer.getByRole('combobox', { name: 'Quote' }).inputValue())
+        .toMatch(/^Q-NW-\d+ rev\. 1/);
+      expect(await buyer.getByText(/need an approved quote/).count()).toBe(0);
       await buyer
         .getByLabel(/^Quantity/)
         .first()

@@ -6,12 +6,17 @@ import { parseVendorProfile, type VendorProfile } from '@orderdesk/core';
 import {
   buildSubmission,
   fieldsOf,
+  lineFieldsOfLine,
+  linesOfQuote,
   openHoldProblems,
   orderPartnerTier,
   orphanProblems,
   pathLabel,
   plainMessage,
   problemsOfField,
+  prefill,
+  withoutMissingAtFilled,
+  withoutOwnPoDuplicate,
   type FieldSpec,
   type WizardState,
 } from '../src/routes/wizard/wizard-model.ts';
@@ -210,5 +215,148 @@ describe('pathLabel', () => {
     expect(pathLabel(northwind, 'quoteId')).toBe('Quote');
     expect(pathLabel(undefined, 'purchaseOrder.number')).toBe('PO number');
     expect(pathLabel(northwind, 'nothing.known')).toBe('nothing.known');
+  });
+});
+
+describe('correcting an order on hold: its own PO number', () => {
+  // What POST /orders/validate says of the held order's own PO: it does not know which order
+  // the wizard corrects (the PATCH of the resubmission does, and leaves it out).
+  const duplicate = (number: string) => ({
+    path: 'purchaseOrder.number',
+    code: 'po.duplicate',
+    severity: 'error' as const,
+    message: `PO ${number} was already submitted to Edgeworks`,
+    actual: number,
+  });
+  const other = {
+    path: 'lines[0].unitPrice',
+    code: 'price.mismatch',
+    severity: 'error' as const,
+    message: 'Wrong net price',
+  };
+
+  it('is not a duplicate of itself', () => {
+    expect(withoutOwnPoDuplicate([duplicate('CON-EW-1'), other], 'CON-EW-1')).toEqual([other]);
+  });
+
+  it('reads the number sent when the problem does not carry it', () => {
+    const { actual: _, ...bare } = duplicate('CON-EW-1');
+    expect(withoutOwnPoDuplicate([bare], 'CON-EW-1', 'CON-EW-1')).toEqual([]);
+    expect(withoutOwnPoDuplicate([bare], 'CON-EW-1', 'CON-EW-2')).toEqual([bare]);
+  });
+
+  it('still blocks on another order’s PO number, and outside a correction', () => {
+    expect(withoutOwnPoDuplicate([duplicate('CON-EW-2')], 'CON-EW-1')).toEqual([
+      duplicate('CON-EW-2'),
+    ]);
+    expect(withoutOwnPoDuplicate([duplicate('CON-EW-1')], undefined)).toEqual([
+      duplicate('CON-EW-1'),
+    ]);
+    expect(withoutOwnPoDuplicate([duplicate('CON-EW-1')], null)).toEqual([duplicate('CON-EW-1')]);
+  });
+});
+
+describe('a required field the form has a value for (edgeworks device order)', () => {
+  const edgeworks = profileOf('edgeworks');
+  const device = edgeworks.orderTypes.find((t) => t.key === 'device')!;
+  const fields = fieldsOf(edgeworks, device, { partnerTier: 1, linesShip: true });
+  // The demo customer Wingtip Labs: a tax ID, no address.
+  const values = prefill({
+    fields,
+    customer: {
+      name: 'Wingtip Labs',
+      domains: ['wingtip.example'],
+      microsoftDomain: null,
+      employeeCount: 430,
+      taxId: 'DE123456789',
+      addresses: [],
+    },
+    contacts: [],
+    partnership: undefined,
+    me: { name: 'Buyer', email: 'buyer@contoso.example' },
+  });
+
+  it('is left out of the body with its half-filled address, so the server calls it missing', () => {
+    expect(values['shippingAddress.taxId']).toBe('DE123456789');
+    const body = buildSubmission(
+      edgeworks,
+      { type: 'device', quoteId: '', lines: [], values },
+      fields,
+      { customerId: 'cus_1', termsVersion: null, purchaseOrderRequired: true },
+    );
+    expect(body.shippingAddress).toBeUndefined();
+  });
+
+  it('is not said to be required; the empty fields still are', () => {
+    const missing = (path: string, code = 'required') => ({
+      path,
+      code,
+      severity: 'error' as const,
+      message: `${path} is required for Device Orders`,
+    });
+    const found = withoutMissingAtFilled(
+      [
+        missing('shippingAddress.line1'),
+        missing('shippingAddress.taxId', 'shipping.tax_id_required'),
+        missing('shippingAddress.confirmed', 'shipping.unconfirmed'),
+      ],
+      { values: { ...values, 'shippingAddress.line1': '  ' }, lines: [] },
+    );
+    expect(found.map((p) => p.path)).toEqual([
+      'shippingAddress.line1',
+      'shippingAddress.confirmed',
+    ]);
+    const ticked = withoutMissingAtFilled(
+      [missing('shippingAddress.confirmed', 'shipping.unconfirmed')],
+      { values: { 'shippingAddress.confirmed': true }, lines: [] },
+    );
+    expect(ticked).toEqual([]);
+    // A line's attribute, filled in since the last answer.
+    const hostId = missing('lines[0].attributes.hostId');
+    const line = (value: string) =>
+      ({ attributes: { hostId: value } }) as unknown as WizardState['lines'][number];
+    expect(withoutMissingAtFilled([hostId], { values: {}, lines: [line('HOST-1')] })).toEqual([]);
+    expect(withoutMissingAtFilled([hostId], { values: {}, lines: [line('')] })).toEqual([hostId]);
+  });
+});
+
+describe('linesOfQuote', () => {
+  it('makes the quote’s lines the items, at its net prices', () => {
+    const [line] = linesOfQuote({
+      lines: [
+        {
+          partNumber: 'NW-MTG-PRO-U-1Y',
+          name: 'Meetings Pro',
+          quantity: 25,
+          listPrice: '100.00',
+          multiplier: '0.80',
+          netPrice: '80.00',
+          amount: '2000.00',
+        },
+      ],
+    });
+    expect(line).toMatchObject({
+      partNumber: 'NW-MTG-PRO-U-1Y',
+      quantity: 25,
+      unitPrice: '80.00',
+      netPrice: '80.00',
+    });
+  });
+});
+
+describe('lineFieldsOfLine', () => {
+  it('shows the attributes a line of a held order has, though its product type is not known', () => {
+    const edgeworks = profileOf('edgeworks');
+    const type = edgeworks.orderTypes.find((t) => t.key === 'license_maintenance')!;
+    const held = lineFieldsOfLine(edgeworks, type, {
+      productType: '',
+      attributes: { hostId: 'HOST-7' },
+    });
+    expect(held.map((f) => [f.path, f.label])).toContainEqual(['attributes.hostId', 'Host ID']);
+    const fresh = lineFieldsOfLine(edgeworks, type, {
+      productType: 'perpetual_license',
+      attributes: {},
+    });
+    expect(fresh.filter((f) => f.path === 'attributes.hostId')).toHaveLength(1);
   });
 });

@@ -11,6 +11,15 @@ export function useVendors() {
   });
 }
 
+/**
+ * A vendor's name for its slug ("skyline" → "Skyline Marketplace"), for the screens that list
+ * orders and quotes by vendor; the slug while the names load.
+ */
+export function useVendorName(): (slug: string) => string {
+  const vendors = useVendors();
+  return (slug) => vendors.data?.find((v) => v.slug === slug)?.name ?? slug;
+}
+
 export function useProfile(slug: string | undefined) {
   return useQuery({
     queryKey: ['profile', slug],

@@ -7,6 +7,17 @@ export function formatDate(iso: string | null | undefined): string {
     : new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(date);
 }
 
+/**
+ * A server's text with the ISO dates and timestamps in it written as dates in the user's locale
+ * ("within 30 days of delivery (2026-12-05T08:36:38.855Z)" → "… (Dec 5, 2026)").
+ */
+export function formatDatesIn(text: string): string {
+  return text.replace(
+    /\b\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?(?![\w-])/g,
+    (iso) => formatDate(iso),
+  );
+}
+
 export function formatDateTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const date = new Date(iso);
@@ -26,6 +37,11 @@ export function formatAge(iso: string, now: number = Date.now()): string {
 
 export function formatNumber(value: number): string {
   return new Intl.NumberFormat().format(value);
+}
+
+/** A user role in words: "order_desk" → "Order desk", and the acronym "cam" → "CAM". */
+export function roleLabel(role: string): string {
+  return role === 'cam' ? 'CAM' : humanize(role);
 }
 
 /** "on_hold" → "On hold". */

@@ -19,7 +19,8 @@ import { api, ApiError, idempotencyKey, sendRaw, unwrap, type Me } from '../../a
 import { usePartnerships } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
-import { formatDate, formatDateTime, humanize } from '../../lib/format';
+import { formatDate, formatDateTime, humanize, roleLabel } from '../../lib/format';
+import { priceListsInForce, replaceNote } from './price-lists';
 import { VENDOR_ROLES, useMe } from '../../session/session';
 
 function problemLines(error: unknown): string[] {
@@ -135,7 +136,7 @@ function UsersTab() {
           <Checkbox.Group label="Roles" value={roles} onChange={setRoles}>
             <Group mt={4}>
               {VENDOR_ROLES.map((r) => (
-                <Checkbox key={r} value={r} label={humanize(r)} />
+                <Checkbox key={r} value={r} label={roleLabel(r)} />
               ))}
             </Group>
           </Checkbox.Group>
@@ -166,7 +167,7 @@ function UsersTab() {
                   <Table.Tr key={u.id}>
                     <Table.Td>{u.name}</Table.Td>
                     <Table.Td>{u.email}</Table.Td>
-                    <Table.Td>{u.roles.map(humanize).join(', ')}</Table.Td>
+                    <Table.Td>{u.roles.map(roleLabel).join(', ')}</Table.Td>
                     <Table.Td>{humanize(u.status)}</Table.Td>
                     <Table.Td>
                       {u.status !== 'deactivated' && (
@@ -190,6 +191,12 @@ function UsersTab() {
       </QueryState>
     </Stack>
   );
+}
+
+/** Today's date where the admin is (YYYY-MM-DD), for the list in force. */
+function localToday(): string {
+  const now = new Date();
+  return new Date(now.getTime() - now.getTimezoneOffset() * 60_000).toISOString().slice(0, 10);
 }
 
 function PriceListsTab({ slug }: { slug: string }) {
@@ -241,6 +248,9 @@ function PriceListsTab({ slug }: { slug: string }) {
               onChange={(e) => setEffectiveFrom(e.currentTarget.value)}
             />
           </Group>
+          <Alert color="yellow" role="note" title="The upload replaces the price list">
+            {replaceNote(priceListsInForce(lists.data ?? [], localToday()))}
+          </Alert>
           {upload.isPending && <Text size="sm">Uploading and checking every row…</Text>}
           {upload.error && <ErrorList error={upload.error} />}
           {upload.isSuccess && (

@@ -17,7 +17,7 @@ import { useQuery } from '@tanstack/react-query';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api, ApiError, unwrap } from '../../api/client';
 import { ColorSchemeToggle } from '../../layout/app-layout';
-import { humanize } from '../../lib/format';
+import { roleLabel } from '../../lib/format';
 import { useSession } from '../../session/session';
 
 export default function LoginPage() {
@@ -138,7 +138,7 @@ export default function LoginPage() {
                           {login.email}
                         </Anchor>
                       </Table.Td>
-                      <Table.Td>{humanize(login.role)}</Table.Td>
+                      <Table.Td>{roleLabel(login.role)}</Table.Td>
                       <Table.Td>{login.organization}</Table.Td>
                     </Table.Tr>
                   ))}

@@ -6,6 +6,7 @@ import {
   Checkbox,
   Group,
   Modal,
+  Select,
   Stack,
   Text,
   Textarea,
@@ -17,15 +18,16 @@ import { useProfile } from '../../api/queries';
 import { humanize } from '../../lib/format';
 import { CloseIcon } from '../../components/icons';
 import { offersWelcomeEmailChoice } from './welcome-email';
+import {
+  holdFieldChoices,
+  holdProblemsBody,
+  WHOLE_ORDER,
+  type HoldProblemRow,
+} from './hold-fields';
 
 type Action = Order['availableActions'][number];
 
 const NEEDS_REASON: readonly Action[] = ['hold', 'reject', 'cancel'];
-
-interface HoldProblem {
-  path: string;
-  message: string;
-}
 
 /** The order's available actions as buttons named after them, each confirmed with a reason. */
 export function OrderActions({ order }: { order: Order }) {
@@ -33,12 +35,24 @@ export function OrderActions({ order }: { order: Order }) {
   const [action, setAction] = useState<Action | null>(null);
   const [reason, setReason] = useState('');
   const [welcomeEmail, setWelcomeEmail] = useState(true);
-  const [holdProblems, setHoldProblems] = useState<HoldProblem[]>([]);
+  const [holdProblems, setHoldProblems] = useState<HoldProblemRow[]>([]);
+  // The rows that say nothing yet, once Confirm was pressed: named rather than dropped.
+  const [rowErrors, setRowErrors] = useState<Map<number, string>>(new Map());
   const profile = useProfile(order.vendor);
   const welcomeEmailChoice = offersWelcomeEmailChoice(profile.data, order.type);
+  const fieldChoices = holdFieldChoices(
+    profile.data,
+    order,
+    holdProblems.map((p) => p.field),
+  );
   const run = useMutation({
-    mutationFn: async (act: Action) => {
-      const problems = holdProblems.filter((p) => p.path.trim() && p.message.trim());
+    mutationFn: async ({
+      act,
+      problems,
+    }: {
+      act: Action;
+      problems: { path: string; message: string }[];
+    }) => {
       return unwrap(
         await api.POST('/api/v1/orders/{id}/actions/{action}', {
           params: {
@@ -67,9 +81,10 @@ export function OrderActions({ order }: { order: Order }) {
       act === 'hold'
         ? order.problems
             .filter((p) => p.severity === 'error')
-            .map((p) => ({ path: p.path, message: p.message }))
+            .map((p) => ({ field: p.path || WHOLE_ORDER, message: p.message }))
         : [],
     );
+    setRowErrors(new Map());
     run.reset();
   };
   const fieldError = (field: string) =>
@@ -113,7 +128,13 @@ export function OrderActions({ order }: { order: Order }) {
           <form
             onSubmit={(e) => {
               e.preventDefault();
-              run.mutate(action);
+              if (action !== 'hold') {
+                run.mutate({ act: action, problems: [] });
+                return;
+              }
+              const checked = holdProblemsBody(holdProblems);
+              setRowErrors(checked.ok ? new Map() : checked.errors);
+              if (checked.ok) run.mutate({ act: action, problems: checked.problems });
             }}
           >
             <Stack>
@@ -144,37 +165,50 @@ export function OrderActions({ order }: { order: Order }) {
                   <Text fw={600} size="sm">
                     Problems per field
                   </Text>
+                  <Text size="xs" c="dimmed">
+                    The partner sees each problem at its field when correcting the order.
+                  </Text>
                   {holdProblems.map((p, i) => (
-                    <Group key={i} align="flex-end" wrap="nowrap">
-                      <TextInput
+                    <Group key={i} align="flex-start" wrap="wrap">
+                      <Select
                         label={`Field ${i + 1}`}
-                        placeholder="e.g. lines[0].unitPrice"
-                        value={p.path}
-                        onChange={(e) => {
-                          const path = e.currentTarget.value;
+                        data={fieldChoices}
+                        value={p.field}
+                        onChange={(field) =>
                           setHoldProblems((all) =>
-                            all.map((x, j) => (j === i ? { ...x, path } : x)),
-                          );
-                        }}
-                        style={{ flex: 1 }}
+                            all.map((x, j) =>
+                              j === i ? { ...x, field: field ?? WHOLE_ORDER } : x,
+                            ),
+                          )
+                        }
+                        allowDeselect={false}
+                        searchable
+                        comboboxProps={{ withinPortal: true }}
+                        style={{ flex: '1 1 200px' }}
                       />
                       <TextInput
                         label={`Problem ${i + 1}`}
                         value={p.message}
+                        withAsterisk
+                        error={rowErrors.get(i)}
                         onChange={(e) => {
                           const message = e.currentTarget.value;
                           setHoldProblems((all) =>
                             all.map((x, j) => (j === i ? { ...x, message } : x)),
                           );
                         }}
-                        style={{ flex: 2 }}
+                        style={{ flex: '2 1 240px' }}
                       />
                       <ActionIcon
                         variant="subtle"
                         color="red"
                         size="lg"
                         aria-label={`Remove problem ${i + 1}`}
-                        onClick={() => setHoldProblems((all) => all.filter((_, j) => j !== i))}
+                        mt={26}
+                        onClick={() => {
+                          setHoldProblems((all) => all.filter((_, j) => j !== i));
+                          setRowErrors(new Map());
+                        }}
                       >
                         <CloseIcon />
                       </ActionIcon>
@@ -184,7 +218,9 @@ export function OrderActions({ order }: { order: Order }) {
                     size="xs"
                     variant="default"
                     w="fit-content"
-                    onClick={() => setHoldProblems((all) => [...all, { path: '', message: '' }])}
+                    onClick={() =>
+                      setHoldProblems((all) => [...all, { field: WHOLE_ORDER, message: '' }])
+                    }
                   >
                     Add a problem
                   </Button>

@@ -16,7 +16,7 @@ import {
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { api, unwrap, type Order } from '../../api/client';
-import { useOrder, usePartnerships, useProfile } from '../../api/queries';
+import { useOrder, usePartnerships, useProfile, useVendorName } from '../../api/queries';
 import { MessageThread, OrderTimeline } from '../../components/order-history';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
@@ -216,10 +216,11 @@ function RequiredFields({ order }: { order: Order }) {
 
 function Details({ order }: { order: Order }) {
   const profile = useProfile(order.vendor);
+  const vendorName = useVendorName();
   const labelOf = (key: string) =>
     profile.data?.attributes.find((a) => a.key === key)?.label ?? humanize(key);
   const rows: [string, string | null | undefined][] = [
-    ['Vendor', order.vendor],
+    ['Vendor', vendorName(order.vendor)],
     ['Order type', humanize(order.type)],
     ['Channel', humanize(order.channel)],
     ['Submitted', formatDateTime(order.submittedAt)],

@@ -18,7 +18,7 @@ import { usePaged } from '../../api/paged';
 import { LoadMore } from '../../components/load-more';
 import { fieldError, WriteError } from '../../components/problem-fields';
 import { StatusBadge } from '../../components/status-badge';
-import { formatDateTime } from '../../lib/format';
+import { formatDatesIn, formatDateTime } from '../../lib/format';
 
 export function useReturns(orderId?: string) {
   return usePaged({
@@ -46,7 +46,7 @@ export function ReturnDecision({ r }: { r: Return }) {
           </Text>
         )}
       </Group>
-      <Text size="sm">{r.decision.message}</Text>
+      <Text size="sm">{formatDatesIn(r.decision.message)}</Text>
     </Stack>
   );
 }

@@ -2,6 +2,7 @@ import { Anchor, Group, Select, Stack, Table, Text } from '@mantine/core';
 import { Link, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { usePaged } from '../../api/paged';
+import { useVendorName } from '../../api/queries';
 import { LoadMore } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
@@ -23,6 +24,7 @@ type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export default function OrdersPage() {
   const me = useMe();
+  const vendorName = useVendorName();
   const [params, setParams] = useSearchParams();
   const status = params.get('status') as OrderStatus | null;
   const orders = usePaged({
@@ -85,7 +87,7 @@ export default function OrdersPage() {
                         )}
                       </Table.Td>
                       {!isPartner(me) && <Table.Td>{humanize(o.channel)}</Table.Td>}
-                      <Table.Td>{o.vendor}</Table.Td>
+                      <Table.Td>{vendorName(o.vendor)}</Table.Td>
                       <Table.Td>{humanize(o.type)}</Table.Td>
                       <Table.Td>
                         <StatusBadge status={o.status} label={o.statusLabel} />

@@ -3,17 +3,72 @@ import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { readAllPages, WHOLE_READ_PAGE_SIZE } from '../../api/paged';
+import { useOrder, useProfile, useVendorName } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
 import { StatusBadge } from '../../components/status-badge';
 import { formatDate, formatDateTime, humanize } from '../../lib/format';
 import { formatMoney } from '../../lib/money';
 import { useMe } from '../../session/session';
+import { pathLabel } from '../wizard/wizard-model';
 
 const OPEN = ['submitted', 'booking', 'provisioning', 'on_hold'] as const;
 
+/** Problems listed under a held order's reason; the rest are on the order page. */
+const SHOWN_PROBLEMS = 5;
+
+/**
+ * A held order: the desk's reason, and under it what the desk marked (a reason often says "see
+ * below" of those), read from the order itself since the list does not carry them.
+ */
+function HeldOrder({
+  id,
+  number,
+  vendor,
+  reason,
+}: {
+  id: string;
+  number: string;
+  vendor: string;
+  reason: string | null;
+}) {
+  const order = useOrder(id);
+  const profile = useProfile(vendor);
+  const problems = (order.data?.problems ?? []).filter((p) => p.severity === 'error');
+  return (
+    <Card withBorder padding="sm">
+      <Group justify="space-between" align="flex-start">
+        <Anchor component={Link} to={`/orders/${id}`}>
+          {number}
+        </Anchor>
+        <Stack gap={2} style={{ flex: '1 1 240px' }}>
+          {reason && <Text size="sm">{reason}</Text>}
+          {problems.length > 0 ? (
+            <Stack component="ul" gap={0} m={0} pl="md" aria-label={`Problems of ${number}`}>
+              {problems.slice(0, SHOWN_PROBLEMS).map((p, i) => (
+                <Text component="li" size="sm" key={i}>
+                  {p.path ? `${pathLabel(profile.data, p.path)}: ` : ''}
+                  {p.message}
+                </Text>
+              ))}
+              {problems.length > SHOWN_PROBLEMS && (
+                <Text component="li" size="sm" c="dimmed">
+                  {problems.length - SHOWN_PROBLEMS} more on the order page
+                </Text>
+              )}
+            </Stack>
+          ) : (
+            !reason && <Text size="sm">See the order for the reasons.</Text>
+          )}
+        </Stack>
+      </Group>
+    </Card>
+  );
+}
+
 export default function DashboardPage() {
   const me = useMe();
+  const vendorName = useVendorName();
   // The counts and the held orders must be whole, however many closed orders came since: each
   // open status is read to its last page (the newest 100 orders of any status left older open
   // ones out).
@@ -84,14 +139,13 @@ export default function DashboardPage() {
                 ) : (
                   <Stack gap="xs">
                     {held.map((o) => (
-                      <Card key={o.id} withBorder padding="sm">
-                        <Group justify="space-between">
-                          <Anchor component={Link} to={`/orders/${o.id}`}>
-                            {o.number}
-                          </Anchor>
-                          <Text size="sm">{o.holdReason ?? 'See the order for the reasons.'}</Text>
-                        </Group>
-                      </Card>
+                      <HeldOrder
+                        key={o.id}
+                        id={o.id}
+                        number={o.number}
+                        vendor={o.vendor}
+                        reason={o.holdReason}
+                      />
                     ))}
                   </Stack>
                 )}
@@ -120,7 +174,7 @@ export default function DashboardPage() {
                               {o.number}
                             </Anchor>
                           </Table.Td>
-                          <Table.Td>{o.vendor}</Table.Td>
+                          <Table.Td>{vendorName(o.vendor)}</Table.Td>
                           <Table.Td>
                             <StatusBadge status={o.status} label={o.statusLabel} />
                           </Table.Td>

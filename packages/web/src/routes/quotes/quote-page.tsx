@@ -2,6 +2,7 @@ import { Alert, Anchor, Button, Group, Stack, Table, Text } from '@mantine/core'
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, unwrap, type Quote } from '../../api/client';
+import { useVendorName } from '../../api/queries';
 import { MessageThread } from '../../components/order-history';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
@@ -67,6 +68,7 @@ function QuoteActions({ quote }: { quote: Quote }) {
 export default function QuotePage() {
   const { quoteId } = useParams();
   const me = useMe();
+  const vendorName = useVendorName();
   const quote = useQuery({
     queryKey: ['quote', quoteId],
     queryFn: async () =>
@@ -80,7 +82,8 @@ export default function QuotePage() {
             <StatusBadge status={q.status} />
           </PageHeader>
           <Text size="sm">
-            {q.vendor} · {humanize(q.orderType)} · valid until {formatDate(q.validUntil)}
+            {vendorName(q.vendor)} · {humanize(q.orderType)} · valid until{' '}
+            {formatDate(q.validUntil)}
             {q.supersededBy && (
               <>
                 {' '}
@@ -95,7 +98,7 @@ export default function QuotePage() {
           {isPartner(me) && q.status === 'approved' && (
             <Button
               component={Link}
-              to={`/portal/organizations/${q.customerId}/order?vendor=${q.vendor}&type=${q.orderType}`}
+              to={`/portal/organizations/${q.customerId}/order?${new URLSearchParams({ vendor: q.vendor, type: q.orderType, quote: q.id }).toString()}`}
               w="fit-content"
             >
               Order this quote

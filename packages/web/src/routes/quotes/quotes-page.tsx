@@ -16,7 +16,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router';
 import { api, ApiError, idempotencyKey, unwrap, type QuoteRequest } from '../../api/client';
 import { usePaged } from '../../api/paged';
-import { useCustomers, usePartnerships, useProfile } from '../../api/queries';
+import { useCustomers, usePartnerships, useProfile, useVendorName } from '../../api/queries';
 import { LoadMore } from '../../components/load-more';
 import { PageHeader } from '../../components/page-header';
 import { QueryState } from '../../components/query-state';
@@ -212,6 +212,7 @@ function CreateQuoteButton({ request }: { request: QuoteRequest }) {
 
 export default function QuotesPage() {
   const me = useMe();
+  const vendorName = useVendorName();
   const partner = isPartner(me);
   const canQuote = hasRole(me, 'sales', 'cam');
   const requests = usePaged({
@@ -262,7 +263,7 @@ export default function QuotesPage() {
                     {items.map((r) => (
                       <Table.Tr key={r.id}>
                         <Table.Td>{formatDate(r.createdAt)}</Table.Td>
-                        <Table.Td>{r.vendor}</Table.Td>
+                        <Table.Td>{vendorName(r.vendor)}</Table.Td>
                         <Table.Td>{r.customer.name}</Table.Td>
                         <Table.Td>{humanize(r.orderType)}</Table.Td>
                         <Table.Td>
@@ -317,7 +318,7 @@ export default function QuotesPage() {
                             {q.number} rev. {q.revision}
                           </Anchor>
                         </Table.Td>
-                        <Table.Td>{q.vendor}</Table.Td>
+                        <Table.Td>{vendorName(q.vendor)}</Table.Td>
                         <Table.Td>{humanize(q.orderType)}</Table.Td>
                         <Table.Td>{formatMoney(q.total, q.currency)}</Table.Td>
                         <Table.Td>{formatDate(q.validUntil)}</Table.Td>

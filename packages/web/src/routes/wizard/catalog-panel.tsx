@@ -15,11 +15,14 @@ import { useQuery } from '@tanstack/react-query';
 import { api, unwrap, type Category, type Product } from '../../api/client';
 import { usePaged, type Page } from '../../api/paged';
 import { formatMoney } from '../../lib/money';
+import { priceParts } from './catalog-prices';
 
 export interface PricedProduct extends Product {
   listPrice: string | null;
   multiplier: string | null;
   netPrice: string | null;
+  /** The server said it has no price (in the list in force); not just "not known". */
+  unpriced: boolean;
 }
 
 /** Products per page of the catalog; "Show more" reads the next page. */
@@ -114,16 +117,24 @@ export function CatalogPanel({
       );
       const found = page.items;
       if (found.length === 0) return { items: [], nextCursor: page.nextCursor };
-      const prices = await api.GET('/api/v1/prices', {
-        params: { query: { vendor, partNumbers: found.map((p) => p.partNumber).join(',') } },
-      });
-      const byPart = new Map((prices.data?.items ?? []).map((i) => [i.partNumber, i]));
+      // One part without a price fails the request for all: asked again without it
+      // (catalog-prices.ts), so that the priced products still show theirs.
+      const { byPart, unpriced } = await priceParts(
+        found.map((p) => p.partNumber),
+        async (partNumbers) =>
+          unwrap(
+            await api.GET('/api/v1/prices', {
+              params: { query: { vendor, partNumbers: partNumbers.join(',') } },
+            }),
+          ),
+      );
       return {
         items: found.map((p): PricedProduct => ({
           ...p,
           listPrice: byPart.get(p.partNumber)?.listPrice ?? null,
           multiplier: byPart.get(p.partNumber)?.multiplier ?? null,
           netPrice: byPart.get(p.partNumber)?.netPrice ?? null,
+          unpriced: unpriced.has(p.partNumber),
         })),
         nextCursor: page.nextCursor,
       };
@@ -192,10 +203,16 @@ export function CatalogPanel({
                     <Text size="xs" c="dimmed" style={{ overflowWrap: 'anywhere' }}>
                       {p.partNumber}
                     </Text>
-                    <Text size="xs">
-                      Net {formatMoney(p.netPrice, currency)}
-                      {p.listPrice ? ` (list ${formatMoney(p.listPrice, currency)})` : ''}
-                    </Text>
+                    {p.unpriced ? (
+                      <Text size="xs" c="dimmed">
+                        No price in the current price list
+                      </Text>
+                    ) : (
+                      <Text size="xs">
+                        Net {formatMoney(p.netPrice, currency)}
+                        {p.listPrice ? ` (list ${formatMoney(p.listPrice, currency)})` : ''}
+                      </Text>
+                    )}
                   </div>
                   <Button
                     size="xs"

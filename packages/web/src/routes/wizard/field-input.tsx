@@ -1,3 +1,4 @@
+import type { FocusEvent } from 'react';
 import { Checkbox, Textarea, TextInput } from '@mantine/core';
 import type { FieldSpec, FieldValue } from './wizard-model';
 
@@ -8,6 +9,7 @@ export function FieldInput({
   error,
   warning,
   onChange,
+  onBlur,
   label,
 }: {
   spec: FieldSpec;
@@ -15,6 +17,8 @@ export function FieldInput({
   error: string | undefined;
   warning?: string | undefined;
   onChange: (value: FieldValue) => void;
+  /** Leaving the field: the wizard shows its problems from then on. */
+  onBlur?: ((event: FocusEvent<HTMLElement>) => void) | undefined;
   label?: string;
 }) {
   const common = {
@@ -23,6 +27,7 @@ export function FieldInput({
     error,
     withAsterisk: spec.required,
     'data-path': spec.path,
+    onBlur,
   };
   if (spec.kind === 'checkbox') {
     return (
@@ -32,6 +37,7 @@ export function FieldInput({
         error={error}
         checked={value === true}
         onChange={(e) => onChange(e.currentTarget.checked)}
+        onBlur={onBlur}
         data-path={spec.path}
       />
     );

@@ -10,11 +10,12 @@ import {
   Tooltip,
   VisuallyHidden,
 } from '@mantine/core';
+import type { FocusEvent } from 'react';
 import type { Partnership, Problem, VendorProfile } from '../../api/client';
 import { lineAmount, formatMoney } from '../../lib/money';
 import { FieldInput } from './field-input';
 import {
-  lineFieldsOf,
+  lineFieldsOfLine,
   messageOf,
   problemsAt,
   type OrderType,
@@ -67,6 +68,8 @@ export function LinesEditor({
   problems,
   partnership,
   onChange,
+  errorsShownAt = () => true,
+  onTouch,
 }: {
   profile: VendorProfile;
   type: OrderType;
@@ -74,6 +77,9 @@ export function LinesEditor({
   problems: readonly Problem[];
   partnership: Partnership | undefined;
   onChange: (lines: WizardLine[]) => void;
+  /** Whether a line field's errors are shown yet (once left, or its step continued). */
+  errorsShownAt?: (path: string) => boolean;
+  onTouch?: (path: string, event: FocusEvent<HTMLElement>) => void;
 }) {
   const update = (index: number, patch: Partial<WizardLine>) =>
     onChange(lines.map((l, i) => (i === index ? { ...l, ...patch } : l)));
@@ -163,7 +169,7 @@ export function LinesEditor({
                 </Text>
               </div>
             </Group>
-            {lineFieldsOf(profile, type, line.productType).map((spec) => {
+            {lineFieldsOfLine(profile, type, line).map((spec) => {
               const key = spec.path.replace(/^attributes\./, '');
               return (
                 <FieldInput
@@ -171,10 +177,15 @@ export function LinesEditor({
                   spec={spec}
                   label={`${spec.label} (${line.partNumber})`}
                   value={line.attributes[key]}
-                  error={messageOf(problemsAt(problems, `lines[${i}].${spec.path}`))}
+                  error={
+                    errorsShownAt(`lines[${i}].${spec.path}`)
+                      ? messageOf(problemsAt(problems, `lines[${i}].${spec.path}`))
+                      : undefined
+                  }
                   onChange={(v) =>
                     update(i, { attributes: { ...line.attributes, [key]: String(v) } })
                   }
+                  onBlur={(e) => onTouch?.(`lines[${i}].${spec.path}`, e)}
                 />
               );
             })}

@@ -2,7 +2,14 @@
 // with which label and help, and how the form's flat values become the submission body of
 // POST /orders/validate and POST /orders. Everything comes from the vendor profile, so the
 // same wizard serves every vendor.
-import type { Order, OrderSubmission, Partnership, Problem, VendorProfile } from '../../api/client';
+import type {
+  Order,
+  OrderSubmission,
+  Partnership,
+  Problem,
+  Quote,
+  VendorProfile,
+} from '../../api/client';
 import { lineAmount, sumAmounts } from '../../lib/money';
 
 export const STEP_LABELS = [
@@ -199,6 +206,24 @@ export function lineFieldsOf(
   const paths = new Set<string>(type.lineRequiredFields);
   for (const p of type.lineRequiredFieldsByProductType[productType] ?? []) paths.add(p);
   return [...paths].map((p) => fieldSpec(profile, p, true));
+}
+
+/**
+ * A line's own fields: those its product type needs, and any attribute the line already has. A
+ * line of an order being corrected does not know its product type (the order does not carry
+ * it), so its attributes (a host ID) are still shown and can be corrected.
+ */
+export function lineFieldsOfLine(
+  profile: VendorProfile,
+  type: OrderType,
+  line: Pick<WizardLine, 'productType' | 'attributes'>,
+): FieldSpec[] {
+  const fields = lineFieldsOf(profile, type, line.productType);
+  for (const key of Object.keys(line.attributes)) {
+    const path = `attributes.${key}`;
+    if (!fields.some((f) => f.path === path)) fields.push(fieldSpec(profile, path, false));
+  }
+  return fields;
 }
 
 /** Words for the paths that are not fields of the form (whole parts of the order). */
@@ -470,6 +495,24 @@ export function stateFromOrder(order: Order, fields: readonly FieldSpec[]): Wiza
   };
 }
 
+/** A quote's lines as the wizard's items (its net prices are the prices on the PO). */
+export function linesOfQuote(quote: Pick<Quote, 'lines'>): WizardLine[] {
+  return quote.lines.map((l) => ({
+    partNumber: l.partNumber,
+    name: l.name,
+    description: '',
+    billingTerm: null,
+    ships: false,
+    productType: '',
+    quantity: l.quantity,
+    unitPrice: l.netPrice,
+    listPrice: l.listPrice,
+    multiplier: l.multiplier,
+    netPrice: l.netPrice,
+    attributes: {},
+  }));
+}
+
 /** The problems to show at one field. */
 export function problemsAt(problems: readonly Problem[], path: string): Problem[] {
   return problems.filter((p) => p.path === path);
@@ -619,6 +662,8 @@ export function orphanProblems(
 ): Problem[] {
   return problems.filter(
     (p) =>
+      // A problem of the order as a whole (a hold's, without a field) is said above the steps.
+      p.path !== '' &&
       stepOf(profile, p.path) === step &&
       !fieldOfProblem(fields, p.path) &&
       p.path !== 'lines' &&
@@ -626,5 +671,65 @@ export function orphanProblems(
       p.path !== 'type' &&
       p.path !== 'quoteId' &&
       p.path !== 'termsAccepted',
+  );
+}
+
+/**
+ * Whether a problem is the order's own PO number reported as "already submitted" while that
+ * order is being corrected. POST /orders/validate does not know which order the wizard corrects
+ * and counts the order itself; the resubmission (PATCH) leaves the order out, so this one is not
+ * the partner's to fix. A duplicate of any other number still stands.
+ */
+export function isOwnPoDuplicate(
+  problem: Problem,
+  ownPoNumber: string | null | undefined,
+  sentPoNumber?: string,
+): boolean {
+  if (problem.code !== 'po.duplicate' || problem.path !== 'purchaseOrder.number') return false;
+  const own = ownPoNumber?.trim();
+  const number = (problem.actual ?? sentPoNumber)?.trim();
+  return !!own && number === own;
+}
+
+/** The problems, without the own-PO duplicate of an order being corrected (`isOwnPoDuplicate`). */
+export function withoutOwnPoDuplicate(
+  problems: readonly Problem[],
+  ownPoNumber: string | null | undefined,
+  sentPoNumber?: string,
+): Problem[] {
+  return problems.filter((p) => !isOwnPoDuplicate(p, ownPoNumber, sentPoNumber));
+}
+
+/** The codes the server gives a required field it did not find in the body. */
+const MISSING_CODES = new Set(['required', 'shipping.tax_id_required', 'shipping.unconfirmed']);
+
+/** Whether the form holds something at a field (a ticked box, text that is not blank). */
+export function hasValue(value: FieldValue | undefined): boolean {
+  return value === true || (typeof value === 'string' && value.trim() !== '');
+}
+
+/** What the form holds at a field's path: an order field's value, or a line's attribute. */
+function formValueAt(
+  state: Pick<WizardState, 'values' | 'lines'>,
+  path: string,
+): FieldValue | undefined {
+  const line = /^lines\[(\d+)\]\.attributes\.(.+)$/.exec(path);
+  if (line) return state.lines[Number(line[1])]?.attributes[line[2]!];
+  return state.values[path];
+}
+
+/**
+ * The problems without a "required" at a field the form has a value for. The body leaves out a
+ * half-filled part (a shipping address without its street, `dropIncomplete`), so the server
+ * finds each of its fields missing, the filled ones too (a prefilled tax ID "is required"); the
+ * fields still empty say what is missing. It also drops a "required" the live validation said
+ * of a field before the partner filled it in, until the answer for the filled form is in.
+ */
+export function withoutMissingAtFilled(
+  problems: readonly Problem[],
+  state: Pick<WizardState, 'values' | 'lines'>,
+): Problem[] {
+  return problems.filter(
+    (p) => !(MISSING_CODES.has(p.code) && hasValue(formValueAt(state, p.path))),
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type FocusEvent } from 'react';
 import {
   ActionIcon,
   Alert,
@@ -11,6 +11,7 @@ import {
   Group,
   Modal,
   Select,
+  SimpleGrid,
   Stack,
   Stepper,
   Table,
@@ -32,6 +33,7 @@ import {
   type OrderValidation,
   type Partnership,
   type Problem,
+  type Quote,
   type VendorProfile,
 } from '../../api/client';
 import { readAllPages, WHOLE_READ_PAGE_SIZE } from '../../api/paged';
@@ -56,6 +58,7 @@ import {
   buildSubmission,
   fieldOfProblem,
   fieldsOf,
+  linesOfQuote,
   messageOf,
   openHoldProblems,
   orderPartnerTier,
@@ -70,6 +73,8 @@ import {
   stateFromOrder,
   STEP_LABELS,
   stepOf,
+  withoutMissingAtFilled,
+  withoutOwnPoDuplicate,
   type FieldSpec,
   type WizardLine,
   type WizardState,
@@ -83,6 +88,8 @@ interface WizardProps {
   contacts: Contact[];
   me: Me;
   order?: Order | undefined;
+  /** The approved quote to order ("Order this quote"): chosen, its lines the items. */
+  quote?: Quote | undefined;
 }
 
 function fieldValueText(spec: FieldSpec, value: unknown): string {
@@ -91,7 +98,7 @@ function fieldValueText(spec: FieldSpec, value: unknown): string {
   return typeof value === 'string' && value.trim() !== '' ? value : '—';
 }
 
-function Wizard({ profile, partnership, customer, contacts, me, order }: WizardProps) {
+function Wizard({ profile, partnership, customer, contacts, me, order, quote }: WizardProps) {
   const queryClient = useQueryClient();
   const [params] = useSearchParams();
   const vertical = useMediaQuery('(max-width: 48em)');
@@ -100,10 +107,16 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     partnerTier: orderPartnerTier(me, customer),
     linesShip: linesShip(lines),
   });
+  // The quote to order, when it is one of this vendor's for this customer (else not offered).
+  const quoteToOrder =
+    !order && quote && quote.vendor === profile.slug && quote.customerId === customer.id
+      ? quote
+      : undefined;
+  const requestedType = quoteToOrder?.orderType ?? params.get('type');
   const initialType =
     order?.type ??
-    (profile.orderTypes.some((t) => t.key === params.get('type'))
-      ? params.get('type')!
+    (profile.orderTypes.some((t) => t.key === requestedType)
+      ? requestedType!
       : profile.orderTypes[0]!.key);
   // The draft is the partner's own, of this vendor's order for this customer (or of this
   // correction): kept across a reload of the tab (wizard-draft.ts).
@@ -123,19 +136,28 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
         ? held
         : { ...held, values: { ...held.values, termsAccepted: true } };
     }
+    const lines = quoteToOrder ? linesOfQuote(quoteToOrder) : [];
     return {
       type: initialType,
-      quoteId: '',
-      lines: [],
-      values: prefill({ fields, customer, contacts, partnership, me }),
+      quoteId: quoteToOrder?.id ?? '',
+      lines,
+      values: prefill({
+        fields: fieldsOf(profile, type, context(lines)),
+        customer,
+        contacts,
+        partnership,
+        me,
+      }),
     };
   });
-  const [draft] = useState(() =>
-    loadDraft(draftScope, {
+  const [draft] = useState(() => {
+    const kept = loadDraft(draftScope, {
       orderTypes: profile.orderTypes.map((t) => t.key),
       orderVersion: order?.version,
-    }),
-  );
+    });
+    // "Order this quote" starts on that quote: a draft of another order is not it.
+    return quoteToOrder && kept?.state.quoteId !== quoteToOrder.id ? null : kept;
+  });
   const [state, setState] = useState<WizardState>(() => draft?.state ?? fresh);
   // The order as it was held: a hold problem stands until the partner changes its field.
   const asHeld = fresh;
@@ -148,6 +170,20 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
   const termsBox = useRef<HTMLInputElement>(null);
   // Nothing selected is only a problem once the partner tries to go on without items.
   const [triedToGoOn, setTriedToGoOn] = useState(!!order || (draft?.reached ?? 0) > 0);
+  // A field's problem is shown once the partner has left the field (touched) or pressed Continue
+  // on its step (every step up to `triedUpTo`), not while a step is still being filled in. A
+  // correction shows all at once: the order was sent as it is.
+  const freshTriedUpTo = order ? 3 : -1;
+  const [triedUpTo, setTriedUpTo] = useState(Math.max(freshTriedUpTo, (draft?.reached ?? 0) - 1));
+  const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set());
+  const touch = (path: string) => setTouched((t) => (t.has(path) ? t : new Set([...t, path])));
+  // Leaving a field for Continue does not touch it: Continue shows the step's problems itself,
+  // and an error shown on the way out would move the button from under the pointer.
+  const leave = (path: string, event: FocusEvent<HTMLElement>) => {
+    const to = event.relatedTarget;
+    if (to instanceof Element && to.closest('[data-wizard-continue]')) return;
+    touch(path);
+  };
   const [submitProblems, setSubmitProblems] = useState<Problem[] | null>(null);
   const [submitError, setSubmitError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -189,6 +225,8 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     setActive(0);
     setReached(freshReached);
     setTriedToGoOn(!!order);
+    setTriedUpTo(freshTriedUpTo);
+    setTouched(new Set());
     setTermsTouched(false);
     setSubmitProblems(null);
     setSubmitError(null);
@@ -221,7 +259,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
   const submissionJson = JSON.stringify(submission);
   const [debouncedJson] = useDebouncedValue(submissionJson, 350);
   const validateQuery = (json: string) => ({
-    queryKey: ['validate', json],
+    queryKey: ['validate', order?.id ?? null, json],
     queryFn: async (): Promise<OrderValidation> => {
       try {
         const result = unwrap(
@@ -231,9 +269,17 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
         );
         // A field the body's schema refuses (not yet a valid e-mail, no items) is a problem of
         // the order with the others, worded by the schema: said in the wizard's words.
+        const problems = result.problems.map((p) => ({ ...p, message: plainMessage(p) }));
+        // Correcting an order: the check counts the order itself as the holder of its own PO
+        // number (the resubmission does not), so that duplicate is not the partner's to fix.
+        const sent = (JSON.parse(json) as typeof submission).purchaseOrder?.number;
+        const judged = order
+          ? withoutOwnPoDuplicate(problems, order.purchaseOrder?.number, sent)
+          : problems;
         return {
           ...result,
-          problems: result.problems.map((p) => ({ ...p, message: plainMessage(p) })),
+          valid: !judged.some((p) => p.severity === 'error'),
+          problems: judged,
         };
       } catch (error) {
         // A body the server cannot read as an order at all is a 400 naming each field: shown
@@ -288,7 +334,10 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       ).filter((q) => q.vendor === profile.slug),
   });
 
-  const liveProblems = submitProblems ?? (current.data ?? validation.data)?.problems ?? [];
+  const liveProblems = withoutMissingAtFilled(
+    submitProblems ?? (current.data ?? validation.data)?.problems ?? [],
+    state,
+  );
   // Correcting an order on hold: what the desk found, at its field, until changed there.
   const heldProblems =
     order?.status === 'on_hold'
@@ -342,26 +391,12 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       return { ...s, type: key, quoteId: '', values: { ...filled, ...s.values } };
     });
   const chooseQuote = (id: string | null) => {
-    const quote = quotes.data?.find((q) => q.id === id);
+    const chosen = quotes.data?.find((q) => q.id === id);
+    touch('quoteId');
     setState((s) => ({
       ...s,
       quoteId: id ?? '',
-      lines: quote
-        ? quote.lines.map((l) => ({
-            partNumber: l.partNumber,
-            name: l.name,
-            description: '',
-            billingTerm: null,
-            ships: false,
-            productType: '',
-            quantity: l.quantity,
-            unitPrice: l.netPrice,
-            listPrice: l.listPrice,
-            multiplier: l.multiplier,
-            netPrice: l.netPrice,
-            attributes: {},
-          }))
-        : s.lines,
+      lines: chosen ? linesOfQuote(chosen) : s.lines,
     }));
   };
 
@@ -375,8 +410,10 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     setTriedToGoOn(true);
     setSubmitError(null);
     try {
+      setTriedUpTo((t) => Math.max(t, active));
       const fresh = await queryClient.fetchQuery(validateQuery(submissionJson));
-      if (errorsOfStep(fresh.problems, active).length === 0) goTo(active + 1);
+      const found = withoutMissingAtFilled(fresh.problems, state);
+      if (errorsOfStep(found, active).length === 0) goTo(active + 1);
     } catch (error) {
       setSubmitError(error instanceof Error ? error.message : String(error));
     }
@@ -434,6 +471,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
         if (found.some((p) => p.path === 'termsAccepted')) setTermsTouched(true);
         setSubmitProblems(found);
         setReached(3);
+        setTriedUpTo(3);
         const first = Math.min(...found.map((p) => stepOf(profile, p.path)));
         if (first < 3) setActive(first);
       } else {
@@ -471,6 +509,8 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
     );
   }
 
+  // Whether the errors at a field (or a part of the order) are shown yet: see `triedUpTo`.
+  const errorsShownAt = (path: string) => touched.has(path) || stepOf(profile, path) <= triedUpTo;
   const fieldFor = (spec: FieldSpec) => {
     const at = problemsOfField(problems, fields, spec);
     return (
@@ -478,18 +518,23 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
         key={spec.path}
         spec={spec}
         value={state.values[spec.path]}
-        error={messageOf(at)}
+        error={errorsShownAt(spec.path) ? messageOf(at) : undefined}
         warning={
           at
             .filter((p) => p.severity === 'warning')
             .map((p) => p.message)
             .join(' ') || undefined
         }
-        onChange={(v) => setValue(spec.path, v)}
+        onChange={(v) => {
+          setValue(spec.path, v);
+          if (typeof v === 'boolean') touch(spec.path);
+        }}
+        onBlur={(e) => leave(spec.path, e)}
       />
     );
   };
-  const unshownProblems = (step: number) => orphanProblems(problems, fields, step, profile);
+  const unshownProblems = (step: number) =>
+    step <= triedUpTo ? orphanProblems(problems, fields, step, profile) : [];
   // What a problem is about, in the form's words (its field's label) rather than its path.
   const whereIs = (path: string): string => {
     const field = fieldOfProblem(fields, path);
@@ -528,16 +573,20 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
       <Text size="sm" c="dimmed">
         Ordering from {profile.name} for {customer.name}.
       </Text>
-      <Group align="flex-start" grow wrap="wrap">
+      {/* One column on a phone: side by side, a long order type's name was cut off. */}
+      <SimpleGrid cols={{ base: 1, sm: type.quote === 'not_applicable' ? 1 : 2 }}>
         <Select
           label="Order type"
           data={profile.orderTypes.map((t) => ({ value: t.key, label: t.label }))}
           value={state.type}
-          onChange={(v) => v && changeType(v)}
+          onChange={(v) => {
+            if (!v) return;
+            touch('type');
+            changeType(v);
+          }}
           allowDeselect={false}
           description={type.description}
-          error={messageOf(problemsAt(problems, 'type'))}
-          miw={220}
+          error={errorsShownAt('type') ? messageOf(problemsAt(problems, 'type')) : undefined}
         />
         {type.quote !== 'not_applicable' && (
           <Select
@@ -550,17 +599,20 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
             }))}
             value={state.quoteId || null}
             onChange={chooseQuote}
+            // Cleared with its × only: choosing the chosen quote again keeps it.
+            allowDeselect={false}
             clearable
             description={
               type.quote === 'required'
                 ? 'This order type needs an approved quote; its lines become the order lines.'
                 : undefined
             }
-            error={messageOf(problemsAt(problems, 'quoteId'))}
-            miw={220}
+            error={
+              errorsShownAt('quoteId') ? messageOf(problemsAt(problems, 'quoteId')) : undefined
+            }
           />
         )}
-      </Group>
+      </SimpleGrid>
       <CatalogPanel
         vendor={profile.slug}
         currency={profile.currency}
@@ -589,6 +641,8 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
           problems={problems}
           partnership={partnership}
           onChange={setLines}
+          errorsShownAt={errorsShownAt}
+          onTouch={leave}
         />
       )}
       <Text fw={600}>Total: {formatMoney(total, profile.currency)}</Text>
@@ -626,6 +680,7 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
               onClick={() => {
                 const where = profile.specialTerms?.locations.find((l) => l !== 'email_body');
                 setValue(where ?? 'purchaseOrder.specialTerms', specialTerms);
+                touch(where ?? 'purchaseOrder.specialTerms');
               }}
             >
               Put it on the PO
@@ -807,16 +862,25 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
         <Alert color="orange" title="On hold" role="status" data-testid="hold-reason">
           <Stack gap={4}>
             {order.holdReason && <Text size="sm">{order.holdReason}</Text>}
-            {heldProblems.length > 0 ? (
+            {/* A problem of the order as a whole (no field): said here, in the vendor's words. */}
+            {heldProblems
+              .filter((p) => !p.path)
+              .map((p, i) => (
+                <Text size="sm" key={i}>
+                  {p.message}
+                </Text>
+              ))}
+            {heldProblems.some((p) => p.path) ? (
               <Text size="sm">
                 Marked by the vendor:{' '}
                 {heldProblems
+                  .filter((p) => p.path)
                   .map((p) => `${whereIs(p.path)} (${STEP_LABELS[stepOf(profile, p.path)]})`)
                   .join(', ')}
                 .
               </Text>
             ) : (
-              order.problems.some((p) => p.severity === 'error') && (
+              order.problems.some((p) => p.severity === 'error' && p.path) && (
                 <Text size="sm">You have changed every field the vendor marked.</Text>
               )
             )}
@@ -859,7 +923,9 @@ function Wizard({ profile, partnership, customer, contacts, me, order }: WizardP
           )}
         </Group>
         {active < 3 ? (
-          <Button onClick={() => void next()}>Continue</Button>
+          <Button onClick={() => void next()} data-wizard-continue>
+            Continue
+          </Button>
         ) : (
           <Button onClick={() => void submit()} loading={submitting}>
             {order ? 'Save and resubmit' : 'Proceed for Approval'}
@@ -907,6 +973,14 @@ export default function WizardPage() {
   const partnerships = usePartnerships(vendor);
   const customer = useCustomer(custId);
   const contacts = useContacts(custId);
+  // "Order this quote" names the quote: the wizard starts with it chosen.
+  const quoteId = orderId ? null : params.get('quote');
+  const quote = useQuery({
+    queryKey: ['quote', quoteId],
+    enabled: !!quoteId,
+    queryFn: async () =>
+      unwrap(await api.GET('/api/v1/quotes/{id}', { params: { path: { id: quoteId! } } })),
+  });
   const queries = [profile, partnerships, customer, contacts, ...(orderId ? [order] : [])];
   const failed = queries.find((q) => q.isError);
   const title = orderId
@@ -923,7 +997,9 @@ export default function WizardPage() {
         partnerships.data &&
         customer.data &&
         contacts.data &&
-        (!orderId || order.data) ? (
+        (!orderId || order.data) &&
+        // A quote that cannot be read is not chosen: the wizard starts without it.
+        (!quoteId || quote.data || quote.isError) ? (
         <Wizard
           profile={profile.data}
           partnership={partnerships.data.find((p) => p.vendor === vendor)}
@@ -931,6 +1007,7 @@ export default function WizardPage() {
           contacts={contacts.data}
           me={me}
           order={order.data}
+          quote={quote.data}
         />
       ) : (
         <Center p="xl">
