@@ -92,6 +92,7 @@ describe('renderNotification', () => {
           { path: 'attributes.microsoftDomain', message: 'Not a domain' },
           { path: 'lines[1].unitPrice', message: 'Not the net price' },
           { path: 'somethingElse', message: 'Kept as given' },
+          { path: '', message: 'The order as a whole is wrong' },
         ],
       }),
       rule: { ...rule, event: 'order.held', attach: [] },
@@ -107,6 +108,7 @@ describe('renderNotification', () => {
         `- ${label}: Not a domain`,
         '- Line 2: unit price: Not the net price',
         '- somethingElse: Kept as given',
+        '- The order as a whole is wrong',
       ].join('\n'),
     );
   });

@@ -140,7 +140,10 @@ export function renderNotification(input: {
   if (problems?.length) {
     lines.push('', 'What to correct:');
     // In the words of the order form (the profile's labels), not the body's paths.
-    for (const p of problems) lines.push(`- ${fieldLabel(p.path, profile)}: ${p.message}`);
+    // A problem of the order as a whole (no path) is its message alone.
+    for (const p of problems) {
+      lines.push(p.path ? `- ${fieldLabel(p.path, profile)}: ${p.message}` : `- ${p.message}`);
+    }
   }
   const salesOrder = (event.data as { salesOrderNumber?: string | null }).salesOrderNumber;
   if (salesOrder) lines.push('', `Sales order number: ${salesOrder}`);
