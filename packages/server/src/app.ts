@@ -30,6 +30,7 @@ import { subscriptionRoutes } from './subscriptions/subscriptions.routes.ts';
 import { catalogRoutes } from './catalog/catalog.routes.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { installErrorHandler } from './http/error-handler.ts';
+import { usePlainSizeMessages } from './http/zod-messages.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { installEtags } from './http/etag.ts';
 import { installInputBoundary, jsonCharsetError } from './http/input-boundary.ts';
@@ -157,6 +158,7 @@ export async function buildApp(
     reply.header('x-request-id', request.id);
   });
   installErrorHandler(app);
+  usePlainSizeMessages();
   installInputBoundary(app);
   installListCursors(app);
   await installSecurityHeaders(app, {

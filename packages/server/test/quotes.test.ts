@@ -884,4 +884,20 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     expect(unknown.statusCode).toBe(400);
     expect((await t.as(SALES).get(`/api/v1/quotes/${other.id}`)).json().status).toBe('draft');
   });
+  it("says what is wrong with an empty field or list in plain words, not in the schema library's", async () => {
+    const res = await t.as(ACME).post('/api/v1/quote-requests', {
+      vendor: '',
+      customerId: '',
+      orderType: '',
+      lines: [],
+    });
+    expect(res.statusCode, res.body).toBe(400);
+    const messages = (res.json().errors as { path: string; message: string }[]).map(
+      (e) => `${e.path}: ${e.message}`,
+    );
+    expect(messages).toEqual(
+      expect.arrayContaining(['vendor: Must not be empty', 'orderType: Must not be empty']),
+    );
+    expect(res.body).not.toMatch(/Too small|Too big|>=|<=/);
+  });
 });
