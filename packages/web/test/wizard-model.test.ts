@@ -96,6 +96,24 @@ describe('plainMessage', () => {
     ).toBe('Enter a valid e-mail address');
   });
 
+  it('puts the server’s plain size words in the wizard’s too', () => {
+    expect(plainMessage({ path: 'lines[0].quantity', message: 'Must be at least 1' })).toBe(
+      'Enter a quantity of at least 1',
+    );
+    expect(plainMessage({ path: 'employeeCount', message: 'Must be at most 100' })).toBe(
+      'Enter a number of at most 100',
+    );
+    expect(plainMessage({ path: 'lines', message: 'At least one item is needed' })).toBe(
+      'Add at least one item',
+    );
+    expect(plainMessage({ path: 'purchaseOrder.number', message: 'Must not be empty' })).toBe(
+      'Required',
+    );
+    expect(plainMessage({ path: 'notes', message: 'At most 2000 characters' })).toBe(
+      'Shorten this to at most 2000 characters',
+    );
+  });
+
   it('leaves the order rules’ own messages alone', () => {
     const message = 'Unit price 800.00 differs from your net price 780.00';
     expect(plainMessage({ path: 'lines[0].unitPrice', message })).toBe(message);

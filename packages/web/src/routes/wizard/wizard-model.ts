@@ -584,6 +584,36 @@ export function plainMessage(problem: { path: string; message: string }): string
     if (kind === 'string') return `Shorten this to at most ${n} characters`;
     return `Enter at most ${n} entries`;
   }
+  // The server's plain words for sizes (its zod-messages.ts), in the wizard's.
+  const atLeast = /^Must be (at least|more than) (-?\d+)$/.exec(message);
+  if (atLeast) {
+    const [, how, n] = atLeast;
+    const bound = how === 'at least' ? `at least ${n}` : `more than ${n}`;
+    return /(^|\.)quantity$/.test(path)
+      ? `Enter a quantity of ${bound}`
+      : `Enter a number of ${bound}`;
+  }
+  const atMost = /^Must be (at most|less than) (-?\d+)$/.exec(message);
+  if (atMost) {
+    const [, how, n] = atMost;
+    const bound = how === 'at most' ? `at most ${n}` : `less than ${n}`;
+    return /(^|\.)quantity$/.test(path)
+      ? `Enter a quantity of ${bound}`
+      : `Enter a number of ${bound}`;
+  }
+  if (message === 'Must not be empty') return 'Required';
+  if (message === 'At least one item is needed') {
+    return path === 'lines' ? 'Add at least one item' : 'Add at least one entry';
+  }
+  const items = /^At (least|most) (\d+) items?$/.exec(message);
+  if (items) {
+    const [, how, n] = items;
+    if (how === 'least')
+      return path === 'lines' ? `Add at least ${n} items` : `Add at least ${n} entries`;
+    return `Enter at most ${n} entries`;
+  }
+  const characters = /^At most (\d+) characters?$/.exec(message);
+  if (characters) return `Shorten this to at most ${characters[1]} characters`;
   if (/^Invalid input: expected int, received number$/.test(message)) return 'Enter a whole number';
   if (/^Invalid input: expected number/.test(message)) return 'Enter a number';
   if (/^Invalid email address$/i.test(message)) return 'Enter a valid e-mail address';
