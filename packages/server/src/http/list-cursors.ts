@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { badRequest } from './problem.ts';
+import { invalidCursor } from '@orderdesk/app';
 
 // A list's cursor names the list that made it. A use case checks the shape of its cursor
 // (shared/paging.ts), and lists keyed alike — by id: customers, invoices, licenses … — would
@@ -68,15 +68,7 @@ export function installListCursors(app: FastifyInstance): void {
     const query = request.query as Record<string, unknown> | undefined;
     if (list === undefined || typeof query?.cursor !== 'string') return;
     const cursor = unbindCursor(list, query.cursor);
-    if (cursor === undefined) {
-      throw badRequest('Invalid cursor', [
-        {
-          path: 'querystring.cursor',
-          code: 'invalid',
-          message: 'Not a cursor returned by this list',
-        },
-      ]);
-    }
+    if (cursor === undefined) throw invalidCursor();
     query.cursor = cursor;
   });
   app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
