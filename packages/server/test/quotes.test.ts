@@ -1,6 +1,8 @@
 // Quotes, quote requests and subscriptions: who sees what (tier-1 distributor, tier-2 reseller,
 // vendor staff), drafts kept internal, If-Match on actions, request routing, the expired filter,
-// request/quote consistency, subscription paging, amount overflow and body-less actions.
+// request/quote consistency, subscription paging, amount overflow and body-less actions; an
+// order type that takes no quote and a total beyond the largest order total, refused for quotes
+// as for quote requests and orders.
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { insertMessage, insertSubscription, newId } from '@orderdesk/store';
@@ -884,6 +886,127 @@ describe.each(testDialects())('quotes on %s', (dialect) => {
     expect(unknown.statusCode).toBe(400);
     expect((await t.as(SALES).get(`/api/v1/quotes/${other.id}`)).json().status).toBe('draft');
   });
+  it('refuses a quote (and a revision) of an order type the profile takes no quote for, as a quote request', async () => {
+    const [part] = await findProducts(t, ACME, 'edgeworks', { count: 1 });
+    const before = await listIds('sales@edgeworks.example', '/api/v1/quotes');
+    const authorization = await t.as('sales@edgeworks.example').post('/api/v1/quotes', {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'license_authorization',
+      lines: [{ partNumber: part!.partNumber, quantity: 1 }],
+    });
+    expect(authorization.statusCode, authorization.body).toBe(422);
+    expect(authorization.headers['content-type']).toContain('application/problem+json');
+    expect(authorization.json().errors).toEqual([
+      {
+        path: 'orderType',
+        code: 'invalid',
+        message:
+          'License Authorization Orders take no quote; quotes are for license_maintenance, training_seat, kits_renewal, device',
+        expected: 'license_maintenance, training_seat, kits_renewal, device',
+        actual: 'license_authorization',
+      },
+    ]);
+    expect(await listIds('sales@edgeworks.example', '/api/v1/quotes')).toEqual(before);
+
+    // A vendor that takes no quotes at all: the quote request's answer, word for word.
+    const [item] = await findProducts(t, ACME, 'skyline', { count: 1 });
+    const body = { customerId: fabrikam, orderType: 'new' };
+    const quoted = await t.as('sales@skyline.example').post('/api/v1/quotes', {
+      ...body,
+      partnerId: acmeId,
+      lines: [{ partNumber: item!.partNumber, quantity: 1 }],
+    });
+    expect(quoted.statusCode, quoted.body).toBe(422);
+    const asked = await t.as(ACME).post('/api/v1/quote-requests', { ...body, vendor: 'skyline' });
+    expect(asked.statusCode, asked.body).toBe(422);
+    expect(quoted.json().errors).toEqual(asked.json().errors);
+    expect(quoted.json().errors).toEqual([
+      {
+        path: 'orderType',
+        code: 'invalid',
+        message:
+          'Skyline Marketplace takes no quotes: New subscription orders are placed without one',
+        actual: 'new',
+      },
+    ]);
+
+    // A revision keeps its quote's order type: one made before the profile said so (written
+    // through the store) is not issued anew.
+    const made = await t.as('sales@edgeworks.example').post('/api/v1/quotes', {
+      partnerId: acmeId,
+      customerId: fabrikam,
+      orderType: 'license_maintenance',
+      lines: [{ partNumber: part!.partNumber, quantity: 1 }],
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    await t.store.db
+      .updateTable('quotes')
+      .set({ order_type: 'license_authorization' })
+      .where('id', '=', made.json().id)
+      .execute();
+    const revised = await t
+      .as('sales@edgeworks.example')
+      .post(`/api/v1/quotes/${made.json().id}/actions/revise`, {});
+    expect(revised.statusCode, revised.body).toBe(422);
+    expect(revised.json().errors).toEqual(authorization.json().errors);
+    const still = await t.as('sales@edgeworks.example').get(`/api/v1/quotes/${made.json().id}`);
+    expect(still.json()).toMatchObject({ status: 'draft', revision: 1 });
+  });
+
+  it("refuses a quote whose total leaves no room for its invoice's tax, naming the largest order total", async () => {
+    // Edgeworks taxes at 8.875%: an order, and so a quote, totals at most 82729729090617.59 USD
+    // (order.limits.ts), well inside the range of exact amounts (90071992547409.91).
+    const LARGEST = 8_272_972_909_061_759;
+    const EW_SALES = t.as('sales@edgeworks.example');
+    const [, , big] = await findProducts(t, ACME, 'edgeworks', { count: 3 });
+    await t.store.db
+      .updateTable('price_list_items')
+      .set({ list_price_minor: 100_000_000_000_000 })
+      .where('part_number', '=', big!.partNumber)
+      .execute();
+    const quote = (lines: { partNumber: string; quantity: number }[]) =>
+      EW_SALES.post('/api/v1/quotes', {
+        partnerId: acmeId,
+        customerId: fabrikam,
+        orderType: 'license_maintenance',
+        lines,
+      });
+    const one = await quote([{ partNumber: big!.partNumber, quantity: 1 }]);
+    expect(one.statusCode, one.body).toBe(201);
+    const net = Number(String(one.json().total).replace('.', ''));
+    const most = Math.floor(LARGEST / net);
+
+    // As many as fit: the largest total there is room for.
+    const fits = await quote([{ partNumber: big!.partNumber, quantity: most }]);
+    expect(fits.statusCode, fits.body).toBe(201);
+    // One more on a second line: exact as an amount, but its invoice's tax would not be.
+    const over = [
+      { partNumber: big!.partNumber, quantity: most },
+      { partNumber: big!.partNumber, quantity: 1 },
+    ];
+    expect((most + 1) * net).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+    const refused = await quote(over);
+    expect(refused.statusCode, refused.body).toBe(422);
+    expect(refused.headers['content-type']).toContain('application/problem+json');
+    expect(refused.json().errors).toEqual([
+      {
+        path: 'lines[1].quantity',
+        code: 'invalid',
+        message:
+          'The quote total is too large to be ordered with 8.875% tax: the largest order total accepted is 82729729090617.59 USD; split the quote',
+        actual: '1',
+      },
+    ]);
+    // A revision to those lines: the same answer, and the quote stays as it was.
+    const revised = await EW_SALES.post(`/api/v1/quotes/${fits.json().id}/actions/revise`, {
+      lines: over,
+    });
+    expect(revised.statusCode, revised.body).toBe(422);
+    expect(revised.json().errors).toEqual(refused.json().errors);
+    expect((await EW_SALES.get(`/api/v1/quotes/${fits.json().id}`)).json().status).toBe('draft');
+  });
+
   it("says what is wrong with an empty field or list in plain words, not in the schema library's", async () => {
     const res = await t.as(ACME).post('/api/v1/quote-requests', {
       vendor: '',

@@ -1,5 +1,14 @@
 import { expect } from 'vitest';
-import { insertQuoteRequest, newId } from '@orderdesk/store';
+import { addDays } from '@orderdesk/core';
+import {
+  findPartnership,
+  findVendorBySlug,
+  insertQuote,
+  insertQuoteRequest,
+  newId,
+  nextCounterValue,
+} from '@orderdesk/store';
+import { priceQuoteLines, profileOfVendor, todayIn } from '@orderdesk/app';
 import type { TestApp } from './harness.ts';
 
 export interface PricedProduct {
@@ -107,6 +116,84 @@ export async function storedQuoteRequest(
     created_by: u.id,
     created_at: at,
     updated_at: at,
+  });
+  return id;
+}
+
+/**
+ * A draft quote of `vendor`'s, made by its staff member `user` for a partner's customer and
+ * written through the store with its lines: one the API would no longer take (the vendor's
+ * order types take no quote), as made before its profile said so. Its lines carry the
+ * partnership's net prices and its number the vendor's next quote number, as POST /quotes
+ * gives them; actions on it (approve, decline…) go through the API as on any quote.
+ */
+export async function storedQuote(
+  t: TestApp,
+  vendor: string,
+  user: string,
+  of: {
+    partnerId: string;
+    customerId: string;
+    lines: readonly { partNumber: string; quantity: number }[];
+    orderType?: string;
+  },
+): Promise<string> {
+  const db = t.store.db;
+  const v = await findVendorBySlug(db, vendor);
+  if (!v) throw new Error(`no vendor ${vendor}`);
+  const u = await db
+    .selectFrom('users')
+    .select('id')
+    .where('email', '=', user)
+    .executeTakeFirstOrThrow();
+  const partnership = await findPartnership(db, v.id, of.partnerId);
+  if (!partnership) throw new Error(`${of.partnerId} is no partner of ${vendor}`);
+  const profile = await profileOfVendor(db, v);
+  const now = t.ctx.now();
+  const today = todayIn(profile.sla.calendar.timeZone, now);
+  const priced = await priceQuoteLines(
+    db,
+    {
+      vendorId: v.id,
+      partnership,
+      currency: profile.currency,
+      on: today,
+      rounding: profile.pricing.rounding,
+      perCategory: profile.pricing.multipliersPerCategory,
+      profile,
+    },
+    of.lines,
+  );
+  const at = now.toISOString();
+  const id = newId('qt');
+  await db.transaction().execute(async (tx) => {
+    const seq = await nextCounterValue(tx, v.id, 'quote');
+    await insertQuote(
+      tx,
+      {
+        id,
+        vendor_id: v.id,
+        partner_id: partnership.partner_id,
+        customer_id: of.customerId,
+        number: `Q-${profile.orderNumberPrefix.replace(/[^A-Z0-9]/gi, '')}-${String(seq).padStart(6, '0')}`,
+        revision: 1,
+        version: 1,
+        status: 'draft',
+        order_type: of.orderType ?? 'new',
+        currency: priced.currency,
+        valid_until: addDays(today, profile.quotePolicy.validityDays),
+        quote_request_id: null,
+        subscription_id: null,
+        previous_id: null,
+        price_list_id: priced.priceListId,
+        total_minor: priced.totalMinor,
+        notes: null,
+        created_by: u.id,
+        created_at: at,
+        updated_at: at,
+      },
+      priced.lines.map((l) => ({ ...l, quote_id: id })),
+    );
   });
   return id;
 }

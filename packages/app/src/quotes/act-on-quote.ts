@@ -1,4 +1,10 @@
-import { addDays, QUOTE_ACTION_EVENTS, transitionQuote, type QuoteStatus } from '@orderdesk/core';
+import {
+  addDays,
+  QUOTE_ACTION_EVENTS,
+  quoteOrderTypeProblem,
+  transitionQuote,
+  type QuoteStatus,
+} from '@orderdesk/core';
 import {
   findPartnership,
   findQuoteInScope,
@@ -21,7 +27,7 @@ import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { storeQuote, validityProblems } from './create-quote.ts';
 import { quoteScope } from './quote-access.ts';
-import { quoteLinePricing } from './quote-pricing.ts';
+import { problemItemOf, quoteLinePricing } from './quote-pricing.ts';
 import { toQuoteView, vendorInfo, type QuoteView } from './quote-view.ts';
 import type { QuoteUserAction, quoteActionBodySchema } from './quotes.schemas.ts';
 
@@ -95,9 +101,13 @@ export async function actOnQuote(
     }
     const partnership = await findPartnership(tx, q.vendor_id, q.partner_id);
     if (!partnership) throw notFound('Partnership');
-    const problems = input.body.validUntil
-      ? validityProblems(input.body.validUntil, today, profile)
-      : [];
+    // A revision is a new quote of the same order type: one the profile (since) declares no
+    // longer, or takes no quote for, is not issued again.
+    const orderTypeProblem = quoteOrderTypeProblem(profile, q.order_type);
+    const problems = orderTypeProblem ? [problemItemOf(orderTypeProblem)] : [];
+    if (input.body.validUntil) {
+      problems.push(...validityProblems(input.body.validUntil, today, profile));
+    }
     const oldLines = await listQuoteLines(tx, q.id);
     const lines =
       input.body.lines ??
@@ -112,6 +122,7 @@ export async function actOnQuote(
         on: today,
         rounding: profile.pricing.rounding,
         perCategory: profile.pricing.multipliersPerCategory,
+        profile,
       },
       lines,
     );

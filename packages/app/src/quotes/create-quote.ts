@@ -1,4 +1,4 @@
-import { addDays, type VendorProfile } from '@orderdesk/core';
+import { addDays, quoteOrderTypeProblem, type VendorProfile } from '@orderdesk/core';
 import {
   findCustomerInScope,
   findPartnership,
@@ -22,7 +22,7 @@ import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { todayIn } from '../shared/time.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { quoteLinePricing, type PricedQuote } from './quote-pricing.ts';
+import { problemItemOf, quoteLinePricing, type PricedQuote } from './quote-pricing.ts';
 import { toQuoteView, vendorInfo, type QuoteView } from './quote-view.ts';
 import type { quoteBodySchema } from './quotes.schemas.ts';
 
@@ -53,13 +53,9 @@ export async function createQuote(
         code: 'invalid',
         message: 'Not a customer of this partner (or its resellers)',
       });
-    if (!profile.orderTypes.some((t) => t.key === body.orderType)) {
-      errors.push({
-        path: 'orderType',
-        code: 'order_type.unknown',
-        message: `One of ${profile.orderTypes.map((t) => t.key).join(', ')}`,
-      });
-    }
+    // A type the profile does not declare, or one it takes no quote for (as a quote request).
+    const orderTypeProblem = quoteOrderTypeProblem(profile, body.orderType);
+    if (orderTypeProblem) errors.push(problemItemOf(orderTypeProblem));
     let request: QuoteRequest | undefined;
     if (body.quoteRequestId) {
       request = await findQuoteRequestInScope(tx, body.quoteRequestId, {
@@ -98,6 +94,7 @@ export async function createQuote(
         on: today,
         rounding: profile.pricing.rounding,
         perCategory: profile.pricing.multipliersPerCategory,
+        profile,
       },
       body.lines,
     );

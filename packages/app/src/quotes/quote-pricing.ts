@@ -3,8 +3,11 @@ import {
   multiplierFor,
   multiplyMinor,
   netUnitPrice,
+  quoteTotalProblem,
   sumMinor,
+  type Problem,
   type RoundingMode,
+  type VendorProfile,
 } from '@orderdesk/core';
 import {
   findMultipliers,
@@ -42,6 +45,22 @@ export interface QuotePricingInput {
   rounding: RoundingMode;
   /** The profile's `pricing.multipliersPerCategory`: category rules count only when true. */
   perCategory: boolean;
+  /**
+   * The profile whose invoices tax the order placed against the quote: its total must leave
+   * room for that tax, as an order's does (`quoteTotalProblem`).
+   */
+  profile: Pick<VendorProfile, 'invoicing'>;
+}
+
+/** A problem of a core rule as the application reports it (422 `errors`). */
+export function problemItemOf(problem: Problem): ProblemItem {
+  return {
+    path: problem.path,
+    code: problem.code,
+    message: problem.message,
+    ...(problem.expected !== undefined ? { expected: problem.expected } : {}),
+    ...(problem.actual !== undefined ? { actual: problem.actual } : {}),
+  };
 }
 
 /** Prices lines at the partnership's net prices from the price list in force today (422 otherwise). */
@@ -94,6 +113,9 @@ export async function quoteLinePricing(
   }
   const out: Omit<QuoteLine, 'quote_id'>[] = [];
   let total = 0;
+  // Whether the total is still checked against the largest order total: not once a line took
+  // it past that (named once), nor past the range of exact amounts (the total is then unknown).
+  let checkTotal = true;
   let priceListId: string | null = null;
   lines.forEach((l, i) => {
     const p = byPart.get(l.partNumber);
@@ -145,12 +167,20 @@ export async function quoteLinePricing(
       total = sumMinor([total, amount]);
     } catch (err) {
       if (!(err instanceof AmountOutOfRangeError)) throw err;
+      checkTotal = false;
       errors.push({
         path: `lines[${i}].quantity`,
         code: 'invalid',
         message: `${l.quantity} × ${l.partNumber} takes the quote beyond the largest amount ${input.currency} supports; split the quote`,
       });
       return;
+    }
+    const tooLarge = checkTotal
+      ? quoteTotalProblem(total, { index: i, quantity: l.quantity }, input.profile, input.currency)
+      : undefined;
+    if (tooLarge) {
+      checkTotal = false;
+      errors.push(problemItemOf(tooLarge));
     }
     priceListId ??= p.priceListId;
     out.push({

@@ -1,4 +1,4 @@
-import type { OrderTypeConfig, VendorProfile } from '@orderdesk/core';
+import { quoteOrderTypeProblem } from '@orderdesk/core';
 import {
   findCustomerInScope,
   findPartnership,
@@ -19,7 +19,7 @@ import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { contractingPartnerId, visibleVendorIds } from '../vendors/vendor-scope.ts';
 import { subscriptionScope } from './quote-access.ts';
-import { quoteLinePricing } from './quote-pricing.ts';
+import { problemItemOf, quoteLinePricing } from './quote-pricing.ts';
 import { toRequestView, type QuoteRequestView } from './quote-view.ts';
 import type { quoteRequestBodySchema } from './quotes.schemas.ts';
 
@@ -56,16 +56,9 @@ export async function requestQuote(
     if (!customer)
       errors.push({ path: 'customerId', code: 'invalid', message: 'No such customer of yours' });
     const profile = vendor && partnership ? await profileOfVendor(tx, vendor) : undefined;
-    const orderType = profile?.orderTypes.find((t) => t.key === body.orderType);
-    if (profile && !orderType) {
-      errors.push({
-        path: 'orderType',
-        code: 'order_type.unknown',
-        message: `Unknown order type; one of ${profile.orderTypes.map((t) => t.key).join(', ')}`,
-      });
-    } else if (profile && orderType?.quote === 'not_applicable') {
-      errors.push(noQuoteProblem(profile, orderType));
-    }
+    // A type the profile does not declare, or one it takes no quote for (as POST /quotes).
+    const orderTypeProblem = profile && quoteOrderTypeProblem(profile, body.orderType);
+    if (orderTypeProblem) errors.push(problemItemOf(orderTypeProblem));
     if (body.subscriptionId && vendor) {
       const sub = await findSubscriptionInScope(tx, body.subscriptionId, subscriptionScope(actor));
       if (!sub || sub.vendor_id !== vendor.id || sub.customer_id !== body.customerId)
@@ -88,6 +81,7 @@ export async function requestQuote(
           on: todayIn(profile.sla.calendar.timeZone, ctx.now()),
           rounding: profile.pricing.rounding,
           perCategory: profile.pricing.multipliersPerCategory,
+          profile,
         },
         body.lines,
       );
@@ -130,26 +124,4 @@ export async function requestQuote(
     });
     return toRequestView(row, vendor.slug, customer.name);
   });
-}
-
-/**
- * An order type whose profile takes no quote (`quote: not_applicable`): a request for one is
- * refused at `orderType` as `invalid` — the type is known (not `order_type.unknown`), it is the
- * wrong value here — naming the types that do take quotes.
- */
-function noQuoteProblem(profile: VendorProfile, orderType: OrderTypeConfig): ProblemItem {
-  const quoted = profile.orderTypes.filter((t) => t.quote !== 'not_applicable').map((t) => t.key);
-  const orders = /\border$/i.test(orderType.label)
-    ? `${orderType.label}s`
-    : `${orderType.label} orders`;
-  return {
-    path: 'orderType',
-    code: 'invalid',
-    message:
-      quoted.length === 0
-        ? `${profile.name} takes no quotes: ${orders} are placed without one`
-        : `${orders} take no quote; quotes are for ${quoted.join(', ')}`,
-    ...(quoted.length > 0 ? { expected: quoted.join(', ') } : {}),
-    actual: orderType.key,
-  };
 }

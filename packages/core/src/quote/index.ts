@@ -25,3 +25,5 @@ export type {
 } from './quote.machine.ts';
 export { compareOrderToQuote } from './quote.rules.ts';
 export type { OrderLineForComparison, QuoteLineForComparison } from './quote.rules.ts';
+export { quoteOrderTypeProblem } from './quote.order-type.ts';
+export { quoteTotalProblem } from './quote.limits.ts';
