@@ -512,6 +512,29 @@ describe.each(testDialects())('administration use cases on %s', (dialect) => {
     });
   });
 
+  it('refuses an admin deactivating itself (409 naming the id): it stays active, no event', async () => {
+    for (const email of ['admin@skyline.example', 'buyer@contoso.example']) {
+      const admin = await actor(email);
+      const e = await failure(deactivateUserAccount(ctx, admin, admin.userId));
+      expect([e.kind, e.slug, e.message]).toEqual([
+        'conflict',
+        'conflict',
+        'You cannot deactivate your own account: you would be locked out. Another admin of your organization can deactivate it.',
+      ]);
+      expect(e.problems).toEqual([
+        {
+          path: 'params.id',
+          code: 'user.self',
+          message: 'This is your own account',
+          actual: admin.userId,
+        },
+      ]);
+      expect((await findUserByEmail(store.db, email))?.active).toBe(1);
+      expect(await listAuditEvents(store.db, 'user', admin.userId)).toEqual([]);
+      expect((await actor(email)).userId).toBe(admin.userId);
+    }
+  });
+
   it('makes a deactivated user’s pending invitation useless', async () => {
     const acme = await actor('buyer@acme.example');
     const invited = await inviteUser(ctx, acme, {

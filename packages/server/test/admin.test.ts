@@ -426,6 +426,44 @@ describe.each(testDialects())('administration API on %s', (dialect) => {
       });
       expect(relogin.statusCode).toBe(401);
     });
+    it('refuses an admin deactivating itself with a 409 naming the id, and still deactivates others', async () => {
+      for (const [email, spare, roles] of [
+        ['admin@edgeworks.example', 'spare-self@edgeworks.example', ['cam']],
+        ['buyer@contoso.example', 'spare-self@contoso.example', ['partner_user']],
+      ] as const) {
+        const admin = t.as(email);
+        const self = (await admin.get('/api/v1/me')).json().id as string;
+        const refused = await admin.delete(`/api/v1/users/${self}`);
+        expect(refused.statusCode, refused.body).toBe(409);
+        expect(refused.headers['content-type']).toContain('application/problem+json');
+        expect(refused.json()).toMatchObject({
+          type: 'urn:orderdesk:problem:conflict',
+          status: 409,
+          detail:
+            'You cannot deactivate your own account: you would be locked out. Another admin of your organization can deactivate it.',
+          errors: [
+            {
+              path: 'params.id',
+              code: 'user.self',
+              message: 'This is your own account',
+              actual: self,
+            },
+          ],
+        });
+        // Still in: its token works and it still administers its users.
+        expect((await admin.get('/api/v1/me')).statusCode).toBe(200);
+        const created = await admin.post('/api/v1/users', { email: spare, name: 'Spare', roles });
+        expect(created.statusCode, created.body).toBe(201);
+        const other = created.json().user.id as string;
+        expect((await admin.delete(`/api/v1/users/${other}`)).statusCode).toBe(204);
+        const listed = (await admin.get('/api/v1/users')).json().items as {
+          id: string;
+          status: string;
+        }[];
+        expect(listed.find((u) => u.id === self)?.status).toBe('active');
+        expect(listed.find((u) => u.id === other)?.status).toBe('deactivated');
+      }
+    });
   });
 
   describe('tokens', () => {

@@ -111,8 +111,20 @@ export async function deactivateUserAccount(
   await inTransaction(ctx, options, async (tx) => {
     const user = await findUserById(tx, userId);
     if (!user || !isInScope(scope, user)) throw notFound('User');
+    // Its sessions and tokens would end at once, and no one but another admin could let it back
+    // in: a conflict with who is asking, not a bad value (409, the route's documented answer).
     if (user.id === a.userId) {
-      throw conflict('You cannot deactivate yourself; ask another admin');
+      throw conflict(
+        'You cannot deactivate your own account: you would be locked out. Another admin of your organization can deactivate it.',
+        [
+          {
+            path: 'params.id',
+            code: 'user.self',
+            message: 'This is your own account',
+            actual: userId,
+          },
+        ],
+      );
     }
     const at = ctx.now().toISOString();
     const ended = await deactivateUser(tx, user.id, at);
