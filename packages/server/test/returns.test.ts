@@ -1,7 +1,9 @@
 // Returns judged by the vendor profile's policy (issue 11 point 7), on both databases. Seed 002
 // (edgeworks): software licenses are not refundable once the order was invoiced, e-mailed or
 // downloaded — the refusal says which happened and when; devices returned within the window
-// get an RMA number. Also the walls around returns, escalations, licenses and GET /sla.
+// of their shipment get an RMA number, and devices the order never shipped (completed without
+// a fulfilment of them) are left to the desk. Also the walls around returns, escalations,
+// licenses and GET /sla.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,14 +109,29 @@ describe.each(testDialects())('returns on %s', (dialect) => {
   }
   const ask = (user: string, body: unknown) => t.as(user).post('/api/v1/returns', body);
 
+  /** Provisioning ships `quantity` of line 1 (a fulfilment with carrier and tracking number). */
+  async function ship(order: { id: string }, quantity: number) {
+    const res = await t
+      .as('provisioning@edgeworks.example')
+      .post(`/api/v1/orders/${order.id}/fulfilments`, {
+        lines: [{ lineNo: 1, quantity }],
+        carrier: 'UPS',
+        trackingNumber: `1Z-${order.id}-${quantity}`,
+      });
+    expect(res.statusCode, res.body).toBe(201);
+  }
+
+  /** A device order of `user`'s: booked; with `complete`, shipped in full (which completes it). */
   async function deviceOrder(user = ACME, quantity = 2, complete = true) {
     const [device] = await findProducts(t, user, 'edgeworks', { type: 'device', count: 1 });
-    return (complete ? completed : booked)(
+    const order = await booked(
       user,
       'device',
       [{ partNumber: device!.partNumber, quantity, unitPrice: device!.netPrice }],
       { shippingAddress: shipTo },
     );
+    if (complete) await ship(order, quantity);
+    return { ...order, partNumber: device!.partNumber };
   }
 
   it('refuses the return of a downloaded license with return.not_refundable, saying what happened and when', async () => {
@@ -397,6 +414,68 @@ describe.each(testDialects())('returns on %s', (dialect) => {
       decision: { code: 'return.not_refundable' },
     });
     expect(late.json().decision.message).toContain('within 30 days of delivery');
+  });
+
+  it('leaves the return of devices the order never shipped to the desk: completion is not delivery', async () => {
+    // Completed by provisioning without a fulfilment: no shipment of the device was recorded.
+    const unshipped = await deviceOrder(ACME, 2, false);
+    await act(t, 'provisioning@edgeworks.example', unshipped, 'complete', 'completed');
+    const res = await ask(ACME, {
+      orderId: unshipped.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Never arrived',
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const left = res.json<ReturnView>();
+    expect(left).toEqual({
+      id: expect.any(String),
+      orderId: unshipped.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Never arrived',
+      status: 'requested',
+      decision: {
+        message: `Line 1 (${unshipped.partNumber}) never shipped: no fulfilment of the order records it. The vendor will decide on the return.`,
+      },
+      createdAt: expect.any(String),
+    });
+    const events = (await t.as(DESK).get(`/api/v1/orders/${unshipped.id}/events`))
+      .json()
+      .items.filter((e: { type: string }) => e.type.startsWith('return.'));
+    expect(events.map((e: { type: string }) => e.type)).toEqual(['return.requested']);
+    // The desk decides; with nothing shipped there is nothing to send back: no RMA number.
+    const approved = await t
+      .as(DESK)
+      .post(`/api/v1/returns/${left.id}/actions/approve`, { reason: 'Credit the unit not sent' });
+    expect(approved.statusCode, approved.body).toBe(200);
+    expect(approved.json()).toMatchObject({ status: 'approved' });
+    expect(approved.json().rmaNumber).toBeUndefined();
+
+    // Half shipped, then completed: the shipped unit comes back with an RMA number, the other
+    // one waits for the desk.
+    const half = await deviceOrder(ACME, 2, false);
+    await ship(half, 1);
+    const now = (await t.as(DESK).get(`/api/v1/orders/${half.id}`)).json();
+    await act(t, 'provisioning@edgeworks.example', now, 'complete', 'completed');
+    const first = await ask(ACME, {
+      orderId: half.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Dead on arrival',
+    });
+    expect(first.json()).toMatchObject({
+      status: 'approved',
+      rmaNumber: expect.stringMatching(/^RMA-\d{6}$/),
+    });
+    const second = await ask(ACME, {
+      orderId: half.id,
+      lines: [{ lineNo: 1, quantity: 1 }],
+      reason: 'Never arrived',
+    });
+    expect(second.statusCode, second.body).toBe(201);
+    expect(second.json().status).toBe('requested');
+    expect(second.json().rmaNumber).toBeUndefined();
+    expect(second.json().decision.message).toBe(
+      `Line 1 (${half.partNumber}): 1 of the 2 units asked back shipped. The vendor will decide on the return.`,
+    );
   });
 
   it('checks the request: bad fields named, only the partner that placed the order, vendors read', async () => {

@@ -4,10 +4,10 @@
 // could not decide then it may refuse now (a license e-mailed, invoiced or downloaded since),
 // and the vendor cannot approve past it — the approve is a 422 with the policy's
 // `return.not_refundable` and nothing is written; the return stays `requested` for the vendor
-// to refuse. Approving the return of goods that ship gives it the next RMA number, as the
-// policy's own approvals do; refusing says why. The decision is made once (two staff at once:
-// one wins, the other gets 409) and goes on the order's timeline as `return.decided`, like the
-// policy's.
+// to refuse. Approving the return of goods that shipped gives it the next RMA number, as the
+// policy's own approvals do (units no fulfilment shipped have nothing to send back, so none);
+// refusing says why. The decision is made once (two staff at once: one wins, the other gets
+// 409) and goes on the order's timeline as `return.decided`, like the policy's.
 import {
   decideRequestedReturn,
   findOrderInScope,
@@ -15,6 +15,7 @@ import {
   findReturnInScope,
   listOrderLines,
   nextCounterValue,
+  returnedQuantities,
   type Executor,
 } from '@orderdesk/store';
 import { requireAccess, type VendorAccess } from '../auth/access.ts';
@@ -26,8 +27,8 @@ import { vendorOf } from '../orders/order-view.ts';
 import { AppError, notFound, unprocessable } from '../shared/errors.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
 import { returnViewOf } from './request-return.ts';
-import { readReturnFacts, returnedLineOf } from './return-facts.ts';
-import { decideReturn } from './return-policy.ts';
+import { readReturnFacts, readShipments, returnedLineOf } from './return-facts.ts';
+import { decideReturn, shippedInFull } from './return-policy.ts';
 import type { ReturnDecisionBody, ReturnView } from './returns.schemas.ts';
 
 /** Returns left to the vendor are decided by the order desk, the vendor admin and the CAM. */
@@ -88,13 +89,24 @@ export async function decideReturnRequest(
         order.vendor_id,
         lines.map((l) => l.part_number),
       );
-      const judged = lines.map((l) => returnedLineOf(l, products.get(l.part_number)));
+      // This return stands (requested), so the units out on returns include its own.
+      const [shipments, out] = await Promise.all([
+        readShipments(tx, order.id),
+        returnedQuantities(tx, order.id),
+      ]);
+      const judged = lines.map((l) =>
+        returnedLineOf(
+          l,
+          products.get(l.part_number),
+          shipments.get(l.line_no),
+          out.get(l.line_no) ?? 0,
+        ),
+      );
       const { profile } = await vendorOf(tx, order);
       const policy = decideReturn({
         policy: profile.returns,
         lines: judged,
         facts: await readReturnFacts(tx, order.id),
-        deliveredAt: order.completed_at,
         now: ctx.now(),
       });
       if (policy.status === 'refused') {
@@ -106,7 +118,8 @@ export async function decideReturnRequest(
           },
         ]);
       }
-      if (judged.some((l) => l.ships)) {
+      // An RMA number is for sending goods back: none for units that never shipped.
+      if (judged.some(shippedInFull)) {
         rma = `RMA-${String(await nextCounterValue(tx, order.vendor_id, 'rma')).padStart(6, '0')}`;
       }
     }

@@ -1,9 +1,10 @@
 // POST /returns: a partner asks to return lines of one of its orders; the profile's returns
 // policy decides at once (return-policy.ts) from what the order went through — its invoice
 // (invoices), the mails that delivered it (its thread), a partner's download of its files
-// (order.document_downloaded). Approved returns of shipped goods get a gapless per-vendor RMA
-// number. The decision is stored with the request and recorded on the order's timeline:
-// `return.decided` when the policy decided, `return.requested` when it left it to the vendor.
+// (order.document_downloaded), the shipments of its goods (its fulfilments). Approved returns
+// of shipped goods get a gapless per-vendor RMA number. The decision is stored with the request
+// and recorded on the order's timeline: `return.decided` when the policy decided,
+// `return.requested` when it left it to the vendor.
 import {
   findOrderInScope,
   findProductsByPartNumber,
@@ -28,7 +29,7 @@ import { vendorOf } from '../orders/order-view.ts';
 import { notFound, unprocessable, type ProblemItem } from '../shared/errors.ts';
 import { decodeCursor, pageOf, type Page } from '../shared/paging.ts';
 import { inTransaction, type WriteOptions } from '../shared/transaction.ts';
-import { readReturnFacts, returnedLineOf } from './return-facts.ts';
+import { readReturnFacts, readShipments, returnedLineOf } from './return-facts.ts';
 import { decideReturn, type ReturnedLine } from './return-policy.ts';
 import type { ReturnBody, ReturnListQuery, ReturnStatus, ReturnView } from './returns.schemas.ts';
 
@@ -94,20 +95,20 @@ export async function requestReturn(
       (line, left) => `At most ${left} of line ${line.line_no} can be returned`,
       problems,
     );
-    const judged: ReturnedLine[] = picked.map(({ line }) =>
-      returnedLineOf(line, products.get(line.part_number)),
-    );
     if (problems.length > 0) throw unprocessable('The return cannot be requested', problems);
+    const shipments = await readShipments(tx, order.id);
+    const judged: ReturnedLine[] = picked.map(({ line, quantity }) =>
+      returnedLineOf(
+        line,
+        products.get(line.part_number),
+        shipments.get(line.line_no),
+        (returned.get(line.line_no) ?? 0) + quantity,
+      ),
+    );
 
     const facts = await readReturnFacts(tx, order.id);
     const now = ctx.now();
-    const decision = decideReturn({
-      policy: profile.returns,
-      lines: judged,
-      facts,
-      deliveredAt: order.completed_at,
-      now,
-    });
+    const decision = decideReturn({ policy: profile.returns, lines: judged, facts, now });
     const rma = decision.rma
       ? `RMA-${String(await nextCounterValue(tx, order.vendor_id, 'rma')).padStart(6, '0')}`
       : null;

@@ -1,10 +1,12 @@
 // What the returns policy (return-policy.ts) judges, read from the store: the order's facts
 // that can make a return non-refundable (its invoice, the mails that delivered it, a partner's
-// download of its files) and what the returned lines are. Read when a return is requested and
-// again when the vendor approves one the policy left to it, so both see the order as it is now.
+// download of its files), what the returned lines are and what of them shipped (its
+// fulfilments). Read when a return is requested and again when the vendor approves one the
+// policy left to it, so both see the order as it is now.
 import type { ProductType } from '@orderdesk/core';
 import {
   firstOrderEventAt,
+  listFulfilments,
   orderInvoicedAt,
   orderMailedAt,
   type Executor,
@@ -39,15 +41,45 @@ export async function readReturnFacts(tx: Executor, orderId: string): Promise<Re
   return facts;
 }
 
-/** A returned order line as the policy sees it: its product's type and whether it ships. */
+/** What the order's fulfilments shipped of a line: how many units, and when the last left. */
+export type LineShipment = ReturnedLine['shipped'];
+
+/** Per order line number, the units its fulfilments shipped and when the last of them left. */
+export async function readShipments(
+  tx: Executor,
+  orderId: string,
+): Promise<Map<number, LineShipment>> {
+  const shipments = new Map<number, LineShipment>();
+  for (const { fulfilment, lines } of await listFulfilments(tx, orderId)) {
+    for (const line of lines) {
+      const before = shipments.get(line.line_no);
+      const lastAt =
+        before?.lastAt && new Date(before.lastAt) > new Date(fulfilment.created_at)
+          ? before.lastAt
+          : fulfilment.created_at;
+      shipments.set(line.line_no, { quantity: (before?.quantity ?? 0) + line.quantity, lastAt });
+    }
+  }
+  return shipments;
+}
+
+/**
+ * A returned order line as the policy sees it: its product's type, whether it ships, how many
+ * of its units are asked back (`unitsBack`: with its earlier returns that stand) and what of it
+ * the order's fulfilments shipped.
+ */
 export function returnedLineOf(
   line: Pick<OrderLine, 'line_no' | 'part_number'>,
   product: Pick<Product, 'type' | 'ships'> | undefined,
+  shipment: LineShipment | undefined,
+  unitsBack: number,
 ): ReturnedLine {
   return {
     lineNo: line.line_no,
     partNumber: line.part_number,
     type: (product?.type as ProductType | undefined) ?? null,
     ships: product ? product.ships === 1 || product.type === 'device' : false,
+    unitsBack,
+    shipped: shipment ?? { quantity: 0, lastAt: null },
   };
 }

@@ -1,8 +1,12 @@
 // Judging a return by the vendor profile's returns policy (seed 002): products of a
 // non-refundable type (software licenses) may not be returned once the order was invoiced,
 // e-mailed or downloaded — the refusal says which of these happened and when; shipped goods
-// (devices, kits) returned within the profile's returns.deviceReturnDays (default 30) of delivery get an RMA number; anything
-// else waits for the vendor's decision. Pure: the facts are read by the caller.
+// (devices, kits) returned within the profile's returns.deviceReturnDays (default 30) of their
+// shipment get an RMA number. Goods are delivered by their shipment — a fulfilment of their
+// line — not by the order's completion: units asked back that no fulfilment shipped have no
+// delivery to count from and nothing to send back, and the seed does not forbid the return
+// (a partner may be owed a credit for them), so the vendor decides, as it does anything else.
+// Pure: the facts are read by the caller.
 import type { ProductType, ReturnBlockingEvent, ReturnsPolicy } from '@orderdesk/core';
 import type { ReturnStatus } from './returns.schemas.ts';
 
@@ -22,6 +26,15 @@ export interface ReturnedLine {
   partNumber: string;
   type: ProductType | null;
   ships: boolean;
+  /** Units of the line asked back: this return's, with the line's earlier returns that stand. */
+  unitsBack: number;
+  /** Units of the line the order's fulfilments shipped, and when the last of them left. */
+  shipped: { quantity: number; lastAt: string | null };
+}
+
+/** Whether every unit of a line of goods asked back was shipped (a fulfilment records it). */
+export function shippedInFull(line: ReturnedLine): boolean {
+  return line.ships && line.shipped.lastAt !== null && line.shipped.quantity >= line.unitsBack;
 }
 
 export interface ReturnDecision {
@@ -48,8 +61,6 @@ export function decideReturn(input: {
   policy: ReturnsPolicy | undefined;
   lines: readonly ReturnedLine[];
   facts: ReturnFacts;
-  /** When the order was delivered (completed), if it was. */
-  deliveredAt: string | null;
   now: Date;
 }): ReturnDecision {
   const { policy, facts } = input;
@@ -80,26 +91,31 @@ export function decideReturn(input: {
   }
   const windowDays = policy?.deviceReturnDays ?? RETURN_WINDOW_DAYS;
   const shipped = input.lines.filter((l) => l.ships);
-  if (shipped.length === input.lines.length) {
-    if (input.deliveredAt === null) {
-      return {
-        status: 'requested',
-        message: 'The order is not delivered yet: the vendor will decide on the return.',
-        rma: false,
-      };
-    }
-    const ageDays = (input.now.getTime() - new Date(input.deliveredAt).getTime()) / 86_400_000;
+  const unshipped = shipped.filter((l) => !shippedInFull(l));
+  if (unshipped.length > 0) {
+    return {
+      status: 'requested',
+      message: `${capitalised(unshipped.map(unshippedWords).join('; '))}. The vendor will decide on the return.`,
+      rma: false,
+    };
+  }
+  if (shipped.length > 0 && shipped.length === input.lines.length) {
+    // The window runs from the last shipment of what comes back: the doubt goes to the partner.
+    const deliveredAt = shipped
+      .map((l) => l.shipped.lastAt as string)
+      .reduce((a, b) => (new Date(b) > new Date(a) ? b : a));
+    const ageDays = (input.now.getTime() - new Date(deliveredAt).getTime()) / 86_400_000;
     if (ageDays <= windowDays) {
       return {
         status: 'approved',
-        message: `Returned within ${windowDays} days of delivery (${input.deliveredAt}): send the items back quoting the RMA number.`,
+        message: `Returned within ${windowDays} days of delivery (shipped ${deliveredAt}): send the items back quoting the RMA number.`,
         rma: true,
       };
     }
     return {
       status: 'refused',
       code: 'return.not_refundable',
-      message: `Delivered on ${input.deliveredAt}: returns are taken within ${windowDays} days of delivery.`,
+      message: `Shipped on ${deliveredAt}: returns are taken within ${windowDays} days of delivery.`,
       rma: false,
     };
   }
@@ -108,4 +124,14 @@ export function decideReturn(input: {
     message: 'The return awaits the vendor’s decision.',
     rma: false,
   };
+}
+
+function unshippedWords(l: ReturnedLine): string {
+  return l.shipped.quantity === 0
+    ? `line ${l.lineNo} (${l.partNumber}) never shipped: no fulfilment of the order records it`
+    : `line ${l.lineNo} (${l.partNumber}): ${l.shipped.quantity} of the ${l.unitsBack} units asked back shipped`;
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
