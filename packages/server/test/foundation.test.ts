@@ -112,6 +112,73 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
       expect(after.statusCode).toBe(401);
     });
 
+    it('says whether the caller is logged in with 200 either way, while GET /me keeps its 401', async () => {
+      // The web app's question on every load: nobody logged in is an answer, not an error.
+      const anonymous = await t.as(null).get('/api/v1/session');
+      expect(anonymous.statusCode).toBe(200);
+      expect(anonymous.json()).toEqual({ user: null });
+      expect((await t.as(null).get('/api/v1/me')).statusCode).toBe(401);
+
+      const login = await t
+        .as(null)
+        .post('/api/v1/session', { email: 'buyer@acme.example', password: DEMO_PASSWORD });
+      expect(login.statusCode).toBe(200);
+      const { user, csrfToken } = login.json();
+      const cookie = String(login.headers['set-cookie']).split(';')[0] as string;
+      const session = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/session',
+        headers: { cookie },
+      });
+      expect(session.statusCode).toBe(200);
+      // The caller as GET /me and the log-in answer describe it; never the CSRF token again.
+      expect(session.json()).toEqual({ user });
+      const me = await t.app.inject({ method: 'GET', url: '/api/v1/me', headers: { cookie } });
+      expect(session.json().user).toEqual(me.json());
+
+      // A session that ended (logged out, expired) is nobody, though the browser still sends it.
+      await t.app.inject({
+        method: 'DELETE',
+        url: '/api/v1/session',
+        headers: { cookie, 'x-csrf-token': csrfToken },
+      });
+      const ended = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/session',
+        headers: { cookie },
+      });
+      expect(ended.statusCode).toBe(200);
+      expect(ended.json()).toEqual({ user: null });
+      const again = await t
+        .as(null)
+        .post('/api/v1/session', { email: 'buyer@acme.example', password: DEMO_PASSWORD });
+      const live = String(again.headers['set-cookie']).split(';')[0] as string;
+      const before = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/session',
+        headers: { cookie: live },
+      });
+      expect(before.json().user.email).toBe('buyer@acme.example');
+      try {
+        t.clock.advance(12 * 3600_000 + 60_000); // past SESSION_TTL_HOURS
+        const expired = await t.app.inject({
+          method: 'GET',
+          url: '/api/v1/session',
+          headers: { cookie: live },
+        });
+        expect(expired.json()).toEqual({ user: null });
+      } finally {
+        t.clock.reset();
+      }
+      // A bearer token that is unknown is still refused, as on every route.
+      const badToken = await t.app.inject({
+        method: 'GET',
+        url: '/api/v1/session',
+        headers: { authorization: 'Bearer nope' },
+      });
+      expect(badToken.statusCode).toBe(401);
+    });
+
     it('answers 401 to a wrong password and 429 after repeated failures', async () => {
       const email = 'desk@skyline.example';
       for (let i = 0; i < 3; i++) {
@@ -151,6 +218,7 @@ describe.each(testDialects())('foundation API on %s', (dialect) => {
       // learns neither the body's schema nor the route's roles.
       const publicRoutes = new Set([
         'POST /api/v1/session',
+        'GET /api/v1/session',
         'DELETE /api/v1/session',
         'GET /api/v1/health',
         'GET /api/v1/openapi.json',

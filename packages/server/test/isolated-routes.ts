@@ -480,6 +480,7 @@ export const TENANT_FREE_ROUTES = new Set([
   'GET /api/v1/health',
   'GET /api/v1/demo-logins', // the web app's log-in page: public demo accounts, no tenant data
   'POST /api/v1/session',
+  'GET /api/v1/session', // the caller's own user, or null
   'DELETE /api/v1/session',
   'GET /api/v1/me',
   'POST /api/v1/tokens',

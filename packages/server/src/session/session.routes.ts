@@ -27,6 +27,9 @@ import { problemSchema } from '../http/problem.ts';
  */
 export const DEVICE_COOKIE = 'od_device';
 
+/** GET /session: the caller when logged in, else `user: null` (never the CSRF token). */
+const sessionStateSchema = z.object({ user: meSchema.nullable() });
+
 /** Log in and out, the caller, and API tokens (API.md "Identity"). */
 export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
   return async (app) => {
@@ -110,6 +113,24 @@ export function sessionRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
         reply.clearCookie(SESSION_COOKIE, { path: '/' });
         return reply.code(204).send(null);
       },
+    );
+
+    app.get(
+      '/session',
+      {
+        config: PUBLIC_ROUTE,
+        schema: {
+          tags: ['identity'],
+          summary:
+            'Whether the caller is logged in: `user` is the caller, or null when not logged in (200 either way; GET /me answers 401 then)',
+          response: { 200: sessionStateSchema, 401: problemSchema },
+        },
+      },
+      // For the web app's first question on every load: a visitor who is not logged in is not
+      // an error, and a 401 there would be a failed request in every such visitor's console.
+      async (request) => ({
+        user: request.actor === null ? null : await describeMe(ctx, request.actor),
+      }),
     );
 
     app.get(

@@ -30,16 +30,16 @@ export function hasRole(me: Me | null, ...roles: readonly Me['roles'][number][])
   return !!me && me.roles.some((r) => roles.includes(r));
 }
 
-/** The logged-in user, from GET /me (the session cookie survives a reload; 401 → nobody). */
+/**
+ * The logged-in user, from GET /session (the session cookie survives a reload; `user: null` →
+ * nobody). Not GET /me: its 401 for a visitor who is not logged in would be a failed request in
+ * the console of everyone who opens the log-in page.
+ */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const me = useQuery({
     queryKey: ['me'],
-    queryFn: async () => {
-      const result = await api.GET('/api/v1/me');
-      if (result.response.status === 401) return null;
-      return unwrap(result);
-    },
+    queryFn: async () => unwrap(await api.GET('/api/v1/session')).user,
     staleTime: 60_000,
   });
   const value = useMemo<Session>(
