@@ -126,4 +126,64 @@ describe.each(testDialects())('prepared queries on %s', (dialect) => {
       ['prep_b', 8],
     ]);
   });
+
+  it('tells a property named like a kind from the kind, and many shapes from one another', async () => {
+    // `{ v: 'x' }` and `{ u: … }` would read alike as text; each gets its own template.
+    const pick = prepared((db, a: { v?: string; u?: string }) => {
+      let q = db.selectFrom('orders').select('id');
+      if (a.v !== undefined) q = q.where('po_number', '=', a.v);
+      if (a.u !== undefined) q = q.where('id', '=', a.u);
+      return q.orderBy('id');
+    });
+    const ids = async (args: { v?: string; u?: string }) =>
+      (await pick(store.db, args)).rows.map((r) => r.id);
+    expect(await ids({ v: 'PO-A' })).toEqual(['ord_p1']);
+    expect(await ids({ u: 'ord_p2' })).toEqual(['ord_p2']);
+    expect(await ids({ v: 'PO-B', u: 'ord_p3' })).toEqual(['ord_p3']);
+    // Past the cap of shapes the templates start again, and each list length still runs.
+    const byIds = prepared((db, a: { ids: string[] }) =>
+      db.selectFrom('orders').select('id').where('id', 'in', a.ids).orderBy('id'),
+    );
+    for (let n = 1; n <= 70; n++) {
+      const list = Array.from({ length: n }, (_, i) => (i === 0 ? 'ord_p2' : `ord_none_${i}`));
+      expect((await byIds(store.db, { ids: list })).rows).toEqual([{ id: 'ord_p2' }]);
+    }
+  });
+
+  it('refuses a statement on a transaction that has ended, and runs on one that is open', async () => {
+    let ended: Store['db'] | undefined;
+    await store.db.transaction().execute(async (tx) => {
+      await insertOrder(tx, orderRow(t, { id: 'ord_p5', po_number: 'PO-E' }), []);
+      // Several statements on the same transaction, the second onwards on its connection.
+      for (let i = 0; i < 3; i++) {
+        expect((await orderByPo(tx, { vendorId: t.vendor.id, po: 'PO-E', limit: 1 })).rows).toEqual(
+          [{ id: 'ord_p5', po_number: 'PO-E' }],
+        );
+      }
+      ended = tx;
+    });
+    if (!ended) throw new Error('the transaction did not run');
+    await expect(orderByPo(ended, { vendorId: t.vendor.id, po: 'PO-E', limit: 1 })).rejects.toThrow(
+      /committed|released/i,
+    );
+    // A rolled-back transaction's writes are gone, statements on it after the fact refused.
+    let rolledBack: Store['db'] | undefined;
+    await expect(
+      store.db.transaction().execute(async (tx) => {
+        await insertOrder(tx, orderRow(t, { id: 'ord_p6', po_number: 'PO-F' }), []);
+        expect(
+          (await orderByPo(tx, { vendorId: t.vendor.id, po: 'PO-F', limit: 1 })).rows,
+        ).toHaveLength(1);
+        rolledBack = tx;
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    if (!rolledBack) throw new Error('the transaction did not run');
+    await expect(
+      orderByPo(rolledBack, { vendorId: t.vendor.id, po: 'PO-F', limit: 1 }),
+    ).rejects.toThrow(/rolled back|released/i);
+    expect(
+      (await orderByPo(store.db, { vendorId: t.vendor.id, po: 'PO-F', limit: 1 })).rows,
+    ).toEqual([]);
+  });
 });

@@ -14,9 +14,18 @@
 // markers): a marker changed before it reached Kysely, or written into the SQL, throws.
 // Executors whose plugins rewrite queries would need templates of their own: the store has
 // none.
-import { createQueryId, type Compilable, type Insertable, type QueryResult } from 'kysely';
+import {
+  createQueryId,
+  SqliteAdapter,
+  type Compilable,
+  type DatabaseConnection,
+  type Insertable,
+  type QueryExecutor,
+  type QueryResult,
+} from 'kysely';
 import { markAsIssuedThrough } from './batched-reads.ts';
 import type { Executor } from './executor.ts';
+import { heldTransactionConnection } from './sqlite-group-commit.ts';
 import type { Database } from './schema.ts';
 
 /** A parameter of the template: an argument by its path in the arguments, or a constant. */
@@ -63,23 +72,43 @@ function isValue(value: unknown): boolean {
   );
 }
 
-/** The shape of the arguments: one template per shape (see markersOf). */
-function shapeOf(value: unknown): string {
-  if (isValue(value)) return 'v';
+/**
+ * A node of a query's shape trie: the arguments are walked in order (see markersOf) and each
+ * step — a value's kind, a list's or object's start and end, a property's name — goes down
+ * one edge, so a call that finds its template allocates nothing. Names and kinds have their
+ * own edges: a property called "v" is not the kind "v".
+ */
+class ShapeNode {
+  readonly kinds = new Map<string, ShapeNode>();
+  readonly names = new Map<string, ShapeNode>();
+  template: Template | undefined = undefined;
+}
+
+function kindEdge(node: ShapeNode, kind: string): ShapeNode {
+  let next = node.kinds.get(kind);
+  if (!next) node.kinds.set(kind, (next = new ShapeNode()));
+  return next;
+}
+
+/** The trie node for the shape of `value`, from `node`: one template per shape. */
+function shapeNodeOf(node: ShapeNode, value: unknown): ShapeNode {
+  if (isValue(value)) return kindEdge(node, 'v');
   const type = typeof value;
-  if (type === 'boolean') return value ? 'T' : 'F';
-  if (type === 'undefined') return 'u';
-  if (value === null) return 'N';
+  if (type === 'boolean') return kindEdge(node, value ? 'T' : 'F');
+  if (type === 'undefined') return kindEdge(node, 'u');
+  if (value === null) return kindEdge(node, 'N');
   if (Array.isArray(value)) {
-    let key = '[';
-    for (const v of value) key += `${shapeOf(v)},`;
-    return `${key}]`;
+    let at = kindEdge(node, '[');
+    for (const v of value) at = shapeNodeOf(at, v);
+    return kindEdge(at, ']');
   }
-  let key = '{';
+  let at = kindEdge(node, '{');
   for (const k in value as Record<string, unknown>) {
-    key += `${k}:${shapeOf((value as Record<string, unknown>)[k])},`;
+    let next = at.names.get(k);
+    if (!next) at.names.set(k, (next = new ShapeNode()));
+    at = shapeNodeOf(next, (value as Record<string, unknown>)[k]);
   }
-  return `${key}}`;
+  return kindEdge(at, '}');
 }
 
 function valueAt(args: unknown, path: readonly string[]): unknown {
@@ -122,32 +151,80 @@ function templateOf<A extends Record<string, unknown>>(
 export function prepared<A extends Record<string, unknown>, O>(
   build: (db: Executor, args: A) => Compilable<O>,
 ): (db: Executor, args: A) => Promise<QueryResult<O>> {
-  // One template per adapter class (the SQL differs between dialects, not between stores)
-  // and shape of the arguments.
-  const templates = new Map<unknown, Map<string, Template>>();
+  // One trie of templates per adapter class (the SQL differs between dialects, not between
+  // stores) and shape of the arguments.
+  const shapes = new Map<unknown, { root: ShapeNode; count: number }>();
   return async (db, args) => {
     const executor = db.getExecutor();
     const dialect = executor.adapter.constructor;
-    let byShape = templates.get(dialect);
-    if (!byShape) templates.set(dialect, (byShape = new Map()));
-    const shape = shapeOf(args);
-    let template = byShape.get(shape);
+    let trie = shapes.get(dialect);
+    if (!trie) shapes.set(dialect, (trie = { root: new ShapeNode(), count: 0 }));
+    let node = shapeNodeOf(trie.root, args);
+    let template = node.template;
     if (!template) {
-      if (byShape.size >= MAX_SHAPES) byShape.delete(byShape.keys().next().value as string);
-      template = templateOf(db, build, args);
-      byShape.set(shape, template);
+      // Lists of many lengths would otherwise pile up: past the cap, start again.
+      if (trie.count >= MAX_SHAPES) {
+        shapes.set(dialect, (trie = { root: new ShapeNode(), count: 0 }));
+        node = shapeNodeOf(trie.root, args);
+      }
+      template = node.template = templateOf(db, build, args);
+      trie.count += 1;
     }
-    const parameters = template.slots.map((s) => ('path' in s ? valueAt(args, s.path) : s.value));
-    const queryId = createQueryId();
-    markAsIssuedThrough(db, queryId);
-    return executor.executeQuery<O>({
-      sql: template.sql,
-      parameters,
-      query: template.query,
-      queryId,
-    });
+    return runTemplate<O>(db, executor, template, args);
   };
 }
+
+/** The connection of each open SQLite transaction, by its executor (see runTemplate). */
+const heldConnections = new WeakMap<QueryExecutor, DatabaseConnection | null>();
+
+/** The statement of `template` with the values of `args`, on `db`. */
+async function runTemplate<O>(
+  db: Executor,
+  executor: QueryExecutor,
+  template: Template,
+  args: Record<string, unknown>,
+): Promise<QueryResult<O>> {
+  const parameters = template.slots.map((s) => ('path' in s ? valueAt(args, s.path) : s.value));
+  // In an open SQLite transaction the statement runs on the transaction's connection straight:
+  // Kysely's executor chain (a provider, an executor and several promises per statement) costs
+  // as much as a small statement. The connection is asked for once per transaction; once the
+  // transaction has ended it is no longer given, and the statement goes through Kysely, which
+  // refuses it. Not with plugins (PostgreSQL's batching marks), which Kysely would apply.
+  if (
+    db.isTransaction &&
+    executor.adapter instanceof SqliteAdapter &&
+    executor.plugins.length === 0
+  ) {
+    let held = heldConnections.get(executor);
+    if (held === undefined) {
+      let connection: DatabaseConnection | undefined;
+      await executor.provideConnection(async (c) => {
+        connection = c;
+      });
+      held = heldTransactionConnection(connection);
+      heldConnections.set(executor, held);
+    }
+    if (held && heldTransactionConnection(held)) {
+      return held.executeQuery<O>({
+        sql: template.sql,
+        parameters,
+        query: template.query,
+        queryId: DIRECT_QUERY_ID,
+      });
+    }
+  }
+  const queryId = createQueryId();
+  markAsIssuedThrough(db, queryId);
+  return executor.executeQuery<O>({
+    sql: template.sql,
+    parameters,
+    query: template.query,
+    queryId,
+  });
+}
+
+/** The id of statements run straight on a transaction's connection (nothing looks it up). */
+const DIRECT_QUERY_ID = createQueryId();
 
 /**
  * An INSERT of up to `maxRows` rows into `table`, prepared per shape of the rows (their number,

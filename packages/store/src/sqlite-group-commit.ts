@@ -89,6 +89,18 @@ class Lease implements DatabaseConnection {
   }
 }
 
+/**
+ * The connection of an open transaction, if it is one of this driver's and still in its
+ * transaction: a statement may then run on it straight (prepared-query.ts), without Kysely's
+ * executor chain around each one. A hold that committed, rolled back or was released gives
+ * null, and the statement goes through Kysely, which refuses it.
+ */
+export function heldTransactionConnection(connection: unknown): DatabaseConnection | null {
+  return connection instanceof Lease && connection.inTransaction && !connection.released
+    ? connection
+    : null;
+}
+
 export interface GroupCommitOptions {
   /**
    * Told of every statement run, BEGIN, SAVEPOINT and COMMIT included (tests count them); not
