@@ -337,6 +337,24 @@ describe('availableActions', () => {
     ]);
     expect(availableActions(machine, 'completed', ['vendor_admin'], 'vendor')).toEqual([]);
   });
+
+  it('lists exactly the actions transition allows, for any status, roles and side', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...ORDER_STATUSES),
+        fc.subarray([...ROLES]),
+        fc.constantFrom('partner' as const, 'vendor' as const),
+        (status, roles, side) => {
+          const allowed = ORDER_ACTIONS.filter(
+            (action) =>
+              transition(machine, { status, action, actorRoles: roles, actorSide: side }).ok,
+          );
+          expect(availableActions(machine, status, roles, side)).toEqual(allowed);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
 });
 
 describe('buildOrderMachine checks the workflow', () => {

@@ -43,23 +43,42 @@ export function resolveMultiplier(
   query: MultiplierQuery,
 ): string | null {
   if (!ISO_DATE.test(query.on)) throw new RangeError(`"${query.on}" is not an ISO date`);
-  const inForce = rules.filter(
-    (rule) =>
-      rule.effectiveFrom.slice(0, 10) <= query.on &&
-      (rule.effectiveTo == null || query.on <= rule.effectiveTo.slice(0, 10)),
-  );
-  const chain: (string | null)[] = [
-    ...(query.categoryId != null ? [query.categoryId] : []),
-    ...(query.categoryId != null ? (query.categoryAncestorIds ?? []) : []),
-    null,
-  ];
-  for (const category of chain) {
-    const candidates = inForce.filter((rule) => (rule.categoryId ?? null) === category);
-    const latest = candidates.reduce<MultiplierRuleInput | undefined>(
-      (best, rule) => (best === undefined || rule.effectiveFrom > best.effectiveFrom ? rule : best),
-      undefined,
-    );
-    if (latest !== undefined) return latest.multiplier;
+  // Runs for every line of every order: no lists built, each rule looked at once per category.
+  if (query.categoryId != null) {
+    const own = latestInForce(rules, query.categoryId, query.on);
+    if (own !== undefined) return own.multiplier;
+    for (const ancestor of query.categoryAncestorIds ?? []) {
+      const rule = latestInForce(rules, ancestor, query.on);
+      if (rule !== undefined) return rule.multiplier;
+    }
   }
+  const general = latestInForce(rules, null, query.on);
+  if (general !== undefined) return general.multiplier;
   return query.defaultMultiplier ?? null;
+}
+
+/** Among the rules of `category` (null: category-less) in force `on`, the latest to start. */
+function latestInForce(
+  rules: readonly MultiplierRuleInput[],
+  category: string | null,
+  on: string,
+): MultiplierRuleInput | undefined {
+  let latest: MultiplierRuleInput | undefined;
+  for (const rule of rules) {
+    if ((rule.categoryId ?? null) !== category) continue;
+    if (!startsBy(rule.effectiveFrom, on) || !endsAfter(rule.effectiveTo, on)) continue;
+    if (latest === undefined || rule.effectiveFrom > latest.effectiveFrom) latest = rule;
+  }
+  return latest;
+}
+
+/** Whether a rule's first day (an ISO date or date-time: its date counts) is on or before `on`. */
+function startsBy(effectiveFrom: string, on: string): boolean {
+  return (effectiveFrom.length === 10 ? effectiveFrom : effectiveFrom.slice(0, 10)) <= on;
+}
+
+/** Whether a rule's last day (inclusive; none: open-ended) is on or after `on`. */
+function endsAfter(effectiveTo: string | null | undefined, on: string): boolean {
+  if (effectiveTo == null) return true;
+  return on <= (effectiveTo.length === 10 ? effectiveTo : effectiveTo.slice(0, 10));
 }

@@ -30,8 +30,10 @@ function isPlainContainer(value: unknown): value is Record<string, unknown> | un
  */
 export function badTextProblems(value: unknown, base: readonly PropertyKey[]): ProblemItem[] {
   const items: ProblemItem[] = [];
-  const seen = new WeakSet<object>();
-  const visit = (v: unknown, path: readonly PropertyKey[], depth: number): void => {
+  // One path, grown and shrunk as the walk goes (it runs on every request: no copies).
+  const path: PropertyKey[] = [...base];
+  let seen: Set<object> | undefined;
+  const visit = (v: unknown, depth: number): void => {
     if (typeof v === 'string') {
       const reason = badTextReason(v);
       if (reason)
@@ -39,25 +41,30 @@ export function badTextProblems(value: unknown, base: readonly PropertyKey[]): P
       return;
     }
     // JSON nesting is bounded by the body limit; the depth cap keeps the walk cheap anyway.
-    if (depth > 64 || !isPlainContainer(v) || seen.has(v)) return;
+    if (depth > 64 || !isPlainContainer(v)) return;
+    seen ??= new Set();
+    if (seen.has(v)) return;
     seen.add(v);
     if (Array.isArray(v)) {
-      v.forEach((item, i) => visit(item, [...path, i], depth + 1));
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        visit(v[i], depth + 1);
+        path.pop();
+      }
       return;
     }
-    for (const [key, item] of Object.entries(v)) {
+    for (const key in v) {
+      if (!Object.hasOwn(v, key)) continue;
+      path.push(key);
       const reason = badTextReason(key);
       if (reason) {
-        items.push({
-          path: formatPath([...path, key]),
-          code: 'invalid',
-          message: `Field name: ${reason}`,
-        });
+        items.push({ path: formatPath(path), code: 'invalid', message: `Field name: ${reason}` });
       }
-      visit(item, [...path, key], depth + 1);
+      visit(v[key], depth + 1);
+      path.pop();
     }
   };
-  visit(value, base, 0);
+  visit(value, 0);
   return items;
 }
 
@@ -143,16 +150,18 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Whether `value` nests deeper than `max` levels; iterative, so any depth is safe to ask. */
 export function jsonDepthOver(value: unknown, max: number): boolean {
-  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
-  while (stack.length > 0) {
-    const { v, depth } = stack.pop() as { v: unknown; depth: number };
-    if (v === null || typeof v !== 'object' || !isPlainContainer(v)) continue;
+  // Recursion is as deep as `max` at most: the walk stops there.
+  const over = (v: unknown, depth: number): boolean => {
+    if (!isPlainContainer(v)) return false;
     if (depth >= max) return true;
-    for (const item of Array.isArray(v) ? v : Object.values(v)) {
-      if (item !== null && typeof item === 'object') stack.push({ v: item, depth: depth + 1 });
+    if (Array.isArray(v)) {
+      for (const item of v) if (over(item, depth + 1)) return true;
+      return false;
     }
-  }
-  return false;
+    for (const key in v) if (Object.hasOwn(v, key) && over(v[key], depth + 1)) return true;
+    return false;
+  };
+  return over(value, 0);
 }
 
 /**
