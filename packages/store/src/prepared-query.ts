@@ -63,52 +63,62 @@ function markersOf(value: unknown, path: string): unknown {
 function isValue(value: unknown): boolean {
   const type = typeof value;
   if (type === 'string' || type === 'number' || type === 'bigint') return true;
-  return (
-    type === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.getPrototypeOf(value) !== Object.prototype &&
-    Object.getPrototypeOf(value) !== null
-  );
+  if (type !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto !== Object.prototype && proto !== null;
 }
 
 /**
  * A node of a query's shape trie: the arguments are walked in order (see markersOf) and each
  * step — a value's kind, a list's or object's start and end, a property's name — goes down
- * one edge, so a call that finds its template allocates nothing. Names and kinds have their
- * own edges: a property called "v" is not the kind "v".
+ * one edge, so a call that finds its template allocates nothing. Kinds are fields and names a
+ * map (a property called "value" is not the kind); the name last taken from a node is kept
+ * beside the map, since a call site passes its properties in the same order every time.
  */
 class ShapeNode {
-  readonly kinds = new Map<string, ShapeNode>();
-  readonly names = new Map<string, ShapeNode>();
+  value: ShapeNode | undefined = undefined;
+  yes: ShapeNode | undefined = undefined;
+  no: ShapeNode | undefined = undefined;
+  absent: ShapeNode | undefined = undefined;
+  null: ShapeNode | undefined = undefined;
+  list: ShapeNode | undefined = undefined;
+  listEnd: ShapeNode | undefined = undefined;
+  object: ShapeNode | undefined = undefined;
+  objectEnd: ShapeNode | undefined = undefined;
+  lastName: string | undefined = undefined;
+  lastNext: ShapeNode | undefined = undefined;
+  names: Map<string, ShapeNode> | undefined = undefined;
   template: Template | undefined = undefined;
 }
 
-function kindEdge(node: ShapeNode, kind: string): ShapeNode {
-  let next = node.kinds.get(kind);
-  if (!next) node.kinds.set(kind, (next = new ShapeNode()));
+function nameEdge(node: ShapeNode, name: string): ShapeNode {
+  if (node.lastName === name && node.lastNext) return node.lastNext;
+  node.names ??= new Map();
+  let next = node.names.get(name);
+  if (!next) node.names.set(name, (next = new ShapeNode()));
+  node.lastName = name;
+  node.lastNext = next;
   return next;
 }
 
 /** The trie node for the shape of `value`, from `node`: one template per shape. */
 function shapeNodeOf(node: ShapeNode, value: unknown): ShapeNode {
-  if (isValue(value)) return kindEdge(node, 'v');
+  if (isValue(value)) return (node.value ??= new ShapeNode());
   const type = typeof value;
-  if (type === 'boolean') return kindEdge(node, value ? 'T' : 'F');
-  if (type === 'undefined') return kindEdge(node, 'u');
-  if (value === null) return kindEdge(node, 'N');
+  if (type === 'boolean')
+    return value ? (node.yes ??= new ShapeNode()) : (node.no ??= new ShapeNode());
+  if (type === 'undefined') return (node.absent ??= new ShapeNode());
+  if (value === null) return (node.null ??= new ShapeNode());
   if (Array.isArray(value)) {
-    let at = kindEdge(node, '[');
+    let at = (node.list ??= new ShapeNode());
     for (const v of value) at = shapeNodeOf(at, v);
-    return kindEdge(at, ']');
+    return (at.listEnd ??= new ShapeNode());
   }
-  let at = kindEdge(node, '{');
+  let at = (node.object ??= new ShapeNode());
   for (const k in value as Record<string, unknown>) {
-    let next = at.names.get(k);
-    if (!next) at.names.set(k, (next = new ShapeNode()));
-    at = shapeNodeOf(next, (value as Record<string, unknown>)[k]);
+    at = shapeNodeOf(nameEdge(at, k), (value as Record<string, unknown>)[k]);
   }
-  return kindEdge(at, '}');
+  return (at.objectEnd ??= new ShapeNode());
 }
 
 function valueAt(args: unknown, path: readonly string[]): unknown {
