@@ -119,15 +119,17 @@ function cursorProblems(query: Record<string, unknown>): ProblemItem[] {
  * inside a list cursor is checked too.
  */
 export function installInputBoundary(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
+  // Synchronous hooks (`done`; a throw is the hook's error): they run on every request.
+  app.addHook('onRequest', (request, _reply, done) => {
     const query = entriesOf(request.query);
     refuse([
       ...badTextProblems(entriesOf(request.params), ['params']),
       ...badTextProblems(query, ['querystring']),
       ...cursorProblems(query),
     ]);
+    done();
   });
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     if (jsonDepthOver(request.body, MAX_JSON_DEPTH)) {
       throw new HttpProblem(400, 'invalid-request', 'The request body is nested too deeply', [
         {
@@ -138,6 +140,7 @@ export function installInputBoundary(app: FastifyInstance): void {
       ]);
     }
     refuse(badTextProblems(request.body, []));
+    done();
   });
 }
 

@@ -63,13 +63,15 @@ export function installListCursors(app: FastifyInstance): void {
     return url !== undefined && lists.has(url) ? url : undefined;
   };
   // After the caller is known (401 and 403 come first), before the query's schema.
-  app.addHook('preValidation', async (request) => {
+  app.addHook('preValidation', (request, _reply, done) => {
     const list = listOf(request);
     const query = request.query as Record<string, unknown> | undefined;
-    if (list === undefined || typeof query?.cursor !== 'string') return;
-    const cursor = unbindCursor(list, query.cursor);
-    if (cursor === undefined) throw invalidCursor();
-    query.cursor = cursor;
+    if (list !== undefined && typeof query?.cursor === 'string') {
+      const cursor = unbindCursor(list, query.cursor);
+      if (cursor === undefined) throw invalidCursor();
+      query.cursor = cursor;
+    }
+    done();
   });
   app.addHook('preSerialization', async (request, _reply, payload: unknown) => {
     const list = listOf(request);

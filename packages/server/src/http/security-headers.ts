@@ -76,10 +76,11 @@ export async function installSecurityHeaders(
     for (const name of names) reply.raw.setHeader(name, headers[name] as string);
     done();
   });
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (request.url.startsWith('/api/v1/') && !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
     }
+    done(null, payload);
   });
   if (options.corsOrigins.length > 0) {
     await app.register(cors, {
