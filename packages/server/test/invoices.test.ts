@@ -1040,4 +1040,83 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
       expect.objectContaining({ id: invoice!.id, status: 'credited' }),
     ]);
   });
+
+  it('offers no cancel or reject while the order’s invoice is not credited (GET and the list), and offers them again after its credit note', async () => {
+    const ADMIN = 'admin@edgeworks.example';
+    const DESK = 'desk@edgeworks.example';
+    const FINANCE = 'finance@edgeworks.example';
+    const { order } = await bookedDeviceOrder(ACME, acmeCustomer, 1);
+    /** What GET /orders/{id} and the list (filtered to the order's status) offer `user`. */
+    const offered = async (user: string) => {
+      const one = await t.as(user).get(`/api/v1/orders/${order.id}`);
+      expect(one.statusCode, one.body).toBe(200);
+      const view = one.json<{
+        id: string;
+        status: string;
+        version: number;
+        availableActions: string[];
+      }>();
+      const list = await t
+        .as(user)
+        .get(`/api/v1/orders?vendor=edgeworks&status=${view.status}&limit=100`);
+      expect(list.statusCode, list.body).toBe(200);
+      const item = (list.json().items as { id: string; availableActions: string[] }[]).find(
+        (o) => o.id === order.id,
+      );
+      expect(item, 'the order in the list').toBeDefined();
+      expect(item!.availableActions, `${user}: the list as GET`).toEqual(view.availableActions);
+      return view;
+    };
+    /** The order's actions for `user` among GET /sla's overdue orders, 64 days on. */
+    const overdueActions = async (user: string) => {
+      t.clock.set(DateTime.now().plus({ days: 64 }).toJSDate(), { freeze: true });
+      try {
+        const sla = await t.as(user).get('/api/v1/sla?vendor=edgeworks&limit=100');
+        expect(sla.statusCode, sla.body).toBe(200);
+        const item = (sla.json().overdue as { id: string; availableActions: string[] }[]).find(
+          (o) => o.id === order.id,
+        );
+        expect(item, 'the order among the overdue').toBeDefined();
+        return item!.availableActions;
+      } finally {
+        t.clock.reset();
+      }
+    };
+    // Booked, not invoiced yet: the vendor admin may cancel it (before completion).
+    expect((await offered(ADMIN)).availableActions).toEqual(['cancel']);
+
+    // A slot of the invoice job no other test of this file takes (each slot runs once).
+    await jobs(DateTime.now().plus({ days: 64 }).toJSDate());
+    const [invoice] = await invoicesOf(ACME, order.id);
+    expect(invoice).toMatchObject({ status: 'issued' });
+    // Invoiced: cancel would be a 409 (invoice-not-credited), so it is not offered — nor in
+    // the SLA summary's overdue orders (the order is overdue by then).
+    expect((await offered(ADMIN)).availableActions).toEqual([]);
+    expect(await overdueActions(ADMIN)).toEqual([]);
+    expect((await offered(DESK)).availableActions).toEqual(['hold']);
+
+    // On hold, the workflow lets the desk reject it and the partner cancel it too: none of them
+    // while the invoice stands.
+    const held = await act(t, FINANCE, order, 'hold', 'on_hold', { reason: 'Check the invoice' });
+    expect((await offered(ADMIN)).availableActions).toEqual([]);
+    expect((await offered(DESK)).availableActions).toEqual([]);
+    expect((await offered(ACME)).availableActions).toEqual(['resubmit']);
+    const reject = await t
+      .as(DESK)
+      .post(`/api/v1/orders/${order.id}/actions/reject`, { reason: 'Wrong device' });
+    expect(reject.statusCode, reject.body).toBe(409);
+    expect(reject.json()).toMatchObject({ type: 'urn:orderdesk:problem:invoice-not-credited' });
+
+    // Credited: offered again, as the workflow has them from on_hold.
+    const credit = await t
+      .as(FINANCE)
+      .post(`/api/v1/invoices/${invoice!.id}/credit-notes`, { reason: 'Order to be rejected' });
+    expect(credit.statusCode, credit.body).toBe(201);
+    expect((await offered(ADMIN)).availableActions).toEqual(['cancel']);
+    expect(await overdueActions(ADMIN)).toEqual(['cancel']);
+    expect((await offered(ACME)).availableActions).toEqual(['resubmit', 'cancel']);
+    const desk = await offered(DESK);
+    expect(desk).toMatchObject({ version: held.version, availableActions: ['reject'] });
+    await act(t, DESK, desk, 'reject', 'rejected', { reason: 'Wrong device' });
+  });
 });

@@ -42,6 +42,22 @@ export async function findInvoiceOfOrder(
   return db.selectFrom('invoices').selectAll().where('order_id', '=', orderId).executeTakeFirst();
 }
 
+/**
+ * The invoices of several orders, by their order (unscoped: callers have checked the orders'
+ * scope): one statement for a page of orders, where findInvoiceOfOrder would take one each.
+ */
+export async function listInvoicesOfOrders(
+  db: Executor,
+  orderIds: readonly string[],
+): Promise<Pick<Invoice, 'id' | 'order_id' | 'status'>[]> {
+  if (orderIds.length === 0) return [];
+  return db
+    .selectFrom('invoices')
+    .select(['id', 'order_id', 'status'])
+    .where('order_id', 'in', orderIds)
+    .execute();
+}
+
 export interface InvoiceFilters {
   orderId?: string;
   status?: string;

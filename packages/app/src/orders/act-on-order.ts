@@ -10,7 +10,6 @@ import {
   type VendorProfile,
 } from '@orderdesk/core';
 import {
-  findInvoiceOfOrder,
   findOrderInScope,
   listOrderLines,
   lockOrderRow,
@@ -41,6 +40,7 @@ import { applyCompletionEffects } from './order-effects.ts';
 import { machineOf, vendorOf, viewWithAcknowledgment, type OrderView } from './order-view.ts';
 import type { orderActionBodySchema } from './orders.schemas.ts';
 import { consumeQuote, releaseQuote } from './quote-usage.ts';
+import { endsUndelivered, uncreditedInvoiceOf } from './uncredited-invoice.ts';
 import {
   bodyOf,
   errorsOf,
@@ -100,7 +100,7 @@ export async function actOnOrder(
         { path: 'reason', code: 'required', message: 'Say why the order is rejected' },
       ]);
     }
-    if (step.to === 'cancelled' || step.to === 'rejected') {
+    if (endsUndelivered(step.to)) {
       await refuseWhileInvoiced(tx, order, input.action);
     }
     if (input.action === 'resubmit') return resubmit(ctx, tx, actor, order, slug, profile);
@@ -199,14 +199,15 @@ export async function actOnOrder(
 
 /**
  * An order that ends undelivered (cancelled, rejected) leaves no payable invoice behind: while
- * its invoice is not credited the action is refused, naming the credit note that reverses it.
+ * its invoice is not credited the action is refused, naming the credit note that reverses it
+ * (the order view does not offer it then: uncredited-invoice.ts).
  * The order's row is locked first, as the invoice job locks it before issuing: an invoice issued
  * meanwhile is seen here, and a job that comes later finds the order ended and issues none.
  */
 async function refuseWhileInvoiced(tx: Executor, order: Order, action: OrderAction): Promise<void> {
   await lockOrderRow(tx, order.id);
-  const invoice = await findInvoiceOfOrder(tx, order.id);
-  if (!invoice || invoice.status === 'credited') return;
+  const invoice = await uncreditedInvoiceOf(tx, order.id);
+  if (!invoice) return;
   const total = `${formatAmount(invoice.total_minor, invoice.currency)} ${invoice.currency}`;
   throw new AppError(
     'conflict',

@@ -2,6 +2,7 @@ import {
   availableActions,
   buildOrderMachine,
   formatAmount,
+  type OrderAction,
   type OrderMachine,
   type OrderStatus,
   type OrderSubmission,
@@ -25,6 +26,7 @@ import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
 import { acknowledgmentsOf, orderSlaOf } from '../sla/order-sla.ts';
 import { readsOnly } from './order-access.ts';
 import type { orderSchema, validationProblemSchema } from './orders.schemas.ts';
+import { offersEnding, uncreditedInvoiceOf, withoutEnding } from './uncredited-invoice.ts';
 
 export type OrderView = z.infer<typeof orderSchema>;
 export type OrderSummaryView = Omit<OrderView, 'lines' | 'problems'>;
@@ -73,6 +75,36 @@ export function machineOf(profile: VendorProfile): OrderMachine {
   return machine;
 }
 
+/**
+ * The actions open to this actor on the order: none to a caller who only reads it, and none
+ * that would end it undelivered (cancel, reject) while it has an invoice not credited, which
+ * act-on-order refuses (uncredited-invoice.ts).
+ */
+export function actionsOn(
+  order: Order,
+  profile: VendorProfile,
+  actor: Actor,
+  uncreditedInvoice: boolean,
+): OrderAction[] {
+  if (readsOnly(actor, order)) return [];
+  const machine = machineOf(profile);
+  const status = order.status as OrderStatus;
+  const actions = availableActions(machine, status, actor.roles, actor.side);
+  return uncreditedInvoice ? withoutEnding(machine, status, actions) : actions;
+}
+
+/**
+ * Whether the view would offer this actor an action that ends the order undelivered: only
+ * then does its invoice matter, and only then is it read.
+ */
+export function mayOfferEnding(order: Order, profile: VendorProfile, actor: Actor): boolean {
+  return offersEnding(
+    machineOf(profile),
+    order.status as OrderStatus,
+    actionsOn(order, profile, actor, false),
+  );
+}
+
 /** The API's view of an order, with the actions open to this actor. */
 export function toOrderView(
   order: Order,
@@ -82,6 +114,11 @@ export function toOrderView(
   actor: Actor,
   /** The order's first acknowledgment when not yet stored on it (sla/order-sla.ts). */
   acknowledgedAt?: string | null,
+  /**
+   * The order has an invoice not credited (uncredited-invoice.ts): cancel and reject are not
+   * offered. The caller reads it; a new order (the submission's answer) has none.
+   */
+  uncreditedInvoice = false,
 ): OrderView {
   const body = JSON.parse(order.body) as Partial<OrderSubmission>;
   const money = (minor: number | null): string | null =>
@@ -135,9 +172,7 @@ export function toOrderView(
     problems,
     holdReason: order.status === 'on_hold' ? (hold?.reason ?? null) : null,
     sla: orderSlaOf(order, acknowledgedAt),
-    availableActions: readsOnly(actor, order)
-      ? []
-      : availableActions(machineOf(profile), order.status as OrderStatus, actor.roles, actor.side),
+    availableActions: actionsOn(order, profile, actor, uncreditedInvoice),
     submittedAt: order.submitted_at,
     completedAt: order.completed_at,
     updatedAt: order.updated_at,
@@ -160,7 +195,8 @@ export async function viewOf(db: Executor, order: Order, actor: Actor): Promise<
 /**
  * The view of an order as `GET /orders/{id}` shows it: with its first acknowledgment, which an
  * order may not store yet (read from its timeline and thread, the action just recorded
- * included). What an action or a correction answers.
+ * included), and whether its invoice is credited when that decides what is offered (read only
+ * then). What an action or a correction answers.
  */
 export async function viewWithAcknowledgment(
   db: Executor,
@@ -171,7 +207,10 @@ export async function viewWithAcknowledgment(
   actor: Actor,
 ): Promise<OrderView> {
   const acknowledged = (await acknowledgmentsOf(db, [order])).get(order.id);
-  return toOrderView(order, lines, vendorSlug, profile, actor, acknowledged);
+  const uncredited =
+    mayOfferEnding(order, profile, actor) &&
+    (await uncreditedInvoiceOf(db, order.id)) !== undefined;
+  return toOrderView(order, lines, vendorSlug, profile, actor, acknowledged, uncredited);
 }
 
 /**

@@ -10,6 +10,7 @@ import { orderScope } from './order-access.ts';
 import { acknowledgmentsOf } from '../sla/order-sla.ts';
 import { NO_DUE_TIME } from '@orderdesk/store';
 import {
+  mayOfferEnding,
   toOrderView,
   vendorOf,
   viewOf,
@@ -18,6 +19,7 @@ import {
   type VendorOfOrder,
 } from './order-view.ts';
 import type { orderListQuerySchema } from './orders.schemas.ts';
+import { ordersWithUncreditedInvoice } from './uncredited-invoice.ts';
 
 async function orderInScope(ctx: AppContext, actor: Actor, id: string) {
   const order = await findOrderInScope(ctx.store.db, id, orderScope(actor));
@@ -71,6 +73,15 @@ export async function listOrdersPage(
   const memo = new Map<string, VendorOfOrder>();
   const vendors = new Map<string, VendorOfOrder>();
   for (const o of rows.slice(0, query.limit)) vendors.set(o.id, await vendorOf(db, o, memo));
+  // Cancel and reject are offered only where no invoice stands in the way: one read for the
+  // page's orders that would offer them (none when the caller may end none of them).
+  const uncredited = await ordersWithUncreditedInvoice(
+    db,
+    rows
+      .slice(0, query.limit)
+      .filter((o) => mayOfferEnding(o, (vendors.get(o.id) as VendorOfOrder).profile, actor))
+      .map((o) => o.id),
+  );
   return pageOf(
     rows,
     query.limit,
@@ -86,7 +97,7 @@ export async function listOrdersPage(
         lines: _l,
         problems: _p,
         ...summary
-      } = toOrderView(o, [], v.slug, v.profile, actor, acks.get(o.id));
+      } = toOrderView(o, [], v.slug, v.profile, actor, acks.get(o.id), uncredited.has(o.id));
       return summary;
     },
   );

@@ -10,7 +10,8 @@ import { countSlaStage, findVendorBySlug, listOverdueOrders } from '@orderdesk/s
 import { requireAccess, type VendorAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
-import { toOrderView, vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
+import { mayOfferEnding, toOrderView, vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
+import { ordersWithUncreditedInvoice } from '../orders/uncredited-invoice.ts';
 import { notFound } from '../shared/errors.ts';
 import { ACKNOWLEDGMENT_SIGNALS, acknowledgmentsOf } from './order-sla.ts';
 import type { SlaSummary } from './sla.schemas.ts';
@@ -57,10 +58,19 @@ export async function readSlaSummary(
   });
   const acks = await acknowledgmentsOf(db, rows);
   const memo = new Map<string, VendorOfOrder>();
+  const vendors = new Map<string, VendorOfOrder>();
+  for (const o of rows) vendors.set(o.id, await vendorOf(db, o, memo));
+  // As in the order list: cancel and reject are not offered while an invoice stands.
+  const uncredited = await ordersWithUncreditedInvoice(
+    db,
+    rows
+      .filter((o) => mayOfferEnding(o, (vendors.get(o.id) as VendorOfOrder).profile, actor))
+      .map((o) => o.id),
+  );
   const overdue = [];
   for (const o of rows) {
-    const v = await vendorOf(db, o, memo);
-    const view = toOrderView(o, [], v.slug, v.profile, actor, acks.get(o.id));
+    const v = vendors.get(o.id) as VendorOfOrder;
+    const view = toOrderView(o, [], v.slug, v.profile, actor, acks.get(o.id), uncredited.has(o.id));
     const { lines: _l, problems: _p, ...summary } = view;
     overdue.push(summary);
   }
