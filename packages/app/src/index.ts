@@ -40,6 +40,8 @@ export * from './shared/transaction.ts';
 export * from './events/record-event.ts';
 export * from './events/notify-by-profile.ts';
 export * from './messages/thread.ts';
+export * from './messages/thread-message.schemas.ts';
+export * from './messages/reply-to-thread.ts';
 export * from './vendors/profile-cache.ts';
 export * from './orders/order-access.ts';
 export * from './orders/order-parties.ts';

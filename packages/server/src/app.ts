@@ -20,6 +20,7 @@ import { invoiceRoutes } from './invoices/invoices.routes.ts';
 import { fulfilmentRoutes } from './fulfilment/fulfilment.routes.ts';
 import { slaRoutes } from './sla/sla.routes.ts';
 import { escalationRoutes } from './escalations/escalations.routes.ts';
+import { messageRoutes } from './messages/messages.routes.ts';
 import { licenseRoutes } from './licenses/licenses.routes.ts';
 import { returnRoutes } from './returns/returns.routes.ts';
 import { orderImportRoutes } from './orders/order-import.routes.ts';
@@ -186,6 +187,7 @@ export async function buildApp(
       await api.register(invoiceRoutes(ctx));
       await api.register(slaRoutes(ctx));
       await api.register(escalationRoutes(ctx));
+      await api.register(messageRoutes(ctx));
       await api.register(licenseRoutes(ctx));
       await api.register(returnRoutes(ctx));
       await api.register(orderImportRoutes(ctx));

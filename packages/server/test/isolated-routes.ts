@@ -122,6 +122,22 @@ export const PARTNER_ISOLATION: Record<string, IsolatedRoute[]> = {
       ownerStatuses: [415],
     },
   ],
+  // Writing on a thread (thread-messages.test.ts): the partner writes on its own order's and
+  // quote's thread; another partner's is a 404.
+  messages: [
+    {
+      method: 'POST',
+      route: '/api/v1/orders/:orderId/messages',
+      kind: 'item',
+      body: { text: 'Isolation check' },
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/quotes/:quoteId/messages',
+      kind: 'item',
+      body: { text: 'Isolation check' },
+    },
+  ],
   quotes: [
     { method: 'GET', route: '/api/v1/quotes', kind: 'list' },
     { method: 'GET', route: '/api/v1/quotes/:quoteId', kind: 'item' },
@@ -314,6 +330,23 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
       ownerStatuses: [400],
     },
   ],
+  // Writing on a thread (thread-messages.test.ts): another vendor's order or quote is a 404. The
+  // owner's quote may be a draft, which its staff may not write to the partner about yet (409).
+  messages: [
+    {
+      method: 'POST',
+      route: '/api/v1/orders/:orderId/messages',
+      kind: 'item',
+      body: { text: 'Isolation check' },
+    },
+    {
+      method: 'POST',
+      route: '/api/v1/quotes/:quoteId/messages',
+      kind: 'item',
+      body: { text: 'Isolation check' },
+      ownerStatuses: [201, 409],
+    },
+  ],
   // Mail intake (issue 10), checked between edgeworks and northwind desks in intake.test.ts.
   // Converting the owner's incomplete draft is a 422; rejecting it may find it decided (409).
   intake: [
@@ -396,8 +429,8 @@ export const VENDOR_ISOLATION: Record<string, IsolatedRoute[]> = {
  * (billed to the contracting partnership, the distributor's); it acts on none of the reseller's
  * orders or customers (`refused`: 403, nothing changes). `acts` marks what the distributor may
  * do today although it is the reseller's record: decline or approve a quote issued for the
- * reseller's customer, and have an invoice of the reseller's order sent again (to the order's
- * invoicing contact). Issue 13 point 7 settles orders and customers only; make these `refused`
+ * reseller's customer or write on its thread, and have an invoice of the reseller's order sent
+ * again (to the order's invoicing contact). Issue 13 point 7 settles orders and customers only; make these `refused`
  * if the distributor should only read them. Every other partner route is a wall between them.
  * Checked between Acme and Beta in isolation-matrix.test.ts.
  */
@@ -429,6 +462,13 @@ export const DISTRIBUTOR_ACCESS: DistributorAccess[] = [
   { method: 'GET', route: '/api/v1/orders/:orderId', expect: 'reads' },
   { method: 'GET', route: '/api/v1/orders/:orderId/events', expect: 'reads' },
   { method: 'GET', route: '/api/v1/orders/:orderId/messages', expect: 'reads' },
+  // Threads: the reseller writes on its order's thread, the distributor only reads it.
+  {
+    method: 'POST',
+    route: '/api/v1/orders/:orderId/messages',
+    body: { text: 'Not mine to write on' },
+    expect: 'refused',
+  },
   // Documents (issue 10): the distributor reads its reseller's documents but adds none.
   { method: 'GET', route: '/api/v1/orders/:orderId/documents', expect: 'reads' },
   { method: 'GET', route: '/api/v1/orders/:orderId/documents/:documentId', expect: 'reads' },
@@ -453,6 +493,13 @@ export const DISTRIBUTOR_ACCESS: DistributorAccess[] = [
   { method: 'GET', route: '/api/v1/quotes', query: '?limit=500', expect: 'reads' },
   { method: 'GET', route: '/api/v1/quotes/:quoteId', expect: 'reads' },
   { method: 'GET', route: '/api/v1/quotes/:quoteId/messages', expect: 'reads' },
+  // Like declining it: the distributor may write about a quote its partnership covers.
+  {
+    method: 'POST',
+    route: '/api/v1/quotes/:quoteId/messages',
+    body: { text: 'About this quote' },
+    expect: 'acts',
+  },
   { method: 'GET', route: '/api/v1/quotes/:quoteId/pdf', expect: 'reads' },
   { method: 'GET', route: '/api/v1/quote-requests', query: '?limit=500', expect: 'reads' },
   { method: 'GET', route: '/api/v1/quote-requests/:quoteRequestId', expect: 'reads' },

@@ -105,6 +105,19 @@ export async function visibleMessages(
   thread: readonly Message[],
 ): Promise<Message[]> {
   if (actor.side === 'vendor') return [...thread];
+  return messagesPartnerSees(db, parties, thread);
+}
+
+/**
+ * The messages of a thread (oldest first) its partner sees, whoever asks: what a message
+ * written to the partner may answer or refer to, so that it never carries the vendor's
+ * internal mail (or its Message-ID) to the partner.
+ */
+export async function messagesPartnerSees(
+  db: Executor,
+  parties: ThreadParties,
+  thread: readonly Message[],
+): Promise<Message[]> {
   const addresses = await partnerAddressesOf(db, parties, thread);
   return thread.filter((m) => partnerSees(m, addresses));
 }

@@ -10,8 +10,9 @@ import type { SlaViewStage } from './sla.schemas.ts';
 
 /**
  * What acknowledges an order: a vendor's action on it (the order machine's vendor actions,
- * a fulfilment, a document the vendor attached is not one: partners attach too) or the
- * acknowledgment mail mail intake sends for an order that came by e-mail.
+ * a fulfilment, a document the vendor attached is not one: partners attach too), the
+ * acknowledgment mail mail intake sends for an order that came by e-mail, or a message vendor
+ * staff wrote to the partner on the order's thread (POST /orders/{id}/messages).
  */
 export const ACKNOWLEDGMENT_SIGNALS: AcknowledgmentSignals = {
   eventTypes: [
@@ -22,7 +23,7 @@ export const ACKNOWLEDGMENT_SIGNALS: AcknowledgmentSignals = {
     'order.completed',
     'fulfilment.recorded',
   ],
-  mailTemplates: ['intake_acknowledgment'],
+  mailTemplates: ['intake_acknowledgment', 'vendor_message'],
 };
 
 /** The order view's `sla` block. */

@@ -67,6 +67,8 @@ export const DOMAIN_EVENTS = [
   'intake.rejected',
   'order.mail_received',
   'quote.mail_received',
+  'order.message_posted',
+  'quote.message_posted',
   'order.document_attached',
   'order.document_downloaded',
 ] as const;
@@ -160,6 +162,9 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   // A partner's mail joined the thread of an order or quote (mail intake).
   'order.mail_received': 'order',
   'quote.mail_received': 'quote',
+  // Someone wrote on the thread of an order or quote from OrderDesk (POST …/messages).
+  'order.message_posted': 'order',
+  'quote.message_posted': 'quote',
 };
 
 /** Data shared by every order event. */
@@ -357,6 +362,10 @@ export interface DomainEventData {
   'intake.rejected': { intakeId: string; reason: string };
   'order.mail_received': { orderId: string; messageId: string; from: string };
   'quote.mail_received': { quoteId: string; messageId: string; from: string };
+  /** A message written on the order's thread in OrderDesk, and whom it was mailed to. */
+  'order.message_posted': OrderEventBase & { messageId: string; to: string[] };
+  /** A message written on the quote's thread in OrderDesk, and whom it was mailed to. */
+  'quote.message_posted': QuoteEventBase & { messageId: string; to: string[] };
   'order.document_attached': OrderEventBase & OrderDocumentData;
   /** A partner downloaded a license or product file: a return may no longer be refundable. */
   'order.document_downloaded': OrderEventBase & OrderDocumentData;

@@ -1,7 +1,21 @@
-import { Badge, Card, Group, Stack, Text, Timeline, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../api/client';
+import { useState } from 'react';
+import {
+  Badge,
+  Button,
+  Card,
+  Group,
+  Stack,
+  Text,
+  TextInput,
+  Textarea,
+  Timeline,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, idempotencyKey, unwrap } from '../api/client';
 import { formatDateTime, humanize } from '../lib/format';
+import { isPartner, useMe } from '../session/session';
+import { fieldError, WriteError } from './problem-fields';
 import { QueryState } from './query-state';
 
 /** The order's events, oldest first: who did what, when and why. */
@@ -36,8 +50,109 @@ export function OrderTimeline({ orderId }: { orderId: string }) {
   );
 }
 
-/** The e-mail thread of an order or a quote. */
-export function MessageThread({ kind, id }: { kind: 'orders' | 'quotes'; id: string }) {
+/** The addresses typed into the Cc field: separated by commas, semicolons or spaces. */
+function ccList(text: string): string[] {
+  return text
+    .split(/[\s,;]+/)
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+}
+
+/**
+ * Writes on the thread: vendor staff answer the partner, a partner writes to the vendor's desk
+ * (POST …/messages). The message is mailed and appears on the thread once sent.
+ */
+function ReplyForm({ kind, id }: { kind: 'orders' | 'quotes'; id: string }) {
+  const me = useMe();
+  const queryClient = useQueryClient();
+  const [text, setText] = useState('');
+  const [cc, setCc] = useState('');
+  // One key per message as written: a retried click sends it once, an edited one is new.
+  const [key, setKey] = useState(idempotencyKey);
+  const send = useMutation({
+    mutationFn: async () => {
+      const body = { text, ...(cc.trim() ? { cc: ccList(cc) } : {}) };
+      const params = { path: { id }, header: { 'Idempotency-Key': key } };
+      return kind === 'orders'
+        ? unwrap(await api.POST('/api/v1/orders/{id}/messages', { params, body }))
+        : unwrap(await api.POST('/api/v1/quotes/{id}/messages', { params, body }));
+    },
+    onSuccess: async () => {
+      setText('');
+      setCc('');
+      setKey(idempotencyKey());
+      await queryClient.invalidateQueries({
+        queryKey: [kind === 'orders' ? 'order' : 'quote', id],
+      });
+    },
+  });
+  const edited = () => {
+    setKey(idempotencyKey());
+    if (send.isError) send.reset();
+  };
+  return (
+    <form
+      aria-label="Write on the thread"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send.mutate();
+      }}
+    >
+      <Stack gap="xs">
+        <Textarea
+          label="Reply"
+          description={
+            isPartner(me)
+              ? "Mailed to the vendor's order desk as an answer on this thread; you get a copy."
+              : 'Mailed to the partner as an answer on this thread.'
+          }
+          withAsterisk
+          value={text}
+          onChange={(e) => {
+            setText(e.currentTarget.value);
+            edited();
+          }}
+          error={fieldError(send.error, 'text')}
+          autosize
+          minRows={3}
+          maxRows={12}
+        />
+        <TextInput
+          label="Cc"
+          description="Optional: more addresses to copy, separated by commas."
+          value={cc}
+          onChange={(e) => {
+            setCc(e.currentTarget.value);
+            edited();
+          }}
+          error={fieldError(send.error, 'cc')}
+        />
+        <WriteError error={send.error} shownAt={['text', 'cc']} />
+        {send.isSuccess && (
+          <Text size="sm" c="dimmed" role="status">
+            Sent.
+          </Text>
+        )}
+        <Group justify="flex-end">
+          <Button type="submit" loading={send.isPending}>
+            Send
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+/** The e-mail thread of an order or a quote; with `canReply`, a form to write on it. */
+export function MessageThread({
+  kind,
+  id,
+  canReply = false,
+}: {
+  kind: 'orders' | 'quotes';
+  id: string;
+  canReply?: boolean;
+}) {
   const messages = useQuery({
     queryKey: [kind === 'orders' ? 'order' : 'quote', id, 'messages'],
     queryFn: async () =>
@@ -86,6 +201,11 @@ export function MessageThread({ kind, id }: { kind: 'orders' | 'quotes'; id: str
           )
         }
       </QueryState>
+      {canReply && (
+        <Card withBorder padding="sm" mt="xs">
+          <ReplyForm kind={kind} id={id} />
+        </Card>
+      )}
     </section>
   );
 }

@@ -353,7 +353,8 @@ export default function OrderPage() {
               <OrderTimeline orderId={o.id} />
             </Grid.Col>
             <Grid.Col span={{ base: 12, md: 7 }}>
-              <MessageThread kind="orders" id={o.id} />
+              {/* A distributor reads its tier-2 reseller's thread; the reseller writes on it. */}
+              <MessageThread kind="orders" id={o.id} canReply={!isPartner(me) || placedByMe(o)} />
             </Grid.Col>
           </Grid>
         </Stack>

@@ -141,7 +141,8 @@ export default function QuotePage() {
               </Table.Tfoot>
             </Table>
           </Table.ScrollContainer>
-          <MessageThread kind="quotes" id={q.id} />
+          {/* A draft is not the partner's yet: nobody writes to it about one. */}
+          <MessageThread kind="quotes" id={q.id} canReply={q.status !== 'draft'} />
         </Stack>
       )}
     </QueryState>
