@@ -13,10 +13,10 @@ import { badRequest } from './problem.ts';
 export type CreatedResponse = CreatedResult;
 
 function hashRequest(request: FastifyRequest): string {
+  // The same bytes as one string of all three, hashed in parts (no copy of the body's text).
   return createHash('sha256')
-    .update(
-      `${request.method} ${request.url.split('?')[0]}\n${JSON.stringify(request.body ?? null)}`,
-    )
+    .update(`${request.method} ${request.url.split('?')[0]}\n`)
+    .update(JSON.stringify(request.body ?? null))
     .digest('hex');
 }
 
