@@ -113,6 +113,43 @@ describe('renderNotification', () => {
     );
   });
 
+  it.each(['northwind', 'skyline', 'edgeworks'])(
+    "tells %s's finance which order's invoice could not be issued, and why",
+    (slug) => {
+      const source = new URL(`../../../../examples/profiles/${slug}.yaml`, import.meta.url);
+      const loaded = parseVendorProfile(readFileSync(source, 'utf8'), source.pathname);
+      if (!loaded.ok) throw new Error(`${slug} profile invalid`);
+      const profile = loaded.profile;
+      const failed = profile.notifications.filter((r) => r.event === 'invoice.failed');
+      expect(failed).toEqual([
+        expect.objectContaining({ template: 'invoice_failed', to: ['finance'], cc: [] }),
+      ]);
+      const { subject, text } = renderNotification({
+        event: {
+          ...eventOf('invoice.failed', {
+            orderId: 'ord_1',
+            number: 'EW-000042',
+            orderType: 'device',
+            message: 'Sum beyond the safe range',
+          }),
+          subject: 'order',
+          entityId: 'ord_1',
+          toStatus: null,
+          reason: 'Sum beyond the safe range',
+        },
+        rule: failed[0]!,
+        profile,
+        thread: { kind: 'order', number: 'EW-000042' },
+      });
+      expect(subject).toBe(`${profile.name} order EW-000042: The invoice could not be issued`);
+      expect(text).toContain('OrderDesk could not issue the invoice of order EW-000042.');
+      expect(text).toContain('you hear again only if the reason changes');
+      expect(text).toContain('Reason: Sum beyond the safe range');
+      expect(text).not.toContain('invoice_failed');
+      expect(text).not.toContain('(invoice failed)');
+    },
+  );
+
   it('names the licenses a license authorization confirms', () => {
     const { text } = renderNotification({
       event: eventOf('license.authorized', { licenseIds: ['E2C-0001', 'E2C-0002'] }),

@@ -44,6 +44,7 @@ export const HEADLINES: Readonly<Record<NotificationEvent, string>> = {
   'subscription.renewed': 'The subscription is renewed',
   'subscription.changed': 'The subscription is changed',
   'invoice.issued': 'Your invoice is issued',
+  'invoice.failed': 'The invoice could not be issued',
   'sla.breached': 'The order is past its service level',
   'escalation.raised': 'The order was escalated',
 };
@@ -89,6 +90,10 @@ const TEMPLATE_TEXT: Record<
         ? `Order ${n} is delivered.`
         : `No license keys, shipments or product files were recorded for order ${n}, so none come with this mail.`,
   licenses_authorized: (n) => `The licenses of order ${n} are authorized in the licensing server.`,
+  // To the vendor's finance staff (the reason follows as "Reason: …"): the job retries the
+  // order on every run, and mails again only when the reason changes.
+  invoice_failed: (n) =>
+    `OrderDesk could not issue the invoice of order ${n}. It tries again on every run of the invoice job; you hear again only if the reason changes. Correct what the reason names, or ask your OrderDesk administrator.`,
 };
 
 /** The plain-text mail for one notification rule of an event (HTML comes with the mailer). */

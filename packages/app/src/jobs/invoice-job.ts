@@ -1,9 +1,13 @@
 // Issues the invoices that are due: every order whose profile's invoicing event (booking or
 // completion) happened `businessDays.min` business days ago in the vendor's calendar, and that
 // has no invoice yet. Each invoice is issued in its own transaction; a concurrent process
-// issuing the same one waits on the order's row and then finds it done.
+// issuing the same one waits on the order's row and then finds it done. An invoice that cannot
+// be issued is retried on every run and recorded on its order as `invoice.failed` (seen by the
+// vendor's staff, mailed to finance by the profile's rule) when the failure is news: the first,
+// or another reason.
 import { calendarOfSla, invoiceIssueAt } from '@orderdesk/core';
 import { findVendorById, listInvoiceCandidates, type InvoiceCandidate } from '@orderdesk/store';
+import { invoiceFailureMessage, recordInvoiceFailure } from '../invoices/invoice-failure.ts';
 import { issueInvoiceForOrder } from '../invoices/issue-invoice.ts';
 import { vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
 import {
@@ -28,7 +32,13 @@ export const issueDueInvoicesJob: JobDefinition = {
   slotAt: everyMinutes(1),
   leaseMs: 10 * 60_000,
   async run({ ctx, now, shouldContinue, log }): Promise<JobSummary> {
-    const summary: InvoiceJobSummary = { issued: 0, waiting: 0, alreadyIssued: 0, failed: 0 };
+    const summary: InvoiceJobSummary = {
+      issued: 0,
+      waiting: 0,
+      alreadyIssued: 0,
+      failed: 0,
+      failuresRecorded: 0,
+    };
     const db = ctx.store.db;
     const profiles = new Map<string, VendorOfOrder>();
     let after: string | undefined;
@@ -70,7 +80,14 @@ export const issueDueInvoicesJob: JobDefinition = {
   },
 };
 
-type InvoiceJobSummary = { issued: number; waiting: number; alreadyIssued: number; failed: number };
+type InvoiceJobSummary = {
+  issued: number;
+  waiting: number;
+  alreadyIssued: number;
+  failed: number;
+  /** Failures that were news (the first for the order, or another reason): on its timeline. */
+  failuresRecorded: number;
+};
 
 async function issueAll(
   ctx: JobRunContext['ctx'],
@@ -110,6 +127,20 @@ async function issueAll(
           log(
             `invoice of order ${one.orderId} not issued: ${error instanceof Error ? error.message : String(error)}`,
           );
+          try {
+            const recorded = await recordInvoiceFailure(db, {
+              orderId: one.orderId,
+              vendorId: one.vendorId,
+              at: now,
+              message: invoiceFailureMessage(error),
+            });
+            if (recorded) summary.failuresRecorded += 1;
+          } catch (recordError) {
+            // The next run tries both again; the other orders go on meanwhile.
+            log(
+              `failure of order ${one.orderId}'s invoice not recorded: ${invoiceFailureMessage(recordError)}`,
+            );
+          }
         }
       }
     }

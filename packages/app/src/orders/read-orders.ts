@@ -1,4 +1,11 @@
-import { findOrderInScope, findVendorBySlug, listAuditEvents, listOrders } from '@orderdesk/store';
+import { isVendorOnlyEvent } from '@orderdesk/core';
+import {
+  findOrderInScope,
+  findVendorBySlug,
+  listAuditEvents,
+  listOrders,
+  type AuditEvent,
+} from '@orderdesk/store';
 import { z } from 'zod';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
@@ -117,7 +124,12 @@ export interface OrderTimelineEvent {
 /** Where a page of an order's timeline or thread resumes: after this instant and id. */
 const eventCursorSchema = z.object({ at: z.string(), id: z.string() });
 
-/** The order's timeline: every event recorded for it, oldest first, a page at a time. */
+/**
+ * The order's timeline, oldest first, a page at a time: every event recorded for it for vendor
+ * staff; for a partner, all but the vendor's own business (VENDOR_ONLY_EVENTS: an invoice the
+ * scheduler could not issue). A partner's pages skip those and are read on until full, so every
+ * page but the last is full and the cursor is the same (the last event shown).
+ */
 export async function listOrderEvents(
   ctx: AppContext,
   actor: Actor,
@@ -125,10 +137,20 @@ export async function listOrderEvents(
   query: PageQuery,
 ): Promise<Page<OrderTimelineEvent>> {
   const order = await orderInScope(ctx, actor, id);
-  const events = await listAuditEvents(ctx.store.db, 'order', order.id, {
-    limit: query.limit + 1,
-    after: decodeCursor(query.cursor, eventCursorSchema),
-  });
+  const shown =
+    actor.side === 'vendor' ? () => true : (e: AuditEvent) => !isVendorOnlyEvent(e.type);
+  const events: AuditEvent[] = [];
+  let after = decodeCursor(query.cursor, eventCursorSchema);
+  for (;;) {
+    const read = await listAuditEvents(ctx.store.db, 'order', order.id, {
+      limit: query.limit + 1,
+      after,
+    });
+    events.push(...read.filter(shown));
+    const last = read.at(-1);
+    if (events.length > query.limit || read.length <= query.limit || !last) break;
+    after = { at: last.at, id: last.id };
+  }
   return pageOf(
     events,
     query.limit,

@@ -9,8 +9,10 @@ import {
   ORDER_ACTION_EVENTS,
   QUOTE_ACTION_EVENTS,
   RENAMED_NOTIFICATION_EVENTS,
+  VENDOR_ONLY_EVENTS,
   domainEvent,
   isDomainEventName,
+  isVendorOnlyEvent,
 } from './events.catalogue.ts';
 
 // Regular past tenses end in -ed; the irregular ones are listed.
@@ -44,6 +46,26 @@ describe('the event catalogue', () => {
     for (const old of Object.keys(RENAMED_NOTIFICATION_EVENTS)) {
       expect(isDomainEventName(old)).toBe(false);
     }
+  });
+
+  it('records an invoice the scheduler could not issue on its order, for the vendor alone', () => {
+    expect(isDomainEventName('invoice.failed')).toBe(true);
+    expect(EVENT_SUBJECT['invoice.failed']).toBe('order');
+    expect(NOTIFICATION_EVENTS).toContain('invoice.failed');
+    const event = domainEvent('invoice.failed', {
+      orderId: 'ord_1',
+      number: 'EW-000001',
+      orderType: 'device',
+      message: 'Sum beyond the safe range',
+    });
+    expect(event.data.message).toBe('Sum beyond the safe range');
+    // Vendor-only events are order events of the catalogue (the order timeline filters them).
+    for (const name of VENDOR_ONLY_EVENTS) {
+      expect(isDomainEventName(name)).toBe(true);
+      expect(EVENT_SUBJECT[name]).toBe('order');
+    }
+    expect(isVendorOnlyEvent('invoice.failed')).toBe(true);
+    expect(isVendorOnlyEvent('order.held')).toBe(false);
   });
 
   it('builds typed events', () => {

@@ -33,6 +33,7 @@ export const DOMAIN_EVENTS = [
   'invoice.issued',
   'invoice.requested',
   'invoice.settled',
+  'invoice.failed',
   'credit_note.issued',
   'fulfilment.recorded',
   'sla.breached',
@@ -124,6 +125,8 @@ export const EVENT_SUBJECT: Readonly<Record<DomainEventName, EventSubject>> = {
   // A partner asked for its invoice again: it was mailed to the invoicing contact once more.
   'invoice.requested': 'invoice',
   'invoice.settled': 'invoice',
+  // No invoice exists: recorded on the order whose invoice the scheduler could not issue.
+  'invoice.failed': 'order',
   // Recorded against the invoice it reverses.
   'credit_note.issued': 'invoice',
   // What was delivered for which lines of an order.
@@ -267,6 +270,11 @@ export interface DomainEventData {
   };
   'invoice.requested': { invoiceId: string; number: string; orderId: string; to: string[] };
   'invoice.settled': { invoiceId: string; number: string; orderId: string; paidOn: string };
+  /**
+   * The invoice job could not issue the order's invoice: why (the error's message, trimmed),
+   * also the event's reason. Recorded again only when the reason changes.
+   */
+  'invoice.failed': OrderEventBase & { message: string };
   'credit_note.issued': {
     invoiceId: string;
     creditNoteId: string;
@@ -428,10 +436,22 @@ export const NOTIFICATION_EVENTS = [
   'subscription.changed',
   'license.authorized',
   'invoice.issued',
+  'invoice.failed',
   'sla.breached',
   'escalation.raised',
 ] as const satisfies readonly DomainEventName[];
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
+
+/**
+ * Events of an order's timeline that only the vendor's staff see: the vendor's internal
+ * business (an invoice its scheduler could not issue), not the partner's.
+ */
+export const VENDOR_ONLY_EVENTS = ['invoice.failed'] as const satisfies readonly DomainEventName[];
+
+/** Whether `name` is an event the partner does not see on an order's timeline. */
+export function isVendorOnlyEvent(name: string): boolean {
+  return (VENDOR_ONLY_EVENTS as readonly string[]).includes(name);
+}
 
 /** Old notification event names and the catalogue name that replaces each. */
 export const RENAMED_NOTIFICATION_EVENTS: Readonly<Record<string, NotificationEvent>> = {

@@ -6,9 +6,11 @@ export {
   ORDER_ACTION_EVENTS,
   QUOTE_ACTION_EVENTS,
   RENAMED_NOTIFICATION_EVENTS,
+  VENDOR_ONLY_EVENTS,
   domainEvent,
   isDomainEventName,
   isNotificationEvent,
+  isVendorOnlyEvent,
 } from './events.catalogue.ts';
 export type {
   DomainEvent,

@@ -8345,6 +8345,7 @@ export interface components {
           | 'subscription.changed'
           | 'license.authorized'
           | 'invoice.issued'
+          | 'invoice.failed'
           | 'sla.breached'
           | 'escalation.raised';
         template?: string;
@@ -9998,6 +9999,7 @@ export interface components {
           | 'subscription.changed'
           | 'license.authorized'
           | 'invoice.issued'
+          | 'invoice.failed'
           | 'sla.breached'
           | 'escalation.raised';
         template?: string;
