@@ -13,7 +13,7 @@ import { configSchema } from '../src/config.ts';
 import { mailWorkerSettings, startMailWorker } from '../src/mail/mail-worker.ts';
 import { createSmtpTransport } from '../src/mail/smtp-transport.ts';
 import { createTestApp, type TestApp } from './harness.ts';
-import { act, findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+import { act, deviceOrderBody, findProducts, firstCustomerId } from './scenario-helpers.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 
 const ACME = 'buyer@acme.example';
@@ -54,29 +54,8 @@ describe.each(testDialects())('an invoice that cannot be issued, on %s', (dialec
   /** An edgeworks device order of Acme's, approved and booked now. */
   async function bookedDeviceOrder(customerId: string) {
     const [device] = await findProducts(t, ACME, 'edgeworks', { type: 'device', count: 1 });
-    const lines = [{ partNumber: device!.partNumber, quantity: 2, unitPrice: device!.netPrice }];
-    const res = await t.as(ACME).post('/api/v1/orders', {
-      vendor: 'edgeworks',
-      type: 'device',
-      customerId,
-      purchaseOrder: {
-        number: `FAIL-PO-${++po}`,
-        date: today,
-        currency: 'USD',
-        total: totalOf(lines),
-      },
-      lines,
-      shippingAddress: {
-        name: 'Receiving',
-        line1: '500 Dock Rd',
-        city: 'Austin',
-        region: 'TX',
-        postalCode: '78701',
-        country: 'US',
-        taxId: 'US-12-3456789',
-        confirmed: true,
-      },
-    });
+    const { body } = deviceOrderBody(device!, customerId, `FAIL-PO-${++po}`, { date: today });
+    const res = await t.as(ACME).post('/api/v1/orders', body);
     expect(res.statusCode, res.body).toBe(201);
     let o = res.json<{ id: string; version: number; number: string }>();
     o = { ...o, ...(await act(t, DESK, o, 'approve', 'booking')) };

@@ -21,7 +21,14 @@ import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
 import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
 import { expectIsolated } from './isolation.ts';
-import { act, findProducts, firstCustomerId, partnerIdOf, totalOf } from './scenario-helpers.ts';
+import {
+  act,
+  deviceOrderBody,
+  findProducts,
+  firstCustomerId,
+  partnerIdOf,
+  totalOf,
+} from './scenario-helpers.ts';
 
 const run = promisify(execFile);
 const xsdOf = (name: string): string =>
@@ -129,30 +136,11 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     extra: Record<string, unknown> = {},
   ) {
     const [device] = await findProducts(t, user, 'edgeworks', { type: 'device', count: 1 });
-    const lines = [{ partNumber: device!.partNumber, quantity, unitPrice: device!.netPrice }];
-    const res = await t.as(user).post('/api/v1/orders', {
-      vendor: 'edgeworks',
-      type: 'device',
-      customerId,
-      purchaseOrder: {
-        number: `INV-PO-${++po}`,
-        date: today,
-        currency: 'USD',
-        total: totalOf(lines),
-      },
-      lines,
-      shippingAddress: {
-        name: 'Receiving',
-        line1: '500 Dock Rd',
-        city: 'Austin',
-        region: 'TX',
-        postalCode: '78701',
-        country: 'US',
-        taxId: 'US-12-3456789',
-        confirmed: true,
-      },
-      ...extra,
+    const { body, lines } = deviceOrderBody(device!, customerId, `INV-PO-${++po}`, {
+      quantity,
+      date: today,
     });
+    const res = await t.as(user).post('/api/v1/orders', { ...body, ...extra });
     expect(res.statusCode, res.body).toBe(201);
     let o = res.json();
     o = await act(t, 'desk@edgeworks.example', o, 'approve', 'booking');

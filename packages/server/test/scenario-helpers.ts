@@ -210,6 +210,72 @@ export function totalOf(lines: readonly { unitPrice: string; quantity: number }[
   return `${sum / 100n}.${String(sum % 100n).padStart(2, '0')}`;
 }
 
+/**
+ * The body of an edgeworks device order of `quantity` of `device` at its net price: PO
+ * `poNumber` dated `date`, shipped to a confirmed US address with a tax ID (what a device order
+ * needs). `lines` are the order's, for the caller's totals.
+ */
+export function deviceOrderBody(
+  device: Pick<PricedProduct, 'partNumber' | 'netPrice'>,
+  customerId: string,
+  poNumber: string,
+  { quantity = 2, date = new Date().toISOString().slice(0, 10) } = {},
+) {
+  const lines = [{ partNumber: device.partNumber, quantity, unitPrice: device.netPrice }];
+  return {
+    lines,
+    body: {
+      vendor: 'edgeworks',
+      type: 'device',
+      customerId,
+      purchaseOrder: { number: poNumber, date, currency: 'USD', total: totalOf(lines) },
+      lines,
+      shippingAddress: {
+        name: 'Receiving',
+        line1: '500 Dock Rd',
+        city: 'Austin',
+        region: 'TX',
+        postalCode: '78701',
+        country: 'US',
+        taxId: 'US-12-3456789',
+        confirmed: true,
+      },
+    },
+  };
+}
+
+/**
+ * An edgeworks kit renewal of one kit at its net price, placed by `user` for its first customer
+ * with PO `poNumber` (its receipt mail opens the order's thread).
+ */
+export async function placeKitRenewal(
+  t: TestApp,
+  user: string,
+  poNumber: string,
+): Promise<{ id: string; number: string; version: number }> {
+  const [kit] = await findProducts(t, user, 'edgeworks', {
+    type: 'kit',
+    count: 1,
+    partNumberIncludes: '-RENEW-',
+  });
+  if (!kit) throw new Error('no edgeworks renewal kit in the demo catalog');
+  const lines = [{ partNumber: kit.partNumber, quantity: 1, unitPrice: kit.netPrice }];
+  const res = await t.as(user).post('/api/v1/orders', {
+    vendor: 'edgeworks',
+    type: 'kits_renewal',
+    customerId: await firstCustomerId(t, user),
+    purchaseOrder: {
+      number: poNumber,
+      date: new Date().toISOString().slice(0, 10),
+      currency: 'USD',
+      total: totalOf(lines),
+    },
+    lines,
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json();
+}
+
 export async function firstCustomerId(t: TestApp, user: string): Promise<string> {
   const res = await t.as(user).get('/api/v1/customers');
   expect(res.statusCode).toBe(200);

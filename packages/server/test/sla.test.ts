@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDueJobs } from '@orderdesk/app';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
-import { act, findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+import { act, deviceOrderBody, findProducts, firstCustomerId } from './scenario-helpers.ts';
 
 const ACME = 'buyer@acme.example';
 const DESK = 'desk@edgeworks.example';
@@ -63,31 +63,13 @@ describe.each(testDialects())('SLA clocks and escalations on %s', (dialect) => {
   /** An edgeworks device order submitted by Acme at `at`. */
   async function submittedAt(at: Date) {
     const [device] = await findProducts(t, ACME, 'edgeworks', { type: 'device', count: 1 });
-    const lines = [{ partNumber: device!.partNumber, quantity: 1, unitPrice: device!.netPrice }];
+    const { body } = deviceOrderBody(device!, customerId, `SLA-PO-${dialect}-${++po}`, {
+      quantity: 1,
+      date: DateTime.fromJSDate(at, { zone: NY }).toISODate() ?? undefined,
+    });
     t.clock.set(at, { freeze: true });
     try {
-      const res = await t.as(ACME).post('/api/v1/orders', {
-        vendor: 'edgeworks',
-        type: 'device',
-        customerId,
-        purchaseOrder: {
-          number: `SLA-PO-${dialect}-${++po}`,
-          date: DateTime.fromJSDate(at, { zone: NY }).toISODate(),
-          currency: 'USD',
-          total: totalOf(lines),
-        },
-        lines,
-        shippingAddress: {
-          name: 'Receiving',
-          line1: '500 Dock Rd',
-          city: 'Austin',
-          region: 'TX',
-          postalCode: '78701',
-          country: 'US',
-          taxId: 'US-12-3456789',
-          confirmed: true,
-        },
-      });
+      const res = await t.as(ACME).post('/api/v1/orders', body);
       expect(res.statusCode, res.body).toBe(201);
       return res.json<{ id: string; version: number; sla: Record<string, unknown> }>();
     } finally {

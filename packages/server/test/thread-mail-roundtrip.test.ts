@@ -17,14 +17,13 @@ import { createSmtpTransport } from '../src/mail/smtp-transport.ts';
 import { startDovecot, type Dovecot } from './dovecot.ts';
 import { createTestApp, type TestApp } from './harness.ts';
 import { appendMails, composeMail } from './intake-fixtures.ts';
-import { findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+import { placeKitRenewal } from './scenario-helpers.ts';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtp-sink.ts';
 
 const BUYER = 'buyer@acme.example';
 const DESK = 'desk@edgeworks.example';
 /** Edgeworks' e-mail channel: where its partners' messages go, and what the poller reads. */
 const INTAKE = 'orders@edgeworks.example';
-const today = new Date().toISOString().slice(0, 10);
 
 interface ThreadMessage {
   id: string;
@@ -86,28 +85,7 @@ describe.each(testDialects())('thread mail read back by intake on %s', (dialect)
   };
 
   /** An edgeworks kit renewal placed by the partner (its receipt mail opens the thread). */
-  const edgeworksOrder = async (): Promise<{ id: string; number: string }> => {
-    const [kit] = await findProducts(t, BUYER, 'edgeworks', {
-      type: 'kit',
-      count: 1,
-      partNumberIncludes: '-RENEW-',
-    });
-    const lines = [{ partNumber: kit!.partNumber, quantity: 1, unitPrice: kit!.netPrice }];
-    const res = await t.as(BUYER).post('/api/v1/orders', {
-      vendor: 'edgeworks',
-      type: 'kits_renewal',
-      customerId: await firstCustomerId(t, BUYER),
-      purchaseOrder: {
-        number: `PO-ROUNDTRIP-${dialect}-${++seq}`,
-        date: today,
-        currency: 'USD',
-        total: totalOf(lines),
-      },
-      lines,
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json();
-  };
+  const edgeworksOrder = () => placeKitRenewal(t, BUYER, `PO-ROUNDTRIP-${dialect}-${++seq}`);
 
   const threadOf = async (user: string, orderId: string): Promise<ThreadMessage[]> => {
     const res = await t.as(user).get(`/api/v1/orders/${orderId}/messages`);

@@ -19,8 +19,8 @@ import {
   findProducts,
   firstCustomerId,
   partnerIdOf,
+  placeKitRenewal,
   storedQuote,
-  totalOf,
 } from './scenario-helpers.ts';
 import { startSmtpSink, type SmtpSink } from './smtp-sink.ts';
 
@@ -49,7 +49,6 @@ describe.each(testDialects())('writing on a thread on %s', (dialect) => {
   let t: TestApp;
   let sink: SmtpSink;
   let seq = 0;
-  const today = new Date().toISOString().slice(0, 10);
 
   beforeAll(async () => {
     t = await createTestApp(dialect);
@@ -113,30 +112,8 @@ describe.each(testDialects())('writing on a thread on %s', (dialect) => {
   };
 
   /** An edgeworks kit renewal placed by `user`. */
-  const edgeworksOrder = async (
-    user: string,
-  ): Promise<{ id: string; number: string; version: number }> => {
-    const [kit] = await findProducts(t, user, 'edgeworks', {
-      type: 'kit',
-      count: 1,
-      partNumberIncludes: '-RENEW-',
-    });
-    const lines = [{ partNumber: kit!.partNumber, quantity: 1, unitPrice: kit!.netPrice }];
-    const res = await t.as(user).post('/api/v1/orders', {
-      vendor: 'edgeworks',
-      type: 'kits_renewal',
-      customerId: await firstCustomerId(t, user),
-      purchaseOrder: {
-        number: `PO-THREAD-${dialect}-${++seq}`,
-        date: today,
-        currency: 'USD',
-        total: totalOf(lines),
-      },
-      lines,
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json();
-  };
+  const edgeworksOrder = (user: string) =>
+    placeKitRenewal(t, user, `PO-THREAD-${dialect}-${++seq}`);
 
   /** An approved edgeworks quote for a partner's first customer. */
   const edgeworksQuote = async (user: string): Promise<string> => {

@@ -26,7 +26,12 @@ import { profileOfVendor, profileVersionOf } from '../vendors/profile-cache.ts';
 import { acknowledgmentsOf, orderSlaOf } from '../sla/order-sla.ts';
 import { readsOnly } from './order-access.ts';
 import type { orderSchema, validationProblemSchema } from './orders.schemas.ts';
-import { offersEnding, uncreditedInvoiceOf, withoutEnding } from './uncredited-invoice.ts';
+import {
+  offersEnding,
+  ordersWithUncreditedInvoice,
+  uncreditedInvoiceOf,
+  withoutEnding,
+} from './uncredited-invoice.ts';
 
 export type OrderView = z.infer<typeof orderSchema>;
 export type OrderSummaryView = Omit<OrderView, 'lines' | 'problems'>;
@@ -102,6 +107,23 @@ export function mayOfferEnding(order: Order, profile: VendorProfile, actor: Acto
     machineOf(profile),
     order.status as OrderStatus,
     actionsOn(order, profile, actor, false),
+  );
+}
+
+/**
+ * Of a page of `orders`, those with an invoice not credited, read (one statement) only for the
+ * orders on which the actor would otherwise be offered cancel or reject (the order list, the
+ * SLA summary's overdue orders).
+ */
+export async function pageWithUncreditedInvoice(
+  db: Executor,
+  orders: readonly Order[],
+  profileOf: (order: Order) => VendorProfile,
+  actor: Actor,
+): Promise<Set<string>> {
+  return ordersWithUncreditedInvoice(
+    db,
+    orders.filter((o) => mayOfferEnding(o, profileOf(o), actor)).map((o) => o.id),
   );
 }
 

@@ -17,7 +17,7 @@ import { orderScope } from './order-access.ts';
 import { acknowledgmentsOf } from '../sla/order-sla.ts';
 import { NO_DUE_TIME } from '@orderdesk/store';
 import {
-  mayOfferEnding,
+  pageWithUncreditedInvoice,
   toOrderView,
   vendorOf,
   viewOf,
@@ -26,7 +26,6 @@ import {
   type VendorOfOrder,
 } from './order-view.ts';
 import type { orderListQuerySchema } from './orders.schemas.ts';
-import { ordersWithUncreditedInvoice } from './uncredited-invoice.ts';
 
 async function orderInScope(ctx: AppContext, actor: Actor, id: string) {
   const order = await findOrderInScope(ctx.store.db, id, orderScope(actor));
@@ -82,12 +81,11 @@ export async function listOrdersPage(
   for (const o of rows.slice(0, query.limit)) vendors.set(o.id, await vendorOf(db, o, memo));
   // Cancel and reject are offered only where no invoice stands in the way: one read for the
   // page's orders that would offer them (none when the caller may end none of them).
-  const uncredited = await ordersWithUncreditedInvoice(
+  const uncredited = await pageWithUncreditedInvoice(
     db,
-    rows
-      .slice(0, query.limit)
-      .filter((o) => mayOfferEnding(o, (vendors.get(o.id) as VendorOfOrder).profile, actor))
-      .map((o) => o.id),
+    rows.slice(0, query.limit),
+    (o) => (vendors.get(o.id) as VendorOfOrder).profile,
+    actor,
   );
   return pageOf(
     rows,

@@ -39,17 +39,19 @@ export async function ordersWithUncreditedInvoice(
   return new Set(invoices.filter((i) => isUncredited(i)).map((i) => i.order_id));
 }
 
+/** Whether `action`, taken from `status`, would end the order undelivered. */
+function ends(machine: OrderMachine, status: OrderStatus, action: OrderAction): boolean {
+  const to = machine.transitions[status]?.[action]?.to;
+  return to !== undefined && endsUndelivered(to);
+}
+
 /** Whether any of `actions`, taken from `status`, would end the order undelivered. */
 export function offersEnding(
   machine: OrderMachine,
   status: OrderStatus,
   actions: readonly OrderAction[],
 ): boolean {
-  const edges = machine.transitions[status];
-  return actions.some((action) => {
-    const to = edges?.[action]?.to;
-    return to !== undefined && endsUndelivered(to);
-  });
+  return actions.some((action) => ends(machine, status, action));
 }
 
 /** `actions` less those that, taken from `status`, would end the order undelivered. */
@@ -58,9 +60,5 @@ export function withoutEnding(
   status: OrderStatus,
   actions: readonly OrderAction[],
 ): OrderAction[] {
-  const edges = machine.transitions[status];
-  return actions.filter((action) => {
-    const to = edges?.[action]?.to;
-    return to === undefined || !endsUndelivered(to);
-  });
+  return actions.filter((action) => !ends(machine, status, action));
 }

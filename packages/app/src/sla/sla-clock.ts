@@ -10,8 +10,12 @@ import { countSlaStage, findVendorBySlug, listOverdueOrders } from '@orderdesk/s
 import { requireAccess, type VendorAccess } from '../auth/access.ts';
 import type { Actor } from '../auth/actor.ts';
 import type { AppContext } from '../context.ts';
-import { mayOfferEnding, toOrderView, vendorOf, type VendorOfOrder } from '../orders/order-view.ts';
-import { ordersWithUncreditedInvoice } from '../orders/uncredited-invoice.ts';
+import {
+  pageWithUncreditedInvoice,
+  toOrderView,
+  vendorOf,
+  type VendorOfOrder,
+} from '../orders/order-view.ts';
 import { notFound } from '../shared/errors.ts';
 import { ACKNOWLEDGMENT_SIGNALS, acknowledgmentsOf } from './order-sla.ts';
 import type { SlaSummary } from './sla.schemas.ts';
@@ -61,11 +65,11 @@ export async function readSlaSummary(
   const vendors = new Map<string, VendorOfOrder>();
   for (const o of rows) vendors.set(o.id, await vendorOf(db, o, memo));
   // As in the order list: cancel and reject are not offered while an invoice stands.
-  const uncredited = await ordersWithUncreditedInvoice(
+  const uncredited = await pageWithUncreditedInvoice(
     db,
-    rows
-      .filter((o) => mayOfferEnding(o, (vendors.get(o.id) as VendorOfOrder).profile, actor))
-      .map((o) => o.id),
+    rows,
+    (o) => (vendors.get(o.id) as VendorOfOrder).profile,
+    actor,
   );
   const overdue = [];
   for (const o of rows) {
