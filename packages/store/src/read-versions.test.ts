@@ -11,6 +11,8 @@ import { openStore, type Store } from './dialects.ts';
 import type { Executor } from './executor.ts';
 import { migrateToLatest } from './migrate.ts';
 import { readVersions, VERSIONED_TABLES, VersionedRead } from './read-versions.ts';
+import { insertPartner } from './tenancy.repository.ts';
+import { findTokenUser, insertApiToken, insertUser } from './users.repository.ts';
 
 const at = '2026-12-04T00:00:00.000Z';
 
@@ -202,6 +204,92 @@ describe('read versions on sqlite', () => {
     expect(runs.count).toBe(3);
     await read.get(store.db, v, { n: 2 });
     expect(runs.count).toBe(4);
+  });
+
+  it('outside a transaction, keeps a result only if no write came between its stamps and it', async () => {
+    const runs = { count: 0 };
+    let writeDuringRead = true;
+    const read = new VersionedRead(['categories'], async (db, a: { vendorId: string }) => {
+      runs.count += 1;
+      // Another request's write, between the stamps and the read (it may yet be rolled back).
+      if (writeDuringRead) await addCategory(db, `cat_between_${runs.count}`, a.vendorId);
+      const rows = await db
+        .selectFrom('categories')
+        .select('name')
+        .where('vendor_id', '=', a.vendorId)
+        .execute();
+      return rows.map((r) => r.name);
+    });
+    await read.getOutsideTransaction(store.db, { vendorId: 'ven_b' });
+    expect(read.size).toBe(0);
+    await read.getOutsideTransaction(store.db, { vendorId: 'ven_b' });
+    expect(runs.count).toBe(2);
+    writeDuringRead = false;
+    await read.getOutsideTransaction(store.db, { vendorId: 'ven_b' });
+    expect(read.size).toBe(1);
+    const kept = await read.getOutsideTransaction(store.db, { vendorId: 'ven_b' });
+    expect(runs.count).toBe(3);
+    expect(kept).toContain('cat_between_2');
+    // A write to the table afterwards: read again.
+    await addCategory(store.db, 'cat_later', 'ven_b');
+    expect(await read.getOutsideTransaction(store.db, { vendorId: 'ven_b' })).toContain(
+      'cat_later',
+    );
+    expect(runs.count).toBe(4);
+  });
+
+  it('outside a transaction, keeps no empty result', async () => {
+    const runs = { count: 0 };
+    const read = new VersionedRead(['categories'], async () => {
+      runs.count += 1;
+      return null;
+    });
+    await read.getOutsideTransaction(store.db, { id: 'unknown' });
+    await read.getOutsideTransaction(store.db, { id: 'unknown' });
+    expect(runs.count).toBe(2);
+    expect(read.size).toBe(0);
+  });
+
+  it('keeps a token’s read, and sees another process revoke it, deactivate its user or add a reseller', async () => {
+    const distributor = await insertPartner(store.db, { name: 'Dist', tier: 1, at });
+    const user = await insertUser(store.db, {
+      email: 'kept@example.com',
+      name: 'Kept',
+      passwordHash: null,
+      roles: ['partner_user'],
+      partnerId: distributor.id,
+      at,
+    });
+    const token = await insertApiToken(store.db, {
+      userId: user.id,
+      name: 'ci',
+      tokenHash: 'kept-hash',
+      at,
+    });
+    const seen = async () => {
+      const found = await findTokenUser(store.db, 'kept-hash', at);
+      return found && { token: found.token.id, scope: found.partnerScope.partnerScopeIds };
+    };
+    const other = new SqliteDatabase(file);
+    try {
+      expect(await seen()).toEqual({ token: token.id, scope: [distributor.id] });
+      // A tier-2 reseller under the distributor, added by another process.
+      other
+        .prepare(
+          `insert into partners (id, name, tier, parent_partner_id, created_at)
+           values ('ptn_tier2', 'Tier 2', 2, ?, ?)`,
+        )
+        .run(distributor.id, at);
+      expect(await seen()).toEqual({ token: token.id, scope: [distributor.id, 'ptn_tier2'] });
+      other.prepare('update users set active = 0 where id = ?').run(user.id);
+      expect(await seen()).toBeUndefined();
+      other.prepare('update users set active = 1 where id = ?').run(user.id);
+      expect(await seen()).toBeDefined();
+      other.prepare('update api_tokens set revoked_at = ? where id = ?').run(at, token.id);
+      expect(await seen()).toBeUndefined();
+    } finally {
+      other.close();
+    }
   });
 
   it('gives two databases stamps of their own from the start', async () => {

@@ -19,8 +19,9 @@ import { prepared } from './prepared-query.ts';
 import { isPostgres } from './search.repository.ts';
 
 /**
- * The tables migration 0031 stamps: each a column of `read_versions` and a set of triggers.
- * The migration keeps its own copy (migrations are frozen); its test checks the two agree.
+ * The tables migrations 0031 and 0033 stamp: each a column of `read_versions` and a set of
+ * triggers. The migrations keep their own copies (migrations are frozen); the test of the
+ * triggers checks they agree.
  */
 export const VERSIONED_TABLES = [
   'vendors',
@@ -34,6 +35,8 @@ export const VERSIONED_TABLES = [
   'price_list_items',
   'partnership_multipliers',
   'subscriptions',
+  'users',
+  'api_tokens',
 ] as const;
 
 export type VersionedTable = (typeof VERSIONED_TABLES)[number];
@@ -91,28 +94,63 @@ export class VersionedRead<A, T> {
   /** The read's result for `args`: kept if `versions` say it is current, else read (and kept). */
   async get(db: Executor, versions: ReadVersions | null, args: A): Promise<T> {
     if (versions === null) return this.read(db, args);
+    const stamp = this.#stampOf(versions);
+    const key = JSON.stringify(args);
+    const kept = this.#kept.get(key);
+    if (kept !== undefined && kept.stamp === stamp) return this.#touch(key, kept);
+    const value = deepFreeze(await this.read(db, args));
+    this.#keep(key, stamp, value);
+    return value;
+  }
+
+  /**
+   * The same for a read outside a transaction, which reads the stamps itself. There the stamps
+   * and the read are two statements, and another request's write can come between them — one
+   * that may yet be rolled back, which would put the stamps back under a result that has it.
+   * So a fresh result is kept only if the stamps read again after it are the same; and an
+   * empty one (null or undefined) is not kept, so that reads of unknown arguments cannot push
+   * the others out.
+   */
+  async getOutsideTransaction(db: Executor, args: A): Promise<T> {
+    const versions = await readVersions(db);
+    if (versions === null) return this.read(db, args);
+    const stamp = this.#stampOf(versions);
+    const key = JSON.stringify(args);
+    const kept = this.#kept.get(key);
+    if (kept !== undefined && kept.stamp === stamp) return this.#touch(key, kept);
+    const value = await this.read(db, args);
+    if (value === null || value === undefined) return value;
+    const after = await readVersions(db);
+    if (after === null || this.#stampOf(after) !== stamp) return value;
+    const frozen = deepFreeze(value);
+    this.#keep(key, stamp, frozen);
+    return frozen;
+  }
+
+  /** This read's tables' stamps in `versions`, as one string (one `versions` serves many gets). */
+  #stampOf(versions: ReadVersions): string {
     if (versions !== this.#lastVersions) {
       let stamp = '';
       for (const t of this.tables) stamp += `${versions[t]},`;
       this.#lastVersions = versions;
       this.#lastStamp = stamp;
     }
-    const stamp = this.#lastStamp;
-    const key = JSON.stringify(args);
-    const kept = this.#kept.get(key);
-    if (kept !== undefined) {
-      this.#kept.delete(key);
-      if (kept.stamp === stamp) {
-        this.#kept.set(key, kept);
-        return kept.value;
-      }
-    }
-    const value = deepFreeze(await this.read(db, args));
+    return this.#lastStamp;
+  }
+
+  /** A current kept result, made the most recently used. */
+  #touch(key: string, kept: Kept<T>): T {
+    this.#kept.delete(key);
+    this.#kept.set(key, kept);
+    return kept.value;
+  }
+
+  #keep(key: string, stamp: string, value: T): void {
+    this.#kept.delete(key);
     if (this.#kept.size >= this.max) {
       this.#kept.delete(this.#kept.keys().next().value as string);
     }
     this.#kept.set(key, { stamp, value });
-    return value;
   }
 
   /** How many results are kept (tests). */

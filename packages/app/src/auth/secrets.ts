@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash as digest, randomBytes, timingSafeEqual } from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 
 // argon2id with the library's defaults (19 MiB, t=2) — OWASP's recommended minimum.
@@ -27,7 +27,7 @@ export function randomSecret(prefix = ''): string {
 
 /** Stored form of a bearer/session secret: SHA-256 (the secret itself has 256 bits of entropy). */
 export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return digest('sha256', secret, 'hex');
 }
 
 export function safeEqual(a: string, b: string): boolean {

@@ -27,6 +27,7 @@ import * as m0029 from './0029_lz4_response_bodies.ts';
 import * as m0030 from './0030_invoice_paid_on.ts';
 import * as m0031 from './0031_read_versions.ts';
 import * as m0032 from './0032_partnership_billing.ts';
+import * as m0033 from './0033_auth_read_versions.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -58,4 +59,5 @@ export const migrations: Record<string, Migration> = {
   '0030_invoice_paid_on': m0030,
   '0031_read_versions': m0031,
   '0032_partnership_billing': m0032,
+  '0033_auth_read_versions': m0033,
 };
