@@ -84,6 +84,10 @@ async function validateUbl(xml: string, xsd = XSD): Promise<{ ok: boolean; outpu
   }
 }
 
+/** The element `name` of a UBL document (its first), with what it holds. */
+const ublElement = (xml: string, name: string): string =>
+  xml.match(new RegExp(`<${name}>[\\s\\S]*?</${name}>`))?.[0] ?? '';
+
 interface InvoiceItem {
   id: string;
   number: string;
@@ -609,6 +613,21 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
     expect((await validateUbl(broken, CREDIT_NOTE_XSD)).ok).toBe(false);
     const invoiceUbl = (await t.as(ACME).get(`/api/v1/invoices/${inv.id}/ubl`)).body;
     expect((await validateUbl(invoiceUbl, CREDIT_NOTE_XSD)).ok).toBe(false);
+    // It delivers to whom the invoice delivered: the end customer at its ship-to.
+    const { endCustomer } = detail as {
+      endCustomer: { name: string; shipTo: { line1: string; city: string; country: string } };
+    };
+    const delivery = ublElement(xml, 'cac:Delivery');
+    expect(delivery).toBe(ublElement(invoiceUbl, 'cac:Delivery'));
+    expect(ublElement(delivery, 'cac:DeliveryParty')).toContain(
+      `<cbc:Name>${endCustomer.name}</cbc:Name>`,
+    );
+    const location = ublElement(delivery, 'cac:DeliveryLocation');
+    expect(location).toContain(`<cbc:StreetName>${endCustomer.shipTo.line1}</cbc:StreetName>`);
+    expect(location).toContain(`<cbc:CityName>${endCustomer.shipTo.city}</cbc:CityName>`);
+    expect(location).toContain(
+      `<cbc:IdentificationCode>${endCustomer.shipTo.country}</cbc:IdentificationCode>`,
+    );
 
     // The mail: on the order's thread, to the invoicing contact, both documents named.
     const thread = (await t.as(ACME).get(`/api/v1/orders/${inv.orderId}/messages`)).json()
@@ -747,10 +766,6 @@ describe.each(testDialects())('invoices on %s', (dialect) => {
       t.clock.reset();
     }
   });
-
-  /** The element `name` of a UBL document (its first), with what it holds. */
-  const ublElement = (xml: string, name: string): string =>
-    xml.match(new RegExp(`<${name}>[\\s\\S]*?</${name}>`))?.[0] ?? '';
 
   it('bills the partner with its billing details, not the end customer it ships to', async () => {
     // Contoso (billed in Germany, VAT DE987654321) orders a device for Wingtip Labs, shipped to

@@ -1,14 +1,16 @@
 // The UBL 2.1 CreditNote of a credit note, profiled like the invoice's UBL (EN 16931, PEPPOL
-// BIS Billing 3.0): the same parties, tax category and order reference as the credited
-// invoice, a BillingReference to it, and one CreditNoteLine per invoice line. A CreditNote's
-// type already says that it credits, so its amounts are positive (a negative one would credit
-// a credit, EN 16931): the stored totals, which are negative, are written negated, to the cent.
+// BIS Billing 3.0): the same parties, deliver-to (Delivery), tax category and order reference
+// as the credited invoice, a BillingReference to it, and one CreditNoteLine per invoice line.
+// A CreditNote's type already says that it credits, so its amounts are positive (a negative
+// one would credit a credit, EN 16931): the stored totals, which are negative, are written
+// negated, to the cent.
 // Elements are written in the order the UBL 2.1 CreditNote XSD requires (the tests validate it).
 import { formatAmount } from '@orderdesk/core';
 import type { CreditNoteDocument } from '../invoices/invoice-document.ts';
 import {
   PEPPOL_CUSTOMIZATION_ID,
   PEPPOL_PROFILE_ID,
+  deliveryUbl,
   el,
   lineUbl,
   partiesUbl,
@@ -45,6 +47,7 @@ export function renderCreditNoteUbl(doc: CreditNoteDocument): string {
     el('cbc:IssueDate', invoice.issueDate),
     '</cac:InvoiceDocumentReference></cac:BillingReference>',
     ...partiesUbl(invoice.seller, invoice.buyer),
+    deliveryUbl(invoice.buyer),
     `<cac:PaymentTerms>${el('cbc:Note', `Credits invoice ${invoice.number} of ${invoice.issueDate} in full`)}</cac:PaymentTerms>`,
     ...totalsUbl(amount, doc, invoice.tax),
     ...doc.lines.flatMap((line) => lineUbl(amount, line, invoice.tax, 'CreditNote')),

@@ -101,9 +101,10 @@ export function partiesUbl(
 }
 
 /**
- * The end customer as the invoice's deliver-to (EN 16931 BG-13: BT-70 its name, BG-15 its
- * ship-to address), which is not the buyer: the partner is billed, the end customer served.
- * Empty when the order names neither (older invoices stored no ship-to).
+ * The end customer as the deliver-to of an invoice and of the credit note reversing it
+ * (EN 16931 BG-13: BT-70 its name, BG-15 its ship-to address), which is not the buyer: the
+ * partner is billed, the end customer served. Empty when the order names neither (older
+ * invoices stored no ship-to).
  */
 export function deliveryUbl(buyer: InvoiceDocument['buyer']): string {
   const shipTo = buyer.shipTo ?? null;
