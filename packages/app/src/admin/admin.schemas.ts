@@ -1,6 +1,9 @@
 import { calendarDate, PARTNER_ROLES, ROLES, VENDOR_ROLES } from '@orderdesk/core';
 import { z } from 'zod';
-import { partnershipSchema } from '../partnerships/partnerships.schemas.ts';
+import {
+  partnershipBillingInputSchema,
+  partnershipSchema,
+} from '../partnerships/partnerships.schemas.ts';
 import type { ProblemItem } from '../shared/errors.ts';
 import { wholeListQuerySchema } from '../shared/paging.ts';
 import { roleListSchema } from '../shared/role-list.ts';
@@ -124,9 +127,11 @@ const partnershipTerms = {
   camEmail: z.email(),
   invoicingContact: contact,
   provisioningCc: z.email(),
+  /** The partner's billing details, as PATCH /partnerships/{id} sets them; none when left out. */
+  billing: partnershipBillingInputSchema.optional(),
 };
 
-/** The partnership terms of a tier-1 partner's body (a tier-2 reseller has none). */
+/** The partnership terms a tier-1 partner's body must bring (a tier-2 reseller has none). */
 export const PARTNER_TERM_FIELDS = [
   'legalName',
   'agreementDate',
@@ -136,11 +141,15 @@ export const PARTNER_TERM_FIELDS = [
   'provisioningCc',
 ] as const;
 
+/** The partnership terms a tier-1 partner's body may bring (a tier-2 reseller has none). */
+export const PARTNER_OPTIONAL_TERM_FIELDS = ['billing'] as const;
+
 /**
  * What a partner's tier asks of its body, known without the database: a tier-1 partner brings
- * the partnership terms and no parent; a tier-2 reseller names its parent and brings no terms
- * (it orders under its distributor's partnership). A body without a tier of 1 or 2 is judged
- * as the tier it reads as (a parent: 2; else 1), so that one answer names every field.
+ * the partnership terms (the billing details optional) and no parent; a tier-2 reseller names
+ * its parent and brings no terms (it orders under its distributor's partnership). A body
+ * without a tier of 1 or 2 is judged as the tier it reads as (a parent: 2; else 1), so that one
+ * answer names every field.
  */
 export function partnerTierProblems(body: Readonly<Record<string, unknown>>): ProblemItem[] {
   const problems: ProblemItem[] = [];
@@ -161,7 +170,7 @@ export function partnerTierProblems(body: Readonly<Record<string, unknown>>): Pr
     }
     return problems;
   }
-  for (const field of PARTNER_TERM_FIELDS) {
+  for (const field of [...PARTNER_TERM_FIELDS, ...PARTNER_OPTIONAL_TERM_FIELDS]) {
     if (body[field] !== undefined) {
       problems.push({
         path: field,
@@ -196,6 +205,8 @@ export const partnerCreateBodySchema = z
     camEmail: partnershipTerms.camEmail.optional(),
     invoicingContact: partnershipTerms.invoicingContact.optional(),
     provisioningCc: partnershipTerms.provisioningCc.optional(),
+    // Optional for tier 1; a tier-2 reseller has no partnership of its own to bill.
+    billing: partnershipTerms.billing,
     /** The partner's first partner_admin, invited by mail. */
     admin: z.strictObject({ email: z.email().max(320), name: personName }).optional(),
   })

@@ -21,6 +21,7 @@ import { eventActorOf, recordEvent } from '../events/record-event.ts';
 import { senderOf } from '../events/notify-by-profile.ts';
 import {
   findVisiblePartnership,
+  storedBillingOf,
   toPartnershipView,
   type PartnershipView,
 } from '../partnerships/partnerships.service.ts';
@@ -76,6 +77,8 @@ async function enrol(
     invoicingContactName: terms.invoicingContact.name,
     invoicingContactEmail: terms.invoicingContact.email,
     provisioningCc: terms.provisioningCc,
+    // Stored as PATCH /partnerships/{id} stores them; none when not given.
+    ...(terms.billing ? storedBillingOf(terms.billing) : {}),
     at,
   });
   await recordEvent(tx, {
@@ -95,10 +98,11 @@ async function enrol(
 export const PARTNER_ENROLMENT_ACCESS: VendorAccess = { vendor: ['vendor_admin'] };
 
 /**
- * Creates a partner (vendor_admin): tier 1 with its partnership with the admin's vendor, or
- * tier 2 under a tier-1 distributor enrolled with that vendor (no partnership of its own: it
- * orders under its distributor's). Optionally invites its first partner_admin. Events
- * `partner.created`, `partnership.created` (tier 1), `user.invited`. A taken name → 409.
+ * Creates a partner (vendor_admin): tier 1 with its partnership with the admin's vendor (and
+ * its billing details, when given), or tier 2 under a tier-1 distributor enrolled with that
+ * vendor (no partnership of its own: it orders under its distributor's). Optionally invites
+ * its first partner_admin. Events `partner.created`, `partnership.created` (tier 1),
+ * `user.invited`. A taken name → 409.
  */
 export async function createPartner(
   ctx: AppContext,
@@ -162,8 +166,15 @@ export async function createPartner(
       },
     });
     let partnership: PartnershipView | null = null;
-    const { legalName, agreementDate, multiplier, camEmail, invoicingContact, provisioningCc } =
-      body;
+    const {
+      legalName,
+      agreementDate,
+      multiplier,
+      camEmail,
+      invoicingContact,
+      provisioningCc,
+      billing,
+    } = body;
     if (
       body.tier === 1 &&
       camUserId !== null &&
@@ -181,6 +192,7 @@ export async function createPartner(
         camEmail,
         invoicingContact,
         provisioningCc,
+        billing,
       };
       partnership = await enrol(ctx, tx, staff, vendor, partner, terms, camUserId);
     }
@@ -212,9 +224,9 @@ export async function createPartner(
 }
 
 /**
- * Enrols an existing tier-1 partner with the caller's vendor (vendor_admin), with its terms.
- * An unknown partner id is refused as unknown (422 at `partnerId`); already enrolled → 409.
- * Event `partnership.created`.
+ * Enrols an existing tier-1 partner with the caller's vendor (vendor_admin), with its terms
+ * (the billing details optional). An unknown partner id is refused as unknown (422 at
+ * `partnerId`); already enrolled → 409. Event `partnership.created`.
  */
 export async function enrolPartner(
   ctx: AppContext,

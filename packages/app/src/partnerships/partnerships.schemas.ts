@@ -56,6 +56,27 @@ export const partnerSchema = z
   .object({ id: z.string(), name: z.string(), tier: z.number().int(), partnershipId: z.string() })
   .meta({ id: 'Partner' });
 
+/**
+ * The partner's billing details as the vendor gives them, when creating the partnership
+ * (POST /partners, POST /partnerships) or changing it (PATCH /partnerships/{id}): the country
+ * (ISO 3166-1 alpha-2), which the invoices' tax follows; optionally the address, which has no
+ * country of its own, and the tax ID.
+ */
+export const partnershipBillingInputSchema = z.strictObject({
+  country: postalAddressFields.country,
+  address: z
+    .strictObject({
+      line1: postalAddressFields.line1,
+      line2: postalAddressFields.line2,
+      city: postalAddressFields.city,
+      region: postalAddressFields.region,
+      postalCode: postalAddressFields.postalCode,
+    })
+    .optional(),
+  taxId: z.string().trim().min(2).max(50).optional(),
+});
+export type PartnershipBillingInput = z.infer<typeof partnershipBillingInputSchema>;
+
 export const partnershipListQuery = z.strictObject({
   vendor: z.string().min(1).max(100).optional(),
   ...wholeListQuerySchema.shape,
@@ -78,20 +99,5 @@ export const partnershipPatchSchema = z.strictObject({
    * The partner's billing details, replaced as a whole (a tax ID never outlives the country it
    * was given with); null clears them.
    */
-  billing: z
-    .strictObject({
-      country: postalAddressFields.country,
-      address: z
-        .strictObject({
-          line1: postalAddressFields.line1,
-          line2: postalAddressFields.line2,
-          city: postalAddressFields.city,
-          region: postalAddressFields.region,
-          postalCode: postalAddressFields.postalCode,
-        })
-        .optional(),
-      taxId: z.string().trim().min(2).max(50).optional(),
-    })
-    .nullable()
-    .optional(),
+  billing: partnershipBillingInputSchema.nullable().optional(),
 });

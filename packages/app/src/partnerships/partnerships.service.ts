@@ -21,6 +21,7 @@ import { profileOfVendor } from '../vendors/profile-cache.ts';
 import { contractingPartnerId } from '../vendors/vendor-scope.ts';
 import type {
   partnerSchema,
+  PartnershipBillingInput,
   partnershipListQuery,
   partnershipPatchSchema,
   partnershipSchema,
@@ -252,17 +253,33 @@ function checkPatchRights(actor: Actor, row: PartnershipRow, touched: readonly s
   }
 }
 
+/**
+ * Billing details as given (at creation or in a patch) as a partnership keeps them: the address
+ * stored with the billing country, a missing address or tax ID as none.
+ */
+export function storedBillingOf(billing: PartnershipBillingInput): {
+  billingAddress: BillingAddress | null;
+  billingCountry: string;
+  taxId: string | null;
+} {
+  const { address, country, taxId } = billing;
+  return {
+    billingAddress: address ? { ...address, country } : null,
+    billingCountry: country,
+    taxId: taxId ?? null,
+  };
+}
+
 /** The partnership columns of a billing patch: all three replaced, or cleared by null. */
 function billingColumnsOf(
-  billing: z.infer<typeof partnershipPatchSchema>['billing'],
+  billing: PartnershipBillingInput | null,
 ): Pick<Partnership, 'billing_address' | 'billing_country' | 'tax_id'> {
   if (!billing) return { billing_address: null, billing_country: null, tax_id: null };
-  const { address, country, taxId } = billing;
-  const stored: BillingAddress | null = address ? { ...address, country } : null;
+  const stored = storedBillingOf(billing);
   return {
-    billing_address: stored ? JSON.stringify(stored) : null,
-    billing_country: country,
-    tax_id: taxId ?? null,
+    billing_address: stored.billingAddress ? JSON.stringify(stored.billingAddress) : null,
+    billing_country: stored.billingCountry,
+    tax_id: stored.taxId,
   };
 }
 

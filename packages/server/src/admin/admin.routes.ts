@@ -50,6 +50,10 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['administration'],
           summary:
             'Create a partner (vendor_admin): tier 1 with its partnership with your vendor, or tier 2 under an enrolled distributor; `admin` invites its first partner_admin',
+          description:
+            'A tier-1 partner may be given its `billing` details (country, ISO 3166-1 ' +
+            'alpha-2; address; tax ID) as `PATCH /partnerships/{id}` sets them; left out, ' +
+            'the partnership has none. A tier-2 reseller has no partnership to bill.',
           body: partnerCreateBodySchema,
           response: { 201: createdPartnerSchema, ...creating },
         },
@@ -71,6 +75,10 @@ export function adminRoutes(ctx: ServerContext): FastifyPluginAsyncZod {
           tags: ['administration'],
           summary:
             'Enrol an existing tier-1 partner with your vendor (vendor_admin); the partner id is the one its admin sees in GET /me',
+          description:
+            'The partnership may be given the partner’s `billing` details (country, ISO ' +
+            '3166-1 alpha-2; address; tax ID) as `PATCH /partnerships/{id}` sets them; left ' +
+            'out, it has none.',
           body: partnershipCreateBodySchema,
           response: { 201: partnershipSchema, ...creating },
         },

@@ -664,7 +664,10 @@ export interface paths {
       };
     };
     put?: never;
-    /** Enrol an existing tier-1 partner with your vendor (vendor_admin); the partner id is the one its admin sees in GET /me */
+    /**
+     * Enrol an existing tier-1 partner with your vendor (vendor_admin); the partner id is the one its admin sees in GET /me
+     * @description The partnership may be given the partner’s `billing` details (country, ISO 3166-1 alpha-2; address; tax ID) as `PATCH /partnerships/{id}` sets them; left out, it has none.
+     */
     post: {
       parameters: {
         query?: never;
@@ -691,6 +694,17 @@ export interface paths {
             };
             /** Format: email */
             provisioningCc: string;
+            billing?: {
+              country: string;
+              address?: {
+                line1: string;
+                line2?: string;
+                city: string;
+                region?: string;
+                postalCode: string;
+              };
+              taxId?: string;
+            };
           };
         };
       };
@@ -933,7 +947,10 @@ export interface paths {
       };
     };
     put?: never;
-    /** Create a partner (vendor_admin): tier 1 with its partnership with your vendor, or tier 2 under an enrolled distributor; `admin` invites its first partner_admin */
+    /**
+     * Create a partner (vendor_admin): tier 1 with its partnership with your vendor, or tier 2 under an enrolled distributor; `admin` invites its first partner_admin
+     * @description A tier-1 partner may be given its `billing` details (country, ISO 3166-1 alpha-2; address; tax ID) as `PATCH /partnerships/{id}` sets them; left out, the partnership has none. A tier-2 reseller has no partnership to bill.
+     */
     post: {
       parameters: {
         query?: never;
@@ -962,6 +979,17 @@ export interface paths {
             };
             /** Format: email */
             provisioningCc?: string;
+            billing?: {
+              country: string;
+              address?: {
+                line1: string;
+                line2?: string;
+                city: string;
+                region?: string;
+                postalCode: string;
+              };
+              taxId?: string;
+            };
             admin?: {
               /** Format: email */
               email: string;
