@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import {
   Alert,
   Button,
@@ -15,12 +15,29 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, ApiError, idempotencyKey, sendRaw, unwrap, type Me } from '../../api/client';
+import {
+  api,
+  ApiError,
+  idempotencyKey,
+  sendRaw,
+  unwrap,
+  type Me,
+  type Partnership,
+} from '../../api/client';
 import { usePartnerships } from '../../api/queries';
 import { PageHeader } from '../../components/page-header';
+import { WriteError } from '../../components/problem-fields';
 import { QueryState } from '../../components/query-state';
 import { formatDate, formatDateTime, humanize, roleLabel } from '../../lib/format';
 import { priceListsInForce, replaceNote } from './price-lists';
+import {
+  billingDraftOf,
+  billingInputOf,
+  EMPTY_BILLING,
+  formatBillingAddress,
+  type BillingInput,
+} from './billing';
+import { BILLING_FIELD_PATHS, BillingFields } from './billing-fields';
 import { VENDOR_ROLES, useMe } from '../../session/session';
 
 function problemLines(error: unknown): string[] {
@@ -519,13 +536,14 @@ const EMPTY_PARTNER = {
 function NewPartnerForm() {
   const queryClient = useQueryClient();
   const [v, setV] = useState(EMPTY_PARTNER);
+  const [billing, setBilling] = useState(EMPTY_BILLING);
   const set = (key: keyof typeof EMPTY_PARTNER) => (e: React.ChangeEvent<HTMLInputElement>) => {
     const value = e.currentTarget.value;
     setV((old) => ({ ...old, [key]: value }));
   };
   const opt = (text: string) => (text.trim() ? text.trim() : undefined);
   const create = useMutation({
-    mutationFn: async () =>
+    mutationFn: async (billingInput: BillingInput | undefined) =>
       unwrap(
         await api.POST('/api/v1/partners', {
           params: { header: { 'Idempotency-Key': idempotencyKey() } },
@@ -548,11 +566,13 @@ function NewPartnerForm() {
             ...(opt(v.adminEmail)
               ? { admin: { name: v.adminName.trim(), email: v.adminEmail.trim() } }
               : {}),
+            ...(billingInput ? { billing: billingInput } : {}),
           },
         }),
       ),
     onSuccess: async () => {
       setV(EMPTY_PARTNER);
+      setBilling(EMPTY_BILLING);
       await queryClient.invalidateQueries({ queryKey: ['partnerships'] });
     },
   });
@@ -570,7 +590,7 @@ function NewPartnerForm() {
     <form
       onSubmit={(e) => {
         e.preventDefault();
-        create.mutate();
+        create.mutate(billingInputOf(billing));
       }}
     >
       <Stack gap="xs">
@@ -593,6 +613,12 @@ function NewPartnerForm() {
           {input('adminName', 'First admin name (optional)', 'admin.name')}
           {input('adminEmail', 'First admin e-mail (optional)', 'admin.email', 'email')}
         </Group>
+        <BillingFields
+          legend="Billing details (optional)"
+          value={billing}
+          onChange={setBilling}
+          error={create.error}
+        />
         {create.error &&
           !(create.error instanceof ApiError && create.error.problem.errors?.length) && (
             <ErrorList error={create.error} />
@@ -616,13 +642,91 @@ function NewPartnerForm() {
   );
 }
 
+/** A partnership's billing details as listed: country and tax ID, the address below. */
+function BillingSummary({ billing }: { billing: Partnership['billing'] }) {
+  if (!billing) return <Text size="sm">none</Text>;
+  return (
+    <>
+      <Text size="sm">
+        {billing.country}
+        {billing.taxId && ` · tax ID ${billing.taxId}`}
+      </Text>
+      {billing.address && (
+        <Text size="xs" c="dimmed">
+          {formatBillingAddress(billing.address)}
+        </Text>
+      )}
+    </>
+  );
+}
+
+/** Changes (PATCH, replaced as a whole) or clears (null) a partnership's billing details. */
+function BillingPanel({ partnership }: { partnership: Partnership }) {
+  const queryClient = useQueryClient();
+  const name = partnership.partner.name;
+  const [draft, setDraft] = useState(() => billingDraftOf(partnership.billing));
+  const save = useMutation({
+    mutationFn: async (billing: BillingInput | null) =>
+      unwrap(
+        await api.PATCH('/api/v1/partnerships/{id}', {
+          params: { path: { id: partnership.id } },
+          body: { billing },
+        }),
+      ),
+    onSuccess: async (updated) => {
+      setDraft(billingDraftOf(updated.billing));
+      await queryClient.invalidateQueries({ queryKey: ['partnerships'] });
+    },
+  });
+  return (
+    <form
+      aria-label={`Billing of ${name}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        // All empty is sent as an empty country, for the API to name the field it needs.
+        save.mutate(billingInputOf(draft) ?? { country: '' });
+      }}
+    >
+      <Stack gap="xs" p="sm">
+        <BillingFields
+          legend={`Billing details of ${name}`}
+          value={draft}
+          onChange={setDraft}
+          error={save.error}
+        />
+        <WriteError error={save.error} shownAt={BILLING_FIELD_PATHS} />
+        {save.isSuccess && (
+          <Alert color="green" role="status">
+            {save.variables ? 'Billing saved.' : 'Billing cleared.'}
+          </Alert>
+        )}
+        <Group>
+          <Button type="submit" loading={save.isPending && save.variables !== null}>
+            Save billing
+          </Button>
+          <Button
+            variant="outline"
+            color="red.9"
+            loading={save.isPending && save.variables === null}
+            disabled={!partnership.billing}
+            onClick={() => save.mutate(null)}
+          >
+            Clear billing
+          </Button>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
 function PartnersTab({ slug }: { slug: string }) {
   const [open, setOpen] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const partnerships = usePartnerships(slug);
   return (
     <QueryState query={partnerships}>
       {(items) => (
-        <Table.ScrollContainer minWidth={640}>
+        <Table.ScrollContainer minWidth={760}>
           <Table striped>
             <Table.Thead>
               <Table.Tr>
@@ -632,39 +736,61 @@ function PartnersTab({ slug }: { slug: string }) {
                 <Table.Th>Multiplier</Table.Th>
                 <Table.Th>CAM</Table.Th>
                 <Table.Th>Invoicing contact</Table.Th>
+                <Table.Th>Billing</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {items.map((p) => (
-                <Table.Tr key={p.id}>
-                  <Table.Td>
-                    {p.partner.name}
-                    {p.legalName && (
-                      <Text size="xs" c="dimmed">
-                        {p.legalName}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>{p.tier}</Table.Td>
-                  <Table.Td>{formatDate(p.agreementDate)}</Table.Td>
-                  <Table.Td>
-                    {p.multiplier ?? '—'}{' '}
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      onClick={() => setOpen(open === p.id ? null : p.id)}
-                      aria-expanded={open === p.id}
-                      aria-label={`Multipliers of ${p.partner.name}`}
-                    >
-                      Multipliers
-                    </Button>
-                    {open === p.id && (
-                      <MultipliersPanel partnershipId={p.id} name={p.partner.name} />
-                    )}
-                  </Table.Td>
-                  <Table.Td>{p.cam?.email ?? '—'}</Table.Td>
-                  <Table.Td>{p.invoicingContact?.email ?? '—'}</Table.Td>
-                </Table.Tr>
+                <Fragment key={p.id}>
+                  <Table.Tr>
+                    <Table.Td>
+                      {p.partner.name}
+                      {p.legalName && (
+                        <Text size="xs" c="dimmed">
+                          {p.legalName}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>{p.tier}</Table.Td>
+                    <Table.Td>{formatDate(p.agreementDate)}</Table.Td>
+                    <Table.Td>
+                      {p.multiplier ?? '—'}{' '}
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        onClick={() => setOpen(open === p.id ? null : p.id)}
+                        aria-expanded={open === p.id}
+                        aria-label={`Multipliers of ${p.partner.name}`}
+                      >
+                        Multipliers
+                      </Button>
+                      {open === p.id && (
+                        <MultipliersPanel partnershipId={p.id} name={p.partner.name} />
+                      )}
+                    </Table.Td>
+                    <Table.Td>{p.cam?.email ?? '—'}</Table.Td>
+                    <Table.Td>{p.invoicingContact?.email ?? '—'}</Table.Td>
+                    <Table.Td>
+                      <BillingSummary billing={p.billing} />
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        onClick={() => setEditing(editing === p.id ? null : p.id)}
+                        aria-expanded={editing === p.id}
+                        aria-label={`Edit billing of ${p.partner.name}`}
+                      >
+                        Edit billing
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                  {editing === p.id && (
+                    <Table.Tr>
+                      <Table.Td colSpan={7}>
+                        <BillingPanel partnership={p} />
+                      </Table.Td>
+                    </Table.Tr>
+                  )}
+                </Fragment>
               ))}
             </Table.Tbody>
           </Table>
