@@ -4,10 +4,9 @@
 // partners walled off from each other, the wizard's problems in plain words and readable,
 // axe-core on every page, a 375 px phone, and the orders list past its first page ("Load more").
 // The flows build on each other (one server), so they run in order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import {
-  launchBrowser,
   logIn,
   logOut,
   screenshot,
@@ -18,31 +17,11 @@ import {
 } from './support/browser.ts';
 import { apiAs, placeEdgeworksOrder, placeSkylineOrder, type Call } from './support/api.ts';
 import { scriptSizes } from './support/bundle-size.ts';
-import { ensureWebBuilt, startWebServer, type RunningWebServer } from './support/web-server.ts';
+import { webHarness } from './support/harness.ts';
 
-let server: RunningWebServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const web = webHarness();
 
-beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** A fresh browser profile logged in as the user (each user its own cookies). */
-async function as(email: string, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await logIn(page, server.url, email);
-  return page;
-}
+const { as } = web;
 
 async function openOrganizations(page: Page): Promise<void> {
   await page.getByRole('link', { name: 'Organizations' }).click();
@@ -74,7 +53,7 @@ async function statusOf(page: Page): Promise<string> {
 }
 
 async function openOrder(page: Page, number: string): Promise<void> {
-  await page.goto(`${server.url}/orders`);
+  await page.goto(`${web.server.url}/orders`);
   await page.getByRole('link', { name: number }).click();
   await page.getByTestId('order-title-number').filter({ hasText: number }).waitFor();
 }
@@ -232,12 +211,12 @@ describe.sequential('the web app in Chromium', () => {
   });
 
   it('the desk’s hold problems stand at their fields in the correction wizard until the partner changes them', async () => {
-    const buyerApi = await apiAs(server.url, 'buyer@acme.example');
+    const buyerApi = await apiAs(web.server.url, 'buyer@acme.example');
     const order = await placeSkylineOrder(buyerApi);
     const reason = 'The primary domain is not the one the customer signs in with.';
     const desk = await as('desk@skyline.example');
     await step(desk, 'hold-with-problems', async () => {
-      await desk.goto(`${server.url}/orders/${order.id}`);
+      await desk.goto(`${web.server.url}/orders/${order.id}`);
       await desk.getByTestId('order-title-number').filter({ hasText: order.number }).waitFor();
       await desk.getByRole('button', { name: 'Hold', exact: true }).click();
       const dialog = desk.getByRole('dialog');
@@ -276,7 +255,7 @@ describe.sequential('the web app in Chromium', () => {
     const page = await as('buyer@acme.example');
     const found: string[] = [];
     await step(page, 'hold-problems-at-fields', async () => {
-      await page.goto(`${server.url}/orders/${order.id}`);
+      await page.goto(`${web.server.url}/orders/${order.id}`);
       await page.getByRole('link', { name: 'Correct and resubmit' }).waitFor();
       found.push(...(await settledAxeViolations(page, 'order page on hold (partner, light)')));
       await page.getByRole('link', { name: 'Correct and resubmit' }).click();
@@ -329,11 +308,11 @@ describe.sequential('the web app in Chromium', () => {
   });
 
   it('correcting a held order: its own PO number is no duplicate, so Continue goes through every step', async () => {
-    const buyerApi = await apiAs(server.url, 'buyer@acme.example');
+    const buyerApi = await apiAs(web.server.url, 'buyer@acme.example');
     const order = await placeEdgeworksOrder(buyerApi, 'ACME-EW-OWN-1');
     const other = await placeEdgeworksOrder(buyerApi, 'ACME-EW-OWN-2');
     expect(other.number).not.toBe(order.number);
-    const deskApi = await apiAs(server.url, 'desk@edgeworks.example');
+    const deskApi = await apiAs(web.server.url, 'desk@edgeworks.example');
     const { version } = (await deskApi('GET', `/api/v1/orders/${order.id}`)).json as {
       version: number;
     };
@@ -352,7 +331,7 @@ describe.sequential('the web app in Chromium', () => {
 
     const page = await as('buyer@acme.example');
     await step(page, 'correct-with-own-po', async () => {
-      await page.goto(`${server.url}/orders/${order.id}/correct`);
+      await page.goto(`${web.server.url}/orders/${order.id}/correct`);
       await page.getByRole('heading', { name: 'Select Items', level: 3 }).waitFor();
       await page.getByLabel(/^Host ID/).fill('HOST-8');
       await continueTo(page, 'Contact Details');
@@ -383,7 +362,7 @@ describe.sequential('the web app in Chromium', () => {
   });
 
   it('finance and provisioning open the queue of their own stage; completing an edgeworks order offers no welcome e-mail', async () => {
-    const buyerApi = await apiAs(server.url, 'buyer@acme.example');
+    const buyerApi = await apiAs(web.server.url, 'buyer@acme.example');
     const order = await placeEdgeworksOrder(buyerApi, 'ACME-EW-QUEUE-1');
     const actAs = async (api: Call, action: string): Promise<void> => {
       const current = await api('GET', `/api/v1/orders/${order.id}`);
@@ -395,7 +374,7 @@ describe.sequential('the web app in Chromium', () => {
       );
       expect(done.status, done.bytes.toString()).toBe(200);
     };
-    await actAs(await apiAs(server.url, 'desk@edgeworks.example'), 'approve');
+    await actAs(await apiAs(web.server.url, 'desk@edgeworks.example'), 'approve');
 
     const selectedTab = (page: Page) => page.getByRole('tab', { selected: true });
     const finance = await as('finance@edgeworks.example');
@@ -409,15 +388,15 @@ describe.sequential('the web app in Chromium', () => {
       await finance.reload();
       await expect.poll(() => selectedTab(finance).innerText()).toMatch(/^Order received/);
     });
-    await actAs(await apiAs(server.url, 'finance@edgeworks.example'), 'book');
+    await actAs(await apiAs(web.server.url, 'finance@edgeworks.example'), 'book');
 
     const provisioning = await as('provisioning@edgeworks.example');
     await step(provisioning, 'queue-of-provisioning', async () => {
       await provisioning.waitForURL((url) => url.pathname === '/desk');
       await expect.poll(() => selectedTab(provisioning).innerText()).toMatch(/^Fulfilment/);
-      await provisioning.goto(`${server.url}/desk?queue=on_hold`);
+      await provisioning.goto(`${web.server.url}/desk?queue=on_hold`);
       await expect.poll(() => selectedTab(provisioning).innerText()).toMatch(/^On hold/i);
-      await provisioning.goto(`${server.url}/desk`);
+      await provisioning.goto(`${web.server.url}/desk`);
       await provisioning.getByRole('link', { name: order.number, exact: true }).click();
       await provisioning
         .getByTestId('order-title-number')
@@ -468,7 +447,7 @@ describe.sequential('the web app in Chromium', () => {
     });
 
     const number = await step(buyer, 'northwind-wizard', async () => {
-      await buyer.goto(`${server.url}/quotes`);
+      await buyer.goto(`${web.server.url}/quotes`);
       await buyer
         .getByRole('link', { name: /rev\. 1/ })
         .first()
@@ -525,7 +504,7 @@ describe.sequential('the web app in Chromium', () => {
   it('a partner cannot see another partner’s orders', async () => {
     const contoso = await as('buyer@contoso.example');
     await step(contoso, 'isolation', async () => {
-      await contoso.goto(`${server.url}/orders`);
+      await contoso.goto(`${web.server.url}/orders`);
       await contoso.getByRole('heading', { name: 'Orders' }).waitFor();
       await contoso
         .getByText(/No orders|Order/)
@@ -800,16 +779,15 @@ describe.sequential('the web app in Chromium', () => {
   });
 
   it('answers no request of a page load with 404: the favicon is the page’s own', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await web.newContext();
     const page = await context.newPage();
     const missing: string[] = [];
     page.on('response', (response) => {
       if (response.status() === 404) missing.push(response.url());
     });
-    await logIn(page, server.url, 'buyer@acme.example');
+    await logIn(page, web.server.url, 'buyer@acme.example');
     await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
-    await page.goto(`${server.url}/portal/organizations`);
+    await page.goto(`${web.server.url}/portal/organizations`);
     await page.getByRole('heading', { name: 'Fabrikam Health' }).waitFor();
     await page.waitForLoadState('networkidle');
     expect(missing).toEqual([]);
@@ -830,17 +808,16 @@ describe.sequential('the web app in Chromium', () => {
       ['admin@northwind.example', ['/admin']],
     ];
     const found: string[] = [];
-    const anon = await browser.newContext();
-    contexts.push(anon);
+    const anon = await web.newContext();
     const login = await anon.newPage();
-    await login.goto(`${server.url}/login`);
+    await login.goto(`${web.server.url}/login`);
     await login.getByText('Demo logins').waitFor();
     for (const v of await seriousAxeViolations(login))
       found.push(`/login: ${v.id} ${v.nodes.join(', ')}`);
     for (const [email, paths] of pages) {
       const page = await as(email);
       for (const path of paths) {
-        await page.goto(path.startsWith('http') ? path : `${server.url}${path}`);
+        await page.goto(path.startsWith('http') ? path : `${web.server.url}${path}`);
         await page.locator('main h2').first().waitFor();
         await page.waitForLoadState('networkidle');
         for (const v of await seriousAxeViolations(page))
@@ -849,7 +826,7 @@ describe.sequential('the web app in Chromium', () => {
     }
     // Every administration tab.
     const admin = await as('admin@northwind.example');
-    await admin.goto(`${server.url}/admin`);
+    await admin.goto(`${web.server.url}/admin`);
     for (const tab of ['Partners', 'Users', 'Price lists', 'Profile', 'Dead letters']) {
       await admin.getByRole('tab', { name: tab }).click();
       await admin.waitForLoadState('networkidle');
@@ -882,15 +859,14 @@ describe.sequential('the web app in Chromium', () => {
   });
 
   it('loads at most 200 KB of JavaScript (gzip) for the log-in page and the portal', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await web.newContext();
     const page = await context.newPage();
     const scripts: string[] = [];
     page.on('response', (response) => {
       const url = new URL(response.url());
       if (url.pathname.endsWith('.js')) scripts.push(url.pathname);
     });
-    await logIn(page, server.url, 'buyer@acme.example');
+    await logIn(page, web.server.url, 'buyer@acme.example');
     await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
     await page.waitForLoadState('networkidle');
     const sizes = scriptSizes(scripts);
@@ -918,11 +894,10 @@ describe.sequential('the web app in Chromium', () => {
   }
 
   it('works from the keyboard alone: log in, reach the organizations, open the order menu', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
+    const context = await web.newContext();
     const page = await context.newPage();
     await step(page, 'keyboard', async () => {
-      await page.goto(`${server.url}/login`);
+      await page.goto(`${web.server.url}/login`);
       await page.getByLabel('E-mail').focus();
       await page.keyboard.type('buyer@acme.example');
       await page.keyboard.press('Tab');
@@ -957,7 +932,7 @@ describe.sequential('the web app in Chromium', () => {
     const page = await as('buyer@acme.example', 375);
     const wide: string[] = [];
     for (const path of ['/portal', '/portal/organizations', '/orders', placed.skyline!.url]) {
-      await page.goto(path.startsWith('http') ? path : `${server.url}${path}`);
+      await page.goto(path.startsWith('http') ? path : `${web.server.url}${path}`);
       await page.locator('main h2').first().waitFor();
       await page.waitForLoadState('networkidle');
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -975,7 +950,7 @@ describe.sequential('the web app in Chromium', () => {
 
   // Last: the 101 orders it places would change what the earlier tests' pages show.
   it('the orders list shows an order older than its first 100 after "Load more"', async () => {
-    const buyer = await apiAs(server.url, 'buyer@acme.example');
+    const buyer = await apiAs(web.server.url, 'buyer@acme.example');
     const older = await placeSkylineOrder(buyer);
     // More than one page (100) after it, so that it is on the second page even if it and the
     // next one share a timestamp.
@@ -984,7 +959,7 @@ describe.sequential('the web app in Chromium', () => {
 
     const page = await as('buyer@acme.example');
     await step(page, 'orders-load-more', async () => {
-      await page.goto(`${server.url}/orders`);
+      await page.goto(`${web.server.url}/orders`);
       await page.getByRole('link', { name: newest.number, exact: true }).waitFor();
       expect(await page.getByRole('link', { name: older.number, exact: true }).count()).toBe(0);
       const more = page.getByRole('button', { name: 'Load more orders' });

@@ -2,38 +2,15 @@
 // invoices follows) in the administration: the vendor admin gives them to a new partner and sees
 // them listed, changes a partnership's in its edit form — a bad country named at its field —
 // and clears them; each change checked through the API as stored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { apiAs, type Call } from './support/api.ts';
-import { launchBrowser, logIn, screenshot, settledAxeViolations, step } from './support/browser.ts';
-import { ensureWebBuilt, startWebServer, type RunningWebServer } from './support/web-server.ts';
+import { screenshot, settledAxeViolations, step } from './support/browser.ts';
+import { webHarness } from './support/harness.ts';
 
-let server: RunningWebServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const web = webHarness();
 
-beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.stop();
-});
-
-async function as(email: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  await logIn(page, server.url, email);
-  return page;
-}
+const { as } = web;
 
 interface Billing {
   country: string;
@@ -82,7 +59,7 @@ describe.sequential('a partnership’s billing details in the administration', (
       expect(await listed.innerText()).toMatch(/\bNL\b/);
       await screenshot(admin, 'billing-new-partner-listed');
     });
-    const api = await apiAs(server.url, 'admin@northwind.example');
+    const api = await apiAs(web.server.url, 'admin@northwind.example');
     expect((await partnershipOf(api, 'Fabrikam Channel')).billing).toEqual({
       country: 'NL',
       address: null,
@@ -91,7 +68,7 @@ describe.sequential('a partnership’s billing details in the administration', (
   });
 
   it('the vendor admin changes a partnership’s billing country (a bad one named at its field), then clears it', async () => {
-    const api = await apiAs(server.url, 'admin@northwind.example');
+    const api = await apiAs(web.server.url, 'admin@northwind.example');
     const before = await partnershipOf(api, 'Contoso Channel');
     expect(before.billing.country).toBe('DE');
 

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import MailComposer from 'nodemailer/lib/mail-composer/index.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import {
   DEFAULT_APP_SETTINGS,
   LoginThrottle,
@@ -20,40 +20,16 @@ import {
 } from '@orderdesk/app';
 import { openStore } from '@orderdesk/store';
 import { apiAs as apiAsUser, placeSkylineOrder, type Call } from './support/api.ts';
-import { launchBrowser, logIn, screenshot, settledAxeViolations, step } from './support/browser.ts';
-import {
-  ensureWebBuilt,
-  ROOT,
-  startWebServer,
-  type RunningWebServer,
-} from './support/web-server.ts';
+import { screenshot, settledAxeViolations, step } from './support/browser.ts';
+import { ROOT } from './support/web-server.ts';
+import { webHarness } from './support/harness.ts';
 
-let server: RunningWebServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const web = webHarness();
 
-beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-/** A fresh browser profile logged in as the user (each user its own cookies). */
-async function as(email: string, width = 1280): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'en-GB' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await logIn(page, server.url, email);
-  return page;
-}
+const { as } = web;
 
 /** The API as the user (support/api.ts), on this file's server. */
-const apiAs = (email: string): Promise<Call> => apiAsUser(server.url, email);
+const apiAs = (email: string): Promise<Call> => apiAsUser(web.server.url, email);
 
 async function statusOf(page: Page): Promise<string> {
   return page.getByTestId('order-status').innerText();
@@ -87,7 +63,7 @@ describe.sequential('the new screens in Chromium', () => {
 
     const page = await as('provisioning@skyline.example');
     await step(page, 'documents-upload', async () => {
-      await page.goto(`${server.url}/orders/${order.id}`);
+      await page.goto(`${web.server.url}/orders/${order.id}`);
       await page.getByTestId('order-title-number').filter({ hasText: order.number }).waitFor();
       await page.getByRole('heading', { name: 'Documents' }).waitFor();
       await page.getByText('No documents yet.').waitFor();
@@ -105,7 +81,7 @@ describe.sequential('the new screens in Chromium', () => {
         .getByRole('link', { name: 'setup-guide.txt' });
       await link.waitFor();
       const href = (await link.getAttribute('href')) ?? '';
-      const download = await page.request.get(`${server.url}${href}`);
+      const download = await page.request.get(`${web.server.url}${href}`);
       expect(download.status()).toBe(200);
       expect((await download.body()).toString()).toContain('Skyline setup guide');
       await screenshot(page, 'order-documents');
@@ -143,7 +119,7 @@ describe.sequential('the new screens in Chromium', () => {
         {
           cwd: ROOT,
           encoding: 'utf8',
-          env: { ...process.env, DATABASE_URL: server.databaseUrl, LOG_LEVEL: 'warn' },
+          env: { ...process.env, DATABASE_URL: web.server.databaseUrl, LOG_LEVEL: 'warn' },
         },
       );
       expect(jobs.status, `${jobs.stdout}${jobs.stderr}`).toBe(0);
@@ -177,7 +153,7 @@ describe.sequential('the new screens in Chromium', () => {
         ['UBL (XML)', 'xml'],
       ] as const) {
         const href = (await page.getByRole('link', { name }).getAttribute('href')) ?? '';
-        const answer = await page.request.get(`${server.url}${href}`);
+        const answer = await page.request.get(`${web.server.url}${href}`);
         expect(answer.status(), name).toBe(200);
         expect(answer.headers()['content-type'], name).toContain(type);
       }
@@ -195,7 +171,7 @@ describe.sequential('the new screens in Chromium', () => {
     const order = state.order!;
     const page = await as('buyer@acme.example');
     await step(page, 'return', async () => {
-      await page.goto(`${server.url}/orders/${order.id}`);
+      await page.goto(`${web.server.url}/orders/${order.id}`);
       await page.getByRole('button', { name: 'Request a return' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Quantity to return of line 1').fill('1');
@@ -220,7 +196,7 @@ describe.sequential('the new screens in Chromium', () => {
   it('the order desk approves the return left to it, with a reason the partner reads', async () => {
     const page = await as('desk@skyline.example');
     await step(page, 'return-decided', async () => {
-      await page.goto(`${server.url}/returns?status=requested`);
+      await page.goto(`${web.server.url}/returns?status=requested`);
       await page.getByRole('heading', { name: 'Returns' }).waitFor();
       const row = page.getByRole('row').filter({ hasText: 'One seat too many was ordered.' });
       await row.getByRole('button', { name: 'Approve' }).click();
@@ -229,7 +205,7 @@ describe.sequential('the new screens in Chromium', () => {
       await axeOf(page, '/returns (decide dialog)', violations);
       await dialog.getByRole('button', { name: 'Confirm: approve' }).click();
       await dialog.waitFor({ state: 'hidden' });
-      await page.goto(`${server.url}/returns?status=approved`);
+      await page.goto(`${web.server.url}/returns?status=approved`);
       await page
         .getByText('Approved by the vendor: Within the first week: seat removed.')
         .waitFor();
@@ -269,7 +245,7 @@ describe.sequential('the new screens in Chromium', () => {
     const order = await placeSkylineOrder(buyer);
     const page = await as('buyer@acme.example');
     await step(page, 'escalate', async () => {
-      await page.goto(`${server.url}/orders/${order.id}`);
+      await page.goto(`${web.server.url}/orders/${order.id}`);
       await page.getByRole('button', { name: 'Escalate' }).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Reason').fill('The customer starts on Monday: please approve.');
@@ -317,7 +293,7 @@ describe.sequential('the new screens in Chromium', () => {
       expect(await row.innerText()).toContain('Acme Distribution');
       await axeOf(edgeworks, '/licenses', violations);
       const csv = await edgeworks.request.get(
-        `${server.url}${(await edgeworks.getByRole('link', { name: /CSV/ }).getAttribute('href')) ?? ''}`,
+        `${web.server.url}${(await edgeworks.getByRole('link', { name: /CSV/ }).getAttribute('href')) ?? ''}`,
       );
       expect(csv.status()).toBe(200);
       expect((await csv.body()).toString()).toContain('E2E-LIC-0001');
@@ -386,12 +362,12 @@ describe.sequential('the new screens in Chromium', () => {
           .compile()
           .build((error, message) => (error ? reject(error) : resolve(message))),
       );
-    const store = openStore(server.databaseUrl);
+    const store = openStore(web.server.databaseUrl);
     try {
       const ctx: AppContext = {
         store,
         clock: systemClock,
-        config: { ...DEFAULT_APP_SETTINGS, DATABASE_URL: server.databaseUrl },
+        config: { ...DEFAULT_APP_SETTINGS, DATABASE_URL: web.server.databaseUrl },
         loginThrottle: new LoginThrottle(15 * 60_000),
         now: () => systemClock.now(),
       };
@@ -471,7 +447,7 @@ describe.sequential('the new screens in Chromium', () => {
     ] as const) {
       const page = await as(email, 375);
       for (const path of paths) {
-        await page.goto(`${server.url}${path}`);
+        await page.goto(`${web.server.url}${path}`);
         await page.locator('main h2').first().waitFor();
         await page.waitForLoadState('networkidle');
         const width = await page.evaluate(() => document.documentElement.scrollWidth);

@@ -3,31 +3,16 @@
 // 401 on every load: a red line in the console for every visitor), a logged-in visitor's reload
 // stays in the app, and a session that ended while the browser kept its cookie (it expired on
 // the server, say) ends on the log-in page, quietly too.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchBrowser, logIn, step } from './support/browser.ts';
-import { ensureWebBuilt, startWebServer, type RunningWebServer } from './support/web-server.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { logIn, step } from './support/browser.ts';
+import { webHarness } from './support/harness.ts';
 
-let server: RunningWebServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.stop();
-});
+const web = webHarness();
 
 /** A fresh browser profile (no cookies) whose failed requests and console errors are kept. */
 async function watchedPage(): Promise<{ page: Page; failures: string[] }> {
-  const context = await browser.newContext({ locale: 'en-GB' });
-  contexts.push(context);
+  const context = await web.newContext();
   const page = await context.newPage();
   const failures: string[] = [];
   page.on('response', (response) => {
@@ -57,12 +42,12 @@ describe.sequential('the session on load', () => {
   it('shows the log-in page to a visitor who is not logged in without a failed request or console error', async () => {
     const { page, failures } = await watchedPage();
     await step(page, 'session-login-page-logged-out', async () => {
-      await page.goto(`${server.url}/login`);
+      await page.goto(`${web.server.url}/login`);
       await loginPageShown(page);
     });
     // The app's start page sends the visitor to the log-in page, quietly as well.
     await step(page, 'session-start-page-logged-out', async () => {
-      await page.goto(`${server.url}/`);
+      await page.goto(`${web.server.url}/`);
       await loginPageShown(page);
     });
     expect(failures).toEqual([]);
@@ -71,7 +56,7 @@ describe.sequential('the session on load', () => {
   it('keeps a logged-in visitor in the app across a reload, and ends an ended session on the log-in page', async () => {
     const { page, failures } = await watchedPage();
     await step(page, 'session-log-in', async () => {
-      await logIn(page, server.url, 'buyer@acme.example');
+      await logIn(page, web.server.url, 'buyer@acme.example');
       await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
       await page.waitForLoadState('networkidle');
     });
@@ -82,7 +67,7 @@ describe.sequential('the session on load', () => {
       expect(new URL(page.url()).pathname).toBe('/portal');
       await page.waitForLoadState('networkidle');
       // A new page of the same browser (a fresh load of the app, no state in memory) too.
-      await page.goto(`${server.url}/orders`);
+      await page.goto(`${web.server.url}/orders`);
       await page.getByRole('button', { name: 'Log out' }).waitFor();
       expect(new URL(page.url()).pathname).toBe('/orders');
       await page.waitForLoadState('networkidle');
@@ -91,16 +76,18 @@ describe.sequential('the session on load', () => {
     await step(page, 'session-ended-on-the-server', async () => {
       // The session ends on the server while the browser keeps its cookie (it expired there, or
       // was revoked): log it out from outside the browser with the browser's own cookie.
-      const cookies = await page.context().cookies(server.url);
+      const cookies = await page.context().cookies(web.server.url);
       const session = cookies.find((c) => c.name === 'od_session');
       expect(session).toBeDefined();
       const csrfToken = await page.evaluate(() => sessionStorage.getItem('orderdesk.csrf'));
-      const out = await fetch(`${server.url}/api/v1/session`, {
+      const out = await fetch(`${web.server.url}/api/v1/session`, {
         method: 'DELETE',
         headers: { cookie: `od_session=${session!.value}`, 'x-csrf-token': csrfToken ?? '' },
       });
       expect(out.status).toBe(204);
-      expect((await page.context().cookies(server.url)).map((c) => c.name)).toContain('od_session');
+      expect((await page.context().cookies(web.server.url)).map((c) => c.name)).toContain(
+        'od_session',
+      );
       await page.reload();
       await loginPageShown(page);
       expect(new URL(page.url()).searchParams.get('next')).toBe('/orders');
@@ -108,11 +95,11 @@ describe.sequential('the session on load', () => {
 
     await step(page, 'session-expired-in-the-browser', async () => {
       // The cookie itself expired (the browser drops it): the log-in page again.
-      await logIn(page, server.url, 'buyer@acme.example');
+      await logIn(page, web.server.url, 'buyer@acme.example');
       await page.getByRole('heading', { name: /^Welcome/ }).waitFor();
       await page.waitForLoadState('networkidle');
       await page.context().clearCookies();
-      await page.goto(`${server.url}/portal`);
+      await page.goto(`${web.server.url}/portal`);
       await loginPageShown(page);
     });
     expect(failures).toEqual([]);

@@ -2,44 +2,21 @@
 // the API, as its ERP or a colleague would), the desk answers it in the browser with the thread's
 // Reply form — an empty answer is named at its field first — and the answer shows on the thread,
 // for the desk at once and for the partner on its own order page.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { apiAs, placeSkylineOrder } from './support/api.ts';
-import { launchBrowser, logIn, screenshot, settledAxeViolations, step } from './support/browser.ts';
-import { ensureWebBuilt, startWebServer, type RunningWebServer } from './support/web-server.ts';
+import { screenshot, settledAxeViolations, step } from './support/browser.ts';
+import { webHarness } from './support/harness.ts';
 
-let server: RunningWebServer;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const web = webHarness();
 
-beforeAll(async () => {
-  ensureWebBuilt();
-  server = await startWebServer();
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await Promise.all(contexts.map((c) => c.close()));
-  await browser?.close();
-  await server?.stop();
-});
-
-async function as(email: string): Promise<Page> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'en-GB',
-  });
-  contexts.push(context);
-  const page = await context.newPage();
-  await logIn(page, server.url, email);
-  return page;
-}
+const { as } = web;
 
 const thread = (page: Page) => page.getByRole('region', { name: 'E-mail thread' });
 
 describe.sequential('the thread of an order', () => {
   it('the desk answers the partner’s question on the order page, and the answer shows on the thread', async () => {
-    const buyerApi = await apiAs(server.url, 'buyer@acme.example');
+    const buyerApi = await apiAs(web.server.url, 'buyer@acme.example');
     const order = await placeSkylineOrder(buyerApi);
     const asked = await buyerApi('POST', `/api/v1/orders/${order.id}/messages`, {
       text: 'When will the subscription be ready?',
@@ -50,7 +27,7 @@ describe.sequential('the thread of an order', () => {
     const desk = await as('desk@skyline.example');
     const found: string[] = [];
     await step(desk, 'thread-question-shown', async () => {
-      await desk.goto(`${server.url}/orders/${order.id}`);
+      await desk.goto(`${web.server.url}/orders/${order.id}`);
       await desk.getByTestId('order-title-number').filter({ hasText: order.number }).waitFor();
       await thread(desk).getByText('When will the subscription be ready?').waitFor();
     });
@@ -91,7 +68,7 @@ describe.sequential('the thread of an order', () => {
 
     const buyer = await as('buyer@acme.example');
     await step(buyer, 'thread-answer-seen-by-partner', async () => {
-      await buyer.goto(`${server.url}/orders/${order.id}`);
+      await buyer.goto(`${web.server.url}/orders/${order.id}`);
       await thread(buyer).getByText(answer).waitFor();
       await thread(buyer).getByRole('textbox', { name: 'Reply' }).waitFor();
       found.push(...(await settledAxeViolations(buyer, 'order thread (partner)')));
