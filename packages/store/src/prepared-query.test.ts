@@ -1,8 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, testDialects } from '../test/databases.ts';
 import { orderRow, seedTenancy, type Tenancy } from '../test/fixtures.ts';
-import type { Store } from './dialects.ts';
+import { openStore, type Store } from './dialects.ts';
 import { insertOrder } from './orders.repository.ts';
+import { migrateToLatest } from './migrate.ts';
 import { prepared, preparedInsert } from './prepared-query.ts';
 import { insertAuditEvents, listAuditEvents } from './audit.repository.ts';
 
@@ -185,5 +189,80 @@ describe.each(testDialects())('prepared queries on %s', (dialect) => {
     expect(
       (await orderByPo(store.db, { vendorId: t.vendor.id, po: 'PO-F', limit: 1 })).rows,
     ).toEqual([]);
+  });
+
+  it('outside a transaction, waits for a transaction in progress and never sees its work before it commits', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let wrote!: () => void;
+    const written = new Promise<void>((resolve) => (wrote = resolve));
+    const transaction = store.db.transaction().execute(async (tx) => {
+      await insertOrder(tx, orderRow(t, { id: 'ord_p7', po_number: 'PO-G' }), []);
+      wrote();
+      await gate; // holds the connection (SQLite) between two statements
+      await insertOrder(tx, orderRow(t, { id: 'ord_p8', po_number: 'PO-H' }), []);
+    });
+    await written;
+    let seen: readonly unknown[] | undefined;
+    const read = orderByPo(store.db, { vendorId: t.vendor.id, po: 'PO-G', limit: 5 }).then(
+      (r) => (seen = r.rows),
+    );
+    if (dialect === 'sqlite') {
+      // One connection: the read waits for it, however long the transaction holds it.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(seen).toBeUndefined();
+    } else {
+      // PostgreSQL reads what is committed, at once.
+      await read;
+      expect(seen).toEqual([]);
+    }
+    release();
+    await transaction;
+    await read;
+    if (dialect === 'sqlite') expect(seen).toEqual([{ id: 'ord_p7', po_number: 'PO-G' }]);
+    // With the connection free, the next read runs at once and sees what committed.
+    expect(
+      (await orderByPo(store.db, { vendorId: t.vendor.id, po: 'PO-H', limit: 5 })).rows,
+    ).toEqual([{ id: 'ord_p8', po_number: 'PO-H' }]);
+  });
+});
+
+describe('prepared statements outside a transaction, two stores on one SQLite file', () => {
+  it('waits for the other store’s open group instead of asking for the write lock it holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orderdesk-prepared-'));
+    const url = `sqlite:${join(dir, 'orderdesk.db')}`;
+    const a = openStore(url);
+    const b = openStore(url);
+    try {
+      await migrateToLatest(a);
+      const t = await seedTenancy(a.db, 'two');
+      const event = (entityId: string) => ({
+        entityType: 'order',
+        entityId,
+        type: 'order.submitted',
+        actorLabel: 'test',
+        at: '2026-12-05T00:00:00.000Z',
+      });
+      // B's transaction ends in microtasks; its group (holding the write lock) stays open until
+      // the end of this turn of the event loop.
+      const inB = b.db
+        .transaction()
+        .execute((tx) => insertOrder(tx, orderRow(t, { id: 'ord_b1', po_number: 'PO-B1' }), []));
+      for (let i = 0; i < 100; i++) await Promise.resolve();
+      // A write through A outside a transaction: run at once, it would wait for B's lock
+      // synchronously (busy_timeout), blocking the loop B's COMMIT needs, and fail.
+      const started = Date.now();
+      await insertAuditEvents(a.db, [event('ord_b1')]);
+      await inB;
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(
+        (await orderByPo(a.db, { vendorId: t.vendor.id, po: 'PO-B1', limit: 5 })).rows,
+      ).toEqual([{ id: 'ord_b1', po_number: 'PO-B1' }]);
+      expect(await listAuditEvents(a.db, 'order', 'ord_b1')).toHaveLength(1);
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

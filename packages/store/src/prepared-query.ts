@@ -25,7 +25,11 @@ import {
 } from 'kysely';
 import { markAsIssuedThrough } from './batched-reads.ts';
 import type { Executor } from './executor.ts';
-import { heldTransactionConnection } from './sqlite-group-commit.ts';
+import {
+  groupCommitDriverOf,
+  heldTransactionConnection,
+  type GroupCommitSqliteDriver,
+} from './sqlite-group-commit.ts';
 import type { Database } from './schema.ts';
 
 /** A parameter of the template: an argument by its path in the arguments, or a constant. */
@@ -187,6 +191,9 @@ export function prepared<A extends Record<string, unknown>, O>(
 /** The connection of each open SQLite transaction, by its executor (see runTemplate). */
 const heldConnections = new WeakMap<QueryExecutor, DatabaseConnection | null>();
 
+/** The group-commit driver under each SQLite executor outside a transaction (see runTemplate). */
+const freeDrivers = new WeakMap<QueryExecutor, GroupCommitSqliteDriver | null>();
+
 /** The statement of `template` with the values of `args`, on `db`. */
 async function runTemplate<O>(
   db: Executor,
@@ -223,6 +230,31 @@ async function runTemplate<O>(
       });
     }
   }
+  // Outside a transaction, the same for a statement when the connection is free (no
+  // transaction in progress holds it): it runs at once, as a hold of it would
+  // (GroupCommitSqliteDriver.runNowIfFree); else through Kysely, which waits its turn.
+  if (
+    !db.isTransaction &&
+    executor.adapter instanceof SqliteAdapter &&
+    executor.plugins.length === 0
+  ) {
+    let driver = freeDrivers.get(executor);
+    if (driver === undefined) {
+      let connection: DatabaseConnection | undefined;
+      await executor.provideConnection(async (c) => {
+        connection = c;
+      });
+      driver = groupCommitDriverOf(connection);
+      freeDrivers.set(executor, driver);
+    }
+    const result = driver?.runNowIfFree<O>({
+      sql: template.sql,
+      parameters,
+      query: template.query,
+      queryId: DIRECT_QUERY_ID,
+    });
+    if (result !== undefined) return result;
+  }
   const queryId = createQueryId();
   markAsIssuedThrough(db, queryId);
   return executor.executeQuery<O>({
@@ -233,7 +265,7 @@ async function runTemplate<O>(
   });
 }
 
-/** The id of statements run straight on a transaction's connection (nothing looks it up). */
+/** The id of statements run straight on the connection (nothing looks it up). */
 const DIRECT_QUERY_ID = createQueryId();
 
 /**

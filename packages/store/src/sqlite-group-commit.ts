@@ -71,7 +71,7 @@ class Lease implements DatabaseConnection {
   member = false;
   /** The COMMITs this hold's transactions wait for (one, unless it ran several). */
   readonly committed: Promise<void>[] = [];
-  constructor(private readonly driver: GroupCommitSqliteDriver) {}
+  constructor(readonly driver: GroupCommitSqliteDriver) {}
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
     if (this.released) throw new Error('SQLite connection used after it was released');
     if (!this.inTransaction) await this.driver.othersDone();
@@ -99,6 +99,15 @@ export function heldTransactionConnection(connection: unknown): DatabaseConnecti
   return connection instanceof Lease && connection.inTransaction && !connection.released
     ? connection
     : null;
+}
+
+/**
+ * The driver behind a connection Kysely handed out outside a transaction, if it is one of
+ * this module's: a statement outside a transaction may then run on it straight when it is free
+ * (GroupCommitSqliteDriver.runNowIfFree, prepared-query.ts).
+ */
+export function groupCommitDriverOf(connection: unknown): GroupCommitSqliteDriver | null {
+  return connection instanceof Lease ? connection.driver : null;
 }
 
 export interface GroupCommitOptions {
@@ -199,6 +208,24 @@ export class GroupCommitSqliteDriver implements Driver {
   async destroy(): Promise<void> {
     if (this.#group) this.#commitGroup(this.#group);
     this.sqlite.close();
+  }
+
+  /**
+   * Runs a statement outside a transaction at once, as a hold of the connection would (the
+   * same `run`), if nothing has to be waited for: the connection is not held by a transaction
+   * in progress (whose uncommitted work it would see, or break into) and no other connection
+   * of this process to the file has a group open (othersDone). Undefined otherwise: the caller
+   * then goes through Kysely, which waits its turn. Saves Kysely's executor chain — a hold, a
+   * provider and several promises — around each plain statement.
+   */
+  runNowIfFree<R>(compiledQuery: CompiledQuery): QueryResult<R> | undefined {
+    if (this.#held) return undefined;
+    for (const other of openGroups) {
+      if (other !== this && other.#group && other.#file !== null && other.#file === this.#file) {
+        return undefined;
+      }
+    }
+    return this.run<R>(compiledQuery, false);
   }
 
   /**
