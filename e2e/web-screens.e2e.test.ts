@@ -93,7 +93,15 @@ describe.sequential('the new screens in Chromium', () => {
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Quantity delivered of line 1').waitFor();
       expect(await dialog.getByLabel('Quantity delivered of line 1').inputValue()).toBe('3');
-      await dialog.getByRole('checkbox', { name: 'setup-guide.txt' }).check();
+      // A click during the dialog's opening transition can be lost (CI saw one): check again
+      // until it holds, as a user would click again.
+      const productFile = dialog.getByRole('checkbox', { name: 'setup-guide.txt' });
+      await expect
+        .poll(async () => {
+          await productFile.check().catch(() => undefined);
+          return productFile.isChecked();
+        })
+        .toBe(true);
       await screenshot(page, 'fulfilment-form');
       await axeOf(page, 'fulfilment form', violations);
       await dialog.getByRole('button', { name: 'Record fulfilment' }).click();
