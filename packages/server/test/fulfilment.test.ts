@@ -5,21 +5,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
-import { act, findProducts, firstCustomerId, multipart, totalOf } from './scenario-helpers.ts';
+import {
+  act,
+  CONFIRMED_US_SHIP_TO,
+  findProducts,
+  firstCustomerId,
+  multipart,
+  totalOf,
+} from './scenario-helpers.ts';
 
 const ACME = 'buyer@acme.example';
 const PROVISIONING = 'provisioning@edgeworks.example';
 const today = new Date().toISOString().slice(0, 10);
-const shipTo = {
-  name: 'Fabrikam Receiving',
-  line1: '500 Dock Rd',
-  city: 'Austin',
-  region: 'TX',
-  postalCode: '78701',
-  country: 'US',
-  taxId: 'US-12-3456789',
-  confirmed: true,
-};
+const shipTo = { ...CONFIRMED_US_SHIP_TO, name: 'Fabrikam Receiving' };
 
 describe.each(testDialects())('fulfilment on %s', (dialect) => {
   let t: TestApp;

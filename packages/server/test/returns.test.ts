@@ -13,23 +13,20 @@ import { testDialects } from '@orderdesk/store/testing';
 import { createTestApp, type TestApp } from './harness.ts';
 import { PARTNER_ISOLATION, VENDOR_ISOLATION } from './isolated-routes.ts';
 import { expectIsolated } from './isolation.ts';
-import { act, findProducts, firstCustomerId, totalOf } from './scenario-helpers.ts';
+import {
+  act,
+  CONFIRMED_US_SHIP_TO,
+  findProducts,
+  firstCustomerId,
+  totalOf,
+} from './scenario-helpers.ts';
 
 const ACME = 'buyer@acme.example';
 const CONTOSO = 'buyer@contoso.example';
 const BETA = 'buyer@beta.example';
 const DESK = 'desk@edgeworks.example';
 const today = new Date().toISOString().slice(0, 10);
-const shipTo = {
-  name: 'Receiving',
-  line1: '500 Dock Rd',
-  city: 'Austin',
-  region: 'TX',
-  postalCode: '78701',
-  country: 'US',
-  taxId: 'US-12-3456789',
-  confirmed: true,
-};
+const shipTo = CONFIRMED_US_SHIP_TO;
 
 /** A multipart/form-data body with one `file` part and text fields. */
 function multipart(name: string, bytes: Buffer, fields: Record<string, string>) {

@@ -6,6 +6,7 @@ import { findVendorBySlug, insertLicense, newId } from '@orderdesk/store';
 import { createTestApp, type TestApp } from './harness.ts';
 import {
   act,
+  CONFIRMED_US_SHIP_TO,
   findProducts,
   firstCustomerId,
   partnerIdOf,
@@ -61,16 +62,7 @@ describe.each(testDialects())('edgeworks scenario on %s', (dialect) => {
     lines,
     ...extra,
   });
-  const shipTo = {
-    name: 'Fabrikam Receiving',
-    line1: '500 Dock Rd',
-    city: 'Austin',
-    region: 'TX',
-    postalCode: '78701',
-    country: 'US',
-    taxId: 'US-12-3456789',
-    confirmed: true,
-  };
+  const shipTo = { ...CONFIRMED_US_SHIP_TO, name: 'Fabrikam Receiving' };
 
   async function submitAndFulfil(body: Record<string, unknown>): Promise<string> {
     const res = await t.as(BUYER).post('/api/v1/orders', body);

@@ -210,6 +210,18 @@ export function totalOf(lines: readonly { unitPrice: string; quantity: number }[
   return `${sum / 100n}.${String(sum % 100n).padStart(2, '0')}`;
 }
 
+/** A confirmed US ship-to with a tax ID: what an edgeworks device order needs. */
+export const CONFIRMED_US_SHIP_TO = {
+  name: 'Receiving',
+  line1: '500 Dock Rd',
+  city: 'Austin',
+  region: 'TX',
+  postalCode: '78701',
+  country: 'US',
+  taxId: 'US-12-3456789',
+  confirmed: true,
+};
+
 /**
  * The body of an edgeworks device order of `quantity` of `device` at its net price: PO
  * `poNumber` dated `date`, shipped to a confirmed US address with a tax ID (what a device order
@@ -230,16 +242,7 @@ export function deviceOrderBody(
       customerId,
       purchaseOrder: { number: poNumber, date, currency: 'USD', total: totalOf(lines) },
       lines,
-      shippingAddress: {
-        name: 'Receiving',
-        line1: '500 Dock Rd',
-        city: 'Austin',
-        region: 'TX',
-        postalCode: '78701',
-        country: 'US',
-        taxId: 'US-12-3456789',
-        confirmed: true,
-      },
+      shippingAddress: CONFIRMED_US_SHIP_TO,
     },
   };
 }

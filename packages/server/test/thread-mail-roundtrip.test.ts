@@ -8,6 +8,7 @@
 // pass reads it again.
 import { ImapFlow } from 'imapflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ThreadMessage } from '@orderdesk/app';
 import { findMailboxCheckpoint } from '@orderdesk/store';
 import { testDialects } from '@orderdesk/store/testing';
 import { configSchema, type Config } from '../src/config.ts';
@@ -24,20 +25,6 @@ const BUYER = 'buyer@acme.example';
 const DESK = 'desk@edgeworks.example';
 /** Edgeworks' e-mail channel: where its partners' messages go, and what the poller reads. */
 const INTAKE = 'orders@edgeworks.example';
-
-interface ThreadMessage {
-  id: string;
-  direction: 'out' | 'in';
-  template: string | null;
-  from: string;
-  to: string[];
-  cc: string[];
-  subject: string;
-  text: string;
-  status: string;
-  messageId: string;
-  inReplyTo: string | null;
-}
 
 let dovecot: Dovecot;
 beforeAll(async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents, listMessages, type Message } from '@orderdesk/store';
 import { testDialects } from '@orderdesk/store/testing';
-import type { DrainResult } from '@orderdesk/app';
+import type { DrainResult, ThreadMessage } from '@orderdesk/app';
 import { configSchema } from '../src/config.ts';
 import { mailWorkerSettings, startMailWorker, type MailWorker } from '../src/mail/mail-worker.ts';
 import { createSmtpTransport } from '../src/mail/smtp-transport.ts';
@@ -28,22 +28,6 @@ const ACME = 'buyer@acme.example';
 const BETA = 'buyer@beta.example';
 const CONTOSO = 'buyer@contoso.example';
 const YAML = { 'content-type': 'application/yaml' };
-
-interface ThreadMessage {
-  id: string;
-  direction: 'out' | 'in';
-  template: string | null;
-  eventId: string | null;
-  from: string;
-  to: string[];
-  cc: string[];
-  subject: string;
-  text: string;
-  status: string;
-  messageId: string;
-  inReplyTo: string | null;
-  at: string;
-}
 
 describe.each(testDialects())('writing on a thread on %s', (dialect) => {
   let t: TestApp;

@@ -18,6 +18,7 @@ import {
   createQueryId,
   SqliteAdapter,
   type Compilable,
+  type CompiledQuery,
   type DatabaseConnection,
   type Insertable,
   type QueryExecutor,
@@ -25,11 +26,7 @@ import {
 } from 'kysely';
 import { markAsIssuedThrough } from './batched-reads.ts';
 import type { Executor } from './executor.ts';
-import {
-  groupCommitDriverOf,
-  heldTransactionConnection,
-  type GroupCommitSqliteDriver,
-} from './sqlite-group-commit.ts';
+import { groupCommitDriverOf, heldTransactionConnection } from './sqlite-group-commit.ts';
 import type { Database } from './schema.ts';
 
 /** A parameter of the template: an argument by its path in the arguments, or a constant. */
@@ -188,11 +185,47 @@ export function prepared<A extends Record<string, unknown>, O>(
   };
 }
 
-/** The connection of each open SQLite transaction, by its executor (see runTemplate). */
-const heldConnections = new WeakMap<QueryExecutor, DatabaseConnection | null>();
+/**
+ * How a statement runs straight on SQLite's connection, without Kysely's executor chain (a
+ * provider, an executor and several promises per statement, which cost as much as a small
+ * statement); undefined when it cannot now, and the statement goes through Kysely.
+ */
+type DirectRunner = <O>(
+  query: CompiledQuery,
+) => Promise<QueryResult<O>> | QueryResult<O> | undefined;
 
-/** The group-commit driver under each SQLite executor outside a transaction (see runTemplate). */
-const freeDrivers = new WeakMap<QueryExecutor, GroupCommitSqliteDriver | null>();
+/** The direct runner of each SQLite executor, or null for none (see directRunnerOf). */
+const directRunners = new WeakMap<QueryExecutor, DirectRunner | null>();
+
+/**
+ * The direct runner of `db`'s executor (SQLite without plugins; PostgreSQL's batching marks
+ * are plugins Kysely must apply), found once per executor:
+ * - in an open transaction, its connection, while the transaction is open: once it has ended
+ *   the statement goes through Kysely, which refuses it;
+ * - outside one, the driver, when the connection is free: no transaction in progress holds it
+ *   (GroupCommitSqliteDriver.runNowIfFree); else Kysely waits its turn.
+ */
+async function directRunnerOf(db: Executor, executor: QueryExecutor): Promise<DirectRunner | null> {
+  if (!(executor.adapter instanceof SqliteAdapter) || executor.plugins.length > 0) return null;
+  let runner = directRunners.get(executor);
+  if (runner === undefined) {
+    let connection: DatabaseConnection | undefined;
+    await executor.provideConnection(async (c) => {
+      connection = c;
+    });
+    if (db.isTransaction) {
+      const held = heldTransactionConnection(connection);
+      runner = held
+        ? (query) => (heldTransactionConnection(held) ? held.executeQuery(query) : undefined)
+        : null;
+    } else {
+      const driver = groupCommitDriverOf(connection);
+      runner = driver ? (query) => driver.runNowIfFree(query) : null;
+    }
+    directRunners.set(executor, runner);
+  }
+  return runner;
+}
 
 /** The statement of `template` with the values of `args`, on `db`. */
 async function runTemplate<O>(
@@ -202,59 +235,14 @@ async function runTemplate<O>(
   args: Record<string, unknown>,
 ): Promise<QueryResult<O>> {
   const parameters = template.slots.map((s) => ('path' in s ? valueAt(args, s.path) : s.value));
-  // In an open SQLite transaction the statement runs on the transaction's connection straight:
-  // Kysely's executor chain (a provider, an executor and several promises per statement) costs
-  // as much as a small statement. The connection is asked for once per transaction; once the
-  // transaction has ended it is no longer given, and the statement goes through Kysely, which
-  // refuses it. Not with plugins (PostgreSQL's batching marks), which Kysely would apply.
-  if (
-    db.isTransaction &&
-    executor.adapter instanceof SqliteAdapter &&
-    executor.plugins.length === 0
-  ) {
-    let held = heldConnections.get(executor);
-    if (held === undefined) {
-      let connection: DatabaseConnection | undefined;
-      await executor.provideConnection(async (c) => {
-        connection = c;
-      });
-      held = heldTransactionConnection(connection);
-      heldConnections.set(executor, held);
-    }
-    if (held && heldTransactionConnection(held)) {
-      return held.executeQuery<O>({
-        sql: template.sql,
-        parameters,
-        query: template.query,
-        queryId: DIRECT_QUERY_ID,
-      });
-    }
-  }
-  // Outside a transaction, the same for a statement when the connection is free (no
-  // transaction in progress holds it): it runs at once, as a hold of it would
-  // (GroupCommitSqliteDriver.runNowIfFree); else through Kysely, which waits its turn.
-  if (
-    !db.isTransaction &&
-    executor.adapter instanceof SqliteAdapter &&
-    executor.plugins.length === 0
-  ) {
-    let driver = freeDrivers.get(executor);
-    if (driver === undefined) {
-      let connection: DatabaseConnection | undefined;
-      await executor.provideConnection(async (c) => {
-        connection = c;
-      });
-      driver = groupCommitDriverOf(connection);
-      freeDrivers.set(executor, driver);
-    }
-    const result = driver?.runNowIfFree<O>({
-      sql: template.sql,
-      parameters,
-      query: template.query,
-      queryId: DIRECT_QUERY_ID,
-    });
-    if (result !== undefined) return result;
-  }
+  const direct = await directRunnerOf(db, executor);
+  const result = direct?.<O>({
+    sql: template.sql,
+    parameters,
+    query: template.query,
+    queryId: DIRECT_QUERY_ID,
+  });
+  if (result !== undefined) return result;
   const queryId = createQueryId();
   markAsIssuedThrough(db, queryId);
   return executor.executeQuery<O>({
