@@ -3,7 +3,8 @@
 // [--rounds=N]`, where each directory is a copy of packages/cli/dist (e.g. `npm run
 // build:server && cp -r packages/cli/dist packages/cli/dist-a` before and after the change;
 // keep the copies inside the repository, so that the bundle finds node_modules). A_ARGS /
-// B_ARGS in the environment add node options to one side (e.g. B_ARGS=--min-semi-space-size=4).
+// B_ARGS in the environment add node options to one side (e.g. B_ARGS=--min-semi-space-size=4),
+// A_ENV / B_ENV variables of its environment (e.g. B_ENV=SQLITE_SYNCHRONOUS=NORMAL).
 //
 // Both servers run at once, each `orderdesk serve --demo` on a SQLite file of its own (WAL,
 // synchronous=FULL, as in the bench), and take turns: after 3,000 unmeasured orders each,
@@ -55,7 +56,13 @@ try {
     const url = `sqlite:${join(temp, `${name}.db`)}`;
     const nodeArgs = (process.env[`${name}_ARGS`] ?? '').split(' ').filter(Boolean);
     const bin = join(resolve(dir), 'orderdesk.js');
-    const desk = await startDesk(`serve ${name}`, url, { bin, nodeArgs });
+    const env = Object.fromEntries(
+      (process.env[`${name}_ENV`] ?? '')
+        .split(' ')
+        .filter(Boolean)
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    );
+    const desk = await startDesk(`serve ${name}`, url, { bin, nodeArgs, env });
     const store = openStore(url, { poolSize: 2 });
     const endpoint = deskEndpoint(name, [desk], store, await prepareOrders(desk, store));
     const pid = desk.child.pid ?? 0;
@@ -87,7 +94,7 @@ try {
         };
       },
     });
-    console.log(`${name}: ${bin} ${nodeArgs.join(' ')}`);
+    console.log(`${name}: ${bin} ${nodeArgs.join(' ')} ${process.env[`${name}_ENV`] ?? ''}`);
   }
   for (const side of sides) await side.run(3000);
   const runs = new Map<string, Run[]>(sides.map((s) => [s.name, []]));

@@ -188,6 +188,34 @@ describe('group commit on SQLite', () => {
     ]);
   });
 
+  it("returns rows as better-sqlite3's objects would: every column, a repeated name's last value, a schema change followed", async () => {
+    await writeNote('a');
+    const select = (q: string) => sql<Record<string, unknown>>`${sql.raw(q)}`.execute(db);
+    const plain = new SqliteDatabase(file, { readonly: true });
+    const objects = (q: string) => plain.prepare(q).all();
+    try {
+      for (const q of [
+        'select * from note',
+        'select id, text, id as text, \'x\' as "a b", null as "1" from note',
+        'select * from note where id < 0',
+      ]) {
+        // Twice: the second run is the kept statement's.
+        for (let i = 0; i < 2; i++) expect((await select(q)).rows).toEqual(objects(q));
+      }
+      // A name an object literal would read as its prototype: better-sqlite3's own objects.
+      const proto = 'select \'p\' as "__proto__", text from note';
+      const rows = (await select(proto)).rows;
+      expect(rows).toEqual(objects(proto));
+      expect(Object.getPrototypeOf(rows[0])).toBe(Object.getPrototypeOf(objects(proto)[0]));
+      // SQLite prepares a kept `select *` again after a migration: the new column comes too.
+      await sql`alter table note add column tag text default 't'`.execute(db);
+      const after = (await select('select * from note')).rows;
+      expect(after).toEqual([{ id: 1, text: 'a', tag: 't' }]);
+    } finally {
+      plain.close();
+    }
+  });
+
   it('a write outside a transaction commits the open group first and is durable when it returns', async () => {
     const inGroup = writeNote('in group', tick);
     const standalone = (async () => {

@@ -247,7 +247,7 @@ export class GroupCommitSqliteDriver implements Driver {
       this.#commitGroup(this.#group);
     }
     this.#trace?.(sql);
-    if (stmt.reader) return { rows: stmt.all(parameters) as R[] };
+    if (stmt.reader) return { rows: rowsOf(stmt, parameters) as R[] };
     const { changes, lastInsertRowid } = stmt.run(parameters);
     return {
       numAffectedRows: BigInt(changes),
@@ -260,6 +260,7 @@ export class GroupCommitSqliteDriver implements Driver {
     let stmt = this.#statements.get(sql);
     if (stmt === undefined) {
       stmt = this.sqlite.prepare(sql);
+      if (stmt.reader) readAsArrays(stmt);
       if (this.#statements.size >= STATEMENT_CACHE) {
         this.#statements.delete(this.#statements.keys().next().value as string);
       }
@@ -377,6 +378,59 @@ export class GroupCommitSqliteDriver implements Driver {
     if (this.sqlite.inTransaction) this.#exec('rollback');
     for (const waiter of group.waiting) waiter.reject(error);
   }
+}
+
+/** Turns a row's values (SQLite's order of columns) into the object Kysely expects. */
+type RowBuilder = ((values: readonly unknown[]) => Record<string, unknown>) & { columns: number };
+
+/** The row builder of each kept reader that returns its rows as arrays (readAsArrays). */
+const rowBuilders = new WeakMap<SqliteDatabase.Statement, RowBuilder>();
+
+/**
+ * Makes a kept reader return its rows as arrays of values, which rowsOf turns into objects with
+ * a function compiled for its columns. better-sqlite3 builds each row object property by
+ * property through V8's API: for the wide rows a submission reads (the quote, the stamps of
+ * read-versions.ts) that costs about twice as much as the array and an object literal of the
+ * same shape. A statement whose column names a literal cannot carry as own properties
+ * (`__proto__`) keeps better-sqlite3's objects.
+ */
+function readAsArrays(stmt: SqliteDatabase.Statement): void {
+  const builder = rowBuilderOf(stmt);
+  if (!builder) return;
+  stmt.raw(true);
+  rowBuilders.set(stmt, builder);
+}
+
+function rowBuilderOf(stmt: SqliteDatabase.Statement): RowBuilder | undefined {
+  const names = stmt.columns().map((c) => c.name);
+  if (names.includes('__proto__')) return undefined;
+  // Same semantics as better-sqlite3's objects: a name given twice keeps its last value.
+  const body = names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(', ');
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- names are quoted by JSON.stringify
+  const build = new Function('v', `return { ${body} };`) as RowBuilder;
+  build.columns = names.length;
+  return build;
+}
+
+/** A reader's rows as objects, whether it returns arrays (readAsArrays) or objects. */
+function rowsOf(stmt: SqliteDatabase.Statement, parameters: readonly unknown[]): unknown[] {
+  let build = rowBuilders.get(stmt);
+  if (build === undefined) return stmt.all(parameters);
+  const rows = stmt.all(parameters) as unknown[][];
+  // SQLite prepares a statement again when the schema changes (a migration): `select *` may
+  // then have other columns.
+  if (rows.length > 0 && rows[0]?.length !== build.columns) {
+    build = rowBuilderOf(stmt);
+    if (!build) {
+      rowBuilders.delete(stmt);
+      stmt.raw(false);
+      return stmt.all(parameters);
+    }
+    rowBuilders.set(stmt, build);
+  }
+  const out = new Array<unknown>(rows.length);
+  for (let i = 0; i < rows.length; i++) out[i] = build(rows[i] as unknown[]);
+  return out;
 }
 
 /** Kysely's SQLite dialect on the group-committing connection. */
