@@ -49,11 +49,16 @@ function scopeQuotes(q: QuotesQuery, scope: QuoteScope): QuotesQuery | undefined
   let out = q.where('quotes.partner_id', 'in', p.partnerIds);
   const customerPartnerIds = p.customerPartnerIds;
   if (customerPartnerIds !== undefined) {
-    out = out.where('quotes.customer_id', 'in', (eb) =>
-      eb
-        .selectFrom('customers')
-        .select('customers.id')
-        .where('customers.partner_id', 'in', customerPartnerIds),
+    // EXISTS: one look-up of the row's customer. `customer_id IN (subquery)` made SQLite
+    // list every customer of the partners on each run (4.6 ms for a partner of 20,000).
+    out = out.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('customers')
+          .select('customers.id')
+          .whereRef('customers.id', '=', 'quotes.customer_id')
+          .where('customers.partner_id', 'in', customerPartnerIds),
+      ),
     );
   }
   if (scope.issuedOnly) {
@@ -84,11 +89,16 @@ function scopeRequests(q: RequestsQuery, scope: QuoteScope): RequestsQuery | und
   let out = q.where('quote_requests.partner_id', 'in', p.partnerIds);
   const customerPartnerIds = p.customerPartnerIds;
   if (customerPartnerIds !== undefined) {
-    out = out.where('quote_requests.customer_id', 'in', (eb) =>
-      eb
-        .selectFrom('customers')
-        .select('customers.id')
-        .where('customers.partner_id', 'in', customerPartnerIds),
+    // EXISTS: one look-up of the row's customer. `customer_id IN (subquery)` made SQLite
+    // list every customer of the partners on each run (4.6 ms for a partner of 20,000).
+    out = out.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('customers')
+          .select('customers.id')
+          .whereRef('customers.id', '=', 'quote_requests.customer_id')
+          .where('customers.partner_id', 'in', customerPartnerIds),
+      ),
     );
   }
   return out;
