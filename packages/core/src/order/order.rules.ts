@@ -95,12 +95,28 @@ export interface LineCheck {
 /** Reads a dotted path (`contacts.siteAdmin.email`, `attributes.microsoftDomain`) of a value. */
 export function readPath(value: unknown, path: string): unknown {
   let current: unknown = value;
-  for (const key of path.split('.')) {
+  for (const key of keysOf(path)) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
 }
+
+/**
+ * A path's keys, split once: a profile's rules read the same few paths on every order and line.
+ * Bounded, in case paths ever come from elsewhere than profiles.
+ */
+function keysOf(path: string): readonly string[] {
+  let keys = splitPaths.get(path);
+  if (keys === undefined) {
+    if (splitPaths.size >= MAX_SPLIT_PATHS) splitPaths.clear();
+    keys = Object.freeze(path.split('.'));
+    splitPaths.set(path, keys);
+  }
+  return keys;
+}
+const splitPaths = new Map<string, readonly string[]>();
+const MAX_SPLIT_PATHS = 1024;
 
 function isMissing(v: unknown): boolean {
   return (

@@ -438,4 +438,14 @@ describe('matchSpecialTerms, kept answers', () => {
     const long = `${'x'.repeat(20_000)} ${po}`;
     expect(matchSpecialTerms(TEMPLATE, EXPECTED, [long])).toEqual({ status: 'ok' });
   });
+
+  it('keeps apart inputs whose texts join alike: the clause split across two texts is missing', () => {
+    const po = renderSpecialTerms(TEMPLATE, EXPECTED);
+    const cut = Math.floor(po.length / 2);
+    expect(matchSpecialTerms(TEMPLATE, EXPECTED, [po, ''])).toEqual({ status: 'ok' });
+    // The same characters in the same order, in two haystacks: the clause is in neither.
+    const split = matchSpecialTerms(TEMPLATE, EXPECTED, [po.slice(0, cut), po.slice(cut)]);
+    expect(split.status).not.toBe('ok');
+    expect(matchSpecialTerms(TEMPLATE, EXPECTED, ['', po])).toEqual({ status: 'ok' });
+  });
 });
