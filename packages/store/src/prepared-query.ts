@@ -26,7 +26,11 @@ import {
 } from 'kysely';
 import { markAsIssuedThrough } from './batched-reads.ts';
 import type { Executor } from './executor.ts';
-import { groupCommitDriverOf, heldTransactionConnection } from './sqlite-group-commit.ts';
+import {
+  groupCommitDriverOf,
+  heldTransactionConnection,
+  runInHeldTransaction,
+} from './sqlite-group-commit.ts';
 import type { Database } from './schema.ts';
 
 /** A parameter of the template: an argument by its path in the arguments, or a constant. */
@@ -190,9 +194,7 @@ export function prepared<A extends Record<string, unknown>, O>(
  * provider, an executor and several promises per statement, which cost as much as a small
  * statement); undefined when it cannot now, and the statement goes through Kysely.
  */
-type DirectRunner = <O>(
-  query: CompiledQuery,
-) => Promise<QueryResult<O>> | QueryResult<O> | undefined;
+type DirectRunner = <O>(query: CompiledQuery) => QueryResult<O> | undefined;
 
 /** The direct runner of each SQLite executor, or null for none (see directRunnerOf). */
 const directRunners = new WeakMap<QueryExecutor, DirectRunner | null>();
@@ -215,9 +217,7 @@ async function directRunnerOf(db: Executor, executor: QueryExecutor): Promise<Di
     });
     if (db.isTransaction) {
       const held = heldTransactionConnection(connection);
-      runner = held
-        ? (query) => (heldTransactionConnection(held) ? held.executeQuery(query) : undefined)
-        : null;
+      runner = held ? (query) => runInHeldTransaction(held, query) : null;
     } else {
       const driver = groupCommitDriverOf(connection);
       runner = driver ? (query) => driver.runNowIfFree(query) : null;
@@ -235,7 +235,9 @@ async function runTemplate<O>(
   args: Record<string, unknown>,
 ): Promise<QueryResult<O>> {
   const parameters = template.slots.map((s) => ('path' in s ? valueAt(args, s.path) : s.value));
-  const direct = await directRunnerOf(db, executor);
+  // Found once per executor: after that without an await.
+  const known = directRunners.get(executor);
+  const direct = known !== undefined ? known : await directRunnerOf(db, executor);
   const result = direct?.<O>({
     sql: template.sql,
     parameters,

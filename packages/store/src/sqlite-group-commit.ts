@@ -102,6 +102,21 @@ export function heldTransactionConnection(connection: unknown): DatabaseConnecti
 }
 
 /**
+ * Runs a statement at once on the connection of an open transaction (one heldTransactionConnection
+ * gave), as its executeQuery would but without a promise; undefined once the transaction has
+ * ended (the statement then goes through Kysely, which refuses it).
+ */
+export function runInHeldTransaction<R>(
+  connection: DatabaseConnection,
+  compiledQuery: CompiledQuery,
+): QueryResult<R> | undefined {
+  if (!(connection instanceof Lease) || !connection.inTransaction || connection.released) {
+    return undefined;
+  }
+  return connection.driver.run<R>(compiledQuery, true);
+}
+
+/**
  * The driver behind a connection Kysely handed out outside a transaction, if it is one of
  * this module's: a statement outside a transaction may then run on it straight when it is free
  * (GroupCommitSqliteDriver.runNowIfFree, prepared-query.ts).
