@@ -120,6 +120,11 @@ describe.each(testDialects())('order use cases on %s', (dialect) => {
     expect(checked.problems).toEqual([]);
     const order = await submitOrder(ctx, buyer, submission('APP-1'));
     expect(order).toMatchObject({ status: 'submitted', version: 1, profileVersion: 1 });
+    // The answer is the order as it is read back.
+    expect(JSON.parse(JSON.stringify(order))).toEqual(
+      JSON.parse(JSON.stringify(await getOrder(ctx, buyer, order.id))),
+    );
+    expect(order.purchaseOrder?.number).toBe('APP-1');
     // Edgeworks acknowledges within 24 business hours: due dates come from the app's clock.
     expect(order.sla.acknowledgeBy).not.toBeNull();
     expect(Date.parse(order.sla.acknowledgeBy!)).toBeGreaterThan(clock.now().getTime());

@@ -141,8 +141,9 @@ export function toOrderView(
    * offered. The caller reads it; a new order (the submission's answer) has none.
    */
   uncreditedInvoice = false,
+  /** The order's body, when the caller has it as the object `order.body` was written from. */
+  body: Partial<OrderSubmission> = JSON.parse(order.body) as Partial<OrderSubmission>,
 ): OrderView {
-  const body = JSON.parse(order.body) as Partial<OrderSubmission>;
   const money = (minor: number | null): string | null =>
     minor === null ? null : formatAmount(minor, order.currency);
   const seen = partnershipVisibility(profile, actor, order);

@@ -214,8 +214,13 @@ export function totalMinor(lines: readonly OrderLine[]): number {
 
 /** The parts of the submission kept as the order's body (everything but vendor, customer and lines). */
 export function bodyOf(s: OrderSubmission): string {
+  return JSON.stringify(bodyFieldsOf(s));
+}
+
+/** What bodyOf writes, as an object. */
+function bodyFieldsOf(s: OrderSubmission): Partial<OrderSubmission> {
   const { vendor: _v, customerId: _c, lines: _l, type: _t, quoteId: _q, channel: _ch, ...rest } = s;
-  return JSON.stringify(rest);
+  return rest;
 }
 
 /**
@@ -267,6 +272,7 @@ export async function submitOrder(
       [...context.catalog.values()].find((c) => c.priceListId)?.priceListId ?? null;
     const due = computeSlaDueDates(profile.sla, now);
     const channel = submission.channel ?? (actor.side === 'vendor' ? 'email' : 'api');
+    const bodyFields = bodyFieldsOf({ ...submission, channel });
     const order: Order = {
       id,
       vendor_id: vendor.id,
@@ -286,7 +292,7 @@ export async function submitOrder(
       po_number: submission.purchaseOrder?.number ?? null,
       total_minor: totalMinor(lines),
       price_list_id: priceListId,
-      body: bodyOf({ ...submission, channel }),
+      body: JSON.stringify(bodyFields),
       problems: JSON.stringify(result.problems.filter((p) => p.severity === 'warning')),
       hold_reasons: null,
       acknowledge_by: due.acknowledgeBy?.toISOString() ?? null,
@@ -358,6 +364,7 @@ export async function submitOrder(
         ? [{ ...quoteOrdered.event, known: { vendor, ...quoteOrdered.event.known } }]
         : []),
     ]);
-    return toOrderView(order, lines, vendor.slug, profile, actor);
+    // The view reads the body it was just written from, not its JSON again.
+    return toOrderView(order, lines, vendor.slug, profile, actor, undefined, false, bodyFields);
   });
 }
