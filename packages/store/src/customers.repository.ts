@@ -1,9 +1,24 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 import { newId } from './ids.ts';
 import type { Customer, CustomerContact } from './schema.ts';
 import { prepared } from './prepared-query.ts';
+
+/**
+ * The condition "the row's customer (`customerIdColumn`) belongs to one of `partnerIds`", for
+ * the scopes of partners' quotes, quote requests and subscriptions. EXISTS looks up the row's
+ * own customer; `customer_id IN (subquery)` made SQLite list every customer of the partners on
+ * each run (4.6 ms per read for a partner of 20,000 customers).
+ */
+export function customerOfPartners(
+  customerIdColumn: string,
+  partnerIds: readonly string[],
+): RawBuilder<boolean> {
+  return sql<boolean>`exists (select 1 from customers where customers.id = ${sql.ref(
+    customerIdColumn,
+  )} and customers.partner_id in (${sql.join(partnerIds)}))`;
+}
 
 export interface CustomerInput {
   partnerId: string;

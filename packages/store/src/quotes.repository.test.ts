@@ -1,7 +1,9 @@
+import { CompiledQuery } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestStore, testDialects } from '../test/databases.ts';
 import { AT, later, quoteLine, quoteRow, seedTenancy, type Tenancy } from '../test/fixtures.ts';
 import type { Store } from './dialects.ts';
+import { customerOfPartners } from './customers.repository.ts';
 import { isUniqueViolation } from './executor.ts';
 import { insertAuditEvent } from './audit.repository.ts';
 import {
@@ -126,6 +128,28 @@ describe.each(testDialects())('quotes repository on %s', (dialect) => {
         { partnerIds: [t.other.id] },
       ),
     ).toEqual([]);
+  });
+
+  it("finds a partner's customer by one look-up of the row's customer, not a list of the partner's customers", async () => {
+    const q = quoteRow(t, { status: 'approved' });
+    await insertQuote(store.db, q, []);
+    const scoped = (partnerIds: string[]) =>
+      store.db
+        .selectFrom('quotes')
+        .select('quotes.id')
+        .where('quotes.id', '=', q.id)
+        .where(customerOfPartners('quotes.customer_id', partnerIds));
+    expect(await scoped([t.acme.id]).execute()).toEqual([{ id: q.id }]);
+    expect(await scoped([t.other.id]).execute()).toEqual([]);
+    if (dialect !== 'sqlite') return;
+    const { sql: text, parameters } = scoped([t.acme.id, t.other.id]).compile();
+    const plan = await store.db.executeQuery<{ detail: string }>(
+      CompiledQuery.raw(`explain query plan ${text}`, [...parameters]),
+    );
+    const details = plan.rows.map((r) => r.detail).join('\n');
+    // `customer_id IN (SELECT …)` lists every customer of the partners ("LIST SUBQUERY").
+    expect(details).not.toMatch(/LIST SUBQUERY|SCAN customers/);
+    expect(details).toMatch(/SEARCH customers/);
   });
 
   it('scopes quotes: customer owners, and drafts hidden from partners', async () => {

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
 import type { Executor } from './executor.ts';
 import type { Database, Quote, QuoteLine, QuoteRequest } from './schema.ts';
+import { customerOfPartners } from './customers.repository.ts';
 import { prepared } from './prepared-query.ts';
 import { isPostgres } from './search.repository.ts';
 
@@ -49,17 +50,7 @@ function scopeQuotes(q: QuotesQuery, scope: QuoteScope): QuotesQuery | undefined
   let out = q.where('quotes.partner_id', 'in', p.partnerIds);
   const customerPartnerIds = p.customerPartnerIds;
   if (customerPartnerIds !== undefined) {
-    // EXISTS: one look-up of the row's customer. `customer_id IN (subquery)` made SQLite
-    // list every customer of the partners on each run (4.6 ms for a partner of 20,000).
-    out = out.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('customers')
-          .select('customers.id')
-          .whereRef('customers.id', '=', 'quotes.customer_id')
-          .where('customers.partner_id', 'in', customerPartnerIds),
-      ),
-    );
+    out = out.where(customerOfPartners('quotes.customer_id', customerPartnerIds));
   }
   if (scope.issuedOnly) {
     out = out.where((eb) =>
@@ -89,17 +80,7 @@ function scopeRequests(q: RequestsQuery, scope: QuoteScope): RequestsQuery | und
   let out = q.where('quote_requests.partner_id', 'in', p.partnerIds);
   const customerPartnerIds = p.customerPartnerIds;
   if (customerPartnerIds !== undefined) {
-    // EXISTS: one look-up of the row's customer. `customer_id IN (subquery)` made SQLite
-    // list every customer of the partners on each run (4.6 ms for a partner of 20,000).
-    out = out.where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('customers')
-          .select('customers.id')
-          .whereRef('customers.id', '=', 'quote_requests.customer_id')
-          .where('customers.partner_id', 'in', customerPartnerIds),
-      ),
-    );
+    out = out.where(customerOfPartners('quote_requests.customer_id', customerPartnerIds));
   }
   return out;
 }
