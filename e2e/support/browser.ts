@@ -132,20 +132,30 @@ export async function seriousAxeViolations(page: Page): Promise<AxeViolation[]> 
  * The serious and critical violations once the page has settled: the pointer away from what
  * was just clicked (a hovered link's colours are not what is checked), the network idle, and
  * every transition that ends (a dialog fading in has blended colours) finished — a spinner's
- * never ends, so only those that do are waited for. Each as "label: rule help — nodes".
+ * never ends, so only those that do are waited for. A transition cancelled meanwhile (a
+ * re-render replaced it: its `finished` rejects with an AbortError, as it did once in CI) is
+ * no longer running; the ones that replaced it are waited for in the next round. Each as
+ * "label: rule help — nodes".
  */
 export async function settledAxeViolations(page: Page, label: string): Promise<string[]> {
   const height = page.viewportSize()?.height ?? 900;
   await page.mouse.move(1, height - 1);
   await page.waitForLoadState('networkidle');
-  await page.evaluate(() =>
-    Promise.all(
+  await page.evaluate(async () => {
+    const ending = () =>
       document
         .getAnimations()
-        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
-        .map((a) => a.finished),
-    ),
-  );
+        .filter(
+          (a) =>
+            a.playState === 'running' &&
+            Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity),
+        );
+    for (let round = 0; round < 10; round++) {
+      const running = ending();
+      if (running.length === 0) return;
+      await Promise.all(running.map((a) => a.finished.catch(() => undefined)));
+    }
+  });
   return (await seriousAxeViolations(page)).map(
     (v) => `${label}: ${v.id} ${v.help} — ${v.nodes.join(', ')}`,
   );
