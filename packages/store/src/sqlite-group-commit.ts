@@ -96,6 +96,10 @@ class Lease implements DatabaseConnection {
  * null, and the statement goes through Kysely, which refuses it.
  */
 export function heldTransactionConnection(connection: unknown): DatabaseConnection | null {
+  return openTransactionLease(connection);
+}
+
+function openTransactionLease(connection: unknown): Lease | null {
   return connection instanceof Lease && connection.inTransaction && !connection.released
     ? connection
     : null;
@@ -110,10 +114,7 @@ export function runInHeldTransaction<R>(
   connection: DatabaseConnection,
   compiledQuery: CompiledQuery,
 ): QueryResult<R> | undefined {
-  if (!(connection instanceof Lease) || !connection.inTransaction || connection.released) {
-    return undefined;
-  }
-  return connection.driver.run<R>(compiledQuery, true);
+  return openTransactionLease(connection)?.driver.run<R>(compiledQuery, true);
 }
 
 /**
