@@ -154,6 +154,61 @@ describe.each(testDialects())('prepared queries on %s', (dialect) => {
     }
   });
 
+  it('runs each call by the template of its own shape while shapes alternate, properties in any order', async () => {
+    // The last few shapes are tried first through code compiled for each: a call of another
+    // shape — another property order, list length, boolean, a property absent or undefined —
+    // must never run by their template.
+    const pick = prepared((db, a: { ids: string[]; po?: string | undefined; live?: boolean }) => {
+      let q = db.selectFrom('orders').select('id').where('id', 'in', a.ids);
+      if (a.po !== undefined) q = q.where('po_number', '=', a.po);
+      if (a.live === true) q = q.where('status', 'not in', ['rejected', 'cancelled']);
+      return q.orderBy('id');
+    });
+    type Args = { ids: string[]; po?: string | undefined; live?: boolean };
+    const calls: [Args, string[]][] = [
+      [{ ids: ['ord_p1', 'ord_p2', 'ord_p3'] }, ['ord_p1', 'ord_p2', 'ord_p3']],
+      [{ ids: ['ord_p1', 'ord_p2', 'ord_p3'], live: true }, ['ord_p1', 'ord_p2']],
+      [{ ids: ['ord_p1', 'ord_p2', 'ord_p3'], live: false }, ['ord_p1', 'ord_p2', 'ord_p3']],
+      [{ ids: ['ord_p2', 'ord_p3'], po: 'PO-B', live: true }, ['ord_p2']],
+      [{ po: 'PO-B', ids: ['ord_p1', 'ord_p3'] }, ['ord_p3']],
+      [{ ids: ['ord_p1'], po: undefined }, ['ord_p1']],
+      [{ ids: ['ord_p3', 'ord_p1'], po: 'PO-A' }, ['ord_p1']],
+      [{ ids: ['ord_p3'], live: true }, []],
+    ];
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < calls.length; i++) {
+        const [args, expected] = calls[(i * (round + 1) + round) % calls.length] as [
+          Args,
+          string[],
+        ];
+        expect(
+          (await pick(store.db, args)).rows.map((r) => r.id),
+          JSON.stringify(args),
+        ).toEqual(expected);
+      }
+    }
+    // Rows whose columns come in another order insert each value in its own column.
+    const counters = preparedInsert('counters');
+    for (let i = 0; i < 3; i++) {
+      await counters(store.db, [{ vendor_id: t.vendor.id, name: `shape-a${i}`, value: 10 + i }]);
+      await counters(store.db, [{ value: 20 + i, name: `shape-b${i}`, vendor_id: t.vendor.id }]);
+    }
+    const rows = await store.db
+      .selectFrom('counters')
+      .select(['name', 'value'])
+      .where('name', 'like', 'shape-%')
+      .orderBy('name')
+      .execute();
+    expect(rows.map((c) => [c.name, Number(c.value)])).toEqual([
+      ['shape-a0', 10],
+      ['shape-a1', 11],
+      ['shape-a2', 12],
+      ['shape-b0', 20],
+      ['shape-b1', 21],
+      ['shape-b2', 22],
+    ]);
+  });
+
   it('refuses a statement on a transaction that has ended, and runs on one that is open', async () => {
     let ended: Store['db'] | undefined;
     await store.db.transaction().execute(async (tx) => {
