@@ -59,11 +59,16 @@ describe.each(testDialects())('users, sessions and tokens on %s', (dialect) => {
       at: AT,
     });
     await insertApiToken(store.db, { userId: keep.id, name: 'ci', tokenHash: 'th-2', at: AT });
-    expect((await findSessionUser(store.db, 's1', later(1)))?.user.id).toBe(u.id);
-    expect(await findTokenUser(store.db, 'th-1', later(1))).toMatchObject({
-      user: { id: u.id },
+    const session = await findSessionUser(store.db, 's1', later(1));
+    expect(session?.user.id).toBe(u.id);
+    const found = await findTokenUser(store.db, 'th-1', later(1));
+    expect(found).toMatchObject({
+      user: { id: u.id, email: 'leaver@example.com', roles: '["partner_user"]', active: 1 },
       token: { id: token.id, name: 'ci', revoked_at: null, can_mint: 0 },
     });
+    // Authentication never reads the password's hash: the token's read is kept in memory.
+    expect(session?.user).not.toHaveProperty('password_hash');
+    expect(found?.user).not.toHaveProperty('password_hash');
 
     expect(
       await store.db.transaction().execute((trx) => deactivateUser(trx, u.id, later(2))),

@@ -150,17 +150,35 @@ export async function insertSession(
     .execute();
 }
 
+/**
+ * A signed-in user as authentication reads it: every column but the password's hash, which
+ * only signing in needs (the token's read is kept in memory, and nothing kept holds a hash).
+ */
+export type SignedInUser = Omit<User, 'password_hash'>;
+
+const SIGNED_IN_USER_COLUMNS = [
+  'u.id',
+  'u.email',
+  'u.name',
+  'u.vendor_id',
+  'u.partner_id',
+  'u.roles',
+  'u.active',
+  'u.deactivated_at',
+  'u.created_at',
+] as const satisfies readonly `u.${keyof SignedInUser}`[];
+
 /** A live session and its active user, or undefined. */
 export async function findSessionUser(
   db: Executor,
   idHash: string,
   now: string,
-): Promise<{ user: User; csrfToken: string; partnerScope: PartnerScope } | undefined> {
+): Promise<{ user: SignedInUser; csrfToken: string; partnerScope: PartnerScope } | undefined> {
   const row = await db
     .selectFrom('sessions as s')
     .innerJoin('users as u', 'u.id', 's.user_id')
     .leftJoin('partners as up', 'up.id', 'u.partner_id')
-    .selectAll('u')
+    .select(SIGNED_IN_USER_COLUMNS)
     .select('s.csrf_token as csrf_token')
     .select(PARTNER_SCOPE_COLUMNS)
     .where('s.id', '=', idHash)
@@ -261,7 +279,7 @@ const selectTokenUser = prepared((db, a: { tokenHash: string }) =>
     .selectFrom('api_tokens as t')
     .innerJoin('users as u', 'u.id', 't.user_id')
     .leftJoin('partners as up', 'up.id', 'u.partner_id')
-    .selectAll('u')
+    .select(SIGNED_IN_USER_COLUMNS)
     .select(PARTNER_SCOPE_COLUMNS)
     .select([
       't.id as token_id',
@@ -296,7 +314,7 @@ export async function findTokenUser(
   db: Executor,
   tokenHash: string,
   now: string,
-): Promise<{ user: User; token: ApiTokenSummary; partnerScope: PartnerScope } | undefined> {
+): Promise<{ user: SignedInUser; token: ApiTokenSummary; partnerScope: PartnerScope } | undefined> {
   const row = await keptTokenUsers.getOutsideTransaction(db, { tokenHash });
   // ISO-8601 texts, compared as SQL compared them.
   if (!row || (row.token_expires_at !== null && row.token_expires_at <= now)) return undefined;

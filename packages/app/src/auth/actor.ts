@@ -18,7 +18,7 @@ export interface Actor {
   via: 'session' | 'token';
 }
 
-export function parseRoles(user: User): Role[] {
+export function parseRoles(user: Pick<User, 'roles'>): Role[] {
   return JSON.parse(user.roles) as Role[];
 }
 

@@ -6,7 +6,7 @@ import {
   touchToken,
   type Executor,
   type PartnerScope,
-  type User,
+  type SignedInUser,
 } from '@orderdesk/store';
 import { parseRoles, type Actor } from '../auth/actor.ts';
 import { hashSecret } from '../auth/secrets.ts';
@@ -14,7 +14,11 @@ import type { AppContext } from '../context.ts';
 import { unauthenticated } from '../shared/errors.ts';
 
 /** The actor a user acts as: roles, side and the tenant scope every query uses. */
-export async function actorFromUser(db: Executor, user: User, via: Actor['via']): Promise<Actor> {
+export async function actorFromUser(
+  db: Executor,
+  user: SignedInUser,
+  via: Actor['via'],
+): Promise<Actor> {
   const partnerScopeIds = user.partner_id ? await listPartnerScopeIds(db, user.partner_id) : [];
   const partner = user.partner_id ? await findPartnerById(db, user.partner_id) : undefined;
   return actorOf(user, via, {
@@ -24,7 +28,7 @@ export async function actorFromUser(db: Executor, user: User, via: Actor['via'])
 }
 
 /** The actor of a user whose partner scope was read with it (no further query). */
-function actorOf(user: User, via: Actor['via'], scope: PartnerScope): Actor {
+function actorOf(user: SignedInUser, via: Actor['via'], scope: PartnerScope): Actor {
   return {
     userId: user.id,
     email: user.email,
