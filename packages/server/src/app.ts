@@ -34,7 +34,7 @@ import { installErrorHandler } from './http/error-handler.ts';
 import { usePlainSizeMessages } from './http/zod-messages.ts';
 import { installSecurityHeaders } from './http/security-headers.ts';
 import { installEtags } from './http/etag.ts';
-import { installInputBoundary, jsonCharsetError } from './http/input-boundary.ts';
+import { installInputBoundary, jsonCharsetError, parseJsonBody } from './http/input-boundary.ts';
 import { installListCursors } from './http/list-cursors.ts';
 import { problemType } from './http/problem.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
@@ -92,8 +92,11 @@ export async function buildApp(
     now: () => clock.now(),
     loginThrottle: new LoginThrottle(config.LOGIN_WINDOW_MINUTES * 60_000, loginPolicyOf(config)),
   };
-  // Typed as Fastify's base logger so the instance keeps Fastify's default generics.
-  const loggerInstance: FastifyBaseLogger | undefined = options.logger || undefined;
+  // Typed as Fastify's base logger so the instance keeps Fastify's default generics. A silent
+  // logger (LOG_LEVEL=silent) writes nothing: Fastify then gets none, and spares every request
+  // its child logger.
+  const loggerInstance: FastifyBaseLogger | undefined =
+    options.logger && options.logger.level !== 'silent' ? options.logger : undefined;
   const app = Fastify({
     ...(loggerInstance ? { loggerInstance } : { logger: false }),
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -138,7 +141,7 @@ export async function buildApp(
       return;
     }
     try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(text));
     } catch (error) {
       const e = error as Error & { statusCode?: number; code?: string };
       e.statusCode = 400;
