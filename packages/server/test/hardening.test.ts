@@ -218,6 +218,27 @@ describe.each(testDialects())('hardening on %s', (dialect) => {
       expect(badTextReason('\udc00')).toBeDefined();
     });
 
+    it('checks the strings of a JSON body whatever its text looks like: escapes, keys, plain text', async () => {
+      const buyer = t.as(BUYER);
+      const send = (payload: string) =>
+        buyer.request({
+          method: 'POST',
+          url: '/api/v1/customers',
+          headers: { 'content-type': 'application/json' },
+          payload,
+        });
+      // A harmless escape and plain UTF-8 text are stored as the characters they stand for.
+      const escaped = await send('{"name":"Caf\\u00e9 \u00e9t\u00e9"}');
+      expect(escaped.statusCode, escaped.body).toBe(201);
+      expect(escaped.json<{ name: string }>().name).toBe('Café été');
+      // A NUL in a key, or a lone surrogate beside a harmless escape, is refused by name.
+      const key = await send('{"name":"Key Corp","n\\u0000":1}');
+      expect(key.statusCode, key.body).toBe(400);
+      expect(key.json<{ errors: Item[] }>().errors.map((e) => e.path)).toEqual(['n\u0000']);
+      const lone = await send('{"name":"Caf\\u00e9\\udc00"}');
+      expectRefused(lone, 'name', 'POST /customers');
+    });
+
     it('refuses a NUL in an uploaded price list with 422 naming the cell', async () => {
       const res = await t
         .as(ADMIN)

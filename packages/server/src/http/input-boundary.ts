@@ -10,6 +10,22 @@ import { HttpProblem, type ProblemItem } from './problem.ts';
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/**
+ * JSON bodies parsed from a text with no `\u` escape, no NUL and no surrogate: none of their
+ * strings or keys can hold what badTextReason refuses, so the walk over them is spared.
+ */
+const cleanJsonBodies = new WeakSet<object>();
+const ESCAPE_OR_BAD_TEXT = /\\u|[\u0000\uD800-\uDFFF]/;
+
+/** A JSON request body's value (JSON.parse), noted as clean when its text shows it is. */
+export function parseJsonBody(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (typeof value === 'object' && value !== null && !ESCAPE_OR_BAD_TEXT.test(text)) {
+    cleanJsonBodies.add(value);
+  }
+  return value;
+}
+
 /** Why a string cannot be accepted as text, if it cannot. */
 export function badTextReason(text: string): string | undefined {
   if (text.includes('\u0000')) return 'Text may not contain a NUL character (U+0000)';
@@ -139,7 +155,10 @@ export function installInputBoundary(app: FastifyInstance): void {
         },
       ]);
     }
-    refuse(badTextProblems(request.body, []));
+    const body = request.body;
+    if (typeof body !== 'object' || body === null || !cleanJsonBodies.has(body)) {
+      refuse(badTextProblems(body, []));
+    }
     done();
   });
 }
