@@ -54,6 +54,8 @@ const SEP = '\u0001';
 const MAX_SHAPES = 64;
 /** Templates tried first, through their extractors, before the trie is walked. */
 const RECENT_SHAPES = 4;
+/** The most values and containers an extractor is compiled for (a 20-row insert has ~600). */
+const MAX_EXTRACTED = 1000;
 
 /**
  * The arguments with a marker in place of each string and number, found by their path; what
@@ -149,7 +151,8 @@ function isShapeObject(value: unknown): boolean {
  * shape — the walk of shapeNodeOf, written out: each value's kind, each list's length, each
  * object's property names in order — and reads the template's parameters from them as it goes.
  * A hot statement's call then costs a few monomorphic property reads instead of the trie's walk
- * (~3% of the server's CPU per order submission, issue 12). Null when `sample` is too large.
+ * (~3% of the server's CPU per order submission, issue 12). Null past MAX_EXTRACTED values and
+ * containers (a long list's shape is rarely met twice): such calls walk the trie.
  */
 function extractorOf(sample: unknown, slots: readonly Slot[]): Extractor | null {
   const code: string[] = [];
@@ -157,6 +160,7 @@ function extractorOf(sample: unknown, slots: readonly Slot[]): Extractor | null 
   const byPath = new Map<string, string>();
   let count = 0;
   const walk = (value: unknown, expression: string, path: string): void => {
+    if (count > MAX_EXTRACTED) return;
     const v = `v${count++}`;
     code.push(`const ${v} = ${expression};`);
     byPath.set(path, v);
@@ -193,7 +197,7 @@ function extractorOf(sample: unknown, slots: readonly Slot[]): Extractor | null 
     }
   };
   walk(sample, 'args', '');
-  if (count > 2000) return null;
+  if (count > MAX_EXTRACTED) return null;
   const parameters = slots.map((slot) => {
     if ('value' in slot) return `c[${constants.push(slot.value) - 1}]`;
     const found = byPath.get(slot.path.join(SEP));
