@@ -187,6 +187,12 @@ describe.each(testDialects())('prepared queries on %s', (dialect) => {
         ).toEqual(expected);
       }
     }
+    // A list too long for compiled code runs through the trie, as often as it comes.
+    const many = Array.from({ length: 1200 }, (_, i) => (i === 600 ? 'ord_p2' : `ord_x${i}`));
+    for (let i = 0; i < 2; i++) {
+      expect((await pick(store.db, { ids: many, live: true })).rows).toEqual([{ id: 'ord_p2' }]);
+      expect((await pick(store.db, { ids: ['ord_p1'] })).rows).toEqual([{ id: 'ord_p1' }]);
+    }
     // Rows whose columns come in another order insert each value in its own column.
     const counters = preparedInsert('counters');
     for (let i = 0; i < 3; i++) {
