@@ -115,35 +115,45 @@ function nameEdge(node: ShapeNode, name: string): ShapeNode {
   return next;
 }
 
-/** The trie node for the shape of `value`, from `node`: one template per shape. */
-function shapeNodeOf(node: ShapeNode, value: unknown): ShapeNode {
-  if (isValue(value)) return (node.value ??= new ShapeNode());
-  const type = typeof value;
-  if (type === 'boolean')
-    return value ? (node.yes ??= new ShapeNode()) : (node.no ??= new ShapeNode());
-  if (type === 'undefined') return (node.absent ??= new ShapeNode());
-  if (value === null) return (node.null ??= new ShapeNode());
-  if (Array.isArray(value)) {
-    let at = (node.list ??= new ShapeNode());
-    for (const v of value) at = shapeNodeOf(at, v);
-    return (at.listEnd ??= new ShapeNode());
-  }
-  let at = (node.object ??= new ShapeNode());
-  for (const k in value as Record<string, unknown>) {
-    at = shapeNodeOf(nameEdge(at, k), (value as Record<string, unknown>)[k]);
-  }
-  return (at.objectEnd ??= new ShapeNode());
+/** What an argument is to a query's shape: the trie's edges and the extractors' checks. */
+type Kind = 'value' | 'true' | 'false' | 'absent' | 'null' | 'list' | 'object';
+
+/** The kind of `value`; anything else than a value, boolean, undefined, null or list is an object. */
+function kindOf(value: unknown): Kind {
+  if (isValue(value)) return 'value';
+  if (value === true) return 'true';
+  if (value === false) return 'false';
+  if (value === undefined) return 'absent';
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'list' : 'object';
 }
 
-/** What shapeNodeOf walks as an object (its properties, in order): not a value, list or null. */
-function isShapeObject(value: unknown): boolean {
-  return (
-    value !== null &&
-    value !== undefined &&
-    typeof value !== 'boolean' &&
-    !Array.isArray(value) &&
-    !isValue(value)
-  );
+/** The trie node for the shape of `value`, from `node`: one template per shape. */
+function shapeNodeOf(node: ShapeNode, value: unknown): ShapeNode {
+  switch (kindOf(value)) {
+    case 'value':
+      return (node.value ??= new ShapeNode());
+    case 'true':
+      return (node.yes ??= new ShapeNode());
+    case 'false':
+      return (node.no ??= new ShapeNode());
+    case 'absent':
+      return (node.absent ??= new ShapeNode());
+    case 'null':
+      return (node.null ??= new ShapeNode());
+    case 'list': {
+      let at = (node.list ??= new ShapeNode());
+      for (const v of value as unknown[]) at = shapeNodeOf(at, v);
+      return (at.listEnd ??= new ShapeNode());
+    }
+    case 'object': {
+      let at = (node.object ??= new ShapeNode());
+      for (const k in value as Record<string, unknown>) {
+        at = shapeNodeOf(nameEdge(at, k), (value as Record<string, unknown>)[k]);
+      }
+      return (at.objectEnd ??= new ShapeNode());
+    }
+  }
 }
 
 /**
@@ -164,25 +174,26 @@ function extractorOf(sample: unknown, slots: readonly Slot[]): Extractor | null 
     const v = `v${count++}`;
     code.push(`const ${v} = ${expression};`);
     byPath.set(path, v);
-    if (isValue(value)) {
+    const kind = kindOf(value);
+    const type = typeof value;
+    if (kind === 'value' && type !== 'object') {
       // A string, number or bigint is checked by its type first; any value has the same shape.
-      const type = typeof value;
-      code.push(
-        type === 'object'
-          ? `if (!isValue(${v})) return;`
-          : `if (typeof ${v} !== ${JSON.stringify(type)} && !isValue(${v})) return;`,
-      );
-    } else if (typeof value === 'boolean' || value === null || value === undefined) {
+      code.push(`if (typeof ${v} !== ${JSON.stringify(type)} && kindOf(${v}) !== 'value') return;`);
+    } else if (kind === 'true' || kind === 'false' || kind === 'absent' || kind === 'null') {
+      // These kinds are each one value: the same test as kindOf, without the call.
       code.push(`if (${v} !== ${String(value)}) return;`);
-    } else if (Array.isArray(value)) {
-      code.push(`if (!Array.isArray(${v}) || ${v}.length !== ${value.length}) return;`);
-      value.forEach((item, i) => walk(item, `${v}[${i}]`, `${path}${SEP}${i}`));
     } else {
+      code.push(`if (kindOf(${v}) !== ${JSON.stringify(kind)}) return;`);
+    }
+    if (kind === 'list') {
+      const items = value as unknown[];
+      code.push(`if (${v}.length !== ${items.length}) return;`);
+      items.forEach((item, i) => walk(item, `${v}[${i}]`, `${path}${SEP}${i}`));
+    } else if (kind === 'object') {
       const names: string[] = [];
       for (const name in value as Record<string, unknown>) names.push(name);
       const at = constants.push(names) - 1;
       code.push(
-        `if (!isShapeObject(${v})) return;`,
         `{ const names = c[${at}]; let i = 0;`,
         ` for (const name in ${v}) if (name !== names[i++]) return;`,
         ` if (i !== names.length) return; }`,
@@ -206,13 +217,8 @@ function extractorOf(sample: unknown, slots: readonly Slot[]): Extractor | null 
   });
   code.push(`return [${parameters.join(', ')}];`);
   // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the code is built above from the sample's shape alone: names are JSON-quoted, values are never written into it
-  const make = new Function(
-    'c',
-    'isValue',
-    'isShapeObject',
-    `return (args) => {\n${code.join('\n')}\n};`,
-  );
-  return make(constants, isValue, isShapeObject) as Extractor;
+  const make = new Function('c', 'kindOf', `return (args) => {\n${code.join('\n')}\n};`);
+  return make(constants, kindOf) as Extractor;
 }
 
 function valueAt(args: unknown, path: readonly string[]): unknown {
