@@ -1,16 +1,25 @@
 // Reads kept while their tables are unchanged (read-versions.ts, migration 0031), on a real
-// SQLite file with a second process's connection beside it, and on PostgreSQL (nothing kept).
+// SQLite file with a second process's connection beside it, and on PostgreSQL (migration 0034:
+// stamps set at the commit).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStore, testDialects } from '../test/databases.ts';
+import {
+  createTestDatabaseUrl,
+  createTestStore,
+  testDialects,
+  watchQueries,
+} from '../test/databases.ts';
 import { openStore, type Store } from './dialects.ts';
 import type { Executor } from './executor.ts';
+import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
-import { readVersions, VERSIONED_TABLES, VersionedRead } from './read-versions.ts';
+import { batchedReads, BatchingPostgresDialect } from './batched-reads.ts';
+import { readVersions, VERSIONED_TABLES, VersionedRead, WRITTEN_HERE } from './read-versions.ts';
 import { insertPartner } from './tenancy.repository.ts';
 import { findTokenUser, insertApiToken, insertUser } from './users.repository.ts';
 
@@ -310,20 +319,204 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('read versions on 
   let store: Store;
   beforeAll(async () => {
     store = await createTestStore(dialect);
+    await addVendor(store.db, 'ven_pg');
+    await addVendor(store.db, 'ven_pg_b');
   });
   afterAll(async () => {
     await store?.close();
   });
 
-  it('keeps nothing: every read runs (its reads go in one round trip instead)', async () => {
-    expect(await readVersions(store.db)).toBeNull();
-    const exists = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables
-      where table_name = 'read_versions'`.execute(store.db);
-    expect(exists.rows[0]?.n).toBe(0);
-    await addVendor(store.db, 'ven_pg');
+  const pending = async (): Promise<number> =>
+    (
+      await sql<{ n: number }>`select count(*)::int as n from read_versions_pending`.execute(
+        store.db,
+      )
+    ).rows[0]?.n ?? -1;
+
+  it('gives every stamped table a stamp of its own, and a statement trigger', async () => {
+    const versions = await readVersions(store.db);
+    for (const table of VERSIONED_TABLES) {
+      expect(Number.isSafeInteger(versions[table]), table).toBe(true);
+      expect(versions[table], table).toBeGreaterThanOrEqual(0);
+    }
+    const triggers = await sql<{ name: string }>`select tgname as name from pg_trigger
+      where tgname like '%_read_version' order by tgname`.execute(store.db);
+    expect(triggers.rows.map((t) => t.name).sort()).toEqual(
+      VERSIONED_TABLES.map((t) => `${t}_read_version`).sort(),
+    );
+  });
+
+  it('changes a table’s stamp when its writer commits, not before, and no other table’s', async () => {
+    const before = await readVersions(store.db);
+    await store.db.transaction().execute(async (tx) => {
+      await addCategory(tx, 'cat_pg_1', 'ven_pg');
+      await tx
+        .updateTable('categories')
+        .set({ name: 'Again' })
+        .where('id', '=', 'cat_pg_1')
+        .execute();
+      // Others still see the stamp of before; this transaction sees that it wrote the table.
+      expect((await readVersions(store.db)).categories).toBe(before.categories);
+      expect((await readVersions(tx)).categories).toBe(WRITTEN_HERE);
+      expect((await readVersions(tx)).vendors).toBe(before.vendors);
+    });
+    const after = await readVersions(store.db);
+    expect(after.categories).not.toBe(before.categories);
+    expect(after.categories).toBeGreaterThanOrEqual(0);
+    for (const table of VERSIONED_TABLES.filter((t) => t !== 'categories')) {
+      expect(after[table], table).toBe(before[table]);
+    }
+    expect(await pending()).toBe(0);
+    await store.db.deleteFrom('categories').where('id', '=', 'cat_pg_1').execute();
+    const deleted = await readVersions(store.db);
+    expect(deleted.categories).not.toBe(after.categories);
+  });
+
+  it('changes no stamp for a write rolled back, whole or to a savepoint', async () => {
+    const before = await readVersions(store.db);
+    await expect(
+      store.db.transaction().execute(async (tx) => {
+        await addCategory(tx, 'cat_pg_rolled', 'ven_pg');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await store.db.transaction().execute(async (tx) => {
+      await sql`savepoint before_write`.execute(tx);
+      await addCategory(tx, 'cat_pg_savepoint', 'ven_pg');
+      await sql`rollback to savepoint before_write`.execute(tx);
+      // The note went with the savepoint: the stamp is this transaction's to use again.
+      expect((await readVersions(tx)).categories).toBe(before.categories);
+    });
+    expect((await readVersions(store.db)).categories).toBe(before.categories);
+    expect(await pending()).toBe(0);
+  });
+
+  it('keeps a result while its tables are unchanged and reads again after a commit to one', async () => {
     const { read, runs } = categoryNames();
-    await read.get(store.db, null, { vendorId: 'ven_pg' });
-    await read.get(store.db, null, { vendorId: 'ven_pg' });
+    await addCategory(store.db, 'cat_pg_keep', 'ven_pg');
+    const names = await read.get(store.db, await readVersions(store.db), { vendorId: 'ven_pg' });
+    expect(names).toEqual(['cat_pg_keep']);
+    await read.get(store.db, await readVersions(store.db), { vendorId: 'ven_pg' });
+    expect(runs.count).toBe(1);
+    await store.db.updateTable('vendors').set({ name: 'PG' }).where('id', '=', 'ven_pg').execute();
+    await read.get(store.db, await readVersions(store.db), { vendorId: 'ven_pg' });
+    expect(runs.count).toBe(1);
+    await addCategory(store.db, 'cat_pg_other', 'ven_pg_b');
+    await read.get(store.db, await readVersions(store.db), { vendorId: 'ven_pg' });
     expect(runs.count).toBe(2);
+  });
+
+  it('takes stamps on their way: a read to run goes in their statement, and is kept', async () => {
+    const url = await createTestDatabaseUrl(dialect);
+    const setup = openStore(url, { poolSize: 1 });
+    await migrateToLatest(setup);
+    await addVendor(setup.db, 'ven_w');
+    await addCategory(setup.db, 'cat_w', 'ven_w');
+    await setup.close();
+    const sent: string[] = [];
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    watchQueries(pool, (text) => sent.push(text));
+    const db = new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) });
+    try {
+      const { read, runs } = categoryNames();
+      const once = async (): Promise<readonly string[]> =>
+        db.transaction().execute(async (tx) => {
+          const reads = await batchedReads(tx);
+          return read.get(reads, readVersions(reads), { vendorId: 'ven_w' });
+        });
+      sent.length = 0;
+      expect(await once()).toEqual(['cat_w']);
+      // The stamps and the read, one statement (the transaction wrote nothing: no BEGIN sent).
+      expect(sent.filter((q) => /read_versions/.test(q))).toHaveLength(1);
+      expect(sent.filter((q) => /from "categories"/.test(q))).toEqual(
+        sent.filter((q) => /read_versions/.test(q)),
+      );
+      sent.length = 0;
+      expect(await once()).toEqual(['cat_w']);
+      expect(runs.count).toBe(1);
+      expect(sent.filter((q) => /from "categories"/.test(q))).toHaveLength(0);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('neither keeps nor gives back a read of a table the transaction wrote', async () => {
+    const { read, runs } = categoryNames();
+    await read.get(store.db, await readVersions(store.db), { vendorId: 'ven_pg_b' });
+    expect(runs.count).toBe(1);
+    await expect(
+      store.db.transaction().execute(async (tx) => {
+        await addCategory(tx, 'cat_pg_mine', 'ven_pg_b');
+        const inside = await read.get(tx, await readVersions(tx), { vendorId: 'ven_pg_b' });
+        expect(inside).toContain('cat_pg_mine');
+        expect(runs.count).toBe(2);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const after = await read.get(store.db, await readVersions(store.db), { vendorId: 'ven_pg_b' });
+    expect(after).not.toContain('cat_pg_mine');
+    // The result kept before the transaction is still current, and still used.
+    expect(runs.count).toBe(2);
+  });
+
+  it('lets writers of one table commit while another’s transaction is open', async () => {
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let wrote = (): void => {};
+    const written = new Promise<void>((resolve) => {
+      wrote = resolve;
+    });
+    const open = store.db.transaction().execute(async (tx) => {
+      await addCategory(tx, 'cat_pg_open', 'ven_pg');
+      wrote();
+      await held;
+    });
+    try {
+      await written;
+      const before = await readVersions(store.db);
+      // A second writer of the same table commits at once (a lock timeout fails it otherwise).
+      await store.db.transaction().execute(async (tx) => {
+        await sql`set local lock_timeout = '2s'`.execute(tx);
+        await addCategory(tx, 'cat_pg_second', 'ven_pg');
+      });
+      expect((await readVersions(store.db)).categories).not.toBe(before.categories);
+    } finally {
+      release();
+      await open;
+    }
+    expect(await pending()).toBe(0);
+  });
+
+  it('changes the stamp on TRUNCATE, and notes a large write once', async () => {
+    const before = await readVersions(store.db);
+    await sql`truncate subscriptions`.execute(store.db);
+    const truncated = await readVersions(store.db);
+    expect(truncated.subscriptions).not.toBe(before.subscriptions);
+    await store.db.transaction().execute(async (tx) => {
+      for (let i = 0; i < 3; i++) {
+        await sql`insert into categories (id, vendor_id, key, name, parent_id, created_at, updated_at)
+          select 'cat_bulk_' || ${i} || '_' || n, 'ven_pg', 'bulk_' || ${i} || '_' || n, 'Bulk', null,
+            ${at}, ${at} from generate_series(1, 2000) as n`.execute(tx);
+      }
+      expect(
+        (await sql<{ n: number }>`select count(*)::int as n from read_versions_pending`.execute(tx))
+          .rows[0]?.n,
+      ).toBe(1);
+    });
+    expect((await readVersions(store.db)).categories).not.toBe(truncated.categories);
+    expect(await pending()).toBe(0);
+  });
+
+  it('gives two databases stamps of their own from the start', async () => {
+    const other = await createTestStore(dialect);
+    try {
+      const theirs = await readVersions(other.db);
+      const mine = await readVersions(store.db);
+      expect(theirs.price_lists).not.toBe(mine.price_lists);
+    } finally {
+      await other.close();
+    }
   });
 });

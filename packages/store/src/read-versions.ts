@@ -1,27 +1,33 @@
-// Reads a process keeps while the rows they came from are unchanged (SQLite; issue 12).
+// Reads a process keeps while the rows they came from are unchanged (issue 12).
 //
-// `read_versions` (migration 0031) holds one stamp per table, set to a new random value by a
-// trigger on every insert, update and delete of that table, whoever writes. `readVersions`
-// reads the stamps (one statement); a `VersionedRead` keeps the result of its read per
-// arguments, with the stamps of the tables the read looks at, and gives it back only while
+// `read_versions` (migrations 0031 and 0033 on SQLite, 0034 on PostgreSQL) holds one stamp per
+// table, set to a new random value by triggers on every insert, update and delete of that table,
+// whoever writes — on SQLite at the write, on PostgreSQL when the writing transaction commits.
+// `readVersions` reads the stamps (one statement); a `VersionedRead` keeps the result of its read
+// per arguments, with the stamps of the tables the read looks at, and gives it back only while
 // those stamps are the same — otherwise it reads again. So a kept result is always what the
-// read would return now, in this transaction, and a write in another process shows at once.
+// read would return now, and a write in another process shows at once.
 //
 // The rule for callers: read the stamps first, then the kept reads, with no write of the
 // same transaction in between (a write after the stamps would be in a result kept under the
 // stamps from before it, and a rollback would put those stamps back). Results are frozen: they
 // are shared by every request that reads the same arguments.
 //
-// PostgreSQL has no stamps (`readVersions` gives null and every read runs): its reads go in
-// one round trip (batched-reads.ts), which keeping them would not save.
+// On PostgreSQL the stamps need not be awaited first: a `VersionedRead` also takes them as a
+// promise (`readVersions` through `batchedReads`, held with the reads issued in the same turn),
+// and a read it has to run then goes out with them, in the same statement, or after them. Either
+// way the rows are at least as new as the stamps they are kept under (READ COMMITTED: every
+// statement sees the commits before it), and a stamp changes with the commit that changes a
+// row: a result may be newer than its stamps (then read again once they move), never older.
 import type { Executor } from './executor.ts';
+import { sql } from 'kysely';
 import { prepared } from './prepared-query.ts';
 import { isPostgres } from './search.repository.ts';
 
 /**
- * The tables migrations 0031 and 0033 stamp: each a column of `read_versions` and a set of
- * triggers. The migrations keep their own copies (migrations are frozen); the test of the
- * triggers checks they agree.
+ * The tables migrations 0031 and 0033 (SQLite) and 0034 (PostgreSQL) stamp: each a column of
+ * `read_versions` and triggers. The migrations keep their own copies (migrations are frozen);
+ * the tests of the triggers check they agree.
  */
 export const VERSIONED_TABLES = [
   'vendors',
@@ -44,17 +50,51 @@ export type VersionedTable = (typeof VERSIONED_TABLES)[number];
 /** Each stamped table's stamp, as read at one moment. */
 export type ReadVersions = Readonly<Record<VersionedTable, number>>;
 
+/**
+ * A stamp that keeps nothing: PostgreSQL's for a table the transaction itself has written (see
+ * selectPostgresVersions).
+ */
+export const WRITTEN_HERE = -1;
+
 const selectVersions = prepared((db) =>
   db.selectFrom('read_versions').selectAll().where('id', '=', 1),
 );
 
-/** The stamps now (one statement), or null on PostgreSQL, where nothing is kept. */
-export async function readVersions(db: Executor): Promise<ReadVersions | null> {
-  if (isPostgres(db)) return null;
-  const row = (await selectVersions(db, {})).rows[0];
-  if (!row) throw new Error('read_versions has no row: run the migrations (0031)');
+/**
+ * PostgreSQL's stamps change when the writing transaction commits, so a transaction that wrote a
+ * table sees the table's old stamp beside its own uncommitted rows: a result read after such a
+ * write, kept under that stamp, would outlive a rollback. For such a table (noted by the
+ * migration's trigger in a transaction-local setting) the stamp is WRITTEN_HERE, and nothing is
+ * kept from it or given back — as on SQLite, where the write itself moves the stamp.
+ */
+const selectPostgresVersions = prepared((db) =>
+  db
+    .selectFrom('read_versions')
+    .select([
+      'id',
+      ...VERSIONED_TABLES.map((t) =>
+        sql<number>`case when current_setting(${sql.lit(`orderdesk.read_version_${t}`)}, true) = 'noted'
+          then ${sql.lit(WRITTEN_HERE)} else ${sql.ref(t)} end`.as(t),
+      ),
+    ])
+    .where('id', '=', 1),
+);
+
+/**
+ * The stamps now (one statement). On PostgreSQL, through `batchedReads`, the statement is held
+ * with the reads issued in the same turn: pass the promise on to `VersionedRead.get` unawaited.
+ */
+export async function readVersions(db: Executor): Promise<ReadVersions> {
+  const row = (await (isPostgres(db) ? selectPostgresVersions : selectVersions)(db, {})).rows[0];
+  if (!row) throw new Error('read_versions has no row: run the migrations (0031, 0034)');
   return row;
 }
+
+/**
+ * The stamps a `VersionedRead` is given: read already, or being read (PostgreSQL: with the
+ * reads issued beside them); null keeps nothing (every read runs).
+ */
+export type Stamps = ReadVersions | null | Promise<ReadVersions>;
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
@@ -81,7 +121,7 @@ export class VersionedRead<A, T> {
   readonly #kept = new Map<string, Kept<T>>();
   /** The stamps last seen and this read's stamp in them (one `versions` serves many gets). */
   #lastVersions: ReadVersions | null = null;
-  #lastStamp = '';
+  #lastStamp: string | null = '';
 
   constructor(
     /** Every table the read looks at: a write to any of them makes its kept results stale. */
@@ -91,16 +131,26 @@ export class VersionedRead<A, T> {
     private readonly max = 1_000,
   ) {}
 
-  /** The read's result for `args`: kept if `versions` say it is current, else read (and kept). */
-  async get(db: Executor, versions: ReadVersions | null, args: A): Promise<T> {
+  /**
+   * The read's result for `args`: kept if `versions` say it is current, else read (and kept).
+   * `versions` may still be on its way (a promise, see Stamps): with nothing kept for `args`,
+   * the read is issued at once, beside the stamps' statement.
+   */
+  async get(db: Executor, versions: Stamps, args: A): Promise<T> {
     if (versions === null) return this.read(db, args);
-    const stamp = this.#stampOf(versions);
     const key = JSON.stringify(args);
+    if (versions instanceof Promise) {
+      if (!this.#kept.has(key)) {
+        // Issued now, in the stamps' statement or after it: never older than they are.
+        const value = await this.read(db, args);
+        return this.#keepFresh(key, this.#stampOf(await versions), value);
+      }
+      versions = await versions;
+    }
+    const stamp = this.#stampOf(versions);
     const kept = this.#kept.get(key);
-    if (kept !== undefined && kept.stamp === stamp) return this.#touch(key, kept);
-    const value = deepFreeze(await this.read(db, args));
-    this.#keep(key, stamp, value);
-    return value;
+    if (stamp !== null && kept !== undefined && kept.stamp === stamp) return this.#touch(key, kept);
+    return this.#keepFresh(key, stamp, await this.read(db, args));
   }
 
   /**
@@ -112,26 +162,40 @@ export class VersionedRead<A, T> {
    * the others out.
    */
   async getOutsideTransaction(db: Executor, args: A): Promise<T> {
-    const versions = await readVersions(db);
-    if (versions === null) return this.read(db, args);
-    const stamp = this.#stampOf(versions);
+    const stamp = this.#stampOf(await readVersions(db));
+    if (stamp === null) return this.read(db, args);
     const key = JSON.stringify(args);
     const kept = this.#kept.get(key);
     if (kept !== undefined && kept.stamp === stamp) return this.#touch(key, kept);
     const value = await this.read(db, args);
     if (value === null || value === undefined) return value;
-    const after = await readVersions(db);
-    if (after === null || this.#stampOf(after) !== stamp) return value;
+    if (this.#stampOf(await readVersions(db)) !== stamp) return value;
+    return this.#keepFresh(key, stamp, value);
+  }
+
+  /** `value`, frozen and kept under `stamp` (as it is, unkept, without one). */
+  #keepFresh(key: string, stamp: string | null, value: T): T {
+    if (stamp === null) return value;
     const frozen = deepFreeze(value);
     this.#keep(key, stamp, frozen);
     return frozen;
   }
 
-  /** This read's tables' stamps in `versions`, as one string (one `versions` serves many gets). */
-  #stampOf(versions: ReadVersions): string {
+  /**
+   * This read's tables' stamps in `versions`, as one string (one `versions` serves many gets);
+   * null if the transaction wrote one of them (WRITTEN_HERE): nothing is kept or given back.
+   */
+  #stampOf(versions: ReadVersions): string | null {
     if (versions !== this.#lastVersions) {
-      let stamp = '';
-      for (const t of this.tables) stamp += `${versions[t]},`;
+      let stamp: string | null = '';
+      for (const t of this.tables) {
+        const v = versions[t];
+        if (v === WRITTEN_HERE) {
+          stamp = null;
+          break;
+        }
+        stamp += `${v},`;
+      }
       this.#lastVersions = versions;
       this.#lastStamp = stamp;
     }

@@ -587,7 +587,7 @@ export interface DocumentTable {
 export type ReadVersionsTable = { id: number } & Record<VersionedTable, number>;
 
 export interface Database {
-  /** SQLite only. */
+  /** Migrations 0031, 0033 (SQLite) and 0034 (PostgreSQL): read-versions.ts. */
   read_versions: ReadVersionsTable;
   vendors: VendorTable;
   vendor_profiles: VendorProfileTable;

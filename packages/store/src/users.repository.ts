@@ -296,7 +296,7 @@ const selectTokenUser = prepared((db, a: { tokenHash: string }) =>
 
 /**
  * A live token's row with its active user, kept while `api_tokens`, `users` and `partners`
- * are unchanged (SQLite; read-versions.ts): a request with a bearer token then costs one
+ * are unchanged (read-versions.ts): a request with a bearer token then costs one
  * statement (the stamps) instead of the read across four tables. A revocation, a deactivation,
  * a change of partner and a recorded use each change a stamp, in this process or another, so
  * the next request reads again. Expiry is checked on every call (it depends on the time).

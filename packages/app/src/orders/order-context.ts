@@ -15,7 +15,7 @@ import {
   readVersions,
   VersionedRead,
   type Executor,
-  type ReadVersions,
+  type Stamps,
   type CustomerContact,
   type Partnership,
   type PriceInForce,
@@ -37,7 +37,7 @@ import { todayIn } from '../shared/time.ts';
 
 // The reference rows of a submission — who the order is between, the customer, the prices,
 // the multipliers — kept by this process while their tables are unchanged (read-versions.ts:
-// on SQLite one statement checks them all; on PostgreSQL every read runs, in one round trip).
+// one statement checks them all; on PostgreSQL it goes with the reads that do run).
 const orderParties = new VersionedRead(['vendors', 'partnerships', 'partners'], findOrderParties);
 const customersWithContacts = new VersionedRead(
   ['customers', 'customer_contacts', 'partners'],
@@ -90,7 +90,7 @@ async function resolveParties(
   input: { vendor: string; customerId: string },
   /** The partner that placed the order, when someone else (its distributor) acts on it. */
   orderingPartnerId: string,
-  versions: ReadVersions | null,
+  versions: Stamps,
 ): Promise<OrderParties> {
   const contracting = contractingPartnerId(actor);
   // The vendor, the partnership and the ordering partner's tier in one query. A partner sees
@@ -249,7 +249,7 @@ async function readContext(
   customerScopeIds: readonly string[],
   submission: OrderSubmission,
   options: ContextOptions,
-  versions: ReadVersions | null,
+  versions: Stamps,
   customerKnown = true,
 ): Promise<ContextReads> {
   const { vendorId, profile, partnershipId, partnerId } = keys;
@@ -448,9 +448,15 @@ export async function resolveOrderContext(
 ): Promise<ResolvedOrder> {
   const orderingPartnerId = options.orderingPartnerId ?? actor.partnerId;
   const key = partiesKey(actor, submission.vendor, orderingPartnerId);
-  const guess = batchesReads(db) ? guessFor(key) : undefined;
+  const batched = batchesReads(db);
+  // The stamps first, before the kept reads and with no write in between (read-versions.ts).
+  // On PostgreSQL they are not awaited: held with the reads issued in this turn, they go in
+  // the same statement (a rejection is reported where they are awaited).
+  const versions: Stamps = batched ? readVersions(await batchedReads(db)) : await readVersions(db);
+  if (versions instanceof Promise) versions.catch(() => {});
+  const guess = batched ? guessFor(key) : undefined;
   const early = guess
-    ? readContext(db, guess, actor.partnerScopeIds, submission, options, null)
+    ? readContext(db, guess, actor.partnerScopeIds, submission, options, versions)
     : undefined;
   // Settled before any other statement of the transaction and before returning: a read of
   // theirs (license keys go in chunks) must not run after the transaction moved on. A
@@ -460,8 +466,6 @@ export async function resolveOrderContext(
     () => undefined,
   );
   try {
-    // First, before the kept reads and with no write in between (read-versions.ts).
-    const versions = await readVersions(db);
     const parties = await resolveParties(db, actor, submission, orderingPartnerId, versions);
     const keys = readKeysOf(parties);
     remember(key, keys);

@@ -23,7 +23,7 @@ import {
   updateSubscription,
   VersionedRead,
   type Executor,
-  type ReadVersions,
+  type Stamps,
   type Order,
   type Subscription,
 } from '@orderdesk/store';
@@ -74,7 +74,7 @@ export function subscriptionIdOf(
   return typeof named === 'string' && named !== '' ? named : undefined;
 }
 
-/** A subscription by id within a vendor, kept while subscriptions are unchanged (SQLite). */
+/** A subscription by id within a vendor, kept while subscriptions are unchanged. */
 const subscriptionsById = new VersionedRead(
   ['subscriptions'],
   (db, a: { id: string; vendorId: string }) =>
@@ -96,7 +96,7 @@ export async function subscriptionForOrder(
   db: Executor,
   input: { vendorId: string; customerId: string; orderType: string; body: unknown },
   profile: VendorProfile,
-  versions: ReadVersions | null = null,
+  versions: Stamps = null,
 ): Promise<{ row: Subscription | undefined; namedId: string | null }> {
   const named = subscriptionIdOf(profile, input.orderType, input.body);
   if (named !== undefined) {

@@ -28,6 +28,7 @@ import * as m0030 from './0030_invoice_paid_on.ts';
 import * as m0031 from './0031_read_versions.ts';
 import * as m0032 from './0032_partnership_billing.ts';
 import * as m0033 from './0033_auth_read_versions.ts';
+import * as m0034 from './0034_postgres_read_versions.ts';
 
 /** Every migration, in order. Names are frozen once released. */
 export const migrations: Record<string, Migration> = {
@@ -60,4 +61,5 @@ export const migrations: Record<string, Migration> = {
   '0031_read_versions': m0031,
   '0032_partnership_billing': m0032,
   '0033_auth_read_versions': m0033,
+  '0034_postgres_read_versions': m0034,
 };
