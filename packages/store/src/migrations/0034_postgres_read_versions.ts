@@ -56,14 +56,20 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`insert into read_versions (id, ${sql.join(TABLES.map((t) => sql.id(t)))})
     values (1, ${sql.join(TABLES.map(() => STAMP))})`.execute(db);
   // The tables a transaction wrote, until its commit sets their stamps (never visible to others:
-  // each row is inserted and deleted by the same transaction).
-  await sql`create table read_versions_pending (table_name text not null)`.execute(db);
+  // each row is inserted and deleted by the same transaction). Keyed by the transaction: its
+  // commit deletes its own rows by the key, without going through the dead rows the other
+  // transactions left since the last vacuum.
+  await sql`create table read_versions_pending (
+    xid int8 not null,
+    table_name text not null,
+    primary key (xid, table_name))`.execute(db);
   await sql`create function orderdesk_read_versions_note() returns trigger
     language plpgsql as $$
     begin
       if current_setting('orderdesk.read_version_' || tg_argv[0], true) is distinct from 'noted' then
         perform set_config('orderdesk.read_version_' || tg_argv[0], 'noted', true);
-        insert into read_versions_pending (table_name) values (tg_argv[0]);
+        insert into read_versions_pending (xid, table_name)
+          values (pg_current_xact_id()::text::int8, tg_argv[0]);
       end if;
       return null;
     end $$`.execute(db);
@@ -73,7 +79,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       execute format(
         'update read_versions set %I = floor(random() * 9007199254740991)::int8 where id = 1',
         new.table_name);
-      delete from read_versions_pending where table_name = new.table_name;
+      delete from read_versions_pending where xid = new.xid and table_name = new.table_name;
       return null;
     end $$`.execute(db);
   await sql`create constraint trigger read_versions_pending_stamp
