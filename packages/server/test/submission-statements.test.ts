@@ -43,8 +43,10 @@ const today = new Date().toISOString().slice(0, 10);
  * for a vendor and partner, or the first after a new profile version, still takes 5. Later that
  * day, SQLite keeps the reference rows (parties, customer, prices, multipliers, subscription)
  * while their tables are unchanged, which one statement checks (read-versions.ts): the kit
- * renewal 12, the bench's order 12 (its quote read with its lines). Lower them when the submission path gets cheaper; never
- * raise them without saying why in the commit.
+ * renewal 12, the bench's order 12 (its quote read with its lines). On 2026-12-06 PostgreSQL
+ * keeps them too (migration 0034): the same counts, cheaper statements (the token's read is the
+ * stamps' row; the batched read holds the stamps, the quote and the PO check). Lower them when
+ * the submission path gets cheaper; never raise them without saying why in the commit.
  */
 const MAX_STATEMENTS: Record<DialectName, number> = { sqlite: 12, postgres: 8 };
 const MAX_ROUND_TRIPS: Record<DialectName, number> = { sqlite: 0, postgres: 4 };
