@@ -1,16 +1,9 @@
-import { Kysely, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createTestDatabaseUrl, testDialects, watchQueries } from '../test/databases.ts';
-import {
-  batchedReads,
-  BatchingPostgresDialect,
-  deferredWrites,
-  shiftPlaceholders,
-} from './batched-reads.ts';
-import { openStore, type DialectName } from './dialects.ts';
+import { createTestDatabaseUrl, testDialects, watchedDatabase } from '../test/databases.ts';
+import { batchedReads, deferredWrites, shiftPlaceholders } from './batched-reads.ts';
+import { openStore } from './dialects.ts';
 import { migrateToLatest } from './migrate.ts';
-import type { Database } from './schema.ts';
 
 describe('shiftPlaceholders', () => {
   it('renumbers $n outside quoted literals and names only', () => {
@@ -105,20 +98,6 @@ describe.each(testDialects())('batched reads on %s', (dialect) => {
     }
   });
 });
-
-/** A migrated database behind the store's pg dialect, and the queries sent to it so far. */
-async function watchedDatabase(
-  dialect: DialectName,
-): Promise<{ db: Kysely<Database>; sent: string[] }> {
-  const url = await createTestDatabaseUrl(dialect);
-  const setup = openStore(url, { poolSize: 1 });
-  await migrateToLatest(setup);
-  await setup.close();
-  const sent: string[] = [];
-  const pool = new pg.Pool({ connectionString: url, max: 1 });
-  watchQueries(pool, (text) => sent.push(text));
-  return { db: new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) }), sent };
-}
 
 describe.each(testDialects().filter((d) => d === 'postgres'))('batched reads on %s', (dialect) => {
   it('sends the reads of one turn as one statement', async () => {

@@ -5,20 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, sql } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createTestDatabaseUrl,
-  createTestStore,
-  testDialects,
-  watchQueries,
-} from '../test/databases.ts';
+import { createTestStore, testDialects, watchedDatabase } from '../test/databases.ts';
 import { openStore, type Store } from './dialects.ts';
 import type { Executor } from './executor.ts';
-import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrate.ts';
-import { batchedReads, BatchingPostgresDialect } from './batched-reads.ts';
+import { batchedReads } from './batched-reads.ts';
 import { readVersions, VERSIONED_TABLES, VersionedRead, WRITTEN_HERE } from './read-versions.ts';
 import { insertPartner } from './tenancy.repository.ts';
 import { findTokenUser, insertApiToken, insertUser } from './users.repository.ts';
@@ -407,17 +400,10 @@ describe.each(testDialects().filter((d) => d === 'postgres'))('read versions on 
   });
 
   it('takes stamps on their way: a read to run goes in their statement, and is kept', async () => {
-    const url = await createTestDatabaseUrl(dialect);
-    const setup = openStore(url, { poolSize: 1 });
-    await migrateToLatest(setup);
-    await addVendor(setup.db, 'ven_w');
-    await addCategory(setup.db, 'cat_w', 'ven_w');
-    await setup.close();
-    const sent: string[] = [];
-    const pool = new pg.Pool({ connectionString: url, max: 1 });
-    watchQueries(pool, (text) => sent.push(text));
-    const db = new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) });
+    const { db, sent } = await watchedDatabase(dialect);
     try {
+      await addVendor(db, 'ven_w');
+      await addCategory(db, 'cat_w', 'ven_w');
       const { read, runs } = categoryNames();
       const once = async (): Promise<readonly string[]> =>
         db.transaction().execute(async (tx) => {

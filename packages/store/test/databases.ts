@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
+import { Kysely } from 'kysely';
 import pg from 'pg';
+import { BatchingPostgresDialect } from '../src/batched-reads.ts';
 import { openStore, type DialectName, type Store } from '../src/dialects.ts';
 import { migrateToLatest } from '../src/migrate.ts';
+import type { Database } from '../src/schema.ts';
 import { testDialects } from './dialect-list.ts';
 
 export { testDialects };
@@ -55,4 +58,18 @@ export function watchQueries(pool: pg.Pool, onQuery: (text: string) => void): vo
       return query(...args);
     };
   });
+}
+
+/** A migrated database behind the store's pg dialect, and the queries sent to it so far. */
+export async function watchedDatabase(
+  dialect: DialectName,
+): Promise<{ db: Kysely<Database>; sent: string[] }> {
+  const url = await createTestDatabaseUrl(dialect);
+  const setup = openStore(url, { poolSize: 1 });
+  await migrateToLatest(setup);
+  await setup.close();
+  const sent: string[] = [];
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  watchQueries(pool, (text) => sent.push(text));
+  return { db: new Kysely<Database>({ dialect: new BatchingPostgresDialect({ pool }) }), sent };
 }
