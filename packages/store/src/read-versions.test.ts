@@ -12,7 +12,13 @@ import { openStore, type Store } from './dialects.ts';
 import type { Executor } from './executor.ts';
 import { migrateToLatest } from './migrate.ts';
 import { batchedReads } from './batched-reads.ts';
-import { readVersions, VERSIONED_TABLES, VersionedRead, WRITTEN_HERE } from './read-versions.ts';
+import {
+  readVersions,
+  stampInsertsInBulk,
+  VERSIONED_TABLES,
+  VersionedRead,
+  WRITTEN_HERE,
+} from './read-versions.ts';
 import { insertPartner } from './tenancy.repository.ts';
 import { findTokenUser, insertApiToken, insertUser } from './users.repository.ts';
 
@@ -177,6 +183,72 @@ describe('read versions on sqlite', () => {
     expect(
       await read.get(store.db, await readVersions(store.db), { vendorId: 'ven_b' }),
     ).not.toContain('cat_rolled_back');
+  });
+
+  it('stamps a bulk writer’s inserts once as it starts and once as it ends, its triggers back after', async () => {
+    const triggers = async (db: Executor) =>
+      (
+        await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+          where type = 'trigger' order by name`.execute(db)
+      ).rows;
+    const { read, runs } = categoryNames();
+    const before = await readVersions(store.db);
+    const triggersBefore = await triggers(store.db);
+    await read.get(store.db, before, { vendorId: 'ven_a' });
+    await store.db.transaction().execute(async (tx) => {
+      const stampAgain = await stampInsertsInBulk(tx, ['categories']);
+      const started = await readVersions(tx);
+      // Moved as the first insert's trigger would have moved it; no other table's.
+      expect(started.categories).not.toBe(before.categories);
+      for (const table of VERSIONED_TABLES.filter((t) => t !== 'categories')) {
+        expect(started[table], table).toBe(before[table]);
+      }
+      expect((await triggers(tx)).map((t) => t.name)).not.toContain('categories_rv_insert');
+      await addCategory(tx, 'cat_bulk_1', 'ven_a');
+      await addCategory(tx, 'cat_bulk_2', 'ven_a');
+      // No trigger stamped the inserts; an update still stamps through its own.
+      const inserted = await readVersions(tx);
+      expect(inserted.categories).toBe(started.categories);
+      // Kept in the meantime, under the stamp of the meantime.
+      expect(await read.get(tx, inserted, { vendorId: 'ven_a' })).toContain('cat_bulk_2');
+      await tx
+        .updateTable('categories')
+        .set({ name: 'cat_bulk_2 renamed' })
+        .where('id', '=', 'cat_bulk_2')
+        .execute();
+      expect((await readVersions(tx)).categories).not.toBe(inserted.categories);
+      await stampAgain();
+      expect(await triggers(tx)).toEqual(triggersBefore);
+    });
+    const after = await readVersions(store.db);
+    expect(after.categories).not.toBe(before.categories);
+    const names = await read.get(store.db, after, { vendorId: 'ven_a' });
+    expect(names).toContain('cat_bulk_2 renamed');
+    expect(runs.count).toBe(3);
+    // The triggers stamp the next insert again.
+    await addCategory(store.db, 'cat_bulk_3', 'ven_a');
+    expect((await readVersions(store.db)).categories).not.toBe(after.categories);
+  });
+
+  it('puts a bulk writer’s triggers and stamps back when its transaction rolls back', async () => {
+    const triggers = async (db: Executor) =>
+      (
+        await sql<{ name: string }>`select name from sqlite_master
+          where type = 'trigger' order by name`.execute(db)
+      ).rows.map((t) => t.name);
+    const before = await readVersions(store.db);
+    const triggersBefore = await triggers(store.db);
+    await expect(
+      store.db.transaction().execute(async (tx) => {
+        await stampInsertsInBulk(tx, ['categories', 'products']);
+        await addCategory(tx, 'cat_bulk_rolled_back', 'ven_b');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await readVersions(store.db)).toEqual(before);
+    expect(await triggers(store.db)).toEqual(triggersBefore);
+    await addCategory(store.db, 'cat_bulk_after', 'ven_b');
+    expect((await readVersions(store.db)).categories).not.toBe(before.categories);
   });
 
   it('shares frozen results, so no caller can change another’s', async () => {

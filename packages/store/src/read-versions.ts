@@ -23,6 +23,7 @@ import type { Executor } from './executor.ts';
 import { sql } from 'kysely';
 import { prepared } from './prepared-query.ts';
 import { isPostgres } from './search.repository.ts';
+import { dropTriggers } from './sqlite-triggers.ts';
 
 /**
  * The tables migrations 0031 and 0033 (SQLite) and 0034 (PostgreSQL) stamp: each a column of
@@ -88,6 +89,41 @@ export async function readVersions(db: Executor): Promise<ReadVersions> {
   const row = (await (isPostgres(db) ? selectPostgresVersions : selectVersions)(db, {})).rows[0];
   if (!row) throw new Error('read_versions has no row: run the migrations (0031, 0034)');
   return row;
+}
+
+/** A new stamp, as the triggers of migrations 0031 and 0033 (SQLite) set it. */
+const NEW_STAMP = sql`abs(random() % 9007199254740991)`;
+
+/**
+ * For a bulk writer that inserts many rows into `tables` in one transaction (the CLI's
+ * price-list import, SQLite): drops the tables' per-row INSERT stamp triggers (migration 0031's
+ * `<table>_rv_insert`, each an UPDATE of read_versions per row) and moves the tables' stamps
+ * once, now, as the first insert's trigger would. Resolves with what creates the triggers again
+ * and moves the stamps once more — call it before the transaction commits: a result kept under
+ * the stamps of the meantime is then never given back. Other connections see neither (the stamps
+ * and the rows commit together); a rollback puts back the triggers and the stamps from before.
+ * Updates and deletes still stamp through their triggers. PostgreSQL: nothing to do (its
+ * statement triggers note a table once per transaction).
+ */
+export async function stampInsertsInBulk(
+  tx: Executor,
+  tables: readonly VersionedTable[],
+): Promise<() => Promise<void>> {
+  if (isPostgres(tx) || tables.length === 0) return async () => {};
+  const stamp = async (): Promise<void> => {
+    await sql`update read_versions set ${sql.join(
+      tables.map((t) => sql`${sql.id(t)} = ${NEW_STAMP}`),
+    )} where id = 1`.execute(tx);
+  };
+  const createAgain = await dropTriggers(
+    tx,
+    tables.map((t) => `${t}_rv_insert`),
+  );
+  await stamp();
+  return async () => {
+    await createAgain();
+    await stamp();
+  };
 }
 
 /**

@@ -23,6 +23,7 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 import { boundPageCache, pragmaNumber } from './sqlite-pragmas.ts';
+import { dropTriggers } from './sqlite-triggers.ts';
 
 /**
  * Products indexed per batch (their postings are held in memory meanwhile, 4 bytes each). Each
@@ -134,12 +135,16 @@ export class BulkWordIndexer {
     private readonly active: boolean,
     private readonly batchSize: number,
     private readonly collectedTerms: number,
+    /** Creates the products' INSERT trigger again (dropped by `start`). */
+    private readonly createTriggerAgain: () => Promise<void> = async () => {},
   ) {}
 
   /**
-   * Defers the INSERT trigger of products until `finish` (SQLite). Call inside the transaction.
-   * `batch`: products whose postings are written at once; `collectedTerms`: distinct terms a
-   * first import keeps before writing (tests pass small ones).
+   * Defers the INSERT trigger of products until `finish` (SQLite): drops it, since its WHEN
+   * would still run for every row the writer inserts (sqlite-triggers.ts), and defers it (the
+   * search_index_deferred row) for any other insert of the transaction. Call inside the
+   * transaction. `batch`: products whose postings are written at once; `collectedTerms`:
+   * distinct terms a first import keeps before writing (tests pass small ones).
    */
   static async start(
     tx: Executor,
@@ -149,7 +154,8 @@ export class BulkWordIndexer {
     if (isPostgres(tx)) return new BulkWordIndexer(tx, 0, false, batch, collectedTerms);
     const after = await maxProductRowid(tx);
     await sql`insert into search_index_deferred (id) values (1)`.execute(tx);
-    return new BulkWordIndexer(tx, after, true, batch, collectedTerms);
+    const createAgain = await dropTriggers(tx, [PRODUCTS_INSERT_TRIGGER]);
+    return new BulkWordIndexer(tx, after, true, batch, collectedTerms, createAgain);
   }
 
   /** A product just inserted (its rowid, vendor and texts), to index. */
@@ -201,6 +207,7 @@ export class BulkWordIndexer {
     await this.flush();
     await restoreIndexes(this.tx, this.dropped ?? [], options);
     this.dropped = [];
+    await this.createTriggerAgain();
     await sql`delete from search_index_deferred`.execute(this.tx);
   }
 
@@ -255,6 +262,9 @@ async function maxProductRowid(tx: Executor): Promise<number> {
   const r = await sql<{ hi: number | null }>`select max(rowid) as hi from products`.execute(tx);
   return r.rows[0]?.hi ?? 0;
 }
+
+/** Migration 0018's trigger that indexes each product inserted (unless deferred). */
+const PRODUCTS_INSERT_TRIGGER = 'search_postings_ai';
 
 /** Product keys the word index takes from JavaScript (a larger one goes through FTS5). */
 const KEY_SPAN = 2 ** 42;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findVendorBySlug, searchProducts, type Store } from '@orderdesk/store';
+import { findVendorBySlug, readVersions, searchProducts, type Store } from '@orderdesk/store';
 import { createTestStore, testDialects } from '@orderdesk/store/testing';
 import {
   AppError,
@@ -226,6 +226,7 @@ describe.each(testDialects())('price-list import on %s', (dialect) => {
       }
     })();
     const progress: number[] = [];
+    const stampsBefore = await readVersions(direct.db);
     const directly = await importPriceList(contextOf(direct), OPERATOR, {
       ...input,
       source: { path: file },
@@ -244,6 +245,11 @@ describe.each(testDialects())('price-list import on %s', (dialect) => {
     expect(await counts(direct)).toEqual(await counts(staged));
     // The indexes a first import drops and builds again are all there, as they were defined.
     expect(await indexesOf(direct)).toEqual(await indexesOf(staged));
+    // A server keeping prices and products sees them change (read-versions.ts), though on
+    // SQLite the import writes its rows with their INSERT stamp triggers dropped.
+    const stampsAfter = await readVersions(direct.db);
+    expect(stampsAfter.products).not.toBe(stampsBefore.products);
+    expect(stampsAfter.price_list_items).not.toBe(stampsBefore.price_list_items);
     // A second import of the same file changes nothing but adds a version, on both.
     const again = await importPriceList(contextOf(direct), OPERATOR, {
       ...input,
