@@ -36,12 +36,21 @@ const WORKSPACES = ['core', 'store', 'app', 'server', 'cli'];
  * npm dependencies compiled into the bundle instead of loaded from node_modules, for start-up:
  * every command loads them, and Node loads a package's modules file by file (kysely's ESM
  * build alone is ~280 files: resolved, read and compiled one by one, ~150 ms of the main
- * thread's start-up on a busy host). Only packages whose objects never meet another package's
- * copy: not zod (fastify-type-provider-zod reads our schemas with its own zod, and zod keeps
- * its registry per copy), not the native or optional ones (better-sqlite3, argon2, pg). The
- * CommonJS ones (commander, yaml) find Node's built-ins through the banner's `require`.
+ * thread's start-up on a busy host; zod's, ~95 files, loaded by the main thread and again by
+ * the price-list parser thread). Only packages whose objects never meet another package's
+ * copy: zod together with fastify-type-provider-zod, the one dependency that reads our schemas
+ * with a zod of its own (zod keeps its registry per copy): bundled, both use the bundle's one
+ * copy. Not the native or optional ones (better-sqlite3, argon2, pg). The CommonJS ones
+ * (commander, yaml, @fastify/error) find Node's built-ins through the banner's `require`.
  */
-const BUNDLED = new Set(['kysely', 'luxon', 'yaml', 'commander']);
+const BUNDLED = new Set([
+  'kysely',
+  'luxon',
+  'yaml',
+  'commander',
+  'zod',
+  'fastify-type-provider-zod',
+]);
 
 /** Every other npm dependency of the bundled packages (and their subpaths) stays external. */
 function externals() {
