@@ -11,6 +11,7 @@ import {
 import { stampInsertsInBulk } from './read-versions.ts';
 import { isPostgres } from './search.repository.ts';
 import { boundPageCache, pragmaNumber } from './sqlite-pragmas.ts';
+import { dropSchemaObjects, type SchemaObject } from './sqlite-schema.ts';
 
 // A price list written into the catalog as its file is read, inside one transaction (the CLI's
 // import on SQLite: `orderdesk import pricelist`), instead of staged and copied after. The
@@ -87,15 +88,12 @@ function itemInsert(rows: number): string {
  * Drops the products' secondary indexes that no constraint needs (not the unique ones: the
  * part-number key and the id); returns their definitions, to build them again.
  */
-async function dropSecondaryIndexes(tx: Executor): Promise<{ name: string; sql: string }[]> {
-  const indexes = (
-    await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
-        where type = 'index' and tbl_name = 'products' and sql is not null
-          and upper(sql) not like 'CREATE UNIQUE%'
-        order by name`.execute(tx)
-  ).rows;
-  for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(tx);
-  return indexes;
+async function dropSecondaryIndexes(tx: Executor): Promise<SchemaObject[]> {
+  return dropSchemaObjects(
+    tx,
+    'index',
+    sql<boolean>`tbl_name = 'products' and upper(sql) not like 'CREATE UNIQUE%'`,
+  );
 }
 
 /**
@@ -154,7 +152,7 @@ export class PriceRowWriter {
   private created = 0;
   private updated = 0;
   /** The products' indexes dropped at the first batch, built again by `finish`. */
-  private dropped: { name: string; sql: string }[] | undefined;
+  private dropped: SchemaObject[] | undefined;
 
   private constructor(
     private readonly tx: Executor,

@@ -62,6 +62,14 @@ function categoryNames() {
   return { read, runs };
 }
 
+/** The triggers of the database, with their definitions (SQLite). */
+async function triggers(db: Executor): Promise<{ name: string; sql: string }[]> {
+  return (
+    await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
+      where type = 'trigger' order by name`.execute(db)
+  ).rows;
+}
+
 describe('read versions on sqlite', () => {
   let dir: string;
   let file: string;
@@ -186,11 +194,6 @@ describe('read versions on sqlite', () => {
   });
 
   it('stamps a bulk writer’s inserts once as it starts and once as it ends, its triggers back after', async () => {
-    const triggers = async (db: Executor) =>
-      (
-        await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
-          where type = 'trigger' order by name`.execute(db)
-      ).rows;
     const { read, runs } = categoryNames();
     const before = await readVersions(store.db);
     const triggersBefore = await triggers(store.db);
@@ -231,11 +234,6 @@ describe('read versions on sqlite', () => {
   });
 
   it('puts a bulk writer’s triggers and stamps back when its transaction rolls back', async () => {
-    const triggers = async (db: Executor) =>
-      (
-        await sql<{ name: string }>`select name from sqlite_master
-          where type = 'trigger' order by name`.execute(db)
-      ).rows.map((t) => t.name);
     const before = await readVersions(store.db);
     const triggersBefore = await triggers(store.db);
     await expect(

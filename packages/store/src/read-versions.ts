@@ -23,7 +23,7 @@ import type { Executor } from './executor.ts';
 import { sql } from 'kysely';
 import { prepared } from './prepared-query.ts';
 import { isPostgres } from './search.repository.ts';
-import { dropTriggers } from './sqlite-triggers.ts';
+import { dropTriggers } from './sqlite-schema.ts';
 
 /**
  * The tables migrations 0031 and 0033 (SQLite) and 0034 (PostgreSQL) stamp: each a column of

@@ -23,7 +23,12 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { isPostgres } from './search.repository.ts';
 import { boundPageCache, pragmaNumber } from './sqlite-pragmas.ts';
-import { dropTriggers } from './sqlite-triggers.ts';
+import {
+  createSchemaObjects,
+  dropSchemaObjects,
+  dropTriggers,
+  type SchemaObject,
+} from './sqlite-schema.ts';
 
 /**
  * Products indexed per batch (their postings are held in memory meanwhile, 4 bytes each). Each
@@ -111,11 +116,11 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
 
 /**
  * Word indexing of the products a bulk writer inserts itself, row by row as it streams them
- * (the CLI's price-list import, price-list-import.repository.ts), on SQLite: `start` defers the
- * INSERT trigger (inside the caller's transaction), `add` takes each new product's key (its
+ * (the CLI's price-list import, price-list-import.repository.ts), on SQLite: `start` drops the
+ * products' INSERT trigger (inside the caller's transaction), `add` takes each new product's key (its
  * rowid) and texts as it is inserted, `flushIfFull` writes the postings every BATCH products
  * (on a first import, once up to COLLECTED products or COLLECTED_TERMS terms have been kept:
- * see flushIfFull), `finish` writes the rest, builds any dropped index again and ends the deferral. The postings'
+ * see flushIfFull), `finish` writes the rest, builds any dropped index again and creates the trigger again. The postings'
  * secondary index is dropped at a flush once the products added outnumber the older ones twice
  * over (as indexProductsAfterRowid decides up front; here the total is not known yet). Rolled
  * back with the transaction, all of it. On PostgreSQL there is nothing to do (its statement
@@ -124,7 +129,7 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
 export class BulkWordIndexer {
   private readonly batch = new WordIndexBatch();
   private added = 0;
-  private dropped: { name: string; sql: string }[] | undefined;
+  private dropped: SchemaObject[] | undefined;
   /** A first import: products kept until `finish` (see flushIfFull). */
   private collecting = false;
 
@@ -140,11 +145,10 @@ export class BulkWordIndexer {
   ) {}
 
   /**
-   * Defers the INSERT trigger of products until `finish` (SQLite): drops it, since its WHEN
-   * would still run for every row the writer inserts (sqlite-triggers.ts), and defers it (the
-   * search_index_deferred row) for any other insert of the transaction. Call inside the
-   * transaction. `batch`: products whose postings are written at once; `collectedTerms`:
-   * distinct terms a first import keeps before writing (tests pass small ones).
+   * Drops the INSERT trigger of products until `finish` (SQLite: a deferral would still run its
+   * WHEN for every row the writer inserts; sqlite-schema.ts). Call inside the transaction.
+   * `batch`: products whose postings are written at once; `collectedTerms`: distinct terms a
+   * first import keeps before writing (tests pass small ones).
    */
   static async start(
     tx: Executor,
@@ -153,7 +157,6 @@ export class BulkWordIndexer {
   ): Promise<BulkWordIndexer> {
     if (isPostgres(tx)) return new BulkWordIndexer(tx, 0, false, batch, collectedTerms);
     const after = await maxProductRowid(tx);
-    await sql`insert into search_index_deferred (id) values (1)`.execute(tx);
     const createAgain = await dropTriggers(tx, [PRODUCTS_INSERT_TRIGGER]);
     return new BulkWordIndexer(tx, after, true, batch, collectedTerms, createAgain);
   }
@@ -200,7 +203,7 @@ export class BulkWordIndexer {
 
   /**
    * Indexes the products still waiting, builds any dropped index again (`sortKib`: see
-   * restoreIndexes), ends the deferral.
+   * restoreIndexes), creates the products' INSERT trigger again.
    */
   async finish(options: { sortKib?: number } = {}): Promise<void> {
     if (!this.active) return;
@@ -208,7 +211,6 @@ export class BulkWordIndexer {
     await restoreIndexes(this.tx, this.dropped ?? [], options);
     this.dropped = [];
     await this.createTriggerAgain();
-    await sql`delete from search_index_deferred`.execute(this.tx);
   }
 
   private async flush(): Promise<void> {
@@ -221,14 +223,8 @@ export class BulkWordIndexer {
 }
 
 /** Drops the postings' secondary indexes; returns their definitions, to build them again. */
-export async function dropPostingsIndexes(tx: Executor): Promise<{ name: string; sql: string }[]> {
-  const indexes = (
-    await sql<{ name: string; sql: string }>`select name, sql from sqlite_master
-        where type = 'index' and tbl_name = 'search_postings' and sql is not null
-        order by name`.execute(tx)
-  ).rows;
-  for (const index of indexes) await sql`drop index ${sql.id(index.name)}`.execute(tx);
-  return indexes;
+export async function dropPostingsIndexes(tx: Executor): Promise<SchemaObject[]> {
+  return dropSchemaObjects(tx, 'index', sql<boolean>`tbl_name = 'search_postings'`);
 }
 
 /**
@@ -242,7 +238,7 @@ export async function dropPostingsIndexes(tx: Executor): Promise<{ name: string;
  */
 export async function restoreIndexes(
   tx: Executor,
-  indexes: readonly { name: string; sql: string }[],
+  indexes: readonly SchemaObject[],
   options: { sortKib?: number } = {},
 ): Promise<void> {
   if (indexes.length === 0) return;
@@ -251,7 +247,7 @@ export async function restoreIndexes(
   let putCacheBack = async (): Promise<void> => {};
   try {
     if (options.sortKib !== undefined) putCacheBack = await boundPageCache(tx, options.sortKib);
-    for (const index of indexes) await sql.raw(index.sql).execute(tx);
+    await createSchemaObjects(tx, indexes);
   } finally {
     await sql.raw(`pragma threads = ${threads}`).execute(tx);
     await putCacheBack();
@@ -263,7 +259,7 @@ async function maxProductRowid(tx: Executor): Promise<number> {
   return r.rows[0]?.hi ?? 0;
 }
 
-/** Migration 0018's trigger that indexes each product inserted (unless deferred). */
+/** Migration 0018's trigger that indexes each product inserted (unless deferred: search_index_deferred). */
 const PRODUCTS_INSERT_TRIGGER = 'search_postings_ai';
 
 /** Product keys the word index takes from JavaScript (a larger one goes through FTS5). */
