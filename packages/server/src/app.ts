@@ -36,6 +36,7 @@ import { installSecurityHeaders } from './http/security-headers.ts';
 import { installEtags } from './http/etag.ts';
 import { installInputBoundary, jsonCharsetError, parseJsonBody } from './http/input-boundary.ts';
 import { installListCursors } from './http/list-cursors.ts';
+import { lazyDefaultCompilers } from './http/lazy-compilers.ts';
 import { problemType } from './http/problem.ts';
 import { installOpenApi } from './openapi/openapi.plugin.ts';
 import { partnerRoutes } from './partners/partners.routes.ts';
@@ -104,6 +105,7 @@ export async function buildApp(
     requestIdHeader: false,
     trustProxy: trustProxyOf(config),
     routerOptions: { ignoreTrailingSlash: true, querystringParser: parseQuery },
+    schemaController: { compilersFactory: lazyDefaultCompilers },
     // Errors raised before routing (a malformed URL escape) are problem details too. No hook
     // runs for them, so the security headers every other answer gets are set here.
     frameworkErrors: (error, request, rawReply) => {
