@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from './executor.ts';
 import { newId } from './ids.ts';
+import { stampInsertsInBulk } from './read-versions.ts';
 import { insertProductsIndexedInBulk } from './search-index.repository.ts';
 import { isPostgres } from './search.repository.ts';
 
@@ -137,13 +138,17 @@ export async function findImportRun(
  * Publishes a staged price list into the catalog (call in the import's final transaction,
  * after the price list row and the categories exist): known products change where the file
  * says something different, new ones are created, and every staged row becomes an item of
- * the price list. Three set-based statements whatever the size of the file.
+ * the price list. Three set-based statements whatever the size of the file. On SQLite the
+ * products' and items' per-row INSERT triggers are dropped for them (their read-version stamps
+ * move once before and once after instead: stampInsertsInBulk; the products' word index is
+ * kept by insertProductsIndexedInBulk), and created again before this returns.
  */
 export async function publishStagedPriceRows(
   tx: Executor,
   input: { importId: string; vendorId: string; priceListId: string; at: string },
 ): Promise<{ created: number; updated: number }> {
   const { importId, vendorId, priceListId, at } = input;
+  const stampedInBulk = await stampInsertsInBulk(tx, ['products', 'price_list_items']);
   const updated = await sql`
     update products set
       name = s.name,
@@ -185,6 +190,7 @@ export async function publishStagedPriceRows(
     join products p on p.vendor_id = ${vendorId} and p.part_number = s.part_number
     where s.import_id = ${importId}
     order by s.part_number`.execute(tx); // the items' key order: appended, not inserted at random
+  await stampedInBulk();
   return {
     created: Number(created.numAffectedRows ?? 0),
     updated: Number(updated.numAffectedRows ?? 0),

@@ -3,8 +3,9 @@
 // at once, so there is nothing to do. On SQLite the triggers run per row, each tokenizing one
 // product through the scratch FTS table: fine for the API's single products, minutes for an
 // import's 100,000 under the write lock. So the import's insert runs with the INSERT trigger
-// deferred (a row in search_index_deferred, inside the caller's transaction, gone before it
-// commits) and the new products are then indexed here in rowid batches.
+// dropped (inside the caller's transaction, created again before it commits; DDL is
+// transactional, so a rollback puts it back too) and the new products are then indexed here in
+// rowid batches.
 //
 // A product whose name and description are plain ASCII is tokenized here, in JavaScript: for
 // such text FTS5's unicode61 tokenizer (what the triggers use) yields exactly the lower-cased
@@ -58,8 +59,8 @@ const POSTINGS_PER_INSERT = 1000;
 
 /**
  * Runs `insert` (one set-based INSERT INTO products) and indexes the products it created for
- * word search. Call inside a transaction: on SQLite the deferral and the indexing must commit
- * with the insert, or not at all.
+ * word search. Call inside a transaction: on SQLite the trigger's absence and the indexing
+ * must commit with the insert, or not at all.
  */
 export async function insertProductsIndexedInBulk<T>(
   tx: Executor,
@@ -67,12 +68,14 @@ export async function insertProductsIndexedInBulk<T>(
 ): Promise<T> {
   if (isPostgres(tx)) return insert();
   const from = (await maxProductRowid(tx)) + 1;
-  await sql`insert into search_index_deferred (id) values (1)`.execute(tx);
+  // Dropped rather than deferred (a row in search_index_deferred): its `WHEN NOT EXISTS` would
+  // still run per row.
+  const createAgain = await dropTriggers(tx, [PRODUCTS_INSERT_TRIGGER]);
   let result: T;
   try {
     result = await insert();
   } finally {
-    await sql`delete from search_index_deferred`.execute(tx);
+    await createAgain();
   }
   await indexProductsAfterRowid(tx, from - 1);
   return result;
@@ -259,7 +262,11 @@ async function maxProductRowid(tx: Executor): Promise<number> {
   return r.rows[0]?.hi ?? 0;
 }
 
-/** Migration 0018's trigger that indexes each product inserted (unless deferred: search_index_deferred). */
+/**
+ * Migration 0018's trigger that indexes each product inserted (unless a row of
+ * search_index_deferred defers it: nothing in the code writes one any more, bulk inserts drop
+ * the trigger for their transaction).
+ */
 const PRODUCTS_INSERT_TRIGGER = 'search_postings_ai';
 
 /** Product keys the word index takes from JavaScript (a larger one goes through FTS5). */

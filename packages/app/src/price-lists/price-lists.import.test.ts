@@ -213,6 +213,8 @@ describe.each(testDialects())('price-list import on %s', (dialect) => {
   it('leaves what the staged import leaves: products, items, categories, word index, search', async () => {
     const { file } = await priceFile(direct, dir, 'IMPA');
     const input = { vendor: 'northwind', format: 'csv' as const, sourceName: 'prices.csv' };
+    const schemaBefore = await indexesOf(staged);
+    const stagedStampsBefore = await readVersions(staged.db);
     const fromStaging = await (async () => {
       const ctx = contextOf(staged);
       const stagedImport = await stagePriceListImport(ctx, OPERATOR, {
@@ -243,8 +245,13 @@ describe.each(testDialects())('price-list import on %s', (dialect) => {
     expect(got.found['service tier3']?.length).toBe(25);
     expect(got).toEqual(want);
     expect(await counts(direct)).toEqual(await counts(staged));
-    // The indexes a first import drops and builds again are all there, as they were defined.
+    // The indexes and triggers a first import drops and creates again are all there, as they
+    // were defined, after either import.
+    expect(await indexesOf(staged)).toEqual(schemaBefore);
     expect(await indexesOf(direct)).toEqual(await indexesOf(staged));
+    const stagedStampsAfter = await readVersions(staged.db);
+    expect(stagedStampsAfter.products).not.toBe(stagedStampsBefore.products);
+    expect(stagedStampsAfter.price_list_items).not.toBe(stagedStampsBefore.price_list_items);
     // A server keeping prices and products sees them change (read-versions.ts), though on
     // SQLite the import writes its rows with their INSERT stamp triggers dropped.
     const stampsAfter = await readVersions(direct.db);
