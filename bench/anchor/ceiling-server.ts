@@ -1,6 +1,6 @@
 // The ceiling of the stack for order submission: a minimal Fastify route, in a process of the
-// same shape as `orderdesk serve` (Fastify 5, Kysely, better-sqlite3 with WAL and
-// synchronous=FULL, or pg with the same pool size), that writes the same rows as a real
+// same shape as `orderdesk serve` (Fastify 5, Kysely, better-sqlite3 with WAL,
+// synchronous=FULL and the WAL checkpointed from a thread, or pg with the same pool size), that writes the same rows as a real
 // submission — one order, its lines and one audit event, after one query looking up the
 // lines' list prices — with no authentication, no schema and no business validation.
 // With CEILING_KEYED=1 (tools/submit-split.ts only, never the bench's anchor) the route also
@@ -36,6 +36,8 @@ const url = process.env.DATABASE_URL ?? '';
 const port = Number(process.env.PORT ?? 0);
 const store = openStore(url, {
   poolSize: Number(process.env.DB_POOL_SIZE ?? 10),
+  // As `orderdesk serve` opens its store: the WAL checkpointed from a thread of its own.
+  sqliteBackgroundCheckpoints: true,
   sqliteSynchronous: process.env.SQLITE_SYNCHRONOUS === 'NORMAL' ? 'NORMAL' : 'FULL',
 });
 await migrateToLatest(store);

@@ -29,6 +29,8 @@ export async function startServer(
   const store = openStore(config.DATABASE_URL, {
     poolSize: config.DB_POOL_SIZE,
     sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
+    // A server's writes should not wait for the WAL's checkpoints (sqlite-checkpointer.ts).
+    sqliteBackgroundCheckpoints: true,
     onPoolError: (error) =>
       logger.warn({ err: error }, 'PostgreSQL ended an idle pooled connection'),
   });

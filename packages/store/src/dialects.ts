@@ -7,6 +7,7 @@ import type pg from 'pg';
 import type { Database } from './schema.ts';
 import { BatchingPostgresDialect } from './batched-reads.ts';
 import { loadPg } from './pg-pipeline.ts';
+import { startBackgroundCheckpoints } from './sqlite-checkpointer.ts';
 import { GroupCommitSqliteDialect } from './sqlite-group-commit.ts';
 
 export const DIALECTS = ['sqlite', 'postgres'] as const;
@@ -55,6 +56,11 @@ export interface OpenStoreOptions {
    * the next query opens a new one; nothing is lost. Default: a one-line warning on stderr.
    */
   onPoolError?: (error: Error) => void;
+  /**
+   * SQLite (a file): checkpoint the WAL from a worker thread rather than in the COMMIT that
+   * fills it (sqlite-checkpointer.ts). For a long-running process with many writes: the server.
+   */
+  sqliteBackgroundCheckpoints?: boolean;
 }
 
 /** The most statements one connection prepares; later new ones run unprepared. */
@@ -166,5 +172,18 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
   const db = new Kysely<Database>({
     dialect: new GroupCommitSqliteDialect(sqlite),
   });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  const checkpointer =
+    options.sqliteBackgroundCheckpoints && target.file !== ':memory:'
+      ? startBackgroundCheckpoints(sqlite, target.file, {
+          synchronous: options.sqliteSynchronous ?? 'FULL',
+        })
+      : undefined;
+  return {
+    db,
+    dialect: 'sqlite',
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
+  };
 }

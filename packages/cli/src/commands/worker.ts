@@ -35,6 +35,8 @@ export function registerWorker(program: Command): void {
       const store = openStore(config.DATABASE_URL, {
         poolSize: 2,
         sqliteSynchronous: config.SQLITE_SYNCHRONOUS,
+        // Long-running, as the server: its commits do not wait for the WAL's checkpoints.
+        sqliteBackgroundCheckpoints: !opts.once,
       });
       await migrateToLatest(store);
       const log = (line: string): void => {
