@@ -143,6 +143,16 @@ export async function findMessageById(db: Executor, id: string): Promise<Message
   return db.selectFrom('messages').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** The messages with these ids, by id (the mail worker reads those of its claimed rows at once). */
+export async function findMessagesByIds(
+  db: Executor,
+  ids: readonly string[],
+): Promise<Map<string, Message>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('messages').selectAll().where('id', 'in', ids).execute();
+  return new Map(rows.map((m) => [m.id, m]));
+}
+
 /** The message with an RFC 5322 Message-ID (an incoming reply's In-Reply-To finds its thread). */
 export async function findMessageByMessageId(
   db: Executor,
@@ -185,6 +195,25 @@ export async function updateMessageStatus(
   }
   const r = await q.executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/**
+ * updateMessageStatus for several messages at once, with the same change (one statement); how
+ * many changed.
+ */
+export async function updateMessageStatuses(
+  db: Executor,
+  ids: readonly string[],
+  change: { status: MessageStatus; at: string; from?: readonly MessageStatus[] },
+): Promise<number> {
+  if (ids.length === 0 || change.from?.length === 0) return 0;
+  let q = db
+    .updateTable('messages')
+    .set({ status: change.status, ...(change.status === 'sent' ? { sent_at: change.at } : {}) })
+    .where('id', 'in', ids);
+  if (change.from !== undefined) q = q.where('status', 'in', change.from);
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /**

@@ -96,6 +96,22 @@ export async function markOutboxProcessed(db: Executor, id: string, at: string):
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** markOutboxProcessed for several rows at once (one statement); how many changed. */
+export async function markOutboxProcessedMany(
+  db: Executor,
+  ids: readonly string[],
+  at: string,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
+    .updateTable('outbox')
+    .set({ processed_at: at, last_error: null, locked_by: null, locked_until: null })
+    .where('id', 'in', ids)
+    .where('processed_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
 /** Records a failed attempt and when to try again. */
 export async function markOutboxFailed(
   db: Executor,

@@ -1,4 +1,5 @@
 // The outbox worker's pass without SMTP or HTTP: a recording transport, both databases.
+import type { KyselyPlugin } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   enqueueOutbox,
@@ -117,6 +118,33 @@ describe.each(testDialects())('drainOutbox on %s', (dialect) => {
     expect(sent.at(-1)!.html).toContain('&lt;script&gt;');
     expect((await findMessageById(store.db, b.message.id))!.status).toBe('sent');
     expect((await drainOutbox(ctx, options())).claimed).toBe(0);
+  });
+
+  it('costs as many statements for twelve mails as for six: reads and marks are per pass', async () => {
+    const statementsOfPass = async (mails: number): Promise<number> => {
+      const queued = [];
+      for (let i = 0; i < mails; i++) queued.push(await queue());
+      let statements = 0;
+      const counting: KyselyPlugin = {
+        transformQuery: (args) => {
+          statements++;
+          return args.node;
+        },
+        transformResult: async (args) => args.result,
+      };
+      const counted = { ...ctx, store: { ...store, db: store.db.withPlugin(counting) } };
+      const r = await drainOutbox(counted, options({ limit: 20, markBatch: 20 }));
+      expect(r).toMatchObject({ claimed: mails, sent: mails });
+      for (const q of queued) {
+        expect((await findMessageById(store.db, q.message.id))!.status).toBe('sent');
+        expect((await findOutboxById(store.db, q.row.id))!.processed_at).not.toBeNull();
+      }
+      return statements;
+    };
+    const six = await statementsOfPass(6);
+    expect(await statementsOfPass(12)).toBe(six);
+    // The claim, the messages' read, one update of the messages and one of the rows.
+    expect(six).toBeLessThanOrEqual(5);
   });
 
   it('names the vendor on From when the message has a bare address', () => {

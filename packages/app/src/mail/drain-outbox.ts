@@ -9,15 +9,19 @@
 // late or concurrent pass changes nothing twice.
 import {
   claimOutbox,
-  findMessageById,
+  findMessagesByIds,
   findVendorById,
   markOutboxDead,
   markOutboxFailed,
   markOutboxProcessed,
+  markOutboxProcessedMany,
   releaseOutbox,
   updateMessageStatus,
+  updateMessageStatuses,
+  type Message,
   type MessageStatus,
   type OutboxMessage,
+  type Vendor,
 } from '@orderdesk/store';
 import type { AppContext } from '../context.ts';
 import { profileOfVendor } from '../vendors/profile-cache.ts';
@@ -126,6 +130,22 @@ export async function drainOutbox(ctx: AppContext, options: DrainOptions): Promi
     }),
   );
   result.claimed = rows.length;
+  // What the pass reads once rather than per row: the claimed rows' messages (only this worker
+  // and a dead letter's requeue change a message's status, and the rows are leased to this
+  // worker), and each vendor named.
+  const messages = await findMessagesByIds(
+    db,
+    rows.flatMap((row) => payloadOf(row)?.messageId ?? []),
+  );
+  const vendors = new Map<string, Promise<Vendor | undefined>>();
+  const reads: PassReads = {
+    message: (id) => messages.get(id),
+    vendor: (id) => {
+      let vendor = vendors.get(id);
+      if (!vendor) vendors.set(id, (vendor = findVendorById(db, id)));
+      return vendor;
+    },
+  };
   // Rows are not started in the last quarter of the lease: another worker may take them soon.
   const startBy = claimedAt.getTime() + (options.leaseMs * 3) / 4;
   const markBatch = Math.max(1, options.markBatch ?? DEFAULT_MARK_BATCH);
@@ -148,7 +168,7 @@ export async function drainOutbox(ctx: AppContext, options: DrainOptions): Promi
         result.released = rows.length - i;
         break;
       }
-      const done = await deliver(ctx, row, options, result);
+      const done = await deliver(ctx, row, options, result, reads);
       if (done) sent.push(done);
       if (sent.length >= markBatch) await flush();
     }
@@ -167,18 +187,33 @@ interface Sent {
   attachments?: string;
 }
 
+/** What deliver reads through the pass (found once per pass). */
+interface PassReads {
+  message(id: string): Message | undefined;
+  vendor(id: string): Promise<Vendor | undefined>;
+}
+
 async function markSent(ctx: AppContext, group: readonly Sent[]): Promise<void> {
   await ctx.store.db.transaction().execute(async (tx) => {
     const at = ctx.now().toISOString();
+    // One statement for the messages sent without files, one for the rows; a message whose
+    // files were rendered records them with its own.
+    const plain = group.filter((s) => s.attachments === undefined).map((s) => s.messageId);
+    await updateMessageStatuses(tx, plain, { status: 'sent', at, from: UNSENT });
     for (const s of group) {
+      if (s.attachments === undefined) continue;
       await updateMessageStatus(tx, s.messageId, {
         status: 'sent',
         at,
         from: UNSENT,
-        ...(s.attachments !== undefined ? { attachments: s.attachments } : {}),
+        attachments: s.attachments,
       });
-      await markOutboxProcessed(tx, s.rowId, at);
     }
+    await markOutboxProcessedMany(
+      tx,
+      group.map((s) => s.rowId),
+      at,
+    );
   });
 }
 
@@ -187,11 +222,12 @@ async function deliver(
   row: OutboxMessage,
   options: DrainOptions,
   result: DrainResult,
+  reads: PassReads,
 ): Promise<Sent | null> {
   const db = ctx.store.db;
   const payload = payloadOf(row);
   const id = payload?.messageId ?? null;
-  const message = id === null ? undefined : await findMessageById(db, id);
+  const message = id === null ? undefined : reads.message(id);
   if (!message) {
     // Nothing to send will ever appear: a dead letter, so an admin sees it.
     await markOutboxDead(db, row.id, {
@@ -216,7 +252,7 @@ async function deliver(
     result.notSent += 1;
     return null;
   }
-  const vendor = message.vendor_id ? await findVendorById(db, message.vendor_id) : undefined;
+  const vendor = message.vendor_id ? await reads.vendor(message.vendor_id) : undefined;
   let files: MailAttachment[] | undefined;
   try {
     // The profile's sender name and Reply-To; files rendered now from the records named.
