@@ -47,8 +47,12 @@ import { median } from '../lib/stats.ts';
 import { judge, ratioOf, type ResultRow } from '../lib/table.ts';
 
 const GOAL_PER_SECOND = 100;
-/** Turns of the orders-without / with-the-worker comparison (medians compared). */
-const TURNS = 3;
+/**
+ * Turns of the orders-without / with-the-worker comparison (medians compared). Five: with three,
+ * the same build gave 0.62× and 1.09× on SQLite in two runs ten minutes apart (issue 12,
+ * twenty-sixth pass).
+ */
+const TURNS = 5;
 
 function contextOf(store: Store): AppContext {
   return {
