@@ -87,13 +87,7 @@ export async function listPendingOutbox(
 
 /** Marks work done at `at`; false if it was already done (another worker, a replay). */
 export async function markOutboxProcessed(db: Executor, id: string, at: string): Promise<boolean> {
-  const r = await db
-    .updateTable('outbox')
-    .set({ processed_at: at, last_error: null, locked_by: null, locked_until: null })
-    .where('id', '=', id)
-    .where('processed_at', 'is', null)
-    .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await markOutboxProcessedMany(db, [id], at)) === 1;
 }
 
 /** markOutboxProcessed for several rows at once (one statement); how many changed. */
