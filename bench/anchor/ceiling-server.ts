@@ -1,8 +1,9 @@
 // The ceiling of the stack for order submission: a minimal Fastify route, in a process of the
 // same shape as `orderdesk serve` (Fastify 5, Kysely, better-sqlite3 with WAL,
-// synchronous=FULL and the WAL checkpointed from a thread, or pg with the same pool size), that writes the same rows as a real
-// submission — one order, its lines and one audit event, after one query looking up the
-// lines' list prices — with no authentication, no schema and no business validation.
+// synchronous=FULL and the WAL checkpointed from a thread, or pg with the same pool size),
+// that writes the same rows as a real submission — one order, its lines and one audit event,
+// after one query looking up the lines' list prices — with no authentication, no schema and no
+// business validation.
 // With CEILING_KEYED=1 (tools/submit-split.ts only, never the bench's anchor) the route also
 // does what API.md asks of every creating request before and after its own work: it finds the
 // caller by its bearer token (the statement OrderDesk's authentication runs) and stores the

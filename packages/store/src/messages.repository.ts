@@ -173,28 +173,17 @@ export async function findMessageByMessageId(
 export async function updateMessageStatus(
   db: Executor,
   id: string,
-  change: {
-    status: MessageStatus;
-    at: string;
-    from?: readonly MessageStatus[];
-    /** The files the mail went out with (JSON `{ name, contentType, size }[]`), when rendered. */
-    attachments?: string;
-  },
+  change: MessageStatusChange,
 ): Promise<boolean> {
-  let q = db
-    .updateTable('messages')
-    .set({
-      status: change.status,
-      ...(change.status === 'sent' ? { sent_at: change.at } : {}),
-      ...(change.attachments !== undefined ? { attachments: change.attachments } : {}),
-    })
-    .where('id', '=', id);
-  if (change.from !== undefined) {
-    if (change.from.length === 0) return false;
-    q = q.where('status', 'in', change.from);
-  }
-  const r = await q.executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return (await updateMessageStatuses(db, [id], change)) === 1;
+}
+
+interface MessageStatusChange {
+  status: MessageStatus;
+  at: string;
+  from?: readonly MessageStatus[];
+  /** The files the mail went out with (JSON `{ name, contentType, size }[]`), when rendered. */
+  attachments?: string;
 }
 
 /**
@@ -204,12 +193,16 @@ export async function updateMessageStatus(
 export async function updateMessageStatuses(
   db: Executor,
   ids: readonly string[],
-  change: { status: MessageStatus; at: string; from?: readonly MessageStatus[] },
+  change: MessageStatusChange,
 ): Promise<number> {
   if (ids.length === 0 || change.from?.length === 0) return 0;
   let q = db
     .updateTable('messages')
-    .set({ status: change.status, ...(change.status === 'sent' ? { sent_at: change.at } : {}) })
+    .set({
+      status: change.status,
+      ...(change.status === 'sent' ? { sent_at: change.at } : {}),
+      ...(change.attachments !== undefined ? { attachments: change.attachments } : {}),
+    })
     .where('id', 'in', ids);
   if (change.from !== undefined) q = q.where('status', 'in', change.from);
   const r = await q.executeTakeFirst();
