@@ -39,11 +39,24 @@ async function storeOn(file: string, background: boolean): Promise<Store> {
 
 const size = (file: string): number => statSync(file).size;
 
+/** Runs `use` on a store of its own on `file`, closed after. */
+async function withStoreOn(
+  file: string,
+  background: boolean,
+  use: (store: Store) => Promise<void>,
+): Promise<void> {
+  const store = await storeOn(file, background);
+  try {
+    await use(store);
+  } finally {
+    await store.close();
+  }
+}
+
 describe('background checkpoints on sqlite', () => {
   it('copies what is committed into the database file, not in the writer’s COMMIT', async () => {
     const file = join(dir, 'copies.db');
-    const store = await storeOn(file, true);
-    try {
+    await withStoreOn(file, true, async (store) => {
       const { rows } = await sql<{
         wal_autocheckpoint: number;
       }>`pragma wal_autocheckpoint`.execute(store.db);
@@ -53,28 +66,22 @@ describe('background checkpoints on sqlite', () => {
       // 1,000 pages), so only the worker can have copied them.
       await write(store, 300);
       await eventually(() => size(file) > before + 300 * 3000);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('leaves the pages in the WAL without it (the control)', async () => {
     const file = join(dir, 'control.db');
-    const store = await storeOn(file, false);
-    try {
+    await withStoreOn(file, false, async (store) => {
       const before = size(file);
       await write(store, 300);
       await sleep(500);
       expect(size(file)).toBeLessThan(before + 300 * 3000);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('lets the WAL start over once all is copied, so it does not grow with the writes', async () => {
     const file = join(dir, 'restarts.db');
-    const store = await storeOn(file, true);
-    try {
+    await withStoreOn(file, true, async (store) => {
       await write(store, 200);
       const afterOne = size(`${file}-wal`);
       for (let round = 0; round < 4; round++) {
@@ -84,9 +91,7 @@ describe('background checkpoints on sqlite', () => {
         await write(store, 200);
       }
       expect(size(`${file}-wal`)).toBeLessThan(afterOne * 1.5);
-    } finally {
-      await store.close();
-    }
+    });
   });
 
   it('stops its thread on close, and the last connection leaves no WAL', async () => {
