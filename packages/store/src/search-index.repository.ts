@@ -124,8 +124,9 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
  * key (its rowid) and texts as it is inserted, `flushIfFull` writes the postings every BATCH
  * products (on a first import, once up to COLLECTED products or COLLECTED_TERMS terms have been
  * kept: see flushIfFull), `finish` writes the rest, builds any dropped index again and creates
- * the trigger again. The postings' secondary index is dropped at a flush once the products added outnumber the older ones twice
- * over (as indexProductsAfterRowid decides up front; here the total is not known yet). Rolled
+ * the trigger again. The postings' secondary index is dropped at a flush once the products
+ * added outnumber the older ones twice over (as indexProductsAfterRowid decides up front; here
+ * the total is not known yet). Rolled
  * back with the transaction, all of it. On PostgreSQL there is nothing to do (its statement
  * triggers index every insert): every method is a no-op.
  */
