@@ -126,9 +126,8 @@ export async function indexProductsAfterRowid(tx: Executor, after: number): Prom
  * kept: see flushIfFull), `finish` writes the rest, builds any dropped index again and creates
  * the trigger again. The postings' secondary index is dropped at a flush once the products
  * added outnumber the older ones twice over (as indexProductsAfterRowid decides up front; here
- * the total is not known yet). Rolled
- * back with the transaction, all of it. On PostgreSQL there is nothing to do (its statement
- * triggers index every insert): every method is a no-op.
+ * the total is not known yet). Rolled back with the transaction, all of it. On PostgreSQL there
+ * is nothing to do (its statement triggers index every insert): every method is a no-op.
  */
 export class BulkWordIndexer {
   private readonly batch = new WordIndexBatch();
